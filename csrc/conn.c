@@ -1,0 +1,356 @@
+/* conn.c: per-connection buffers and the batch loop: read, frame, run fast commands, hand the rest to Python, write.
+ *
+ * Rules:
+ *  1. A connection and its worker belong to one thread; only the worker's
+ *     counters are read from elsewhere (relaxed atomics, one writer).
+ *  2. While a command waits for Python (c->slow) the input buffer neither moves
+ *     nor grows from the socket, so the frame handed out stays valid.
+ *  3. Replies of one batch are written with one send when the batch ends;
+ *     earlier only past FLUSH_EARLY bytes.  Past OUT_SOFT_LIMIT pending bytes
+ *     the batch stops until the peer reads (backpressure).
+ *  4. After a protocol error or close_after_reply nothing more runs; the
+ *     connection closes once the output is flushed.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define READ_CHUNK (16 * 1024)            /* minimum free room before a recv */
+#define READ_CAP (4u << 20)               /* bytes read per rd_conn_io call */
+#define IN_KEEP (1u << 20)                /* input capacity kept once drained */
+#define IN_MAX ((size_t)1 << 30)          /* Redis client-query-buffer-limit */
+#define OUT_KEEP (1u << 20)               /* output capacity kept once flushed */
+#define FLUSH_EARLY (1u << 20)            /* send mid-batch past this much output */
+#define OUT_SOFT_LIMIT (4u << 20)         /* stop running commands past this much unsent */
+
+struct rd_worker {
+    rd_keyspace *ks;
+    _Atomic uint64_t stats[RD_W_NSTATS];
+    const char **argv; /* fast-path scratch shared by the worker's connections */
+    size_t *argl;
+    int argcap;
+};
+
+struct rd_conn {
+    rd_worker *w;
+    int fast, resp, authenticated;
+    int closing;     /* protocol error or close_after_reply: run nothing more */
+    int peer_closed; /* recv returned 0 */
+    int broken;      /* socket error or allocation failure: close now */
+    int slow;        /* a command waits for Python */
+    int slow_in_scratch;
+    size_t slow_off, slow_len;
+    char *in;        /* input: [in_start, in_len) is unconsumed, in_start = current frame */
+    size_t in_len, in_cap, in_start;
+    resp_parser parser;
+    rd_buf scratch;  /* inline commands converted, non-canonical frames rebuilt */
+    rd_buf out;
+    size_t out_sent;
+};
+
+/* Why a batch stopped. */
+enum { STOP_IDLE, STOP_SLOW, STOP_FULL };
+
+/* ---- workers ---------------------------------------------------------------- */
+
+rd_worker *rd_worker_new(rd_keyspace *ks) {
+    rd_worker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->ks = ks;
+    for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
+    return w;
+}
+
+void rd_worker_free(rd_worker *w) {
+    if (!w) return;
+    free(w->argv);
+    free(w->argl);
+    free(w);
+}
+
+rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n) {
+    for (size_t i = 0; i < n && i < RD_W_NSTATS; i++)
+        out[i] = atomic_load_explicit(&w->stats[i], memory_order_relaxed);
+    return RD_OK;
+}
+
+/* Owner thread only: a plain add published with a relaxed store. */
+static void stat_add(rd_worker *w, int i, uint64_t n) {
+    if (!n) return;
+    atomic_store_explicit(&w->stats[i],
+                          atomic_load_explicit(&w->stats[i], memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+static int worker_args(rd_worker *w, int argc) {
+    if (argc <= w->argcap) return 0;
+    int cap = argc < 16 ? 16 : argc;
+    const char **v = realloc(w->argv, (size_t)cap * sizeof *v);
+    if (v) w->argv = v;
+    size_t *l = realloc(w->argl, (size_t)cap * sizeof *l);
+    if (l) w->argl = l;
+    if (!v || !l) return -1;
+    w->argcap = cap;
+    return 0;
+}
+
+/* ---- connections ------------------------------------------------------------- */
+
+rd_conn *rd_conn_new(rd_worker *w) {
+    rd_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->w = w;
+    c->fast = 1;
+    c->resp = 2;
+    c->authenticated = 1;
+    resp_parser_init(&c->parser);
+    buf_init(&c->scratch);
+    buf_init(&c->out);
+    return c;
+}
+
+void rd_conn_free(rd_conn *c) {
+    if (!c) return;
+    free(c->in);
+    resp_parser_release(&c->parser);
+    buf_release(&c->scratch);
+    buf_release(&c->out);
+    free(c);
+}
+
+void rd_conn_set_fast(rd_conn *c, int fast) { c->fast = fast != 0; }
+void rd_conn_set_resp(rd_conn *c, int proto) { c->resp = proto == 3 ? 3 : 2; }
+void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
+void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
+
+static size_t out_pending(const rd_conn *c) { return c->out.len - c->out_sent; }
+
+/* Moves the current frame to the start of the buffer (never while Python
+ * holds a frame), and gives back a big buffer once it is empty. */
+static void in_compact(rd_conn *c) {
+    if (c->slow || c->in_start == 0) return;
+    c->in_len -= c->in_start;
+    if (c->in_len) memmove(c->in, c->in + c->in_start, c->in_len);
+    c->in_start = 0;
+    if (c->in_len == 0 && c->in_cap > IN_KEEP) {
+        free(c->in);
+        c->in = NULL;
+        c->in_cap = 0;
+    }
+}
+
+static int in_reserve(rd_conn *c, size_t room) {
+    in_compact(c);
+    if (c->in_cap - c->in_len >= room) return 0;
+    if (c->in_len - c->in_start > IN_MAX) return -1;
+    size_t cap = c->in_cap ? c->in_cap * 2 : READ_CHUNK;
+    if (cap < c->in_len + room) cap = c->in_len + room;
+    char *p = realloc(c->in, cap);
+    if (!p) return -1;
+    c->in = p;
+    c->in_cap = cap;
+    return 0;
+}
+
+/* recv until EAGAIN, the peer's FIN, or READ_CAP bytes. */
+static void read_socket(rd_conn *c, int fd) {
+    size_t total = 0;
+    while (total < READ_CAP) {
+        if (in_reserve(c, READ_CHUNK) < 0) {
+            c->broken = 1;
+            break;
+        }
+        size_t room = c->in_cap - c->in_len;
+        ssize_t n = recv(fd, c->in + c->in_len, room, 0);
+        if (n > 0) {
+            c->in_len += (size_t)n;
+            total += (size_t)n;
+            if ((size_t)n < room) break; /* drained: skip the recv that would say EAGAIN */
+        } else if (n == 0) {
+            c->peer_closed = 1;
+            break;
+        } else if (errno != EINTR) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) c->broken = 1;
+            break;
+        }
+    }
+    stat_add(c->w, RD_W_NET_IN, total);
+}
+
+static void out_drained(rd_conn *c) {
+    if (c->out_sent < c->out.len) return;
+    c->out_sent = 0;
+    buf_reset(&c->out, OUT_KEEP);
+}
+
+static void flush(rd_conn *c, int fd) {
+    size_t total = 0;
+    while (c->out_sent < c->out.len) {
+        ssize_t n = send(fd, c->out.data + c->out_sent, c->out.len - c->out_sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            c->out_sent += (size_t)n;
+            total += (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) c->broken = 1;
+            break;
+        }
+    }
+    stat_add(c->w, RD_W_NET_OUT, total);
+    out_drained(c);
+}
+
+/* Points Python at the frame just parsed: the input bytes themselves when
+ * they already are canonical RESP, else a frame rebuilt in the scratch. */
+static int hand_to_python(rd_conn *c, size_t frame_start) {
+    resp_parser *p = &c->parser;
+    c->slow = 1;
+    if (p->is_inline) {
+        c->slow_in_scratch = 1;
+        c->slow_off = p->inline_frame;
+        c->slow_len = c->scratch.len - p->inline_frame;
+    } else if (p->canonical) {
+        c->slow_in_scratch = 0;
+        c->slow_off = frame_start;
+        c->slow_len = p->fpos;
+    } else {
+        buf_reset(&c->scratch, IN_KEEP);
+        if (resp_build_frame(&c->scratch, c->in + frame_start, p->argv, p->argc) < 0) return -1;
+        c->slow_in_scratch = 1;
+        c->slow_off = 0;
+        c->slow_len = c->scratch.len;
+    }
+    return 0;
+}
+
+/* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
+static int run_fast(rd_conn *c, const char *frame, int64_t now) {
+    resp_parser *p = &c->parser;
+    rd_worker *w = c->w;
+    const char *base = p->is_inline ? c->scratch.data : frame;
+    fp_ctx x = {w->ks, &c->out, c->resp, now};
+
+    if (worker_args(w, p->argc) < 0) return FP_SLOW;
+    for (int i = 0; i < p->argc; i++) {
+        w->argv[i] = base + p->argv[i].off;
+        w->argl[i] = p->argv[i].len;
+    }
+    return fp_dispatch(&x, p->argc, w->argv, w->argl);
+}
+
+/* One batch: frames are parsed and run until the input runs out, a command
+ * needs Python, the output is over the soft limit, or the connection ends. */
+static int run_batch(rd_conn *c, int fd) {
+    int64_t now = rd_now_ms();
+    uint64_t done = 0;
+    int stop = STOP_IDLE, can_flush = fd >= 0;
+
+    if (c->slow) return STOP_SLOW;
+    while (!c->closing && !c->broken) {
+        if (can_flush && out_pending(c) > FLUSH_EARLY) {
+            flush(c, fd);
+            can_flush = out_pending(c) == 0; /* the socket is full: no send per command from here */
+        }
+        if (out_pending(c) > OUT_SOFT_LIMIT) {
+            stop = STOP_FULL;
+            break;
+        }
+        size_t start = c->in_start;
+        if (start == c->in_len) break; /* nothing buffered (c->in may even be NULL) */
+        int r = resp_parse(&c->parser, c->in + start, c->in_len - start, c->authenticated,
+                           &c->scratch);
+        if (r == RESP_PARTIAL) break;
+        if (r == RESP_ERROR) {
+            resp_add_err_text(&c->out, c->parser.err);
+            c->closing = 1;
+            break;
+        }
+        if (r == RESP_NOMEM) {
+            c->broken = 1;
+            break;
+        }
+        c->in_start += c->parser.fpos;
+        if (r == RESP_FRAME) {
+            if (c->fast && run_fast(c, c->in + start, now) == FP_DONE) {
+                done++;
+            } else {
+                if (hand_to_python(c, start) < 0) c->broken = 1;
+                stop = STOP_SLOW;
+                resp_next_frame(&c->parser);
+                break;
+            }
+        }
+        resp_next_frame(&c->parser);
+    }
+    if (c->out.failed) c->broken = 1;
+    stat_add(c->w, RD_W_COMMANDS, done);
+    in_compact(c);
+    return stop;
+}
+
+rd_status rd_conn_io(rd_conn *c, int fd, int read) {
+    if (read && !c->slow && !c->closing && !c->peer_closed && !c->broken) read_socket(c, fd);
+    for (;;) {
+        if (c->broken) return RD_CLOSE;
+        int stop = run_batch(c, fd);
+        if (stop == STOP_SLOW) return c->broken ? RD_CLOSE : RD_SLOW;
+        flush(c, fd);
+        if (c->broken) return RD_CLOSE;
+        if (out_pending(c)) return RD_NEED_MORE;
+        if (stop == STOP_FULL) continue; /* drained: run what is still buffered */
+        return c->closing || c->peer_closed ? RD_CLOSE : RD_OK;
+    }
+}
+
+rd_status rd_conn_run(rd_conn *c) {
+    if (c->broken) return RD_CLOSE;
+    int stop = run_batch(c, -1);
+    if (c->broken) return RD_CLOSE;
+    if (stop == STOP_SLOW) return RD_SLOW;
+    if (stop == STOP_FULL) return RD_NEED_MORE;
+    return c->closing ? RD_CLOSE : RD_OK;
+}
+
+rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
+    if (!c->slow) return RD_NOT_FOUND;
+    *frame = (c->slow_in_scratch ? c->scratch.data : c->in) + c->slow_off;
+    *len = c->slow_len;
+    return RD_OK;
+}
+
+rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
+    if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    c->slow = 0;
+    in_compact(c);
+    return c->broken ? RD_ERR_NOMEM : RD_OK;
+}
+
+rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
+    if (in_reserve(c, len) < 0) {
+        c->broken = 1;
+        return RD_ERR_NOMEM;
+    }
+    memcpy(c->in + c->in_len, data, len);
+    c->in_len += len;
+    stat_add(c->w, RD_W_NET_IN, len);
+    return RD_OK;
+}
+
+rd_status rd_conn_output(rd_conn *c, const char **data, size_t *len) {
+    *data = c->out.data ? c->out.data + c->out_sent : "";
+    *len = out_pending(c);
+    return RD_OK;
+}
+
+rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
+    size_t pending = out_pending(c);
+    c->out_sent += n < pending ? n : pending;
+    stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
+    out_drained(c);
+    return RD_OK;
+}

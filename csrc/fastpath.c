@@ -1,0 +1,50 @@
+/* fastpath.c: the list of commands C serves itself, and the dispatch from a parsed frame to their handlers. */
+#include "internal.h"
+
+#include <string.h>
+
+typedef struct fp_command {
+    const char *name; /* lowercase */
+    int arity;        /* Redis convention: N exact, -N at least N */
+    fp_handler fn;
+} fp_command;
+
+/* Keep in step with redistill/commands (a unit test compares them through rd_fast_command). */
+static const fp_command fast_commands[] = {
+    {"get", 2, cmd_get},       {"set", -3, cmd_set},       {"del", -2, cmd_del},
+    {"exists", -2, cmd_exists}, {"ping", -1, cmd_ping},     {"echo", 2, cmd_echo},
+    {"incr", 2, cmd_incr},     {"decr", 2, cmd_decr},      {"incrby", 3, cmd_incrby},
+    {"decrby", 3, cmd_decrby}, {"mget", -2, cmd_mget},     {"mset", -3, cmd_mset},
+};
+#define N_FAST (sizeof fast_commands / sizeof fast_commands[0])
+
+/* Case-insensitive whole-name match, binary safe ("GET\0" is not GET). */
+static int name_is(const char *a, size_t n, const char *name) {
+    size_t i = 0;
+    for (; i < n && name[i]; i++) {
+        char c = a[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != name[i]) return 0;
+    }
+    return i == n && name[i] == '\0';
+}
+
+static const fp_command *fp_lookup(const char *name, size_t n) {
+    for (size_t i = 0; i < N_FAST; i++)
+        if (name_is(name, n, fast_commands[i].name)) return &fast_commands[i];
+    return NULL;
+}
+
+int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+    const fp_command *cmd = fp_lookup(argv[0], argl[0]);
+    if (!cmd) return FP_SLOW;
+    if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
+    return cmd->fn(x, argc, argv, argl);
+}
+
+rd_status rd_fast_command(int i, const char **name, int *arity) {
+    if (i < 0 || (size_t)i >= N_FAST) return RD_NOT_FOUND;
+    *name = fast_commands[i].name;
+    *arity = fast_commands[i].arity;
+    return RD_OK;
+}

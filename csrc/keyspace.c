@@ -1,0 +1,785 @@
+/* keyspace.c: the one key table every thread shares: lock stripes, each owning a chained hash table, with lazy and active expiry.
+ *
+ * Rules:
+ *  1. A shard's table, counters and entries are touched only under the shard's
+ *     mutex.  Each shard resizes its own table, so growth never stalls the others.
+ *  2. Several shards are locked only in ascending index order (MSET, MGET):
+ *     no deadlock.  No other lock is ever taken while a shard lock is held.
+ *  3. Values are copied in before the lock is taken (a 100 MB SET holds no lock
+ *     while copying) and copied out under it (through a ks_sink).
+ *  4. Entries leave the table under the lock and are freed after it is released.
+ *  5. An expired key behaves as absent on every access and is freed then
+ *     (lazy expiry); rd_ks_active_expire reclaims the ones nobody reads.
+ *  6. Tables are powers of two and a key's bucket is its hash bits above the
+ *     shard bits, so a later SCAN can walk each shard with Redis's
+ *     reverse-binary cursor across resizes.
+ */
+#include "internal.h"
+
+#include <limits.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KS_SHARD_BITS 10
+#define KS_NSHARDS (1u << KS_SHARD_BITS) /* 1024 stripes: contention stays low at any thread count */
+#define KS_MIN_BUCKETS 4
+#define KS_EXPIRE_BUCKETS 64 /* buckets one active-expiry visit of a shard scans */
+#define KS_STACK_KEYS 32     /* multi-key calls up to this size need no heap scratch */
+
+enum { KS_TYPE_STRING = 0 };
+
+/* One allocation per key: this header, then the key bytes, then the value
+ * bytes.  The header is 29 bytes on LP64; the memory issue will shrink it. */
+typedef struct entry {
+    struct entry *next; /* bucket chain */
+    int64_t expire;     /* absolute ms since the epoch; 0 = no expiry */
+    uint32_t klen, vlen;
+    uint32_t access;    /* LRU clock (now_ms >> 10, ~1 s ticks), set on every access */
+    uint8_t type;       /* KS_TYPE_*: only strings exist so far */
+    char data[];
+} entry;
+
+#define ENTRY_HDR offsetof(entry, data)
+
+typedef struct shard {
+    _Alignas(64) pthread_mutex_t lock; /* one cache line per shard start: no false sharing of locks */
+    entry **table;
+    size_t mask;          /* buckets - 1 */
+    size_t count, expires;
+    _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
+    uint64_t hits, misses, expired, evicted;
+    size_t cursor;        /* next bucket active expiry visits */
+} shard;
+
+struct rd_keyspace {
+    uint64_t k0, k1;                /* SipHash key */
+    shard *shards;
+    _Atomic uint64_t peak;          /* sampled, see note_peak */
+    _Atomic uint32_t next_shard;    /* active expiry round robin, shared by all callers */
+};
+
+/* ---- entries -------------------------------------------------------------- */
+
+static inline char *entry_val(entry *e) { return e->data + e->klen; }
+static inline size_t entry_mem(entry *e) { return malloc_usable_size(e); }
+static inline uint32_t lru_clock(int64_t now) { return (uint32_t)((uint64_t)now >> 10); }
+
+/* Redis: a key is expired once now is past its time (equal is still alive). */
+static inline int is_expired(const entry *e, int64_t now) {
+    return e->expire != 0 && now > e->expire;
+}
+
+static entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,
+                        int64_t expire, int64_t now) {
+    if (klen > UINT32_MAX || vlen > UINT32_MAX) return NULL;
+    entry *e = malloc(ENTRY_HDR + klen + vlen);
+    if (!e) return NULL;
+    e->next = NULL;
+    e->expire = expire;
+    e->klen = (uint32_t)klen;
+    e->vlen = (uint32_t)vlen;
+    e->access = lru_clock(now);
+    e->type = KS_TYPE_STRING;
+    if (klen) memcpy(e->data, key, klen);
+    if (vlen) memcpy(e->data + klen, val, vlen);
+    return e;
+}
+
+static void free_chain(entry *e) {
+    while (e) {
+        entry *next = e->next;
+        free(e);
+        e = next;
+    }
+}
+
+/* ---- shards ----------------------------------------------------------------- */
+
+static inline uint64_t key_hash(const rd_keyspace *ks, const char *key, size_t klen) {
+    return siphash13(key, klen, ks->k0, ks->k1);
+}
+
+static inline shard *shard_of(rd_keyspace *ks, uint64_t h) {
+    return &ks->shards[h & (KS_NSHARDS - 1)];
+}
+
+static inline size_t bucket_of(size_t mask, uint64_t h) {
+    return (size_t)(h >> KS_SHARD_BITS) & mask;
+}
+
+/* Only the lock holder writes `used`, so load+store is enough; relaxed atomics
+ * just let note_peak read it from another thread. */
+static inline void used_add(shard *s, size_t n) {
+    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+static inline void used_sub(shard *s, size_t n) {
+    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) - n,
+                          memory_order_relaxed);
+}
+
+static uint64_t used_total(rd_keyspace *ks) {
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < KS_NSHARDS; i++)
+        sum += atomic_load_explicit(&ks->shards[i].used, memory_order_relaxed);
+    return sum;
+}
+
+/* Peak memory is sampled (on table growth, stats, active expiry and flush)
+ * rather than tracked per write: a global atomic on every SET would bounce a
+ * cache line between all threads.  It can miss a short-lived peak. */
+static void note_peak(rd_keyspace *ks) {
+    uint64_t cur = used_total(ks);
+    uint64_t old = atomic_load_explicit(&ks->peak, memory_order_relaxed);
+    while (cur > old &&
+           !atomic_compare_exchange_weak_explicit(&ks->peak, &old, cur, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+    }
+}
+
+static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
+
+/* Rehashes the whole shard (it holds 1/1024 of the keys, so this is short). */
+static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
+    entry **t = calloc(buckets, sizeof *t);
+    if (!t) return -1;
+    size_t mask = buckets - 1;
+    for (size_t i = 0; i <= s->mask; i++) {
+        entry *e = s->table[i];
+        while (e) {
+            entry *next = e->next;
+            size_t b = bucket_of(mask, key_hash(ks, e->data, e->klen));
+            e->next = t[b];
+            t[b] = e;
+            e = next;
+        }
+    }
+    used_sub(s, malloc_usable_size(s->table));
+    free(s->table);
+    s->table = t;
+    s->mask = mask;
+    s->cursor &= mask;
+    used_add(s, malloc_usable_size(t));
+    return 0;
+}
+
+/* Unlock, first halving a table that has become mostly empty buckets (done
+ * here, never mid-walk, so loops over buckets can unlink freely). */
+static void release(rd_keyspace *ks, shard *s) {
+    size_t buckets = s->mask + 1;
+    if (buckets > KS_MIN_BUCKETS && s->count * 8 < buckets) do_resize(ks, s, buckets / 2);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- table operations (shard lock held) ----------------------------------- */
+
+static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp) {
+    entry **link = &s->table[bucket_of(s->mask, h)];
+    for (entry *e; (e = *link) != NULL; link = &e->next) {
+        if (e->klen == klen && memcmp(e->data, key, klen) == 0) {
+            *linkp = link;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void do_unlink(shard *s, entry **link, entry *e) {
+    *link = e->next;
+    s->count--;
+    if (e->expire) s->expires--;
+    used_sub(s, entry_mem(e));
+}
+
+static inline void push_dead(entry **dead, entry *e) {
+    e->next = *dead;
+    *dead = e;
+}
+
+/* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
+static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
+                        entry ***linkp, entry **dead) {
+    entry *e = do_find(s, h, key, klen, linkp);
+    if (e && is_expired(e, now)) {
+        do_unlink(s, *linkp, e);
+        push_dead(dead, e);
+        s->expired++;
+        return NULL;
+    }
+    return e;
+}
+
+static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
+    size_t b = bucket_of(s->mask, h);
+    e->next = s->table[b];
+    s->table[b] = e;
+    s->count++;
+    if (e->expire) s->expires++;
+    used_add(s, entry_mem(e));
+    /* Double at load factor 1.  If calloc fails the chains just get longer. */
+    if (s->count > s->mask + 1 && do_resize(ks, s, (s->mask + 1) * 2) == 0) note_peak(ks);
+}
+
+/* Puts ne where old was; old goes onto *dead. */
+static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **dead) {
+    ne->next = old->next;
+    *link = ne;
+    if (old->expire) s->expires--;
+    if (ne->expire) s->expires++;
+    used_sub(s, entry_mem(old));
+    used_add(s, entry_mem(ne));
+    push_dead(dead, old);
+}
+
+/* Stores a new value for key, keeping the expiry (INCR semantics).  Rewrites
+ * in place when the allocation has room, as counters usually do. */
+static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
+                          entry *e, entry **link, const char *v, size_t n, int64_t now,
+                          entry **dead) {
+    if (e && ENTRY_HDR + e->klen + n <= entry_mem(e)) {
+        memcpy(entry_val(e), v, n);
+        e->vlen = (uint32_t)n;
+        e->access = lru_clock(now);
+        return RD_OK;
+    }
+    entry *ne = entry_new(key, klen, v, n, e ? e->expire : 0, now);
+    if (!ne) return RD_ERR_NOMEM;
+    if (e)
+        do_replace(s, link, e, ne, dead);
+    else
+        do_link(ks, s, h, ne);
+    return RD_OK;
+}
+
+/* ---- several shards at once (ascending order) ------------------------------- */
+
+typedef struct shardset {
+    uint64_t bits[KS_NSHARDS / 64];
+} shardset;
+
+static inline void shardset_add(shardset *set, uint64_t h) {
+    unsigned i = (unsigned)(h & (KS_NSHARDS - 1));
+    set->bits[i / 64] |= 1ULL << (i % 64);
+}
+
+static void shardset_lock(rd_keyspace *ks, const shardset *set) {
+    for (unsigned w = 0; w < KS_NSHARDS / 64; w++)
+        for (uint64_t b = set->bits[w]; b; b &= b - 1)
+            lock(&ks->shards[w * 64 + (unsigned)__builtin_ctzll(b)]);
+}
+
+static void shardset_release(rd_keyspace *ks, const shardset *set) {
+    for (unsigned w = 0; w < KS_NSHARDS / 64; w++)
+        for (uint64_t b = set->bits[w]; b; b &= b - 1)
+            release(ks, &ks->shards[w * 64 + (unsigned)__builtin_ctzll(b)]);
+}
+
+/* Hash array for a multi-key call: the stack one when it fits. */
+static uint64_t *hashes_for(int n, uint64_t *stack) {
+    return n <= KS_STACK_KEYS ? stack : malloc((size_t)n * sizeof(uint64_t));
+}
+
+/* ---- internal API (explicit now) -------------------------------------------- */
+
+rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_sink fn,
+                 void *ctx) {
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    rd_status st = RD_OK;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (!e) {
+        s->misses++;
+        st = RD_NOT_FOUND;
+    } else {
+        s->hits++;
+        if (e->type != KS_TYPE_STRING) {
+            st = RD_ERR_WRONGTYPE;
+        } else {
+            e->access = lru_clock(now);
+            if (fn(ctx, entry_val(e), e->vlen) != 0) st = RD_ERR_NOMEM;
+        }
+    }
+    release(ks, s);
+    free_chain(dead);
+    return st;
+}
+
+/* SET's checks in Redis's order (setGenericCommand): GET first (WRONGTYPE
+ * aborts), then NX/XX, then the write. */
+rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val, size_t vlen,
+                 int flags, int64_t expire_at, int64_t now, ks_sink old_fn, void *old_ctx,
+                 int *old_found) {
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *ne = entry_new(key, klen, val, vlen, expire_at, now);
+    entry *dead = NULL, **link, *e;
+    rd_status st = RD_OK;
+    int found = 0;
+
+    if (!ne) return RD_ERR_NOMEM;
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (flags & RD_SET_GET) {
+        if (!e) {
+            s->misses++;
+        } else if (s->hits++, e->type != KS_TYPE_STRING) {
+            st = RD_ERR_WRONGTYPE;
+        } else {
+            found = 1;
+            if (old_fn && old_fn(old_ctx, entry_val(e), e->vlen) != 0) st = RD_ERR_NOMEM;
+        }
+    }
+    if (st == RD_OK && (((flags & RD_SET_NX) && e) || ((flags & RD_SET_XX) && !e)))
+        st = RD_NOT_DONE;
+    if (st == RD_OK) {
+        if (e && (flags & RD_SET_KEEPTTL) && expire_at == 0) ne->expire = e->expire;
+        if (e)
+            do_replace(s, link, e, ne, &dead);
+        else
+            do_link(ks, s, h, ne);
+        ne = NULL;
+    }
+    release(ks, s);
+    free(ne);
+    free_chain(dead);
+    if (old_found) *old_found = found;
+    return st;
+}
+
+rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta, int64_t now,
+                    int64_t *result) {
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    long long old = 0;
+    rd_status st;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (e && e->type != KS_TYPE_STRING) {
+        st = RD_ERR_WRONGTYPE;
+    } else if (e && !str2ll(entry_val(e), e->vlen, &old)) {
+        st = RD_ERR_NOTINT;
+    } else if ((delta < 0 && old < 0 && delta < LLONG_MIN - old) ||
+               (delta > 0 && old > 0 && delta > LLONG_MAX - old)) {
+        st = RD_ERR_OVERFLOW;
+    } else {
+        char digits[24];
+        long long nv = old + delta;
+        st = do_store(ks, s, h, key, klen, e, link, digits, ll2str(digits, nv), now, &dead);
+        if (st == RD_OK) *result = nv;
+    }
+    release(ks, s);
+    free_chain(dead);
+    return st;
+}
+
+rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now) {
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (e) {
+        do_unlink(s, link, e);
+        push_dead(&dead, e);
+    }
+    release(ks, s);
+    free_chain(dead);
+    return e ? RD_OK : RD_NOT_FOUND;
+}
+
+/* EXISTS counts hits/misses but does not touch the LRU clock (LOOKUP_NOTOUCH). */
+rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now) {
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (e)
+        s->hits++;
+    else
+        s->misses++;
+    release(ks, s);
+    free_chain(dead);
+    return e ? RD_OK : RD_NOT_FOUND;
+}
+
+static void free_entries(entry **es, int n) {
+    for (int i = 0; i < n; i++) free(es[i]);
+}
+
+/* Entries are built before any lock; then every involved shard is locked
+ * (ascending) so all pairs appear at once.  Later duplicates win, as in Redis. */
+rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
+                  const char *const *vals, const size_t *vlens, size_t stride, int64_t now) {
+    uint64_t hstack[KS_STACK_KEYS];
+    entry *estack[KS_STACK_KEYS];
+    uint64_t *hs;
+    entry **es, *dead = NULL, **link;
+    shardset set = {{0}};
+    rd_status st = RD_OK;
+    int built = 0;
+
+    if (npairs <= 0) return RD_OK;
+    hs = hashes_for(npairs, hstack);
+    es = npairs <= KS_STACK_KEYS ? estack : malloc((size_t)npairs * sizeof *es);
+    if (!hs || !es) {
+        st = RD_ERR_NOMEM;
+        goto out;
+    }
+    for (; built < npairs; built++) {
+        size_t i = (size_t)built * stride;
+        hs[built] = key_hash(ks, keys[i], klens[i]);
+        es[built] = entry_new(keys[i], klens[i], vals[i], vlens[i], 0, now);
+        if (!es[built]) {
+            free_entries(es, built);
+            st = RD_ERR_NOMEM;
+            goto out;
+        }
+        shardset_add(&set, hs[built]);
+    }
+    shardset_lock(ks, &set);
+    for (int j = 0; j < npairs; j++) {
+        size_t i = (size_t)j * stride;
+        shard *s = shard_of(ks, hs[j]);
+        entry *e = do_lookup(s, hs[j], keys[i], klens[i], now, &link, &dead);
+        if (e)
+            do_replace(s, link, e, es[j], &dead);
+        else
+            do_link(ks, s, hs[j], es[j]);
+    }
+    shardset_release(ks, &set);
+    free_chain(dead);
+out:
+    if (hs != hstack) free(hs);
+    if (es != estack) free(es);
+    return st;
+}
+
+/* All involved shards stay locked while the values are copied, so an MGET
+ * never sees half of a concurrent MSET. */
+rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
+                  int64_t now, ks_sink fn, void *ctx) {
+    uint64_t hstack[KS_STACK_KEYS];
+    uint64_t *hs = hashes_for(nkeys, hstack);
+    entry *dead = NULL, **link;
+    shardset set = {{0}};
+    rd_status st = RD_OK;
+
+    if (!hs) return RD_ERR_NOMEM;
+    for (int i = 0; i < nkeys; i++) {
+        hs[i] = key_hash(ks, keys[i], klens[i]);
+        shardset_add(&set, hs[i]);
+    }
+    shardset_lock(ks, &set);
+    for (int i = 0; i < nkeys && st == RD_OK; i++) {
+        shard *s = shard_of(ks, hs[i]);
+        entry *e = do_lookup(s, hs[i], keys[i], klens[i], now, &link, &dead);
+        int rc;
+        if (!e) {
+            s->misses++;
+            rc = fn(ctx, NULL, 0);
+        } else if (s->hits++, e->type != KS_TYPE_STRING) {
+            rc = fn(ctx, NULL, 0);
+        } else {
+            e->access = lru_clock(now);
+            rc = fn(ctx, entry_val(e), e->vlen);
+        }
+        if (rc != 0) st = RD_ERR_NOMEM;
+    }
+    shardset_release(ks, &set);
+    free_chain(dead);
+    if (hs != hstack) free(hs);
+    return st;
+}
+
+/* ---- public API ---------------------------------------------------------------- */
+
+int64_t rd_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void seed_keys(rd_keyspace *ks, uint64_t seed) {
+    uint64_t k[2];
+    if (seed == 0 && getrandom(k, sizeof k, 0) == (ssize_t)sizeof k) {
+        ks->k0 = k[0];
+        ks->k1 = k[1];
+        return;
+    }
+    /* A given seed (or no getrandom): stretch 64 bits into the 128-bit key. */
+    if (seed == 0) seed = (uint64_t)mono_us() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)ks;
+    ks->k0 = splitmix64(&seed);
+    ks->k1 = splitmix64(&seed);
+}
+
+static void free_table(entry **table, size_t buckets) {
+    for (size_t i = 0; i < buckets; i++) free_chain(table[i]);
+    free(table);
+}
+
+rd_keyspace *rd_keyspace_new(uint64_t seed) {
+    rd_keyspace *ks = calloc(1, sizeof *ks);
+    if (!ks) return NULL;
+    ks->shards = aligned_alloc(64, KS_NSHARDS * sizeof(shard));
+    if (!ks->shards) {
+        free(ks);
+        return NULL;
+    }
+    memset(ks->shards, 0, KS_NSHARDS * sizeof(shard));
+    seed_keys(ks, seed);
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[i];
+        s->table = calloc(KS_MIN_BUCKETS, sizeof *s->table);
+        if (!s->table) {
+            while (i--) {
+                pthread_mutex_destroy(&ks->shards[i].lock);
+                free(ks->shards[i].table);
+            }
+            free(ks->shards);
+            free(ks);
+            return NULL;
+        }
+        s->mask = KS_MIN_BUCKETS - 1;
+        pthread_mutex_init(&s->lock, NULL);
+        atomic_init(&s->used, malloc_usable_size(s->table));
+    }
+    return ks;
+}
+
+void rd_keyspace_free(rd_keyspace *ks) {
+    if (!ks) return;
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        free_table(ks->shards[i].table, ks->shards[i].mask + 1);
+        pthread_mutex_destroy(&ks->shards[i].lock);
+    }
+    free(ks->shards);
+    free(ks);
+}
+
+static int copy_sink(void *ctx, const char *v, size_t n) {
+    return buf_append(ctx, v, n);
+}
+
+rd_status rd_ks_get(rd_keyspace *ks, const char *key, size_t klen, rd_buf *out) {
+    rd_buf_clear(out);
+    return ks_get(ks, key, klen, rd_now_ms(), copy_sink, out);
+}
+
+rd_status rd_ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val, size_t vlen,
+                    int flags, int64_t expire_at_ms, rd_buf *old, int *old_found) {
+    if (old) rd_buf_clear(old);
+    return ks_set(ks, key, klen, val, vlen, flags, expire_at_ms, rd_now_ms(),
+                  old ? copy_sink : NULL, old, old_found);
+}
+
+rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
+                     const char **vals, const size_t *vlens) {
+    return ks_mset(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms());
+}
+
+rd_status rd_ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta,
+                       int64_t *result) {
+    return ks_incrby(ks, key, klen, delta, rd_now_ms(), result);
+}
+
+rd_status rd_ks_del(rd_keyspace *ks, const char *key, size_t klen) {
+    return ks_del(ks, key, klen, rd_now_ms());
+}
+
+rd_status rd_ks_exists(rd_keyspace *ks, const char *key, size_t klen) {
+    return ks_exists(ks, key, klen, rd_now_ms());
+}
+
+/* EXPIRE's conditions as Redis 7.0 expireGenericCommand: a key without a TTL
+ * counts as an infinite TTL for GT/LT; a time not in the future deletes. */
+static rd_status do_expire(shard *s, entry **link, entry *e, int64_t at, int flags, int64_t now,
+                           entry **dead) {
+    int64_t cur = e->expire;
+    if ((flags & RD_EXP_NX) && cur) return RD_NOT_DONE;
+    if ((flags & RD_EXP_XX) && !cur) return RD_NOT_DONE;
+    if ((flags & RD_EXP_GT) && (!cur || at <= cur)) return RD_NOT_DONE;
+    if ((flags & RD_EXP_LT) && cur && at >= cur) return RD_NOT_DONE;
+    if (at <= now) {
+        do_unlink(s, link, e);
+        push_dead(dead, e);
+        return RD_OK;
+    }
+    if (!cur) s->expires++;
+    e->expire = at;
+    return RD_OK;
+}
+
+rd_status rd_ks_expire(rd_keyspace *ks, const char *key, size_t klen, int64_t at_ms, int flags) {
+    int64_t now = rd_now_ms();
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    rd_status st = RD_NOT_FOUND;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (e) st = do_expire(s, link, e, at_ms, flags, now, &dead);
+    release(ks, s);
+    free_chain(dead);
+    return st;
+}
+
+rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms) {
+    int64_t now = rd_now_ms();
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (e) {
+        s->hits++;
+        *ms = e->expire ? e->expire - now : -1; /* never negative: expired keys are absent */
+    } else {
+        s->misses++;
+    }
+    release(ks, s);
+    free_chain(dead);
+    return e ? RD_OK : RD_NOT_FOUND;
+}
+
+rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
+    int64_t now = rd_now_ms();
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    rd_status st = RD_NOT_FOUND;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (e && !e->expire) {
+        st = RD_NOT_DONE;
+    } else if (e) {
+        e->expire = 0;
+        s->expires--;
+        st = RD_OK;
+    }
+    release(ks, s);
+    free_chain(dead);
+    return st;
+}
+
+rd_status rd_ks_flush(rd_keyspace *ks) {
+    note_peak(ks);
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[i];
+        entry **fresh = calloc(KS_MIN_BUCKETS, sizeof *fresh), **old;
+        size_t old_buckets;
+        if (!fresh) return RD_ERR_NOMEM;
+        lock(s);
+        old = s->table;
+        old_buckets = s->mask + 1;
+        s->table = fresh;
+        s->mask = KS_MIN_BUCKETS - 1;
+        s->count = s->expires = 0;
+        s->cursor = 0;
+        atomic_store_explicit(&s->used, malloc_usable_size(fresh), memory_order_relaxed);
+        pthread_mutex_unlock(&s->lock);
+        free_table(old, old_buckets); /* outside the lock: freeing millions of keys takes a while */
+    }
+    return RD_OK;
+}
+
+/* One active-expiry visit: up to KS_EXPIRE_BUCKETS buckets from the shard's cursor. */
+static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
+    entry *dead = NULL;
+    uint64_t n = 0;
+
+    lock(s);
+    if (s->expires) {
+        size_t todo = s->mask + 1 < KS_EXPIRE_BUCKETS ? s->mask + 1 : KS_EXPIRE_BUCKETS;
+        for (; todo; todo--) {
+            entry **link = &s->table[s->cursor];
+            while (*link) {
+                entry *e = *link;
+                if (is_expired(e, now)) {
+                    do_unlink(s, link, e);
+                    push_dead(&dead, e);
+                    n++;
+                } else {
+                    link = &e->next;
+                }
+            }
+            s->cursor = (s->cursor + 1) & s->mask;
+        }
+        s->expired += n;
+    }
+    release(ks, s);
+    free_chain(dead);
+    return n;
+}
+
+/* Visits shards round robin (the shared cursor spreads concurrent callers
+ * over different shards) until the budget is spent or a whole lap of all
+ * shards reclaimed nothing.  Not measured yet: the per-visit bucket count. */
+rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed) {
+    int64_t start = mono_us(), now = rd_now_ms();
+    uint64_t total = 0, lap_start = 0;
+
+    for (unsigned visited = 1;; visited++) {
+        uint32_t i = atomic_fetch_add_explicit(&ks->next_shard, 1, memory_order_relaxed);
+        total += expire_visit(ks, &ks->shards[i & (KS_NSHARDS - 1)], now);
+        if (visited % KS_NSHARDS == 0) {
+            if (total == lap_start) break;
+            lap_start = total;
+        }
+        if (mono_us() - start >= budget_us) break;
+    }
+    note_peak(ks);
+    if (reclaimed) *reclaimed = total;
+    return RD_OK;
+}
+
+rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
+    uint64_t v[RD_KS_NSTATS] = {0};
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[i];
+        lock(s);
+        v[RD_KS_KEYS] += s->count;
+        v[RD_KS_EXPIRES] += s->expires;
+        v[RD_KS_USED_MEMORY] += atomic_load_explicit(&s->used, memory_order_relaxed);
+        v[RD_KS_EXPIRED] += s->expired;
+        v[RD_KS_EVICTED] += s->evicted;
+        v[RD_KS_HITS] += s->hits;
+        v[RD_KS_MISSES] += s->misses;
+        pthread_mutex_unlock(&s->lock);
+    }
+    note_peak(ks);
+    v[RD_KS_PEAK_MEMORY] = atomic_load_explicit(&ks->peak, memory_order_relaxed);
+    if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];
+    for (size_t i = 0; i < n && i < RD_KS_NSTATS; i++) out[i] = v[i];
+    return RD_OK;
+}

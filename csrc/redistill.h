@@ -1,0 +1,215 @@
+/* redistill.h: the whole C API of the Redistill core, exactly as cffi sees it.
+ *
+ * Rules (see docs/ARCHITECTURE.md and docs/LOCKING.md):
+ *  - Only opaque handles cross the boundary; Python never reads struct fields.
+ *  - Every create function has a matching _free.
+ *  - Functions return rd_status; results go to out-parameters.
+ *  - C never prints, never aborts on client input, never calls back into Python.
+ *  - cffi releases the GIL around every call: each prototype says who may call it.
+ *    "any thread": takes the stripe locks it needs.  "owner thread": the handle
+ *    belongs to one worker thread and must only be used from it.
+ * build_ffi.py drops the preprocessor lines and feeds the rest to cdef, so keep
+ * this file to plain declarations: no macros, no inline functions.
+ */
+#ifndef REDISTILL_H
+#define REDISTILL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    RD_OK = 0,
+    RD_NEED_MORE,      /* parser: partial frame; io: output still pending (wait for writable) */
+    RD_SLOW,           /* io: a complete command waits for Python (rd_conn_command) */
+    RD_CLOSE,          /* io: the connection is finished; close it */
+    RD_NOT_FOUND,      /* key absent (or expired) */
+    RD_NOT_DONE,       /* a condition (NX, XX, GT, LT, ...) stopped the write */
+    RD_ERR_WRONGTYPE,  /* key holds another type */
+    RD_ERR_NOTINT,     /* value is not an integer or out of range */
+    RD_ERR_OVERFLOW,   /* increment or decrement would overflow */
+    RD_ERR_OOM,        /* over maxmemory and nothing could be evicted */
+    RD_ERR_NOMEM,      /* the allocator failed */
+    RD_STATUS_COUNT
+} rd_status;
+
+/* SET flags (rd_ks_set). */
+enum {
+    RD_SET_NX = 1,        /* only if the key does not exist */
+    RD_SET_XX = 2,        /* only if the key exists */
+    RD_SET_GET = 4,       /* return the old value */
+    RD_SET_KEEPTTL = 8    /* keep the old expiry instead of clearing it */
+};
+
+/* EXPIRE condition flags (rd_ks_expire). */
+enum {
+    RD_EXP_NX = 1,        /* only when the key has no expiry */
+    RD_EXP_XX = 2,        /* only when the key has an expiry */
+    RD_EXP_GT = 4,        /* only when the new expiry is greater */
+    RD_EXP_LT = 8         /* only when the new expiry is less */
+};
+
+/* Keyspace counters, indices into rd_ks_stats' output array. */
+enum {
+    RD_KS_KEYS = 0,       /* keys stored, including expired ones not yet reclaimed */
+    RD_KS_EXPIRES,        /* keys with an expiry */
+    RD_KS_USED_MEMORY,    /* bytes held by the keyspace (entries, keys, values, tables) */
+    RD_KS_PEAK_MEMORY,    /* highest RD_KS_USED_MEMORY seen */
+    RD_KS_EXPIRED,        /* keys removed because they expired */
+    RD_KS_EVICTED,        /* keys removed by eviction */
+    RD_KS_HITS,           /* successful reads (GET, MGET, ...) */
+    RD_KS_MISSES,         /* reads of absent keys */
+    RD_KS_NSTATS
+};
+
+/* Worker counters, indices into rd_worker_stats' output array. */
+enum {
+    RD_W_COMMANDS = 0,    /* commands executed by the C fast path */
+    RD_W_NET_IN,          /* bytes read from sockets */
+    RD_W_NET_OUT,         /* bytes written to sockets */
+    RD_W_NSTATS
+};
+
+typedef struct rd_keyspace rd_keyspace;
+typedef struct rd_worker rd_worker;
+typedef struct rd_conn rd_conn;
+typedef struct rd_buf rd_buf;
+
+/* ---- status text ------------------------------------------------------ */
+
+/* Full RESP error line for a status, without the trailing CRLF, e.g.
+ * "-WRONGTYPE Operation against a key holding the wrong kind of value".
+ * Static storage; "" for statuses that are not errors.  Any thread. */
+const char *rd_status_message(rd_status st);
+
+/* ---- time --------------------------------------------------------------- */
+
+/* Wall-clock milliseconds since the epoch (the clock expiry uses).  Any thread. */
+int64_t rd_now_ms(void);
+
+/* ---- byte buffers (results of keyspace reads) ---------------------------- */
+
+rd_buf *rd_buf_new(void);
+void rd_buf_free(rd_buf *b);
+const char *rd_buf_data(const rd_buf *b);
+size_t rd_buf_len(const rd_buf *b);
+void rd_buf_clear(rd_buf *b);
+
+/* ---- the keyspace: one per server, shared by every thread ---------------- */
+
+/* seed: hash seed (the server passes random bytes); 0 asks C for a random one. */
+rd_keyspace *rd_keyspace_new(uint64_t seed);
+void rd_keyspace_free(rd_keyspace *ks);
+
+/* All rd_ks_* functions: any thread; each takes the stripe lock(s) it needs.
+ * Values are copied out into `out` (cleared first), never lent. */
+
+/* GET.  RD_OK (value in out), RD_NOT_FOUND, RD_ERR_WRONGTYPE. Counts hits/misses. */
+rd_status rd_ks_get(rd_keyspace *ks, const char *key, size_t klen, rd_buf *out);
+
+/* SET with RD_SET_* flags; expire_at_ms 0 means "no expiry" (cleared unless
+ * RD_SET_KEEPTTL).  RD_OK written, RD_NOT_DONE (NX/XX failed),
+ * RD_ERR_WRONGTYPE (only with RD_SET_GET), RD_ERR_OOM.
+ * With RD_SET_GET, *old_found says whether an old value was copied to `old`. */
+rd_status rd_ks_set(rd_keyspace *ks, const char *key, size_t klen,
+                    const char *val, size_t vlen, int flags, int64_t expire_at_ms,
+                    rd_buf *old, int *old_found);
+
+/* MSET: all pairs become visible together.  RD_OK or RD_ERR_OOM. */
+rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
+                     const char **vals, const size_t *vlens);
+
+/* INCRBY: RD_OK (*result is the new value), RD_ERR_NOTINT, RD_ERR_OVERFLOW,
+ * RD_ERR_WRONGTYPE, RD_ERR_OOM.  A missing key counts as 0. */
+rd_status rd_ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta,
+                       int64_t *result);
+
+/* DEL one key: RD_OK (removed) or RD_NOT_FOUND. */
+rd_status rd_ks_del(rd_keyspace *ks, const char *key, size_t klen);
+
+/* EXISTS one key: RD_OK or RD_NOT_FOUND. */
+rd_status rd_ks_exists(rd_keyspace *ks, const char *key, size_t klen);
+
+/* EXPIRE at an absolute time with RD_EXP_* flags.  A time not in the future
+ * deletes the key.  RD_OK (set or deleted), RD_NOT_FOUND, RD_NOT_DONE. */
+rd_status rd_ks_expire(rd_keyspace *ks, const char *key, size_t klen, int64_t at_ms,
+                       int flags);
+
+/* PTTL: RD_OK with *ms = remaining milliseconds or -1 (no expiry); RD_NOT_FOUND. */
+rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms);
+
+/* PERSIST: RD_OK (expiry removed), RD_NOT_DONE (had none), RD_NOT_FOUND. */
+rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen);
+
+/* FLUSHDB/FLUSHALL: empties every stripe, one at a time. */
+rd_status rd_ks_flush(rd_keyspace *ks);
+
+/* Active expiry: reclaims expired keys nobody reads, visiting stripes round
+ * robin until about budget_us microseconds have passed.  *reclaimed counts
+ * the keys removed.  Any thread; holds one stripe lock at a time. */
+rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed);
+
+/* Copies RD_KS_NSTATS counters into out[]. */
+rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
+
+/* ---- the fast path's command list ------------------------------------------ */
+
+/* The i-th command C serves itself (lowercase name, Redis arity), i from 0;
+ * RD_NOT_FOUND past the end.  Lets a test check it against the Python table.
+ * Any thread. */
+rd_status rd_fast_command(int i, const char **name, int *arity);
+
+/* ---- workers: one per OS thread ------------------------------------------ */
+
+rd_worker *rd_worker_new(rd_keyspace *ks);
+void rd_worker_free(rd_worker *w);
+/* Copies RD_W_NSTATS counters into out[].  Any thread (relaxed reads). */
+rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n);
+
+/* ---- connections: owner thread only --------------------------------------- */
+
+rd_conn *rd_conn_new(rd_worker *w);
+void rd_conn_free(rd_conn *c);
+
+/* fast = 0 hands every command to Python (REDISTILL_FASTPATH=0, MULTI, before AUTH). */
+void rd_conn_set_fast(rd_conn *c, int fast);
+/* RESP protocol version for replies written by C: 2 or 3. */
+void rd_conn_set_resp(rd_conn *c, int proto);
+/* authenticated = 0 applies Redis's tighter frame limits for unauthenticated clients. */
+void rd_conn_set_authenticated(rd_conn *c, int authenticated);
+
+/* One readable or writable event on a plain socket:
+ *   with read != 0, read what the socket has (until EAGAIN or a per-call cap),
+ *   then run buffered commands in C until one needs Python, then write replies.
+ * Replies of one batch are written together: output is flushed when the batch
+ * ends (or grows past a threshold), not before an RD_SLOW return.
+ * Returns RD_SLOW (call rd_conn_command, then rd_conn_reply, then this again
+ * with read = 0), RD_NEED_MORE (output pending: wait for writable, stop reading),
+ * RD_CLOSE (peer gone with nothing left to run, socket error, or a protocol
+ * error / close-after-reply flushed), or RD_OK (idle: wait for readable). */
+rd_status rd_conn_io(rd_conn *c, int fd, int read);
+
+/* The pending slow command as one canonical RESP multibulk frame
+ * ("*N\r\n$len\r\narg\r\n..."), inline commands included.  Valid until
+ * rd_conn_reply.  RD_OK, or RD_NOT_FOUND when no command is pending. */
+rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len);
+
+/* Appends Python's reply bytes to the output and retires the pending command. */
+rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len);
+
+/* After the output is flushed, rd_conn_io returns RD_CLOSE (QUIT, CLIENT KILL). */
+void rd_conn_close_after_reply(rd_conn *c);
+
+/* Buffer-level I/O for sockets C cannot read itself (TLS):
+ * rd_conn_feed copies received bytes in; rd_conn_run runs commands like
+ * rd_conn_io without touching a socket; rd_conn_output lends the pending
+ * output and rd_conn_consume_output drops n sent bytes of it.
+ * rd_conn_run returns RD_SLOW, RD_NEED_MORE (over 4 MB of output unsent:
+ * send some, then run again), RD_CLOSE (send what rd_conn_output holds, then
+ * close), or RD_OK (needs more input).  A frame lent by rd_conn_command stays
+ * valid until rd_conn_reply or rd_conn_feed. */
+rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len);
+rd_status rd_conn_run(rd_conn *c);
+rd_status rd_conn_output(rd_conn *c, const char **data, size_t *len);
+rd_status rd_conn_consume_output(rd_conn *c, size_t n);
+
+#endif

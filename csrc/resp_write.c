@@ -1,0 +1,67 @@
+/* resp_write.c: reply encoders that append exact Redis 7 reply bytes to a caller-owned rd_buf. */
+#include "internal.h"
+
+#include <string.h>
+
+void resp_add_raw(rd_buf *b, const char *s, size_t n) {
+    buf_append(b, s, n);
+}
+
+/* "<prefix><n>\r\n": integers, bulk and array lengths. */
+static void add_prefixed_ll(rd_buf *b, char prefix, long long n) {
+    char tmp[32];
+    size_t len = 0;
+    tmp[len++] = prefix;
+    len += ll2str(tmp + len, n);
+    tmp[len++] = '\r';
+    tmp[len++] = '\n';
+    buf_append(b, tmp, len);
+}
+
+/* One reserve, then the header, payload and CRLF: the value is copied once. */
+void resp_add_bulk(rd_buf *b, const char *p, size_t n) {
+    if (buf_reserve(b, n + 32) < 0) return;
+    add_prefixed_ll(b, '$', (long long)n);
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len++] = '\r';
+    b->data[b->len++] = '\n';
+}
+
+void resp_add_int(rd_buf *b, long long v) {
+    add_prefixed_ll(b, ':', v);
+}
+
+void resp_add_array_len(rd_buf *b, long long n) {
+    add_prefixed_ll(b, '*', n);
+}
+
+void resp_add_nil(rd_buf *b, int proto) {
+    if (proto == 3)
+        buf_append(b, "_\r\n", 3);
+    else
+        buf_append(b, "$-1\r\n", 5);
+}
+
+void resp_add_status_error(rd_buf *b, rd_status st) {
+    const char *m = rd_status_message(st);
+    buf_append(b, m, strlen(m));
+    buf_append(b, "\r\n", 2);
+}
+
+void resp_add_err_text(rd_buf *b, const char *text) {
+    size_t n = strlen(text);
+    if (buf_reserve(b, n + 7) < 0) return;
+    buf_append(b, "-ERR ", 5);
+    for (size_t i = 0; i < n; i++) {
+        char c = text[i];
+        b->data[b->len++] = (c == '\r' || c == '\n') ? ' ' : c;
+    }
+    buf_append(b, "\r\n", 2);
+}
+
+int resp_bulk_sink(void *ctx, const char *v, size_t n) {
+    rd_buf *b = ctx;
+    resp_add_bulk(b, v, n);
+    return b->failed ? -1 : 0;
+}

@@ -1,0 +1,254 @@
+"""THE command table (one line per command) and the dispatcher of the Python path.
+
+Rules:
+  - dispatch() is the only place that answers unknown command, unknown subcommand, wrong arity
+    and NOAUTH, in Redis's order (processCommand): existence, arity, then authentication (the
+    few arity rules a table can't express, PING's upper bound and MSET's pairs, stay in their
+    handlers, as in Redis);
+  - handlers (string.py, keys.py, server.py, connection.py) return a Python value that
+    protocol.encode turns into RESP2/RESP3, or raise CommandError;
+  - fast=True marks the commands csrc/ also serves; tests/unit/test_commands_table.py keeps that
+    set equal to C's list.  C hands every error case of those commands to Python, so their
+    handlers must implement every Redis rule too;
+  - a handler never kills a connection: anything unexpected becomes "-ERR internal error".
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from redistill import errors
+from redistill.commands import connection, keys, server, string
+from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
+from redistill.errors import CommandError
+from redistill.protocol import encode
+
+log = logging.getLogger("redistill.commands")
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str                 # lowercase; "container|sub" for subcommands, as Redis names them
+    arity: int                # Redis convention: N exact, -N at least N (name included)
+    flags: frozenset[str]     # Redis's command flags: write, readonly, fast, denyoom, admin, no_auth...
+    first_key: int            # key positions (Redis's legacy triple): first, last (-1 = end), step
+    last_key: int
+    step: int
+    handler: Callable[[Any, list[bytes]], Any] | None  # None only for containers that need a subcommand
+    fast: bool                # csrc/ fast path serves it too
+    group: str                # Redis doc group: string, generic, connection, server
+    summary: str
+    since: str
+    subcommands: dict[str, "CommandSpec"] | None = None
+    acl: frozenset[str] = frozenset()  # ACL categories Redis can't derive from flags (@string...)
+    key_flags: tuple[str, ...] = ()    # COMMAND INFO key-spec flags (RO, RW, access, update...)
+    tips: tuple[str, ...] = ()         # COMMAND INFO tips for cluster clients (request_policy:...)
+
+    def arity_ok(self, argc: int) -> bool:
+        return argc == self.arity if self.arity >= 0 else argc >= -self.arity
+
+
+def command(name: str, arity: int, flags: str, keys: tuple[int, int, int], handler: Callable | None,
+            group: str, since: str, summary: str, *, fast: bool = False, key_flags: str = "",
+            tips: str = "", subcommands: list[CommandSpec] | None = None) -> CommandSpec:
+    """One table line.  `flags` holds Redis's command flags and, prefixed with @, the ACL
+    categories it lists explicitly, as in Redis's src/commands/*.json."""
+    words = flags.split()
+    subs = None if subcommands is None else {s.name.split("|", 1)[1]: s for s in subcommands}
+    return CommandSpec(name, arity, frozenset(w for w in words if not w.startswith("@")), *keys,
+                       handler, fast, group, summary, since, subs,
+                       frozenset(w for w in words if w.startswith("@")), tuple(key_flags.split()),
+                       tuple(tips.split()))
+
+
+NOKEYS = (0, 0, 0)
+ONEKEY = (1, 1, 1)
+ALLKEYS = (1, -1, 1)
+_CONN = "noscript loading stale"        # Redis's flags of the CLIENT subcommands
+_PRE_AUTH = "noscript loading stale fast no_auth allow_busy @connection"  # AUTH, HELLO, QUIT
+
+_TABLE = [
+    # name             arity flags                                   keys        handler                 group         since     summary
+    command("get",         2, "readonly fast @string",                ONEKEY,     string.get,             "string",     "1.0.0",  "Get the value of a key", fast=True, key_flags="RO access"),
+    command("set",        -3, "write denyoom @string",                ONEKEY,     string.set_,            "string",     "1.0.0",  "Set the string value of a key", fast=True, key_flags="RW access update variable_flags"),
+    command("mget",       -2, "readonly fast @string",                ALLKEYS,    string.mget,            "string",     "1.0.0",  "Get the values of all the given keys", fast=True, key_flags="RO access", tips="request_policy:multi_shard"),
+    command("mset",       -3, "write denyoom @string",                (1, -1, 2), string.mset,            "string",     "1.0.1",  "Set multiple keys to multiple values", fast=True, key_flags="OW update", tips="request_policy:multi_shard response_policy:all_succeeded"),
+    command("incr",        2, "write denyoom fast @string",           ONEKEY,     string.incr,            "string",     "1.0.0",  "Increment the integer value of a key by one", fast=True, key_flags="RW access update"),
+    command("decr",        2, "write denyoom fast @string",           ONEKEY,     string.decr,            "string",     "1.0.0",  "Decrement the integer value of a key by one", fast=True, key_flags="RW access update"),
+    command("incrby",      3, "write denyoom fast @string",           ONEKEY,     string.incrby,          "string",     "1.0.0",  "Increment the integer value of a key by the given amount", fast=True, key_flags="RW access update"),
+    command("decrby",      3, "write denyoom fast @string",           ONEKEY,     string.decrby,          "string",     "1.0.0",  "Decrement the integer value of a key by the given number", fast=True, key_flags="RW access update"),
+    command("del",        -2, "write @keyspace",                      ALLKEYS,    keys.del_,              "generic",    "1.0.0",  "Delete a key", fast=True, key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("exists",     -2, "readonly fast @keyspace",              ALLKEYS,    keys.exists,            "generic",    "1.0.0",  "Determine if a key exists", fast=True, key_flags="RO", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("expire",     -3, "write fast @keyspace",                 ONEKEY,     keys.expire,            "generic",    "1.0.0",  "Set a key's time to live in seconds", key_flags="RW update"),
+    command("pexpire",    -3, "write fast @keyspace",                 ONEKEY,     keys.pexpire,           "generic",    "2.6.0",  "Set a key's time to live in milliseconds", key_flags="RW update"),
+    command("ttl",         2, "readonly fast @keyspace",              ONEKEY,     keys.ttl,               "generic",    "1.0.0",  "Get the time to live for a key in seconds", key_flags="RO access", tips="nondeterministic_output"),
+    command("pttl",        2, "readonly fast @keyspace",              ONEKEY,     keys.pttl,              "generic",    "2.6.0",  "Get the time to live for a key in milliseconds", key_flags="RO access", tips="nondeterministic_output"),
+    command("persist",     2, "write fast @keyspace",                 ONEKEY,     keys.persist,           "generic",    "2.2.0",  "Remove the expiration from a key", key_flags="RW update"),
+    command("dbsize",      1, "readonly fast @keyspace",              NOKEYS,     keys.dbsize,            "server",     "1.0.0",  "Return the number of keys in the selected database", tips="request_policy:all_shards response_policy:agg_sum"),
+    command("flushdb",    -1, "write @keyspace @dangerous",           NOKEYS,     keys.flushdb,           "server",     "1.0.0",  "Remove all keys from the current database", tips="request_policy:all_shards response_policy:all_succeeded"),
+    command("flushall",   -1, "write @keyspace @dangerous",           NOKEYS,     keys.flushall,          "server",     "1.0.0",  "Remove all keys from all databases", tips="request_policy:all_shards response_policy:all_succeeded"),
+    command("ping",       -1, "fast @connection",                     NOKEYS,     connection.ping,        "connection", "1.0.0",  "Ping the server", fast=True, tips="request_policy:all_shards response_policy:all_succeeded"),
+    command("echo",        2, "loading stale fast @connection",       NOKEYS,     connection.echo,        "connection", "1.0.0",  "Echo the given string", fast=True),
+    command("auth",       -2, _PRE_AUTH,                              NOKEYS,     connection.auth,        "connection", "1.0.0",  "Authenticate to the server"),
+    command("hello",      -1, _PRE_AUTH,                              NOKEYS,     connection.hello,       "connection", "6.0.0",  "Handshake with Redis"),
+    command("quit",       -1, _PRE_AUTH,                              NOKEYS,     connection.quit,        "connection", "1.0.0",  "Close the connection"),
+    command("select",      2, "loading stale fast @connection",       NOKEYS,     connection.select,      "connection", "1.0.0",  "Change the selected database for the current connection"),
+    command("client",     -2, "",                                     NOKEYS,     None,                   "connection", "2.4.0",  "A container for client connection commands", subcommands=[
+        command("client|id",       2, _CONN + " @connection",         NOKEYS,     connection.client_id,      "connection", "5.0.0", "Returns the client ID for the current connection"),
+        command("client|getname",  2, _CONN + " @connection",         NOKEYS,     connection.client_getname, "connection", "2.6.9", "Get the current connection name"),
+        command("client|setname",  3, _CONN + " @connection",         NOKEYS,     connection.client_setname, "connection", "2.6.9", "Set the current connection name"),
+        command("client|setinfo",  4, _CONN + " @connection",         NOKEYS,     connection.client_setinfo, "connection", "7.2.0", "Set client or connection specific info"),
+        command("client|info",     2, _CONN + " @connection",         NOKEYS,     connection.client_info,    "connection", "6.2.0", "Returns information about the current client connection.", tips="nondeterministic_output"),
+        command("client|list",    -2, "admin " + _CONN + " @connection", NOKEYS,  connection.client_list,    "connection", "2.4.0", "Get the list of client connections", tips="nondeterministic_output"),
+        command("client|help",     2, "loading stale @connection",    NOKEYS,     connection.client_help,    "connection", "5.0.0", "Show helpful text about the different subcommands"),
+    ]),
+    command("info",       -1, "loading stale @dangerous",             NOKEYS,     server.info,            "server",     "1.0.0",  "Get information and statistics about the server", tips="nondeterministic_output request_policy:all_shards response_policy:special"),
+    command("config",     -2, "",                                     NOKEYS,     None,                   "server",     "2.0.0",  "A container for server configuration commands", subcommands=[
+        command("config|get",     -3, "admin " + _CONN,               NOKEYS,     server.config_get,      "server",     "2.0.0",  "Get the values of configuration parameters"),
+        command("config|set",     -4, "admin " + _CONN,               NOKEYS,     server.config_set,      "server",     "2.0.0",  "Set configuration parameters to the given values", tips="request_policy:all_nodes response_policy:all_succeeded"),
+        command("config|help",     2, "loading stale",                NOKEYS,     server.config_help,     "server",     "5.0.0",  "Show helpful text about the different subcommands"),
+    ]),
+    command("command",    -1, "loading stale @connection",            NOKEYS,     server.command_all,     "server",     "2.8.13", "Get array of Redis command details", tips="nondeterministic_output_order", subcommands=[
+        command("command|count",   2, "loading stale @connection",    NOKEYS,     server.command_count,   "server",     "2.8.13", "Get total number of Redis commands"),
+        command("command|info",   -2, "loading stale @connection",    NOKEYS,     server.command_info,    "server",     "2.8.13", "Get array of specific Redis command details, or all when no argument is given", tips="nondeterministic_output_order"),
+        command("command|docs",   -2, "loading stale @connection",    NOKEYS,     server.command_docs,    "server",     "7.0.0",  "Get array of specific Redis command documentation", tips="nondeterministic_output_order"),
+        command("command|list",   -2, "loading stale @connection",    NOKEYS,     server.command_list,    "server",     "7.0.0",  "Get an array of Redis command names", tips="nondeterministic_output_order"),
+        command("command|help",    2, "loading stale @connection",    NOKEYS,     server.command_help,    "server",     "5.0.0",  "Show helpful text about the different subcommands"),
+    ]),
+]
+
+COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}
+
+
+# ---- statistics (INFO commandstats / errorstats) -----------------------------------------------
+# Each worker thread counts into its own dicts (no lock on the hot path); readers merge them.
+# Row per command: [calls, usec, rejected_calls (arity/auth), failed_calls (handler error)].
+# Errors are counted by their code, the first word of the line ("ERR", "WRONGTYPE", ...).
+
+_local = threading.local()
+_all_threads: list[tuple[dict[str, list[int]], dict[str, int]]] = []
+_all_lock = threading.Lock()
+
+
+def _thread_stats() -> tuple[dict[str, list[int]], dict[str, int]]:
+    stats = getattr(_local, "stats", None)
+    if stats is None:
+        stats = _local.stats = ({}, {})
+        with _all_lock:
+            _all_threads.append(stats)
+    return stats
+
+
+def _count(name: str, column: int, amount: int = 1) -> None:
+    counters = _thread_stats()[0]
+    row = counters.get(name)
+    if row is None:
+        row = counters[name] = [0, 0, 0, 0]
+    row[column] += amount
+
+
+def _count_error(error: CommandError) -> None:
+    code = error.line[1:].split(" ", 1)[0]
+    per_code = _thread_stats()[1]
+    per_code[code] = per_code.get(code, 0) + 1
+
+
+def command_stats() -> dict[str, dict[str, int]]:
+    """Merged counters of every thread: name -> calls, usec, rejected_calls, failed_calls."""
+    merged: dict[str, list[int]] = {}
+    with _all_lock:
+        snapshot = [dict(counters) for counters, _ in _all_threads]
+    for counters in snapshot:
+        for name, row in counters.items():
+            total = merged.setdefault(name, [0, 0, 0, 0])
+            for i, v in enumerate(list(row)):
+                total[i] += v
+    return {name: dict(zip(("calls", "usec", "rejected_calls", "failed_calls"), row))
+            for name, row in sorted(merged.items())}
+
+
+def error_stats() -> dict[str, int]:
+    """Merged error counts of every thread: code -> count."""
+    merged: dict[str, int] = {}
+    with _all_lock:
+        snapshot = [dict(per_code) for _, per_code in _all_threads]
+    for per_code in snapshot:
+        for code, n in per_code.items():
+            merged[code] = merged.get(code, 0) + n
+    return dict(sorted(merged.items()))
+
+
+def commandstats_rows() -> list[tuple[str, str]]:
+    """INFO commandstats lines as Redis prints them: cmdstat_<name>:calls=..,usec=..,..."""
+    rows = []
+    for name, s in command_stats().items():
+        per_call = s["usec"] / s["calls"] if s["calls"] else 0.0
+        rows.append((f"cmdstat_{name}", f"calls={s['calls']},usec={s['usec']},usec_per_call={per_call:.2f},"
+                                        f"rejected_calls={s['rejected_calls']},failed_calls={s['failed_calls']}"))
+    return rows
+
+
+def errorstats_rows() -> list[tuple[str, str]]:
+    """INFO errorstats lines as Redis prints them: errorstat_ERR:count=3."""
+    return [(f"errorstat_{code}", f"count={n}") for code, n in error_stats().items()]
+
+
+# ---- dispatch ---------------------------------------------------------------------------------
+
+def lookup(args: list[bytes]) -> CommandSpec:
+    """The spec for args (subcommand resolved), or CommandError for an unknown (sub)command."""
+    spec = COMMANDS.get(args[0].lower().decode("latin-1"))
+    if spec is None:
+        raise CommandError(errors.unknown_command(args))
+    if spec.subcommands is not None and len(args) >= 2:
+        sub = spec.subcommands.get(args[1].lower().decode("latin-1"))
+        if sub is None:
+            raise CommandError(errors.unknown_subcommand(args[1], spec.name))
+        return sub
+    return spec
+
+
+def dispatch(client: Any, args: list[bytes]) -> bytes:
+    """Runs one command for `client`; returns the reply encoded for client.resp."""
+    if not args:  # an empty multibulk: Redis ignores it without a reply
+        return b""
+    result = _run(client, args)
+    try:
+        reply = encode(result, client.resp)
+    except Exception:  # a handler returned something RESP can't carry: a bug, not a crash
+        log.exception("cannot encode the reply of %r", args[0][:64])
+        result = CommandError(errors.INTERNAL)
+        reply = encode(result, client.resp)
+    if isinstance(result, CommandError):
+        _count_error(result)
+    return reply
+
+
+def _run(client: Any, args: list[bytes]) -> Any:
+    try:
+        spec = lookup(args)
+    except CommandError as e:
+        return e
+    client.last_command = spec.name  # Redis sets lastcmd before its arity and auth checks too
+    if not spec.arity_ok(len(args)):
+        _count(spec.name, 2)
+        return CommandError(errors.wrong_arity(spec.name))
+    if not client.authenticated and "no_auth" not in spec.flags:
+        _count(spec.name, 2)
+        return CommandError(errors.NOAUTH)
+    start = time.perf_counter_ns()
+    try:
+        result = spec.handler(client, args)
+    except CommandError as e:
+        _count(spec.name, 3)
+        result = e
+    except Exception:
+        log.exception("internal error in %s", spec.name)
+        _count(spec.name, 3)
+        result = CommandError(errors.INTERNAL)
+    _count(spec.name, 0)
+    _count(spec.name, 1, (time.perf_counter_ns() - start) // 1000)
+    return result

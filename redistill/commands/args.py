@@ -1,0 +1,42 @@
+"""Helpers shared by the command families: Redis's strict integers, option words, HELP replies."""
+from __future__ import annotations
+
+import re
+
+from redistill.errors import NOT_INTEGER, CommandError
+
+LLONG_MIN = -(1 << 63)
+LLONG_MAX = (1 << 63) - 1
+INT_MIN = -(1 << 31)
+INT_MAX = (1 << 31) - 1
+
+# Redis's string2ll: optional "-", no "+", no spaces, no leading zeros ("0" alone is fine, "-0" not).
+_LL = re.compile(rb"0|-?[1-9][0-9]*\Z")
+
+
+def parse_ll(arg: bytes, error: str = NOT_INTEGER) -> int:
+    """A 64-bit signed integer exactly as getLongLongFromObjectOrReply accepts it, else CommandError."""
+    if len(arg) <= 20 and _LL.fullmatch(arg):
+        value = int(arg)
+        if LLONG_MIN <= value <= LLONG_MAX:
+            return value
+    raise CommandError(error)
+
+
+def parse_int(arg: bytes) -> int:
+    """A C int (getIntFromObjectOrReply): a valid long long outside int range has its own error."""
+    value = parse_ll(arg)
+    if not INT_MIN <= value <= INT_MAX:  # getRangeLongFromObjectOrReply's own wording
+        raise CommandError(f"value is out of range, value must between {INT_MIN} and {INT_MAX}")
+    return value
+
+
+def word(arg: bytes) -> bytes:
+    """An option word for case-insensitive comparison (strcasecmp), e.g. word(a) == b"nx"."""
+    return arg.lower()
+
+
+def help_reply(container: str, lines: list[str]) -> list[str]:
+    """addReplyHelp: a usage line, the subcommand lines, then HELP, as status strings."""
+    return [f"{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", *lines,
+            "HELP", "    Prints this help."]

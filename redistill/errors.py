@@ -1,0 +1,126 @@
+"""Error replies: CommandError, the keyspace statuses' text (from C) and the Python-only error texts.
+
+Rules, as Redis's addReplyError* functions apply them:
+  - an error line always starts with "-"; plain text gets "-ERR " in one place (CommandError);
+  - text that embeds user bytes is clipped (the caller says how much, usually 128 bytes) and has
+    CR/LF replaced by spaces, so a reply can never break the protocol;
+  - every text below was checked byte for byte against redis-server 7.0.15.
+Strings in error lines are "bytes as str": user bytes are decoded as latin-1, and protocol.encode
+encodes lines as latin-1, so any byte survives the round trip unchanged.
+"""
+from __future__ import annotations
+
+
+def user_text(arg: bytes, limit: int | None = 128) -> str:
+    """User bytes as they appear inside a Redis error: cut at NUL (Redis formats them with %s),
+    clipped to `limit` bytes (None = no clip), CR/LF turned into spaces."""
+    text = arg.split(b"\0", 1)[0]
+    if limit is not None:
+        text = text[:limit]
+    return text.decode("latin-1").replace("\r", " ").replace("\n", " ")
+
+
+class CommandError(Exception):
+    """A command failed; `line` is the RESP error line without CRLF, always starting with "-"."""
+
+    def __init__(self, text: str) -> None:
+        # Like addReplyErrorLength: a leading "-" means the text carries its own code.
+        line = text if text.startswith("-") else "-ERR " + text
+        self.line = line.replace("\r", " ").replace("\n", " ")
+        super().__init__(self.line)
+
+    @classmethod
+    def from_status(cls, st: int) -> "CommandError":
+        """The error for a keyspace status, with the text C's fast path sends (csrc/status.c)."""
+        return cls(_status_message(st))
+
+
+_status_cache: dict[int, str] = {}
+
+
+def _status_message(st: int) -> str:
+    text = _status_cache.get(st)
+    if text is None:
+        # Imported here so protocol.py and the command table stay importable (and unit-testable)
+        # without the compiled core; only the first error of each status pays for the lookup.
+        from redistill._core import ffi, lib
+
+        text = ffi.string(lib.rd_status_message(st)).decode("latin-1") or "-ERR internal error"
+        _status_cache[st] = text
+    return text
+
+
+# ---- Python-only error texts (the C fast path leaves every one of these cases to Python) ----
+
+SYNTAX = "syntax error"
+NOT_INTEGER = "value is not an integer or out of range"
+DECREMENT_OVERFLOW = "decrement would overflow"  # DECRBY of LLONG_MIN (Redis 7.0 wording)
+NOAUTH = "-NOAUTH Authentication required."
+WRONGPASS = "-WRONGPASS invalid username-password pair or user is disabled."
+AUTH_NOT_CONFIGURED = (
+    "AUTH <password> called without any password configured for the default user. "
+    "Are you sure your configuration is correct?"
+)
+DB_OUT_OF_RANGE = "DB index is out of range"
+NOPROTO = "-NOPROTO unsupported protocol version"
+PROTO_NOT_INTEGER = "Protocol version is not an integer or out of range"
+HELLO_NOAUTH = (
+    "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+    "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
+    "RESP protocol version at the same time"
+)
+BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special characters."
+EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatible"
+EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
+INTERNAL = "internal error"
+
+
+def wrong_arity(fullname: str) -> str:
+    """fullname is the table's lowercase name, "get" or "client|setname"."""
+    return f"wrong number of arguments for '{fullname}' command"
+
+
+def unknown_command(args: list[bytes]) -> str:
+    # Redis appends "'%.*s' " per argument while the list is shorter than 128 bytes, each
+    # argument clipped to what is left of those 128 (processCommand / commandCheckExistence).
+    listed = ""
+    for arg in args[1:]:
+        if len(listed) >= 128:
+            break
+        listed += "'" + user_text(arg, 128 - len(listed)) + "' "
+    return f"unknown command '{user_text(args[0])}', with args beginning with: {listed}"
+
+
+def unknown_subcommand(sub: bytes, container: str) -> str:
+    return f"unknown subcommand '{user_text(sub)}'. Try {container.upper()} HELP."
+
+
+def invalid_expire(command: str) -> str:
+    return f"invalid expire time in '{command}' command"
+
+
+def unsupported_option(opt: bytes) -> str:
+    """EXPIRE's unknown-option error (printed with %s: no clip)."""
+    return "Unsupported option " + user_text(opt, None)
+
+
+def hello_syntax(opt: bytes) -> str:
+    return f"Syntax error in HELLO option '{user_text(opt, None)}'"
+
+
+def bad_client_attr(attr: bytes) -> str:
+    """CLIENT SETINFO value with spaces or control characters (Redis 7.2 text)."""
+    return f"{user_text(attr, None)} cannot contain spaces, newlines or special characters."
+
+
+def unrecognized_option(opt: bytes) -> str:
+    """CLIENT SETINFO attribute other than LIB-NAME / LIB-VER (Redis 7.2 text)."""
+    return f"Unrecognized option '{user_text(opt, None)}'"
+
+
+def config_set_unknown(name: bytes) -> str:
+    return f"Unknown option or number of arguments for CONFIG SET - '{user_text(name, None)}'"
+
+
+def config_set_failed(name: bytes, reason: str) -> str:
+    return f"CONFIG SET failed (possibly related to argument '{user_text(name, None)}') - {reason}"

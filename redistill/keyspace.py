@@ -1,0 +1,144 @@
+"""The keyspace binding: typed Python wrappers over the rd_ks_* calls of the shared C keyspace.
+
+Rules:
+  - one Keyspace per server, shared by every worker thread; C takes the stripe locks, and cffi
+    releases the GIL around each call, so these methods may run in parallel;
+  - results are copied out of C into a per-thread rd_buf (threading.local), so two threads never
+    share a buffer; each buffer is freed by ffi.gc when its thread's local storage goes away;
+  - error statuses (WRONGTYPE, NOTINT, OVERFLOW, OOM, NOMEM) raise CommandError.from_status,
+    whose text is C's own (csrc/status.c), the same bytes the fast path sends.
+"""
+from __future__ import annotations
+
+import threading
+
+from redistill._core import ffi, lib
+from redistill.errors import CommandError
+
+# EXPIRE conditions for Keyspace.expire(flags=...), re-exported so commands never import lib.
+EXPIRE_NX = lib.RD_EXP_NX  # only when the key has no expiry
+EXPIRE_XX = lib.RD_EXP_XX  # only when the key has an expiry
+EXPIRE_GT = lib.RD_EXP_GT  # only when the new expiry is greater
+EXPIRE_LT = lib.RD_EXP_LT  # only when the new expiry is less
+
+_ERRORS = frozenset(
+    (lib.RD_ERR_WRONGTYPE, lib.RD_ERR_NOTINT, lib.RD_ERR_OVERFLOW, lib.RD_ERR_OOM, lib.RD_ERR_NOMEM)
+)
+
+# rd_ks_stats' output, in RD_KS_* index order.
+_STAT_NAMES = (
+    (lib.RD_KS_KEYS, "keys"),
+    (lib.RD_KS_EXPIRES, "expires"),
+    (lib.RD_KS_USED_MEMORY, "used_memory"),
+    (lib.RD_KS_PEAK_MEMORY, "peak_memory"),
+    (lib.RD_KS_EXPIRED, "expired"),
+    (lib.RD_KS_EVICTED, "evicted"),
+    (lib.RD_KS_HITS, "hits"),
+    (lib.RD_KS_MISSES, "misses"),
+)
+
+
+def _check(st: int) -> int:
+    if st in _ERRORS:
+        raise CommandError.from_status(st)
+    return st
+
+
+class _Scratch(threading.local):
+    """Per-thread out-parameters, allocated once per thread instead of once per call."""
+
+    def __init__(self) -> None:
+        self.buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
+        if self.buf == ffi.NULL:
+            raise MemoryError("rd_buf_new failed")
+        self.found = ffi.new("int *")
+        self.i64 = ffi.new("int64_t *")
+        self.u64 = ffi.new("uint64_t *")
+
+    def take(self) -> bytes:
+        return ffi.unpack(lib.rd_buf_data(self.buf), lib.rd_buf_len(self.buf))
+
+
+class Keyspace:
+    """The shared C keyspace.  Thread-safe; close() frees it once every worker is gone."""
+
+    def __init__(self, seed: int = 0) -> None:
+        # seed 0 asks C for a random hash seed.
+        self.ptr = lib.rd_keyspace_new(seed)
+        if self.ptr == ffi.NULL:
+            raise MemoryError("rd_keyspace_new failed")
+        self._scratch = _Scratch()
+
+    def close(self) -> None:
+        """Frees the C keyspace; rd_worker handles made from `ptr` must be freed first."""
+        if self.ptr != ffi.NULL:
+            lib.rd_keyspace_free(self.ptr)
+            self.ptr = ffi.NULL
+
+    def get(self, key: bytes) -> bytes | None:
+        s = self._scratch
+        if _check(lib.rd_ks_get(self.ptr, key, len(key), s.buf)) == lib.RD_OK:
+            return s.take()
+        return None
+
+    def set(self, key: bytes, value: bytes, *, nx: bool = False, xx: bool = False,
+            get: bool = False, keepttl: bool = False, expire_at_ms: int = 0) -> tuple[bool, bytes | None]:
+        """(written, old value when get=True and the key held one).  expire_at_ms 0 = no expiry."""
+        flags = ((lib.RD_SET_NX if nx else 0) | (lib.RD_SET_XX if xx else 0)
+                 | (lib.RD_SET_GET if get else 0) | (lib.RD_SET_KEEPTTL if keepttl else 0))
+        s = self._scratch
+        s.found[0] = 0
+        st = _check(lib.rd_ks_set(self.ptr, key, len(key), value, len(value), flags,
+                                  expire_at_ms, s.buf, s.found))
+        old = s.take() if get and s.found[0] else None
+        return st == lib.RD_OK, old
+
+    def mset(self, pairs: list[tuple[bytes, bytes]]) -> None:
+        """All pairs become visible together."""
+        keys = [ffi.from_buffer(k) for k, _ in pairs]  # kept alive until the call returns
+        vals = [ffi.from_buffer(v) for _, v in pairs]
+        _check(lib.rd_ks_mset(
+            self.ptr, len(pairs),
+            ffi.new("const char *[]", keys), ffi.new("size_t[]", [len(k) for k, _ in pairs]),
+            ffi.new("const char *[]", vals), ffi.new("size_t[]", [len(v) for _, v in pairs]),
+        ))
+
+    def incrby(self, key: bytes, delta: int) -> int:
+        s = self._scratch
+        _check(lib.rd_ks_incrby(self.ptr, key, len(key), delta, s.i64))
+        return s.i64[0]
+
+    def delete(self, key: bytes) -> bool:
+        return _check(lib.rd_ks_del(self.ptr, key, len(key))) == lib.RD_OK
+
+    def exists(self, key: bytes) -> bool:
+        return _check(lib.rd_ks_exists(self.ptr, key, len(key))) == lib.RD_OK
+
+    def expire(self, key: bytes, at_ms: int, flags: int = 0) -> int:
+        """1 when the expiry was set (or the key deleted, at_ms not in the future), else 0.
+        flags: lib.RD_EXP_NX / XX / GT / LT."""
+        return 1 if _check(lib.rd_ks_expire(self.ptr, key, len(key), at_ms, flags)) == lib.RD_OK else 0
+
+    def pttl(self, key: bytes) -> int:
+        """-2 no key, -1 no expiry, else milliseconds left."""
+        s = self._scratch
+        if _check(lib.rd_ks_pttl(self.ptr, key, len(key), s.i64)) == lib.RD_NOT_FOUND:
+            return -2
+        return s.i64[0]
+
+    def persist(self, key: bytes) -> bool:
+        return _check(lib.rd_ks_persist(self.ptr, key, len(key))) == lib.RD_OK
+
+    def flush(self) -> None:
+        _check(lib.rd_ks_flush(self.ptr))
+
+    def active_expire(self, budget_us: int) -> int:
+        """Reclaims expired keys for about budget_us microseconds; returns how many."""
+        s = self._scratch
+        _check(lib.rd_ks_active_expire(self.ptr, budget_us, s.u64))
+        return s.u64[0]
+
+    def stats(self) -> dict[str, int]:
+        out = ffi.new("uint64_t[]", lib.RD_KS_NSTATS)
+        _check(lib.rd_ks_stats(self.ptr, out, lib.RD_KS_NSTATS))
+        return {name: out[i] for i, name in _STAT_NAMES}

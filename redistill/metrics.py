@@ -1,0 +1,423 @@
+"""Server counters, merged across worker threads on read, and the INFO text built from them.
+
+Rules:
+- Each worker thread writes only its own WorkerStats slot, with plain `+=` and no lock: one
+  writer per slot, so no update is lost; readers sum the slots and may see a value that is
+  a few increments old, which INFO tolerates (Redis's own counters are read the same way).
+- Counters kept by C (fast-path commands, bytes in/out) are read through rd_worker_stats,
+  which takes no lock ("relaxed reads").  Stats remembers each worker's handle until the
+  worker is gone, then keeps its final numbers.
+- instantaneous_* values are sampled by the server's cron (10 times a second) into a ring of
+  16 samples, the average over the last ~1.6 s, as Redis's trackInstantaneousMetric does.
+- build_info() is also the data source for /metrics later (issue 6): same numbers, one place.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import struct
+import sys
+import time
+from typing import Any, Iterable
+
+REDIS_VERSION = "7.0.0"
+_SAMPLES = 16  # Redis's STATS_METRIC_SAMPLES
+
+# Redis's INFO order; "default" and "all" as Redis 7.0 defines them ("everything" adds
+# module-generated sections, of which there are none).
+SECTION_ORDER = (
+    "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules",
+    "commandstats", "errorstats", "latencystats", "cluster", "keyspace",
+)
+DEFAULT_SECTIONS = frozenset(SECTION_ORDER) - {"commandstats", "latencystats"}
+ALL_SECTIONS = frozenset(SECTION_ORDER)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("redistill")
+    except Exception:  # not installed (running from a source tree)
+        return "0.1.0"
+
+
+REDISTILL_VERSION = _version()
+
+
+class WorkerStats:
+    """One worker's Python-side counters; written only by that worker's thread."""
+
+    __slots__ = ("commands", "connections_received", "rejected_connections")
+
+    def __init__(self) -> None:
+        self.commands = 0               # commands served by the Python path
+        self.connections_received = 0   # accepted sockets, rejected ones included
+        self.rejected_connections = 0   # refused by maxclients (later: rate limit)
+
+
+class Stats:
+    """Per-worker counters merged on read, plus the C worker counters and the ops/s sampler."""
+
+    def __init__(self, nworkers: int) -> None:
+        self.slots = [WorkerStats() for _ in range(nworkers)]
+        self._handles: list[Any] = [None] * nworkers   # rd_worker* while the worker lives
+        self._final: list[tuple[int, int, int]] = [(0, 0, 0)] * nworkers
+        self._lib = None
+        self._out = None
+        # Sampler state: touched by the cron thread only; readers take a snapshot of the list.
+        self._last_sample: tuple[float, int, int, int] | None = None
+        self._ops: list[float] = [0.0] * _SAMPLES
+        self._in_kbps: list[float] = [0.0] * _SAMPLES
+        self._out_kbps: list[float] = [0.0] * _SAMPLES
+        self._idx = 0
+
+    # ---- C worker handles ---------------------------------------------------------------
+    def attach(self, index: int, handle: Any) -> None:
+        """Reads this worker's C counters from now on (handle: rd_worker*)."""
+        if self._lib is None:
+            from ._core import ffi, lib
+
+            self._lib = lib
+            self._out = (ffi, lib.RD_W_NSTATS)
+        self._handles[index] = handle
+
+    def detach(self, index: int) -> None:
+        """Keeps the worker's final C counters; call before rd_worker_free."""
+        self._final[index] = self._read_c(index)
+        self._handles[index] = None
+
+    def _read_c(self, index: int) -> tuple[int, int, int]:
+        handle = self._handles[index]
+        if handle is None:
+            return self._final[index]
+        ffi, n = self._out
+        out = ffi.new("uint64_t[]", n)
+        lib = self._lib
+        lib.rd_worker_stats(handle, out, n)
+        return (out[lib.RD_W_COMMANDS], out[lib.RD_W_NET_IN], out[lib.RD_W_NET_OUT])
+
+    # ---- merged reads ---------------------------------------------------------------------
+    def totals(self) -> dict[str, int]:
+        fast = net_in = net_out = 0
+        for i in range(len(self.slots)):
+            c, i_, o = self._read_c(i)
+            fast += c
+            net_in += i_
+            net_out += o
+        py = sum(s.commands for s in self.slots)
+        return {
+            "fast_commands": fast,
+            "python_commands": py,
+            "total_commands_processed": fast + py,
+            "total_net_input_bytes": net_in,
+            "total_net_output_bytes": net_out,
+            "total_connections_received": sum(s.connections_received for s in self.slots),
+            "rejected_connections": sum(s.rejected_connections for s in self.slots),
+        }
+
+    # ---- instantaneous metrics ------------------------------------------------------------
+    def sample(self, now: float | None = None) -> None:
+        """Called by the cron about 10 times a second (now: time.monotonic())."""
+        if now is None:
+            now = time.monotonic()
+        t = self.totals()
+        cur = (now, t["total_commands_processed"], t["total_net_input_bytes"],
+               t["total_net_output_bytes"])
+        last = self._last_sample
+        self._last_sample = cur
+        if last is None:
+            return
+        dt = now - last[0]
+        if dt <= 0:
+            return
+        i = self._idx
+        self._ops[i] = (cur[1] - last[1]) / dt
+        self._in_kbps[i] = (cur[2] - last[2]) / dt / 1024
+        self._out_kbps[i] = (cur[3] - last[3]) / dt / 1024
+        self._idx = (i + 1) % _SAMPLES
+
+    def ops_per_sec(self) -> int:
+        return round(sum(self._ops) / _SAMPLES)
+
+    def input_kbps(self) -> float:
+        return sum(self._in_kbps) / _SAMPLES
+
+    def output_kbps(self) -> float:
+        return sum(self._out_kbps) / _SAMPLES
+
+
+# ---- INFO ---------------------------------------------------------------------------------
+
+def bytes_to_human(n: int) -> str:
+    """Redis's bytesToHuman: 1023 -> "1023B", 1048576 -> "1.00M"."""
+    if n < 1024:
+        return f"{n}B"
+    for i, unit in enumerate("KMGTP", start=1):
+        if n < 1024 ** (i + 1):
+            return f"{n / 1024 ** i:.2f}{unit}"
+    return f"{n}B"
+
+
+def parse_sections(sections: Iterable[str | bytes]) -> set[str]:
+    """INFO arguments -> the set of section names to print (Redis 7 rules)."""
+    wanted: set[str] = set()
+    any_arg = False
+    for s in sections:
+        any_arg = True
+        name = (s.decode("utf-8", "replace") if isinstance(s, (bytes, bytearray)) else s).lower()
+        if name in ("all", "everything"):
+            wanted |= ALL_SECTIONS
+        elif name == "default":
+            wanted |= DEFAULT_SECTIONS
+        else:
+            wanted.add(name)
+    return wanted if any_arg else set(DEFAULT_SECTIONS)
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _system_memory() -> int:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _multiplexing_api() -> str:
+    import selectors
+
+    return {
+        "EpollSelector": "epoll", "KqueueSelector": "kqueue", "DevpollSelector": "devpoll",
+        "PollSelector": "poll", "SelectSelector": "select",
+    }.get(selectors.DefaultSelector.__name__, "select")
+
+
+def _ks_stats(server: Any) -> dict[str, int]:
+    """Keyspace counters under fixed names, whatever spelling keyspace.stats() uses."""
+    try:
+        raw = server.keyspace.stats()
+    except Exception:
+        raw = {}
+    out = {}
+    for name, aliases in (
+        ("keys", ("keys",)), ("expires", ("expires",)),
+        ("used_memory", ("used_memory", "memory")),
+        ("peak_memory", ("peak_memory", "used_memory_peak", "peak")),
+        ("expired", ("expired", "expired_keys")), ("evicted", ("evicted", "evicted_keys")),
+        ("hits", ("hits", "keyspace_hits")), ("misses", ("misses", "keyspace_misses")),
+    ):
+        out[name] = next((int(raw[a]) for a in aliases if a in raw), 0)
+    return out
+
+
+def _lines(title: str, fields: Iterable[tuple[str, Any]]) -> str:
+    return f"# {title}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in fields)
+
+
+def _server_section(server: Any) -> list[tuple[str, Any]]:
+    cfg = server.config
+    now = time.time()
+    uptime = int(now - server.start_time)
+    uname = platform.uname()
+    return [
+        ("redis_version", REDIS_VERSION),
+        ("redistill_version", REDISTILL_VERSION),
+        ("redis_git_sha1", "00000000"),
+        ("redis_git_dirty", 0),
+        ("redis_build_id", "0"),
+        ("redis_mode", "standalone"),
+        ("os", f"{uname.system} {uname.release} {uname.machine}"),
+        ("arch_bits", struct.calcsize("P") * 8),
+        ("monotonic_clock", "POSIX clock_gettime"),
+        ("multiplexing_api", _multiplexing_api()),
+        ("atomicvar_api", "c11-builtin"),
+        ("python_version", platform.python_version()),
+        ("process_id", os.getpid()),
+        ("process_supervised", "no"),
+        ("run_id", server.run_id),
+        ("tcp_port", getattr(server, "port", cfg.port)),
+        ("server_time_usec", int(now * 1_000_000)),
+        ("uptime_in_seconds", uptime),
+        ("uptime_in_days", uptime // 86400),
+        ("hz", 10),
+        ("configured_hz", 10),
+        ("lru_clock", int(now) & ((1 << 24) - 1)),
+        ("executable", os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""),
+        ("config_file", getattr(cfg, "config_file", None) or ""),
+        ("io_threads_active", 0),
+        ("redistill_threads", cfg.threads),
+        ("redistill_fastpath", int(bool(cfg.fastpath))),
+    ]
+
+
+def _connected_clients(server: Any) -> int:
+    count = getattr(server, "connected_clients", None)
+    return count() if count is not None else len(server.clients())
+
+
+def _clients_section(server: Any) -> list[tuple[str, Any]]:
+    return [
+        ("connected_clients", _connected_clients(server)),
+        ("cluster_connections", 0),
+        ("maxclients", server.config.max_connections),
+        ("client_recent_max_input_buffer", 0),
+        ("client_recent_max_output_buffer", 0),
+        ("blocked_clients", 0),
+        ("tracking_clients", 0),
+        ("clients_in_timeout_table", 0),
+    ]
+
+
+def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
+    cfg = server.config
+    used = ks["used_memory"]
+    peak = max(ks["peak_memory"], used)
+    rss = _rss_bytes()
+    total = _system_memory()
+    return [
+        ("used_memory", used),
+        ("used_memory_human", bytes_to_human(used)),
+        ("used_memory_rss", rss),
+        ("used_memory_rss_human", bytes_to_human(rss)),
+        ("used_memory_peak", peak),
+        ("used_memory_peak_human", bytes_to_human(peak)),
+        ("used_memory_peak_perc", f"{(used * 100 / peak) if peak else 0:.2f}%"),
+        ("used_memory_dataset", used),
+        ("total_system_memory", total),
+        ("total_system_memory_human", bytes_to_human(total)),
+        ("maxmemory", cfg.max_memory),
+        ("maxmemory_human", bytes_to_human(cfg.max_memory)),
+        ("maxmemory_policy", cfg.eviction_policy),
+        ("mem_fragmentation_ratio", f"{(rss / used) if used else 0:.2f}"),
+        ("mem_fragmentation_bytes", rss - used),
+        ("mem_allocator", "libc"),
+        ("active_defrag_running", 0),
+        ("lazyfree_pending_objects", 0),
+        ("lazyfreed_objects", 0),
+    ]
+
+
+def _persistence_section(server: Any) -> list[tuple[str, Any]]:
+    return [
+        ("loading", 0), ("async_loading", 0), ("rdb_changes_since_last_save", 0),
+        ("rdb_bgsave_in_progress", 0), ("rdb_last_save_time", int(server.start_time)),
+        ("rdb_last_bgsave_status", "ok"), ("rdb_last_bgsave_time_sec", -1),
+        ("rdb_current_bgsave_time_sec", -1), ("rdb_saves", 0), ("aof_enabled", 0),
+        ("aof_rewrite_in_progress", 0), ("aof_rewrite_scheduled", 0),
+        ("aof_last_rewrite_time_sec", -1), ("aof_current_rewrite_time_sec", -1),
+        ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", 0),
+        ("aof_last_write_status", "ok"), ("module_fork_in_progress", 0),
+    ]
+
+
+def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
+    st = server.stats
+    t = st.totals()
+    return [
+        ("total_connections_received", t["total_connections_received"]),
+        ("total_commands_processed", t["total_commands_processed"]),
+        ("instantaneous_ops_per_sec", st.ops_per_sec()),
+        ("total_net_input_bytes", t["total_net_input_bytes"]),
+        ("total_net_output_bytes", t["total_net_output_bytes"]),
+        ("total_net_repl_input_bytes", 0),
+        ("total_net_repl_output_bytes", 0),
+        ("instantaneous_input_kbps", f"{st.input_kbps():.2f}"),
+        ("instantaneous_output_kbps", f"{st.output_kbps():.2f}"),
+        ("rejected_connections", t["rejected_connections"]),
+        ("sync_full", 0), ("sync_partial_ok", 0), ("sync_partial_err", 0),
+        ("expired_keys", ks["expired"]),
+        ("expired_stale_perc", "0.00"),
+        ("expired_time_cap_reached_count", 0),
+        ("evicted_keys", ks["evicted"]),
+        ("evicted_clients", 0),
+        ("keyspace_hits", ks["hits"]),
+        ("keyspace_misses", ks["misses"]),
+        ("pubsub_channels", 0), ("pubsub_patterns", 0),
+        ("latest_fork_usec", 0), ("total_forks", 0),
+        ("migrate_cached_sockets", 0),
+        ("redistill_fastpath_commands", t["fast_commands"]),
+        ("redistill_python_commands", t["python_commands"]),
+    ]
+
+
+def _replication_section(server: Any) -> list[tuple[str, Any]]:
+    return [
+        ("role", "master"), ("connected_slaves", 0), ("master_failover_state", "no-failover"),
+        ("master_replid", server.run_id), ("master_replid2", "0" * 40),
+        ("master_repl_offset", 0), ("second_repl_offset", -1), ("repl_backlog_active", 0),
+        ("repl_backlog_size", 1048576), ("repl_backlog_first_byte_offset", 0),
+        ("repl_backlog_histlen", 0),
+    ]
+
+
+def _cpu_section() -> list[tuple[str, Any]]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return [
+        ("used_cpu_sys", f"{me.ru_stime:.6f}"), ("used_cpu_user", f"{me.ru_utime:.6f}"),
+        ("used_cpu_sys_children", f"{ch.ru_stime:.6f}"),
+        ("used_cpu_user_children", f"{ch.ru_utime:.6f}"),
+    ]
+
+
+def _table_section(server: Any, attr: str) -> list[tuple[str, Any]]:
+    """commandstats / errorstats: the server may offer name -> value text (issue 6)."""
+    provider = getattr(server, attr, None)
+    if provider is None:
+        return []
+    try:
+        return list(provider())
+    except Exception:
+        return []
+
+
+def build_info(server: Any, sections: Iterable[str | bytes] = ()) -> str:
+    """Redis's INFO text for the requested sections ([] = default), in Redis's order.
+
+    Unknown section names contribute nothing (Redis replies an empty string for them)."""
+    wanted = parse_sections(sections)
+    ks: dict[str, int] | None = None
+    parts = []
+    for name in SECTION_ORDER:
+        if name not in wanted:
+            continue
+        if name in ("memory", "stats", "keyspace") and ks is None:
+            ks = _ks_stats(server)
+        if name == "server":
+            parts.append(_lines("Server", _server_section(server)))
+        elif name == "clients":
+            parts.append(_lines("Clients", _clients_section(server)))
+        elif name == "memory":
+            parts.append(_lines("Memory", _memory_section(server, ks)))
+        elif name == "persistence":
+            parts.append(_lines("Persistence", _persistence_section(server)))
+        elif name == "stats":
+            parts.append(_lines("Stats", _stats_section(server, ks)))
+        elif name == "replication":
+            parts.append(_lines("Replication", _replication_section(server)))
+        elif name == "cpu":
+            parts.append(_lines("CPU", _cpu_section()))
+        elif name == "modules":
+            parts.append(_lines("Modules", ()))
+        elif name == "commandstats":
+            parts.append(_lines("Commandstats", _table_section(server, "command_stats")))
+        elif name == "errorstats":
+            parts.append(_lines("Errorstats", _table_section(server, "error_stats")))
+        elif name == "latencystats":
+            parts.append(_lines("Latencystats", ()))
+        elif name == "cluster":
+            parts.append(_lines("Cluster", [("cluster_enabled", 0)]))
+        elif name == "keyspace":
+            rows = []
+            if ks["keys"]:
+                rows.append(("db0", f"keys={ks['keys']},expires={ks['expires']},avg_ttl=0"))
+            parts.append(_lines("Keyspace", rows))
+    return "\r\n".join(parts)

@@ -1,0 +1,277 @@
+"""The main thread: binds the listeners, starts the Workers, runs the cron, handles signals and shutdown.
+
+Rules:
+- The main thread never serves clients.  It owns the keyspace and the rd_worker handles and
+  frees them only after every worker thread has stopped.
+- Signal handlers only record the signal and write to the wakeup pipe; all shutdown work
+  runs in the main thread's loop.  shutdown() does the same from any thread (SHUTDOWN).
+- The cron runs in the main thread at hz 10: active expiry with a ~1 ms budget per tick (C,
+  without the GIL, one stripe lock at a time) and the instantaneous-metrics sample.
+- The client registry (for CLIENT LIST, INFO clients, maxclients) is the one lock shared by
+  workers; it is taken per connect and disconnect, never per command.
+This object is the `server` that commands see as client.server (PLAN.md "ServerState").
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import select
+import signal
+import socket
+import threading
+import time
+from typing import Any, Iterable
+
+from . import metrics
+
+log = logging.getLogger("redistill")
+
+HZ = 10                       # cron frequency, as Redis's default hz
+ACTIVE_EXPIRE_BUDGET_US = 1000
+LISTEN_BACKLOG = 511          # Redis's tcp-backlog default
+
+
+class Server:
+    """Everything shared by the worker threads, and the supervisor that runs them."""
+
+    def __init__(self, cfg: Any) -> None:
+        self.config = cfg
+        self.start_time = time.time()
+        self.run_id = os.urandom(20).hex()
+        self.port = cfg.port            # the bound port once run() has bound (port 0 → real one)
+        self.nthreads = max(1, int(cfg.threads or 1))
+        self.stats = metrics.Stats(self.nthreads)
+        self.keyspace: Any = None       # created by run()
+        self.workers: list[Any] = []
+        self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        self._clients: dict[int, Any] = {}
+        self._clients_lock = threading.Lock()
+        self._admitted = 0              # connections admitted (registered or being set up)
+        self._ids = itertools.count(1)
+        self._stop_requested = False
+        self._stop_signal: int | None = None
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+
+    # ---- the interface commands use ------------------------------------------------------------
+    def clients(self) -> list[Any]:
+        """Every connected client on every thread, ordered by id (a snapshot)."""
+        with self._clients_lock:
+            return [self._clients[k] for k in sorted(self._clients)]
+
+    def connected_clients(self) -> int:
+        return len(self._clients)
+
+    def info(self, sections: Iterable[str | bytes] = ()) -> str:
+        return metrics.build_info(self, list(sections))
+
+    def command_stats(self) -> list[tuple[str, str]]:
+        """INFO commandstats rows (cmdstat_<name>, "calls=...,usec=...") from the dispatcher."""
+        from .commands import commandstats_rows
+
+        return commandstats_rows()
+
+    def shutdown(self) -> None:
+        """Asks the main thread to stop gracefully.  Any thread; also safe in a signal handler."""
+        self._stop_requested = True
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:
+            pass  # pipe full (a wakeup is pending) or closed (already stopped)
+
+    # ---- the client registry (workers) ---------------------------------------------------------
+    def next_client_id(self) -> int:
+        with self._clients_lock:
+            return next(self._ids)
+
+    def admit(self) -> bool:
+        """Reserves a slot for a new connection; False when max_connections are in use."""
+        with self._clients_lock:
+            if self._admitted >= self.config.max_connections:
+                return False
+            self._admitted += 1
+            return True
+
+    def release_admission(self) -> None:
+        """Gives back a slot from admit() whose connection never got registered."""
+        with self._clients_lock:
+            self._admitted -= 1
+
+    def register_client(self, conn: Any) -> None:
+        with self._clients_lock:
+            self._clients[conn.id] = conn
+
+    def unregister_client(self, conn: Any) -> None:
+        with self._clients_lock:
+            if self._clients.pop(conn.id, None) is not None:
+                self._admitted -= 1
+
+    # ---- running -------------------------------------------------------------------------------
+    def run(self) -> int:
+        """Serves until SIGTERM/SIGINT/shutdown(); returns the process exit code."""
+        cfg = self.config
+        log.info("Redistill %s starting, pid=%d", metrics.REDISTILL_VERSION, os.getpid())
+        try:
+            listeners = self._open_listeners()
+        except OSError as e:
+            log.warning("Could not create server TCP listening socket %s:%s: %s",
+                        cfg.bind, cfg.port, e.strerror or e)
+            return 1
+        from ._core import lib        # imported here: `import redistill.server` needs no C build
+        from .keyspace import Keyspace
+        from .worker import Worker
+
+        self.keyspace = Keyspace(int.from_bytes(os.urandom(8), "little") or 1)
+        try:
+            for i in range(self.nthreads):
+                self.workers.append(Worker(self, i, [group[i] for group in listeners]))
+        except Exception:
+            log.exception("could not start the workers")
+            for group in listeners:
+                for s in group:
+                    s.close()
+            self._free(lib, self.workers)
+            return 1
+        previous = self._install_signal_handlers()
+        try:
+            for w in self.workers:
+                w.start()
+            log.info("Ready to accept connections tcp on %s:%d, %d threads, fastpath %s",
+                     self._bind_text(), self.port, self.nthreads,
+                     "on" if cfg.fastpath else "off")
+            self._cron_loop()
+            return self._stop(lib)
+        finally:
+            self._restore_signal_handlers(previous)
+
+    def _bind_text(self) -> str:
+        return " ".join(self._bind_addresses())
+
+    def _bind_addresses(self) -> list[str]:
+        return str(self.config.bind or "0.0.0.0").split() or ["0.0.0.0"]
+
+    def _open_listeners(self) -> list[list[socket.socket]]:
+        """One listener per worker per bind address, all sharing the port through SO_REUSEPORT."""
+        groups: list[list[socket.socket]] = []
+        port = self.config.port
+        try:
+            for host in self._bind_addresses():
+                family, _, _, _, sockaddr = socket.getaddrinfo(
+                    host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+                # A socket without SO_REUSEPORT cannot bind where anyone listens, even a group of
+                # SO_REUSEPORT listeners (say a second Redistill of the same user), which our own
+                # sockets would otherwise join silently.  It also turns port 0 into a real port.
+                with socket.socket(family, socket.SOCK_STREAM) as probe:
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    probe.bind(sockaddr)
+                    port = probe.getsockname()[1]
+                sockaddr = (sockaddr[0], port) + tuple(sockaddr[2:])
+                group: list[socket.socket] = []
+                groups.append(group)
+                for _ in range(self.nthreads):
+                    s = socket.socket(family, socket.SOCK_STREAM)
+                    group.append(s)
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                    if family == socket.AF_INET6:
+                        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                    s.bind(sockaddr)
+                    s.listen(LISTEN_BACKLOG)
+                    s.setblocking(False)
+        except OSError:
+            for group in groups:
+                for s in group:
+                    s.close()
+            raise
+        self.port = port
+        return groups
+
+    def _install_signal_handlers(self) -> dict[int, Any]:
+        previous: dict[int, Any] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return previous  # embedded in a test thread: stop with shutdown()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, self._on_signal)
+        return previous
+
+    @staticmethod
+    def _restore_signal_handlers(previous: dict[int, Any]) -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self._stop_requested and signum == signal.SIGINT and self._stop_signal is not None:
+            # Redis: a second Ctrl-C while shutting down exits at once.
+            os.write(2, b"redistill: second SIGINT, exiting now\n")
+            os._exit(1)
+        self._stop_signal = signum
+        self.shutdown()
+
+    def _cron_loop(self) -> None:
+        """hz-10 ticks until a stop is requested; the wakeup pipe cuts the wait short."""
+        period = 1.0 / HZ
+        next_tick = time.monotonic() + period
+        while not self._stop_requested:
+            now = time.monotonic()
+            if now < next_tick:
+                ready, _, _ = select.select([self._wake_r], [], [], next_tick - now)
+                if ready:
+                    try:
+                        os.read(self._wake_r, 4096)
+                    except BlockingIOError:
+                        pass
+                continue
+            next_tick += period
+            if next_tick <= now:  # fell behind (suspended, overloaded): don't burst to catch up
+                next_tick = now + period
+            self._cron(now)
+
+    def _cron(self, now: float) -> None:
+        try:
+            self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
+            self.stats.sample(now)
+        except Exception:
+            log.exception("cron failed")
+        for w in self.workers:
+            if not w.is_alive() and not getattr(w, "_reported_dead", False):
+                w._reported_dead = True
+                log.error("worker %d stopped unexpectedly", w.index)
+
+    def _stop(self, lib: Any) -> int:
+        cfg = self.config
+        self.shutting_down = True
+        grace = float(getattr(cfg, "shutdown_grace_period", 30.0))
+        reason = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "SIGINT"}.get(
+            self._stop_signal, "SHUTDOWN")
+        log.info("Received %s: shutting down, closing %d clients (grace period %gs)",
+                 reason, self.connected_clients(), grace)
+        deadline = time.monotonic() + grace
+        for w in self.workers:
+            w.stop(deadline)
+        for w in self.workers:
+            # The workers enforce the deadline themselves; the extra second covers closing.
+            w.join(max(0.0, deadline - time.monotonic()) + 1.0)
+        alive = [w for w in self.workers if w.is_alive()]
+        if alive:
+            log.warning("%d worker threads did not stop in time; leaving their C memory to the OS",
+                        len(alive))
+        else:
+            self._free(lib, self.workers)
+        totals = self.stats.totals()
+        log.info("Redistill is now ready to exit, bye bye (%d commands, %d connections served)",
+                 totals["total_commands_processed"], totals["total_connections_received"])
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+        return 0
+
+    def _free(self, lib: Any, workers: list[Any]) -> None:
+        """Frees the C handles; only when no worker thread can touch them any more."""
+        for w in workers:
+            self.stats.detach(w.index)
+            lib.rd_worker_free(w.handle)
+            w.handle = None
+        self.workers = []
+        if self.keyspace is not None:
+            self.keyspace.close()

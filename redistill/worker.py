@@ -1,0 +1,302 @@
+"""One OS thread serving its own SO_REUSEPORT listener(s) and the connections it accepted.
+
+Rules:
+- Everything registered in this worker's selector belongs to this thread: the listeners, the
+  wakeup socket and the Connections (their rd_conn handles are owner-thread only in C).
+- Other threads talk to a worker only through stop() and call_soon(), which write one byte to
+  the wakeup socketpair; select() never polls.
+- SelectorKey.data is always an object with on_event(mask): a Connection, the acceptor or the
+  waker, so the loop dispatches with one attribute call per event.
+- An exception while handling one connection is logged and closes that connection only; the
+  thread keeps serving the others.
+- The rd_worker handle is created here but freed by the Server after every thread has
+  stopped (other threads read its counters for INFO).
+"""
+from __future__ import annotations
+
+import collections
+import errno
+import logging
+import selectors
+import socket
+import threading
+import time
+from typing import Any, Callable
+
+from ._core import ffi, lib
+from .connection import Connection, format_addr
+
+log = logging.getLogger("redistill.worker")
+
+_READ = selectors.EVENT_READ
+_MAX_CLIENTS_ERROR = b"-ERR max number of clients reached\r\n"
+# accept() errors that mean "out of descriptors/memory": stop accepting for a moment instead
+# of spinning on a listener that stays readable.
+_ACCEPT_PAUSE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+_ACCEPT_PAUSE = 0.1
+_HAS_KEEPIDLE = hasattr(socket, "TCP_KEEPIDLE")
+
+
+class _Acceptor:
+    __slots__ = ("worker", "listener")
+
+    def __init__(self, worker: "Worker", listener: socket.socket) -> None:
+        self.worker = worker
+        self.listener = listener
+
+    def on_event(self, mask: int) -> None:
+        self.worker._accept(self.listener)
+
+
+class _Waker:
+    __slots__ = ("worker",)
+
+    def __init__(self, worker: "Worker") -> None:
+        self.worker = worker
+
+    def on_event(self, mask: int) -> None:
+        self.worker._on_wake()
+
+
+class Worker(threading.Thread):
+    """A selectors loop over one listener per bound address and the connections it accepted."""
+
+    def __init__(self, server: Any, index: int, listeners: list[socket.socket]) -> None:
+        super().__init__(name=f"redistill-worker-{index}", daemon=True)
+        self.server = server
+        self.index = index
+        self.stats = server.stats.slots[index]
+        handle = lib.rd_worker_new(server.keyspace.ptr)
+        if handle == ffi.NULL:
+            raise MemoryError("rd_worker_new failed")
+        self.handle = handle
+        server.stats.attach(index, handle)
+        self.selector = selectors.DefaultSelector()
+        self._listeners = list(listeners)
+        self._acceptors = [_Acceptor(self, s) for s in self._listeners]
+        for acceptor in self._acceptors:
+            self.selector.register(acceptor.listener, _READ, acceptor)
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self.selector.register(self._wake_r, _READ, _Waker(self))
+        self._calls: collections.deque[Callable[[], Any]] = collections.deque()
+        self._stopping = False
+        self._deadline = 0.0           # time.monotonic() by which every client must be closed
+        self._accept_paused_until = 0.0
+        self._last_accept_warning = 0.0
+        cfg = server.config
+        self._keepalive = int(getattr(cfg, "tcp_keepalive", 0) or 0)
+
+    # ---- other threads ---------------------------------------------------------------------------
+    def call_soon(self, fn: Callable[[], Any]) -> None:
+        """Runs fn on this worker's thread at its next wakeup (CLIENT KILL, config changes)."""
+        self._calls.append(fn)
+        self._wake()
+
+    def stop(self, deadline: float) -> None:
+        """Stop accepting, finish and flush what clients already sent, close them by deadline."""
+        self._deadline = deadline
+        self._stopping = True
+        self._wake()
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"\0")
+        except (BlockingIOError, OSError):
+            pass  # buffer full: a wakeup is already pending; closed: the worker is gone
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self._serve()
+            self._drain()
+        except BaseException:
+            log.exception("worker %d crashed", self.index)
+        finally:
+            self._close_everything()
+
+    def _serve(self) -> None:
+        select = self.selector.select
+        while not self._stopping:
+            timeout = None
+            if self._accept_paused_until:
+                timeout = max(0.0, self._accept_paused_until - time.monotonic())
+            for key, mask in select(timeout):
+                obj = key.data
+                try:
+                    obj.on_event(mask)
+                except Exception:
+                    self._on_error(obj)
+            if self._accept_paused_until and time.monotonic() >= self._accept_paused_until:
+                self._resume_accept()
+
+    def _on_error(self, obj: Any) -> None:
+        log.exception("unexpected error handling %r; closing it", obj)
+        if isinstance(obj, Connection):
+            try:
+                obj.close()
+            except Exception:
+                log.exception("error closing %r", obj)
+
+    def _on_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        calls = self._calls
+        while calls:
+            fn = calls.popleft()
+            try:
+                fn()
+            except Exception:
+                log.exception("error in a call scheduled on worker %d", self.index)
+
+    # ---- accepting --------------------------------------------------------------------------
+    def _accept(self, listener: socket.socket) -> None:
+        server = self.server
+        stats = self.stats
+        while True:
+            try:
+                sock, addr = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as e:
+                if e.errno in (errno.ECONNABORTED, errno.EPROTO):
+                    continue
+                if e.errno in _ACCEPT_PAUSE_ERRNOS:
+                    self._pause_accept(e)
+                    return
+                raise
+            stats.connections_received += 1
+            if not server.admit():
+                stats.rejected_connections += 1
+                self._reject(sock, addr)
+                continue
+            try:
+                sock.setblocking(False)
+                self._tune(sock)
+                conn = Connection(self, sock, addr)
+            except Exception:
+                server.release_admission()
+                log.exception("could not set up the connection from %s", format_addr(addr))
+                sock.close()
+                continue
+            server.register_client(conn)
+            try:
+                self.selector.register(sock, _READ, conn)
+            except Exception:
+                log.exception("could not register %r", conn)
+                conn.close()  # also unregisters it from the server
+
+    def _tune(self, sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._keepalive > 0:
+                # As Redis's anetKeepAlive: probe after `tcp-keepalive` idle seconds, then
+                # every third of it, give up after 3 unanswered probes.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                if _HAS_KEEPIDLE:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, self._keepalive)
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL,
+                                    max(1, self._keepalive // 3))
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+
+    def _reject(self, sock: socket.socket, addr: Any) -> None:
+        try:
+            sock.setblocking(False)
+            sock.send(_MAX_CLIENTS_ERROR)
+        except OSError:
+            pass
+        sock.close()
+        log.warning("Rejected client %s: max number of clients reached (%d)",
+                    format_addr(addr), self.server.config.max_connections)
+
+    def _pause_accept(self, err: OSError) -> None:
+        now = time.monotonic()
+        if now - self._last_accept_warning > 1.0:
+            self._last_accept_warning = now
+            log.warning("accept() failed on worker %d: %s; pausing accepts for %.0f ms",
+                        self.index, err, _ACCEPT_PAUSE * 1000)
+        for acceptor in self._acceptors:
+            try:
+                self.selector.unregister(acceptor.listener)
+            except (KeyError, ValueError):
+                pass
+        self._accept_paused_until = now + _ACCEPT_PAUSE
+
+    def _resume_accept(self) -> None:
+        self._accept_paused_until = 0.0
+        for acceptor in self._acceptors:
+            self.selector.register(acceptor.listener, _READ, acceptor)
+
+    # ---- stopping ---------------------------------------------------------------------------
+    def connections(self) -> list[Connection]:
+        """This worker's open connections (owner thread; others use Server.clients())."""
+        return [k.data for k in list(self.selector.get_map().values())
+                if isinstance(k.data, Connection)]
+
+    def _close_listeners(self) -> None:
+        for acceptor in self._acceptors:
+            try:
+                self.selector.unregister(acceptor.listener)
+            except (KeyError, ValueError):
+                pass
+            acceptor.listener.close()
+
+    def _drain(self) -> None:
+        """Stop accepting; run commands already received, flush replies, close by the deadline."""
+        self._close_listeners()
+        self._on_wake()  # run calls queued before the stop
+        pending = set()
+        for conn in self.connections():
+            try:
+                st = conn.drain()
+            except Exception:
+                self._on_error(conn)
+                continue
+            if st == lib.RD_NEED_MORE:
+                pending.add(conn)
+            else:
+                conn.close()
+        select = self.selector.select
+        while pending:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            for key, mask in select(min(remaining, 0.5)):
+                obj = key.data
+                if not isinstance(obj, Connection):
+                    obj.on_event(mask)
+                    continue
+                try:
+                    st = obj.drain()
+                except Exception:
+                    self._on_error(obj)
+                    pending.discard(obj)
+                    continue
+                if st != lib.RD_NEED_MORE:
+                    obj.close()
+                    pending.discard(obj)
+        if pending:
+            log.warning("worker %d: closing %d clients with unsent replies (grace period over)",
+                        self.index, len(pending))
+
+    def _close_everything(self) -> None:
+        for conn in self.connections():
+            try:
+                conn.close()
+            except Exception:
+                log.exception("error closing %r", conn)
+        for acceptor in self._acceptors:
+            try:
+                acceptor.listener.close()
+            except OSError:
+                pass
+        try:
+            self.selector.close()
+        except Exception:
+            pass
+        self._wake_r.close()
+        self._wake_w.close()

@@ -1,0 +1,1 @@
+"""behaviour tests (see tests/conftest.py for fixtures)."""

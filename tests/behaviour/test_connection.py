@@ -1,0 +1,289 @@
+"""Connection commands: PING, ECHO, AUTH, SELECT, QUIT, HELLO, CLIENT SETNAME/GETNAME/ID/SETINFO/LIST."""
+
+import re
+
+import pytest
+import redis
+
+from resp import parse
+
+NOAUTH = b"-NOAUTH Authentication required.\r\n"
+WRONGPASS = b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+NO_PASSWORD = (b"-ERR AUTH <password> called without any password configured for the default user. "
+               b"Are you sure your configuration is correct?\r\n")
+HELLO_NOAUTH = (b"-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
+                b"<user> <pass> option can be used to authenticate the client and select the RESP protocol "
+                b"version at the same time\r\n")
+BAD_NAME = b"-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
+
+
+def wrong_args(name: str) -> bytes:
+    return b"-ERR wrong number of arguments for '%s' command\r\n" % name.encode()
+
+
+# ---- PING / ECHO ---------------------------------------------------------------------------------
+
+def test_ping_echo_redis_py(rc):
+    assert rc.ping() is True
+    assert rc.echo("hello") == b"hello"
+    assert rc.echo("") == b""
+    assert rc.echo(b"\x00bin\r\n") == b"\x00bin\r\n"
+
+
+def test_ping_echo_exact(rawp):
+    assert rawp.call("PING") == b"+PONG\r\n"
+    assert rawp.call("ping", "hi there") == b"$8\r\nhi there\r\n"
+    assert rawp.call("PING", "") == b"$0\r\n\r\n"
+    assert rawp.call("ECHO", "x\r\ny") == b"$4\r\nx\r\ny\r\n"
+    assert rawp.call("PING", "a", "b") == wrong_args("ping")
+    assert rawp.call("ECHO") == wrong_args("echo")
+    assert rawp.call("ECHO", "a", "b") == wrong_args("echo")
+
+
+# ---- SELECT / QUIT ---------------------------------------------------------------------------------
+
+def test_select(raw, rc):
+    assert rc.select(0) is True
+    assert raw.call("SELECT", "0") == b"+OK\r\n"
+    assert raw.call("SELECT", "1") == b"-ERR DB index is out of range\r\n"
+    assert raw.call("SELECT", "15") == b"-ERR DB index is out of range\r\n"
+    assert raw.call("SELECT", "-1") == b"-ERR DB index is out of range\r\n"
+    assert raw.call("SELECT", "abc") == b"-ERR value is not an integer or out of range\r\n"
+    assert raw.call("SELECT") == wrong_args("select")
+    with pytest.raises(redis.ResponseError, match="DB index is out of range"):
+        rc.select(1)
+
+
+def test_quit_replies_ok_then_closes(raw):
+    raw.send(b"*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n")
+    assert raw.expect_closed() == b"+OK\r\n"
+
+
+def test_quit_inline(raw):
+    raw.send(b"QUIT\r\n")
+    assert raw.expect_closed() == b"+OK\r\n"
+
+
+# ---- AUTH -----------------------------------------------------------------------------------------------
+
+def test_auth_without_password_configured(raw, server):
+    if server.password:
+        pytest.skip("server under test has a password")
+    assert raw.call("AUTH", "pw") == NO_PASSWORD
+    assert raw.call("AUTH") == wrong_args("auth")
+    assert raw.call("AUTH", "a", "b", "c") == b"-ERR syntax error\r\n"
+    assert raw.call("PING") == b"+PONG\r\n"  # still usable
+
+
+def test_auth_with_password(start_extra):
+    from resp import RespSocket
+
+    srv = start_extra(["--requirepass", "s3cret"], password="s3cret")
+    c = RespSocket(srv.host, srv.port)
+    try:
+        assert c.call("PING") == NOAUTH
+        assert c.call("GET", "a") == NOAUTH
+        assert c.call("SET", "a", "b") == NOAUTH
+        assert c.call("HELLO", "3") == HELLO_NOAUTH
+        assert c.call("AUTH", "wrong") == WRONGPASS
+        assert c.call("AUTH", "default", "wrong") == WRONGPASS
+        assert c.call("AUTH", "nosuchuser", "s3cret") == WRONGPASS
+        assert c.call("PING") == NOAUTH
+        assert c.call("AUTH", "s3cret") == b"+OK\r\n"
+        assert c.call("PING") == b"+PONG\r\n"
+        assert c.call("AUTH", "default", "s3cret") == b"+OK\r\n"
+        assert c.call("SET", "a", "b") == b"+OK\r\n"
+        assert c.call("QUIT") == b"+OK\r\n"
+    finally:
+        c.close()
+    # HELLO 3 AUTH in one step; a wrong password leaves the connection unauthenticated
+    c = RespSocket(srv.host, srv.port)
+    try:
+        assert c.call("HELLO", "3", "AUTH", "default", "nope") == WRONGPASS
+        assert c.call("GET", "a") == NOAUTH
+        rep = c.call("HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "me")
+        assert rep.startswith(b"%7\r\n"), rep
+        assert c.call("GET", "a") == b"$1\r\nb\r\n"
+        assert c.call("CLIENT", "GETNAME") == b"$2\r\nme\r\n"
+        assert c.call("GET", "missing") == b"_\r\n"  # RESP3 now
+    finally:
+        c.close()
+    # redis-py with a password (HELLO 3 AUTH on connect) and without (NOAUTH)
+    ok = redis.Redis(host=srv.host, port=srv.port, password="s3cret", socket_timeout=10)
+    assert ok.set("k", "v") and ok.get("k") == b"v"
+    ok.close()
+    ok2 = redis.Redis(host=srv.host, port=srv.port, password="s3cret", protocol=2, socket_timeout=10)
+    assert ok2.get("k") == b"v"
+    ok2.close()
+    bad = redis.Redis(host=srv.host, port=srv.port, password="wrong", socket_timeout=10, retry=None)
+    with pytest.raises(redis.AuthenticationError):
+        bad.ping()
+    bad.close()
+
+
+# ---- HELLO ------------------------------------------------------------------------------------------------
+
+HELLO_FIELDS = [b"server", b"version", b"proto", b"id", b"mode", b"role", b"modules"]
+
+
+def _hello_shape(rep: bytes, proto: int) -> dict:
+    """Check HELLO's framing and field order; return the fields."""
+    if proto == 3:
+        assert rep.startswith(b"%7\r\n"), rep
+        d = parse(rep)
+        assert list(d.keys()) == HELLO_FIELDS
+    else:
+        assert rep.startswith(b"*14\r\n"), rep
+        flat = parse(rep)
+        assert flat[0::2] == HELLO_FIELDS
+        d = dict(zip(flat[0::2], flat[1::2]))
+    assert d[b"server"] == b"redis"
+    assert re.fullmatch(rb"\d+\.\d+\.\d+", d[b"version"]), d[b"version"]
+    assert d[b"proto"] == proto
+    assert isinstance(d[b"id"], int) and d[b"id"] > 0
+    assert d[b"mode"] == b"standalone"
+    assert d[b"role"] == b"master"
+    assert d[b"modules"] == []
+    return d
+
+
+def test_hello_switches_protocol(raw):
+    d = _hello_shape(raw.call("HELLO"), 2)  # no version: stays RESP2, replies with the info
+    assert raw.call("CLIENT", "ID") == b":%d\r\n" % d[b"id"]
+    _hello_shape(raw.call("HELLO", "3"), 3)
+    assert raw.call("GET", "nope") == b"_\r\n"
+    assert raw.call("MGET", "nope") == b"*1\r\n_\r\n"
+    assert raw.call("SET", "k", "v") == b"+OK\r\n"
+    _hello_shape(raw.call("HELLO", "2"), 2)
+    assert raw.call("GET", "nope") == b"$-1\r\n"
+    _hello_shape(raw.call("hello", "3"), 3)
+    _hello_shape(raw.call("HELLO"), 3)  # no version: keeps RESP3
+
+
+def test_hello_setname(raw):
+    _hello_shape(raw.call("HELLO", "3", "SETNAME", "conn-a"), 3)
+    assert raw.call("CLIENT", "GETNAME") == b"$6\r\nconn-a\r\n"
+    _hello_shape(raw.call("HELLO", "2", "setname", "conn-b"), 2)
+    assert raw.call("CLIENT", "GETNAME") == b"$6\r\nconn-b\r\n"
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["4"], b"-NOPROTO unsupported protocol version\r\n"),
+    (["1"], b"-NOPROTO unsupported protocol version\r\n"),
+    (["abc"], b"-ERR Protocol version is not an integer or out of range\r\n"),
+    (["3", "FOO"], b"-ERR Syntax error in HELLO option 'FOO'\r\n"),
+    (["3", "SETNAME"], b"-ERR Syntax error in HELLO option 'SETNAME'\r\n"),
+    (["2", "AUTH", "default"], b"-ERR Syntax error in HELLO option 'AUTH'\r\n"),
+    (["3", "SETNAME", "a b"], BAD_NAME),
+])
+def test_hello_errors(raw, args, expected):
+    assert raw.call("HELLO", *args) == expected
+    assert raw.call("GET", "nope") == b"$-1\r\n"  # protocol unchanged after an error
+
+
+def test_redis_py_resp3_types(r, r2):
+    """redis-py 8 defaults to RESP3: the connection must really be in RESP3 (CLIENT LIST resp=3)."""
+    r.client_setname("py3")
+    r2.client_setname("py2")
+    info = {c["name"]: c for c in r.client_list()}
+    assert info["py3"]["resp"] == "3"
+    assert info["py2"]["resp"] == "2"
+
+
+# ---- CLIENT --------------------------------------------------------------------------------------------------
+
+def test_client_setname_getname(rc):
+    assert rc.client_getname() is None
+    assert rc.client_setname("worker-1") is True
+    assert rc.client_getname() in ("worker-1", b"worker-1")
+    assert rc.client_setname("") is True  # empty clears it
+    assert rc.client_getname() is None
+
+
+def test_client_exact(rawp):
+    assert rawp.call("CLIENT", "GETNAME") == rawp.nil
+    assert rawp.call("CLIENT", "SETNAME", "n1") == b"+OK\r\n"
+    assert rawp.call("CLIENT", "GETNAME") == b"$2\r\nn1\r\n"
+    assert rawp.call("CLIENT", "SETNAME", "a b") == BAD_NAME
+    assert rawp.call("CLIENT", "SETNAME", "a\nb") == BAD_NAME
+    assert rawp.call("CLIENT", "GETNAME") == b"$2\r\nn1\r\n"
+    assert rawp.call("CLIENT", "SETNAME") == wrong_args("client|setname")
+    assert rawp.call("CLIENT", "GETNAME", "x") == wrong_args("client|getname")
+    assert rawp.call("CLIENT", "ID", "x") == wrong_args("client|id")
+    assert rawp.call("CLIENT") == wrong_args("client")
+    assert rawp.call("CLIENT", "FOO") == b"-ERR unknown subcommand 'FOO'. Try CLIENT HELP.\r\n"
+
+
+def test_client_id_unique_and_stable(server, raw_factory):
+    a, b = raw_factory(), raw_factory()
+    ida = a.call("CLIENT", "ID")
+    idb = b.call("CLIENT", "ID")
+    assert re.fullmatch(rb":[1-9]\d*\r\n", ida) and re.fullmatch(rb":[1-9]\d*\r\n", idb)
+    assert ida != idb
+    assert a.call("client", "id") == ida
+
+
+def test_client_list(server, raw_factory):
+    a, b = raw_factory(), raw_factory()
+    a.call("CLIENT", "SETNAME", "lister")
+    b.call("CLIENT", "SETNAME", "other")
+    ida = int(a.call("CLIENT", "ID")[1:-2])
+    rep = a.call("CLIENT", "LIST")
+    text = parse(rep)
+    assert isinstance(text, bytes) and text.endswith(b"\n"), rep[:200]
+    lines = text.decode().splitlines()
+    mine = [ln for ln in lines if f"id={ida} " in ln + " "]
+    assert len(mine) == 1, lines
+    fields = dict(kv.split("=", 1) for kv in mine[0].split(" "))
+    for name in ("id", "addr", "laddr", "fd", "name", "age", "idle", "flags", "db", "cmd", "resp"):
+        assert name in fields, (name, mine[0])
+    assert fields["name"] == "lister"
+    assert fields["addr"] == "%s:%d" % a.sock.getsockname()
+    assert fields["laddr"] == "%s:%d" % a.sock.getpeername()
+    assert fields["db"] == "0"
+    assert fields["cmd"] == "client|list"
+    assert fields["resp"] == "2"
+    assert any("name=other" in ln for ln in lines)
+
+
+def test_client_setinfo(raw, target):
+    """CLIENT SETINFO is Redis 7.2+ (redis-py sends it on connect); Redis 7.0 doesn't have it."""
+    rep = raw.call("CLIENT", "SETINFO", "LIB-NAME", "mylib")
+    if target == "redis" and rep.startswith(b"-ERR unknown subcommand"):
+        pytest.skip("reference Redis 7.0 has no CLIENT SETINFO")
+    assert rep == b"+OK\r\n"
+    assert raw.call("CLIENT", "SETINFO", "lib-ver", "1.2.3") == b"+OK\r\n"
+    assert raw.call("CLIENT", "SETINFO", "LIB-NAME") == wrong_args("client|setinfo")
+    assert raw.call("CLIENT", "SETINFO", "NOPE", "x").startswith(b"-ERR ")
+    my_id = int(raw.call("CLIENT", "ID")[1:-2])
+    lines = parse(raw.call("CLIENT", "LIST")).decode().splitlines()
+    ln = [x for x in lines if x.startswith(f"id={my_id} ")]
+    assert len(ln) == 1 and "lib-name=mylib" in ln[0] and "lib-ver=1.2.3" in ln[0], lines
+
+
+def test_auth_password_from_toml(start_extra):
+    """[security] password in redistill.toml protects the server like --requirepass (Redistill only)."""
+    from resp import RespSocket
+
+    srv = start_extra(config_text='[security]\npassword = "from-toml"\n', password="from-toml")
+    c = RespSocket(srv.host, srv.port)
+    try:
+        assert c.call("GET", "a") == NOAUTH
+        assert c.call("AUTH", "--requirepass") == WRONGPASS
+        assert c.call("AUTH", "from-toml") == b"+OK\r\n"
+        assert c.call("CONFIG", "GET", "requirepass") == b"*2\r\n$11\r\nrequirepass\r\n$9\r\nfrom-toml\r\n"
+    finally:
+        c.close()
+
+
+def test_cli_requirepass_overrides_toml(start_extra):
+    from resp import RespSocket
+
+    srv = start_extra(["--requirepass", "cli-pw"], config_text='[security]\npassword = "toml-pw"\n',
+                      password="cli-pw")
+    c = RespSocket(srv.host, srv.port)
+    try:
+        assert c.call("AUTH", "toml-pw") == WRONGPASS
+        assert c.call("AUTH", "cli-pw") == b"+OK\r\n"
+    finally:
+        c.close()

@@ -1,0 +1,280 @@
+"""Key commands: DEL, EXISTS, EXPIRE/PEXPIRE (NX XX GT LT), TTL/PTTL, PERSIST, DBSIZE, FLUSHDB/FLUSHALL, expiry."""
+
+import time
+
+import pytest
+
+NOT_INT = b"-ERR value is not an integer or out of range\r\n"
+
+
+def wrong_args(name: str) -> bytes:
+    return b"-ERR wrong number of arguments for '%s' command\r\n" % name.encode()
+
+
+def wait_until(pred, timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+def test_del_counts_existing_only(rc):
+    rc.mset({"a": "1", "b": "2"})
+    assert rc.delete("a", "b", "c") == 2
+    assert rc.delete("a") == 0
+    assert rc.get("b") is None
+
+
+def test_del_duplicate_key_counts_once(raw):
+    raw.call("SET", "a", "1")
+    assert raw.call("DEL", "a", "a", "a") == b":1\r\n"
+
+
+def test_exists_counts_duplicates(rc):
+    rc.set("a", "1")
+    assert rc.exists("a") == 1
+    assert rc.exists("a", "a", "a") == 3
+    assert rc.exists("a", "b", "a") == 2
+    assert rc.exists("nope") == 0
+
+
+def test_exists_del_exact(raw):
+    raw.call("SET", "x", "1")
+    assert raw.call("EXISTS", "x", "x", "y") == b":2\r\n"
+    assert raw.call("DEL", "x", "y") == b":1\r\n"
+    assert raw.call("EXISTS", "x") == b":0\r\n"
+
+
+@pytest.mark.parametrize("argv", [["DEL"], ["EXISTS"], ["EXPIRE", "k"], ["EXPIRE"], ["PEXPIRE", "k"],
+                                  ["TTL"], ["TTL", "a", "b"], ["PTTL"], ["PERSIST"], ["PERSIST", "a", "b"],
+                                  ["DBSIZE", "x"]])
+def test_keys_wrong_arity(raw, argv):
+    assert raw.call(*argv) == wrong_args(argv[0].lower())
+
+
+def test_ttl_pttl_states(rc):
+    assert rc.ttl("nope") == -2
+    assert rc.pttl("nope") == -2
+    rc.set("k", "v")
+    assert rc.ttl("k") == -1
+    assert rc.pttl("k") == -1
+    assert rc.expire("k", 100) is True
+    assert 99 <= rc.ttl("k") <= 100
+    assert 99_000 <= rc.pttl("k") <= 100_000
+    assert rc.pexpire("k", 50_500) is True
+    assert 50 <= rc.ttl("k") <= 51  # Redis rounds TTL to the nearest second
+    assert rc.persist("k") is True
+    assert rc.persist("k") is False
+    assert rc.ttl("k") == -1
+    assert rc.expire("nope", 10) is False
+    assert rc.persist("nope") is False
+
+
+def test_expire_exact(raw):
+    assert raw.call("EXPIRE", "nope", "10") == b":0\r\n"
+    raw.call("SET", "k", "v")
+    assert raw.call("EXPIRE", "k", "100") == b":1\r\n"
+    assert raw.call("TTL", "k") == b":100\r\n"
+    assert raw.call("PERSIST", "k") == b":1\r\n"
+    assert raw.call("TTL", "k") == b":-1\r\n"
+    assert raw.call("PTTL", "nope") == b":-2\r\n"
+
+
+def test_expire_nx_xx_gt_lt(rc):
+    rc.set("k", "v")
+    assert rc.expire("k", 100, xx=True) is False  # no TTL yet
+    assert rc.ttl("k") == -1
+    assert rc.expire("k", 100, gt=True) is False  # no TTL counts as infinite
+    assert rc.expire("k", 100, lt=True) is True
+    assert rc.expire("k", 200, nx=True) is False  # already has one
+    assert rc.expire("k", 50, gt=True) is False
+    assert 99 <= rc.ttl("k") <= 100
+    assert rc.expire("k", 200, gt=True) is True
+    assert 199 <= rc.ttl("k") <= 200
+    assert rc.expire("k", 300, lt=True) is False
+    assert rc.expire("k", 20, lt=True) is True
+    assert 19 <= rc.ttl("k") <= 20
+    assert rc.expire("k", 30, xx=True) is True
+    assert 29 <= rc.ttl("k") <= 30
+    rc.set("n", "v")
+    assert rc.expire("n", 30, nx=True) is True
+    assert rc.pexpire("n", 40_000, gt=True) is True
+    assert 39_000 <= rc.pttl("n") <= 40_000
+    assert rc.pexpire("n", 1_000_000, lt=True) is False
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["EXPIRE", "k", "10", "NX", "XX"], b"-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
+        (["EXPIRE", "k", "10", "NX", "GT"], b"-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
+        (["PEXPIRE", "k", "10", "LT", "NX"], b"-ERR NX and XX, GT or LT options at the same time are not compatible\r\n"),
+        (["EXPIRE", "k", "10", "GT", "LT"], b"-ERR GT and LT options at the same time are not compatible\r\n"),
+        (["EXPIRE", "k", "10", "FOO"], b"-ERR Unsupported option FOO\r\n"),
+        (["EXPIRE", "k", "abc"], NOT_INT),
+        (["EXPIRE", "k", "1.5"], NOT_INT),
+        (["PEXPIRE", "k", ""], NOT_INT),
+        (["EXPIRE", "k", "9223372036854775807"], b"-ERR invalid expire time in 'expire' command\r\n"),
+        (["EXPIRE", "k", "-9223372036854775808"], b"-ERR invalid expire time in 'expire' command\r\n"),
+        (["PEXPIRE", "k", "9223372036854775807"], b"-ERR invalid expire time in 'pexpire' command\r\n"),
+    ],
+)
+def test_expire_errors(raw, argv, expected):
+    raw.call("SET", "k", "v")
+    assert raw.call(*argv) == expected
+    assert raw.call("TTL", "k") == b":-1\r\n"
+
+
+@pytest.mark.parametrize("cmd, arg", [("EXPIRE", "0"), ("EXPIRE", "-10"), ("PEXPIRE", "0"), ("PEXPIRE", "-1")])
+def test_expire_non_positive_deletes(raw, cmd, arg):
+    raw.call("SET", "k", "v")
+    assert raw.call(cmd, "k", arg) == b":1\r\n"
+    assert raw.call("EXISTS", "k") == b":0\r\n"
+    assert raw.call("TTL", "k") == b":-2\r\n"
+
+
+def test_lazy_expiry(rc):
+    rc.set("k", "v", px=100)
+    rc.set("e", "v")
+    rc.pexpire("e", 100)
+    assert rc.get("k") == b"v"
+    time.sleep(0.25)
+    assert rc.get("k") is None
+    assert rc.exists("e") == 0
+    assert rc.ttl("k") == -2
+    assert rc.mget("k", "e") == [None, None]
+    assert rc.incr("k") == 1  # an expired key is gone, so INCR starts from 0
+    assert rc.ttl("k") == -1
+
+
+def test_set_nx_after_expiry_succeeds(rc):
+    rc.set("k", "v", px=50)
+    time.sleep(0.15)
+    assert rc.set("k", "new", nx=True) is True
+    assert rc.get("k") == b"new"
+
+
+def test_active_expiry_reclaims_unread_keys(rc):
+    """Keys that are never touched again must still disappear (DBSIZE drops) within a few seconds."""
+    rc.set("keep", "v")
+    pipe = rc.pipeline(transaction=False)
+    for i in range(500):
+        pipe.set(f"short:{i}", "v", px=100)
+    pipe.execute()
+    assert rc.dbsize() == 501
+    assert wait_until(lambda: rc.dbsize() == 1, timeout=8, step=0.2), f"DBSIZE still {rc.dbsize()} after 8 s"
+    assert rc.get("keep") == b"v"
+
+
+def test_dbsize_flushdb_flushall(rc):
+    assert rc.dbsize() == 0
+    rc.mset({f"k{i}": i for i in range(10)})
+    assert rc.dbsize() == 10
+    rc.delete("k0")
+    assert rc.dbsize() == 9
+    assert rc.flushdb() is True
+    assert rc.dbsize() == 0
+    rc.set("a", "1")
+    assert rc.flushall(asynchronous=True) is True
+    assert wait_until(lambda: rc.dbsize() == 0, timeout=5)
+    assert rc.get("a") is None
+    rc.set("a", "1")
+    assert rc.execute_command("FLUSHALL", "SYNC") in (True, b"OK", "OK")
+    assert rc.dbsize() == 0
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["FLUSHALL"], b"+OK\r\n"), (["FLUSHALL", "ASYNC"], b"+OK\r\n"), (["FLUSHALL", "sync"], b"+OK\r\n"),
+    (["FLUSHDB"], b"+OK\r\n"), (["FLUSHDB", "async"], b"+OK\r\n"), (["FLUSHDB", "SYNC"], b"+OK\r\n"),
+    (["FLUSHALL", "FOO"], b"-ERR syntax error\r\n"), (["FLUSHDB", "ASYNC", "SYNC"], b"-ERR syntax error\r\n"),
+])
+def test_flush_exact(raw, argv, expected):
+    raw.call("SET", "k", "v")
+    assert raw.call(*argv) == expected
+    if expected == b"+OK\r\n":
+        assert wait_until(lambda: raw.call("DBSIZE") == b":0\r\n", timeout=5)
+    else:
+        assert raw.call("DBSIZE") == b":1\r\n"
+
+
+def test_expired_keys_not_counted_by_exists_or_del(rc):
+    rc.set("a", "v", px=50)
+    time.sleep(0.15)
+    assert rc.exists("a") == 0
+    assert rc.delete("a") == 0
+
+
+def test_ttl_rounds_to_nearest_second(raw):
+    """Redis's TTL is (pttl + 500) / 1000: 1700 ms left reads as 2, 1200 ms as 1."""
+    raw.call("SET", "k", "v")
+    raw.call("PEXPIRE", "k", "1700")
+    assert raw.call("TTL", "k") == b":2\r\n"
+    raw.call("PEXPIRE", "k", "1200")
+    assert raw.call("TTL", "k") == b":1\r\n"
+    raw.call("PEXPIRE", "k", "2600")
+    assert raw.call("TTL", "k") == b":3\r\n"
+
+
+def test_set_exat_in_the_past_deletes(raw):
+    raw.call("SET", "k", "old")
+    assert raw.call("SET", "k", "v", "EXAT", "1") == b"+OK\r\n"
+    assert raw.call("EXISTS", "k") == b":0\r\n"
+    assert raw.call("SET", "k", "v", "PXAT", "1", "GET") == b"$-1\r\n"
+    assert raw.call("GET", "k") == b"$-1\r\n"
+
+
+def test_expired_keys_stat_counts(raw):
+    def stat(name):
+        for line in raw.call("INFO", "stats").split(b"\r\n"):
+            if line.startswith(name.encode() + b":"):
+                return int(line.split(b":")[1])
+        raise AssertionError(f"{name} missing from INFO stats")
+
+    before = stat("expired_keys")
+    for i in range(3):
+        raw.call("SET", f"e{i}", "v", "PX", "30")
+    time.sleep(0.15)
+    for i in range(3):
+        assert raw.call("GET", f"e{i}") == b"$-1\r\n"
+    assert stat("expired_keys") - before == 3
+
+
+def test_active_expiry_has_no_long_pauses(server, raw, raw_factory):
+    """50,000 keys expiring at once: they are reclaimed within a few seconds and PING never waits > 500 ms."""
+    n = 50_000
+    for start in range(0, n, 5000):
+        raw.send(b"".join(b"*5\r\n$3\r\nSET\r\n$%d\r\nx:%d\r\n$1\r\nv\r\n$2\r\nPX\r\n$3\r\n300\r\n"
+                          % (len(b"x:%d" % i), i) for i in range(start, start + 5000)))
+        assert raw.replies(5000, timeout=30) == [b"+OK\r\n"] * 5000
+    probe = raw_factory()
+    worst = 0.0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        t0 = time.monotonic()
+        assert probe.call("PING") == b"+PONG\r\n"
+        worst = max(worst, time.monotonic() - t0)
+        if probe.call("DBSIZE") == b":0\r\n":
+            break
+        time.sleep(0.01)
+    assert probe.call("DBSIZE") == b":0\r\n", "expired keys were not reclaimed within 10 s"
+    assert worst < 0.5, f"a PING took {worst * 1000:.0f} ms during the expiry sweep"
+
+
+def test_expiry_millisecond_precision(raw):
+    raw.call("SET", "k", "v", "PX", "400")
+    time.sleep(0.2)
+    assert raw.call("GET", "k") == b"$1\r\nv\r\n"
+    pttl = int(raw.call("PTTL", "k")[1:-2])
+    assert 0 < pttl <= 200, pttl
+    time.sleep(0.3)
+    assert raw.call("GET", "k") == b"$-1\r\n"
+
+
+def test_absolute_expiry_times(raw):
+    now_ms = int(time.time() * 1000)
+    raw.call("SET", "a", "v", "PXAT", str(now_ms + 100_000))
+    assert 98_000 <= int(raw.call("PTTL", "a")[1:-2]) <= 100_000
+    raw.call("SET", "b", "v", "EXAT", str(now_ms // 1000 + 1000))
+    assert 998 <= int(raw.call("TTL", "b")[1:-2]) <= 1000

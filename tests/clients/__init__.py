@@ -1,0 +1,1 @@
+"""clients tests (see tests/conftest.py for fixtures)."""

@@ -1,0 +1,65 @@
+"""redis-benchmark against the server: the issue's exact command line must finish cleanly with plausible numbers."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+BENCH = shutil.which("redis-benchmark")
+pytestmark = pytest.mark.skipif(BENCH is None, reason="redis-benchmark not installed (Debian package redis-tools)")
+
+LINE = re.compile(r"^\s*(SET|GET|INCR|MSET \(10 keys\)): ([0-9.]+) requests per second")
+
+
+def test_benchmark_set_get_incr_mset(server, r):
+    argv = [BENCH, "-h", server.host, "-p", str(server.port), "-t", "set,get,incr,mset", "-n", "20000",
+            "-r", "1000", "-P", "16", "-q"]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out[-2000:]
+    assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
+    results = {}
+    for chunk in re.split(r"[\r\n]", out):
+        m = LINE.match(chunk)
+        if m:
+            results[m.group(1)] = float(m.group(2))
+    assert set(results) == {"SET", "GET", "INCR", "MSET (10 keys)"}, out[-2000:]
+    for name, rps in results.items():
+        assert 50 < rps < 10_000_000, (name, rps)
+    # -r 1000: INCR hit counter:000000000000 .. counter:000000000999; together they must add up to -n exactly
+    counters = r.mget([f"counter:{i:012d}" for i in range(1000)])
+    assert sum(int(v) for v in counters if v is not None) == 20000
+    # SET/MSET wrote 3-byte values to key:<rand> (at most 1000 distinct keys)
+    keys = r.mget([f"key:{i:012d}" for i in range(1000)])
+    present = [v for v in keys if v is not None]
+    assert present and all(v == b"VXK" for v in present), present[:3]
+    assert r.dbsize() == len(present) + sum(1 for v in counters if v is not None)
+
+
+def test_benchmark_ping_inline_and_mbulk(server, r):
+    """redis-benchmark's PING_INLINE sends inline commands (the issue names it)."""
+    argv = [BENCH, "-h", server.host, "-p", str(server.port), "-t", "ping_inline,ping_mbulk", "-n", "20000",
+            "-P", "16", "-q"]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out[-2000:]
+    assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
+    found = set()
+    for chunk in re.split(r"[\r\n]", out):
+        m = re.match(r"^\s*(PING_INLINE|PING_MBULK): ([0-9.]+) requests per second", chunk)
+        if m and float(m.group(2)) > 50:
+            found.add(m.group(1))
+    assert found == {"PING_INLINE", "PING_MBULK"}, out[-2000:]
+
+
+def test_benchmark_without_pipelining_many_clients(server, r):
+    """100 parallel clients, one request in flight each (-c 100, no -P): exercises accept and both threads."""
+    argv = [BENCH, "-h", server.host, "-p", str(server.port), "-t", "set,get", "-n", "20000", "-c", "100",
+            "-r", "1000", "-q"]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out[-2000:]
+    assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
+    assert re.search(r"SET: [0-9.]+ requests per second", out) and re.search(r"GET: [0-9.]+ requests per second",
+                                                                            out), out[-2000:]

@@ -1,0 +1,314 @@
+"""Shared pytest fixtures: start/stop Redistill and real redis-server on free ports, clients, raw sockets.
+
+Targets (which server the `server` fixture gives the behaviour and client tests):
+  default                         start Redistill: .venv/bin/python -m redistill --threads 2 --health-check-port 0
+  REDISTILL_TEST_TARGET=redis     start a real redis-server instead (proves the tests against Redis's bytes)
+  --existing-port P [--existing-host H]   reuse a server that is already running (never stopped by us)
+REDISTILL_FASTPATH is passed through to every Redistill started here (`make test` runs a second pass with 0).
+Real Redis is started with `--databases 1` because Redistill is a one-database server: SELECT 1 and
+CONFIG GET databases must then give the same bytes on both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from resp import RespSocket, encode_command  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 15.0  # seconds for a started server to answer PING
+STOP_TIMEOUT = 15.0  # seconds after SIGTERM before SIGKILL (and a failure)
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--existing-port", type=int, default=None, help="test a server already running on this port")
+    parser.addoption("--existing-host", default="127.0.0.1", help="host for --existing-port")
+    parser.addoption(
+        "--target",
+        choices=("redistill", "redis"),
+        default=os.environ.get("REDISTILL_TEST_TARGET", "redistill"),
+        help="which server the `server` fixture starts (env REDISTILL_TEST_TARGET)",
+    )
+
+
+def pytest_report_header(config):
+    port = config.getoption("--existing-port")
+    where = f"existing server on port {port}" if port else f"target={config.getoption('--target')}"
+    return f"redistill tests: {where}, REDISTILL_FASTPATH={os.environ.get('REDISTILL_FASTPATH', '(unset)')}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redistill_python() -> str:
+    override = os.environ.get("REDISTILL_PYTHON")
+    if override:
+        return override
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+@dataclass
+class ServerProcess:
+    """A server we started (proc set) or one we were pointed at (proc None)."""
+
+    host: str
+    port: int
+    kind: str  # "redistill" or "redis"
+    proc: subprocess.Popen | None = None
+    workdir: Path | None = None
+    argv: list[str] = field(default_factory=list)
+    password: str | None = None
+
+    @property
+    def is_redis(self) -> bool:
+        return self.kind == "redis"
+
+    def stderr_text(self, limit: int = 4000) -> str:
+        if self.workdir is None:
+            return ""
+        out = []
+        for name in ("stdout.log", "stderr.log"):
+            p = self.workdir / name
+            if p.exists():
+                text = p.read_text(errors="replace")
+                out.append(f"--- {name} (last {limit} chars) ---\n{text[-limit:]}")
+        return "\n".join(out)
+
+    def stop(self) -> int | None:
+        """SIGTERM, wait, SIGKILL after STOP_TIMEOUT. Returns the exit code (None if it had to be killed)."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is not None:
+            return self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            return None
+
+
+def _ping_ok(host: str, port: int) -> bool:
+    try:
+        s = RespSocket(host, port, timeout=1.0)
+    except OSError:
+        return False
+    try:
+        s.send(encode_command("PING"))
+        rep = s.reply(timeout=1.0)
+        return rep == b"+PONG\r\n" or rep.startswith(b"-NOAUTH")
+    except (OSError, TimeoutError, ValueError):
+        return False
+    finally:
+        s.close()
+
+
+def start_server(kind: str, args: list[str] = (), config_text: str | None = None, env: dict | None = None,
+                 password: str | None = None, config_in_cwd: bool = False) -> ServerProcess:
+    """Start Redistill or redis-server on a free 127.0.0.1 port in a fresh temp dir; wait for PING."""
+    port = free_port()
+    workdir = Path(tempfile.mkdtemp(prefix=f"{kind}-{port}-"))
+    if kind == "redis":
+        if REDIS_SERVER is None:
+            pytest.skip("redis-server binary not found (apt-get install redis-server)")
+        argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--databases", "1", "--dir", str(workdir)]
+        if config_text is not None:
+            raise ValueError("config_text is Redistill TOML; not for redis-server")
+    else:
+        argv = [redistill_python(), "-m", "redistill", "--port", str(port), "--threads", "2",
+                "--health-check-port", "0"]
+        if config_text is not None:
+            (workdir / "redistill.toml").write_text(config_text)
+            if not config_in_cwd:  # else found as ./redistill.toml
+                argv += ["--config", str(workdir / "redistill.toml")]
+    argv += list(args)
+    full_env = dict(os.environ)
+    if kind == "redistill":
+        full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    out = open(workdir / "stdout.log", "wb")
+    err = open(workdir / "stderr.log", "wb")
+    proc = subprocess.Popen(argv, cwd=workdir, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    out.close()
+    err.close()
+    sp = ServerProcess("127.0.0.1", port, kind, proc, workdir, argv, password)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{kind} exited with {proc.returncode} before answering PING\nargv: {argv}\n"
+                        f"{sp.stderr_text()}", pytrace=False)
+        if _ping_ok(sp.host, port):
+            return sp
+        time.sleep(0.05)
+    sp.stop()
+    pytest.fail(f"{kind} did not answer PING within {START_TIMEOUT}s\nargv: {argv}\n{sp.stderr_text()}",
+                pytrace=False)
+
+
+def stop_and_check(sp: ServerProcess) -> None:
+    code = sp.stop()
+    if sp.proc is not None:
+        assert code == 0, (f"{sp.kind} on port {sp.port} exited with {code} after SIGTERM "
+                           f"(None = needed SIGKILL after {STOP_TIMEOUT}s)\n{sp.stderr_text()}")
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig) -> str:
+    return pytestconfig.getoption("--target")
+
+
+@pytest.fixture(scope="session")
+def server(pytestconfig, target):
+    """The server under test for behaviour/client tests (session-scoped)."""
+    port = pytestconfig.getoption("--existing-port")
+    if port:
+        yield ServerProcess(pytestconfig.getoption("--existing-host"), port, target)
+        return
+    sp = start_server(target)
+    yield sp
+    stop_and_check(sp)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server (the reference for differential tests); skipped when the binary is missing."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server binary not found: differential tests need Debian's redis-server")
+    sp = start_server("redis")
+    yield sp
+    stop_and_check(sp)
+
+
+@pytest.fixture
+def start_extra(target):
+    """Factory: start_extra(args=[...], config_text=None, env=None) -> ServerProcess of the target kind,
+    always stopped (and checked for exit 0) at teardown. config_text (Redistill TOML) skips on real Redis."""
+    started: list[ServerProcess] = []
+
+    def factory(args=(), config_text=None, env=None, password=None, kind=None, config_in_cwd=False):
+        k = kind or target
+        if config_text is not None and k == "redis":
+            pytest.skip("redistill.toml config test: not applicable to real Redis")
+        sp = start_server(k, list(args), config_text, env, password, config_in_cwd)
+        started.append(sp)
+        return sp
+
+    yield factory
+    failures = []
+    for sp in started:
+        code = sp.stop()
+        if code != 0:
+            failures.append(f"{sp.kind} port {sp.port} argv {sp.argv}: exit {code}\n{sp.stderr_text()}")
+    assert not failures, "extra server did not exit 0 on SIGTERM:\n" + "\n".join(failures)
+
+
+def _flushall(host: str, port: int) -> None:
+    s = RespSocket(host, port)
+    try:
+        rep = s.call("FLUSHALL")
+        assert rep == b"+OK\r\n", rep
+    finally:
+        s.close()
+
+
+def make_client(server, **kw):
+    import redis
+
+    kw.setdefault("socket_timeout", 10)
+    kw.setdefault("socket_connect_timeout", 5)
+    return redis.Redis(host=server.host, port=server.port, **kw)
+
+
+@pytest.fixture
+def r(server):
+    """redis-py client with its defaults (redis-py 8: HELLO 3 / RESP3), after FLUSHALL."""
+    c = make_client(server)
+    c.flushall()
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def r2(server):
+    """redis-py client speaking RESP2 (protocol=2), after FLUSHALL."""
+    c = make_client(server, protocol=2)
+    c.flushall()
+    yield c
+    c.close()
+
+
+@pytest.fixture(params=[3, 2], ids=["resp3", "resp2"])
+def rc(request, server):
+    """redis-py client parametrised over protocol 3 (default) and 2, after FLUSHALL."""
+    kw = {} if request.param == 3 else {"protocol": 2}
+    c = make_client(server, **kw)
+    c.flushall()
+    c.proto = request.param
+    yield c
+    c.close()
+
+
+class RawClient(RespSocket):
+    """A raw socket: send(bytes), reply() -> raw bytes of one reply, expect_closed()."""
+
+    def expect_closed(self, timeout: float = 5.0) -> bytes:
+        """Assert the server closes the connection within timeout; return what it sent before closing."""
+        data, closed = self.read_until_closed(timeout)
+        assert closed, f"server did not close the connection within {timeout}s; got {data[:300]!r}"
+        return data
+
+
+@pytest.fixture
+def raw_factory(server):
+    conns: list[RawClient] = []
+
+    def factory(timeout: float = 5.0) -> RawClient:
+        c = RawClient(server.host, server.port, timeout)
+        conns.append(c)
+        return c
+
+    yield factory
+    for c in conns:
+        c.close()
+
+
+@pytest.fixture
+def raw(server, raw_factory):
+    """A raw socket on `server`, after FLUSHALL (done on a separate connection)."""
+    _flushall(server.host, server.port)
+    return raw_factory()
+
+
+NIL = {2: b"$-1\r\n", 3: b"_\r\n"}
+
+
+@pytest.fixture(params=[2, 3], ids=["resp2", "resp3"])
+def rawp(request, server, raw_factory):
+    """A raw socket after FLUSHALL, in RESP2 or (after HELLO 3) RESP3; .proto and .nil tell which."""
+    _flushall(server.host, server.port)
+    c = raw_factory()
+    c.proto = request.param
+    c.nil = NIL[request.param]
+    if request.param == 3:
+        rep = c.call("HELLO", "3")
+        assert rep.startswith(b"%7\r\n"), rep
+    return c

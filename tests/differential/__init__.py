@@ -1,0 +1,1 @@
+"""differential tests (see tests/conftest.py for fixtures)."""

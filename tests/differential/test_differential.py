@@ -1,0 +1,187 @@
+"""Same command scripts to real redis-server and to the server under test; raw reply bytes must match.
+
+Only what must differ is normalised: INFO bodies (section headers kept), CLIENT ID/LIST, HELLO's id and
+version, COMMAND/COMMAND COUNT/DOCS bodies (COMMAND INFO keeps name, arity, flags, key positions), TTL +-1 s,
+PTTL +-1000 ms. Everything else is compared byte for byte. On mismatch every differing step is listed.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from resp import RespSocket, encode_command, parse
+
+from .scripts import INLINE, MALFORMED, PER_PROTOCOL, Close, Raw, Sleep
+
+INFO_SECTIONS = {"server", "clients", "memory", "stats", "keyspace"}
+REQUIRED_HEADERS = ["# Server", "# Clients", "# Memory", "# Stats", "# Keyspace"]
+
+
+def _flush(host: str, port: int) -> None:
+    s = RespSocket(host, port)
+    try:
+        assert s.call("FLUSHALL") == b"+OK\r\n"
+    finally:
+        s.close()
+
+
+def run_script(host: str, port: int, steps: list) -> list:
+    """Run steps on one fresh connection; returns one outcome per step (bytes, or a '<...>' marker)."""
+    _flush(host, port)
+    s = RespSocket(host, port, timeout=10)
+    out: list = []
+    dead = None
+    try:
+        for step in steps:
+            if dead:
+                out.append(f"<not run: {dead}>")
+                continue
+            try:
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    out.append(b"")
+                elif isinstance(step, Raw):
+                    s.send(step.data)
+                    out.append(b"".join(s.replies(step.replies)))
+                elif isinstance(step, Close):
+                    s.send(encode_command("PING"))
+                    first = s.reply()
+                    s.send(step.data)
+                    data, closed = s.read_until_closed(timeout=5)
+                    out.append((first + data, "closed" if closed else "still open"))
+                else:
+                    out.append(s.call(*step))
+            except (TimeoutError, ConnectionError, OSError, ValueError) as e:  # ValueError: bad RESP
+                dead = type(e).__name__
+                out.append(f"<{type(e).__name__}: {e}>")
+    finally:
+        s.close()
+    return out
+
+
+# ---- normalisation ------------------------------------------------------------------------------------------
+
+def _upper(a) -> str:
+    return (a.decode(errors="replace") if isinstance(a, bytes) else str(a)).upper()
+
+
+def normalise(step, reply):
+    """What of this reply must be equal on both servers."""
+    if not isinstance(step, list) or not isinstance(reply, bytes) or reply[:1] in (b"-", b"!"):
+        return reply
+    name = _upper(step[0])
+    sub = _upper(step[1]) if len(step) > 1 else ""
+    kind = reply[:1]
+    if name == "INFO":
+        sections = {_upper(a).lower() for a in step[1:]}
+        if sections and sections <= {"keyspace"} or (sections and not sections & (INFO_SECTIONS | {"all",
+                                                                                    "default", "everything"})):
+            return reply  # keyspace body and unknown sections are deterministic
+        body = parse(reply).decode()
+        headers = [ln for ln in body.split("\r\n") if ln.startswith("# ")]
+        if not sections or sections & {"all", "default", "everything"}:
+            headers = [h for h in headers if h in REQUIRED_HEADERS]
+        return (kind, headers)
+    if name == "CLIENT" and sub == "ID":
+        return (kind, "<client id>")
+    if name == "CLIENT" and sub == "LIST":
+        return (kind, "<client list>")
+    if name == "HELLO":
+        v = parse(reply)
+        if isinstance(v, list):
+            v = dict(zip(v[0::2], v[1::2]))
+        v = dict(v)
+        v[b"id"] = "<id>"
+        v[b"version"] = "<version>"
+        return (kind, list(v.items()))
+    if name == "COMMAND" and sub in ("", "COUNT"):
+        return (kind, "<command body>")
+    if name == "COMMAND" and sub == "DOCS":
+        v = parse(reply)
+        names = sorted(v[0::2] if isinstance(v, list) else v.keys())
+        return (kind, names)
+    if name == "COMMAND" and sub == "INFO":
+        v = parse(reply)
+        return (kind, [None if e is None else (e[0], e[1], sorted(e[2]), e[3], e[4], e[5]) for e in v])
+    return reply
+
+
+def safe_normalise(step, reply):
+    try:
+        return normalise(step, reply)
+    except Exception as e:  # malformed reply: compare raw, and say why
+        return (reply, f"<unparseable: {e}>")
+
+
+def same(step, a, b) -> bool:
+    na, nb = safe_normalise(step, a), safe_normalise(step, b)
+    if na == nb:
+        return True
+    if isinstance(step, list) and isinstance(a, bytes) and isinstance(b, bytes) and a[:1] == b[:1] == b":":
+        name = _upper(step[0])
+        tol = {"TTL": 1, "PTTL": 1000}.get(name)
+        if tol is not None:
+            x, y = int(a[1:-2]), int(b[1:-2])
+            return x >= 0 and y >= 0 and abs(x - y) <= tol
+    return False
+
+
+def _show(v, limit: int = 400) -> str:
+    r = repr(v)
+    return r if len(r) <= limit else r[:limit] + f"... ({len(r)} chars)"
+
+
+def compare(steps, expected, got, label: str) -> None:
+    lines = []
+    for i, (step, a, b) in enumerate(zip(steps, expected, got)):
+        if not same(step, a, b):
+            lines.append(f"step {i}: {_show(step, 160)}\n    redis    : {_show(a)}\n    redistill: {_show(b)}")
+    if lines:
+        pytest.fail(f"{label}: {len(lines)} of {len(steps)} steps differ (Redis's bytes are the truth)\n"
+                    + "\n".join(lines), pytrace=False)
+
+
+# ---- tests ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("proto", [2, 3], ids=["resp2", "resp3"])
+@pytest.mark.parametrize("name", list(PER_PROTOCOL))
+def test_script(redis_server, server, name, proto):
+    steps = list(PER_PROTOCOL[name])
+    if proto == 3:
+        steps = [["HELLO", "3"]] + steps
+    expected = run_script(redis_server.host, redis_server.port, steps)
+    got = run_script(server.host, server.port, steps)
+    compare(steps, expected, got, f"script {name} (RESP{proto})")
+
+
+def test_inline(redis_server, server):
+    expected = run_script(redis_server.host, redis_server.port, INLINE)
+    got = run_script(server.host, server.port, INLINE)
+    compare(INLINE, expected, got, "inline commands")
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_malformed(redis_server, server, name):
+    steps = [Close(MALFORMED[name])]
+    expected = run_script(redis_server.host, redis_server.port, steps)
+    got = run_script(server.host, server.port, steps)
+    assert expected[0][1] == "closed", expected  # sanity: Redis closes on every one of these
+    compare(steps, expected, got, f"malformed input {name}")
+
+
+def test_normalisation_is_not_blind():
+    """The comparator must still catch real differences in normalised replies."""
+    assert not same(["GET", "k"], b"$1\r\nv\r\n", b"$1\r\nw\r\n")
+    assert not same(["TTL", "k"], b":100\r\n", b":98\r\n")
+    assert not same(["TTL", "k"], b":-1\r\n", b":0\r\n")
+    assert same(["TTL", "k"], b":100\r\n", b":99\r\n")
+    assert not same(["CLIENT", "ID"], b":5\r\n", b"$1\r\n5\r\n")
+    info = lambda body: b"$%d\r\n%s\r\n" % (len(body), body)  # noqa: E731
+    assert not same(["INFO"], info(b"# Server\r\na:1\r\n"), info(b"# Stats\r\na:1\r\n"))
+    assert same(["INFO", "server"], info(b"# Server\r\na:1\r\n"), info(b"# Server\r\nb:2\r\n"))
+    assert not same(["INFO", "keyspace"], info(b"# Keyspace\r\n"), info(b"# Keyspace\r\ndb0:keys=1\r\n"))
+    h2 = b"*4\r\n$2\r\nid\r\n:1\r\n$5\r\nproto\r\n:2\r\n"
+    assert same(["HELLO"], h2, h2.replace(b":1\r\n", b":7\r\n"))
+    assert not same(["HELLO"], h2, h2.replace(b":2\r\n", b":3\r\n"))

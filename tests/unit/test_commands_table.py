@@ -1,0 +1,146 @@
+"""The command table and the dispatcher: table sanity, the C fast list, and the errors only dispatch() gives."""
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from redistill import commands
+from redistill.commands import COMMANDS, CommandSpec, dispatch
+from redistill.config import Config
+
+REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "fast",
+               "no_auth", "allow_busy"}
+
+
+def _all_specs():
+    for spec in COMMANDS.values():
+        yield spec
+        yield from (spec.subcommands or {}).values()
+
+
+def test_table_is_keyed_by_lowercase_name():
+    for name, spec in COMMANDS.items():
+        assert isinstance(spec, CommandSpec)
+        assert name == spec.name == name.lower() and "|" not in name
+        for sub, sspec in (spec.subcommands or {}).items():
+            assert sspec.name == f"{name}|{sub}" == sspec.name.lower()
+
+
+@pytest.mark.parametrize("spec", list(_all_specs()), ids=lambda s: s.name)
+def test_spec_sanity(spec):
+    assert spec.arity != 0 and abs(spec.arity) >= 1
+    assert spec.flags <= REDIS_FLAGS, spec.flags - REDIS_FLAGS
+    assert not {"write", "readonly"} <= spec.flags
+    assert all(c.startswith("@") for c in spec.acl)
+    if spec.first_key:  # key positions inside the minimum arity, and key-spec flags given
+        assert 1 <= spec.first_key < abs(spec.arity) and spec.step >= 1 and spec.key_flags
+        assert spec.last_key == -1 or spec.last_key >= spec.first_key
+    else:
+        assert spec.last_key == spec.step == 0 and not spec.key_flags
+    assert spec.group in {"string", "generic", "connection", "server"}
+    assert spec.summary and spec.since.count(".") == 2
+
+
+@pytest.mark.parametrize("spec", list(_all_specs()), ids=lambda s: s.name)
+def test_every_handler_is_callable(spec):
+    if spec.handler is None:  # a container that always needs a subcommand
+        assert spec.subcommands and spec.arity <= -2
+    else:
+        assert callable(spec.handler)
+
+
+def test_fast_set_equals_the_c_list():
+    from redistill._core import ffi, lib
+
+    name, arity = ffi.new("const char **"), ffi.new("int *")
+    c_list, i = {}, 0
+    while lib.rd_fast_command(i, name, arity) == lib.RD_OK:
+        c_list[ffi.string(name[0]).decode()] = arity[0]
+        i += 1
+    python = {n: s.arity for n, s in COMMANDS.items() if s.fast}
+    assert python == c_list
+    # the issue's list, so neither side can shrink unnoticed
+    assert set(python) == {"get", "set", "del", "exists", "ping", "echo", "incr", "decr", "incrby",
+                           "decrby", "mget", "mset"}
+
+
+# ---- dispatch with stand-ins for the server and the connection ----------------------------------
+
+class _Client(SimpleNamespace):
+    def set_resp(self, n):
+        self.resp = n
+
+    def set_authenticated(self, b):
+        self.authenticated = b
+
+    def close_after_reply(self):
+        self.closing = True
+
+
+@pytest.fixture
+def client():
+    from redistill.keyspace import Keyspace
+
+    ks = Keyspace()
+    server = SimpleNamespace(config=Config(password="pw"), keyspace=ks, clients=lambda: [c],
+                             info=lambda sections: "# Server\r\n")
+    c = _Client(id=7, name=None, lib_name="", lib_ver="", resp=2, authenticated=True, server=server,
+                addr="127.0.0.1:1", laddr="127.0.0.1:2", fd=9, created=time.time(),
+                last_interaction=time.time(), last_command="NULL", db=0, closing=False)
+    yield c
+    ks.close()
+
+
+def run(client, *args):
+    return dispatch(client, [a if isinstance(a, bytes) else a.encode() for a in args])
+
+
+def test_unknown_command_lists_args_like_redis(client):
+    assert run(client, "nope") == b"-ERR unknown command 'nope', with args beginning with: \r\n"
+    assert run(client, "foo", "a\r\nb") == b"-ERR unknown command 'foo', with args beginning with: 'a  b' \r\n"
+    reply = run(client, "foo", *["x" * 50] * 5)
+    assert reply == (b"-ERR unknown command 'foo', with args beginning with: "
+                     + b"'" + b"x" * 50 + b"' " + b"'" + b"x" * 50 + b"' " + b"'" + b"x" * 22 + b"' \r\n")
+    assert run(client, "f" * 200) == b"-ERR unknown command '" + b"f" * 128 + b"', with args beginning with: \r\n"
+
+
+def test_arity_and_subcommand_errors(client):
+    assert run(client, "GET") == b"-ERR wrong number of arguments for 'get' command\r\n"
+    assert run(client, "client") == b"-ERR wrong number of arguments for 'client' command\r\n"
+    assert run(client, "client", "setname") == b"-ERR wrong number of arguments for 'client|setname' command\r\n"
+    assert run(client, "CLIENT", "FOO") == b"-ERR unknown subcommand 'FOO'. Try CLIENT HELP.\r\n"
+    assert run(client, "config", "x" * 200) == (b"-ERR unknown subcommand '" + b"x" * 128
+                                                + b"'. Try CONFIG HELP.\r\n")
+
+
+def test_noauth_gate_comes_after_existence_and_arity(client):
+    client.authenticated = False
+    assert run(client, "get", "a") == b"-NOAUTH Authentication required.\r\n"
+    assert run(client, "get") == b"-ERR wrong number of arguments for 'get' command\r\n"
+    assert run(client, "nope").startswith(b"-ERR unknown command")
+    assert run(client, "auth", "bad") == b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    assert run(client, "auth", "pw") == b"+OK\r\n" and client.authenticated
+    assert run(client, "get", "a") == b"$-1\r\n"
+
+
+def test_reply_follows_client_resp(client):
+    assert run(client, "hello", "3")[:1] == b"%" and client.resp == 3
+    assert run(client, "get", "missing") == b"_\r\n"
+    assert run(client, "ping") == b"+PONG\r\n"
+
+
+def test_handler_failure_is_an_error_reply_not_a_crash(client, monkeypatch):
+    def boom(client, args):
+        raise RuntimeError("bug")
+    spec = COMMANDS["echo"]
+    monkeypatch.setitem(COMMANDS, "echo", CommandSpec(**{**spec.__dict__, "handler": boom}))
+    assert run(client, "echo", "x") == b"-ERR internal error\r\n"
+    assert commands.command_stats()["echo"]["failed_calls"] >= 1
+
+
+def test_last_command_and_stats(client):
+    before = commands.command_stats().get("client|id", {}).get("calls", 0)
+    assert run(client, "client", "id") == b":7\r\n"
+    assert client.last_command == "client|id"
+    assert commands.command_stats()["client|id"]["calls"] == before + 1
+    assert any(name == "cmdstat_client|id" for name, _ in commands.commandstats_rows())
