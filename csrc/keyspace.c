@@ -605,6 +605,22 @@ rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_
     return ks_mset(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms());
 }
 
+/* rd_ks_mget's record format: an 8-byte native length, UINT64_MAX for "no
+ * string here", then the bytes. */
+static int mget_record_sink(void *ctx, const char *v, size_t n) {
+    rd_buf *out = ctx;
+    uint64_t len = v ? (uint64_t)n : UINT64_MAX;
+    if (buf_append(out, &len, sizeof len) < 0) return -1;
+    return v ? buf_append(out, v, n) : 0;
+}
+
+rd_status rd_ks_mget(rd_keyspace *ks, int nkeys, const char **keys, const size_t *klens,
+                     rd_buf *out) {
+    rd_buf_clear(out);
+    rd_status st = ks_mget(ks, nkeys, keys, klens, rd_now_ms(), mget_record_sink, out);
+    return out->failed ? RD_ERR_NOMEM : st;
+}
+
 rd_status rd_ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta,
                        int64_t *result) {
     return ks_incrby(ks, key, klen, delta, rd_now_ms(), result);

@@ -118,6 +118,12 @@ rd_status rd_ks_set(rd_keyspace *ks, const char *key, size_t klen,
 rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
                      const char **vals, const size_t *vlens);
 
+/* MGET: every key read at one instant (all its stripes locked together).
+ * out receives one record per key: a uint64_t length in native byte order,
+ * UINT64_MAX for a missing key or one of another type, then the bytes. */
+rd_status rd_ks_mget(rd_keyspace *ks, int nkeys, const char **keys, const size_t *klens,
+                     rd_buf *out);
+
 /* INCRBY: RD_OK (*result is the new value), RD_ERR_NOTINT, RD_ERR_OVERFLOW,
  * RD_ERR_WRONGTYPE, RD_ERR_OOM.  A missing key counts as 0. */
 rd_status rd_ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta,

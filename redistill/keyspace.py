@@ -10,6 +10,7 @@ Rules:
 """
 from __future__ import annotations
 
+import sys
 import threading
 
 from redistill._core import ffi, lib
@@ -24,6 +25,8 @@ EXPIRE_LT = lib.RD_EXP_LT  # only when the new expiry is less
 _ERRORS = frozenset(
     (lib.RD_ERR_WRONGTYPE, lib.RD_ERR_NOTINT, lib.RD_ERR_OVERFLOW, lib.RD_ERR_OOM, lib.RD_ERR_NOMEM)
 )
+
+_NO_VALUE = 2**64 - 1  # rd_ks_mget's length of a missing key
 
 # rd_ks_stats' output, in RD_KS_* index order.
 _STAT_NAMES = (
@@ -102,6 +105,22 @@ class Keyspace:
             ffi.new("const char *[]", keys), ffi.new("size_t[]", [len(k) for k, _ in pairs]),
             ffi.new("const char *[]", vals), ffi.new("size_t[]", [len(v) for _, v in pairs]),
         ))
+
+    def mget(self, keys: list[bytes]) -> list[bytes | None]:
+        """Every key read at one instant; None for a missing key or one of another type."""
+        s = self._scratch
+        _check(lib.rd_ks_mget(self.ptr, len(keys), ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
+                              ffi.new("size_t[]", [len(k) for k in keys]), s.buf))
+        data, pos, values = s.take(), 0, []
+        for _ in keys:
+            n = int.from_bytes(data[pos:pos + 8], sys.byteorder)
+            pos += 8
+            if n == _NO_VALUE:
+                values.append(None)
+            else:
+                values.append(data[pos:pos + n])
+                pos += n
+        return values
 
     def incrby(self, key: bytes, delta: int) -> int:
         s = self._scratch

@@ -96,16 +96,7 @@ def set_(client: Any, args: list[bytes]) -> Any:
 
 # MGET key [key ...]
 def mget(client: Any, args: list[bytes]) -> list[bytes | None]:
-    ks = client.server.keyspace
-    return [_get_or_nil(ks, key) for key in args[1:]]
-
-
-def _get_or_nil(ks: Any, key: bytes) -> bytes | None:
-    # MGET answers nil for a key of another type instead of WRONGTYPE.
-    try:
-        return ks.get(key)
-    except CommandError:
-        return None
+    return client.server.keyspace.mget(args[1:])
 
 
 # MSET key value [key value ...]
