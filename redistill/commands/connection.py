@@ -316,14 +316,13 @@ def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
 
 
 # RESET   (clearClientConnectionState: leaves MULTI, unwatches, RESP2, no name, replies on,
-#          deauthenticates when a password is set)
+#          deauthenticates when a password is set; lib-name/lib-ver and NO-EVICT are kept)
 def reset(client: Any, args: list[bytes]) -> str:
     reset_transaction = getattr(client, "reset_transaction", None)
     if reset_transaction is not None:   # MULTI/WATCH state belongs to the transaction code
         reset_transaction()
     client.db = 0
-    client.name = None
-    client.no_evict = client.no_touch = False
+    client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
     client.set_reply_mode("on")
     client.set_resp(2)
     if client.server.config.password:
