@@ -31,6 +31,8 @@ _io = lib.rd_conn_io
 _command = lib.rd_conn_command
 _reply = lib.rd_conn_reply
 _unpack = ffi.unpack
+_memory = lib.rd_conn_memory
+_CM_NSTATS = lib.RD_CM_NSTATS
 _time = time.time
 _OK = lib.RD_OK
 _SLOW = lib.RD_SLOW
@@ -87,7 +89,7 @@ class Connection:
         self._reply_off = False        # CLIENT REPLY OFF, or SKIP for the current command
         self._reply_skip = False
         self._skip_next = False        # CLIENT REPLY SKIP: the next command's reply is dropped
-        self._mem = (0, 0, 0, 0, 0)    # buffer sizes at the last Python-path command (CLIENT LIST)
+        self._mem = ffi.new("uint64_t[]", lib.RD_CM_NSTATS)  # buffer sizes (CLIENT LIST), see memory()
         c = lib.rd_conn_new(worker.handle)
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
@@ -148,15 +150,13 @@ class Connection:
     def reply_mode(self) -> str:
         return "off" if self._reply_off else "skip" if (self._reply_skip or self._skip_next) else "on"
 
-    def memory(self) -> tuple[int, int, int, int, int]:
-        """(qbuf, qbuf-free, obl, omem, tot-mem): live on the owner thread, else the sizes at
-        this connection's last Python-path command (rd_conn is owner-thread only)."""
-        c = self._c
-        if c is not None and self._worker is threading.current_thread():
-            out = ffi.new("uint64_t[]", lib.RD_CM_NSTATS)
-            lib.rd_conn_memory(c, out, lib.RD_CM_NSTATS)
-            self._mem = tuple(out)
-        return self._mem
+    def memory(self) -> tuple[int, ...]:
+        """(qbuf, qbuf-free, obl, omem, tot-mem): live on the owner thread; from another thread
+        the sizes at the end of this connection's last batch with a Python-path command
+        (rd_conn is owner-thread only, so other threads read the copy in self._mem)."""
+        if self._c is not None and self._worker is threading.current_thread():
+            lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)
+        return tuple(self._mem)
 
     @property
     def worker_index(self) -> int:
@@ -212,6 +212,8 @@ class Connection:
             _reply(c, reply, len(reply))
             stats.commands += 1
             st = _io(c, fd, 0)
+        if self._c is not None:
+            _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
 
     def _filter_reply(self, reply: bytes) -> bytes:
