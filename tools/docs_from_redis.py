@@ -33,7 +33,7 @@ def compact(arg) -> str:
         core = _text(a["token"])
     else:
         core = f"{name}:{kind}"
-        if kind == "key" and int(a.get("key_spec_index", 0)) != 0:
+        if "key_spec_index" in a and (kind != "key" or int(a["key_spec_index"]) != 0):
             core += f"#{a['key_spec_index']}"
     if "token" in a and not (kind == "pure-token" and _text(a["token"]).lower() == name):
         core = f"{_text(a['token'])}={core}"
@@ -59,7 +59,7 @@ def entry(name: str, doc) -> list[str]:
         hist = tuple((_text(a), _text(b)) for a, b in d["history"])
         extras.append(f"history={hist!r}")
     args = " ".join(compact(a) for a in d.get("arguments", []))
-    line = f"    {name!r}: doc({_text(d['complexity'])!r}, {args!r}"
+    line = f"    {name!r}: doc({_text(d.get('complexity', ''))!r}, {args!r}"
     line += "".join(", " + e for e in extras) + "),"
     out = [line]
     for sub, sdoc in sorted(_dict(d.get("subcommands", {})).items()):

@@ -4,7 +4,7 @@ The grammar (tools/docs_from_redis.py prints it from a running Redis 7.0; parse_
 the nested argument maps COMMAND DOCS replies with, field for field as Redis's addReplyCommandArgList):
 
     name:type              an argument (type: string integer double key pattern unix-time pure-token)
-    name:key#N             a key argument with key_spec_index N (plain name:key means index 0)
+    name:type#N            an argument with key_spec_index N (name:key alone means index 0)
     TOKEN                  a pure token whose name is the token in lowercase (NX -> name "nx")
     TOKEN=arg              the argument is introduced by TOKEN (EX=seconds:integer, TYPE=name(...))
     name(a|b|c)            oneof
@@ -24,7 +24,7 @@ from redistill.protocol import SetReply
 
 
 class Doc(NamedTuple):
-    complexity: str
+    complexity: str                            # "" when Redis documents none
     args: str                                  # compact grammar above
     doc_flags: tuple[str, ...] = ()            # "deprecated", "syscmd"
     deprecated_since: str | None = None
@@ -37,7 +37,7 @@ def doc(complexity: str, args: str, **extras: Any) -> Doc:
 
 
 _SUFFIX = re.compile(r"^(?P<core>.*?)(?:@(?P<since>[\d.]+))?(?:~(?P<dep>[\d.]+))?(?P<flags>[?*+]*)$", re.S)
-_TOKEN = re.compile(r"^(?P<token>[^=(){}:|\s]+)=(?P<rest>.+)$", re.S)
+_TOKEN = re.compile(r"^(?P<token>[^=(){}:|\s]*)=(?P<rest>.+)$", re.S)  # MIGRATE has an empty token
 _FLAG_NAMES = (("?", "optional"), ("*", "multiple"), ("+", "multiple_token"))
 
 
@@ -74,10 +74,10 @@ def _parse_one(text: str) -> dict[bytes, Any]:
         name, kind = core.rsplit(":", 1)
     else:  # a bare TOKEN: a pure token named after itself
         name, kind, token = core.lower(), "pure-token", core
-    key_index = None
-    if kind.startswith("key"):
+    key_index = 0 if kind == "key" else None
+    if "#" in kind:
         kind, _, index = kind.partition("#")
-        key_index = int(index or 0)
+        key_index = int(index)
     out: dict[bytes, Any] = {b"name": name.encode(), b"type": kind.encode()}
     if key_index is not None:
         out[b"key_spec_index"] = key_index
@@ -106,7 +106,7 @@ def docs_fields(name: str) -> dict[bytes, Any]:
     d = DOCS.get(name)
     if d is None:
         return {}
-    out: dict[bytes, Any] = {b"complexity": d.complexity.encode()}
+    out: dict[bytes, Any] = {b"complexity": d.complexity.encode()} if d.complexity else {}
     if d.doc_flags:
         out[b"doc_flags"] = SetReply(d.doc_flags)
     if d.deprecated_since:
@@ -236,6 +236,89 @@ DOCS: dict[str, Doc] = {
     'reset': doc('O(1)', ''),
     'shutdown': doc('O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)', 'nosave_save(NOSAVE|SAVE)? NOW@7.0.0? FORCE@7.0.0? ABORT@7.0.0?', history=(('7.0.0', 'Added the `NOW`, `FORCE` and `ABORT` modifiers.'),)),
     'debug': doc('Depends on subcommand.', '', doc_flags=('syscmd',)),
+    # Redis commands not served yet: their docs are ready for when they are.
+    'acl': doc('Depends on subcommand.', ''),
+    'acl|cat': doc('O(1) since the categories and commands are a fixed set.', 'categoryname:string?'),
+    'acl|deluser': doc('O(1) amortized time considering the typical user.', 'username:string*'),
+    'acl|dryrun': doc('O(1).', 'username:string command:string arg:string?*'),
+    'acl|genpass': doc('O(1)', 'bits:integer?'),
+    'acl|getuser': doc('O(N). Where N is the number of password, command and pattern rules that the user has.', 'username:string', history=(('6.2.0', 'Added Pub/Sub channel patterns.'), ('7.0.0', 'Added selectors and changed the format of key and channel patterns from a list to their rule representation.'))),
+    'acl|help': doc('O(1)', ''),
+    'acl|list': doc('O(N). Where N is the number of configured users.', ''),
+    'acl|load': doc('O(N). Where N is the number of configured users.', ''),
+    'acl|log': doc('O(N) with N being the number of entries shown.', 'operation(count:integer|RESET)?'),
+    'acl|save': doc('O(N). Where N is the number of configured users.', ''),
+    'acl|setuser': doc('O(N). Where N is the number of rules provided.', 'username:string rule:string?*', history=(('6.2.0', 'Added Pub/Sub channel patterns.'), ('7.0.0', 'Added selectors and key based permissions.'))),
+    'acl|users': doc('O(N). Where N is the number of configured users.', ''),
+    'acl|whoami': doc('O(1)', ''),
+    'role': doc('O(1)', ''),
+    'lolwut': doc('', 'VERSION=version:integer?'),
+    'latency': doc('Depends on subcommand.', ''),
+    'latency|doctor': doc('O(1)', ''),
+    'latency|graph': doc('O(1)', 'event:string'),
+    'latency|help': doc('O(1)', ''),
+    'latency|histogram': doc('O(N) where N is the number of commands with latency information being retrieved.', 'command:string?*'),
+    'latency|history': doc('O(1)', 'event:string'),
+    'latency|latest': doc('O(1)', ''),
+    'latency|reset': doc('O(1)', 'event:string?*'),
+    'monitor': doc('', ''),
+    'swapdb': doc('O(N) where N is the count of clients watching or blocking on keys from both databases.', 'index1:integer index2:integer'),
+    'move': doc('O(1)', 'key:key db:integer'),
+    'wait': doc('O(1)', 'numreplicas:integer timeout:integer'),
+    'readonly': doc('O(1)', ''),
+    'readwrite': doc('O(1)', ''),
+    'sort': doc('O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).', 'key:key BY=pattern:pattern#1? LIMIT=offset_count{offset:integer count:integer}? GET=pattern:pattern#1?*+ order(ASC|DESC)? ALPHA=sorting:pure-token? STORE=destination:key#2?'),
+    'sort_ro': doc('O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).', 'key:key BY=pattern:pattern#1? LIMIT=offset_count{offset:integer count:integer}? GET=pattern:pattern#1?*+ order(ASC|DESC)? ALPHA=sorting:pure-token?'),
+    'migrate': doc('This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.', 'host:string port:integer key_or_empty_string(key:key|=empty_string:pure-token) destination-db:integer timeout:integer COPY@3.0.0? REPLACE@3.0.0? authentication(AUTH=password:string@4.0.7?|AUTH2=username_password{username:string password:string}@6.0.0?)? KEYS=key:key#1@3.0.6?*', history=(('3.0.0', 'Added the `COPY` and `REPLACE` options.'), ('3.0.6', 'Added the `KEYS` option.'), ('4.0.7', 'Added the `AUTH` option.'), ('6.0.0', 'Added the `AUTH2` option.'))),
+    'failover': doc('O(1)', 'TO=target{host:string port:integer FORCE?}? ABORT? TIMEOUT=milliseconds:integer?'),
+    'replicaof': doc('O(1)', 'args(host-port{host:string port:integer}|no-one{NO ONE})'),
+    'slaveof': doc('O(1)', 'args(host-port{host:string port:integer}|no-one{NO ONE})', doc_flags=('deprecated',), deprecated_since='5.0.0', replaced_by='`REPLICAOF`'),
+    'sync': doc('', ''),
+    'psync': doc('', 'replicationid:string offset:integer'),
+    'module': doc('Depends on subcommand.', ''),
+    'module|help': doc('O(1)', ''),
+    'module|list': doc('O(N) where N is the number of loaded modules.', ''),
+    'module|load': doc('O(1)', 'path:string arg:string?*'),
+    'module|loadex': doc('O(1)', 'path:string CONFIG=configs{name:string value:string}?*+ ARGS=args{arg:string}?*'),
+    'module|unload': doc('O(1)', 'name:string'),
+    'pubsub': doc('Depends on subcommand.', ''),
+    'pubsub|channels': doc('O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)', 'pattern:pattern?'),
+    'pubsub|help': doc('O(1)', ''),
+    'pubsub|numpat': doc('O(1)', ''),
+    'pubsub|numsub': doc('O(N) for the NUMSUB subcommand, where N is the number of requested channels', 'channel:string?*'),
+    'pubsub|shardchannels': doc('O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).', 'pattern:pattern?'),
+    'pubsub|shardnumsub': doc('O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels', 'shardchannel:string?*'),
+    'publish': doc('O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).', 'channel:string message:string'),
+    'subscribe': doc('O(N) where N is the number of channels to subscribe to.', 'channel:string*'),
+    'unsubscribe': doc('O(N) where N is the number of clients already subscribed to a channel.', 'channel:string?*'),
+    'psubscribe': doc('O(N) where N is the number of patterns the client is already subscribed to.', 'pattern{pattern:pattern}*'),
+    'punsubscribe': doc('O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).', 'pattern:pattern?*'),
+    'ssubscribe': doc('O(N) where N is the number of shard channels to subscribe to.', 'shardchannel:string*'),
+    'sunsubscribe': doc('O(N) where N is the number of clients already subscribed to a shard channel.', 'shardchannel:string?*'),
+    'spublish': doc('O(N) where N is the number of clients subscribed to the receiving shard channel.', 'shardchannel:string message:string'),
+    'eval': doc('Depends on the script that is executed.', 'script:string numkeys:integer key:key?* arg:string?*'),
+    'evalsha': doc('Depends on the script that is executed.', 'sha1:string numkeys:integer key:key?* arg:string?*'),
+    'eval_ro': doc('Depends on the script that is executed.', 'script:string numkeys:integer key:key?* arg:string?*'),
+    'evalsha_ro': doc('Depends on the script that is executed.', 'sha1:string numkeys:integer key:key?* arg:string?*'),
+    'script': doc('Depends on subcommand.', ''),
+    'script|debug': doc('O(1)', 'mode(YES|SYNC|NO)'),
+    'script|exists': doc('O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).', 'sha1:string*'),
+    'script|flush': doc('O(N) with N being the number of scripts in cache', 'async(ASYNC|SYNC)@6.2.0?', history=(('6.2.0', 'Added the `ASYNC` and `SYNC` flushing mode modifiers.'),)),
+    'script|help': doc('O(1)', ''),
+    'script|kill': doc('O(1)', ''),
+    'script|load': doc('O(N) with N being the length in bytes of the script body.', 'script:string'),
+    'function': doc('Depends on subcommand.', ''),
+    'function|delete': doc('O(1)', 'library-name:string'),
+    'function|dump': doc('O(N) where N is the number of functions', ''),
+    'function|flush': doc('O(N) where N is the number of functions deleted', 'async(ASYNC|SYNC)?'),
+    'function|help': doc('O(1)', ''),
+    'function|kill': doc('O(1)', ''),
+    'function|list': doc('O(N) where N is the number of functions', 'LIBRARYNAME=library-name-pattern:string? WITHCODE?'),
+    'function|load': doc('O(1) (considering compilation time is redundant)', 'REPLACE? function-code:string'),
+    'function|restore': doc('O(N) where N is the number of functions on the payload', 'serialized-value:string policy(FLUSH|APPEND|REPLACE)?'),
+    'function|stats': doc('O(1)', ''),
+    'fcall': doc('Depends on the function that is executed.', 'function:string numkeys:integer key:key?* arg:string?*'),
+    'fcall_ro': doc('Depends on the function that is executed.', 'function:string numkeys:integer key:key?* arg:string?*'),
     # Redis 7.2 (not in 7.0.15): written by hand from Redis 7.2's command JSON.
     'client|setinfo': doc('O(1)', 'attr(LIB-NAME=libname:string|LIB-VER=libver:string)'),
     'client|no-touch': doc('O(1)', 'enabled(ON|OFF)'),
