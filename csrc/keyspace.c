@@ -1271,3 +1271,43 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
     }
     return RD_NOT_FOUND;
 }
+
+/* ---- INFO keyspace avg_ttl ---------------------------------------------------- */
+
+#define KS_TTL_SAMPLE_BUCKETS 16
+
+/* Mean remaining TTL of the keys with an expiry in up to KS_TTL_SAMPLE_BUCKETS
+ * buckets from the active-expiry cursor (which moves, so samples vary). */
+static int ttl_sample(shard *s, int64_t now, double *mean) {
+    double sum = 0;
+    uint64_t n = 0;
+    size_t buckets = s->mask + 1 < KS_TTL_SAMPLE_BUCKETS ? s->mask + 1 : KS_TTL_SAMPLE_BUCKETS;
+    for (size_t i = 0; i < buckets; i++) {
+        for (entry *e = s->table[(s->cursor + i) & s->mask]; e; e = e->next) {
+            if (e->expire && e->expire > now) {
+                sum += (double)(e->expire - now);
+                n++;
+            }
+        }
+    }
+    if (!n) return 0;
+    *mean = sum / (double)n;
+    return 1;
+}
+
+rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms) {
+    int64_t now = rd_now_ms();
+    double total = 0, weight = 0;
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[i];
+        double mean;
+        lock(s);
+        if (s->expires && ttl_sample(s, now, &mean)) {
+            total += mean * (double)s->expires;
+            weight += (double)s->expires;
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    *avg_ms = weight > 0 ? (int64_t)(total / weight) : 0;
+    return RD_OK;
+}

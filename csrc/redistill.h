@@ -265,6 +265,12 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
 /* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
 
+/* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
+ * with an expiry, from a sample of up to 16 buckets per shard weighted by the
+ * shard's count of such keys (exact while shards are that small); 0 when no
+ * key has one.  Any thread; one stripe lock at a time. */
+rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms);
+
 /* ---- the fast path's command list ------------------------------------------ */
 
 /* The i-th command C serves itself (lowercase name, Redis arity), i from 0;
@@ -325,5 +331,16 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len);
 rd_status rd_conn_run(rd_conn *c);
 rd_status rd_conn_output(rd_conn *c, const char **data, size_t *len);
 rd_status rd_conn_consume_output(rd_conn *c, size_t n);
+
+/* Buffer sizes for CLIENT LIST / CLIENT INFO, indices RD_CM_*.  Owner thread only. */
+enum {
+    RD_CM_QBUF = 0,       /* unconsumed input bytes */
+    RD_CM_QBUF_FREE,      /* free input buffer capacity */
+    RD_CM_OBL,            /* output bytes not yet sent */
+    RD_CM_OMEM,           /* output buffer capacity */
+    RD_CM_TOTAL,          /* every buffer the connection holds, with its struct */
+    RD_CM_NSTATS
+};
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n);
 
 #endif

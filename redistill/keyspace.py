@@ -197,6 +197,12 @@ class Keyspace:
         _check(lib.rd_ks_active_expire(self.ptr, budget_us, s.u64))
         return s.u64[0]
 
+    def avg_ttl(self) -> int:
+        """INFO keyspace avg_ttl: estimated mean remaining TTL (ms) of keys with an expiry."""
+        out = ffi.new("int64_t *")
+        _check(lib.rd_ks_avg_ttl(self.ptr, out))
+        return out[0]
+
     def stats(self) -> dict[str, int]:
         out = ffi.new("uint64_t[]", lib.RD_KS_NSTATS)
         _check(lib.rd_ks_stats(self.ptr, out, lib.RD_KS_NSTATS))
