@@ -30,6 +30,7 @@
 struct rd_worker {
     rd_keyspace *ks;
     _Atomic uint64_t stats[RD_W_NSTATS];
+    _Atomic uint64_t calls[FP_MAX_COMMANDS]; /* fast-path calls per command (INFO commandstats) */
     const char **argv; /* fast-path scratch shared by the worker's connections */
     size_t *argl;
     int argcap;
@@ -62,6 +63,7 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
     if (!w) return NULL;
     w->ks = ks;
     for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
+    for (int i = 0; i < FP_MAX_COMMANDS; i++) atomic_init(&w->calls[i], 0);
     return w;
 }
 
@@ -78,12 +80,20 @@ rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* Owner thread only: a plain add published with a relaxed store. */
-static void stat_add(rd_worker *w, int i, uint64_t n) {
-    if (!n) return;
-    atomic_store_explicit(&w->stats[i],
-                          atomic_load_explicit(&w->stats[i], memory_order_relaxed) + n,
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *out, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        out[i] = i < FP_MAX_COMMANDS ? atomic_load_explicit(&w->calls[i], memory_order_relaxed) : 0;
+    return RD_OK;
+}
+
+/* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */
+static void counter_add(_Atomic uint64_t *counter, uint64_t n) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
                           memory_order_relaxed);
+}
+
+static void stat_add(rd_worker *w, int i, uint64_t n) {
+    if (n) counter_add(&w->stats[i], n);
 }
 
 static int worker_args(rd_worker *w, int argc) {
@@ -234,13 +244,16 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now) {
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     fp_ctx x = {w->ks, &c->out, c->resp, now};
+    int which = 0;
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return fp_dispatch(&x, p->argc, w->argv, w->argl);
+    if (fp_dispatch(&x, p->argc, w->argv, w->argl, &which) != FP_DONE) return FP_SLOW;
+    counter_add(&w->calls[which], 1);
+    return FP_DONE;
 }
 
 /* One batch: frames are parsed and run until the input runs out, a command
