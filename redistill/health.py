@@ -46,7 +46,8 @@ COUNTERS = frozenset({
     "redistill_tls_handshake_failures", "redistill_auth_delayed_replies", "used_cpu_sys",
     "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children", "rdb_saves", "aof_rewrites",
 })
-# Server-section fields worth a sample (the others are versions, ids and paths).
+# Server-section fields worth a sample (the others are versions, ids and paths).  Fields
+# already named redistill_* keep their name.
 _SERVER_NUMERIC = frozenset({"uptime_in_seconds", "process_id", "redistill_threads",
                              "redistill_fastpath", "hz"})
 
@@ -133,7 +134,8 @@ def metrics_text(server: Any) -> str:
                 if number is None:
                     continue
                 kind = "counter" if field in COUNTERS else "gauge"
-                family(f"redistill_{field}", kind, f"INFO {title.lower()} {field}", [("", number)])
+                name = field if field.startswith("redistill_") else f"redistill_{field}"
+                family(name, kind, f"INFO {title.lower()} {field}", [("", number)])
     return "\n".join(out) + "\n"
 
 
