@@ -61,7 +61,9 @@ class WorkerStats:
         self.tls_handshake_failures = 0
 
 
-_NO_C = (0, 0, 0, ())   # C counters of a worker slot never attached: commands, in, out, calls
+# C counters of a worker slot never attached: commands, bytes in, bytes out, calls per fast
+# command, failed calls per fast command, error replies per rd_status.
+_NO_C: tuple[Any, ...] = (0, 0, 0, (), (), ())
 
 
 class Stats:
@@ -70,10 +72,11 @@ class Stats:
     def __init__(self, nworkers: int) -> None:
         self.slots = [WorkerStats() for _ in range(nworkers)]
         self._handles: list[Any] = [None] * nworkers   # rd_worker* while the worker lives
-        self._final: list[tuple[int, int, int, tuple[int, ...]]] = [_NO_C] * nworkers
+        self._final: list[tuple[Any, ...]] = [_NO_C] * nworkers
         self._lib: Any = None
         self._ffi: Any = None
         self._fast_names: tuple[str, ...] = ()
+        self._error_codes: tuple[str, ...] = ()   # per rd_status: "ERR", "WRONGTYPE", "" (not an error)
         # Sampler state: touched by the cron thread only; readers take a snapshot of the list.
         self._last_sample: tuple[float, int, int, int] | None = None
         self._ops: list[float] = [0.0] * _SAMPLES
@@ -89,6 +92,9 @@ class Stats:
 
             self._lib, self._ffi = lib, ffi
             self._fast_names = tuple(_fast_command_names(ffi, lib))
+            self._error_codes = tuple(
+                ffi.string(lib.rd_status_message(st)).decode("latin-1")[1:].split(" ", 1)[0]
+                for st in range(lib.RD_STATUS_COUNT))
         self._handles[index] = handle
 
     def detach(self, index: int) -> None:
@@ -96,22 +102,26 @@ class Stats:
         self._final[index] = self._read_c(index)
         self._handles[index] = None
 
-    def _read_c(self, index: int) -> tuple[int, int, int, tuple[int, ...]]:
+    def _read_c(self, index: int) -> tuple[Any, ...]:
         handle = self._handles[index]
         if handle is None:
             return self._final[index]
         ffi, lib = self._ffi, self._lib
         out = ffi.new("uint64_t[]", lib.RD_W_NSTATS)
         lib.rd_worker_stats(handle, out, lib.RD_W_NSTATS)
-        calls = ffi.new("uint64_t[]", len(self._fast_names))
-        lib.rd_worker_command_calls(handle, calls, len(self._fast_names))
-        return (out[lib.RD_W_COMMANDS], out[lib.RD_W_NET_IN], out[lib.RD_W_NET_OUT], tuple(calls))
+        n = len(self._fast_names)
+        calls, failed = ffi.new("uint64_t[]", n), ffi.new("uint64_t[]", n)
+        lib.rd_worker_command_calls(handle, calls, failed, n)
+        errors = ffi.new("uint64_t[]", lib.RD_STATUS_COUNT)
+        lib.rd_worker_error_counts(handle, errors, lib.RD_STATUS_COUNT)
+        return (out[lib.RD_W_COMMANDS], out[lib.RD_W_NET_IN], out[lib.RD_W_NET_OUT], tuple(calls),
+                tuple(failed), tuple(errors))
 
     # ---- merged reads ---------------------------------------------------------------------
     def totals(self) -> dict[str, int]:
         fast = net_in = net_out = 0
         for i in range(len(self.slots)):
-            c, i_, o, _ = self._read_c(i)
+            c, i_, o = self._read_c(i)[:3]
             fast += c
             net_in += i_
             net_out += o
@@ -130,13 +140,26 @@ class Stats:
             "tls_handshake_failures": sum(s.tls_handshake_failures for s in slots),
         }
 
-    def fast_command_calls(self) -> dict[str, int]:
-        """Calls the C fast path ran, per command name, summed over the workers."""
-        totals = [0] * len(self._fast_names)
+    def _c_sums(self, column: int, size: int) -> list[int]:
+        totals = [0] * size
         for i in range(len(self.slots)):
-            for j, n in enumerate(self._read_c(i)[3]):
+            for j, n in enumerate(self._read_c(i)[column]):
                 totals[j] += n
-        return {name: n for name, n in zip(self._fast_names, totals) if n}
+        return totals
+
+    def fast_command_calls(self) -> dict[str, tuple[int, int]]:
+        """name -> (calls, failed calls) the C fast path ran, summed over the workers."""
+        n = len(self._fast_names)
+        calls, failed = self._c_sums(3, n), self._c_sums(4, n)
+        return {name: (calls[j], failed[j]) for j, name in enumerate(self._fast_names) if calls[j]}
+
+    def fast_error_counts(self) -> dict[str, int]:
+        """Error code ("ERR", "WRONGTYPE", "OOM") -> error replies written by the C fast path."""
+        out: dict[str, int] = {}
+        for code, n in zip(self._error_codes, self._c_sums(5, len(self._error_codes))):
+            if code and n:
+                out[code] = out.get(code, 0) + n
+        return out
 
     # ---- instantaneous metrics ------------------------------------------------------------
     def sample(self, now: float | None = None) -> None:
@@ -177,21 +200,31 @@ def _fast_command_names(ffi: Any, lib: Any) -> list[str]:
     return names
 
 
-def commandstats_rows(python: dict[str, dict[str, int]], fast: dict[str, int]) -> list[tuple[str, str]]:
+def commandstats_rows(python: dict[str, dict[str, int]],
+                      fast: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
     """INFO commandstats lines: the dispatcher's rows (name -> calls, usec, rejected_calls,
-    failed_calls) plus the calls C ran for the fast commands.  C does not time its commands
-    (a clock read per command would cost more than GET itself), so usec covers Python only
-    and usec_per_call divides it by the Python calls."""
+    failed_calls) plus the (calls, failed calls) C ran for the fast commands.  C does not time
+    its commands (a clock read per command would cost more than GET itself), so usec covers
+    Python only and usec_per_call divides it by the Python calls."""
     rows = []
     for name in sorted(set(python) | set(fast)):
         s = python.get(name, {})
+        c_calls, c_failed = fast.get(name, (0, 0))
         py_calls, usec = s.get("calls", 0), s.get("usec", 0)
         per_call = usec / py_calls if py_calls else 0.0
         rows.append((f"cmdstat_{name}",
-                     f"calls={py_calls + fast.get(name, 0)},usec={usec},usec_per_call={per_call:.2f},"
+                     f"calls={py_calls + c_calls},usec={usec},usec_per_call={per_call:.2f},"
                      f"rejected_calls={s.get('rejected_calls', 0)},"
-                     f"failed_calls={s.get('failed_calls', 0)}"))
+                     f"failed_calls={s.get('failed_calls', 0) + c_failed}"))
     return rows
+
+
+def errorstats_rows(python: dict[str, int], fast: dict[str, int]) -> list[tuple[str, str]]:
+    """INFO errorstats lines (errorstat_ERR:count=3): the dispatcher's plus the fast path's."""
+    merged = dict(python)
+    for code, n in fast.items():
+        merged[code] = merged.get(code, 0) + n
+    return [(f"errorstat_{code}", f"count={n}") for code, n in sorted(merged.items())]
 
 
 # ---- INFO ---------------------------------------------------------------------------------

@@ -97,10 +97,11 @@ class Server:
         return metrics.commandstats_rows(command_stats(), self.stats.fast_command_calls())
 
     def error_stats(self) -> list[tuple[str, str]]:
-        """INFO errorstats rows (errorstat_<CODE>, "count=N") from the dispatcher."""
-        from .commands import errorstats_rows
+        """INFO errorstats rows (errorstat_<CODE>, "count=N"): the dispatcher's error replies
+        plus the ones the C fast path wrote."""
+        from .commands import error_stats
 
-        return errorstats_rows()
+        return metrics.errorstats_rows(error_stats(), self.stats.fast_error_counts())
 
     # ---- admission control and AUTH failures (workers) ---------------------------------------
     def rate_ok(self, host: str) -> bool:
