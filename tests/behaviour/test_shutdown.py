@@ -132,3 +132,25 @@ def test_health_says_503_while_draining_and_no_new_clients(start_extra):
     finally:
         c.close()
     assert wait_exit(sp) == 0
+
+
+def test_json_logs_one_line_per_start_stop_and_rejected_client(start_extra):
+    sp = start_extra(["--maxclients", "1"], config_text='[logging]\nformat = "json"\nlevel = "notice"\n')
+    a = connect(sp)
+    assert a.call("PING") == b"+PONG\r\n"
+    b = connect(sp)
+    assert b.expect_closed() == b"-ERR max number of clients reached\r\n"
+    b.close()
+    a.close()
+    sp.proc.send_signal(signal.SIGTERM)
+    assert wait_exit(sp) == 0
+    lines = [json.loads(line) for line in (sp.workdir / "stderr.log").read_text().splitlines() if line]
+    assert all({"ts", "level", "logger", "thread", "msg"} <= set(e) for e in lines), lines
+    msgs = [e["msg"] for e in lines]
+    assert sum("starting" in m for m in msgs) == 1, msgs
+    assert sum(m.startswith("Ready to accept connections") for m in msgs) == 1, msgs
+    assert sum(m.startswith("Rejected client 127.0.0.1:") for m in msgs) == 1, msgs
+    assert sum(m.startswith("Received SIGTERM") for m in msgs) == 1, msgs
+    assert sum("bye bye" in m for m in msgs) == 1, msgs
+    rejected = next(e for e in lines if e["msg"].startswith("Rejected client"))
+    assert rejected["level"] == "warning"
