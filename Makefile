@@ -45,8 +45,8 @@ test-deps: $(VENV)/.stamp-test-deps
 	  fi; \
 	fi
 
-$(VENV)/.stamp-test-deps: $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install -q pytest 'redis>=8'
+$(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
+	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
 	@touch $@
 
 # Whole suite with the C fast path, then the protocol and command suites again

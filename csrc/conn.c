@@ -30,6 +30,9 @@
 struct rd_worker {
     rd_keyspace *ks;
     _Atomic uint64_t stats[RD_W_NSTATS];
+    _Atomic uint64_t calls[FP_MAX_COMMANDS]; /* fast-path calls per command (INFO commandstats) */
+    _Atomic uint64_t failed[FP_MAX_COMMANDS]; /* ... of which replied an error (WRONGTYPE, OOM...) */
+    _Atomic uint64_t errors[RD_STATUS_COUNT]; /* fast-path error replies per status (errorstats) */
     const char **argv; /* fast-path scratch shared by the worker's connections */
     size_t *argl;
     int argcap;
@@ -62,6 +65,11 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
     if (!w) return NULL;
     w->ks = ks;
     for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
+    for (int i = 0; i < FP_MAX_COMMANDS; i++) {
+        atomic_init(&w->calls[i], 0);
+        atomic_init(&w->failed[i], 0);
+    }
+    for (int i = 0; i < RD_STATUS_COUNT; i++) atomic_init(&w->errors[i], 0);
     return w;
 }
 
@@ -78,12 +86,31 @@ rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* Owner thread only: a plain add published with a relaxed store. */
-static void stat_add(rd_worker *w, int i, uint64_t n) {
-    if (!n) return;
-    atomic_store_explicit(&w->stats[i],
-                          atomic_load_explicit(&w->stats[i], memory_order_relaxed) + n,
+static uint64_t load(_Atomic uint64_t *counter) {
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        calls[i] = i < FP_MAX_COMMANDS ? load(&w->calls[i]) : 0;
+        failed[i] = i < FP_MAX_COMMANDS ? load(&w->failed[i]) : 0;
+    }
+    return RD_OK;
+}
+
+rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = i < RD_STATUS_COUNT ? load(&w->errors[i]) : 0;
+    return RD_OK;
+}
+
+/* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */
+static void counter_add(_Atomic uint64_t *counter, uint64_t n) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
                           memory_order_relaxed);
+}
+
+static void stat_add(rd_worker *w, int i, uint64_t n) {
+    if (n) counter_add(&w->stats[i], n);
 }
 
 static int worker_args(rd_worker *w, int argc) {
@@ -228,19 +255,39 @@ static int hand_to_python(rd_conn *c, size_t frame_start) {
     return 0;
 }
 
+/* A fast command replied an error (only keyspace statuses do, status.c's texts):
+ * counted per command and per status for INFO commandstats/errorstats. */
+static void count_error(rd_worker *w, int which, const char *reply, size_t len) {
+    counter_add(&w->failed[which], 1);
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = rd_status_message((rd_status)st);
+        size_t n = strlen(m);
+        if (n && n <= len && memcmp(reply, m, n) == 0) {
+            counter_add(&w->errors[st], 1);
+            return;
+        }
+    }
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
 static int run_fast(rd_conn *c, const char *frame, int64_t now) {
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     fp_ctx x = {w->ks, &c->out, c->resp, now};
+    int which = 0;
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return fp_dispatch(&x, p->argc, w->argv, w->argl);
+    size_t before = c->out.len;
+    if (fp_dispatch(&x, p->argc, w->argv, w->argl, &which) != FP_DONE) return FP_SLOW;
+    counter_add(&w->calls[which], 1);
+    if (c->out.len > before && c->out.data[before] == '-')
+        count_error(w, which, c->out.data + before, c->out.len - before);
+    return FP_DONE;
 }
 
 /* One batch: frames are parsed and run until the input runs out, a command

@@ -145,8 +145,12 @@ enum { FP_DONE = 0, FP_SLOW = 1 };
  * side effect or output) for every case Python owns: syntax errors, bad numbers. */
 typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
-/* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW. */
-int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+/* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
+#define FP_MAX_COMMANDS 64
+
+/* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW.
+ * On FP_DONE *which is the command's index in the table (rd_fast_command order). */
+int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
 
 int cmd_get(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_set(fp_ctx *x, int argc, const char **argv, const size_t *argl);

@@ -284,6 +284,12 @@ rd_worker *rd_worker_new(rd_keyspace *ks);
 void rd_worker_free(rd_worker *w);
 /* Copies RD_W_NSTATS counters into out[].  Any thread (relaxed reads). */
 rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n);
+/* Fast-path calls per command: calls[i] counts the i-th rd_fast_command, failed[i]
+ * those of them that replied an error (0 past the table).  Any thread (relaxed reads). */
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n);
+/* Error replies the fast path wrote, per status: out[st] counts rd_status_message(st)
+ * lines.  Any thread (relaxed reads). */
+rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n);
 
 /* ---- connections: owner thread only --------------------------------------- */
 

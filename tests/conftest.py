@@ -312,3 +312,50 @@ def rawp(request, server, raw_factory):
         rep = c.call("HELLO", "3")
         assert rep.startswith(b"%7\r\n"), rep
     return c
+
+
+# ---- TLS (issue 6): certificates made with the openssl CLI, once per session ----------------------
+
+@dataclass
+class TlsFiles:
+    """PEM files: a CA, a server certificate for 127.0.0.1/localhost signed by it, a client
+    certificate signed by it, and a client certificate from another CA (rejected)."""
+
+    dir: Path
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+    rogue_cert: Path
+    rogue_key: Path
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _signed_cert(d: Path, name: str, cn: str, ca: str, ext: str | None) -> None:
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}", "-keyout", f"{name}.key",
+             "-out", f"{name}.csr", cwd=d)
+    args = ["x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.crt", "-CAkey", f"{ca}.key",
+            "-CAcreateserial", "-days", "3", "-out", f"{name}.crt"]
+    if ext:
+        (d / f"{name}.ext").write_text(ext)
+        args += ["-extfile", f"{name}.ext"]
+    _openssl(*args, cwd=d)
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory) -> TlsFiles:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl CLI not found: TLS tests need it to make certificates")
+    d = tmp_path_factory.mktemp("tls")
+    for ca in ("ca", "rogue-ca"):
+        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-subj", f"/CN={ca}",
+                 "-keyout", f"{ca}.key", "-out", f"{ca}.crt", cwd=d)
+    _signed_cert(d, "server", "localhost", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    _signed_cert(d, "client", "client", "ca", "extendedKeyUsage=clientAuth\n")
+    _signed_cert(d, "rogue", "rogue", "rogue-ca", "extendedKeyUsage=clientAuth\n")
+    return TlsFiles(d, d / "ca.crt", d / "server.crt", d / "server.key", d / "client.crt", d / "client.key",
+                    d / "rogue.crt", d / "rogue.key")
