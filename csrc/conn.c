@@ -50,6 +50,7 @@ struct rd_conn {
     rd_buf scratch;  /* inline commands converted, non-canonical frames rebuilt */
     rd_buf out;
     size_t out_sent;
+    size_t out_hard;  /* close when unsent output exceeds this (0 = no limit) */
 };
 
 /* Why a batch stopped. */
@@ -126,8 +127,20 @@ void rd_conn_set_fast(rd_conn *c, int fast) { c->fast = fast != 0; }
 void rd_conn_set_resp(rd_conn *c, int proto) { c->resp = proto == 3 ? 3 : 2; }
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
+void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
 
 static size_t out_pending(const rd_conn *c) { return c->out.len - c->out_sent; }
+static void out_drained(rd_conn *c);
+
+/* client_output_buffer_limit: a reply that takes the unsent output past the
+ * hard limit closes the connection at once, unsent output dropped (as Redis). */
+static void check_hard_limit(rd_conn *c) {
+    if (c->out_hard && out_pending(c) > c->out_hard) {
+        c->broken = 1;
+        c->out_sent = c->out.len;
+        out_drained(c);
+    }
+}
 
 /* Moves the current frame to the start of the buffer (never while Python
  * holds a frame), and gives back a big buffer once it is empty. */
@@ -278,6 +291,7 @@ static int run_batch(rd_conn *c, int fd) {
         if (r == RESP_FRAME) {
             if (c->fast && run_fast(c, c->in + start, now) == FP_DONE) {
                 done++;
+                check_hard_limit(c);
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
                 stop = STOP_SLOW;
@@ -325,6 +339,7 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    check_hard_limit(c);
     c->slow = 0;
     in_compact(c);
     return c->broken ? RD_ERR_NOMEM : RD_OK;

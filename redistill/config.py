@@ -80,6 +80,7 @@ class Config:
     fastpath: bool = True  # False sends every command through Python
     connection_rate_limit: int = 0  # new connections per second per source address, 0 = off
     shutdown_grace_period: float = 30.0  # seconds to let clients finish on SIGTERM
+    client_output_buffer_limit: int = 1 << 30  # bytes of unsent replies before a client is dropped
     # [security]
     password: str | None = None
     protected_mode: bool = True
@@ -178,6 +179,8 @@ KNOBS: tuple[Knob, ...] = (
          "new connections per second per source address", 0, 1_000_000, note="0 = off"),
     Knob("shutdown_grace_period", "server", "shutdown_grace_period", "float",
          "seconds to let clients finish on shutdown", 0, 3600),
+    Knob("client_output_buffer_limit", "server", "client_output_buffer_limit", "size",
+         "unsent reply bytes past which a client that does not read is disconnected (0 = no limit)"),
     # [security]
     Knob("password", "security", "password", "str",
          "password clients must AUTH with (unset: no password)",
