@@ -65,9 +65,11 @@ class Transcript:
         self.sock.close()
 
 
-def _flushall(sp) -> None:
+def _flushall(sp, password: str | None = None) -> None:
     c = RespSocket(sp.host, sp.port)
     try:
+        if password:
+            assert c.call("AUTH", password) == b"+OK\r\n"
         assert c.call("FLUSHALL") == b"+OK\r\n"
     finally:
         c.close()
@@ -77,19 +79,21 @@ def _same(a: Transcript, b: Transcript) -> bool:
     return a.out == b.out and a.closed == b.closed
 
 
-def test_network_fuzz_matches_redis(server, redis_server):
+def _fuzz(server, redis_server, budget: float, password: str | None = None) -> int:
     seed = int(os.environ.get("REDISTILL_FUZZ_SEED") or int.from_bytes(os.urandom(4), "little"))
     rnd = random.Random(seed)
     bystander = RespSocket(server.host, server.port)
-    deadline = time.monotonic() + BUDGET
+    if password:
+        assert bystander.call("AUTH", password) == b"+OK\r\n"
+    deadline = time.monotonic() + budget
     n = 0
     try:
         while time.monotonic() < deadline:
             data = fuzzcore.generate(rnd, neutral=True)
             if not _comparable(data):
                 continue
-            _flushall(server)
-            _flushall(redis_server)
+            _flushall(server, password)
+            _flushall(redis_server, password)
             ours = Transcript(server.host, server.port, data)
             ref = Transcript(redis_server.host, redis_server.port, data)
             try:
@@ -111,4 +115,16 @@ def test_network_fuzz_matches_redis(server, redis_server):
             n += 1
     finally:
         bystander.close()
-    assert n > 0
+    return n
+
+
+def test_network_fuzz_matches_redis(server, redis_server):
+    assert _fuzz(server, redis_server, BUDGET * 0.6) > 0
+
+
+def test_network_fuzz_unauthenticated_matches_redis(start_extra, target):
+    """With a password set, every fuzz input arrives before AUTH: NOAUTH replies and Redis's tighter
+    frame limits for unauthenticated clients (10 arguments, 16 KB per argument)."""
+    ours = start_extra(args=["--requirepass", "pw"])
+    ref = start_extra(args=["--requirepass", "pw"], kind="redis")
+    assert _fuzz(ours, ref, BUDGET * 0.4, password="pw") > 0
