@@ -322,6 +322,16 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len);
 /* Appends Python's reply bytes to the output and retires the pending command. */
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len);
 
+/* client_output_buffer_limit: once a reply takes the unsent output past
+ * `hard` bytes the connection is dropped (rd_conn_io/rd_conn_run return
+ * RD_CLOSE, unsent output discarded).  0 = no limit (the default). */
+void rd_conn_set_output_limit(rd_conn *c, uint64_t hard);
+
+/* client_query_buffer_limit: once more than `max` bytes of input wait to be
+ * parsed the connection is dropped (RD_CLOSE, no reply, as Redis).  0 = the
+ * default, 1 GB (Redis's client-query-buffer-limit). */
+void rd_conn_set_input_limit(rd_conn *c, uint64_t max);
+
 /* After the output is flushed, rd_conn_io returns RD_CLOSE (QUIT, CLIENT KILL). */
 void rd_conn_close_after_reply(rd_conn *c);
 

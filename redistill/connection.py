@@ -104,6 +104,8 @@ class Connection:
         self._c = c
         lib.rd_conn_set_resp(c, 2)
         lib.rd_conn_set_authenticated(c, int(self._authenticated))
+        lib.rd_conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
+        lib.rd_conn_set_input_limit(c, int(getattr(server.config, "client_query_buffer_limit", 0)))
         self._update_fast()
 
     # ---- the client interface (PLAN.md) -------------------------------------------------------
