@@ -20,6 +20,7 @@ from typing import Any
 
 from ._core import ffi, lib
 from .commands import dispatch
+from .commands.transactions import reset_transaction_state
 from .protocol import decode_frame
 
 _READ = selectors.EVENT_READ
@@ -52,6 +53,7 @@ class Connection:
         "last_interaction", "last_command", "db", "server",
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
         "_frame", "_len", "_writing", "_fastpath",
+        "multi", "multi_failed", "watched",
     )
 
     def __init__(self, worker: Any, sock: socket.socket, addr: Any) -> None:
@@ -70,6 +72,11 @@ class Connection:
         self.created = self.last_interaction = _time()
         self.last_command = "NULL"   # Redis's CLIENT LIST cmd= before the first command
         self.db = 0
+        # Transactions (commands/transactions.py): the MULTI queue of (spec, args), None outside
+        # MULTI; whether a queueing error dooms the EXEC; WATCHed key -> (version, live).
+        self.multi: list | None = None
+        self.multi_failed = False
+        self.watched: dict[bytes, tuple[int, bool]] = {}
         self._sock = sock
         self._worker = worker
         self._selector = worker.selector
@@ -111,6 +118,14 @@ class Connection:
             lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
             self._update_fast()
 
+    def set_multi(self, queue: list | None) -> None:
+        """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
+        the dispatcher to be queued, so the C fast path is off for this connection."""
+        self.multi = queue
+        self.multi_failed = False
+        if self._c is not None:
+            self._update_fast()
+
     def close_after_reply(self) -> None:
         """QUIT: C returns RD_CLOSE once the current output is flushed.  Owner thread only."""
         if self._c is not None:
@@ -130,8 +145,8 @@ class Connection:
 
     def _update_fast(self) -> None:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
-        # command must reach the dispatcher (NOAUTH).  Later: also off inside MULTI.
-        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated))
+        # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued.
+        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None))
 
     # ---- events (owner thread) ----------------------------------------------------------------
     def on_event(self, mask: int) -> None:
@@ -201,6 +216,7 @@ class Connection:
         except OSError:
             pass
         lib.rd_conn_free(c)
+        reset_transaction_state(self)  # drops its WATCH registrations
         self.server.unregister_client(self)
 
     def __repr__(self) -> str:

@@ -157,6 +157,35 @@ class Keyspace:
         _check(lib.rd_ks_active_expire(self.ptr, budget_us, s.u64))
         return s.u64[0]
 
+    # ---- transactions (csrc/gate.c, csrc/watch.c) -------------------------------------------
+    def shared_begin(self) -> None:
+        """Holds the gate shared (one command); re-entrant per thread.  Pair with shared_end."""
+        lib.rd_ks_shared_begin(self.ptr)
+
+    def shared_end(self) -> None:
+        lib.rd_ks_shared_end(self.ptr)
+
+    def exclusive_begin(self) -> None:
+        """Holds the gate exclusive (EXEC): waits for every command and batch in flight."""
+        if lib.rd_ks_exclusive_begin(self.ptr) != lib.RD_OK:
+            raise RuntimeError("exclusive_begin while this thread holds the gate shared")
+
+    def exclusive_end(self) -> None:
+        lib.rd_ks_exclusive_end(self.ptr)
+
+    def watch(self, key: bytes) -> tuple[int, bool]:
+        """Registers one watcher of key; (version, live) is what watch_intact compares with."""
+        s = self._scratch
+        _check(lib.rd_ks_watch(self.ptr, key, len(key), s.u64, s.found))
+        return s.u64[0], bool(s.found[0])
+
+    def unwatch(self, key: bytes) -> None:
+        lib.rd_ks_unwatch(self.ptr, key, len(key))
+
+    def watch_intact(self, key: bytes, version: int, live: bool) -> bool:
+        """False when key changed since watch() returned (version, live) (Redis 7.0's rules)."""
+        return lib.rd_ks_watch_check(self.ptr, key, len(key), version, int(live)) == lib.RD_OK
+
     def stats(self) -> dict[str, int]:
         out = ffi.new("uint64_t[]", lib.RD_KS_NSTATS)
         _check(lib.rd_ks_stats(self.ptr, out, lib.RD_KS_NSTATS))

@@ -184,8 +184,8 @@ def acl_categories(spec: Any) -> list[str]:
     return sorted(cats, key=lambda c: _ACL_ORDER.index(c) if c in _ACL_ORDER else len(_ACL_ORDER))
 
 
-_FLAG_ORDER = ("write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "fast",
-               "no_auth", "allow_busy")
+_FLAG_ORDER = ("write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog",
+               "fast", "no_auth", "allow_busy")
 
 
 def _key_specs(spec: Any) -> SetReply:
