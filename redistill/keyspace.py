@@ -6,7 +6,9 @@ Rules:
   - results are copied out of C into a per-thread rd_buf (threading.local), so two threads never
     share a buffer; each buffer is freed by ffi.gc when its thread's local storage goes away;
   - error statuses (WRONGTYPE, NOTINT, OVERFLOW, OOM, NOMEM) raise CommandError.from_status,
-    whose text is C's own (csrc/status.c), the same bytes the fast path sends.
+    whose text is C's own (csrc/status.c), the same bytes the fast path sends;
+  - the calls do not take the transactions' gate themselves: the dispatcher holds it around each
+    command (docs/LOCKING.md); a caller outside a command that changes keys holds it itself.
 """
 from __future__ import annotations
 
