@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from behaviour.test_server import info_dict
-from conftest import RawClient, free_port
+from servers import RawClient, free_port
 from resp import parse
 
 parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps installs prometheus_client")
@@ -123,7 +123,7 @@ def test_health_port_in_use_fails_start(start_extra, tmp_path):
         port = busy.getsockname()[1]
         import subprocess
 
-        from conftest import redistill_python
+        from servers import redistill_python
         out = subprocess.run([redistill_python(), "-m", "redistill", "--port", str(free_port()),
                               "--health-check-port", str(port)], capture_output=True, text=True,
                              timeout=30, cwd=tmp_path)
