@@ -16,7 +16,7 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize clean
+.PHONY: all build run test test-deps test-fast sanitize clean fuzz
 
 all: build
 
@@ -87,3 +87,11 @@ clean:
 	rm -rf $(VENV) $(ASAN_VENV) build *.egg-info redistill/*.egg-info
 	rm -f redistill/_core*.so redistill/_core.c redistill/_core.o
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Longer differential fuzzing against Debian's redis-server (tests/differential/fuzz.py):
+#   make fuzz SEED=7 N=50000 [SEQS=3]   prints a shrunk reproducer on the first mismatch.
+SEED ?= 1
+N    ?= 20000
+SEQS ?= 1
+fuzz: build test-deps
+	$(VENV)/bin/python tests/differential/fuzz.py --seed $(SEED) -n $(N) --seqs $(SEQS)

@@ -63,6 +63,13 @@ def _parse_uint(value: str) -> int:
     return int(value)
 
 
+# Redis lists the policies in this order in its CONFIG SET error; Redistill's own (allkeys-s3fifo) follow.
+_REDIS_POLICIES = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                   "allkeys-lfu", "allkeys-random", "noeviction")
+_POLICIES_REDIS_ORDER = _REDIS_POLICIES + tuple(p for p in config_module.EVICTION_POLICIES
+                                                if p not in _REDIS_POLICIES)
+
+
 def _parse_choice(choices: tuple[str, ...]) -> Any:
     def parse(value: str) -> str:
         if value.lower() not in choices:
@@ -80,7 +87,7 @@ def _parse_yes_no(value: str) -> bool:
 # Settable parameters: Redis name -> (Config field or None for "stored only", parser).
 _SETTABLE = {
     "maxmemory": ("max_memory", _parse_memory),
-    "maxmemory-policy": ("eviction_policy", _parse_choice(config_module.EVICTION_POLICIES)),
+    "maxmemory-policy": ("eviction_policy", _parse_choice(_POLICIES_REDIS_ORDER)),
     "maxclients": ("max_connections", _parse_uint),
     "timeout": ("timeout", _parse_uint),
     "tcp-keepalive": ("tcp_keepalive", _parse_uint),
