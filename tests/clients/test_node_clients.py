@@ -10,23 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import PASSWORD
+
 NODE_DIR = Path(__file__).resolve().parent / "node"
 NODE = shutil.which("node")
-PASSWORD = "your-password"
 
 pytestmark = [
     pytest.mark.skipif(NODE is None, reason="node is not installed (Node.js 20 runs the ioredis/node-redis tests)"),
     pytest.mark.skipif(not (NODE_DIR / "node_modules").is_dir(),
                        reason="tests/clients/node/node_modules missing: run `make node-clients` (npm ci)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def secured(request):
-    from conftest import start_server, stop_and_check
-    sp = start_server(request.config.getoption("--target"), ["--requirepass", PASSWORD], password=PASSWORD)
-    yield sp
-    stop_and_check(sp)
 
 
 @pytest.mark.parametrize("script", ["ioredis.js", "node_redis.js"])

@@ -14,30 +14,7 @@ import redis.asyncio
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from resp import RespSocket, parse
-
-PASSWORD = "your-password"
-
-
-def has_command(server, name: str) -> bool:
-    """COMMAND INFO answers nil for a command the server does not have."""
-    s = RespSocket(server.host, server.port)
-    try:
-        if server.password:
-            s.call("AUTH", server.password)
-        return parse(s.call("COMMAND", "INFO", name))[0] is not None
-    finally:
-        s.close()
-
-
-@pytest.fixture(scope="module")
-def secured(request):
-    """A server started with --requirepass, as in the product description's client example."""
-    from conftest import start_server, stop_and_check
-    target = request.config.getoption("--target")
-    sp = start_server(target, ["--requirepass", PASSWORD], password=PASSWORD)
-    yield sp
-    stop_and_check(sp)
+from .conftest import PASSWORD, has_command
 
 
 def test_spec_example_with_password(secured):
