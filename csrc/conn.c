@@ -354,3 +354,17 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     out_drained(c);
     return RD_OK;
 }
+
+/* ---- CLIENT LIST sizes ------------------------------------------------------- */
+
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
+    uint64_t v[RD_CM_NSTATS];
+    v[RD_CM_QBUF] = c->in_len - c->in_start;
+    v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
+    v[RD_CM_OBL] = out_pending(c);
+    v[RD_CM_OMEM] = c->out.cap;
+    v[RD_CM_TOTAL] = sizeof *c + c->in_cap + c->out.cap + c->scratch.cap +
+                     (size_t)c->parser.argcap * sizeof(resp_arg);
+    for (size_t i = 0; i < n && i < RD_CM_NSTATS; i++) out[i] = v[i];
+    return RD_OK;
+}

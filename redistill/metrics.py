@@ -72,6 +72,18 @@ class Stats:
         self._in_kbps: list[float] = [0.0] * _SAMPLES
         self._out_kbps: list[float] = [0.0] * _SAMPLES
         self._idx = 0
+        self._base: dict[str, int] = {}          # counters at the last CONFIG RESETSTAT
+        self.ks_base: dict[str, int] = {}        # idem for the keyspace's counters (INFO)
+
+    def reset(self, server: Any = None) -> None:
+        """CONFIG RESETSTAT: counters read as 0 from now on (baselines: C counters stay)."""
+        self._base = {}
+        self._base = self.totals()
+        self.ks_base = {}
+        if server is not None and getattr(server, "keyspace", None) is not None:
+            ks = _ks_stats(server)
+            self.ks_base = {k: ks[k] for k in ("expired", "evicted", "hits", "misses")}
+        self._last_sample = None
 
     # ---- C worker handles ---------------------------------------------------------------
     def attach(self, index: int, handle: Any) -> None:
@@ -107,7 +119,7 @@ class Stats:
             net_in += i_
             net_out += o
         py = sum(s.commands for s in self.slots)
-        return {
+        totals = {
             "fast_commands": fast,
             "python_commands": py,
             "total_commands_processed": fast + py,
@@ -116,6 +128,9 @@ class Stats:
             "total_connections_received": sum(s.connections_received for s in self.slots),
             "rejected_connections": sum(s.rejected_connections for s in self.slots),
         }
+        for name, base in self._base.items():
+            totals[name] -= base
+        return totals
 
     # ---- instantaneous metrics ------------------------------------------------------------
     def sample(self, now: float | None = None) -> None:
@@ -215,7 +230,14 @@ def _ks_stats(server: Any) -> dict[str, int]:
         ("hits", ("hits", "keyspace_hits")), ("misses", ("misses", "keyspace_misses")),
     ):
         out[name] = next((int(raw[a]) for a in aliases if a in raw), 0)
+    for name, base in getattr(server.stats, "ks_base", {}).items():  # CONFIG RESETSTAT
+        out[name] -= base
     return out
+
+
+def _avg_ttl(server: Any) -> int:
+    avg_ttl = getattr(server.keyspace, "avg_ttl", None)
+    return int(avg_ttl()) if avg_ttl is not None else 0
 
 
 def _lines(title: str, fields: Iterable[tuple[str, Any]]) -> str:
@@ -418,6 +440,7 @@ def build_info(server: Any, sections: Iterable[str | bytes] = ()) -> str:
         elif name == "keyspace":
             rows = []
             if ks["keys"]:
-                rows.append(("db0", f"keys={ks['keys']},expires={ks['expires']},avg_ttl=0"))
+                rows.append(("db0", f"keys={ks['keys']},expires={ks['expires']},"
+                                    f"avg_ttl={_avg_ttl(server) if ks['expires'] else 0}"))
             parts.append(_lines("Keyspace", rows))
     return "\r\n".join(parts)

@@ -45,6 +45,8 @@ class Server:
         self.keyspace: Any = None       # created by run()
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        from .commands.slowlog import Slowlog  # here: the commands package imports the C core
+        self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
         self._clients: dict[int, Any] = {}
         self._clients_lock = threading.Lock()
         self._admitted = 0              # connections admitted (registered or being set up)
