@@ -176,8 +176,9 @@ def g_expire(rnd, ctx):
 
 def g_scan(rnd, ctx):
     # Cursor 0 with a COUNT larger than the keyspace: both servers return everything in one call, so only
-    # the order of the keys differs (normalised). Bad cursors and options test the errors.
-    args = [b"SCAN", rnd.choice([b"0", b"0", b"0", b"abc", b"-1", b""])]
+    # the order of the keys differs (normalised). Bad cursors and options test the errors. (Any other
+    # number, "-1" included, is a position in Redis's own table: not comparable.)
+    args = [b"SCAN", rnd.choice([b"0", b"0", b"0", b"abc", b"", b"1x"])]
     for _ in range(rnd.choice((0, 1, 2, 3))):
         opt = rnd.choice([b"MATCH", b"COUNT", b"TYPE", b"BAD"])
         args.append(opt)
