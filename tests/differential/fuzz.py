@@ -715,7 +715,7 @@ def main(argv=None) -> int:
     p.add_argument("-n", type=int, default=int(os.environ.get("N", "20000")), help="steps per sequence")
     p.add_argument("--seqs", type=int, default=1, help="sequences (seed, seed+1, ...)")
     args = p.parse_args(argv)
-    from conftest import start_server
+    from servers import start_server
     ref, sut = start_server("redis"), start_server("redistill")
     try:
         known = known_commands(sut.host, sut.port, template_names())

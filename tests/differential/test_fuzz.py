@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import start_server, stop_and_check
+from servers import start_server, stop_and_check
 
 from . import fuzz
 
