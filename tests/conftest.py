@@ -314,6 +314,11 @@ def rawp(request, server, raw_factory):
     return c
 
 
+# tests/core has a conftest.py too, and whichever loads last owns sys.modules["conftest"]: test modules
+# import this file's helpers (RawClient, free_port...) as `from testlib import ...`.
+sys.modules.setdefault("testlib", sys.modules[__name__])
+
+
 # ---- TLS (issue 6): certificates made with the openssl CLI, once per session ----------------------
 
 @dataclass

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import redis
 
-from conftest import RawClient
+from testlib import RawClient
 
 PW = "s3cret-pw"
 NOAUTH = b"-NOAUTH Authentication required.\r\n"

@@ -5,6 +5,7 @@ errorstats, keyspace)."""
 import json
 import re
 import socket
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -12,7 +13,7 @@ import pytest
 import redis
 
 from behaviour.test_server import info_dict
-from conftest import RawClient, free_port
+from testlib import RawClient, free_port, redistill_python
 from resp import parse
 
 parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps installs prometheus_client")
@@ -121,9 +122,6 @@ def test_health_port_in_use_fails_start(start_extra, tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        import subprocess
-
-        from conftest import redistill_python
         out = subprocess.run([redistill_python(), "-m", "redistill", "--port", str(free_port()),
                               "--health-check-port", str(port)], capture_output=True, text=True,
                              timeout=30, cwd=tmp_path)

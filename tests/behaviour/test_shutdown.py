@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import redis
 
-from conftest import RawClient, free_port
+from testlib import RawClient, free_port
 
 
 def connect(sp, timeout=30.0):
