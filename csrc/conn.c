@@ -53,6 +53,8 @@ struct rd_conn {
     rd_buf scratch;  /* inline commands converted, non-canonical frames rebuilt */
     rd_buf out;
     size_t out_sent;
+    size_t out_hard;  /* close when unsent output exceeds this (0 = no limit) */
+    size_t in_max;    /* close when unparsed input exceeds this (client-query-buffer-limit) */
 };
 
 /* Why a batch stopped. */
@@ -134,6 +136,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
     c->fast = 1;
     c->resp = 2;
     c->authenticated = 1;
+    c->in_max = IN_MAX;
     resp_parser_init(&c->parser);
     buf_init(&c->scratch);
     buf_init(&c->out);
@@ -153,8 +156,25 @@ void rd_conn_set_fast(rd_conn *c, int fast) { c->fast = fast != 0; }
 void rd_conn_set_resp(rd_conn *c, int proto) { c->resp = proto == 3 ? 3 : 2; }
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
+void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
+void rd_conn_set_input_limit(rd_conn *c, uint64_t max) { c->in_max = max ? (size_t)max : IN_MAX; }
+
+/* Unparsed input past the query buffer limit: the client is dropped (Redis
+ * logs "Closing client that reached max query buffer length" and sends nothing). */
+static int over_input_limit(const rd_conn *c) { return c->in_len - c->in_start > c->in_max; }
 
 static size_t out_pending(const rd_conn *c) { return c->out.len - c->out_sent; }
+static void out_drained(rd_conn *c);
+
+/* client_output_buffer_limit: a reply that takes the unsent output past the
+ * hard limit closes the connection at once, unsent output dropped (as Redis). */
+static void check_hard_limit(rd_conn *c) {
+    if (c->out_hard && out_pending(c) > c->out_hard) {
+        c->broken = 1;
+        c->out_sent = c->out.len;
+        out_drained(c);
+    }
+}
 
 /* Moves the current frame to the start of the buffer (never while Python
  * holds a frame), and gives back a big buffer once it is empty. */
@@ -173,7 +193,7 @@ static void in_compact(rd_conn *c) {
 static int in_reserve(rd_conn *c, size_t room) {
     in_compact(c);
     if (c->in_cap - c->in_len >= room) return 0;
-    if (c->in_len - c->in_start > IN_MAX) return -1;
+    if (over_input_limit(c)) return -1;
     size_t cap = c->in_cap ? c->in_cap * 2 : READ_CHUNK;
     if (cap < c->in_len + room) cap = c->in_len + room;
     char *p = realloc(c->in, cap);
@@ -196,6 +216,10 @@ static void read_socket(rd_conn *c, int fd) {
         if (n > 0) {
             c->in_len += (size_t)n;
             total += (size_t)n;
+            if (over_input_limit(c)) {
+                c->broken = 1;
+                break;
+            }
             if ((size_t)n < room) break; /* drained: skip the recv that would say EAGAIN */
         } else if (n == 0) {
             c->peer_closed = 1;
@@ -325,6 +349,7 @@ static int run_batch(rd_conn *c, int fd) {
         if (r == RESP_FRAME) {
             if (c->fast && run_fast(c, c->in + start, now) == FP_DONE) {
                 done++;
+                check_hard_limit(c);
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
                 stop = STOP_SLOW;
@@ -372,6 +397,7 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    check_hard_limit(c);
     c->slow = 0;
     in_compact(c);
     return c->broken ? RD_ERR_NOMEM : RD_OK;
@@ -385,6 +411,10 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
     memcpy(c->in + c->in_len, data, len);
     c->in_len += len;
     stat_add(c->w, RD_W_NET_IN, len);
+    if (over_input_limit(c)) {
+        c->broken = 1;
+        return RD_ERR_NOMEM;
+    }
     return RD_OK;
 }
 
@@ -399,5 +429,19 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     c->out_sent += n < pending ? n : pending;
     stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
     out_drained(c);
+    return RD_OK;
+}
+
+/* ---- CLIENT LIST sizes ------------------------------------------------------- */
+
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
+    uint64_t v[RD_CM_NSTATS];
+    v[RD_CM_QBUF] = c->in_len - c->in_start;
+    v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
+    v[RD_CM_OBL] = out_pending(c);
+    v[RD_CM_OMEM] = c->out.cap;
+    v[RD_CM_TOTAL] = sizeof *c + c->in_cap + c->out.cap + c->scratch.cap +
+                     (size_t)c->parser.argcap * sizeof(resp_arg);
+    for (size_t i = 0; i < n && i < RD_CM_NSTATS; i++) out[i] = v[i];
     return RD_OK;
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import selectors
 import socket
+import threading
 import time
 from typing import Any
 
@@ -34,6 +35,8 @@ _io = lib.rd_conn_io
 _command = lib.rd_conn_command
 _reply = lib.rd_conn_reply
 _unpack = ffi.unpack
+_memory = lib.rd_conn_memory
+_CM_NSTATS = lib.RD_CM_NSTATS
 _time = time.time
 _OK = lib.RD_OK
 _SLOW = lib.RD_SLOW
@@ -58,6 +61,7 @@ class Connection:
         "last_interaction", "last_command", "db", "server",
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
+        "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
     )
 
     def __init__(self, worker: Any, sock: socket.socket, addr: Any) -> None:
@@ -88,12 +92,20 @@ class Connection:
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
+        self.no_evict = False          # CLIENT NO-EVICT (flag e; no client eviction exists here)
+        self.no_touch = False          # CLIENT NO-TOUCH (flag T)
+        self._reply_off = False        # CLIENT REPLY OFF, or SKIP for the current command
+        self._reply_skip = False
+        self._skip_next = False        # CLIENT REPLY SKIP: the next command's reply is dropped
+        self._mem = ffi.new("uint64_t[]", lib.RD_CM_NSTATS)  # buffer sizes (CLIENT LIST), see memory()
         c = lib.rd_conn_new(worker.handle)
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
         self._c = c
         lib.rd_conn_set_resp(c, 2)
         lib.rd_conn_set_authenticated(c, int(self._authenticated))
+        lib.rd_conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
+        lib.rd_conn_set_input_limit(c, int(getattr(server.config, "client_query_buffer_limit", 0)))
         self._update_fast()
 
     # ---- the client interface (PLAN.md) -------------------------------------------------------
@@ -128,6 +140,34 @@ class Connection:
         """CLIENT KILL / shutdown from any thread: closes the connection on its owner thread."""
         self._worker.call_soon(self.close)
 
+    def set_reply_mode(self, mode: str) -> None:
+        """CLIENT REPLY ON|OFF|SKIP.  While replies are dropped the fast path is off, so every
+        command goes through _run_slow, which discards its reply."""
+        if mode == "on":
+            self._reply_off = self._reply_skip = self._skip_next = False
+        elif mode == "off":
+            self._reply_off = True
+        elif mode == "skip" and not self._reply_off:
+            self._reply_skip = self._skip_next = True   # this reply and the next one
+        if self._c is not None:
+            self._update_fast()
+
+    def drop_reply(self) -> None:
+        """The current command's reply is not sent (SHUTDOWN closes without one)."""
+        self._reply_skip = True
+
+    @property
+    def reply_mode(self) -> str:
+        return "off" if self._reply_off else "skip" if (self._reply_skip or self._skip_next) else "on"
+
+    def memory(self) -> tuple[int, ...]:
+        """(qbuf, qbuf-free, obl, omem, tot-mem): live on the owner thread; from another thread
+        the sizes at the end of this connection's last batch with a Python-path command
+        (rd_conn is owner-thread only, so other threads read the copy in self._mem)."""
+        if self._c is not None and self._worker is threading.current_thread():
+            lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)
+        return tuple(self._mem)
+
     @property
     def worker_index(self) -> int:
         return self._worker.index
@@ -156,7 +196,9 @@ class Connection:
     def _update_fast(self) -> None:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
         # command must reach the dispatcher (NOAUTH).  Later: also off inside MULTI.
-        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated))
+        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated
+                                          and not (self._reply_off or self._reply_skip
+                                                   or self._skip_next)))
 
     # ---- events (owner thread) ----------------------------------------------------------------
     def on_event(self, mask: int) -> None:
@@ -198,12 +240,26 @@ class Connection:
             reply = dispatch(self, decode_frame(_unpack(frame[0], length[0])))
             if self._c is None:   # closed while dispatching (never expected: defensive)
                 return _CLOSE
+            if self._reply_off or self._reply_skip or self._skip_next:
+                reply = self._filter_reply(reply)
             if self._hold_for:
                 return self._hold(reply)
             _reply(c, reply, len(reply))
             stats.commands += 1
             st = self._resume_io()
+        if self._c is not None:
+            _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
+
+    def _filter_reply(self, reply: bytes) -> bytes:
+        """CLIENT REPLY OFF/SKIP (Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags)."""
+        if self._reply_off or self._reply_skip:
+            reply = b""
+        self._reply_skip = self._skip_next
+        self._skip_next = False
+        if not self._reply_off and not self._reply_skip:
+            self._update_fast()
+        return reply
 
     def _hold(self, reply: bytes) -> int:
         delay, self._hold_for = self._hold_for, 0.0

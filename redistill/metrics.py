@@ -83,6 +83,18 @@ class Stats:
         self._in_kbps: list[float] = [0.0] * _SAMPLES
         self._out_kbps: list[float] = [0.0] * _SAMPLES
         self._idx = 0
+        self._base: dict[str, int] = {}          # counters at the last CONFIG RESETSTAT
+        self.ks_base: dict[str, int] = {}        # idem for the keyspace's counters (INFO)
+
+    def reset(self, server: Any = None) -> None:
+        """CONFIG RESETSTAT: counters read as 0 from now on (baselines: C counters stay)."""
+        self._base = {}
+        self._base = self.totals()
+        self.ks_base = {}
+        if server is not None and getattr(server, "keyspace", None) is not None:
+            ks = _ks_stats(server)
+            self.ks_base = {k: ks[k] for k in ("expired", "evicted", "hits", "misses")}
+        self._last_sample = None
 
     # ---- C worker handles ---------------------------------------------------------------
     def attach(self, index: int, handle: Any) -> None:
@@ -127,7 +139,7 @@ class Stats:
             net_out += o
         slots = self.slots
         py = sum(s.commands for s in slots)
-        return {
+        totals = {
             "fast_commands": fast,
             "python_commands": py,
             "total_commands_processed": fast + py,
@@ -139,6 +151,9 @@ class Stats:
             "timedout_clients": sum(s.timedout_clients for s in slots),
             "tls_handshake_failures": sum(s.tls_handshake_failures for s in slots),
         }
+        for name, base in self._base.items():
+            totals[name] -= base
+        return totals
 
     def _c_sums(self, column: int, size: int) -> list[int]:
         totals = [0] * size
@@ -294,7 +309,14 @@ def _ks_stats(server: Any) -> dict[str, int]:
         ("hits", ("hits", "keyspace_hits")), ("misses", ("misses", "keyspace_misses")),
     ):
         out[name] = next((int(raw[a]) for a in aliases if a in raw), 0)
+    for name, base in getattr(server.stats, "ks_base", {}).items():  # CONFIG RESETSTAT
+        out[name] -= base
     return out
+
+
+def _avg_ttl(server: Any) -> int:
+    avg_ttl = getattr(server.keyspace, "avg_ttl", None)
+    return int(avg_ttl()) if avg_ttl is not None else 0
 
 
 def _lines(title: str, fields: Iterable[tuple[str, Any]]) -> str:
@@ -506,7 +528,8 @@ def info_sections(server: Any, sections: Iterable[str | bytes] = ()) -> list[tup
         elif name == "keyspace":
             rows = []
             if ks["keys"]:
-                rows.append(("db0", f"keys={ks['keys']},expires={ks['expires']},avg_ttl=0"))
+                rows.append(("db0", f"keys={ks['keys']},expires={ks['expires']},"
+                                    f"avg_ttl={_avg_ttl(server) if ks['expires'] else 0}"))
             out.append(("Keyspace", rows))
     return out
 

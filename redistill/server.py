@@ -16,9 +16,11 @@ This object is the `server` that commands see as client.server (PLAN.md "ServerS
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import os
+import resource
 import select
 import signal
 import socket
@@ -33,6 +35,41 @@ log = logging.getLogger("redistill")
 HZ = 10                       # cron frequency, as Redis's default hz
 ACTIVE_EXPIRE_BUDGET_US = 1000
 LISTEN_BACKLOG = 511          # Redis's tcp-backlog default
+RESERVED_FDS = 32             # Redis's CONFIG_MIN_RESERVED_FDS: listeners, logs, wakeup pipes...
+
+
+def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[tuple[int, str]]]:
+    """Redis's adjustOpenFilesLimit: raise RLIMIT_NOFILE to maxclients + reserved (within the hard
+    limit); when the OS refuses, serve fewer clients rather than fail on accept.  Returns the
+    maxclients to use and the (level, message) lines to log, Redis's texts."""
+    want = maxclients + reserved
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= want:
+        return maxclients, []
+    best, error = soft, "the hard limit is lower"
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        best = target
+    except (ValueError, OSError) as e:
+        error = getattr(e, "strerror", None) or str(e)
+    if best >= want:
+        return maxclients, [(logging.INFO, f"Increased maximum number of open files to {want} "
+                                           f"(it was originally set to {soft}).")]
+    if hard != resource.RLIM_INFINITY and hard < want:
+        error = f"Operation not permitted (hard limit {hard})"
+    reduced = best - reserved
+    lines = [(logging.WARNING, f"You requested maxclients of {maxclients} requiring at least {want} max "
+                               "file descriptors."),
+             (logging.WARNING, f"Server can't set maximum open files to {want} because of OS error: {error}.")]
+    if reduced < 1:
+        lines.append((logging.WARNING, f"Your current 'ulimit -n' of {best} is not enough for the server to "
+                                       f"start. Please increase your open file limit to at least {want}."))
+        return 0, lines
+    lines.append((logging.WARNING, f"Current maximum open files is {best}. maxclients has been reduced to "
+                                   f"{reduced} to compensate for low ulimit. If you need higher maxclients "
+                                   "increase 'ulimit -n'."))
+    return reduced, lines
 
 # Failed AUTH from one address: the first few replies go out at once (typos); after that each
 # failure's reply is held back, twice as long as the previous one, and the replies of one
@@ -58,6 +95,8 @@ class Server:
         self.keyspace: Any = None       # created by run()
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        from .commands.slowlog import Slowlog  # here: the commands package imports the C core
+        self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
         self._clients: dict[int, Any] = {}
         self._clients_lock = threading.Lock()
         self._admitted = 0              # connections admitted (registered or being set up)
@@ -191,6 +230,13 @@ class Server:
         """Serves until SIGTERM/SIGINT/shutdown(); returns the process exit code."""
         cfg = self.config
         log.info("Redistill %s starting, pid=%d", metrics.REDISTILL_VERSION, os.getpid())
+        maxclients, lines = adjust_open_files_limit(cfg.max_connections, RESERVED_FDS + 3 * self.nthreads)
+        for level, line in lines:
+            log.log(level, "%s", line)
+        if maxclients < 1:
+            return 1
+        if maxclients != cfg.max_connections:
+            cfg = self.config = dataclasses.replace(cfg, max_connections=maxclients)
         try:
             tls_ctx = self._tls_context()
         except (OSError, ValueError) as e:   # ssl.SSLError is an OSError

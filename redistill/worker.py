@@ -45,6 +45,35 @@ _REJECT_LOG_BURST = 10        # rejected-client log lines per second per worker;
 _ACCEPT_PAUSE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 _ACCEPT_PAUSE = 0.1
 _HAS_KEEPIDLE = hasattr(socket, "TCP_KEEPIDLE")
+# Redis 7's reply to a remote client refused by protected mode (networking.c), byte for byte.
+PROTECTED_MODE_ERROR = (
+    b"-DENIED Redis is running in protected mode because protected mode is enabled and no password "
+    b"is set for the default user. In this mode connections are only accepted from the loopback "
+    b"interface. If you want to connect from external computers to Redis you may adopt one of the "
+    b"following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
+    b"protected-mode no' from the loopback interface by connecting to Redis from the same host the "
+    b"server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    b"so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
+    b"the protected mode by editing the Redis configuration file, and setting the protected mode "
+    b"option to 'no', and then restarting the server. 3) If you started the server manually just "
+    b"for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
+    b"password for the default user. NOTE: You only need to do one of the above things in order for "
+    b"the server to start accepting connections from the outside.\r\n"
+)
+
+
+def protected_mode_refuses(cfg: Any, addr: Any) -> bool:
+    """Redis's protected mode: with it on and no password, only loopback peers (127.0.0.0/8,
+    ::1, IPv4-mapped loopback, unix sockets) may connect.  cfg is read per accept, so CONFIG SET
+    protected-mode / requirepass apply to the next connection."""
+    if not getattr(cfg, "protected_mode", False) or getattr(cfg, "password", None):
+        return False
+    if not (isinstance(addr, tuple) and addr and isinstance(addr[0], str)):
+        return False  # a unix socket: local by definition
+    host = addr[0]
+    if host.startswith("::ffff:"):
+        host = host[len("::ffff:"):]
+    return not (host.startswith("127.") or host == "::1")
 
 
 class _Acceptor:
@@ -210,6 +239,10 @@ class Worker(threading.Thread):
                 stats.rate_limited += 1
                 self._reject(sock, addr, _RATE_LIMIT_ERROR, "connection_rate_limit reached "
                              f"({server.config.connection_rate_limit}/s)")
+                continue
+            if protected_mode_refuses(server.config, addr):
+                stats.rejected_connections += 1
+                self._reject(sock, addr, PROTECTED_MODE_ERROR, "protected mode (no password set)")
                 continue
             if not server.admit():
                 stats.rejected_connections += 1
