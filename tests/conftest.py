@@ -314,9 +314,15 @@ def rawp(request, server, raw_factory):
     return c
 
 
-# tests/core has a conftest.py too, and whichever loads last owns sys.modules["conftest"]: test modules
-# import this file's helpers (RawClient, free_port...) as `from testlib import ...`.
-sys.modules.setdefault("testlib", sys.modules[__name__])
+# tests/core has a conftest.py too, and whichever loads last owns sys.modules["conftest"]. Test modules
+# import this file's helpers (RawClient, free_port...) as `from testlib import ...`, or as
+# `from conftest import ...`, which works because this hook puts this module back before each collection.
+_THIS_CONFTEST = sys.modules[__name__]
+sys.modules.setdefault("testlib", _THIS_CONFTEST)
+
+
+def pytest_collectstart(collector):
+    sys.modules["conftest"] = _THIS_CONFTEST
 
 
 # ---- TLS (issue 6): certificates made with the openssl CLI, once per session ----------------------

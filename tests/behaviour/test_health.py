@@ -205,3 +205,21 @@ def test_info_clients_and_setname_for_exporters(server, raw):
     for c in extra:
         c.close()
     assert n1 - n0 == 3
+
+
+def test_config_resetstat_clears_fast_path_counts(start_extra):
+    sp = start_extra([])
+    c = RawClient(sp.host, sp.port, 10)
+    try:
+        c.call("SET", "k", "1")
+        c.call("GET", "k")
+        c.call("SET", "s", "x")
+        c.call("INCR", "s")   # an error the fast path replies itself
+        assert c.call("CONFIG", "RESETSTAT") == b"+OK\r\n"
+        c.call("GET", "k")
+        info = info_dict(parse(c.call("INFO", "commandstats", "errorstats")))
+    finally:
+        c.close()
+    assert info["Commandstats"]["cmdstat_get"].startswith("calls=1,"), info
+    assert "cmdstat_set" not in info["Commandstats"], info
+    assert info["Errorstats"] == {}, info
