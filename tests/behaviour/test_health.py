@@ -23,7 +23,7 @@ parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps 
 def monitored(start_extra):
     """A fresh Redistill with its health endpoint on a free port: (server, base URL)."""
     hp = free_port()
-    sp = start_extra(["--health-check-port", str(hp)])
+    sp = start_extra(["--health-check-port", str(hp)], kind="redistill")
     return sp, f"http://127.0.0.1:{hp}"
 
 

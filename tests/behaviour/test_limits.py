@@ -29,7 +29,7 @@ def connect(sp, timeout=10.0):
 
 
 def test_max_connections_rejects_with_redis_error(start_extra):
-    sp = start_extra(["--maxclients", "2"])
+    sp = start_extra(["--maxclients", "2"], kind="redistill")
     a, b = connect(sp), connect(sp)
     try:
         assert a.call("PING") == b"+PONG\r\n" and b.call("PING") == b"+PONG\r\n"
