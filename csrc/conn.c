@@ -10,6 +10,9 @@
  *     the batch stops until the peer reads (backpressure).
  *  4. After a protocol error or close_after_reply nothing more runs; the
  *     connection closes once the output is flushed.
+ *  5. A batch that may run fast commands holds the keyspace gate shared from
+ *     its first frame to its end (csrc/gate.c), so no EXEC interleaves with
+ *     it; it is released before returning, also on RD_SLOW.
  */
 #include "internal.h"
 
@@ -29,6 +32,7 @@
 
 struct rd_worker {
     rd_keyspace *ks;
+    ks_gate *gate;
     _Atomic uint64_t stats[RD_W_NSTATS];
     _Atomic uint64_t calls[FP_MAX_COMMANDS]; /* fast-path calls per command (INFO commandstats) */
     _Atomic uint64_t failed[FP_MAX_COMMANDS]; /* ... of which replied an error (WRONGTYPE, OOM...) */
@@ -66,6 +70,7 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
     rd_worker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->ks = ks;
+    w->gate = ks_gate_of(ks);
     for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
     for (int i = 0; i < FP_MAX_COMMANDS; i++) {
         atomic_init(&w->calls[i], 0);
@@ -317,11 +322,14 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now) {
 /* One batch: frames are parsed and run until the input runs out, a command
  * needs Python, the output is over the soft limit, or the connection ends. */
 static int run_batch(rd_conn *c, int fd) {
-    int64_t now = rd_now_ms();
+    int64_t now;
     uint64_t done = 0;
     int stop = STOP_IDLE, can_flush = fd >= 0;
+    int gated = c->fast && c->in_start < c->in_len; /* fast commands may run: hold the gate */
 
     if (c->slow) return STOP_SLOW;
+    if (gated) gate_enter_shared(c->w->gate);
+    now = rd_now_ms(); /* read after any wait for the gate */
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -359,6 +367,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         resp_next_frame(&c->parser);
     }
+    if (gated) gate_leave(c->w->gate);
     if (c->out.failed) c->broken = 1;
     stat_add(c->w, RD_W_COMMANDS, done);
     in_compact(c);

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE 1 /* malloc_usable_size, getrandom, MSG_NOSIGNAL */
 #endif
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,6 +74,37 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
 /* MGET: calls fn once per key, in order, with every involved stripe locked. */
 rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
                   int64_t now, ks_sink fn, void *ctx);
+
+/* ---- transactions: the gate (gate.c) and WATCH (watch.c) ------------------ */
+
+/* The keyspace-wide gate: commands hold it shared, EXEC exclusive (docs/LOCKING.md).
+ * Re-entrant per thread: a thread that holds it (either way) only counts nested entries. */
+typedef struct ks_gate {
+    pthread_rwlock_t lock; /* writer-preferring, so a waiting EXEC is not starved */
+} ks_gate;
+
+int gate_init(ks_gate *g);
+void gate_destroy(ks_gate *g);
+void gate_enter_shared(ks_gate *g);
+/* -1 when this thread already holds the gate shared (an upgrade would deadlock). */
+int gate_enter_exclusive(ks_gate *g);
+void gate_leave(ks_gate *g);
+ks_gate *ks_gate_of(rd_keyspace *ks);
+
+/* A watched key: one node per key some client WATCHes, in its shard's list,
+ * guarded by the shard lock like the entries. */
+typedef struct watch_node watch_node;
+
+/* Bumps the version of key's node in `list`, if it has one (shard lock held). */
+void watch_touch(watch_node *list, const char *key, size_t klen);
+void watch_free_all(watch_node *list);
+
+/* The key's state as WATCH and EXEC see it. */
+enum { KS_ABSENT = 0, KS_LIVE, KS_EXPIRED };
+/* Calls fn under the lock of key's shard with the shard's watch list and the key's state. */
+typedef int (*ks_watch_fn)(void *ctx, watch_node **list, int state);
+int ks_watch_locked(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_watch_fn fn,
+                    void *ctx);
 
 /* ---- RESP framing (resp_parse.c) ------------------------------------------ */
 

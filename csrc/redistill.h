@@ -271,6 +271,32 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
  * key has one.  Any thread; one stripe lock at a time. */
 rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms);
 
+/* ---- transactions (gate.c, watch.c) ------------------------------------------ */
+
+/* The gate makes EXEC atomic: every command holds it shared (Python's dispatch
+ * per command, the fast path per batch), EXEC holds it exclusive while it runs
+ * its queue.  Any thread; re-entrant per thread (nested calls only count), so
+ * rd_ks_* calls made while holding it never wait on it.  Blocks without the
+ * GIL (cffi releases it).  rd_ks_exclusive_begin returns RD_NOT_DONE, taking
+ * nothing, when the thread holds the gate shared.  Each begin needs its end. */
+void rd_ks_shared_begin(rd_keyspace *ks);
+void rd_ks_shared_end(rd_keyspace *ks);
+rd_status rd_ks_exclusive_begin(rd_keyspace *ks);
+void rd_ks_exclusive_end(rd_keyspace *ks);
+
+/* WATCH key: registers one watcher of key (each needs one rd_ks_unwatch).
+ * *version and *live (the key exists and has not expired) are what EXEC hands
+ * back to rd_ks_watch_check.  RD_OK or RD_ERR_NOMEM.  Any thread. */
+rd_status rd_ks_watch(rd_keyspace *ks, const char *key, size_t klen, uint64_t *version,
+                      int *live);
+/* Drops one registration made by rd_ks_watch.  RD_OK, RD_NOT_FOUND (none). */
+rd_status rd_ks_unwatch(rd_keyspace *ks, const char *key, size_t klen);
+/* EXEC's test, Redis 7.0's: RD_OK when key is as rd_ks_watch left it;
+ * RD_NOT_DONE when a write changed it since, or it was live and has expired
+ * (or was flushed) since.  RD_NOT_FOUND: not registered.  Any thread. */
+rd_status rd_ks_watch_check(rd_keyspace *ks, const char *key, size_t klen, uint64_t version,
+                            int live);
+
 /* ---- the fast path's command list ------------------------------------------ */
 
 /* The i-th command C serves itself (lowercase name, Redis arity), i from 0;

@@ -25,6 +25,7 @@ from typing import Any
 
 from ._core import ffi, lib
 from .commands import dispatch
+from .commands.transactions import reset_transaction_state
 from .protocol import decode_frame
 
 _READ = selectors.EVENT_READ
@@ -62,6 +63,7 @@ class Connection:
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
+        "multi", "multi_failed", "watched",
     )
 
     def __init__(self, worker: Any, sock: socket.socket, addr: Any) -> None:
@@ -80,6 +82,11 @@ class Connection:
         self.created = self.last_interaction = _time()
         self.last_command = "NULL"   # Redis's CLIENT LIST cmd= before the first command
         self.db = 0
+        # Transactions (commands/transactions.py): the MULTI queue of (spec, args), None outside
+        # MULTI; whether a queueing error dooms the EXEC; WATCHed key -> (version, live).
+        self.multi: list | None = None
+        self.multi_failed = False
+        self.watched: dict[bytes, tuple[int, bool]] = {}
         self._sock = sock
         self._worker = worker
         self._selector = worker.selector
@@ -129,6 +136,14 @@ class Connection:
         self._authenticated = bool(value)
         if self._c is not None:
             lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
+            self._update_fast()
+
+    def set_multi(self, queue: list | None) -> None:
+        """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
+        the dispatcher to be queued, so the C fast path is off for this connection."""
+        self.multi = queue
+        self.multi_failed = False
+        if self._c is not None:
             self._update_fast()
 
     def close_after_reply(self) -> None:
@@ -195,8 +210,9 @@ class Connection:
 
     def _update_fast(self) -> None:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
-        # command must reach the dispatcher (NOAUTH).  Later: also off inside MULTI.
-        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated
+        # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
+        # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
+        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
                                           and not (self._reply_off or self._reply_skip
                                                    or self._skip_next)))
 
@@ -316,6 +332,7 @@ class Connection:
         # Out of the registry before the peer can see the close: a client that saw its
         # connection end (CLIENT KILL) must not find it in CLIENT LIST or KILL it again.
         self._worker.conns.discard(self)
+        reset_transaction_state(self)  # drops its WATCH registrations
         self.server.unregister_client(self)
         try:
             self._sock.close()

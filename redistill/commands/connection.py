@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from redistill import errors
+from redistill.commands import transactions
 from redistill.commands.args import help_reply, parse_int, parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import SetReply, Verbatim
@@ -339,9 +340,7 @@ def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
 # RESET   (clearClientConnectionState: leaves MULTI, unwatches, RESP2, no name, replies on,
 #          deauthenticates when a password is set; lib-name/lib-ver and NO-EVICT are kept)
 def reset(client: Any, args: list[bytes]) -> str:
-    reset_transaction = getattr(client, "reset_transaction", None)
-    if reset_transaction is not None:   # MULTI/WATCH state belongs to the transaction code
-        reset_transaction()
+    transactions.reset_transaction_state(client)
     client.db = 0
     client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
     client.set_reply_mode("on")

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import redis
 
-from testlib import RawClient
+from servers import RawClient
 
 PW = "s3cret-pw"
 NOAUTH = b"-NOAUTH Authentication required.\r\n"

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from behaviour.test_server import info_dict
-from testlib import RawClient, free_port, redistill_python
+from servers import RawClient, free_port, redistill_python
 from resp import parse
 
 parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps installs prometheus_client")

@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from testlib import RawClient
+from servers import RawClient
 
 MAXCLIENTS = b"-ERR max number of clients reached\r\n"
 RATE_LIMITED = b"-ERR max number of new connections per second reached for this address\r\n"

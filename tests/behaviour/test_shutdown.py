@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import redis
 
-from testlib import RawClient, free_port
+from servers import RawClient, free_port
 
 
 def connect(sp, timeout=30.0):

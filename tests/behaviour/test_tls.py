@@ -12,7 +12,7 @@ import time
 import pytest
 import redis
 
-from testlib import RawClient, free_port, redistill_python
+from servers import RawClient, free_port, redistill_python
 
 needs_cli = pytest.mark.skipif(shutil.which("redis-cli") is None, reason="redis-cli not installed")
 
