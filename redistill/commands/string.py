@@ -196,7 +196,7 @@ def append(client: Any, args: list[bytes]) -> int:
 
 # STRLEN key
 def strlen(client: Any, args: list[bytes]) -> int:
-    info = client.server.keyspace.key_info(args[1], stats=True)
+    info = client.server.keyspace.key_info(args[1], stats=True, touch=True)
     if info is None:
         return 0
     if info["type"] != TYPE_STRING:
