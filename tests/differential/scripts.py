@@ -240,6 +240,15 @@ INCRBYFLOAT = [
     [b"INCRBYFLOAT", b"w", b"1\x00abc"], ["INCRBYFLOAT", "f"], ["INCRBYFLOAT"], ["INCRBYFLOAT", "f", "1", "2"],
 ]
 
+def _random_pairs() -> list[tuple[str, str]]:
+    import random
+
+    rng = random.Random(3)
+    return [("".join(rng.choice(alpha) for _ in range(rng.randint(0, 300))),
+             "".join(rng.choice(alpha) for _ in range(rng.randint(0, 300))))
+            for alpha in ("ab", "abc", "abcdefgh", "ab", "xyz")]
+
+
 LCS = [
     ["MSET", "a", "ohmytext", "b", "mynewtext"], ["LCS", "a", "b"], ["LCS", "a", "b", "LEN"],
     ["LCS", "a", "b", "IDX"], ["LCS", "a", "b", "IDX", "WITHMATCHLEN"], ["LCS", "a", "b", "IDX", "MINMATCHLEN", "4"],
@@ -254,6 +263,10 @@ LCS = [
     ["SET", "long1", "the quick brown fox jumps over the lazy dog" * 3],
     ["SET", "long2", "a quick brown dog jumps over the lazy fox!" * 3], ["LCS", "long1", "long2"],
     ["LCS", "long1", "long2", "IDX", "MINMATCHLEN", "5", "WITHMATCHLEN"],
+    # seeded random strings over small alphabets: many ranges, ties in the walk
+    *[step for n, (x, y) in enumerate(_random_pairs()) for step in (
+        ["MSET", f"ra{n}", x, f"rb{n}", y], ["LCS", f"ra{n}", f"rb{n}"],
+        ["LCS", f"ra{n}", f"rb{n}", "IDX", "WITHMATCHLEN"], ["LCS", f"rb{n}", f"ra{n}", "IDX", "MINMATCHLEN", "2"])],
 ]
 
 KEYS_MORE = [
