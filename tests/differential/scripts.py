@@ -352,6 +352,20 @@ SCAN_KEYS = [
     [b"SET", BIN, b"v"], [b"KEYS", b"a\x00*"], ScanAll((b"MATCH", b"*\xff")),
 ]
 
+EXPIRY_MORE = [
+    ["PSETEX", "a", "100", "v"], ["SET", "b", "v", "PX", "100"], ["SET", "c", "v"], ["GETEX", "c", "PX", "100"],
+    ["SET", "d", "v", "PX", "100"], ["RENAME", "d", "d2"], ["SET", "e", "v", "PX", "100"], ["COPY", "e", "e2"],
+    ["SET", "f", "1.5", "PX", "100"], ["SET", "g", "abc", "PX", "100"], ["SET", "h", "abc", "PX", "100"],
+    ["SET", "i", "x", "PX", "100"], ["SET", "j", "x", "PX", "100"], ["SET", "k", "x", "PX", "100"],
+    ["SET", "live", "v"], Sleep(0.35),
+    ["GET", "a"], ["GET", "b"], ["GET", "c"], ["EXISTS", "d2"], ["EXISTS", "e", "e2"],
+    ["INCRBYFLOAT", "f", "1"], ["TTL", "f"], ["APPEND", "g", "z"], ["GET", "g"], ["TTL", "g"],
+    ["SETRANGE", "h", "1", "z"], ["GET", "h"], ["MSETNX", "i", "1", "new", "2"], ["GET", "i"],
+    ["TOUCH", "j", "live"], ["TYPE", "j"], ["EXPIRETIME", "j"], ["OBJECT", "ENCODING", "k"], ["STRLEN", "k"],
+    ["GETRANGE", "k", "0", "-1"], ["GETDEL", "k"], ["RENAME", "k", "x"], ["COPY", "k", "x"], ["KEYS", "*"],
+    ScanAll(()), ["GETSET", "a", "v2"], ["SETNX", "b", "v2"], ["GET", "b"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -364,6 +378,7 @@ PER_PROTOCOL = {
     "lcs": LCS,
     "keys_more": KEYS_MORE,
     "scan_keys": SCAN_KEYS,
+    "expiry_more": EXPIRY_MORE,
 }
 
 INLINE = [
