@@ -137,3 +137,26 @@ def config_set_unknown(name: bytes) -> str:
 
 def config_set_failed(name: bytes, reason: str) -> str:
     return f"CONFIG SET failed (possibly related to argument '{user_text(name, None)}') - {reason}"
+
+
+# ---- server and connection commands Redistill does not support (texts of our own) ----
+
+TRACKING_UNSUPPORTED = "CLIENT TRACKING ON is not supported: Redistill has no client-side caching"
+CONFIG_REWRITE_UNSUPPORTED = ("CONFIG REWRITE is not supported: Redistill's configuration lives in "
+                              "redistill.toml, which is never rewritten")
+SHUTDOWN_FAILED = "Errors trying to SHUTDOWN. Check logs."  # Redis's text when the final save fails
+NO_SHUTDOWN = "No shutdown in progress."
+
+
+def persistence_off(command: str) -> str:
+    """SAVE, BGSAVE, BGREWRITEAOF: Redistill keeps data in memory only."""
+    return f"{command} is not supported: persistence is off (Redistill keeps data in memory only)"
+
+
+DEBUG_UNSUPPORTED = "DEBUG is not supported by Redistill"
+
+
+def subcommand_syntax(sub: bytes, container: str) -> str:
+    """addReplySubcommandSyntaxError."""
+    return (f"unknown subcommand or wrong number of arguments for '{user_text(sub, None)}'. "
+            f"Try {container} HELP.")
