@@ -855,6 +855,27 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
 #define KS_MAX_FLOAT_CHARS (5 * 1024) /* Redis's MAX_LONG_DOUBLE_CHARS */
 #define KS_APPEND_SLACK_MAX (1u << 20) /* sdsMakeRoomFor's greedy growth limit */
 
+/* A read of key's string (lock held): counts the hit or miss and touches the
+ * access clock.  NULL, with *st RD_NOT_FOUND or RD_ERR_WRONGTYPE, when there
+ * is no string there. */
+static entry *do_read_string(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
+                             entry ***linkp, entry **dead, rd_status *st) {
+    entry *e = do_lookup(s, h, key, klen, now, linkp, dead);
+    if (!e) {
+        s->misses++;
+        *st = RD_NOT_FOUND;
+        return NULL;
+    }
+    s->hits++;
+    if (e->type != KS_TYPE_STRING) {
+        *st = RD_ERR_WRONGTYPE;
+        return NULL;
+    }
+    e->access = lru_clock(now);
+    *st = RD_OK;
+    return e;
+}
+
 rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
                       rd_buf *out) {
     int64_t now = rd_now_ms();
@@ -865,16 +886,10 @@ rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, i
 
     rd_buf_clear(out);
     lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (!e) {
-        s->misses++;
-        st = RD_NOT_FOUND;
-    } else if (s->hits++, e->type != KS_TYPE_STRING) {
-        st = RD_ERR_WRONGTYPE;
-    } else if (buf_append(out, entry_val(e), e->vlen) < 0) {
+    e = do_read_string(s, h, key, klen, now, &link, &dead, &st);
+    if (e && buf_append(out, entry_val(e), e->vlen) < 0) {
         st = RD_ERR_NOMEM;
-    } else {
-        e->access = lru_clock(now);
+    } else if (e) {
         if (mode == RD_GETEX_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
@@ -901,16 +916,10 @@ rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
 
     rd_buf_clear(out);
     lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (!e) {
-        s->misses++;
-        st = RD_NOT_FOUND;
-    } else if (s->hits++, e->type != KS_TYPE_STRING) {
-        st = RD_ERR_WRONGTYPE;
-    } else {
+    e = do_read_string(s, h, key, klen, now, &link, &dead, &st);
+    if (e) {
         /* getrangeCommand's arithmetic, step by step. */
         int64_t len = e->vlen;
-        e->access = lru_clock(now);
         if (!(start < 0 && end < 0 && start > end)) {
             if (start < 0) start += len;
             if (end < 0) end += len;

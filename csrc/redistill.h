@@ -265,6 +265,16 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
 /* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
 
+/* ---- LCS (lcs.c) ----------------------------------------------------------- */
+
+/* The LCS command's computation over two byte strings, as Redis 7.0 does it.
+ * out: a uint32_t LCS length (native byte order), the LCS bytes, then one
+ * record of four uint32_t (a_start, a_end, b_start, b_end) per match range in
+ * the order Redis emits them (before any MINMATCHLEN filter).  RD_OK, or
+ * RD_ERR_NOMEM when the (len(a)+1) * (len(b)+1) table cannot be allocated.
+ * Any thread; no locks. */
+rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf *out);
+
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the
  * shard's count of such keys (exact while shards are that small); 0 when no
