@@ -14,7 +14,7 @@
  *     shard bits, so a later SCAN can walk each shard with Redis's
  *     reverse-binary cursor across resizes.
  */
-#include "internal.h"
+#include "keyspace.h"
 
 #include <limits.h>
 #include <malloc.h>
@@ -26,49 +26,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KS_SHARD_BITS 10
-#define KS_NSHARDS (1u << KS_SHARD_BITS) /* 1024 stripes: contention stays low at any thread count */
 #define KS_MIN_BUCKETS 4
 #define KS_EXPIRE_BUCKETS 64 /* buckets one active-expiry visit of a shard scans */
 #define KS_STACK_KEYS 32     /* multi-key calls up to this size need no heap scratch */
 
-enum { KS_TYPE_STRING = 0 };
-
-/* One allocation per key: this header, then the key bytes, then the value
- * bytes.  The header is 29 bytes on LP64; the memory issue will shrink it. */
-typedef struct entry {
-    struct entry *next; /* bucket chain */
-    int64_t expire;     /* absolute ms since the epoch; 0 = no expiry */
-    uint32_t klen, vlen;
-    uint32_t access;    /* LRU clock (now_ms >> 10, ~1 s ticks), set on every access */
-    uint8_t type;       /* KS_TYPE_*: only strings exist so far */
-    char data[];
-} entry;
-
-#define ENTRY_HDR offsetof(entry, data)
-
-typedef struct shard {
-    _Alignas(64) pthread_mutex_t lock; /* one cache line per shard start: no false sharing of locks */
-    entry **table;
-    size_t mask;          /* buckets - 1 */
-    size_t count, expires;
-    _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
-    uint64_t hits, misses, expired, evicted;
-    size_t cursor;        /* next bucket active expiry visits */
-} shard;
-
-struct rd_keyspace {
-    uint64_t k0, k1;                /* SipHash key */
-    shard *shards;
-    _Atomic uint64_t peak;          /* sampled, see note_peak */
-    _Atomic uint32_t next_shard;    /* active expiry round robin, shared by all callers */
-};
+/* entry, shard and rd_keyspace are in keyspace.h (evict.c shares them). */
 
 /* ---- entries -------------------------------------------------------------- */
 
 static inline char *entry_val(entry *e) { return e->data + e->klen; }
-static inline size_t entry_mem(entry *e) { return malloc_usable_size(e); }
-static inline uint32_t lru_clock(int64_t now) { return (uint32_t)((uint64_t)now >> 10); }
 
 /* Redis: a key is expired once now is past its time (equal is still alive). */
 static inline int is_expired(const entry *e, int64_t now) {
@@ -84,8 +50,9 @@ static entry *entry_new(const char *key, size_t klen, const char *val, size_t vl
     e->expire = expire;
     e->klen = (uint32_t)klen;
     e->vlen = (uint32_t)vlen;
-    e->access = lru_clock(now);
+    e->access = (uint32_t)now; /* ev_link sets the policy's own value */
     e->type = KS_TYPE_STRING;
+    e->evbits = 0;
     if (klen) memcpy(e->data, key, klen);
     if (vlen) memcpy(e->data + klen, val, vlen);
     return e;
@@ -105,6 +72,10 @@ static inline uint64_t key_hash(const rd_keyspace *ks, const char *key, size_t k
     return siphash13(key, klen, ks->k0, ks->k1);
 }
 
+uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen) {
+    return key_hash(ks, key, klen);
+}
+
 static inline shard *shard_of(rd_keyspace *ks, uint64_t h) {
     return &ks->shards[h & (KS_NSHARDS - 1)];
 }
@@ -113,23 +84,9 @@ static inline size_t bucket_of(size_t mask, uint64_t h) {
     return (size_t)(h >> KS_SHARD_BITS) & mask;
 }
 
-/* Only the lock holder writes `used`, so load+store is enough; relaxed atomics
- * just let note_peak read it from another thread. */
-static inline void used_add(shard *s, size_t n) {
-    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) + n,
-                          memory_order_relaxed);
-}
-
-static inline void used_sub(shard *s, size_t n) {
-    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) - n,
-                          memory_order_relaxed);
-}
-
 static uint64_t used_total(rd_keyspace *ks) {
-    uint64_t sum = 0;
-    for (unsigned i = 0; i < KS_NSHARDS; i++)
-        sum += atomic_load_explicit(&ks->shards[i].used, memory_order_relaxed);
-    return sum;
+    int64_t used = atomic_load_explicit(&ks->used, memory_order_relaxed);
+    return used > 0 ? (uint64_t)used : 0;
 }
 
 /* Peak memory is sampled (on table growth, stats, active expiry and flush)
@@ -161,12 +118,12 @@ static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
             e = next;
         }
     }
-    used_sub(s, malloc_usable_size(s->table));
+    used_sub(s, malloc_usable_size(s->table) + KS_MALLOC_OVERHEAD);
     free(s->table);
     s->table = t;
     s->mask = mask;
     s->cursor &= mask;
-    used_add(s, malloc_usable_size(t));
+    used_add(s, malloc_usable_size(t) + KS_MALLOC_OVERHEAD);
     return 0;
 }
 
@@ -196,11 +153,19 @@ static void do_unlink(shard *s, entry **link, entry *e) {
     s->count--;
     if (e->expire) s->expires--;
     used_sub(s, entry_mem(e));
+    ev_unlink(s, e);
 }
 
 static inline void push_dead(entry **dead, entry *e) {
     e->next = *dead;
     *dead = e;
+}
+
+void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead) {
+    entry **link;
+    if (do_find(s, key_hash(ks, e->data, e->klen), e->data, e->klen, &link) != e) return;
+    do_unlink(s, link, e);
+    push_dead(dead, e);
 }
 
 /* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
@@ -216,25 +181,28 @@ static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int6
     return e;
 }
 
-static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
+static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now) {
     size_t b = bucket_of(s->mask, h);
     e->next = s->table[b];
     s->table[b] = e;
     s->count++;
     if (e->expire) s->expires++;
     used_add(s, entry_mem(e));
+    ev_link(ks, s, e, h, now);
     /* Double at load factor 1.  If calloc fails the chains just get longer. */
     if (s->count > s->mask + 1 && do_resize(ks, s, (s->mask + 1) * 2) == 0) note_peak(ks);
 }
 
 /* Puts ne where old was; old goes onto *dead. */
-static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **dead) {
+static void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entry *ne, int64_t now,
+                       entry **dead) {
     ne->next = old->next;
     *link = ne;
     if (old->expire) s->expires--;
     if (ne->expire) s->expires++;
     used_sub(s, entry_mem(old));
     used_add(s, entry_mem(ne));
+    ev_replace(ks, s, old, ne, now);
     push_dead(dead, old);
 }
 
@@ -243,18 +211,18 @@ static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **de
 static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
                           entry *e, entry **link, const char *v, size_t n, int64_t now,
                           entry **dead) {
-    if (e && ENTRY_HDR + e->klen + n <= entry_mem(e)) {
+    if (e && ENTRY_HDR + e->klen + n <= malloc_usable_size(e)) {
         memcpy(entry_val(e), v, n);
         e->vlen = (uint32_t)n;
-        e->access = lru_clock(now);
+        ev_touch(ks, s, e, now);
         return RD_OK;
     }
     entry *ne = entry_new(key, klen, v, n, e ? e->expire : 0, now);
     if (!ne) return RD_ERR_NOMEM;
     if (e)
-        do_replace(s, link, e, ne, dead);
+        do_replace(ks, s, link, e, ne, now, dead);
     else
-        do_link(ks, s, h, ne);
+        do_link(ks, s, h, ne, now);
     return RD_OK;
 }
 
@@ -305,7 +273,7 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
         if (e->type != KS_TYPE_STRING) {
             st = RD_ERR_WRONGTYPE;
         } else {
-            e->access = lru_clock(now);
+            ev_touch(ks, s, e, now);
             if (fn(ctx, entry_val(e), e->vlen) != 0) st = RD_ERR_NOMEM;
         }
     }
@@ -314,8 +282,8 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
     return st;
 }
 
-/* SET's checks in Redis's order (setGenericCommand): GET first (WRONGTYPE
- * aborts), then NX/XX, then the write. */
+/* SET's checks in Redis's order (setGenericCommand): memory first (OOM),
+ * then GET (WRONGTYPE aborts), then NX/XX, then the write. */
 rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val, size_t vlen,
                  int flags, int64_t expire_at, int64_t now, ks_sink old_fn, void *old_ctx,
                  int *old_found) {
@@ -327,9 +295,15 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     int found = 0;
 
     if (!ne) return RD_ERR_NOMEM;
+    if (ev_admit(ks, now) != RD_OK) {
+        free(ne);
+        return RD_ERR_OOM;
+    }
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (flags & RD_SET_GET) {
+    if (ev_refuse(ks, (int64_t)entry_mem(ne) - (e ? (int64_t)entry_mem(e) : 0)))
+        st = RD_ERR_OOM;
+    else if (flags & RD_SET_GET) {
         if (!e) {
             s->misses++;
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
@@ -344,14 +318,17 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     if (st == RD_OK) {
         if (e && (flags & RD_SET_KEEPTTL) && expire_at == 0) ne->expire = e->expire;
         if (e)
-            do_replace(s, link, e, ne, &dead);
+            do_replace(ks, s, link, e, ne, now, &dead);
         else
-            do_link(ks, s, h, ne);
-        ne = NULL;
+            do_link(ks, s, h, ne, now);
+        ev_after_write(ks, s, ne, now, &dead);
     }
     release(ks, s);
-    free(ne);
     free_chain(dead);
+    if (st == RD_OK)
+        ev_settle(ks, &ne, 1, now); /* ne is only compared, never read: it may be gone by now */
+    else
+        free(ne);
     if (old_found) *old_found = found;
     return st;
 }
@@ -364,6 +341,7 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
     long long old = 0;
     rd_status st;
 
+    if (ev_admit(ks, now) != RD_OK) return RD_ERR_OOM;
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
     if (e && e->type != KS_TYPE_STRING) {
@@ -379,8 +357,11 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
         st = do_store(ks, s, h, key, klen, e, link, digits, ll2str(digits, nv), now, &dead);
         if (st == RD_OK) *result = nv;
     }
+    e = st == RD_OK ? do_find(s, h, key, klen, &link) : NULL; /* the entry written */
+    if (e) ev_after_write(ks, s, e, now, &dead);
     release(ks, s);
     free_chain(dead);
+    if (e) ev_settle(ks, &e, 1, now);
     return st;
 }
 
@@ -421,6 +402,20 @@ static void free_entries(entry **es, int n) {
     for (int i = 0; i < n; i++) free(es[i]);
 }
 
+/* Bytes an MSET adds (new entries minus the ones they replace), for noeviction's check. */
+static int64_t mset_growth(rd_keyspace *ks, int npairs, const char *const *keys,
+                           const size_t *klens, size_t stride, const uint64_t *hs, entry **es) {
+    int64_t grow = 0;
+    entry **link;
+    if (!atomic_load_explicit(&ks->maxmemory, memory_order_relaxed)) return 0;
+    for (int j = 0; j < npairs; j++) {
+        size_t i = (size_t)j * stride;
+        entry *e = do_find(shard_of(ks, hs[j]), hs[j], keys[i], klens[i], &link);
+        grow += (int64_t)entry_mem(es[j]) - (e ? (int64_t)entry_mem(e) : 0);
+    }
+    return grow;
+}
+
 /* Entries are built before any lock; then every involved shard is locked
  * (ascending) so all pairs appear at once.  Later duplicates win, as in Redis. */
 rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
@@ -434,6 +429,7 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
     int built = 0;
 
     if (npairs <= 0) return RD_OK;
+    if (ev_admit(ks, now) != RD_OK) return RD_ERR_OOM;
     hs = hashes_for(npairs, hstack);
     es = npairs <= KS_STACK_KEYS ? estack : malloc((size_t)npairs * sizeof *es);
     if (!hs || !es) {
@@ -452,17 +448,24 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
         shardset_add(&set, hs[built]);
     }
     shardset_lock(ks, &set);
+    if (ev_refuse(ks, mset_growth(ks, npairs, keys, klens, stride, hs, es))) {
+        shardset_release(ks, &set);
+        free_entries(es, npairs);
+        st = RD_ERR_OOM;
+        goto out;
+    }
     for (int j = 0; j < npairs; j++) {
         size_t i = (size_t)j * stride;
         shard *s = shard_of(ks, hs[j]);
         entry *e = do_lookup(s, hs[j], keys[i], klens[i], now, &link, &dead);
         if (e)
-            do_replace(s, link, e, es[j], &dead);
+            do_replace(ks, s, link, e, es[j], now, &dead);
         else
-            do_link(ks, s, hs[j], es[j]);
+            do_link(ks, s, hs[j], es[j], now);
     }
     shardset_release(ks, &set);
     free_chain(dead);
+    ev_settle(ks, es, npairs, now);
 out:
     if (hs != hstack) free(hs);
     if (es != estack) free(es);
@@ -495,7 +498,7 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
             rc = fn(ctx, NULL, 0);
         } else {
-            e->access = lru_clock(now);
+            ev_touch(ks, s, e, now);
             rc = fn(ctx, entry_val(e), e->vlen);
         }
         if (rc != 0) st = RD_ERR_NOMEM;
@@ -569,8 +572,13 @@ rd_keyspace *rd_keyspace_new(uint64_t seed) {
         }
         s->mask = KS_MIN_BUCKETS - 1;
         pthread_mutex_init(&s->lock, NULL);
-        atomic_init(&s->used, malloc_usable_size(s->table));
+        s->total = &ks->used;
+        s->ev.rng = splitmix64(&seed) | 1;
+        used_add(s, malloc_usable_size(s->table) + KS_MALLOC_OVERHEAD);
     }
+    /* The fixed structures count too: the limit covers what the keyspace holds. */
+    atomic_fetch_add(&ks->used, (int64_t)(malloc_usable_size(ks) + malloc_usable_size(ks->shards) +
+                                          2 * KS_MALLOC_OVERHEAD));
     return ks;
 }
 
@@ -578,6 +586,7 @@ void rd_keyspace_free(rd_keyspace *ks) {
     if (!ks) return;
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         free_table(ks->shards[i].table, ks->shards[i].mask + 1);
+        ev_shard_free(&ks->shards[i]);
         pthread_mutex_destroy(&ks->shards[i].lock);
     }
     free(ks->shards);
@@ -722,7 +731,9 @@ rd_status rd_ks_flush(rd_keyspace *ks) {
         s->mask = KS_MIN_BUCKETS - 1;
         s->count = s->expires = 0;
         s->cursor = 0;
-        atomic_store_explicit(&s->used, malloc_usable_size(fresh), memory_order_relaxed);
+        used_sub(s, atomic_load_explicit(&s->used, memory_order_relaxed));
+        used_add(s, malloc_usable_size(fresh) + KS_MALLOC_OVERHEAD);
+        ev_shard_reset(s);
         pthread_mutex_unlock(&s->lock);
         free_table(old, old_buckets); /* outside the lock: freeing millions of keys takes a while */
     }
@@ -786,13 +797,13 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
         lock(s);
         v[RD_KS_KEYS] += s->count;
         v[RD_KS_EXPIRES] += s->expires;
-        v[RD_KS_USED_MEMORY] += atomic_load_explicit(&s->used, memory_order_relaxed);
         v[RD_KS_EXPIRED] += s->expired;
         v[RD_KS_EVICTED] += s->evicted;
         v[RD_KS_HITS] += s->hits;
         v[RD_KS_MISSES] += s->misses;
         pthread_mutex_unlock(&s->lock);
     }
+    v[RD_KS_USED_MEMORY] = used_total(ks);
     note_peak(ks);
     v[RD_KS_PEAK_MEMORY] = atomic_load_explicit(&ks->peak, memory_order_relaxed);
     if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];

@@ -157,6 +157,27 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
 /* Copies RD_KS_NSTATS counters into out[]. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
 
+/* ---- memory limit and eviction (evict.c) ----------------------------------- */
+
+/* maxmemory in bytes of RD_KS_USED_MEMORY; 0 = unlimited.  Any thread, any time:
+ * writes see the new limit at once (eviction catches up incrementally). */
+rd_status rd_ks_set_maxmemory(rd_keyspace *ks, uint64_t bytes);
+
+/* Eviction policy by Redis's name ("noeviction", "allkeys-lru", "allkeys-lfu",
+ * "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random",
+ * "volatile-ttl") or "allkeys-s3fifo".  RD_OK, or RD_NOT_FOUND for another name.
+ * Any thread, any time. */
+rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name);
+
+/* Before a write that needs memory (Redis's denyoom commands): evicts if over the
+ * limit; RD_OK, or RD_ERR_OOM when over it with nothing the policy may evict.
+ * The rd_ks_* writes check this themselves.  Any thread. */
+rd_status rd_ks_admit(rd_keyspace *ks);
+
+/* Background eviction (cron): evicts while over the limit, for about budget_us
+ * microseconds, one stripe lock at a time.  *evicted counts the keys removed. */
+rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted);
+
 /* ---- the fast path's command list ------------------------------------------ */
 
 /* The i-th command C serves itself (lowercase name, Redis arity), i from 0;

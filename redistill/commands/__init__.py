@@ -239,6 +239,12 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
         return CommandError(errors.NOAUTH)
+    if "denyoom" in spec.flags and client.server.config.max_memory:
+        try:
+            client.server.keyspace.admit()  # Redis refuses these before running them when over maxmemory
+        except CommandError as e:
+            _count(spec.name, 2)
+            return e
     start = time.perf_counter_ns()
     try:
         result = spec.handler(client, args)
