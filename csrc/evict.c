@@ -23,7 +23,8 @@
 #include <time.h>
 
 #define EV_SAMPLES 10        /* keys a sampling policy compares per eviction (Redis: 5 plus a pool) */
-#define EV_LOCAL_MAX 16      /* evictions a write does in its own shard */
+#define EV_SHARD_SAMPLES 5   /* shards whose best victims one eviction compares (Redis: 5 keys) */
+#define EV_RANDOM_PROBES 32  /* random shards tried before sweeping them all */
 #define EV_BUDGET_US 2000    /* eviction one write may do in other shards */
 #define EV_SMALL 4           /* evbits: in the small FIFO */
 #define EV_FREQ 3            /* evbits: S3-FIFO's 2-bit access frequency */
@@ -253,16 +254,13 @@ static entry *pick_lru(shard *s, const entry *const *keep, int nkeep) {
  * S3_PROMOTE times since insertion moves to main, else it is evicted and its hash
  * goes to the ghost.  Main FIFO: an entry with frequency > 0 is reinserted with
  * frequency - 1 (a 2-bit CLOCK), else evicted. */
-static entry *pick_s3fifo(rd_keyspace *ks, shard *s, const entry *const *keep, int nkeep) {
+static entry *pick_s3fifo(shard *s, const entry *const *keep, int nkeep) {
     ev_queue *sm = &s->ev.small, *m = &s->ev.main;
     for (size_t guard = 4 * s->count + 8; guard; guard--) {
         entry *t = sm->tail;
         if (t && !kept(t, keep, nkeep) &&
             (!m->tail || sm->bytes * 100 >= (sm->bytes + m->bytes) * S3_SMALL_PERCENT)) {
-            if ((t->evbits & EV_FREQ) < S3_PROMOTE) {
-                ghost_put(s, ks_key_hash(ks, t->data, t->klen));
-                return t;
-            }
+            if ((t->evbits & EV_FREQ) < S3_PROMOTE) return t; /* evict_one puts it in the ghost */
             q_remove(sm, t);
             t->evbits = 0;
             q_push_head(m, t);
@@ -313,23 +311,76 @@ static entry *pick_sampled(shard *s, int p, const entry *const *keep, int nkeep,
     return best;
 }
 
-static entry *pick(rd_keyspace *ks, shard *s, int p, const entry *const *keep, int nkeep,
+static entry *pick(shard *s, int p, const entry *const *keep, int nkeep,
                    int64_t now) {
     switch (p) {
     case EV_NOEVICTION: return NULL;
     case EV_ALLKEYS_LRU: return pick_lru(s, keep, nkeep);
-    case EV_ALLKEYS_S3FIFO: return pick_s3fifo(ks, s, keep, nkeep);
+    case EV_ALLKEYS_S3FIFO: return pick_s3fifo(s, keep, nkeep);
     default: return pick_sampled(s, p, keep, nkeep, now);
     }
 }
 
-static int evict_one(rd_keyspace *ks, shard *s, int p, const entry *const *keep, int nkeep,
-                     int64_t now, entry **dead) {
-    entry *v = pick(ks, s, p, keep, nkeep, now);
-    if (!v) return 0;
-    ks_remove(ks, s, v, dead);
-    s->evicted++;
-    return 1;
+/* How good a victim v is (higher = evict first), to compare candidates of different shards. */
+static uint64_t victim_score(int p, entry *v, int64_t now) {
+    switch (p) {
+    case EV_ALLKEYS_LFU:
+    case EV_VOLATILE_LFU: return 255 - lfu_decayed(v->access, now);
+    case EV_VOLATILE_TTL: return UINT64_MAX - (uint64_t)v->expire;
+    case EV_ALLKEYS_RANDOM:
+    case EV_VOLATILE_RANDOM: return 0; /* the first candidate found: any is as good */
+    default: return (uint32_t)((uint32_t)now - v->access); /* idle ms: LRU, S3-FIFO */
+    }
+}
+
+static _Thread_local uint64_t tl_rng;
+
+static uint32_t random_shard(void) {
+    if (!tl_rng) tl_rng = (((uint64_t)(uintptr_t)&tl_rng * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)mono_us()) | 1;
+    tl_rng ^= tl_rng << 13;
+    tl_rng ^= tl_rng >> 7;
+    tl_rng ^= tl_rng << 17;
+    return (uint32_t)tl_rng & (KS_NSHARDS - 1);
+}
+
+/* One eviction: the best victim of EV_SHARD_SAMPLES random shards (each shard
+ * offers its own policy's choice, exact for LRU), like Redis's sampling but
+ * with whole shards as samples.  One shard lock at a time.  1 if evicted. */
+static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep, int64_t now) {
+    shard *best = NULL;
+    uint64_t best_score = 0;
+    int found = 0;
+    entry *dead = NULL, *v;
+
+    /* Random shards first; when they hold nothing to evict (few keys, or few
+     * volatile ones), a sweep over all of them from a random start. */
+    uint32_t sweep = random_shard();
+    for (unsigned probes = 0; found < EV_SHARD_SAMPLES && probes < EV_RANDOM_PROBES + KS_NSHARDS;
+         probes++) {
+        uint32_t i = probes < EV_RANDOM_PROBES ? random_shard() : (sweep + probes) & (KS_NSHARDS - 1);
+        shard *s = &ks->shards[i];
+        pthread_mutex_lock(&s->lock);
+        if ((v = pick(s, p, keep, nkeep, now)) != NULL) {
+            uint64_t sc = victim_score(p, v, now);
+            if (!best || sc > best_score) {
+                best = s;
+                best_score = sc;
+            }
+            found++;
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (found && (p == EV_ALLKEYS_RANDOM || p == EV_VOLATILE_RANDOM)) break;
+    }
+    if (!best) return 0;
+    pthread_mutex_lock(&best->lock);
+    if ((v = pick(best, p, keep, nkeep, now)) != NULL) { /* the shard may have changed meanwhile */
+        if (v->evbits & EV_SMALL) ghost_put(best, ks_key_hash(ks, v->data, v->klen));
+        ks_remove(ks, best, v, &dead);
+        best->evicted++;
+    }
+    pthread_mutex_unlock(&best->lock);
+    if (dead) free(dead);
+    return v != NULL;
 }
 
 /* ---- the write path ---------------------------------------------------------------------------- */
@@ -340,51 +391,28 @@ int ev_refuse(rd_keyspace *ks, int64_t delta) {
     return atomic_load_explicit(&ks->used, memory_order_relaxed) + delta > (int64_t)max;
 }
 
-void ev_after_write(rd_keyspace *ks, shard *s, const entry *keep, int64_t now, entry **dead) {
-    if (!ev_over(ks)) return;
-    int p = policy_of(ks);
-    for (int i = 0; i < EV_LOCAL_MAX && ev_over(ks); i++)
-        if (!evict_one(ks, s, p, &keep, 1, now, dead)) break;
-}
-
-/* Evicts round robin over the shards while over the limit, until the budget is
- * spent or a whole lap found nothing to evict.  Returns the keys evicted. */
-static uint64_t evict_round_robin(rd_keyspace *ks, const entry *const *keep, int nkeep,
-                                  int64_t now, int64_t budget_us) {
+/* Evicts while over the limit, until the budget is spent or nothing is left
+ * to evict.  Returns the keys evicted. */
+static uint64_t evict_loop(rd_keyspace *ks, const entry *const *keep, int nkeep, int64_t now,
+                           int64_t budget_us) {
     int p = policy_of(ks);
     int64_t start = mono_us();
-    uint64_t total = 0, lap_start = 0;
+    uint64_t total = 0;
 
     if (p == EV_NOEVICTION) return 0;
-    for (unsigned visited = 1; ev_over(ks); visited++) {
-        uint32_t i = atomic_fetch_add_explicit(&ks->evict_shard, 1, memory_order_relaxed);
-        shard *s = &ks->shards[i & (KS_NSHARDS - 1)];
-        entry *dead = NULL;
-        pthread_mutex_lock(&s->lock);
-        total += (uint64_t)evict_one(ks, s, p, keep, nkeep, now, &dead);
-        pthread_mutex_unlock(&s->lock);
-        while (dead) {
-            entry *next = dead->next;
-            free(dead);
-            dead = next;
-        }
-        if (visited % KS_NSHARDS == 0) {
-            if (total == lap_start) break;
-            lap_start = total;
-        }
-        if (visited % 16 == 0 && mono_us() - start >= budget_us) break;
-    }
+    while (ev_over(ks) && evict_one(ks, p, keep, nkeep, now))
+        if (++total % 16 == 0 && mono_us() - start >= budget_us) break;
     return total;
 }
 
 rd_status ev_admit(rd_keyspace *ks, int64_t now) {
     if (!ev_over(ks)) return RD_OK;
-    if (evict_round_robin(ks, NULL, 0, now, EV_BUDGET_US) == 0 && ev_over(ks)) return RD_ERR_OOM;
+    if (evict_loop(ks, NULL, 0, now, EV_BUDGET_US) == 0 && ev_over(ks)) return RD_ERR_OOM;
     return RD_OK; /* still over, but eviction is making progress: Redis lets the write run too */
 }
 
 void ev_settle(rd_keyspace *ks, entry *const *keep, int nkeep, int64_t now) {
-    if (ev_over(ks)) evict_round_robin(ks, (const entry *const *)keep, nkeep, now, EV_BUDGET_US);
+    if (ev_over(ks)) evict_loop(ks, (const entry *const *)keep, nkeep, now, EV_BUDGET_US);
 }
 
 /* ---- public API -------------------------------------------------------------------------------- */
@@ -407,7 +435,7 @@ rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name) {
 rd_status rd_ks_admit(rd_keyspace *ks) { return ev_admit(ks, rd_now_ms()); }
 
 rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted) {
-    uint64_t n = evict_round_robin(ks, NULL, 0, rd_now_ms(), budget_us);
+    uint64_t n = evict_loop(ks, NULL, 0, rd_now_ms(), budget_us);
     if (evicted) *evicted = n;
     return RD_OK;
 }

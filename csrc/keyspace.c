@@ -321,7 +321,6 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
             do_replace(ks, s, link, e, ne, now, &dead);
         else
             do_link(ks, s, h, ne, now);
-        ev_after_write(ks, s, ne, now, &dead);
     }
     release(ks, s);
     free_chain(dead);
@@ -358,7 +357,6 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
         if (st == RD_OK) *result = nv;
     }
     e = st == RD_OK ? do_find(s, h, key, klen, &link) : NULL; /* the entry written */
-    if (e) ev_after_write(ks, s, e, now, &dead);
     release(ks, s);
     free_chain(dead);
     if (e) ev_settle(ks, &e, 1, now);

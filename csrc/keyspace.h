@@ -121,13 +121,11 @@ void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard */
 void ev_shard_free(shard *s);
 /* noeviction: 1 when growing by delta bytes would pass the limit (the write must be refused). */
 int ev_refuse(rd_keyspace *ks, int64_t delta);
-/* After a write: evicts from this shard (never `keep`) while over the limit, a bounded number. */
-void ev_after_write(rd_keyspace *ks, shard *s, const entry *keep, int64_t now, entry **dead);
 
 /* No lock held: */
 /* Before a write: RD_OK, or RD_ERR_OOM when over the limit and eviction cannot make progress. */
 rd_status ev_admit(rd_keyspace *ks, int64_t now);
-/* After a write: evicts from other shards (never the `nkeep` entries in keep[]) while over the limit. */
+/* After a write: evicts (never the `nkeep` entries in keep[]) while over the limit, within a budget. */
 void ev_settle(rd_keyspace *ks, entry *const *keep, int nkeep, int64_t now);
 
 static inline int ev_over(rd_keyspace *ks) {
