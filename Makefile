@@ -16,7 +16,7 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize clean
+.PHONY: all build run test test-deps test-fast sanitize clean bench-evict
 
 all: build
 
@@ -82,6 +82,11 @@ sanitize:
 	cd tests && LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider core
+
+# Eviction hit ratios: Redistill's policies vs redis-server at equal maxmemory (perf/evict_bench.py,
+# results in docs/EVICTION.md).  ARGS passes options, e.g. ARGS="--requests 100000".
+bench-evict: build test-deps
+	$(VENV)/bin/python perf/evict_bench.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(ASAN_VENV) build *.egg-info redistill/*.egg-info
