@@ -183,3 +183,15 @@ def test_volatile_policies_evict_only_keys_with_a_ttl(start_extra, policy):
         pytest.fail("no OOM once only persistent keys were left")
     assert c.get("keep0") == b"p" * 1000
     c.close()
+
+
+def test_limit_and_policy_from_the_config_file(start_extra):
+    sp = start_extra(config_text='[memory]\nmax_memory = "2mb"\neviction_policy = "allkeys-s3fifo"\n')
+    c = make_client(sp)
+    st = info(c)
+    assert (st["maxmemory"], st["maxmemory_human"], st["maxmemory_policy"]) == (2 * MB, "2.00M", "allkeys-s3fifo")
+    flood(sp.port, clients=2, total_bytes=8 * MB)
+    st = info(c)
+    assert 0 < st["used_memory"] <= 2 * MB and st["evicted_keys"] > 0
+    assert float(st["mem_fragmentation_ratio"]) > 0 and st["used_memory_peak"] >= st["used_memory"]
+    c.close()
