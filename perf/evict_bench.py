@@ -249,9 +249,11 @@ def main() -> int:
     finally:
         stop(proc)
 
-    for r in [r for r in results if r["server"] == "redistill" and r["policy"] == "allkeys-lru"]:
+    # Exact global LRU holding as many keys as each server's allkeys-lru did: separates the policy's
+    # quality from how many keys a server fits in the same maxmemory.
+    for r in [r for r in results if r["policy"] == "allkeys-lru"]:
         stream = workloads[r["workload"]]
-        results.append({"server": "exact LRU (offline)", "policy": "same keys as redistill allkeys-lru",
+        results.append({"server": "exact LRU (offline)", "policy": f"as many keys as {r['server']} allkeys-lru",
                         "workload": r["workload"], "keys": r["keys"],
                         "hit_ratio": exact_lru(stream, r["keys"], warmup)})
     print(f"\n| server | policy | hit ratio (Zipf) | hit ratio (Zipf + scans) | keys held (Zipf) |")
