@@ -1,5 +1,8 @@
 /* keyspace.c: the one key table every thread shares: lock stripes, each owning a chained hash table, with lazy and active expiry.
  *
+ * Layouts are in keyspace.h; eviction (evict.c) is reached only through the
+ * ev_* hooks: queue upkeep under the lock, evicting before and after it.
+ *
  * Rules:
  *  1. A shard's table, counters and entries are touched only under the shard's
  *     mutex.  Each shard resizes its own table, so growth never stalls the others.

@@ -52,7 +52,8 @@ enum {
 enum {
     RD_KS_KEYS = 0,       /* keys stored, including expired ones not yet reclaimed */
     RD_KS_EXPIRES,        /* keys with an expiry */
-    RD_KS_USED_MEMORY,    /* bytes held by the keyspace (entries, keys, values, tables) */
+    RD_KS_USED_MEMORY,    /* bytes held by the keyspace: entries (keys, values, metadata), tables,
+                             S3-FIFO ghosts, the shard array; each allocation as its heap chunk */
     RD_KS_PEAK_MEMORY,    /* highest RD_KS_USED_MEMORY seen */
     RD_KS_EXPIRED,        /* keys removed because they expired */
     RD_KS_EVICTED,        /* keys removed by eviction */
