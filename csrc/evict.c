@@ -209,6 +209,11 @@ void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now) {
     }
 }
 
+void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now) {
+    q_push_head(queue_of(s, e), e);
+    ev_touch(ks, s, e, now);
+}
+
 /* The new value takes the old one's place in its queue, with its history, then counts as an access. */
 void ev_replace(rd_keyspace *ks, shard *s, entry *old, entry *ne, int64_t now) {
     ev_queue *q = queue_of(s, old);

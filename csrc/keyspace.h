@@ -61,6 +61,7 @@ typedef struct shard {
     _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
     uint64_t hits, misses, expired, evicted;
     size_t cursor;        /* next bucket active expiry visits */
+    watch_node *watched;  /* WATCH: keys of this shard some client watches (csrc/watch.c) */
     _Atomic int64_t *total; /* the keyspace's used-memory counter (rd_keyspace.used) */
     ev_shard ev;
 } shard;
@@ -70,6 +71,7 @@ struct rd_keyspace {
     shard *shards;
     _Atomic uint64_t peak;          /* sampled, see note_peak */
     _Atomic uint32_t next_shard;    /* active expiry round robin, shared by all callers */
+    ks_gate gate;                   /* transactions (csrc/gate.c) */
     _Atomic int64_t used;           /* bytes held (all shards + fixed structures): the limit's gauge */
     _Atomic uint64_t maxmemory;     /* 0 = unlimited */
     _Atomic int policy;             /* EV_* */
@@ -117,6 +119,8 @@ void ev_link(rd_keyspace *ks, shard *s, entry *e, uint64_t h, int64_t now); /* n
 void ev_unlink(shard *s, entry *e);                                         /* key leaves */
 void ev_replace(rd_keyspace *ks, shard *s, entry *old, entry *ne, int64_t now); /* new value */
 void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now);            /* read or update */
+/* Puts back an entry taken out with ev_unlink (realloc'd in place: APPEND, SETRANGE), as an access. */
+void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now);
 void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard */
 void ev_shard_free(shard *s);
 /* noeviction: 1 when growing by delta bytes would pass the limit (the write must be refused). */
