@@ -29,7 +29,12 @@ static void *work(void *arg) {
         case 3: case 4:
             if (rd_ks_get(ks, key, kl, b) == RD_OK && rd_buf_data(b)[0] != 'a' + id) bad = 1;
             break;
-        case 5: rd_ks_incrby(ks, "ctr", 3, 1, &r); break;
+        case 5:
+            if (i % 2)
+                rd_ks_incrby(ks, "ctr", 3, 1, &r);
+            else /* APPEND: reallocs the entry in place */
+                rd_ks_setrange(ks, key, kl, -1, val, 50, 1u << 20, &r);
+            break;
         case 6: if (i % 64 == 6) rd_ks_del(ks, key, kl); else rd_ks_admit(ks); break;
         default:
             if (id == 0 && i % 2000 == 7) rd_ks_set_policy(ks, policies[(i / 2000) % 8]);

@@ -224,3 +224,29 @@ def test_eviction_stress_under_sanitizer(tmp_path, flags):
         pytest.skip("ThreadSanitizer cannot run with this kernel's memory layout")
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout[-2000:] + run.stderr[-4000:]
     assert "WARNING: ThreadSanitizer" not in run.stderr and "runtime error" not in run.stderr, run.stderr[-4000:]
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-s3fifo", "allkeys-lfu"])
+def test_append_grows_entries_in_place_without_breaking_the_queues(kv, ks, policy):
+    """APPEND/SETRANGE realloc the entry: its eviction-queue neighbours must follow it."""
+    limit = kv.stats()["used_memory"] + 1_000_000
+    configure(ks, limit, policy)
+    newlen = ffi.new("int64_t *")
+    for i in range(6000):
+        key = b"a%d" % (i % 300)
+        assert lib.rd_ks_setrange(ks, key, len(key), -1, b"x" * 100, 100, 1 << 29, newlen) == lib.RD_OK
+        kv.set(b"s%d" % i, b"v" * 500)
+        if i % 7 == 0:
+            kv.get(b"a%d" % (i % 50))
+    st = kv.stats()
+    assert st["used_memory"] <= limit and st["evicted"] > 0
+    for i in range(300):
+        kv.delete(b"a%d" % i)
+    for i in range(6000):
+        kv.delete(b"s%d" % i)
+    assert kv.stats()["keys"] == 0  # every queue entry was reachable and unlinked cleanly
+    limit = kv.stats()["used_memory"] + 100_000
+    configure(ks, limit, policy)
+    for i in range(2000):  # the emptied queues still work
+        assert kv.set(b"n%d" % i, b"v" * 500)[0] == lib.RD_OK
+    assert kv.stats()["used_memory"] <= limit and kv.stats()["keys"] < 2000
