@@ -195,3 +195,24 @@ def test_limit_and_policy_from_the_config_file(start_extra):
     assert 0 < st["used_memory"] <= 2 * MB and st["evicted_keys"] > 0
     assert float(st["mem_fragmentation_ratio"]) > 0 and st["used_memory_peak"] >= st["used_memory"]
     c.close()
+
+
+def test_oom_inside_multi_dooms_the_transaction(start_extra):
+    sp = start_extra(["--maxmemory-policy", "noeviction"])
+    s = socket.create_connection(("127.0.0.1", sp.port), timeout=10)
+    c = make_client(sp)
+    for i in range(2000):
+        c.set(f"k{i}", b"v" * 500)
+    c.config_set("maxmemory", str(info(c)["used_memory"] // 2))
+
+    def call(*args: bytes) -> bytes:
+        s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+        return s.recv(4096)
+
+    assert call(b"MULTI") == b"+OK\r\n"
+    assert call(b"SET", b"x", b"y") == OOM  # refused when queued, as Redis does
+    assert call(b"GET", b"k1") == b"+QUEUED\r\n"
+    assert call(b"EXEC") == b"-EXECABORT Transaction discarded because of previous errors.\r\n"
+    assert call(b"GET", b"k1") == b"$500\r\n" + b"v" * 500 + b"\r\n"
+    s.close()
+    c.close()
