@@ -73,6 +73,19 @@ BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special chara
 EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatible"
 EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
 INTERNAL = "internal error"
+OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
+LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."
+NO_SUCH_KEY = "no such key"                                               # RENAME
+SAME_OBJECT = "source and destination objects are the same"               # COPY
+INVALID_CURSOR = "invalid cursor"                                         # SCAN
+LFU_NOT_SELECTED = (
+    "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
+LFU_SELECTED = (
+    "An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching "
+    "between policies at runtime LRU and LFU data will take some time to adjust."
+)
 
 
 def wrong_arity(fullname: str) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from resp import RespSocket, encode_command, parse
 
-from .scripts import INLINE, MALFORMED, PER_PROTOCOL, Close, Raw, Sleep
+from .scripts import INLINE, MALFORMED, PER_PROTOCOL, Close, Raw, ScanAll, Sleep
 
 INFO_SECTIONS = {"server", "clients", "memory", "stats", "keyspace"}
 REQUIRED_HEADERS = ["# Server", "# Clients", "# Memory", "# Stats", "# Keyspace"]
@@ -44,6 +44,8 @@ def run_script(host: str, port: int, steps: list) -> list:
                 if isinstance(step, Sleep):
                     time.sleep(step.seconds)
                     out.append(b"")
+                elif isinstance(step, ScanAll):
+                    out.append(scan_all(s, step.args))
                 elif isinstance(step, Raw):
                     s.send(step.data)
                     out.append(b"".join(s.replies(step.replies)))
@@ -61,6 +63,20 @@ def run_script(host: str, port: int, steps: list) -> list:
     finally:
         s.close()
     return out
+
+
+def scan_all(s: RespSocket, args: tuple) -> tuple:
+    """SCAN from cursor 0 until cursor 0 (at most 10000 calls): the sorted keys, or the first error."""
+    cursor, keys = b"0", set()
+    for _ in range(10_000):
+        raw = s.call("SCAN", cursor, *args)
+        if raw[:1] == b"-":
+            return ("error", raw)
+        cursor, batch = parse(raw)
+        keys.update(batch)
+        if cursor == b"0":
+            return ("keys", sorted(keys))
+    return ("no end", sorted(keys))
 
 
 # ---- normalisation ------------------------------------------------------------------------------------------
@@ -95,6 +111,10 @@ def normalise(step, reply):
         if isinstance(v, dict):
             return (kind, sorted(v.items()))
         return (kind, sorted(zip(v[0::2], v[1::2])) if sub == "GET" else sorted(v))
+    if name == "KEYS" and kind == b"*":
+        return (kind, sorted(parse(reply)))  # the order is the hash table's
+    if name == "MEMORY" and sub == "USAGE" and kind == b":":
+        return (kind, "<bytes>")  # the size is this server's own; its kind and the errors are Redis's
     if name == "CLIENT" and sub == "ID":
         return (kind, "<client id>")
     if name == "CLIENT" and sub == "LIST":
