@@ -116,10 +116,17 @@ def _save(value: str) -> str:
     return " ".join(parts)
 
 
+_EVENT_TYPES = "g$lshzxetd"  # what "A" stands for, in the order Redis writes them back
+
+
 def _keyspace_events(value: str) -> str:
+    """keyspaceEventsStringToFlags then keyspaceEventsFlagsToString: CONFIG GET shows the canonical form
+    ("KEA" reads back as "AKE")."""
     if any(ch not in "AgKEg$lshzxetdmn" for ch in value):
         raise CommandError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
-    return value
+    chars = set(value.replace("A", _EVENT_TYPES))
+    types = "A" if set(_EVENT_TYPES) <= chars else "".join(c for c in _EVENT_TYPES if c in chars)
+    return types + ("n" if "n" in chars and types != "A" else "") + "".join(c for c in "KEm" if c in chars)
 
 
 # Redis's policies in Redis's order (its error lists them so), then Redistill's own.

@@ -159,86 +159,6 @@ SERVER = [
     ["get"], ["SeT", "a"], ["dbsize", "extra"], ["DBSIZE"],
 ]
 
-def encode(*commands: list) -> bytes:
-    """Several commands as one RESP byte string (a pipeline sent in one write)."""
-    out = b""
-    for cmd in commands:
-        out += b"*%d\r\n" % len(cmd)
-        for a in cmd:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-
-# Server and connection commands (issue 3).  Every CONFIG SET here is undone at the end: the
-# servers are shared by the whole session.
-SERVER_COMMANDS = [
-    ["TIME", "x"], ["LASTSAVE", "x"], ["SAVE", "x"], ["BGSAVE", "foo"], ["BGSAVE", "a", "b"],
-    ["BGREWRITEAOF", "x"], ["RESET", "x"],
-    ["SHUTDOWN", "FOO"], ["SHUTDOWN", "ABORT"], ["SHUTDOWN", "NOSAVE", "SAVE"], ["SHUTDOWN", "ABORT", "NOW"],
-    ["SHUTDOWN", "abort", "force"],
-    ["CLIENT", "KILL"], ["CLIENT", "KILL", "1.2.3.4:5"], ["CLIENT", "KILL", "ID", "999999"],
-    ["CLIENT", "KILL", "ID", "abc"], ["CLIENT", "KILL", "ID", "0"], ["CLIENT", "KILL", "ID", "-3"],
-    ["CLIENT", "KILL", "FOO", "x"], ["CLIENT", "KILL", "ADDR"], ["CLIENT", "KILL", "SKIPME", "maybe", "ID", "1"],
-    ["CLIENT", "KILL", "TYPE", "foo"], ["CLIENT", "KILL", "USER", "nobody"], ["CLIENT", "KILL", "LADDR", "1.1.1.1:1"],
-    ["CLIENT", "KILL", "ID", "999999", "TYPE"], ["CLIENT", "KILL", "TYPE", "master"], ["CLIENT", "KILL", "TYPE", "pubsub"],
-    ["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"], ["CLIENT", "KILL", "addr", "1.2.3.4:5", "skipme", "YES"],
-    ["CLIENT", "NO-EVICT", "on"], ["CLIENT", "NO-EVICT", "OFF"], ["CLIENT", "NO-EVICT", "x"], ["CLIENT", "NO-EVICT"],
-    ["CLIENT", "REPLY", "foo"], ["CLIENT", "REPLY"], ["CLIENT", "REPLY", "ON"], ["CLIENT", "GETREDIR"],
-    ["CLIENT", "GETREDIR", "x"], ["CLIENT", "TRACKING", "off"], ["CLIENT", "TRACKING", "maybe"],
-    ["CLIENT", "LIST", "TYPE", "foo"], ["CLIENT", "LIST", "ID", "abc"], ["CLIENT", "LIST", "ID", "0"], ["CLIENT", "LIST", "ID"],
-    ["CLIENT", "LIST", "x", "y", "z"], ["CLIENT", "LIST", "TYPE", "normal", "ID", "1"], ["CLIENT", "LIST", "TYPE", "master"],
-    ["CLIENT", "LIST", "TYPE", "replica"], ["CLIENT", "LIST", "ID", "999999", "999998"], ["CLIENT", "INFO", "x"],
-    ["CONFIG", "RESETSTAT", "x"], ["CONFIG", "REWRITE", "x"],
-    ["CONFIG", "SET", "foo", "bar"], ["CONFIG", "SET", "maxmemory", "abc", "foo", "1"],
-    ["CONFIG", "SET", "maxmemory", "10mb", "maxmemory", "1"], ["CONFIG", "SET", "maxmemory", "abc"],
-    ["CONFIG", "SET", "maxmemory"], ["CONFIG", "SET", "maxclients", "0"], ["CONFIG", "SET", "maxclients", "x"],
-    ["CONFIG", "SET", "loglevel", "bogus"],
-    ["CONFIG", "SET", "appendonly", "bogus"], ["CONFIG", "SET", "notify-keyspace-events", "Q"],
-    ["CONFIG", "SET", "save", "1 2 3"], ["CONFIG", "SET", "hz", "1000"], ["CONFIG", "GET", "hz"],
-    ["CONFIG", "SET", "hz", "10"],
-    ["CONFIG", "SET", "slowlog-log-slower-than", "abc"], ["CONFIG", "SET", "hash-max-listpack-entries", "-1"],
-    ["CONFIG", "SET", "timeout", "-1"], ["CONFIG", "SET", "timeout", "1.5"], ["CONFIG", "SET", "maxmemory-samples", "0"], ["CONFIG", "SET", "lazyfree-lazy-eviction", "maybe"],
-    ["CONFIG", "SET", "appendfsync", "sometimes"], ["CONFIG", "SET", "save", "abc"], ["CONFIG", "SET", "save", "1"],
-    ["CONFIG", "SET", "maxmemory-samples", "7", "timeout", "-1"], ["CONFIG", "GET", "maxmemory-samples"],
-    ["CONFIG", "SET", "maxmemory-samples", "7", "hash-max-listpack-entries", "256", "lazyfree-lazy-eviction", "yes"],
-    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "hash-max-listpack-entries"],
-    ["CONFIG", "GET", "lazyfree-lazy-eviction"], ["CONFIG", "SET", "save", "900 1 300 10"], ["CONFIG", "GET", "save"],
-    ["CONFIG", "SET", "slowlog-max-len", "64", "slowlog-log-slower-than", "20000"], ["CONFIG", "GET", "slowlog-*"],
-    ["CONFIG", "SET", "timeout", "0", "tcp-keepalive", "300"], ["CONFIG", "GET", "tcp-keepalive"],
-    ["CONFIG", "SET", "maxmemory-samples", "5", "hash-max-listpack-entries", "512", "lazyfree-lazy-eviction", "no",
-     "save", "", "slowlog-max-len", "128", "slowlog-log-slower-than", "10000"],
-    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "save"], ["CONFIG", "GET", "lazyfree-lazy-*"],
-    ["CONFIG", "GET", "hash-max-*"], ["CONFIG", "GET", "zset-max-*"], ["CONFIG", "GET", "slowlog-max-len"],
-    ["COMMAND", "GETKEYS", "get", "a"], ["COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"], ["COMMAND", "GETKEYS", "ping"],
-    ["COMMAND", "GETKEYS", "nosuch", "a"], ["COMMAND", "GETKEYS", "get"], ["COMMAND", "GETKEYS", "set", "a"],
-    ["COMMAND", "GETKEYS", "client", "list"], ["COMMAND", "GETKEYS", "del", "a", "b", "c"], ["COMMAND", "GETKEYS", "GET", "k"],
-    ["COMMAND", "GETKEYS", "config", "get", "x"], ["COMMAND", "GETKEYS", "client", "nosuch"],
-    ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "GET"],
-    ["COMMAND", "GETKEYSANDFLAGS", "mset", "a", "1"], ["COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"],
-    ["COMMAND", "GETKEYSANDFLAGS", "get", "a"], ["COMMAND", "GETKEYSANDFLAGS", "expire", "a", "1"],
-    ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "foo"], ["COMMAND", "LIST", "FILTERBY", "MODULE", "x"],
-    ["COMMAND", "LIST", "x"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "slowlog*"],
-    ["COMMAND", "INFO", "time", "reset", "lastsave", "save", "bgsave", "bgrewriteaof", "shutdown", "debug",
-     "slowlog", "slowlog|get", "client|kill", "client|reply", "config|resetstat", "command|getkeys"],
-    ["COMMAND", "DOCS", "time", "reset", "slowlog", "client|kill", "client|list", "config|set", "command|getkeys"],
-    ["SLOWLOG"], ["SLOWLOG", "GET", "abc"], ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "1", "2"],
-    ["SLOWLOG", "RESET", "x"], ["SLOWLOG", "LEN", "x"], ["SLOWLOG", "HELP"], ["SLOWLOG", "FOO"],
-    ["CONFIG", "HELP"], ["COMMAND", "HELP"],
-    # RESET: back to RESP2, no name, replies on
-    ["CLIENT", "SETNAME", "before-reset"], ["RESET"], ["CLIENT", "GETNAME"], ["GET", "nope"], ["HELLO", "3"],
-    ["GET", "nope"], ["RESET"], ["GET", "nope"], ["MGET", "nope"],
-    # CLIENT REPLY: OFF drops every reply (fast-path commands too) until ON; SKIP drops the next one
-    Raw(encode(["CLIENT", "REPLY", "OFF"], ["PING"], ["SET", "r", "1"], ["GET", "r"], ["NOSUCH"],
-               ["CLIENT", "REPLY", "ON"])),
-    ["GET", "r"],
-    Raw(encode(["CLIENT", "REPLY", "SKIP"], ["INCR", "r"], ["GET", "r"]), 1),
-    Raw(encode(["CLIENT", "REPLY", "SKIP"], ["CLIENT", "REPLY", "SKIP"], ["ECHO", "a"], ["ECHO", "b"]), 1),
-    Raw(encode(["CLIENT", "REPLY", "OFF"], ["CLIENT", "REPLY", "SKIP"], ["PING"], ["CLIENT", "REPLY", "ON"],
-               ["ECHO", "c"]), 2),
-    Raw(b"CLIENT REPLY OFF\r\nPING\r\nCLIENT REPLY ON\r\n"),
-]
-
 # ---- issue 3: the rest of the string commands ---------------------------------------------------------
 
 BIN = b"a\x00b\r\n\xff"
@@ -412,6 +332,157 @@ SCAN_KEYS = [
     [b"SET", BIN, b"v"], [b"KEYS", b"a\x00*"], ScanAll((b"MATCH", b"*\xff")),
 ]
 
+
+def encode(*commands: list) -> bytes:
+    """Several commands as one RESP byte string (a pipeline sent in one write)."""
+    out = b""
+    for cmd in commands:
+        out += b"*%d\r\n" % len(cmd)
+        for a in cmd:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+# Server and connection commands (issue 3).  Every CONFIG SET here is undone at the end: the
+# servers are shared by the whole session.
+SERVER_COMMANDS = [
+    ["TIME", "x"], ["LASTSAVE", "x"], ["SAVE", "x"], ["BGSAVE", "foo"], ["BGSAVE", "a", "b"],
+    ["BGREWRITEAOF", "x"], ["RESET", "x"],
+    ["SHUTDOWN", "FOO"], ["SHUTDOWN", "ABORT"], ["SHUTDOWN", "NOSAVE", "SAVE"], ["SHUTDOWN", "ABORT", "NOW"],
+    ["SHUTDOWN", "abort", "force"],
+    ["CLIENT", "KILL"], ["CLIENT", "KILL", "1.2.3.4:5"], ["CLIENT", "KILL", "ID", "999999"],
+    ["CLIENT", "KILL", "ID", "abc"], ["CLIENT", "KILL", "ID", "0"], ["CLIENT", "KILL", "ID", "-3"],
+    ["CLIENT", "KILL", "FOO", "x"], ["CLIENT", "KILL", "ADDR"], ["CLIENT", "KILL", "SKIPME", "maybe", "ID", "1"],
+    ["CLIENT", "KILL", "TYPE", "foo"], ["CLIENT", "KILL", "USER", "nobody"], ["CLIENT", "KILL", "LADDR", "1.1.1.1:1"],
+    ["CLIENT", "KILL", "ID", "999999", "TYPE"], ["CLIENT", "KILL", "TYPE", "master"], ["CLIENT", "KILL", "TYPE", "pubsub"],
+    ["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"], ["CLIENT", "KILL", "addr", "1.2.3.4:5", "skipme", "YES"],
+    ["CLIENT", "NO-EVICT", "on"], ["CLIENT", "NO-EVICT", "OFF"], ["CLIENT", "NO-EVICT", "x"], ["CLIENT", "NO-EVICT"],
+    ["CLIENT", "REPLY", "foo"], ["CLIENT", "REPLY"], ["CLIENT", "REPLY", "ON"], ["CLIENT", "GETREDIR"],
+    ["CLIENT", "GETREDIR", "x"], ["CLIENT", "TRACKING", "off"], ["CLIENT", "TRACKING", "maybe"],
+    ["CLIENT", "LIST", "TYPE", "foo"], ["CLIENT", "LIST", "ID", "abc"], ["CLIENT", "LIST", "ID", "0"], ["CLIENT", "LIST", "ID"],
+    ["CLIENT", "LIST", "x", "y", "z"], ["CLIENT", "LIST", "TYPE", "normal", "ID", "1"], ["CLIENT", "LIST", "TYPE", "master"],
+    ["CLIENT", "LIST", "TYPE", "replica"], ["CLIENT", "LIST", "ID", "999999", "999998"], ["CLIENT", "INFO", "x"],
+    ["CONFIG", "RESETSTAT", "x"], ["CONFIG", "REWRITE", "x"],
+    ["CONFIG", "SET", "foo", "bar"], ["CONFIG", "SET", "maxmemory", "abc", "foo", "1"],
+    ["CONFIG", "SET", "maxmemory", "10mb", "maxmemory", "1"], ["CONFIG", "SET", "maxmemory", "abc"],
+    ["CONFIG", "SET", "maxmemory"], ["CONFIG", "SET", "maxclients", "0"], ["CONFIG", "SET", "maxclients", "x"],
+    ["CONFIG", "SET", "loglevel", "bogus"],
+    ["CONFIG", "SET", "appendonly", "bogus"], ["CONFIG", "SET", "notify-keyspace-events", "Q"],
+    ["CONFIG", "SET", "save", "1 2 3"], ["CONFIG", "SET", "hz", "1000"], ["CONFIG", "GET", "hz"],
+    ["CONFIG", "SET", "hz", "10"],
+    ["CONFIG", "SET", "slowlog-log-slower-than", "abc"], ["CONFIG", "SET", "hash-max-listpack-entries", "-1"],
+    ["CONFIG", "SET", "timeout", "-1"], ["CONFIG", "SET", "timeout", "1.5"], ["CONFIG", "SET", "maxmemory-samples", "0"], ["CONFIG", "SET", "lazyfree-lazy-eviction", "maybe"],
+    ["CONFIG", "SET", "appendfsync", "sometimes"], ["CONFIG", "SET", "save", "abc"], ["CONFIG", "SET", "save", "1"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "timeout", "-1"], ["CONFIG", "GET", "maxmemory-samples"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "hash-max-listpack-entries", "256", "lazyfree-lazy-eviction", "yes"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "hash-max-listpack-entries"],
+    ["CONFIG", "GET", "lazyfree-lazy-eviction"], ["CONFIG", "SET", "save", "900 1 300 10"], ["CONFIG", "GET", "save"],
+    ["CONFIG", "SET", "slowlog-max-len", "64", "slowlog-log-slower-than", "20000"], ["CONFIG", "GET", "slowlog-*"],
+    ["CONFIG", "SET", "timeout", "0", "tcp-keepalive", "300"], ["CONFIG", "GET", "tcp-keepalive"],
+    ["CONFIG", "SET", "maxmemory-samples", "5", "hash-max-listpack-entries", "512", "lazyfree-lazy-eviction", "no",
+     "save", "", "slowlog-max-len", "128", "slowlog-log-slower-than", "10000"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "save"], ["CONFIG", "GET", "lazyfree-lazy-*"],
+    ["CONFIG", "GET", "hash-max-*"], ["CONFIG", "GET", "zset-max-*"], ["CONFIG", "GET", "slowlog-max-len"],
+    ["COMMAND", "GETKEYS", "get", "a"], ["COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"], ["COMMAND", "GETKEYS", "ping"],
+    ["COMMAND", "GETKEYS", "nosuch", "a"], ["COMMAND", "GETKEYS", "get"], ["COMMAND", "GETKEYS", "set", "a"],
+    ["COMMAND", "GETKEYS", "client", "list"], ["COMMAND", "GETKEYS", "del", "a", "b", "c"], ["COMMAND", "GETKEYS", "GET", "k"],
+    ["COMMAND", "GETKEYS", "config", "get", "x"], ["COMMAND", "GETKEYS", "client", "nosuch"],
+    ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "GET"],
+    ["COMMAND", "GETKEYSANDFLAGS", "mset", "a", "1"], ["COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"],
+    ["COMMAND", "GETKEYSANDFLAGS", "get", "a"], ["COMMAND", "GETKEYSANDFLAGS", "expire", "a", "1"],
+    ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "foo"], ["COMMAND", "LIST", "FILTERBY", "MODULE", "x"],
+    ["COMMAND", "LIST", "x"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "slowlog*"],
+    ["COMMAND", "INFO", "time", "reset", "lastsave", "save", "bgsave", "bgrewriteaof", "shutdown", "debug",
+     "slowlog", "slowlog|get", "client|kill", "client|reply", "config|resetstat", "command|getkeys"],
+    ["COMMAND", "DOCS", "time", "reset", "slowlog", "client|kill", "client|list", "config|set", "command|getkeys"],
+    ["SLOWLOG"], ["SLOWLOG", "GET", "abc"], ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "1", "2"],
+    ["SLOWLOG", "RESET", "x"], ["SLOWLOG", "LEN", "x"], ["SLOWLOG", "HELP"], ["SLOWLOG", "FOO"],
+    ["CONFIG", "HELP"], ["COMMAND", "HELP"],
+    # RESET: back to RESP2, no name, replies on
+    ["CLIENT", "SETNAME", "before-reset"], ["RESET"], ["CLIENT", "GETNAME"], ["GET", "nope"], ["HELLO", "3"],
+    ["GET", "nope"], ["RESET"], ["GET", "nope"], ["MGET", "nope"],
+    # CLIENT REPLY: OFF drops every reply (fast-path commands too) until ON; SKIP drops the next one
+    Raw(encode(["CLIENT", "REPLY", "OFF"], ["PING"], ["SET", "r", "1"], ["GET", "r"], ["NOSUCH"],
+               ["CLIENT", "REPLY", "ON"])),
+    ["GET", "r"],
+    Raw(encode(["CLIENT", "REPLY", "SKIP"], ["INCR", "r"], ["GET", "r"]), 1),
+    Raw(encode(["CLIENT", "REPLY", "SKIP"], ["CLIENT", "REPLY", "SKIP"], ["ECHO", "a"], ["ECHO", "b"]), 1),
+    Raw(encode(["CLIENT", "REPLY", "OFF"], ["CLIENT", "REPLY", "SKIP"], ["PING"], ["CLIENT", "REPLY", "ON"],
+               ["ECHO", "c"]), 2),
+    Raw(b"CLIENT REPLY OFF\r\nPING\r\nCLIENT REPLY ON\r\n"),
+]
+
+
+# One connection only: WATCH broken by other clients is in tests/behaviour/test_transactions.py.
+TRANSACTIONS = [
+    ["MULTI"], ["SET", "a", "1"], ["INCR", "a"], ["GET", "a"], ["MGET", "a", "nope"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["EXEC"], ["EXEC"], ["DISCARD"], ["UNWATCH"], ["MULTI", "x"], ["EXEC", "x"], ["DISCARD", "x"],
+    ["WATCH"], ["UNWATCH", "x"],
+    # errors while queueing doom the EXEC; errors while running are elements of its array
+    ["MULTI"], ["SET", "a", "2"], ["NOSUCH", "x"], ["GET"], ["SET", "a", "3"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["CLIENT", "FOO"], ["EXEC"],
+    ["MULTI"], ["SET", "s", "x"], ["INCR", "s"], ["SET", "s", "1", "EX", "0"], ["SET", "s", "v", "FOO"],
+    ["EXPIRE", "s", "abc"], ["GET", "s"], ["DECRBY", "s", I64_MIN], ["EXEC"],
+    ["MULTI"], ["MULTI"], ["WATCH", "a"], ["SET", "a", "4"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["EXEC", "x"], ["PING"], ["EXEC"],
+    ["MULTI"], ["DISCARD", "x"], ["PING"], ["DISCARD"], ["DISCARD"],
+    ["MULTI"], ["SET", "a", "5"], ["DISCARD"], ["GET", "a"],
+    ["MULTI"], ["UNWATCH"], ["WATCH", "a"], ["PING", "x"], ["ECHO", "e"], ["DBSIZE"], ["SELECT", "0"], ["EXEC"],
+    ["MULTI"], ["DEL", "a", "s"], ["EXISTS", "a"], ["FLUSHALL"], ["DBSIZE"], ["EXEC"],
+    ["multi"], ["set", "lower", "1"], ["exec"],
+    ["MULTI"], ["SET", "big", "x" * 70_000], ["GET", "big"], ["EXEC"],
+    # WATCH from this connection: its own writes before MULTI count, as any write does
+    ["SET", "w", "1"], ["WATCH", "w"], ["SET", "w", "1"], ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["WATCH", "w", "w2"], ["WATCH", "w"], ["GET", "w"], ["EXISTS", "w2"], ["MULTI"], ["INCR", "w"], ["EXEC"],
+    ["WATCH", "w2"], ["SET", "w2", "x", "NX"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "9", "NX"], ["SET", "nope", "1", "XX"], ["DEL", "nope"], ["EXPIRE", "nope", "10"],
+    ["PERSIST", "w"], ["EXPIRE", "w", "100", "XX"], ["INCR", "s"], ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["WATCH", "w"], ["EXPIRE", "w", "100"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["PERSIST", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["DECR", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MSET", "x", "1", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["DEL", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "1", "PXAT", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "other", "1"], ["UNWATCH"], ["SET", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["DISCARD"], ["SET", "w", "3"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["NOSUCH"], ["EXEC"], ["SET", "w", "4"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["EXEC", "x"], ["SET", "w", "5"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "6"], ["MULTI"], ["SET", "w", "7"], ["EXEC"], ["GET", "w"],
+    ["WATCH", "w"], ["MULTI"], ["SET", "w", "8"], ["EXEC"], ["GET", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    # FLUSHALL fails the EXEC only for keys that existed
+    ["SET", "f", "1"], ["WATCH", "f", "absent"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "absent"], ["FLUSHDB"], ["MULTI"], ["PING"], ["EXEC"],
+    # pipelined: the commands after MULTI in the same read must be queued, not run by the fast path
+    Raw(b"MULTI\r\nSET p 1\r\nINCR p\r\nGET p\r\nEXEC\r\nGET p\r\n", 6),
+    Raw(b"*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nGET\r\n$1\r\np\r\n*1\r\n$7\r\nDISCARD\r\n"
+        b"*2\r\n$4\r\nINCR\r\n$1\r\np\r\n", 4),
+    Raw(b"WATCH p\r\nINCR p\r\nMULTI\r\nINCR p\r\nEXEC\r\nGET p\r\n", 6),
+    Raw(b"MULTI\r\nSET p\r\nSET p 1\r\nEXEC\r\nPING\r\n", 5),
+    ["COMMAND", "INFO", "multi", "exec", "discard", "watch", "unwatch"],
+    ["COMMAND", "DOCS", "multi", "exec", "discard", "watch", "unwatch"],
+    ["MULTI"], ["QUIT"],
+]
+
+# WATCH and expiry (Redis 7.0): a key live at WATCH that has expired by EXEC fails it, whether or not it
+# was reclaimed meanwhile; a key already expired at WATCH time fails it only if written.  The outcomes
+# do not depend on when active expiry runs, on either server.
+WATCH_EXPIRY = [
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["GET", "k"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100000"], ["WATCH", "k"], ["MULTI"], ["TTL", "k"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["DEL", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["SET", "k", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["GET", "k"], ["INCR", "k"], ["MULTI"], ["PING"],
+    ["EXEC"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -419,12 +490,14 @@ PER_PROTOCOL = {
     "expiry": EXPIRY,
     "connection": CONNECTION,
     "server": SERVER,
-    "server-commands": SERVER_COMMANDS,
     "strings_more": STRINGS_MORE,
     "incrbyfloat": INCRBYFLOAT,
     "lcs": LCS,
     "keys_more": KEYS_MORE,
     "scan_keys": SCAN_KEYS,
+    "server-commands": SERVER_COMMANDS,
+    "transactions": TRANSACTIONS,
+    "watch-expiry": WATCH_EXPIRY,
 }
 
 INLINE = [

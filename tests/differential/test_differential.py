@@ -105,16 +105,16 @@ def normalise(step, reply):
         if not sections or sections & {"all", "default", "everything"}:
             headers = [h for h in headers if h in REQUIRED_HEADERS]
         return (kind, headers)
+    if name == "KEYS" and kind == b"*":
+        return (kind, sorted(parse(reply)))  # the order is the hash table's
+    if name == "MEMORY" and sub == "USAGE" and kind == b":":
+        return (kind, "<bytes>")  # the size is this server's own; its kind and the errors are Redis's
     if name == "CONFIG" and sub == "GET" or name == "COMMAND" and sub == "LIST":
         # Redis lists glob matches in its hash tables' order: compare them as sets.
         v = parse(reply)
         if isinstance(v, dict):
             return (kind, sorted(v.items()))
         return (kind, sorted(zip(v[0::2], v[1::2])) if sub == "GET" else sorted(v))
-    if name == "KEYS" and kind == b"*":
-        return (kind, sorted(parse(reply)))  # the order is the hash table's
-    if name == "MEMORY" and sub == "USAGE" and kind == b":":
-        return (kind, "<bytes>")  # the size is this server's own; its kind and the errors are Redis's
     if name == "CLIENT" and sub == "ID":
         return (kind, "<client id>")
     if name == "CLIENT" and sub == "LIST":
