@@ -647,3 +647,20 @@ def test_docs_table_matches_redis_for_every_entry(redis_server):
         assert not differ, "\n".join(differ)
     finally:
         ref.close()
+
+
+def test_slowlog_logs_the_commands_of_exec_not_exec(start_extra):
+    from resp import RespSocket
+
+    srv = start_extra()
+    c = RespSocket(srv.host, srv.port)
+    try:
+        assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+        assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+        for cmd in (["MULTI"], ["SET", "a", "1"], ["GET", "a"]):
+            c.call(*cmd)
+        assert c.call("EXEC") == b"*2\r\n+OK\r\n$1\r\n1\r\n"
+        logged = [e[3] for e in parse(c.call("SLOWLOG", "GET", "-1"))]
+        assert logged == [[b"GET", b"a"], [b"SET", b"a", b"1"], [b"MULTI"], [b"SLOWLOG", b"RESET"]]
+    finally:
+        c.close()
