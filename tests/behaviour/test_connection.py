@@ -386,6 +386,7 @@ def test_client_kill_addr_laddr_skipme_and_old_form(start_extra):
     me = RespSocket(srv.host, srv.port)
     a, b = RespSocket(srv.host, srv.port), RespSocket(srv.host, srv.port)
     try:
+        assert a.call("PING") == b.call("PING") == b"+PONG\r\n"   # accepted and registered by now
         addr_a = "%s:%d" % a.sock.getsockname()[:2]
         assert me.call("CLIENT", "KILL", "ADDR", addr_a) == b":1\r\n"
         assert a.read_until_closed(timeout=5)[1]
