@@ -152,7 +152,9 @@ class Connection:
             lib.rd_conn_close_after_reply(self._c)
 
     def kill(self) -> None:
-        """CLIENT KILL / shutdown from any thread: closes the connection on its owner thread."""
+        """CLIENT KILL from any thread: leaves the client registry at once (so CLIENT LIST and a
+        second KILL no longer see it, as in Redis), then closes on its owner thread."""
+        self.server.unregister_client(self)
         self._worker.call_soon(self.close)
 
     def set_reply_mode(self, mode: str) -> None:

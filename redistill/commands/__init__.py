@@ -369,6 +369,6 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     _count(spec.name, 0)
     _count(spec.name, 1, usec)
     slowlog = getattr(client.server, "slowlog", None)
-    if slowlog is not None and 0 <= slowlog.slower_than <= usec:
-        slowlog.record(client, args, usec)
+    if slowlog is not None and 0 <= slowlog.slower_than <= usec and "skip_slowlog" not in spec.flags:
+        slowlog.record(client, args, usec)   # EXEC is skipped: its commands are logged one by one
     return result
