@@ -274,7 +274,9 @@ def g_arity(rnd, ctx):
 
 
 def g_unknown(rnd, ctx):
-    probes = [[b"NOSUCH"], [b"foo", b"a", b"b"], [b"GETT", b"k"], [b"FOO", b"a\r\nb"], [b"get\x00"],
+    # (No "get\x00": Redis compares command names with strcasecmp, so it is GET when its hash lands
+    # in GET's bucket, which depends on Redis's random hash seed.)
+    probes = [[b"NOSUCH"], [b"foo", b"a", b"b"], [b"GETT", b"k"], [b"FOO", b"a\r\nb"], [b"xyz\x00get"],
               [b"X" * 130, b"y" * 130], [b"FOO"] + [str(i).encode() for i in range(30)]]
     # an unknown subcommand of a container the server has (an unknown container is the case above)
     probes += [[c.upper().encode(), b"NOSUCH", b"a"][:rnd.randint(2, 3)]
@@ -450,10 +452,10 @@ def norm(args: list[bytes], reply):
     if name == "MEMORY" and sub == "USAGE":
         # Bytes used depend on the allocator and entry layout; nil (missing key) must still match.
         return (kind, reply in (b"$-1\r\n", b"_\r\n"))
-    if name == "SLOWLOG" and sub == "GET":
-        # Entries carry ids, timestamps, durations and client addresses; the number of entries must match.
-        v = parse(reply)
-        return (kind, len(v))
+    if name == "SLOWLOG" and sub in ("GET", "LEN"):
+        # Whether a command crosses the 10 ms threshold depends on each server's speed (a 100 KB value, a
+        # GC pause), and entries carry ids, timestamps and addresses: only the reply type is compared.
+        return (kind, "<slowlog>")
     if name == "INFO" and [a.lower() for a in args[1:]] == [b"keyspace"]:
         # avg_ttl is Redis's running estimate, sampled by its expiry cycle at its own moments (and left
         # stale when no volatile key is left); keys= and expires= must still match.
