@@ -627,9 +627,46 @@ def run(steps: list[Step], ref: tuple[str, int], sut: tuple[str, int], known: se
         b.close()
 
 
-def shrink(steps: list[Step], ref, sut, known: set[str], budget_s: float = 120.0) -> list[Step]:
+def pipelinable(steps: list[Step]) -> list[Step]:
+    """The steps a pipeline can carry: connection 0, one reply each (no CLIENT REPLY, no QUIT)."""
+    return [(c, a) for c, a in steps if c == 0 and _name(a)[0] != "QUIT" and _name(a)[:2] != ("CLIENT", "REPLY")]
+
+
+def run_pipelined(steps: list[Step], ref: tuple[str, int], sut: tuple[str, int], known: set[str],
+                  batch: int = 64) -> tuple[Mismatch | None, int]:
+    """The same comparison with `batch` commands per write, so the C fast path and the Python path take
+    turns inside one read. Replies are split by the test-side RESP reader and compared one by one."""
+    steps = pipelinable(steps)
+    reset_server(*ref, known)
+    reset_server(*sut, known)
+    a, b = RespSocket(*ref, timeout=10), RespSocket(*sut, timeout=10)
+    model = ConnModel()
+    try:
+        for start in range(0, len(steps), batch):
+            chunk = steps[start:start + batch]
+            data = b"".join(encode_command(*args) for _, args in chunk)
+            replies = []
+            for sock in (a, b):
+                sock.send(data)
+                try:
+                    replies.append(sock.replies(len(chunk)))
+                except (TimeoutError, ConnectionError, OSError, ValueError) as e:
+                    replies.append([f"<{type(e).__name__}: {e}>"] * len(chunk))
+            for i, ((_, args), ra, rb) in enumerate(zip(chunk, *replies)):
+                queued = list(model.queued)
+                if not same(args, ra, rb, queued):
+                    return Mismatch(start + i, (0, args), ra, rb), start + i + 1
+                model.after(args, ra)
+        return None, len(steps)
+    finally:
+        a.close()
+        b.close()
+
+
+def shrink(steps: list[Step], ref, sut, known: set[str], budget_s: float = 120.0, runner=None) -> list[Step]:
     """Delta debugging on a failing sequence: remove chunks while some reply still differs."""
     deadline = time.monotonic() + budget_s
+    run = runner or globals()["run"]
 
     chunk = max(1, len(steps) // 2)
     while chunk >= 1 and time.monotonic() < deadline:
@@ -695,20 +732,27 @@ def known_commands(host: str, port: int, names: set[str]) -> set[str]:
 
 
 def fuzz(seed: int, n: int, ref, sut, time_budget: float | None = None, shrink_budget: float = 120.0,
-         known: set[str] | None = None) -> tuple[str | None, int, set[str]]:
-    """One seeded sequence. Returns (failure report or None, steps run, commands fuzzed)."""
+         known: set[str] | None = None, pipeline: bool = False) -> tuple[str | None, int, set[str]]:
+    """One seeded sequence, step by step or pipelined. Returns (failure report or None, steps run,
+    commands fuzzed)."""
     if known is None:
         known = known_commands(*sut, template_names())
     steps = generate(random.Random(seed), n, known)
+    if pipeline:
+        steps = pipelinable(steps)
+        runner = lambda st, r, s, k, deadline=None: run_pipelined(st, r, s, k)  # noqa: E731
+    else:
+        runner = run
     deadline = None if time_budget is None else time.monotonic() + time_budget
-    mm, ran = run(steps, ref, sut, known, deadline)
+    mm, ran = runner(steps, ref, sut, known, deadline)
     if mm is None:
         return None, ran, known
     prefix = steps[:mm.index + 1]
     if shrink_budget > 0:
-        prefix = shrink(prefix, ref, sut, known, shrink_budget)
-        mm = run(prefix, ref, sut, known)[0] or mm
-    return f"seed {seed}: " + report(prefix, mm), ran, known
+        prefix = shrink(prefix, ref, sut, known, shrink_budget, runner)
+        mm = runner(prefix, ref, sut, known)[0] or mm
+    mode = "pipelined (64 commands per write) " if pipeline else ""
+    return f"seed {seed} {mode}" + report(prefix, mm), ran, known
 
 
 def main(argv=None) -> int:
@@ -716,6 +760,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=int(os.environ.get("SEED", "1")))
     p.add_argument("-n", type=int, default=int(os.environ.get("N", "20000")), help="steps per sequence")
     p.add_argument("--seqs", type=int, default=1, help="sequences (seed, seed+1, ...)")
+    p.add_argument("--pipeline", action="store_true", help="64 commands per write instead of one by one")
     args = p.parse_args(argv)
     from conftest import start_server
     ref, sut = start_server("redis"), start_server("redistill")
@@ -726,7 +771,8 @@ def main(argv=None) -> int:
               f"{', '.join(skipped) or 'none'} (REDISTILL_FASTPATH={os.environ.get('REDISTILL_FASTPATH', '1')})")
         for seed in range(args.seed, args.seed + args.seqs):
             t0 = time.monotonic()
-            failure, ran, _ = fuzz(seed, args.n, (ref.host, ref.port), (sut.host, sut.port), known=known)
+            failure, ran, _ = fuzz(seed, args.n, (ref.host, ref.port), (sut.host, sut.port), known=known,
+                                   pipeline=args.pipeline)
             if failure:
                 print(failure)
                 return 1

@@ -4,9 +4,9 @@ to a real redis-server and to Redistill (`make test` runs this file with the fas
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from conftest import start_server, stop_and_check
+import pytest
 
 from . import fuzz
 
@@ -16,12 +16,14 @@ SECONDS = 4.0         # per seed, whichever comes first
 
 
 @pytest.fixture(scope="module")
-def pair():
-    ref = start_server("redis")
-    sut = start_server("redistill")
+def pair(request):
+    # tests/conftest.py as pytest loaded it (`import conftest` may give tests/core/conftest.py in a full run)
+    root = request.config.pluginmanager.get_plugin(str(Path(__file__).resolve().parents[1] / "conftest.py"))
+    ref = root.start_server("redis")
+    sut = root.start_server("redistill")
     yield (ref.host, ref.port), (sut.host, sut.port)
-    stop_and_check(sut)
-    stop_and_check(ref)
+    root.stop_and_check(sut)
+    root.stop_and_check(ref)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,14 @@ def test_fuzz(pair, known, seed):
     failure, ran, _ = fuzz.fuzz(seed, STEPS, *pair, time_budget=SECONDS, shrink_budget=30, known=known)
     assert failure is None, failure
     assert ran >= min(STEPS, 200), f"only {ran} steps ran in {SECONDS}s"
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_fuzz_pipelined(pair, known, seed):
+    """64 commands per write: the fast path and the Python path take turns inside one read."""
+    failure, ran, _ = fuzz.fuzz(seed, STEPS, *pair, shrink_budget=30, known=known, pipeline=True)
+    assert failure is None, failure
+    assert ran >= STEPS // 2
 
 
 def test_generator_is_seeded():
