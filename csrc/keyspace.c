@@ -13,6 +13,10 @@
  *  6. Tables are powers of two and a key's bucket is its hash bits above the
  *     shard bits, so a later SCAN can walk each shard with Redis's
  *     reverse-binary cursor across resizes.
+ *  7. WATCH: every explicit change of a key goes through do_link, do_replace,
+ *     do_unlink or calls watch_hook itself (in-place writes: do_store, EXPIRE,
+ *     PERSIST).  Expiry unlinks with do_unlink_quiet: it is no change to WATCH
+ *     (csrc/watch.c).  New write paths must keep this true.
  */
 #include "internal.h"
 
@@ -59,6 +63,7 @@ typedef struct shard {
     _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
     uint64_t hits, misses, expired, evicted;
     size_t cursor;        /* next bucket active expiry visits */
+    watch_node *watched;  /* WATCH: keys of this shard some client watches (csrc/watch.c) */
 } shard;
 
 struct rd_keyspace {
@@ -66,6 +71,7 @@ struct rd_keyspace {
     shard *shards;
     _Atomic uint64_t peak;          /* sampled, see note_peak */
     _Atomic uint32_t next_shard;    /* active expiry round robin, shared by all callers */
+    ks_gate gate;                   /* transactions (csrc/gate.c) */
 };
 
 /* ---- entries -------------------------------------------------------------- */
@@ -150,6 +156,11 @@ static void note_peak(rd_keyspace *ks) {
 
 static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
 
+/* ---- WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys ---- */
+static inline void watch_hook(shard *s, const entry *e) {
+    if (s->watched) watch_touch(s->watched, e->data, e->klen);
+}
+
 /* Rehashes the whole shard (it holds 1/1024 of the keys, so this is short). */
 static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
     entry **t = calloc(buckets, sizeof *t);
@@ -195,11 +206,17 @@ static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry 
     return NULL;
 }
 
-static void do_unlink(shard *s, entry **link, entry *e) {
+/* Unlinks without touching WATCH: expiry only (rule 7). */
+static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     *link = e->next;
     s->count--;
     if (e->expire) s->expires--;
     used_sub(s, entry_mem(e));
+}
+
+static void do_unlink(shard *s, entry **link, entry *e) {
+    watch_hook(s, e);
+    do_unlink_quiet(s, link, e);
 }
 
 static inline void push_dead(entry **dead, entry *e) {
@@ -212,7 +229,7 @@ static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int6
                         entry ***linkp, entry **dead) {
     entry *e = do_find(s, h, key, klen, linkp);
     if (e && is_expired(e, now)) {
-        do_unlink(s, *linkp, e);
+        do_unlink_quiet(s, *linkp, e);
         push_dead(dead, e);
         s->expired++;
         return NULL;
@@ -222,6 +239,7 @@ static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int6
 
 static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
     size_t b = bucket_of(s->mask, h);
+    watch_hook(s, e);
     e->next = s->table[b];
     s->table[b] = e;
     s->count++;
@@ -233,6 +251,7 @@ static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
 
 /* Puts ne where old was; old goes onto *dead. */
 static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **dead) {
+    watch_hook(s, old);
     ne->next = old->next;
     *link = ne;
     if (old->expire) s->expires--;
@@ -248,6 +267,7 @@ static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key
                           entry *e, entry **link, const char *v, size_t n, int64_t now,
                           entry **dead) {
     if (e && ENTRY_HDR + e->klen + n <= entry_mem(e)) {
+        watch_hook(s, e);
         memcpy(entry_val(e), v, n);
         e->vlen = (uint32_t)n;
         e->access = lru_clock(now);
@@ -571,6 +591,11 @@ rd_keyspace *rd_keyspace_new(uint64_t seed) {
         return NULL;
     }
     memset(ks->shards, 0, KS_NSHARDS * sizeof(shard));
+    if (gate_init(&ks->gate) != 0) {
+        free(ks->shards);
+        free(ks);
+        return NULL;
+    }
     seed_keys(ks, seed);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
@@ -580,6 +605,7 @@ rd_keyspace *rd_keyspace_new(uint64_t seed) {
                 pthread_mutex_destroy(&ks->shards[i].lock);
                 free(ks->shards[i].table);
             }
+            gate_destroy(&ks->gate);
             free(ks->shards);
             free(ks);
             return NULL;
@@ -595,8 +621,10 @@ void rd_keyspace_free(rd_keyspace *ks) {
     if (!ks) return;
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         free_table(ks->shards[i].table, ks->shards[i].mask + 1);
+        watch_free_all(ks->shards[i].watched);
         pthread_mutex_destroy(&ks->shards[i].lock);
     }
+    gate_destroy(&ks->gate);
     free(ks->shards);
     free(ks);
 }
@@ -666,6 +694,7 @@ static rd_status do_expire(shard *s, entry **link, entry *e, int64_t at, int fla
         return RD_OK;
     }
     if (!cur) s->expires++;
+    watch_hook(s, e);
     e->expire = at;
     return RD_OK;
 }
@@ -716,6 +745,7 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
     if (e && !e->expire) {
         st = RD_NOT_DONE;
     } else if (e) {
+        watch_hook(s, e);
         e->expire = 0;
         s->expires--;
         st = RD_OK;
@@ -759,7 +789,7 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
             while (*link) {
                 entry *e = *link;
                 if (is_expired(e, now)) {
-                    do_unlink(s, link, e);
+                    do_unlink_quiet(s, link, e);
                     push_dead(&dead, e);
                     n++;
                 } else {
@@ -851,6 +881,7 @@ rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, i
         } else if (mode == RD_GETEX_AT) {
             do_expire(s, link, e, at_ms, 0, now, &dead);
         } else if (mode == RD_GETEX_PERSIST && e->expire) {
+            watch_hook(s, e);
             e->expire = 0;
             s->expires--;
         }
@@ -917,7 +948,10 @@ static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const cha
     entry *ne;
 
     if (fresh && !(e = entry_new(key, klen, NULL, 0, 0, now))) return RD_ERR_NOMEM;
-    if (!fresh) used_sub(s, entry_mem(e));
+    if (!fresh) {
+        watch_hook(s, e); /* an in-place write (rule 7) */
+        used_sub(s, entry_mem(e));
+    }
     olen = e->vlen;
     nlen = off + n > olen ? off + n : olen;
     if (!(ne = entry_room(e, nlen))) {
@@ -1310,4 +1344,24 @@ rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms) {
     }
     *avg_ms = weight > 0 ? (int64_t)(total / weight) : 0;
     return RD_OK;
+}
+
+/* ---- transactions: access for csrc/gate.c and csrc/watch.c ------------------------ */
+
+ks_gate *ks_gate_of(rd_keyspace *ks) { return &ks->gate; }
+
+/* The key's state is read without lazy expiry (Redis's keyIsExpired): an
+ * expired key stays until a normal access reclaims it. */
+int ks_watch_locked(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_watch_fn fn,
+                    void *ctx) {
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry **link, *e;
+    int rc;
+
+    lock(s);
+    e = do_find(s, h, key, klen, &link);
+    rc = fn(ctx, &s->watched, !e ? KS_ABSENT : is_expired(e, now) ? KS_EXPIRED : KS_LIVE);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
 }

@@ -271,6 +271,32 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
  * key has one.  Any thread; one stripe lock at a time. */
 rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms);
 
+/* ---- transactions (gate.c, watch.c) ------------------------------------------ */
+
+/* The gate makes EXEC atomic: every command holds it shared (Python's dispatch
+ * per command, the fast path per batch), EXEC holds it exclusive while it runs
+ * its queue.  Any thread; re-entrant per thread (nested calls only count), so
+ * rd_ks_* calls made while holding it never wait on it.  Blocks without the
+ * GIL (cffi releases it).  rd_ks_exclusive_begin returns RD_NOT_DONE, taking
+ * nothing, when the thread holds the gate shared.  Each begin needs its end. */
+void rd_ks_shared_begin(rd_keyspace *ks);
+void rd_ks_shared_end(rd_keyspace *ks);
+rd_status rd_ks_exclusive_begin(rd_keyspace *ks);
+void rd_ks_exclusive_end(rd_keyspace *ks);
+
+/* WATCH key: registers one watcher of key (each needs one rd_ks_unwatch).
+ * *version and *live (the key exists and has not expired) are what EXEC hands
+ * back to rd_ks_watch_check.  RD_OK or RD_ERR_NOMEM.  Any thread. */
+rd_status rd_ks_watch(rd_keyspace *ks, const char *key, size_t klen, uint64_t *version,
+                      int *live);
+/* Drops one registration made by rd_ks_watch.  RD_OK, RD_NOT_FOUND (none). */
+rd_status rd_ks_unwatch(rd_keyspace *ks, const char *key, size_t klen);
+/* EXEC's test, Redis 7.0's: RD_OK when key is as rd_ks_watch left it;
+ * RD_NOT_DONE when a write changed it since, or it was live and has expired
+ * (or was flushed) since.  RD_NOT_FOUND: not registered.  Any thread. */
+rd_status rd_ks_watch_check(rd_keyspace *ks, const char *key, size_t klen, uint64_t version,
+                            int live);
+
 /* ---- the fast path's command list ------------------------------------------ */
 
 /* The i-th command C serves itself (lowercase name, Redis arity), i from 0;
@@ -284,6 +310,12 @@ rd_worker *rd_worker_new(rd_keyspace *ks);
 void rd_worker_free(rd_worker *w);
 /* Copies RD_W_NSTATS counters into out[].  Any thread (relaxed reads). */
 rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n);
+/* Fast-path calls per command: calls[i] counts the i-th rd_fast_command, failed[i]
+ * those of them that replied an error (0 past the table).  Any thread (relaxed reads). */
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n);
+/* Error replies the fast path wrote, per status: out[st] counts rd_status_message(st)
+ * lines.  Any thread (relaxed reads). */
+rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n);
 
 /* ---- connections: owner thread only --------------------------------------- */
 
@@ -315,6 +347,16 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len);
 
 /* Appends Python's reply bytes to the output and retires the pending command. */
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len);
+
+/* client_output_buffer_limit: once a reply takes the unsent output past
+ * `hard` bytes the connection is dropped (rd_conn_io/rd_conn_run return
+ * RD_CLOSE, unsent output discarded).  0 = no limit (the default). */
+void rd_conn_set_output_limit(rd_conn *c, uint64_t hard);
+
+/* client_query_buffer_limit: once more than `max` bytes of input wait to be
+ * parsed the connection is dropped (RD_CLOSE, no reply, as Redis).  0 = the
+ * default, 1 GB (Redis's client-query-buffer-limit). */
+void rd_conn_set_input_limit(rd_conn *c, uint64_t max);
 
 /* After the output is flushed, rd_conn_io returns RD_CLOSE (QUIT, CLIENT KILL). */
 void rd_conn_close_after_reply(rd_conn *c);

@@ -6,7 +6,9 @@ Rules:
   - results are copied out of C into a per-thread rd_buf (threading.local), so two threads never
     share a buffer; each buffer is freed by ffi.gc when its thread's local storage goes away;
   - error statuses (WRONGTYPE, NOTINT, OVERFLOW, OOM, NOMEM) raise CommandError.from_status,
-    whose text is C's own (csrc/status.c), the same bytes the fast path sends.
+    whose text is C's own (csrc/status.c), the same bytes the fast path sends;
+  - the calls do not take the transactions' gate themselves: the dispatcher holds it around each
+    command (docs/LOCKING.md); a caller outside a command that changes keys holds it itself.
 """
 from __future__ import annotations
 
@@ -202,6 +204,34 @@ class Keyspace:
         out = ffi.new("int64_t *")
         _check(lib.rd_ks_avg_ttl(self.ptr, out))
         return out[0]
+    # ---- transactions (csrc/gate.c, csrc/watch.c) -------------------------------------------
+    def shared_begin(self) -> None:
+        """Holds the gate shared (one command); re-entrant per thread.  Pair with shared_end."""
+        lib.rd_ks_shared_begin(self.ptr)
+
+    def shared_end(self) -> None:
+        lib.rd_ks_shared_end(self.ptr)
+
+    def exclusive_begin(self) -> None:
+        """Holds the gate exclusive (EXEC): waits for every command and batch in flight."""
+        if lib.rd_ks_exclusive_begin(self.ptr) != lib.RD_OK:
+            raise RuntimeError("exclusive_begin while this thread holds the gate shared")
+
+    def exclusive_end(self) -> None:
+        lib.rd_ks_exclusive_end(self.ptr)
+
+    def watch(self, key: bytes) -> tuple[int, bool]:
+        """Registers one watcher of key; (version, live) is what watch_intact compares with."""
+        s = self._scratch
+        _check(lib.rd_ks_watch(self.ptr, key, len(key), s.u64, s.found))
+        return s.u64[0], bool(s.found[0])
+
+    def unwatch(self, key: bytes) -> None:
+        lib.rd_ks_unwatch(self.ptr, key, len(key))
+
+    def watch_intact(self, key: bytes, version: int, live: bool) -> bool:
+        """False when key changed since watch() returned (version, live) (Redis 7.0's rules)."""
+        return lib.rd_ks_watch_check(self.ptr, key, len(key), version, int(live)) == lib.RD_OK
 
     def stats(self) -> dict[str, int]:
         out = ffi.new("uint64_t[]", lib.RD_KS_NSTATS)

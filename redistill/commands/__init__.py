@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from redistill import errors
-from redistill.commands import connection, keys, server, string
+from redistill.commands import connection, keys, server, string, transactions
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
-from redistill.protocol import encode
+from redistill.protocol import Encoded, encode
 
 log = logging.getLogger("redistill.commands")
 
@@ -126,6 +126,11 @@ _TABLE = [
         command("slowlog|reset",   2, "admin loading stale",          NOKEYS,     server.slowlog_reset,   "server",     "2.2.12", "Clear all entries from the slow log", tips="request_policy:all_nodes response_policy:all_succeeded"),
         command("slowlog|help",    2, "loading stale",                NOKEYS,     server.slowlog_help,    "server",     "6.2.0",  "Show helpful text about the different subcommands"),
     ]),
+    command("multi",       1, "noscript loading stale fast allow_busy @transaction", NOKEYS, transactions.multi,   "transactions", "1.2.0",  "Mark the start of a transaction block"),
+    command("exec",        1, "noscript loading stale skip_slowlog @transaction", NOKEYS, transactions.exec_,    "transactions", "1.2.0",  "Execute all commands issued after MULTI"),
+    command("discard",     1, "noscript loading stale fast allow_busy @transaction", NOKEYS, transactions.discard, "transactions", "2.0.0",  "Discard all commands issued after MULTI"),
+    command("watch",      -2, "noscript loading stale fast allow_busy @transaction", ALLKEYS, transactions.watch,  "transactions", "2.2.0",  "Watch the given keys to determine execution of the MULTI/EXEC block", key_flags="RO"),
+    command("unwatch",     1, "noscript loading stale fast allow_busy @transaction", NOKEYS, transactions.unwatch, "transactions", "2.2.0",  "Forget about all watched keys"),
     command("info",       -1, "loading stale @dangerous",             NOKEYS,     server.info,            "server",     "1.0.0",  "Get information and statistics about the server", tips="nondeterministic_output request_policy:all_shards response_policy:special"),
     command("config",     -2, "",                                     NOKEYS,     None,                   "server",     "2.0.0",  "A container for server configuration commands", subcommands=[
         command("config|get",     -3, "admin " + _CONN,               NOKEYS,     server.config_get,      "server",     "2.0.0",  "Get the values of configuration parameters"),
@@ -290,6 +295,13 @@ def dispatch(client: Any, args: list[bytes]) -> bytes:
     if not args:  # an empty multibulk: Redis ignores it without a reply
         return b""
     result = _run(client, args)
+    if type(result) is Encoded:  # EXEC: encoded element by element already
+        return result
+    return encode_reply(client, result)
+
+
+def encode_reply(client: Any, result: Any) -> bytes:
+    """result in client.resp's protocol; errors are counted for INFO errorstats."""
     try:
         reply = encode(result, client.resp)
     except Exception:  # a handler returned something RESP can't carry: a bug, not a crash
@@ -305,14 +317,32 @@ def _run(client: Any, args: list[bytes]) -> Any:
     try:
         spec = lookup(args)
     except CommandError as e:
-        return e
+        return transactions.rejected(client, None, e)
     client.last_command = spec.name  # Redis sets lastcmd before its arity and auth checks too
     if not spec.arity_ok(len(args)):
         _count(spec.name, 2)
-        return CommandError(errors.wrong_arity(spec.name))
+        return transactions.rejected(client, spec, CommandError(errors.wrong_arity(spec.name)))
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
-        return CommandError(errors.NOAUTH)
+        return transactions.rejected(client, spec, CommandError(errors.NOAUTH))
+    queue = getattr(client, "multi", None)
+    if queue is not None and spec.name not in transactions.NOT_QUEUED:
+        queue.append((spec, args))
+        return "QUEUED"
+    if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
+        return call(client, spec, args)
+    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it.
+    ks = client.server.keyspace
+    ks.shared_begin()
+    try:
+        return call(client, spec, args)
+    finally:
+        ks.shared_end()
+
+
+def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
+    """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
+    counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
     start = time.perf_counter_ns()
     try:
         result = spec.handler(client, args)

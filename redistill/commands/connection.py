@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from redistill import errors
+from redistill.commands import transactions
 from redistill.commands.args import help_reply, parse_int, parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import SetReply, Verbatim
@@ -36,6 +37,27 @@ def credentials_ok(client: Any, user: bytes, password: bytes) -> bool:
     return hmac.compare_digest(password, configured.encode("utf-8"))
 
 
+def _host(client: Any) -> str:
+    return str(getattr(client, "addr", "")).rpartition(":")[0].strip("[]")
+
+
+def auth_failed(client: Any) -> CommandError:
+    """WRONGPASS, after recording the failure: an address that keeps failing gets its replies
+    held back (server.auth_failed), through the worker's timers, never by sleeping."""
+    record = getattr(client.server, "auth_failed", None)
+    delay = record(_host(client)) if record is not None else 0.0
+    if delay > 0 and hasattr(client, "delay_reply"):
+        client.delay_reply(delay)
+    return CommandError(errors.WRONGPASS)
+
+
+def auth_succeeded(client: Any) -> None:
+    client.set_authenticated(True)
+    forget = getattr(client.server, "auth_succeeded", None)
+    if forget is not None and client.server.config.password:
+        forget(_host(client))
+
+
 # AUTH [username] password
 def auth(client: Any, args: list[bytes]) -> str:
     if len(args) > 3:
@@ -47,8 +69,8 @@ def auth(client: Any, args: list[bytes]) -> str:
     else:
         user, password = args[1], args[2]
     if not credentials_ok(client, user, password):
-        raise CommandError(errors.WRONGPASS)  # a failed AUTH leaves the client as it was
-    client.set_authenticated(True)
+        raise auth_failed(client)  # a failed AUTH leaves the client as it was
+    auth_succeeded(client)
     return "OK"
 
 
@@ -62,8 +84,8 @@ def hello(client: Any, args: list[bytes]) -> dict:
     credentials, name = _hello_options(args)
     if credentials is not None:
         if not credentials_ok(client, *credentials):
-            raise CommandError(errors.WRONGPASS)
-        client.set_authenticated(True)
+            raise auth_failed(client)
+        auth_succeeded(client)
     if not client.authenticated:
         raise CommandError(errors.HELLO_NOAUTH)
     if name is not None:
@@ -318,9 +340,7 @@ def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
 # RESET   (clearClientConnectionState: leaves MULTI, unwatches, RESP2, no name, replies on,
 #          deauthenticates when a password is set; lib-name/lib-ver and NO-EVICT are kept)
 def reset(client: Any, args: list[bytes]) -> str:
-    reset_transaction = getattr(client, "reset_transaction", None)
-    if reset_transaction is not None:   # MULTI/WATCH state belongs to the transaction code
-        reset_transaction()
+    transactions.reset_transaction_state(client)
     client.db = 0
     client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
     client.set_reply_mode("on")

@@ -3,10 +3,9 @@ examples use one) and has_command() to skip what the server under test does not 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from servers import start_server, stop_and_check
 from resp import RespSocket, parse
 
 PASSWORD = "your-password"
@@ -23,15 +22,9 @@ def has_command(server, name: str) -> bool:
         s.close()
 
 
-def root_conftest(config):
-    """tests/conftest.py as pytest loaded it (`import conftest` may give tests/core/conftest.py in a full run)."""
-    return config.pluginmanager.get_plugin(str(Path(__file__).resolve().parents[1] / "conftest.py"))
-
-
 @pytest.fixture(scope="package")
 def secured(request):
     """The target server started with --requirepass PASSWORD."""
-    root = root_conftest(request.config)
-    sp = root.start_server(request.config.getoption("--target"), ["--requirepass", PASSWORD], password=PASSWORD)
+    sp = start_server(request.config.getoption("--target"), ["--requirepass", PASSWORD], password=PASSWORD)
     yield sp
-    root.stop_and_check(sp)
+    stop_and_check(sp)

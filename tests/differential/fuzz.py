@@ -762,7 +762,7 @@ def main(argv=None) -> int:
     p.add_argument("--seqs", type=int, default=1, help="sequences (seed, seed+1, ...)")
     p.add_argument("--pipeline", action="store_true", help="64 commands per write instead of one by one")
     args = p.parse_args(argv)
-    from conftest import start_server
+    from servers import start_server
     ref, sut = start_server("redis"), start_server("redistill")
     try:
         known = known_commands(sut.host, sut.port, template_names())

@@ -414,6 +414,75 @@ SERVER_COMMANDS = [
 ]
 
 
+# One connection only: WATCH broken by other clients is in tests/behaviour/test_transactions.py.
+TRANSACTIONS = [
+    ["MULTI"], ["SET", "a", "1"], ["INCR", "a"], ["GET", "a"], ["MGET", "a", "nope"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["EXEC"], ["EXEC"], ["DISCARD"], ["UNWATCH"], ["MULTI", "x"], ["EXEC", "x"], ["DISCARD", "x"],
+    ["WATCH"], ["UNWATCH", "x"],
+    # errors while queueing doom the EXEC; errors while running are elements of its array
+    ["MULTI"], ["SET", "a", "2"], ["NOSUCH", "x"], ["GET"], ["SET", "a", "3"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["CLIENT", "FOO"], ["EXEC"],
+    ["MULTI"], ["SET", "s", "x"], ["INCR", "s"], ["SET", "s", "1", "EX", "0"], ["SET", "s", "v", "FOO"],
+    ["EXPIRE", "s", "abc"], ["GET", "s"], ["DECRBY", "s", I64_MIN], ["EXEC"],
+    ["MULTI"], ["MULTI"], ["WATCH", "a"], ["SET", "a", "4"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["EXEC", "x"], ["PING"], ["EXEC"],
+    ["MULTI"], ["DISCARD", "x"], ["PING"], ["DISCARD"], ["DISCARD"],
+    ["MULTI"], ["SET", "a", "5"], ["DISCARD"], ["GET", "a"],
+    ["MULTI"], ["UNWATCH"], ["WATCH", "a"], ["PING", "x"], ["ECHO", "e"], ["DBSIZE"], ["SELECT", "0"], ["EXEC"],
+    ["MULTI"], ["DEL", "a", "s"], ["EXISTS", "a"], ["FLUSHALL"], ["DBSIZE"], ["EXEC"],
+    ["multi"], ["set", "lower", "1"], ["exec"],
+    ["MULTI"], ["SET", "big", "x" * 70_000], ["GET", "big"], ["EXEC"],
+    # WATCH from this connection: its own writes before MULTI count, as any write does
+    ["SET", "w", "1"], ["WATCH", "w"], ["SET", "w", "1"], ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["WATCH", "w", "w2"], ["WATCH", "w"], ["GET", "w"], ["EXISTS", "w2"], ["MULTI"], ["INCR", "w"], ["EXEC"],
+    ["WATCH", "w2"], ["SET", "w2", "x", "NX"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "9", "NX"], ["SET", "nope", "1", "XX"], ["DEL", "nope"], ["EXPIRE", "nope", "10"],
+    ["PERSIST", "w"], ["EXPIRE", "w", "100", "XX"], ["INCR", "s"], ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["WATCH", "w"], ["EXPIRE", "w", "100"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["PERSIST", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["DECR", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MSET", "x", "1", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["DEL", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "1", "PXAT", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "other", "1"], ["UNWATCH"], ["SET", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["DISCARD"], ["SET", "w", "3"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["NOSUCH"], ["EXEC"], ["SET", "w", "4"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["EXEC", "x"], ["SET", "w", "5"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "6"], ["MULTI"], ["SET", "w", "7"], ["EXEC"], ["GET", "w"],
+    ["WATCH", "w"], ["MULTI"], ["SET", "w", "8"], ["EXEC"], ["GET", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    # FLUSHALL fails the EXEC only for keys that existed
+    ["SET", "f", "1"], ["WATCH", "f", "absent"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "absent"], ["FLUSHDB"], ["MULTI"], ["PING"], ["EXEC"],
+    # pipelined: the commands after MULTI in the same read must be queued, not run by the fast path
+    Raw(b"MULTI\r\nSET p 1\r\nINCR p\r\nGET p\r\nEXEC\r\nGET p\r\n", 6),
+    Raw(b"*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nGET\r\n$1\r\np\r\n*1\r\n$7\r\nDISCARD\r\n"
+        b"*2\r\n$4\r\nINCR\r\n$1\r\np\r\n", 4),
+    Raw(b"WATCH p\r\nINCR p\r\nMULTI\r\nINCR p\r\nEXEC\r\nGET p\r\n", 6),
+    Raw(b"MULTI\r\nSET p\r\nSET p 1\r\nEXEC\r\nPING\r\n", 5),
+    ["COMMAND", "INFO", "multi", "exec", "discard", "watch", "unwatch"],
+    ["COMMAND", "DOCS", "multi", "exec", "discard", "watch", "unwatch"],
+    ["MULTI"], ["QUIT"],
+]
+
+# WATCH and expiry (Redis 7.0): a key live at WATCH that has expired by EXEC fails it, whether or not it
+# was reclaimed meanwhile; a key already expired at WATCH time fails it only if written.  The outcomes
+# do not depend on when active expiry runs, on either server.
+WATCH_EXPIRY = [
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["GET", "k"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100000"], ["WATCH", "k"], ["MULTI"], ["TTL", "k"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["DEL", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["SET", "k", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["GET", "k"], ["INCR", "k"], ["MULTI"], ["PING"],
+    ["EXEC"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -427,6 +496,8 @@ PER_PROTOCOL = {
     "keys_more": KEYS_MORE,
     "scan_keys": SCAN_KEYS,
     "server-commands": SERVER_COMMANDS,
+    "transactions": TRANSACTIONS,
+    "watch-expiry": WATCH_EXPIRY,
 }
 
 INLINE = [

@@ -4,9 +4,9 @@ to a real redis-server and to Redistill (`make test` runs this file with the fas
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+
+from servers import start_server, stop_and_check
 
 from . import fuzz
 
@@ -16,14 +16,12 @@ SECONDS = 4.0         # per seed, whichever comes first
 
 
 @pytest.fixture(scope="module")
-def pair(request):
-    # tests/conftest.py as pytest loaded it (`import conftest` may give tests/core/conftest.py in a full run)
-    root = request.config.pluginmanager.get_plugin(str(Path(__file__).resolve().parents[1] / "conftest.py"))
-    ref = root.start_server("redis")
-    sut = root.start_server("redistill")
+def pair():
+    ref = start_server("redis")
+    sut = start_server("redistill")
     yield (ref.host, ref.port), (sut.host, sut.port)
-    root.stop_and_check(sut)
-    root.stop_and_check(ref)
+    stop_and_check(sut)
+    stop_and_check(ref)
 
 
 @pytest.fixture(scope="module")
