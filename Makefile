@@ -103,7 +103,7 @@ BENCH_CORE_SECONDS ?= $(if $(QUICK),0.2,1.0)
 BENCH_CORE_KEYS ?= $(if $(QUICK),100000,1000000)
 build/keyspace_bench: perf/keyspace_bench.c $(wildcard csrc/*.c csrc/*.h)
 	@mkdir -p build
-	gcc -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icsrc -o $@ perf/keyspace_bench.c $(wildcard csrc/*.c) -lpthread
+	gcc -O2 -g -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icsrc -o $@ perf/keyspace_bench.c $(wildcard csrc/*.c) -lpthread
 
 bench-core: build/keyspace_bench
 	./build/keyspace_bench $(BENCH_CORE_SECONDS) $(BENCH_CORE_KEYS)

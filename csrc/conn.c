@@ -228,19 +228,102 @@ static int hand_to_python(rd_conn *c, size_t frame_start) {
     return 0;
 }
 
+/* ---- prefetching a batch ------------------------------------------------------ */
+
+#define PREFETCH_MAX 64  /* frames looked at ahead of execution */
+#define PREFETCH_ARGS 16 /* frames with more args are not looked into */
+
+/* "<prefix><1-9 digits>\r\n" at p; returns the byte after it, or NULL. */
+static inline const char *scan_len(const char *p, const char *end, char prefix, size_t *v) {
+    const char *q = p + 1;
+    size_t n = 0;
+    if (p >= end || *p != prefix) return NULL;
+    while (q < end && q - p <= 9 && *q >= '0' && *q <= '9') n = n * 10 + (size_t)(*q++ - '0');
+    if (q == p + 1 || end - q < 2 || q[0] != '\r' || q[1] != '\n') return NULL;
+    *v = n;
+    return q + 2;
+}
+
+/* One complete, plainly written multibulk frame at p: returns its end and
+ * its second argument (the key, for the commands worth prefetching), or NULL
+ * for anything else, which the real parser will judge. */
+static const char *scan_frame(const char *p, const char *end, const char **key, size_t *klen) {
+    size_t argc, n;
+    const char *q = scan_len(p, end, '*', &argc);
+    if (!q || argc == 0 || argc > PREFETCH_ARGS) return NULL;
+    *key = NULL;
+    for (size_t i = 0; i < argc; i++) {
+        q = scan_len(q, end, '$', &n);
+        if (!q || (size_t)(end - q) < n + 2) return NULL;
+        if (i == 1) {
+            *key = q;
+            *klen = n;
+        }
+        q += n + 2;
+    }
+    return q;
+}
+
+/* The keys of the frames prefetch_batch looked at, in input order, with their hashes. */
+typedef struct prefetched {
+    size_t end;      /* input offset scanned up to */
+    int n, next;     /* keys found; the next one a command may use */
+    const char *key[PREFETCH_MAX];
+    size_t klen[PREFETCH_MAX];
+    uint64_t hash[PREFETCH_MAX];
+} prefetched;
+
+/* Looks at up to PREFETCH_MAX frames from offset `from` and, when there are
+ * several keys, hashes them all and prefetches their buckets, then their
+ * entries, so their cache misses overlap. */
+static void prefetch_batch(rd_conn *c, size_t from, prefetched *pf) {
+    const char *p = c->in + from, *end = c->in + c->in_len;
+    rd_keyspace *ks = c->w->ks;
+    int n = 0;
+    for (int frames = 0; frames < PREFETCH_MAX; frames++) {
+        const char *key, *next = scan_frame(p, end, &key, &pf->klen[n]);
+        if (!next) break;
+        if (key) pf->key[n++] = key;
+        p = next;
+    }
+    pf->end = (size_t)(p - c->in);
+    pf->next = 0;
+    pf->n = n < 2 ? 0 : n; /* one command: nothing to overlap */
+    for (int i = 0; i < pf->n; i++) {
+        pf->hash[i] = ks_hash(ks, pf->key[i], pf->klen[i]);
+        ks_prefetch_bucket(ks, pf->hash[i]);
+    }
+    for (int i = 0; i < pf->n; i++) ks_prefetch_entry(ks, pf->hash[i]);
+}
+
+/* The prefetched hash of this key, when prefetch_batch saw it: 1 and *h set. */
+static int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_t *h) {
+    while (pf->next < pf->n && pf->key[pf->next] < key) pf->next++;
+    if (pf->next == pf->n || pf->key[pf->next] != key || pf->klen[pf->next] != klen) return 0;
+    *h = pf->hash[pf->next++];
+    return 1;
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
-static int run_fast(rd_conn *c, const char *frame, int64_t now) {
+static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     fp_ctx x = {w->ks, &c->out, c->resp, now};
+    uint64_t h;
+    int r;
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return fp_dispatch(&x, p->argc, w->argv, w->argl);
+    if (p->argc < 2 || !prefetched_hash(pf, w->argv[1], w->argl[1], &h))
+        return fp_dispatch(&x, p->argc, w->argv, w->argl);
+    ks_set_hint(w->ks, w->argv[1], w->argl[1], h);
+    r = fp_dispatch(&x, p->argc, w->argv, w->argl);
+    ks_set_hint(NULL, NULL, 0, 0);
+    return r;
 }
 
 /* One batch: frames are parsed and run until the input runs out, a command
@@ -249,6 +332,8 @@ static int run_batch(rd_conn *c, int fd) {
     int64_t now = rd_now_ms();
     uint64_t done = 0;
     int stop = STOP_IDLE, can_flush = fd >= 0;
+    prefetched pf;
+    pf.end = pf.n = pf.next = 0;
 
     if (c->slow) return STOP_SLOW;
     while (!c->closing && !c->broken) {
@@ -262,6 +347,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         size_t start = c->in_start;
         if (start == c->in_len) break; /* nothing buffered (c->in may even be NULL) */
+        if (c->fast && start >= pf.end) prefetch_batch(c, start, &pf);
         int r = resp_parse(&c->parser, c->in + start, c->in_len - start, c->authenticated,
                            &c->scratch);
         if (r == RESP_PARTIAL) break;
@@ -276,7 +362,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         c->in_start += c->parser.fpos;
         if (r == RESP_FRAME) {
-            if (c->fast && run_fast(c, c->in + start, now) == FP_DONE) {
+            if (c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE) {
                 done++;
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;

@@ -9,7 +9,9 @@
  *   conn-get   a 64-command pipelined GET batch through rd_conn_feed + rd_conn_run: framing, dispatch,
  *              keyspace and reply encoding, as the server runs it minus the socket calls
  *   conn-set   the same with SET
- * Usage: keyspace_bench [seconds] [keys]   (defaults 1.0 and 1000000)
+ * Usage: keyspace_bench [seconds] [keys] [tests] [max-threads]
+ *   defaults 1.0, 1000000, all tests (comma-separated names), 4; e.g. `keyspace_bench 0.5 100000 conn-get 1`
+ *   under valgrind --tool=callgrind counts instructions per request without the machine's noise.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -154,14 +156,26 @@ static void run(test_id t, int threads) {
         total += jobs[i].ops;
     }
     double el = now_s() - t0;
-    printf("%-9s %d thread%s  %12.0f ops/s per thread  %12.0f ops/s total\n", test_names[t], threads,
-           threads == 1 ? " " : "s", (double)total / el / threads, (double)total / el);
+    printf("%-9s %d thread%s  %12.0f ops/s per thread  %12.0f ops/s total  (%llu ops)\n", test_names[t],
+           threads, threads == 1 ? " " : "s", (double)total / el / threads, (double)total / el,
+           (unsigned long long)total);
     fflush(stdout);
+}
+
+/* Is name one of the comma-separated names in list? */
+static int name_listed(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0')) return 1;
+    return 0;
 }
 
 int main(int argc, char **argv) {
     if (argc > 1) seconds = atof(argv[1]);
     if (argc > 2) nkeys = atol(argv[2]);
+    const char *only = argc > 3 ? argv[3] : NULL;
+    int max_threads = argc > 4 ? atoi(argv[4]) : 4;
+    if (max_threads < 1 || max_threads > 16) max_threads = 4;
     ks = rd_keyspace_new(0);
     double t0 = now_s();
     char key[32];
@@ -173,8 +187,10 @@ int main(int argc, char **argv) {
     rd_ks_stats(ks, st, RD_KS_NSTATS);
     printf("loaded %ld keys in %.2f s; used_memory %.1f B/key\n", nkeys, now_s() - t0,
            (double)st[RD_KS_USED_MEMORY] / (double)nkeys);
-    for (test_id t = 0; t < T_COUNT; t++)
-        for (int threads = 1; threads <= 4; threads *= 2) run(t, threads);
+    for (test_id t = 0; t < T_COUNT; t++) {
+        if (only && !name_listed(only, test_names[t])) continue;
+        for (int threads = 1; threads <= max_threads; threads *= 2) run(t, threads);
+    }
     rd_keyspace_free(ks);
     return 0;
 }

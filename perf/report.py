@@ -187,13 +187,29 @@ thread for hashing, GET, SET and a pipelined connection batch, over 1, 2 and 4 t
 """
 
 
-def docs_page(result: dict, stem: Path, has_chart: bool) -> str:
-    parts = [DOC_HEAD, "## Latest results\n", machine_text(result), ""]
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def latest_section(result: dict, stem: Path, has_chart: bool) -> str:
+    parts = [BEGIN, "## Latest results\n", machine_text(result), ""]
     if has_chart:
         rel = os.path.relpath(stem.with_suffix(".png"), DOCS.parent)
         parts += [f"![Redis vs Redistill]({rel})", ""]
-    parts += [markdown(result), f"Raw numbers (every run): `{os.path.relpath(stem.with_suffix('.json'), ROOT)}`.\n"]
+    parts += [markdown(result), f"Raw numbers (every run): `{os.path.relpath(stem.with_suffix('.json'), ROOT)}`.",
+              END]
     return "\n".join(parts)
+
+
+def docs_page(result: dict, stem: Path, has_chart: bool) -> str:
+    """docs/PERFORMANCE.md with its generated section replaced; the hand-written rest is kept."""
+    section = latest_section(result, stem, has_chart)
+    try:
+        old = DOCS.read_text()
+    except OSError:
+        old = ""
+    if BEGIN in old and END in old:
+        return old[:old.index(BEGIN)] + section + old[old.index(END) + len(END):]
+    return DOC_HEAD + "\n" + section + "\n"
 
 
 def write_all(result: dict, stem: Path, docs: bool) -> list[Path]:
