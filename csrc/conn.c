@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #define READ_CHUNK (16 * 1024)            /* minimum free room before a recv */
@@ -33,6 +34,8 @@ struct rd_worker {
     const char **argv; /* fast-path scratch shared by the worker's connections */
     size_t *argl;
     int argcap;
+    rd_conn **by_fd;   /* rd_worker_poll: the attached connection of each fd, or NULL */
+    int nfds;
 };
 
 struct rd_conn {
@@ -50,6 +53,7 @@ struct rd_conn {
     rd_buf scratch;  /* inline commands converted, non-canonical frames rebuilt */
     rd_buf out;
     size_t out_sent;
+    int64_t last_ms; /* last I/O or command (CLIENT LIST idle=) */
 };
 
 /* Why a batch stopped. */
@@ -67,6 +71,7 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
 
 void rd_worker_free(rd_worker *w) {
     if (!w) return;
+    free(w->by_fd);
     free(w->argv);
     free(w->argl);
     free(w);
@@ -107,6 +112,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
     c->fast = 1;
     c->resp = 2;
     c->authenticated = 1;
+    c->last_ms = rd_now_ms();
     resp_parser_init(&c->parser);
     buf_init(&c->scratch);
     buf_init(&c->out);
@@ -335,6 +341,8 @@ static int run_batch(rd_conn *c, int fd) {
     prefetched pf;
     pf.end = pf.n = pf.next = 0;
 
+    c->last_ms = now;
+
     if (c->slow) return STOP_SLOW;
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
@@ -439,4 +447,55 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
     out_drained(c);
     return RD_OK;
+}
+
+int64_t rd_conn_last_interaction_ms(const rd_conn *c) { return c->last_ms; }
+
+/* ---- the event loop's fast lane ---------------------------------------------- */
+
+#define POLL_MAX 256 /* events taken per epoll_wait */
+
+rd_status rd_worker_attach(rd_worker *w, int fd, rd_conn *c) {
+    if (fd < 0) return RD_NOT_FOUND;
+    if (fd >= w->nfds) {
+        int n = fd + 1 > w->nfds * 2 ? fd + 1 : w->nfds * 2;
+        rd_conn **t = realloc(w->by_fd, (size_t)n * sizeof *t);
+        if (!t) return RD_ERR_NOMEM;
+        memset(t + w->nfds, 0, (size_t)(n - w->nfds) * sizeof *t);
+        w->by_fd = t;
+        w->nfds = n;
+    }
+    w->by_fd[fd] = c;
+    return RD_OK;
+}
+
+void rd_worker_detach(rd_worker *w, int fd, rd_conn *c) {
+    if (fd >= 0 && fd < w->nfds && w->by_fd[fd] == c) w->by_fd[fd] = NULL;
+}
+
+/* A readable attached connection is served right here (rd_conn_io); only what
+ * Python must see is reported: other fds, write events, and connections whose
+ * io did not end in RD_OK (with that status, so Python does not read again). */
+int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
+                   int max) {
+    struct epoll_event evs[POLL_MAX];
+    int n, out = 0;
+    if (max > POLL_MAX) max = POLL_MAX;
+    n = epoll_wait(epfd, evs, max, timeout_ms);
+    if (n < 0) return errno == EINTR ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        int fd = evs[i].data.fd;
+        uint32_t ev = evs[i].events;
+        rd_conn *c = fd >= 0 && fd < w->nfds ? w->by_fd[fd] : NULL;
+        int st = -1;
+        if (c && (ev & EPOLLIN) && !(ev & EPOLLOUT)) {
+            st = (int)rd_conn_io(c, fd, 1);
+            if (st == RD_OK) continue;
+        }
+        fds[out] = fd;
+        events[out] = ev;
+        status[out] = st;
+        out++;
+    }
+    return out;
 }

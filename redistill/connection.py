@@ -6,6 +6,9 @@ Rules (the owner thread is the Worker that accepted the socket):
 - C owns the buffers and all framing.  Per readable event: rd_conn_io(c, fd, 1); while it says
   RD_SLOW, Python decodes the pending frame, dispatches it, hands the reply back with
   rd_conn_reply and calls rd_conn_io(c, fd, 0) to let C continue the batch.
+- The socket is attached to the worker's C event loop (rd_worker_poll): C runs readable events
+  itself and Python sees a connection only when rd_conn_io did not end in RD_OK (after_io)
+  or for write events (on_event).  Detached before the rd_conn is freed.
 - Backpressure: while C has output it could not write (RD_NEED_MORE) the socket is selected for
   EVENT_WRITE only, so a client that does not read its replies stops being read too.
 - The rd_conn is freed exactly once, in close(); after that self._c is None.
@@ -49,7 +52,7 @@ class Connection:
 
     __slots__ = (
         "id", "name", "lib_name", "lib_ver", "addr", "laddr", "fd", "created",
-        "last_interaction", "last_command", "db", "server",
+        "_last_interaction", "last_command", "db", "server",
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
         "_frame", "_len", "_writing", "_fastpath",
     )
@@ -67,7 +70,7 @@ class Connection:
         except OSError:
             self.laddr = ""
         self.fd = sock.fileno()
-        self.created = self.last_interaction = _time()
+        self.created = self._last_interaction = _time()
         self.last_command = "NULL"   # Redis's CLIENT LIST cmd= before the first command
         self.db = 0
         self._sock = sock
@@ -84,6 +87,10 @@ class Connection:
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
         self._c = c
+        if lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
+            lib.rd_conn_free(c)
+            self._c = None
+            raise MemoryError("rd_worker_attach failed")
         lib.rd_conn_set_resp(c, 2)
         lib.rd_conn_set_authenticated(c, int(self._authenticated))
         self._update_fast()
@@ -121,6 +128,14 @@ class Connection:
         self._worker.call_soon(self.close)
 
     @property
+    def last_interaction(self) -> float:
+        """time.time() of the last I/O or command (C keeps it: fast commands never reach Python)."""
+        c = self._c
+        if c is None:
+            return self._last_interaction
+        return lib.rd_conn_last_interaction_ms(c) / 1000.0
+
+    @property
     def worker_index(self) -> int:
         return self._worker.index
 
@@ -139,8 +154,12 @@ class Connection:
         c = self._c
         if c is None:  # closed earlier in the same batch of events (call_soon, kill)
             return
-        self.last_interaction = _time()
-        st = _io(c, self.fd, mask & _READ)
+        self.after_io(_io(c, self.fd, mask & _READ))
+
+    def after_io(self, st: int) -> None:
+        """Carries on from an rd_conn_io result (rd_worker_poll ran the io itself)."""
+        if self._c is None:
+            return
         if st == _SLOW:
             st = self._run_slow(st)
         if st == _OK:
@@ -191,7 +210,9 @@ class Connection:
         c = self._c
         if c is None:
             return
+        self._last_interaction = lib.rd_conn_last_interaction_ms(c) / 1000.0
         self._c = None
+        lib.rd_worker_detach(self._worker.handle, self.fd, c)
         try:
             self._selector.unregister(self._sock)
         except (KeyError, ValueError):
