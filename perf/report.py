@@ -162,8 +162,9 @@ def chart(result: dict, path: Path) -> bool:
 DOC_HEAD = """# Performance
 
 Redistill and Redis measured side by side on one machine in one run by `make bench` (perf/bench.py).
-This page is rewritten by every full `make bench`; `make bench QUICK=1` only checks the harness (its
-results go to perf/results/*-quick.* and leave this page alone).
+Every full `make bench` rewrites the "Latest results" section of this page (the rest is kept);
+`make bench QUICK=1` only checks the harness (its results go to perf/results/*-quick.* and leave this
+page alone).
 
 ## How it is measured
 
