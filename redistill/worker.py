@@ -140,17 +140,17 @@ class Worker(threading.Thread):
             n = poll(handle, epfd, timeout, fds, evs, sts, _POLL_MAX)
             if n < 0:
                 raise OSError(ffi.errno, "epoll_wait failed")
-            for i in range(n):
-                key = keys.get(fds[i])
+            # Resolved before any handler runs: a handler may close a connection and an accept
+            # may then reuse its fd, which must not receive the old connection's event.
+            ready = [(keys.get(fds[i]), evs[i], sts[i]) for i in range(n)]
+            for key, ev, st in ready:
                 if key is None:
                     continue
                 obj = key.data
                 try:
-                    st = sts[i]
                     if st >= 0:
                         obj.after_io(st)
                     else:  # as selectors maps epoll bits to its events
-                        ev = evs[i]
                         obj.on_event(((_WRITE if ev & ~_EPOLLIN else 0) | (_READ if ev & ~_EPOLLOUT else 0))
                                      & key.events)
                 except Exception:
