@@ -57,6 +57,10 @@ class Connection:
         "_frame", "_len", "_writing", "_fastpath",
     )
 
+    # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
+    # (TLS), whose events then all come to on_event.
+    c_reads_socket = True
+
     def __init__(self, worker: Any, sock: socket.socket, addr: Any) -> None:
         server = worker.server
         self.server = server
@@ -87,7 +91,7 @@ class Connection:
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
         self._c = c
-        if lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
+        if self.c_reads_socket and lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
             lib.rd_conn_free(c)
             self._c = None
             raise MemoryError("rd_worker_attach failed")
