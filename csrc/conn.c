@@ -10,6 +10,9 @@
  *     the batch stops until the peer reads (backpressure).
  *  4. After a protocol error or close_after_reply nothing more runs; the
  *     connection closes once the output is flushed.
+ *  5. A batch that may run fast commands holds the keyspace gate shared from
+ *     its first frame to its end (csrc/gate.c), so no EXEC interleaves with
+ *     it; it is released before returning, also on RD_SLOW.
  */
 #include "internal.h"
 
@@ -30,7 +33,11 @@
 
 struct rd_worker {
     rd_keyspace *ks;
+    ks_gate *gate;
     _Atomic uint64_t stats[RD_W_NSTATS];
+    _Atomic uint64_t calls[FP_MAX_COMMANDS]; /* fast-path calls per command (INFO commandstats) */
+    _Atomic uint64_t failed[FP_MAX_COMMANDS]; /* ... of which replied an error (WRONGTYPE, OOM...) */
+    _Atomic uint64_t errors[RD_STATUS_COUNT]; /* fast-path error replies per status (errorstats) */
     const char **argv; /* fast-path scratch shared by the worker's connections */
     size_t *argl;
     int argcap;
@@ -54,6 +61,8 @@ struct rd_conn {
     rd_buf out;
     size_t out_sent;
     int64_t last_ms; /* last I/O or command (CLIENT LIST idle=) */
+    size_t out_hard;  /* close when unsent output exceeds this (0 = no limit) */
+    size_t in_max;    /* close when unparsed input exceeds this (client-query-buffer-limit) */
 };
 
 /* Why a batch stopped. */
@@ -65,7 +74,13 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
     rd_worker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->ks = ks;
+    w->gate = ks_gate_of(ks);
     for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
+    for (int i = 0; i < FP_MAX_COMMANDS; i++) {
+        atomic_init(&w->calls[i], 0);
+        atomic_init(&w->failed[i], 0);
+    }
+    for (int i = 0; i < RD_STATUS_COUNT; i++) atomic_init(&w->errors[i], 0);
     return w;
 }
 
@@ -83,12 +98,31 @@ rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* Owner thread only: a plain add published with a relaxed store. */
-static void stat_add(rd_worker *w, int i, uint64_t n) {
-    if (!n) return;
-    atomic_store_explicit(&w->stats[i],
-                          atomic_load_explicit(&w->stats[i], memory_order_relaxed) + n,
+static uint64_t load(_Atomic uint64_t *counter) {
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        calls[i] = i < FP_MAX_COMMANDS ? load(&w->calls[i]) : 0;
+        failed[i] = i < FP_MAX_COMMANDS ? load(&w->failed[i]) : 0;
+    }
+    return RD_OK;
+}
+
+rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = i < RD_STATUS_COUNT ? load(&w->errors[i]) : 0;
+    return RD_OK;
+}
+
+/* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */
+static void counter_add(_Atomic uint64_t *counter, uint64_t n) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
                           memory_order_relaxed);
+}
+
+static void stat_add(rd_worker *w, int i, uint64_t n) {
+    if (n) counter_add(&w->stats[i], n);
 }
 
 static int worker_args(rd_worker *w, int argc) {
@@ -113,6 +147,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
     c->resp = 2;
     c->authenticated = 1;
     c->last_ms = rd_now_ms();
+    c->in_max = IN_MAX;
     resp_parser_init(&c->parser);
     buf_init(&c->scratch);
     buf_init(&c->out);
@@ -132,8 +167,25 @@ void rd_conn_set_fast(rd_conn *c, int fast) { c->fast = fast != 0; }
 void rd_conn_set_resp(rd_conn *c, int proto) { c->resp = proto == 3 ? 3 : 2; }
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
+void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
+void rd_conn_set_input_limit(rd_conn *c, uint64_t max) { c->in_max = max ? (size_t)max : IN_MAX; }
+
+/* Unparsed input past the query buffer limit: the client is dropped (Redis
+ * logs "Closing client that reached max query buffer length" and sends nothing). */
+static int over_input_limit(const rd_conn *c) { return c->in_len - c->in_start > c->in_max; }
 
 static size_t out_pending(const rd_conn *c) { return c->out.len - c->out_sent; }
+static void out_drained(rd_conn *c);
+
+/* client_output_buffer_limit: a reply that takes the unsent output past the
+ * hard limit closes the connection at once, unsent output dropped (as Redis). */
+static void check_hard_limit(rd_conn *c) {
+    if (c->out_hard && out_pending(c) > c->out_hard) {
+        c->broken = 1;
+        c->out_sent = c->out.len;
+        out_drained(c);
+    }
+}
 
 /* Moves the current frame to the start of the buffer (never while Python
  * holds a frame), and gives back a big buffer once it is empty. */
@@ -152,7 +204,7 @@ static void in_compact(rd_conn *c) {
 static int in_reserve(rd_conn *c, size_t room) {
     in_compact(c);
     if (c->in_cap - c->in_len >= room) return 0;
-    if (c->in_len - c->in_start > IN_MAX) return -1;
+    if (over_input_limit(c)) return -1;
     size_t cap = c->in_cap ? c->in_cap * 2 : READ_CHUNK;
     if (cap < c->in_len + room) cap = c->in_len + room;
     char *p = realloc(c->in, cap);
@@ -175,6 +227,10 @@ static void read_socket(rd_conn *c, int fd) {
         if (n > 0) {
             c->in_len += (size_t)n;
             total += (size_t)n;
+            if (over_input_limit(c)) {
+                c->broken = 1;
+                break;
+            }
             if ((size_t)n < room) break; /* drained: skip the recv that would say EAGAIN */
         } else if (n == 0) {
             c->peer_closed = 1;
@@ -310,6 +366,20 @@ static int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_
     return 1;
 }
 
+/* A fast command replied an error (only keyspace statuses do, status.c's texts):
+ * counted per command and per status for INFO commandstats/errorstats. */
+static void count_error(rd_worker *w, int which, const char *reply, size_t len) {
+    counter_add(&w->failed[which], 1);
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = rd_status_message((rd_status)st);
+        size_t n = strlen(m);
+        if (n && n <= len && memcmp(reply, m, n) == 0) {
+            counter_add(&w->errors[st], 1);
+            return;
+        }
+    }
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
 static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
     resp_parser *p = &c->parser;
@@ -317,33 +387,39 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     const char *base = p->is_inline ? c->scratch.data : frame;
     fp_ctx x = {w->ks, &c->out, c->resp, now};
     uint64_t h;
-    int r;
+    int which = 0, r, hinted;
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    if (p->argc < 2 || !prefetched_hash(pf, w->argv[1], w->argl[1], &h))
-        return fp_dispatch(&x, p->argc, w->argv, w->argl);
-    ks_set_hint(w->ks, w->argv[1], w->argl[1], h);
-    r = fp_dispatch(&x, p->argc, w->argv, w->argl);
-    ks_set_hint(NULL, NULL, 0, 0);
-    return r;
+    hinted = p->argc >= 2 && prefetched_hash(pf, w->argv[1], w->argl[1], &h);
+    if (hinted) ks_set_hint(w->ks, w->argv[1], w->argl[1], h); /* the command reuses the hash */
+    size_t before = c->out.len;
+    r = fp_dispatch(&x, p->argc, w->argv, w->argl, &which);
+    if (hinted) ks_set_hint(NULL, NULL, 0, 0);
+    if (r != FP_DONE) return FP_SLOW;
+    counter_add(&w->calls[which], 1);
+    if (c->out.len > before && c->out.data[before] == '-')
+        count_error(w, which, c->out.data + before, c->out.len - before);
+    return FP_DONE;
 }
 
 /* One batch: frames are parsed and run until the input runs out, a command
  * needs Python, the output is over the soft limit, or the connection ends. */
 static int run_batch(rd_conn *c, int fd) {
-    int64_t now = rd_now_ms();
+    int64_t now;
     uint64_t done = 0;
     int stop = STOP_IDLE, can_flush = fd >= 0;
     prefetched pf;
+    int gated = c->fast && c->in_start < c->in_len; /* fast commands may run: hold the gate */
     pf.end = pf.n = pf.next = 0;
 
-    c->last_ms = now;
-
     if (c->slow) return STOP_SLOW;
+    if (gated) gate_enter_shared(c->w->gate);
+    now = rd_now_ms(); /* read after any wait for the gate */
+    c->last_ms = now;
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -372,6 +448,7 @@ static int run_batch(rd_conn *c, int fd) {
         if (r == RESP_FRAME) {
             if (c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE) {
                 done++;
+                check_hard_limit(c);
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
                 stop = STOP_SLOW;
@@ -381,6 +458,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         resp_next_frame(&c->parser);
     }
+    if (gated) gate_leave(c->w->gate);
     if (c->out.failed) c->broken = 1;
     stat_add(c->w, RD_W_COMMANDS, done);
     in_compact(c);
@@ -419,6 +497,7 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    check_hard_limit(c);
     c->slow = 0;
     in_compact(c);
     return c->broken ? RD_ERR_NOMEM : RD_OK;
@@ -432,6 +511,10 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
     memcpy(c->in + c->in_len, data, len);
     c->in_len += len;
     stat_add(c->w, RD_W_NET_IN, len);
+    if (over_input_limit(c)) {
+        c->broken = 1;
+        return RD_ERR_NOMEM;
+    }
     return RD_OK;
 }
 
@@ -498,4 +581,18 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
         out++;
     }
     return out;
+}
+
+/* ---- CLIENT LIST sizes ------------------------------------------------------- */
+
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
+    uint64_t v[RD_CM_NSTATS];
+    v[RD_CM_QBUF] = c->in_len - c->in_start;
+    v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
+    v[RD_CM_OBL] = out_pending(c);
+    v[RD_CM_OMEM] = c->out.cap;
+    v[RD_CM_TOTAL] = sizeof *c + c->in_cap + c->out.cap + c->scratch.cap +
+                     (size_t)c->parser.argcap * sizeof(resp_arg);
+    for (size_t i = 0; i < n && i < RD_CM_NSTATS; i++) out[i] = v[i];
+    return RD_OK;
 }
