@@ -75,6 +75,15 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
 rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
                   int64_t now, ks_sink fn, void *ctx);
 
+/* Prefetching a batch's keys (conn.c): hash, then bucket (a lock-free hint),
+ * then the chain's first entry (under the lock). */
+uint64_t ks_hash(rd_keyspace *ks, const char *key, size_t klen);
+void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h);
+void ks_prefetch_entry(rd_keyspace *ks, uint64_t h);
+/* h = ks_hash(ks, key, klen) for the command about to run: its keyspace call
+ * reuses it.  ks_set_hint(NULL, NULL, 0, 0) right after the command. */
+void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h);
+
 /* ---- transactions: the gate (gate.c) and WATCH (watch.c) ------------------ */
 
 /* The keyspace-wide gate: commands hold it shared, EXEC exclusive (docs/LOCKING.md).

