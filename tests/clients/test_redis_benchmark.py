@@ -63,3 +63,24 @@ def test_benchmark_without_pipelining_many_clients(server, r):
     assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
     assert re.search(r"SET: [0-9.]+ requests per second", out) and re.search(r"GET: [0-9.]+ requests per second",
                                                                             out), out[-2000:]
+
+
+def test_benchmark_sadd_hset_spop(server, r):
+    """issue 8: the type workloads of redis-benchmark's default suite finish without errors."""
+    argv = [BENCH, "-h", server.host, "-p", str(server.port), "-t", "sadd,hset,spop", "-r", "10000", "-P", "8",
+            "-n", "20000", "-q"]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out[-2000:]
+    assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
+    found = set()
+    for chunk in re.split(r"[\r\n]", out):
+        m = re.match(r"^\s*(SADD|HSET|SPOP): ([0-9.]+) requests per second", chunk)
+        if m and float(m.group(2)) > 50:
+            found.add(m.group(1))
+    assert found == {"SADD", "HSET", "SPOP"}, out[-2000:]
+    # SADD adds element:<rand> to "myset"; SPOP then pops from it: what is left is a set of those members
+    assert r.type("myset") in (b"set", b"none")
+    assert all(m.startswith(b"element:") for m in r.smembers("myset"))
+    # HSET writes element:<rand> fields of "myhash"
+    assert r.type("myhash") == b"hash" and 0 < r.hlen("myhash") <= 10000
