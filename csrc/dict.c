@@ -183,3 +183,33 @@ uint64_t dict_scan(const rdict *d, uint64_t v, void (*fn)(void *ctx, dnode *n), 
     v |= ~(uint64_t)d->mask;
     return rev64(rev64(v) + 1);
 }
+
+/* ---- the object hashes and sets share --------------------------------------------- */
+
+dobj *dobj_new(void) {
+    dobj *o = malloc(sizeof *o);
+    if (!o) return NULL;
+    dict_init(&o->d);
+    o->big = 0;
+    return o;
+}
+
+void dobj_free(void *o) {
+    dict_release(&((dobj *)o)->d);
+    free(o);
+}
+
+void *dobj_dup(const void *o) {
+    const dobj *src = o;
+    dobj *c = dobj_new();
+    if (!c) return NULL;
+    if (dict_dup(&c->d, &src->d) != 0) {
+        free(c);
+        return NULL;
+    }
+    c->big = src->big;
+    return c;
+}
+
+size_t dobj_mem(const void *o) { return malloc_usable_size((void *)o) + ((const dobj *)o)->d.mem; }
+size_t dobj_len(const void *o) { return ((const dobj *)o)->d.count; }

@@ -153,6 +153,8 @@ int resp_build_frame(rd_buf *out, const char *base, const resp_arg *argv, int ar
 void resp_add_raw(rd_buf *b, const char *s, size_t n);
 void resp_add_bulk(rd_buf *b, const char *p, size_t n);
 void resp_add_int(rd_buf *b, long long v);
+/* "<prefix><n>\r\n" (a length or integer line). */
+void resp_add_header(rd_buf *b, char prefix, long long n);
 void resp_add_array_len(rd_buf *b, long long n);
 void resp_add_nil(rd_buf *b, int proto);
 /* The error line of a keyspace status, from status.c. */
@@ -292,6 +294,20 @@ uint64_t dict_scan(const rdict *d, uint64_t cursor, void (*fn)(void *ctx, dnode 
 /* for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) */
 dnode *dict_first(const rdict *d, size_t *b);
 dnode *dict_next(const rdict *d, dnode *n, size_t *b);
+
+/* A hash or set object: one dict, and `big`, sticky as Redis 7.0 never converts a
+ * hashtable back: it only decides OBJECT ENCODING (listpack/intset vs hashtable). */
+typedef struct dobj {
+    rdict d;
+    int big;
+} dobj;
+
+/* The type ops hashes and sets share (dict.c). */
+dobj *dobj_new(void);
+void dobj_free(void *o);
+void *dobj_dup(const void *o);
+size_t dobj_mem(const void *o);
+size_t dobj_len(const void *o);
 
 /* ---- type commands (types.c, t_hash.c, t_set.c) ----------------------------- */
 

@@ -7,8 +7,8 @@ void resp_add_raw(rd_buf *b, const char *s, size_t n) {
     buf_append(b, s, n);
 }
 
-/* "<prefix><n>\r\n": integers, bulk and array lengths. */
-static void add_prefixed_ll(rd_buf *b, char prefix, long long n) {
+/* "<prefix><n>\r\n": integers, bulk, array, map and set lengths. */
+void resp_add_header(rd_buf *b, char prefix, long long n) {
     char tmp[32];
     size_t len = 0;
     tmp[len++] = prefix;
@@ -21,7 +21,7 @@ static void add_prefixed_ll(rd_buf *b, char prefix, long long n) {
 /* One reserve, then the header, payload and CRLF: the value is copied once. */
 void resp_add_bulk(rd_buf *b, const char *p, size_t n) {
     if (buf_reserve(b, n + 32) < 0) return;
-    add_prefixed_ll(b, '$', (long long)n);
+    resp_add_header(b, '$', (long long)n);
     if (n) memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len++] = '\r';
@@ -29,11 +29,11 @@ void resp_add_bulk(rd_buf *b, const char *p, size_t n) {
 }
 
 void resp_add_int(rd_buf *b, long long v) {
-    add_prefixed_ll(b, ':', v);
+    resp_add_header(b, ':', v);
 }
 
 void resp_add_array_len(rd_buf *b, long long n) {
-    add_prefixed_ll(b, '*', n);
+    resp_add_header(b, '*', n);
 }
 
 void resp_add_nil(rd_buf *b, int proto) {

@@ -10,43 +10,11 @@
 
 /* A hash: one dict of field -> value.  `big` is sticky, as Redis 7.0 never
  * converts a hashtable back to a listpack: it only decides OBJECT ENCODING. */
-typedef struct hobj {
-    rdict d;
-    int big;
-} hobj;
+typedef dobj hobj;
 
-/* ---- type ops ------------------------------------------------------------------ */
+static int hash_encoding(const void *o) { return ((const dobj *)o)->big ? RD_ENC_HASHTABLE : RD_ENC_LISTPACK; }
 
-static void hash_free(void *o) {
-    dict_release(&((hobj *)o)->d);
-    free(o);
-}
-
-static hobj *hash_new(void) {
-    hobj *h = malloc(sizeof *h);
-    if (!h) return NULL;
-    dict_init(&h->d);
-    h->big = 0;
-    return h;
-}
-
-static void *hash_dup(const void *o) {
-    const hobj *src = o;
-    hobj *h = hash_new();
-    if (!h) return NULL;
-    if (dict_dup(&h->d, &src->d) != 0) {
-        free(h);
-        return NULL;
-    }
-    h->big = src->big;
-    return h;
-}
-
-static size_t hash_mem(const void *o) { return malloc_usable_size((void *)o) + ((const hobj *)o)->d.mem; }
-static int hash_encoding(const void *o) { return ((const hobj *)o)->big ? RD_ENC_HASHTABLE : RD_ENC_LISTPACK; }
-static size_t hash_len(const void *o) { return ((const hobj *)o)->d.count; }
-
-const ks_type_ops hash_type_ops = {"hash", hash_free, hash_dup, hash_mem, hash_encoding, hash_len};
+const ks_type_ops hash_type_ops = {"hash", dobj_free, dobj_dup, dobj_mem, hash_encoding, dobj_len};
 
 /* Sets field to value; Redis's listpack -> hashtable conversion rules. 1 new, 0 updated, -1 nomem. */
 static int hash_set(hobj *h, const char *f, size_t fn, const char *v, size_t vn) {
@@ -84,7 +52,7 @@ static hobj *hash_write(tx_ctx *x, ks_view *v) {
     void *o = NULL;
     rd_status st = ks_view_get(v, 0, KS_TYPE_HASH, 0, &o);
     if (st == RD_NOT_FOUND) {
-        if (!(o = hash_new()) || (st = ks_view_put(v, 0, KS_TYPE_HASH, o)) != RD_OK) {
+        if (!(o = dobj_new()) || (st = ks_view_put(v, 0, KS_TYPE_HASH, o)) != RD_OK) {
             if (!st) st = RD_ERR_NOMEM;
             o = NULL;
         }

@@ -8,43 +8,11 @@
 
 /* A set: a dict of members without values.  `big` is sticky (Redis 7.0 never
  * converts a hashtable back to an intset): it only decides OBJECT ENCODING. */
-typedef struct sobj {
-    rdict d;
-    int big;
-} sobj;
+typedef dobj sobj;
 
-/* ---- type ops ------------------------------------------------------------------ */
+static int set_encoding(const void *o) { return ((const dobj *)o)->big ? RD_ENC_HASHTABLE : RD_ENC_INTSET; }
 
-static void set_free(void *o) {
-    dict_release(&((sobj *)o)->d);
-    free(o);
-}
-
-static sobj *set_new(void) {
-    sobj *s = malloc(sizeof *s);
-    if (!s) return NULL;
-    dict_init(&s->d);
-    s->big = 0;
-    return s;
-}
-
-static void *set_dup(const void *o) {
-    const sobj *src = o;
-    sobj *s = set_new();
-    if (!s) return NULL;
-    if (dict_dup(&s->d, &src->d) != 0) {
-        free(s);
-        return NULL;
-    }
-    s->big = src->big;
-    return s;
-}
-
-static size_t set_mem(const void *o) { return malloc_usable_size((void *)o) + ((const sobj *)o)->d.mem; }
-static int set_encoding(const void *o) { return ((const sobj *)o)->big ? RD_ENC_HASHTABLE : RD_ENC_INTSET; }
-static size_t set_len(const void *o) { return ((const sobj *)o)->d.count; }
-
-const ks_type_ops set_type_ops = {"set", set_free, set_dup, set_mem, set_encoding, set_len};
+const ks_type_ops set_type_ops = {"set", dobj_free, dobj_dup, dobj_mem, set_encoding, dobj_len};
 
 /* setTypeAdd: 1 added, 0 present, -1 nomem.  An intset holds only integers
  * (string2ll) and at most set-max-intset-entries of them. */
@@ -86,7 +54,7 @@ static int set_read(tx_ctx *x, ks_view *v, int i, int read, sobj **s) {
 static sobj *set_write(tx_ctx *x, ks_view *v, int i) {
     sobj *s;
     if (!set_read(x, v, i, 0, &s)) return NULL;
-    if (!s && (!(s = set_new()) || ks_view_put(v, i, KS_TYPE_SET, s) != RD_OK)) {
+    if (!s && (!(s = dobj_new()) || ks_view_put(v, i, KS_TYPE_SET, s) != RD_OK)) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         return NULL;
     }
@@ -316,7 +284,7 @@ static int read_sets(tx_ctx *x, ks_view *v, int first, int n, int read, sobj **s
 /* The result of op over sets[0..n) as a new set (never NULL unless out of
  * memory); `limit` stops an intersection early (SINTERCARD, 0 = none). */
 static sobj *set_op(sobj **sets, int n, int op, long long limit) {
-    sobj *r = set_new();
+    sobj *r = dobj_new();
     size_t b;
     if (!r) return NULL;
     if (op == OP_UNION) {
@@ -340,7 +308,7 @@ static sobj *set_op(sobj **sets, int n, int op, long long limit) {
     }
     return r;
 fail:
-    set_free(r);
+    dobj_free(r);
     return NULL;
 }
 
@@ -364,9 +332,9 @@ static void setop_command(tx_ctx *x, int argc, const char **argv, const size_t *
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else if (!store) {
             emit_members(x, r);
-            set_free(r);
+            dobj_free(r);
         } else if (r->d.count == 0) {
-            set_free(r);
+            dobj_free(r);
             ks_view_delete(&v, 0);
             resp_add_int(x->out, 0);
         } else {
@@ -435,7 +403,7 @@ void tx_sintercard(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 resp_add_status_error(x->out, RD_ERR_NOMEM);
             } else {
                 resp_add_int(x->out, (long long)r->d.count);
-                set_free(r);
+                dobj_free(r);
             }
         }
         ks_view_close(&v);

@@ -28,25 +28,15 @@ rd_status rd_type_config(int which, int64_t value) {
 
 /* ---- replies ----------------------------------------------------------------- */
 
-static void add_header(rd_buf *b, char prefix, long long n) {
-    char tmp[32];
-    size_t len = 0;
-    tmp[len++] = prefix;
-    len += ll2str(tmp + len, n);
-    tmp[len++] = '\r';
-    tmp[len++] = '\n';
-    buf_append(b, tmp, len);
-}
-
 void reply_map_len(rd_buf *b, int resp, long long pairs) {
     if (resp == 3)
-        add_header(b, '%', pairs);
+        resp_add_header(b, '%', pairs);
     else
-        add_header(b, '*', pairs * 2);
+        resp_add_header(b, '*', pairs * 2);
 }
 
 void reply_set_len(rd_buf *b, int resp, long long n) {
-    add_header(b, resp == 3 ? '~' : '*', n);
+    resp_add_header(b, resp == 3 ? '~' : '*', n);
 }
 
 void reply_empty_scan(rd_buf *b) {
