@@ -104,6 +104,7 @@ ASAN_ENV   := LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file
               ASAN_OPTIONS=detect_leaks=0:quarantine_size_mb=16 \
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_strings.py \
+              tests/behaviour/test_hashes.py tests/behaviour/test_sets.py \
               tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
               tests/behaviour/test_connection.py tests/differential tests/reliability
 FUZZ_SECONDS ?= 300
@@ -136,6 +137,7 @@ sanitize: sanitize-build test-deps
 sanitize-quick: sanitize-build test-deps
 	cd tests && REDISTILL_FUZZ_SECONDS=5 $(ASAN_ENV) ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider \
 	  core/test_core_fuzz.py core/test_core_framing.py core/test_core_keyspace.py core/test_core_threads.py \
+	  core/test_core_types.py \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
 	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py

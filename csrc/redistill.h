@@ -84,7 +84,12 @@ enum {
 enum {
     RD_ENC_INT = 0,       /* the text of a 64-bit integer, at most 20 bytes */
     RD_ENC_EMBSTR,        /* other strings up to 44 bytes */
-    RD_ENC_RAW            /* longer strings */
+    RD_ENC_RAW,           /* longer strings */
+    RD_ENC_LISTPACK,      /* small hashes (Redis 7.0's thresholds, CONFIG SET hash-max-listpack-*) */
+    RD_ENC_HASHTABLE,     /* hashes and sets past those thresholds */
+    RD_ENC_INTSET,        /* small sets of integers (set-max-intset-entries) */
+    RD_ENC_SKIPLIST,      /* sorted sets past zset-max-listpack-* */
+    RD_ENC_QUICKLIST      /* lists */
 };
 
 /* Keyspace counters, indices into rd_ks_stats' output array. */
@@ -302,6 +307,31 @@ rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf 
  * shard's count of such keys (exact while shards are that small); 0 when no
  * key has one.  Any thread; one stripe lock at a time. */
 rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms);
+
+/* ---- data types (issue 8): hashes, sets; commands run whole in C ------------- */
+
+/* Redis's encoding thresholds, indices for rd_type_config. */
+enum {
+    RD_CFG_HASH_MAX_LISTPACK_ENTRIES = 0, /* hash-max-listpack-entries (512) */
+    RD_CFG_HASH_MAX_LISTPACK_VALUE,       /* hash-max-listpack-value (64) */
+    RD_CFG_SET_MAX_INTSET_ENTRIES,        /* set-max-intset-entries (512) */
+    RD_CFG_ZSET_MAX_LISTPACK_ENTRIES,     /* zset-max-listpack-entries (128) */
+    RD_CFG_ZSET_MAX_LISTPACK_VALUE,       /* zset-max-listpack-value (64) */
+    RD_CFG_LIST_MAX_LISTPACK_SIZE,        /* list-max-listpack-size (-2) */
+    RD_CFG_COUNT
+};
+
+/* Sets one threshold (they only change what OBJECT ENCODING reports and when
+ * a small object converts).  RD_OK or RD_NOT_FOUND (bad index).  Any thread. */
+rd_status rd_type_config(int which, int64_t value);
+
+/* Runs one type command (HSET, SADD, ...: argv[0] is its name, any case) with
+ * the stripe locks of its keys held for the whole command, appending its
+ * complete reply to out in RESP `resp` (2 or 3), errors included.
+ * RD_OK (reply written, maybe an error line), RD_NOT_FOUND (not a type
+ * command: nothing written).  Arity is the caller's check.  Any thread. */
+rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
+                  rd_buf *out);
 
 /* ---- transactions (gate.c, watch.c) ------------------------------------------ */
 

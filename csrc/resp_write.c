@@ -28,7 +28,7 @@ static inline int reserve(rd_buf *b, size_t extra) {
 }
 
 /* "<prefix><n>\r\n": integers, bulk and array lengths. */
-static void add_prefixed_ll(rd_buf *b, char prefix, long long n) {
+void resp_add_header(rd_buf *b, char prefix, long long n) {
     if (reserve(b, 24) < 0) return;
     b->len += put_prefixed_ll(b->data + b->len, prefix, n);
 }
@@ -44,11 +44,11 @@ void resp_add_bulk(rd_buf *b, const char *p, size_t n) {
 }
 
 void resp_add_int(rd_buf *b, long long v) {
-    add_prefixed_ll(b, ':', v);
+    resp_add_header(b, ':', v);
 }
 
 void resp_add_array_len(rd_buf *b, long long n) {
-    add_prefixed_ll(b, '*', n);
+    resp_add_header(b, '*', n);
 }
 
 void resp_add_nil(rd_buf *b, int proto) {

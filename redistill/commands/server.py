@@ -13,6 +13,7 @@ from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.docs import docs_fields
 from redistill.commands.glob import stringmatch
 from redistill.errors import CommandError
+from redistill.keyspace import set_type_threshold
 from redistill.protocol import SetReply, Verbatim
 
 log = logging.getLogger("redistill")
@@ -204,6 +205,7 @@ _SETTABLE: dict[str, tuple[str | None, Any, str]] = {
 }
 
 
+
 # CONFIG SET parameter value [parameter value ...]
 def config_set(client: Any, args: list[bytes]) -> str:
     if len(args) % 2:  # a name without its value (fewer than one pair is an arity error)
@@ -246,6 +248,8 @@ def config_set(client: Any, args: list[bytes]) -> str:
             slowlog.slower_than = stored.pop("slowlog-log-slower-than")
         if "slowlog-max-len" in stored:
             slowlog.set_max_len(stored.pop("slowlog-max-len"))
+    for name, value in stored.items():   # encoding thresholds the C collection types follow
+        set_type_threshold(name, value)
     _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
     return "OK"
 

@@ -239,9 +239,13 @@ def msetnx(client: Any, args: list[bytes]) -> int:
 
 # LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
 def lcs(client: Any, args: list[bytes]) -> Any:
-    # Both values are read at one instant.  Only strings exist so far, so Redis's "The specified
-    # keys must contain string values" cannot happen yet (mget answers None for other types).
+    # Both values are read at one instant; mget answers None for a missing key and for another
+    # type, which Redis refuses before looking at the options.
     a, b = client.server.keyspace.mget([args[1], args[2]])
+    for key, value in ((args[1], a), (args[2], b)):
+        info = client.server.keyspace.key_info(key) if value is None else None
+        if info is not None and info["type"] != TYPE_STRING:
+            raise CommandError(errors.LCS_NOT_STRINGS)
     a, b = a or b"", b or b""
     getlen = getidx = withmatchlen = False
     minmatchlen = 0
