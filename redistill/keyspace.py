@@ -43,6 +43,11 @@ _STAT_NAMES = (
 )
 
 
+def now_ms() -> int:
+    """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
+    return lib.rd_now_ms()
+
+
 def _check(st: int) -> int:
     if st in _ERRORS:
         raise CommandError.from_status(st)
