@@ -16,7 +16,7 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize clean
+.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients
 
 all: build
 
@@ -45,33 +45,71 @@ test-deps: $(VENV)/.stamp-test-deps
 	  fi; \
 	fi
 
-$(VENV)/.stamp-test-deps: $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install -q pytest 'redis>=8'
+$(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
+	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
 	@touch $@
+
+# ioredis and node-redis for tests/clients/test_node_clients.py, pinned by package-lock.json.
+# Without npm the node tests skip (they say why).
+NODE_DIR := tests/clients/node
+node-clients: $(NODE_DIR)/node_modules/.package-lock.json
+
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing nodejs and npm (Debian) for the ioredis/node-redis client tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq nodejs npm"; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "warning: npm not found and no apt-get; the ioredis/node-redis client tests will skip"; \
+	fi
 
 # Whole suite with the C fast path, then the protocol and command suites again
 # with everything sent through Python (REDISTILL_FASTPATH=0).  pytest's exit 5
 # ("no tests collected") fails the first run but not the second, whose
 # folders may be empty early on.
-test: build test-deps
+test: build test-deps node-clients
 	$(VENV)/bin/python -m pytest -q tests
 	@dirs=""; for d in tests/behaviour tests/differential; do [ -d $$d ] && dirs="$$dirs $$d"; done; \
 	if [ -z "$$dirs" ]; then echo "no Python-path suites yet"; exit 0; fi; \
 	echo "== again with REDISTILL_FASTPATH=0 (Python path):$$dirs"; \
 	REDISTILL_FASTPATH=0 $(VENV)/bin/python -m pytest -q $$dirs; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no Python-path tests collected"; exit 0; fi; exit $$rc
+	@echo "== bounded sanitizer pass (make sanitize-quick; the full one is make sanitize)"
+	$(MAKE) --no-print-directory sanitize-quick
 
 # Just the unit tests: no server process, a few seconds.
 test-fast: build test-deps
 	$(VENV)/bin/python -m pytest -q tests/unit
 
-# ASan + UBSan build of csrc/ installed (not editable) into its own venv, then
-# tests/core run with that venv's pytest, so the in-tree .so used by .venv is
-# never touched.  build/ is cleared first: setuptools would otherwise reuse
-# object files compiled without the sanitizer flags.  The interpreter is not
-# instrumented, so libasan is preloaded and leak checking is off (CPython's own
-# allocations would drown the report).  Best effort: only tests/core runs here.
-sanitize:
+# ---- sanitizers (issue 7) -----------------------------------------------------------------
+# ASan + UBSan build of csrc/ installed (not editable) into its own venv, so the in-tree .so used
+# by .venv is never touched.  build/ is cleared first: setuptools would otherwise reuse object
+# files compiled without the sanitizer flags.  The interpreter is not instrumented, so libasan is
+# preloaded and leak checking is off (CPython's own allocations would drown the report).
+#   1. tests/core in-process under ASan (keyspace, framing, the core fuzzer, the C thread stress
+#      test built with TSan and with ASan/UBSan);
+#   2. the protocol, command, concurrency, differential and reliability suites run by .venv's
+#      pytest against server processes started with the ASan interpreter (REDISTILL_PYTHON=the
+#      wrapper below; it unsets PYTHONPATH so the server imports the ASan build, not the tree).
+# Any ASan/UBSan report aborts the server, so its test fails and stop_and_check sees a bad exit.
+# `make sanitize-quick` is the bounded pass `make test` runs after the suites (about 1 minute plus
+# the first build of .venv-asan): the core fuzzer, framing, keyspace and thread tests in-process,
+# then the protocol suite and the network fuzzer against an ASan server.  The C thread-stress test
+# under TSan and ASan/UBSan is part of tests/core, which `make test` runs anyway.
+ASAN_PY    := $(ASAN_VENV)/bin/redistill-asan-python
+ASAN_ENV   := LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+              ASAN_OPTIONS=detect_leaks=0:quarantine_size_mb=16 \
+              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_strings.py \
+              tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
+              tests/behaviour/test_connection.py tests/differential tests/reliability
+FUZZ_SECONDS ?= 300
+
+sanitize-build: $(ASAN_VENV)/.stamp-build
+
+$(ASAN_VENV)/.stamp-build: $(BUILD_INPUTS)
 	[ -x $(ASAN_VENV)/bin/python ] || $(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip
 	$(ASAN_VENV)/bin/python -m pip install -q cffi hiredis pytest 'redis>=8'
@@ -79,11 +117,52 @@ sanitize:
 	REDISTILL_CFLAGS="$(ASAN_FLAGS)" REDISTILL_LDFLAGS="-fsanitize=address,undefined" \
 	  $(ASAN_VENV)/bin/python -m pip install -q --force-reinstall --no-deps .
 	rm -rf build redistill.egg-info
-	cd tests && LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
-	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider core
+	asan=$$(gcc -print-file-name=libasan.so); ubsan=$$(gcc -print-file-name=libubsan.so); { \
+	  echo '#!/bin/sh'; echo '# The ASan build as the interpreter of server processes (make sanitize).'; \
+	  echo 'unset PYTHONPATH'; \
+	  echo "export LD_PRELOAD=\"$$asan $$ubsan\" ASAN_OPTIONS=detect_leaks=0:quarantine_size_mb=16" \
+	       "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"; \
+	  echo "exec \"$(CURDIR)/$(ASAN_VENV)/bin/python\" \"\$$@\""; } > $(ASAN_PY)
+	chmod +x $(ASAN_PY)
+	cd /tmp && $(CURDIR)/$(ASAN_PY) -c 'import redistill._core as m, sys; \
+	  sys.exit(0 if "$(ASAN_VENV)" in m.__file__ else "ASan server would import " + m.__file__)'
+	@touch $@
+
+sanitize: sanitize-build test-deps
+	cd tests && $(ASAN_ENV) ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider core
+	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) $(VENV)/bin/python -m pytest -q $(SAN_SERVER_TESTS)
+
+sanitize-quick: sanitize-build test-deps
+	cd tests && REDISTILL_FUZZ_SECONDS=5 $(ASAN_ENV) ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider \
+	  core/test_core_fuzz.py core/test_core_framing.py core/test_core_keyspace.py core/test_core_threads.py \
+	  -k "not million"
+	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
+	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py
+
+# ---- fuzzing and soak (issue 7) ---------------------------------------------------------------
+# The C framing/fast-path fuzzer for FUZZ_SECONDS (default 300), in-process on the ASan build;
+# failing inputs land in tests/core/fuzz_corpus/ (replayed by tests/core/test_core_fuzz.py).
+# Then the network fuzzer (compared with real Redis) for the same budget on the normal build.
+fuzz-core: sanitize-build test-deps
+	cd tests && $(ASAN_ENV) ../$(ASAN_VENV)/bin/python core/fuzzcore.py --seconds $(FUZZ_SECONDS)
+	REDISTILL_FUZZ_SECONDS=$(FUZZ_SECONDS) $(VENV)/bin/python -m pytest -q tests/reliability/test_fuzz_network.py
+
+# Mixed workload with expiry from many clients against a started server; DURATION seconds
+# (default 60), SOAK_ARGS for more (e.g. SOAK_ARGS="--maxmemory 64mb --clients 64").
+DURATION ?= 60
+SOAK_ARGS ?=
+soak: build test-deps
+	$(VENV)/bin/python perf/soak.py --duration $(DURATION) $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) $(ASAN_VENV) build *.egg-info redistill/*.egg-info
 	rm -f redistill/_core*.so redistill/_core.c redistill/_core.o
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Longer differential fuzzing against Debian's redis-server (tests/differential/fuzz.py):
+#   make fuzz SEED=7 N=50000 [SEQS=3]   prints a shrunk reproducer on the first mismatch.
+SEED ?= 1
+N    ?= 20000
+SEQS ?= 1
+fuzz: build test-deps
+	$(VENV)/bin/python tests/differential/fuzz.py --seed $(SEED) -n $(N) --seqs $(SEQS)

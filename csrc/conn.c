@@ -34,6 +34,9 @@ struct rd_worker {
     rd_keyspace *ks;
     ks_gate *gate;
     _Atomic uint64_t stats[RD_W_NSTATS];
+    _Atomic uint64_t calls[FP_MAX_COMMANDS]; /* fast-path calls per command (INFO commandstats) */
+    _Atomic uint64_t failed[FP_MAX_COMMANDS]; /* ... of which replied an error (WRONGTYPE, OOM...) */
+    _Atomic uint64_t errors[RD_STATUS_COUNT]; /* fast-path error replies per status (errorstats) */
     const char **argv; /* fast-path scratch shared by the worker's connections */
     size_t *argl;
     int argcap;
@@ -54,6 +57,8 @@ struct rd_conn {
     rd_buf scratch;  /* inline commands converted, non-canonical frames rebuilt */
     rd_buf out;
     size_t out_sent;
+    size_t out_hard;  /* close when unsent output exceeds this (0 = no limit) */
+    size_t in_max;    /* close when unparsed input exceeds this (client-query-buffer-limit) */
 };
 
 /* Why a batch stopped. */
@@ -67,6 +72,11 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
     w->ks = ks;
     w->gate = ks_gate_of(ks);
     for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
+    for (int i = 0; i < FP_MAX_COMMANDS; i++) {
+        atomic_init(&w->calls[i], 0);
+        atomic_init(&w->failed[i], 0);
+    }
+    for (int i = 0; i < RD_STATUS_COUNT; i++) atomic_init(&w->errors[i], 0);
     return w;
 }
 
@@ -83,12 +93,31 @@ rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* Owner thread only: a plain add published with a relaxed store. */
-static void stat_add(rd_worker *w, int i, uint64_t n) {
-    if (!n) return;
-    atomic_store_explicit(&w->stats[i],
-                          atomic_load_explicit(&w->stats[i], memory_order_relaxed) + n,
+static uint64_t load(_Atomic uint64_t *counter) {
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        calls[i] = i < FP_MAX_COMMANDS ? load(&w->calls[i]) : 0;
+        failed[i] = i < FP_MAX_COMMANDS ? load(&w->failed[i]) : 0;
+    }
+    return RD_OK;
+}
+
+rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = i < RD_STATUS_COUNT ? load(&w->errors[i]) : 0;
+    return RD_OK;
+}
+
+/* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */
+static void counter_add(_Atomic uint64_t *counter, uint64_t n) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
                           memory_order_relaxed);
+}
+
+static void stat_add(rd_worker *w, int i, uint64_t n) {
+    if (n) counter_add(&w->stats[i], n);
 }
 
 static int worker_args(rd_worker *w, int argc) {
@@ -112,6 +141,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
     c->fast = 1;
     c->resp = 2;
     c->authenticated = 1;
+    c->in_max = IN_MAX;
     resp_parser_init(&c->parser);
     buf_init(&c->scratch);
     buf_init(&c->out);
@@ -131,8 +161,25 @@ void rd_conn_set_fast(rd_conn *c, int fast) { c->fast = fast != 0; }
 void rd_conn_set_resp(rd_conn *c, int proto) { c->resp = proto == 3 ? 3 : 2; }
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
+void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
+void rd_conn_set_input_limit(rd_conn *c, uint64_t max) { c->in_max = max ? (size_t)max : IN_MAX; }
+
+/* Unparsed input past the query buffer limit: the client is dropped (Redis
+ * logs "Closing client that reached max query buffer length" and sends nothing). */
+static int over_input_limit(const rd_conn *c) { return c->in_len - c->in_start > c->in_max; }
 
 static size_t out_pending(const rd_conn *c) { return c->out.len - c->out_sent; }
+static void out_drained(rd_conn *c);
+
+/* client_output_buffer_limit: a reply that takes the unsent output past the
+ * hard limit closes the connection at once, unsent output dropped (as Redis). */
+static void check_hard_limit(rd_conn *c) {
+    if (c->out_hard && out_pending(c) > c->out_hard) {
+        c->broken = 1;
+        c->out_sent = c->out.len;
+        out_drained(c);
+    }
+}
 
 /* Moves the current frame to the start of the buffer (never while Python
  * holds a frame), and gives back a big buffer once it is empty. */
@@ -151,7 +198,7 @@ static void in_compact(rd_conn *c) {
 static int in_reserve(rd_conn *c, size_t room) {
     in_compact(c);
     if (c->in_cap - c->in_len >= room) return 0;
-    if (c->in_len - c->in_start > IN_MAX) return -1;
+    if (over_input_limit(c)) return -1;
     size_t cap = c->in_cap ? c->in_cap * 2 : READ_CHUNK;
     if (cap < c->in_len + room) cap = c->in_len + room;
     char *p = realloc(c->in, cap);
@@ -174,6 +221,10 @@ static void read_socket(rd_conn *c, int fd) {
         if (n > 0) {
             c->in_len += (size_t)n;
             total += (size_t)n;
+            if (over_input_limit(c)) {
+                c->broken = 1;
+                break;
+            }
             if ((size_t)n < room) break; /* drained: skip the recv that would say EAGAIN */
         } else if (n == 0) {
             c->peer_closed = 1;
@@ -233,19 +284,39 @@ static int hand_to_python(rd_conn *c, size_t frame_start) {
     return 0;
 }
 
+/* A fast command replied an error (only keyspace statuses do, status.c's texts):
+ * counted per command and per status for INFO commandstats/errorstats. */
+static void count_error(rd_worker *w, int which, const char *reply, size_t len) {
+    counter_add(&w->failed[which], 1);
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = rd_status_message((rd_status)st);
+        size_t n = strlen(m);
+        if (n && n <= len && memcmp(reply, m, n) == 0) {
+            counter_add(&w->errors[st], 1);
+            return;
+        }
+    }
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
 static int run_fast(rd_conn *c, const char *frame, int64_t now) {
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     fp_ctx x = {w->ks, &c->out, c->resp, now};
+    int which = 0;
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return fp_dispatch(&x, p->argc, w->argv, w->argl);
+    size_t before = c->out.len;
+    if (fp_dispatch(&x, p->argc, w->argv, w->argl, &which) != FP_DONE) return FP_SLOW;
+    counter_add(&w->calls[which], 1);
+    if (c->out.len > before && c->out.data[before] == '-')
+        count_error(w, which, c->out.data + before, c->out.len - before);
+    return FP_DONE;
 }
 
 /* One batch: frames are parsed and run until the input runs out, a command
@@ -286,6 +357,7 @@ static int run_batch(rd_conn *c, int fd) {
         if (r == RESP_FRAME) {
             if (c->fast && run_fast(c, c->in + start, now) == FP_DONE) {
                 done++;
+                check_hard_limit(c);
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
                 stop = STOP_SLOW;
@@ -334,6 +406,7 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    check_hard_limit(c);
     c->slow = 0;
     in_compact(c);
     return c->broken ? RD_ERR_NOMEM : RD_OK;
@@ -347,6 +420,10 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
     memcpy(c->in + c->in_len, data, len);
     c->in_len += len;
     stat_add(c->w, RD_W_NET_IN, len);
+    if (over_input_limit(c)) {
+        c->broken = 1;
+        return RD_ERR_NOMEM;
+    }
     return RD_OK;
 }
 
@@ -361,5 +438,19 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     c->out_sent += n < pending ? n : pending;
     stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
     out_drained(c);
+    return RD_OK;
+}
+
+/* ---- CLIENT LIST sizes ------------------------------------------------------- */
+
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
+    uint64_t v[RD_CM_NSTATS];
+    v[RD_CM_QBUF] = c->in_len - c->in_start;
+    v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
+    v[RD_CM_OBL] = out_pending(c);
+    v[RD_CM_OMEM] = c->out.cap;
+    v[RD_CM_TOTAL] = sizeof *c + c->in_cap + c->out.cap + c->scratch.cap +
+                     (size_t)c->parser.argcap * sizeof(resp_arg);
+    for (size_t i = 0; i < n && i < RD_CM_NSTATS; i++) out[i] = v[i];
     return RD_OK;
 }

@@ -42,6 +42,11 @@ int str2ll(const char *s, size_t len, long long *out);
 /* Writes v in decimal (no NUL); returns the length (at most 20). */
 size_t ll2str(char *dst, long long v);
 
+/* ---- Redis's glob (glob.c) ------------------------------------------------- */
+
+/* stringmatchlen: * ? [a-z] [^x] and backslash escapes.  1 = match. */
+int glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
+
 /* ---- hashing (hash.c) ----------------------------------------------------- */
 
 uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
@@ -175,8 +180,12 @@ enum { FP_DONE = 0, FP_SLOW = 1 };
  * side effect or output) for every case Python owns: syntax errors, bad numbers. */
 typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
-/* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW. */
-int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+/* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
+#define FP_MAX_COMMANDS 64
+
+/* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW.
+ * On FP_DONE *which is the command's index in the table (rd_fast_command order). */
+int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
 
 int cmd_get(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_set(fp_ctx *x, int argc, const char **argv, const size_t *argl);

@@ -80,6 +80,8 @@ class Config:
     fastpath: bool = True  # False sends every command through Python
     connection_rate_limit: int = 0  # new connections per second per source address, 0 = off
     shutdown_grace_period: float = 30.0  # seconds to let clients finish on SIGTERM
+    client_output_buffer_limit: int = 1 << 30  # bytes of unsent replies before a client is dropped
+    client_query_buffer_limit: int = 1 << 30  # bytes of unparsed input before a client is dropped
     # [security]
     password: str | None = None
     protected_mode: bool = True
@@ -178,6 +180,10 @@ KNOBS: tuple[Knob, ...] = (
          "new connections per second per source address", 0, 1_000_000, note="0 = off"),
     Knob("shutdown_grace_period", "server", "shutdown_grace_period", "float",
          "seconds to let clients finish on shutdown", 0, 3600),
+    Knob("client_output_buffer_limit", "server", "client_output_buffer_limit", "size",
+         "unsent reply bytes past which a client that does not read is disconnected (0 = no limit)"),
+    Knob("client_query_buffer_limit", "server", "client_query_buffer_limit", "size",
+         "unparsed request bytes past which a client is disconnected (at least 1mb)"),
     # [security]
     Knob("password", "security", "password", "str",
          "password clients must AUTH with (unset: no password)",
@@ -544,6 +550,9 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
     if cfg.health_check_port and cfg.health_check_port == cfg.port:
         raise ConfigError(f"{origin['health_check_port']}: {cfg.health_check_port} is also the main port "
                           f"({origin['port']}); expected another port, or 0 to turn the health endpoint off")
+    if cfg.client_query_buffer_limit < 1 << 20:  # Redis's minimum for client-query-buffer-limit
+        raise ConfigError(f"{origin['client_query_buffer_limit']}: {cfg.client_query_buffer_limit} is too "
+                          "small; expected a size of at least 1mb")
     if cfg.tls_enabled:
         if cfg.tls_port and cfg.tls_port in (cfg.port, cfg.health_check_port):
             raise ConfigError(f"{origin['tls_port']}: {cfg.tls_port} is already used by "

@@ -9,10 +9,7 @@ import pytest
 import redis
 
 from resp import RespSocket, encode_command as cmd, parse
-
-
-def make_client(server, **kw):
-    return redis.Redis(host=server.host, port=server.port, socket_timeout=10, socket_connect_timeout=5, **kw)
+from servers import make_client
 
 
 def _clients(server, n, **kw):

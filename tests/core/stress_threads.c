@@ -1,13 +1,22 @@
-/* stress_threads.c: hammers one keyspace from several threads with every rd_ks_* call, for ThreadSanitizer
- * (test_core_tsan.py builds it with -fsanitize=thread straight from csrc/, without Python in the way). */
+/* stress_threads.c: hammers one keyspace from many threads with every rd_ks_* call, for ThreadSanitizer and
+ * ASan/UBSan (test_core_sanitizers.py builds it straight from csrc/, without Python in the way).
+ *
+ * Phase 1 (work): every call at once on a shared set of keys, with a FLUSHALL in the middle: no checks
+ * beyond the sanitizers'.  Phase 2 (exact): each thread grows and empties its own 6,000 keys three times
+ * (so the 1024 shard tables resize up and down under each other's feet), reads back every value it wrote,
+ * sets short expiries and checks a key is either gone or holds its own value, and all threads INCR one
+ * shared counter whose final value must be exact.  Prints "ok" or the first violation. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "redistill.h"
 
-#define THREADS 4
+#define THREADS 8
 #define ROUNDS 20000
+#define OWN_KEYS 6000
+#define CYCLES 3
 
 static rd_keyspace *ks;
 
@@ -70,13 +79,79 @@ static void *work(void *arg) {
     return NULL;
 }
 
-int main(void) {
+static _Atomic int failures;
+
+static void fail(int id, const char *what, const char *key) {
+    if (failures++ == 0) fprintf(stderr, "thread %d: %s (key %s)\n", id, what, key);
+}
+
+/* Own keys: written, read back, re-written with a short expiry, deleted: tables grow and shrink. */
+static void exact_cycle(int id, int cycle, rd_buf *b) {
+    char key[32], val[32];
+    int64_t r;
+    for (int j = 0; j < OWN_KEYS && !failures; j++) {
+        int kl = snprintf(key, sizeof key, "p%d:%d", id, j);
+        int vl = snprintf(val, sizeof val, "%d:%d", cycle, j);
+        if (rd_ks_set(ks, key, kl, val, vl, 0, 0, b, NULL) != RD_OK) fail(id, "SET failed", key);
+        if (rd_ks_get(ks, key, kl, b) != RD_OK || rd_buf_len(b) != (size_t)vl || memcmp(rd_buf_data(b), val, vl))
+            fail(id, "GET did not return the value just written", key);
+        if (j % 7 == 0 && rd_ks_incrby(ks, "shared", 6, 1, &r) != RD_OK) fail(id, "INCR failed", "shared");
+        if (j % 5 == 0) rd_ks_expire(ks, key, kl, rd_now_ms() + 1 + j % 3, 0);
+    }
+    for (int j = 0; j < OWN_KEYS && !failures; j++) {
+        int kl = snprintf(key, sizeof key, "p%d:%d", id, j);
+        int vl = snprintf(val, sizeof val, "%d:%d", cycle, j);
+        rd_status st = rd_ks_get(ks, key, kl, b);
+        if (st == RD_OK && (rd_buf_len(b) != (size_t)vl || memcmp(rd_buf_data(b), val, vl)))
+            fail(id, "a key holds a value its owner never wrote", key);
+        if (st == RD_NOT_FOUND && j % 5 != 0) fail(id, "a key without expiry vanished", key);
+        if (st == RD_OK && j % 5 != 0 && rd_ks_del(ks, key, kl) != RD_OK) fail(id, "DEL of a present key failed", key);
+        if (j % 5 == 0) rd_ks_del(ks, key, kl);
+        if (rd_ks_exists(ks, key, kl) != RD_NOT_FOUND) fail(id, "a deleted key still exists", key);
+    }
+}
+
+static void *exact(void *arg) {
+    int id = (int)(long)arg;
+    rd_buf *b = rd_buf_new();
+    uint64_t n;
+    for (int cycle = 0; cycle < CYCLES; cycle++) {
+        exact_cycle(id, cycle, b);
+        if (id == 0) rd_ks_active_expire(ks, 1000, &n);
+    }
+    rd_buf_free(b);
+    return NULL;
+}
+
+static int run_phase(void *(*fn)(void *)) {
     pthread_t t[THREADS];
+    for (long i = 0; i < THREADS; i++)
+        if (pthread_create(&t[i], NULL, fn, (void *)i) != 0) return -1;
+    for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+    return 0;
+}
+
+int main(void) {
     ks = rd_keyspace_new(0);
     if (!ks) return 2;
-    for (long i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, work, (void *)i);
-    for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+    if (run_phase(work) < 0) return 2;
+    rd_ks_flush(ks);
+    if (run_phase(exact) < 0) return 2;
+    int64_t total = 0;
+    rd_ks_incrby(ks, "shared", 6, 0, &total);
+    int64_t want = (int64_t)THREADS * CYCLES * ((OWN_KEYS + 6) / 7);
+    if (total != want) {
+        fprintf(stderr, "shared counter %lld, expected %lld\n", (long long)total, (long long)want);
+        failures++;
+    }
+    uint64_t stats[RD_KS_NSTATS];
+    rd_ks_stats(ks, stats, RD_KS_NSTATS);
+    if (stats[RD_KS_KEYS] != 1) {
+        fprintf(stderr, "%llu keys left, expected only the counter\n", (unsigned long long)stats[RD_KS_KEYS]);
+        failures++;
+    }
     rd_keyspace_free(ks);
+    if (failures) return 1;
     puts("ok");
     return 0;
 }

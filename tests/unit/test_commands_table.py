@@ -9,7 +9,7 @@ from redistill.commands import COMMANDS, CommandSpec, dispatch
 from redistill.config import Config
 
 REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog", "fast",
-               "no_auth", "allow_busy"}
+               "no_auth", "allow_busy", "no_async_loading", "no_multi"}
 
 
 def _all_specs():

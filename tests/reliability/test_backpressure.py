@@ -1,0 +1,110 @@
+"""A client that sends requests and never reads: the server stops running its commands and reading its socket
+once its unsent output passes the soft limit (4 MB), so memory stays bounded; other clients are still served; when
+it reads it gets every reply in order.  Past client_output_buffer_limit the client is disconnected."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from resp import RespSocket, encode_command  # noqa: E402
+
+from .relhelp import recv_exact, rss_bytes, small_socket
+
+MB = 1 << 20
+VALUE = b"v" * MB
+REPLY = b"$%d\r\n" % MB + VALUE + b"\r\n"
+
+
+@pytest.fixture
+def redistill(start_extra, target):
+    if target != "redistill":
+        pytest.skip("measures the Redistill process (RSS, config keys)")
+    return start_extra
+
+
+def _set_big(sp) -> None:
+    c = RespSocket(sp.host, sp.port)
+    try:
+        assert c.call("SET", "big", VALUE) == b"+OK\r\n"
+        assert c.call("SET", "small", "s") == b"+OK\r\n"
+    finally:
+        c.close()
+
+
+def _peak_rss(pid: int, samples: int = 15, every: float = 0.1) -> int:
+    peak = 0
+    for _ in range(samples):
+        peak = max(peak, rss_bytes(pid))
+        time.sleep(every)
+    return peak
+
+
+@pytest.mark.parametrize("fastpath", ["1", "0"], ids=["fastpath", "python"])
+def test_non_reading_client_keeps_memory_bounded(redistill, fastpath):
+    n = 400  # 400 MB of replies; Redis would buffer most of them
+    sp = redistill(env={"REDISTILL_FASTPATH": fastpath})
+    _set_big(sp)
+    base = rss_bytes(sp.proc.pid)
+    hog = small_socket(sp.host, sp.port)
+    hog.sendall(encode_command("GET", "big") * n)
+    peak = _peak_rss(sp.proc.pid)
+    # Bounded: the soft limit plus one reply plus socket buffers, nowhere near n MB.
+    print(f"rss growth {(peak - base) / MB:.1f} MB")
+    assert peak - base < 48 * MB, f"RSS grew by {(peak - base) // MB} MB for a client that does not read"
+    other = RespSocket(sp.host, sp.port)
+    try:
+        assert other.call("GET", "small", timeout=10) == b"$1\r\ns\r\n"
+        assert other.call("PING", timeout=10) == b"+PONG\r\n"
+    finally:
+        other.close()
+    deadline = time.monotonic() + 120
+    for i in range(n):
+        assert recv_exact(hog, len(REPLY), deadline) == REPLY, f"reply {i} differs"
+    hog.sendall(encode_command("PING"))
+    assert recv_exact(hog, 7, deadline) == b"+PONG\r\n"
+    hog.close()
+
+
+def test_output_hard_limit_disconnects(redistill):
+    sp = redistill(config_text="[server]\nclient_output_buffer_limit = \"2mb\"\n")
+    _set_big(sp)
+    hog = small_socket(sp.host, sp.port)
+    hog.sendall(encode_command("GET", "big") * 50)
+    time.sleep(0.5)  # let the server run into the limit before we read anything
+    got, closed = 0, False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            chunk = hog.recv(MB)
+        except ConnectionResetError:
+            closed = True
+            break
+        if not chunk:
+            closed = True
+            break
+        got += len(chunk)
+    hog.close()
+    assert closed, "the client over client_output_buffer_limit was not disconnected"
+    assert got < 50 * len(REPLY)
+    other = RespSocket(sp.host, sp.port)
+    try:
+        assert other.call("GET", "small") == b"$1\r\ns\r\n"
+    finally:
+        other.close()
+
+
+def test_output_limit_config_validation():
+    from redistill.config import ConfigError, load_config
+
+    assert load_config([], {}).client_output_buffer_limit == 1 << 30
+    assert load_config([], {"REDISTILL_CLIENT_OUTPUT_BUFFER_LIMIT": "64mb"}).client_output_buffer_limit == 64 * MB
+    assert load_config([], {"REDISTILL_CLIENT_OUTPUT_BUFFER_LIMIT": "0"}).client_output_buffer_limit == 0
+    with pytest.raises(ConfigError, match="(?i)client_output_buffer_limit"):
+        load_config([], {"REDISTILL_CLIENT_OUTPUT_BUFFER_LIMIT": "-5"})
+    with pytest.raises(ConfigError, match="(?i)client_output_buffer_limit"):
+        load_config([], {"REDISTILL_CLIENT_OUTPUT_BUFFER_LIMIT": "lots"})
