@@ -159,12 +159,14 @@ def test_set_nx_after_expiry_succeeds(rc):
 def test_active_expiry_reclaims_unread_keys(rc):
     """Keys that are never touched again must still disappear (DBSIZE drops) within a few seconds."""
     rc.set("keep", "v")
+    expired_before = rc.info("stats")["expired_keys"]
     pipe = rc.pipeline(transaction=False)
     for i in range(500):
         pipe.set(f"short:{i}", "v", px=100)
-    pipe.execute()
-    assert rc.dbsize() == 501
+    assert pipe.execute() == [True] * 500
+    # No assertion on DBSIZE right now: on a loaded machine the sweep may already have run.
     assert wait_until(lambda: rc.dbsize() == 1, timeout=8, step=0.2), f"DBSIZE still {rc.dbsize()} after 8 s"
+    assert rc.info("stats")["expired_keys"] - expired_before == 500   # reclaimed, never read
     assert rc.get("keep") == b"v"
 
 

@@ -105,8 +105,10 @@ def test_remote_client_served_when_disabled_or_password_set(start_extra, target)
 
 # Redis commands that read or write files named by the client (or load code): none may exist, and CONFIG SET
 # may not move the working directory or the dump file.
-FILE_COMMANDS = ["module", "save", "bgsave", "bgrewriteaof", "debug", "slaveof", "replicaof", "migrate",
+FILE_COMMANDS = ["module", "slaveof", "replicaof", "migrate",
                  "restore", "sync", "psync", "acl", "eval", "function", "script"]
+# Persistence commands exist (clients call them) but only answer that persistence is off.
+PERSISTENCE_COMMANDS = ["save", "bgsave", "bgrewriteaof"]
 
 
 def test_no_command_touches_client_chosen_files(server, raw_factory):
@@ -116,6 +118,10 @@ def test_no_command_touches_client_chosen_files(server, raw_factory):
     for name in FILE_COMMANDS:
         rep = c.call(name.upper(), "x")
         assert rep.startswith(b"-ERR unknown command") or rep.startswith(b"-ERR unknown subcommand"), (name, rep)
+    assert c.call("DEBUG", "RELOAD") == b"-ERR DEBUG is not supported by Redistill\r\n"   # exists, does nothing
+    for name in PERSISTENCE_COMMANDS:
+        rep = c.call(name.upper())
+        assert rep.startswith(b"-ERR") and b"persistence" in rep.lower(), (name, rep)
     for param, value in (("dir", "/tmp"), ("dbfilename", "x.rdb"), ("logfile", "/tmp/x.log"),
                          ("aclfile", "/tmp/acl")):
         rep = c.call("CONFIG", "SET", param, value)
