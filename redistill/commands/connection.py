@@ -187,7 +187,7 @@ def _flags(c: Any) -> str:
 
 def _multi_count(c: Any) -> int:
     """Commands queued in MULTI, -1 outside MULTI (the transaction code owns the queue)."""
-    queue = getattr(c, "multi_queue", None)
+    queue = getattr(c, "multi", None)
     return -1 if queue is None else len(queue)
 
 

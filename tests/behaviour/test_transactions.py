@@ -252,6 +252,15 @@ def test_time_stands_still_inside_exec(raw):
     assert parse(replies[-1])[-2:] == [b"v", 1]
 
 
+def test_client_info_inside_exec_shows_the_transaction(raw):
+    raw.send(cmd("MULTI") + cmd("PING") + cmd("CLIENT", "INFO") + cmd("EXEC"))
+    replies = raw.replies(4)
+    line = parse(replies[3])[1].decode()
+    assert " flags=x " in line and " multi=2 " in line and " cmd=exec " in line, line
+    line = parse(raw.call("CLIENT", "INFO")).decode()
+    assert " flags=N " in line and " multi=-1 " in line, line
+
+
 def test_exec_inside_info_commandstats(raw):
     assert raw.call("MULTI") == b"+OK\r\n"
     assert raw.call("INCR", "stat") == b"+QUEUED\r\n"
