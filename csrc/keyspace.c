@@ -607,6 +607,7 @@ void ks_prefetch_entry(rd_keyspace *ks, uint64_t h) {
 
 int64_t rd_now_ms(void) {
     struct timespec ts;
+    if (gate_now) return gate_now; /* a command's (or a transaction's) time stands still: gate.c */
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -877,8 +878,13 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
  * over different shards) until the budget is spent or a whole lap of all
  * shards reclaimed nothing.  Not measured yet: the per-visit bucket count. */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed) {
-    int64_t start = mono_us(), now = rd_now_ms();
+    int64_t start, now;
     uint64_t total = 0, lap_start = 0;
+
+    /* Shared gate: never inside an EXEC, whose clock stands still (csrc/gate.c). */
+    gate_enter_shared(&ks->gate);
+    start = mono_us();
+    now = rd_now_ms();
 
     for (unsigned visited = 1;; visited++) {
         uint32_t i = atomic_fetch_add_explicit(&ks->next_shard, 1, memory_order_relaxed);
@@ -889,6 +895,7 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
         }
         if (mono_us() - start >= budget_us) break;
     }
+    gate_leave(&ks->gate);
     note_peak(ks);
     if (reclaimed) *reclaimed = total;
     return RD_OK;

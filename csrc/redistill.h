@@ -196,7 +196,8 @@ rd_status rd_ks_flush(rd_keyspace *ks);
 
 /* Active expiry: reclaims expired keys nobody reads, visiting stripes round
  * robin until about budget_us microseconds have passed.  *reclaimed counts
- * the keys removed.  Any thread; holds one stripe lock at a time. */
+ * the keys removed.  Any thread; holds one stripe lock at a time, and the
+ * transactions gate shared (it waits while an EXEC runs). */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed);
 
 /* Copies RD_KS_NSTATS counters into out[]. */

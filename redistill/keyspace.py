@@ -88,6 +88,11 @@ _STAT_NAMES = (
 )
 
 
+def now_ms() -> int:
+    """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
+    return lib.rd_now_ms()
+
+
 def wrongtype() -> CommandError:
     """The WRONGTYPE error, for handlers that find another type through key_info."""
     return CommandError.from_status(lib.RD_ERR_WRONGTYPE)

@@ -339,7 +339,7 @@ def encode_reply(client: Any, result: Any) -> bytes:
     try:
         reply = encode(result, client.resp)
     except Exception:  # a handler returned something RESP can't carry: a bug, not a crash
-        log.exception("cannot encode the reply of %r", args[0][:64])
+        log.exception("cannot encode a reply of type %s", type(result).__name__)
         result = CommandError(errors.INTERNAL)
         reply = encode(result, client.resp)
     if isinstance(result, CommandError):
@@ -372,6 +372,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
             _count(spec.name, 2)
             return transactions.rejected(client, spec, e)
     queue = getattr(client, "multi", None)
+    if queue is not None and "no_multi" in spec.flags:
+        _count(spec.name, 2)
+        return transactions.rejected(client, spec, CommandError(errors.NO_MULTI))
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))
         return "QUEUED"

@@ -7,11 +7,10 @@ here, so each handler implements all of Redis 7's rules and errors.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from redistill import errors
+from redistill import errors, keyspace
 from redistill.commands.args import LLONG_MAX, LLONG_MIN, parse_ll, word
 from redistill.errors import CommandError
 from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, TYPE_STRING, wrongtype
@@ -19,8 +18,9 @@ from redistill.keyspace import lcs as lcs_ranges
 
 
 def now_ms() -> int:
-    """Wall-clock milliseconds, the clock the keyspace's expiry uses (rd_now_ms)."""
-    return time.time_ns() // 1_000_000
+    """Wall-clock milliseconds, the clock the keyspace's expiry uses (rd_now_ms): it stands still
+    for the length of one command, and of a whole EXEC, as Redis's cached time does."""
+    return keyspace.now_ms()
 
 
 # ---- options shared by SET and (issue 3) GETEX: parseExtendedStringArgumentsOrReply -----------

@@ -496,8 +496,12 @@ TRANSACTIONS = [
         b"*2\r\n$4\r\nINCR\r\n$1\r\np\r\n", 4),
     Raw(b"WATCH p\r\nINCR p\r\nMULTI\r\nINCR p\r\nEXEC\r\nGET p\r\n", 6),
     Raw(b"MULTI\r\nSET p\r\nSET p 1\r\nEXEC\r\nPING\r\n", 5),
+    # the clock stands still for a whole EXEC: a key set with PX 1 is still there 2000 commands later
+    Raw(b"MULTI\r\nSET t v PX 1\r\n" + b"INCR n\r\n" * 2000 + b"GET t\r\nEXISTS t\r\nEXEC\r\n", 2005),
     ["COMMAND", "INFO", "multi", "exec", "discard", "watch", "unwatch"],
     ["COMMAND", "DOCS", "multi", "exec", "discard", "watch", "unwatch"],
+    ["MULTI"], ["SAVE"], ["PING"], ["EXEC"], ["MULTI"], ["SHUTDOWN", "NOSAVE"], ["NOSUCH"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["SET", "w", "1"], ["RESET"], ["EXEC"], ["SET", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
     ["MULTI"], ["QUIT"],
 ]
 
