@@ -14,6 +14,9 @@
 #include "internal.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +342,34 @@ rd_status rd_conn_run(rd_conn *c) {
     if (stop == STOP_SLOW) return RD_SLOW;
     if (stop == STOP_FULL) return RD_NEED_MORE;
     return c->closing ? RD_CLOSE : RD_OK;
+}
+
+size_t rd_conn_trim(rd_conn *c) {
+    size_t freed = 0;
+    if (c->slow) return 0; /* Python holds a frame in the input or the scratch */
+    in_compact(c);
+    if (c->in_len == 0 && c->in) {
+        freed += c->in_cap;
+        free(c->in);
+        c->in = NULL;
+        c->in_cap = 0;
+    }
+    if (c->in_len == 0) {
+        freed += c->scratch.cap;
+        buf_reset(&c->scratch, 0);
+    }
+    if (out_pending(c) == 0) {
+        freed += c->out.cap;
+        c->out_sent = 0;
+        buf_reset(&c->out, 0);
+    }
+    return freed;
+}
+
+void rd_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {

@@ -113,6 +113,13 @@ class Connection:
             lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
             self._update_fast()
 
+    def trim_if_idle(self, before: float) -> int:
+        """Gives back idle buffers (rd_conn_trim) when nothing happened since `before`; returns the
+        bytes freed.  Owner thread."""
+        if self._c is not None and self.last_interaction < before:
+            return lib.rd_conn_trim(self._c)
+        return 0
+
     def close_after_reply(self) -> None:
         """QUIT: C returns RD_CLOSE once the current output is flushed.  Owner thread only."""
         if self._c is not None:

@@ -183,3 +183,23 @@ def test_counters(conn):
     st = conn.stats()
     assert st[lib.RD_W_COMMANDS] == 2 and st[lib.RD_W_NET_IN] == 2 * len(cmd("PING"))
     assert st[lib.RD_W_NET_OUT] == 14
+
+
+def test_trim_keeps_what_is_pending(conn):
+    """rd_conn_trim frees idle buffers but never a partial frame, a frame Python holds, or unsent output."""
+    big = b"t" * (512 << 10)
+    out, _, st = conn.session(cmd("SET", "t", big) + cmd("GET", "t"))
+    assert out == b"+OK\r\n$%d\r\n" % len(big) + big + b"\r\n" and st == lib.RD_OK
+    assert lib.rd_conn_trim(conn.c) >= 2 * len(big)  # input and output capacity kept for reuse
+    assert lib.rd_conn_trim(conn.c) == 0
+    conn.feed(cmd("GET", "t")[:9])                   # partial frame survives a trim
+    assert conn.run() == lib.RD_OK
+    lib.rd_conn_trim(conn.c)
+    conn.feed(cmd("GET", "t")[9:] + cmd("CONFIG", "GET", "x"))
+    assert conn.run() == lib.RD_SLOW                 # GET ran; CONFIG waits for Python
+    lib.rd_conn_trim(conn.c)                         # neither the frame nor the GET reply may go
+    assert conn.command() == cmd("CONFIG", "GET", "x")
+    conn.reply(b"*0\r\n")
+    assert conn.run() == lib.RD_OK
+    assert conn.output() == b"$%d\r\n" % len(big) + big + b"\r\n*0\r\n"
+    lib.rd_release_free_memory()

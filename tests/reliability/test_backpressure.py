@@ -108,3 +108,34 @@ def test_output_limit_config_validation():
         load_config([], {"REDISTILL_CLIENT_OUTPUT_BUFFER_LIMIT": "-5"})
     with pytest.raises(ConfigError, match="(?i)client_output_buffer_limit"):
         load_config([], {"REDISTILL_CLIENT_OUTPUT_BUFFER_LIMIT": "lots"})
+
+
+def test_idle_clients_give_their_buffers_back(redistill):
+    """300 clients each move a 900 KB value, then idle: their buffers (1 MB in + 1 MB out kept for reuse)
+    are freed by the once-a-second trim of connections idle for 2 s, so RSS returns near its start."""
+    sp = redistill()
+    value = b"i" * 900_000
+    reply = b"$900000\r\n" + value + b"\r\n"
+    _set_big(sp)
+    base = rss_bytes(sp.proc.pid)
+    socks = []
+    try:
+        deadline = time.monotonic() + 60
+        for _ in range(300):
+            s = small_socket(sp.host, sp.port, rcvbuf=1 << 20)
+            socks.append(s)
+            s.sendall(encode_command("SET", "idle", value) + encode_command("GET", "idle"))
+            assert recv_exact(s, 5 + len(reply), deadline) == b"+OK\r\n" + reply
+        grown = rss_bytes(sp.proc.pid) - base
+        deadline = time.monotonic() + 20
+        while (now := rss_bytes(sp.proc.pid) - base) > 48 * MB and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert now <= 48 * MB, f"RSS still {now // MB} MB over its start (peak {grown // MB} MB)"
+        # The trimmed connections still work, with a partial frame kept across a trim.
+        socks[0].sendall(b"*2\r\n$3\r\nGET\r\n$4\r\nid")
+        time.sleep(3)
+        socks[0].sendall(b"le\r\n")
+        assert recv_exact(socks[0], len(reply), time.monotonic() + 10) == reply
+    finally:
+        for s in socks:
+            s.close()
