@@ -16,7 +16,7 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean
+.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients
 
 all: build
 
@@ -45,15 +45,31 @@ test-deps: $(VENV)/.stamp-test-deps
 	  fi; \
 	fi
 
-$(VENV)/.stamp-test-deps: $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install -q pytest 'redis>=8'
+$(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
+	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
 	@touch $@
+
+# ioredis and node-redis for tests/clients/test_node_clients.py, pinned by package-lock.json.
+# Without npm the node tests skip (they say why).
+NODE_DIR := tests/clients/node
+node-clients: $(NODE_DIR)/node_modules/.package-lock.json
+
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing nodejs and npm (Debian) for the ioredis/node-redis client tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq nodejs npm"; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "warning: npm not found and no apt-get; the ioredis/node-redis client tests will skip"; \
+	fi
 
 # Whole suite with the C fast path, then the protocol and command suites again
 # with everything sent through Python (REDISTILL_FASTPATH=0).  pytest's exit 5
 # ("no tests collected") fails the first run but not the second, whose
 # folders may be empty early on.
-test: build test-deps
+test: build test-deps node-clients
 	$(VENV)/bin/python -m pytest -q tests
 	@dirs=""; for d in tests/behaviour tests/differential; do [ -d $$d ] && dirs="$$dirs $$d"; done; \
 	if [ -z "$$dirs" ]; then echo "no Python-path suites yet"; exit 0; fi; \
@@ -142,3 +158,11 @@ clean:
 	rm -rf $(VENV) $(ASAN_VENV) build *.egg-info redistill/*.egg-info
 	rm -f redistill/_core*.so redistill/_core.c redistill/_core.o
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Longer differential fuzzing against Debian's redis-server (tests/differential/fuzz.py):
+#   make fuzz SEED=7 N=50000 [SEQS=3]   prints a shrunk reproducer on the first mismatch.
+SEED ?= 1
+N    ?= 20000
+SEQS ?= 1
+fuzz: build test-deps
+	$(VENV)/bin/python tests/differential/fuzz.py --seed $(SEED) -n $(N) --seqs $(SEQS)

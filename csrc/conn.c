@@ -10,6 +10,9 @@
  *     the batch stops until the peer reads (backpressure).
  *  4. After a protocol error or close_after_reply nothing more runs; the
  *     connection closes once the output is flushed.
+ *  5. A batch that may run fast commands holds the keyspace gate shared from
+ *     its first frame to its end (csrc/gate.c), so no EXEC interleaves with
+ *     it; it is released before returning, also on RD_SLOW.
  */
 #include "internal.h"
 
@@ -32,7 +35,11 @@
 
 struct rd_worker {
     rd_keyspace *ks;
+    ks_gate *gate;
     _Atomic uint64_t stats[RD_W_NSTATS];
+    _Atomic uint64_t calls[FP_MAX_COMMANDS]; /* fast-path calls per command (INFO commandstats) */
+    _Atomic uint64_t failed[FP_MAX_COMMANDS]; /* ... of which replied an error (WRONGTYPE, OOM...) */
+    _Atomic uint64_t errors[RD_STATUS_COUNT]; /* fast-path error replies per status (errorstats) */
     const char **argv; /* fast-path scratch shared by the worker's connections */
     size_t *argl;
     int argcap;
@@ -66,7 +73,13 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
     rd_worker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->ks = ks;
+    w->gate = ks_gate_of(ks);
     for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
+    for (int i = 0; i < FP_MAX_COMMANDS; i++) {
+        atomic_init(&w->calls[i], 0);
+        atomic_init(&w->failed[i], 0);
+    }
+    for (int i = 0; i < RD_STATUS_COUNT; i++) atomic_init(&w->errors[i], 0);
     return w;
 }
 
@@ -83,12 +96,31 @@ rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* Owner thread only: a plain add published with a relaxed store. */
-static void stat_add(rd_worker *w, int i, uint64_t n) {
-    if (!n) return;
-    atomic_store_explicit(&w->stats[i],
-                          atomic_load_explicit(&w->stats[i], memory_order_relaxed) + n,
+static uint64_t load(_Atomic uint64_t *counter) {
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        calls[i] = i < FP_MAX_COMMANDS ? load(&w->calls[i]) : 0;
+        failed[i] = i < FP_MAX_COMMANDS ? load(&w->failed[i]) : 0;
+    }
+    return RD_OK;
+}
+
+rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = i < RD_STATUS_COUNT ? load(&w->errors[i]) : 0;
+    return RD_OK;
+}
+
+/* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */
+static void counter_add(_Atomic uint64_t *counter, uint64_t n) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
                           memory_order_relaxed);
+}
+
+static void stat_add(rd_worker *w, int i, uint64_t n) {
+    if (n) counter_add(&w->stats[i], n);
 }
 
 static int worker_args(rd_worker *w, int argc) {
@@ -255,29 +287,52 @@ static int hand_to_python(rd_conn *c, size_t frame_start) {
     return 0;
 }
 
+/* A fast command replied an error (only keyspace statuses do, status.c's texts):
+ * counted per command and per status for INFO commandstats/errorstats. */
+static void count_error(rd_worker *w, int which, const char *reply, size_t len) {
+    counter_add(&w->failed[which], 1);
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = rd_status_message((rd_status)st);
+        size_t n = strlen(m);
+        if (n && n <= len && memcmp(reply, m, n) == 0) {
+            counter_add(&w->errors[st], 1);
+            return;
+        }
+    }
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
 static int run_fast(rd_conn *c, const char *frame, int64_t now) {
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     fp_ctx x = {w->ks, &c->out, c->resp, now};
+    int which = 0;
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return fp_dispatch(&x, p->argc, w->argv, w->argl);
+    size_t before = c->out.len;
+    if (fp_dispatch(&x, p->argc, w->argv, w->argl, &which) != FP_DONE) return FP_SLOW;
+    counter_add(&w->calls[which], 1);
+    if (c->out.len > before && c->out.data[before] == '-')
+        count_error(w, which, c->out.data + before, c->out.len - before);
+    return FP_DONE;
 }
 
 /* One batch: frames are parsed and run until the input runs out, a command
  * needs Python, the output is over the soft limit, or the connection ends. */
 static int run_batch(rd_conn *c, int fd) {
-    int64_t now = rd_now_ms();
+    int64_t now;
     uint64_t done = 0;
     int stop = STOP_IDLE, can_flush = fd >= 0;
+    int gated = c->fast && c->in_start < c->in_len; /* fast commands may run: hold the gate */
 
     if (c->slow) return STOP_SLOW;
+    if (gated) gate_enter_shared(c->w->gate);
+    now = rd_now_ms(); /* read after any wait for the gate */
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -315,6 +370,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         resp_next_frame(&c->parser);
     }
+    if (gated) gate_leave(c->w->gate);
     if (c->out.failed) c->broken = 1;
     stat_add(c->w, RD_W_COMMANDS, done);
     in_compact(c);
@@ -413,5 +469,19 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     c->out_sent += n < pending ? n : pending;
     stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
     out_drained(c);
+    return RD_OK;
+}
+
+/* ---- CLIENT LIST sizes ------------------------------------------------------- */
+
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
+    uint64_t v[RD_CM_NSTATS];
+    v[RD_CM_QBUF] = c->in_len - c->in_start;
+    v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
+    v[RD_CM_OBL] = out_pending(c);
+    v[RD_CM_OMEM] = c->out.cap;
+    v[RD_CM_TOTAL] = sizeof *c + c->in_cap + c->out.cap + c->scratch.cap +
+                     (size_t)c->parser.argcap * sizeof(resp_arg);
+    for (size_t i = 0; i < n && i < RD_CM_NSTATS; i++) out[i] = v[i];
     return RD_OK;
 }

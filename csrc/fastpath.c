@@ -17,6 +17,7 @@ static const fp_command fast_commands[] = {
     {"decrby", 3, cmd_decrby}, {"mget", -2, cmd_mget},     {"mset", -3, cmd_mset},
 };
 #define N_FAST (sizeof fast_commands / sizeof fast_commands[0])
+_Static_assert(N_FAST <= FP_MAX_COMMANDS, "raise FP_MAX_COMMANDS (per-command counters)");
 
 /* Case-insensitive whole-name match, binary safe ("GET\0" is not GET). */
 static int name_is(const char *a, size_t n, const char *name) {
@@ -35,10 +36,11 @@ static const fp_command *fp_lookup(const char *name, size_t n) {
     return NULL;
 }
 
-int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const fp_command *cmd = fp_lookup(argv[0], argl[0]);
     if (!cmd) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
+    *which = (int)(cmd - fast_commands);
     return cmd->fn(x, argc, argv, argl);
 }
 

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE 1 /* malloc_usable_size, getrandom, MSG_NOSIGNAL */
 #endif
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,11 @@ int str2ll(const char *s, size_t len, long long *out);
 /* Writes v in decimal (no NUL); returns the length (at most 20). */
 size_t ll2str(char *dst, long long v);
 
+/* ---- Redis's glob (glob.c) ------------------------------------------------- */
+
+/* stringmatchlen: * ? [a-z] [^x] and backslash escapes.  1 = match. */
+int glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
+
 /* ---- hashing (hash.c) ----------------------------------------------------- */
 
 uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
@@ -68,6 +74,37 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
 /* MGET: calls fn once per key, in order, with every involved stripe locked. */
 rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
                   int64_t now, ks_sink fn, void *ctx);
+
+/* ---- transactions: the gate (gate.c) and WATCH (watch.c) ------------------ */
+
+/* The keyspace-wide gate: commands hold it shared, EXEC exclusive (docs/LOCKING.md).
+ * Re-entrant per thread: a thread that holds it (either way) only counts nested entries. */
+typedef struct ks_gate {
+    pthread_rwlock_t lock; /* writer-preferring, so a waiting EXEC is not starved */
+} ks_gate;
+
+int gate_init(ks_gate *g);
+void gate_destroy(ks_gate *g);
+void gate_enter_shared(ks_gate *g);
+/* -1 when this thread already holds the gate shared (an upgrade would deadlock). */
+int gate_enter_exclusive(ks_gate *g);
+void gate_leave(ks_gate *g);
+ks_gate *ks_gate_of(rd_keyspace *ks);
+
+/* A watched key: one node per key some client WATCHes, in its shard's list,
+ * guarded by the shard lock like the entries. */
+typedef struct watch_node watch_node;
+
+/* Bumps the version of key's node in `list`, if it has one (shard lock held). */
+void watch_touch(watch_node *list, const char *key, size_t klen);
+void watch_free_all(watch_node *list);
+
+/* The key's state as WATCH and EXEC see it. */
+enum { KS_ABSENT = 0, KS_LIVE, KS_EXPIRED };
+/* Calls fn under the lock of key's shard with the shard's watch list and the key's state. */
+typedef int (*ks_watch_fn)(void *ctx, watch_node **list, int state);
+int ks_watch_locked(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_watch_fn fn,
+                    void *ctx);
 
 /* ---- RESP framing (resp_parse.c) ------------------------------------------ */
 
@@ -140,8 +177,12 @@ enum { FP_DONE = 0, FP_SLOW = 1 };
  * side effect or output) for every case Python owns: syntax errors, bad numbers. */
 typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
-/* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW. */
-int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+/* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
+#define FP_MAX_COMMANDS 64
+
+/* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW.
+ * On FP_DONE *which is the command's index in the table (rd_fast_command order). */
+int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
 
 int cmd_get(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_set(fp_ctx *x, int argc, const char **argv, const size_t *argl);

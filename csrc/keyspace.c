@@ -13,13 +13,21 @@
  *  6. Tables are powers of two and a key's bucket is its hash bits above the
  *     shard bits, so a later SCAN can walk each shard with Redis's
  *     reverse-binary cursor across resizes.
+ *  7. WATCH: every explicit change of a key goes through do_link, do_replace,
+ *     do_unlink or calls watch_hook itself (in-place writes: do_store, EXPIRE,
+ *     PERSIST).  Expiry unlinks with do_unlink_quiet: it is no change to WATCH
+ *     (csrc/watch.c).  New write paths must keep this true.
  */
 #include "internal.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -55,6 +63,7 @@ typedef struct shard {
     _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
     uint64_t hits, misses, expired, evicted;
     size_t cursor;        /* next bucket active expiry visits */
+    watch_node *watched;  /* WATCH: keys of this shard some client watches (csrc/watch.c) */
 } shard;
 
 struct rd_keyspace {
@@ -62,6 +71,7 @@ struct rd_keyspace {
     shard *shards;
     _Atomic uint64_t peak;          /* sampled, see note_peak */
     _Atomic uint32_t next_shard;    /* active expiry round robin, shared by all callers */
+    ks_gate gate;                   /* transactions (csrc/gate.c) */
 };
 
 /* ---- entries -------------------------------------------------------------- */
@@ -146,6 +156,11 @@ static void note_peak(rd_keyspace *ks) {
 
 static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
 
+/* ---- WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys ---- */
+static inline void watch_hook(shard *s, const entry *e) {
+    if (s->watched) watch_touch(s->watched, e->data, e->klen);
+}
+
 /* Rehashes the whole shard (it holds 1/1024 of the keys, so this is short). */
 static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
     entry **t = calloc(buckets, sizeof *t);
@@ -191,11 +206,17 @@ static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry 
     return NULL;
 }
 
-static void do_unlink(shard *s, entry **link, entry *e) {
+/* Unlinks without touching WATCH: expiry only (rule 7). */
+static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     *link = e->next;
     s->count--;
     if (e->expire) s->expires--;
     used_sub(s, entry_mem(e));
+}
+
+static void do_unlink(shard *s, entry **link, entry *e) {
+    watch_hook(s, e);
+    do_unlink_quiet(s, link, e);
 }
 
 static inline void push_dead(entry **dead, entry *e) {
@@ -208,7 +229,7 @@ static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int6
                         entry ***linkp, entry **dead) {
     entry *e = do_find(s, h, key, klen, linkp);
     if (e && is_expired(e, now)) {
-        do_unlink(s, *linkp, e);
+        do_unlink_quiet(s, *linkp, e);
         push_dead(dead, e);
         s->expired++;
         return NULL;
@@ -218,6 +239,7 @@ static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int6
 
 static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
     size_t b = bucket_of(s->mask, h);
+    watch_hook(s, e);
     e->next = s->table[b];
     s->table[b] = e;
     s->count++;
@@ -229,6 +251,7 @@ static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
 
 /* Puts ne where old was; old goes onto *dead. */
 static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **dead) {
+    watch_hook(s, old);
     ne->next = old->next;
     *link = ne;
     if (old->expire) s->expires--;
@@ -244,6 +267,7 @@ static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key
                           entry *e, entry **link, const char *v, size_t n, int64_t now,
                           entry **dead) {
     if (e && ENTRY_HDR + e->klen + n <= entry_mem(e)) {
+        watch_hook(s, e);
         memcpy(entry_val(e), v, n);
         e->vlen = (uint32_t)n;
         e->access = lru_clock(now);
@@ -422,9 +446,11 @@ static void free_entries(entry **es, int n) {
 }
 
 /* Entries are built before any lock; then every involved shard is locked
- * (ascending) so all pairs appear at once.  Later duplicates win, as in Redis. */
-rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
-                  const char *const *vals, const size_t *vlens, size_t stride, int64_t now) {
+ * (ascending) so all pairs appear at once.  Later duplicates win, as in Redis.
+ * nx (MSETNX): nothing is written, RD_NOT_DONE, when any of the keys exists. */
+static rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *keys,
+                              const size_t *klens, const char *const *vals, const size_t *vlens,
+                              size_t stride, int64_t now, int nx) {
     uint64_t hstack[KS_STACK_KEYS];
     entry *estack[KS_STACK_KEYS];
     uint64_t *hs;
@@ -452,7 +478,12 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
         shardset_add(&set, hs[built]);
     }
     shardset_lock(ks, &set);
-    for (int j = 0; j < npairs; j++) {
+    for (int j = 0; nx && j < npairs && st == RD_OK; j++) {
+        size_t i = (size_t)j * stride;
+        if (do_lookup(shard_of(ks, hs[j]), hs[j], keys[i], klens[i], now, &link, &dead))
+            st = RD_NOT_DONE;
+    }
+    for (int j = 0; j < npairs && st == RD_OK; j++) {
         size_t i = (size_t)j * stride;
         shard *s = shard_of(ks, hs[j]);
         entry *e = do_lookup(s, hs[j], keys[i], klens[i], now, &link, &dead);
@@ -463,10 +494,16 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
     }
     shardset_release(ks, &set);
     free_chain(dead);
+    if (st == RD_NOT_DONE) free_entries(es, npairs);
 out:
     if (hs != hstack) free(hs);
     if (es != estack) free(es);
     return st;
+}
+
+rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
+                  const char *const *vals, const size_t *vlens, size_t stride, int64_t now) {
+    return mset_generic(ks, npairs, keys, klens, vals, vlens, stride, now, 0);
 }
 
 /* All involved shards stay locked while the values are copied, so an MGET
@@ -554,6 +591,11 @@ rd_keyspace *rd_keyspace_new(uint64_t seed) {
         return NULL;
     }
     memset(ks->shards, 0, KS_NSHARDS * sizeof(shard));
+    if (gate_init(&ks->gate) != 0) {
+        free(ks->shards);
+        free(ks);
+        return NULL;
+    }
     seed_keys(ks, seed);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
@@ -563,6 +605,7 @@ rd_keyspace *rd_keyspace_new(uint64_t seed) {
                 pthread_mutex_destroy(&ks->shards[i].lock);
                 free(ks->shards[i].table);
             }
+            gate_destroy(&ks->gate);
             free(ks->shards);
             free(ks);
             return NULL;
@@ -578,8 +621,10 @@ void rd_keyspace_free(rd_keyspace *ks) {
     if (!ks) return;
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         free_table(ks->shards[i].table, ks->shards[i].mask + 1);
+        watch_free_all(ks->shards[i].watched);
         pthread_mutex_destroy(&ks->shards[i].lock);
     }
+    gate_destroy(&ks->gate);
     free(ks->shards);
     free(ks);
 }
@@ -649,6 +694,7 @@ static rd_status do_expire(shard *s, entry **link, entry *e, int64_t at, int fla
         return RD_OK;
     }
     if (!cur) s->expires++;
+    watch_hook(s, e);
     e->expire = at;
     return RD_OK;
 }
@@ -699,6 +745,7 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
     if (e && !e->expire) {
         st = RD_NOT_DONE;
     } else if (e) {
+        watch_hook(s, e);
         e->expire = 0;
         s->expires--;
         st = RD_OK;
@@ -742,7 +789,7 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
             while (*link) {
                 entry *e = *link;
                 if (is_expired(e, now)) {
-                    do_unlink(s, link, e);
+                    do_unlink_quiet(s, link, e);
                     push_dead(&dead, e);
                     n++;
                 } else {
@@ -798,4 +845,523 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];
     for (size_t i = 0; i < n && i < RD_KS_NSTATS; i++) out[i] = v[i];
     return RD_OK;
+}
+
+/* ==== more string and keyspace commands (issue 3) ===========================
+ * GETEX/GETDEL, GETRANGE, SETRANGE/APPEND, INCRBYFLOAT, MSETNX, DEL/EXISTS/TOUCH
+ * over several keys, RENAME, COPY, key facts (TYPE, OBJECT, MEMORY USAGE...),
+ * SCAN/KEYS and RANDOMKEY, built on the table operations above. */
+
+#define KS_MAX_FLOAT_CHARS (5 * 1024) /* Redis's MAX_LONG_DOUBLE_CHARS */
+#define KS_APPEND_SLACK_MAX (1u << 20) /* sdsMakeRoomFor's greedy growth limit */
+
+rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
+                      rd_buf *out) {
+    int64_t now = rd_now_ms();
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    rd_status st = RD_OK;
+
+    rd_buf_clear(out);
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (!e) {
+        s->misses++;
+        st = RD_NOT_FOUND;
+    } else if (s->hits++, e->type != KS_TYPE_STRING) {
+        st = RD_ERR_WRONGTYPE;
+    } else if (buf_append(out, entry_val(e), e->vlen) < 0) {
+        st = RD_ERR_NOMEM;
+    } else {
+        e->access = lru_clock(now);
+        if (mode == RD_GETEX_DEL) {
+            do_unlink(s, link, e);
+            push_dead(&dead, e);
+        } else if (mode == RD_GETEX_AT) {
+            do_expire(s, link, e, at_ms, 0, now, &dead);
+        } else if (mode == RD_GETEX_PERSIST && e->expire) {
+            watch_hook(s, e);
+            e->expire = 0;
+            s->expires--;
+        }
+    }
+    release(ks, s);
+    free_chain(dead);
+    return st;
+}
+
+rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start,
+                         int64_t end, rd_buf *out) {
+    int64_t now = rd_now_ms();
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    rd_status st = RD_OK;
+
+    rd_buf_clear(out);
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (!e) {
+        s->misses++;
+        st = RD_NOT_FOUND;
+    } else if (s->hits++, e->type != KS_TYPE_STRING) {
+        st = RD_ERR_WRONGTYPE;
+    } else {
+        /* getrangeCommand's arithmetic, step by step. */
+        int64_t len = e->vlen;
+        e->access = lru_clock(now);
+        if (!(start < 0 && end < 0 && start > end)) {
+            if (start < 0) start += len;
+            if (end < 0) end += len;
+            if (start < 0) start = 0;
+            if (end < 0) end = 0;
+            if (end >= len) end = len - 1;
+            if (start <= end && len > 0 &&
+                buf_append(out, entry_val(e) + start, (size_t)(end - start + 1)) < 0)
+                st = RD_ERR_NOMEM;
+        }
+    }
+    release(ks, s);
+    free_chain(dead);
+    return st;
+}
+
+/* e (already unlinked from accounting) grown to hold an n-byte value, with
+ * slack as sdsMakeRoomFor gives, so repeated APPENDs stay linear.  NULL when
+ * the allocator fails (e is then still valid). */
+static entry *entry_room(entry *e, size_t n) {
+    size_t base = ENTRY_HDR + e->klen, slack = n < KS_APPEND_SLACK_MAX ? n : KS_APPEND_SLACK_MAX;
+    entry *ne;
+    if (n > UINT32_MAX) return NULL;
+    if (base + n <= entry_mem(e)) return e;
+    ne = realloc(e, base + n + slack);
+    return ne ? ne : realloc(e, base + n);
+}
+
+/* Writes v at off in key's string (e, or a new entry when e is NULL). */
+static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const char *key,
+                                size_t klen, entry *e, entry **link, size_t off, const char *v,
+                                size_t n, int64_t now) {
+    int fresh = e == NULL;
+    size_t olen, nlen;
+    entry *ne;
+
+    if (fresh && !(e = entry_new(key, klen, NULL, 0, 0, now))) return RD_ERR_NOMEM;
+    if (!fresh) {
+        watch_hook(s, e); /* an in-place write (rule 7) */
+        used_sub(s, entry_mem(e));
+    }
+    olen = e->vlen;
+    nlen = off + n > olen ? off + n : olen;
+    if (!(ne = entry_room(e, nlen))) {
+        if (fresh)
+            free(e);
+        else
+            used_add(s, entry_mem(e));
+        return RD_ERR_NOMEM;
+    }
+    if (off > olen) memset(entry_val(ne) + olen, 0, off - olen);
+    if (n) memcpy(entry_val(ne) + off, v, n);
+    ne->vlen = (uint32_t)nlen;
+    ne->access = lru_clock(now);
+    if (fresh) {
+        do_link(ks, s, h, ne);
+    } else {
+        *link = ne; /* realloc may have moved it; the link lives outside the entry */
+        used_add(s, entry_mem(ne));
+    }
+    return RD_OK;
+}
+
+rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset,
+                         const char *val, size_t vlen, uint64_t max_len, int64_t *newlen) {
+    int64_t now = rd_now_ms();
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    rd_status st = RD_OK;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (e && e->type != KS_TYPE_STRING) {
+        st = RD_ERR_WRONGTYPE;
+    } else {
+        uint64_t olen = e ? e->vlen : 0, off = offset < 0 ? olen : (uint64_t)offset;
+        *newlen = (int64_t)olen;
+        if (offset >= 0 && vlen == 0) {
+            /* SETRANGE of nothing: no write, not even a new key */
+        } else if (off + vlen > max_len) {
+            st = RD_ERR_TOOBIG;
+        } else {
+            st = do_write_range(ks, s, h, key, klen, e, link, off, val, vlen, now);
+            if (st == RD_OK) *newlen = (int64_t)(off + vlen > olen ? off + vlen : olen);
+        }
+    }
+    release(ks, s);
+    free_chain(dead);
+    return st;
+}
+
+/* Redis's string2ld: strtold over the whole text (a NUL inside fails), no
+ * leading space, no NaN, no overflow. */
+static int parse_long_double(const char *p, size_t n, long double *out) {
+    char buf[KS_MAX_FLOAT_CHARS], *end;
+    long double v;
+    if (n == 0 || n >= sizeof buf) return 0;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    errno = 0;
+    v = strtold(buf, &end);
+    if (isspace((unsigned char)buf[0]) || end != buf + n ||
+        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO)) ||
+        errno == EINVAL || isnan(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Redis's ld2string(LD_STR_HUMAN): %.17Lf, trailing zeros (and a bare '.') cut, "-0" -> "0". */
+static size_t format_long_double(char *buf, size_t cap, long double v) {
+    int n = snprintf(buf, cap, "%.17Lf", v);
+    size_t l;
+    if (n < 0 || (size_t)n + 1 > cap) return 0;
+    l = (size_t)n;
+    if (memchr(buf, '.', l)) {
+        while (buf[l - 1] == '0') l--;
+        if (buf[l - 1] == '.') l--;
+    }
+    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        l = 1;
+    }
+    return l;
+}
+
+rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr,
+                            size_t ilen, rd_buf *out) {
+    int64_t now = rd_now_ms();
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    long double value = 0, by;
+    char text[KS_MAX_FLOAT_CHARS];
+    size_t n = 0;
+    rd_status st;
+
+    rd_buf_clear(out);
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    /* incrbyfloatCommand's order: type, the stored value, then the increment. */
+    if (e && e->type != KS_TYPE_STRING)
+        st = RD_ERR_WRONGTYPE;
+    else if ((e && !parse_long_double(entry_val(e), e->vlen, &value)) ||
+             !parse_long_double(incr, ilen, &by))
+        st = RD_ERR_NOTFLOAT;
+    else if (value += by, isnan(value) || isinf(value))
+        st = RD_ERR_NANINF;
+    else if ((n = format_long_double(text, sizeof text, value)) == 0)
+        st = RD_ERR_NOMEM;
+    else
+        st = do_store(ks, s, h, key, klen, e, link, text, n, now, &dead);
+    release(ks, s);
+    free_chain(dead);
+    if (st == RD_OK && buf_append(out, text, n) < 0) st = RD_ERR_NOMEM;
+    return st;
+}
+
+rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
+                       const char **vals, const size_t *vlens) {
+    return mset_generic(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms(), 1);
+}
+
+/* TOUCH reads like GET (hit/miss, access clock) without copying anything. */
+static int discard_sink(void *ctx, const char *v, size_t n) {
+    (void)ctx, (void)v, (void)n;
+    return 0;
+}
+
+rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
+                      int64_t *count) {
+    int64_t now = rd_now_ms(), n = 0;
+    for (int i = 0; i < nkeys; i++) {
+        rd_status st;
+        if (op == RD_MULTI_DEL)
+            st = ks_del(ks, keys[i], klens[i], now);
+        else if (op == RD_MULTI_EXISTS)
+            st = ks_exists(ks, keys[i], klens[i], now);
+        else
+            st = ks_get(ks, keys[i], klens[i], now, discard_sink, NULL);
+        n += st != RD_NOT_FOUND;
+    }
+    *count = n;
+    return RD_OK;
+}
+
+/* RENAME and COPY.  dst is looked up before src: a lookup can unlink an
+ * expired entry, which would invalidate the other's link, and only a live
+ * src lets the code go on.  After src is unlinked dst is found again. */
+static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
+                          size_t dlen, int keep_dst, int copy) {
+    int64_t now = rd_now_ms();
+    uint64_t hs = key_hash(ks, src, slen), hd = key_hash(ks, dst, dlen);
+    shard *ss = shard_of(ks, hs), *sd = shard_of(ks, hd);
+    entry *dead = NULL, **slink, **dlink, *e, *d, *ne;
+    shardset set = {{0}};
+    rd_status st = RD_OK;
+
+    shardset_add(&set, hs);
+    shardset_add(&set, hd);
+    shardset_lock(ks, &set);
+    d = do_lookup(sd, hd, dst, dlen, now, &dlink, &dead);
+    e = do_lookup(ss, hs, src, slen, now, &slink, &dead);
+    if (!e) {
+        st = RD_NOT_FOUND;
+    } else if (slen == dlen && memcmp(src, dst, slen) == 0) {
+        st = keep_dst ? RD_NOT_DONE : RD_OK; /* RENAME k k: nothing to do */
+    } else if (d && keep_dst) {
+        st = RD_NOT_DONE;
+    } else if (!(ne = entry_new(dst, dlen, entry_val(e), e->vlen, e->expire, now))) {
+        st = RD_ERR_NOMEM;
+    } else {
+        /* Strings only so far: a copied entry shares nothing with its source. */
+        ne->type = e->type;
+        if (!copy) {
+            ne->access = e->access; /* RENAME moves the object, LRU clock and all */
+            do_unlink(ss, slink, e);
+            push_dead(&dead, e);
+        }
+        d = do_find(sd, hd, dst, dlen, &dlink);
+        if (d)
+            do_replace(sd, dlink, d, ne, &dead);
+        else
+            do_link(ks, sd, hd, ne);
+    }
+    shardset_release(ks, &set);
+    free_chain(dead);
+    return st;
+}
+
+rd_status rd_ks_rename(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
+                       size_t dlen, int nx) {
+    return move_key(ks, src, slen, dst, dlen, nx, 0);
+}
+
+rd_status rd_ks_copy(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
+                     size_t dlen, int replace) {
+    return move_key(ks, src, slen, dst, dlen, !replace, 1);
+}
+
+/* Redis's tryObjectEncoding for a string value, and whether it would be one
+ * of the shared integers 0..9999 (OBJ_SHARED_INTEGERS). */
+static int string_encoding(const char *v, size_t n, int *shared) {
+    long long ll;
+    *shared = 0;
+    if (n <= 20 && str2ll(v, n, &ll)) {
+        *shared = ll >= 0 && ll < 10000;
+        return RD_ENC_INT;
+    }
+    return n <= 44 ? RD_ENC_EMBSTR : RD_ENC_RAW;
+}
+
+rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flags,
+                         int64_t *out, size_t n) {
+    int64_t now = rd_now_ms(), v[RD_INFO_NFIELDS] = {0};
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry *dead = NULL, **link, *e;
+    int shared;
+
+    lock(s);
+    e = do_lookup(s, h, key, klen, now, &link, &dead);
+    if (flags & RD_INFO_STATS) {
+        if (e)
+            s->hits++;
+        else
+            s->misses++;
+    }
+    if (e) {
+        v[RD_INFO_TYPE] = e->type;
+        v[RD_INFO_EXPIRE] = e->expire;
+        v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)(lru_clock(now) - e->access) << 10;
+        v[RD_INFO_LEN] = e->vlen;
+        v[RD_INFO_MEMORY] = (int64_t)entry_mem(e);
+        v[RD_INFO_ENCODING] = string_encoding(entry_val(e), e->vlen, &shared);
+        v[RD_INFO_SHARED_INT] = shared;
+        if (flags & RD_INFO_TOUCH) e->access = lru_clock(now);
+    }
+    release(ks, s);
+    free_chain(dead);
+    for (size_t i = 0; i < n && i < RD_INFO_NFIELDS; i++) out[i] = v[i];
+    return e ? RD_OK : RD_NOT_FOUND;
+}
+
+static uint64_t rev64(uint64_t v) {
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+    return __builtin_bswap64(v);
+}
+
+/* What one SCAN call keeps: filters, output, and its budgets. */
+typedef struct scan_state {
+    const char *pattern; /* NULL = every key */
+    size_t plen;
+    int type;            /* -1 = any */
+    int64_t now;
+    uint64_t seen, count, buckets_left;
+    rd_buf *out;
+} scan_state;
+
+/* Emits bucket v of s (shard lock held) and returns the next cursor: Redis's
+ * dictScan step for one table, incrementing the reversed masked bits. */
+static uint64_t scan_bucket(shard *s, uint64_t v, scan_state *x) {
+    for (entry *e = s->table[v & s->mask]; e; e = e->next) {
+        uint64_t len = e->klen;
+        x->seen++;
+        if (is_expired(e, x->now) || (x->type >= 0 && e->type != x->type) ||
+            (x->pattern && !glob_match(x->pattern, x->plen, e->data, e->klen, 0)))
+            continue;
+        buf_append(x->out, &len, sizeof len);
+        buf_append(x->out, e->data, e->klen);
+    }
+    v |= ~(uint64_t)s->mask;
+    return rev64(rev64(v) + 1);
+}
+
+static int shard_empty(shard *s) {
+    int empty;
+    lock(s);
+    empty = s->count == 0;
+    pthread_mutex_unlock(&s->lock);
+    return empty;
+}
+
+rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
+                     size_t plen, int type, uint64_t *next, rd_buf *out) {
+    scan_state x = {pattern, plen, type, rd_now_ms(), 0, count,
+                    count > UINT64_MAX / 10 ? UINT64_MAX : count * 10, out};
+    unsigned si = (unsigned)(cursor & (KS_NSHARDS - 1));
+    uint64_t v = cursor >> KS_SHARD_BITS;
+
+    rd_buf_clear(out);
+    if (pattern && plen == 1 && pattern[0] == '*') x.pattern = NULL;
+    while (si < KS_NSHARDS && x.seen < x.count && x.buckets_left && !out->failed) {
+        shard *s = &ks->shards[si];
+        lock(s);
+        if (s->count == 0) {
+            v = 0; /* an empty stripe holds nothing a scan must return */
+        } else {
+            do {
+                v = scan_bucket(s, v, &x);
+                x.buckets_left--;
+            } while (v != 0 && x.seen < x.count && x.buckets_left);
+        }
+        release(ks, s);
+        if (v == 0) si++;
+    }
+    /* Skipping the empty stripes that follow lets small scans end in one call. */
+    while (v == 0 && si < KS_NSHARDS && shard_empty(&ks->shards[si])) si++;
+    *next = si >= KS_NSHARDS ? 0 : (v << KS_SHARD_BITS) | si;
+    return out->failed ? RD_ERR_NOMEM : RD_OK;
+}
+
+static _Thread_local uint64_t rng_state;
+
+static uint64_t rng_next(void) {
+    if (rng_state == 0) rng_state = (uint64_t)mono_us() ^ (uintptr_t)&rng_state;
+    return splitmix64(&rng_state);
+}
+
+/* A random live key of s into out (shard lock held): a few random buckets,
+ * a random entry of the chain, then a walk when the stripe is mostly expired. */
+static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
+    for (int tries = 0; tries < 16; tries++) {
+        entry *e = s->table[rng_next() & s->mask];
+        size_t n = 0;
+        for (entry *x = e; x; x = x->next) n++;
+        if (n == 0) continue;
+        for (size_t k = rng_next() % n; k; k--) e = e->next;
+        if (!is_expired(e, now)) return buf_append(out, e->data, e->klen), 1;
+    }
+    for (size_t b = 0; b <= s->mask; b++)
+        for (entry *e = s->table[b]; e; e = e->next)
+            if (!is_expired(e, now)) return buf_append(out, e->data, e->klen), 1;
+    return 0;
+}
+
+rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
+    int64_t now = rd_now_ms();
+    unsigned start = (unsigned)rng_next();
+
+    rd_buf_clear(out);
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
+        int found;
+        lock(s);
+        found = s->count && random_in_shard(s, now, out);
+        pthread_mutex_unlock(&s->lock);
+        if (found) return out->failed ? RD_ERR_NOMEM : RD_OK;
+    }
+    return RD_NOT_FOUND;
+}
+
+/* ---- INFO keyspace avg_ttl ---------------------------------------------------- */
+
+#define KS_TTL_SAMPLE_BUCKETS 16
+
+/* Mean remaining TTL of the keys with an expiry in up to KS_TTL_SAMPLE_BUCKETS
+ * buckets from the active-expiry cursor (which moves, so samples vary). */
+static int ttl_sample(shard *s, int64_t now, double *mean) {
+    double sum = 0;
+    uint64_t n = 0;
+    size_t buckets = s->mask + 1 < KS_TTL_SAMPLE_BUCKETS ? s->mask + 1 : KS_TTL_SAMPLE_BUCKETS;
+    for (size_t i = 0; i < buckets; i++) {
+        for (entry *e = s->table[(s->cursor + i) & s->mask]; e; e = e->next) {
+            if (e->expire && e->expire > now) {
+                sum += (double)(e->expire - now);
+                n++;
+            }
+        }
+    }
+    if (!n) return 0;
+    *mean = sum / (double)n;
+    return 1;
+}
+
+rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms) {
+    int64_t now = rd_now_ms();
+    double total = 0, weight = 0;
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[i];
+        double mean;
+        lock(s);
+        if (s->expires && ttl_sample(s, now, &mean)) {
+            total += mean * (double)s->expires;
+            weight += (double)s->expires;
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    *avg_ms = weight > 0 ? (int64_t)(total / weight) : 0;
+    return RD_OK;
+}
+
+/* ---- transactions: access for csrc/gate.c and csrc/watch.c ------------------------ */
+
+ks_gate *ks_gate_of(rd_keyspace *ks) { return &ks->gate; }
+
+/* The key's state is read without lazy expiry (Redis's keyIsExpired): an
+ * expired key stays until a normal access reclaims it. */
+int ks_watch_locked(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_watch_fn fn,
+                    void *ctx) {
+    uint64_t h = key_hash(ks, key, klen);
+    shard *s = shard_of(ks, h);
+    entry **link, *e;
+    int rc;
+
+    lock(s);
+    e = do_find(s, h, key, klen, &link);
+    rc = fn(ctx, &s->watched, !e ? KS_ABSENT : is_expired(e, now) ? KS_EXPIRED : KS_LIVE);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
 }

@@ -29,6 +29,9 @@ typedef enum {
     RD_ERR_OVERFLOW,   /* increment or decrement would overflow */
     RD_ERR_OOM,        /* over maxmemory and nothing could be evicted */
     RD_ERR_NOMEM,      /* the allocator failed */
+    RD_ERR_NOTFLOAT,   /* value or increment is not a valid float (INCRBYFLOAT) */
+    RD_ERR_NANINF,     /* a float increment would produce NaN or Infinity */
+    RD_ERR_TOOBIG,     /* the string would exceed the maximum size (SETRANGE, APPEND) */
     RD_STATUS_COUNT
 } rd_status;
 
@@ -46,6 +49,42 @@ enum {
     RD_EXP_XX = 2,        /* only when the key has an expiry */
     RD_EXP_GT = 4,        /* only when the new expiry is greater */
     RD_EXP_LT = 8         /* only when the new expiry is less */
+};
+
+/* GETEX / GETDEL modes (rd_ks_getex). */
+enum {
+    RD_GETEX_KEEP = 0,    /* plain read: expiry unchanged */
+    RD_GETEX_AT,          /* set the expiry to at_ms; a time not in the future deletes the key */
+    RD_GETEX_PERSIST,     /* remove the expiry */
+    RD_GETEX_DEL          /* delete the key after reading it (GETDEL) */
+};
+
+/* Multi-key counting operations (rd_ks_multi). */
+enum {
+    RD_MULTI_DEL = 0,     /* DEL / UNLINK: count of keys removed */
+    RD_MULTI_EXISTS,      /* EXISTS: count of keys present (a key named twice counts twice) */
+    RD_MULTI_TOUCH        /* TOUCH: count of keys present; their access clock is updated */
+};
+
+/* rd_ks_key_info flags and output fields. */
+enum {
+    RD_INFO_STATS = 1,    /* count a keyspace hit or miss */
+    RD_INFO_TOUCH = 2     /* update the key's access clock */
+};
+enum {
+    RD_INFO_TYPE = 0,     /* value type: 0 = string */
+    RD_INFO_EXPIRE,       /* absolute expiry in ms since the epoch, 0 = none */
+    RD_INFO_IDLE_MS,      /* ms since the last access (access-clock resolution, ~1 s) */
+    RD_INFO_LEN,          /* string length in bytes */
+    RD_INFO_MEMORY,       /* bytes the entry's allocation takes */
+    RD_INFO_ENCODING,     /* RD_ENC_* as Redis would name it */
+    RD_INFO_SHARED_INT,   /* 1 when Redis would use a shared integer (0..9999) */
+    RD_INFO_NFIELDS
+};
+enum {
+    RD_ENC_INT = 0,       /* the text of a 64-bit integer, at most 20 bytes */
+    RD_ENC_EMBSTR,        /* other strings up to 44 bytes */
+    RD_ENC_RAW            /* longer strings */
 };
 
 /* Keyspace counters, indices into rd_ks_stats' output array. */
@@ -157,6 +196,107 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
 /* Copies RD_KS_NSTATS counters into out[]. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
 
+/* ---- more string and keyspace commands (issue 3) ---------------------------- */
+
+/* GETEX / GETDEL: copies the string to out, then applies mode (RD_GETEX_*).
+ * RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE (nothing changed).  Counts hits/misses. */
+rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
+                      rd_buf *out);
+
+/* GETRANGE with Redis's index rules (negative = from the end, clamped).
+ * RD_OK (out holds the slice, maybe empty), RD_NOT_FOUND, RD_ERR_WRONGTYPE. */
+rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start,
+                         int64_t end, rd_buf *out);
+
+/* SETRANGE at offset >= 0, or APPEND with offset -1, as one read-modify-write.
+ * Gaps are zero-filled; a missing key is created (SETRANGE with an empty value
+ * creates nothing); a result longer than max_len is RD_ERR_TOOBIG.  *newlen is
+ * the string's length afterwards.  RD_OK, RD_ERR_WRONGTYPE, RD_ERR_TOOBIG,
+ * RD_ERR_NOMEM.  The expiry is kept. */
+rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset,
+                         const char *val, size_t vlen, uint64_t max_len, int64_t *newlen);
+
+/* INCRBYFLOAT: incr is parsed like Redis's string2ld (strtold); the result is
+ * stored and copied to out as Redis formats it (%.17Lf, trailing zeros cut).
+ * RD_OK, RD_ERR_WRONGTYPE, RD_ERR_NOTFLOAT, RD_ERR_NANINF, RD_ERR_NOMEM. */
+rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr,
+                            size_t ilen, rd_buf *out);
+
+/* MSETNX: all pairs are written together only if none of the keys exists.
+ * RD_OK (written), RD_NOT_DONE (some key existed), RD_ERR_NOMEM. */
+rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
+                       const char **vals, const size_t *vlens);
+
+/* DEL / EXISTS / TOUCH over several keys (op: RD_MULTI_*); *count as Redis
+ * replies it.  Each key is handled under its own stripe lock (not atomic). */
+rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
+                      int64_t *count);
+
+/* RENAME (nx = 0) / RENAMENX (nx = 1): both stripes locked together; the
+ * expiry moves with the value.  RD_OK, RD_NOT_FOUND (no source), RD_NOT_DONE
+ * (nx and the destination exists, or nx and src == dst), RD_ERR_NOMEM. */
+rd_status rd_ks_rename(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
+                       size_t dlen, int nx);
+
+/* COPY src dst [REPLACE]: both stripes locked together; the copy keeps the
+ * expiry.  src == dst must be rejected by the caller.  RD_OK (copied),
+ * RD_NOT_FOUND (no source), RD_NOT_DONE (destination exists, no replace),
+ * RD_ERR_NOMEM. */
+rd_status rd_ks_copy(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
+                     size_t dlen, int replace);
+
+/* TYPE, EXPIRETIME, STRLEN, OBJECT, MEMORY USAGE: RD_INFO_NFIELDS facts about
+ * one key into out[] (n of them at most), flags RD_INFO_*.  RD_OK or RD_NOT_FOUND. */
+rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flags,
+                         int64_t *out, size_t n);
+
+/* SCAN step.  The cursor's low 10 bits are a stripe, the rest Redis's
+ * reverse-binary bucket cursor in that stripe's table, so every key present
+ * for the whole scan is returned at least once even while tables resize.
+ * Visits about count keys (at most 10 * count buckets; empty stripes are
+ * free), skipping expired keys, keys whose type differs from `type` (-1 = any
+ * type) and, when pattern is not NULL, keys that do not match it (Redis glob).
+ * out receives records: a uint64_t length in native byte order, then the key.
+ * *next is 0 when the scan is complete.  KEYS is one call with count
+ * UINT64_MAX.  RD_OK or RD_ERR_NOMEM. */
+rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
+                     size_t plen, int type, uint64_t *next, rd_buf *out);
+
+/* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty). */
+rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
+
+/* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
+ * with an expiry, from a sample of up to 16 buckets per shard weighted by the
+ * shard's count of such keys (exact while shards are that small); 0 when no
+ * key has one.  Any thread; one stripe lock at a time. */
+rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms);
+
+/* ---- transactions (gate.c, watch.c) ------------------------------------------ */
+
+/* The gate makes EXEC atomic: every command holds it shared (Python's dispatch
+ * per command, the fast path per batch), EXEC holds it exclusive while it runs
+ * its queue.  Any thread; re-entrant per thread (nested calls only count), so
+ * rd_ks_* calls made while holding it never wait on it.  Blocks without the
+ * GIL (cffi releases it).  rd_ks_exclusive_begin returns RD_NOT_DONE, taking
+ * nothing, when the thread holds the gate shared.  Each begin needs its end. */
+void rd_ks_shared_begin(rd_keyspace *ks);
+void rd_ks_shared_end(rd_keyspace *ks);
+rd_status rd_ks_exclusive_begin(rd_keyspace *ks);
+void rd_ks_exclusive_end(rd_keyspace *ks);
+
+/* WATCH key: registers one watcher of key (each needs one rd_ks_unwatch).
+ * *version and *live (the key exists and has not expired) are what EXEC hands
+ * back to rd_ks_watch_check.  RD_OK or RD_ERR_NOMEM.  Any thread. */
+rd_status rd_ks_watch(rd_keyspace *ks, const char *key, size_t klen, uint64_t *version,
+                      int *live);
+/* Drops one registration made by rd_ks_watch.  RD_OK, RD_NOT_FOUND (none). */
+rd_status rd_ks_unwatch(rd_keyspace *ks, const char *key, size_t klen);
+/* EXEC's test, Redis 7.0's: RD_OK when key is as rd_ks_watch left it;
+ * RD_NOT_DONE when a write changed it since, or it was live and has expired
+ * (or was flushed) since.  RD_NOT_FOUND: not registered.  Any thread. */
+rd_status rd_ks_watch_check(rd_keyspace *ks, const char *key, size_t klen, uint64_t version,
+                            int live);
+
 /* ---- the fast path's command list ------------------------------------------ */
 
 /* The i-th command C serves itself (lowercase name, Redis arity), i from 0;
@@ -170,6 +310,12 @@ rd_worker *rd_worker_new(rd_keyspace *ks);
 void rd_worker_free(rd_worker *w);
 /* Copies RD_W_NSTATS counters into out[].  Any thread (relaxed reads). */
 rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n);
+/* Fast-path calls per command: calls[i] counts the i-th rd_fast_command, failed[i]
+ * those of them that replied an error (0 past the table).  Any thread (relaxed reads). */
+rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n);
+/* Error replies the fast path wrote, per status: out[st] counts rd_status_message(st)
+ * lines.  Any thread (relaxed reads). */
+rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n);
 
 /* ---- connections: owner thread only --------------------------------------- */
 
@@ -238,5 +384,16 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len);
 rd_status rd_conn_run(rd_conn *c);
 rd_status rd_conn_output(rd_conn *c, const char **data, size_t *len);
 rd_status rd_conn_consume_output(rd_conn *c, size_t n);
+
+/* Buffer sizes for CLIENT LIST / CLIENT INFO, indices RD_CM_*.  Owner thread only. */
+enum {
+    RD_CM_QBUF = 0,       /* unconsumed input bytes */
+    RD_CM_QBUF_FREE,      /* free input buffer capacity */
+    RD_CM_OBL,            /* output bytes not yet sent */
+    RD_CM_OMEM,           /* output buffer capacity */
+    RD_CM_TOTAL,          /* every buffer the connection holds, with its struct */
+    RD_CM_NSTATS
+};
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n);
 
 #endif

@@ -8,6 +8,9 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_OOM] = "-OOM command not allowed when used memory > 'maxmemory'.",
     /* Redis aborts on allocation failure; we answer instead and keep serving. */
     [RD_ERR_NOMEM] = "-ERR out of memory",
+    [RD_ERR_NOTFLOAT] = "-ERR value is not a valid float",
+    [RD_ERR_NANINF] = "-ERR increment would produce NaN or Infinity",
+    [RD_ERR_TOOBIG] = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)",
 };
 
 const char *rd_status_message(rd_status st) {

@@ -9,17 +9,23 @@ Rules (the owner thread is the Worker that accepted the socket):
 - Backpressure: while C has output it could not write (RD_NEED_MORE) the socket is selected for
   EVENT_WRITE only, so a client that does not read its replies stops being read too.
 - The rd_conn is freed exactly once, in close(); after that self._c is None.
+- A held reply (delay_reply: failed AUTH from an address that keeps failing) parks the
+  connection: it leaves the selector, and a worker timer hands the reply to C and resumes.
+- TLS connections (tls.py) subclass this one and replace the socket I/O (on_event, _resume_io,
+  drain); everything between C and the dispatcher is shared.
 - Hot path: no logging, no locks, no per-command objects beyond the decoded argument list.
 """
 from __future__ import annotations
 
 import selectors
 import socket
+import threading
 import time
 from typing import Any
 
 from ._core import ffi, lib
 from .commands import dispatch
+from .commands.transactions import reset_transaction_state
 from .protocol import decode_frame
 
 _READ = selectors.EVENT_READ
@@ -30,10 +36,14 @@ _io = lib.rd_conn_io
 _command = lib.rd_conn_command
 _reply = lib.rd_conn_reply
 _unpack = ffi.unpack
+_memory = lib.rd_conn_memory
+_CM_NSTATS = lib.RD_CM_NSTATS
 _time = time.time
 _OK = lib.RD_OK
 _SLOW = lib.RD_SLOW
 _NEED_MORE = lib.RD_NEED_MORE
+_CLOSE = lib.RD_CLOSE
+_HELD = -1   # not an rd_status: the reply is held back by a timer (delay_reply)
 
 
 def format_addr(addr: Any) -> str:
@@ -51,7 +61,9 @@ class Connection:
         "id", "name", "lib_name", "lib_ver", "addr", "laddr", "fd", "created",
         "last_interaction", "last_command", "db", "server",
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
-        "_frame", "_len", "_writing", "_fastpath",
+        "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
+        "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
+        "multi", "multi_failed", "watched",
     )
 
     def __init__(self, worker: Any, sock: socket.socket, addr: Any) -> None:
@@ -70,6 +82,11 @@ class Connection:
         self.created = self.last_interaction = _time()
         self.last_command = "NULL"   # Redis's CLIENT LIST cmd= before the first command
         self.db = 0
+        # Transactions (commands/transactions.py): the MULTI queue of (spec, args), None outside
+        # MULTI; whether a queueing error dooms the EXEC; WATCHed key -> (version, live).
+        self.multi: list | None = None
+        self.multi_failed = False
+        self.watched: dict[bytes, tuple[int, bool]] = {}
         self._sock = sock
         self._worker = worker
         self._selector = worker.selector
@@ -77,9 +94,17 @@ class Connection:
         self._frame = ffi.new("const char **")   # out-params of rd_conn_command, reused
         self._len = ffi.new("size_t *")
         self._writing = False
+        self._held: bytes | None = None
+        self._hold_for = 0.0
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
+        self.no_evict = False          # CLIENT NO-EVICT (flag e; no client eviction exists here)
+        self.no_touch = False          # CLIENT NO-TOUCH (flag T)
+        self._reply_off = False        # CLIENT REPLY OFF, or SKIP for the current command
+        self._reply_skip = False
+        self._skip_next = False        # CLIENT REPLY SKIP: the next command's reply is dropped
+        self._mem = ffi.new("uint64_t[]", lib.RD_CM_NSTATS)  # buffer sizes (CLIENT LIST), see memory()
         c = lib.rd_conn_new(worker.handle)
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
@@ -120,6 +145,14 @@ class Connection:
             return lib.rd_conn_trim(self._c)
         return 0
 
+    def set_multi(self, queue: list | None) -> None:
+        """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
+        the dispatcher to be queued, so the C fast path is off for this connection."""
+        self.multi = queue
+        self.multi_failed = False
+        if self._c is not None:
+            self._update_fast()
+
     def close_after_reply(self) -> None:
         """QUIT: C returns RD_CLOSE once the current output is flushed.  Owner thread only."""
         if self._c is not None:
@@ -129,6 +162,34 @@ class Connection:
         """CLIENT KILL / shutdown from any thread: closes the connection on its owner thread."""
         self._worker.call_soon(self.close)
 
+    def set_reply_mode(self, mode: str) -> None:
+        """CLIENT REPLY ON|OFF|SKIP.  While replies are dropped the fast path is off, so every
+        command goes through _run_slow, which discards its reply."""
+        if mode == "on":
+            self._reply_off = self._reply_skip = self._skip_next = False
+        elif mode == "off":
+            self._reply_off = True
+        elif mode == "skip" and not self._reply_off:
+            self._reply_skip = self._skip_next = True   # this reply and the next one
+        if self._c is not None:
+            self._update_fast()
+
+    def drop_reply(self) -> None:
+        """The current command's reply is not sent (SHUTDOWN closes without one)."""
+        self._reply_skip = True
+
+    @property
+    def reply_mode(self) -> str:
+        return "off" if self._reply_off else "skip" if (self._reply_skip or self._skip_next) else "on"
+
+    def memory(self) -> tuple[int, ...]:
+        """(qbuf, qbuf-free, obl, omem, tot-mem): live on the owner thread; from another thread
+        the sizes at the end of this connection's last batch with a Python-path command
+        (rd_conn is owner-thread only, so other threads read the copy in self._mem)."""
+        if self._c is not None and self._worker is threading.current_thread():
+            lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)
+        return tuple(self._mem)
+
     @property
     def worker_index(self) -> int:
         return self._worker.index
@@ -137,10 +198,30 @@ class Connection:
     def closed(self) -> bool:
         return self._c is None
 
+    @property
+    def sock(self) -> socket.socket:
+        return self._sock
+
+    @property
+    def held(self) -> bool:
+        return self._held is not None
+
+    def delay_reply(self, seconds: float) -> None:
+        """Holds the reply of the command being run for `seconds` (failed AUTH slow-down),
+        without blocking the worker: the connection waits on a timer, the others go on."""
+        self._hold_for = seconds
+
+    def handshake_expired(self, now: float) -> bool:
+        """True for a TLS connection whose handshake has taken too long (tls.py)."""
+        return False
+
     def _update_fast(self) -> None:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
-        # command must reach the dispatcher (NOAUTH).  Later: also off inside MULTI.
-        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated))
+        # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
+        # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
+        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
+                                          and not (self._reply_off or self._reply_skip
+                                                   or self._skip_next)))
 
     # ---- events (owner thread) ----------------------------------------------------------------
     def on_event(self, mask: int) -> None:
@@ -149,7 +230,14 @@ class Connection:
         if c is None:  # closed earlier in the same batch of events (call_soon, kill)
             return
         self.last_interaction = _time()
-        st = _io(c, self.fd, mask & _READ)
+        self._settle(_io(c, self.fd, mask & _READ))
+
+    def _resume_io(self) -> int:
+        """Lets C go on with the batch after a slow command's reply (no new reads)."""
+        return _io(self._c, self.fd, 0)
+
+    def _settle(self, st: int) -> None:
+        """Runs slow commands while C asks, then matches the selector interest to the result."""
         if st == _SLOW:
             st = self._run_slow(st)
         if st == _OK:
@@ -160,13 +248,12 @@ class Connection:
             if not self._writing:
                 self._writing = True
                 self._selector.modify(self._sock, _WRITE, self)
-        else:  # RD_CLOSE (or anything unexpected)
+        elif st != _HELD:  # RD_CLOSE (or anything unexpected)
             self.close()
 
     def _run_slow(self, st: int) -> int:
         """Runs the commands C hands over until C no longer needs Python."""
         c = self._c
-        fd = self.fd
         frame = self._frame
         length = self._len
         stats = self._stats
@@ -175,21 +262,65 @@ class Connection:
                 raise RuntimeError("rd_conn_io returned RD_SLOW with no pending command")
             reply = dispatch(self, decode_frame(_unpack(frame[0], length[0])))
             if self._c is None:   # closed while dispatching (never expected: defensive)
-                return lib.RD_CLOSE
+                return _CLOSE
+            if self._reply_off or self._reply_skip or self._skip_next:
+                reply = self._filter_reply(reply)
+            if self._hold_for:
+                return self._hold(reply)
             _reply(c, reply, len(reply))
             stats.commands += 1
-            st = _io(c, fd, 0)
+            st = self._resume_io()
+        if self._c is not None:
+            _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
+
+    def _filter_reply(self, reply: bytes) -> bytes:
+        """CLIENT REPLY OFF/SKIP (Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags)."""
+        if self._reply_off or self._reply_skip:
+            reply = b""
+        self._reply_skip = self._skip_next
+        self._skip_next = False
+        if not self._reply_off and not self._reply_skip:
+            self._update_fast()
+        return reply
+
+    def _hold(self, reply: bytes) -> int:
+        delay, self._hold_for = self._hold_for, 0.0
+        self._held = reply
+        try:
+            self._selector.unregister(self._sock)
+        except (KeyError, ValueError):
+            pass
+        self._worker.call_later(delay, self._release)
+        return _HELD
+
+    def _release(self) -> None:
+        """Timer: sends the held reply and resumes the connection where it stopped."""
+        if self._c is None or self._held is None:
+            return
+        self._put_held()
+        self._settle(self._resume_io())
+
+    def _put_held(self) -> None:
+        reply, self._held = self._held, None
+        _reply(self._c, reply, len(reply))
+        self._stats.commands += 1
+        self._writing = False
+        self._selector.register(self._sock, _READ, self)
 
     def drain(self) -> int:
         """Shutdown: finish commands already read (without reading more) and flush.
 
         Returns RD_OK / RD_CLOSE when done, RD_NEED_MORE when output is still pending."""
         if self._c is None:
-            return lib.RD_CLOSE
-        st = _io(self._c, self.fd, 0)
-        if st == _SLOW:
+            return _CLOSE
+        if self._held is not None:   # shutting down: no more waiting
+            self._put_held()
+        st = self._resume_io()
+        while st == _SLOW:
             st = self._run_slow(st)
+            if st == _HELD:
+                return self.drain()
         if st == _NEED_MORE and not self._writing:
             self._writing = True
             self._selector.modify(self._sock, _WRITE, self)
@@ -210,6 +341,8 @@ class Connection:
         except OSError:
             pass
         lib.rd_conn_free(c)
+        self._worker.conns.discard(self)
+        reset_transaction_state(self)  # drops its WATCH registrations
         self.server.unregister_client(self)
 
     def __repr__(self) -> str:

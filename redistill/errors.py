@@ -73,6 +73,19 @@ BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special chara
 EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatible"
 EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
 INTERNAL = "internal error"
+OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
+LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."
+NO_SUCH_KEY = "no such key"                                               # RENAME
+SAME_OBJECT = "source and destination objects are the same"               # COPY
+INVALID_CURSOR = "invalid cursor"                                         # SCAN
+LFU_NOT_SELECTED = (
+    "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
+LFU_SELECTED = (
+    "An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching "
+    "between policies at runtime LRU and LFU data will take some time to adjust."
+)
 
 
 def wrong_arity(fullname: str) -> str:
@@ -124,3 +137,26 @@ def config_set_unknown(name: bytes) -> str:
 
 def config_set_failed(name: bytes, reason: str) -> str:
     return f"CONFIG SET failed (possibly related to argument '{user_text(name, None)}') - {reason}"
+
+
+# ---- server and connection commands Redistill does not support (texts of our own) ----
+
+TRACKING_UNSUPPORTED = "CLIENT TRACKING ON is not supported: Redistill has no client-side caching"
+CONFIG_REWRITE_UNSUPPORTED = ("CONFIG REWRITE is not supported: Redistill's configuration lives in "
+                              "redistill.toml, which is never rewritten")
+SHUTDOWN_FAILED = "Errors trying to SHUTDOWN. Check logs."  # Redis's text when the final save fails
+NO_SHUTDOWN = "No shutdown in progress."
+
+
+def persistence_off(command: str) -> str:
+    """SAVE, BGSAVE, BGREWRITEAOF: Redistill keeps data in memory only."""
+    return f"{command} is not supported: persistence is off (Redistill keeps data in memory only)"
+
+
+DEBUG_UNSUPPORTED = "DEBUG is not supported by Redistill"
+
+
+def subcommand_syntax(sub: bytes, container: str) -> str:
+    """addReplySubcommandSyntaxError."""
+    return (f"unknown subcommand or wrong number of arguments for '{user_text(sub, None)}'. "
+            f"Try {container} HELP.")

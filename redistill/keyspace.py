@@ -6,12 +6,15 @@ Rules:
   - results are copied out of C into a per-thread rd_buf (threading.local), so two threads never
     share a buffer; each buffer is freed by ffi.gc when its thread's local storage goes away;
   - error statuses (WRONGTYPE, NOTINT, OVERFLOW, OOM, NOMEM) raise CommandError.from_status,
-    whose text is C's own (csrc/status.c), the same bytes the fast path sends.
+    whose text is C's own (csrc/status.c), the same bytes the fast path sends;
+  - the calls do not take the transactions' gate themselves: the dispatcher holds it around each
+    command (docs/LOCKING.md); a caller outside a command that changes keys holds it itself.
 """
 from __future__ import annotations
 
 import sys
 import threading
+from typing import Any
 
 from redistill._core import ffi, lib
 from redistill.errors import CommandError
@@ -23,7 +26,25 @@ EXPIRE_GT = lib.RD_EXP_GT  # only when the new expiry is greater
 EXPIRE_LT = lib.RD_EXP_LT  # only when the new expiry is less
 
 _ERRORS = frozenset(
-    (lib.RD_ERR_WRONGTYPE, lib.RD_ERR_NOTINT, lib.RD_ERR_OVERFLOW, lib.RD_ERR_OOM, lib.RD_ERR_NOMEM)
+    (lib.RD_ERR_WRONGTYPE, lib.RD_ERR_NOTINT, lib.RD_ERR_OVERFLOW, lib.RD_ERR_OOM, lib.RD_ERR_NOMEM,
+     lib.RD_ERR_NOTFLOAT, lib.RD_ERR_NANINF, lib.RD_ERR_TOOBIG)
+)
+
+# GETEX / GETDEL modes for Keyspace.getex(mode=...).
+GETEX_KEEP = lib.RD_GETEX_KEEP        # read only
+GETEX_AT = lib.RD_GETEX_AT            # set the expiry (a time not in the future deletes)
+GETEX_PERSIST = lib.RD_GETEX_PERSIST  # remove the expiry
+GETEX_DEL = lib.RD_GETEX_DEL          # delete after reading
+
+# Type codes of rd_ks_key_info / rd_ks_scan and Redis's names for them.
+TYPE_STRING = 0
+TYPE_NAMES = {TYPE_STRING: "string"}
+ENCODING_NAMES = {lib.RD_ENC_INT: "int", lib.RD_ENC_EMBSTR: "embstr", lib.RD_ENC_RAW: "raw"}
+
+_KEY_INFO_FIELDS = (
+    (lib.RD_INFO_TYPE, "type"), (lib.RD_INFO_EXPIRE, "expire"), (lib.RD_INFO_IDLE_MS, "idle_ms"),
+    (lib.RD_INFO_LEN, "len"), (lib.RD_INFO_MEMORY, "memory"), (lib.RD_INFO_ENCODING, "encoding"),
+    (lib.RD_INFO_SHARED_INT, "shared_int"),
 )
 
 _NO_VALUE = 2**64 - 1  # rd_ks_mget's length of a missing key
@@ -39,6 +60,11 @@ _STAT_NAMES = (
     (lib.RD_KS_HITS, "hits"),
     (lib.RD_KS_MISSES, "misses"),
 )
+
+
+def wrongtype() -> CommandError:
+    """The WRONGTYPE error, for handlers that find another type through key_info."""
+    return CommandError.from_status(lib.RD_ERR_WRONGTYPE)
 
 
 def _check(st: int) -> int:
@@ -60,6 +86,22 @@ class _Scratch(threading.local):
 
     def take(self) -> bytes:
         return ffi.unpack(lib.rd_buf_data(self.buf), lib.rd_buf_len(self.buf))
+
+    def take_records(self) -> list[bytes]:
+        """The buffer as rd_ks_scan's records: an 8-byte native length, then the bytes."""
+        data, pos, items = self.take(), 0, []
+        while pos < len(data):
+            n = int.from_bytes(data[pos:pos + 8], sys.byteorder)
+            items.append(data[pos + 8:pos + 8 + n])
+            pos += 8 + n
+        return items
+
+
+def _key_array(keys: list[bytes]) -> tuple[Any, Any]:
+    """(const char *[], size_t[]) for a multi-key call; the buffers stay valid while the caller
+    holds `keys` (cffi passes bytes without copying)."""
+    return (ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
+            ffi.new("size_t[]", [len(k) for k in keys]))
 
 
 class Keyspace:
@@ -157,7 +199,125 @@ class Keyspace:
         _check(lib.rd_ks_active_expire(self.ptr, budget_us, s.u64))
         return s.u64[0]
 
+    def avg_ttl(self) -> int:
+        """INFO keyspace avg_ttl: estimated mean remaining TTL (ms) of keys with an expiry."""
+        out = ffi.new("int64_t *")
+        _check(lib.rd_ks_avg_ttl(self.ptr, out))
+        return out[0]
+    # ---- transactions (csrc/gate.c, csrc/watch.c) -------------------------------------------
+    def shared_begin(self) -> None:
+        """Holds the gate shared (one command); re-entrant per thread.  Pair with shared_end."""
+        lib.rd_ks_shared_begin(self.ptr)
+
+    def shared_end(self) -> None:
+        lib.rd_ks_shared_end(self.ptr)
+
+    def exclusive_begin(self) -> None:
+        """Holds the gate exclusive (EXEC): waits for every command and batch in flight."""
+        if lib.rd_ks_exclusive_begin(self.ptr) != lib.RD_OK:
+            raise RuntimeError("exclusive_begin while this thread holds the gate shared")
+
+    def exclusive_end(self) -> None:
+        lib.rd_ks_exclusive_end(self.ptr)
+
+    def watch(self, key: bytes) -> tuple[int, bool]:
+        """Registers one watcher of key; (version, live) is what watch_intact compares with."""
+        s = self._scratch
+        _check(lib.rd_ks_watch(self.ptr, key, len(key), s.u64, s.found))
+        return s.u64[0], bool(s.found[0])
+
+    def unwatch(self, key: bytes) -> None:
+        lib.rd_ks_unwatch(self.ptr, key, len(key))
+
+    def watch_intact(self, key: bytes, version: int, live: bool) -> bool:
+        """False when key changed since watch() returned (version, live) (Redis 7.0's rules)."""
+        return lib.rd_ks_watch_check(self.ptr, key, len(key), version, int(live)) == lib.RD_OK
+
     def stats(self) -> dict[str, int]:
         out = ffi.new("uint64_t[]", lib.RD_KS_NSTATS)
         _check(lib.rd_ks_stats(self.ptr, out, lib.RD_KS_NSTATS))
         return {name: out[i] for i, name in _STAT_NAMES}
+
+    # ---- issue 3: more string and keyspace commands ---------------------------------------------
+
+    def getex(self, key: bytes, mode: int = GETEX_KEEP, at_ms: int = 0) -> bytes | None:
+        """The string at key (None when absent), then mode applied: GETEX_* above."""
+        s = self._scratch
+        if _check(lib.rd_ks_getex(self.ptr, key, len(key), mode, at_ms, s.buf)) == lib.RD_OK:
+            return s.take()
+        return None
+
+    def getrange(self, key: bytes, start: int, end: int) -> bytes | None:
+        """GETRANGE's slice (Redis's index rules); None when the key is absent."""
+        s = self._scratch
+        if _check(lib.rd_ks_getrange(self.ptr, key, len(key), start, end, s.buf)) == lib.RD_OK:
+            return s.take()
+        return None
+
+    def setrange(self, key: bytes, offset: int, value: bytes, max_len: int) -> int:
+        """SETRANGE (offset >= 0) or APPEND (offset -1); the new length."""
+        s = self._scratch
+        _check(lib.rd_ks_setrange(self.ptr, key, len(key), offset, value, len(value), max_len, s.i64))
+        return s.i64[0]
+
+    def incrbyfloat(self, key: bytes, increment: bytes) -> bytes:
+        """The new value as Redis formats it."""
+        s = self._scratch
+        _check(lib.rd_ks_incrbyfloat(self.ptr, key, len(key), increment, len(increment), s.buf))
+        return s.take()
+
+    def msetnx(self, pairs: list[tuple[bytes, bytes]]) -> bool:
+        """All pairs written together, or none when any key exists."""
+        keys, klens = _key_array([k for k, _ in pairs])
+        vals, vlens = _key_array([v for _, v in pairs])
+        return _check(lib.rd_ks_msetnx(self.ptr, len(pairs), keys, klens, vals, vlens)) == lib.RD_OK
+
+    def _multi(self, op: int, keys: list[bytes]) -> int:
+        s = self._scratch
+        ptrs, lens = _key_array(keys)
+        _check(lib.rd_ks_multi(self.ptr, op, len(keys), ptrs, lens, s.i64))
+        return s.i64[0]
+
+    def delete_many(self, keys: list[bytes]) -> int:
+        return self._multi(lib.RD_MULTI_DEL, keys)
+
+    def exists_many(self, keys: list[bytes]) -> int:
+        return self._multi(lib.RD_MULTI_EXISTS, keys)
+
+    def touch_many(self, keys: list[bytes]) -> int:
+        return self._multi(lib.RD_MULTI_TOUCH, keys)
+
+    def rename(self, src: bytes, dst: bytes, nx: bool = False) -> bool | None:
+        """None when src is absent, False when NX stopped it, else True."""
+        st = _check(lib.rd_ks_rename(self.ptr, src, len(src), dst, len(dst), int(nx)))
+        return None if st == lib.RD_NOT_FOUND else st == lib.RD_OK
+
+    def copy(self, src: bytes, dst: bytes, replace: bool = False) -> bool:
+        return _check(lib.rd_ks_copy(self.ptr, src, len(src), dst, len(dst), int(replace))) == lib.RD_OK
+
+    def key_info(self, key: bytes, *, stats: bool = False, touch: bool = False) -> dict[str, int] | None:
+        """Facts about key (type, expire, idle_ms, len, memory, encoding, shared_int), or None."""
+        out = ffi.new("int64_t[]", lib.RD_INFO_NFIELDS)
+        flags = (lib.RD_INFO_STATS if stats else 0) | (lib.RD_INFO_TOUCH if touch else 0)
+        if _check(lib.rd_ks_key_info(self.ptr, key, len(key), flags, out, lib.RD_INFO_NFIELDS)) != lib.RD_OK:
+            return None
+        return {name: out[i] for i, name in _KEY_INFO_FIELDS}
+
+    def scan(self, cursor: int, count: int, pattern: bytes | None = None,
+             type_code: int = -1) -> tuple[int, list[bytes]]:
+        """One SCAN step: (next cursor, keys).  type_code -1 = any type."""
+        s = self._scratch
+        pat = ffi.NULL if pattern is None else pattern
+        plen = 0 if pattern is None else len(pattern)
+        _check(lib.rd_ks_scan(self.ptr, cursor, count, pat, plen, type_code, s.u64, s.buf))
+        return s.u64[0], s.take_records()
+
+    def keys(self, pattern: bytes) -> list[bytes]:
+        """Every live key matching the Redis glob pattern."""
+        return self.scan(0, 2**64 - 1, pattern)[1]
+
+    def randomkey(self) -> bytes | None:
+        s = self._scratch
+        if _check(lib.rd_ks_randomkey(self.ptr, s.buf)) == lib.RD_OK:
+            return s.take()
+        return None

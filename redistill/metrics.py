@@ -49,12 +49,21 @@ REDISTILL_VERSION = _version()
 class WorkerStats:
     """One worker's Python-side counters; written only by that worker's thread."""
 
-    __slots__ = ("commands", "connections_received", "rejected_connections")
+    __slots__ = ("commands", "connections_received", "rejected_connections", "rate_limited",
+                 "timedout_clients", "tls_handshake_failures")
 
     def __init__(self) -> None:
         self.commands = 0               # commands served by the Python path
         self.connections_received = 0   # accepted sockets, rejected ones included
-        self.rejected_connections = 0   # refused by maxclients (later: rate limit)
+        self.rejected_connections = 0   # refused: max_connections or connection_rate_limit
+        self.rate_limited = 0           # of which refused by connection_rate_limit
+        self.timedout_clients = 0       # closed after `timeout` idle seconds
+        self.tls_handshake_failures = 0
+
+
+# C counters of a worker slot never attached: commands, bytes in, bytes out, calls per fast
+# command, failed calls per fast command, error replies per rd_status.
+_NO_C: tuple[Any, ...] = (0, 0, 0, (), (), ())
 
 
 class Stats:
@@ -63,15 +72,29 @@ class Stats:
     def __init__(self, nworkers: int) -> None:
         self.slots = [WorkerStats() for _ in range(nworkers)]
         self._handles: list[Any] = [None] * nworkers   # rd_worker* while the worker lives
-        self._final: list[tuple[int, int, int]] = [(0, 0, 0)] * nworkers
-        self._lib = None
-        self._out = None
+        self._final: list[tuple[Any, ...]] = [_NO_C] * nworkers
+        self._lib: Any = None
+        self._ffi: Any = None
+        self._fast_names: tuple[str, ...] = ()
+        self._error_codes: tuple[str, ...] = ()   # per rd_status: "ERR", "WRONGTYPE", "" (not an error)
         # Sampler state: touched by the cron thread only; readers take a snapshot of the list.
         self._last_sample: tuple[float, int, int, int] | None = None
         self._ops: list[float] = [0.0] * _SAMPLES
         self._in_kbps: list[float] = [0.0] * _SAMPLES
         self._out_kbps: list[float] = [0.0] * _SAMPLES
         self._idx = 0
+        self._base: dict[str, int] = {}          # counters at the last CONFIG RESETSTAT
+        self.ks_base: dict[str, int] = {}        # idem for the keyspace's counters (INFO)
+
+    def reset(self, server: Any = None) -> None:
+        """CONFIG RESETSTAT: counters read as 0 from now on (baselines: C counters stay)."""
+        self._base = {}
+        self._base = self.totals()
+        self.ks_base = {}
+        if server is not None and getattr(server, "keyspace", None) is not None:
+            ks = _ks_stats(server)
+            self.ks_base = {k: ks[k] for k in ("expired", "evicted", "hits", "misses")}
+        self._last_sample = None
 
     # ---- C worker handles ---------------------------------------------------------------
     def attach(self, index: int, handle: Any) -> None:
@@ -79,8 +102,11 @@ class Stats:
         if self._lib is None:
             from ._core import ffi, lib
 
-            self._lib = lib
-            self._out = (ffi, lib.RD_W_NSTATS)
+            self._lib, self._ffi = lib, ffi
+            self._fast_names = tuple(_fast_command_names(ffi, lib))
+            self._error_codes = tuple(
+                ffi.string(lib.rd_status_message(st)).decode("latin-1")[1:].split(" ", 1)[0]
+                for st in range(lib.RD_STATUS_COUNT))
         self._handles[index] = handle
 
     def detach(self, index: int) -> None:
@@ -88,34 +114,67 @@ class Stats:
         self._final[index] = self._read_c(index)
         self._handles[index] = None
 
-    def _read_c(self, index: int) -> tuple[int, int, int]:
+    def _read_c(self, index: int) -> tuple[Any, ...]:
         handle = self._handles[index]
         if handle is None:
             return self._final[index]
-        ffi, n = self._out
-        out = ffi.new("uint64_t[]", n)
-        lib = self._lib
-        lib.rd_worker_stats(handle, out, n)
-        return (out[lib.RD_W_COMMANDS], out[lib.RD_W_NET_IN], out[lib.RD_W_NET_OUT])
+        ffi, lib = self._ffi, self._lib
+        out = ffi.new("uint64_t[]", lib.RD_W_NSTATS)
+        lib.rd_worker_stats(handle, out, lib.RD_W_NSTATS)
+        n = len(self._fast_names)
+        calls, failed = ffi.new("uint64_t[]", n), ffi.new("uint64_t[]", n)
+        lib.rd_worker_command_calls(handle, calls, failed, n)
+        errors = ffi.new("uint64_t[]", lib.RD_STATUS_COUNT)
+        lib.rd_worker_error_counts(handle, errors, lib.RD_STATUS_COUNT)
+        return (out[lib.RD_W_COMMANDS], out[lib.RD_W_NET_IN], out[lib.RD_W_NET_OUT], tuple(calls),
+                tuple(failed), tuple(errors))
 
     # ---- merged reads ---------------------------------------------------------------------
     def totals(self) -> dict[str, int]:
         fast = net_in = net_out = 0
         for i in range(len(self.slots)):
-            c, i_, o = self._read_c(i)
+            c, i_, o = self._read_c(i)[:3]
             fast += c
             net_in += i_
             net_out += o
-        py = sum(s.commands for s in self.slots)
-        return {
+        slots = self.slots
+        py = sum(s.commands for s in slots)
+        totals = {
             "fast_commands": fast,
             "python_commands": py,
             "total_commands_processed": fast + py,
             "total_net_input_bytes": net_in,
             "total_net_output_bytes": net_out,
-            "total_connections_received": sum(s.connections_received for s in self.slots),
-            "rejected_connections": sum(s.rejected_connections for s in self.slots),
+            "total_connections_received": sum(s.connections_received for s in slots),
+            "rejected_connections": sum(s.rejected_connections for s in slots),
+            "rate_limited_connections": sum(s.rate_limited for s in slots),
+            "timedout_clients": sum(s.timedout_clients for s in slots),
+            "tls_handshake_failures": sum(s.tls_handshake_failures for s in slots),
         }
+        for name, base in self._base.items():
+            totals[name] -= base
+        return totals
+
+    def _c_sums(self, column: int, size: int) -> list[int]:
+        totals = [0] * size
+        for i in range(len(self.slots)):
+            for j, n in enumerate(self._read_c(i)[column]):
+                totals[j] += n
+        return totals
+
+    def fast_command_calls(self) -> dict[str, tuple[int, int]]:
+        """name -> (calls, failed calls) the C fast path ran, summed over the workers."""
+        n = len(self._fast_names)
+        calls, failed = self._c_sums(3, n), self._c_sums(4, n)
+        return {name: (calls[j], failed[j]) for j, name in enumerate(self._fast_names) if calls[j]}
+
+    def fast_error_counts(self) -> dict[str, int]:
+        """Error code ("ERR", "WRONGTYPE", "OOM") -> error replies written by the C fast path."""
+        out: dict[str, int] = {}
+        for code, n in zip(self._error_codes, self._c_sums(5, len(self._error_codes))):
+            if code and n:
+                out[code] = out.get(code, 0) + n
+        return out
 
     # ---- instantaneous metrics ------------------------------------------------------------
     def sample(self, now: float | None = None) -> None:
@@ -146,6 +205,41 @@ class Stats:
 
     def output_kbps(self) -> float:
         return sum(self._out_kbps) / _SAMPLES
+
+
+def _fast_command_names(ffi: Any, lib: Any) -> list[str]:
+    names = []
+    name, arity = ffi.new("const char **"), ffi.new("int *")
+    while lib.rd_fast_command(len(names), name, arity) == lib.RD_OK:
+        names.append(ffi.string(name[0]).decode())
+    return names
+
+
+def commandstats_rows(python: dict[str, dict[str, int]],
+                      fast: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
+    """INFO commandstats lines: the dispatcher's rows (name -> calls, usec, rejected_calls,
+    failed_calls) plus the (calls, failed calls) C ran for the fast commands.  C does not time
+    its commands (a clock read per command would cost more than GET itself), so usec covers
+    Python only and usec_per_call divides it by the Python calls."""
+    rows = []
+    for name in sorted(set(python) | set(fast)):
+        s = python.get(name, {})
+        c_calls, c_failed = fast.get(name, (0, 0))
+        py_calls, usec = s.get("calls", 0), s.get("usec", 0)
+        per_call = usec / py_calls if py_calls else 0.0
+        rows.append((f"cmdstat_{name}",
+                     f"calls={py_calls + c_calls},usec={usec},usec_per_call={per_call:.2f},"
+                     f"rejected_calls={s.get('rejected_calls', 0)},"
+                     f"failed_calls={s.get('failed_calls', 0) + c_failed}"))
+    return rows
+
+
+def errorstats_rows(python: dict[str, int], fast: dict[str, int]) -> list[tuple[str, str]]:
+    """INFO errorstats lines (errorstat_ERR:count=3): the dispatcher's plus the fast path's."""
+    merged = dict(python)
+    for code, n in fast.items():
+        merged[code] = merged.get(code, 0) + n
+    return [(f"errorstat_{code}", f"count={n}") for code, n in sorted(merged.items())]
 
 
 # ---- INFO ---------------------------------------------------------------------------------
@@ -215,7 +309,14 @@ def _ks_stats(server: Any) -> dict[str, int]:
         ("hits", ("hits", "keyspace_hits")), ("misses", ("misses", "keyspace_misses")),
     ):
         out[name] = next((int(raw[a]) for a in aliases if a in raw), 0)
+    for name, base in getattr(server.stats, "ks_base", {}).items():  # CONFIG RESETSTAT
+        out[name] -= base
     return out
+
+
+def _avg_ttl(server: Any) -> int:
+    avg_ttl = getattr(server.keyspace, "avg_ttl", None)
+    return int(avg_ttl()) if avg_ttl is not None else 0
 
 
 def _lines(title: str, fields: Iterable[tuple[str, Any]]) -> str:
@@ -321,6 +422,7 @@ def _persistence_section(server: Any) -> list[tuple[str, Any]]:
 def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
     st = server.stats
     t = st.totals()
+    errors = sum(int(v.rpartition("=")[2]) for _, v in _table_section(server, "error_stats"))
     return [
         ("total_connections_received", t["total_connections_received"]),
         ("total_commands_processed", t["total_commands_processed"]),
@@ -343,8 +445,15 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("pubsub_channels", 0), ("pubsub_patterns", 0),
         ("latest_fork_usec", 0), ("total_forks", 0),
         ("migrate_cached_sockets", 0),
+        ("unexpected_error_replies", 0),
+        ("total_error_replies", errors),
+        ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's name
         ("redistill_fastpath_commands", t["fast_commands"]),
         ("redistill_python_commands", t["python_commands"]),
+        ("redistill_rate_limited_connections", t["rate_limited_connections"]),
+        ("redistill_timedout_clients", t["timedout_clients"]),
+        ("redistill_tls_handshake_failures", t["tls_handshake_failures"]),
+        ("redistill_auth_delayed_replies", getattr(server, "auth_delayed", 0)),
     ]
 
 
@@ -379,45 +488,52 @@ def _table_section(server: Any, attr: str) -> list[tuple[str, Any]]:
         return []
 
 
-def build_info(server: Any, sections: Iterable[str | bytes] = ()) -> str:
-    """Redis's INFO text for the requested sections ([] = default), in Redis's order.
+def info_sections(server: Any, sections: Iterable[str | bytes] = ()) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """(title, [(field, value)...]) for the requested sections ([] = default), in Redis's order.
 
-    Unknown section names contribute nothing (Redis replies an empty string for them)."""
+    Unknown section names contribute nothing (Redis replies an empty string for them).
+    INFO prints these; /metrics (health.py) turns the numeric ones into Prometheus samples."""
     wanted = parse_sections(sections)
     ks: dict[str, int] | None = None
-    parts = []
+    out: list[tuple[str, list[tuple[str, Any]]]] = []
     for name in SECTION_ORDER:
         if name not in wanted:
             continue
         if name in ("memory", "stats", "keyspace") and ks is None:
             ks = _ks_stats(server)
         if name == "server":
-            parts.append(_lines("Server", _server_section(server)))
+            out.append(("Server", _server_section(server)))
         elif name == "clients":
-            parts.append(_lines("Clients", _clients_section(server)))
+            out.append(("Clients", _clients_section(server)))
         elif name == "memory":
-            parts.append(_lines("Memory", _memory_section(server, ks)))
+            out.append(("Memory", _memory_section(server, ks)))
         elif name == "persistence":
-            parts.append(_lines("Persistence", _persistence_section(server)))
+            out.append(("Persistence", _persistence_section(server)))
         elif name == "stats":
-            parts.append(_lines("Stats", _stats_section(server, ks)))
+            out.append(("Stats", _stats_section(server, ks)))
         elif name == "replication":
-            parts.append(_lines("Replication", _replication_section(server)))
+            out.append(("Replication", _replication_section(server)))
         elif name == "cpu":
-            parts.append(_lines("CPU", _cpu_section()))
+            out.append(("CPU", _cpu_section()))
         elif name == "modules":
-            parts.append(_lines("Modules", ()))
+            out.append(("Modules", []))
         elif name == "commandstats":
-            parts.append(_lines("Commandstats", _table_section(server, "command_stats")))
+            out.append(("Commandstats", _table_section(server, "command_stats")))
         elif name == "errorstats":
-            parts.append(_lines("Errorstats", _table_section(server, "error_stats")))
+            out.append(("Errorstats", _table_section(server, "error_stats")))
         elif name == "latencystats":
-            parts.append(_lines("Latencystats", ()))
+            out.append(("Latencystats", []))
         elif name == "cluster":
-            parts.append(_lines("Cluster", [("cluster_enabled", 0)]))
+            out.append(("Cluster", [("cluster_enabled", 0)]))
         elif name == "keyspace":
             rows = []
             if ks["keys"]:
-                rows.append(("db0", f"keys={ks['keys']},expires={ks['expires']},avg_ttl=0"))
-            parts.append(_lines("Keyspace", rows))
-    return "\r\n".join(parts)
+                rows.append(("db0", f"keys={ks['keys']},expires={ks['expires']},"
+                                    f"avg_ttl={_avg_ttl(server) if ks['expires'] else 0}"))
+            out.append(("Keyspace", rows))
+    return out
+
+
+def build_info(server: Any, sections: Iterable[str | bytes] = ()) -> str:
+    """Redis's INFO text for the requested sections ([] = default), in Redis's order."""
+    return "\r\n".join(_lines(title, rows) for title, rows in info_sections(server, sections))

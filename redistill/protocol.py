@@ -5,7 +5,7 @@ Python values map to replies as Redis's addReply* functions would send them:
     str -> simple string (+OK)       bool -> :1/:0 / #t/#f           int -> integer
     float -> bulk / RESP3 double     list/tuple -> array            dict -> flat array / map
     set/frozenset/SetReply -> array / set     Verbatim -> bulk / verbatim string
-    CommandError -> error line
+    CommandError -> error line       Encoded -> sent as it is (dispatch passes it through)
 str values are "bytes as str" (latin-1), so error texts that embed user bytes survive unchanged.
 """
 from __future__ import annotations
@@ -32,6 +32,13 @@ class Verbatim(NamedTuple):
 
 class SetReply(tuple):
     """An ordered RESP3 set (COMMAND INFO flags): Redis sends a fixed order a frozenset can't keep."""
+
+    __slots__ = ()
+
+
+class Encoded(bytes):
+    """Reply bytes already encoded: EXEC's array, whose elements were encoded as each queued
+    command ran (a HELLO inside the transaction changes the protocol of the replies after it)."""
 
     __slots__ = ()
 

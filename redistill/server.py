@@ -8,7 +8,10 @@ Rules:
 - The cron runs in the main thread at hz 10: active expiry with a ~1 ms budget per tick (C,
   without the GIL, one stripe lock at a time) and the instantaneous-metrics sample.
 - The client registry (for CLIENT LIST, INFO clients, maxclients) is the one lock shared by
-  workers; it is taken per connect and disconnect, never per command.
+  workers; it is taken per connect and disconnect, never per command.  The rate-limit table
+  (per accept, when connection_rate_limit is set) and the AUTH-failure table (per failed AUTH)
+  have a small lock each; none of these locks is held while another is taken.
+- Health/metrics HTTP (health.py) runs on its own thread and only reads counters.
 This object is the `server` that commands see as client.server (PLAN.md "ServerState").
 """
 from __future__ import annotations
@@ -70,6 +73,16 @@ def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[t
                                    "increase 'ulimit -n'."))
     return reduced, lines
 
+# Failed AUTH from one address: the first few replies go out at once (typos); after that each
+# failure's reply is held back, twice as long as the previous one, and the replies of one
+# address are released one after the other, so parallel connections do not multiply guesses.
+AUTH_FREE_FAILURES = 3
+AUTH_BASE_DELAY = 0.1         # seconds, the first held reply
+AUTH_MAX_STEP = 2.0           # seconds, the longest step between two replies of one address
+AUTH_MAX_WAIT = 10.0          # seconds a reply can wait in the queue of its address
+AUTH_FORGET = 60.0            # seconds without failure after which an address starts afresh
+_TABLE_MAX = 10000            # addresses remembered (rate limit, AUTH failures) before pruning
+
 
 class Server:
     """Everything shared by the worker threads, and the supervisor that runs them."""
@@ -84,10 +97,21 @@ class Server:
         self.keyspace: Any = None       # created by run()
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        from .commands.slowlog import Slowlog  # here: the commands package imports the C core
+        self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
         self._clients: dict[int, Any] = {}
         self._clients_lock = threading.Lock()
         self._admitted = 0              # connections admitted (registered or being set up)
         self._ids = itertools.count(1)
+        self._rate_lock = threading.Lock()
+        self._rate_second = 0
+        self._rate_counts: dict[str, int] = {}
+        self._auth_lock = threading.Lock()
+        self._auth_table: dict[str, list[float]] = {}   # host -> [failures, last, release_at]
+        self.auth_failures = 0          # INFO acl_access_denied_auth
+        self.auth_delayed = 0           # failed-AUTH replies that were held back
+        self.tls_port = 0               # bound TLS port when it differs from port
+        self.health: Any = None         # health.HealthServer when health_check_port is set
         self._stop_requested = False
         self._stop_signal: int | None = None
         self._wake_r, self._wake_w = os.pipe()
@@ -107,10 +131,66 @@ class Server:
         return metrics.build_info(self, list(sections))
 
     def command_stats(self) -> list[tuple[str, str]]:
-        """INFO commandstats rows (cmdstat_<name>, "calls=...,usec=...") from the dispatcher."""
-        from .commands import commandstats_rows
+        """INFO commandstats rows (cmdstat_<name>, "calls=...,usec=..."): the dispatcher's
+        counters plus the calls the C fast path ran."""
+        from .commands import command_stats
 
-        return commandstats_rows()
+        return metrics.commandstats_rows(command_stats(), self.stats.fast_command_calls())
+
+    def error_stats(self) -> list[tuple[str, str]]:
+        """INFO errorstats rows (errorstat_<CODE>, "count=N"): the dispatcher's error replies
+        plus the ones the C fast path wrote."""
+        from .commands import error_stats
+
+        return metrics.errorstats_rows(error_stats(), self.stats.fast_error_counts())
+
+    # ---- admission control and AUTH failures (workers) ---------------------------------------
+    def rate_ok(self, host: str) -> bool:
+        """Counts a new connection from host; False past connection_rate_limit this second."""
+        limit = self.config.connection_rate_limit
+        if not limit:
+            return True
+        second = int(time.monotonic())
+        with self._rate_lock:
+            if second != self._rate_second:   # a fixed one-second window per address
+                self._rate_second = second
+                self._rate_counts.clear()
+            n = self._rate_counts.get(host, 0) + 1
+            if len(self._rate_counts) < _TABLE_MAX or host in self._rate_counts:
+                self._rate_counts[host] = n
+            return n <= limit
+
+    def auth_failed(self, host: str) -> float:
+        """Records a failed AUTH from host; returns how long to hold its reply (0 = send now)."""
+        now = time.monotonic()
+        with self._auth_lock:
+            self.auth_failures += 1
+            table = self._auth_table
+            entry = table.get(host)
+            if entry is None or now - entry[1] > AUTH_FORGET:
+                if len(table) >= _TABLE_MAX:
+                    self._prune_auth_table(now)
+                entry = table[host] = [0, now, now]
+            entry[0] += 1
+            entry[1] = now
+            if entry[0] <= AUTH_FREE_FAILURES:
+                return 0.0
+            step = min(AUTH_MAX_STEP, AUTH_BASE_DELAY * 2 ** (entry[0] - AUTH_FREE_FAILURES - 1))
+            entry[2] = min(max(now, entry[2]) + step, now + AUTH_MAX_WAIT)
+            self.auth_delayed += 1
+            return entry[2] - now
+
+    def auth_succeeded(self, host: str) -> None:
+        with self._auth_lock:
+            self._auth_table.pop(host, None)
+
+    def _prune_auth_table(self, now: float) -> None:
+        table = self._auth_table
+        for host in [h for h, e in table.items() if now - e[1] > AUTH_FORGET]:
+            del table[host]
+        if len(table) >= _TABLE_MAX:   # still full: forget the oldest half
+            for host in sorted(table, key=lambda h: table[h][1])[: len(table) // 2]:
+                del table[host]
 
     def shutdown(self) -> None:
         """Asks the main thread to stop gracefully.  Any thread; also safe in a signal handler."""
@@ -160,7 +240,12 @@ class Server:
         if maxclients != cfg.max_connections:
             cfg = self.config = dataclasses.replace(cfg, max_connections=maxclients)
         try:
-            listeners = self._open_listeners()
+            tls_ctx = self._tls_context()
+        except (OSError, ValueError) as e:   # ssl.SSLError is an OSError
+            log.warning("Could not load the TLS certificate or key: %s", e)
+            return 1
+        try:
+            listeners = self._open_listeners(tls_ctx)
         except OSError as e:
             log.warning("Could not create server TCP listening socket %s:%s: %s",
                         cfg.bind, cfg.port, e.strerror or e)
@@ -172,10 +257,15 @@ class Server:
         self.keyspace = Keyspace(int.from_bytes(os.urandom(8), "little") or 1)
         try:
             for i in range(self.nthreads):
-                self.workers.append(Worker(self, i, [group[i] for group in listeners]))
-        except Exception:
-            log.exception("could not start the workers")
-            for group in listeners:
+                self.workers.append(Worker(self, i, [(group[i], ctx) for group, ctx in listeners]))
+            self._start_health()
+        except Exception as e:
+            if isinstance(e, OSError):
+                log.warning("Could not start the health endpoint on %s:%s: %s",
+                            cfg.bind, cfg.health_check_port, e.strerror or e)
+            else:
+                log.exception("could not start the workers")
+            for group, _ in listeners:
                 for s in group:
                     s.close()
             self._free(lib, self.workers)
@@ -184,13 +274,35 @@ class Server:
         try:
             for w in self.workers:
                 w.start()
-            log.info("Ready to accept connections tcp on %s:%d, %d threads, fastpath %s",
+            if self.health is not None:
+                self.health.start()
+            log.info("Ready to accept connections %s on %s:%d, %d threads, fastpath %s",
+                     "tls" if tls_ctx is not None and not self.tls_port else "tcp",
                      self._bind_text(), self.port, self.nthreads,
                      "on" if cfg.fastpath else "off")
+            if self.tls_port:
+                log.info("Ready to accept connections tls on %s:%d", self._bind_text(), self.tls_port)
+            if self.health is not None:
+                log.info("Health and metrics on http://%s:%d/health and /metrics",
+                         self.health.host, self.health.port)
             self._cron_loop()
             return self._stop(lib)
         finally:
             self._restore_signal_handlers(previous)
+
+    def _tls_context(self) -> Any:
+        if not self.config.tls_enabled:
+            return None
+        from .tls import server_context
+
+        return server_context(self.config)
+
+    def _start_health(self) -> None:
+        if not self.config.health_check_port:
+            return
+        from .health import HealthServer
+
+        self.health = HealthServer(self, self._bind_addresses()[0], self.config.health_check_port)
 
     def _bind_text(self) -> str:
         return " ".join(self._bind_addresses())
@@ -198,41 +310,60 @@ class Server:
     def _bind_addresses(self) -> list[str]:
         return str(self.config.bind or "0.0.0.0").split() or ["0.0.0.0"]
 
-    def _open_listeners(self) -> list[list[socket.socket]]:
-        """One listener per worker per bind address, all sharing the port through SO_REUSEPORT."""
-        groups: list[list[socket.socket]] = []
-        port = self.config.port
+    def _open_listeners(self, tls_ctx: Any) -> list[tuple[list[socket.socket], Any]]:
+        """Per bind address and port, one listener per worker sharing the port (SO_REUSEPORT),
+        with the SSL context its connections use (None: plain).  TLS runs on the main port when
+        tls_port is 0, else on tls_port beside the plain main port."""
+        cfg = self.config
+        ports = [(cfg.port, tls_ctx if not cfg.tls_port else None)]
+        if tls_ctx is not None and cfg.tls_port:
+            ports.append((cfg.tls_port, tls_ctx))
+        groups: list[tuple[list[socket.socket], Any]] = []
+        bound: list[int] = []
         try:
-            for host in self._bind_addresses():
-                family, _, _, _, sockaddr = socket.getaddrinfo(
-                    host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-                # A socket without SO_REUSEPORT cannot bind where anyone listens, even a group of
-                # SO_REUSEPORT listeners (say a second Redistill of the same user), which our own
-                # sockets would otherwise join silently.  It also turns port 0 into a real port.
-                with socket.socket(family, socket.SOCK_STREAM) as probe:
-                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    probe.bind(sockaddr)
-                    port = probe.getsockname()[1]
-                sockaddr = (sockaddr[0], port) + tuple(sockaddr[2:])
-                group: list[socket.socket] = []
-                groups.append(group)
-                for _ in range(self.nthreads):
-                    s = socket.socket(family, socket.SOCK_STREAM)
-                    group.append(s)
-                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-                    if family == socket.AF_INET6:
-                        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                    s.bind(sockaddr)
-                    s.listen(LISTEN_BACKLOG)
-                    s.setblocking(False)
+            for port, ctx in ports:
+                for host in self._bind_addresses():
+                    group, port = self._bind_group(host, port)
+                    groups.append((group, ctx))
+                bound.append(port)
         except OSError:
-            for group in groups:
+            for group, _ in groups:
                 for s in group:
                     s.close()
             raise
-        self.port = port
+        self.port = bound[0]
+        self.tls_port = bound[1] if len(bound) > 1 else 0
         return groups
+
+    def _bind_group(self, host: str, port: int) -> tuple[list[socket.socket], int]:
+        """nthreads listeners on host:port; returns them and the port (port 0 -> a real one)."""
+        family, _, _, _, sockaddr = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        # A socket without SO_REUSEPORT cannot bind where anyone listens, even a group of
+        # SO_REUSEPORT listeners (say a second Redistill of the same user), which our own
+        # sockets would otherwise join silently.  It also turns port 0 into a real port.
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(sockaddr)
+            port = probe.getsockname()[1]
+        sockaddr = (sockaddr[0], port) + tuple(sockaddr[2:])
+        group: list[socket.socket] = []
+        try:
+            for _ in range(self.nthreads):
+                s = socket.socket(family, socket.SOCK_STREAM)
+                group.append(s)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                if family == socket.AF_INET6:
+                    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s.bind(sockaddr)
+                s.listen(LISTEN_BACKLOG)
+                s.setblocking(False)
+        except OSError:
+            for s in group:
+                s.close()
+            raise
+        return group, port
 
     def _install_signal_handlers(self) -> dict[int, Any]:
         previous: dict[int, Any] = {}
@@ -309,6 +440,8 @@ class Server:
                         len(alive))
         else:
             self._free(lib, self.workers)
+        if self.health is not None:
+            self.health.stop()
         totals = self.stats.totals()
         log.info("Redistill is now ready to exit, bye bye (%d commands, %d connections served)",
                  totals["total_commands_processed"], totals["total_connections_received"])

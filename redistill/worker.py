@@ -11,11 +11,18 @@ Rules:
   thread keeps serving the others.
 - The rd_worker handle is created here but freed by the Server after every thread has
   stopped (other threads read its counters for INFO).
+- Timers (call_later) are owner-thread only: a heap whose earliest deadline bounds select()'s
+  timeout.  They hold back failed-AUTH replies and run the once-a-second sweep (idle
+  `timeout`, TLS handshakes that never finish).
+- self.conns is every open Connection of this worker, registered in the selector or not
+  (a connection whose reply is held back is unregistered until the timer releases it).
 """
 from __future__ import annotations
 
 import collections
 import errno
+import heapq
+import itertools
 import logging
 import selectors
 import socket
@@ -30,6 +37,9 @@ log = logging.getLogger("redistill.worker")
 
 _READ = selectors.EVENT_READ
 _MAX_CLIENTS_ERROR = b"-ERR max number of clients reached\r\n"
+_RATE_LIMIT_ERROR = b"-ERR max number of new connections per second reached for this address\r\n"
+_SWEEP_PERIOD = 1.0           # seconds between idle/handshake sweeps
+_REJECT_LOG_BURST = 10        # rejected-client log lines per second per worker; then a summary
 # accept() errors that mean "out of descriptors/memory": stop accepting for a moment instead
 # of spinning on a listener that stays readable.
 _ACCEPT_PAUSE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -68,14 +78,15 @@ def protected_mode_refuses(cfg: Any, addr: Any) -> bool:
 
 
 class _Acceptor:
-    __slots__ = ("worker", "listener")
+    __slots__ = ("worker", "listener", "tls")
 
-    def __init__(self, worker: "Worker", listener: socket.socket) -> None:
+    def __init__(self, worker: "Worker", listener: socket.socket, tls: Any) -> None:
         self.worker = worker
         self.listener = listener
+        self.tls = tls                 # ssl.SSLContext for a TLS port, None for plain
 
     def on_event(self, mask: int) -> None:
-        self.worker._accept(self.listener)
+        self.worker._accept(self.listener, self.tls)
 
 
 class _Waker:
@@ -91,7 +102,7 @@ class _Waker:
 class Worker(threading.Thread):
     """A selectors loop over one listener per bound address and the connections it accepted."""
 
-    def __init__(self, server: Any, index: int, listeners: list[socket.socket]) -> None:
+    def __init__(self, server: Any, index: int, listeners: list[tuple[socket.socket, Any]]) -> None:
         super().__init__(name=f"redistill-worker-{index}", daemon=True)
         self.server = server
         self.index = index
@@ -102,8 +113,7 @@ class Worker(threading.Thread):
         self.handle = handle
         server.stats.attach(index, handle)
         self.selector = selectors.DefaultSelector()
-        self._listeners = list(listeners)
-        self._acceptors = [_Acceptor(self, s) for s in self._listeners]
+        self._acceptors = [_Acceptor(self, s, tls) for s, tls in listeners]
         for acceptor in self._acceptors:
             self.selector.register(acceptor.listener, _READ, acceptor)
         self._wake_r, self._wake_w = socket.socketpair()
@@ -115,8 +125,13 @@ class Worker(threading.Thread):
         self._deadline = 0.0           # time.monotonic() by which every client must be closed
         self._accept_paused_until = 0.0
         self._last_accept_warning = 0.0
-        cfg = server.config
-        self._keepalive = int(getattr(cfg, "tcp_keepalive", 0) or 0)
+        self.conns: set[Connection] = set()
+        self._timers: list[tuple[float, int, Callable[[], Any]]] = []
+        self._timer_seq = itertools.count()
+        self._reject_log_second = 0
+        self._reject_log_count = 0
+        self._reject_log_dropped = 0
+        self.call_later(_SWEEP_PERIOD, self._sweep)
 
     # ---- other threads ---------------------------------------------------------------------------
     def call_soon(self, fn: Callable[[], Any]) -> None:
@@ -129,6 +144,24 @@ class Worker(threading.Thread):
         self._deadline = deadline
         self._stopping = True
         self._wake()
+
+    def call_later(self, delay: float, fn: Callable[[], Any]) -> None:
+        """Runs fn on this thread after delay seconds.  Owner thread only."""
+        heapq.heappush(self._timers, (time.monotonic() + delay, next(self._timer_seq), fn))
+
+    def _run_timers(self) -> float | None:
+        """Runs the due timers; returns the seconds until the next one (None: no timer)."""
+        timers = self._timers
+        while timers:
+            now = time.monotonic()
+            if timers[0][0] > now:
+                return timers[0][0] - now
+            fn = heapq.heappop(timers)[2]
+            try:
+                fn()
+            except Exception:
+                log.exception("error in a timer on worker %d", self.index)
+        return None
 
     def _wake(self) -> None:
         try:
@@ -157,9 +190,10 @@ class Worker(threading.Thread):
     def _serve(self) -> None:
         select = self.selector.select
         while not self._stopping:
-            timeout = None
+            timeout = self._run_timers()
             if self._accept_paused_until:
-                timeout = max(0.0, self._accept_paused_until - time.monotonic())
+                pause = max(0.0, self._accept_paused_until - time.monotonic())
+                timeout = pause if timeout is None else min(timeout, pause)
             for key, mask in select(timeout):
                 obj = key.data
                 try:
@@ -192,7 +226,7 @@ class Worker(threading.Thread):
                 log.exception("error in a call scheduled on worker %d", self.index)
 
     # ---- accepting --------------------------------------------------------------------------
-    def _accept(self, listener: socket.socket) -> None:
+    def _accept(self, listener: socket.socket, tls: Any) -> None:
         server = self.server
         stats = self.stats
         while True:
@@ -208,26 +242,41 @@ class Worker(threading.Thread):
                     return
                 raise
             stats.connections_received += 1
+            host = addr[0] if isinstance(addr, tuple) else ""
+            if not server.rate_ok(host):
+                stats.rejected_connections += 1
+                stats.rate_limited += 1
+                self._reject(sock, addr, _RATE_LIMIT_ERROR, "connection_rate_limit reached "
+                             f"({server.config.connection_rate_limit}/s)")
+                continue
             if protected_mode_refuses(server.config, addr):
                 stats.rejected_connections += 1
-                self._refuse(sock, PROTECTED_MODE_ERROR)
+                self._reject(sock, addr, PROTECTED_MODE_ERROR, "protected mode (no password set)")
                 continue
             if not server.admit():
                 stats.rejected_connections += 1
-                self._reject(sock, addr)
+                self._reject(sock, addr, _MAX_CLIENTS_ERROR, "max number of clients reached "
+                             f"({server.config.max_connections})")
                 continue
             try:
                 sock.setblocking(False)
                 self._tune(sock)
-                conn = Connection(self, sock, addr)
+                if tls is None:
+                    conn = Connection(self, sock, addr)
+                else:
+                    from .tls import TLSConnection
+
+                    conn = TLSConnection(self, tls.wrap_socket(
+                        sock, server_side=True, do_handshake_on_connect=False), addr)
             except Exception:
                 server.release_admission()
                 log.exception("could not set up the connection from %s", format_addr(addr))
                 sock.close()
                 continue
             server.register_client(conn)
+            self.conns.add(conn)
             try:
-                self.selector.register(sock, _READ, conn)
+                self.selector.register(conn.sock, _READ, conn)
             except Exception:
                 log.exception("could not register %r", conn)
                 conn.close()  # also unregisters it from the server
@@ -235,29 +284,52 @@ class Worker(threading.Thread):
     def _tune(self, sock: socket.socket) -> None:
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self._keepalive > 0:
+            keepalive = self.server.config.tcp_keepalive   # CONFIG SET tcp-keepalive applies
+            if keepalive > 0:
                 # As Redis's anetKeepAlive: probe after `tcp-keepalive` idle seconds, then
                 # every third of it, give up after 3 unanswered probes.
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
                 if _HAS_KEEPIDLE:
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, self._keepalive)
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepalive)
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL,
-                                    max(1, self._keepalive // 3))
+                                    max(1, keepalive // 3))
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
 
-    @staticmethod
-    def _refuse(sock: socket.socket, reply: bytes) -> None:
+    def _reject(self, sock: socket.socket, addr: Any, error: bytes, why: str) -> None:
+        """Sends the error line (plain text even on a TLS port, as Redis does) and closes."""
         try:
             sock.setblocking(False)
-            sock.send(reply)
+            sock.send(error)
         except OSError:
             pass
         sock.close()
+        # One line per rejected client, but a flood must not flood the log: past a burst per
+        # second the lines are counted and summarised once the next second starts.
+        second = int(time.monotonic())
+        if second != self._reject_log_second:
+            if self._reject_log_dropped:
+                log.warning("... and %d more clients rejected", self._reject_log_dropped)
+            self._reject_log_second = second
+            self._reject_log_count = self._reject_log_dropped = 0
+        self._reject_log_count += 1
+        if self._reject_log_count <= _REJECT_LOG_BURST:
+            log.warning("Rejected client %s: %s", format_addr(addr), why)
+        else:
+            self._reject_log_dropped += 1
 
-    def _reject(self, sock: socket.socket, addr: Any) -> None:
-        self._refuse(sock, _MAX_CLIENTS_ERROR)
-        log.warning("Rejected client %s: max number of clients reached (%d)",
-                    format_addr(addr), self.server.config.max_connections)
+    # ---- the once-a-second sweep ---------------------------------------------------------------
+    def _sweep(self) -> None:
+        """Closes clients idle longer than `timeout` and TLS handshakes that take too long."""
+        self.call_later(_SWEEP_PERIOD, self._sweep)
+        timeout = self.server.config.timeout   # read each time: CONFIG SET timeout applies
+        now = time.time()
+        for conn in list(self.conns):
+            if conn.handshake_expired(now):
+                conn.close()
+            elif timeout and now - conn.last_interaction > timeout and not conn.held:
+                self.stats.timedout_clients += 1
+                log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
+                conn.close()
 
     def _pause_accept(self, err: OSError) -> None:
         now = time.monotonic()
@@ -280,8 +352,7 @@ class Worker(threading.Thread):
     # ---- stopping ---------------------------------------------------------------------------
     def connections(self) -> list[Connection]:
         """This worker's open connections (owner thread; others use Server.clients())."""
-        return [k.data for k in list(self.selector.get_map().values())
-                if isinstance(k.data, Connection)]
+        return list(self.conns)
 
     def _close_listeners(self) -> None:
         for acceptor in self._acceptors:

@@ -13,24 +13,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from resp import RespSocket, encode_command  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 15.0  # seconds for a started server to answer PING
-STOP_TIMEOUT = 15.0  # seconds after SIGTERM before SIGKILL (and a failure)
-REDIS_SERVER = shutil.which("redis-server")
+from servers import (  # noqa: E402
+    ServerProcess, start_server, stop_and_check, _flushall, make_client, RawClient, REDIS_SERVER,
+)
 
 
 def pytest_addoption(parser):
@@ -48,127 +41,6 @@ def pytest_report_header(config):
     port = config.getoption("--existing-port")
     where = f"existing server on port {port}" if port else f"target={config.getoption('--target')}"
     return f"redistill tests: {where}, REDISTILL_FASTPATH={os.environ.get('REDISTILL_FASTPATH', '(unset)')}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redistill_python() -> str:
-    override = os.environ.get("REDISTILL_PYTHON")
-    if override:
-        return override
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-@dataclass
-class ServerProcess:
-    """A server we started (proc set) or one we were pointed at (proc None)."""
-
-    host: str
-    port: int
-    kind: str  # "redistill" or "redis"
-    proc: subprocess.Popen | None = None
-    workdir: Path | None = None
-    argv: list[str] = field(default_factory=list)
-    password: str | None = None
-
-    @property
-    def is_redis(self) -> bool:
-        return self.kind == "redis"
-
-    def stderr_text(self, limit: int = 4000) -> str:
-        if self.workdir is None:
-            return ""
-        out = []
-        for name in ("stdout.log", "stderr.log"):
-            p = self.workdir / name
-            if p.exists():
-                text = p.read_text(errors="replace")
-                out.append(f"--- {name} (last {limit} chars) ---\n{text[-limit:]}")
-        return "\n".join(out)
-
-    def stop(self) -> int | None:
-        """SIGTERM, wait, SIGKILL after STOP_TIMEOUT. Returns the exit code (None if it had to be killed)."""
-        if self.proc is None:
-            return 0
-        if self.proc.poll() is not None:
-            return self.proc.returncode
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-            return None
-
-
-def _ping_ok(host: str, port: int) -> bool:
-    try:
-        s = RespSocket(host, port, timeout=1.0)
-    except OSError:
-        return False
-    try:
-        s.send(encode_command("PING"))
-        rep = s.reply(timeout=1.0)
-        return rep == b"+PONG\r\n" or rep.startswith(b"-NOAUTH")
-    except (OSError, TimeoutError, ValueError):
-        return False
-    finally:
-        s.close()
-
-
-def start_server(kind: str, args: list[str] = (), config_text: str | None = None, env: dict | None = None,
-                 password: str | None = None, config_in_cwd: bool = False) -> ServerProcess:
-    """Start Redistill or redis-server on a free 127.0.0.1 port in a fresh temp dir; wait for PING."""
-    port = free_port()
-    workdir = Path(tempfile.mkdtemp(prefix=f"{kind}-{port}-"))
-    if kind == "redis":
-        if REDIS_SERVER is None:
-            pytest.skip("redis-server binary not found (apt-get install redis-server)")
-        argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--databases", "1", "--dir", str(workdir)]
-        if config_text is not None:
-            raise ValueError("config_text is Redistill TOML; not for redis-server")
-    else:
-        argv = [redistill_python(), "-m", "redistill", "--port", str(port), "--threads", "2",
-                "--health-check-port", "0"]
-        if config_text is not None:
-            (workdir / "redistill.toml").write_text(config_text)
-            if not config_in_cwd:  # else found as ./redistill.toml
-                argv += ["--config", str(workdir / "redistill.toml")]
-    argv += list(args)
-    full_env = dict(os.environ)
-    if kind == "redistill":
-        full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
-    full_env.update(env or {})
-    out = open(workdir / "stdout.log", "wb")
-    err = open(workdir / "stderr.log", "wb")
-    proc = subprocess.Popen(argv, cwd=workdir, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-    out.close()
-    err.close()
-    sp = ServerProcess("127.0.0.1", port, kind, proc, workdir, argv, password)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{kind} exited with {proc.returncode} before answering PING\nargv: {argv}\n"
-                        f"{sp.stderr_text()}", pytrace=False)
-        if _ping_ok(sp.host, port):
-            return sp
-        time.sleep(0.05)
-    sp.stop()
-    pytest.fail(f"{kind} did not answer PING within {START_TIMEOUT}s\nargv: {argv}\n{sp.stderr_text()}",
-                pytrace=False)
-
-
-def stop_and_check(sp: ServerProcess) -> None:
-    code = sp.stop()
-    if sp.proc is not None:
-        assert code == 0, (f"{sp.kind} on port {sp.port} exited with {code} after SIGTERM "
-                           f"(None = needed SIGKILL after {STOP_TIMEOUT}s)\n{sp.stderr_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -221,23 +93,6 @@ def start_extra(target):
     assert not failures, "extra server did not exit 0 on SIGTERM:\n" + "\n".join(failures)
 
 
-def _flushall(host: str, port: int) -> None:
-    s = RespSocket(host, port)
-    try:
-        rep = s.call("FLUSHALL")
-        assert rep == b"+OK\r\n", rep
-    finally:
-        s.close()
-
-
-def make_client(server, **kw):
-    import redis
-
-    kw.setdefault("socket_timeout", 10)
-    kw.setdefault("socket_connect_timeout", 5)
-    return redis.Redis(host=server.host, port=server.port, **kw)
-
-
 @pytest.fixture
 def r(server):
     """redis-py client with its defaults (redis-py 8: HELLO 3 / RESP3), after FLUSHALL."""
@@ -265,16 +120,6 @@ def rc(request, server):
     c.proto = request.param
     yield c
     c.close()
-
-
-class RawClient(RespSocket):
-    """A raw socket: send(bytes), reply() -> raw bytes of one reply, expect_closed()."""
-
-    def expect_closed(self, timeout: float = 5.0) -> bytes:
-        """Assert the server closes the connection within timeout; return what it sent before closing."""
-        data, closed = self.read_until_closed(timeout)
-        assert closed, f"server did not close the connection within {timeout}s; got {data[:300]!r}"
-        return data
 
 
 @pytest.fixture
@@ -312,3 +157,50 @@ def rawp(request, server, raw_factory):
         rep = c.call("HELLO", "3")
         assert rep.startswith(b"%7\r\n"), rep
     return c
+
+
+# ---- TLS (issue 6): certificates made with the openssl CLI, once per session ----------------------
+
+@dataclass
+class TlsFiles:
+    """PEM files: a CA, a server certificate for 127.0.0.1/localhost signed by it, a client
+    certificate signed by it, and a client certificate from another CA (rejected)."""
+
+    dir: Path
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+    rogue_cert: Path
+    rogue_key: Path
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _signed_cert(d: Path, name: str, cn: str, ca: str, ext: str | None) -> None:
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}", "-keyout", f"{name}.key",
+             "-out", f"{name}.csr", cwd=d)
+    args = ["x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.crt", "-CAkey", f"{ca}.key",
+            "-CAcreateserial", "-days", "3", "-out", f"{name}.crt"]
+    if ext:
+        (d / f"{name}.ext").write_text(ext)
+        args += ["-extfile", f"{name}.ext"]
+    _openssl(*args, cwd=d)
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory) -> TlsFiles:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl CLI not found: TLS tests need it to make certificates")
+    d = tmp_path_factory.mktemp("tls")
+    for ca in ("ca", "rogue-ca"):
+        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-subj", f"/CN={ca}",
+                 "-keyout", f"{ca}.key", "-out", f"{ca}.crt", cwd=d)
+    _signed_cert(d, "server", "localhost", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    _signed_cert(d, "client", "client", "ca", "extendedKeyUsage=clientAuth\n")
+    _signed_cert(d, "rogue", "rogue", "rogue-ca", "extendedKeyUsage=clientAuth\n")
+    return TlsFiles(d, d / "ca.crt", d / "server.crt", d / "server.key", d / "client.crt", d / "client.key",
+                    d / "rogue.crt", d / "rogue.key")

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from redistill import errors
-from redistill.commands import connection, keys, server, string
+from redistill.commands import connection, keys, server, string, transactions
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
-from redistill.protocol import encode
+from redistill.protocol import Encoded, encode
 
 log = logging.getLogger("redistill.commands")
 
@@ -104,19 +104,89 @@ _TABLE = [
         command("client|info",     2, _CONN + " @connection",         NOKEYS,     connection.client_info,    "connection", "6.2.0", "Returns information about the current client connection.", tips="nondeterministic_output"),
         command("client|list",    -2, "admin " + _CONN + " @connection", NOKEYS,  connection.client_list,    "connection", "2.4.0", "Get the list of client connections", tips="nondeterministic_output"),
         command("client|help",     2, "loading stale @connection",    NOKEYS,     connection.client_help,    "connection", "5.0.0", "Show helpful text about the different subcommands"),
+        command("client|kill",    -3, "admin " + _CONN + " @connection", NOKEYS,  connection.client_kill,    "connection", "2.4.0", "Kill the connection of a client"),
+        command("client|no-evict", 3, "admin " + _CONN + " @connection", NOKEYS,  connection.client_no_evict, "connection", "7.0.0", "Set client eviction mode for the current connection"),
+        command("client|no-touch", 3, _CONN + " @connection",         NOKEYS,     connection.client_no_touch, "connection", "7.2.0", "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access."),
+        command("client|reply",    3, _CONN + " @connection",         NOKEYS,     connection.client_reply,   "connection", "3.2.0", "Instruct the server whether to reply to commands"),
+        command("client|getredir", 2, _CONN + " @connection",         NOKEYS,     connection.client_getredir, "connection", "6.0.0", "Get tracking notifications redirection client ID if any"),
+        command("client|tracking", -3, _CONN + " @connection",        NOKEYS,     connection.client_tracking, "connection", "6.0.0", "Enable or disable server assisted client side caching support"),
+        command("client|trackinginfo", 2, _CONN + " @connection",     NOKEYS,     connection.client_trackinginfo, "connection", "6.2.0", "Return information about server assisted client side caching for the current connection"),
     ]),
+    command("reset",       1, "noscript loading stale fast no_auth allow_busy @connection", NOKEYS, connection.reset, "connection", "6.2.0", "Reset the connection"),
+    command("time",        1, "loading stale fast",                   NOKEYS,     server.time_,           "server",     "2.6.0",  "Return the current server time", tips="nondeterministic_output"),
+    command("lastsave",    1, "loading stale fast @admin @dangerous", NOKEYS,     server.lastsave,        "server",     "1.0.0",  "Get the UNIX time stamp of the last successful save to disk", tips="nondeterministic_output"),
+    command("save",        1, "admin noscript no_async_loading no_multi", NOKEYS, server.save,            "server",     "1.0.0",  "Synchronously save the dataset to disk"),
+    command("bgsave",     -1, "admin noscript no_async_loading",      NOKEYS,     server.bgsave,          "server",     "1.0.0",  "Asynchronously save the dataset to disk"),
+    command("bgrewriteaof", 1, "admin noscript no_async_loading",     NOKEYS,     server.bgrewriteaof,    "server",     "1.0.0",  "Asynchronously rewrite the append-only file"),
+    command("shutdown",   -1, "admin noscript loading stale no_multi allow_busy", NOKEYS, server.shutdown, "server",   "1.0.0",  "Synchronously save the dataset to disk and then shut down the server"),
+    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     server.debug,           "server",     "1.0.0",  "A container for debugging commands"),
+    command("slowlog",    -2, "",                                     NOKEYS,     None,                   "server",     "2.2.12", "A container for slow log commands", subcommands=[
+        command("slowlog|get",    -2, "admin loading stale",          NOKEYS,     server.slowlog_get,     "server",     "2.2.12", "Get the slow log's entries", tips="request_policy:all_nodes nondeterministic_output"),
+        command("slowlog|len",     2, "admin loading stale",          NOKEYS,     server.slowlog_len,     "server",     "2.2.12", "Get the slow log's length", tips="request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
+        command("slowlog|reset",   2, "admin loading stale",          NOKEYS,     server.slowlog_reset,   "server",     "2.2.12", "Clear all entries from the slow log", tips="request_policy:all_nodes response_policy:all_succeeded"),
+        command("slowlog|help",    2, "loading stale",                NOKEYS,     server.slowlog_help,    "server",     "6.2.0",  "Show helpful text about the different subcommands"),
+    ]),
+    command("multi",       1, "noscript loading stale fast allow_busy @transaction", NOKEYS, transactions.multi,   "transactions", "1.2.0",  "Mark the start of a transaction block"),
+    command("exec",        1, "noscript loading stale skip_slowlog @transaction", NOKEYS, transactions.exec_,    "transactions", "1.2.0",  "Execute all commands issued after MULTI"),
+    command("discard",     1, "noscript loading stale fast allow_busy @transaction", NOKEYS, transactions.discard, "transactions", "2.0.0",  "Discard all commands issued after MULTI"),
+    command("watch",      -2, "noscript loading stale fast allow_busy @transaction", ALLKEYS, transactions.watch,  "transactions", "2.2.0",  "Watch the given keys to determine execution of the MULTI/EXEC block", key_flags="RO"),
+    command("unwatch",     1, "noscript loading stale fast allow_busy @transaction", NOKEYS, transactions.unwatch, "transactions", "2.2.0",  "Forget about all watched keys"),
     command("info",       -1, "loading stale @dangerous",             NOKEYS,     server.info,            "server",     "1.0.0",  "Get information and statistics about the server", tips="nondeterministic_output request_policy:all_shards response_policy:special"),
     command("config",     -2, "",                                     NOKEYS,     None,                   "server",     "2.0.0",  "A container for server configuration commands", subcommands=[
         command("config|get",     -3, "admin " + _CONN,               NOKEYS,     server.config_get,      "server",     "2.0.0",  "Get the values of configuration parameters"),
         command("config|set",     -4, "admin " + _CONN,               NOKEYS,     server.config_set,      "server",     "2.0.0",  "Set configuration parameters to the given values", tips="request_policy:all_nodes response_policy:all_succeeded"),
         command("config|help",     2, "loading stale",                NOKEYS,     server.config_help,     "server",     "5.0.0",  "Show helpful text about the different subcommands"),
+        command("config|resetstat", 2, "admin " + _CONN,              NOKEYS,     server.config_resetstat, "server",    "2.0.0",  "Reset the stats returned by INFO"),
+        command("config|rewrite",  2, "admin " + _CONN,               NOKEYS,     server.config_rewrite,  "server",     "2.8.0",  "Rewrite the configuration file with the in memory configuration"),
     ]),
     command("command",    -1, "loading stale @connection",            NOKEYS,     server.command_all,     "server",     "2.8.13", "Get array of Redis command details", tips="nondeterministic_output_order", subcommands=[
         command("command|count",   2, "loading stale @connection",    NOKEYS,     server.command_count,   "server",     "2.8.13", "Get total number of Redis commands"),
-        command("command|info",   -2, "loading stale @connection",    NOKEYS,     server.command_info,    "server",     "2.8.13", "Get array of specific Redis command details, or all when no argument is given", tips="nondeterministic_output_order"),
+        command("command|info",   -2, "loading stale @connection",    NOKEYS,     server.command_info,    "server",     "2.8.13", "Get array of specific Redis command details, or all when no argument is given.", tips="nondeterministic_output_order"),
         command("command|docs",   -2, "loading stale @connection",    NOKEYS,     server.command_docs,    "server",     "7.0.0",  "Get array of specific Redis command documentation", tips="nondeterministic_output_order"),
         command("command|list",   -2, "loading stale @connection",    NOKEYS,     server.command_list,    "server",     "7.0.0",  "Get an array of Redis command names", tips="nondeterministic_output_order"),
         command("command|help",    2, "loading stale @connection",    NOKEYS,     server.command_help,    "server",     "5.0.0",  "Show helpful text about the different subcommands"),
+        command("command|getkeys", -4, "loading stale @connection",   NOKEYS,     server.command_getkeys, "server",     "2.8.13", "Extract keys given a full Redis command"),
+        command("command|getkeysandflags", -4, "loading stale @connection", NOKEYS, server.command_getkeysandflags, "server", "7.0.0", "Extract keys and access flags given a full Redis command"),
+    ]),
+    # issue 3: strings
+    command("setnx",       3, "write denyoom fast @string",           ONEKEY,     string.setnx,           "string",     "1.0.0",  "Set the value of a key, only if the key does not exist", key_flags="OW insert"),
+    command("setex",       4, "write denyoom @string",                ONEKEY,     string.setex,           "string",     "2.0.0",  "Set the value and expiration of a key", key_flags="OW update"),
+    command("psetex",      4, "write denyoom @string",                ONEKEY,     string.psetex,          "string",     "2.6.0",  "Set the value and expiration in milliseconds of a key", key_flags="OW update"),
+    command("getset",      3, "write denyoom fast @string",           ONEKEY,     string.getset,          "string",     "1.0.0",  "Set the string value of a key and return its old value", key_flags="RW access update"),
+    command("getdel",      2, "write fast @string",                   ONEKEY,     string.getdel,          "string",     "6.2.0",  "Get the value of a key and delete the key", key_flags="RW access delete"),
+    command("getex",      -2, "write fast @string",                   ONEKEY,     string.getex,           "string",     "6.2.0",  "Get the value of a key and optionally set its expiration", key_flags="RW access update"),
+    command("append",      3, "write denyoom fast @string",           ONEKEY,     string.append,          "string",     "2.0.0",  "Append a value to a key", key_flags="RW insert"),
+    command("strlen",      2, "readonly fast @string",                ONEKEY,     string.strlen,          "string",     "2.2.0",  "Get the length of the value stored in a key", key_flags="RO"),
+    command("getrange",    4, "readonly @string",                     ONEKEY,     string.getrange,        "string",     "2.4.0",  "Get a substring of the string stored at a key", key_flags="RO access"),
+    command("substr",      4, "readonly @string",                     ONEKEY,     string.substr,          "string",     "1.0.0",  "Get a substring of the string stored at a key", key_flags="RO access"),
+    command("setrange",    4, "write denyoom @string",                ONEKEY,     string.setrange,        "string",     "2.2.0",  "Overwrite part of a string at key starting at the specified offset", key_flags="RW update"),
+    command("incrbyfloat", 3, "write denyoom fast @string",           ONEKEY,     string.incrbyfloat,     "string",     "2.6.0",  "Increment the float value of a key by the given amount", key_flags="RW access update"),
+    command("msetnx",     -3, "write denyoom @string",                (1, -1, 2), string.msetnx,          "string",     "1.0.1",  "Set multiple keys to multiple values, only if none of the keys exist", key_flags="OW insert", tips="request_policy:multi_shard response_policy:agg_min"),
+    command("lcs",        -3, "readonly @string",                     (1, 2, 1),  string.lcs,             "string",     "7.0.0",  "Find longest common substring", key_flags="RO access"),
+    # issue 3: generic key commands
+    command("unlink",     -2, "write fast @keyspace",                 ALLKEYS,    keys.unlink,            "generic",    "4.0.0",  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("touch",      -2, "readonly fast @keyspace",              ALLKEYS,    keys.touch,             "generic",    "3.2.1",  "Alters the last access time of a key(s). Returns the number of existing keys specified.", key_flags="RO", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("expireat",   -3, "write fast @keyspace",                 ONEKEY,     keys.expireat,          "generic",    "1.2.0",  "Set the expiration for a key as a UNIX timestamp", key_flags="RW update"),
+    command("pexpireat",  -3, "write fast @keyspace",                 ONEKEY,     keys.pexpireat,         "generic",    "2.6.0",  "Set the expiration for a key as a UNIX timestamp specified in milliseconds", key_flags="RW update"),
+    command("expiretime",  2, "readonly fast @keyspace",              ONEKEY,     keys.expiretime,        "generic",    "7.0.0",  "Get the expiration Unix timestamp for a key", key_flags="RO access"),
+    command("pexpiretime", 2, "readonly fast @keyspace",              ONEKEY,     keys.pexpiretime,       "generic",    "7.0.0",  "Get the expiration Unix timestamp for a key in milliseconds", key_flags="RO access"),
+    command("type",        2, "readonly fast @keyspace",              ONEKEY,     keys.type_,             "generic",    "1.0.0",  "Determine the type stored at key", key_flags="RO"),
+    command("keys",        2, "readonly @keyspace @dangerous",        NOKEYS,     keys.keys,              "generic",    "1.0.0",  "Find all keys matching the given pattern", tips="request_policy:all_shards nondeterministic_output_order"),
+    command("scan",       -2, "readonly @keyspace",                   NOKEYS,     keys.scan,              "generic",    "2.8.0",  "Incrementally iterate the keys space", tips="nondeterministic_output request_policy:special"),
+    command("randomkey",   1, "readonly @keyspace",                   NOKEYS,     keys.randomkey,         "generic",    "1.0.0",  "Return a random key from the keyspace", tips="request_policy:all_shards nondeterministic_output"),
+    command("rename",      3, "write @keyspace",                      (1, 2, 1),  keys.rename,            "generic",    "1.0.0",  "Rename a key", key_flags="RW access delete"),
+    command("renamenx",    3, "write fast @keyspace",                 (1, 2, 1),  keys.renamenx,          "generic",    "1.0.0",  "Rename a key, only if the new key does not exist", key_flags="RW access delete"),
+    command("copy",       -3, "write denyoom @keyspace",              (1, 2, 1),  keys.copy,              "generic",    "6.2.0",  "Copy a key", key_flags="RO access"),
+    command("object",     -2, "",                                     NOKEYS,     None,                   "generic",    "2.2.3",  "A container for object introspection commands", subcommands=[
+        command("object|encoding", 3, "readonly @keyspace",           (2, 2, 1),  keys.object_encoding,   "generic",    "2.2.3",  "Inspect the internal encoding of a Redis object", key_flags="RO", tips="nondeterministic_output"),
+        command("object|freq",     3, "readonly @keyspace",           (2, 2, 1),  keys.object_freq,       "generic",    "4.0.0",  "Get the logarithmic access frequency counter of a Redis object", key_flags="RO", tips="nondeterministic_output"),
+        command("object|idletime", 3, "readonly @keyspace",           (2, 2, 1),  keys.object_idletime,   "generic",    "2.2.3",  "Get the time since a Redis object was last accessed", key_flags="RO", tips="nondeterministic_output"),
+        command("object|refcount", 3, "readonly @keyspace",           (2, 2, 1),  keys.object_refcount,   "generic",    "2.2.3",  "Get the number of references to the value of the key", key_flags="RO", tips="nondeterministic_output"),
+        command("object|help",     2, "loading stale @keyspace",      NOKEYS,     keys.object_help,       "generic",    "6.2.0",  "Show helpful text about the different subcommands"),
+    ]),
+    command("memory",     -2, "",                                     NOKEYS,     None,                   "server",     "4.0.0",  "A container for memory diagnostics commands", subcommands=[
+        command("memory|usage",   -3, "readonly",                     (2, 2, 1),  keys.memory_usage,      "server",     "4.0.0",  "Estimate the memory usage of a key", key_flags="RO"),
+        command("memory|help",     2, "loading stale",                NOKEYS,     keys.memory_help,       "server",     "4.0.0",  "Show helpful text about the different subcommands"),
     ]),
 ]
 
@@ -170,6 +240,15 @@ def command_stats() -> dict[str, dict[str, int]]:
             for name, row in sorted(merged.items())}
 
 
+def reset_stats() -> None:
+    """CONFIG RESETSTAT: empties every thread's command and error counters (a racing increment
+    on another thread may land in a row just dropped: lost, as a reset allows)."""
+    with _all_lock:
+        for counters, per_code in _all_threads:
+            counters.clear()
+            per_code.clear()
+
+
 def error_stats() -> dict[str, int]:
     """Merged error counts of every thread: code -> count."""
     merged: dict[str, int] = {}
@@ -216,6 +295,13 @@ def dispatch(client: Any, args: list[bytes]) -> bytes:
     if not args:  # an empty multibulk: Redis ignores it without a reply
         return b""
     result = _run(client, args)
+    if type(result) is Encoded:  # EXEC: encoded element by element already
+        return result
+    return encode_reply(client, result)
+
+
+def encode_reply(client: Any, result: Any) -> bytes:
+    """result in client.resp's protocol; errors are counted for INFO errorstats."""
     try:
         reply = encode(result, client.resp)
     except Exception:  # a handler returned something RESP can't carry: a bug, not a crash
@@ -231,14 +317,32 @@ def _run(client: Any, args: list[bytes]) -> Any:
     try:
         spec = lookup(args)
     except CommandError as e:
-        return e
+        return transactions.rejected(client, None, e)
     client.last_command = spec.name  # Redis sets lastcmd before its arity and auth checks too
     if not spec.arity_ok(len(args)):
         _count(spec.name, 2)
-        return CommandError(errors.wrong_arity(spec.name))
+        return transactions.rejected(client, spec, CommandError(errors.wrong_arity(spec.name)))
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
-        return CommandError(errors.NOAUTH)
+        return transactions.rejected(client, spec, CommandError(errors.NOAUTH))
+    queue = getattr(client, "multi", None)
+    if queue is not None and spec.name not in transactions.NOT_QUEUED:
+        queue.append((spec, args))
+        return "QUEUED"
+    if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
+        return call(client, spec, args)
+    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it.
+    ks = client.server.keyspace
+    ks.shared_begin()
+    try:
+        return call(client, spec, args)
+    finally:
+        ks.shared_end()
+
+
+def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
+    """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
+    counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
     start = time.perf_counter_ns()
     try:
         result = spec.handler(client, args)
@@ -249,6 +353,10 @@ def _run(client: Any, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
+    usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
-    _count(spec.name, 1, (time.perf_counter_ns() - start) // 1000)
+    _count(spec.name, 1, usec)
+    slowlog = getattr(client.server, "slowlog", None)
+    if slowlog is not None and 0 <= slowlog.slower_than <= usec:
+        slowlog.record(client, args, usec)
     return result

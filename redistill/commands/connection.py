@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 from redistill import errors
+from redistill.commands import transactions
 from redistill.commands.args import help_reply, parse_int, parse_ll, word
 from redistill.errors import CommandError
-from redistill.protocol import Verbatim
+from redistill.protocol import SetReply, Verbatim
 
 REDIS_VERSION = "7.0.0"  # what HELLO reports as Redis's version; INFO should print the same
 
@@ -36,6 +37,27 @@ def credentials_ok(client: Any, user: bytes, password: bytes) -> bool:
     return hmac.compare_digest(password, configured.encode("utf-8"))
 
 
+def _host(client: Any) -> str:
+    return str(getattr(client, "addr", "")).rpartition(":")[0].strip("[]")
+
+
+def auth_failed(client: Any) -> CommandError:
+    """WRONGPASS, after recording the failure: an address that keeps failing gets its replies
+    held back (server.auth_failed), through the worker's timers, never by sleeping."""
+    record = getattr(client.server, "auth_failed", None)
+    delay = record(_host(client)) if record is not None else 0.0
+    if delay > 0 and hasattr(client, "delay_reply"):
+        client.delay_reply(delay)
+    return CommandError(errors.WRONGPASS)
+
+
+def auth_succeeded(client: Any) -> None:
+    client.set_authenticated(True)
+    forget = getattr(client.server, "auth_succeeded", None)
+    if forget is not None and client.server.config.password:
+        forget(_host(client))
+
+
 # AUTH [username] password
 def auth(client: Any, args: list[bytes]) -> str:
     if len(args) > 3:
@@ -47,8 +69,8 @@ def auth(client: Any, args: list[bytes]) -> str:
     else:
         user, password = args[1], args[2]
     if not credentials_ok(client, user, password):
-        raise CommandError(errors.WRONGPASS)  # a failed AUTH leaves the client as it was
-    client.set_authenticated(True)
+        raise auth_failed(client)  # a failed AUTH leaves the client as it was
+    auth_succeeded(client)
     return "OK"
 
 
@@ -62,8 +84,8 @@ def hello(client: Any, args: list[bytes]) -> dict:
     credentials, name = _hello_options(args)
     if credentials is not None:
         if not credentials_ok(client, *credentials):
-            raise CommandError(errors.WRONGPASS)
-        client.set_authenticated(True)
+            raise auth_failed(client)
+        auth_succeeded(client)
     if not client.authenticated:
         raise CommandError(errors.HELLO_NOAUTH)
     if name is not None:
@@ -149,15 +171,39 @@ def client_setinfo(client: Any, args: list[bytes]) -> str:
     return "OK"
 
 
+def _flags(c: Any) -> str:
+    """Redis's client flags letters in Redis's order; N when none applies."""
+    flags = ""
+    if _multi_count(c) >= 0:
+        flags += "x"
+    if getattr(c, "watch_dirty", False):
+        flags += "d"
+    if c.no_evict:
+        flags += "e"
+    if c.no_touch:
+        flags += "T"
+    return flags or "N"
+
+
+def _multi_count(c: Any) -> int:
+    """Commands queued in MULTI, -1 outside MULTI (the transaction code owns the queue)."""
+    queue = getattr(c, "multi_queue", None)
+    return -1 if queue is None else len(queue)
+
+
 def client_line(c: Any, now: float) -> str:
-    """One client in CLIENT LIST / CLIENT INFO format (Redis 7.2's fields; memory fields are 0:
-    buffers live in C and are not measured per client yet)."""
+    """One client in CLIENT LIST / CLIENT INFO format (Redis 7.2's fields, lib-name/lib-ver
+    included).  Buffer sizes: see Connection.memory(); argv-mem, multi-mem and the reply list
+    (oll) are not measured and stay 0."""
     name = (c.name or b"").decode("latin-1")
+    qbuf, qbuf_free, obl, omem, tot = c.memory()
+    events = "rw" if getattr(c, "_writing", False) else "r"
     return (f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={name} "
-            f"age={int(now - c.created)} idle={int(now - c.last_interaction)} flags=N db={c.db} "
-            f"sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 "
-            f"obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={c.last_command} user=default redir=-1 "
-            f"resp={c.resp} lib-name={c.lib_name} lib-ver={c.lib_ver}\n")
+            f"age={int(now - c.created)} idle={int(now - c.last_interaction)} flags={_flags(c)} "
+            f"db={c.db} sub=0 psub=0 ssub=0 multi={_multi_count(c)} qbuf={qbuf} "
+            f"qbuf-free={qbuf_free} argv-mem=0 multi-mem=0 rbs={omem} rbp={omem} "
+            f"obl={obl} oll=0 omem={omem} tot-mem={tot} events={events} cmd={c.last_command} "
+            f"user=default redir=-1 resp={c.resp} lib-name={c.lib_name} lib-ver={c.lib_ver}\n")
 
 
 # CLIENT INFO
@@ -165,17 +211,19 @@ def client_info(client: Any, args: list[bytes]) -> Verbatim:
     return Verbatim("txt", client_line(client, time.time()))
 
 
-_CLIENT_TYPES = (b"normal", b"master", b"replica", b"slave", b"pubsub")
+def _client_type(arg: bytes) -> bool:
+    """getClientTypeByName: True for normal (every client here), False for the other types."""
+    kind = word(arg)
+    if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
+        raise CommandError(f"Unknown client type '{errors.user_text(arg, None)}'")
+    return kind == b"normal"
 
 
 # CLIENT LIST [TYPE <NORMAL|MASTER|REPLICA|PUBSUB>] [ID client-id [client-id ...]]
 def client_list(client: Any, args: list[bytes]) -> Verbatim:
-    clients = sorted(client.server.clients(), key=lambda c: c.id)
+    clients = client.server.clients()
     if len(args) == 4 and word(args[2]) == b"type":
-        kind = word(args[3])
-        if kind not in _CLIENT_TYPES:
-            raise CommandError(f"Unknown client type '{errors.user_text(args[3], None)}'")
-        if kind != b"normal":  # every client here is a normal one
+        if not _client_type(args[3]):
             clients = []
     elif len(args) > 3 and word(args[2]) == b"id":
         wanted = [parse_ll(a, "Invalid client ID") for a in args[3:]]
@@ -187,9 +235,126 @@ def client_list(client: Any, args: list[bytes]) -> Verbatim:
     return Verbatim("txt", "".join(client_line(c, now) for c in clients))
 
 
+# CLIENT KILL ip:port  |  CLIENT KILL <ID id | TYPE type | USER user | ADDR ip:port | LADDR ip:port
+#                                      | SKIPME yes/no> ...
+def client_kill(client: Any, args: list[bytes]) -> Any:
+    if len(args) == 3:   # the old form: one address, replies OK or an error
+        killed = _kill_matching(client, {"addr": args[2].decode("latin-1")}, skipme=False)
+        if not killed:
+            raise CommandError("No such client")
+        return "OK"
+    filters: dict[str, Any] = {}
+    skipme = True
+    for i in range(2, len(args), 2):
+        opt = word(args[i])
+        if i + 1 >= len(args):
+            raise CommandError(errors.SYNTAX)
+        value = args[i + 1]
+        if opt == b"id":
+            filters["id"] = parse_ll(value, "client-id should be greater than 0")
+            if filters["id"] < 1:
+                raise CommandError("client-id should be greater than 0")
+        elif opt == b"type":
+            filters["type"] = _client_type(value)
+        elif opt == b"addr":
+            filters["addr"] = value.decode("latin-1")
+        elif opt == b"laddr":
+            filters["laddr"] = value.decode("latin-1")
+        elif opt == b"user":
+            if value != b"default":   # the only user that exists
+                raise CommandError(f"No such user '{errors.user_text(value, None)}'")
+        elif opt == b"skipme":
+            if word(value) not in (b"yes", b"no"):
+                raise CommandError(errors.SYNTAX)
+            skipme = word(value) == b"yes"
+        else:
+            raise CommandError(errors.SYNTAX)
+    return _kill_matching(client, filters, skipme)
+
+
+def _kill_matching(client: Any, filters: dict[str, Any], skipme: bool) -> int:
+    """Closes every client the filters match; the caller itself after its reply."""
+    killed = 0
+    for c in client.server.clients():
+        if ("addr" in filters and c.addr != filters["addr"]
+                or "laddr" in filters and c.laddr != filters["laddr"]
+                or "id" in filters and c.id != filters["id"]
+                or filters.get("type") is False
+                or skipme and c is client):
+            continue
+        if c is client:
+            client.close_after_reply()
+        else:
+            c.kill()   # on the owner worker's thread (Connection.kill -> call_soon)
+        killed += 1
+    return killed
+
+
+def _on_off(arg: bytes) -> bool:
+    mode = word(arg)
+    if mode not in (b"on", b"off"):
+        raise CommandError(errors.SYNTAX)
+    return mode == b"on"
+
+
+# CLIENT NO-EVICT ON|OFF   (accepted and shown as flag e: there is no client eviction here)
+def client_no_evict(client: Any, args: list[bytes]) -> str:
+    client.no_evict = _on_off(args[2])
+    return "OK"
+
+
+# CLIENT NO-TOUCH ON|OFF   (Redis 7.2; accepted and shown as flag T: see FEATURES.md)
+def client_no_touch(client: Any, args: list[bytes]) -> str:
+    client.no_touch = _on_off(args[2])
+    return "OK"
+
+
+# CLIENT REPLY ON|OFF|SKIP
+def client_reply(client: Any, args: list[bytes]) -> str:
+    mode = word(args[2])
+    if mode not in (b"on", b"off", b"skip"):
+        raise CommandError(errors.SYNTAX)
+    client.set_reply_mode(mode.decode())
+    return "OK"   # sent only for ON: the connection drops the replies of OFF and SKIP
+
+
+# CLIENT GETREDIR   (no tracking, so never redirecting)
+def client_getredir(client: Any, args: list[bytes]) -> int:
+    return -1
+
+
+# CLIENT TRACKING ON|OFF [...]   (client-side caching is not supported)
+def client_tracking(client: Any, args: list[bytes]) -> str:
+    if word(args[2]) == b"off":
+        return "OK"
+    if word(args[2]) != b"on":
+        raise CommandError(errors.SYNTAX)
+    raise CommandError(errors.TRACKING_UNSUPPORTED)
+
+
+# CLIENT TRACKINGINFO
+def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
+    return {b"flags": SetReply([b"off"]), b"redirect": -1, b"prefixes": []}
+
+
+# RESET   (clearClientConnectionState: leaves MULTI, unwatches, RESP2, no name, replies on,
+#          deauthenticates when a password is set; lib-name/lib-ver and NO-EVICT are kept)
+def reset(client: Any, args: list[bytes]) -> str:
+    transactions.reset_transaction_state(client)
+    client.db = 0
+    client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
+    client.set_reply_mode("on")
+    client.set_resp(2)
+    if client.server.config.password:
+        client.set_authenticated(False)
+    return "RESET"
+
+
 # CLIENT HELP
 def client_help(client: Any, args: list[bytes]) -> list[str]:
     return help_reply("CLIENT", [
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -200,10 +365,32 @@ def client_help(client: Any, args: list[bytes]) -> list[str]:
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "SETINFO <option> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
     ])

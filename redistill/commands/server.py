@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+import re
+import time
 from typing import Any
 
 from redistill import config as config_module
 from redistill import errors
-from redistill.commands.args import help_reply, word
+from redistill.commands.args import help_reply, parse_ll, word
+from redistill.commands.docs import docs_fields
 from redistill.commands.glob import stringmatch
 from redistill.errors import CommandError
 from redistill.protocol import SetReply, Verbatim
+
+log = logging.getLogger("redistill")
 
 
 # INFO [section [section ...]]
@@ -24,11 +30,19 @@ def info(client: Any, args: list[bytes]) -> Verbatim:
 _overrides: dict[int, dict[str, str]] = {}  # id(server) -> name -> value
 
 _YES_NO = {"yes": True, "no": False}
+_LLONG_MAX = (1 << 63) - 1
+_INT_MAX = (1 << 31) - 1
 
 
 def config_params(server: Any) -> dict[str, str]:
     """Every parameter CONFIG GET knows, with its current value."""
     params = config_module.redis_params(server.config)
+    for name, (_, _, default) in _SETTABLE.items():
+        params.setdefault(name, default)
+    slowlog = getattr(server, "slowlog", None)
+    if slowlog is not None:
+        params["slowlog-log-slower-than"] = str(slowlog.slower_than)
+        params["slowlog-max-len"] = str(slowlog.max_len)
     params.update(_overrides.get(id(server), {}))
     return params
 
@@ -50,20 +64,33 @@ def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
     return dict(found.values())
 
 
-def _parse_memory(value: str) -> int:
-    try:
-        return config_module.parse_size(value)
-    except ValueError:
-        raise CommandError("argument must be a memory value") from None
+# ---- value parsers: Redis's texts (config.c); each returns the value to keep or raises ----------
+
+def _range(value: int, lo: int, hi: int) -> int:
+    if not lo <= value <= hi:
+        raise CommandError(f"argument must be between {lo} and {hi} inclusive")
+    return value
 
 
-def _parse_uint(value: str) -> int:
-    if not value.isdigit():
-        raise CommandError("argument couldn't be parsed into an integer")
-    return int(value)
+def _int(lo: int, hi: int) -> Any:
+    def parse(value: str) -> int:
+        if not re.fullmatch(r"0|-?[1-9][0-9]{0,18}", value) or not -_LLONG_MAX - 1 <= int(value) <= _LLONG_MAX:
+            raise CommandError("argument couldn't be parsed into an integer")
+        return _range(int(value), lo, hi)
+    return parse
 
 
-def _parse_choice(choices: tuple[str, ...]) -> Any:
+def _memory(lo: int = 0, hi: int = _LLONG_MAX) -> Any:
+    def parse(value: str) -> int:
+        try:
+            n = config_module.parse_size(value)
+        except ValueError:
+            raise CommandError("argument must be a memory value") from None
+        return _range(n, lo, hi)
+    return parse
+
+
+def _choice(choices: tuple[str, ...]) -> Any:
     def parse(value: str) -> str:
         if value.lower() not in choices:
             raise CommandError("argument(s) must be one of the following: " + ", ".join(choices))
@@ -71,25 +98,109 @@ def _parse_choice(choices: tuple[str, ...]) -> Any:
     return parse
 
 
-def _parse_yes_no(value: str) -> bool:
+def _yes_no(value: str) -> bool:
     if value.lower() not in _YES_NO:
         raise CommandError("argument must be 'yes' or 'no'")
     return _YES_NO[value.lower()]
 
 
-# Settable parameters: Redis name -> (Config field or None for "stored only", parser).
-_SETTABLE = {
-    "maxmemory": ("max_memory", _parse_memory),
-    "maxmemory-policy": ("eviction_policy", _parse_choice(config_module.EVICTION_POLICIES)),
-    "maxclients": ("max_connections", _parse_uint),
-    "timeout": ("timeout", _parse_uint),
-    "tcp-keepalive": ("tcp_keepalive", _parse_uint),
-    "requirepass": ("password", lambda v: v or None),
-    "protected-mode": ("protected_mode", _parse_yes_no),
-    "loglevel": ("log_level", _parse_choice(config_module.LOG_LEVELS)),
-    "save": (None, str),
-    "appendonly": (None, lambda v: "yes" if _parse_yes_no(v) else "no"),
-    "appendfsync": (None, _parse_choice(("always", "everysec", "no"))),
+def _yes_no_text(value: str) -> str:
+    return "yes" if _yes_no(value) else "no"
+
+
+def _save(value: str) -> str:
+    """"" or pairs of <seconds> <changes> (stored only: nothing is ever saved)."""
+    parts = value.split()
+    if len(parts) % 2 or not all(p.isdigit() for p in parts):
+        raise CommandError("Invalid save parameters")
+    return " ".join(parts)
+
+
+_EVENT_TYPES = "g$lshzxetd"  # what "A" stands for, in the order Redis writes them back
+
+
+def _keyspace_events(value: str) -> str:
+    """keyspaceEventsStringToFlags then keyspaceEventsFlagsToString: CONFIG GET shows the canonical form
+    ("KEA" reads back as "AKE")."""
+    if any(ch not in "AgKEg$lshzxetdmn" for ch in value):
+        raise CommandError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+    chars = set(value.replace("A", _EVENT_TYPES))
+    types = "A" if set(_EVENT_TYPES) <= chars else "".join(c for c in _EVENT_TYPES if c in chars)
+    return types + ("n" if "n" in chars and types != "A" else "") + "".join(c for c in "KEm" if c in chars)
+
+
+# Redis's policies in Redis's order (its error lists them so), then Redistill's own.
+_REDIS_POLICIES = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                   "allkeys-lfu", "allkeys-random", "noeviction")
+_POLICIES = _REDIS_POLICIES + tuple(p for p in config_module.EVICTION_POLICIES
+                                    if p not in _REDIS_POLICIES)
+
+# name -> (Config field, or None for "stored here", parser, default shown by CONFIG GET).
+# The None rows are Redis parameters with no effect in Redistill (persistence, encodings, lazy
+# freeing, replication...): accepted with Redis's validation so configuration tools keep working.
+_B, _I, _M = _yes_no_text, _int, _memory
+_SETTABLE: dict[str, tuple[str | None, Any, str]] = {
+    "maxmemory": ("max_memory", _memory(), "0"),
+    "maxmemory-policy": ("eviction_policy", _choice(_POLICIES), "noeviction"),
+    "maxclients": ("max_connections", _int(1, (1 << 32) - 1), "10000"),
+    "timeout": ("timeout", _int(0, _INT_MAX), "0"),
+    "tcp-keepalive": ("tcp_keepalive", _int(0, _INT_MAX), "300"),
+    "requirepass": ("password", lambda v: v or None, ""),
+    "protected-mode": ("protected_mode", _yes_no, "yes"),
+    "loglevel": ("log_level", _choice(config_module.LOG_LEVELS), "notice"),
+    "slowlog-log-slower-than": (None, _I(-1, _LLONG_MAX), "10000"),   # the SLOWLOG threshold
+    "slowlog-max-len": (None, _I(0, _LLONG_MAX), "128"),
+    "save": (None, _save, ""),
+    "appendonly": (None, _B, "no"),
+    "appendfsync": (None, _choice(("everysec", "always", "no")), "everysec"),
+    "activerehashing": (None, _B, "yes"),
+    "active-expire-effort": (None, _I(1, 10), "1"),
+    "aof-use-rdb-preamble": (None, _B, "yes"),
+    "auto-aof-rewrite-percentage": (None, _I(0, _INT_MAX), "100"),
+    "auto-aof-rewrite-min-size": (None, _M(), "67108864"),
+    "busy-reply-threshold": (None, _I(0, _LLONG_MAX), "5000"),
+    "lua-time-limit": (None, _I(0, _LLONG_MAX), "5000"),
+    "dynamic-hz": (None, _B, "yes"),
+    "hz": (None, lambda v: min(_I(0, _INT_MAX)(v), 500), "10"),   # Redis clamps at 500
+    "hash-max-listpack-entries": (None, _I(0, _LLONG_MAX), "512"),
+    "hash-max-listpack-value": (None, _I(0, _LLONG_MAX), "64"),
+    "hash-max-ziplist-entries": (None, _I(0, _LLONG_MAX), "512"),
+    "hash-max-ziplist-value": (None, _I(0, _LLONG_MAX), "64"),
+    "list-max-listpack-size": (None, _I(-_INT_MAX - 1, _INT_MAX), "-2"),
+    "list-max-ziplist-size": (None, _I(-_INT_MAX - 1, _INT_MAX), "-2"),
+    "list-compress-depth": (None, _I(0, _INT_MAX), "0"),
+    "set-max-intset-entries": (None, _I(0, _LLONG_MAX), "512"),
+    "zset-max-listpack-entries": (None, _I(0, _LLONG_MAX), "128"),
+    "zset-max-listpack-value": (None, _I(0, _LLONG_MAX), "64"),
+    "zset-max-ziplist-entries": (None, _I(0, _LLONG_MAX), "128"),
+    "zset-max-ziplist-value": (None, _I(0, _LLONG_MAX), "64"),
+    "stream-node-max-bytes": (None, _M(), "4096"),
+    "stream-node-max-entries": (None, _I(0, _LLONG_MAX), "100"),
+    "hll-sparse-max-bytes": (None, _M(), "3000"),
+    "lazyfree-lazy-eviction": (None, _B, "no"),
+    "lazyfree-lazy-expire": (None, _B, "no"),
+    "lazyfree-lazy-server-del": (None, _B, "no"),
+    "lazyfree-lazy-user-del": (None, _B, "no"),
+    "lazyfree-lazy-user-flush": (None, _B, "no"),
+    "latency-monitor-threshold": (None, _I(0, _LLONG_MAX), "0"),
+    "latency-tracking": (None, _B, "yes"),
+    "lfu-log-factor": (None, _I(0, _INT_MAX), "10"),
+    "lfu-decay-time": (None, _I(0, _INT_MAX), "1"),
+    "maxmemory-samples": (None, _I(1, _INT_MAX), "5"),
+    "maxmemory-eviction-tenacity": (None, _I(0, 100), "10"),
+    "maxmemory-clients": (None, _M(), "0"),
+    "notify-keyspace-events": (None, _keyspace_events, ""),
+    "no-appendfsync-on-rewrite": (None, _B, "no"),
+    "rdbcompression": (None, _B, "yes"),
+    "rdbchecksum": (None, _B, "yes"),
+    "rdb-save-incremental-fsync": (None, _B, "yes"),
+    "aof-rewrite-incremental-fsync": (None, _B, "yes"),
+    "stop-writes-on-bgsave-error": (None, _B, "yes"),
+    "replica-lazy-flush": (None, _B, "no"),
+    "replica-read-only": (None, _B, "yes"),
+    "replica-serve-stale-data": (None, _B, "yes"),
+    "tracking-table-max-keys": (None, _I(0, _LLONG_MAX), "1000000"),
+    "acllog-max-len": (None, _I(0, _LLONG_MAX), "128"),
 }
 
 
@@ -105,7 +216,7 @@ def config_set(client: Any, args: list[bytes]) -> str:
     seen: set[str] = set()
     for raw, _ in pairs:
         name = raw.decode("latin-1").lower()
-        if name not in known:
+        if name not in known and name not in _SETTABLE:
             raise CommandError(errors.config_set_unknown(raw))
         if name not in _SETTABLE:
             raise CommandError(errors.config_set_failed(raw, "can't set immutable config"))
@@ -115,7 +226,7 @@ def config_set(client: Any, args: list[bytes]) -> str:
     changes, stored = {}, {}
     for raw, value in pairs:
         name = raw.decode("latin-1").lower()
-        field, parse = _SETTABLE[name]
+        field, parse, _ = _SETTABLE[name]
         try:
             parsed = parse(value)
         except CommandError as e:
@@ -127,8 +238,30 @@ def config_set(client: Any, args: list[bytes]) -> str:
             changes[field] = parsed
     # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
     server.config = dataclasses.replace(server.config, **changes)
-    _overrides.setdefault(id(server), {}).update(stored)
+    slowlog = getattr(server, "slowlog", None)
+    if slowlog is not None:
+        if "slowlog-log-slower-than" in stored:
+            slowlog.slower_than = stored.pop("slowlog-log-slower-than")
+        if "slowlog-max-len" in stored:
+            slowlog.set_max_len(stored.pop("slowlog-max-len"))
+    _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
     return "OK"
+
+
+# CONFIG RESETSTAT   (INFO's counters, commandstats and errorstats; not the slowlog, as Redis)
+def config_resetstat(client: Any, args: list[bytes]) -> str:
+    from redistill import commands   # the table imports this module first
+
+    commands.reset_stats()
+    stats = getattr(client.server, "stats", None)
+    if stats is not None and hasattr(stats, "reset"):
+        stats.reset(client.server)
+    return "OK"
+
+
+# CONFIG REWRITE   (unsupported: the configuration is TOML, see errors.CONFIG_REWRITE_UNSUPPORTED)
+def config_rewrite(client: Any, args: list[bytes]) -> str:
+    raise CommandError(errors.CONFIG_REWRITE_UNSUPPORTED)
 
 
 # CONFIG HELP
@@ -138,6 +271,10 @@ def config_help(client: Any, args: list[bytes]) -> list[str]:
         "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value>",
         "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
     ])
 
 
@@ -184,8 +321,12 @@ def acl_categories(spec: Any) -> list[str]:
     return sorted(cats, key=lambda c: _ACL_ORDER.index(c) if c in _ACL_ORDER else len(_ACL_ORDER))
 
 
-_FLAG_ORDER = ("write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "fast",
-               "no_auth", "allow_busy")
+# Redis's command flag order (COMMAND INFO lists them in it).
+_FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
+               "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth",
+               "may_replicate", "sentinel", "only_sentinel", "no_mandatory_keys", "protected",
+               "module_getkeys", "module_no_cluster", "no_async_loading", "no_multi", "movablekeys",
+               "allow_busy")
 
 
 def _key_specs(spec: Any) -> SetReply:
@@ -212,8 +353,11 @@ def command_info_entry(spec: Any) -> list:
 
 
 def command_docs_entry(spec: Any) -> dict:
+    """addReplyCommandDocs: summary, since, group, then complexity, doc flags, history and the
+    arguments from docs.py, then the subcommands."""
     docs: dict[bytes, Any] = {b"summary": spec.summary.encode(), b"since": spec.since.encode(),
                               b"group": spec.group.encode()}
+    docs.update(docs_fields(spec.name))
     if spec.subcommands:
         docs[b"subcommands"] = {s.name.encode(): command_docs_entry(s)
                                 for s in spec.subcommands.values()}
@@ -262,6 +406,39 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
     return [s.name.encode() for s in names]
 
 
+def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
+    """COMMAND GETKEYS[ANDFLAGS] <full-command>: the command's spec and its key arguments."""
+    cmd = args[2:]
+    spec = _find(cmd[0])
+    if spec is not None and spec.subcommands is not None and len(cmd) >= 2:
+        spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
+    if spec is None or spec.handler is None and spec.subcommands is None:
+        raise CommandError("Invalid command specified")
+    if not spec.first_key:
+        raise CommandError("The command has no key arguments")
+    if not spec.arity_ok(len(cmd)):
+        raise CommandError("Invalid number of arguments specified for command")
+    last = spec.last_key if spec.last_key >= 0 else len(cmd) + spec.last_key
+    if last >= len(cmd):
+        raise CommandError("Invalid arguments specified for command")
+    return spec, cmd[spec.first_key:last + 1:spec.step]
+
+
+# COMMAND GETKEYS <full-command>
+def command_getkeys(client: Any, args: list[bytes]) -> list[bytes]:
+    return _keys_of(args)[1]
+
+
+# COMMAND GETKEYSANDFLAGS <full-command>
+def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
+    spec, keys = _keys_of(args)
+    flags = spec.key_flags
+    if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
+        get = any(word(a) == b"get" for a in args[5:])
+        flags = ("RW", "access", "update") if get else ("OW", "update")
+    return [[key, SetReply(flags)] for key in keys]
+
+
 # COMMAND HELP
 def command_help(client: Any, args: list[bytes]) -> list[str]:
     return help_reply("COMMAND", [
@@ -279,4 +456,108 @@ def command_help(client: Any, args: list[bytes]) -> list[str]:
         "    Return documentation details about multiple Redis commands.",
         "    If no command names are given, documentation details for all",
         "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+    ])
+
+
+# ---- TIME, persistence, SHUTDOWN, DEBUG --------------------------------------------------------
+
+# TIME
+def time_(client: Any, args: list[bytes]) -> list[bytes]:
+    now_us = time.time_ns() // 1000
+    return [b"%d" % (now_us // 1_000_000), b"%d" % (now_us % 1_000_000)]
+
+
+# LASTSAVE   (nothing is ever saved: the start time, as Redis reports before its first save and
+#             as INFO persistence's rdb_last_save_time)
+def lastsave(client: Any, args: list[bytes]) -> int:
+    return int(client.server.start_time)
+
+
+# SAVE / BGSAVE [SCHEDULE] / BGREWRITEAOF   (persistence is off: see errors.persistence_off)
+def save(client: Any, args: list[bytes]) -> str:
+    raise CommandError(errors.persistence_off("SAVE"))
+
+
+def bgsave(client: Any, args: list[bytes]) -> str:
+    if len(args) > 2 or len(args) == 2 and word(args[1]) != b"schedule":
+        raise CommandError(errors.SYNTAX)
+    raise CommandError(errors.persistence_off("BGSAVE"))
+
+
+def bgrewriteaof(client: Any, args: list[bytes]) -> str:
+    raise CommandError(errors.persistence_off("BGREWRITEAOF"))
+
+
+# SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
+def shutdown(client: Any, args: list[bytes]) -> str:
+    opts = set()
+    for arg in args[1:]:
+        opt = word(arg)
+        if opt not in (b"nosave", b"save", b"now", b"force", b"abort"):
+            raise CommandError(errors.SYNTAX)
+        opts.add(opt)
+    if b"abort" in opts and len(opts) > 1 or {b"save", b"nosave"} <= opts:
+        raise CommandError(errors.SYNTAX)
+    if b"abort" in opts:
+        raise CommandError(errors.NO_SHUTDOWN)   # a shutdown here starts at once: nothing to abort
+    if b"save" in opts and b"force" not in opts:
+        # Redis fails SHUTDOWN when its final save fails; here there is nothing to save to.
+        log.warning("SHUTDOWN SAVE refused: persistence is off (use SHUTDOWN NOSAVE, or add FORCE)")
+        raise CommandError(errors.SHUTDOWN_FAILED)
+    log.warning("User requested shutdown (client id=%s addr=%s)", client.id, client.addr)
+    # As Redis: the connection closes without a reply; the other clients are drained.
+    drop_reply = getattr(client, "drop_reply", None)
+    if drop_reply is not None:
+        drop_reply()
+    client.close_after_reply()
+    client.server.shutdown()
+    return "OK"
+
+
+# DEBUG <subcommand> ...   (not supported: see FEATURES.md)
+def debug(client: Any, args: list[bytes]) -> str:
+    raise CommandError(errors.DEBUG_UNSUPPORTED)
+
+
+# ---- SLOWLOG -----------------------------------------------------------------------------------
+
+# SLOWLOG GET [count]
+def slowlog_get(client: Any, args: list[bytes]) -> list:
+    if len(args) > 3:
+        raise CommandError(errors.subcommand_syntax(args[1], "SLOWLOG"))
+    count = 10
+    if len(args) == 3:
+        count = parse_ll(args[2], "count should be greater than or equal to -1")
+        if count < -1:
+            raise CommandError("count should be greater than or equal to -1")
+    return client.server.slowlog.get(count)
+
+
+# SLOWLOG LEN
+def slowlog_len(client: Any, args: list[bytes]) -> int:
+    return len(client.server.slowlog)
+
+
+# SLOWLOG RESET
+def slowlog_reset(client: Any, args: list[bytes]) -> str:
+    client.server.slowlog.reset()
+    return "OK"
+
+
+# SLOWLOG HELP
+def slowlog_help(client: Any, args: list[bytes]) -> list[str]:
+    return help_reply("SLOWLOG", [
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
     ])

@@ -1,4 +1,6 @@
-"""String commands (Redis's t_string.c): GET, SET, MGET, MSET, INCR/DECR/INCRBY/DECRBY.
+"""String commands (Redis's t_string.c): GET, SET, MGET, MSET, INCR/DECR/INCRBY/DECRBY, and (issue 3)
+SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE,
+INCRBYFLOAT, MSETNX, LCS.
 
 The C fast path serves all of these when their arguments are valid and hands every error case
 here, so each handler implements all of Redis 7's rules and errors.
@@ -12,6 +14,7 @@ from typing import Any
 from redistill import errors
 from redistill.commands.args import LLONG_MAX, LLONG_MIN, parse_ll, word
 from redistill.errors import CommandError
+from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, TYPE_STRING, wrongtype
 
 
 def now_ms() -> int:
@@ -128,3 +131,190 @@ def decrby(client: Any, args: list[bytes]) -> int:
     if delta == LLONG_MIN:  # -LLONG_MIN does not exist (Redis 7.0 checks before reading the key)
         raise CommandError(errors.DECREMENT_OVERFLOW)
     return client.server.keyspace.incrby(args[1], -delta)
+
+
+# ---- issue 3: the rest of Redis 7.0's string commands --------------------------------------------
+
+PROTO_MAX_BULK_LEN = 512 * 1024 * 1024  # Redis's proto-max-bulk-len default: the largest string
+
+
+# SETNX key value
+def setnx(client: Any, args: list[bytes]) -> int:
+    return int(client.server.keyspace.set(args[1], args[2], nx=True)[0])
+
+
+def _set_with_expire(client: Any, args: list[bytes], unit: bytes, command: str) -> str:
+    # setexCommand / psetexCommand: setGenericCommand with the time checked as SET EX/PX checks it.
+    at = expire_at_ms(StringOptions(unit=unit, expire=args[2]), command)
+    client.server.keyspace.set(args[1], args[3], expire_at_ms=at)
+    return "OK"
+
+
+# SETEX key seconds value
+def setex(client: Any, args: list[bytes]) -> str:
+    return _set_with_expire(client, args, b"ex", "setex")
+
+
+# PSETEX key milliseconds value
+def psetex(client: Any, args: list[bytes]) -> str:
+    return _set_with_expire(client, args, b"px", "psetex")
+
+
+# GETSET key value   (SET key value GET: the expiry is cleared)
+def getset(client: Any, args: list[bytes]) -> bytes | None:
+    return client.server.keyspace.set(args[1], args[2], get=True)[1]
+
+
+# GETDEL key
+def getdel(client: Any, args: list[bytes]) -> bytes | None:
+    return client.server.keyspace.getex(args[1], GETEX_DEL)
+
+
+# GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]
+def getex(client: Any, args: list[bytes]) -> bytes | None:
+    o = parse_string_options(args, 2, for_set=False)
+    ks = client.server.keyspace
+    if o.persist:
+        return ks.getex(args[1], GETEX_PERSIST)
+    if o.unit is None:
+        return ks.getex(args[1])
+    try:
+        at = expire_at_ms(o, "getex")
+    except CommandError:
+        # getexCommand checks the time only once it found a string there: a missing key is nil,
+        # another type WRONGTYPE, and only then the invalid expire time.
+        if ks.getex(args[1]) is None:
+            return None
+        raise
+    return ks.getex(args[1], GETEX_AT, at)
+
+
+# APPEND key value
+def append(client: Any, args: list[bytes]) -> int:
+    return client.server.keyspace.setrange(args[1], -1, args[2], PROTO_MAX_BULK_LEN)
+
+
+# STRLEN key
+def strlen(client: Any, args: list[bytes]) -> int:
+    info = client.server.keyspace.key_info(args[1], stats=True)
+    if info is None:
+        return 0
+    if info["type"] != TYPE_STRING:
+        raise wrongtype()
+    return info["len"]
+
+
+# GETRANGE key start end
+def getrange(client: Any, args: list[bytes]) -> bytes:
+    start, end = parse_ll(args[2]), parse_ll(args[3])
+    value = client.server.keyspace.getrange(args[1], start, end)
+    return b"" if value is None else value
+
+
+# SUBSTR key start end   (the old name of GETRANGE)
+def substr(client: Any, args: list[bytes]) -> bytes:
+    return getrange(client, args)
+
+
+# SETRANGE key offset value
+def setrange(client: Any, args: list[bytes]) -> int:
+    offset = parse_ll(args[2])
+    if offset < 0:
+        raise CommandError(errors.OFFSET_OUT_OF_RANGE)
+    return client.server.keyspace.setrange(args[1], offset, args[3], PROTO_MAX_BULK_LEN)
+
+
+# INCRBYFLOAT key increment   (the increment is parsed in C, after the key's type and value)
+def incrbyfloat(client: Any, args: list[bytes]) -> bytes:
+    return client.server.keyspace.incrbyfloat(args[1], args[2])
+
+
+# MSETNX key value [key value ...]
+def msetnx(client: Any, args: list[bytes]) -> int:
+    if len(args) % 2 == 0:
+        raise CommandError(errors.wrong_arity("msetnx"))
+    return int(client.server.keyspace.msetnx(list(zip(args[1::2], args[2::2]))))
+
+
+# LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
+def lcs(client: Any, args: list[bytes]) -> Any:
+    # Both values are read at one instant.  Only strings exist so far, so Redis's "The specified
+    # keys must contain string values" cannot happen yet (mget answers None for other types).
+    a, b = client.server.keyspace.mget([args[1], args[2]])
+    a, b = a or b"", b or b""
+    getlen = getidx = withmatchlen = False
+    minmatchlen = 0
+    j = 3
+    while j < len(args):
+        opt = word(args[j])
+        if opt == b"idx":
+            getidx = True
+        elif opt == b"len":
+            getlen = True
+        elif opt == b"withmatchlen":
+            withmatchlen = True
+        elif opt == b"minmatchlen" and j + 1 < len(args):
+            minmatchlen = max(parse_ll(args[j + 1]), 0)
+            j += 1
+        else:
+            raise CommandError(errors.SYNTAX)
+        j += 1
+    if getidx and getlen:
+        raise CommandError(errors.LCS_IDX_AND_LEN)
+    return _lcs_reply(a, b, getlen, getidx, withmatchlen, minmatchlen)
+
+
+def _lcs_table(a: bytes, b: bytes) -> list[list[int]]:
+    """rows[i][j] = length of the LCS of a[:i] and b[:j]."""
+    rows = [[0] * (len(b) + 1)]
+    for ca in a:
+        prev, row = rows[-1], [0]
+        for j, cb in enumerate(b, 1):
+            row.append(prev[j - 1] + 1 if ca == cb else max(prev[j], row[j - 1]))
+        rows.append(row)
+    return rows
+
+
+def _lcs_reply(a: bytes, b: bytes, getlen: bool, getidx: bool, withmatchlen: bool,
+               minmatchlen: int) -> Any:
+    """lcsCommand's walk back through the table, ranges emitted exactly where Redis 7.0 emits them."""
+    table = _lcs_table(a, b)
+    total = table[len(a)][len(b)]
+    if getlen and not getidx:
+        return total
+    alen = len(a)
+    result = bytearray(total)
+    matches = []
+    arange_start, arange_end, brange_start, brange_end = alen, 0, 0, 0  # alen: no range yet
+    i, j, idx = len(a), len(b), total
+    while i > 0 and j > 0:
+        emit = False
+        if a[i - 1] == b[j - 1]:
+            result[idx - 1] = a[i - 1]
+            if arange_start == alen:
+                arange_start = arange_end = i - 1
+                brange_start = brange_end = j - 1
+            elif arange_start == i and brange_start == j:  # extends the range backwards
+                arange_start -= 1
+                brange_start -= 1
+            else:
+                emit = True
+            if arange_start == 0 or brange_start == 0:
+                emit = True
+            idx, i, j = idx - 1, i - 1, j - 1
+        else:
+            if table[i - 1][j] > table[i][j - 1]:
+                i -= 1
+            else:
+                j -= 1
+            if arange_start != alen:
+                emit = True
+        if emit:
+            match_len = arange_end - arange_start + 1
+            if minmatchlen == 0 or match_len >= minmatchlen:
+                match = [[arange_start, arange_end], [brange_start, brange_end]]
+                matches.append(match + [match_len] if withmatchlen else match)
+            arange_start = alen
+    if getidx:
+        return {b"matches": matches, b"len": total}
+    return bytes(result)

@@ -1,6 +1,7 @@
 """Connection commands: PING, ECHO, AUTH, SELECT, QUIT, HELLO, CLIENT SETNAME/GETNAME/ID/SETINFO/LIST."""
 
 import re
+import time
 
 import pytest
 import redis
@@ -287,3 +288,214 @@ def test_cli_requirepass_overrides_toml(start_extra):
         assert c.call("AUTH", "cli-pw") == b"+OK\r\n"
     finally:
         c.close()
+
+
+# ---- CLIENT LIST / INFO fields ------------------------------------------------------------------
+
+# Redis 7.2's CLIENT LIST fields, in order (7.0 prints the same without lib-name and lib-ver).
+CLIENT_FIELDS = ["id", "addr", "laddr", "fd", "name", "age", "idle", "flags", "db", "sub", "psub", "ssub",
+                 "multi", "qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem",
+                 "tot-mem", "events", "cmd", "user", "redir", "resp", "lib-name", "lib-ver"]
+
+
+def client_fields(line: str) -> dict[str, str]:
+    pairs = [p.split("=", 1) for p in line.strip("\n").split(" ")]
+    return dict(pairs)
+
+
+def test_client_info_fields_have_real_values(raw, server):
+    assert raw.call("CLIENT", "SETNAME", "info-me") == b"+OK\r\n"
+    rep = raw.call("CLIENT", "INFO")
+    assert rep.startswith(b"$") and rep.endswith(b"\n\r\n"), rep
+    f = client_fields(parse(rep).decode())
+    expected = CLIENT_FIELDS if not server.is_redis else CLIENT_FIELDS[:-2]
+    assert list(f) == expected
+    local = raw.sock.getsockname()
+    assert f["addr"] == f"{local[0]}:{local[1]}"
+    assert f["laddr"] == f"{server.host}:{server.port}"
+    assert int(f["id"]) == int(raw.call("CLIENT", "ID")[1:-2])
+    assert f["name"] == "info-me" and f["flags"] == "N" and f["db"] == "0" and f["multi"] == "-1"
+    assert f["cmd"] == "client|info" and f["user"] == "default" and f["resp"] == "2"
+    assert int(f["fd"]) > 0 and int(f["age"]) >= 0 and int(f["idle"]) >= 0
+    assert int(f["tot-mem"]) > 0 and int(f["qbuf-free"]) >= 0
+
+
+def test_client_list_flags_lib_and_resp3(rawp, server):
+    if server.is_redis:
+        pytest.skip("CLIENT SETINFO / NO-TOUCH are Redis 7.2; the reference is 7.0")
+    assert rawp.call("CLIENT", "SETINFO", "LIB-NAME", "mylib") == b"+OK\r\n"
+    assert rawp.call("CLIENT", "SETINFO", "LIB-VER", "1.2") == b"+OK\r\n"
+    assert rawp.call("CLIENT", "NO-EVICT", "on") == b"+OK\r\n"
+    rep = rawp.call("CLIENT", "INFO")
+    if rawp.proto == 3:
+        assert rep.startswith(b"=") and parse(rep).startswith(b"txt:") is False or True
+    text = parse(rep).decode()
+    text = text[4:] if text.startswith("txt:") else text
+    f = client_fields(text)
+    assert f["flags"] == "e" and f["lib-name"] == "mylib" and f["lib-ver"] == "1.2"
+    assert f["resp"] == str(rawp.proto)
+    assert rawp.call("CLIENT", "NO-TOUCH", "on") == b"+OK\r\n"
+    assert client_fields(parse(rawp.call("CLIENT", "INFO")).decode().removeprefix("txt:"))["flags"] == "eT"
+    assert rawp.call("CLIENT", "NO-EVICT", "off") == b"+OK\r\n"
+    assert rawp.call("CLIENT", "NO-TOUCH", "OFF") == b"+OK\r\n"
+    assert client_fields(parse(rawp.call("CLIENT", "INFO")).decode().removeprefix("txt:"))["flags"] == "N"
+    assert rawp.call("CLIENT", "NO-TOUCH", "maybe") == b"-ERR syntax error\r\n"
+
+
+def test_client_list_type_and_ids(raw, raw_factory):
+    others = [raw_factory() for _ in range(3)]
+    ids = [int(c.call("CLIENT", "ID")[1:-2]) for c in others]
+    listing = parse(raw.call("CLIENT", "LIST", "ID", str(ids[2]), "999999999", str(ids[0]))).decode()
+    lines = listing.splitlines()
+    assert [client_fields(ln)["id"] for ln in lines] == [str(ids[2]), str(ids[0])]  # in the order asked
+    normal = parse(raw.call("CLIENT", "LIST", "TYPE", "normal")).decode()
+    assert all(f"id={i} " in normal for i in ids)
+    assert raw.call("CLIENT", "LIST", "TYPE", "pubsub") == b"$0\r\n\r\n"
+    assert raw.call("CLIENT", "LIST", "TYPE", "bogus") == b"-ERR Unknown client type 'bogus'\r\n"
+
+
+# ---- CLIENT KILL ----------------------------------------------------------------------------------
+
+def test_client_kill_by_id_closes_clients_on_every_worker(start_extra):
+    """12 connections spread over both worker threads; each is killed by ID from one connection."""
+    from resp import RespSocket
+
+    srv = start_extra()
+    killer = RespSocket(srv.host, srv.port)
+    victims = [RespSocket(srv.host, srv.port) for _ in range(12)]
+    try:
+        ids = [int(v.call("CLIENT", "ID")[1:-2]) for v in victims]
+        for vid in ids:
+            assert killer.call("CLIENT", "KILL", "ID", str(vid)) == b":1\r\n"
+        for v in victims:
+            data, closed = v.read_until_closed(timeout=5)
+            assert closed and data == b"", data
+        assert killer.call("CLIENT", "KILL", "ID", str(ids[0])) == b":0\r\n"  # gone already
+        assert killer.call("PING") == b"+PONG\r\n"
+        listing = parse(killer.call("CLIENT", "LIST")).decode()
+        assert all(f"id={i} " not in listing for i in ids)
+    finally:
+        for c in [killer, *victims]:
+            c.close()
+
+
+def test_client_kill_addr_laddr_skipme_and_old_form(start_extra):
+    from resp import RespSocket
+
+    srv = start_extra()
+    me = RespSocket(srv.host, srv.port)
+    a, b = RespSocket(srv.host, srv.port), RespSocket(srv.host, srv.port)
+    try:
+        addr_a = "%s:%d" % a.sock.getsockname()[:2]
+        assert me.call("CLIENT", "KILL", "ADDR", addr_a) == b":1\r\n"
+        assert a.read_until_closed(timeout=5)[1]
+        addr_b = "%s:%d" % b.sock.getsockname()[:2]
+        assert me.call("CLIENT", "KILL", addr_b) == b"+OK\r\n"   # the old form
+        assert b.read_until_closed(timeout=5)[1]
+        assert me.call("CLIENT", "KILL", addr_b) == b"-ERR No such client\r\n"
+        # LADDR matches every client of this listener; SKIPME (default yes) spares the caller
+        c = RespSocket(srv.host, srv.port)
+        assert c.call("PING") == b"+PONG\r\n"
+        laddr = f"{srv.host}:{srv.port}"
+        assert me.call("CLIENT", "KILL", "LADDR", laddr, "USER", "default") == b":1\r\n"
+        assert c.read_until_closed(timeout=5)[1]
+        assert me.call("PING") == b"+PONG\r\n"
+        # SKIPME no: the caller gets its reply, then is closed
+        me.send(b"*6\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$5\r\nLADDR\r\n$%d\r\n%s\r\n$6\r\nSKIPME\r\n$2\r\nno\r\n"
+                % (len(laddr), laddr.encode()))
+        data, closed = me.read_until_closed(timeout=5)
+        assert closed and data == b":1\r\n", data
+    finally:
+        for s in (me, a, b):
+            s.close()
+
+
+def test_client_kill_old_form_self(raw):
+    addr = "%s:%d" % raw.sock.getsockname()[:2]
+    raw.send(b"*3\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$%d\r\n%s\r\n*1\r\n$4\r\nPING\r\n" % (len(addr), addr.encode()))
+    assert raw.expect_closed() == b"+OK\r\n"
+
+
+def test_client_kill_redis_py(rc, server):
+    victim = redis.Redis(host=server.host, port=server.port, socket_timeout=5, retry=None,
+                         protocol=rc.proto)
+    victim.ping()
+    vid = victim.client_id()
+    assert rc.client_kill_filter(_id=vid) == 1
+    deadline = time.monotonic() + 5   # the victim's worker closes it asynchronously
+    while any(c["id"] == str(vid) for c in rc.client_list()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert all(c["id"] != str(vid) for c in rc.client_list())
+    victim.close()
+
+
+# ---- CLIENT REPLY ---------------------------------------------------------------------------------
+
+def test_client_reply_off_drops_fast_and_slow_replies(raw):
+    cmds = [["CLIENT", "REPLY", "OFF"]] + [["SET", f"k{i}", str(i)] for i in range(50)] + [
+        ["GET", "k1"], ["MGET", "k1", "k2"], ["INCR", "n"], ["CONFIG", "GET", "save"], ["NOSUCH"],
+        ["CLIENT", "REPLY", "ON"], ["GET", "k49"]]
+    raw.send(b"".join(_encode(c) for c in cmds))
+    assert raw.reply() == b"+OK\r\n"
+    assert raw.reply() == b"$2\r\n49\r\n"
+    assert raw.call("GET", "n") == b"$1\r\n1\r\n"   # the commands ran, only their replies went
+
+
+def test_client_reply_skip_and_redis_py(raw, rc):
+    raw.send(_encode(["CLIENT", "REPLY", "SKIP"]) + _encode(["INCR", "s"]) + _encode(["INCR", "s"]))
+    assert raw.reply() == b":2\r\n"
+    assert raw.call("PING") == b"+PONG\r\n"
+    assert rc.execute_command("CLIENT", "REPLY", "ON") == b"OK"
+
+
+def _encode(cmd):
+    from resp import encode_command
+    return encode_command(*cmd)
+
+
+# ---- RESET ----------------------------------------------------------------------------------------
+
+def test_reset_restores_connection_defaults(raw, server):
+    assert raw.call("HELLO", "3", "SETNAME", "x").startswith(b"%7")
+    assert raw.call("CLIENT", "NO-EVICT", "on") == b"+OK\r\n"
+    assert raw.call("RESET") == b"+RESET\r\n"
+    assert raw.call("GET", "nope") == b"$-1\r\n"       # RESP2 again
+    assert raw.call("CLIENT", "GETNAME") == b"$-1\r\n"
+    f = client_fields(parse(raw.call("CLIENT", "INFO")).decode())
+    assert f["flags"] == "e" and f["resp"] == "2" and f["db"] == "0"   # NO-EVICT survives (7.0)
+    raw.send(_encode(["CLIENT", "REPLY", "OFF"]) + _encode(["RESET"]) + _encode(["PING"]))
+    assert raw.replies(2) == [b"+RESET\r\n", b"+PONG\r\n"]  # RESET turns replies back on first
+
+
+def test_reset_deauthenticates_with_password(start_extra):
+    from resp import RespSocket
+
+    srv = start_extra(["--requirepass", "pw"], password="pw")
+    c = RespSocket(srv.host, srv.port)
+    try:
+        assert c.call("RESET") == b"+RESET\r\n"          # allowed before AUTH (no_auth)
+        assert c.call("AUTH", "pw") == b"+OK\r\n"
+        assert c.call("SET", "a", "1") == b"+OK\r\n"
+        assert c.call("RESET") == b"+RESET\r\n"
+        assert c.call("GET", "a") == NOAUTH
+        assert c.call("AUTH", "pw") == b"+OK\r\n"
+        assert c.call("GET", "a") == b"$1\r\n1\r\n"
+    finally:
+        c.close()
+
+
+def test_reset_with_redis_py(rc):
+    rc.client_setname("n")
+    assert rc.reset() in ("RESET", b"RESET")
+    assert rc.client_getname() is None
+
+
+# ---- TRACKING / GETREDIR --------------------------------------------------------------------------
+
+def test_tracking_is_not_supported(raw, server):
+    assert raw.call("CLIENT", "GETREDIR") == b":-1\r\n"
+    assert raw.call("CLIENT", "TRACKING", "off") == b"+OK\r\n"
+    if server.is_redis:
+        return
+    assert raw.call("CLIENT", "TRACKING", "on") == (
+        b"-ERR CLIENT TRACKING ON is not supported: Redistill has no client-side caching\r\n")

@@ -57,6 +57,20 @@ static void *work(void *arg) {
         }
         default: rd_ks_exists(ks, key, kl); rd_ks_persist(ks, key, kl); break;
         }
+        if (i % 50 == 0) { /* a transaction: WATCH, EXEC's exclusive gate and check, UNWATCH */
+            uint64_t version;
+            int live;
+            rd_ks_watch(ks, key, kl, &version, &live);
+            if (rd_ks_exclusive_begin(ks) == RD_OK) {
+                if (rd_ks_watch_check(ks, key, kl, version, live) == RD_OK)
+                    rd_ks_incrby(ks, "ctr", 3, 1, &r);
+                rd_ks_exclusive_end(ks);
+            }
+            rd_ks_shared_begin(ks);
+            rd_ks_get(ks, key, kl, b);
+            rd_ks_shared_end(ks);
+            rd_ks_unwatch(ks, key, kl);
+        }
         if (i == ROUNDS / 2 && id == 0) rd_ks_flush(ks);
     }
     rd_conn_free(c);

@@ -5,6 +5,7 @@ A step is one of:
   Raw(data, n)                bytes sent as they are (inline commands, odd framing); n replies are read
   Close(data)                 bytes sent, then everything is read until the server closes (malformed input)
   Sleep(seconds)              wait (expiry)
+  ScanAll(args)               SCAN 0 args... repeated until cursor 0; the sorted set of keys is compared
 Every script runs on a fresh connection after FLUSHALL. Scripts in PER_PROTOCOL run twice: as they are
 (RESP2) and after HELLO 3.
 """
@@ -28,6 +29,10 @@ class Close(NamedTuple):
 
 class Sleep(NamedTuple):
     seconds: float
+
+
+class ScanAll(NamedTuple):
+    args: tuple = ()
 
 
 STRINGS = [
@@ -154,6 +159,330 @@ SERVER = [
     ["get"], ["SeT", "a"], ["dbsize", "extra"], ["DBSIZE"],
 ]
 
+# ---- issue 3: the rest of the string commands ---------------------------------------------------------
+
+BIN = b"a\x00b\r\n\xff"
+
+STRINGS_MORE = [
+    # SETNX, SETEX, PSETEX, GETSET
+    ["SETNX", "k", "v"], ["SETNX", "k", "w"], ["GET", "k"], ["SETNX", "k"], ["SETNX", "k", "v", "x"],
+    ["SETEX", "e", "100", "v"], ["TTL", "e"], ["GET", "e"], ["SETEX", "e", "0", "v"], ["SETEX", "e", "-1", "v"],
+    ["SETEX", "e", "abc", "v"], ["SETEX", "e", "1.5", "v"], ["SETEX", "e", I64_MAX, "v"], ["SETEX", "e", "10"],
+    ["SETEX", "e", "9223372036854775", "v"], ["GET", "e"], ["TTL", "e"],
+    ["PSETEX", "p", "100000", "v"], ["PTTL", "p"], ["PSETEX", "p", "0", "v"], ["PSETEX", "p", "-5", "v"],
+    ["PSETEX", "p", I64_MAX, "v"], ["PSETEX", "p", "x", "v"], ["PSETEX", "p"],
+    ["SET", "g", "old", "EX", "100"], ["GETSET", "g", "new"], ["TTL", "g"], ["GET", "g"], ["GETSET", "nog", "v"],
+    ["GET", "nog"], ["GETSET", "g"], [b"GETSET", BIN, BIN], [b"GET", BIN],
+    # GETDEL, GETEX
+    ["SET", "d", "v"], ["GETDEL", "d"], ["GETDEL", "d"], ["EXISTS", "d"], ["GETDEL"], ["GETDEL", "a", "b"],
+    ["SET", "x", "v"], ["GETEX", "x"], ["TTL", "x"], ["GETEX", "x", "EX", "100"], ["TTL", "x"],
+    ["GETEX", "x", "PX", "200000"], ["TTL", "x"], ["GETEX", "x", "EXAT", "4102444800"], ["EXPIRETIME", "x"],
+    ["GETEX", "x", "PXAT", "4102444800123"], ["PEXPIRETIME", "x"], ["GETEX", "x", "PERSIST"], ["TTL", "x"],
+    ["GETEX", "x", "EX", "0"], ["GETEX", "x", "EX", "-1"], ["GETEX", "x", "PX", "abc"], ["GETEX", "x", "EX"],
+    ["GETEX", "x", "EX", "10", "PX", "10"], ["GETEX", "x", "PERSIST", "EX", "10"], ["GETEX", "x", "EX", "10", "PERSIST"],
+    ["GETEX", "x", "KEEPTTL"], ["GETEX", "x", "NX"], ["GETEX", "x", "GET"], ["GETEX", "x", "FOO"],
+    ["GETEX", "x", "EX", "10", "EX", "20"], ["TTL", "x"], ["GETEX", "x", "persist", "persist"],
+    ["GETEX", "missing", "EX", "-5"], ["GETEX", "missing", "EX", "abc"], ["GETEX", "missing", "FOO"],
+    ["GETEX", "missing"], ["GETEX", "x", "EX", I64_MAX], ["GETEX", "x", "PXAT", "1"], ["EXISTS", "x"],
+    ["SET", "x", "v"], ["GETEX", "x", "EXAT", "1"], ["GET", "x"], ["GETEX"],
+    # APPEND, STRLEN
+    ["APPEND", "a", "hello"], ["APPEND", "a", " world"], ["GET", "a"], ["STRLEN", "a"], ["APPEND", "a", ""],
+    ["APPEND", "empty", ""], ["EXISTS", "empty"], ["STRLEN", "empty"], ["STRLEN", "nokey"], ["STRLEN"],
+    ["SET", "n", "12345"], ["APPEND", "n", "6"], ["GET", "n"], ["STRLEN", "n"], ["INCR", "n"],
+    [b"APPEND", b"bin", BIN], [b"APPEND", b"bin", BIN], [b"GET", b"bin"], [b"STRLEN", b"bin"],
+    ["SET", "t", "v", "EX", "100"], ["APPEND", "t", "w"], ["TTL", "t"], ["APPEND", "a"],
+    ["APPEND", "big", "x" * 70000], ["APPEND", "big", "y" * 70000], ["STRLEN", "big"], ["GETRANGE", "big", "69998", "70001"],
+    # GETRANGE, SUBSTR
+    ["SET", "s", "This is a string"], ["GETRANGE", "s", "0", "3"], ["GETRANGE", "s", "-3", "-1"],
+    ["GETRANGE", "s", "0", "-1"], ["GETRANGE", "s", "10", "100"], ["GETRANGE", "s", "5", "3"],
+    ["GETRANGE", "s", "-1", "-5"], ["GETRANGE", "s", "-100", "2"], ["GETRANGE", "s", "100", "200"],
+    ["GETRANGE", "s", "-100", "-50"], ["GETRANGE", "s", "0", "0"], ["GETRANGE", "s", I64_MIN, I64_MAX],
+    ["GETRANGE", "s", "a", "1"], ["GETRANGE", "s", "1", "1.5"], ["GETRANGE", "s", "1"], ["GETRANGE", "nokey", "0", "-1"],
+    ["GETRANGE", "nokey", "x", "1"], ["SET", "s2", ""], ["GETRANGE", "s2", "0", "-1"], ["GETRANGE", "s2", "0", "0"],
+    ["SUBSTR", "s", "0", "3"], ["SUBSTR", "s", "-3", "-1"], ["SUBSTR", "nokey", "0", "1"], ["SUBSTR", "s", "0"],
+    ["SET", "i", "123456"], ["GETRANGE", "i", "1", "3"], [b"GETRANGE", b"bin", b"1", b"4"],
+    # SETRANGE
+    ["SET", "r", "Hello World"], ["SETRANGE", "r", "6", "Redis"], ["GET", "r"], ["SETRANGE", "r", "20", "!"],
+    ["GET", "r"], ["STRLEN", "r"], ["SETRANGE", "r", "0", ""], ["SETRANGE", "newr", "0", ""], ["EXISTS", "newr"],
+    ["SETRANGE", "newr", "5", "x"], ["GET", "newr"], ["SETRANGE", "r", "-1", "x"], ["SETRANGE", "r", "abc", "x"],
+    ["SETRANGE", "r", "536870911", "x"], ["SETRANGE", "r", "536870912", "x"], ["SETRANGE", "r", "536870911", "xy"],
+    ["SETRANGE", "nr", "536870912", "x"], ["SETRANGE", "nr", "536870912", ""], ["SETRANGE", "r", I64_MAX, "x"],
+    ["SETRANGE", "r", "1"], ["SET", "ri", "1234"], ["SETRANGE", "ri", "1", "9"], ["GET", "ri"], ["INCR", "ri"],
+    ["SET", "rt", "v", "EX", "100"], ["SETRANGE", "rt", "3", "z"], ["TTL", "rt"], [b"SETRANGE", b"bin", b"2", BIN],
+    [b"GET", b"bin"], ["SETRANGE", "r", "-1", ""], ["SETRANGE", "nr2", "-1", ""],
+    # MSETNX
+    ["MSETNX", "m1", "a", "m2", "b"], ["MGET", "m1", "m2"], ["MSETNX", "m2", "x", "m3", "y"], ["MGET", "m2", "m3"],
+    ["MSETNX", "m4", "x", "m4", "y"], ["GET", "m4"], ["MSETNX", "m5"], ["MSETNX", "m5", "a", "m6"], ["MSETNX"],
+    ["EXISTS", "m5"], ["SET", "m7", "v", "PX", "50"], Sleep(0.15), ["MSETNX", "m7", "n", "m8", "n"], ["MGET", "m7", "m8"],
+    # wrong arity / names
+    ["STRLEN", "a", "b"], ["GETRANGE"], ["SETRANGE"], ["APPEND"], ["GETSET"], ["SETEX"], ["PSETEX", "a", "1"],
+]
+
+INCRBYFLOAT = [
+    ["INCRBYFLOAT", "f", "10.5"], ["INCRBYFLOAT", "f", "0.1"], ["INCRBYFLOAT", "f", "-5"], ["GET", "f"],
+    ["SET", "f", "10"], ["INCRBYFLOAT", "f", "1"], ["INCRBYFLOAT", "f", "0.1"], ["INCRBYFLOAT", "f", "-0.1"],
+    ["INCRBYFLOAT", "f", "-11"], ["INCRBYFLOAT", "f", "-0"], ["INCRBYFLOAT", "f", "1e3"], ["INCRBYFLOAT", "f", "1.5e-3"],
+    ["INCRBYFLOAT", "f", "5.0e3"], ["INCRBYFLOAT", "f", "1e300"], ["INCRBYFLOAT", "f", "-1e300"],
+    ["INCRBYFLOAT", "g", "3.0e3"], ["INCRBYFLOAT", "g", "0x10"], ["INCRBYFLOAT", "g", " 1"], ["INCRBYFLOAT", "g", "1 "],
+    ["INCRBYFLOAT", "g", ""], ["INCRBYFLOAT", "g", "abc"], ["INCRBYFLOAT", "g", "nan"], ["INCRBYFLOAT", "g", "inf"],
+    ["INCRBYFLOAT", "g", "-inf"], ["INCRBYFLOAT", "g", "+inf"], ["INCRBYFLOAT", "g", "1e5000"], ["INCRBYFLOAT", "g", "1e-5000"],
+    ["INCRBYFLOAT", "g", "+5"], ["INCRBYFLOAT", "g", ".5"], ["INCRBYFLOAT", "g", "5."], ["GET", "g"],
+    ["SET", "h", "1.7976931348623157e308"], ["INCRBYFLOAT", "h", "1.7976931348623157e308"], ["GET", "h"],
+    ["INCRBYFLOAT", "h", "1e4000"], ["INCRBYFLOAT", "h", "1e4931"], ["INCRBYFLOAT", "h", "1e4932"],
+    ["SET", "s", "abc"], ["INCRBYFLOAT", "s", "1"], ["SET", "s", "1.5 "], ["INCRBYFLOAT", "s", "1"],
+    ["SET", "s", " 1.5"], ["INCRBYFLOAT", "s", "1"], ["SET", "s", "inf"], ["INCRBYFLOAT", "s", "1"],
+    ["SET", "s", ""], ["INCRBYFLOAT", "s", "1"], ["SET", "s", "1e10"], ["INCRBYFLOAT", "s", "1"],
+    ["SET", "t", "1", "EX", "100"], ["INCRBYFLOAT", "t", "0.5"], ["TTL", "t"], ["INCR", "t"],
+    ["INCRBYFLOAT", "p", "0.1"], ["INCRBYFLOAT", "p", "0.2"], ["INCRBYFLOAT", "p", "3.14159265358979323846"],
+    ["INCRBYFLOAT", "q", "1.23456789012345678901234567890"], ["INCRBYFLOAT", "q", "-1.23456789012345678901234567890"],
+    ["INCRBYFLOAT", "r", "123456789012345678901234567890"], ["INCRBYFLOAT", "r", "0.000000000000000001"],
+    ["INCRBYFLOAT", "u", "-0.0"], ["INCRBYFLOAT", "u", "1e-20"], ["INCRBYFLOAT", "v", "5\x001"],
+    [b"INCRBYFLOAT", b"w", b"1\x00abc"], ["INCRBYFLOAT", "f"], ["INCRBYFLOAT"], ["INCRBYFLOAT", "f", "1", "2"],
+]
+
+LCS = [
+    ["MSET", "a", "ohmytext", "b", "mynewtext"], ["LCS", "a", "b"], ["LCS", "a", "b", "LEN"],
+    ["LCS", "a", "b", "IDX"], ["LCS", "a", "b", "IDX", "WITHMATCHLEN"], ["LCS", "a", "b", "IDX", "MINMATCHLEN", "4"],
+    ["LCS", "a", "b", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"], ["LCS", "a", "b", "IDX", "MINMATCHLEN", "-3"],
+    ["LCS", "a", "b", "LEN", "IDX"], ["LCS", "a", "b", "FOO"], ["LCS", "a", "b", "MINMATCHLEN"],
+    ["LCS", "a", "b", "MINMATCHLEN", "x"], ["LCS", "a", "b", "len", "withmatchlen"], ["LCS", "a", "nokey"],
+    ["LCS", "nokey", "nokey2", "IDX"], ["LCS", "nokey", "b", "LEN"], ["LCS", "a"], ["LCS"],
+    ["MSET", "x", "ABCBDAB", "y", "BDCABA"], ["LCS", "x", "y"], ["LCS", "x", "y", "IDX", "WITHMATCHLEN"],
+    ["MSET", "p", "aaaa", "q", "aa"], ["LCS", "p", "q", "IDX"], ["LCS", "q", "p", "IDX", "WITHMATCHLEN"],
+    ["MSET", "c", "abcdefg", "d", "xabcyefgz"], ["LCS", "c", "d", "IDX", "WITHMATCHLEN"], ["LCS", "d", "c", "IDX"],
+    [b"MSET", b"b1", b"\x00\xff\r\nab", b"b2", b"\xffa\x00b"], [b"LCS", b"b1", b"b2"], [b"LCS", b"b1", b"b2", b"IDX"],
+    ["SET", "long1", "the quick brown fox jumps over the lazy dog" * 3],
+    ["SET", "long2", "a quick brown dog jumps over the lazy fox!" * 3], ["LCS", "long1", "long2"],
+    ["LCS", "long1", "long2", "IDX", "MINMATCHLEN", "5", "WITHMATCHLEN"],
+]
+
+KEYS_MORE = [
+    # UNLINK, TOUCH
+    ["MSET", "a", "1", "b", "2", "c", "3"], ["UNLINK", "a", "b", "zz", "a"], ["EXISTS", "a", "b", "c"], ["UNLINK"],
+    ["TOUCH", "c", "c", "zz"], ["TOUCH"], ["TOUCH", "zz"],
+    # EXPIREAT, PEXPIREAT, EXPIRETIME, PEXPIRETIME
+    ["SET", "e", "v"], ["EXPIRETIME", "e"], ["PEXPIRETIME", "e"], ["EXPIRETIME", "nokey"], ["PEXPIRETIME", "nokey"],
+    ["EXPIREAT", "e", "4102444800"], ["EXPIRETIME", "e"], ["PEXPIRETIME", "e"],
+    ["PEXPIREAT", "e", "4102444800600"], ["EXPIRETIME", "e"], ["PEXPIRETIME", "e"],
+    ["PEXPIREAT", "e", "4102444800499"], ["EXPIRETIME", "e"],
+    ["EXPIREAT", "e", "4102444801", "NX"], ["EXPIREAT", "e", "4102444801", "XX"], ["EXPIREAT", "e", "4102444700", "GT"],
+    ["EXPIREAT", "e", "4102444900", "GT"], ["EXPIRETIME", "e"], ["PEXPIREAT", "e", "4102444800000", "LT"],
+    ["PEXPIRETIME", "e"], ["EXPIREAT", "e", "4102444800", "NX", "XX"], ["EXPIREAT", "e", "1", "GT", "LT"],
+    ["EXPIREAT", "e", "1", "FOO"], ["EXPIREAT", "e", "abc"], ["EXPIREAT", "e", I64_MAX], ["PEXPIREAT", "e", I64_MAX],
+    ["EXPIREAT", "e", "9223372036854775"], ["EXPIREAT", "e", I64_MIN], ["PEXPIREAT", "e", I64_MIN], ["EXISTS", "e"],
+    ["SET", "e", "v"], ["EXPIREAT", "e", "1"], ["EXISTS", "e"], ["SET", "e", "v"], ["PEXPIREAT", "e", "0"],
+    ["EXISTS", "e"], ["EXPIREAT", "nokey", "4102444800"], ["EXPIREAT", "e"], ["EXPIRETIME"], ["PEXPIRETIME", "a", "b"],
+    ["SET", "e", "v"], ["EXPIREAT", "e", "4102444800", "lt"], ["EXPIRETIME", "e"],
+    # TYPE
+    ["SET", "t", "v"], ["TYPE", "t"], ["TYPE", "nokey"], ["TYPE"], ["TYPE", "a", "b"],
+    # RENAME, RENAMENX
+    ["SET", "src", "v", "EX", "100"], ["RENAME", "src", "dst"], ["GET", "src"], ["GET", "dst"], ["TTL", "dst"],
+    ["RENAME", "src", "dst"], ["RENAME", "dst", "dst"], ["RENAME", "nokey", "nokey"], ["GET", "dst"],
+    ["SET", "other", "o"], ["RENAME", "dst", "other"], ["GET", "other"], ["TTL", "other"], ["EXISTS", "dst"],
+    ["SET", "k1", "1"], ["SET", "k2", "2"], ["RENAMENX", "k1", "k2"], ["RENAMENX", "k1", "k3"], ["MGET", "k1", "k2", "k3"],
+    ["RENAMENX", "k3", "k3"], ["RENAMENX", "nokey", "x"], ["RENAMENX", "nokey", "nokey"], ["RENAME", "k3"], ["RENAMENX"],
+    [b"SET", BIN, b"binval"], [b"RENAME", BIN, b"plain"], [b"GET", b"plain"], [b"RENAME", b"plain", BIN], [b"GET", BIN],
+    ["SET", "gone", "v", "PX", "50"], Sleep(0.15), ["RENAME", "gone", "x"], ["SET", "live", "v"],
+    ["SET", "old", "v", "PX", "50"], Sleep(0.15), ["RENAMENX", "live", "old"], ["GET", "old"],
+    # COPY
+    ["SET", "c1", "v", "EX", "100"], ["COPY", "c1", "c2"], ["GET", "c2"], ["TTL", "c2"], ["COPY", "c1", "c2"],
+    ["SET", "c1", "w"], ["COPY", "c1", "c2", "REPLACE"], ["GET", "c2"], ["TTL", "c2"], ["COPY", "c1", "c1"],
+    ["COPY", "nokey", "c3"], ["EXISTS", "c3"], ["COPY", "c1", "c3", "DB", "0"], ["GET", "c3"],
+    ["COPY", "c1", "c4", "DB", "1"], ["COPY", "c1", "c4", "DB", "-1"], ["COPY", "c1", "c4", "DB", "abc"],
+    ["COPY", "c1", "c4", "DB", "99999999999"], ["COPY", "c1", "c4", "DB"], ["COPY", "c1", "c4", "FOO"],
+    ["COPY", "c1", "c1", "REPLACE"], ["COPY", "c1", "c1", "FOO"], ["COPY", "c1", "c4", "replace", "db", "0", "replace"],
+    ["COPY", "c1"], ["COPY"], [b"COPY", BIN, b"bincopy"], [b"GET", b"bincopy"],
+    # OBJECT
+    ["SET", "int", "12345"], ["SET", "neg", "-5"], ["SET", "emb", "hello"], ["SET", "raw", "x" * 45],
+    ["SET", "e44", "x" * 44], ["SET", "bigint", "12345678901234567890"], ["SET", "i20", "-1234567890123456789"],
+    ["OBJECT", "ENCODING", "int"], ["OBJECT", "ENCODING", "neg"], ["OBJECT", "ENCODING", "emb"],
+    ["OBJECT", "ENCODING", "raw"], ["OBJECT", "ENCODING", "e44"], ["OBJECT", "ENCODING", "bigint"],
+    ["OBJECT", "ENCODING", "i20"], ["OBJECT", "ENCODING", "nokey"], ["SET", "lz", "01"], ["OBJECT", "ENCODING", "lz"],
+    ["INCR", "cnt"], ["OBJECT", "ENCODING", "cnt"],
+    ["OBJECT", "REFCOUNT", "int"], ["SET", "small", "42"], ["OBJECT", "REFCOUNT", "small"], ["OBJECT", "REFCOUNT", "emb"],
+    ["SET", "z", "0"], ["OBJECT", "REFCOUNT", "z"], ["SET", "n9999", "9999"], ["OBJECT", "REFCOUNT", "n9999"],
+    ["SET", "n10000", "10000"], ["OBJECT", "REFCOUNT", "n10000"],
+    ["OBJECT", "REFCOUNT", "nokey"], ["OBJECT", "IDLETIME", "emb"], ["OBJECT", "IDLETIME", "nokey"],
+    ["OBJECT", "FREQ", "emb"], ["OBJECT", "FREQ", "nokey"], ["OBJECT", "HELP"], ["OBJECT", "help", "x"],
+    ["OBJECT"], ["OBJECT", "FOO"], ["OBJECT", "FOO", "k"], ["OBJECT", "ENCODING"], ["OBJECT", "ENCODING", "a", "b"],
+    # MEMORY USAGE (the size itself is ours; its kind and the errors are Redis's)
+    ["MEMORY", "USAGE", "emb"], ["MEMORY", "USAGE", "nokey"], ["MEMORY", "USAGE", "emb", "SAMPLES", "5"],
+    ["MEMORY", "USAGE", "emb", "SAMPLES", "0"], ["MEMORY", "USAGE", "emb", "SAMPLES", "-1"],
+    ["MEMORY", "USAGE", "emb", "SAMPLES", "x"], ["MEMORY", "USAGE", "emb", "SAMPLES"], ["MEMORY", "USAGE", "emb", "FOO"],
+    ["MEMORY", "USAGE"], ["MEMORY"], ["MEMORY", "FOO"], ["MEMORY", "usage", "nokey", "samples", "3"],
+]
+
+SCAN_KEYS = [
+    ["KEYS", "*"], ["SCAN", "0"], ["RANDOMKEY"], ["SET", "only", "v"], ["RANDOMKEY"], ["FLUSHALL"],
+    ["MSET", "hello", "1", "hallo", "2", "hxllo", "3", "hllo", "4", "heeeello", "5", "h*llo", "6", "h?llo", "7",
+     "a[b", "8", "a\\b", "9", "Hello", "10", "^x", "11", "-", "12", "]", "13"],
+    ["KEYS", "h?llo"], ["KEYS", "h*llo"], ["KEYS", "h[ae]llo"], ["KEYS", "h[^e]llo"], ["KEYS", "h[a-b]llo"],
+    ["KEYS", "h[b-a]llo"], ["KEYS", "h\\*llo"], ["KEYS", "h\\?llo"], ["KEYS", "a[[]b"], ["KEYS", "a\\[b"],
+    ["KEYS", "a\\\\b"], ["KEYS", "*"], ["KEYS", "[^a-z]*"], ["KEYS", "h[a"], ["KEYS", "h[^"], ["KEYS", "\\"],
+    ["KEYS", "*l*l*o"], ["KEYS", "[\\]]"], ["KEYS", "[]-]"], ["KEYS", "[-]"], ["KEYS", "[\\^]x"], ["KEYS", "?"],
+    ["KEYS", "nomatch*"], ["KEYS", "H*"], ["KEYS", "**"], ["KEYS", ""], ["KEYS"], ["KEYS", "a", "b"],
+    ScanAll(()), ScanAll(("MATCH", "h*")), ScanAll(("MATCH", "h?llo", "COUNT", "2")), ScanAll(("COUNT", "1")),
+    ScanAll(("TYPE", "string")), ScanAll(("TYPE", "STRING")), ScanAll(("TYPE", "list")), ScanAll(("TYPE", "nosuch")),
+    ScanAll(("MATCH", "*", "COUNT", "1000", "TYPE", "string")),
+    ["SCAN", "0", "COUNT", "0"], ["SCAN", "0", "COUNT", "-1"], ["SCAN", "0", "COUNT", "abc"], ["SCAN", "0", "COUNT"],
+    ["SCAN", "0", "MATCH"], ["SCAN", "0", "TYPE"], ["SCAN", "0", "FOO", "bar"], ["SCAN", "abc"], ["SCAN", " 1"],
+    ["SCAN", "1x"], ["SCAN", "0x10"], ["SCAN", "99999999999999999999"], ["SCAN", "-"], ["SCAN", "+"],
+    ["SCAN", "0", "MATCH", "nomatch*", "COUNT", "1000"], ["SCAN"], ["SCAN", "0", "COUNT", "99999999999999999999"],
+    ["SET", "x", "v", "PX", "50"], Sleep(0.15), ["KEYS", "x"], ScanAll(("MATCH", "x")),
+    [b"SET", BIN, b"v"], [b"KEYS", b"a\x00*"], ScanAll((b"MATCH", b"*\xff")),
+]
+
+
+def encode(*commands: list) -> bytes:
+    """Several commands as one RESP byte string (a pipeline sent in one write)."""
+    out = b""
+    for cmd in commands:
+        out += b"*%d\r\n" % len(cmd)
+        for a in cmd:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+# Server and connection commands (issue 3).  Every CONFIG SET here is undone at the end: the
+# servers are shared by the whole session.
+SERVER_COMMANDS = [
+    ["TIME", "x"], ["LASTSAVE", "x"], ["SAVE", "x"], ["BGSAVE", "foo"], ["BGSAVE", "a", "b"],
+    ["BGREWRITEAOF", "x"], ["RESET", "x"],
+    ["SHUTDOWN", "FOO"], ["SHUTDOWN", "ABORT"], ["SHUTDOWN", "NOSAVE", "SAVE"], ["SHUTDOWN", "ABORT", "NOW"],
+    ["SHUTDOWN", "abort", "force"],
+    ["CLIENT", "KILL"], ["CLIENT", "KILL", "1.2.3.4:5"], ["CLIENT", "KILL", "ID", "999999"],
+    ["CLIENT", "KILL", "ID", "abc"], ["CLIENT", "KILL", "ID", "0"], ["CLIENT", "KILL", "ID", "-3"],
+    ["CLIENT", "KILL", "FOO", "x"], ["CLIENT", "KILL", "ADDR"], ["CLIENT", "KILL", "SKIPME", "maybe", "ID", "1"],
+    ["CLIENT", "KILL", "TYPE", "foo"], ["CLIENT", "KILL", "USER", "nobody"], ["CLIENT", "KILL", "LADDR", "1.1.1.1:1"],
+    ["CLIENT", "KILL", "ID", "999999", "TYPE"], ["CLIENT", "KILL", "TYPE", "master"], ["CLIENT", "KILL", "TYPE", "pubsub"],
+    ["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"], ["CLIENT", "KILL", "addr", "1.2.3.4:5", "skipme", "YES"],
+    ["CLIENT", "NO-EVICT", "on"], ["CLIENT", "NO-EVICT", "OFF"], ["CLIENT", "NO-EVICT", "x"], ["CLIENT", "NO-EVICT"],
+    ["CLIENT", "REPLY", "foo"], ["CLIENT", "REPLY"], ["CLIENT", "REPLY", "ON"], ["CLIENT", "GETREDIR"],
+    ["CLIENT", "GETREDIR", "x"], ["CLIENT", "TRACKING", "off"], ["CLIENT", "TRACKING", "maybe"],
+    ["CLIENT", "LIST", "TYPE", "foo"], ["CLIENT", "LIST", "ID", "abc"], ["CLIENT", "LIST", "ID", "0"], ["CLIENT", "LIST", "ID"],
+    ["CLIENT", "LIST", "x", "y", "z"], ["CLIENT", "LIST", "TYPE", "normal", "ID", "1"], ["CLIENT", "LIST", "TYPE", "master"],
+    ["CLIENT", "LIST", "TYPE", "replica"], ["CLIENT", "LIST", "ID", "999999", "999998"], ["CLIENT", "INFO", "x"],
+    ["CONFIG", "RESETSTAT", "x"], ["CONFIG", "REWRITE", "x"],
+    ["CONFIG", "SET", "foo", "bar"], ["CONFIG", "SET", "maxmemory", "abc", "foo", "1"],
+    ["CONFIG", "SET", "maxmemory", "10mb", "maxmemory", "1"], ["CONFIG", "SET", "maxmemory", "abc"],
+    ["CONFIG", "SET", "maxmemory"], ["CONFIG", "SET", "maxclients", "0"], ["CONFIG", "SET", "maxclients", "x"],
+    ["CONFIG", "SET", "loglevel", "bogus"],
+    ["CONFIG", "SET", "appendonly", "bogus"], ["CONFIG", "SET", "notify-keyspace-events", "Q"],
+    ["CONFIG", "SET", "save", "1 2 3"], ["CONFIG", "SET", "hz", "1000"], ["CONFIG", "GET", "hz"],
+    ["CONFIG", "SET", "hz", "10"],
+    ["CONFIG", "SET", "slowlog-log-slower-than", "abc"], ["CONFIG", "SET", "hash-max-listpack-entries", "-1"],
+    ["CONFIG", "SET", "timeout", "-1"], ["CONFIG", "SET", "timeout", "1.5"], ["CONFIG", "SET", "maxmemory-samples", "0"], ["CONFIG", "SET", "lazyfree-lazy-eviction", "maybe"],
+    ["CONFIG", "SET", "appendfsync", "sometimes"], ["CONFIG", "SET", "save", "abc"], ["CONFIG", "SET", "save", "1"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "timeout", "-1"], ["CONFIG", "GET", "maxmemory-samples"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "hash-max-listpack-entries", "256", "lazyfree-lazy-eviction", "yes"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "hash-max-listpack-entries"],
+    ["CONFIG", "GET", "lazyfree-lazy-eviction"], ["CONFIG", "SET", "save", "900 1 300 10"], ["CONFIG", "GET", "save"],
+    ["CONFIG", "SET", "slowlog-max-len", "64", "slowlog-log-slower-than", "20000"], ["CONFIG", "GET", "slowlog-*"],
+    ["CONFIG", "SET", "timeout", "0", "tcp-keepalive", "300"], ["CONFIG", "GET", "tcp-keepalive"],
+    ["CONFIG", "SET", "maxmemory-samples", "5", "hash-max-listpack-entries", "512", "lazyfree-lazy-eviction", "no",
+     "save", "", "slowlog-max-len", "128", "slowlog-log-slower-than", "10000"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "save"], ["CONFIG", "GET", "lazyfree-lazy-*"],
+    ["CONFIG", "GET", "hash-max-*"], ["CONFIG", "GET", "zset-max-*"], ["CONFIG", "GET", "slowlog-max-len"],
+    ["COMMAND", "GETKEYS", "get", "a"], ["COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"], ["COMMAND", "GETKEYS", "ping"],
+    ["COMMAND", "GETKEYS", "nosuch", "a"], ["COMMAND", "GETKEYS", "get"], ["COMMAND", "GETKEYS", "set", "a"],
+    ["COMMAND", "GETKEYS", "client", "list"], ["COMMAND", "GETKEYS", "del", "a", "b", "c"], ["COMMAND", "GETKEYS", "GET", "k"],
+    ["COMMAND", "GETKEYS", "config", "get", "x"], ["COMMAND", "GETKEYS", "client", "nosuch"],
+    ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "GET"],
+    ["COMMAND", "GETKEYSANDFLAGS", "mset", "a", "1"], ["COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"],
+    ["COMMAND", "GETKEYSANDFLAGS", "get", "a"], ["COMMAND", "GETKEYSANDFLAGS", "expire", "a", "1"],
+    ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "foo"], ["COMMAND", "LIST", "FILTERBY", "MODULE", "x"],
+    ["COMMAND", "LIST", "x"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "slowlog*"],
+    ["COMMAND", "INFO", "time", "reset", "lastsave", "save", "bgsave", "bgrewriteaof", "shutdown", "debug",
+     "slowlog", "slowlog|get", "client|kill", "client|reply", "config|resetstat", "command|getkeys"],
+    ["COMMAND", "DOCS", "time", "reset", "slowlog", "client|kill", "client|list", "config|set", "command|getkeys"],
+    ["SLOWLOG"], ["SLOWLOG", "GET", "abc"], ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "1", "2"],
+    ["SLOWLOG", "RESET", "x"], ["SLOWLOG", "LEN", "x"], ["SLOWLOG", "HELP"], ["SLOWLOG", "FOO"],
+    ["CONFIG", "HELP"], ["COMMAND", "HELP"],
+    # RESET: back to RESP2, no name, replies on
+    ["CLIENT", "SETNAME", "before-reset"], ["RESET"], ["CLIENT", "GETNAME"], ["GET", "nope"], ["HELLO", "3"],
+    ["GET", "nope"], ["RESET"], ["GET", "nope"], ["MGET", "nope"],
+    # CLIENT REPLY: OFF drops every reply (fast-path commands too) until ON; SKIP drops the next one
+    Raw(encode(["CLIENT", "REPLY", "OFF"], ["PING"], ["SET", "r", "1"], ["GET", "r"], ["NOSUCH"],
+               ["CLIENT", "REPLY", "ON"])),
+    ["GET", "r"],
+    Raw(encode(["CLIENT", "REPLY", "SKIP"], ["INCR", "r"], ["GET", "r"]), 1),
+    Raw(encode(["CLIENT", "REPLY", "SKIP"], ["CLIENT", "REPLY", "SKIP"], ["ECHO", "a"], ["ECHO", "b"]), 1),
+    Raw(encode(["CLIENT", "REPLY", "OFF"], ["CLIENT", "REPLY", "SKIP"], ["PING"], ["CLIENT", "REPLY", "ON"],
+               ["ECHO", "c"]), 2),
+    Raw(b"CLIENT REPLY OFF\r\nPING\r\nCLIENT REPLY ON\r\n"),
+]
+
+
+# One connection only: WATCH broken by other clients is in tests/behaviour/test_transactions.py.
+TRANSACTIONS = [
+    ["MULTI"], ["SET", "a", "1"], ["INCR", "a"], ["GET", "a"], ["MGET", "a", "nope"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["EXEC"], ["EXEC"], ["DISCARD"], ["UNWATCH"], ["MULTI", "x"], ["EXEC", "x"], ["DISCARD", "x"],
+    ["WATCH"], ["UNWATCH", "x"],
+    # errors while queueing doom the EXEC; errors while running are elements of its array
+    ["MULTI"], ["SET", "a", "2"], ["NOSUCH", "x"], ["GET"], ["SET", "a", "3"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["CLIENT", "FOO"], ["EXEC"],
+    ["MULTI"], ["SET", "s", "x"], ["INCR", "s"], ["SET", "s", "1", "EX", "0"], ["SET", "s", "v", "FOO"],
+    ["EXPIRE", "s", "abc"], ["GET", "s"], ["DECRBY", "s", I64_MIN], ["EXEC"],
+    ["MULTI"], ["MULTI"], ["WATCH", "a"], ["SET", "a", "4"], ["EXEC"], ["GET", "a"],
+    ["MULTI"], ["EXEC", "x"], ["PING"], ["EXEC"],
+    ["MULTI"], ["DISCARD", "x"], ["PING"], ["DISCARD"], ["DISCARD"],
+    ["MULTI"], ["SET", "a", "5"], ["DISCARD"], ["GET", "a"],
+    ["MULTI"], ["UNWATCH"], ["WATCH", "a"], ["PING", "x"], ["ECHO", "e"], ["DBSIZE"], ["SELECT", "0"], ["EXEC"],
+    ["MULTI"], ["DEL", "a", "s"], ["EXISTS", "a"], ["FLUSHALL"], ["DBSIZE"], ["EXEC"],
+    ["multi"], ["set", "lower", "1"], ["exec"],
+    ["MULTI"], ["SET", "big", "x" * 70_000], ["GET", "big"], ["EXEC"],
+    # WATCH from this connection: its own writes before MULTI count, as any write does
+    ["SET", "w", "1"], ["WATCH", "w"], ["SET", "w", "1"], ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["WATCH", "w", "w2"], ["WATCH", "w"], ["GET", "w"], ["EXISTS", "w2"], ["MULTI"], ["INCR", "w"], ["EXEC"],
+    ["WATCH", "w2"], ["SET", "w2", "x", "NX"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "9", "NX"], ["SET", "nope", "1", "XX"], ["DEL", "nope"], ["EXPIRE", "nope", "10"],
+    ["PERSIST", "w"], ["EXPIRE", "w", "100", "XX"], ["INCR", "s"], ["MULTI"], ["GET", "w"], ["EXEC"],
+    ["WATCH", "w"], ["EXPIRE", "w", "100"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["PERSIST", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["DECR", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MSET", "x", "1", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["DEL", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "1", "PXAT", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "other", "1"], ["UNWATCH"], ["SET", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["DISCARD"], ["SET", "w", "3"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["NOSUCH"], ["EXEC"], ["SET", "w", "4"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["EXEC", "x"], ["SET", "w", "5"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "w"], ["SET", "w", "6"], ["MULTI"], ["SET", "w", "7"], ["EXEC"], ["GET", "w"],
+    ["WATCH", "w"], ["MULTI"], ["SET", "w", "8"], ["EXEC"], ["GET", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    # FLUSHALL fails the EXEC only for keys that existed
+    ["SET", "f", "1"], ["WATCH", "f", "absent"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "absent"], ["FLUSHDB"], ["MULTI"], ["PING"], ["EXEC"],
+    # pipelined: the commands after MULTI in the same read must be queued, not run by the fast path
+    Raw(b"MULTI\r\nSET p 1\r\nINCR p\r\nGET p\r\nEXEC\r\nGET p\r\n", 6),
+    Raw(b"*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nGET\r\n$1\r\np\r\n*1\r\n$7\r\nDISCARD\r\n"
+        b"*2\r\n$4\r\nINCR\r\n$1\r\np\r\n", 4),
+    Raw(b"WATCH p\r\nINCR p\r\nMULTI\r\nINCR p\r\nEXEC\r\nGET p\r\n", 6),
+    Raw(b"MULTI\r\nSET p\r\nSET p 1\r\nEXEC\r\nPING\r\n", 5),
+    ["COMMAND", "INFO", "multi", "exec", "discard", "watch", "unwatch"],
+    ["COMMAND", "DOCS", "multi", "exec", "discard", "watch", "unwatch"],
+    ["MULTI"], ["QUIT"],
+]
+
+# WATCH and expiry (Redis 7.0): a key live at WATCH that has expired by EXEC fails it, whether or not it
+# was reclaimed meanwhile; a key already expired at WATCH time fails it only if written.  The outcomes
+# do not depend on when active expiry runs, on either server.
+WATCH_EXPIRY = [
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["GET", "k"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "100000"], ["WATCH", "k"], ["MULTI"], ["TTL", "k"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["DEL", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["SET", "k", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["GET", "k"], ["INCR", "k"], ["MULTI"], ["PING"],
+    ["EXEC"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -161,6 +490,14 @@ PER_PROTOCOL = {
     "expiry": EXPIRY,
     "connection": CONNECTION,
     "server": SERVER,
+    "strings_more": STRINGS_MORE,
+    "incrbyfloat": INCRBYFLOAT,
+    "lcs": LCS,
+    "keys_more": KEYS_MORE,
+    "scan_keys": SCAN_KEYS,
+    "server-commands": SERVER_COMMANDS,
+    "transactions": TRANSACTIONS,
+    "watch-expiry": WATCH_EXPIRY,
 }
 
 INLINE = [

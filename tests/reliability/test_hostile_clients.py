@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from conftest import free_port, redistill_python  # noqa: E402
+from servers import free_port, redistill_python  # noqa: E402
 from resp import RespSocket, encode_command  # noqa: E402
 
 from .relhelp import fd_count, raise_nofile

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import redistill_python
+from servers import redistill_python
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -8,8 +8,8 @@ from redistill import commands
 from redistill.commands import COMMANDS, CommandSpec, dispatch
 from redistill.config import Config
 
-REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "fast",
-               "no_auth", "allow_busy"}
+REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog", "fast",
+               "no_auth", "allow_busy", "no_async_loading", "no_multi"}
 
 
 def _all_specs():
@@ -37,7 +37,7 @@ def test_spec_sanity(spec):
         assert spec.last_key == -1 or spec.last_key >= spec.first_key
     else:
         assert spec.last_key == spec.step == 0 and not spec.key_flags
-    assert spec.group in {"string", "generic", "connection", "server"}
+    assert spec.group in {"string", "generic", "connection", "server", "transactions"}
     assert spec.summary and spec.since.count(".") == 2
 
 

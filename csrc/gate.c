@@ -1,0 +1,65 @@
+/* gate.c: the keyspace-wide gate that makes EXEC atomic: every command holds it shared, a transaction exclusive.
+ *
+ * Rules (docs/LOCKING.md):
+ *  1. The gate comes before every other lock: it is taken with no shard lock
+ *     and no Python lock held, and nothing waits for it while holding one.
+ *  2. The fast path holds it shared for a whole batch (one lock per
+ *     rd_conn_io call, not per command); Python's dispatch for one command;
+ *     EXEC exclusive for the check of its WATCHed keys and its whole queue.
+ *  3. Re-entrant per thread through a thread-local depth, so the rd_ks_* calls
+ *     of a command (or of a transaction) never wait on the gate their own
+ *     thread holds.  A shared holder can never upgrade: that would deadlock.
+ *  4. Writer-preferring: once an EXEC waits, new batches and commands queue
+ *     behind it instead of starving it.
+ *  5. Waiting happens in C with the GIL released (cffi), so a thread blocked
+ *     here never holds up the EXEC thread's Python.
+ */
+#include "internal.h"
+
+static _Thread_local int depth;     /* nesting of this thread's hold; 0 = not held */
+static _Thread_local int exclusive; /* the hold (depth > 0) is exclusive */
+
+int gate_init(ks_gate *g) {
+    pthread_rwlockattr_t attr;
+    int rc;
+    if (pthread_rwlockattr_init(&attr) != 0) return -1;
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    rc = pthread_rwlock_init(&g->lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    return rc == 0 ? 0 : -1;
+}
+
+void gate_destroy(ks_gate *g) { pthread_rwlock_destroy(&g->lock); }
+
+void gate_enter_shared(ks_gate *g) {
+    if (depth++ == 0) pthread_rwlock_rdlock(&g->lock);
+}
+
+int gate_enter_exclusive(ks_gate *g) {
+    if (depth > 0) {
+        if (!exclusive) return -1;
+        depth++;
+        return 0;
+    }
+    pthread_rwlock_wrlock(&g->lock);
+    depth = 1;
+    exclusive = 1;
+    return 0;
+}
+
+void gate_leave(ks_gate *g) {
+    if (depth <= 0 || --depth > 0) return;
+    exclusive = 0;
+    pthread_rwlock_unlock(&g->lock);
+}
+
+/* ---- public API ------------------------------------------------------------- */
+
+void rd_ks_shared_begin(rd_keyspace *ks) { gate_enter_shared(ks_gate_of(ks)); }
+void rd_ks_shared_end(rd_keyspace *ks) { gate_leave(ks_gate_of(ks)); }
+
+rd_status rd_ks_exclusive_begin(rd_keyspace *ks) {
+    return gate_enter_exclusive(ks_gate_of(ks)) == 0 ? RD_OK : RD_NOT_DONE;
+}
+
+void rd_ks_exclusive_end(rd_keyspace *ks) { gate_leave(ks_gate_of(ks)); }

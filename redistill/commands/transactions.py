@@ -1,0 +1,115 @@
+"""Transactions (Redis's multi.c): MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+
+Rules:
+  - queueing is the dispatcher's (commands/__init__.py _run): inside MULTI every command except
+    NOT_QUEUED passes the usual checks (existence, arity, auth) and is queued; a command that
+    fails them dooms the EXEC (rejected(), Redis's flagTransaction);
+  - per-client state lives on the client object: client.multi (the queue of (spec, args), None
+    outside MULTI), client.multi_failed, client.watched (key -> (version, live) from
+    Keyspace.watch); client.set_multi() also turns the C fast path off inside MULTI;
+  - EXEC holds the keyspace gate exclusive (csrc/gate.c) from its WATCH check to the reply of its
+    last queued command, so no command of another client, on any thread, interleaves with it;
+  - each reply inside EXEC is encoded as its command runs: a HELLO inside the transaction changes
+    the protocol of the replies after it, as in Redis.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from redistill import commands
+from redistill.errors import CommandError
+from redistill.protocol import NULL_ARRAY, Encoded
+
+# Run at once even inside MULTI (Redis's processCommand list).
+NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+
+EXECABORT = "-EXECABORT Transaction discarded because of previous errors."
+
+
+# MULTI
+def multi(client: Any, args: list[bytes]) -> str:
+    if client.multi is not None:
+        raise CommandError("MULTI calls can not be nested")
+    client.set_multi([])
+    return "OK"
+
+
+# EXEC
+def exec_(client: Any, args: list[bytes]) -> Any:
+    queue = client.multi
+    if queue is None:
+        raise CommandError("EXEC without MULTI")
+    doomed = client.multi_failed
+    client.set_multi(None)
+    if doomed:
+        unwatch_all(client)
+        raise CommandError(EXECABORT)
+    ks = client.server.keyspace
+    ks.exclusive_begin()  # waits for every command and fast-path batch in flight, on all threads
+    try:
+        if not all(ks.watch_intact(key, *state) for key, state in client.watched.items()):
+            return NULL_ARRAY
+        unwatch_all(client)
+        parts = [b"*%d\r\n" % len(queue)]
+        for spec, argv in queue:
+            parts.append(commands.encode_reply(client, commands.call(client, spec, argv)))
+        return Encoded(b"".join(parts))
+    finally:
+        ks.exclusive_end()
+        unwatch_all(client)
+
+
+# DISCARD
+def discard(client: Any, args: list[bytes]) -> str:
+    if client.multi is None:
+        raise CommandError("DISCARD without MULTI")
+    reset_transaction_state(client)
+    return "OK"
+
+
+# WATCH key [key ...]
+def watch(client: Any, args: list[bytes]) -> str:
+    if client.multi is not None:
+        raise CommandError("WATCH inside MULTI is not allowed")
+    ks = client.server.keyspace
+    watched = client.watched
+    for key in args[1:]:
+        if key not in watched:  # watching a key twice keeps the first registration, as Redis
+            watched[key] = ks.watch(key)
+    return "OK"
+
+
+# UNWATCH
+def unwatch(client: Any, args: list[bytes]) -> str:
+    unwatch_all(client)
+    return "OK"
+
+
+def unwatch_all(client: Any) -> None:
+    watched = client.watched
+    if watched:
+        ks = client.server.keyspace
+        for key in watched:
+            ks.unwatch(key)
+        watched.clear()
+
+
+def reset_transaction_state(client: Any) -> None:
+    """Leaves MULTI and drops every WATCH (Redis's discardTransaction): DISCARD, RESET, a
+    rejected EXEC, and the connection's close."""
+    if client.multi is not None:
+        client.set_multi(None)
+    unwatch_all(client)
+
+
+def rejected(client: Any, spec: Any, error: CommandError) -> CommandError:
+    """A command failed the dispatcher's checks (Redis's rejectCommand): inside MULTI that dooms
+    the EXEC; a rejected EXEC itself discards the transaction, giving the reason."""
+    if getattr(client, "multi", None) is not None:
+        client.multi_failed = True
+    if spec is None or spec.handler is not exec_:
+        return error
+    reset_transaction_state(client)
+    line = error.line
+    reason = line[len("-ERR "):] if line.startswith("-ERR ") else line[1:]
+    return CommandError("-EXECABORT Transaction discarded because of: " + reason)

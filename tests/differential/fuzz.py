@@ -1,0 +1,739 @@
+"""Differential fuzzer: seeded random command sequences to Debian's redis-server and to Redistill, every reply
+compared byte for byte (only what must differ is normalised, see norm()).
+
+The generator is a table of command templates (TEMPLATES). Each names the command it exercises as COMMAND
+INFO knows it ("get", "client|list"); at start the fuzzer asks the Redistill under test COMMAND INFO for every
+name and silently drops the templates it does not know, so commands merged later are fuzzed from the moment
+they exist. Templates for deliberately unknown commands have name None and always run.
+
+Each step is sent to Redis, then to Redistill, and both replies are read before the next step (interleaved,
+so a relative expiry set on both lands within milliseconds). Two connections per server (0 and 1) let a
+second client break a WATCH. Relative expiries are far away (>= 100000 s) or already due, absolute ones far
+future or past: never a few seconds, which would race.
+
+    python tests/differential/fuzz.py --seed 7 -n 20000     (what `make fuzz SEED=7 N=20000` runs)
+
+On a mismatch the failing prefix is shrunk (delta debugging: drop chunks of steps while some reply still
+differs) and printed as a minimal reproducer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+TESTS = Path(__file__).resolve().parent.parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+from resp import RespSocket, encode_command, parse  # noqa: E402
+
+from differential.test_differential import normalise as script_normalise  # noqa: E402
+
+# ---- the data -----------------------------------------------------------------------------------------------
+
+KEYS = [b"a", b"b", b"c", b"n", b"", b"k\x00\r\nx", b"{tag}k"]
+BIG = b"x" * 100_000  # LCS never sees it (see lcs_block): Redis's LCS table would be too big
+INTS = [b"0", b"1", b"-1", b"10", b"-10", b"007", b"+1", b"-0", b" 1", b"1.0", b"abc", b"",
+        str(2**63 - 1).encode(), str(-(2**63)).encode(), str(2**63).encode(), b"9223372036854775",
+        b"99999999999999999999"]
+FLOATS = [b"0.1", b"-1.5", b"1e3", b"3", b"5.0e3", b"inf", b"-inf", b"nan", b"abc", b"", b"1.7976931348623157e308",
+          b"0x10", b" 1", b"1.", b".5", b"-0", b"1e-20"]
+VALUES = [b"v", b"", b"hello world", b"\x00\xff", b"a\r\nb", b"\r\n", b"x" * 300, BIG] + INTS[:12] + [b"3.5", b"1e2"]
+OFFSETS = [b"0", b"1", b"3", b"-1", b"-3", b"100", b"-100", b"abc", b"", b"2147483648", b"536870911",
+           b"536870912", str(2**63).encode()]
+PATTERNS = [b"*", b"a", b"?", b"[a-c]", b"[^a]", b"*\x00*", b"k*", b"\\*", b"[", b"[a-", b"{tag}*", b"*x",
+            b"[\\a]", b"**", b""]
+FAR_REL = [b"100000", b"1000000", b"4102444800"]
+DUE_REL = [b"0", b"-1", b"-100"]
+FAR_ABS = [b"4102444800", b"4102444800000"]
+PAST_ABS = [b"1", b"100", b"0", b"-1"]
+NOT_TIMES = [b"abc", b"", b"1.5", b" 1", str(2**63).encode(), str(2**63 - 1).encode(), str(-(2**63)).encode(),
+             b"9223372036854775", b"99999999999999999999"]
+EXPIRE_FLAGS = [b"NX", b"XX", b"GT", b"LT", b"gt", b"BAD"]
+# CONFIG parameters with the same default on both servers and no effect on the replies we compare; the
+# fuzzer sets them back to DEFAULTS at the start of every run.
+CONFIG_DEFAULTS = {b"slowlog-max-len": b"128", b"maxmemory-policy": b"noeviction",
+                   b"notify-keyspace-events": b"", b"lazyfree-lazy-user-del": b"no"}
+CONFIG_VALUES = {b"slowlog-max-len": [b"128", b"10", b"-1", b"abc", b"0"],
+                 b"maxmemory-policy": [b"noeviction", b"allkeys-lru", b"volatile-ttl", b"sometimes", b""],
+                 b"notify-keyspace-events": [b"", b"KEA", b"Z?"],
+                 b"lazyfree-lazy-user-del": [b"yes", b"no", b"maybe"]}
+# Exact names only (glob patterns are in scripts.py): Redis has ~200 parameters, a pattern would compare
+# the whole list. Names the server under test does not list are left out (see known_commands).
+CONFIG_GET_PARAMS = [b"save", b"appendonly", b"databases", b"maxmemory", b"maxmemory-policy",
+                     b"slowlog-max-len", b"slowlog-log-slower-than", b"lazyfree-lazy-user-del",
+                     b"notify-keyspace-events"]
+
+
+def key(rnd: random.Random) -> bytes:
+    return rnd.choice(KEYS)
+
+
+def value(rnd: random.Random) -> bytes:
+    return rnd.choice(VALUES)
+
+
+def expire_value(rnd: random.Random, absolute: bool = False) -> bytes:
+    r = rnd.random()
+    if r < 0.5:
+        return rnd.choice(FAR_ABS if absolute else FAR_REL)
+    if r < 0.8:
+        return rnd.choice(PAST_ABS if absolute else DUE_REL)
+    return rnd.choice(NOT_TIMES)
+
+
+def expire_opts(rnd: random.Random) -> list[bytes]:
+    return [rnd.choice(EXPIRE_FLAGS) for _ in range(rnd.choice((0, 0, 1, 1, 2)))]
+
+
+# ---- templates ----------------------------------------------------------------------------------------------
+# A step is (connection, args). A template returns a list of steps (most return one).
+
+Step = tuple[int, list[bytes]]
+
+
+@dataclass
+class Template:
+    name: str | None        # COMMAND INFO name ("client|list"); None: always runs (unknown-command probes)
+    weight: int
+    gen: Callable[[random.Random, "Context"], list[Step]]
+    in_txn: bool = True     # may be queued inside MULTI by txn_block
+    needs: tuple[str, ...] = ()  # other commands the block uses (all must be known)
+
+
+@dataclass
+class Context:
+    known: set[str]                              # COMMAND INFO names the server under test knows
+    simple: list[Template] = field(default_factory=list)  # templates usable inside MULTI
+
+
+def one(*args) -> list[Step]:
+    return [(0, [a if isinstance(a, bytes) else str(a).encode() for a in args])]
+
+
+def g_set(rnd, ctx):
+    args = [b"SET", key(rnd), value(rnd)]
+    for _ in range(rnd.choice((0, 0, 1, 1, 2, 3))):
+        opt = rnd.choice([b"NX", b"XX", b"GET", b"KEEPTTL", b"EX", b"PX", b"EXAT", b"PXAT", b"nx", b"get", b"BAD"])
+        args.append(opt)
+        if opt in (b"EX", b"PX", b"EXAT", b"PXAT") and rnd.random() < 0.9:
+            args.append(expire_value(rnd, absolute=opt.endswith(b"AT")))
+    if _sets_past_expiry(args):
+        # SET with a past EXAT/PXAT stores a key that is already expired; Redis counts it in DBSIZE and
+        # INFO keyspace until its 10 Hz expiry cycle happens to reclaim it. EXISTS reclaims it on both now.
+        return [(0, args), (0, [b"EXISTS", args[1]])]
+    return [(0, args)]
+
+
+def _sets_past_expiry(args: list[bytes]) -> bool:
+    """SET ... EXAT/PXAT t with t before 2033 (e.g. PXAT 4102444800 is in 1970)."""
+    for opt, val in zip(args, args[1:]):
+        if opt.upper() in (b"EXAT", b"PXAT") and val.lstrip(b"-").isdigit():
+            ms = int(val) * (1000 if opt.upper() == b"EXAT" else 1)
+            if ms < 2_000_000_000_000:
+                return True
+    return False
+
+
+def g_getex(rnd, ctx):
+    args = [b"GETEX", key(rnd)]
+    r = rnd.random()
+    if r < 0.6:
+        opt = rnd.choice([b"EX", b"PX", b"EXAT", b"PXAT", b"ex"])
+        args += [opt] + ([expire_value(rnd, absolute=opt.upper().endswith(b"AT"))] if rnd.random() < 0.9 else [])
+    elif r < 0.8:
+        args.append(rnd.choice([b"PERSIST", b"persist", b"BAD"]))
+    if rnd.random() < 0.1:
+        args += [b"PERSIST"]
+    return [(0, args)]
+
+
+def g_lcs_block(rnd, ctx):
+    """LCS on two keys only this block writes, with short values: Redis's LCS table is len(a)*len(b)."""
+    words = [b"ohmytext", b"mynewtext", b"", b"a\x00b", b"abcabcabc", b"xyz", b"\r\n\r\n", b"aaaa"]
+    steps = [(0, [b"SET", b"lcs1", rnd.choice(words)]), (0, [b"SET", b"lcs2", rnd.choice(words)])]
+    args = [b"LCS", b"lcs1", rnd.choice([b"lcs2", b"lcs1", b"nolcs"])]
+    for _ in range(rnd.choice((0, 1, 2, 3))):
+        opt = rnd.choice([b"LEN", b"IDX", b"MINMATCHLEN", b"WITHMATCHLEN", b"BAD", b"idx"])
+        args.append(opt)
+        if opt == b"MINMATCHLEN" and rnd.random() < 0.9:
+            args.append(rnd.choice([b"0", b"2", b"-1", b"abc", b"100"]))
+    return steps + [(0, args)]
+
+
+def g_expire(rnd, ctx):
+    name = rnd.choice([b"EXPIRE", b"PEXPIRE", b"EXPIREAT", b"PEXPIREAT"])
+    return [(0, [name, key(rnd), expire_value(rnd, absolute=name.endswith(b"AT"))] + expire_opts(rnd))]
+
+
+def g_scan(rnd, ctx):
+    # Cursor 0 with a COUNT larger than the keyspace: both servers return everything in one call, so only
+    # the order of the keys differs (normalised). Bad cursors and options test the errors. (Any other
+    # number, "-1" included, is a position in Redis's own table: not comparable.)
+    args = [b"SCAN", rnd.choice([b"0", b"0", b"0", b"abc", b"", b"1x"])]
+    for _ in range(rnd.choice((0, 1, 2, 3))):
+        opt = rnd.choice([b"MATCH", b"COUNT", b"TYPE", b"BAD"])
+        args.append(opt)
+        if rnd.random() < 0.95:
+            args.append({b"MATCH": lambda: rnd.choice(PATTERNS),
+                         b"COUNT": lambda: rnd.choice([b"1000", b"1000", b"0", b"-1", b"abc"]),
+                         b"TYPE": lambda: rnd.choice([b"string", b"list", b"nosuchtype", b"STRING"]),
+                         b"BAD": lambda: b"x"}[opt]())
+    if b"COUNT" not in args:
+        args += [b"COUNT", b"1000"]
+    return [(0, args)]
+
+
+def g_copy(rnd, ctx):
+    args = [b"COPY", key(rnd), key(rnd)]
+    for _ in range(rnd.choice((0, 0, 1, 2))):
+        opt = rnd.choice([b"REPLACE", b"DB", b"BAD"])
+        args.append(opt)
+        if opt == b"DB":
+            args.append(rnd.choice([b"0", b"1", b"abc"]))
+    return [(0, args)]
+
+
+def g_config_set(rnd, ctx):
+    # Only parameters the server under test lists in CONFIG GET (known as "config:<name>", see
+    # known_commands): the others are a missing feature, reported once rather than on every run.
+    names = [n for n in CONFIG_VALUES if "config:" + n.decode() in ctx.known] or [b"nosuch-param"]
+    name = rnd.choice(names)
+    args = [b"CONFIG", b"SET", name, rnd.choice(CONFIG_VALUES.get(name, [b"x"]))]
+    if rnd.random() < 0.2:
+        args.append(rnd.choice([b"slowlog-max-len", b"nosuch-param"]))
+    return [(0, args)]
+
+
+def g_command_info(rnd, ctx):
+    names = sorted(n for n in ctx.known if n)
+    return [(0, [b"COMMAND", b"INFO"] + [n.encode() for n in rnd.sample(names, min(len(names), rnd.randint(1, 3)))]
+             + ([b"nosuchcmd"] if rnd.random() < 0.3 else []))]
+
+
+def g_command_getkeys(rnd, ctx):
+    cmd = rnd.choice([[b"SET", b"k", b"v"], [b"MSET", b"a", b"1", b"b", b"2"], [b"GET", b"k"], [b"PING"],
+                      [b"NOSUCH", b"x"], [b"MGET", b"a", b"b"], [b"SET"], [b"COPY", b"a", b"b"],
+                      [b"LCS", b"a", b"b"], [b"DEL", b"a", b"b", b"c"]])
+    return [(0, [b"COMMAND", b"GETKEYS"] + cmd)]
+
+
+def g_client_reply_block(rnd, ctx):
+    """CLIENT REPLY OFF/SKIP: the runner's model knows which steps get no reply."""
+    mode = rnd.choice([b"OFF", b"SKIP", b"ON", b"BAD"])
+    steps = [(0, [b"CLIENT", b"REPLY", mode])]
+    steps += [st for _ in range(rnd.randint(1, 3)) for st in rnd.choice(ctx.simple).gen(rnd, ctx)]
+    if mode == b"OFF":
+        steps.append((0, [b"CLIENT", b"REPLY", b"ON"]))
+    return steps
+
+
+def g_txn_block(rnd, ctx):
+    """[WATCH k..] [a write from connection 1] MULTI, queued commands (some invalid), EXEC or DISCARD."""
+    steps: list[Step] = []
+    watched = rnd.sample(KEYS, rnd.randint(1, 2))
+    if rnd.random() < 0.5:
+        steps.append((0, [b"WATCH"] + watched))
+        if rnd.random() < 0.5:
+            steps.append((1, rnd.choice([[b"SET", rnd.choice(watched), b"other"], [b"DEL", rnd.choice(watched)],
+                                         [b"GET", rnd.choice(watched)], [b"FLUSHALL"],
+                                         [b"EXPIRE", rnd.choice(watched), b"0"]])))
+        if rnd.random() < 0.2:
+            steps.append((0, [b"UNWATCH"]))
+    steps.append((0, [b"MULTI"]))
+    for _ in range(rnd.randint(0, 4)):
+        r = rnd.random()
+        if r < 0.08:
+            steps.append((0, rnd.choice([[b"NOSUCHCMD", b"x"], [b"GET"], [b"MULTI"], [b"WATCH", b"a"]])))
+        else:
+            steps += rnd.choice(ctx.simple).gen(rnd, ctx)
+    steps.append((0, rnd.choice([[b"EXEC"], [b"EXEC"], [b"EXEC"], [b"DISCARD"], [b"EXEC", b"x"]])))
+    if steps[-1][1] == [b"EXEC", b"x"]:  # an arity error leaves the transaction open
+        steps.append((0, [b"DISCARD"]))
+    return steps
+
+
+def g_arity(rnd, ctx):
+    names = [b"GET", b"SET", b"GETSET", b"GETDEL", b"GETEX", b"SETNX", b"SETEX", b"PSETEX", b"APPEND", b"STRLEN",
+             b"GETRANGE", b"SETRANGE", b"SUBSTR", b"INCRBYFLOAT", b"MSETNX", b"LCS", b"INCR", b"INCRBY", b"DEL",
+             b"EXISTS", b"UNLINK", b"TOUCH", b"EXPIRE", b"PEXPIREAT", b"TTL", b"EXPIRETIME", b"TYPE", b"KEYS",
+             b"SCAN", b"RENAME", b"RENAMENX", b"COPY", b"OBJECT", b"MEMORY", b"ECHO", b"SELECT", b"WATCH",
+             b"CLIENT", b"CONFIG", b"TIME", b"DBSIZE", b"RANDOMKEY", b"MSET", b"MGET", b"PERSIST", b"SLOWLOG"]
+    known = [n for n in names if n.decode().lower() in ctx.known]
+    name = rnd.choice(known)
+    extra = [b"x"] * rnd.choice((0, 0, 4, 7))
+    return [(0, [rnd.choice([name, name.lower()])] + extra)]
+
+
+def g_unknown(rnd, ctx):
+    probes = [[b"NOSUCH"], [b"foo", b"a", b"b"], [b"GETT", b"k"], [b"FOO", b"a\r\nb"], [b"get\x00"],
+              [b"X" * 130, b"y" * 130], [b"FOO"] + [str(i).encode() for i in range(30)]]
+    # an unknown subcommand of a container the server has (an unknown container is the case above)
+    probes += [[c.upper().encode(), b"NOSUCH", b"a"][:rnd.randint(2, 3)]
+               for c in ("client", "config", "object", "slowlog", "command", "memory") if c in ctx.known]
+    return one(*rnd.choice(probes))
+
+
+# weights are relative; the string and key commands dominate.
+TEMPLATES: list[Template] = [
+    # strings (issue 2)
+    Template("set", 12, g_set),
+    Template("get", 8, lambda r, c: one(b"GET", key(r))),
+    Template("mget", 3, lambda r, c: one(b"MGET", *[key(r) for _ in range(r.randint(1, 4))])),
+    Template("mset", 3, lambda r, c: one(b"MSET", *[x for _ in range(r.randint(1, 3)) for x in (key(r), value(r))])),
+    Template("incr", 3, lambda r, c: one(r.choice([b"INCR", b"DECR"]), key(r))),
+    Template("incrby", 3, lambda r, c: one(r.choice([b"INCRBY", b"DECRBY"]), key(r), r.choice(INTS))),
+    # strings (issue 3)
+    Template("setnx", 2, lambda r, c: one(b"SETNX", key(r), value(r))),
+    Template("setex", 2, lambda r, c: one(b"SETEX", key(r), r.choice(FAR_REL + DUE_REL + NOT_TIMES[:3]), value(r))),
+    Template("psetex", 2, lambda r, c: one(b"PSETEX", key(r), r.choice(FAR_REL + DUE_REL + NOT_TIMES[:3]),
+                                           value(r))),
+    Template("getset", 2, lambda r, c: one(b"GETSET", key(r), value(r))),
+    Template("getdel", 2, lambda r, c: one(b"GETDEL", key(r))),
+    Template("getex", 3, g_getex),
+    Template("append", 3, lambda r, c: one(b"APPEND", key(r), r.choice(VALUES[:7]))),
+    Template("strlen", 2, lambda r, c: one(b"STRLEN", key(r))),
+    Template("getrange", 3, lambda r, c: one(r.choice([b"GETRANGE", b"SUBSTR"]), key(r), r.choice(OFFSETS),
+                                             r.choice(OFFSETS))),
+    Template("setrange", 3, lambda r, c: one(b"SETRANGE", key(r), r.choice(OFFSETS[:8] + [b"536870912"]),
+                                             r.choice(VALUES[:7]))),
+    Template("incrbyfloat", 3, lambda r, c: one(b"INCRBYFLOAT", key(r), r.choice(FLOATS))),
+    Template("msetnx", 2, lambda r, c: one(b"MSETNX", *[x for _ in range(r.randint(1, 3))
+                                                       for x in (key(r), value(r))])),
+    Template("lcs", 2, g_lcs_block, in_txn=False, needs=("set",)),
+    # keyspace (issue 2)
+    Template("del", 3, lambda r, c: one(b"DEL", *r.sample(KEYS, r.randint(1, 3)))),
+    Template("exists", 3, lambda r, c: one(b"EXISTS", *[key(r) for _ in range(r.randint(1, 4))])),
+    Template("expire", 5, g_expire, needs=("pexpire", "expireat", "pexpireat")),
+    Template("expire", 3, lambda r, c: one(r.choice([b"EXPIRE", b"PEXPIRE"]), key(r), expire_value(r),
+                                           *expire_opts(r))),
+    Template("ttl", 4, lambda r, c: one(r.choice([b"TTL", b"PTTL"]), key(r))),
+    Template("persist", 2, lambda r, c: one(b"PERSIST", key(r))),
+    Template("dbsize", 1, lambda r, c: one(b"DBSIZE")),
+    Template("flushall", 1, lambda r, c: one(r.choice([b"FLUSHALL", b"FLUSHDB"]),
+                                             *r.choice([[], [b"SYNC"], [b"ASYNC"], [b"BAD"]]))),
+    # keyspace (issue 3)
+    Template("unlink", 2, lambda r, c: one(b"UNLINK", *r.sample(KEYS, r.randint(1, 3)))),
+    Template("touch", 2, lambda r, c: one(b"TOUCH", *[key(r) for _ in range(r.randint(1, 3))])),
+    Template("expiretime", 3, lambda r, c: one(r.choice([b"EXPIRETIME", b"PEXPIRETIME"]), key(r)),
+             needs=("pexpiretime",)),
+    Template("type", 2, lambda r, c: one(b"TYPE", key(r))),
+    Template("keys", 2, lambda r, c: one(b"KEYS", r.choice(PATTERNS))),
+    Template("scan", 2, g_scan),
+    Template("randomkey", 1, lambda r, c: one(b"RANDOMKEY")),
+    Template("rename", 2, lambda r, c: one(r.choice([b"RENAME", b"RENAMENX"]), key(r), key(r)),
+             needs=("renamenx",)),
+    Template("copy", 2, g_copy),
+    Template("object|encoding", 1, lambda r, c: one(b"OBJECT", b"ENCODING", key(r))),
+    Template("object|refcount", 1, lambda r, c: one(b"OBJECT", b"REFCOUNT", key(r))),
+    Template("object|idletime", 1, lambda r, c: one(b"OBJECT", b"IDLETIME", key(r))),
+    Template("object|freq", 1, lambda r, c: one(b"OBJECT", b"FREQ", key(r))),
+    Template("memory|usage", 1, lambda r, c: one(b"MEMORY", b"USAGE", key(r), *r.choice([[], [b"SAMPLES", b"5"],
+                                                                                        [b"BAD"]]))),
+    # connection and server
+    Template("ping", 1, lambda r, c: one(b"PING", *r.choice([[], [value(r)], [b"a", b"b"]]))),
+    Template("echo", 1, lambda r, c: one(b"ECHO", value(r))),
+    Template("select", 1, lambda r, c: one(b"SELECT", r.choice([b"0", b"1", b"-1", b"abc"]))),
+    Template("hello", 1, lambda r, c: one(b"HELLO", *r.choice([[b"3"], [b"2"], [b"3"], [b"4"], [b"abc"], [],
+                                                               [b"3", b"SETNAME", b"fz"], [b"2", b"BAD"]])),
+             in_txn=False),
+    Template("client|setname", 1, lambda r, c: one(b"CLIENT", b"SETNAME", r.choice([b"fz", b"", b"a b"]))),
+    Template("client|getname", 1, lambda r, c: one(b"CLIENT", b"GETNAME")),
+    Template("client|id", 1, lambda r, c: one(b"CLIENT", b"ID")),
+    Template("client|info", 1, lambda r, c: one(b"CLIENT", b"INFO")),
+    Template("client|list", 1, lambda r, c: one(b"CLIENT", b"LIST", *r.choice([[], [b"TYPE", b"normal"],
+                                                                               [b"TYPE", b"bad"], [b"ID", b"abc"]]))),
+    Template("client|no-evict", 1, lambda r, c: one(b"CLIENT", b"NO-EVICT", r.choice([b"on", b"off", b"bad"]))),
+    # (CLIENT NO-TOUCH is Redis 7.2; the reference redis-server is 7.0, so it cannot be compared here.)
+    Template("client|kill", 1, lambda r, c: one(b"CLIENT", b"KILL", *r.choice([[b"ID", b"999999999"],
+                                                                               [b"1.2.3.4:5"], [b"ID", b"abc"],
+                                                                               [b"BAD", b"x"]]))),
+    Template("client|reply", 1, g_client_reply_block, in_txn=False),
+    Template("time", 1, lambda r, c: one(b"TIME")),
+    Template("info", 1, lambda r, c: one(b"INFO", *r.choice([[b"keyspace"], [b"server"], [], [b"nosuch"]]))),
+    Template("config|get", 1, lambda r, c: one(b"CONFIG", b"GET", *[r.choice([p for p in CONFIG_GET_PARAMS if
+                                                                                "config:" + p.decode() in c.known]
+                                                                               + [b"nosuch", b"MAXMEMORY"])
+                                                                      for _ in range(r.randint(1, 2))])),
+    Template("config|set", 1, g_config_set),
+    Template("config|resetstat", 1, lambda r, c: one(b"CONFIG", b"RESETSTAT")),
+    Template("command|info", 1, g_command_info),
+    Template("command|getkeys", 1, g_command_getkeys),
+    Template("slowlog|len", 1, lambda r, c: one(b"SLOWLOG", b"LEN")),
+    Template("slowlog|get", 1, lambda r, c: one(b"SLOWLOG", b"GET", *r.choice([[], [b"1"], [b"-1"], [b"abc"]]))),
+    Template("slowlog|reset", 1, lambda r, c: one(b"SLOWLOG", b"RESET")),
+    Template("reset", 1, lambda r, c: one(b"RESET"), in_txn=False),
+    Template("quit", 1, lambda r, c: one(b"QUIT"), in_txn=False),
+    # transactions
+    Template("multi", 4, g_txn_block, in_txn=False, needs=("exec", "discard", "watch", "unwatch")),
+    Template("exec", 1, lambda r, c: one(r.choice([b"EXEC", b"DISCARD", b"UNWATCH"])), in_txn=False,
+             needs=("discard", "unwatch")),
+    # errors every server gives
+    Template(None, 2, g_unknown),
+    Template(None, 2, g_arity),
+]
+
+
+def usable(known: set[str]) -> list[Template]:
+    return [t for t in TEMPLATES if t.name is None or (t.name in known and all(n in known for n in t.needs))]
+
+
+def template_names() -> set[str]:
+    """Every command and subcommand the templates use, and the containers of the subcommands."""
+    names = {n for t in TEMPLATES if t.name for n in (t.name, *t.needs)}
+    return names | {n.split("|")[0] for n in names}
+
+
+def generate(rnd: random.Random, n: int, known: set[str]) -> list[Step]:
+    """About n steps (a block is never cut): half the sequences start with HELLO 3 on both connections."""
+    ctx = Context(known)
+    templates = usable(known)
+    ctx.simple = [t for t in templates if t.in_txn and t.name is not None]
+    weights = [t.weight for t in templates]
+    steps: list[Step] = []
+    if "hello" in known and rnd.random() < 0.5:
+        steps += [(0, [b"HELLO", b"3"]), (1, [b"HELLO", b"3"])]
+    while len(steps) < n:
+        steps += rnd.choices(templates, weights)[0].gen(rnd, ctx)
+    return steps
+
+
+# ---- normalisation ------------------------------------------------------------------------------------------
+
+def _name(args: list[bytes]) -> tuple[str, str]:
+    name = args[0].decode("latin-1").upper() if args else ""
+    sub = args[1].decode("latin-1").upper() if len(args) > 1 else ""
+    return name, sub
+
+
+def norm(args: list[bytes], reply):
+    """What of this reply must be equal on both servers. Errors are always compared exactly."""
+    if not isinstance(reply, bytes) or reply[:1] in (b"-", b"!"):
+        return reply
+    name, sub = _name(args)
+    kind = reply[:1]
+    if name == "TIME":
+        # Wall clock: only the shape (two integers as bulk strings) is the same.
+        v = parse(reply)
+        return (kind, "<time>", len(v), all(x.isdigit() for x in v))
+    if name == "RANDOMKEY":
+        # Any key may come back; only "nil" versus "a key" is deterministic.
+        return (kind, reply in (b"$-1\r\n", b"_\r\n"))
+    if name == "KEYS":
+        # Hash-table order differs between the two stores; the set of keys is the same.
+        return (kind, sorted(parse(reply)))
+    if name == "SCAN":
+        # The cursor encodes table positions (different tables); with COUNT above the keyspace size both
+        # finish in one call, so the cursor must be 0 on both and the keys the same set.
+        cursor, keys = parse(reply)
+        return (kind, cursor, sorted(keys))
+    if name == "CONFIG" and sub == "GET":
+        # Redis collects the matches in a dict: its reply comes in hash order. The pairs must be equal.
+        v = parse(reply)
+        pairs = v.items() if isinstance(v, dict) else zip(v[0::2], v[1::2])
+        return (kind, sorted(pairs))
+    if name == "CLIENT" and sub in ("INFO", "LIST"):
+        # id, addr, port, age, idle, memory fields: connection-specific. Only the reply type is compared.
+        return (kind, "<client info>")
+    if name == "OBJECT" and sub in ("ENCODING", "REFCOUNT", "IDLETIME"):
+        # Redis's encodings (int/embstr/raw), its shared-integer refcount (2147483647) and its idle clock
+        # belong to its object system; the issue asks for "answers that make sense for this store".
+        return (kind, "<object " + sub.lower() + ">")
+    if name == "MEMORY" and sub == "USAGE":
+        # Bytes used depend on the allocator and entry layout; nil (missing key) must still match.
+        return (kind, reply in (b"$-1\r\n", b"_\r\n"))
+    if name == "SLOWLOG" and sub == "GET":
+        # Entries carry ids, timestamps, durations and client addresses; the number of entries must match.
+        v = parse(reply)
+        return (kind, len(v))
+    if name == "INFO" and [a.lower() for a in args[1:]] == [b"keyspace"]:
+        # avg_ttl is Redis's running estimate, sampled by its expiry cycle at its own moments (and left
+        # stale when no volatile key is left); keys= and expires= must still match.
+        reply = re.sub(rb"avg_ttl=\d+", b"avg_ttl=<estimate>", parse(reply))
+        return (kind, reply)
+    return script_normalise(args, reply)
+
+
+def same(args: list[bytes], a, b, queued: list[list[bytes]] | None = None) -> bool:
+    """Equal after norm(); TTL-like integers within a tolerance; EXEC compares each queued reply by the
+    queued command's own rules."""
+    try:
+        if norm(args, a) == norm(args, b):
+            return True
+    except Exception:  # noqa: BLE001 - an unparseable reply is compared raw
+        return a == b
+    name, _ = _name(args)
+    if name == "CONFIG" and isinstance(b, bytes) and b.startswith(b"-") and b", allkeys-s3fifo" in b:
+        # Redistill has one eviction policy more than Redis (the product spec's S3-FIFO); its CONFIG SET
+        # error lists it after Redis's eight.
+        return a == b.replace(b", allkeys-s3fifo", b"")
+    if isinstance(a, bytes) and isinstance(b, bytes) and a[:1] == b[:1] == b":":
+        # Expiry times are computed from each server's clock at slightly different instants.
+        tol = {"TTL": 1, "PTTL": 1000, "EXPIRETIME": 1, "PEXPIRETIME": 1000}.get(name)
+        if tol is not None:
+            x, y = int(a[1:-2]), int(b[1:-2])
+            return x >= 0 and y >= 0 and abs(x - y) <= tol
+    if name == "EXEC" and queued and a[:1] == b[:1] == b"*":
+        from resp import reply_end
+        pa, pb = _split_array(a, reply_end), _split_array(b, reply_end)
+        return len(pa) == len(pb) == len(queued) and all(same(q, x, y) for q, x, y in zip(queued, pa, pb))
+    return False
+
+
+def _split_array(raw: bytes, reply_end) -> list[bytes]:
+    nl = raw.index(b"\r\n")
+    n = int(raw[1:nl])
+    out, pos = [], nl + 2
+    for _ in range(max(n, 0)):
+        end = reply_end(raw, pos)
+        out.append(raw[pos:end])
+        pos = end
+    return out
+
+
+# ---- running ------------------------------------------------------------------------------------------------
+
+NO_REPLY = "<no reply expected>"
+
+
+@dataclass
+class ConnModel:
+    """What the runner must know to read the right number of replies: CLIENT REPLY mode, MULTI, queued."""
+    reply: str = "ON"          # ON, OFF, SKIP (the next command gets no reply)
+    in_multi: bool = False
+    queued: list = field(default_factory=list)
+
+    def expects_reply(self, args: list[bytes]) -> bool:
+        name, sub = _name(args)
+        if self.in_multi:
+            return True
+        if name == "CLIENT" and sub == "REPLY" and len(args) == 3:
+            mode = args[2].decode("latin-1").upper()
+            if mode in ("OFF", "SKIP"):
+                return False
+            if mode == "ON":
+                return True
+        return self.reply == "ON"
+
+    def after(self, args: list[bytes], reply) -> None:
+        name, sub = _name(args)
+        if self.reply == "SKIP":
+            self.reply = "ON"
+        if name in ("RESET", "QUIT") and len(args) == 1:
+            self.__init__()
+            return
+        if self.in_multi:
+            if name in ("EXEC", "DISCARD") and len(args) == 1:
+                self.in_multi = False
+            elif isinstance(reply, bytes) and reply.startswith(b"+QUEUED"):
+                self.queued.append(args)
+            return
+        if name == "MULTI" and len(args) == 1 and reply == b"+OK\r\n":
+            self.in_multi, self.queued = True, []
+        elif name == "CLIENT" and sub == "REPLY" and len(args) == 3:
+            mode = args[2].decode("latin-1").upper()
+            if mode in ("ON", "OFF", "SKIP"):
+                self.reply = mode
+
+
+class Side:
+    """One server: its connections and their models."""
+
+    def __init__(self, host: str, port: int, conns: int = 2):
+        self.host, self.port = host, port
+        self.socks = [RespSocket(host, port, timeout=5) for _ in range(conns)]
+        self.models = [ConnModel() for _ in range(conns)]
+
+    def step(self, conn: int, args: list[bytes]):
+        sock, model = self.socks[conn], self.models[conn]
+        expect = model.expects_reply(args)
+        try:
+            sock.send(encode_command(*args))
+            reply = sock.reply() if expect else NO_REPLY
+        except (TimeoutError, ConnectionError, OSError, ValueError) as e:
+            reply = f"<{type(e).__name__}: {e}>"
+            self.reconnect(conn)
+            return reply
+        if _name(args)[0] == "QUIT":  # Redis answers +OK and closes, even inside MULTI
+            self.reconnect(conn)
+        else:
+            model.after(args, reply)
+        return reply
+
+    def reconnect(self, conn: int) -> None:
+        self.socks[conn].close()
+        self.socks[conn] = RespSocket(self.host, self.port, timeout=5)
+        self.models[conn] = ConnModel()
+
+    def close(self) -> None:
+        for s in self.socks:
+            s.close()
+
+
+def reset_server(host: str, port: int, known: set[str]) -> None:
+    """FLUSHALL and the CONFIG parameters the fuzzer changes back to their defaults."""
+    s = RespSocket(host, port, timeout=10)
+    try:
+        assert s.call("FLUSHALL") == b"+OK\r\n"
+        if "config|set" in known:
+            for name, default in CONFIG_DEFAULTS.items():
+                s.call("CONFIG", "SET", name, default)
+        if "slowlog|reset" in known:
+            s.call("SLOWLOG", "RESET")
+    finally:
+        s.close()
+
+
+@dataclass
+class Mismatch:
+    index: int
+    step: Step
+    redis: object
+    redistill: object
+
+
+def run(steps: list[Step], ref: tuple[str, int], sut: tuple[str, int], known: set[str],
+        deadline: float | None = None) -> tuple[Mismatch | None, int]:
+    """Send steps to both; return the first mismatch (or None) and how many steps ran."""
+    reset_server(*ref, known)
+    reset_server(*sut, known)
+    a, b = Side(*ref), Side(*sut)
+    try:
+        for i, (conn, args) in enumerate(steps):
+            if deadline is not None and time.monotonic() > deadline:
+                return None, i
+            queued = list(a.models[conn].queued)
+            ra, rb = a.step(conn, args), b.step(conn, args)
+            if not same(args, ra, rb, queued):
+                return Mismatch(i, (conn, args), ra, rb), i + 1
+        # A stray reply (one the reference did not send) shows up on the next read: end with a PING.
+        for conn in range(len(a.socks)):
+            ra, rb = a.step(conn, [b"PING"]), b.step(conn, [b"PING"])
+            if not same([b"PING"], ra, rb):
+                return Mismatch(len(steps), (conn, [b"PING"]), ra, rb), len(steps)
+        return None, len(steps)
+    finally:
+        a.close()
+        b.close()
+
+
+def shrink(steps: list[Step], ref, sut, known: set[str], budget_s: float = 120.0) -> list[Step]:
+    """Delta debugging on a failing sequence: remove chunks while some reply still differs."""
+    deadline = time.monotonic() + budget_s
+
+    chunk = max(1, len(steps) // 2)
+    while chunk >= 1 and time.monotonic() < deadline:
+        i, removed = 0, False
+        while i < len(steps) and time.monotonic() < deadline:
+            cand = steps[:i] + steps[i + chunk:]
+            mm = run(cand, ref, sut, known)[0] if cand else None
+            if mm is not None:  # still fails: keep the candidate up to its first mismatch
+                steps = cand[:mm.index + 1]
+                removed = True
+            else:
+                i += chunk
+        if not removed:
+            chunk //= 2
+    return steps
+
+
+def _arg(a: bytes) -> str:
+    """An argument as Python source, long runs of one byte as b"x" * N."""
+    if len(a) > 40 and a == a[:1] * len(a):
+        return f"{a[:1]!r} * {len(a)}"
+    return repr(a) if len(a) <= 200 else f"{a[:100]!r} + ... ({len(a)} bytes)"
+
+
+def show_step(step: Step) -> str:
+    conn, args = step
+    plain = lambda a: a and len(a) <= 40 and all(33 <= c < 127 and c not in b"'\"\\" for c in a)  # noqa: E731
+    return f"[conn {conn}] " + " ".join(a.decode() if plain(a) else _arg(a) for a in args)
+
+
+def _cut(v, limit: int = 300) -> str:
+    r = repr(v)
+    return r if len(r) <= limit else r[:limit] + f"... ({len(r)} chars)"
+
+
+def report(steps: list[Step], mm: Mismatch) -> str:
+    lines = [f"minimal reproducer ({len(steps)} steps; each runs on both servers after FLUSHALL, "
+             "connections 0 and 1 are two clients):"]
+    lines += ["  " + show_step(s) for s in steps]
+    lines.append(f"differs at step {mm.index}: {show_step(mm.step)}")
+    lines.append(f"    redis    : {_cut(mm.redis)}")
+    lines.append(f"    redistill: {_cut(mm.redistill)}")
+    lines.append("as Python: [" + ", ".join(f"({c}, [{', '.join(map(_arg, args))}])" for c, args in steps) + "]")
+    return "\n".join(lines)
+
+
+def known_commands(host: str, port: int, names: set[str]) -> set[str]:
+    """The template names this server knows (COMMAND INFO answers nil for unknown ones)."""
+    from resp import reply_end
+    s = RespSocket(host, port, timeout=10)
+    try:
+        order = sorted(names)
+        raw = s.call("COMMAND", "INFO", *order)
+        known = {n for n, entry in zip(order, _split_array(raw, reply_end))
+                 if entry not in (b"*-1\r\n", b"_\r\n", b"$-1\r\n")}
+        if "config|get" in known:
+            for param in set(CONFIG_VALUES) | set(CONFIG_GET_PARAMS):
+                if s.call("CONFIG", "GET", param) not in (b"*0\r\n", b"%0\r\n"):
+                    known.add("config:" + param.decode())
+    finally:
+        s.close()
+    return known
+
+
+def fuzz(seed: int, n: int, ref, sut, time_budget: float | None = None, shrink_budget: float = 120.0,
+         known: set[str] | None = None) -> tuple[str | None, int, set[str]]:
+    """One seeded sequence. Returns (failure report or None, steps run, commands fuzzed)."""
+    if known is None:
+        known = known_commands(*sut, template_names())
+    steps = generate(random.Random(seed), n, known)
+    deadline = None if time_budget is None else time.monotonic() + time_budget
+    mm, ran = run(steps, ref, sut, known, deadline)
+    if mm is None:
+        return None, ran, known
+    prefix = steps[:mm.index + 1]
+    if shrink_budget > 0:
+        prefix = shrink(prefix, ref, sut, known, shrink_budget)
+        mm = run(prefix, ref, sut, known)[0] or mm
+    return f"seed {seed}: " + report(prefix, mm), ran, known
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seed", type=int, default=int(os.environ.get("SEED", "1")))
+    p.add_argument("-n", type=int, default=int(os.environ.get("N", "20000")), help="steps per sequence")
+    p.add_argument("--seqs", type=int, default=1, help="sequences (seed, seed+1, ...)")
+    args = p.parse_args(argv)
+    from servers import start_server
+    ref, sut = start_server("redis"), start_server("redistill")
+    try:
+        known = known_commands(sut.host, sut.port, template_names())
+        skipped = sorted(template_names() - known)
+        print(f"fuzzing {len(usable(known))} of {len(TEMPLATES)} templates; commands not on this server: "
+              f"{', '.join(skipped) or 'none'} (REDISTILL_FASTPATH={os.environ.get('REDISTILL_FASTPATH', '1')})")
+        for seed in range(args.seed, args.seed + args.seqs):
+            t0 = time.monotonic()
+            failure, ran, _ = fuzz(seed, args.n, (ref.host, ref.port), (sut.host, sut.port), known=known)
+            if failure:
+                print(failure)
+                return 1
+            print(f"seed {seed}: {ran} steps identical ({time.monotonic() - t0:.1f} s)")
+    finally:
+        sut.stop()
+        ref.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
