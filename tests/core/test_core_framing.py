@@ -203,3 +203,35 @@ def test_trim_keeps_what_is_pending(conn):
     assert conn.run() == lib.RD_OK
     assert conn.output() == b"$%d\r\n" % len(big) + big + b"\r\n*0\r\n"
     lib.rd_release_free_memory()
+
+
+def test_output_hard_limit_drops_the_connection(conn_factory):
+    c = conn_factory()
+    lib.rd_conn_set_output_limit(c.c, 100_000)
+    val = b"h" * 60_000
+    out, _, st = c.session(cmd("SET", "h", val) + cmd("GET", "h"))
+    assert st == lib.RD_OK and out.endswith(val + b"\r\n")  # 60 KB pending at most: under the limit
+    c.feed(cmd("GET", "h") * 2)                              # 120 KB unsent: over it
+    assert c.run() == lib.RD_CLOSE
+    assert c.output() == b""                                 # unsent replies are dropped, as Redis
+
+
+def test_output_hard_limit_applies_to_python_replies(conn_factory):
+    c = conn_factory(fast=False)
+    lib.rd_conn_set_output_limit(c.c, 1000)
+    c.feed(cmd("PING"))
+    assert c.run() == lib.RD_SLOW
+    assert lib.rd_conn_reply(c.c, b"+" + b"p" * 2000 + b"\r\n", 2003) != lib.RD_OK
+    assert c.run() == lib.RD_CLOSE
+
+
+def test_query_buffer_limit(conn_factory):
+    c = conn_factory()
+    lib.rd_conn_set_input_limit(c.c, 1 << 20)
+    head = b"*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2000000\r\n"
+    assert lib.rd_conn_feed(c.c, head, len(head)) == lib.RD_OK
+    chunk = b"q" * (512 << 10)
+    assert lib.rd_conn_feed(c.c, chunk, len(chunk)) == lib.RD_OK
+    assert lib.rd_conn_run(c.c) == lib.RD_OK                 # partial, 512 KB buffered
+    assert lib.rd_conn_feed(c.c, chunk, len(chunk)) != lib.RD_OK  # past 1 MB
+    assert lib.rd_conn_run(c.c) == lib.RD_CLOSE
