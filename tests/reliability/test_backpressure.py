@@ -140,3 +140,10 @@ def test_idle_clients_give_their_buffers_back(redistill):
     finally:
         for s in socks:
             s.close()
+
+
+def test_query_buffer_limit_in_config_get(server, raw_factory):
+    """CONFIG GET shows client-query-buffer-limit with Redis's default (and the configured value)."""
+    c = raw_factory()
+    assert c.call("CONFIG", "GET", "client-query-buffer-limit") == (
+        b"*2\r\n$25\r\nclient-query-buffer-limit\r\n$10\r\n1073741824\r\n")
