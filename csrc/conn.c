@@ -444,6 +444,7 @@ rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
 }
 
 rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
+    if (len == 0) return RD_OK; /* c->in may be NULL: memcpy(NULL, p, 0) is undefined */
     if (in_reserve(c, len) < 0) {
         c->broken = 1;
         return RD_ERR_NOMEM;
