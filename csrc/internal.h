@@ -196,5 +196,9 @@ int cmd_del(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_exists(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_ping(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_echo(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_setex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_psetex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
 #endif

@@ -336,14 +336,16 @@ class Connection:
             self._selector.unregister(self._sock)
         except (KeyError, ValueError):
             pass
+        # Out of the registry before the peer can see the close: a client that saw its
+        # connection end (CLIENT KILL) must not find it in CLIENT LIST or KILL it again.
+        self._worker.conns.discard(self)
+        reset_transaction_state(self)  # drops its WATCH registrations
+        self.server.unregister_client(self)
         try:
             self._sock.close()
         except OSError:
             pass
         lib.rd_conn_free(c)
-        self._worker.conns.discard(self)
-        reset_transaction_state(self)  # drops its WATCH registrations
-        self.server.unregister_client(self)
 
     def __repr__(self) -> str:
         return f"<Connection id={self.id} addr={self.addr} fd={self.fd}>"

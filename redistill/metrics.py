@@ -84,12 +84,16 @@ class Stats:
         self._out_kbps: list[float] = [0.0] * _SAMPLES
         self._idx = 0
         self._base: dict[str, int] = {}          # counters at the last CONFIG RESETSTAT
+        self._c_base: dict[int, list[int]] = {}  # idem for C's per-command/per-error arrays
         self.ks_base: dict[str, int] = {}        # idem for the keyspace's counters (INFO)
 
     def reset(self, server: Any = None) -> None:
         """CONFIG RESETSTAT: counters read as 0 from now on (baselines: C counters stay)."""
         self._base = {}
         self._base = self.totals()
+        self._c_base = {}
+        self._c_base = {col: self._c_sums(col, n) for col, n in (
+            (3, len(self._fast_names)), (4, len(self._fast_names)), (5, len(self._error_codes)))}
         self.ks_base = {}
         if server is not None and getattr(server, "keyspace", None) is not None:
             ks = _ks_stats(server)
@@ -156,10 +160,13 @@ class Stats:
         return totals
 
     def _c_sums(self, column: int, size: int) -> list[int]:
+        """Sum over the workers of one of C's counter arrays, minus its CONFIG RESETSTAT base."""
         totals = [0] * size
         for i in range(len(self.slots)):
             for j, n in enumerate(self._read_c(i)[column]):
                 totals[j] += n
+        for j, base in enumerate(self._c_base.get(column, ())):
+            totals[j] -= base
         return totals
 
     def fast_command_calls(self) -> dict[str, tuple[int, int]]:

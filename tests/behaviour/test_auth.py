@@ -101,7 +101,7 @@ def _check_password_works(sp, password):
 
 
 def test_password_from_environment(start_extra):
-    _check_password_works(start_extra(env={"REDISTILL_PASSWORD": PW}), PW)
+    _check_password_works(start_extra(env={"REDISTILL_PASSWORD": PW}, kind="redistill"), PW)
 
 
 def test_password_from_toml(start_extra):
@@ -112,7 +112,7 @@ def test_password_file_from_toml_and_env(start_extra, tmp_path):
     f = tmp_path / "pw.txt"
     f.write_text(f"  {PW}\n")
     _check_password_works(start_extra(config_text=f'[security]\npassword_file = "{f}"\n'), PW)
-    _check_password_works(start_extra(env={"REDISTILL_PASSWORD_FILE": str(f)}), PW)
+    _check_password_works(start_extra(env={"REDISTILL_PASSWORD_FILE": str(f)}, kind="redistill"), PW)
 
 
 @pytest.mark.skipif(shutil.which("redis-cli") is None, reason="redis-cli not installed")
@@ -139,7 +139,7 @@ def test_auth_without_password_configured(server, raw):
 def test_repeated_failures_are_held_back_without_blocking_the_worker(start_extra):
     """Past 3 failures from one address the WRONGPASS replies are held back (timers, not
     sleep): with one worker thread, another client is still served while they wait."""
-    sp = start_extra(["--requirepass", PW, "--threads", "1"])
+    sp = start_extra(["--requirepass", PW, "--threads", "1"], kind="redistill")
     attacker = raw(sp, timeout=30.0)
     other = raw(sp)
     try:
@@ -165,7 +165,7 @@ def test_repeated_failures_are_held_back_without_blocking_the_worker(start_extra
 
 def test_held_reply_is_sent_on_shutdown(start_extra):
     """SIGTERM while a WRONGPASS reply is held: the reply is still sent before the close."""
-    sp = start_extra(["--requirepass", PW, "--threads", "1"])
+    sp = start_extra(["--requirepass", PW, "--threads", "1"], kind="redistill")
     c = raw(sp, timeout=30.0)
     try:
         c.send(b"*2\r\n$4\r\nAUTH\r\n$1\r\nx\r\n" * 8)

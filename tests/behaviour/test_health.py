@@ -5,6 +5,7 @@ errorstats, keyspace)."""
 import json
 import re
 import socket
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -12,7 +13,7 @@ import pytest
 import redis
 
 from behaviour.test_server import info_dict
-from servers import RawClient, free_port
+from servers import RawClient, free_port, redistill_python
 from resp import parse
 
 parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps installs prometheus_client")
@@ -22,7 +23,7 @@ parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps 
 def monitored(start_extra):
     """A fresh Redistill with its health endpoint on a free port: (server, base URL)."""
     hp = free_port()
-    sp = start_extra(["--health-check-port", str(hp)])
+    sp = start_extra(["--health-check-port", str(hp)], kind="redistill")
     return sp, f"http://127.0.0.1:{hp}"
 
 
@@ -121,9 +122,6 @@ def test_health_port_in_use_fails_start(start_extra, tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        import subprocess
-
-        from servers import redistill_python
         out = subprocess.run([redistill_python(), "-m", "redistill", "--port", str(free_port()),
                               "--health-check-port", str(port)], capture_output=True, text=True,
                              timeout=30, cwd=tmp_path)
@@ -207,3 +205,21 @@ def test_info_clients_and_setname_for_exporters(server, raw):
     for c in extra:
         c.close()
     assert n1 - n0 == 3
+
+
+def test_config_resetstat_clears_fast_path_counts(start_extra):
+    sp = start_extra([])
+    c = RawClient(sp.host, sp.port, 10)
+    try:
+        c.call("SET", "k", "1")
+        c.call("GET", "k")
+        c.call("SET", "s", "x")
+        c.call("INCR", "s")   # an error the fast path replies itself
+        assert c.call("CONFIG", "RESETSTAT") == b"+OK\r\n"
+        c.call("GET", "k")
+        info = info_dict(parse(c.call("INFO", "commandstats", "errorstats")))
+    finally:
+        c.close()
+    assert info["Commandstats"]["cmdstat_get"].startswith("calls=1,"), info
+    assert "cmdstat_set" not in info["Commandstats"], info
+    assert info["Errorstats"] == {}, info

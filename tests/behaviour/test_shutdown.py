@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 import redis
 
+from behaviour.test_limits import connect_served
 from servers import RawClient, free_port
 
 
@@ -42,7 +43,7 @@ def wait_exit(sp, timeout=20.0):
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_closes_clients_and_exits_zero(start_extra, signum):
-    sp = start_extra([])
+    sp = start_extra([], kind="redistill")
     clients = [connect(sp) for _ in range(3)]
     for c in clients:
         assert c.call("PING") == b"+PONG\r\n"
@@ -60,7 +61,7 @@ def test_signal_closes_clients_and_exits_zero(start_extra, signum):
 def test_replies_to_commands_already_read_are_flushed(start_extra):
     """A client that stops reading has MBs of replies pending at SIGTERM: every reply computed
     is still delivered whole before the close, and the server exits 0."""
-    sp = start_extra(["--threads", "1"])
+    sp = start_extra(["--threads", "1"], kind="redistill")
     big = b"x" * 100_000
     c = connect(sp)
     try:
@@ -99,7 +100,7 @@ def test_grace_period_bounds_the_wait_for_a_stuck_client(start_extra):
 
 def test_health_says_503_while_draining_and_no_new_clients(start_extra):
     hp = free_port()
-    sp = start_extra(["--health-check-port", str(hp)],
+    sp = start_extra(["--health-check-port", str(hp)], kind="redistill",
                      config_text="[server]\nshutdown_grace_period = 30\n")
     url = f"http://127.0.0.1:{hp}/health"
     with urllib.request.urlopen(url, timeout=10) as r:
@@ -136,8 +137,7 @@ def test_health_says_503_while_draining_and_no_new_clients(start_extra):
 
 def test_json_logs_one_line_per_start_stop_and_rejected_client(start_extra):
     sp = start_extra(["--maxclients", "1"], config_text='[logging]\nformat = "json"\nlevel = "notice"\n')
-    a = connect(sp)
-    assert a.call("PING") == b"+PONG\r\n"
+    a = connect_served(sp)
     b = connect(sp)
     assert b.expect_closed() == b"-ERR max number of clients reached\r\n"
     b.close()
@@ -149,7 +149,7 @@ def test_json_logs_one_line_per_start_stop_and_rejected_client(start_extra):
     msgs = [e["msg"] for e in lines]
     assert sum("starting" in m for m in msgs) == 1, msgs
     assert sum(m.startswith("Ready to accept connections") for m in msgs) == 1, msgs
-    assert sum(m.startswith("Rejected client 127.0.0.1:") for m in msgs) == 1, msgs
+    assert sum(m.startswith("Rejected client 127.0.0.1:") for m in msgs) >= 1, msgs  # + retries, if any
     assert sum(m.startswith("Received SIGTERM") for m in msgs) == 1, msgs
     assert sum("bye bye" in m for m in msgs) == 1, msgs
     rejected = next(e for e in lines if e["msg"].startswith("Rejected client"))

@@ -121,6 +121,8 @@ def test_no_command_touches_client_chosen_files(server, raw_factory, tmp_path):
     for argv in FILE_COMMANDS:
         rep = c.call(*argv)
         assert rep.startswith(b"-"), (argv, rep)
+    for name in ("SAVE", "BGSAVE", "BGREWRITEAOF"):  # exist (clients call them) but persistence is off
+        assert b"persistence" in c.call(name).lower()
     target = tmp_path / "chosen"
     for param, value in (("dir", str(tmp_path)), ("dbfilename", "chosen"), ("logfile", str(target)),
                          ("aclfile", str(target)), ("appendfilename", "chosen")):
