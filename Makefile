@@ -77,8 +77,9 @@ test: build test-deps node-clients
 	echo "== again with REDISTILL_FASTPATH=0 (Python path):$$dirs"; \
 	REDISTILL_FASTPATH=0 $(VENV)/bin/python -m pytest -q $$dirs; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no Python-path tests collected"; exit 0; fi; exit $$rc
-	@echo "== bounded sanitizer pass (make sanitize-quick; the full one is make sanitize)"
-	$(MAKE) --no-print-directory sanitize-quick
+	@if [ "$(SANITIZE)" = 0 ]; then echo "== sanitizer pass skipped (SANITIZE=0)"; else \
+	  echo "== bounded sanitizer pass (make sanitize-quick; the full one is make sanitize)"; \
+	  $(MAKE) --no-print-directory sanitize-quick; fi
 
 # Just the unit tests: no server process, a few seconds.
 test-fast: build test-deps
@@ -108,6 +109,7 @@ SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_string
               tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
               tests/behaviour/test_connection.py tests/differential tests/reliability
 FUZZ_SECONDS ?= 300
+SANITIZE ?= 1# `make test SANITIZE=0` skips the bounded sanitizer pass
 
 sanitize-build: $(ASAN_VENV)/.stamp-build
 

@@ -17,6 +17,9 @@
 #include "internal.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +491,34 @@ rd_status rd_conn_run(rd_conn *c) {
     return c->closing ? RD_CLOSE : RD_OK;
 }
 
+size_t rd_conn_trim(rd_conn *c) {
+    size_t freed = 0;
+    if (c->slow) return 0; /* Python holds a frame in the input or the scratch */
+    in_compact(c);
+    if (c->in_len == 0 && c->in) {
+        freed += c->in_cap;
+        free(c->in);
+        c->in = NULL;
+        c->in_cap = 0;
+    }
+    if (c->in_len == 0) {
+        freed += c->scratch.cap;
+        buf_reset(&c->scratch, 0);
+    }
+    if (out_pending(c) == 0) {
+        freed += c->out.cap;
+        c->out_sent = 0;
+        buf_reset(&c->out, 0);
+    }
+    return freed;
+}
+
+void rd_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
     if (!c->slow) return RD_NOT_FOUND;
     *frame = (c->slow_in_scratch ? c->scratch.data : c->in) + c->slow_off;
@@ -504,6 +535,7 @@ rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
 }
 
 rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
+    if (len == 0) return RD_OK; /* c->in may be NULL: memcpy(NULL, p, 0) is undefined */
     if (in_reserve(c, len) < 0) {
         c->broken = 1;
         return RD_ERR_NOMEM;

@@ -421,6 +421,17 @@ void rd_conn_set_output_limit(rd_conn *c, uint64_t hard);
  * default, 1 GB (Redis's client-query-buffer-limit). */
 void rd_conn_set_input_limit(rd_conn *c, uint64_t max);
 
+/* Frees the buffers an idle connection keeps for reuse (up to 1 MB in and
+ * 1 MB out each, after a big request or reply): the worker calls it for
+ * connections idle a few seconds, as Redis's clientsCron shrinks idle
+ * clients' buffers.  Keeps anything pending (a partial frame, unsent output).
+ * Returns the bytes freed. */
+size_t rd_conn_trim(rd_conn *c);
+
+/* Returns memory the allocator keeps cached to the OS (glibc malloc_trim);
+ * after rd_conn_trim freed a lot.  Any thread; costs a walk of the free lists. */
+void rd_release_free_memory(void);
+
 /* After the output is flushed, rd_conn_io returns RD_CLOSE (QUIT, CLIENT KILL). */
 void rd_conn_close_after_reply(rd_conn *c);
 

@@ -149,6 +149,13 @@ class Connection:
             lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
             self._update_fast()
 
+    def trim_if_idle(self, before: float) -> int:
+        """Gives back idle buffers (rd_conn_trim) when nothing happened since `before`; returns the
+        bytes freed.  Owner thread."""
+        if self._c is not None and self.last_interaction < before:
+            return lib.rd_conn_trim(self._c)
+        return 0
+
     def set_multi(self, queue: list | None) -> None:
         """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
         the dispatcher to be queued, so the C fast path is off for this connection."""

@@ -53,6 +53,7 @@ _REJECT_LOG_BURST = 10        # rejected-client log lines per second per worker;
 _ACCEPT_PAUSE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 _ACCEPT_PAUSE = 0.1
 _HAS_KEEPIDLE = hasattr(socket, "TCP_KEEPIDLE")
+_TRIM_RELEASE_BYTES = 8 << 20  # idle buffers freed in one pass past which memory goes back to the OS
 # Redis 7's reply to a remote client refused by protected mode (networking.c), byte for byte.
 PROTECTED_MODE_ERROR = (
     b"-DENIED Redis is running in protected mode because protected mode is enabled and no password "
@@ -175,6 +176,14 @@ class Worker(threading.Thread):
             self._wake_w.send(b"\0")
         except (BlockingIOError, OSError):
             pass  # buffer full: a wakeup is already pending; closed: the worker is gone
+
+    def trim_idle(self, idle_seconds: float) -> None:
+        """Frees the reusable buffers of connections idle for idle_seconds (server cron, via call_soon),
+        so thousands of idle clients that once moved a big value do not pin a megabyte or two each."""
+        before = time.time() - idle_seconds
+        freed = sum(conn.trim_if_idle(before) for conn in self.connections())
+        if freed >= _TRIM_RELEASE_BYTES:
+            lib.rd_release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
 
     # ---- the loop ---------------------------------------------------------------------------
     def run(self) -> None:
