@@ -310,8 +310,10 @@ def _find(name: bytes) -> Any:
 
 
 # Redis's ACL category order, the order COMMAND INFO lists them in.
-_ACL_ORDER = ("@keyspace", "@read", "@write", "@string", "@admin", "@fast", "@slow", "@dangerous",
-              "@connection")
+# Redis's ACLCommandCategories order (COMMAND INFO lists a command's categories in it).
+_ACL_ORDER = ("@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@bitmap",
+              "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin", "@fast", "@slow", "@blocking",
+              "@dangerous", "@connection", "@transaction", "@scripting")
 
 
 def acl_categories(spec: Any) -> list[str]:
@@ -337,10 +339,21 @@ _FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "nos
 
 # Commands whose keys have different flags (one Redis key spec per key): name -> per key, in
 # argument order, (argument index, flags).  The table's legacy triple still covers all of them.
+# Commands whose keys have different flags get one key spec per key group, as Redis's JSON files
+# give them: (first index, lastkey relative to it, flags).  The table's key_flags cover the rest.
 _PER_KEY_FLAGS = {
-    "rename": ((1, ("RW", "access", "delete")), (2, ("OW", "update"))),
-    "renamenx": ((1, ("RW", "access", "delete")), (2, ("OW", "insert"))),
-    "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
+    "rename": ((1, 0, ("RW", "access", "delete")), (2, 0, ("OW", "update"))),
+    "renamenx": ((1, 0, ("RW", "access", "delete")), (2, 0, ("OW", "insert"))),
+    "copy": ((1, 0, ("RO", "access")), (2, 0, ("OW", "update"))),
+    "smove": ((1, 0, ("RW", "access", "delete")), (2, 0, ("RW", "insert"))),
+    "sinterstore": ((1, 0, ("RW", "update")), (2, -1, ("RO", "access"))),
+    "sunionstore": ((1, 0, ("OW", "update")), (2, -1, ("RO", "access"))),
+    "sdiffstore": ((1, 0, ("OW", "update")), (2, -1, ("RO", "access"))),
+}
+
+# Commands whose keys follow a count argument (movablekeys): (index of the count, flags).
+_KEYNUM_SPECS = {
+    "sintercard": (1, ("RO", "access")),
 }
 
 
@@ -361,11 +374,19 @@ def _key_spec(flags: Any, index: int, lastkey: int, step: int, notes: bytes | No
     }
 
 
+def _keynum_spec(index: int, flags: Any) -> dict:
+    return {b"flags": SetReply(flags), b"begin_search": {b"type": b"index", b"spec": {b"index": index}},
+            b"find_keys": {b"type": b"keynum", b"spec": {b"keynumidx": 0, b"firstkey": 1, b"keystep": 1}}}
+
+
 def _key_specs(spec: Any) -> SetReply:
+    if spec.name in _KEYNUM_SPECS:
+        return SetReply([_keynum_spec(*_KEYNUM_SPECS[spec.name])])
     if not spec.first_key:
         return SetReply()
     if spec.name in _PER_KEY_FLAGS:
-        return SetReply(_key_spec(flags, index, 0, 1) for index, flags in _PER_KEY_FLAGS[spec.name])
+        return SetReply(_key_spec(flags, index, lastkey, 1)
+                        for index, lastkey, flags in _PER_KEY_FLAGS[spec.name])
     lastkey = spec.last_key if spec.last_key < 0 else spec.last_key - spec.first_key
     return SetReply([_key_spec(spec.key_flags, spec.first_key, lastkey, spec.step,
                                _KEY_SPEC_NOTES.get(spec.name))])
@@ -462,8 +483,12 @@ def command_getkeys(client: Any, args: list[bytes]) -> list[bytes]:
 # COMMAND GETKEYSANDFLAGS <full-command>
 def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
     spec, keys = _keys_of(args)
-    if spec.name in _PER_KEY_FLAGS:
-        return [[key, SetReply(flags)] for key, (_, flags) in zip(keys, _PER_KEY_FLAGS[spec.name])]
+    if spec.name in _PER_KEY_FLAGS:   # key i (0-based) is argument first_key + i
+        groups = _PER_KEY_FLAGS[spec.name]
+
+        def flags_of(pos: int) -> Any:
+            return next(f for index, last, f in reversed(groups) if pos >= index)
+        return [[key, SetReply(flags_of(spec.first_key + i))] for i, key in enumerate(keys)]
     flags = spec.key_flags
     if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
         get = any(word(a) == b"get" for a in args[5:])

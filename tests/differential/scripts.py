@@ -424,6 +424,8 @@ SERVER_COMMANDS = [
     ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "GET"],
     ["COMMAND", "GETKEYSANDFLAGS", "mset", "a", "1"], ["COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"],
     ["COMMAND", "GETKEYSANDFLAGS", "get", "a"], ["COMMAND", "GETKEYSANDFLAGS", "expire", "a", "1"],
+    ["COMMAND", "GETKEYSANDFLAGS", "sinterstore", "d", "a", "b", "c"], ["COMMAND", "GETKEYSANDFLAGS", "rename", "a", "b"],
+    ["COMMAND", "GETKEYSANDFLAGS", "smove", "a", "b", "m"],
     ["COMMAND", "GETKEYSANDFLAGS", "rename", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "renamenx", "a", "b"],
     ["COMMAND", "GETKEYSANDFLAGS", "copy", "a", "b", "REPLACE"], ["COMMAND", "GETKEYS", "copy", "a", "b"],
     ["COMMAND", "GETKEYSANDFLAGS", "getex", "a", "PERSIST"], ["COMMAND", "GETKEYS", "object", "encoding", "a"],
