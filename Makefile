@@ -44,6 +44,14 @@ test-deps: $(VENV)/.stamp-test-deps
 	    echo "warning: redis-server/redis-cli/redis-benchmark missing and no apt-get; those tests will skip"; \
 	  fi; \
 	fi
+	@if ! command -v nutcracker >/dev/null 2>&1 && [ ! -x /usr/sbin/nutcracker ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nutcracker (Debian's twemproxy) for tests/scaleout"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq nutcracker"; \
+	  else \
+	    echo "warning: nutcracker missing and no apt-get; the twemproxy scale-out test will skip"; \
+	  fi; \
+	fi
 
 $(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
 	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
