@@ -17,6 +17,7 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
 .PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients
+.PHONY: dist test-dist docker docker-test
 
 all: build
 
@@ -163,7 +164,7 @@ soak: build test-deps
 	$(VENV)/bin/python perf/soak.py --duration $(DURATION) $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) $(ASAN_VENV) build *.egg-info redistill/*.egg-info
+	rm -rf $(VENV) $(ASAN_VENV) build dist *.egg-info redistill/*.egg-info
 	rm -f redistill/_core*.so redistill/_core.c redistill/_core.o
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
@@ -174,3 +175,23 @@ N    ?= 20000
 SEQS ?= 1
 fuzz: build test-deps
 	$(VENV)/bin/python tests/differential/fuzz.py --seed $(SEED) -n $(N) --seqs $(SEQS)
+
+# ---- shipping (issue 9): single-file executable and Docker image ---------------------------------
+# dist/redistill: PyInstaller --onefile (installed into .venv here) freezes the interpreter, the
+# package, the compiled core and cffi's backend into one file that unpacks itself to a private temp
+# dir at start, so it runs with no virtualenv and no Python on the target (same glibc or newer).
+# About a minute; `make test` leaves it out (tests/dist skips without dist/redistill).
+DIST_INPUTS := $(BUILD_INPUTS) $(wildcard redistill/*.py redistill/commands/*.py) tools/dist/entry.py
+
+dist: dist/redistill
+
+dist/redistill: $(VENV)/.stamp-build $(DIST_INPUTS)
+	$(VENV)/bin/python -m pip install -q pyinstaller
+	$(VENV)/bin/python -m PyInstaller --onefile --noconfirm --clean --log-level WARN --name redistill \
+	  --distpath dist --workpath build/pyinstaller --specpath build/pyinstaller \
+	  --hidden-import redistill._core --hidden-import _cffi_backend --collect-submodules redistill \
+	  --copy-metadata redistill tools/dist/entry.py
+	@dist/redistill --version
+
+test-dist: dist test-deps
+	$(VENV)/bin/python -m pytest -q tests/dist
