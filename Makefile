@@ -195,3 +195,13 @@ dist/redistill: $(VENV)/.stamp-build $(DIST_INPUTS)
 
 test-dist: dist test-deps
 	$(VENV)/bin/python -m pytest -q tests/dist
+
+# The Docker image (Dockerfile: debian:bookworm-slim, multi-stage, non-root).  docker-test starts
+# dockerd and creates the base image with debootstrap when they are missing (tests/docker/run.sh);
+# it takes minutes and needs a daemon, so it is not part of `make test`.
+DOCKER_IMAGE ?= redistill:latest
+docker:
+	docker build --network host -t $(DOCKER_IMAGE) .
+
+docker-test:
+	IMAGE=$(DOCKER_IMAGE) tests/docker/run.sh
