@@ -16,7 +16,7 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients
+.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
 .PHONY: dist test-dist docker docker-test
 
 all: build
@@ -162,6 +162,11 @@ DURATION ?= 60
 SOAK_ARGS ?=
 soak: build test-deps
 	$(VENV)/bin/python perf/soak.py --duration $(DURATION) $(SOAK_ARGS)
+
+# Eviction hit ratios: Redistill's policies vs redis-server at equal maxmemory (perf/evict_bench.py,
+# results in docs/EVICTION.md).  ARGS passes options, e.g. ARGS="--requests 100000".
+bench-evict: build test-deps
+	$(VENV)/bin/python perf/evict_bench.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(ASAN_VENV) build dist *.egg-info redistill/*.egg-info

@@ -74,7 +74,7 @@ enum {
 enum {
     RD_INFO_TYPE = 0,     /* value type: 0 = string */
     RD_INFO_EXPIRE,       /* absolute expiry in ms since the epoch, 0 = none */
-    RD_INFO_IDLE_MS,      /* ms since the last access (access-clock resolution, ~1 s) */
+    RD_INFO_IDLE_MS,      /* ms since the last access (meaningless under the LFU policies, as in Redis) */
     RD_INFO_LEN,          /* string length in bytes */
     RD_INFO_MEMORY,       /* bytes the entry's allocation takes */
     RD_INFO_ENCODING,     /* RD_ENC_* as Redis would name it */
@@ -91,7 +91,8 @@ enum {
 enum {
     RD_KS_KEYS = 0,       /* keys stored, including expired ones not yet reclaimed */
     RD_KS_EXPIRES,        /* keys with an expiry */
-    RD_KS_USED_MEMORY,    /* bytes held by the keyspace (entries, keys, values, tables) */
+    RD_KS_USED_MEMORY,    /* bytes held by the keyspace: entries (keys, values, metadata), tables,
+                             S3-FIFO ghosts, the shard array; each allocation as its heap chunk */
     RD_KS_PEAK_MEMORY,    /* highest RD_KS_USED_MEMORY seen */
     RD_KS_EXPIRED,        /* keys removed because they expired */
     RD_KS_EVICTED,        /* keys removed by eviction */
@@ -195,6 +196,27 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
 
 /* Copies RD_KS_NSTATS counters into out[]. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
+
+/* ---- memory limit and eviction (evict.c) ----------------------------------- */
+
+/* maxmemory in bytes of RD_KS_USED_MEMORY; 0 = unlimited.  Any thread, any time:
+ * writes see the new limit at once (eviction catches up incrementally). */
+rd_status rd_ks_set_maxmemory(rd_keyspace *ks, uint64_t bytes);
+
+/* Eviction policy by Redis's name ("noeviction", "allkeys-lru", "allkeys-lfu",
+ * "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random",
+ * "volatile-ttl") or "allkeys-s3fifo".  RD_OK, or RD_NOT_FOUND for another name.
+ * Any thread, any time. */
+rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name);
+
+/* Before a write that needs memory (Redis's denyoom commands): evicts if over the
+ * limit; RD_OK, or RD_ERR_OOM when over it with nothing the policy may evict.
+ * The rd_ks_* writes check this themselves.  Any thread. */
+rd_status rd_ks_admit(rd_keyspace *ks);
+
+/* Background eviction (cron): evicts while over the limit, for about budget_us
+ * microseconds, one stripe lock at a time.  *evicted counts the keys removed. */
+rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted);
 
 /* ---- more string and keyspace commands (issue 3) ---------------------------- */
 

@@ -211,6 +211,23 @@ class Keyspace:
         _check(lib.rd_ks_active_expire(self.ptr, budget_us, s.u64))
         return s.u64[0]
 
+    def set_eviction(self, max_memory: int, policy: str) -> None:
+        """Applies maxmemory (bytes, 0 = unlimited) and maxmemory-policy (Redis's names or
+        allkeys-s3fifo); safe while workers run."""
+        if lib.rd_ks_set_policy(self.ptr, policy.encode()) != lib.RD_OK:
+            raise ValueError(f"unknown eviction policy {policy!r}")
+        lib.rd_ks_set_maxmemory(self.ptr, max_memory)
+
+    def admit(self) -> None:
+        """Raises the OOM CommandError when over maxmemory with nothing to evict (denyoom commands)."""
+        _check(lib.rd_ks_admit(self.ptr))
+
+    def evict(self, budget_us: int) -> int:
+        """Background eviction while over maxmemory, for about budget_us; returns keys evicted."""
+        s = self._scratch
+        _check(lib.rd_ks_evict(self.ptr, budget_us, s.u64))
+        return s.u64[0]
+
     def avg_ttl(self) -> int:
         """INFO keyspace avg_ttl: estimated mean remaining TTL (ms) of keys with an expiry."""
         out = ffi.new("int64_t *")

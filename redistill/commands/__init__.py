@@ -313,6 +313,9 @@ def encode_reply(client: Any, result: Any) -> bytes:
     return reply
 
 
+_OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
+
+
 def _run(client: Any, args: list[bytes]) -> Any:
     try:
         spec = lookup(args)
@@ -325,6 +328,15 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.NOAUTH))
+    # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
+    # (queueing takes memory too), before running or queueing them.
+    in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
+    if ("denyoom" in spec.flags or in_multi) and client.server.config.max_memory:
+        try:
+            client.server.keyspace.admit()
+        except CommandError as e:
+            _count(spec.name, 2)
+            return transactions.rejected(client, spec, e)
     queue = getattr(client, "multi", None)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))

@@ -238,6 +238,8 @@ def config_set(client: Any, args: list[bytes]) -> str:
             changes[field] = parsed
     # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
     server.config = dataclasses.replace(server.config, **changes)
+    if "max_memory" in changes or "eviction_policy" in changes:
+        server.keyspace.set_eviction(server.config.max_memory, server.config.eviction_policy)
     slowlog = getattr(server, "slowlog", None)
     if slowlog is not None:
         if "slowlog-log-slower-than" in stored:
