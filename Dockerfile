@@ -12,6 +12,10 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       python3 python3-venv python3-dev gcc libc6-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
+# Locally added CAs (tools/docker/ca/README.md), so pip works behind a TLS-intercepting proxy.
+COPY tools/docker/ca/ /usr/local/share/ca-certificates/redistill-build/
+RUN update-ca-certificates >/dev/null
+ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt
 WORKDIR /src
 COPY pyproject.toml setup.py build_ffi.py README.md LICENSE ./
 COPY csrc csrc
@@ -20,7 +24,7 @@ COPY tools/docker/entrypoint.py /opt/redistill/entrypoint.py
 RUN python3 -m venv /opt/redistill \
  && /opt/redistill/bin/pip install --no-cache-dir --disable-pip-version-check . \
  && /opt/redistill/bin/pip uninstall -y pip \
- && /opt/redistill/bin/python -c "import redistill._core"
+ && cd / && /opt/redistill/bin/python -c "import redistill._core"  # not /src: its tree has no .so
 
 # ---- final: Debian's python3 runtime and the venv, no compiler ----
 FROM debian:bookworm-slim

@@ -206,6 +206,7 @@ test-dist: dist test-deps
 # it takes minutes and needs a daemon, so it is not part of `make test`.
 DOCKER_IMAGE ?= redistill:latest
 docker:
+	cp /usr/local/share/ca-certificates/*.crt tools/docker/ca/ 2>/dev/null || true
 	docker build --network host -t $(DOCKER_IMAGE) .
 
 docker-test:

@@ -85,14 +85,16 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
             "$WORK/rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
             || { tail -n 20 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
         $SUDO rm -rf "$WORK/rootfs/var/cache/apt/archives/"*.deb "$WORK/rootfs/var/lib/apt/lists/"*
-        $SUDO tar -C "$WORK/rootfs" -c . | docker import -q - "$BASE" >/dev/null
+        $SUDO tar -C "$WORK/rootfs" -c . | docker import - "$BASE" >/dev/null
         $SUDO rm -rf "$WORK/rootfs"
     fi
 fi
 
 # ---- build -------------------------------------------------------------------------------------------
 say "docker build -t $IMAGE"
-# --network host: the builder's apt-get and pip reach the package registries the way the host does.
+# --network host: the builder's apt-get and pip reach the package registries the way the host does;
+# the host's locally added CAs go to the builder stage (tools/docker/ca/README.md).
+cp /usr/local/share/ca-certificates/*.crt "$ROOT/tools/docker/ca/" 2>/dev/null || true
 docker build --network host -t "$IMAGE" "$ROOT" >"$WORK/build.log" 2>&1 \
     || { tail -n 40 "$WORK/build.log" >&2; die "docker build failed"; }
 
