@@ -41,14 +41,19 @@ static const fp_command *fp_lookup(const char *name, size_t n) {
 
 int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const fp_command *cmd = fp_lookup(argv[0], argl[0]);
-    if (!cmd) return FP_SLOW;
+    if (!cmd) {
+        int rc = fp_type_dispatch(x, argc, argv, argl, which);
+        if (rc == FP_DONE) *which += (int)N_FAST; /* type commands count after this table */
+        return rc;
+    }
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
     *which = (int)(cmd - fast_commands);
     return cmd->fn(x, argc, argv, argl);
 }
 
 rd_status rd_fast_command(int i, const char **name, int *arity) {
-    if (i < 0 || (size_t)i >= N_FAST) return RD_NOT_FOUND;
+    if (i >= 0 && (size_t)i >= N_FAST) return tx_command_at(i - (int)N_FAST, name, arity);
+    if (i < 0) return RD_NOT_FOUND;
     *name = fast_commands[i].name;
     *arity = fast_commands[i].arity;
     return RD_OK;

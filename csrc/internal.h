@@ -75,6 +75,15 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
 rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
                   int64_t now, ks_sink fn, void *ctx);
 
+/* Prefetching a batch's keys (conn.c): hash, then bucket (a lock-free hint),
+ * then the chain's first entry (under the lock). */
+uint64_t ks_hash(rd_keyspace *ks, const char *key, size_t klen);
+void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h);
+void ks_prefetch_entry(rd_keyspace *ks, uint64_t h);
+/* h = ks_hash(ks, key, klen) for the command about to run: its keyspace call
+ * reuses it.  ks_set_hint(NULL, NULL, 0, 0) right after the command. */
+void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h);
+
 /* ---- transactions: the gate (gate.c) and WATCH (watch.c) ------------------ */
 
 /* The keyspace-wide gate: commands hold it shared, EXEC exclusive (docs/LOCKING.md).
@@ -90,6 +99,9 @@ void gate_enter_shared(ks_gate *g);
 int gate_enter_exclusive(ks_gate *g);
 void gate_leave(ks_gate *g);
 ks_gate *ks_gate_of(rd_keyspace *ks);
+/* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
+ * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
+extern _Thread_local int64_t gate_now;
 
 /* A watched key: one node per key some client WATCHes, in its shard's list,
  * guarded by the shard lock like the entries. */
@@ -153,6 +165,8 @@ int resp_build_frame(rd_buf *out, const char *base, const resp_arg *argv, int ar
 void resp_add_raw(rd_buf *b, const char *s, size_t n);
 void resp_add_bulk(rd_buf *b, const char *p, size_t n);
 void resp_add_int(rd_buf *b, long long v);
+/* "<prefix><n>\r\n" (a length or integer line). */
+void resp_add_header(rd_buf *b, char prefix, long long n);
 void resp_add_array_len(rd_buf *b, long long n);
 void resp_add_nil(rd_buf *b, int proto);
 /* The error line of a keyspace status, from status.c. */
@@ -178,7 +192,7 @@ enum { FP_DONE = 0, FP_SLOW = 1 };
 typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
 /* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
-#define FP_MAX_COMMANDS 64
+#define FP_MAX_COMMANDS 160
 
 /* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW.
  * On FP_DONE *which is the command's index in the table (rd_fast_command order). */
@@ -200,5 +214,174 @@ int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_setex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_psetex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+
+/* ---- data types (types.c, dict.c, t_hash.c, t_set.c; typed entries in keyspace.c) ---- */
+
+/* Entry types, numbered as Redis's OBJ_* (the TYPE names live in types.c). */
+enum { KS_TYPE_STRING = 0, KS_TYPE_LIST = 1, KS_TYPE_SET = 2, KS_TYPE_ZSET = 3, KS_TYPE_HASH = 4,
+       KS_NTYPES };
+
+/* What the keyspace needs to know about a collection type.  A typed entry's
+ * value is a pointer to the type's object, which the entry owns. */
+typedef struct ks_type_ops {
+    const char *name;                 /* TYPE reply */
+    void (*free)(void *obj);
+    void *(*dup)(const void *obj);    /* COPY: deep copy, NULL on allocation failure */
+    size_t (*mem)(const void *obj);   /* bytes the object holds (a count it keeps current) */
+    int (*encoding)(const void *obj); /* RD_ENC_* as Redis 7.0 would report it */
+    size_t (*len)(const void *obj);   /* elements; 0 means the key must go */
+} ks_type_ops;
+
+/* Indexed by KS_TYPE_*; NULL for strings and for types not built yet. */
+extern const ks_type_ops *const ks_types[KS_NTYPES];
+extern const ks_type_ops hash_type_ops, set_type_ops;
+
+/* Redis's encoding thresholds (CONFIG SET hash-max-listpack-entries ...), by RD_CFG_*. */
+extern _Atomic long long ks_type_config[RD_CFG_COUNT];
+
+/* A type command's keys, all their stripes locked together (ascending, rule 2)
+ * for the whole command.  ks_view_close unlocks, then frees what was removed. */
+typedef struct ks_view {
+    rd_keyspace *ks;
+    int64_t now;
+    int n;
+    const char *const *keys;
+    const size_t *klens;
+    uint64_t *hs, hstack[8];
+    void *dead;        /* entries to free after unlocking */
+    uint64_t set[16];  /* locked stripes, one bit each (KS_NSHARDS bits) */
+} ks_view;
+
+rd_status ks_view_open(ks_view *v, rd_keyspace *ks, int n, const char *const *keys,
+                       const size_t *klens);
+void ks_view_close(ks_view *v);
+/* Key i's object of `type`: RD_OK (*obj set), RD_NOT_FOUND, RD_ERR_WRONGTYPE.
+ * Counts a keyspace hit or miss when `read`; touches the access clock. */
+rd_status ks_view_get(ks_view *v, int i, int type, int read, void **obj);
+/* Stores obj as key i's value: a new key, or replacing any old value and its
+ * expiry (SUNIONSTORE).  The entry owns obj from here on (freed on RD_ERR_NOMEM). */
+rd_status ks_view_put(ks_view *v, int i, int type, void *obj);
+/* Key i's object was changed in place: WATCH hook, memory recount, and the key
+ * is deleted once its collection is empty (as Redis). */
+void ks_view_changed(ks_view *v, int i);
+/* Deletes key i (any type): 1 if it existed. */
+int ks_view_delete(ks_view *v, int i);
+
+/* Redis's string2ld and ld2string(LD_STR_HUMAN), shared with INCRBYFLOAT (keyspace.c). */
+#define KS_MAX_FLOAT_CHARS 5120
+int parse_long_double(const char *p, size_t n, long double *out);
+size_t format_long_double(char *buf, size_t cap, long double v);
+uint64_t ks_random64(void);
+
+/* ---- a small string dictionary for hash and set objects (dict.c) ---------- */
+
+typedef struct dnode {
+    struct dnode *next;
+    uint32_t klen, vlen;
+    char data[]; /* key bytes, then value bytes (none for sets) */
+} dnode;
+
+static inline char *dnode_val(dnode *d) { return d->data + d->klen; }
+
+typedef struct rdict {
+    dnode **table; /* NULL while empty */
+    size_t mask;   /* buckets - 1 */
+    size_t count;
+    size_t mem;    /* bytes of the nodes and the table (malloc_usable_size) */
+} rdict;
+
+void dict_init(rdict *d);
+void dict_release(rdict *d);
+dnode *dict_find(const rdict *d, const char *k, size_t kn);
+/* 1 added, 0 replaced the value, -1 allocation failure. */
+int dict_set(rdict *d, const char *k, size_t kn, const char *v, size_t vn);
+/* 1 removed, 0 absent. */
+int dict_del(rdict *d, const char *k, size_t kn);
+/* A random node (random non-empty bucket, random chain position); NULL if empty. */
+dnode *dict_random(const rdict *d);
+/* Deep copy into dst; -1 on allocation failure (dst left empty). */
+int dict_dup(rdict *dst, const rdict *src);
+/* Calls fn on the nodes of the bucket at cursor; returns the next cursor
+ * (Redis's reverse-binary dictScan over one table), 0 when done. */
+/* Distinct random nodes: picks[0..count) (count < d->count), an array the caller
+ * frees.  -1 on allocation failure (t_hash.c). */
+int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks);
+uint64_t dict_scan(const rdict *d, uint64_t cursor, void (*fn)(void *ctx, dnode *n), void *ctx);
+/* for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) */
+dnode *dict_first(const rdict *d, size_t *b);
+dnode *dict_next(const rdict *d, dnode *n, size_t *b);
+
+/* A hash or set object: one dict, and `big`, sticky as Redis 7.0 never converts a
+ * hashtable back: it only decides OBJECT ENCODING (listpack/intset vs hashtable). */
+typedef struct dobj {
+    rdict d;
+    int big;
+} dobj;
+
+/* The type ops hashes and sets share (dict.c). */
+dobj *dobj_new(void);
+void dobj_free(void *o);
+void *dobj_dup(const void *o);
+size_t dobj_mem(const void *o);
+size_t dobj_len(const void *o);
+
+/* ---- type commands (types.c, t_hash.c, t_set.c) ----------------------------- */
+
+typedef struct tx_ctx {
+    rd_keyspace *ks;
+    rd_buf *out;
+    int resp; /* 2 or 3 */
+} tx_ctx;
+
+/* RESP3 map / set headers; a flat array / an array in RESP2. */
+void reply_map_len(rd_buf *b, int resp, long long pairs);
+void reply_set_len(rd_buf *b, int resp, long long n);
+void reply_syntax(rd_buf *b);
+/* A missing key's HSCAN/SSCAN reply: cursor 0, no elements. */
+void reply_empty_scan(rd_buf *b);
+/* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s text for LLONG_MIN (HRANDFIELD, SRANDMEMBER). */
+#define RANGE_ERR "value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+/* Redis's string2ll as getLongLongFromObject uses it: 1 = ok. */
+int arg_ll(const char *a, size_t n, long long *out);
+/* Case-insensitive whole-word match, binary safe. */
+int arg_is(const char *a, size_t n, const char *word);
+/* HSCAN/SSCAN: Redis's parseScanCursorOrReply; 0 ok, -1 (error written). */
+int scan_cursor(rd_buf *out, const char *a, size_t n, uint64_t *cursor);
+typedef struct scan_opts {
+    long long count;
+    const char *pat; /* NULL = everything */
+    size_t plen;
+} scan_opts;
+/* COUNT / MATCH from argv[from]; 0 ok, -1 (error written). */
+int scan_opts_parse(rd_buf *out, int argc, const char **argv, const size_t *argl, int from,
+                    scan_opts *o);
+/* One HSCAN/SSCAN step over d into out (*2 cursor + elements); `all` for the
+ * small encodings, which Redis returns whole with cursor 0. */
+void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o, int all,
+                int with_values);
+
+/* A type command: writes its complete reply (errors included) to x->out. */
+typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t *argl);
+
+#define TYPE_COMMANDS(X)                                                                      \
+    X(hset, -4) X(hsetnx, 4) X(hget, 3) X(hmget, -3) X(hmset, -4) X(hgetall, 2) X(hdel, -3)    \
+    X(hexists, 3) X(hlen, 2) X(hkeys, 2) X(hvals, 2) X(hstrlen, 3) X(hincrby, 4)               \
+    X(hincrbyfloat, 4) X(hrandfield, -2) X(hscan, -3)                                         \
+    X(sadd, -3) X(srem, -3) X(smembers, 2) X(sismember, 3) X(smismember, -3) X(scard, 2)       \
+    X(spop, -2) X(srandmember, -2) X(smove, 4) X(sinter, -2) X(sinterstore, -3) X(sunion, -2) \
+    X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3)
+#define TX_DECLARE(name, arity) \
+    void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
+TYPE_COMMANDS(TX_DECLARE)
+#undef TX_DECLARE
+
+/* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
+ * for unknown names, bad arity and every error reply (Python writes errors). */
+struct fp_ctx;
+int fp_type_dispatch(struct fp_ctx *x, int argc, const char **argv, const size_t *argl,
+                     int *which);
+/* Number of type commands (rd_fast_command lists them after fastpath.c's). */
+int tx_command_count(void);
+rd_status tx_command_at(int i, const char **name, int *arity);
 
 #endif

@@ -45,7 +45,6 @@
 
 /* ---- entries -------------------------------------------------------------- */
 
-static inline char *entry_val(entry *e) { return e->data + e->klen; }
 
 /* Redis: a key is expired once now is past its time (equal is still alive). */
 static inline int is_expired(const entry *e, int64_t now) {
@@ -69,17 +68,35 @@ static entry *entry_new(const char *key, size_t klen, const char *val, size_t vl
     return e;
 }
 
+/* Frees an entry and the object a collection entry owns. */
+static void entry_free(entry *e) {
+    if (is_typed(e)) ks_types[e->type]->free(tv_get(e).obj);
+    free(e);
+}
+
 static void free_chain(entry *e) {
     while (e) {
         entry *next = e->next;
-        free(e);
+        entry_free(e);
         e = next;
     }
 }
 
 /* ---- shards ----------------------------------------------------------------- */
 
+/* The hash of the key the fast path is about to run a command on, computed
+ * earlier when the batch was prefetched (ks_set_hint), so it is not computed
+ * twice.  One per thread, matched on the exact key bytes' address, length and
+ * keyspace, and cleared after that one command. */
+static _Thread_local struct {
+    const rd_keyspace *ks;
+    const char *key;
+    size_t klen;
+    uint64_t h;
+} hint;
+
 static inline uint64_t key_hash(const rd_keyspace *ks, const char *key, size_t klen) {
+    if (key == hint.key && klen == hint.klen && ks == hint.ks) return hint.h;
     return siphash13(key, klen, ks->k0, ks->k1);
 }
 
@@ -547,10 +564,50 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
     return st;
 }
 
+/* ---- prefetching for the fast path ------------------------------------------------ */
+
+/* conn.c hashes the keys of a pipelined batch before running it, so the cache
+ * misses of many lookups overlap instead of coming one after another. */
+
+uint64_t ks_hash(rd_keyspace *ks, const char *key, size_t klen) {
+    return siphash13(key, klen, ks->k0, ks->k1);
+}
+
+void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h) {
+    hint.ks = ks;
+    hint.key = key;
+    hint.klen = klen;
+    hint.h = h;
+}
+
+/* A hint only: the shard's table and mask are read without the lock, and the
+ * address is only prefetched (never dereferenced), so a stale value during a
+ * resize costs one useless prefetch.  Off under ThreadSanitizer, which would
+ * rightly call the unlocked read a race. */
+void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h) {
+    shard *s = shard_of(ks, h);
+    __builtin_prefetch(s, 1);
+#ifndef __SANITIZE_THREAD__
+    entry **table = __atomic_load_n(&s->table, __ATOMIC_RELAXED);
+    size_t mask = __atomic_load_n(&s->mask, __ATOMIC_RELAXED);
+    __builtin_prefetch(&table[bucket_of(mask, h)]);
+#endif
+}
+
+/* Prefetches the first entry of the key's chain, read under the lock (the
+ * table may be freed by a concurrent resize otherwise). */
+void ks_prefetch_entry(rd_keyspace *ks, uint64_t h) {
+    shard *s = shard_of(ks, h);
+    lock(s);
+    __builtin_prefetch(s->table[bucket_of(s->mask, h)]);
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* ---- public API ---------------------------------------------------------------- */
 
 int64_t rd_now_ms(void) {
     struct timespec ts;
+    if (gate_now) return gate_now; /* a command's (or a transaction's) time stands still: gate.c */
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -821,8 +878,13 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
  * over different shards) until the budget is spent or a whole lap of all
  * shards reclaimed nothing.  Not measured yet: the per-visit bucket count. */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed) {
-    int64_t start = mono_us(), now = rd_now_ms();
+    int64_t start, now;
     uint64_t total = 0, lap_start = 0;
+
+    /* Shared gate: never inside an EXEC, whose clock stands still (csrc/gate.c). */
+    gate_enter_shared(&ks->gate);
+    start = mono_us();
+    now = rd_now_ms();
 
     for (unsigned visited = 1;; visited++) {
         uint32_t i = atomic_fetch_add_explicit(&ks->next_shard, 1, memory_order_relaxed);
@@ -833,6 +895,7 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
         }
         if (mono_us() - start >= budget_us) break;
     }
+    gate_leave(&ks->gate);
     note_peak(ks);
     if (reclaimed) *reclaimed = total;
     return RD_OK;
@@ -864,7 +927,6 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
  * over several keys, RENAME, COPY, key facts (TYPE, OBJECT, MEMORY USAGE...),
  * SCAN/KEYS and RANDOMKEY, built on the table operations above. */
 
-#define KS_MAX_FLOAT_CHARS (5 * 1024) /* Redis's MAX_LONG_DOUBLE_CHARS */
 #define KS_APPEND_SLACK_MAX (1u << 20) /* sdsMakeRoomFor's greedy growth limit */
 
 /* A read of key's string (lock held): counts the hit or miss and touches the
@@ -1031,7 +1093,7 @@ rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
 
 /* Redis's string2ld: strtold over the whole text (a NUL inside fails), no
  * leading space, no NaN, no overflow. */
-static int parse_long_double(const char *p, size_t n, long double *out) {
+int parse_long_double(const char *p, size_t n, long double *out) {
     char buf[KS_MAX_FLOAT_CHARS], *end;
     long double v;
     if (n == 0 || n >= sizeof buf) return 0;
@@ -1048,7 +1110,7 @@ static int parse_long_double(const char *p, size_t n, long double *out) {
 }
 
 /* Redis's ld2string(LD_STR_HUMAN): %.17Lf, trailing zeros (and a bare '.') cut, "-0" -> "0". */
-static size_t format_long_double(char *buf, size_t cap, long double v) {
+size_t format_long_double(char *buf, size_t cap, long double v) {
     int n = snprintf(buf, cap, "%.17Lf", v);
     size_t l;
     if (n < 0 || (size_t)n + 1 > cap) return 0;
@@ -1126,6 +1188,16 @@ rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, con
     return RD_OK;
 }
 
+/* COPY of a collection: ne (a byte copy of e) gets its own deep copy of the object. */
+static int typed_dup(entry *ne, const entry *e) {
+    const ks_type_ops *ops = ks_types[e->type];
+    typed_val t = {ops->dup(tv_get(e).obj), 0};
+    if (!t.obj) return -1;
+    t.mem = ops->mem(t.obj);
+    tv_put(ne, t);
+    return 0;
+}
+
 /* RENAME and COPY.  dst is looked up before src: a lookup can unlink an
  * expired entry, which would invalidate the other's link, and only a live
  * src lets the code go on.  After src is unlinked dst is found again. */
@@ -1151,12 +1223,15 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
         st = RD_NOT_DONE;
     } else if (!(ne = entry_new(dst, dlen, entry_val(e), e->vlen, e->expire, now))) {
         st = RD_ERR_NOMEM;
+    } else if (copy && is_typed(e) && typed_dup(ne, e) != 0) {
+        free(ne);
+        st = RD_ERR_NOMEM;
     } else {
-        /* Strings only so far: a copied entry shares nothing with its source. */
         ne->type = e->type;
         if (!copy) {
             ne->access = e->access; /* RENAME moves the object, LRU clock and all */
             do_unlink(ss, slink, e);
+            e->type = KS_TYPE_STRING; /* the object now belongs to ne: no double free */
             push_dead(&dead, e);
         }
         d = do_find(sd, hd, dst, dlen, &dlink);
@@ -1212,10 +1287,16 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
         v[RD_INFO_TYPE] = e->type;
         v[RD_INFO_EXPIRE] = e->expire;
         v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)((uint32_t)now - e->access); /* ms clock (not LFU) */
-        v[RD_INFO_LEN] = e->vlen;
         v[RD_INFO_MEMORY] = (int64_t)entry_mem(e);
-        v[RD_INFO_ENCODING] = string_encoding(entry_val(e), e->vlen, &shared);
-        v[RD_INFO_SHARED_INT] = shared;
+        if (is_typed(e)) {
+            const ks_type_ops *ops = ks_types[e->type];
+            v[RD_INFO_LEN] = (int64_t)ops->len(tv_get(e).obj);
+            v[RD_INFO_ENCODING] = ops->encoding(tv_get(e).obj);
+        } else {
+            v[RD_INFO_LEN] = e->vlen;
+            v[RD_INFO_ENCODING] = string_encoding(entry_val(e), e->vlen, &shared);
+            v[RD_INFO_SHARED_INT] = shared;
+        }
         if (flags & RD_INFO_TOUCH) ev_touch(ks, s, e, now);
     }
     release(ks, s);
@@ -1393,3 +1474,99 @@ int ks_watch_locked(rd_keyspace *ks, const char *key, size_t klen, int64_t now, 
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
+
+/* ---- type commands' view of their keys (csrc/types.c; rules 1, 2, 4 and 7) ---------- */
+
+_Static_assert(sizeof(((ks_view *)0)->set) == sizeof(shardset), "ks_view.set is a shardset");
+
+rd_status ks_view_open(ks_view *v, rd_keyspace *ks, int n, const char *const *keys,
+                       const size_t *klens) {
+    memset(v, 0, sizeof *v);
+    v->ks = ks;
+    v->now = rd_now_ms();
+    v->n = n;
+    v->keys = keys;
+    v->klens = klens;
+    v->hs = n <= (int)(sizeof v->hstack / sizeof v->hstack[0]) ? v->hstack
+                                                                 : malloc((size_t)n * sizeof *v->hs);
+    if (!v->hs) return RD_ERR_NOMEM;
+    for (int i = 0; i < n; i++) {
+        v->hs[i] = key_hash(ks, keys[i], klens[i]);
+        shardset_add((shardset *)v->set, v->hs[i]);
+    }
+    shardset_lock(ks, (shardset *)v->set);
+    return RD_OK;
+}
+
+void ks_view_close(ks_view *v) {
+    shardset_release(v->ks, (shardset *)v->set);
+    free_chain(v->dead);
+    if (v->hs != v->hstack) free(v->hs);
+}
+
+static entry *view_lookup(ks_view *v, int i, entry ***link) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    return do_lookup(s, v->hs[i], v->keys[i], v->klens[i], v->now, link, (entry **)&v->dead);
+}
+
+rd_status ks_view_get(ks_view *v, int i, int type, int read, void **obj) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    entry **link, *e = view_lookup(v, i, &link);
+    if (!e) {
+        if (read) s->misses++;
+        return RD_NOT_FOUND;
+    }
+    if (read) s->hits++;
+    if (e->type != type) return RD_ERR_WRONGTYPE;
+    ev_touch(v->ks, s, e, v->now);
+    *obj = tv_get(e).obj;
+    return RD_OK;
+}
+
+rd_status ks_view_put(ks_view *v, int i, int type, void *obj) {
+    const ks_type_ops *ops = ks_types[type];
+    shard *s = shard_of(v->ks, v->hs[i]);
+    typed_val t = {obj, ops->mem(obj)};
+    entry **link, *old, *e = entry_new(v->keys[i], v->klens[i], (const char *)&t, sizeof t, 0, v->now);
+    if (!e) {
+        ops->free(obj);
+        return RD_ERR_NOMEM;
+    }
+    e->type = (uint8_t)type;
+    old = view_lookup(v, i, &link);
+    if (old)
+        do_replace(v->ks, s, link, old, e, v->now, (entry **)&v->dead);
+    else
+        do_link(v->ks, s, v->hs[i], e, v->now);
+    return RD_OK;
+}
+
+void ks_view_changed(ks_view *v, int i) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    entry **link, *e = do_find(s, v->hs[i], v->keys[i], v->klens[i], &link);
+    typed_val t;
+    if (!e || !is_typed(e)) return;
+    watch_hook(s, e); /* an in-place write (rule 7) */
+    ev_unlink(s, e);  /* its eviction queue counts entry_mem, which changes now */
+    t = tv_get(e);
+    used_sub(s, t.mem);
+    t.mem = ks_types[e->type]->mem(t.obj);
+    used_add(s, t.mem);
+    tv_put(e, t);
+    ev_requeue(v->ks, s, e, v->now);
+    if (ks_types[e->type]->len(t.obj) == 0) { /* Redis deletes a key whose collection empties */
+        do_unlink_quiet(s, link, e);
+        push_dead((entry **)&v->dead, e);
+    }
+}
+
+int ks_view_delete(ks_view *v, int i) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    entry **link, *e = view_lookup(v, i, &link);
+    if (!e) return 0;
+    do_unlink(s, link, e);
+    push_dead((entry **)&v->dead, e);
+    return 1;
+}
+
+uint64_t ks_random64(void) { return rng_next(); }

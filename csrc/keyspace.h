@@ -12,6 +12,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #define KS_SHARD_BITS 10
 #define KS_NSHARDS (1u << KS_SHARD_BITS) /* 1024 stripes: contention stays low at any thread count */
@@ -19,7 +20,6 @@
 /* glibc's per-chunk header: a chunk costs malloc_usable_size + 8 bytes of heap. */
 #define KS_MALLOC_OVERHEAD 8
 
-enum { KS_TYPE_STRING = 0 };
 
 /* One allocation per key: this header (46 bytes on LP64), then the key bytes,
  * then the value bytes.  qprev/qnext/access/evbits are the eviction metadata
@@ -30,7 +30,7 @@ typedef struct entry {
     int64_t expire;              /* absolute ms since the epoch; 0 = no expiry */
     uint32_t klen, vlen;
     uint32_t access;             /* LFU policies: minutes << 8 | log counter; others: ms clock */
-    uint8_t type;                /* KS_TYPE_*: only strings exist so far */
+    uint8_t type;                /* KS_TYPE_* (internal.h): a collection's value is a typed_val */
     uint8_t evbits;              /* S3-FIFO: bits 0-1 frequency, bit 2 = in the small queue */
     char data[];
 } entry;
@@ -78,7 +78,28 @@ struct rd_keyspace {
     _Atomic uint32_t evict_shard;   /* eviction round robin (evict.c) */
 };
 
-static inline size_t entry_mem(entry *e) { return malloc_usable_size(e) + KS_MALLOC_OVERHEAD; }
+static inline char *entry_val(entry *e) { return e->data + e->klen; }
+static inline int is_typed(const entry *e) { return e->type != KS_TYPE_STRING; }
+
+/* A collection entry's value: its object and the bytes last counted for it in
+ * the shard's `used` (so used_sub always takes back exactly what was added). */
+typedef struct typed_val {
+    void *obj;
+    size_t mem;
+} typed_val;
+
+static inline typed_val tv_get(const entry *e) {
+    typed_val t;
+    memcpy(&t, e->data + e->klen, sizeof t); /* the value bytes need not be aligned */
+    return t;
+}
+
+static inline void tv_put(entry *e, typed_val t) { memcpy(e->data + e->klen, &t, sizeof t); }
+
+/* The heap chunk of the entry, and a collection's object as its type counts it. */
+static inline size_t entry_mem(entry *e) {
+    return malloc_usable_size(e) + KS_MALLOC_OVERHEAD + (is_typed(e) ? tv_get(e).mem : 0);
+}
 
 /* Only the lock holder writes a shard's `used`, so load+store is enough there;
  * the keyspace total is shared by all shards and needs a real atomic add. */

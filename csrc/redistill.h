@@ -84,7 +84,12 @@ enum {
 enum {
     RD_ENC_INT = 0,       /* the text of a 64-bit integer, at most 20 bytes */
     RD_ENC_EMBSTR,        /* other strings up to 44 bytes */
-    RD_ENC_RAW            /* longer strings */
+    RD_ENC_RAW,           /* longer strings */
+    RD_ENC_LISTPACK,      /* small hashes (Redis 7.0's thresholds, CONFIG SET hash-max-listpack-*) */
+    RD_ENC_HASHTABLE,     /* hashes and sets past those thresholds */
+    RD_ENC_INTSET,        /* small sets of integers (set-max-intset-entries) */
+    RD_ENC_SKIPLIST,      /* sorted sets past zset-max-listpack-* */
+    RD_ENC_QUICKLIST      /* lists */
 };
 
 /* Keyspace counters, indices into rd_ks_stats' output array. */
@@ -191,7 +196,8 @@ rd_status rd_ks_flush(rd_keyspace *ks);
 
 /* Active expiry: reclaims expired keys nobody reads, visiting stripes round
  * robin until about budget_us microseconds have passed.  *reclaimed counts
- * the keys removed.  Any thread; holds one stripe lock at a time. */
+ * the keys removed.  Any thread; holds one stripe lock at a time, and the
+ * transactions gate shared (it waits while an EXEC runs). */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed);
 
 /* Copies RD_KS_NSTATS counters into out[]. */
@@ -303,6 +309,31 @@ rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf 
  * key has one.  Any thread; one stripe lock at a time. */
 rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms);
 
+/* ---- data types (issue 8): hashes, sets; commands run whole in C ------------- */
+
+/* Redis's encoding thresholds, indices for rd_type_config. */
+enum {
+    RD_CFG_HASH_MAX_LISTPACK_ENTRIES = 0, /* hash-max-listpack-entries (512) */
+    RD_CFG_HASH_MAX_LISTPACK_VALUE,       /* hash-max-listpack-value (64) */
+    RD_CFG_SET_MAX_INTSET_ENTRIES,        /* set-max-intset-entries (512) */
+    RD_CFG_ZSET_MAX_LISTPACK_ENTRIES,     /* zset-max-listpack-entries (128) */
+    RD_CFG_ZSET_MAX_LISTPACK_VALUE,       /* zset-max-listpack-value (64) */
+    RD_CFG_LIST_MAX_LISTPACK_SIZE,        /* list-max-listpack-size (-2) */
+    RD_CFG_COUNT
+};
+
+/* Sets one threshold (they only change what OBJECT ENCODING reports and when
+ * a small object converts).  RD_OK or RD_NOT_FOUND (bad index).  Any thread. */
+rd_status rd_type_config(int which, int64_t value);
+
+/* Runs one type command (HSET, SADD, ...: argv[0] is its name, any case) with
+ * the stripe locks of its keys held for the whole command, appending its
+ * complete reply to out in RESP `resp` (2 or 3), errors included.
+ * RD_OK (reply written, maybe an error line), RD_NOT_FOUND (not a type
+ * command: nothing written).  Arity is the caller's check.  Any thread. */
+rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
+                  rd_buf *out);
+
 /* ---- transactions (gate.c, watch.c) ------------------------------------------ */
 
 /* The gate makes EXEC atomic: every command holds it shared (Python's dispatch
@@ -390,6 +421,17 @@ void rd_conn_set_output_limit(rd_conn *c, uint64_t hard);
  * default, 1 GB (Redis's client-query-buffer-limit). */
 void rd_conn_set_input_limit(rd_conn *c, uint64_t max);
 
+/* Frees the buffers an idle connection keeps for reuse (up to 1 MB in and
+ * 1 MB out each, after a big request or reply): the worker calls it for
+ * connections idle a few seconds, as Redis's clientsCron shrinks idle
+ * clients' buffers.  Keeps anything pending (a partial frame, unsent output).
+ * Returns the bytes freed. */
+size_t rd_conn_trim(rd_conn *c);
+
+/* Returns memory the allocator keeps cached to the OS (glibc malloc_trim);
+ * after rd_conn_trim freed a lot.  Any thread; costs a walk of the free lists. */
+void rd_release_free_memory(void);
+
 /* After the output is flushed, rd_conn_io returns RD_CLOSE (QUIT, CLIENT KILL). */
 void rd_conn_close_after_reply(rd_conn *c);
 
@@ -416,5 +458,23 @@ enum {
     RD_CM_NSTATS
 };
 rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n);
+
+/* Milliseconds since the epoch of the connection's last I/O (CLIENT LIST idle=). */
+int64_t rd_conn_last_interaction_ms(const rd_conn *c);
+
+/* ---- the worker's event loop in C (plain sockets; owner thread only) ------ */
+
+/* rd_worker_poll serves readable events of attached connections itself, so a
+ * batch of fast commands costs Python nothing.  attach: fd's events belong to
+ * c; detach before rd_conn_free (no-op when fd is attached to another conn). */
+rd_status rd_worker_attach(rd_worker *w, int fd, rd_conn *c);
+void rd_worker_detach(rd_worker *w, int fd, rd_conn *c);
+/* One epoll_wait (timeout_ms -1 = forever) on epfd, whose events carry their
+ * fd.  Readable attached connections go through rd_conn_io(c, fd, 1) here;
+ * the events left for Python are written to fds/events/status (status: the
+ * rd_conn_io result other than RD_OK, or -1 when nothing was done) and
+ * counted in the return value, at most max; -1 on an epoll error (errno). */
+int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
+                   int max);
 
 #endif

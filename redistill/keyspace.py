@@ -38,8 +38,34 @@ GETEX_DEL = lib.RD_GETEX_DEL          # delete after reading
 
 # Type codes of rd_ks_key_info / rd_ks_scan and Redis's names for them.
 TYPE_STRING = 0
-TYPE_NAMES = {TYPE_STRING: "string"}
-ENCODING_NAMES = {lib.RD_ENC_INT: "int", lib.RD_ENC_EMBSTR: "embstr", lib.RD_ENC_RAW: "raw"}
+TYPE_NAMES = {TYPE_STRING: "string", 1: "list", 2: "set", 3: "zset", 4: "hash"}  # Redis's OBJ_* codes
+ENCODING_NAMES = {lib.RD_ENC_INT: "int", lib.RD_ENC_EMBSTR: "embstr", lib.RD_ENC_RAW: "raw",
+                  lib.RD_ENC_LISTPACK: "listpack", lib.RD_ENC_HASHTABLE: "hashtable",
+                  lib.RD_ENC_INTSET: "intset", lib.RD_ENC_SKIPLIST: "skiplist",
+                  lib.RD_ENC_QUICKLIST: "quicklist"}
+
+# The thresholds csrc/types.c keeps (OBJECT ENCODING and conversions); process-wide in C.
+_TYPE_THRESHOLDS = {
+    "hash-max-listpack-entries": lib.RD_CFG_HASH_MAX_LISTPACK_ENTRIES,
+    "hash-max-ziplist-entries": lib.RD_CFG_HASH_MAX_LISTPACK_ENTRIES,
+    "hash-max-listpack-value": lib.RD_CFG_HASH_MAX_LISTPACK_VALUE,
+    "hash-max-ziplist-value": lib.RD_CFG_HASH_MAX_LISTPACK_VALUE,
+    "set-max-intset-entries": lib.RD_CFG_SET_MAX_INTSET_ENTRIES,
+    "zset-max-listpack-entries": lib.RD_CFG_ZSET_MAX_LISTPACK_ENTRIES,
+    "zset-max-ziplist-entries": lib.RD_CFG_ZSET_MAX_LISTPACK_ENTRIES,
+    "zset-max-listpack-value": lib.RD_CFG_ZSET_MAX_LISTPACK_VALUE,
+    "zset-max-ziplist-value": lib.RD_CFG_ZSET_MAX_LISTPACK_VALUE,
+    "list-max-listpack-size": lib.RD_CFG_LIST_MAX_LISTPACK_SIZE,
+    "list-max-ziplist-size": lib.RD_CFG_LIST_MAX_LISTPACK_SIZE,
+}
+
+
+def set_type_threshold(name: str, value: int) -> None:
+    """CONFIG SET of an encoding threshold (hash-max-listpack-entries...); other names: no-op."""
+    which = _TYPE_THRESHOLDS.get(name)
+    if which is not None:
+        lib.rd_type_config(which, value)
+
 
 _KEY_INFO_FIELDS = (
     (lib.RD_INFO_TYPE, "type"), (lib.RD_INFO_EXPIRE, "expire"), (lib.RD_INFO_IDLE_MS, "idle_ms"),
@@ -60,6 +86,11 @@ _STAT_NAMES = (
     (lib.RD_KS_HITS, "hits"),
     (lib.RD_KS_MISSES, "misses"),
 )
+
+
+def now_ms() -> int:
+    """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
+    return lib.rd_now_ms()
 
 
 def wrongtype() -> CommandError:
@@ -350,3 +381,16 @@ class Keyspace:
         if _check(lib.rd_ks_randomkey(self.ptr, s.buf)) == lib.RD_OK:
             return s.take()
         return None
+
+    def exec(self, args: list[bytes], resp: int) -> bytes:
+        """Runs a type command (HSET, SADD...) wholly in C: its complete reply in RESP `resp`,
+        errors included (the caller turns an error line into a CommandError)."""
+        s = self._scratch
+        argv, argl = _key_array(args)
+        lib.rd_buf_clear(s.buf)
+        st = lib.rd_exec(self.ptr, len(args), argv, argl, resp, s.buf)
+        if st == lib.RD_NOT_FOUND:
+            raise KeyError(args[0])
+        _check(st)
+        return s.take()
+

@@ -77,7 +77,10 @@ def encode(value: Any, proto: int) -> bytes:
 def _encode_into(out: list[bytes], value: Any, proto: int) -> None:
     # Ordered by how often the slow path sends each type; bool before int (bool is an int).
     if isinstance(value, bytes):
-        out.append(b"$%d\r\n%s\r\n" % (len(value), value))
+        if type(value) is Encoded:  # a type command's reply, written whole by C (inside EXEC)
+            out.append(value)
+        else:
+            out.append(b"$%d\r\n%s\r\n" % (len(value), value))
     elif isinstance(value, str):
         out.append(b"+" + value.encode("latin-1") + _CRLF)
     elif value is None:

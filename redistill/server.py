@@ -38,6 +38,8 @@ ACTIVE_EXPIRE_BUDGET_US = 1000
 EVICT_BUDGET_US = 1000        # background eviction per tick (writes evict for themselves first)
 LISTEN_BACKLOG = 511          # Redis's tcp-backlog default
 RESERVED_FDS = 32             # Redis's CONFIG_MIN_RESERVED_FDS: listeners, logs, wakeup pipes...
+TRIM_EVERY = HZ               # cron ticks between idle-buffer trims (once a second)
+TRIM_IDLE_SECONDS = 2.0       # a connection idle this long gives its reusable buffers back
 
 
 def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[tuple[int, str]]]:
@@ -405,6 +407,10 @@ class Server:
             if next_tick <= now:  # fell behind (suspended, overloaded): don't burst to catch up
                 next_tick = now + period
             self._cron(now)
+            self._ticks = getattr(self, "_ticks", 0) + 1
+            if self._ticks % TRIM_EVERY == 0:
+                for w in self.workers:
+                    w.call_soon(lambda w=w: w.trim_idle(TRIM_IDLE_SECONDS))
 
     def _cron(self, now: float) -> None:
         try:

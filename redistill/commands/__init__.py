@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from redistill import errors
-from redistill.commands import connection, keys, server, string, transactions
+from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, encode
@@ -188,6 +188,40 @@ _TABLE = [
         command("memory|usage",   -3, "readonly",                     (2, 2, 1),  keys.memory_usage,      "server",     "4.0.0",  "Estimate the memory usage of a key", key_flags="RO"),
         command("memory|help",     2, "loading stale",                NOKEYS,     keys.memory_help,       "server",     "4.0.0",  "Show helpful text about the different subcommands"),
     ]),
+    # issue 8: hashes and sets, run whole in C (csrc/t_hash.c, csrc/t_set.c) by datatypes.run
+    command("hset",          -4, "write denyoom fast @hash",              ONEKEY,     datatypes.run, "hash", "2.0.0", "Set the string value of a hash field", fast=True, key_flags="RW update"),
+    command("hsetnx",         4, "write denyoom fast @hash",              ONEKEY,     datatypes.run, "hash", "2.0.0", "Set the value of a hash field, only if the field does not exist", fast=True, key_flags="RW insert"),
+    command("hget",           3, "readonly fast @hash",                   ONEKEY,     datatypes.run, "hash", "2.0.0", "Get the value of a hash field", fast=True, key_flags="RO access"),
+    command("hmget",         -3, "readonly fast @hash",                   ONEKEY,     datatypes.run, "hash", "2.0.0", "Get the values of all the given hash fields", fast=True, key_flags="RO access"),
+    command("hmset",         -4, "write denyoom fast @hash",              ONEKEY,     datatypes.run, "hash", "2.0.0", "Set multiple hash fields to multiple values", fast=True, key_flags="RW update"),
+    command("hgetall",        2, "readonly @hash",                        ONEKEY,     datatypes.run, "hash", "2.0.0", "Get all the fields and values in a hash", fast=True, key_flags="RO access", tips="nondeterministic_output_order"),
+    command("hdel",          -3, "write fast @hash",                      ONEKEY,     datatypes.run, "hash", "2.0.0", "Delete one or more hash fields", fast=True, key_flags="RW delete"),
+    command("hexists",        3, "readonly fast @hash",                   ONEKEY,     datatypes.run, "hash", "2.0.0", "Determine if a hash field exists", fast=True, key_flags="RO"),
+    command("hlen",           2, "readonly fast @hash",                   ONEKEY,     datatypes.run, "hash", "2.0.0", "Get the number of fields in a hash", fast=True, key_flags="RO"),
+    command("hkeys",          2, "readonly @hash",                        ONEKEY,     datatypes.run, "hash", "2.0.0", "Get all the fields in a hash", fast=True, key_flags="RO access", tips="nondeterministic_output_order"),
+    command("hvals",          2, "readonly @hash",                        ONEKEY,     datatypes.run, "hash", "2.0.0", "Get all the values in a hash", fast=True, key_flags="RO access", tips="nondeterministic_output_order"),
+    command("hstrlen",        3, "readonly fast @hash",                   ONEKEY,     datatypes.run, "hash", "3.2.0", "Get the length of the value of a hash field", fast=True, key_flags="RO"),
+    command("hincrby",        4, "write denyoom fast @hash",              ONEKEY,     datatypes.run, "hash", "2.0.0", "Increment the integer value of a hash field by the given number", fast=True, key_flags="RW access update"),
+    command("hincrbyfloat",   4, "write denyoom fast @hash",              ONEKEY,     datatypes.run, "hash", "2.6.0", "Increment the float value of a hash field by the given amount", fast=True, key_flags="RW access update"),
+    command("hrandfield",    -2, "readonly @hash",                        ONEKEY,     datatypes.run, "hash", "6.2.0", "Get one or multiple random fields from a hash", fast=True, key_flags="RO access", tips="nondeterministic_output"),
+    command("hscan",         -3, "readonly @hash",                        ONEKEY,     datatypes.run, "hash", "2.8.0", "Incrementally iterate hash fields and associated values", fast=True, key_flags="RO access", tips="nondeterministic_output"),
+    command("sadd",          -3, "write denyoom fast @set",               ONEKEY,     datatypes.run, "set", "1.0.0", "Add one or more members to a set", fast=True, key_flags="RW insert"),
+    command("srem",          -3, "write fast @set",                       ONEKEY,     datatypes.run, "set", "1.0.0", "Remove one or more members from a set", fast=True, key_flags="RW delete"),
+    command("smembers",       2, "readonly @set",                         ONEKEY,     datatypes.run, "set", "1.0.0", "Get all the members in a set", fast=True, key_flags="RO access", tips="nondeterministic_output_order"),
+    command("sismember",      3, "readonly fast @set",                    ONEKEY,     datatypes.run, "set", "1.0.0", "Determine if a given value is a member of a set", fast=True, key_flags="RO"),
+    command("smismember",    -3, "readonly fast @set",                    ONEKEY,     datatypes.run, "set", "6.2.0", "Returns the membership associated with the given elements for a set", fast=True, key_flags="RO access"),
+    command("scard",          2, "readonly fast @set",                    ONEKEY,     datatypes.run, "set", "1.0.0", "Get the number of members in a set", fast=True, key_flags="RO"),
+    command("spop",          -2, "write fast @set",                       ONEKEY,     datatypes.run, "set", "1.0.0", "Remove and return one or multiple random members from a set", fast=True, key_flags="RW access delete", tips="nondeterministic_output"),
+    command("srandmember",   -2, "readonly @set",                         ONEKEY,     datatypes.run, "set", "1.0.0", "Get one or multiple random members from a set", fast=True, key_flags="RO access", tips="nondeterministic_output"),
+    command("smove",          4, "write fast @set",                       (1, 2, 1),  datatypes.run, "set", "1.0.0", "Move a member from one set to another", fast=True, key_flags="RW access delete"),
+    command("sinter",        -2, "readonly @set",                         ALLKEYS,    datatypes.run, "set", "1.0.0", "Intersect multiple sets", fast=True, key_flags="RO access", tips="nondeterministic_output_order"),
+    command("sinterstore",   -3, "write denyoom @set",                    ALLKEYS,    datatypes.run, "set", "1.0.0", "Intersect multiple sets and store the resulting set in a key", fast=True, key_flags="RW update"),
+    command("sunion",        -2, "readonly @set",                         ALLKEYS,    datatypes.run, "set", "1.0.0", "Add multiple sets", fast=True, key_flags="RO access", tips="nondeterministic_output_order"),
+    command("sunionstore",   -3, "write denyoom @set",                    ALLKEYS,    datatypes.run, "set", "1.0.0", "Add multiple sets and store the resulting set in a key", fast=True, key_flags="OW update"),
+    command("sdiff",         -2, "readonly @set",                         ALLKEYS,    datatypes.run, "set", "1.0.0", "Subtract multiple sets", fast=True, key_flags="RO access", tips="nondeterministic_output_order"),
+    command("sdiffstore",    -3, "write denyoom @set",                    ALLKEYS,    datatypes.run, "set", "1.0.0", "Subtract multiple sets and store the resulting set in a key", fast=True, key_flags="OW update"),
+    command("sintercard",    -3, "readonly movablekeys @set",             NOKEYS,     datatypes.run, "set", "7.0.0", "Intersect multiple sets and return the cardinality of the result", fast=True),  # movable keys: no legacy triple
+    command("sscan",         -3, "readonly @set",                         ONEKEY,     datatypes.run, "set", "2.8.0", "Incrementally iterate Set elements", fast=True, key_flags="RO access", tips="nondeterministic_output"),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}
@@ -305,7 +339,7 @@ def encode_reply(client: Any, result: Any) -> bytes:
     try:
         reply = encode(result, client.resp)
     except Exception:  # a handler returned something RESP can't carry: a bug, not a crash
-        log.exception("cannot encode the reply of %r", args[0][:64])
+        log.exception("cannot encode a reply of type %s", type(result).__name__)
         result = CommandError(errors.INTERNAL)
         reply = encode(result, client.resp)
     if isinstance(result, CommandError):
@@ -338,6 +372,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
             _count(spec.name, 2)
             return transactions.rejected(client, spec, e)
     queue = getattr(client, "multi", None)
+    if queue is not None and "no_multi" in spec.flags:
+        _count(spec.name, 2)
+        return transactions.rejected(client, spec, CommandError(errors.NO_MULTI))
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))
         return "QUEUED"
@@ -369,6 +406,6 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     _count(spec.name, 0)
     _count(spec.name, 1, usec)
     slowlog = getattr(client.server, "slowlog", None)
-    if slowlog is not None and 0 <= slowlog.slower_than <= usec:
-        slowlog.record(client, args, usec)
+    if slowlog is not None and 0 <= slowlog.slower_than <= usec and "skip_slowlog" not in spec.flags:
+        slowlog.record(client, args, usec)   # EXEC is skipped: its commands are logged one by one
     return result

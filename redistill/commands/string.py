@@ -7,11 +7,10 @@ here, so each handler implements all of Redis 7's rules and errors.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from redistill import errors
+from redistill import errors, keyspace
 from redistill.commands.args import LLONG_MAX, LLONG_MIN, parse_ll, word
 from redistill.errors import CommandError
 from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, TYPE_STRING, wrongtype
@@ -19,8 +18,9 @@ from redistill.keyspace import lcs as lcs_ranges
 
 
 def now_ms() -> int:
-    """Wall-clock milliseconds, the clock the keyspace's expiry uses (rd_now_ms)."""
-    return time.time_ns() // 1_000_000
+    """Wall-clock milliseconds, the clock the keyspace's expiry uses (rd_now_ms): it stands still
+    for the length of one command, and of a whole EXEC, as Redis's cached time does."""
+    return keyspace.now_ms()
 
 
 # ---- options shared by SET and (issue 3) GETEX: parseExtendedStringArgumentsOrReply -----------
@@ -239,9 +239,13 @@ def msetnx(client: Any, args: list[bytes]) -> int:
 
 # LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
 def lcs(client: Any, args: list[bytes]) -> Any:
-    # Both values are read at one instant.  Only strings exist so far, so Redis's "The specified
-    # keys must contain string values" cannot happen yet (mget answers None for other types).
+    # Both values are read at one instant; mget answers None for a missing key and for another
+    # type, which Redis refuses before looking at the options.
     a, b = client.server.keyspace.mget([args[1], args[2]])
+    for key, value in ((args[1], a), (args[2], b)):
+        info = client.server.keyspace.key_info(key) if value is None else None
+        if info is not None and info["type"] != TYPE_STRING:
+            raise CommandError(errors.LCS_NOT_STRINGS)
     a, b = a or b"", b or b""
     getlen = getidx = withmatchlen = False
     minmatchlen = 0

@@ -12,6 +12,26 @@ pytestmark = pytest.mark.skipif(BENCH is None, reason="redis-benchmark not insta
 LINE = re.compile(r"^\s*(SET|GET|INCR|MSET \(10 keys\)): ([0-9.]+) requests per second")
 
 
+def run_clean(server, *args: str) -> str:
+    """redis-benchmark against server with args: its output, after checking it exited 0 without errors."""
+    p = subprocess.run([BENCH, "-h", server.host, "-p", str(server.port), *args], capture_output=True, text=True,
+                       timeout=120)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out[-2000:]
+    assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
+    return out
+
+
+def rates(out: str, names: str) -> set[str]:
+    """The tests among `names` (a regex alternation) that reported a plausible rate."""
+    found = set()
+    for chunk in re.split(r"[\r\n]", out):
+        m = re.match(rf"^\s*({names}): ([0-9.]+) requests per second", chunk)
+        if m and float(m.group(2)) > 50:
+            found.add(m.group(1))
+    return found
+
+
 def test_benchmark_set_get_incr_mset(server, r):
     argv = [BENCH, "-h", server.host, "-p", str(server.port), "-t", "set,get,incr,mset", "-n", "20000",
             "-r", "1000", "-P", "16", "-q"]
@@ -39,18 +59,8 @@ def test_benchmark_set_get_incr_mset(server, r):
 
 def test_benchmark_ping_inline_and_mbulk(server, r):
     """redis-benchmark's PING_INLINE sends inline commands (the issue names it)."""
-    argv = [BENCH, "-h", server.host, "-p", str(server.port), "-t", "ping_inline,ping_mbulk", "-n", "20000",
-            "-P", "16", "-q"]
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-    out = p.stdout + p.stderr
-    assert p.returncode == 0, out[-2000:]
-    assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
-    found = set()
-    for chunk in re.split(r"[\r\n]", out):
-        m = re.match(r"^\s*(PING_INLINE|PING_MBULK): ([0-9.]+) requests per second", chunk)
-        if m and float(m.group(2)) > 50:
-            found.add(m.group(1))
-    assert found == {"PING_INLINE", "PING_MBULK"}, out[-2000:]
+    out = run_clean(server, "-t", "ping_inline,ping_mbulk", "-n", "20000", "-P", "16", "-q")
+    assert rates(out, "PING_INLINE|PING_MBULK") == {"PING_INLINE", "PING_MBULK"}, out[-2000:]
 
 
 def test_benchmark_without_pipelining_many_clients(server, r):
@@ -63,3 +73,14 @@ def test_benchmark_without_pipelining_many_clients(server, r):
     assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
     assert re.search(r"SET: [0-9.]+ requests per second", out) and re.search(r"GET: [0-9.]+ requests per second",
                                                                             out), out[-2000:]
+
+
+def test_benchmark_sadd_hset_spop(server, r):
+    """issue 8: the type workloads of redis-benchmark's default suite finish without errors."""
+    out = run_clean(server, "-t", "sadd,hset,spop", "-r", "10000", "-P", "8", "-n", "20000", "-q")
+    assert rates(out, "SADD|HSET|SPOP") == {"SADD", "HSET", "SPOP"}, out[-2000:]
+    # SADD adds element:<rand> to "myset"; SPOP then pops from it: what is left is a set of those members
+    assert r.type("myset") in (b"set", b"none")
+    assert all(m.startswith(b"element:") for m in r.smembers("myset"))
+    # HSET writes element:<rand> fields of "myhash"
+    assert r.type("myhash") == b"hash" and 0 < r.hlen("myhash") <= 10000

@@ -424,6 +424,9 @@ SERVER_COMMANDS = [
     ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "GET"],
     ["COMMAND", "GETKEYSANDFLAGS", "mset", "a", "1"], ["COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"],
     ["COMMAND", "GETKEYSANDFLAGS", "get", "a"], ["COMMAND", "GETKEYSANDFLAGS", "expire", "a", "1"],
+    ["COMMAND", "GETKEYSANDFLAGS", "rename", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "renamenx", "a", "b"],
+    ["COMMAND", "GETKEYSANDFLAGS", "copy", "a", "b", "REPLACE"], ["COMMAND", "GETKEYS", "copy", "a", "b"],
+    ["COMMAND", "GETKEYSANDFLAGS", "getex", "a", "PERSIST"], ["COMMAND", "GETKEYS", "object", "encoding", "a"],
     ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "foo"], ["COMMAND", "LIST", "FILTERBY", "MODULE", "x"],
     ["COMMAND", "LIST", "x"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "slowlog*"],
     ["COMMAND", "INFO", "time", "reset", "lastsave", "save", "bgsave", "bgrewriteaof", "shutdown", "debug",
@@ -493,8 +496,12 @@ TRANSACTIONS = [
         b"*2\r\n$4\r\nINCR\r\n$1\r\np\r\n", 4),
     Raw(b"WATCH p\r\nINCR p\r\nMULTI\r\nINCR p\r\nEXEC\r\nGET p\r\n", 6),
     Raw(b"MULTI\r\nSET p\r\nSET p 1\r\nEXEC\r\nPING\r\n", 5),
+    # the clock stands still for a whole EXEC: a key set with PX 1 is still there 2000 commands later
+    Raw(b"MULTI\r\nSET t v PX 1\r\n" + b"INCR n\r\n" * 2000 + b"GET t\r\nEXISTS t\r\nEXEC\r\n", 2005),
     ["COMMAND", "INFO", "multi", "exec", "discard", "watch", "unwatch"],
     ["COMMAND", "DOCS", "multi", "exec", "discard", "watch", "unwatch"],
+    ["MULTI"], ["SAVE"], ["PING"], ["EXEC"], ["MULTI"], ["SHUTDOWN", "NOSAVE"], ["NOSUCH"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["SET", "w", "1"], ["RESET"], ["EXEC"], ["SET", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
     ["MULTI"], ["QUIT"],
 ]
 
@@ -516,6 +523,133 @@ WATCH_EXPIRY = [
     ["EXEC"],
 ]
 
+# issue 8: hashes.  Replies whose order is Redis's hash table's (HGETALL, HKEYS...) are compared as
+# sorted multisets, random ones (HRANDFIELD) by kind and size (test_differential.normalise).
+HASHES = [
+    ["HSET", "h", "a", "1"], ["HSET", "h", "a", "2", "b", "3"], ["HSET", "h", "x"], ["HSET", "h"],
+    ["HMSET", "h", "c", "4"], ["HMSET", "h", "c"], ["HSETNX", "h", "a", "9"], ["HSETNX", "h", "d", "5"],
+    ["HGET", "h", "a"], ["HGET", "h", "nope"], ["HGET", "nokey", "a"], ["HMGET", "h", "a", "nope", "b"],
+    ["HMGET", "nokey", "a", "b"], ["HGETALL", "h"], ["HGETALL", "nokey"], ["HKEYS", "h"], ["HVALS", "h"],
+    ["HKEYS", "nokey"], ["HVALS", "nokey"], ["HLEN", "h"], ["HLEN", "nokey"], ["HEXISTS", "h", "a"],
+    ["HEXISTS", "h", "zz"], ["HEXISTS", "nokey", "a"], ["HSTRLEN", "h", "a"], ["HSTRLEN", "h", "zz"],
+    ["HSTRLEN", "nokey", "a"], ["HDEL", "h", "a", "a", "zz"], ["HDEL", "nokey", "a"], ["HDEL", "h"],
+    ["HINCRBY", "h", "n", "5"], ["HINCRBY", "h", "n", "-7"], ["HINCRBY", "h", "n", "x"], ["HINCRBY", "h", "n", "1.5"],
+    ["HINCRBY", "h", "n", I64_MAX], ["HSET", "h", "big", I64_MAX], ["HINCRBY", "h", "big", "1"],
+    ["HSET", "h", "small", I64_MIN], ["HINCRBY", "h", "small", "-1"], ["HSET", "h", "s", "abc"],
+    ["HINCRBY", "h", "s", "1"], ["HINCRBY", "h", "s", ""], ["HINCRBY", "newh", "f", "3"], ["HGETALL", "newh"],
+    ["HINCRBYFLOAT", "h", "fl", "1.5"], ["HINCRBYFLOAT", "h", "fl", "0.1"], ["HINCRBYFLOAT", "h", "fl", "-1.6"],
+    ["HINCRBYFLOAT", "h", "fl", "1e3"], ["HINCRBYFLOAT", "h", "fl", "abc"], ["HINCRBYFLOAT", "h", "fl", "inf"],
+    ["HINCRBYFLOAT", "h", "fl", "nan"], ["HINCRBYFLOAT", "h", "s", "1"], ["HINCRBYFLOAT", "h", "n", "2.5"],
+    ["HINCRBYFLOAT", "h", "fl", "1.7976931348623157e308"], ["HINCRBYFLOAT", "h", "e", "5.0e3"],
+    ["HINCRBYFLOAT", "h", "e", "-5000"], ["HGET", "h", "e"], ["HINCRBYFLOAT", "nope", "f", " 1"],
+    ["HGETALL", "h"],
+    # the key goes when its last field does
+    ["HSET", "one", "f", "v"], ["HDEL", "one", "f"], ["EXISTS", "one"], ["TYPE", "one"],
+    # WRONGTYPE both ways
+    ["SET", "str", "v"], ["HSET", "str", "a", "1"], ["HGET", "str", "a"], ["HGETALL", "str"], ["HLEN", "str"],
+    ["HDEL", "str", "a"], ["HINCRBY", "str", "a", "1"], ["HINCRBYFLOAT", "str", "a", "1"], ["HMGET", "str", "a"],
+    ["HRANDFIELD", "str"], ["HSCAN", "str", "0"], ["HSETNX", "str", "a", "b"], ["HEXISTS", "str", "a"],
+    ["GET", "h"], ["MGET", "h", "str"], ["INCR", "h"], ["APPEND", "h", "x"], ["STRLEN", "h"], ["GETRANGE", "h", "0", "1"],
+    ["SETRANGE", "h", "0", "x"], ["INCRBYFLOAT", "h", "1"], ["GETDEL", "h"], ["GETEX", "h"], ["GETSET", "h", "v"],
+    ["LCS", "h", "str"], ["TYPE", "h"], ["OBJECT", "ENCODING", "h"], ["EXISTS", "h"], ["MEMORY", "USAGE", "h"],
+    # generic key commands on a hash
+    ["RENAME", "h", "h2"], ["HGETALL", "h2"], ["EXISTS", "h"], ["COPY", "h2", "h3"], ["HSET", "h3", "new", "1"],
+    ["HLEN", "h2"], ["HLEN", "h3"], ["COPY", "h2", "h3"], ["COPY", "h2", "h3", "REPLACE"], ["HLEN", "h3"],
+    ["RENAMENX", "h2", "h3"], ["EXPIRE", "h3", "100"], ["TTL", "h3"], ["HSET", "h3", "z", "1"], ["TTL", "h3"],
+    ["PERSIST", "h3"], ["SET", "h3", "str"], ["TYPE", "h3"], ["DEL", "h2", "h3"], ["EXISTS", "h2"],
+    ["HSET", "h", "a", "1"], ScanAll(("TYPE", "hash")), ScanAll(("TYPE", "string")), ScanAll(("TYPE", "HASH")),
+    ["HSET", "u", "a", "1"], ["UNLINK", "u"], ["EXISTS", "u"],
+    # encodings (Redis 7.0's listpack thresholds)
+    ["HSET", "enc", "f", "v"], ["OBJECT", "ENCODING", "enc"], ["HSET", "enc", "long", "x" * 65],
+    ["OBJECT", "ENCODING", "enc"], ["HDEL", "enc", "long"], ["OBJECT", "ENCODING", "enc"],
+    ["HSET", "enc2", "x" * 65, "v"], ["OBJECT", "ENCODING", "enc2"],
+    # HRANDFIELD
+    ["HRANDFIELD", "nokey"], ["HRANDFIELD", "nokey", "3"], ["HRANDFIELD", "nokey", "-3", "WITHVALUES"],
+    ["HSET", "r", "a", "1", "b", "2", "c", "3"], ["HRANDFIELD", "r", "0"], ["HRANDFIELD", "r", "1"],
+    ["HRANDFIELD", "r", "2"], ["HRANDFIELD", "r", "5"], ["HRANDFIELD", "r", "-5"], ["HRANDFIELD", "r", "2", "WITHVALUES"],
+    ["HRANDFIELD", "r", "-4", "WITHVALUES"], ["HRANDFIELD", "r", "9", "WITHVALUES"], ["HRANDFIELD", "r", "1", "WITHVALUES"],
+    ["HRANDFIELD", "r", "x"], ["HRANDFIELD", "r", "1", "FOO"], ["HRANDFIELD", "r", "1", "WITHVALUES", "x"],
+    ["HRANDFIELD", "r", I64_MIN], ["HRANDFIELD", "r", I64_MAX, "WITHVALUES"],
+    # HSCAN (small hashes come back whole, cursor 0)
+    ["HSCAN", "r", "0"], ["HSCAN", "r", "0", "MATCH", "a*"], ["HSCAN", "r", "0", "COUNT", "1"],
+    ["HSCAN", "r", "0", "COUNT", "0"], ["HSCAN", "r", "0", "COUNT", "x"], ["HSCAN", "r", "x"], ["HSCAN", "r", "-1"],
+    ["HSCAN", "r", "0", "TYPE", "hash"], ["HSCAN", "r", "0", "MATCH"], ["HSCAN", "nokey", "0"],
+    ["HSCAN", "nokey", "0", "BAD"], ["HSCAN", "r", " 1"], ["HSCAN", "r", "18446744073709551616"],
+    # arity
+    ["HGET", "h"], ["HSETNX", "h", "a"], ["HLEN"], ["HKEYS", "h", "x"], ["HINCRBY", "h", "a"], ["HSCAN", "h"],
+    ["hset", "lower", "f", "v"], ["HGETALL", "lower"],
+    ["MULTI"], ["HSET", "m", "a", "1"], ["HINCRBY", "m", "a", "2"], ["HGET", "m", "a"], ["HGET", "str", "a"],
+    ["HGETALL", "m"], ["EXEC"],
+    ["COMMAND", "INFO", "hset", "hgetall", "hscan", "hrandfield"],
+]
+
+# issue 8: sets.  SMEMBERS, SINTER... are compared as sorted multisets (Redis's order is its hash
+# table's); SPOP/SRANDMEMBER by kind and size.
+SETS = [
+    ["SADD", "s", "a", "b", "c", "a"], ["SADD", "s", "d"], ["SADD", "s"], ["SCARD", "s"], ["SCARD", "nokey"],
+    ["SMEMBERS", "s"], ["SMEMBERS", "nokey"], ["SISMEMBER", "s", "a"], ["SISMEMBER", "s", "z"],
+    ["SISMEMBER", "nokey", "a"], ["SMISMEMBER", "s", "a", "z", "b"], ["SMISMEMBER", "nokey", "a"],
+    ["SREM", "s", "a", "z", "a"], ["SREM", "nokey", "a"], ["SMEMBERS", "s"],
+    ["SADD", "t", "c", "d", "e"], ["SINTER", "s", "t"], ["SINTER", "s", "nokey"], ["SINTER", "nokey", "s"],
+    ["SUNION", "s", "t", "nokey"], ["SDIFF", "s", "t"], ["SDIFF", "t", "s"], ["SDIFF", "nokey", "s"], ["SDIFF", "s"],
+    ["SINTERSTORE", "dst", "s", "t"], ["SMEMBERS", "dst"], ["SUNIONSTORE", "dst", "s", "t"], ["SCARD", "dst"],
+    ["SDIFFSTORE", "dst", "s", "t"], ["SMEMBERS", "dst"], ["SINTERSTORE", "dst", "s", "nokey"], ["EXISTS", "dst"],
+    ["SET", "dst", "x"], ["EXPIRE", "dst", "100"], ["SUNIONSTORE", "dst", "s"], ["TTL", "dst"], ["TYPE", "dst"],
+    ["SUNIONSTORE", "s", "s", "t"], ["SCARD", "s"], ["SDIFFSTORE", "e", "s", "s"], ["EXISTS", "e"],
+    ["SINTERCARD", "2", "s", "t"], ["SINTERCARD", "1", "s"], ["SINTERCARD", "2", "s", "t", "LIMIT", "1"],
+    ["SINTERCARD", "2", "s", "t", "LIMIT", "0"], ["SINTERCARD", "2", "s", "nokey"], ["SINTERCARD", "0", "s"],
+    ["SINTERCARD", "x", "s"], ["SINTERCARD", "3", "s", "t"], ["SINTERCARD", "2", "s", "t", "LIMIT", "-1"],
+    ["SINTERCARD", "2", "s", "t", "LIMIT"], ["SINTERCARD", "2", "s", "t", "FOO", "1"], ["SINTERCARD", "-1", "s"],
+    ["SINTERCARD", "1", "s", "LIMIT", "x"],
+    ["SMOVE", "s", "t", "c"], ["SMOVE", "s", "t", "zz"], ["SMOVE", "nokey", "t", "a"], ["SMOVE", "s", "new", "d"],
+    ["SMEMBERS", "new"], ["SMOVE", "t", "t", "c"], ["SMOVE", "t", "t", "zz"], ["SMOVE", "new", "t", "d"],
+    ["EXISTS", "new"], ["SMEMBERS", "t"],
+    # SPOP / SRANDMEMBER
+    ["SPOP", "nokey"], ["SPOP", "nokey", "2"], ["SPOP", "nokey", "0"], ["SPOP", "t", "-1"], ["SPOP", "t", "x"],
+    ["SPOP", "t", "1", "2"], ["SRANDMEMBER", "nokey"], ["SRANDMEMBER", "nokey", "3"], ["SRANDMEMBER", "t", "x"],
+    ["SRANDMEMBER", "t", "1", "2"], ["SRANDMEMBER", "t", "0"], ["SRANDMEMBER", "t", "2"], ["SRANDMEMBER", "t", "-7"],
+    ["SRANDMEMBER", "t", "50"], ["SRANDMEMBER", "t", "1"], ["SRANDMEMBER", "t", I64_MIN],
+    ["SADD", "p", "1", "2", "3", "4", "5"], ["SPOP", "p", "0"], ["SPOP", "p", "2"], ["SCARD", "p"], ["SPOP", "p"],
+    ["SCARD", "p"], ["SPOP", "p", "10"], ["EXISTS", "p"], ["SADD", "p", "x"], ["SPOP", "p"], ["EXISTS", "p"],
+    # encodings: intset for small integer sets, hashtable otherwise
+    ["SADD", "i", "1", "2", "-3"], ["OBJECT", "ENCODING", "i"], ["SMEMBERS", "i"], ["SADD", "i", "x"],
+    ["OBJECT", "ENCODING", "i"], ["SREM", "i", "x"], ["OBJECT", "ENCODING", "i"], ["SADD", "j", "01"],
+    ["OBJECT", "ENCODING", "j"], ["SADD", "k", I64_MAX, I64_MIN], ["OBJECT", "ENCODING", "k"],
+    ["SSCAN", "i", "0"], ["SSCAN", "i", "0", "MATCH", "-*"], ["SSCAN", "nokey", "0"], ["SSCAN", "i", "x"],
+    ["SSCAN", "i", "0", "COUNT", "0"], ["SSCAN", "i", "0", "TYPE", "set"],
+    # WRONGTYPE
+    ["SET", "str", "v"], ["SADD", "str", "a"], ["SREM", "str", "a"], ["SMEMBERS", "str"], ["SCARD", "str"],
+    ["SISMEMBER", "str", "a"], ["SMISMEMBER", "str", "a"], ["SPOP", "str"], ["SPOP", "str", "2"],
+    ["SRANDMEMBER", "str"], ["SRANDMEMBER", "str", "2"], ["SINTER", "t", "str"], ["SINTER", "nokey", "str"],
+    ["SUNION", "t", "str"], ["SDIFF", "t", "str"], ["SINTERSTORE", "d2", "t", "str"], ["SINTERCARD", "2", "t", "str"],
+    ["SMOVE", "str", "t", "a"], ["SMOVE", "t", "str", "c"], ["SMOVE", "nokey", "str", "a"], ["SSCAN", "str", "0"],
+    ["HSET", "hh", "a", "1"], ["SADD", "hh", "x"], ["HGET", "t", "a"], ["GET", "t"], ["MGET", "t", "str"],
+    ["SUNIONSTORE", "str", "t"], ["TYPE", "str"], ["SUNIONSTORE", "hh", "t"], ["TYPE", "hh"],
+    # generic key commands on a set
+    ["RENAME", "t", "t2"], ["SMEMBERS", "t2"], ["COPY", "t2", "t3"], ["SADD", "t3", "extra"], ["SCARD", "t2"],
+    ["SCARD", "t3"], ["TYPE", "t3"], ScanAll(("TYPE", "set")), ["DEL", "t2", "t3"], ["DBSIZE"],
+    ["SADD", "exp", "a"], ["PEXPIRE", "exp", "50"], Sleep(0.15), ["SCARD", "exp"], ["EXISTS", "exp"],
+    # arity
+    ["SADD", "s"], ["SCARD"], ["SMOVE", "a", "b"], ["SINTER"], ["SINTERSTORE", "d"], ["SSCAN", "s"],
+    ["SADD", "one", "x"], ["MULTI"], ["SADD", "m", "a", "b"], ["SCARD", "m"], ["SISMEMBER", "m", "a"], ["SMEMBERS", "one"], ["SCARD", "str"],
+    ["EXEC"],
+    ["COMMAND", "INFO", "sadd", "sintercard", "smove", "sunionstore"],
+]
+
+# CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
+TYPE_CONFIG = [
+    ["CONFIG", "SET", "hash-max-listpack-entries", "2"], ["HSET", "c", "a", "1", "b", "2"],
+    ["OBJECT", "ENCODING", "c"], ["HSET", "c", "c", "3"], ["OBJECT", "ENCODING", "c"],
+    ["CONFIG", "SET", "set-max-intset-entries", "2"], ["SADD", "si", "1", "2"], ["OBJECT", "ENCODING", "si"],
+    ["SADD", "si", "3"], ["OBJECT", "ENCODING", "si"],
+    ["CONFIG", "SET", "hash-max-listpack-value", "3"], ["HSET", "v", "f", "abcd"], ["OBJECT", "ENCODING", "v"],
+    ["CONFIG", "SET", "zset-max-listpack-entries", "64", "zset-max-listpack-value", "32"],
+    ["CONFIG", "SET", "list-max-listpack-size", "-3"],
+    ["CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64",
+     "set-max-intset-entries", "512", "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64",
+     "list-max-listpack-size", "-2"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -532,6 +666,9 @@ PER_PROTOCOL = {
     "server-commands": SERVER_COMMANDS,
     "transactions": TRANSACTIONS,
     "watch-expiry": WATCH_EXPIRY,
+    "hashes": HASHES,
+    "sets": SETS,
+    "type-config": TYPE_CONFIG,
 }
 
 INLINE = [

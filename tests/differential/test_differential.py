@@ -17,6 +17,8 @@ from resp import RespSocket, encode_command, parse
 
 from .scripts import INLINE, MALFORMED, PER_PROTOCOL, Close, Raw, ScanAll, Sleep
 
+_ORDERLESS = {"HGETALL", "HKEYS", "HVALS", "SMEMBERS", "SINTER", "SUNION", "SDIFF"}
+_RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP"}
 INFO_SECTIONS = {"server", "clients", "memory", "stats", "keyspace"}
 REQUIRED_HEADERS = ["# Server", "# Clients", "# Memory", "# Stats", "# Keyspace"]
 
@@ -107,6 +109,23 @@ def normalise(step, reply):
         return (kind, headers)
     if name == "KEYS" and kind == b"*":
         return (kind, sorted(parse(reply)))  # the order is the hash table's
+    # Hash and set replies come in the order of Redis's hash table (listpack/intset order when
+    # small), which Redistill's table need not share: compare them as sorted multisets.
+    if name in _ORDERLESS and kind in (b"*", b"~", b"%"):
+        v = parse(reply)
+        if isinstance(v, dict):
+            return (kind, sorted(v.items()))
+        if name == "HGETALL":
+            return (kind, sorted(zip(v[0::2], v[1::2])))
+        return (kind, sorted(v, key=repr))
+    if name in ("HSCAN", "SSCAN") and kind == b"*":
+        cursor, items = parse(reply)  # small objects come back whole with cursor 0 on both
+        pairs = sorted(zip(items[0::2], items[1::2])) if name == "HSCAN" else sorted(items)
+        return (kind, cursor, pairs)
+    # Random picks: their kind, their size, and the nil/non-nil outcome must match.
+    if name in _RANDOM:
+        v = parse(reply)
+        return (kind, len(v) if isinstance(v, (list, set, dict)) else v is None)
     if name == "MEMORY" and sub == "USAGE" and kind == b":":
         return (kind, "<bytes>")  # the size is this server's own; its kind and the errors are Redis's
     if name == "CONFIG" and sub == "GET" or name == "COMMAND" and sub == "LIST":

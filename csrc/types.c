@@ -1,0 +1,194 @@
+/* types.c: the collection types' registry, the type-command table (rd_exec) and the reply helpers they share. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sorted sets and lists register here when they land. */
+const ks_type_ops *const ks_types[KS_NTYPES] = {
+    [KS_TYPE_HASH] = &hash_type_ops,
+    [KS_TYPE_SET] = &set_type_ops,
+};
+
+/* Redis 7.0's defaults (as CONFIG GET shows them). */
+_Atomic long long ks_type_config[RD_CFG_COUNT] = {
+    [RD_CFG_HASH_MAX_LISTPACK_ENTRIES] = 512, [RD_CFG_HASH_MAX_LISTPACK_VALUE] = 64,
+    [RD_CFG_SET_MAX_INTSET_ENTRIES] = 512,    [RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] = 128,
+    [RD_CFG_ZSET_MAX_LISTPACK_VALUE] = 64,    [RD_CFG_LIST_MAX_LISTPACK_SIZE] = -2,
+};
+
+rd_status rd_type_config(int which, int64_t value) {
+    if (which < 0 || which >= RD_CFG_COUNT) return RD_NOT_FOUND;
+    ks_type_config[which] = value;
+    return RD_OK;
+}
+
+/* ---- replies ----------------------------------------------------------------- */
+
+void reply_map_len(rd_buf *b, int resp, long long pairs) {
+    if (resp == 3)
+        resp_add_header(b, '%', pairs);
+    else
+        resp_add_header(b, '*', pairs * 2);
+}
+
+void reply_set_len(rd_buf *b, int resp, long long n) {
+    resp_add_header(b, resp == 3 ? '~' : '*', n);
+}
+
+void reply_empty_scan(rd_buf *b) {
+    static const char empty[] = "*2\r\n$1\r\n0\r\n*0\r\n"; /* shared.emptyscan */
+    resp_add_raw(b, empty, sizeof empty - 1);
+}
+
+void reply_syntax(rd_buf *b) { resp_add_err_text(b, "syntax error"); }
+
+int arg_ll(const char *a, size_t n, long long *out) { return str2ll(a, n, out); }
+
+int arg_is(const char *a, size_t n, const char *word) {
+    size_t i = 0;
+    for (; i < n && word[i]; i++)
+        if (tolower((unsigned char)a[i]) != word[i]) return 0;
+    return i == n && word[i] == '\0';
+}
+
+/* ---- HSCAN / SSCAN ------------------------------------------------------------- */
+
+int scan_cursor(rd_buf *out, const char *a, size_t n, uint64_t *cursor) {
+    char buf[32], *end;
+    unsigned long long v;
+    /* strtoul over a NUL-terminated copy, as parseScanCursorOrReply does. */
+    if (n >= sizeof buf || memchr(a, '\0', n)) goto bad;
+    memcpy(buf, a, n);
+    buf[n] = '\0';
+    errno = 0;
+    v = strtoull(buf, &end, 10);
+    if (isspace((unsigned char)buf[0]) || *end != '\0' || errno == ERANGE) goto bad;
+    *cursor = v;
+    return 0;
+bad:
+    resp_add_err_text(out, "invalid cursor");
+    return -1;
+}
+
+int scan_opts_parse(rd_buf *out, int argc, const char **argv, const size_t *argl, int from,
+                    scan_opts *o) {
+    o->count = 10;
+    o->pat = NULL;
+    o->plen = 0;
+    for (int j = from; j < argc; j += 2) {
+        if (arg_is(argv[j], argl[j], "count") && j + 1 < argc) {
+            if (!arg_ll(argv[j + 1], argl[j + 1], &o->count)) {
+                resp_add_err_text(out, "value is not an integer or out of range");
+                return -1;
+            }
+            if (o->count < 1) {
+                reply_syntax(out);
+                return -1;
+            }
+        } else if (arg_is(argv[j], argl[j], "match") && j + 1 < argc) {
+            o->pat = argv[j + 1];
+            o->plen = argl[j + 1];
+            if (o->plen == 1 && o->pat[0] == '*') o->pat = NULL; /* Redis's use_pattern shortcut */
+        } else {
+            reply_syntax(out);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+typedef struct scan_acc {
+    const scan_opts *o;
+    rd_buf items; /* encoded elements */
+    long long n;
+    int with_values;
+} scan_acc;
+
+static void scan_take(void *ctx, dnode *node) {
+    scan_acc *a = ctx;
+    if (a->o->pat && !glob_match(a->o->pat, a->o->plen, node->data, node->klen, 0)) return;
+    resp_add_bulk(&a->items, node->data, node->klen);
+    if (a->with_values) resp_add_bulk(&a->items, dnode_val(node), node->vlen);
+    a->n += 1 + a->with_values;
+}
+
+void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o, int all,
+                int with_values) {
+    scan_acc a = {o, {0}, 0, with_values};
+    char digits[24];
+    buf_init(&a.items);
+    if (all) { /* listpack / intset: everything at once, cursor 0 */
+        size_t b;
+        for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) scan_take(&a, n);
+        cursor = 0;
+    } else {
+        /* Redis's dictScan loop: about count buckets, at most 10 * count steps. */
+        long long maxiter = o->count * 10;
+        do {
+            cursor = dict_scan(d, cursor, scan_take, &a);
+        } while (cursor && maxiter-- && a.n < o->count);
+    }
+    resp_add_array_len(out, 2);
+    resp_add_bulk(out, digits, (size_t)snprintf(digits, sizeof digits, "%llu", (unsigned long long)cursor));
+    resp_add_array_len(out, a.n);
+    buf_append(out, a.items.data, a.items.len);
+    buf_release(&a.items);
+}
+
+/* ---- the type-command table ---------------------------------------------------- */
+
+typedef struct tx_command {
+    const char *name;
+    int arity;
+    tx_handler fn;
+} tx_command;
+
+#define TX_ENTRY(name, arity) {#name, arity, tx_##name},
+static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY)};
+#undef TX_ENTRY
+#define N_TX ((int)(sizeof tx_commands / sizeof tx_commands[0]))
+
+int tx_command_count(void) { return N_TX; }
+
+static const tx_command *tx_lookup(const char *name, size_t n) {
+    for (int i = 0; i < N_TX; i++)
+        if (arg_is(name, n, tx_commands[i].name)) return &tx_commands[i];
+    return NULL;
+}
+
+rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
+                  rd_buf *out) {
+    const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
+    tx_ctx x = {ks, out, resp};
+    if (!cmd) return RD_NOT_FOUND;
+    cmd->fn(&x, argc, argv, argl);
+    return out->failed ? RD_ERR_NOMEM : RD_OK;
+}
+
+int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
+    const tx_command *cmd = tx_lookup(argv[0], argl[0]);
+    size_t start = x->out->len;
+    tx_ctx t = {x->ks, x->out, x->resp};
+    if (!cmd) return FP_SLOW;
+    if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
+    cmd->fn(&t, argc, argv, argl);
+    /* Errors come before any write in every type command, so Python can run
+     * it again to write (and count) the error. */
+    if (x->out->len > start && x->out->data[start] == '-') {
+        x->out->len = start;
+        return FP_SLOW;
+    }
+    *which = (int)(cmd - tx_commands);
+    return FP_DONE;
+}
+
+rd_status tx_command_at(int i, const char **name, int *arity) {
+    if (i < 0 || i >= N_TX) return RD_NOT_FOUND;
+    *name = tx_commands[i].name;
+    *arity = tx_commands[i].arity;
+    return RD_OK;
+}
