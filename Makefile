@@ -18,6 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo
 
 .PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
 .PHONY: bench bench-deps bench-core
+.PHONY: dist test-dist docker docker-test
 
 all: build
 
@@ -43,6 +44,14 @@ test-deps: $(VENV)/.stamp-test-deps
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq redis-server redis-tools"; \
 	  else \
 	    echo "warning: redis-server/redis-cli/redis-benchmark missing and no apt-get; those tests will skip"; \
+	  fi; \
+	fi
+	@if ! command -v nutcracker >/dev/null 2>&1 && [ ! -x /usr/sbin/nutcracker ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nutcracker (Debian's twemproxy) for tests/scaleout"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq nutcracker"; \
+	  else \
+	    echo "warning: nutcracker missing and no apt-get; the twemproxy scale-out test will skip"; \
 	  fi; \
 	fi
 
@@ -190,7 +199,7 @@ bench-core: build/keyspace_bench
 	./build/keyspace_bench $(BENCH_CORE_SECONDS) $(BENCH_CORE_KEYS)
 
 clean:
-	rm -rf $(VENV) $(ASAN_VENV) build *.egg-info redistill/*.egg-info
+	rm -rf $(VENV) $(ASAN_VENV) build dist *.egg-info redistill/*.egg-info
 	rm -f redistill/_core*.so redistill/_core.c redistill/_core.o
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
@@ -201,3 +210,34 @@ N    ?= 20000
 SEQS ?= 1
 fuzz: build test-deps
 	$(VENV)/bin/python tests/differential/fuzz.py --seed $(SEED) -n $(N) --seqs $(SEQS)
+
+# ---- shipping (issue 9): single-file executable and Docker image ---------------------------------
+# dist/redistill: PyInstaller --onefile (installed into .venv here) freezes the interpreter, the
+# package, the compiled core and cffi's backend into one file that unpacks itself to a private temp
+# dir at start, so it runs with no virtualenv and no Python on the target (same glibc or newer).
+# About a minute; `make test` leaves it out (tests/dist skips without dist/redistill).
+DIST_INPUTS := $(BUILD_INPUTS) $(wildcard redistill/*.py redistill/commands/*.py) tools/dist/entry.py
+
+dist: dist/redistill
+
+dist/redistill: $(VENV)/.stamp-build $(DIST_INPUTS)
+	$(VENV)/bin/python -m pip install -q pyinstaller
+	$(VENV)/bin/python -m PyInstaller --onefile --noconfirm --clean --log-level WARN --name redistill \
+	  --distpath dist --workpath build/pyinstaller --specpath build/pyinstaller \
+	  --hidden-import redistill._core --hidden-import _cffi_backend --collect-submodules redistill \
+	  --copy-metadata redistill tools/dist/entry.py
+	@dist/redistill --version
+
+test-dist: dist test-deps
+	$(VENV)/bin/python -m pytest -q tests/dist
+
+# The Docker image (Dockerfile: debian:bookworm-slim, multi-stage, non-root).  docker-test starts
+# dockerd and creates the base image with debootstrap when they are missing (tests/docker/run.sh);
+# it takes minutes and needs a daemon, so it is not part of `make test`.
+DOCKER_IMAGE ?= redistill:latest
+docker:
+	cp /usr/local/share/ca-certificates/*.crt tools/docker/ca/ 2>/dev/null || true
+	docker build --network host -t $(DOCKER_IMAGE) .
+
+docker-test:
+	IMAGE=$(DOCKER_IMAGE) tests/docker/run.sh
