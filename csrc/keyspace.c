@@ -800,6 +800,13 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
     return e ? RD_OK : RD_NOT_FOUND;
 }
 
+/* Removes e's expiry (it has one): PERSIST, GETEX PERSIST. */
+static void do_persist(shard *s, entry *e) {
+    watch_hook(s, e);
+    e->expire = 0;
+    s->expires--;
+}
+
 rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
     int64_t now = rd_now_ms();
     uint64_t h = key_hash(ks, key, klen);
@@ -812,9 +819,7 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
     if (e && !e->expire) {
         st = RD_NOT_DONE;
     } else if (e) {
-        watch_hook(s, e);
-        e->expire = 0;
-        s->expires--;
+        do_persist(s, e);
         st = RD_OK;
     }
     release(ks, s);
@@ -970,9 +975,7 @@ rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, i
         } else if (mode == RD_GETEX_AT) {
             do_expire(s, link, e, at_ms, 0, now, &dead);
         } else if (mode == RD_GETEX_PERSIST && e->expire) {
-            watch_hook(s, e);
-            e->expire = 0;
-            s->expires--;
+            do_persist(s, e);
         }
     }
     release(ks, s);
