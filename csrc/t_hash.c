@@ -47,17 +47,18 @@ static int hash_read(tx_ctx *x, ks_view *v, hobj **h) {
     return 1;
 }
 
-/* hashTypeLookupWriteOrCreate: the hash at key 0, created when absent; NULL after an error. */
+/* hashTypeLookupWriteOrCreate: the hash at key 0, created (empty) when absent; NULL after an error. */
 static hobj *hash_write(tx_ctx *x, ks_view *v) {
     void *o = NULL;
     rd_status st = ks_view_get(v, 0, KS_TYPE_HASH, 0, &o);
-    if (st == RD_NOT_FOUND) {
-        if (!(o = dobj_new()) || (st = ks_view_put(v, 0, KS_TYPE_HASH, o)) != RD_OK) {
-            if (!st) st = RD_ERR_NOMEM;
-            o = NULL;
-        }
+    if (st == RD_ERR_WRONGTYPE) {
+        resp_add_status_error(x->out, st);
+        return NULL;
     }
-    if (!o) resp_add_status_error(x->out, st == RD_NOT_FOUND ? RD_ERR_NOMEM : st);
+    if (!o && (!(o = dobj_new()) || ks_view_put(v, 0, KS_TYPE_HASH, o) != RD_OK)) {
+        resp_add_status_error(x->out, RD_ERR_NOMEM);
+        return NULL;
+    }
     return o;
 }
 

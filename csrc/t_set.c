@@ -79,7 +79,7 @@ void tx_sadd(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (open_keys(x, &v, argv, argl, 1, 1) != 0) return;
     if ((s = set_write(x, &v, 0)) != NULL) {
         for (int j = 2; j < argc && rc >= 0; j++) added += (rc = set_add(s, argv[j], argl[j])) == 1;
-        ks_view_changed(&v, 0);
+        if (added || rc < 0) ks_view_changed(&v, 0); /* Redis signals WATCH only when it added */
         if (rc < 0)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         else
