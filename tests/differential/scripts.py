@@ -610,6 +610,27 @@ TYPE_CONFIG = [
      "list-max-listpack-size", "-2"],
 ]
 
+# WATCH and the type commands: a write that changes nothing (SADD of a member present, SREM/HDEL of
+# nothing, HSETNX of a present field, SMOVE of a missing member) does not fail the EXEC; real changes do.
+TYPES_WATCH = [
+    ["SADD", "s", "a"], ["HSET", "h", "f", "v"],
+    ["WATCH", "s"], ["SADD", "s", "a"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SREM", "s", "zz"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SMOVE", "s", "t", "zz"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SADD", "s", "b"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HSETNX", "h", "f", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HDEL", "h", "zz"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HSET", "h", "f", "v"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HINCRBY", "h", "f", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HINCRBY", "h", "n", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "t"], ["SMOVE", "s", "t", "a"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "d"], ["SINTERSTORE", "d", "s", "nokey"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "d"], ["SUNIONSTORE", "d", "s"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "d"], ["SDIFFSTORE", "d", "s", "s"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SPOP", "s", "10"], ["MULTI"], ["PING"], ["EXEC"], ["EXISTS", "s"],
+    ["WATCH", "h"], ["HGETALL", "h"], ["HRANDFIELD", "h"], ["MULTI"], ["PING"], ["EXEC"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -628,6 +649,7 @@ PER_PROTOCOL = {
     "hashes": HASHES,
     "sets": SETS,
     "type-config": TYPE_CONFIG,
+    "types-watch": TYPES_WATCH,
 }
 
 INLINE = [
