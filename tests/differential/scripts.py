@@ -598,6 +598,15 @@ SETS = [
 
 # CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
 TYPE_CONFIG = [
+    # the defaults, at the edges: 512 fields / 64-byte values for a listpack, 512 integers for an intset
+    ["HSET", "e"] + [x for i in range(512) for x in (f"f{i}", "v")], ["OBJECT", "ENCODING", "e"],
+    ["HSET", "e", "f512", "v"], ["OBJECT", "ENCODING", "e"], ["HSET", "e64", "f", "x" * 64],
+    ["OBJECT", "ENCODING", "e64"], ["HINCRBYFLOAT", "e64", "n", "1e60"], ["OBJECT", "ENCODING", "e64"],
+    ["SADD", "si5"] + [str(i) for i in range(512)], ["OBJECT", "ENCODING", "si5"], ["SADD", "si5", "512"],
+    ["OBJECT", "ENCODING", "si5"], ["SINTERSTORE", "st", "si5", "si5"], ["OBJECT", "ENCODING", "st"],
+    ["SADD", "mix", "1", "a"], ["SDIFFSTORE", "st2", "mix"], ["OBJECT", "ENCODING", "st2"],
+    ["SMOVE", "mix", "new", "1"], ["OBJECT", "ENCODING", "new"], ["HSCAN", "e", "0", "COUNT", "100000"],
+    ["DEL", "e", "si5", "st", "e64"],
     ["CONFIG", "SET", "hash-max-listpack-entries", "2"], ["HSET", "c", "a", "1", "b", "2"],
     ["OBJECT", "ENCODING", "c"], ["HSET", "c", "c", "3"], ["OBJECT", "ENCODING", "c"],
     ["CONFIG", "SET", "set-max-intset-entries", "2"], ["SADD", "si", "1", "2"], ["OBJECT", "ENCODING", "si"],
