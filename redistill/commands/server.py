@@ -410,6 +410,24 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
     return [s.name.encode() for s in names]
 
 
+# Commands whose keys follow a numkeys argument (Redis's "keynum" key specs, movablekeys flag):
+# name -> (position of numkeys, the keys' flags).
+_MOVABLE_KEYS = {"sintercard": (1, ("RO", "access"))}
+
+
+def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
+    pos = _MOVABLE_KEYS[spec.name][0]
+    if not spec.arity_ok(len(cmd)):
+        raise CommandError("Invalid number of arguments specified for command")
+    try:
+        n = parse_ll(cmd[pos])
+    except CommandError:
+        n = -1
+    if n < 1 or pos + n >= len(cmd):
+        raise CommandError("Invalid arguments specified for command")
+    return cmd[pos + 1:pos + 1 + n]
+
+
 def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
     """COMMAND GETKEYS[ANDFLAGS] <full-command>: the command's spec and its key arguments."""
     cmd = args[2:]
@@ -418,6 +436,8 @@ def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
         raise CommandError("Invalid command specified")
+    if spec.name in _MOVABLE_KEYS:
+        return spec, _movable_keys(spec, cmd)
     if not spec.first_key:
         raise CommandError("The command has no key arguments")
     if not spec.arity_ok(len(cmd)):
@@ -436,7 +456,7 @@ def command_getkeys(client: Any, args: list[bytes]) -> list[bytes]:
 # COMMAND GETKEYSANDFLAGS <full-command>
 def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
     spec, keys = _keys_of(args)
-    flags = spec.key_flags
+    flags = _MOVABLE_KEYS[spec.name][1] if spec.name in _MOVABLE_KEYS else spec.key_flags
     if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
         get = any(word(a) == b"get" for a in args[5:])
         flags = ("RW", "access", "update") if get else ("OW", "update")

@@ -594,6 +594,11 @@ SETS = [
     ["SADD", "one", "x"], ["MULTI"], ["SADD", "m", "a", "b"], ["SCARD", "m"], ["SISMEMBER", "m", "a"], ["SMEMBERS", "one"], ["SCARD", "str"],
     ["EXEC"],
     ["COMMAND", "INFO", "sadd", "sintercard", "smove", "sunionstore"],
+    ["COMMAND", "GETKEYS", "sintercard", "2", "a", "b", "LIMIT", "1"], ["COMMAND", "GETKEYS", "sintercard", "5", "a"],
+    ["COMMAND", "GETKEYS", "sintercard", "x", "a"], ["COMMAND", "GETKEYS", "sintercard", "0", "a"],
+    ["COMMAND", "GETKEYS", "sintercard", "1"], ["COMMAND", "GETKEYSANDFLAGS", "sintercard", "2", "a", "b"],
+    ["COMMAND", "GETKEYS", "sadd", "s", "a"], ["COMMAND", "GETKEYS", "sunion", "a", "b", "c"],
+    ["COMMAND", "GETKEYS", "hset", "h", "f", "v"],
 ]
 
 # CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
