@@ -40,7 +40,6 @@
 #define KS_EXPIRE_BUCKETS 64 /* buckets one active-expiry visit of a shard scans */
 #define KS_STACK_KEYS 32     /* multi-key calls up to this size need no heap scratch */
 
-
 /* One allocation per key: this header, then the key bytes, then the value
  * bytes.  The header is 29 bytes on LP64; the memory issue will shrink it. */
 typedef struct entry {
