@@ -16,7 +16,8 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients
+.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
+.PHONY: bench bench-deps bench-core
 
 all: build
 
@@ -76,8 +77,9 @@ test: build test-deps node-clients
 	echo "== again with REDISTILL_FASTPATH=0 (Python path):$$dirs"; \
 	REDISTILL_FASTPATH=0 $(VENV)/bin/python -m pytest -q $$dirs; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no Python-path tests collected"; exit 0; fi; exit $$rc
-	@echo "== bounded sanitizer pass (make sanitize-quick; the full one is make sanitize)"
-	$(MAKE) --no-print-directory sanitize-quick
+	@if [ "$(SANITIZE)" = 0 ]; then echo "== sanitizer pass skipped (SANITIZE=0)"; else \
+	  echo "== bounded sanitizer pass (make sanitize-quick; the full one is make sanitize)"; \
+	  $(MAKE) --no-print-directory sanitize-quick; fi
 
 # Just the unit tests: no server process, a few seconds.
 test-fast: build test-deps
@@ -107,6 +109,7 @@ SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_string
               tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
               tests/behaviour/test_connection.py tests/differential tests/reliability
 FUZZ_SECONDS ?= 300
+SANITIZE ?= 1# `make test SANITIZE=0` skips the bounded sanitizer pass
 
 sanitize-build: $(ASAN_VENV)/.stamp-build
 
@@ -155,6 +158,36 @@ DURATION ?= 60
 SOAK_ARGS ?=
 soak: build test-deps
 	$(VENV)/bin/python perf/soak.py --duration $(DURATION) $(SOAK_ARGS)
+
+# Eviction hit ratios: Redistill's policies vs redis-server at equal maxmemory (perf/evict_bench.py,
+# results in docs/EVICTION.md).  ARGS passes options, e.g. ARGS="--requests 100000".
+bench-evict: build test-deps
+	$(VENV)/bin/python perf/evict_bench.py $(ARGS)
+
+# Side-by-side benchmark, Redis vs Redistill (perf/bench.py; results in perf/results/,
+# docs/PERFORMANCE.md rewritten by full runs).  QUICK=1: short runs that only check the
+# harness.  BENCH_ARGS passes more options, e.g. BENCH_ARGS='--cells "SET -P 64" --note busy'.
+# matplotlib (the chart) is a bench-only dependency, installed into the venv here.
+QUICK ?=
+BENCH_ARGS ?=
+bench: build test-deps bench-deps
+	$(VENV)/bin/python perf/bench.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+bench-deps: $(VENV)/.stamp-bench-deps
+
+$(VENV)/.stamp-bench-deps: $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -q matplotlib
+	@touch $@
+
+# The keyspace and connection code alone, compiled straight from csrc/ (no Python, no sockets).
+BENCH_CORE_SECONDS ?= $(if $(QUICK),0.2,1.0)
+BENCH_CORE_KEYS ?= $(if $(QUICK),100000,1000000)
+build/keyspace_bench: perf/keyspace_bench.c $(wildcard csrc/*.c csrc/*.h)
+	@mkdir -p build
+	gcc -O2 -g -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icsrc -o $@ perf/keyspace_bench.c $(wildcard csrc/*.c) -lpthread
+
+bench-core: build/keyspace_bench
+	./build/keyspace_bench $(BENCH_CORE_SECONDS) $(BENCH_CORE_KEYS)
 
 clean:
 	rm -rf $(VENV) $(ASAN_VENV) build *.egg-info redistill/*.egg-info

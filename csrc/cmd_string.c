@@ -166,3 +166,57 @@ int cmd_mset(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
         resp_add_status_error(x->out, st);
     return FP_DONE;
 }
+
+/* ---- issue 3: SETNX, SETEX, PSETEX, STRLEN ------------------------------------ */
+
+/* SETNX key value */
+int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+    (void)argc;
+    rd_status st = ks_set(x->ks, argv[1], argl[1], argv[2], argl[2], RD_SET_NX, 0, x->now, NULL,
+                          NULL, NULL);
+    if (st == RD_OK || st == RD_NOT_DONE)
+        resp_add_int(x->out, st == RD_OK);
+    else
+        resp_add_status_error(x->out, st);
+    return FP_DONE;
+}
+
+/* SETEX key seconds value / PSETEX key milliseconds value: SET with EX / PX. */
+static int set_with_expire(fp_ctx *x, const char **argv, const size_t *argl, int unit) {
+    int64_t at;
+    if (set_expire_at(argv[2], argl[2], unit, x->now, &at) < 0) return FP_SLOW;
+    rd_status st = ks_set(x->ks, argv[1], argl[1], argv[3], argl[3], 0, at, x->now, NULL, NULL, NULL);
+    if (st == RD_OK)
+        resp_add_raw(x->out, "+OK\r\n", 5);
+    else
+        resp_add_status_error(x->out, st);
+    return FP_DONE;
+}
+
+int cmd_setex(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+    (void)argc;
+    return set_with_expire(x, argv, argl, SET_EX);
+}
+
+int cmd_psetex(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+    (void)argc;
+    return set_with_expire(x, argv, argl, SET_PX);
+}
+
+static int length_sink(void *ctx, const char *v, size_t n) {
+    (void)v;
+    *(size_t *)ctx = n;
+    return 0;
+}
+
+/* STRLEN key */
+int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+    size_t n = 0;
+    (void)argc;
+    rd_status st = ks_get(x->ks, argv[1], argl[1], x->now, length_sink, &n);
+    if (st == RD_OK || st == RD_NOT_FOUND)
+        resp_add_int(x->out, (long long)n);
+    else
+        resp_add_status_error(x->out, st);
+    return FP_DONE;
+}

@@ -17,9 +17,13 @@
 #include "internal.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #define READ_CHUNK (16 * 1024)            /* minimum free room before a recv */
@@ -40,6 +44,8 @@ struct rd_worker {
     const char **argv; /* fast-path scratch shared by the worker's connections */
     size_t *argl;
     int argcap;
+    rd_conn **by_fd;   /* rd_worker_poll: the attached connection of each fd, or NULL */
+    int nfds;
 };
 
 struct rd_conn {
@@ -57,6 +63,7 @@ struct rd_conn {
     rd_buf scratch;  /* inline commands converted, non-canonical frames rebuilt */
     rd_buf out;
     size_t out_sent;
+    int64_t last_ms; /* last I/O or command (CLIENT LIST idle=) */
     size_t out_hard;  /* close when unsent output exceeds this (0 = no limit) */
     size_t in_max;    /* close when unparsed input exceeds this (client-query-buffer-limit) */
 };
@@ -82,6 +89,7 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
 
 void rd_worker_free(rd_worker *w) {
     if (!w) return;
+    free(w->by_fd);
     free(w->argv);
     free(w->argl);
     free(w);
@@ -141,6 +149,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
     c->fast = 1;
     c->resp = 2;
     c->authenticated = 1;
+    c->last_ms = rd_now_ms();
     c->in_max = IN_MAX;
     resp_parser_init(&c->parser);
     buf_init(&c->scratch);
@@ -284,6 +293,82 @@ static int hand_to_python(rd_conn *c, size_t frame_start) {
     return 0;
 }
 
+/* ---- prefetching a batch ------------------------------------------------------ */
+
+#define PREFETCH_MAX 64  /* frames looked at ahead of execution */
+#define PREFETCH_ARGS 16 /* frames with more args are not looked into */
+
+/* "<prefix><1-9 digits>\r\n" at p; returns the byte after it, or NULL. */
+static inline const char *scan_len(const char *p, const char *end, char prefix, size_t *v) {
+    const char *q = p + 1;
+    size_t n = 0;
+    if (p >= end || *p != prefix) return NULL;
+    while (q < end && q - p <= 9 && *q >= '0' && *q <= '9') n = n * 10 + (size_t)(*q++ - '0');
+    if (q == p + 1 || end - q < 2 || q[0] != '\r' || q[1] != '\n') return NULL;
+    *v = n;
+    return q + 2;
+}
+
+/* One complete, plainly written multibulk frame at p: returns its end and
+ * its second argument (the key, for the commands worth prefetching), or NULL
+ * for anything else, which the real parser will judge. */
+static const char *scan_frame(const char *p, const char *end, const char **key, size_t *klen) {
+    size_t argc, n;
+    const char *q = scan_len(p, end, '*', &argc);
+    if (!q || argc == 0 || argc > PREFETCH_ARGS) return NULL;
+    *key = NULL;
+    for (size_t i = 0; i < argc; i++) {
+        q = scan_len(q, end, '$', &n);
+        if (!q || (size_t)(end - q) < n + 2) return NULL;
+        if (i == 1) {
+            *key = q;
+            *klen = n;
+        }
+        q += n + 2;
+    }
+    return q;
+}
+
+/* The keys of the frames prefetch_batch looked at, in input order, with their hashes. */
+typedef struct prefetched {
+    size_t end;      /* input offset scanned up to */
+    int n, next;     /* keys found; the next one a command may use */
+    const char *key[PREFETCH_MAX];
+    size_t klen[PREFETCH_MAX];
+    uint64_t hash[PREFETCH_MAX];
+} prefetched;
+
+/* Looks at up to PREFETCH_MAX frames from offset `from` and, when there are
+ * several keys, hashes them all and prefetches their buckets, then their
+ * entries, so their cache misses overlap. */
+static void prefetch_batch(rd_conn *c, size_t from, prefetched *pf) {
+    const char *p = c->in + from, *end = c->in + c->in_len;
+    rd_keyspace *ks = c->w->ks;
+    int n = 0;
+    for (int frames = 0; frames < PREFETCH_MAX; frames++) {
+        const char *key, *next = scan_frame(p, end, &key, &pf->klen[n]);
+        if (!next) break;
+        if (key) pf->key[n++] = key;
+        p = next;
+    }
+    pf->end = (size_t)(p - c->in);
+    pf->next = 0;
+    pf->n = n < 2 ? 0 : n; /* one command: nothing to overlap */
+    for (int i = 0; i < pf->n; i++) {
+        pf->hash[i] = ks_hash(ks, pf->key[i], pf->klen[i]);
+        ks_prefetch_bucket(ks, pf->hash[i]);
+    }
+    for (int i = 0; i < pf->n; i++) ks_prefetch_entry(ks, pf->hash[i]);
+}
+
+/* The prefetched hash of this key, when prefetch_batch saw it: 1 and *h set. */
+static int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_t *h) {
+    while (pf->next < pf->n && pf->key[pf->next] < key) pf->next++;
+    if (pf->next == pf->n || pf->key[pf->next] != key || pf->klen[pf->next] != klen) return 0;
+    *h = pf->hash[pf->next++];
+    return 1;
+}
+
 /* A fast command replied an error (only keyspace statuses do, status.c's texts):
  * counted per command and per status for INFO commandstats/errorstats. */
 static void count_error(rd_worker *w, int which, const char *reply, size_t len) {
@@ -299,20 +384,25 @@ static void count_error(rd_worker *w, int which, const char *reply, size_t len) 
 }
 
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
-static int run_fast(rd_conn *c, const char *frame, int64_t now) {
+static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     fp_ctx x = {w->ks, &c->out, c->resp, now};
-    int which = 0;
+    uint64_t h;
+    int which = 0, r, hinted;
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
+    hinted = p->argc >= 2 && prefetched_hash(pf, w->argv[1], w->argl[1], &h);
+    if (hinted) ks_set_hint(w->ks, w->argv[1], w->argl[1], h); /* the command reuses the hash */
     size_t before = c->out.len;
-    if (fp_dispatch(&x, p->argc, w->argv, w->argl, &which) != FP_DONE) return FP_SLOW;
+    r = fp_dispatch(&x, p->argc, w->argv, w->argl, &which);
+    if (hinted) ks_set_hint(NULL, NULL, 0, 0);
+    if (r != FP_DONE) return FP_SLOW;
     counter_add(&w->calls[which], 1);
     if (c->out.len > before && c->out.data[before] == '-')
         count_error(w, which, c->out.data + before, c->out.len - before);
@@ -325,11 +415,14 @@ static int run_batch(rd_conn *c, int fd) {
     int64_t now;
     uint64_t done = 0;
     int stop = STOP_IDLE, can_flush = fd >= 0;
+    prefetched pf;
     int gated = c->fast && c->in_start < c->in_len; /* fast commands may run: hold the gate */
+    pf.end = pf.n = pf.next = 0;
 
     if (c->slow) return STOP_SLOW;
     if (gated) gate_enter_shared(c->w->gate);
     now = rd_now_ms(); /* read after any wait for the gate */
+    c->last_ms = now;
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -341,6 +434,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         size_t start = c->in_start;
         if (start == c->in_len) break; /* nothing buffered (c->in may even be NULL) */
+        if (c->fast && start >= pf.end) prefetch_batch(c, start, &pf);
         int r = resp_parse(&c->parser, c->in + start, c->in_len - start, c->authenticated,
                            &c->scratch);
         if (r == RESP_PARTIAL) break;
@@ -355,7 +449,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         c->in_start += c->parser.fpos;
         if (r == RESP_FRAME) {
-            if (c->fast && run_fast(c, c->in + start, now) == FP_DONE) {
+            if (c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE) {
                 done++;
                 check_hard_limit(c);
             } else {
@@ -397,6 +491,34 @@ rd_status rd_conn_run(rd_conn *c) {
     return c->closing ? RD_CLOSE : RD_OK;
 }
 
+size_t rd_conn_trim(rd_conn *c) {
+    size_t freed = 0;
+    if (c->slow) return 0; /* Python holds a frame in the input or the scratch */
+    in_compact(c);
+    if (c->in_len == 0 && c->in) {
+        freed += c->in_cap;
+        free(c->in);
+        c->in = NULL;
+        c->in_cap = 0;
+    }
+    if (c->in_len == 0) {
+        freed += c->scratch.cap;
+        buf_reset(&c->scratch, 0);
+    }
+    if (out_pending(c) == 0) {
+        freed += c->out.cap;
+        c->out_sent = 0;
+        buf_reset(&c->out, 0);
+    }
+    return freed;
+}
+
+void rd_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
     if (!c->slow) return RD_NOT_FOUND;
     *frame = (c->slow_in_scratch ? c->scratch.data : c->in) + c->slow_off;
@@ -413,6 +535,7 @@ rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
 }
 
 rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
+    if (len == 0) return RD_OK; /* c->in may be NULL: memcpy(NULL, p, 0) is undefined */
     if (in_reserve(c, len) < 0) {
         c->broken = 1;
         return RD_ERR_NOMEM;
@@ -439,6 +562,57 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
     out_drained(c);
     return RD_OK;
+}
+
+int64_t rd_conn_last_interaction_ms(const rd_conn *c) { return c->last_ms; }
+
+/* ---- the event loop's fast lane ---------------------------------------------- */
+
+#define POLL_MAX 256 /* events taken per epoll_wait */
+
+rd_status rd_worker_attach(rd_worker *w, int fd, rd_conn *c) {
+    if (fd < 0) return RD_NOT_FOUND;
+    if (fd >= w->nfds) {
+        int n = fd + 1 > w->nfds * 2 ? fd + 1 : w->nfds * 2;
+        rd_conn **t = realloc(w->by_fd, (size_t)n * sizeof *t);
+        if (!t) return RD_ERR_NOMEM;
+        memset(t + w->nfds, 0, (size_t)(n - w->nfds) * sizeof *t);
+        w->by_fd = t;
+        w->nfds = n;
+    }
+    w->by_fd[fd] = c;
+    return RD_OK;
+}
+
+void rd_worker_detach(rd_worker *w, int fd, rd_conn *c) {
+    if (fd >= 0 && fd < w->nfds && w->by_fd[fd] == c) w->by_fd[fd] = NULL;
+}
+
+/* A readable attached connection is served right here (rd_conn_io); only what
+ * Python must see is reported: other fds, write events, and connections whose
+ * io did not end in RD_OK (with that status, so Python does not read again). */
+int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
+                   int max) {
+    struct epoll_event evs[POLL_MAX];
+    int n, out = 0;
+    if (max > POLL_MAX) max = POLL_MAX;
+    n = epoll_wait(epfd, evs, max, timeout_ms);
+    if (n < 0) return errno == EINTR ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        int fd = evs[i].data.fd;
+        uint32_t ev = evs[i].events;
+        rd_conn *c = fd >= 0 && fd < w->nfds ? w->by_fd[fd] : NULL;
+        int st = -1;
+        if (c && (ev & EPOLLIN) && !(ev & EPOLLOUT)) {
+            st = (int)rd_conn_io(c, fd, 1);
+            if (st == RD_OK) continue;
+        }
+        fds[out] = fd;
+        events[out] = ev;
+        status[out] = st;
+        out++;
+    }
+    return out;
 }
 
 /* ---- CLIENT LIST sizes ------------------------------------------------------- */

@@ -13,11 +13,21 @@
  *     behind it instead of starving it.
  *  5. Waiting happens in C with the GIL released (cffi), so a thread blocked
  *     here never holds up the EXEC thread's Python.
+ *  6. The clock stands still while a thread holds the gate: rd_now_ms returns
+ *     the time the gate was taken, so a command (and a whole transaction) sees
+ *     one instant, as under Redis's cached time (a key cannot expire between
+ *     two commands of one EXEC).
  */
 #include "internal.h"
 
 static _Thread_local int depth;     /* nesting of this thread's hold; 0 = not held */
 static _Thread_local int exclusive; /* the hold (depth > 0) is exclusive */
+_Thread_local int64_t gate_now;     /* rule 6; 0 = not held */
+
+static void freeze_clock(void) {
+    gate_now = 0;
+    gate_now = rd_now_ms();
+}
 
 int gate_init(ks_gate *g) {
     pthread_rwlockattr_t attr;
@@ -32,7 +42,9 @@ int gate_init(ks_gate *g) {
 void gate_destroy(ks_gate *g) { pthread_rwlock_destroy(&g->lock); }
 
 void gate_enter_shared(ks_gate *g) {
-    if (depth++ == 0) pthread_rwlock_rdlock(&g->lock);
+    if (depth++ > 0) return;
+    pthread_rwlock_rdlock(&g->lock);
+    freeze_clock();
 }
 
 int gate_enter_exclusive(ks_gate *g) {
@@ -44,12 +56,14 @@ int gate_enter_exclusive(ks_gate *g) {
     pthread_rwlock_wrlock(&g->lock);
     depth = 1;
     exclusive = 1;
+    freeze_clock();
     return 0;
 }
 
 void gate_leave(ks_gate *g) {
     if (depth <= 0 || --depth > 0) return;
     exclusive = 0;
+    gate_now = 0;
     pthread_rwlock_unlock(&g->lock);
 }
 

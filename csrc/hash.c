@@ -16,9 +16,13 @@ static inline uint64_t rotl(uint64_t x, int b) {
     return (x << b) | (x >> (64 - b));
 }
 
+/* One unaligned load (memcpy compiles to a mov); byte order fixed up on big-endian hosts. */
 static inline uint64_t load_le64(const unsigned char *p) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
@@ -46,7 +50,16 @@ uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1) {
     size_t whole = len - (len % 8);
     for (size_t i = 0; i < whole; i += 8) sip_absorb(&s, load_le64(p + i));
     uint64_t last = (uint64_t)len << 56;
-    for (size_t i = 0; i < len % 8; i++) last |= (uint64_t)p[whole + i] << (8 * i);
+    switch (len % 8) { /* the tail bytes, little-endian, without a loop */
+    case 7: last |= (uint64_t)p[whole + 6] << 48; /* fall through */
+    case 6: last |= (uint64_t)p[whole + 5] << 40; /* fall through */
+    case 5: last |= (uint64_t)p[whole + 4] << 32; /* fall through */
+    case 4: last |= (uint64_t)p[whole + 3] << 24; /* fall through */
+    case 3: last |= (uint64_t)p[whole + 2] << 16; /* fall through */
+    case 2: last |= (uint64_t)p[whole + 1] << 8;  /* fall through */
+    case 1: last |= (uint64_t)p[whole]; break;
+    default: break;
+    }
     sip_absorb(&s, last);
     s.v2 ^= 0xff;
     for (int i = 0; i < SIP_D_ROUNDS; i++) sipround(&s);

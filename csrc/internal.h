@@ -75,6 +75,15 @@ rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const si
 rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
                   int64_t now, ks_sink fn, void *ctx);
 
+/* Prefetching a batch's keys (conn.c): hash, then bucket (a lock-free hint),
+ * then the chain's first entry (under the lock). */
+uint64_t ks_hash(rd_keyspace *ks, const char *key, size_t klen);
+void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h);
+void ks_prefetch_entry(rd_keyspace *ks, uint64_t h);
+/* h = ks_hash(ks, key, klen) for the command about to run: its keyspace call
+ * reuses it.  ks_set_hint(NULL, NULL, 0, 0) right after the command. */
+void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h);
+
 /* ---- transactions: the gate (gate.c) and WATCH (watch.c) ------------------ */
 
 /* The keyspace-wide gate: commands hold it shared, EXEC exclusive (docs/LOCKING.md).
@@ -90,6 +99,9 @@ void gate_enter_shared(ks_gate *g);
 int gate_enter_exclusive(ks_gate *g);
 void gate_leave(ks_gate *g);
 ks_gate *ks_gate_of(rd_keyspace *ks);
+/* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
+ * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
+extern _Thread_local int64_t gate_now;
 
 /* A watched key: one node per key some client WATCHes, in its shard's list,
  * guarded by the shard lock like the entries. */
@@ -198,6 +210,10 @@ int cmd_del(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_exists(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_ping(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_echo(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_setex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_psetex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
+int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
 /* ---- data types (types.c, dict.c, t_hash.c, t_set.c; typed entries in keyspace.c) ---- */
 

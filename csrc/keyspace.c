@@ -1,5 +1,8 @@
 /* keyspace.c: the one key table every thread shares: lock stripes, each owning a chained hash table, with lazy and active expiry.
  *
+ * Layouts are in keyspace.h; eviction (evict.c) is reached only through the
+ * ev_* hooks: queue upkeep under the lock, evicting before and after it.
+ *
  * Rules:
  *  1. A shard's table, counters and entries are touched only under the shard's
  *     mutex.  Each shard resizes its own table, so growth never stalls the others.
@@ -18,7 +21,7 @@
  *     PERSIST).  Expiry unlinks with do_unlink_quiet: it is no change to WATCH
  *     (csrc/watch.c).  New write paths must keep this true.
  */
-#include "internal.h"
+#include "keyspace.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,68 +37,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KS_SHARD_BITS 10
-#define KS_NSHARDS (1u << KS_SHARD_BITS) /* 1024 stripes: contention stays low at any thread count */
 #define KS_MIN_BUCKETS 4
 #define KS_EXPIRE_BUCKETS 64 /* buckets one active-expiry visit of a shard scans */
 #define KS_STACK_KEYS 32     /* multi-key calls up to this size need no heap scratch */
 
-/* One allocation per key: this header, then the key bytes, then the value
- * bytes.  The header is 29 bytes on LP64; the memory issue will shrink it. */
-typedef struct entry {
-    struct entry *next; /* bucket chain */
-    int64_t expire;     /* absolute ms since the epoch; 0 = no expiry */
-    uint32_t klen, vlen;
-    uint32_t access;    /* LRU clock (now_ms >> 10, ~1 s ticks), set on every access */
-    uint8_t type;       /* KS_TYPE_*: a collection's value is a typed_val */
-    char data[];
-} entry;
-
-#define ENTRY_HDR offsetof(entry, data)
-
-typedef struct shard {
-    _Alignas(64) pthread_mutex_t lock; /* one cache line per shard start: no false sharing of locks */
-    entry **table;
-    size_t mask;          /* buckets - 1 */
-    size_t count, expires;
-    _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
-    uint64_t hits, misses, expired, evicted;
-    size_t cursor;        /* next bucket active expiry visits */
-    watch_node *watched;  /* WATCH: keys of this shard some client watches (csrc/watch.c) */
-} shard;
-
-struct rd_keyspace {
-    uint64_t k0, k1;                /* SipHash key */
-    shard *shards;
-    _Atomic uint64_t peak;          /* sampled, see note_peak */
-    _Atomic uint32_t next_shard;    /* active expiry round robin, shared by all callers */
-    ks_gate gate;                   /* transactions (csrc/gate.c) */
-};
+/* entry, shard and rd_keyspace are in keyspace.h (evict.c shares them). */
 
 /* ---- entries -------------------------------------------------------------- */
 
-static inline char *entry_val(entry *e) { return e->data + e->klen; }
-static inline int is_typed(const entry *e) { return e->type != KS_TYPE_STRING; }
-
-/* A collection entry's value: its object and the bytes last counted for it in
- * the shard's `used` (so used_sub always takes back exactly what was added). */
-typedef struct typed_val {
-    void *obj;
-    size_t mem;
-} typed_val;
-
-static inline typed_val tv_get(const entry *e) {
-    typed_val t;
-    memcpy(&t, e->data + e->klen, sizeof t); /* the value bytes need not be aligned */
-    return t;
-}
-
-static inline void tv_put(entry *e, typed_val t) { memcpy(e->data + e->klen, &t, sizeof t); }
-
-static inline size_t entry_mem(entry *e) {
-    return malloc_usable_size(e) + (is_typed(e) ? tv_get(e).mem : 0);
-}
-static inline uint32_t lru_clock(int64_t now) { return (uint32_t)((uint64_t)now >> 10); }
 
 /* Redis: a key is expired once now is past its time (equal is still alive). */
 static inline int is_expired(const entry *e, int64_t now) {
@@ -111,8 +60,9 @@ static entry *entry_new(const char *key, size_t klen, const char *val, size_t vl
     e->expire = expire;
     e->klen = (uint32_t)klen;
     e->vlen = (uint32_t)vlen;
-    e->access = lru_clock(now);
+    e->access = (uint32_t)now; /* ev_link sets the policy's own value */
     e->type = KS_TYPE_STRING;
+    e->evbits = 0;
     if (klen) memcpy(e->data, key, klen);
     if (vlen) memcpy(e->data + klen, val, vlen);
     return e;
@@ -134,8 +84,24 @@ static void free_chain(entry *e) {
 
 /* ---- shards ----------------------------------------------------------------- */
 
+/* The hash of the key the fast path is about to run a command on, computed
+ * earlier when the batch was prefetched (ks_set_hint), so it is not computed
+ * twice.  One per thread, matched on the exact key bytes' address, length and
+ * keyspace, and cleared after that one command. */
+static _Thread_local struct {
+    const rd_keyspace *ks;
+    const char *key;
+    size_t klen;
+    uint64_t h;
+} hint;
+
 static inline uint64_t key_hash(const rd_keyspace *ks, const char *key, size_t klen) {
+    if (key == hint.key && klen == hint.klen && ks == hint.ks) return hint.h;
     return siphash13(key, klen, ks->k0, ks->k1);
+}
+
+uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen) {
+    return key_hash(ks, key, klen);
 }
 
 static inline shard *shard_of(rd_keyspace *ks, uint64_t h) {
@@ -146,23 +112,9 @@ static inline size_t bucket_of(size_t mask, uint64_t h) {
     return (size_t)(h >> KS_SHARD_BITS) & mask;
 }
 
-/* Only the lock holder writes `used`, so load+store is enough; relaxed atomics
- * just let note_peak read it from another thread. */
-static inline void used_add(shard *s, size_t n) {
-    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) + n,
-                          memory_order_relaxed);
-}
-
-static inline void used_sub(shard *s, size_t n) {
-    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) - n,
-                          memory_order_relaxed);
-}
-
 static uint64_t used_total(rd_keyspace *ks) {
-    uint64_t sum = 0;
-    for (unsigned i = 0; i < KS_NSHARDS; i++)
-        sum += atomic_load_explicit(&ks->shards[i].used, memory_order_relaxed);
-    return sum;
+    int64_t used = atomic_load_explicit(&ks->used, memory_order_relaxed);
+    return used > 0 ? (uint64_t)used : 0;
 }
 
 /* Peak memory is sampled (on table growth, stats, active expiry and flush)
@@ -199,12 +151,12 @@ static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
             e = next;
         }
     }
-    used_sub(s, malloc_usable_size(s->table));
+    used_sub(s, malloc_usable_size(s->table) + KS_MALLOC_OVERHEAD);
     free(s->table);
     s->table = t;
     s->mask = mask;
     s->cursor &= mask;
-    used_add(s, malloc_usable_size(t));
+    used_add(s, malloc_usable_size(t) + KS_MALLOC_OVERHEAD);
     return 0;
 }
 
@@ -235,6 +187,7 @@ static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     s->count--;
     if (e->expire) s->expires--;
     used_sub(s, entry_mem(e));
+    ev_unlink(s, e);
 }
 
 static void do_unlink(shard *s, entry **link, entry *e) {
@@ -245,6 +198,13 @@ static void do_unlink(shard *s, entry **link, entry *e) {
 static inline void push_dead(entry **dead, entry *e) {
     e->next = *dead;
     *dead = e;
+}
+
+void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead) {
+    entry **link;
+    if (do_find(s, key_hash(ks, e->data, e->klen), e->data, e->klen, &link) != e) return;
+    do_unlink(s, link, e);
+    push_dead(dead, e);
 }
 
 /* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
@@ -260,7 +220,7 @@ static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int6
     return e;
 }
 
-static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
+static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now) {
     size_t b = bucket_of(s->mask, h);
     watch_hook(s, e);
     e->next = s->table[b];
@@ -268,12 +228,14 @@ static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e) {
     s->count++;
     if (e->expire) s->expires++;
     used_add(s, entry_mem(e));
+    ev_link(ks, s, e, h, now);
     /* Double at load factor 1.  If calloc fails the chains just get longer. */
     if (s->count > s->mask + 1 && do_resize(ks, s, (s->mask + 1) * 2) == 0) note_peak(ks);
 }
 
 /* Puts ne where old was; old goes onto *dead. */
-static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **dead) {
+static void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entry *ne, int64_t now,
+                       entry **dead) {
     watch_hook(s, old);
     ne->next = old->next;
     *link = ne;
@@ -281,6 +243,7 @@ static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **de
     if (ne->expire) s->expires++;
     used_sub(s, entry_mem(old));
     used_add(s, entry_mem(ne));
+    ev_replace(ks, s, old, ne, now);
     push_dead(dead, old);
 }
 
@@ -289,19 +252,19 @@ static void do_replace(shard *s, entry **link, entry *old, entry *ne, entry **de
 static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
                           entry *e, entry **link, const char *v, size_t n, int64_t now,
                           entry **dead) {
-    if (e && ENTRY_HDR + e->klen + n <= entry_mem(e)) {
+    if (e && ENTRY_HDR + e->klen + n <= malloc_usable_size(e)) {
         watch_hook(s, e);
         memcpy(entry_val(e), v, n);
         e->vlen = (uint32_t)n;
-        e->access = lru_clock(now);
+        ev_touch(ks, s, e, now);
         return RD_OK;
     }
     entry *ne = entry_new(key, klen, v, n, e ? e->expire : 0, now);
     if (!ne) return RD_ERR_NOMEM;
     if (e)
-        do_replace(s, link, e, ne, dead);
+        do_replace(ks, s, link, e, ne, now, dead);
     else
-        do_link(ks, s, h, ne);
+        do_link(ks, s, h, ne, now);
     return RD_OK;
 }
 
@@ -352,7 +315,7 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
         if (e->type != KS_TYPE_STRING) {
             st = RD_ERR_WRONGTYPE;
         } else {
-            e->access = lru_clock(now);
+            ev_touch(ks, s, e, now);
             if (fn(ctx, entry_val(e), e->vlen) != 0) st = RD_ERR_NOMEM;
         }
     }
@@ -361,8 +324,8 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
     return st;
 }
 
-/* SET's checks in Redis's order (setGenericCommand): GET first (WRONGTYPE
- * aborts), then NX/XX, then the write. */
+/* SET's checks in Redis's order (setGenericCommand): memory first (OOM),
+ * then GET (WRONGTYPE aborts), then NX/XX, then the write. */
 rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val, size_t vlen,
                  int flags, int64_t expire_at, int64_t now, ks_sink old_fn, void *old_ctx,
                  int *old_found) {
@@ -374,9 +337,15 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     int found = 0;
 
     if (!ne) return RD_ERR_NOMEM;
+    if (ev_admit(ks, now) != RD_OK) {
+        free(ne);
+        return RD_ERR_OOM;
+    }
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (flags & RD_SET_GET) {
+    if (ev_refuse(ks, (int64_t)entry_mem(ne) - (e ? (int64_t)entry_mem(e) : 0)))
+        st = RD_ERR_OOM;
+    else if (flags & RD_SET_GET) {
         if (!e) {
             s->misses++;
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
@@ -391,14 +360,16 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     if (st == RD_OK) {
         if (e && (flags & RD_SET_KEEPTTL) && expire_at == 0) ne->expire = e->expire;
         if (e)
-            do_replace(s, link, e, ne, &dead);
+            do_replace(ks, s, link, e, ne, now, &dead);
         else
-            do_link(ks, s, h, ne);
-        ne = NULL;
+            do_link(ks, s, h, ne, now);
     }
     release(ks, s);
-    free(ne);
     free_chain(dead);
+    if (st == RD_OK)
+        ev_settle(ks, &ne, 1, now); /* ne is only compared, never read: it may be gone by now */
+    else
+        free(ne);
     if (old_found) *old_found = found;
     return st;
 }
@@ -411,6 +382,7 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
     long long old = 0;
     rd_status st;
 
+    if (ev_admit(ks, now) != RD_OK) return RD_ERR_OOM;
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
     if (e && e->type != KS_TYPE_STRING) {
@@ -426,8 +398,10 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
         st = do_store(ks, s, h, key, klen, e, link, digits, ll2str(digits, nv), now, &dead);
         if (st == RD_OK) *result = nv;
     }
+    e = st == RD_OK ? do_find(s, h, key, klen, &link) : NULL; /* the entry written */
     release(ks, s);
     free_chain(dead);
+    if (e) ev_settle(ks, &e, 1, now);
     return st;
 }
 
@@ -468,6 +442,20 @@ static void free_entries(entry **es, int n) {
     for (int i = 0; i < n; i++) free(es[i]);
 }
 
+/* Bytes an MSET adds (new entries minus the ones they replace), for noeviction's check. */
+static int64_t mset_growth(rd_keyspace *ks, int npairs, const char *const *keys,
+                           const size_t *klens, size_t stride, const uint64_t *hs, entry **es) {
+    int64_t grow = 0;
+    entry **link;
+    if (!atomic_load_explicit(&ks->maxmemory, memory_order_relaxed)) return 0;
+    for (int j = 0; j < npairs; j++) {
+        size_t i = (size_t)j * stride;
+        entry *e = do_find(shard_of(ks, hs[j]), hs[j], keys[i], klens[i], &link);
+        grow += (int64_t)entry_mem(es[j]) - (e ? (int64_t)entry_mem(e) : 0);
+    }
+    return grow;
+}
+
 /* Entries are built before any lock; then every involved shard is locked
  * (ascending) so all pairs appear at once.  Later duplicates win, as in Redis.
  * nx (MSETNX): nothing is written, RD_NOT_DONE, when any of the keys exists. */
@@ -483,6 +471,7 @@ static rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *ke
     int built = 0;
 
     if (npairs <= 0) return RD_OK;
+    if (ev_admit(ks, now) != RD_OK) return RD_ERR_OOM;
     hs = hashes_for(npairs, hstack);
     es = npairs <= KS_STACK_KEYS ? estack : malloc((size_t)npairs * sizeof *es);
     if (!hs || !es) {
@@ -501,6 +490,12 @@ static rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *ke
         shardset_add(&set, hs[built]);
     }
     shardset_lock(ks, &set);
+    if (ev_refuse(ks, mset_growth(ks, npairs, keys, klens, stride, hs, es))) {
+        shardset_release(ks, &set);
+        free_entries(es, npairs);
+        st = RD_ERR_OOM;
+        goto out;
+    }
     for (int j = 0; nx && j < npairs && st == RD_OK; j++) {
         size_t i = (size_t)j * stride;
         if (do_lookup(shard_of(ks, hs[j]), hs[j], keys[i], klens[i], now, &link, &dead))
@@ -511,13 +506,16 @@ static rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *ke
         shard *s = shard_of(ks, hs[j]);
         entry *e = do_lookup(s, hs[j], keys[i], klens[i], now, &link, &dead);
         if (e)
-            do_replace(s, link, e, es[j], &dead);
+            do_replace(ks, s, link, e, es[j], now, &dead);
         else
-            do_link(ks, s, hs[j], es[j]);
+            do_link(ks, s, hs[j], es[j], now);
     }
     shardset_release(ks, &set);
     free_chain(dead);
-    if (st == RD_NOT_DONE) free_entries(es, npairs);
+    if (st == RD_NOT_DONE)
+        free_entries(es, npairs);
+    else
+        ev_settle(ks, es, npairs, now);
 out:
     if (hs != hstack) free(hs);
     if (es != estack) free(es);
@@ -555,7 +553,7 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
             rc = fn(ctx, NULL, 0);
         } else {
-            e->access = lru_clock(now);
+            ev_touch(ks, s, e, now);
             rc = fn(ctx, entry_val(e), e->vlen);
         }
         if (rc != 0) st = RD_ERR_NOMEM;
@@ -566,10 +564,50 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
     return st;
 }
 
+/* ---- prefetching for the fast path ------------------------------------------------ */
+
+/* conn.c hashes the keys of a pipelined batch before running it, so the cache
+ * misses of many lookups overlap instead of coming one after another. */
+
+uint64_t ks_hash(rd_keyspace *ks, const char *key, size_t klen) {
+    return siphash13(key, klen, ks->k0, ks->k1);
+}
+
+void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h) {
+    hint.ks = ks;
+    hint.key = key;
+    hint.klen = klen;
+    hint.h = h;
+}
+
+/* A hint only: the shard's table and mask are read without the lock, and the
+ * address is only prefetched (never dereferenced), so a stale value during a
+ * resize costs one useless prefetch.  Off under ThreadSanitizer, which would
+ * rightly call the unlocked read a race. */
+void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h) {
+    shard *s = shard_of(ks, h);
+    __builtin_prefetch(s, 1);
+#ifndef __SANITIZE_THREAD__
+    entry **table = __atomic_load_n(&s->table, __ATOMIC_RELAXED);
+    size_t mask = __atomic_load_n(&s->mask, __ATOMIC_RELAXED);
+    __builtin_prefetch(&table[bucket_of(mask, h)]);
+#endif
+}
+
+/* Prefetches the first entry of the key's chain, read under the lock (the
+ * table may be freed by a concurrent resize otherwise). */
+void ks_prefetch_entry(rd_keyspace *ks, uint64_t h) {
+    shard *s = shard_of(ks, h);
+    lock(s);
+    __builtin_prefetch(s->table[bucket_of(s->mask, h)]);
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* ---- public API ---------------------------------------------------------------- */
 
 int64_t rd_now_ms(void) {
     struct timespec ts;
+    if (gate_now) return gate_now; /* a command's (or a transaction's) time stands still: gate.c */
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -635,8 +673,13 @@ rd_keyspace *rd_keyspace_new(uint64_t seed) {
         }
         s->mask = KS_MIN_BUCKETS - 1;
         pthread_mutex_init(&s->lock, NULL);
-        atomic_init(&s->used, malloc_usable_size(s->table));
+        s->total = &ks->used;
+        s->ev.rng = splitmix64(&seed) | 1;
+        used_add(s, malloc_usable_size(s->table) + KS_MALLOC_OVERHEAD);
     }
+    /* The fixed structures count too: the limit covers what the keyspace holds. */
+    atomic_fetch_add(&ks->used, (int64_t)(malloc_usable_size(ks) + malloc_usable_size(ks->shards) +
+                                          2 * KS_MALLOC_OVERHEAD));
     return ks;
 }
 
@@ -644,6 +687,7 @@ void rd_keyspace_free(rd_keyspace *ks) {
     if (!ks) return;
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         free_table(ks->shards[i].table, ks->shards[i].mask + 1);
+        ev_shard_free(&ks->shards[i]);
         watch_free_all(ks->shards[i].watched);
         pthread_mutex_destroy(&ks->shards[i].lock);
     }
@@ -792,7 +836,9 @@ rd_status rd_ks_flush(rd_keyspace *ks) {
         s->mask = KS_MIN_BUCKETS - 1;
         s->count = s->expires = 0;
         s->cursor = 0;
-        atomic_store_explicit(&s->used, malloc_usable_size(fresh), memory_order_relaxed);
+        used_sub(s, atomic_load_explicit(&s->used, memory_order_relaxed));
+        used_add(s, malloc_usable_size(fresh) + KS_MALLOC_OVERHEAD);
+        ev_shard_reset(s);
         pthread_mutex_unlock(&s->lock);
         free_table(old, old_buckets); /* outside the lock: freeing millions of keys takes a while */
     }
@@ -832,8 +878,13 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
  * over different shards) until the budget is spent or a whole lap of all
  * shards reclaimed nothing.  Not measured yet: the per-visit bucket count. */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed) {
-    int64_t start = mono_us(), now = rd_now_ms();
+    int64_t start, now;
     uint64_t total = 0, lap_start = 0;
+
+    /* Shared gate: never inside an EXEC, whose clock stands still (csrc/gate.c). */
+    gate_enter_shared(&ks->gate);
+    start = mono_us();
+    now = rd_now_ms();
 
     for (unsigned visited = 1;; visited++) {
         uint32_t i = atomic_fetch_add_explicit(&ks->next_shard, 1, memory_order_relaxed);
@@ -844,6 +895,7 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
         }
         if (mono_us() - start >= budget_us) break;
     }
+    gate_leave(&ks->gate);
     note_peak(ks);
     if (reclaimed) *reclaimed = total;
     return RD_OK;
@@ -856,13 +908,13 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
         lock(s);
         v[RD_KS_KEYS] += s->count;
         v[RD_KS_EXPIRES] += s->expires;
-        v[RD_KS_USED_MEMORY] += atomic_load_explicit(&s->used, memory_order_relaxed);
         v[RD_KS_EXPIRED] += s->expired;
         v[RD_KS_EVICTED] += s->evicted;
         v[RD_KS_HITS] += s->hits;
         v[RD_KS_MISSES] += s->misses;
         pthread_mutex_unlock(&s->lock);
     }
+    v[RD_KS_USED_MEMORY] = used_total(ks);
     note_peak(ks);
     v[RD_KS_PEAK_MEMORY] = atomic_load_explicit(&ks->peak, memory_order_relaxed);
     if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];
@@ -877,6 +929,27 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
 
 #define KS_APPEND_SLACK_MAX (1u << 20) /* sdsMakeRoomFor's greedy growth limit */
 
+/* A read of key's string (lock held): counts the hit or miss and touches the
+ * access clock.  NULL, with *st RD_NOT_FOUND or RD_ERR_WRONGTYPE, when there
+ * is no string there. */
+static entry *do_read_string(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
+                             entry ***linkp, entry **dead, rd_status *st) {
+    entry *e = do_lookup(s, h, key, klen, now, linkp, dead);
+    if (!e) {
+        s->misses++;
+        *st = RD_NOT_FOUND;
+        return NULL;
+    }
+    s->hits++;
+    if (e->type != KS_TYPE_STRING) {
+        *st = RD_ERR_WRONGTYPE;
+        return NULL;
+    }
+    ev_touch(ks, s, e, now);
+    *st = RD_OK;
+    return e;
+}
+
 rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
                       rd_buf *out) {
     int64_t now = rd_now_ms();
@@ -887,16 +960,10 @@ rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, i
 
     rd_buf_clear(out);
     lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (!e) {
-        s->misses++;
-        st = RD_NOT_FOUND;
-    } else if (s->hits++, e->type != KS_TYPE_STRING) {
-        st = RD_ERR_WRONGTYPE;
-    } else if (buf_append(out, entry_val(e), e->vlen) < 0) {
+    e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
+    if (e && buf_append(out, entry_val(e), e->vlen) < 0) {
         st = RD_ERR_NOMEM;
-    } else {
-        e->access = lru_clock(now);
+    } else if (e) {
         if (mode == RD_GETEX_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
@@ -923,16 +990,10 @@ rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
 
     rd_buf_clear(out);
     lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (!e) {
-        s->misses++;
-        st = RD_NOT_FOUND;
-    } else if (s->hits++, e->type != KS_TYPE_STRING) {
-        st = RD_ERR_WRONGTYPE;
-    } else {
+    e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
+    if (e) {
         /* getrangeCommand's arithmetic, step by step. */
         int64_t len = e->vlen;
-        e->access = lru_clock(now);
         if (!(start < 0 && end < 0 && start > end)) {
             if (start < 0) start += len;
             if (end < 0) end += len;
@@ -956,7 +1017,7 @@ static entry *entry_room(entry *e, size_t n) {
     size_t base = ENTRY_HDR + e->klen, slack = n < KS_APPEND_SLACK_MAX ? n : KS_APPEND_SLACK_MAX;
     entry *ne;
     if (n > UINT32_MAX) return NULL;
-    if (base + n <= entry_mem(e)) return e;
+    if (base + n <= malloc_usable_size(e)) return e;
     ne = realloc(e, base + n + slack);
     return ne ? ne : realloc(e, base + n);
 }
@@ -973,25 +1034,28 @@ static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const cha
     if (!fresh) {
         watch_hook(s, e); /* an in-place write (rule 7) */
         used_sub(s, entry_mem(e));
+        ev_unlink(s, e); /* realloc may move it: its queue neighbours must not point at the old place */
     }
     olen = e->vlen;
     nlen = off + n > olen ? off + n : olen;
     if (!(ne = entry_room(e, nlen))) {
-        if (fresh)
+        if (fresh) {
             free(e);
-        else
+        } else {
             used_add(s, entry_mem(e));
+            ev_requeue(ks, s, e, now);
+        }
         return RD_ERR_NOMEM;
     }
     if (off > olen) memset(entry_val(ne) + olen, 0, off - olen);
     if (n) memcpy(entry_val(ne) + off, v, n);
     ne->vlen = (uint32_t)nlen;
-    ne->access = lru_clock(now);
     if (fresh) {
-        do_link(ks, s, h, ne);
+        do_link(ks, s, h, ne, now);
     } else {
         *link = ne; /* realloc may have moved it; the link lives outside the entry */
         used_add(s, entry_mem(ne));
+        ev_requeue(ks, s, ne, now);
     }
     return RD_OK;
 }
@@ -1020,8 +1084,10 @@ rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
             if (st == RD_OK) *newlen = (int64_t)(off + vlen > olen ? off + vlen : olen);
         }
     }
+    e = st == RD_OK ? do_find(s, h, key, klen, &link) : NULL; /* the entry written */
     release(ks, s);
     free_chain(dead);
+    if (e) ev_settle(ks, &e, 1, now); /* growth past maxmemory: evict others (the dispatcher admitted it) */
     return st;
 }
 
@@ -1086,8 +1152,10 @@ rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const
         st = RD_ERR_NOMEM;
     else
         st = do_store(ks, s, h, key, klen, e, link, text, n, now, &dead);
+    e = st == RD_OK ? do_find(s, h, key, klen, &link) : NULL; /* the entry written */
     release(ks, s);
     free_chain(dead);
+    if (e) ev_settle(ks, &e, 1, now);
     if (st == RD_OK && buf_append(out, text, n) < 0) st = RD_ERR_NOMEM;
     return st;
 }
@@ -1168,9 +1236,9 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
         }
         d = do_find(sd, hd, dst, dlen, &dlink);
         if (d)
-            do_replace(sd, dlink, d, ne, &dead);
+            do_replace(ks, sd, dlink, d, ne, now, &dead);
         else
-            do_link(ks, sd, hd, ne);
+            do_link(ks, sd, hd, ne, now);
     }
     shardset_release(ks, &set);
     free_chain(dead);
@@ -1218,7 +1286,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
     if (e) {
         v[RD_INFO_TYPE] = e->type;
         v[RD_INFO_EXPIRE] = e->expire;
-        v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)(lru_clock(now) - e->access) << 10;
+        v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)((uint32_t)now - e->access); /* ms clock (not LFU) */
         v[RD_INFO_MEMORY] = (int64_t)entry_mem(e);
         if (is_typed(e)) {
             const ks_type_ops *ops = ks_types[e->type];
@@ -1229,7 +1297,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
             v[RD_INFO_ENCODING] = string_encoding(entry_val(e), e->vlen, &shared);
             v[RD_INFO_SHARED_INT] = shared;
         }
-        if (flags & RD_INFO_TOUCH) e->access = lru_clock(now);
+        if (flags & RD_INFO_TOUCH) ev_touch(ks, s, e, now);
     }
     release(ks, s);
     free_chain(dead);
@@ -1450,7 +1518,7 @@ rd_status ks_view_get(ks_view *v, int i, int type, int read, void **obj) {
     }
     if (read) s->hits++;
     if (e->type != type) return RD_ERR_WRONGTYPE;
-    e->access = lru_clock(v->now);
+    ev_touch(v->ks, s, e, v->now);
     *obj = tv_get(e).obj;
     return RD_OK;
 }
@@ -1467,9 +1535,9 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj) {
     e->type = (uint8_t)type;
     old = view_lookup(v, i, &link);
     if (old)
-        do_replace(s, link, old, e, (entry **)&v->dead);
+        do_replace(v->ks, s, link, old, e, v->now, (entry **)&v->dead);
     else
-        do_link(v->ks, s, v->hs[i], e);
+        do_link(v->ks, s, v->hs[i], e, v->now);
     return RD_OK;
 }
 
@@ -1479,11 +1547,13 @@ void ks_view_changed(ks_view *v, int i) {
     typed_val t;
     if (!e || !is_typed(e)) return;
     watch_hook(s, e); /* an in-place write (rule 7) */
+    ev_unlink(s, e);  /* its eviction queue counts entry_mem, which changes now */
     t = tv_get(e);
     used_sub(s, t.mem);
     t.mem = ks_types[e->type]->mem(t.obj);
     used_add(s, t.mem);
     tv_put(e, t);
+    ev_requeue(v->ks, s, e, v->now);
     if (ks_types[e->type]->len(t.obj) == 0) { /* Redis deletes a key whose collection empties */
         do_unlink_quiet(s, link, e);
         push_dead((entry **)&v->dead, e);

@@ -74,7 +74,7 @@ enum {
 enum {
     RD_INFO_TYPE = 0,     /* value type: 0 = string */
     RD_INFO_EXPIRE,       /* absolute expiry in ms since the epoch, 0 = none */
-    RD_INFO_IDLE_MS,      /* ms since the last access (access-clock resolution, ~1 s) */
+    RD_INFO_IDLE_MS,      /* ms since the last access (meaningless under the LFU policies, as in Redis) */
     RD_INFO_LEN,          /* string length in bytes */
     RD_INFO_MEMORY,       /* bytes the entry's allocation takes */
     RD_INFO_ENCODING,     /* RD_ENC_* as Redis would name it */
@@ -96,7 +96,8 @@ enum {
 enum {
     RD_KS_KEYS = 0,       /* keys stored, including expired ones not yet reclaimed */
     RD_KS_EXPIRES,        /* keys with an expiry */
-    RD_KS_USED_MEMORY,    /* bytes held by the keyspace (entries, keys, values, tables) */
+    RD_KS_USED_MEMORY,    /* bytes held by the keyspace: entries (keys, values, metadata), tables,
+                             S3-FIFO ghosts, the shard array; each allocation as its heap chunk */
     RD_KS_PEAK_MEMORY,    /* highest RD_KS_USED_MEMORY seen */
     RD_KS_EXPIRED,        /* keys removed because they expired */
     RD_KS_EVICTED,        /* keys removed by eviction */
@@ -195,11 +196,33 @@ rd_status rd_ks_flush(rd_keyspace *ks);
 
 /* Active expiry: reclaims expired keys nobody reads, visiting stripes round
  * robin until about budget_us microseconds have passed.  *reclaimed counts
- * the keys removed.  Any thread; holds one stripe lock at a time. */
+ * the keys removed.  Any thread; holds one stripe lock at a time, and the
+ * transactions gate shared (it waits while an EXEC runs). */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed);
 
 /* Copies RD_KS_NSTATS counters into out[]. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
+
+/* ---- memory limit and eviction (evict.c) ----------------------------------- */
+
+/* maxmemory in bytes of RD_KS_USED_MEMORY; 0 = unlimited.  Any thread, any time:
+ * writes see the new limit at once (eviction catches up incrementally). */
+rd_status rd_ks_set_maxmemory(rd_keyspace *ks, uint64_t bytes);
+
+/* Eviction policy by Redis's name ("noeviction", "allkeys-lru", "allkeys-lfu",
+ * "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random",
+ * "volatile-ttl") or "allkeys-s3fifo".  RD_OK, or RD_NOT_FOUND for another name.
+ * Any thread, any time. */
+rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name);
+
+/* Before a write that needs memory (Redis's denyoom commands): evicts if over the
+ * limit; RD_OK, or RD_ERR_OOM when over it with nothing the policy may evict.
+ * The rd_ks_* writes check this themselves.  Any thread. */
+rd_status rd_ks_admit(rd_keyspace *ks);
+
+/* Background eviction (cron): evicts while over the limit, for about budget_us
+ * microseconds, one stripe lock at a time.  *evicted counts the keys removed. */
+rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted);
 
 /* ---- more string and keyspace commands (issue 3) ---------------------------- */
 
@@ -269,6 +292,16 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
 
 /* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
+
+/* ---- LCS (lcs.c) ----------------------------------------------------------- */
+
+/* The LCS command's computation over two byte strings, as Redis 7.0 does it.
+ * out: a uint32_t LCS length (native byte order), the LCS bytes, then one
+ * record of four uint32_t (a_start, a_end, b_start, b_end) per match range in
+ * the order Redis emits them (before any MINMATCHLEN filter).  RD_OK, or
+ * RD_ERR_NOMEM when the (len(a)+1) * (len(b)+1) table cannot be allocated.
+ * Any thread; no locks. */
+rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf *out);
 
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the
@@ -388,6 +421,17 @@ void rd_conn_set_output_limit(rd_conn *c, uint64_t hard);
  * default, 1 GB (Redis's client-query-buffer-limit). */
 void rd_conn_set_input_limit(rd_conn *c, uint64_t max);
 
+/* Frees the buffers an idle connection keeps for reuse (up to 1 MB in and
+ * 1 MB out each, after a big request or reply): the worker calls it for
+ * connections idle a few seconds, as Redis's clientsCron shrinks idle
+ * clients' buffers.  Keeps anything pending (a partial frame, unsent output).
+ * Returns the bytes freed. */
+size_t rd_conn_trim(rd_conn *c);
+
+/* Returns memory the allocator keeps cached to the OS (glibc malloc_trim);
+ * after rd_conn_trim freed a lot.  Any thread; costs a walk of the free lists. */
+void rd_release_free_memory(void);
+
 /* After the output is flushed, rd_conn_io returns RD_CLOSE (QUIT, CLIENT KILL). */
 void rd_conn_close_after_reply(rd_conn *c);
 
@@ -414,5 +458,23 @@ enum {
     RD_CM_NSTATS
 };
 rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n);
+
+/* Milliseconds since the epoch of the connection's last I/O (CLIENT LIST idle=). */
+int64_t rd_conn_last_interaction_ms(const rd_conn *c);
+
+/* ---- the worker's event loop in C (plain sockets; owner thread only) ------ */
+
+/* rd_worker_poll serves readable events of attached connections itself, so a
+ * batch of fast commands costs Python nothing.  attach: fd's events belong to
+ * c; detach before rd_conn_free (no-op when fd is attached to another conn). */
+rd_status rd_worker_attach(rd_worker *w, int fd, rd_conn *c);
+void rd_worker_detach(rd_worker *w, int fd, rd_conn *c);
+/* One epoll_wait (timeout_ms -1 = forever) on epfd, whose events carry their
+ * fd.  Readable attached connections go through rd_conn_io(c, fd, 1) here;
+ * the events left for Python are written to fds/events/status (status: the
+ * rd_conn_io result other than RD_OK, or -1 when nothing was done) and
+ * counted in the return value, at most max; -1 on an epoll error (errno). */
+int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
+                   int max);
 
 #endif

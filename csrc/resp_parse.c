@@ -76,14 +76,34 @@ static int push_arg(resp_parser *p, size_t off, size_t len) {
 
 /* ---- multibulk --------------------------------------------------------------- */
 
+/* The common header "<c><digits>\r?" read without memchr or str2ll: c, then 1 to
+ * 18 digits with no leading zero, then '\r' with the byte after it present.  Then
+ * the first '\r' is the one after the digits (no NUL can hide it) and str2ll
+ * would accept the digits, so the slow path would read the same number.
+ * Returns the offset of the '\r', or 0 when the slow path must decide. */
+static inline size_t quick_header(const char *q, size_t rem, long long *out) {
+    size_t i = 1;
+    long long v;
+    if (rem < 4 || q[1] < '1' || q[1] > '9') return 0;
+    v = q[1] - '0';
+    for (i = 2; i < rem && i <= 18 && q[i] >= '0' && q[i] <= '9'; i++) v = v * 10 + (q[i] - '0');
+    if (i + 1 >= rem || q[i] != '\r') return 0;
+    *out = v;
+    return i;
+}
+
 /* "*<count>\r\n" at a frame start. */
 static int parse_count(resp_parser *p, const char *buf, size_t len, int authenticated) {
-    const char *cr = find_line_end(buf, len, '\r');
     long long ll;
-    if (!cr) return len > RESP_INLINE_MAX ? fail(p, "too big mbulk count string") : RESP_PARTIAL;
-    if ((size_t)(cr - buf) + 2 > len) return RESP_PARTIAL; /* the byte after '\r' must be here */
-    if (!str2ll(buf + 1, (size_t)(cr - buf - 1), &ll) || ll > INT_MAX)
-        return fail(p, "invalid multibulk length");
+    size_t at = quick_header(buf, len, &ll);
+    const char *cr = buf + at;
+    if (!at) {
+        cr = find_line_end(buf, len, '\r');
+        if (!cr) return len > RESP_INLINE_MAX ? fail(p, "too big mbulk count string") : RESP_PARTIAL;
+        if ((size_t)(cr - buf) + 2 > len) return RESP_PARTIAL; /* the byte after '\r' must be here */
+        if (!str2ll(buf + 1, (size_t)(cr - buf - 1), &ll)) return fail(p, "invalid multibulk length");
+    }
+    if (ll > INT_MAX) return fail(p, "invalid multibulk length");
     if (ll > RESP_UNAUTH_MBULK_MAX && !authenticated)
         return fail(p, "unauthenticated multibulk length");
     p->canonical = cr[1] == '\n';
@@ -100,15 +120,20 @@ static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int au
     long long ll;
     char msg[48];
 
-    cr = find_line_end(q, rem, '\r');
-    if (!cr) return rem > RESP_INLINE_MAX ? fail(p, "too big bulk count string") : RESP_PARTIAL;
-    if ((size_t)(cr - q) + 2 > rem) return RESP_PARTIAL;
-    if (q[0] != '$') {
-        snprintf(msg, sizeof msg, "expected '$', got '%c'", q[0]);
-        return fail(p, msg);
+    size_t at = q[0] == '$' ? quick_header(q, rem, &ll) : 0;
+    if (at) {
+        cr = q + at;
+    } else {
+        cr = find_line_end(q, rem, '\r');
+        if (!cr) return rem > RESP_INLINE_MAX ? fail(p, "too big bulk count string") : RESP_PARTIAL;
+        if ((size_t)(cr - q) + 2 > rem) return RESP_PARTIAL;
+        if (q[0] != '$') {
+            snprintf(msg, sizeof msg, "expected '$', got '%c'", q[0]);
+            return fail(p, msg);
+        }
+        if (!str2ll(q + 1, (size_t)(cr - q - 1), &ll)) return fail(p, "invalid bulk length");
     }
-    if (!str2ll(q + 1, (size_t)(cr - q - 1), &ll) || ll < 0 || ll > RESP_BULK_MAX)
-        return fail(p, "invalid bulk length");
+    if (ll < 0 || ll > RESP_BULK_MAX) return fail(p, "invalid bulk length");
     if (ll > RESP_UNAUTH_BULK_MAX && !authenticated)
         return fail(p, "unauthenticated bulk length");
     if (cr[1] != '\n') p->canonical = 0;

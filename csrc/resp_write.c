@@ -7,21 +7,36 @@ void resp_add_raw(rd_buf *b, const char *s, size_t n) {
     buf_append(b, s, n);
 }
 
-/* "<prefix><n>\r\n": integers, bulk, array, map and set lengths. */
+/* Writes "<prefix><n>\r\n" at dst (room for 24 bytes); returns its length. */
+static inline size_t put_prefixed_ll(char *dst, char prefix, long long n) {
+    size_t len = 1;
+    dst[0] = prefix;
+    if (n >= 0 && n < 10) {
+        dst[len++] = (char)('0' + n); /* lengths of small values, the common case */
+    } else {
+        len += ll2str(dst + len, n);
+    }
+    dst[len++] = '\r';
+    dst[len++] = '\n';
+    return len;
+}
+
+/* buf_reserve with the common case (room left) inline. */
+static inline int reserve(rd_buf *b, size_t extra) {
+    if (!b->failed && b->cap - b->len >= extra) return 0;
+    return buf_reserve(b, extra);
+}
+
+/* "<prefix><n>\r\n": integers, bulk and array lengths. */
 void resp_add_header(rd_buf *b, char prefix, long long n) {
-    char tmp[32];
-    size_t len = 0;
-    tmp[len++] = prefix;
-    len += ll2str(tmp + len, n);
-    tmp[len++] = '\r';
-    tmp[len++] = '\n';
-    buf_append(b, tmp, len);
+    if (reserve(b, 24) < 0) return;
+    b->len += put_prefixed_ll(b->data + b->len, prefix, n);
 }
 
 /* One reserve, then the header, payload and CRLF: the value is copied once. */
 void resp_add_bulk(rd_buf *b, const char *p, size_t n) {
-    if (buf_reserve(b, n + 32) < 0) return;
-    resp_add_header(b, '$', (long long)n);
+    if (reserve(b, n + 32) < 0) return;
+    b->len += put_prefixed_ll(b->data + b->len, '$', (long long)n);
     if (n) memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len++] = '\r';

@@ -287,6 +287,7 @@ def main() -> int:
         problems += [f"client {w.cid}: {e}" for e in w.errors[:5]]
     c = Client(soak.host, soak.port)
     shared = c.call("GET", "soak:shared")
+    stats = dict(line.split(":", 1) for line in c.call("INFO", "stats").decode().splitlines() if ":" in line)
     c.close()
     incrs = sum(w.incrs for w in workers)
     if not soak.evicting and int(shared or 0) != incrs:
@@ -294,7 +295,8 @@ def main() -> int:
 
     summary = {"duration": round(time.monotonic() - t_start, 1), "clients": a.clients,
                "ops": sum(w.ops for w in workers), "oom_replies": sum(w.oom for w in workers),
-               "maxmemory": a.maxmemory or None}
+               "maxmemory": a.maxmemory or None, "expired_keys": int(stats.get("expired_keys", 0)),
+               "evicted_keys": int(stats.get("evicted_keys", 0))}
     if a.pid and samples:
         warm = [s for t, s in samples if t <= max(2.0, a.duration / 4)]
         after = [s for t, s in samples if t > max(2.0, a.duration / 4)]

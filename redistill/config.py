@@ -593,4 +593,5 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "tls-key-file": cfg.tls_key_path or "",
         "tls-ca-cert-file": cfg.tls_ca_cert_path or "",
         "cluster-enabled": "no",
+        "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
     }

@@ -6,6 +6,9 @@ Rules (the owner thread is the Worker that accepted the socket):
 - C owns the buffers and all framing.  Per readable event: rd_conn_io(c, fd, 1); while it says
   RD_SLOW, Python decodes the pending frame, dispatches it, hands the reply back with
   rd_conn_reply and calls rd_conn_io(c, fd, 0) to let C continue the batch.
+- The socket is attached to the worker's C event loop (rd_worker_poll): C runs readable events
+  itself and Python sees a connection only when rd_conn_io did not end in RD_OK (after_io)
+  or for write events (on_event).  Detached before the rd_conn is freed.
 - Backpressure: while C has output it could not write (RD_NEED_MORE) the socket is selected for
   EVENT_WRITE only, so a client that does not read its replies stops being read too.
 - The rd_conn is freed exactly once, in close(); after that self._c is None.
@@ -59,12 +62,16 @@ class Connection:
 
     __slots__ = (
         "id", "name", "lib_name", "lib_ver", "addr", "laddr", "fd", "created",
-        "last_interaction", "last_command", "db", "server",
+        "_last_interaction", "last_command", "db", "server",
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
     )
+
+    # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
+    # (TLS), whose events then all come to on_event.
+    c_reads_socket = True
 
     def __init__(self, worker: Any, sock: socket.socket, addr: Any) -> None:
         server = worker.server
@@ -79,7 +86,7 @@ class Connection:
         except OSError:
             self.laddr = ""
         self.fd = sock.fileno()
-        self.created = self.last_interaction = _time()
+        self.created = self._last_interaction = _time()
         self.last_command = "NULL"   # Redis's CLIENT LIST cmd= before the first command
         self.db = 0
         # Transactions (commands/transactions.py): the MULTI queue of (spec, args), None outside
@@ -109,6 +116,10 @@ class Connection:
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
         self._c = c
+        if self.c_reads_socket and lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
+            lib.rd_conn_free(c)
+            self._c = None
+            raise MemoryError("rd_worker_attach failed")
         lib.rd_conn_set_resp(c, 2)
         lib.rd_conn_set_authenticated(c, int(self._authenticated))
         lib.rd_conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
@@ -138,6 +149,13 @@ class Connection:
             lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
             self._update_fast()
 
+    def trim_if_idle(self, before: float) -> int:
+        """Gives back idle buffers (rd_conn_trim) when nothing happened since `before`; returns the
+        bytes freed.  Owner thread."""
+        if self._c is not None and self.last_interaction < before:
+            return lib.rd_conn_trim(self._c)
+        return 0
+
     def set_multi(self, queue: list | None) -> None:
         """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
         the dispatcher to be queued, so the C fast path is off for this connection."""
@@ -152,7 +170,9 @@ class Connection:
             lib.rd_conn_close_after_reply(self._c)
 
     def kill(self) -> None:
-        """CLIENT KILL / shutdown from any thread: closes the connection on its owner thread."""
+        """CLIENT KILL from any thread: leaves the client registry at once (so CLIENT LIST and a
+        second KILL no longer see it, as in Redis), then closes on its owner thread."""
+        self.server.unregister_client(self)
         self._worker.call_soon(self.close)
 
     def set_reply_mode(self, mode: str) -> None:
@@ -182,6 +202,19 @@ class Connection:
         if self._c is not None and self._worker is threading.current_thread():
             lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)
         return tuple(self._mem)
+
+    @property
+    def last_interaction(self) -> float:
+        """time.time() of the last I/O or command: C keeps it (fast commands never reach Python),
+        Python code may also set it (TLS); the later of the two."""
+        c = self._c
+        if c is None:
+            return self._last_interaction
+        return max(self._last_interaction, lib.rd_conn_last_interaction_ms(c) / 1000.0)
+
+    @last_interaction.setter
+    def last_interaction(self, value: float) -> None:
+        self._last_interaction = value
 
     @property
     def worker_index(self) -> int:
@@ -224,6 +257,11 @@ class Connection:
             return
         self.last_interaction = _time()
         self._settle(_io(c, self.fd, mask & _READ))
+
+    def after_io(self, st: int) -> None:
+        """Carries on from an rd_conn_io result that rd_worker_poll got (C ran the io itself)."""
+        if self._c is not None:
+            self._settle(st)
 
     def _resume_io(self) -> int:
         """Lets C go on with the batch after a slow command's reply (no new reads)."""
@@ -324,7 +362,9 @@ class Connection:
         c = self._c
         if c is None:
             return
+        self._last_interaction = self.last_interaction
         self._c = None
+        lib.rd_worker_detach(self._worker.handle, self.fd, c)
         try:
             self._selector.unregister(self._sock)
         except (KeyError, ValueError):

@@ -73,6 +73,7 @@ BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special chara
 EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatible"
 EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
 INTERNAL = "internal error"
+NO_MULTI = "Command not allowed inside a transaction"
 OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
 LCS_NOT_STRINGS = "The specified keys must contain string values"
 LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."

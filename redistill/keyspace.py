@@ -88,6 +88,11 @@ _STAT_NAMES = (
 )
 
 
+def now_ms() -> int:
+    """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
+    return lib.rd_now_ms()
+
+
 def wrongtype() -> CommandError:
     """The WRONGTYPE error, for handlers that find another type through key_info."""
     return CommandError.from_status(lib.RD_ERR_WRONGTYPE)
@@ -97,6 +102,18 @@ def _check(st: int) -> int:
     if st in _ERRORS:
         raise CommandError.from_status(st)
     return st
+
+
+def lcs(a: bytes, b: bytes) -> tuple[bytes, list[tuple[int, int, int, int]]]:
+    """The longest common subsequence of a and b and its match ranges (a_start, a_end, b_start,
+    b_end) in Redis's order, computed in C (rd_lcs) without the GIL."""
+    buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
+    if lib.rd_lcs(a, len(a), b, len(b), buf) != lib.RD_OK:
+        raise CommandError("Insufficient memory, failed allocating transient memory for LCS")
+    data = ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
+    total = int.from_bytes(data[:4], sys.byteorder)
+    ranges = memoryview(data[4 + total:]).cast("I")
+    return data[4:4 + total], [tuple(ranges[i:i + 4]) for i in range(0, len(ranges), 4)]
 
 
 class _Scratch(threading.local):
@@ -223,6 +240,23 @@ class Keyspace:
         """Reclaims expired keys for about budget_us microseconds; returns how many."""
         s = self._scratch
         _check(lib.rd_ks_active_expire(self.ptr, budget_us, s.u64))
+        return s.u64[0]
+
+    def set_eviction(self, max_memory: int, policy: str) -> None:
+        """Applies maxmemory (bytes, 0 = unlimited) and maxmemory-policy (Redis's names or
+        allkeys-s3fifo); safe while workers run."""
+        if lib.rd_ks_set_policy(self.ptr, policy.encode()) != lib.RD_OK:
+            raise ValueError(f"unknown eviction policy {policy!r}")
+        lib.rd_ks_set_maxmemory(self.ptr, max_memory)
+
+    def admit(self) -> None:
+        """Raises the OOM CommandError when over maxmemory with nothing to evict (denyoom commands)."""
+        _check(lib.rd_ks_admit(self.ptr))
+
+    def evict(self, budget_us: int) -> int:
+        """Background eviction while over maxmemory, for about budget_us; returns keys evicted."""
+        s = self._scratch
+        _check(lib.rd_ks_evict(self.ptr, budget_us, s.u64))
         return s.u64[0]
 
     def avg_ttl(self) -> int:

@@ -6,7 +6,8 @@ Rules:
 - Signal handlers only record the signal and write to the wakeup pipe; all shutdown work
   runs in the main thread's loop.  shutdown() does the same from any thread (SHUTDOWN).
 - The cron runs in the main thread at hz 10: active expiry with a ~1 ms budget per tick (C,
-  without the GIL, one stripe lock at a time) and the instantaneous-metrics sample.
+  without the GIL, one stripe lock at a time), background eviction while over maxmemory (same
+  budget and locking) and the instantaneous-metrics sample.
 - The client registry (for CLIENT LIST, INFO clients, maxclients) is the one lock shared by
   workers; it is taken per connect and disconnect, never per command.  The rate-limit table
   (per accept, when connection_rate_limit is set) and the AUTH-failure table (per failed AUTH)
@@ -34,8 +35,11 @@ log = logging.getLogger("redistill")
 
 HZ = 10                       # cron frequency, as Redis's default hz
 ACTIVE_EXPIRE_BUDGET_US = 1000
+EVICT_BUDGET_US = 1000        # background eviction per tick (writes evict for themselves first)
 LISTEN_BACKLOG = 511          # Redis's tcp-backlog default
 RESERVED_FDS = 32             # Redis's CONFIG_MIN_RESERVED_FDS: listeners, logs, wakeup pipes...
+TRIM_EVERY = HZ               # cron ticks between idle-buffer trims (once a second)
+TRIM_IDLE_SECONDS = 2.0       # a connection idle this long gives its reusable buffers back
 
 
 def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[tuple[int, str]]]:
@@ -253,6 +257,7 @@ class Server:
         from .worker import Worker
 
         self.keyspace = Keyspace(int.from_bytes(os.urandom(8), "little") or 1)
+        self.keyspace.set_eviction(cfg.max_memory, cfg.eviction_policy)
         try:
             for i in range(self.nthreads):
                 self.workers.append(Worker(self, i, [(group[i], ctx) for group, ctx in listeners]))
@@ -402,10 +407,15 @@ class Server:
             if next_tick <= now:  # fell behind (suspended, overloaded): don't burst to catch up
                 next_tick = now + period
             self._cron(now)
+            self._ticks = getattr(self, "_ticks", 0) + 1
+            if self._ticks % TRIM_EVERY == 0:
+                for w in self.workers:
+                    w.call_soon(lambda w=w: w.trim_idle(TRIM_IDLE_SECONDS))
 
     def _cron(self, now: float) -> None:
         try:
             self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
+            self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
             self.stats.sample(now)
         except Exception:
             log.exception("cron failed")

@@ -58,6 +58,7 @@ class TLSConnection(Connection):
     """A client on a TLS port: sock is a non-blocking ssl.SSLSocket, not yet handshaken."""
 
     __slots__ = ("_handshaking", "_peer_closed", "_out_ptr", "_out_len")
+    c_reads_socket = False  # C sees only decrypted bytes (rd_conn_feed), never the socket
 
     def __init__(self, worker: Any, sock: ssl.SSLSocket, addr: Any) -> None:
         super().__init__(worker, sock, addr)

@@ -5,6 +5,9 @@ Rules:
   wakeup socket and the Connections (their rd_conn handles are owner-thread only in C).
 - Other threads talk to a worker only through stop() and call_soon(), which write one byte to
   the wakeup socketpair; select() never polls.
+- The serving loop waits in C (rd_worker_poll on the selector's epoll fd): readable connections
+  are served there without Python; the events left over are dispatched through the selector's
+  map as before.  Registration and the shutdown drain still go through the selector.
 - SelectorKey.data is always an object with on_event(mask): a Connection, the acceptor or the
   waker, so the loop dispatches with one attribute call per event.
 - An exception while handling one connection is logged and closes that connection only; the
@@ -22,6 +25,7 @@ from __future__ import annotations
 import collections
 import errno
 import heapq
+import math
 import itertools
 import logging
 import selectors
@@ -36,6 +40,10 @@ from .connection import Connection, format_addr
 log = logging.getLogger("redistill.worker")
 
 _READ = selectors.EVENT_READ
+_WRITE = selectors.EVENT_WRITE
+_EPOLLIN = 0x001
+_EPOLLOUT = 0x004
+_POLL_MAX = 256
 _MAX_CLIENTS_ERROR = b"-ERR max number of clients reached\r\n"
 _RATE_LIMIT_ERROR = b"-ERR max number of new connections per second reached for this address\r\n"
 _SWEEP_PERIOD = 1.0           # seconds between idle/handshake sweeps
@@ -45,6 +53,7 @@ _REJECT_LOG_BURST = 10        # rejected-client log lines per second per worker;
 _ACCEPT_PAUSE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 _ACCEPT_PAUSE = 0.1
 _HAS_KEEPIDLE = hasattr(socket, "TCP_KEEPIDLE")
+_TRIM_RELEASE_BYTES = 8 << 20  # idle buffers freed in one pass past which memory goes back to the OS
 # Redis 7's reply to a remote client refused by protected mode (networking.c), byte for byte.
 PROTECTED_MODE_ERROR = (
     b"-DENIED Redis is running in protected mode because protected mode is enabled and no password "
@@ -168,6 +177,14 @@ class Worker(threading.Thread):
         except (BlockingIOError, OSError):
             pass  # buffer full: a wakeup is already pending; closed: the worker is gone
 
+    def trim_idle(self, idle_seconds: float) -> None:
+        """Frees the reusable buffers of connections idle for idle_seconds (server cron, via call_soon),
+        so thousands of idle clients that once moved a big value do not pin a megabyte or two each."""
+        before = time.time() - idle_seconds
+        freed = sum(conn.trim_if_idle(before) for conn in self.connections())
+        if freed >= _TRIM_RELEASE_BYTES:
+            lib.rd_release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
+
     # ---- the loop ---------------------------------------------------------------------------
     def run(self) -> None:
         try:
@@ -179,6 +196,43 @@ class Worker(threading.Thread):
             self._close_everything()
 
     def _serve(self) -> None:
+        if not isinstance(self.selector, getattr(selectors, "EpollSelector", ())):  # no epoll
+            return self._serve_select()
+        poll = lib.rd_worker_poll
+        handle = self.handle
+        epfd = self.selector.fileno()
+        keys = self.selector.get_map()
+        fds = ffi.new("int[]", _POLL_MAX)
+        evs = ffi.new("uint32_t[]", _POLL_MAX)
+        sts = ffi.new("int[]", _POLL_MAX)
+        while not self._stopping:
+            timeout = self._run_timers()
+            if self._accept_paused_until:
+                pause = max(0.0, self._accept_paused_until - time.monotonic())
+                timeout = pause if timeout is None else min(timeout, pause)
+            ms = -1 if timeout is None else int(math.ceil(timeout * 1000))  # ceil: no early wake-up spin
+            n = poll(handle, epfd, ms, fds, evs, sts, _POLL_MAX)
+            if n < 0:
+                raise OSError(ffi.errno, "epoll_wait failed")
+            # Resolved before any handler runs: a handler may close a connection and an accept
+            # may then reuse its fd, which must not receive the old connection's event.
+            ready = [(keys.get(fds[i]), evs[i], sts[i]) for i in range(n)]
+            for key, ev, st in ready:
+                if key is None:
+                    continue
+                obj = key.data
+                try:
+                    if st >= 0:
+                        obj.after_io(st)
+                    else:  # as selectors maps epoll bits to its events
+                        obj.on_event(((_WRITE if ev & ~_EPOLLIN else 0) | (_READ if ev & ~_EPOLLOUT else 0))
+                                     & key.events)
+                except Exception:
+                    self._on_error(obj)
+            if self._accept_paused_until and time.monotonic() >= self._accept_paused_until:
+                self._resume_accept()
+
+    def _serve_select(self) -> None:
         select = self.selector.select
         while not self._stopping:
             timeout = self._run_timers()

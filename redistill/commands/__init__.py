@@ -149,14 +149,14 @@ _TABLE = [
         command("command|getkeysandflags", -4, "loading stale @connection", NOKEYS, server.command_getkeysandflags, "server", "7.0.0", "Extract keys and access flags given a full Redis command"),
     ]),
     # issue 3: strings
-    command("setnx",       3, "write denyoom fast @string",           ONEKEY,     string.setnx,           "string",     "1.0.0",  "Set the value of a key, only if the key does not exist", key_flags="OW insert"),
-    command("setex",       4, "write denyoom @string",                ONEKEY,     string.setex,           "string",     "2.0.0",  "Set the value and expiration of a key", key_flags="OW update"),
-    command("psetex",      4, "write denyoom @string",                ONEKEY,     string.psetex,          "string",     "2.6.0",  "Set the value and expiration in milliseconds of a key", key_flags="OW update"),
+    command("setnx",       3, "write denyoom fast @string",           ONEKEY,     string.setnx,           "string",     "1.0.0",  "Set the value of a key, only if the key does not exist", fast=True, key_flags="OW insert"),
+    command("setex",       4, "write denyoom @string",                ONEKEY,     string.setex,           "string",     "2.0.0",  "Set the value and expiration of a key", fast=True, key_flags="OW update"),
+    command("psetex",      4, "write denyoom @string",                ONEKEY,     string.psetex,          "string",     "2.6.0",  "Set the value and expiration in milliseconds of a key", fast=True, key_flags="OW update"),
     command("getset",      3, "write denyoom fast @string",           ONEKEY,     string.getset,          "string",     "1.0.0",  "Set the string value of a key and return its old value", key_flags="RW access update"),
     command("getdel",      2, "write fast @string",                   ONEKEY,     string.getdel,          "string",     "6.2.0",  "Get the value of a key and delete the key", key_flags="RW access delete"),
     command("getex",      -2, "write fast @string",                   ONEKEY,     string.getex,           "string",     "6.2.0",  "Get the value of a key and optionally set its expiration", key_flags="RW access update"),
     command("append",      3, "write denyoom fast @string",           ONEKEY,     string.append,          "string",     "2.0.0",  "Append a value to a key", key_flags="RW insert"),
-    command("strlen",      2, "readonly fast @string",                ONEKEY,     string.strlen,          "string",     "2.2.0",  "Get the length of the value stored in a key", key_flags="RO"),
+    command("strlen",      2, "readonly fast @string",                ONEKEY,     string.strlen,          "string",     "2.2.0",  "Get the length of the value stored in a key", fast=True, key_flags="RO"),
     command("getrange",    4, "readonly @string",                     ONEKEY,     string.getrange,        "string",     "2.4.0",  "Get a substring of the string stored at a key", key_flags="RO access"),
     command("substr",      4, "readonly @string",                     ONEKEY,     string.substr,          "string",     "1.0.0",  "Get a substring of the string stored at a key", key_flags="RO access"),
     command("setrange",    4, "write denyoom @string",                ONEKEY,     string.setrange,        "string",     "2.2.0",  "Overwrite part of a string at key starting at the specified offset", key_flags="RW update"),
@@ -164,7 +164,7 @@ _TABLE = [
     command("msetnx",     -3, "write denyoom @string",                (1, -1, 2), string.msetnx,          "string",     "1.0.1",  "Set multiple keys to multiple values, only if none of the keys exist", key_flags="OW insert", tips="request_policy:multi_shard response_policy:agg_min"),
     command("lcs",        -3, "readonly @string",                     (1, 2, 1),  string.lcs,             "string",     "7.0.0",  "Find longest common substring", key_flags="RO access"),
     # issue 3: generic key commands
-    command("unlink",     -2, "write fast @keyspace",                 ALLKEYS,    keys.unlink,            "generic",    "4.0.0",  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("unlink",     -2, "write fast @keyspace",                 ALLKEYS,    keys.unlink,            "generic",    "4.0.0",  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", fast=True, key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("touch",      -2, "readonly fast @keyspace",              ALLKEYS,    keys.touch,             "generic",    "3.2.1",  "Alters the last access time of a key(s). Returns the number of existing keys specified.", key_flags="RO", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("expireat",   -3, "write fast @keyspace",                 ONEKEY,     keys.expireat,          "generic",    "1.2.0",  "Set the expiration for a key as a UNIX timestamp", key_flags="RW update"),
     command("pexpireat",  -3, "write fast @keyspace",                 ONEKEY,     keys.pexpireat,         "generic",    "2.6.0",  "Set the expiration for a key as a UNIX timestamp specified in milliseconds", key_flags="RW update"),
@@ -339,12 +339,15 @@ def encode_reply(client: Any, result: Any) -> bytes:
     try:
         reply = encode(result, client.resp)
     except Exception:  # a handler returned something RESP can't carry: a bug, not a crash
-        log.exception("cannot encode the reply of %r", args[0][:64])
+        log.exception("cannot encode a reply of type %s", type(result).__name__)
         result = CommandError(errors.INTERNAL)
         reply = encode(result, client.resp)
     if isinstance(result, CommandError):
         _count_error(result)
     return reply
+
+
+_OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
 
 
 def _run(client: Any, args: list[bytes]) -> Any:
@@ -359,7 +362,19 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.NOAUTH))
+    # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
+    # (queueing takes memory too), before running or queueing them.
+    in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
+    if ("denyoom" in spec.flags or in_multi) and client.server.config.max_memory:
+        try:
+            client.server.keyspace.admit()
+        except CommandError as e:
+            _count(spec.name, 2)
+            return transactions.rejected(client, spec, e)
     queue = getattr(client, "multi", None)
+    if queue is not None and "no_multi" in spec.flags:
+        _count(spec.name, 2)
+        return transactions.rejected(client, spec, CommandError(errors.NO_MULTI))
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))
         return "QUEUED"
@@ -391,6 +406,6 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     _count(spec.name, 0)
     _count(spec.name, 1, usec)
     slowlog = getattr(client.server, "slowlog", None)
-    if slowlog is not None and 0 <= slowlog.slower_than <= usec:
-        slowlog.record(client, args, usec)
+    if slowlog is not None and 0 <= slowlog.slower_than <= usec and "skip_slowlog" not in spec.flags:
+        slowlog.record(client, args, usec)   # EXEC is skipped: its commands are logged one by one
     return result

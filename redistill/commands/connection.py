@@ -175,9 +175,7 @@ def _flags(c: Any) -> str:
     """Redis's client flags letters in Redis's order; N when none applies."""
     flags = ""
     if _multi_count(c) >= 0:
-        flags += "x"
-    if getattr(c, "watch_dirty", False):
-        flags += "d"
+        flags += "x"   # (Redis's "d", a touched WATCH, is not shown: EXEC finds it out)
     if c.no_evict:
         flags += "e"
     if c.no_touch:
@@ -187,7 +185,7 @@ def _flags(c: Any) -> str:
 
 def _multi_count(c: Any) -> int:
     """Commands queued in MULTI, -1 outside MULTI (the transaction code owns the queue)."""
-    queue = getattr(c, "multi_queue", None)
+    queue = getattr(c, "multi", None)   # transactions.py: the queue, None outside MULTI
     return -1 if queue is None else len(queue)
 
 

@@ -240,6 +240,8 @@ def config_set(client: Any, args: list[bytes]) -> str:
             changes[field] = parsed
     # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
     server.config = dataclasses.replace(server.config, **changes)
+    if "max_memory" in changes or "eviction_policy" in changes:
+        server.keyspace.set_eviction(server.config.max_memory, server.config.eviction_policy)
     slowlog = getattr(server, "slowlog", None)
     if slowlog is not None:
         if "slowlog-log-slower-than" in stored:
@@ -333,16 +335,40 @@ _FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "nos
                "allow_busy")
 
 
+# Commands whose keys have different flags (one Redis key spec per key): name -> per key, in
+# argument order, (argument index, flags).  The table's legacy triple still covers all of them.
+_PER_KEY_FLAGS = {
+    "rename": ((1, ("RW", "access", "delete")), (2, ("OW", "update"))),
+    "renamenx": ((1, ("RW", "access", "delete")), (2, ("OW", "insert"))),
+    "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
+}
+
+
+# Redis's key-spec notes (COMMAND INFO shows them first).
+_KEY_SPEC_NOTES = {
+    "set": b"RW and ACCESS due to the optional `GET` argument",
+    "getex": b"RW and UPDATE because it changes the TTL",
+}
+
+
+def _key_spec(flags: Any, index: int, lastkey: int, step: int, notes: bytes | None = None) -> dict:
+    return {
+        **({b"notes": notes} if notes else {}),
+        b"flags": SetReply(flags),
+        b"begin_search": {b"type": b"index", b"spec": {b"index": index}},
+        b"find_keys": {b"type": b"range",
+                       b"spec": {b"lastkey": lastkey, b"keystep": step, b"limit": 0}},
+    }
+
+
 def _key_specs(spec: Any) -> SetReply:
     if not spec.first_key:
         return SetReply()
+    if spec.name in _PER_KEY_FLAGS:
+        return SetReply(_key_spec(flags, index, 0, 1) for index, flags in _PER_KEY_FLAGS[spec.name])
     lastkey = spec.last_key if spec.last_key < 0 else spec.last_key - spec.first_key
-    return SetReply([{
-        b"flags": SetReply(spec.key_flags),
-        b"begin_search": {b"type": b"index", b"spec": {b"index": spec.first_key}},
-        b"find_keys": {b"type": b"range",
-                       b"spec": {b"lastkey": lastkey, b"keystep": spec.step, b"limit": 0}},
-    }])
+    return SetReply([_key_spec(spec.key_flags, spec.first_key, lastkey, spec.step,
+                               _KEY_SPEC_NOTES.get(spec.name))])
 
 
 def command_info_entry(spec: Any) -> list:
@@ -456,6 +482,8 @@ def command_getkeys(client: Any, args: list[bytes]) -> list[bytes]:
 # COMMAND GETKEYSANDFLAGS <full-command>
 def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
     spec, keys = _keys_of(args)
+    if spec.name in _PER_KEY_FLAGS:
+        return [[key, SetReply(flags)] for key, (_, flags) in zip(keys, _PER_KEY_FLAGS[spec.name])]
     flags = _MOVABLE_KEYS[spec.name][1] if spec.name in _MOVABLE_KEYS else spec.key_flags
     if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
         get = any(word(a) == b"get" for a in args[5:])

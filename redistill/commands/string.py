@@ -7,19 +7,20 @@ here, so each handler implements all of Redis 7's rules and errors.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from redistill import errors
+from redistill import errors, keyspace
 from redistill.commands.args import LLONG_MAX, LLONG_MIN, parse_ll, word
 from redistill.errors import CommandError
 from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, TYPE_STRING, wrongtype
+from redistill.keyspace import lcs as lcs_ranges
 
 
 def now_ms() -> int:
-    """Wall-clock milliseconds, the clock the keyspace's expiry uses (rd_now_ms)."""
-    return time.time_ns() // 1_000_000
+    """Wall-clock milliseconds, the clock the keyspace's expiry uses (rd_now_ms): it stands still
+    for the length of one command, and of a whole EXEC, as Redis's cached time does."""
+    return keyspace.now_ms()
 
 
 # ---- options shared by SET and (issue 3) GETEX: parseExtendedStringArgumentsOrReply -----------
@@ -196,7 +197,7 @@ def append(client: Any, args: list[bytes]) -> int:
 
 # STRLEN key
 def strlen(client: Any, args: list[bytes]) -> int:
-    info = client.server.keyspace.key_info(args[1], stats=True)
+    info = client.server.keyspace.key_info(args[1], stats=True, touch=True)
     if info is None:
         return 0
     if info["type"] != TYPE_STRING:
@@ -268,57 +269,15 @@ def lcs(client: Any, args: list[bytes]) -> Any:
     return _lcs_reply(a, b, getlen, getidx, withmatchlen, minmatchlen)
 
 
-def _lcs_table(a: bytes, b: bytes) -> list[list[int]]:
-    """rows[i][j] = length of the LCS of a[:i] and b[:j]."""
-    rows = [[0] * (len(b) + 1)]
-    for ca in a:
-        prev, row = rows[-1], [0]
-        for j, cb in enumerate(b, 1):
-            row.append(prev[j - 1] + 1 if ca == cb else max(prev[j], row[j - 1]))
-        rows.append(row)
-    return rows
-
-
 def _lcs_reply(a: bytes, b: bytes, getlen: bool, getidx: bool, withmatchlen: bool,
                minmatchlen: int) -> Any:
-    """lcsCommand's walk back through the table, ranges emitted exactly where Redis 7.0 emits them."""
-    table = _lcs_table(a, b)
-    total = table[len(a)][len(b)]
-    if getlen and not getidx:
-        return total
-    alen = len(a)
-    result = bytearray(total)
-    matches = []
-    arange_start, arange_end, brange_start, brange_end = alen, 0, 0, 0  # alen: no range yet
-    i, j, idx = len(a), len(b), total
-    while i > 0 and j > 0:
-        emit = False
-        if a[i - 1] == b[j - 1]:
-            result[idx - 1] = a[i - 1]
-            if arange_start == alen:
-                arange_start = arange_end = i - 1
-                brange_start = brange_end = j - 1
-            elif arange_start == i and brange_start == j:  # extends the range backwards
-                arange_start -= 1
-                brange_start -= 1
-            else:
-                emit = True
-            if arange_start == 0 or brange_start == 0:
-                emit = True
-            idx, i, j = idx - 1, i - 1, j - 1
-        else:
-            if table[i - 1][j] > table[i][j - 1]:
-                i -= 1
-            else:
-                j -= 1
-            if arange_start != alen:
-                emit = True
-        if emit:
-            match_len = arange_end - arange_start + 1
-            if minmatchlen == 0 or match_len >= minmatchlen:
-                match = [[arange_start, arange_end], [brange_start, brange_end]]
-                matches.append(match + [match_len] if withmatchlen else match)
-            arange_start = alen
+    common, ranges = lcs_ranges(a, b)
     if getidx:
-        return {b"matches": matches, b"len": total}
-    return bytes(result)
+        matches = []
+        for a_start, a_end, b_start, b_end in ranges:
+            match_len = a_end - a_start + 1
+            if minmatchlen == 0 or match_len >= minmatchlen:
+                match = [[a_start, a_end], [b_start, b_end]]
+                matches.append(match + [match_len] if withmatchlen else match)
+        return {b"matches": matches, b"len": len(common)}
+    return len(common) if getlen else common

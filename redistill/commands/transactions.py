@@ -39,24 +39,23 @@ def exec_(client: Any, args: list[bytes]) -> Any:
     queue = client.multi
     if queue is None:
         raise CommandError("EXEC without MULTI")
-    doomed = client.multi_failed
-    client.set_multi(None)
-    if doomed:
-        unwatch_all(client)
-        raise CommandError(EXECABORT)
-    ks = client.server.keyspace
-    ks.exclusive_begin()  # waits for every command and fast-path batch in flight, on all threads
-    try:
-        if not all(ks.watch_intact(key, *state) for key, state in client.watched.items()):
-            return NULL_ARRAY
-        unwatch_all(client)
-        parts = [b"*%d\r\n" % len(queue)]
-        for spec, argv in queue:
-            parts.append(commands.encode_reply(client, commands.call(client, spec, argv)))
-        return Encoded(b"".join(parts))
+    try:  # the client stays in MULTI while its queue runs (CLIENT LIST: flags=x multi=N)
+        if client.multi_failed:
+            raise CommandError(EXECABORT)
+        ks = client.server.keyspace
+        ks.exclusive_begin()  # waits for every command and fast-path batch in flight, on all threads
+        try:
+            if not all(ks.watch_intact(key, *state) for key, state in client.watched.items()):
+                return NULL_ARRAY
+            unwatch_all(client)
+            parts = [b"*%d\r\n" % len(queue)]
+            for spec, argv in queue:
+                parts.append(commands.encode_reply(client, commands.call(client, spec, argv)))
+            return Encoded(b"".join(parts))
+        finally:
+            ks.exclusive_end()
     finally:
-        ks.exclusive_end()
-        unwatch_all(client)
+        reset_transaction_state(client)
 
 
 # DISCARD

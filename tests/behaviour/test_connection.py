@@ -386,6 +386,7 @@ def test_client_kill_addr_laddr_skipme_and_old_form(start_extra):
     me = RespSocket(srv.host, srv.port)
     a, b = RespSocket(srv.host, srv.port), RespSocket(srv.host, srv.port)
     try:
+        assert a.call("PING") == b.call("PING") == b"+PONG\r\n"   # accepted and registered by now
         addr_a = "%s:%d" % a.sock.getsockname()[:2]
         assert me.call("CLIENT", "KILL", "ADDR", addr_a) == b":1\r\n"
         assert a.read_until_closed(timeout=5)[1]
@@ -499,3 +500,16 @@ def test_tracking_is_not_supported(raw, server):
         return
     assert raw.call("CLIENT", "TRACKING", "on") == (
         b"-ERR CLIENT TRACKING ON is not supported: Redistill has no client-side caching\r\n")
+
+
+def test_client_list_shows_multi(raw, raw_factory):
+    other = raw_factory()
+    oid = other.call("CLIENT", "ID")[1:-2].decode()
+    assert other.call("MULTI") == b"+OK\r\n"
+    assert other.call("SET", "a", "1") == b"+QUEUED\r\n"
+    assert other.call("GET", "a") == b"+QUEUED\r\n"
+    f = client_fields(parse(raw.call("CLIENT", "LIST", "ID", oid)).decode())
+    assert (f["flags"], f["multi"], f["cmd"]) == ("x", "2", "get")
+    assert other.call("DISCARD") == b"+OK\r\n"
+    f = client_fields(parse(raw.call("CLIENT", "LIST", "ID", oid)).decode())
+    assert (f["flags"], f["multi"]) == ("N", "-1")

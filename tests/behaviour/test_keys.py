@@ -1,8 +1,14 @@
-"""Key commands: DEL, EXISTS, EXPIRE/PEXPIRE (NX XX GT LT), TTL/PTTL, PERSIST, DBSIZE, FLUSHDB/FLUSHALL, expiry."""
+"""Key commands: DEL, EXISTS, EXPIRE/PEXPIRE (NX XX GT LT), TTL/PTTL, PERSIST, DBSIZE, FLUSHDB/FLUSHALL, expiry;
+UNLINK, TOUCH, EXPIREAT/PEXPIREAT, EXPIRETIME, TYPE, RENAME/RENAMENX/COPY, KEYS, SCAN (also while tables
+grow and shrink), RANDOMKEY, OBJECT, MEMORY USAGE."""
 
+import threading
 import time
 
 import pytest
+import redis
+
+from resp import RespSocket, parse
 
 NOT_INT = b"-ERR value is not an integer or out of range\r\n"
 
@@ -280,3 +286,168 @@ def test_absolute_expiry_times(raw):
     assert 98_000 <= int(raw.call("PTTL", "a")[1:-2]) <= 100_000
     raw.call("SET", "b", "v", "EXAT", str(now_ms // 1000 + 1000))
     assert 998 <= int(raw.call("TTL", "b")[1:-2]) <= 1000
+
+
+# ---- issue 3: the rest of the generic key commands (byte-exact cases: tests/differential) -------
+
+def test_unlink_touch_type(rc):
+    rc.mset({"a": "1", "b": "2"})
+    assert rc.touch("a", "b", "zz") == 2
+    assert rc.type("a") in (b"string", "string")
+    assert rc.unlink("a", "zz") == 1
+    assert rc.type("a") in (b"none", "none")
+
+
+def test_expireat_and_expiretime(rc):
+    rc.set("k", "v")
+    at = int(time.time()) + 100
+    assert rc.expireat("k", at) is True
+    assert rc.expiretime("k") == at
+    assert rc.pexpiretime("k") == at * 1000
+    assert rc.pexpireat("k", at * 1000 + 250) is True
+    assert rc.pexpiretime("k") == at * 1000 + 250
+    assert rc.expireat("k", at + 10, gt=True) is True
+    assert rc.expireat("k", at, gt=True) is False
+    assert rc.expiretime("nope") == -2
+    rc.set("p", "v")
+    assert rc.expiretime("p") == -1
+
+
+def test_rename_renamenx_copy(rc):
+    rc.set("a", "1", ex=100)
+    assert rc.rename("a", "b") is True
+    assert rc.get("b") == b"1" and rc.exists("a") == 0
+    assert 99 <= rc.ttl("b") <= 100
+    with pytest.raises(redis.ResponseError, match="no such key"):
+        rc.rename("a", "c")
+    rc.set("c", "3")
+    assert rc.renamenx("b", "c") is False
+    assert rc.copy("b", "c") is False
+    assert rc.copy("b", "c", replace=True) is True
+    assert rc.get("c") == b"1" and 99 <= rc.ttl("c") <= 100
+    with pytest.raises(redis.ResponseError, match="DB index is out of range"):
+        rc.copy("b", "d", destination_db=1)
+    assert rc.copy("b", "d", destination_db=0) is True
+
+
+def test_rename_is_atomic_for_readers(server):
+    """RENAME locks both stripes: an MGET of both names always sees exactly one of them."""
+    w = redis.Redis(host=server.host, port=server.port, socket_timeout=10)
+    rd = redis.Redis(host=server.host, port=server.port, socket_timeout=10)
+    w.flushall()
+    w.set("ping", "x")
+    stop = threading.Event()
+    bad = []
+
+    def reader():
+        while not stop.is_set() and len(bad) < 5:
+            got = rd.mget("ping", "pong")
+            if sum(v is not None for v in got) != 1:
+                bad.append(got)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        for _ in range(500):
+            w.rename("ping", "pong")
+            w.rename("pong", "ping")
+    finally:
+        stop.set()
+        t.join(10)
+    assert not bad
+    w.close()
+    rd.close()
+
+
+def test_keys_and_scan_patterns(r):
+    r.mset({f"user:{i}": i for i in range(300)} | {f"item:{i}": i for i in range(200)})
+    assert sorted(r.keys("user:*")) == sorted(f"user:{i}".encode() for i in range(300))
+    assert sorted(r.keys("item:1?")) == sorted(f"item:1{i}".encode() for i in range(10))
+    assert len(r.keys("*")) == 500
+    got = list(r.scan_iter(match="item:*", count=7))
+    assert sorted(set(got)) == sorted(f"item:{i}".encode() for i in range(200))
+    assert len(set(r.scan_iter(_type="string"))) == 500
+    assert list(r.scan_iter(_type="hash")) == []
+
+
+def _scan_while(r, base: set, step) -> tuple[set, int]:
+    """SCAN (COUNT 20) from 0 to 0, calling step(i) between calls; (keys seen, calls)."""
+    seen, cursor, calls = set(), 0, 0
+    while True:
+        cursor, batch = r.scan(cursor, count=20)
+        seen.update(batch)
+        calls += 1
+        if cursor == 0 or calls > 20_000:
+            return seen, calls
+        step(calls)
+
+
+def test_scan_returns_every_key_while_the_table_grows(r):
+    base = {f"base:{i}".encode() for i in range(3000)}
+    r.mset({k: "v" for k in base})
+
+    def grow(i):  # 500 new keys between each of the first 60 calls: the tables grow ~10x mid-scan
+        if i <= 60:
+            r.mset({f"new:{i}:{j}": "v" for j in range(500)})
+
+    seen, calls = _scan_while(r, base, grow)
+    assert calls <= 20_000, "scan did not finish"
+    assert base <= seen, f"{len(base - seen)} keys present for the whole scan were never returned"
+    assert r.dbsize() == 3000 + 500 * 60  # the keyspace really grew meanwhile
+
+
+# Tables shrinking under the cursor (the case a forward cursor fails) is driven through the C API in
+# tests/core/test_core_scan.py, where the churn between calls is cheap enough to do often.
+
+
+def test_scan_small_keyspace_ends_in_one_call(raw):
+    raw.call("MSET", "a", "1", "b", "2", "c", "3")
+    cursor, keys = parse(raw.call("SCAN", "0", "COUNT", "100"))
+    assert cursor == b"0" and sorted(keys) == [b"a", b"b", b"c"]
+
+
+def test_randomkey(rc):
+    assert rc.randomkey() is None
+    keys = {f"k{i}".encode() for i in range(50)}
+    rc.mset({k: "v" for k in keys})
+    picks = {rc.randomkey() for _ in range(200)}
+    assert picks <= keys and len(picks) > 5
+
+
+def test_object_and_memory_usage(rc):
+    rc.set("int", "123")
+    rc.set("emb", "hello")
+    rc.set("raw", "x" * 100)
+    assert rc.object("encoding", "int") in (b"int", "int")
+    assert rc.object("encoding", "emb") in (b"embstr", "embstr")
+    assert rc.object("encoding", "raw") in (b"raw", "raw")
+    assert rc.object("refcount", "emb") == 1
+    assert rc.object("idletime", "emb") in (0, 1)
+    assert rc.object("encoding", "nope") is None
+    small = rc.memory_usage("emb")
+    big = rc.memory_usage("raw")
+    rc.set("huge", "x" * 100_000)
+    assert 0 < small < big < rc.memory_usage("huge")
+    assert rc.memory_usage("huge") >= 100_000
+    assert rc.memory_usage("nope") is None
+
+
+def test_object_idletime_counts_from_last_access(raw):
+    raw.call("SET", "k", "v")
+    time.sleep(2.2)
+    idle = int(raw.call("OBJECT", "IDLETIME", "k")[1:-2])
+    assert 1 <= idle <= 3
+    raw.call("GET", "k")  # an access resets it; OBJECT itself does not count as one
+    assert raw.call("OBJECT", "IDLETIME", "k") in (b":0\r\n", b":1\r\n")
+
+
+def test_object_freq_and_idletime_under_lfu(start_extra):
+    sp = start_extra(args=["--maxmemory-policy", "allkeys-lfu"])
+    c = RespSocket(sp.host, sp.port)
+    try:
+        c.call("SET", "k", "v")
+        assert c.call("OBJECT", "FREQ", "k")[:1] == b":"
+        assert c.call("OBJECT", "IDLETIME", "k").startswith(b"-ERR An LFU maxmemory policy is selected")
+        assert c.call("OBJECT", "FREQ", "nokey") == b"$-1\r\n"
+    finally:
+        c.close()

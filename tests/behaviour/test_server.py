@@ -647,3 +647,44 @@ def test_docs_table_matches_redis_for_every_entry(redis_server):
         assert not differ, "\n".join(differ)
     finally:
         ref.close()
+
+
+def test_slowlog_logs_the_commands_of_exec_not_exec(start_extra):
+    from resp import RespSocket
+
+    srv = start_extra()
+    c = RespSocket(srv.host, srv.port)
+    try:
+        assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+        assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+        for cmd in (["MULTI"], ["SET", "a", "1"], ["GET", "a"]):
+            c.call(*cmd)
+        assert c.call("EXEC") == b"*2\r\n+OK\r\n$1\r\n1\r\n"
+        logged = [e[3] for e in parse(c.call("SLOWLOG", "GET", "-1"))]
+        assert logged == [[b"GET", b"a"], [b"SET", b"a", b"1"], [b"MULTI"], [b"SLOWLOG", b"RESET"]]
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_command_info_equals_redis(redis_server, server, proto):
+    """COMMAND INFO of every command both servers have: name, arity, flags, key positions, ACL
+    categories, tips and key specs byte for byte (subcommands compared on their own)."""
+    from resp import RespSocket
+
+    ours, ref = RespSocket(server.host, server.port), RespSocket(redis_server.host, redis_server.port)
+    try:
+        if proto == 3:
+            ours.call("HELLO", "3")
+            ref.call("HELLO", "3")
+        names = {n.decode() for n in _list(parse(ours.call("COMMAND", "LIST")))}
+        theirs = {n.decode() for n in _list(parse(ref.call("COMMAND", "LIST")))}
+        differ = []
+        for name in sorted(names & theirs):
+            a, b = parse(ref.call("COMMAND", "INFO", name))[0], parse(ours.call("COMMAND", "INFO", name))[0]
+            if a[:9] != b[:9]:
+                differ.append(f"{name}\n  redis: {a[:9]!r}\n  ours : {b[:9]!r}")
+        assert not differ, "\n".join(differ)
+    finally:
+        ours.close()
+        ref.close()

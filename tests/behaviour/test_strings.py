@@ -443,3 +443,168 @@ def test_set_nx_has_one_winner(server, r):
     finally:
         for c in conns:
             c.close()
+
+
+# ---- issue 3: the rest of the string commands (byte-exact cases live in tests/differential) -----
+
+def test_setnx_setex_psetex_getset(rc):
+    assert rc.setnx("k", "v") is True
+    assert rc.setnx("k", "w") is False
+    assert rc.get("k") == b"v"
+    assert rc.setex("e", 100, "v") is True
+    assert 99 <= rc.ttl("e") <= 100
+    assert rc.psetex("p", 100_000, "v") is True
+    assert 99_000 <= rc.pttl("p") <= 100_000
+    assert rc.getset("e", "new") == b"v"
+    assert rc.ttl("e") == -1  # GETSET clears the expiry like SET
+    assert rc.getset("fresh", "x") is None
+    with pytest.raises(redis.ResponseError, match="invalid expire time in 'setex' command"):
+        rc.setex("e", 0, "v")
+
+
+def test_getdel_getex(rc):
+    rc.set("k", "v")
+    assert rc.getdel("k") == b"v"
+    assert rc.exists("k") == 0
+    assert rc.getdel("k") is None
+    rc.set("k", "v")
+    assert rc.getex("k", ex=100) == b"v"
+    assert 99 <= rc.ttl("k") <= 100
+    assert rc.getex("k", persist=True) == b"v"
+    assert rc.ttl("k") == -1
+    assert rc.getex("k", pxat=1) == b"v"  # a time in the past: read, then deleted
+    assert rc.exists("k") == 0
+    assert rc.getex("missing", ex=10) is None
+
+
+def test_getex_invalid_time_checked_only_for_existing_key(raw):
+    assert raw.call("GETEX", "nokey", "EX", "-1") == b"$-1\r\n"
+    raw.call("SET", "k", "v")
+    assert raw.call("GETEX", "k", "EX", "-1") == b"-ERR invalid expire time in 'getex' command\r\n"
+    assert raw.call("TTL", "k") == b":-1\r\n"
+
+
+def test_append_strlen_getrange_setrange(rc):
+    assert rc.append("a", "Hello") == 5
+    assert rc.append("a", " World") == 11
+    assert rc.strlen("a") == 11
+    assert rc.strlen("nope") == 0
+    assert rc.getrange("a", 0, 4) == b"Hello"
+    assert rc.getrange("a", -5, -1) == b"World"
+    assert rc.getrange("nope", 0, -1) == b""
+    assert rc.setrange("a", 6, "Redis") == 11
+    assert rc.get("a") == b"Hello Redis"
+    assert rc.setrange("z", 3, "x") == 4
+    assert rc.get("z") == b"\x00\x00\x00x"
+    assert rc.substr("a", 0, 4) == b"Hello"
+
+
+def test_append_many_times_builds_the_whole_string(r):
+    # APPEND grows the entry with slack (realloc); the content must stay exact across moves.
+    expected = bytearray()
+    with r.pipeline(transaction=False) as p:
+        for i in range(2000):
+            piece = b"%d," % i
+            expected += piece
+            p.append("log", piece)
+        lengths = p.execute()
+    assert lengths[-1] == len(expected)
+    assert r.get("log") == bytes(expected)
+
+
+def test_setrange_far_offset_zero_fills(r):
+    assert r.setrange("k", 1_000_000, "x") == 1_000_001
+    v = r.get("k")
+    assert v[-1:] == b"x" and v[:-1] == b"\x00" * 1_000_000
+
+
+def test_setrange_append_size_limit(raw):
+    err = b"-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"
+    assert raw.call("SETRANGE", "k", str(512 * 1024 * 1024), "x") == err
+    assert raw.call("EXISTS", "k") == b":0\r\n"
+    assert raw.call("SETRANGE", "k", str(512 * 1024 * 1024 - 1), "") == b":0\r\n"
+    assert raw.call("SETRANGE", "k", "-1", "x") == b"-ERR offset is out of range\r\n"
+
+
+def test_incrbyfloat(rc):
+    assert rc.incrbyfloat("f", 10.5) == 10.5
+    assert rc.incrbyfloat("f", 0.1) == pytest.approx(10.6)
+    assert rc.get("f") == b"10.6"  # Redis's %.17Lf with the trailing zeros cut
+    rc.set("f", "5.0e3")
+    assert rc.incrbyfloat("f", 2.0e2) == 5200
+    assert rc.get("f") == b"5200"
+    rc.set("s", "abc")
+    with pytest.raises(redis.ResponseError, match="value is not a valid float"):
+        rc.incrbyfloat("s", 1)
+
+
+def test_incrbyfloat_reply_is_a_bulk_string_in_both_protocols(rawp):
+    assert rawp.call("INCRBYFLOAT", "f", "1.5") == b"$3\r\n1.5\r\n"
+    assert rawp.call("INCRBYFLOAT", "f", "inf") == b"-ERR increment would produce NaN or Infinity\r\n"
+
+
+def test_msetnx(rc):
+    assert rc.msetnx({"a": "1", "b": "2"}) is True
+    assert rc.msetnx({"b": "x", "c": "3"}) is False
+    assert rc.mget("a", "b", "c") == [b"1", b"2", None]
+
+
+def test_lcs(rc):
+    rc.mset({"a": "ohmytext", "b": "mynewtext"})
+    assert rc.lcs("a", "b") == b"mytext"
+    assert rc.lcs("a", "b", len=True) == 6
+    res = rc.lcs("a", "b", idx=True, withmatchlen=True, minmatchlen=4)
+    if isinstance(res, list):  # RESP2: flat array of pairs
+        res = dict(zip(res[0::2], res[1::2]))
+    res = {k.decode() if isinstance(k, bytes) else k: v for k, v in res.items()}
+    assert res["len"] == 6
+    assert res["matches"] == [[[4, 7], [5, 8], 4]]
+
+
+def test_concurrent_read_modify_write_is_atomic(server):
+    """INCRBYFLOAT, APPEND and SETRANGE read and write under one stripe lock: no lost updates."""
+    n = 300
+    clients = [redis.Redis(host=server.host, port=server.port, socket_timeout=10) for _ in range(3)]
+    clients[0].flushall()
+    errors = []
+
+    def work(c, piece):
+        try:
+            for _ in range(n):
+                c.incrbyfloat("f", 0.5)
+                c.append("s", piece)
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=work, args=(c, p), daemon=True) for c, p in zip(clients, "abc")]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    assert not errors and not any(t.is_alive() for t in ts)
+    assert clients[0].get("f") == b"%d" % (n * 3 // 2)
+    s = clients[0].get("s")
+    assert len(s) == 3 * n and all(s.count(p) == n for p in b"abc")
+    for c in clients:
+        c.close()
+
+
+def test_msetnx_is_all_or_nothing_under_races(server):
+    """Two clients race MSETNX over the same keys: exactly one wins, and every key has its values."""
+    a = redis.Redis(host=server.host, port=server.port, socket_timeout=10)
+    b = redis.Redis(host=server.host, port=server.port, socket_timeout=10)
+    keys = [f"k{i}" for i in range(20)]
+    for _ in range(30):
+        a.flushall()
+        results = {}
+        ts = [threading.Thread(target=lambda c=c, tag=tag: results.__setitem__(tag, c.msetnx({k: tag for k in keys})))
+              for c, tag in ((a, "A"), (b, "B"))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(10)
+        assert sorted(results.values()) == [False, True]
+        winner = "A" if results["A"] else "B"
+        assert a.mget(keys) == [winner.encode()] * len(keys)
+    a.close()
+    b.close()

@@ -8,8 +8,8 @@ import time
 import pytest
 import redis
 
-from servers import make_client
 from resp import RespSocket, encode_command as cmd, parse
+from servers import make_client
 
 
 def _clients(server, n, **kw):
@@ -240,6 +240,25 @@ def test_pipelined_transaction_in_one_packet(raw):
         b"+OK\r\n", b"+OK\r\n", b"+QUEUED\r\n", b"+QUEUED\r\n", b"*2\r\n:1\r\n$1\r\n1\r\n", b":2\r\n",
         b"+OK\r\n", b"-ERR wrong number of arguments for 'set' command\r\n", b"+QUEUED\r\n",
         b"-EXECABORT Transaction discarded because of previous errors.\r\n", b"$-1\r\n", b"$1\r\n2\r\n"]
+
+
+def test_time_stands_still_inside_exec(raw):
+    """As under Redis's cached time, a whole EXEC sees one instant: a key set with PX 1 inside it is
+    still there thousands of commands later.  (Redis 7.0's PTTL reads the real clock: not checked.)"""
+    raw.send(cmd("MULTI") + cmd("SET", "t", "v", "PX", "1") + cmd("INCR", "n") * 3000 + cmd("GET", "t")
+             + cmd("EXISTS", "t") + cmd("EXEC"))
+    replies = raw.replies(3005, timeout=60)
+    assert replies[:2] == [b"+OK\r\n", b"+QUEUED\r\n"]
+    assert parse(replies[-1])[-2:] == [b"v", 1]
+
+
+def test_client_info_inside_exec_shows_the_transaction(raw):
+    raw.send(cmd("MULTI") + cmd("PING") + cmd("CLIENT", "INFO") + cmd("EXEC"))
+    replies = raw.replies(4)
+    line = parse(replies[3])[1].decode()
+    assert " flags=x " in line and " multi=2 " in line and " cmd=exec " in line, line
+    line = parse(raw.call("CLIENT", "INFO")).decode()
+    assert " flags=N " in line and " multi=-1 " in line, line
 
 
 def test_exec_inside_info_commandstats(raw):

@@ -20,6 +20,30 @@
 
 static rd_keyspace *ks;
 
+/* The issue-3 calls: read-modify-write, two-stripe moves, scans, key facts. */
+static void issue3_ops(int i, const char *key, int kl, rd_buf *b) {
+    const char *other = (i & 1) ? "k1" : "k2";
+    int64_t r, info[RD_INFO_NFIELDS];
+    uint64_t next;
+    switch ((i / 10) % 8) {
+    case 0: rd_ks_setrange(ks, key, kl, -1, "app", 3, 1 << 20, &r); break;
+    case 1: rd_ks_setrange(ks, key, kl, i % 64, "xy", 2, 1 << 20, &r); break;
+    case 2: rd_ks_incrbyfloat(ks, "flt", 3, "0.5", 3, b); break;
+    case 3: rd_ks_rename(ks, key, kl, other, 2, i & 2); break;
+    case 4: rd_ks_copy(ks, key, kl, other, 2, 1); break;
+    case 5: rd_ks_scan(ks, (uint64_t)i * 977, 20, (i & 1) ? "k1*" : NULL, 3, -1, &next, b); break;
+    case 6: rd_ks_getex(ks, key, kl, i % 4, rd_now_ms() + 5, b); rd_ks_key_info(ks, key, kl, 3, info, RD_INFO_NFIELDS); break;
+    default: {
+        const char *ks_[2] = {key, other};
+        size_t kls[2] = {(size_t)kl, 2};
+        rd_ks_msetnx(ks, 2, ks_, kls, ks_, kls);
+        rd_ks_multi(ks, i % 3, 2, ks_, kls, &r);
+        rd_ks_randomkey(ks, b);
+        break;
+    }
+    }
+}
+
 static void *work(void *arg) {
     int id = (int)(long)arg;
     rd_buf *b = rd_buf_new();
@@ -55,7 +79,7 @@ static void *work(void *arg) {
             rd_conn_consume_output(c, len);
             break;
         }
-        default: rd_ks_exists(ks, key, kl); rd_ks_persist(ks, key, kl); break;
+        default: rd_ks_exists(ks, key, kl); rd_ks_persist(ks, key, kl); issue3_ops(i, key, kl, b); break;
         }
         if (i % 50 == 0) { /* a transaction: WATCH, EXEC's exclusive gate and check, UNWATCH */
             uint64_t version;

@@ -183,3 +183,55 @@ def test_counters(conn):
     st = conn.stats()
     assert st[lib.RD_W_COMMANDS] == 2 and st[lib.RD_W_NET_IN] == 2 * len(cmd("PING"))
     assert st[lib.RD_W_NET_OUT] == 14
+
+
+def test_trim_keeps_what_is_pending(conn):
+    """rd_conn_trim frees idle buffers but never a partial frame, a frame Python holds, or unsent output."""
+    big = b"t" * (512 << 10)
+    out, _, st = conn.session(cmd("SET", "t", big) + cmd("GET", "t"))
+    assert out == b"+OK\r\n$%d\r\n" % len(big) + big + b"\r\n" and st == lib.RD_OK
+    assert lib.rd_conn_trim(conn.c) >= 2 * len(big)  # input and output capacity kept for reuse
+    assert lib.rd_conn_trim(conn.c) == 0
+    conn.feed(cmd("GET", "t")[:9])                   # partial frame survives a trim
+    assert conn.run() == lib.RD_OK
+    lib.rd_conn_trim(conn.c)
+    conn.feed(cmd("GET", "t")[9:] + cmd("CONFIG", "GET", "x"))
+    assert conn.run() == lib.RD_SLOW                 # GET ran; CONFIG waits for Python
+    lib.rd_conn_trim(conn.c)                         # neither the frame nor the GET reply may go
+    assert conn.command() == cmd("CONFIG", "GET", "x")
+    conn.reply(b"*0\r\n")
+    assert conn.run() == lib.RD_OK
+    assert conn.output() == b"$%d\r\n" % len(big) + big + b"\r\n*0\r\n"
+    lib.rd_release_free_memory()
+
+
+def test_output_hard_limit_drops_the_connection(conn_factory):
+    c = conn_factory()
+    lib.rd_conn_set_output_limit(c.c, 100_000)
+    val = b"h" * 60_000
+    out, _, st = c.session(cmd("SET", "h", val) + cmd("GET", "h"))
+    assert st == lib.RD_OK and out.endswith(val + b"\r\n")  # 60 KB pending at most: under the limit
+    c.feed(cmd("GET", "h") * 2)                              # 120 KB unsent: over it
+    assert c.run() == lib.RD_CLOSE
+    assert c.output() == b""                                 # unsent replies are dropped, as Redis
+
+
+def test_output_hard_limit_applies_to_python_replies(conn_factory):
+    c = conn_factory(fast=False)
+    lib.rd_conn_set_output_limit(c.c, 1000)
+    c.feed(cmd("PING"))
+    assert c.run() == lib.RD_SLOW
+    assert lib.rd_conn_reply(c.c, b"+" + b"p" * 2000 + b"\r\n", 2003) != lib.RD_OK
+    assert c.run() == lib.RD_CLOSE
+
+
+def test_query_buffer_limit(conn_factory):
+    c = conn_factory()
+    lib.rd_conn_set_input_limit(c.c, 1 << 20)
+    head = b"*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2000000\r\n"
+    assert lib.rd_conn_feed(c.c, head, len(head)) == lib.RD_OK
+    chunk = b"q" * (512 << 10)
+    assert lib.rd_conn_feed(c.c, chunk, len(chunk)) == lib.RD_OK
+    assert lib.rd_conn_run(c.c) == lib.RD_OK                 # partial, 512 KB buffered
+    assert lib.rd_conn_feed(c.c, chunk, len(chunk)) != lib.RD_OK  # past 1 MB
+    assert lib.rd_conn_run(c.c) == lib.RD_CLOSE

@@ -11,6 +11,7 @@ import random
 import pytest
 
 import fuzzcore
+from redistill._core import lib
 
 BUDGET = float(os.environ.get("REDISTILL_FUZZ_SECONDS", "8"))
 
@@ -33,3 +34,10 @@ CORPUS = sorted(fuzzcore.CORPUS.glob("*.bin")) if fuzzcore.CORPUS.exists() else 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
 def test_saved_inputs(path):
     fuzzcore.check_input(path.read_bytes(), random.Random(0))
+
+
+def test_empty_feed_regression(conn):
+    """Found by the fuzzer under UBSan: feeding 0 bytes to a fresh connection passed NULL to memcpy."""
+    assert lib.rd_conn_feed(conn.c, b"", 0) == lib.RD_OK
+    assert conn.run() == lib.RD_OK
+    fuzzcore.check_input(b"", random.Random(0))

@@ -240,6 +240,15 @@ INCRBYFLOAT = [
     [b"INCRBYFLOAT", b"w", b"1\x00abc"], ["INCRBYFLOAT", "f"], ["INCRBYFLOAT"], ["INCRBYFLOAT", "f", "1", "2"],
 ]
 
+def _random_pairs() -> list[tuple[str, str]]:
+    import random
+
+    rng = random.Random(3)
+    return [("".join(rng.choice(alpha) for _ in range(rng.randint(0, 300))),
+             "".join(rng.choice(alpha) for _ in range(rng.randint(0, 300))))
+            for alpha in ("ab", "abc", "abcdefgh", "ab", "xyz")]
+
+
 LCS = [
     ["MSET", "a", "ohmytext", "b", "mynewtext"], ["LCS", "a", "b"], ["LCS", "a", "b", "LEN"],
     ["LCS", "a", "b", "IDX"], ["LCS", "a", "b", "IDX", "WITHMATCHLEN"], ["LCS", "a", "b", "IDX", "MINMATCHLEN", "4"],
@@ -254,6 +263,10 @@ LCS = [
     ["SET", "long1", "the quick brown fox jumps over the lazy dog" * 3],
     ["SET", "long2", "a quick brown dog jumps over the lazy fox!" * 3], ["LCS", "long1", "long2"],
     ["LCS", "long1", "long2", "IDX", "MINMATCHLEN", "5", "WITHMATCHLEN"],
+    # seeded random strings over small alphabets: many ranges, ties in the walk
+    *[step for n, (x, y) in enumerate(_random_pairs()) for step in (
+        ["MSET", f"ra{n}", x, f"rb{n}", y], ["LCS", f"ra{n}", f"rb{n}"],
+        ["LCS", f"ra{n}", f"rb{n}", "IDX", "WITHMATCHLEN"], ["LCS", f"rb{n}", f"ra{n}", "IDX", "MINMATCHLEN", "2"])],
 ]
 
 KEYS_MORE = [
@@ -302,7 +315,8 @@ KEYS_MORE = [
     ["OBJECT", "REFCOUNT", "int"], ["SET", "small", "42"], ["OBJECT", "REFCOUNT", "small"], ["OBJECT", "REFCOUNT", "emb"],
     ["SET", "z", "0"], ["OBJECT", "REFCOUNT", "z"], ["SET", "n9999", "9999"], ["OBJECT", "REFCOUNT", "n9999"],
     ["SET", "n10000", "10000"], ["OBJECT", "REFCOUNT", "n10000"],
-    ["OBJECT", "REFCOUNT", "nokey"], ["OBJECT", "IDLETIME", "emb"], ["OBJECT", "IDLETIME", "nokey"],
+    # (OBJECT IDLETIME of a live key is left out: both servers' ~1 s access clocks may tick between steps)
+    ["OBJECT", "REFCOUNT", "nokey"], ["OBJECT", "IDLETIME", "nokey"],
     ["OBJECT", "FREQ", "emb"], ["OBJECT", "FREQ", "nokey"], ["OBJECT", "HELP"], ["OBJECT", "help", "x"],
     ["OBJECT"], ["OBJECT", "FOO"], ["OBJECT", "FOO", "k"], ["OBJECT", "ENCODING"], ["OBJECT", "ENCODING", "a", "b"],
     # MEMORY USAGE (the size itself is ours; its kind and the errors are Redis's)
@@ -310,6 +324,12 @@ KEYS_MORE = [
     ["MEMORY", "USAGE", "emb", "SAMPLES", "0"], ["MEMORY", "USAGE", "emb", "SAMPLES", "-1"],
     ["MEMORY", "USAGE", "emb", "SAMPLES", "x"], ["MEMORY", "USAGE", "emb", "SAMPLES"], ["MEMORY", "USAGE", "emb", "FOO"],
     ["MEMORY", "USAGE"], ["MEMORY"], ["MEMORY", "FOO"], ["MEMORY", "usage", "nokey", "samples", "3"],
+    # the command table: name, arity, flags, key positions as Redis 7.0 has them
+    ["COMMAND", "INFO", "setnx", "setex", "psetex", "getset", "getdel", "getex", "append", "strlen", "getrange",
+     "substr", "setrange", "incrbyfloat", "msetnx", "lcs", "unlink", "touch", "expireat", "pexpireat",
+     "expiretime", "pexpiretime", "type", "keys", "scan", "randomkey", "rename", "renamenx", "copy"],
+    ["COMMAND", "INFO", "object|encoding", "object|refcount", "object|idletime", "object|freq", "object|help",
+     "memory|usage", "memory|help"],
 ]
 
 SCAN_KEYS = [
@@ -332,6 +352,19 @@ SCAN_KEYS = [
     [b"SET", BIN, b"v"], [b"KEYS", b"a\x00*"], ScanAll((b"MATCH", b"*\xff")),
 ]
 
+EXPIRY_MORE = [
+    ["PSETEX", "a", "100", "v"], ["SET", "b", "v", "PX", "100"], ["SET", "c", "v"], ["GETEX", "c", "PX", "100"],
+    ["SET", "d", "v", "PX", "100"], ["RENAME", "d", "d2"], ["SET", "e", "v", "PX", "100"], ["COPY", "e", "e2"],
+    ["SET", "f", "1.5", "PX", "100"], ["SET", "g", "abc", "PX", "100"], ["SET", "h", "abc", "PX", "100"],
+    ["SET", "i", "x", "PX", "100"], ["SET", "j", "x", "PX", "100"], ["SET", "k", "x", "PX", "100"],
+    ["SET", "live", "v"], Sleep(0.35),
+    ["GET", "a"], ["GET", "b"], ["GET", "c"], ["EXISTS", "d2"], ["EXISTS", "e", "e2"],
+    ["INCRBYFLOAT", "f", "1"], ["TTL", "f"], ["APPEND", "g", "z"], ["GET", "g"], ["TTL", "g"],
+    ["SETRANGE", "h", "1", "z"], ["GET", "h"], ["MSETNX", "i", "1", "new", "2"], ["GET", "i"],
+    ["TOUCH", "j", "live"], ["TYPE", "j"], ["EXPIRETIME", "j"], ["OBJECT", "ENCODING", "k"], ["STRLEN", "k"],
+    ["GETRANGE", "k", "0", "-1"], ["GETDEL", "k"], ["RENAME", "k", "x"], ["COPY", "k", "x"], ["KEYS", "*"],
+    ScanAll(()), ["GETSET", "a", "v2"], ["SETNX", "b", "v2"], ["GET", "b"],
+]
 
 def encode(*commands: list) -> bytes:
     """Several commands as one RESP byte string (a pipeline sent in one write)."""
@@ -391,6 +424,9 @@ SERVER_COMMANDS = [
     ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "GET"],
     ["COMMAND", "GETKEYSANDFLAGS", "mset", "a", "1"], ["COMMAND", "GETKEYSANDFLAGS", "del", "a", "b"],
     ["COMMAND", "GETKEYSANDFLAGS", "get", "a"], ["COMMAND", "GETKEYSANDFLAGS", "expire", "a", "1"],
+    ["COMMAND", "GETKEYSANDFLAGS", "rename", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "renamenx", "a", "b"],
+    ["COMMAND", "GETKEYSANDFLAGS", "copy", "a", "b", "REPLACE"], ["COMMAND", "GETKEYS", "copy", "a", "b"],
+    ["COMMAND", "GETKEYSANDFLAGS", "getex", "a", "PERSIST"], ["COMMAND", "GETKEYS", "object", "encoding", "a"],
     ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "foo"], ["COMMAND", "LIST", "FILTERBY", "MODULE", "x"],
     ["COMMAND", "LIST", "x"], ["COMMAND", "LIST", "FILTERBY", "PATTERN", "slowlog*"],
     ["COMMAND", "INFO", "time", "reset", "lastsave", "save", "bgsave", "bgrewriteaof", "shutdown", "debug",
@@ -460,8 +496,12 @@ TRANSACTIONS = [
         b"*2\r\n$4\r\nINCR\r\n$1\r\np\r\n", 4),
     Raw(b"WATCH p\r\nINCR p\r\nMULTI\r\nINCR p\r\nEXEC\r\nGET p\r\n", 6),
     Raw(b"MULTI\r\nSET p\r\nSET p 1\r\nEXEC\r\nPING\r\n", 5),
+    # the clock stands still for a whole EXEC: a key set with PX 1 is still there 2000 commands later
+    Raw(b"MULTI\r\nSET t v PX 1\r\n" + b"INCR n\r\n" * 2000 + b"GET t\r\nEXISTS t\r\nEXEC\r\n", 2005),
     ["COMMAND", "INFO", "multi", "exec", "discard", "watch", "unwatch"],
     ["COMMAND", "DOCS", "multi", "exec", "discard", "watch", "unwatch"],
+    ["MULTI"], ["SAVE"], ["PING"], ["EXEC"], ["MULTI"], ["SHUTDOWN", "NOSAVE"], ["NOSUCH"], ["EXEC"],
+    ["WATCH", "w"], ["MULTI"], ["SET", "w", "1"], ["RESET"], ["EXEC"], ["SET", "w", "2"], ["MULTI"], ["PING"], ["EXEC"],
     ["MULTI"], ["QUIT"],
 ]
 
@@ -657,6 +697,7 @@ PER_PROTOCOL = {
     "lcs": LCS,
     "keys_more": KEYS_MORE,
     "scan_keys": SCAN_KEYS,
+    "expiry_more": EXPIRY_MORE,
     "server-commands": SERVER_COMMANDS,
     "transactions": TRANSACTIONS,
     "watch-expiry": WATCH_EXPIRY,

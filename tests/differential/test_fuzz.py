@@ -50,6 +50,14 @@ def test_fuzz(pair, known, seed):
     assert ran >= min(STEPS, 200), f"only {ran} steps ran in {SECONDS}s"
 
 
+@pytest.mark.parametrize("seed", [5, 6])
+def test_fuzz_pipelined(pair, known, seed):
+    """64 commands per write: the fast path and the Python path take turns inside one read."""
+    failure, ran, _ = fuzz.fuzz(seed, STEPS, *pair, shrink_budget=30, known=known, pipeline=True)
+    assert failure is None, failure
+    assert ran >= STEPS // 2
+
+
 def test_generator_is_seeded():
     names = fuzz.template_names()
     assert fuzz.generate(fuzz.random.Random(5), 300, names) == fuzz.generate(fuzz.random.Random(5), 300, names)

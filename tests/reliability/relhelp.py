@@ -17,6 +17,13 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def under_asan(pid: int) -> bool:
+    """The process runs with AddressSanitizer (make sanitize): its allocator keeps freed memory in a
+    quarantine and ignores malloc_trim, so RSS-returns-to-baseline checks do not apply."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def fd_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 

@@ -242,6 +242,36 @@ def test_fd_limit_below_maxclients_is_logged_and_served():
                 assert rep == b"+PONG\r\n", rep
         assert rejected >= 20
         assert probe.call("PING") == b"+PONG\r\n"
+        for s in socks:
+            s.close()
+        socks.clear()
+        # maxclients raised past the descriptors at runtime: accept() itself fails (EMFILE).  The worker
+        # logs it, pauses accepting briefly and keeps serving the clients it has.
+        assert probe.call("CONFIG", "SET", "maxclients", "1000") == b"+OK\r\n"
+        for _ in range(200):
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=10))  # the kernel completes it
+        deadline = time.monotonic() + 15
+        while "accept() failed" not in (workdir / "stderr.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        text = (workdir / "stderr.log").read_text()
+        assert "accept() failed" in text and "Too many open files" in text, text[-2000:]
+        for _ in range(20):
+            assert probe.call("PING") == b"+PONG\r\n"
+        for s in socks:  # descriptors come back: the backlog is accepted and served again
+            s.close()
+        socks.clear()
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                late = RespSocket("127.0.0.1", port, timeout=2)
+                rep = late.call("PING", timeout=2)
+                late.close()
+                if rep == b"+PONG\r\n":
+                    break
+            except (OSError, TimeoutError, ConnectionError):
+                pass
+            assert time.monotonic() < deadline, "new clients not served after descriptors were freed"
+            time.sleep(0.1)
         probe.close()
     finally:
         for s in socks:

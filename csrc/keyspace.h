@@ -1,0 +1,161 @@
+/* keyspace.h: the keyspace's private layout (entries, shards, the keyspace), shared by keyspace.c and evict.c only.
+ *
+ * Rules: the locking rules of keyspace.c apply to every field here; evict.c
+ * touches a shard's entries and eviction state only under that shard's lock.
+ * docs/ARCHITECTURE.md shows the entry layout byte by byte: change both together.
+ */
+#ifndef REDISTILL_KEYSPACE_H
+#define REDISTILL_KEYSPACE_H
+
+#include "internal.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define KS_SHARD_BITS 10
+#define KS_NSHARDS (1u << KS_SHARD_BITS) /* 1024 stripes: contention stays low at any thread count */
+
+/* glibc's per-chunk header: a chunk costs malloc_usable_size + 8 bytes of heap. */
+#define KS_MALLOC_OVERHEAD 8
+
+
+/* One allocation per key: this header (46 bytes on LP64), then the key bytes,
+ * then the value bytes.  qprev/qnext/access/evbits are the eviction metadata
+ * (21 bytes), owned by evict.c. */
+typedef struct entry {
+    struct entry *next;          /* bucket chain */
+    struct entry *qprev, *qnext; /* eviction queue: the LRU list, or S3-FIFO's small/main FIFO */
+    int64_t expire;              /* absolute ms since the epoch; 0 = no expiry */
+    uint32_t klen, vlen;
+    uint32_t access;             /* LFU policies: minutes << 8 | log counter; others: ms clock */
+    uint8_t type;                /* KS_TYPE_* (internal.h): a collection's value is a typed_val */
+    uint8_t evbits;              /* S3-FIFO: bits 0-1 frequency, bit 2 = in the small queue */
+    char data[];
+} entry;
+
+#define ENTRY_HDR offsetof(entry, data)
+
+/* A FIFO/LRU queue threaded through the entries (head = newest). */
+typedef struct ev_queue {
+    entry *head, *tail;
+    size_t bytes; /* entry_mem of its entries */
+} ev_queue;
+
+/* A shard's eviction state (evict.c). */
+typedef struct ev_shard {
+    ev_queue main;   /* LRU list; S3-FIFO's main FIFO */
+    ev_queue small;  /* S3-FIFO's small FIFO (empty under other policies) */
+    uint32_t *ghost; /* S3-FIFO ghost: 12-bit hash tag << 20 | 20-bit insertion stamp per slot */
+    uint32_t gmask;  /* ghost slots - 1 (0 with no ghost table) */
+    uint32_t gseq;   /* ghost insertions so far (wrapping, 20 bits used) */
+    uint64_t rng;    /* sampling and LFU's random increments */
+} ev_shard;
+
+typedef struct shard {
+    _Alignas(64) pthread_mutex_t lock; /* one cache line per shard start: no false sharing of locks */
+    entry **table;
+    size_t mask;          /* buckets - 1 */
+    size_t count, expires;
+    _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
+    uint64_t hits, misses, expired, evicted;
+    size_t cursor;        /* next bucket active expiry visits */
+    watch_node *watched;  /* WATCH: keys of this shard some client watches (csrc/watch.c) */
+    _Atomic int64_t *total; /* the keyspace's used-memory counter (rd_keyspace.used) */
+    ev_shard ev;
+} shard;
+
+struct rd_keyspace {
+    uint64_t k0, k1;                /* SipHash key */
+    shard *shards;
+    _Atomic uint64_t peak;          /* sampled, see note_peak */
+    _Atomic uint32_t next_shard;    /* active expiry round robin, shared by all callers */
+    ks_gate gate;                   /* transactions (csrc/gate.c) */
+    _Atomic int64_t used;           /* bytes held (all shards + fixed structures): the limit's gauge */
+    _Atomic uint64_t maxmemory;     /* 0 = unlimited */
+    _Atomic int policy;             /* EV_* */
+    _Atomic uint32_t evict_shard;   /* eviction round robin (evict.c) */
+};
+
+static inline char *entry_val(entry *e) { return e->data + e->klen; }
+static inline int is_typed(const entry *e) { return e->type != KS_TYPE_STRING; }
+
+/* A collection entry's value: its object and the bytes last counted for it in
+ * the shard's `used` (so used_sub always takes back exactly what was added). */
+typedef struct typed_val {
+    void *obj;
+    size_t mem;
+} typed_val;
+
+static inline typed_val tv_get(const entry *e) {
+    typed_val t;
+    memcpy(&t, e->data + e->klen, sizeof t); /* the value bytes need not be aligned */
+    return t;
+}
+
+static inline void tv_put(entry *e, typed_val t) { memcpy(e->data + e->klen, &t, sizeof t); }
+
+/* The heap chunk of the entry, and a collection's object as its type counts it. */
+static inline size_t entry_mem(entry *e) {
+    return malloc_usable_size(e) + KS_MALLOC_OVERHEAD + (is_typed(e) ? tv_get(e).mem : 0);
+}
+
+/* Only the lock holder writes a shard's `used`, so load+store is enough there;
+ * the keyspace total is shared by all shards and needs a real atomic add. */
+static inline void used_add(shard *s, size_t n) {
+    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+    atomic_fetch_add_explicit(s->total, (int64_t)n, memory_order_relaxed);
+}
+
+static inline void used_sub(shard *s, size_t n) {
+    atomic_store_explicit(&s->used, atomic_load_explicit(&s->used, memory_order_relaxed) - n,
+                          memory_order_relaxed);
+    atomic_fetch_sub_explicit(s->total, (int64_t)n, memory_order_relaxed);
+}
+
+/* keyspace.c, for evict.c (shard lock held): */
+uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen);
+/* Unlinks e from its shard (table, counters, queue) and pushes it onto *dead. */
+void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead);
+
+/* ---- eviction (evict.c) ---------------------------------------------------------------------- */
+
+enum {
+    EV_NOEVICTION = 0,
+    EV_ALLKEYS_LRU,
+    EV_ALLKEYS_LFU,
+    EV_ALLKEYS_RANDOM,
+    EV_VOLATILE_LRU,
+    EV_VOLATILE_LFU,
+    EV_VOLATILE_RANDOM,
+    EV_VOLATILE_TTL,
+    EV_ALLKEYS_S3FIFO,
+    EV_NPOLICIES
+};
+
+/* Shard lock held: */
+void ev_link(rd_keyspace *ks, shard *s, entry *e, uint64_t h, int64_t now); /* new key */
+void ev_unlink(shard *s, entry *e);                                         /* key leaves */
+void ev_replace(rd_keyspace *ks, shard *s, entry *old, entry *ne, int64_t now); /* new value */
+void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now);            /* read or update */
+/* Puts back an entry taken out with ev_unlink (realloc'd in place: APPEND, SETRANGE), as an access. */
+void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now);
+void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard */
+void ev_shard_free(shard *s);
+/* noeviction: 1 when growing by delta bytes would pass the limit (the write must be refused). */
+int ev_refuse(rd_keyspace *ks, int64_t delta);
+
+/* No lock held: */
+/* Before a write: RD_OK, or RD_ERR_OOM when over the limit and eviction cannot make progress. */
+rd_status ev_admit(rd_keyspace *ks, int64_t now);
+/* After a write: evicts (never the `nkeep` entries in keep[]) while over the limit, within a budget. */
+void ev_settle(rd_keyspace *ks, entry *const *keep, int nkeep, int64_t now);
+
+static inline int ev_over(rd_keyspace *ks) {
+    uint64_t max = atomic_load_explicit(&ks->maxmemory, memory_order_relaxed);
+    return max && atomic_load_explicit(&ks->used, memory_order_relaxed) > (int64_t)max;
+}
+
+#endif

@@ -1,0 +1,218 @@
+"""maxmemory and eviction end to end: a pipelined write flood from several clients stays under the limit,
+noeviction answers Redis's OOM error and loses nothing acknowledged, the policy can change at runtime,
+and volatile-* policies evict only keys with a TTL.  Servers are started per test with a small limit."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from redis.exceptions import OutOfMemoryError
+
+from conftest import make_client
+
+OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+MB = 1024 * 1024
+
+
+def info(c) -> dict:
+    return {**c.info("memory"), **c.info("stats")}
+
+
+def flood(port: int, clients: int, total_bytes: int, value_sizes=(1000, 4000, 8000), ttl: bool = False,
+          prefix: str = "f") -> list[list[bytes]]:
+    """Pipelined SETs from `clients` threads until total_bytes of values were sent; every reply must be +OK.
+    Returns each client's keys in write order, the client that finished last first."""
+    per_client = total_bytes // clients
+    keys: list[list[bytes]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    finished: list[int] = []
+
+    def run(cid: int) -> None:
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        try:
+            sent, i = 0, 0
+            while sent < per_client:
+                batch = []
+                for _ in range(200):
+                    key = b"%s:%d:%d" % (prefix.encode(), cid, i)
+                    val = bytes([97 + i % 26]) * value_sizes[i % len(value_sizes)]
+                    extra = b"$2\r\nEX\r\n$4\r\n3600\r\n" if ttl else b""
+                    batch.append(b"*%d\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n%s"
+                                 % (5 if ttl else 3, len(key), key, len(val), val, extra))
+                    keys[cid].append(key)
+                    sent += len(val)
+                    i += 1
+                s.sendall(b"".join(batch))
+                want, got = b"+OK\r\n" * len(batch), b""
+                while len(got) < len(want):
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        raise ConnectionError("closed")
+                    got += chunk
+                if got != want:
+                    errors.append(got[:200].decode("latin-1"))
+                    return
+            finished.append(cid)
+        except Exception as e:  # reported below: a thread's exception would otherwise vanish
+            errors.append(repr(e))
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:3]
+    return [keys[cid] for cid in reversed(finished)]
+
+
+def expected_value(key: bytes, sizes=(1000, 4000, 8000)) -> bytes:
+    i = int(key.rsplit(b":", 1)[1])
+    return bytes([97 + i % 26]) * sizes[i % len(sizes)]
+
+
+def test_flood_of_400mb_into_64mb_stays_under_the_limit(start_extra):
+    sp = start_extra(["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"], kind="redistill")
+    c = make_client(sp)
+    rss_before = info(c)["used_memory_rss"]
+    keys = flood(sp.port, clients=4, total_bytes=400 * MB)
+    st = info(c)
+    assert st["maxmemory"] == 64 * MB
+    assert 0 < st["used_memory"] <= 64 * MB
+    assert st["used_memory"] > 48 * MB  # the limit is used, not wasted
+    assert st["evicted_keys"] > 0
+    # RSS: the interpreter, plus the data, plus allocator slack; bounded, nowhere near the 400 MB sent.
+    assert st["used_memory_rss"] < rss_before + 2 * 64 * MB, st["used_memory_rss"]
+    assert st["used_memory_peak"] <= 64 * MB + 64 * 1024  # at most an entry in flight per writer
+    # The newest keys are there, with their values: the last batch of the client that finished last
+    # (the others may have finished long before; LRU rightly evicts their last keys then).
+    for key in keys[0][-200:]:
+        assert c.get(key) == expected_value(key)
+    assert c.dbsize() + st["evicted_keys"] == sum(map(len, keys))
+    c.close()
+
+
+@pytest.mark.parametrize("policy", ["allkeys-s3fifo", "allkeys-lfu", "allkeys-random", "volatile-ttl"])
+def test_other_policies_hold_the_limit_under_a_flood(start_extra, policy):
+    sp = start_extra(["--maxmemory", "8mb", "--maxmemory-policy", policy], kind="redistill")
+    c = make_client(sp)
+    keys = flood(sp.port, clients=3, total_bytes=48 * MB, ttl=True)
+    st = info(c)
+    assert 0 < st["used_memory"] <= 8 * MB and st["evicted_keys"] > 0
+    assert st["maxmemory_policy"] == policy
+    assert c.get(keys[0][-1]) == expected_value(keys[0][-1])  # the last write survives
+    c.close()
+
+
+def test_noeviction_answers_oom_and_keeps_every_acknowledged_key(start_extra, target):
+    sp = start_extra(["--maxmemory", "4mb", "--maxmemory-policy", "noeviction"])
+    c = make_client(sp)
+    s = socket.create_connection(("127.0.0.1", sp.port), timeout=10)
+    acked, reply = [], b""
+    for i in range(20000):
+        key = b"k%d" % i
+        s.sendall(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1000\r\n%s\r\n" % (len(key), key, b"v" * 1000))
+        reply = s.recv(1000)
+        if reply != b"+OK\r\n":
+            break
+        acked.append(key)
+    assert reply == OOM
+    assert len(acked) > 1000
+    # Reads work and nothing acknowledged was lost or evicted.
+    assert all(v == b"v" * 1000 for v in c.mget(acked))
+    assert info(c)["evicted_keys"] == 0
+    # Other writes that need memory get the same error; DEL works and makes room.
+    s.sendall(b"*3\r\n$4\r\nMSET\r\n$1\r\na\r\n$2000\r\n" + b"x" * 2000 + b"\r\n")
+    assert s.recv(1000) == OOM
+    assert c.delete(*acked[:500]) == 500
+    assert c.set("again", b"v" * 1000)
+    s.close()
+    c.close()
+
+
+def test_policy_and_limit_change_at_runtime(start_extra):
+    sp = start_extra(["--maxmemory-policy", "noeviction"], kind="redistill")
+    c = make_client(sp)
+    for i in range(3000):
+        c.set(f"k{i}", b"v" * 1000)
+    used = info(c)["used_memory"]
+    assert c.config_set("maxmemory", str(used // 2))  # below what is held: noeviction refuses
+    with pytest.raises(OutOfMemoryError, match="command not allowed when used memory"):
+        c.set("x", "y")
+    assert c.get("k1") == b"v" * 1000
+    assert c.config_set("maxmemory-policy", "allkeys-lru")
+    assert c.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
+    assert c.set("x", "y")  # evicts (incrementally) and writes
+    for i in range(200):
+        c.set(f"n{i}", b"w" * 1000)
+    st = info(c)
+    assert st["used_memory"] <= used // 2 and st["evicted_keys"] > 0
+    assert st["maxmemory"] == used // 2 and st["maxmemory_policy"] == "allkeys-lru"
+    assert c.get("n199") == b"w" * 1000
+    assert c.config_set("maxmemory", "0")  # unlimited again: nothing more is evicted
+    evicted = info(c)["evicted_keys"]
+    for i in range(3000):
+        c.set(f"m{i}", b"v" * 1000)
+    assert info(c)["evicted_keys"] == evicted
+    c.close()
+
+
+@pytest.mark.parametrize("policy", ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"])
+def test_volatile_policies_evict_only_keys_with_a_ttl(start_extra, policy):
+    sp = start_extra(["--maxmemory", "4mb", "--maxmemory-policy", policy], kind="redistill")
+    c = make_client(sp)
+    p = c.pipeline(transaction=False)
+    for i in range(1000):
+        p.set(f"keep{i}", b"p" * 1000)
+    p.execute()
+    flood(sp.port, clients=2, total_bytes=16 * MB, value_sizes=(1000,), ttl=True, prefix="tmp")
+    st = info(c)
+    assert st["evicted_keys"] > 0 and st["used_memory"] <= 4 * MB
+    assert all(v == b"p" * 1000 for v in c.mget([f"keep{i}" for i in range(1000)]))
+    # With nothing volatile left, writes that need memory are refused (Redis's OOM), reads still work.
+    c.config_set("maxmemory", str(MB))  # less than the persistent keys alone
+    for i in range(500):
+        try:
+            c.set(f"more{i}", b"m" * 1000)
+        except OutOfMemoryError:
+            break
+    else:
+        pytest.fail("no OOM once only persistent keys were left")
+    assert c.get("keep0") == b"p" * 1000
+    c.close()
+
+
+def test_limit_and_policy_from_the_config_file(start_extra):
+    sp = start_extra(config_text='[memory]\nmax_memory = "2mb"\neviction_policy = "allkeys-s3fifo"\n')
+    c = make_client(sp)
+    st = info(c)
+    assert (st["maxmemory"], st["maxmemory_human"], st["maxmemory_policy"]) == (2 * MB, "2.00M", "allkeys-s3fifo")
+    flood(sp.port, clients=2, total_bytes=8 * MB)
+    st = info(c)
+    assert 0 < st["used_memory"] <= 2 * MB and st["evicted_keys"] > 0
+    assert float(st["mem_fragmentation_ratio"]) > 0 and st["used_memory_peak"] >= st["used_memory"]
+    c.close()
+
+
+def test_oom_inside_multi_dooms_the_transaction(start_extra):
+    sp = start_extra(["--maxmemory-policy", "noeviction"])
+    s = socket.create_connection(("127.0.0.1", sp.port), timeout=10)
+    c = make_client(sp)
+    for i in range(2000):
+        c.set(f"k{i}", b"v" * 500)
+    c.config_set("maxmemory", str(info(c)["used_memory"] // 2))
+
+    def call(*args: bytes) -> bytes:
+        s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+        return s.recv(4096)
+
+    assert call(b"MULTI") == b"+OK\r\n"
+    assert call(b"SET", b"x", b"y") == OOM  # refused when queued, as Redis does
+    assert call(b"GET", b"k1") == OOM  # inside MULTI even reads are refused: queueing takes memory
+    assert call(b"EXEC") == b"-EXECABORT Transaction discarded because of previous errors.\r\n"
+    assert call(b"GET", b"k1") == b"$500\r\n" + b"v" * 500 + b"\r\n"
+    s.close()
+    c.close()

@@ -1,0 +1,252 @@
+"""Memory limit and eviction at the C level (csrc/evict.c): accounting, every policy, OOM, the kept key,
+and a multi-threaded stress of eviction under ThreadSanitizer and AddressSanitizer (stress_evict.c)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from redistill._core import ffi, lib
+
+HERE = Path(__file__).resolve().parent
+CSRC = HERE.parent.parent / "csrc"
+GCC = shutil.which("gcc")
+
+POLICIES = ["allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-s3fifo",
+            "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"]
+HOUR = 3_600_000
+
+
+def configure(ks, maxmemory: int, policy: str) -> None:
+    assert lib.rd_ks_set_policy(ks, policy.encode()) == lib.RD_OK
+    assert lib.rd_ks_set_maxmemory(ks, maxmemory) == lib.RD_OK
+
+
+def chunk(n: int) -> int:
+    """glibc's heap cost of an n-byte malloc: malloc_usable_size + 8, in 16-byte steps, 32 at least."""
+    return max(32, (n + 8 + 15) & ~15)
+
+
+def test_unknown_policy_is_refused(ks):
+    assert lib.rd_ks_set_policy(ks, b"allkeys-mru") == lib.RD_NOT_FOUND
+    assert lib.rd_ks_set_policy(ks, b"") == lib.RD_NOT_FOUND
+
+
+def test_used_memory_counts_every_entry_exactly(kv, ks):
+    base = kv.stats()["used_memory"]
+    assert base > 1024 * 64  # the 1024 shards and their first tables count too
+    # One entry: the 46-byte header, key and value in one allocation (glibc may hand out a chunk
+    # up to 31 bytes bigger than asked, and used_memory counts what it really got).
+    kv.set(b"k", b"v" * 100)
+    assert chunk(46 + 1 + 100) <= kv.stats()["used_memory"] - base < chunk(46 + 1 + 100) + 32
+    kv.set(b"k", b"v" * 1000)
+    assert chunk(46 + 1 + 1000) <= kv.stats()["used_memory"] - base < chunk(46 + 1 + 1000) + 32
+    kv.delete(b"k")
+    assert kv.stats()["used_memory"] == base
+    for i in range(20000):
+        kv.set(b"key:%d" % i, b"x" * 50)
+    grown = kv.stats()["used_memory"] - base
+    entries = sum(chunk(46 + len(b"key:%d" % i) + 50) for i in range(20000))
+    assert entries < grown < entries + 20000 * 16 + 2 * 8 * 1024 * 8  # plus the bucket arrays
+    assert lib.rd_ks_flush(ks) == lib.RD_OK
+    assert abs(kv.stats()["used_memory"] - base) <= 32 * 1024  # 1024 fresh tables, as sized as before
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-s3fifo"])
+def test_allkeys_policies_stay_under_the_limit(kv, ks, policy):
+    limit = kv.stats()["used_memory"] + 2_000_000
+    configure(ks, limit, policy)
+    for i in range(10000):
+        assert kv.set(b"k%d" % i, b"v" * 1000)[0] == lib.RD_OK
+        assert kv.get(b"k%d" % i)[1] == b"v" * 1000  # the key just written is never the victim
+    st = kv.stats()
+    assert st["used_memory"] <= limit
+    assert st["evicted"] > 0 and st["keys"] + st["evicted"] == 10000
+    assert st["keys"] > 1000  # most of the limit holds data
+
+
+def test_lru_keeps_recently_read_keys(kv, ks):
+    configure(ks, kv.stats()["used_memory"] + 3_000_000, "allkeys-lru")
+    hot = [b"hot%d" % i for i in range(200)]
+    for k in hot:
+        kv.set(k, b"h" * 1000)
+    for i in range(20000):
+        kv.set(b"cold%d" % i, b"c" * 1000)
+        if i % 100 == 0:
+            for k in hot:
+                kv.get(k)
+    assert all(kv.get(k)[0] == lib.RD_OK for k in hot)
+    assert kv.stats()["evicted"] > 10000
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lfu", "allkeys-s3fifo"])
+def test_frequency_policies_keep_keys_read_often(kv, ks, policy):
+    configure(ks, kv.stats()["used_memory"] + 3_000_000, policy)
+    hot = [b"hot%d" % i for i in range(100)]
+    for k in hot:
+        kv.set(k, b"h" * 1000)
+    for _ in range(20):  # read often early on, rarely later: frequency carries them
+        for k in hot:
+            kv.get(k)
+    for i in range(20000):
+        kv.set(b"cold%d" % i, b"c" * 1000)
+        if i % 1000 == 0:
+            for k in hot:
+                kv.get(k)
+    survivors = sum(kv.get(k)[0] == lib.RD_OK for k in hot)
+    assert survivors >= 90, survivors
+
+
+@pytest.mark.parametrize("policy", ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"])
+def test_volatile_policies_evict_only_keys_with_a_ttl(kv, ks, policy):
+    limit = kv.stats()["used_memory"] + 2_000_000
+    configure(ks, limit, policy)
+    for i in range(500):
+        assert kv.set(b"keep%d" % i, b"p" * 1000)[0] == lib.RD_OK
+    for i in range(5000):
+        st, _ = kv.set(b"tmp%d" % i, b"t" * 1000, 0, lib.rd_now_ms() + HOUR)
+        assert st == lib.RD_OK
+    st = kv.stats()
+    assert st["evicted"] > 0 and st["used_memory"] <= limit
+    assert all(kv.get(b"keep%d" % i)[0] == lib.RD_OK for i in range(500))
+    # Once nothing volatile is left to evict, a write past the limit is refused.
+    statuses = {kv.set(b"more%d" % i, b"m" * 1000)[0] for i in range(5000)}
+    assert lib.RD_ERR_OOM in statuses
+    assert all(kv.get(b"keep%d" % i)[0] == lib.RD_OK for i in range(500))
+
+
+def test_volatile_ttl_prefers_the_nearest_expiry(kv, ks):
+    configure(ks, kv.stats()["used_memory"] + 2_000_000, "volatile-ttl")
+    now = lib.rd_now_ms()
+    for i in range(1000):
+        kv.set(b"soon%d" % i, b"s" * 1000, 0, now + HOUR)
+    for i in range(3000):
+        kv.set(b"late%d" % i, b"l" * 1000, 0, now + 100 * HOUR)
+    soon = sum(kv.get(b"soon%d" % i)[0] == lib.RD_OK for i in range(1000)) / 1000
+    late = sum(kv.get(b"late%d" % i)[0] == lib.RD_OK for i in range(3000)) / 3000
+    assert soon < late / 2, (soon, late)
+
+
+def test_noeviction_refuses_growth_but_reads_and_deletes_work(kv, ks):
+    configure(ks, kv.stats()["used_memory"] + 500_000, "noeviction")
+    written = []
+    for i in range(2000):
+        st, _ = kv.set(b"k%d" % i, b"v" * 1000)
+        if st == lib.RD_ERR_OOM:
+            break
+        assert st == lib.RD_OK
+        written.append(b"k%d" % i)
+    else:
+        pytest.fail("never reached the limit")
+    assert kv.stats()["evicted"] == 0
+    assert all(kv.get(k) == (lib.RD_OK, b"v" * 1000) for k in written)
+    assert kv.mset([(b"a", b"x" * 2000)]) == lib.RD_ERR_OOM
+    assert kv.set(written[0], b"w" * 1000)[0] == lib.RD_OK  # same size: needs no memory
+    assert kv.delete(written[1]) == lib.RD_OK
+    assert kv.set(b"again", b"v" * 1000)[0] == lib.RD_OK
+    assert lib.rd_ks_admit(ks) == lib.RD_OK
+
+
+def test_lowering_the_limit_is_caught_up_incrementally(kv, ks):
+    configure(ks, 0, "allkeys-lru")
+    for i in range(20000):
+        kv.set(b"k%d" % i, b"v" * 500)
+    limit = kv.stats()["used_memory"] // 4
+    configure(ks, limit, "allkeys-lru")
+    n = ffi.new("uint64_t *")
+    rounds = 0
+    while kv.stats()["used_memory"] > limit and rounds < 10000:
+        assert lib.rd_ks_evict(ks, 1000, n) == lib.RD_OK
+        rounds += 1
+    assert kv.stats()["used_memory"] <= limit
+    assert kv.stats()["evicted"] > 10000
+
+
+def test_noeviction_over_the_limit_refuses_every_write(kv, ks):
+    for i in range(1000):
+        kv.set(b"k%d" % i, b"v" * 100)
+    configure(ks, kv.stats()["used_memory"] // 2, "noeviction")
+    assert kv.set(b"x", b"")[0] == lib.RD_ERR_OOM
+    assert kv.incrby(b"n", 1)[0] == lib.RD_ERR_OOM
+    assert kv.mset([(b"a", b"b")]) == lib.RD_ERR_OOM
+    assert lib.rd_ks_admit(ks) == lib.RD_ERR_OOM
+    assert kv.get(b"k1") == (lib.RD_OK, b"v" * 100)
+    assert kv.delete(b"k1") == lib.RD_OK
+
+
+def test_the_key_being_written_is_never_evicted(kv, ks):
+    configure(ks, kv.stats()["used_memory"] + 10_000, "allkeys-random")
+    big = b"b" * 50_000  # alone it passes the limit
+    assert kv.set(b"big1", big)[0] == lib.RD_OK
+    assert kv.get(b"big1") == (lib.RD_OK, big)
+    assert kv.set(b"big2", big)[0] == lib.RD_OK  # evicts big1 first, keeps big2
+    assert kv.get(b"big2") == (lib.RD_OK, big)
+    assert kv.get(b"big1")[0] == lib.RD_NOT_FOUND
+
+
+def test_policy_switch_at_runtime_keeps_every_key_reachable(kv, ks):
+    limit = kv.stats()["used_memory"] + 3_000_000
+    configure(ks, limit, "allkeys-s3fifo")
+    for i in range(2000):
+        kv.set(b"a%d" % i, b"v" * 1000)
+        kv.get(b"a%d" % (i // 2))
+    for policy in POLICIES + ["allkeys-s3fifo", "allkeys-lru"]:
+        assert lib.rd_ks_set_policy(ks, policy.encode()) == lib.RD_OK
+        for i in range(1000):
+            kv.set(b"%s:%d" % (policy.encode(), i), b"v" * 1000, 0, lib.rd_now_ms() + HOUR)
+            kv.get(b"a%d" % i)
+    st = kv.stats()
+    assert st["used_memory"] <= limit and st["evicted"] > 0
+    # Every key the stats count is reachable and deletable (queues and tables agree).
+    for i in range(2000):
+        kv.delete(b"a%d" % i)
+    for policy in POLICIES + ["allkeys-s3fifo", "allkeys-lru"]:
+        for i in range(1000):
+            kv.delete(b"%s:%d" % (policy.encode(), i))
+    assert kv.stats()["keys"] == 0
+
+
+@pytest.mark.skipif(GCC is None, reason="gcc not found")
+@pytest.mark.parametrize("flags", [["-fsanitize=thread"],
+                                   ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]],
+                         ids=["tsan", "asan-ubsan"])
+def test_eviction_stress_under_sanitizer(tmp_path, flags):
+    exe = tmp_path / "stress_evict"
+    build = subprocess.run([GCC, "-O1", "-g", "-std=c11", "-Wall", "-Wextra", *flags, f"-I{CSRC}",
+                            str(HERE / "stress_evict.c"), *map(str, sorted(CSRC.glob("*.c"))),
+                            "-o", str(exe), "-lpthread"], capture_output=True, text=True, timeout=300)
+    if build.returncode != 0 and "sanitize" in build.stderr:
+        pytest.skip(f"sanitizer runtime unavailable: {build.stderr[-300:]}")
+    assert build.returncode == 0, build.stderr
+    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+    if "unexpected memory mapping" in run.stderr:
+        pytest.skip("ThreadSanitizer cannot run with this kernel's memory layout")
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout[-2000:] + run.stderr[-4000:]
+    assert "WARNING: ThreadSanitizer" not in run.stderr and "runtime error" not in run.stderr, run.stderr[-4000:]
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-s3fifo", "allkeys-lfu"])
+def test_append_grows_entries_in_place_without_breaking_the_queues(kv, ks, policy):
+    """APPEND/SETRANGE realloc the entry: its eviction-queue neighbours must follow it."""
+    limit = kv.stats()["used_memory"] + 1_000_000
+    configure(ks, limit, policy)
+    newlen = ffi.new("int64_t *")
+    for i in range(6000):
+        key = b"a%d" % (i % 300)
+        assert lib.rd_ks_setrange(ks, key, len(key), -1, b"x" * 100, 100, 1 << 29, newlen) == lib.RD_OK
+        kv.set(b"s%d" % i, b"v" * 500)
+        if i % 7 == 0:
+            kv.get(b"a%d" % (i % 50))
+    st = kv.stats()
+    assert st["used_memory"] <= limit and st["evicted"] > 0
+    for i in range(300):
+        kv.delete(b"a%d" % i)
+    for i in range(6000):
+        kv.delete(b"s%d" % i)
+    assert kv.stats()["keys"] == 0  # every queue entry was reachable and unlinked cleanly
+    limit = kv.stats()["used_memory"] + 100_000
+    configure(ks, limit, policy)
+    for i in range(2000):  # the emptied queues still work
+        assert kv.set(b"n%d" % i, b"v" * 500)[0] == lib.RD_OK
+    assert kv.stats()["used_memory"] <= limit and kv.stats()["keys"] < 2000
