@@ -264,6 +264,9 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj);
 /* Key i's object was changed in place: WATCH hook, memory recount, and the key
  * is deleted once its collection is empty (as Redis). */
 void ks_view_changed(ks_view *v, int i);
+/* Used memory is past maxmemory: type commands then go to Python, which admits
+ * (evicts, or refuses denyoom commands with -OOM) before running them, as Redis. */
+int ks_over_maxmemory(rd_keyspace *ks);
 /* Deletes key i (any type): 1 if it existed. */
 int ks_view_delete(ks_view *v, int i);
 
