@@ -10,7 +10,7 @@ import threading
 import pytest
 from redis.exceptions import OutOfMemoryError
 
-from conftest import make_client
+from servers import make_client
 
 OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
 MB = 1024 * 1024
