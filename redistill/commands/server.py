@@ -310,7 +310,7 @@ def _find(name: bytes) -> Any:
 
 
 # Redis's ACL category order, the order COMMAND INFO lists them in.
-_ACL_ORDER = ("@keyspace", "@read", "@write", "@string", "@admin", "@fast", "@slow", "@dangerous",
+_ACL_ORDER = ("@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@admin", "@fast", "@slow", "@dangerous",
               "@connection")
 
 
@@ -361,7 +361,36 @@ def _key_spec(flags: Any, index: int, lastkey: int, step: int, notes: bytes | No
     }
 
 
+# Commands with a range of keys after a differently flagged first one (Redis's two key specs):
+# name -> ((flags, index, lastkey relative to index), ...).
+_RANGE_KEY_SPECS = {
+    "sinterstore": ((("RW", "update"), 1, 0), (("RO", "access"), 2, -1)),
+    "sunionstore": ((("OW", "update"), 1, 0), (("RO", "access"), 2, -1)),
+    "sdiffstore": ((("OW", "update"), 1, 0), (("RO", "access"), 2, -1)),
+    "smove": ((("RW", "access", "delete"), 1, 0), (("RW", "insert"), 2, 0)),
+}
+
+
+def _keynum_spec(flags: Any, index: int) -> dict:
+    """A "keynum" key spec (numkeys at index, the keys right after it): SINTERCARD."""
+    return {b"flags": SetReply(flags), b"begin_search": {b"type": b"index", b"spec": {b"index": index}},
+            b"find_keys": {b"type": b"keynum", b"spec": {b"keynumidx": 0, b"firstkey": 1, b"keystep": 1}}}
+
+
+def _flags_of_key(name: str, position: int) -> Any:
+    """The flags of the key at argument `position` for a _RANGE_KEY_SPECS command."""
+    for flags, index, lastkey in _RANGE_KEY_SPECS[name]:
+        if position == index or (position > index and lastkey < 0):
+            return flags
+    return ()
+
+
 def _key_specs(spec: Any) -> SetReply:
+    if spec.name in _MOVABLE_KEYS:
+        pos, flags = _MOVABLE_KEYS[spec.name]
+        return SetReply([_keynum_spec(flags, pos)])
+    if spec.name in _RANGE_KEY_SPECS:
+        return SetReply(_key_spec(flags, index, lastkey, 1) for flags, index, lastkey in _RANGE_KEY_SPECS[spec.name])
     if not spec.first_key:
         return SetReply()
     if spec.name in _PER_KEY_FLAGS:
@@ -484,6 +513,9 @@ def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
     spec, keys = _keys_of(args)
     if spec.name in _PER_KEY_FLAGS:
         return [[key, SetReply(flags)] for key, (_, flags) in zip(keys, _PER_KEY_FLAGS[spec.name])]
+    if spec.name in _RANGE_KEY_SPECS:
+        return [[key, SetReply(_flags_of_key(spec.name, spec.first_key + i * spec.step))]
+                for i, key in enumerate(keys)]
     flags = _MOVABLE_KEYS[spec.name][1] if spec.name in _MOVABLE_KEYS else spec.key_flags
     if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
         get = any(word(a) == b"get" for a in args[5:])

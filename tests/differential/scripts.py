@@ -639,6 +639,9 @@ SETS = [
     ["COMMAND", "GETKEYS", "sintercard", "1"], ["COMMAND", "GETKEYSANDFLAGS", "sintercard", "2", "a", "b"],
     ["COMMAND", "GETKEYS", "sadd", "s", "a"], ["COMMAND", "GETKEYS", "sunion", "a", "b", "c"],
     ["COMMAND", "GETKEYS", "hset", "h", "f", "v"],
+    ["COMMAND", "GETKEYSANDFLAGS", "sinterstore", "d", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "smove", "a", "b", "m"],
+    ["COMMAND", "GETKEYSANDFLAGS", "sdiffstore", "d", "a"], ["COMMAND", "GETKEYSANDFLAGS", "hset", "h", "f", "v"],
+    ["COMMAND", "INFO", "sinterstore", "smove", "sintercard", "hgetall"],
 ]
 
 # CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
