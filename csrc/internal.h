@@ -264,6 +264,9 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj);
 /* Key i's object was changed in place: WATCH hook, memory recount, and the key
  * is deleted once its collection is empty (as Redis). */
 void ks_view_changed(ks_view *v, int i);
+/* Used memory is past maxmemory: type commands then go to Python, which admits
+ * (evicts, or refuses denyoom commands with -OOM) before running them, as Redis. */
+int ks_over_maxmemory(rd_keyspace *ks);
 /* Deletes key i (any type): 1 if it existed. */
 int ks_view_delete(ks_view *v, int i);
 
@@ -303,9 +306,6 @@ dnode *dict_random(const rdict *d);
 int dict_dup(rdict *dst, const rdict *src);
 /* Calls fn on the nodes of the bucket at cursor; returns the next cursor
  * (Redis's reverse-binary dictScan over one table), 0 when done. */
-/* Distinct random nodes: picks[0..count) (count < d->count), an array the caller
- * frees.  -1 on allocation failure (t_hash.c). */
-int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks);
 uint64_t dict_scan(const rdict *d, uint64_t cursor, void (*fn)(void *ctx, dnode *n), void *ctx);
 /* for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) */
 dnode *dict_first(const rdict *d, size_t *b);
@@ -339,12 +339,19 @@ void reply_set_len(rd_buf *b, int resp, long long n);
 void reply_syntax(rd_buf *b);
 /* A missing key's HSCAN/SSCAN reply: cursor 0, no elements. */
 void reply_empty_scan(rd_buf *b);
-/* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s text for LLONG_MIN (HRANDFIELD, SRANDMEMBER). */
-#define RANGE_ERR "value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 /* Redis's string2ll as getLongLongFromObject uses it: 1 = ok. */
 int arg_ll(const char *a, size_t n, long long *out);
 /* Case-insensitive whole-word match, binary safe. */
 int arg_is(const char *a, size_t n, const char *word);
+/* HRANDFIELD/SRANDMEMBER: the count as getRangeLongFromObjectOrReply(-LONG_MAX,
+ * LONG_MAX) takes it; 0 ok, -1 (error written). */
+int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l);
+/* A node as a bulk (its key), or with withvalues its key and value (a pair in RESP3). */
+struct tx_ctx;
+void reply_node(struct tx_ctx *x, dnode *n, int withvalues);
+/* hrandfieldWithCountCommand / srandmemberWithCountCommand: a negative count
+ * repeats, a positive one is distinct; d NULL is a missing key. */
+void reply_random(struct tx_ctx *x, const rdict *d, long long l, int withvalues);
 /* HSCAN/SSCAN: Redis's parseScanCursorOrReply; 0 ok, -1 (error written). */
 int scan_cursor(rd_buf *out, const char *a, size_t n, uint64_t *cursor);
 typedef struct scan_opts {

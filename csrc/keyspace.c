@@ -1563,6 +1563,8 @@ void ks_view_changed(ks_view *v, int i) {
     }
 }
 
+int ks_over_maxmemory(rd_keyspace *ks) { return ev_over(ks); }
+
 int ks_view_delete(ks_view *v, int i) {
     shard *s = shard_of(v->ks, v->hs[i]);
     entry **link, *e = view_lookup(v, i, &link);

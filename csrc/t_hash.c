@@ -47,17 +47,18 @@ static int hash_read(tx_ctx *x, ks_view *v, hobj **h) {
     return 1;
 }
 
-/* hashTypeLookupWriteOrCreate: the hash at key 0, created when absent; NULL after an error. */
+/* hashTypeLookupWriteOrCreate: the hash at key 0, created (empty) when absent; NULL after an error. */
 static hobj *hash_write(tx_ctx *x, ks_view *v) {
     void *o = NULL;
     rd_status st = ks_view_get(v, 0, KS_TYPE_HASH, 0, &o);
-    if (st == RD_NOT_FOUND) {
-        if (!(o = dobj_new()) || (st = ks_view_put(v, 0, KS_TYPE_HASH, o)) != RD_OK) {
-            if (!st) st = RD_ERR_NOMEM;
-            o = NULL;
-        }
+    if (st == RD_ERR_WRONGTYPE) {
+        resp_add_status_error(x->out, st);
+        return NULL;
     }
-    if (!o) resp_add_status_error(x->out, st == RD_NOT_FOUND ? RD_ERR_NOMEM : st);
+    if (!o && (!(o = dobj_new()) || ks_view_put(v, 0, KS_TYPE_HASH, o) != RD_OK)) {
+        resp_add_status_error(x->out, RD_ERR_NOMEM);
+        return NULL;
+    }
     return o;
 }
 
@@ -298,54 +299,6 @@ void tx_hincrbyfloat(tx_ctx *x, int argc, const char **argv, const size_t *argl)
     ks_view_close(&v);
 }
 
-/* Fills picks[0..count) with distinct random nodes of d (count < d->count): a
- * partial Fisher-Yates shuffle of every node.  -1 on allocation failure. */
-int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks) {
-    dnode **all = malloc((d->count ? d->count : 1) * sizeof *all);
-    size_t i = 0, b;
-    if (!all) return -1;
-    for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) all[i++] = n;
-    for (i = 0; i < count; i++) {
-        size_t j = i + ks_random64() % (d->count - i);
-        dnode *t = all[i];
-        all[i] = all[j];
-        all[j] = t;
-    }
-    *picks = all;
-    return 0;
-}
-
-static void emit_field(tx_ctx *x, dnode *n, int withvalues) {
-    if (withvalues && x->resp == 3) resp_add_array_len(x->out, 2);
-    resp_add_bulk(x->out, n->data, n->klen);
-    if (withvalues) resp_add_bulk(x->out, dnode_val(n), n->vlen);
-}
-
-/* hrandfieldWithCountCommand: negative count repeats, positive is distinct. */
-static void hrandfield_count(tx_ctx *x, hobj *h, long long l, int withvalues) {
-    unsigned long long count = l < 0 ? (unsigned long long)-l : (unsigned long long)l;
-    size_t size = h ? h->d.count : 0;
-    int per = withvalues && x->resp == 2 ? 2 : 1;
-    dnode **picks;
-    if (!h || count == 0) {
-        resp_add_array_len(x->out, 0);
-    } else if (l < 0 || count == 1) {
-        resp_add_array_len(x->out, (long long)count * per);
-        for (unsigned long long i = 0; i < count && !x->out->failed; i++)
-            emit_field(x, dict_random(&h->d), withvalues);
-    } else if (count >= size) {
-        size_t b;
-        resp_add_array_len(x->out, (long long)size * per);
-        for (dnode *n = dict_first(&h->d, &b); n; n = dict_next(&h->d, n, &b)) emit_field(x, n, withvalues);
-    } else if (dict_pick_distinct(&h->d, count, &picks) != 0) {
-        resp_add_status_error(x->out, RD_ERR_NOMEM);
-    } else {
-        resp_add_array_len(x->out, (long long)count * per);
-        for (size_t i = 0; i < count; i++) emit_field(x, picks[i], withvalues);
-        free(picks);
-    }
-}
-
 /* HRANDFIELD key [count [WITHVALUES]] */
 void tx_hrandfield(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     ks_view v;
@@ -353,14 +306,7 @@ void tx_hrandfield(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     long long l = 0;
     int withvalues = 0;
     if (argc >= 3) {
-        if (!arg_ll(argv[2], argl[2], &l)) {
-            resp_add_err_text(x->out, "value is not an integer or out of range");
-            return;
-        }
-        if (l < -LONG_MAX) {
-            resp_add_err_text(x->out, RANGE_ERR);
-            return;
-        }
+        if (arg_random_count(x->out, argv[2], argl[2], &l) != 0) return;
         if (argc > 4 || (argc == 4 && !arg_is(argv[3], argl[3], "withvalues"))) {
             reply_syntax(x->out);
             return;
@@ -374,11 +320,11 @@ void tx_hrandfield(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (open_key(x, &v, argv, argl) != 0) return;
     if (hash_read(x, &v, &h)) {
         if (argc >= 3)
-            hrandfield_count(x, h, l, withvalues);
+            reply_random(x, h ? &h->d : NULL, l, withvalues);
         else if (!h)
             resp_add_nil(x->out, x->resp);
         else
-            emit_field(x, dict_random(&h->d), 0);
+            reply_node(x, dict_random(&h->d), 0);
     }
     ks_view_close(&v);
 }

@@ -79,7 +79,7 @@ void tx_sadd(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (open_keys(x, &v, argv, argl, 1, 1) != 0) return;
     if ((s = set_write(x, &v, 0)) != NULL) {
         for (int j = 2; j < argc && rc >= 0; j++) added += (rc = set_add(s, argv[j], argl[j])) == 1;
-        ks_view_changed(&v, 0);
+        if (added || rc < 0) ks_view_changed(&v, 0); /* Redis signals WATCH only when it added */
         if (rc < 0)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         else
@@ -195,46 +195,15 @@ void tx_srandmember(tx_ctx *x, int argc, const char **argv, const size_t *argl) 
         reply_syntax(x->out);
         return;
     }
-    if (argc == 3) {
-        if (!arg_ll(argv[2], argl[2], &l)) {
-            resp_add_err_text(x->out, "value is not an integer or out of range");
-            return;
-        }
-        if (l < -LONG_MAX) {
-            resp_add_err_text(x->out, RANGE_ERR);
-            return;
-        }
-    }
+    if (argc == 3 && arg_random_count(x->out, argv[2], argl[2], &l) != 0) return;
     if (open_keys(x, &v, argv, argl, 1, 1) != 0) return;
     if (set_read(x, &v, 0, 1, &s)) {
-        unsigned long long count = l < 0 ? (unsigned long long)-l : (unsigned long long)l;
-        dnode **picks;
-        if (argc == 2) {
-            dnode *n = s ? dict_random(&s->d) : NULL;
-            if (n)
-                resp_add_bulk(x->out, n->data, n->klen);
-            else
-                resp_add_nil(x->out, x->resp);
-        } else if (!s || count == 0) {
-            resp_add_array_len(x->out, 0);
-        } else if (l < 0 || count == 1) {
-            resp_add_array_len(x->out, (long long)count);
-            for (unsigned long long i = 0; i < count && !x->out->failed; i++) {
-                dnode *n = dict_random(&s->d);
-                resp_add_bulk(x->out, n->data, n->klen);
-            }
-        } else if (count >= s->d.count) {
-            size_t b;
-            resp_add_array_len(x->out, (long long)s->d.count);
-            for (dnode *n = dict_first(&s->d, &b); n; n = dict_next(&s->d, n, &b))
-                resp_add_bulk(x->out, n->data, n->klen);
-        } else if (dict_pick_distinct(&s->d, count, &picks) != 0) {
-            resp_add_status_error(x->out, RD_ERR_NOMEM);
-        } else {
-            resp_add_array_len(x->out, (long long)count);
-            for (size_t i = 0; i < count; i++) resp_add_bulk(x->out, picks[i]->data, picks[i]->klen);
-            free(picks);
-        }
+        if (argc == 3)
+            reply_random(x, s ? &s->d : NULL, l, 0);
+        else if (!s)
+            resp_add_nil(x->out, x->resp);
+        else
+            reply_node(x, dict_random(&s->d), 0);
     }
     ks_view_close(&v);
 }

@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,70 @@ int arg_is(const char *a, size_t n, const char *word) {
     for (; i < n && word[i]; i++)
         if (tolower((unsigned char)a[i]) != word[i]) return 0;
     return i == n && word[i] == '\0';
+}
+
+/* ---- HRANDFIELD / SRANDMEMBER ------------------------------------------------------ */
+
+/* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s text for LLONG_MIN. */
+#define RANGE_ERR "value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+
+/* Fills picks[0..count) with distinct random nodes of d (count < d->count): a
+ * partial Fisher-Yates shuffle of every node.  -1 on allocation failure. */
+static int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks) {
+    dnode **all = malloc((d->count ? d->count : 1) * sizeof *all);
+    size_t i = 0, b;
+    if (!all) return -1;
+    for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) all[i++] = n;
+    for (i = 0; i < count; i++) {
+        size_t j = i + ks_random64() % (d->count - i);
+        dnode *t = all[i];
+        all[i] = all[j];
+        all[j] = t;
+    }
+    *picks = all;
+    return 0;
+}
+
+void reply_node(tx_ctx *x, dnode *n, int withvalues) {
+    if (withvalues && x->resp == 3) resp_add_array_len(x->out, 2);
+    resp_add_bulk(x->out, n->data, n->klen);
+    if (withvalues) resp_add_bulk(x->out, dnode_val(n), n->vlen);
+}
+
+void reply_random(tx_ctx *x, const rdict *d, long long l, int withvalues) {
+    unsigned long long count = l < 0 ? (unsigned long long)-l : (unsigned long long)l;
+    size_t size = d ? d->count : 0;
+    int per = withvalues && x->resp == 2 ? 2 : 1;
+    dnode **picks;
+    if (!d || count == 0) {
+        resp_add_array_len(x->out, 0);
+    } else if (l < 0 || count == 1) {
+        resp_add_array_len(x->out, (long long)count * per);
+        for (unsigned long long i = 0; i < count && !x->out->failed; i++)
+            reply_node(x, dict_random(d), withvalues);
+    } else if (count >= size) {
+        size_t b;
+        resp_add_array_len(x->out, (long long)size * per);
+        for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) reply_node(x, n, withvalues);
+    } else if (dict_pick_distinct(d, count, &picks) != 0) {
+        resp_add_status_error(x->out, RD_ERR_NOMEM);
+    } else {
+        resp_add_array_len(x->out, (long long)count * per);
+        for (size_t i = 0; i < count; i++) reply_node(x, picks[i], withvalues);
+        free(picks);
+    }
+}
+
+int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l) {
+    if (!arg_ll(a, n, l)) {
+        resp_add_err_text(out, "value is not an integer or out of range");
+        return -1;
+    }
+    if (*l < -LONG_MAX) { /* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) */
+        resp_add_err_text(out, RANGE_ERR);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- HSCAN / SSCAN ------------------------------------------------------------- */
@@ -175,6 +240,7 @@ int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl,
     tx_ctx t = {x->ks, x->out, x->resp};
     if (!cmd) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
+    if (ks_over_maxmemory(x->ks)) return FP_SLOW; /* Python's dispatch admits or refuses it */
     cmd->fn(&t, argc, argv, argl);
     /* Errors come before any write in every type command, so Python can run
      * it again to write (and count) the error. */

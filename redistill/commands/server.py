@@ -310,7 +310,6 @@ def _find(name: bytes) -> Any:
 
 
 # Redis's ACL category order, the order COMMAND INFO lists them in.
-# Redis's ACLCommandCategories order (COMMAND INFO lists a command's categories in it).
 _ACL_ORDER = ("@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@bitmap",
               "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin", "@fast", "@slow", "@blocking",
               "@dangerous", "@connection", "@transaction", "@scripting")
@@ -339,21 +338,10 @@ _FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "nos
 
 # Commands whose keys have different flags (one Redis key spec per key): name -> per key, in
 # argument order, (argument index, flags).  The table's legacy triple still covers all of them.
-# Commands whose keys have different flags get one key spec per key group, as Redis's JSON files
-# give them: (first index, lastkey relative to it, flags).  The table's key_flags cover the rest.
 _PER_KEY_FLAGS = {
-    "rename": ((1, 0, ("RW", "access", "delete")), (2, 0, ("OW", "update"))),
-    "renamenx": ((1, 0, ("RW", "access", "delete")), (2, 0, ("OW", "insert"))),
-    "copy": ((1, 0, ("RO", "access")), (2, 0, ("OW", "update"))),
-    "smove": ((1, 0, ("RW", "access", "delete")), (2, 0, ("RW", "insert"))),
-    "sinterstore": ((1, 0, ("RW", "update")), (2, -1, ("RO", "access"))),
-    "sunionstore": ((1, 0, ("OW", "update")), (2, -1, ("RO", "access"))),
-    "sdiffstore": ((1, 0, ("OW", "update")), (2, -1, ("RO", "access"))),
-}
-
-# Commands whose keys follow a count argument (movablekeys): (index of the count, flags).
-_KEYNUM_SPECS = {
-    "sintercard": (1, ("RO", "access")),
+    "rename": ((1, ("RW", "access", "delete")), (2, ("OW", "update"))),
+    "renamenx": ((1, ("RW", "access", "delete")), (2, ("OW", "insert"))),
+    "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
 }
 
 
@@ -374,19 +362,40 @@ def _key_spec(flags: Any, index: int, lastkey: int, step: int, notes: bytes | No
     }
 
 
-def _keynum_spec(index: int, flags: Any) -> dict:
+# Commands with a range of keys after a differently flagged first one (Redis's two key specs):
+# name -> ((flags, index, lastkey relative to index), ...).
+_RANGE_KEY_SPECS = {
+    "sinterstore": ((("RW", "update"), 1, 0), (("RO", "access"), 2, -1)),
+    "sunionstore": ((("OW", "update"), 1, 0), (("RO", "access"), 2, -1)),
+    "sdiffstore": ((("OW", "update"), 1, 0), (("RO", "access"), 2, -1)),
+    "smove": ((("RW", "access", "delete"), 1, 0), (("RW", "insert"), 2, 0)),
+}
+
+
+def _keynum_spec(flags: Any, index: int) -> dict:
+    """A "keynum" key spec (numkeys at index, the keys right after it): SINTERCARD."""
     return {b"flags": SetReply(flags), b"begin_search": {b"type": b"index", b"spec": {b"index": index}},
             b"find_keys": {b"type": b"keynum", b"spec": {b"keynumidx": 0, b"firstkey": 1, b"keystep": 1}}}
 
 
+def _flags_of_key(name: str, position: int) -> Any:
+    """The flags of the key at argument `position` for a _RANGE_KEY_SPECS command."""
+    for flags, index, lastkey in _RANGE_KEY_SPECS[name]:
+        if position == index or (position > index and lastkey < 0):
+            return flags
+    return ()
+
+
 def _key_specs(spec: Any) -> SetReply:
-    if spec.name in _KEYNUM_SPECS:
-        return SetReply([_keynum_spec(*_KEYNUM_SPECS[spec.name])])
+    if spec.name in _MOVABLE_KEYS:
+        pos, flags = _MOVABLE_KEYS[spec.name]
+        return SetReply([_keynum_spec(flags, pos)])
+    if spec.name in _RANGE_KEY_SPECS:
+        return SetReply(_key_spec(flags, index, lastkey, 1) for flags, index, lastkey in _RANGE_KEY_SPECS[spec.name])
     if not spec.first_key:
         return SetReply()
     if spec.name in _PER_KEY_FLAGS:
-        return SetReply(_key_spec(flags, index, lastkey, 1)
-                        for index, lastkey, flags in _PER_KEY_FLAGS[spec.name])
+        return SetReply(_key_spec(flags, index, 0, 1) for index, flags in _PER_KEY_FLAGS[spec.name])
     lastkey = spec.last_key if spec.last_key < 0 else spec.last_key - spec.first_key
     return SetReply([_key_spec(spec.key_flags, spec.first_key, lastkey, spec.step,
                                _KEY_SPEC_NOTES.get(spec.name))])
@@ -457,6 +466,24 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
     return [s.name.encode() for s in names]
 
 
+# Commands whose keys follow a numkeys argument (Redis's "keynum" key specs, movablekeys flag):
+# name -> (position of numkeys, the keys' flags).
+_MOVABLE_KEYS = {"sintercard": (1, ("RO", "access"))}
+
+
+def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
+    pos = _MOVABLE_KEYS[spec.name][0]
+    if not spec.arity_ok(len(cmd)):
+        raise CommandError("Invalid number of arguments specified for command")
+    try:
+        n = parse_ll(cmd[pos])
+    except CommandError:
+        n = -1
+    if n < 1 or pos + n >= len(cmd):
+        raise CommandError("Invalid arguments specified for command")
+    return cmd[pos + 1:pos + 1 + n]
+
+
 def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
     """COMMAND GETKEYS[ANDFLAGS] <full-command>: the command's spec and its key arguments."""
     cmd = args[2:]
@@ -465,6 +492,8 @@ def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
         raise CommandError("Invalid command specified")
+    if spec.name in _MOVABLE_KEYS:
+        return spec, _movable_keys(spec, cmd)
     if not spec.first_key:
         raise CommandError("The command has no key arguments")
     if not spec.arity_ok(len(cmd)):
@@ -483,13 +512,12 @@ def command_getkeys(client: Any, args: list[bytes]) -> list[bytes]:
 # COMMAND GETKEYSANDFLAGS <full-command>
 def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
     spec, keys = _keys_of(args)
-    if spec.name in _PER_KEY_FLAGS:   # key i (0-based) is argument first_key + i
-        groups = _PER_KEY_FLAGS[spec.name]
-
-        def flags_of(pos: int) -> Any:
-            return next(f for index, last, f in reversed(groups) if pos >= index)
-        return [[key, SetReply(flags_of(spec.first_key + i))] for i, key in enumerate(keys)]
-    flags = spec.key_flags
+    if spec.name in _PER_KEY_FLAGS:
+        return [[key, SetReply(flags)] for key, (_, flags) in zip(keys, _PER_KEY_FLAGS[spec.name])]
+    if spec.name in _RANGE_KEY_SPECS:
+        return [[key, SetReply(_flags_of_key(spec.name, spec.first_key + i * spec.step))]
+                for i, key in enumerate(keys)]
+    flags = _MOVABLE_KEYS[spec.name][1] if spec.name in _MOVABLE_KEYS else spec.key_flags
     if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
         get = any(word(a) == b"get" for a in args[5:])
         flags = ("RW", "access", "update") if get else ("OW", "update")

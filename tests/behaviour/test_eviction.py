@@ -10,7 +10,7 @@ import threading
 import pytest
 from redis.exceptions import OutOfMemoryError
 
-from conftest import make_client
+from servers import make_client
 
 OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
 MB = 1024 * 1024
@@ -216,3 +216,38 @@ def test_oom_inside_multi_dooms_the_transaction(start_extra):
     assert call(b"GET", b"k1") == b"$500\r\n" + b"v" * 500 + b"\r\n"
     s.close()
     c.close()
+
+
+def _fill_collections(c, n: int, members: int = 50) -> int:
+    """Pipelined HSET/SADD of n hashes and n sets; the number of replies that were errors."""
+    errors = 0
+    for start in range(0, n, 100):
+        p = c.pipeline(transaction=False)
+        for i in range(start, min(start + 100, n)):
+            p.hset(f"h:{i}", mapping={f"f{j}": "x" * 20 for j in range(members)})
+            p.sadd(f"s:{i}", *[f"m{j}:{i}" for j in range(members)])
+        errors += sum(isinstance(r, Exception) for r in p.execute(raise_on_error=False))
+    return errors
+
+
+def test_hashes_and_sets_are_evicted_and_counted(start_extra):
+    """issue 8: collections count toward maxmemory (their members' bytes) and are evicted like strings."""
+    sp = start_extra(["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"], kind="redistill")
+    c = make_client(sp)
+    assert _fill_collections(c, 2000) == 0
+    st = info(c)
+    assert st["evicted_keys"] > 0 and st["used_memory"] <= 4 * MB * 1.1
+    assert 0 < c.dbsize() < 4000
+    kept = [k for k in c.scan_iter(count=1000)]
+    for k in kept[:50]:  # whatever was kept is whole
+        assert c.hlen(k) == 50 if k.startswith(b"h:") else c.scard(k) == 50
+
+
+def test_noeviction_refuses_collection_writes(start_extra, target):
+    sp = start_extra(["--maxmemory", "2mb", "--maxmemory-policy", "noeviction"])
+    c = make_client(sp)
+    refused = _fill_collections(c, 2000)
+    assert refused > 0
+    with pytest.raises(OutOfMemoryError):
+        c.hset("one-more", "f", "v")
+    assert c.hdel("h:0", "f0") == 1 and c.srem("s:0", "m0:0") == 1  # deletes still run, as Redis

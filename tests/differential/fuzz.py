@@ -73,6 +73,10 @@ CONFIG_GET_PARAMS = [b"save", b"appendonly", b"databases", b"maxmemory", b"maxme
                      b"notify-keyspace-events"]
 
 
+FIELDS = [b"f", b"g", b"n", b"", b"x" * 70, b"\x00\r\n"]
+MEMBERS = [b"1", b"2", b"-3", b"007", b"m", b"", b"x" * 70]
+
+
 def key(rnd: random.Random) -> bytes:
     return rnd.choice(KEYS)
 
@@ -340,6 +344,37 @@ TEMPLATES: list[Template] = [
     Template("object|freq", 1, lambda r, c: one(b"OBJECT", b"FREQ", key(r))),
     Template("memory|usage", 1, lambda r, c: one(b"MEMORY", b"USAGE", key(r), *r.choice([[], [b"SAMPLES", b"5"],
                                                                                         [b"BAD"]]))),
+    # hashes and sets (issue 8): keys shared with the string templates, so WRONGTYPE comes up often
+    Template("hset", 3, lambda r, c: one(r.choice([b"HSET", b"HMSET"]), key(r),
+                                         *[x for _ in range(r.randint(0, 3)) for x in (r.choice(FIELDS), value(r))])),
+    Template("hsetnx", 1, lambda r, c: one(b"HSETNX", key(r), r.choice(FIELDS), value(r))),
+    Template("hget", 2, lambda r, c: one(r.choice([b"HGET", b"HEXISTS", b"HSTRLEN"]), key(r), r.choice(FIELDS)),
+             needs=("hexists", "hstrlen")),
+    Template("hmget", 1, lambda r, c: one(b"HMGET", key(r), *r.sample(FIELDS, r.randint(1, 3)))),
+    Template("hdel", 2, lambda r, c: one(b"HDEL", key(r), *r.sample(FIELDS, r.randint(1, 3)))),
+    Template("hgetall", 2, lambda r, c: one(r.choice([b"HGETALL", b"HKEYS", b"HVALS", b"HLEN"]), key(r)),
+             needs=("hkeys", "hvals", "hlen")),
+    Template("hincrby", 2, lambda r, c: one(b"HINCRBY", key(r), r.choice(FIELDS), r.choice(INTS))),
+    Template("hincrbyfloat", 2, lambda r, c: one(b"HINCRBYFLOAT", key(r), r.choice(FIELDS), r.choice(FLOATS))),
+    Template("hrandfield", 1, lambda r, c: one(b"HRANDFIELD", key(r), *r.choice([[], [b"2"], [b"-3"], [b"5", b"WITHVALUES"],
+                                                                                  [b"x"], [b"1", b"BAD"]]))),
+    Template("hscan", 1, lambda r, c: one(b"HSCAN", key(r), r.choice([b"0", b"x"]),
+                                          *r.choice([[], [b"MATCH", b"f*"], [b"COUNT", b"0"], [b"BAD"]]))),
+    Template("sadd", 3, lambda r, c: one(r.choice([b"SADD", b"SREM"]), key(r), *r.sample(MEMBERS, r.randint(1, 3))),
+             needs=("srem",)),
+    Template("scard", 2, lambda r, c: one(r.choice([b"SCARD", b"SMEMBERS"]), key(r)), needs=("smembers",)),
+    Template("sismember", 2, lambda r, c: one(r.choice([b"SISMEMBER", b"SMISMEMBER"]), key(r), r.choice(MEMBERS)),
+             needs=("smismember",)),
+    Template("smove", 1, lambda r, c: one(b"SMOVE", key(r), key(r), r.choice(MEMBERS))),
+    # (SRANDMEMBER only: a partial SPOP would leave the two servers holding different members)
+    Template("srandmember", 1, lambda r, c: one(b"SRANDMEMBER", key(r), *r.choice([[], [b"0"], [b"2"], [b"-2"],
+                                                                                   [b"x"]]))),
+    Template("sinter", 2, lambda r, c: one(r.choice([b"SINTER", b"SUNION", b"SDIFF", b"SINTERSTORE", b"SUNIONSTORE",
+                                                     b"SDIFFSTORE"]), *[key(r) for _ in range(r.randint(1, 3))]),
+             needs=("sunion", "sdiff", "sinterstore", "sunionstore", "sdiffstore")),
+    Template("sintercard", 1, lambda r, c: one(b"SINTERCARD", r.choice([b"1", b"2", b"0", b"x"]), key(r), key(r),
+                                               *r.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"-1"]]))),
+    Template("sscan", 1, lambda r, c: one(b"SSCAN", key(r), b"0", *r.choice([[], [b"MATCH", b"1*"], [b"COUNT", b"x"]]))),
     # connection and server
     Template("ping", 1, lambda r, c: one(b"PING", *r.choice([[], [value(r)], [b"a", b"b"]]))),
     Template("echo", 1, lambda r, c: one(b"ECHO", value(r))),

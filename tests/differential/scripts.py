@@ -636,10 +636,27 @@ SETS = [
     ["SADD", "one", "x"], ["MULTI"], ["SADD", "m", "a", "b"], ["SCARD", "m"], ["SISMEMBER", "m", "a"], ["SMEMBERS", "one"], ["SCARD", "str"],
     ["EXEC"],
     ["COMMAND", "INFO", "sadd", "sintercard", "smove", "sunionstore"],
+    ["COMMAND", "GETKEYS", "sintercard", "2", "a", "b", "LIMIT", "1"], ["COMMAND", "GETKEYS", "sintercard", "5", "a"],
+    ["COMMAND", "GETKEYS", "sintercard", "x", "a"], ["COMMAND", "GETKEYS", "sintercard", "0", "a"],
+    ["COMMAND", "GETKEYS", "sintercard", "1"], ["COMMAND", "GETKEYSANDFLAGS", "sintercard", "2", "a", "b"],
+    ["COMMAND", "GETKEYS", "sadd", "s", "a"], ["COMMAND", "GETKEYS", "sunion", "a", "b", "c"],
+    ["COMMAND", "GETKEYS", "hset", "h", "f", "v"],
+    ["COMMAND", "GETKEYSANDFLAGS", "sinterstore", "d", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "smove", "a", "b", "m"],
+    ["COMMAND", "GETKEYSANDFLAGS", "sdiffstore", "d", "a"], ["COMMAND", "GETKEYSANDFLAGS", "hset", "h", "f", "v"],
+    ["COMMAND", "INFO", "sinterstore", "smove", "sintercard", "hgetall"],
 ]
 
 # CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
 TYPE_CONFIG = [
+    # the defaults, at the edges: 512 fields / 64-byte values for a listpack, 512 integers for an intset
+    ["HSET", "e"] + [x for i in range(512) for x in (f"f{i}", "v")], ["OBJECT", "ENCODING", "e"],
+    ["HSET", "e", "f512", "v"], ["OBJECT", "ENCODING", "e"], ["HSET", "e64", "f", "x" * 64],
+    ["OBJECT", "ENCODING", "e64"], ["HINCRBYFLOAT", "e64", "n", "1e60"], ["OBJECT", "ENCODING", "e64"],
+    ["SADD", "si5"] + [str(i) for i in range(512)], ["OBJECT", "ENCODING", "si5"], ["SADD", "si5", "512"],
+    ["OBJECT", "ENCODING", "si5"], ["SINTERSTORE", "st", "si5", "si5"], ["OBJECT", "ENCODING", "st"],
+    ["SADD", "mix", "1", "a"], ["SDIFFSTORE", "st2", "mix"], ["OBJECT", "ENCODING", "st2"],
+    ["SMOVE", "mix", "new", "1"], ["OBJECT", "ENCODING", "new"], ["HSCAN", "e", "0", "COUNT", "100000"],
+    ["DEL", "e", "si5", "st", "e64"],
     ["CONFIG", "SET", "hash-max-listpack-entries", "2"], ["HSET", "c", "a", "1", "b", "2"],
     ["OBJECT", "ENCODING", "c"], ["HSET", "c", "c", "3"], ["OBJECT", "ENCODING", "c"],
     ["CONFIG", "SET", "set-max-intset-entries", "2"], ["SADD", "si", "1", "2"], ["OBJECT", "ENCODING", "si"],
@@ -650,6 +667,27 @@ TYPE_CONFIG = [
     ["CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64",
      "set-max-intset-entries", "512", "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64",
      "list-max-listpack-size", "-2"],
+]
+
+# WATCH and the type commands: a write that changes nothing (SADD of a member present, SREM/HDEL of
+# nothing, HSETNX of a present field, SMOVE of a missing member) does not fail the EXEC; real changes do.
+TYPES_WATCH = [
+    ["SADD", "s", "a"], ["HSET", "h", "f", "v"],
+    ["WATCH", "s"], ["SADD", "s", "a"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SREM", "s", "zz"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SMOVE", "s", "t", "zz"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SADD", "s", "b"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HSETNX", "h", "f", "w"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HDEL", "h", "zz"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HSET", "h", "f", "v"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HINCRBY", "h", "f", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "h"], ["HINCRBY", "h", "n", "1"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "t"], ["SMOVE", "s", "t", "a"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "d"], ["SINTERSTORE", "d", "s", "nokey"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "d"], ["SUNIONSTORE", "d", "s"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "d"], ["SDIFFSTORE", "d", "s", "s"], ["MULTI"], ["PING"], ["EXEC"],
+    ["WATCH", "s"], ["SPOP", "s", "10"], ["MULTI"], ["PING"], ["EXEC"], ["EXISTS", "s"],
+    ["WATCH", "h"], ["HGETALL", "h"], ["HRANDFIELD", "h"], ["MULTI"], ["PING"], ["EXEC"],
 ]
 
 PER_PROTOCOL = {
@@ -671,6 +709,7 @@ PER_PROTOCOL = {
     "hashes": HASHES,
     "sets": SETS,
     "type-config": TYPE_CONFIG,
+    "types-watch": TYPES_WATCH,
 }
 
 INLINE = [

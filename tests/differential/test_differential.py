@@ -17,8 +17,6 @@ from resp import RespSocket, encode_command, parse
 
 from .scripts import INLINE, MALFORMED, PER_PROTOCOL, Close, Raw, ScanAll, Sleep
 
-_ORDERLESS = {"HGETALL", "HKEYS", "HVALS", "SMEMBERS", "SINTER", "SUNION", "SDIFF"}
-_RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP"}
 INFO_SECTIONS = {"server", "clients", "memory", "stats", "keyspace"}
 REQUIRED_HEADERS = ["# Server", "# Clients", "# Memory", "# Stats", "# Keyspace"]
 
@@ -83,6 +81,33 @@ def scan_all(s: RespSocket, args: tuple) -> tuple:
 
 # ---- normalisation ------------------------------------------------------------------------------------------
 
+_ORDERLESS = {"HGETALL", "HKEYS", "HVALS", "SMEMBERS", "SINTER", "SUNION", "SDIFF"}
+_RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP"}
+
+
+def collection_norm(name: str, reply: bytes):
+    """Hash and set replies (issue 8) as they must match, or None for other commands.  Redis sends
+    HGETALL, SMEMBERS... in its hash table's order (listpack/intset order when small), which
+    Redistill's table need not share: they are compared as sorted multisets.  HSCAN/SSCAN of small
+    objects come back whole with cursor 0 on both.  Random picks (SPOP, SRANDMEMBER, HRANDFIELD):
+    only their kind, their size and nil versus a value."""
+    kind = reply[:1]
+    if name in _ORDERLESS and kind in (b"*", b"~", b"%"):
+        v = parse(reply)
+        if isinstance(v, dict):
+            return (kind, sorted(v.items()))
+        if name == "HGETALL":
+            return (kind, sorted(zip(v[0::2], v[1::2])))
+        return (kind, sorted(v, key=repr))
+    if name in ("HSCAN", "SSCAN") and kind == b"*":
+        cursor, items = parse(reply)
+        return (kind, cursor, sorted(zip(items[0::2], items[1::2])) if name == "HSCAN" else sorted(items))
+    if name in _RANDOM:
+        v = parse(reply)
+        return (kind, len(v) if isinstance(v, (list, set, dict)) else v is None)
+    return None
+
+
 def _upper(a) -> str:
     return (a.decode(errors="replace") if isinstance(a, bytes) else str(a)).upper()
 
@@ -109,23 +134,9 @@ def normalise(step, reply):
         return (kind, headers)
     if name == "KEYS" and kind == b"*":
         return (kind, sorted(parse(reply)))  # the order is the hash table's
-    # Hash and set replies come in the order of Redis's hash table (listpack/intset order when
-    # small), which Redistill's table need not share: compare them as sorted multisets.
-    if name in _ORDERLESS and kind in (b"*", b"~", b"%"):
-        v = parse(reply)
-        if isinstance(v, dict):
-            return (kind, sorted(v.items()))
-        if name == "HGETALL":
-            return (kind, sorted(zip(v[0::2], v[1::2])))
-        return (kind, sorted(v, key=repr))
-    if name in ("HSCAN", "SSCAN") and kind == b"*":
-        cursor, items = parse(reply)  # small objects come back whole with cursor 0 on both
-        pairs = sorted(zip(items[0::2], items[1::2])) if name == "HSCAN" else sorted(items)
-        return (kind, cursor, pairs)
-    # Random picks: their kind, their size, and the nil/non-nil outcome must match.
-    if name in _RANDOM:
-        v = parse(reply)
-        return (kind, len(v) if isinstance(v, (list, set, dict)) else v is None)
+    coll = collection_norm(name, reply)
+    if coll is not None:
+        return coll
     if name == "MEMORY" and sub == "USAGE" and kind == b":":
         return (kind, "<bytes>")  # the size is this server's own; its kind and the errors are Redis's
     if name == "CONFIG" and sub == "GET" or name == "COMMAND" and sub == "LIST":
