@@ -166,6 +166,8 @@ static unsigned lfu_decayed(uint32_t access, int64_t now) {
     return periods >= counter ? 0 : counter - periods;
 }
 
+unsigned ev_lfu_freq(const entry *e, int64_t now) { return lfu_decayed(e->access, now); }
+
 static unsigned lfu_incr(ev_shard *ev, unsigned counter) {
     if (counter == 255) return 255;
     double r = (double)(rng_next(ev) >> 11) / (double)(1ULL << 53);

@@ -272,14 +272,14 @@ def object_idletime(client: Any, args: list[bytes]) -> int | None:
     return info["idle_ms"] // 1000
 
 
-# OBJECT FREQ key   (no access-frequency counter is kept yet: 0 under an LFU policy)
+# OBJECT FREQ key   (the key's LFU counter after decay, as Redis's LFUDecrAndReturn)
 def object_freq(client: Any, args: list[bytes]) -> int | None:
     info = client.server.keyspace.key_info(args[2])
     if info is None:
         return None
     if not _lfu(client):
         raise CommandError(errors.LFU_NOT_SELECTED)
-    return 0
+    return info["freq"]
 
 
 # OBJECT HELP
