@@ -18,7 +18,7 @@ from resp import RespSocket, encode_command, parse
 from .scripts import INLINE, MALFORMED, PER_PROTOCOL, Close, Raw, ScanAll, Sleep
 
 _ORDERLESS = {"HGETALL", "HKEYS", "HVALS", "SMEMBERS", "SINTER", "SUNION", "SDIFF"}
-_RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP"}
+_RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP", "ZRANDMEMBER"}
 INFO_SECTIONS = {"server", "clients", "memory", "stats", "keyspace"}
 REQUIRED_HEADERS = ["# Server", "# Clients", "# Memory", "# Stats", "# Keyspace"]
 
