@@ -310,7 +310,7 @@ def _find(name: bytes) -> Any:
 
 
 # Redis's ACL category order, the order COMMAND INFO lists them in.
-_ACL_ORDER = ("@keyspace", "@read", "@write", "@string", "@admin", "@fast", "@slow", "@dangerous",
+_ACL_ORDER = ("@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@admin", "@fast", "@slow", "@dangerous",
               "@connection")
 
 
