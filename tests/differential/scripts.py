@@ -750,6 +750,16 @@ ZSETS = [
     ["ZPOPMIN"], ["ZUNIONSTORE", "d", "1"], ["ZSCAN", "z"],
     ["MULTI"], ["ZADD", "m", "1", "a", "2", "b"], ["ZINCRBY", "m", "5", "a"], ["ZRANGE", "m", "0", "-1", "WITHSCORES"],
     ["ZSCORE", "s", "a"], ["ZPOPMIN", "m"], ["EXEC"],
+    # CONFIG SET of the thresholds moves the conversion point; ZADD's size hint; STORE converts back
+    ["CONFIG", "SET", "zset-max-listpack-entries", "2"], ["ZADD", "t1", "1", "a", "2", "b"], ["OBJECT", "ENCODING", "t1"],
+    ["ZADD", "t1", "3", "c"], ["OBJECT", "ENCODING", "t1"], ["ZREM", "t1", "c"], ["OBJECT", "ENCODING", "t1"],
+    ["ZADD", "t2", "1", "a", "2", "b", "3", "c"], ["OBJECT", "ENCODING", "t2"], ["ZPOPMIN", "t2"],
+    ["ZUNIONSTORE", "t3", "1", "t2"], ["OBJECT", "ENCODING", "t3"], ["ZADD", "t4", "-0", "a"], ["ZSCORE", "t4", "a"],
+    ["CONFIG", "SET", "zset-max-listpack-value", "3"], ["ZADD", "t5", "1", "abcd"], ["OBJECT", "ENCODING", "t5"],
+    ["ZADD", "t6", "1", "abc"], ["OBJECT", "ENCODING", "t6"],
+    ["CONFIG", "SET", "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64"],
+    ["ZADD", "t7", "-0", "a"], ["ZSCORE", "t7", "a"], ["ZADD", "t7", "-0", "x" * 70], ["ZSCORE", "t7", "x" * 70],
+    ["ZRANGE", "t7", "0", "-1", "WITHSCORES"],
     ["COMMAND", "INFO", "zadd", "zrange", "zunionstore", "zscan", "zpopmin"],
 ]
 
