@@ -760,6 +760,9 @@ ZSETS = [
     ["CONFIG", "SET", "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64"],
     ["ZADD", "t7", "-0", "a"], ["ZSCORE", "t7", "a"], ["ZADD", "t7", "-0", "x" * 70], ["ZSCORE", "t7", "x" * 70],
     ["ZRANGE", "t7", "0", "-1", "WITHSCORES"],
+    ["ZADD", "t8", "-0", "x" * 70], ["ZUNIONSTORE", "t9", "1", "t8"], ["ZUNIONSTORE", "t9", "1", "t7"], ["ZSCORE", "t9", "a"],
+    ["ZADD", "t10", "1", "x" * 70, "-0", "a"], ["ZREM", "t10", "x" * 70], ["ZSCORE", "t10", "a"],
+    ["ZUNIONSTORE", "t11", "1", "t10"], ["ZSCORE", "t11", "a"], ["OBJECT", "ENCODING", "t11"],
     ["COMMAND", "INFO", "zadd", "zrange", "zunionstore", "zscan", "zpopmin"],
 ]
 
