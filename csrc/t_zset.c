@@ -64,7 +64,9 @@ static zobj *zobj_new(void) {
     if (!z) return NULL;
     dict_init(&z->d);
     z->level = 1;
-    if (!(z->header = znode_new(z, ZSL_MAXLEVEL, 0, NULL, 0))) {
+    /* The header starts with 2 links and grows with the tallest node (zsl_reserve):
+     * a 32-link header would cost ~540 bytes in every small sorted set. */
+    if (!(z->header = znode_new(z, 2, 0, NULL, 0))) {
         free(z);
         return NULL;
     }
@@ -99,6 +101,24 @@ static int zsl_random_level(void) {
         r >>= 2;
         if (!r) r = ks_random64();
     }
+    return level;
+}
+
+/* Room in the header for a node of `level` links; the level to use (lower if realloc fails). */
+static int zsl_reserve(zobj *z, int level) {
+    znode *h = z->header;
+    int old = h->level;
+    if (level <= old) return level;
+    z->zmem -= malloc_usable_size(h);
+    h = realloc(h, sizeof *h + (size_t)level * sizeof(zsl_level));
+    if (!h) {
+        z->zmem += malloc_usable_size(z->header);
+        return old;
+    }
+    memset(h->lv + old, 0, (size_t)(level - old) * sizeof(zsl_level));
+    h->level = level;
+    z->header = h;
+    z->zmem += malloc_usable_size(h);
     return level;
 }
 
@@ -221,7 +241,7 @@ static int zinsert(zobj *z, double score, const char *m, size_t mlen) {
     if ((long long)z->length + 1 > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
         (long long)mlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE])
         z->big = 1;
-    if (!(n = znode_new(z, zsl_random_level(), lp_score(z, score), m, mlen))) return -1;
+    if (!(n = znode_new(z, zsl_reserve(z, zsl_random_level()), lp_score(z, score), m, mlen))) return -1;
     if (dict_set(&z->d, m, mlen, (const char *)&n, sizeof n) < 0) {
         znode_free(z, n);
         return -1;
