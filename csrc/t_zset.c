@@ -697,7 +697,7 @@ static long long count_in(const zobj *z, const zspec *p) {
 static void count_command(tx_ctx *x, const char **argv, const size_t *argl, int lex) {
     ks_view v;
     zobj *z;
-    zspec p = {lex, {0}, {{0}}};
+    zspec p = {.lex = lex};
     if (!lex && !parse_score_range(argv[2], argl[2], argv[3], argl[3], &p.s)) {
         resp_add_err_text(x->out, "min or max is not a float");
         return;
@@ -754,7 +754,7 @@ void tx_zrevrank(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 enum { BY_AUTO, BY_RANK, BY_SCORE, BY_LEX };
 enum { DIR_AUTO, DIR_FWD, DIR_REV };
 
-/* genericZrangebyrankCommand's index arithmetic: 0 and *from/*to, or 1 = empty. */
+/* genericZrangebyrankCommand's index arithmetic: 0 with *from and *to set, or 1 = empty. */
 static int rank_bounds(long long llen, long long start, long long end, long long *from, long long *to) {
     if (start < 0) start = llen + start;
     if (end < 0) end = llen + end;
@@ -766,61 +766,104 @@ static int rank_bounds(long long llen, long long start, long long end, long long
     return 0;
 }
 
-static void range_by_rank(tx_ctx *x, const zobj *z, long long start, long long end, int withscores, int rev) {
-    long long from, to, n;
-    znode *node;
-    if (rank_bounds((long long)z->length, start, end, &from, &to)) {
-        resp_add_array_len(x->out, 0);
+/* Stores the result r at view key i (the key owns r from here): its count, or 0 and no key when
+ * empty.  `maxlen` >= 0: zsetConvertToListpackIfNeeded picks the encoding from the result. */
+static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen) {
+    long long card = (long long)r->length;
+    if (card == 0) {
+        zobj_free(r);
+        ks_view_delete(v, i);
+        resp_add_int(x->out, 0);
         return;
     }
+    if (maxlen >= 0)
+        r->big = card > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
+                 maxlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE];
+    if (ks_view_put(v, i, KS_TYPE_ZSET, r) == RD_OK)
+        resp_add_int(x->out, card);
+    else
+        resp_add_status_error(x->out, RD_ERR_NOMEM);
+}
+
+/* Where a range goes: a reply (elements gathered, then the length written first) or a
+ * new sorted set (ZRANGESTORE). */
+typedef struct zsink {
+    tx_ctx *x;
+    int withscores;
+    zobj *dst; /* storing into this when not NULL */
+    rd_buf items;
+    long long n;
+    int failed;
+} zsink;
+
+static void sink_node(zsink *s, const znode *node) {
+    s->n++;
+    if (s->dst) {
+        if (zinsert(s->dst, node->score, zn_member(node), node->mlen) != 0) s->failed = 1;
+    } else {
+        rd_buf *real = s->x->out;
+        s->x->out = &s->items;
+        emit_node(s->x, node, s->withscores);
+        s->x->out = real;
+    }
+}
+
+/* Writes the gathered reply (its length first). */
+static void sink_reply(zsink *s) {
+    emit_len(s->x, s->n, s->withscores);
+    buf_append(s->x->out, s->items.data, s->items.len);
+    if (s->items.failed) s->x->out->failed = 1;
+    buf_release(&s->items);
+}
+
+static void range_by_rank(zsink *s, const zobj *z, long long start, long long end, int rev) {
+    long long from, to, n;
+    znode *node;
+    if (rank_bounds((long long)z->length, start, end, &from, &to)) return;
     n = to - from + 1;
-    emit_len(x, n, withscores);
     node = zsl_at(z, rev ? z->length - (unsigned long)from : (unsigned long)from + 1);
-    for (; n > 0 && node; n--) {
-        emit_node(x, node, withscores);
+    for (; n > 0 && node && !s->failed; n--) {
+        sink_node(s, node);
         node = rev ? node->backward : node->lv[0].forward;
     }
 }
 
 /* BYSCORE / BYLEX with LIMIT offset count (count < 0: all). */
-static void range_by_spec(tx_ctx *x, const zobj *z, const zspec *p, long long offset, long long limit,
-                          int withscores, int rev) {
-    rd_buf items;
-    long long n = 0;
+static void range_by_spec(zsink *s, const zobj *z, const zspec *p, long long offset, long long limit, int rev) {
     znode *node;
-    if (offset > 0 && offset >= (long long)z->length) {
-        resp_add_array_len(x->out, 0);
-        return;
-    }
+    if (offset > 0 && offset >= (long long)z->length) return;
     node = rev ? last_in(z, p) : first_in(z, p);
     while (node && offset--) node = rev ? node->backward : node->lv[0].forward;
-    buf_init(&items);
-    {
-        rd_buf *real = x->out;
-        x->out = &items;
-        while (node && limit--) {
-            if (rev ? !spec_min_ok(node, p) : !spec_max_ok(node, p)) break;
-            emit_node(x, node, withscores);
-            n++;
-            node = rev ? node->backward : node->lv[0].forward;
-        }
-        x->out = real;
+    while (node && limit-- && !s->failed) {
+        if (rev ? !spec_min_ok(node, p) : !spec_max_ok(node, p)) break;
+        sink_node(s, node);
+        node = rev ? node->backward : node->lv[0].forward;
     }
-    emit_len(x, n, withscores);
-    buf_append(x->out, items.data, items.len);
-    if (items.failed) x->out->failed = 1;
-    buf_release(&items);
 }
 
-static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t *argl, int by, int dir) {
-    int minidx = 2, maxidx = 3, withscores = 0;
+/* The whole set in order (ZUNION, ZRANDMEMBER with a count past the size). */
+static void reply_all(tx_ctx *x, const zobj *z, int withscores) {
+    zsink s = {.x = x, .withscores = withscores};
+    buf_init(&s.items);
+    if (z) range_by_rank(&s, z, 0, -1, 0);
+    sink_reply(&s);
+}
+
+/* Redis's zrangeGenericCommand: the key at argv[first], min/max after it, options after those;
+ * `store` (ZRANGESTORE) puts the range at argv[1] instead of replying with it. */
+static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t *argl, int first, int store,
+                           int by, int dir) {
+    int minidx = first + 1, maxidx = first + 2, withscores = 0;
     long long offset = 0, limit = -1, start = 0, end = 0;
-    zspec p = {0, {0}, {{0}}};
+    zspec p = {.lex = 0};
+    zsink s = {.x = x};
+    const char *keys[2];
+    size_t klens[2];
     ks_view v;
     zobj *z;
-    for (int j = 4; j < argc; j++) {
+    for (int j = first + 3; j < argc; j++) {
         int left = argc - j - 1;
-        if (arg_is(argv[j], argl[j], "withscores")) {
+        if (!store && arg_is(argv[j], argl[j], "withscores")) {
             withscores = 1;
         } else if (arg_is(argv[j], argl[j], "limit") && left >= 2) {
             if (!arg_long(x, argv[j + 1], argl[j + 1], &offset) || !arg_long(x, argv[j + 2], argl[j + 2], &limit))
@@ -847,7 +890,10 @@ static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t 
         resp_add_err_text(x->out, "syntax error, WITHSCORES not supported in combination with BYLEX");
         return;
     }
-    if (dir == DIR_REV && by != BY_RANK) minidx = 3, maxidx = 2; /* given as max, min */
+    if (dir == DIR_REV && by != BY_RANK) { /* given as max, min */
+        minidx = first + 2;
+        maxidx = first + 1;
+    }
     if (by == BY_RANK) {
         if (!arg_long(x, argv[minidx], argl[minidx], &start) || !arg_long(x, argv[maxidx], argl[maxidx], &end))
             return;
@@ -863,36 +909,55 @@ static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t 
             return;
         }
     }
-    if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) return;
-    if (zset_read(x, &v, 0, 1, &z)) {
-        if (!z)
-            resp_add_array_len(x->out, 0);
-        else if (by == BY_RANK)
-            range_by_rank(x, z, start, end, withscores, dir == DIR_REV);
+    /* The view's key 0 is the source; ZRANGESTORE's destination is key 1 (the view keeps
+     * pointers to these arrays until it closes). */
+    keys[0] = argv[first], klens[0] = argl[first];
+    keys[1] = argv[1], klens[1] = argl[1];
+    if (open_keys(x, &v, keys, klens, store ? 2 : 1) != 0) return;
+    s.withscores = withscores;
+    buf_init(&s.items);
+    if (store && !(s.dst = zobj_new())) {
+        resp_add_status_error(x->out, RD_ERR_NOMEM);
+    } else if (zset_read(x, &v, 0, 1, &z)) {
+        if (z && by == BY_RANK)
+            range_by_rank(&s, z, start, end, dir == DIR_REV);
+        else if (z)
+            range_by_spec(&s, z, &p, offset, limit, dir == DIR_REV);
+        if (!store)
+            sink_reply(&s);
+        else if (s.failed)
+            resp_add_status_error(x->out, RD_ERR_NOMEM);
         else
-            range_by_spec(x, z, &p, offset, limit, withscores, dir == DIR_REV);
+            store_result(x, &v, 1, s.dst, -1), s.dst = NULL; /* the key owns it now */
     }
+    if (s.dst) zobj_free(s.dst);
+    buf_release(&s.items);
     ks_view_close(&v);
 }
 
 /* ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES] */
 void tx_zrange(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zrange_generic(x, argc, argv, argl, BY_AUTO, DIR_AUTO);
+    zrange_generic(x, argc, argv, argl, 1, 0, BY_AUTO, DIR_AUTO);
 }
 void tx_zrevrange(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zrange_generic(x, argc, argv, argl, BY_RANK, DIR_REV);
+    zrange_generic(x, argc, argv, argl, 1, 0, BY_RANK, DIR_REV);
 }
 void tx_zrangebyscore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zrange_generic(x, argc, argv, argl, BY_SCORE, DIR_FWD);
+    zrange_generic(x, argc, argv, argl, 1, 0, BY_SCORE, DIR_FWD);
 }
 void tx_zrevrangebyscore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zrange_generic(x, argc, argv, argl, BY_SCORE, DIR_REV);
+    zrange_generic(x, argc, argv, argl, 1, 0, BY_SCORE, DIR_REV);
 }
 void tx_zrangebylex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zrange_generic(x, argc, argv, argl, BY_LEX, DIR_FWD);
+    zrange_generic(x, argc, argv, argl, 1, 0, BY_LEX, DIR_FWD);
 }
 void tx_zrevrangebylex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zrange_generic(x, argc, argv, argl, BY_LEX, DIR_REV);
+    zrange_generic(x, argc, argv, argl, 1, 0, BY_LEX, DIR_REV);
+}
+
+/* ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count] */
+void tx_zrangestore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    zrange_generic(x, argc, argv, argl, 2, 1, BY_AUTO, DIR_AUTO);
 }
 
 /* ---- removal --------------------------------------------------------------------------- */
@@ -916,7 +981,7 @@ void tx_zrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 
 static void remrange_command(tx_ctx *x, const char **argv, const size_t *argl, int by) {
     long long start = 0, end = 0, from, to, n = 0;
-    zspec p = {by == BY_LEX, {0}, {{0}}};
+    zspec p = {.lex = by == BY_LEX};
     ks_view v;
     zobj *z;
     if (by == BY_RANK) {
@@ -1059,7 +1124,7 @@ void tx_zrandmember(tx_ctx *x, int argc, const char **argv, const size_t *argl) 
             for (unsigned long long i = 0; i < count && !x->out->failed; i++)
                 emit_node(x, random_node(z), withscores);
         } else if (count >= z->length) {
-            range_by_rank(x, z, 0, -1, withscores, 0);
+            reply_all(x, z, withscores);
         } else if (dict_pick_distinct(&z->d, count, &picks) != 0) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else {
@@ -1117,7 +1182,7 @@ void tx_zscan(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         if (!z) {
             reply_empty_scan(x->out);
         } else if (scan_opts_parse(x->out, argc, argv, argl, 3, &o) == 0) {
-            zscan_acc a = {&o, {0}, 0};
+            zscan_acc a = {.o = &o};
             buf_init(&a.items);
             if (!z->big) { /* a listpack: everything, in order, cursor 0 */
                 for (znode *n = z->header->lv[0].forward; n; n = n->lv[0].forward) zscan_take_node(&a, n, 1);
@@ -1178,14 +1243,16 @@ static void aggregate(double *target, double val, int aggr) {
 /* Calls fn(ctx, member, len, score) on every element of src. */
 typedef int (*zsrc_fn)(void *ctx, const zsrc *src, const char *m, size_t n, double score);
 
+/* Stops at the first nonzero return of fn (-1 error, 1 enough) and returns it. */
 static int zsrc_each(const zsrc *s, zsrc_fn fn, void *ctx) {
     size_t b;
+    int rc;
     if (s->z) {
         for (znode *n = s->z->header->lv[0].forward; n; n = n->lv[0].forward)
-            if (fn(ctx, s, zn_member(n), n->mlen, n->score) != 0) return -1;
+            if ((rc = fn(ctx, s, zn_member(n), n->mlen, n->score)) != 0) return rc;
     } else if (s->s) {
         for (dnode *d = dict_first(&s->s->d, &b); d; d = dict_next(&s->s->d, d, &b))
-            if (fn(ctx, s, d->data, d->klen, 1.0) != 0) return -1;
+            if ((rc = fn(ctx, s, d->data, d->klen, 1.0)) != 0) return rc;
     }
     return 0;
 }
@@ -1195,6 +1262,7 @@ typedef struct zop_ctx {
     zsrc *src;
     int n, aggr;
     size_t maxlen;
+    long long limit; /* ZINTERCARD LIMIT: stop once the result has this many (0 = none) */
 } zop_ctx;
 
 static int union_take(void *ctx, const zsrc *s, const char *m, size_t n, double score) {
@@ -1226,7 +1294,8 @@ static int inter_take(void *ctx, const zsrc *s, const char *m, size_t n, double 
     }
     if (j < c->n) return 0;
     if (n > c->maxlen) c->maxlen = n;
-    return zinsert(c->dst, score, m, n);
+    if (zinsert(c->dst, score, m, n) != 0) return -1;
+    return c->limit && (long long)c->dst->length >= c->limit ? 1 : 0; /* 1 stops the walk */
 }
 
 /* Inputs from the smallest up (Redis's qsort by cardinality; a stable sort here). */
@@ -1239,12 +1308,20 @@ static void sort_by_len(zsrc *src, int n) {
     }
 }
 
-/* Options after the keys: WEIGHTS w... and AGGREGATE SUM|MIN|MAX; 0, or -1 after the error. */
+enum { OP_UNION, OP_INTER, OP_DIFF };
+
+typedef struct zop_opts {
+    int aggr, withscores;
+    long long limit; /* ZINTERCARD */
+} zop_opts;
+
+/* Options after the keys, as zunionInterDiffGenericCommand takes them: WEIGHTS and AGGREGATE (not
+ * for DIFF or ZINTERCARD), WITHSCORES (replies only), LIMIT (ZINTERCARD); 0, or -1 after the error. */
 static int zop_options(tx_ctx *x, int argc, const char **argv, const size_t *argl, int j, zsrc *src,
-                       int setnum, int *aggr) {
+                       int setnum, int op, int store, int card, zop_opts *o) {
     while (j < argc) {
-        int remaining = argc - j;
-        if (remaining >= setnum + 1 && arg_is(argv[j], argl[j], "weights")) {
+        int remaining = argc - j, weighted = op != OP_DIFF && !card;
+        if (weighted && remaining >= setnum + 1 && arg_is(argv[j], argl[j], "weights")) {
             j++;
             for (int i = 0; i < setnum; i++, j++) {
                 if (!arg_double(argv[j], argl[j], &src[i].weight)) {
@@ -1252,16 +1329,25 @@ static int zop_options(tx_ctx *x, int argc, const char **argv, const size_t *arg
                     return -1;
                 }
             }
-        } else if (remaining >= 2 && arg_is(argv[j], argl[j], "aggregate")) {
+        } else if (weighted && remaining >= 2 && arg_is(argv[j], argl[j], "aggregate")) {
             j++;
-            if (arg_is(argv[j], argl[j], "sum")) *aggr = AGGR_SUM;
-            else if (arg_is(argv[j], argl[j], "min")) *aggr = AGGR_MIN;
-            else if (arg_is(argv[j], argl[j], "max")) *aggr = AGGR_MAX;
+            if (arg_is(argv[j], argl[j], "sum")) o->aggr = AGGR_SUM;
+            else if (arg_is(argv[j], argl[j], "min")) o->aggr = AGGR_MIN;
+            else if (arg_is(argv[j], argl[j], "max")) o->aggr = AGGR_MAX;
             else {
                 reply_syntax(x->out);
                 return -1;
             }
             j++;
+        } else if (!store && !card && arg_is(argv[j], argl[j], "withscores")) {
+            j++;
+            o->withscores = 1;
+        } else if (card && remaining >= 2 && arg_is(argv[j], argl[j], "limit")) {
+            if (!arg_ll(argv[j + 1], argl[j + 1], &o->limit) || o->limit < 0) {
+                resp_add_err_text(x->out, "LIMIT can't be negative");
+                return -1;
+            }
+            j += 2;
         } else {
             reply_syntax(x->out);
             return -1;
@@ -1286,25 +1372,43 @@ static int zsrc_read(tx_ctx *x, ks_view *v, int i, zsrc *s) {
     return 1;
 }
 
-/* ZUNIONSTORE / ZINTERSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE ...] */
-static void zop_store(tx_ctx *x, int argc, const char **argv, const size_t *argl, int inter) {
+static int diff_take(void *ctx, const zsrc *s, const char *m, size_t n, double score) {
+    zop_ctx *c = ctx;
+    double ignored;
+    (void)s;
+    for (int j = 1; j < c->n; j++)
+        if (zsrc_find(&c->src[j], m, n, &ignored)) return 0;
+    if (n > c->maxlen) c->maxlen = n;
+    return zinsert(c->dst, score, m, n);
+}
+
+static const char *const zop_names[] = {"zunion", "zinter", "zdiff"};
+
+/* zunionInterDiffGenericCommand: Z{UNION,INTER,DIFF}[STORE] and ZINTERCARD (card).  numkeys is at
+ * argv[1], or argv[2] after the destination. */
+static void zop_command(tx_ctx *x, int argc, const char **argv, const size_t *argl, int op, int store,
+                        int card) {
+    int nk = store ? 2 : 1, first;
     long long setnum;
-    int aggr = AGGR_SUM;
     const char **keys = NULL;
     size_t *klens = NULL;
     zsrc *src = NULL;
-    zop_ctx c = {0};
+    zop_ctx c = {.dst = NULL};
+    zop_opts o = {AGGR_SUM, 0, 0};
     ks_view v;
-    if (!arg_long(x, argv[2], argl[2], &setnum)) return;
+    char msg[80];
+    if (!arg_long(x, argv[nk], argl[nk], &setnum)) return;
     if (setnum < 1) {
-        resp_add_err_text(x->out, inter ? "at least 1 input key is needed for 'zinterstore' command"
-                                        : "at least 1 input key is needed for 'zunionstore' command");
+        snprintf(msg, sizeof msg, "at least 1 input key is needed for '%s%s' command",
+                 card ? "zintercard" : zop_names[op], store ? "store" : "");
+        resp_add_err_text(x->out, msg);
         return;
     }
-    if (setnum > argc - 3) {
+    if (setnum > argc - (nk + 1)) {
         reply_syntax(x->out);
         return;
     }
+    first = store; /* view index of the first source */
     keys = malloc(((size_t)setnum + 1) * sizeof *keys);
     klens = malloc(((size_t)setnum + 1) * sizeof *klens);
     src = calloc((size_t)setnum, sizeof *src);
@@ -1313,33 +1417,33 @@ static void zop_store(tx_ctx *x, int argc, const char **argv, const size_t *argl
         goto out;
     }
     keys[0] = argv[1], klens[0] = argl[1];
-    for (int i = 0; i < setnum; i++) keys[i + 1] = argv[3 + i], klens[i + 1] = argl[3 + i];
-    if (open_keys(x, &v, keys, klens, (int)setnum + 1) != 0) goto out;
+    for (int i = 0; i < setnum; i++) keys[first + i] = argv[nk + 1 + i], klens[first + i] = argl[nk + 1 + i];
+    if (open_keys(x, &v, keys, klens, (int)setnum + first) != 0) goto out;
     for (int i = 0; i < setnum; i++)
-        if (!zsrc_read(x, &v, i + 1, &src[i])) goto done;
-    if (zop_options(x, argc, argv, argl, 3 + (int)setnum, src, (int)setnum, &aggr) != 0) goto done;
-    sort_by_len(src, (int)setnum);
-    c = (zop_ctx){zobj_new(), src, (int)setnum, aggr, 0};
+        if (!zsrc_read(x, &v, first + i, &src[i])) goto done;
+    if (zop_options(x, argc, argv, argl, nk + 1 + (int)setnum, src, (int)setnum, op, store, card, &o) != 0)
+        goto done;
+    if (op != OP_DIFF) sort_by_len(src, (int)setnum); /* DIFF keeps its first input first */
+    c = (zop_ctx){zobj_new(), src, (int)setnum, o.aggr, 0, o.limit};
     if (!c.dst) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         goto done;
     }
-    if (inter && zsrc_len(&src[0]) > 0 && zsrc_each(&src[0], inter_take, &c) != 0) goto nomem;
-    for (int i = 0; !inter && i < setnum; i++)
-        if (zsrc_each(&src[i], union_take, &c) != 0) goto nomem;
-    if (c.dst->length == 0) {
-        zobj_free(c.dst);
-        ks_view_delete(&v, 0);
-        resp_add_int(x->out, 0);
+    if (op != OP_UNION) {
+        if (zsrc_len(&src[0]) > 0 && zsrc_each(&src[0], op == OP_INTER ? inter_take : diff_take, &c) < 0)
+            goto nomem;
     } else {
-        long long card = (long long)c.dst->length;
-        /* zsetConvertToListpackIfNeeded: the result's encoding from its size. */
-        c.dst->big = card > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
-                     (long long)c.maxlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE];
-        if (ks_view_put(&v, 0, KS_TYPE_ZSET, c.dst) == RD_OK)
-            resp_add_int(x->out, card);
-        else
-            resp_add_status_error(x->out, RD_ERR_NOMEM);
+        for (int i = 0; i < setnum; i++)
+            if (zsrc_each(&src[i], union_take, &c) < 0) goto nomem;
+    }
+    if (card) {
+        resp_add_int(x->out, (long long)c.dst->length);
+        zobj_free(c.dst);
+    } else if (!store) {
+        reply_all(x, c.dst, o.withscores);
+        zobj_free(c.dst);
+    } else {
+        store_result(x, &v, 0, c.dst, (long long)c.maxlen);
     }
     goto done;
 nomem:
@@ -1354,8 +1458,25 @@ out:
 }
 
 void tx_zunionstore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zop_store(x, argc, argv, argl, 0);
+    zop_command(x, argc, argv, argl, OP_UNION, 1, 0);
 }
 void tx_zinterstore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    zop_store(x, argc, argv, argl, 1);
+    zop_command(x, argc, argv, argl, OP_INTER, 1, 0);
+}
+void tx_zdiffstore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    zop_command(x, argc, argv, argl, OP_DIFF, 1, 0);
+}
+void tx_zunion(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    zop_command(x, argc, argv, argl, OP_UNION, 0, 0);
+}
+void tx_zinter(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    zop_command(x, argc, argv, argl, OP_INTER, 0, 0);
+}
+void tx_zdiff(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    zop_command(x, argc, argv, argl, OP_DIFF, 0, 0);
+}
+
+/* ZINTERCARD numkeys key [key ...] [LIMIT limit] */
+void tx_zintercard(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    zop_command(x, argc, argv, argl, OP_INTER, 0, 1);
 }

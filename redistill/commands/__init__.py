@@ -248,6 +248,12 @@ _TABLE = [
     command("zscan",          -3, "readonly @sortedset",                         ONEKEY,     datatypes.run, "sorted-set", "2.8.0", "Incrementally iterate sorted sets elements and associated scores", fast=True, key_flags="RO access", tips="nondeterministic_output"),
     command("zunionstore",    -4, "write denyoom movablekeys @sortedset",        ONEKEY,     datatypes.run, "sorted-set", "2.0.0", "Add multiple sorted sets and store the resulting sorted set in a new key", fast=True, key_flags="OW update"),
     command("zinterstore",    -4, "write denyoom movablekeys @sortedset",        ONEKEY,     datatypes.run, "sorted-set", "2.0.0", "Intersect multiple sorted sets and store the resulting sorted set in a new key", fast=True, key_flags="OW update"),
+    command("zrangestore",    -5, "write denyoom @sortedset",                    (1, 2, 1),  datatypes.run, "sorted-set", "6.2.0", "Store a range of members from sorted set into another key", fast=True, key_flags="OW update"),
+    command("zunion",         -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "6.2.0", "Add multiple sorted sets", fast=True),  # movable keys: no legacy triple
+    command("zinter",         -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "6.2.0", "Intersect multiple sorted sets", fast=True),
+    command("zdiff",          -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "6.2.0", "Subtract multiple sorted sets", fast=True),
+    command("zdiffstore",     -4, "write denyoom movablekeys @sortedset",        ONEKEY,     datatypes.run, "sorted-set", "6.2.0", "Subtract multiple sorted sets and store the resulting sorted set in a new key", fast=True, key_flags="OW update"),
+    command("zintercard",     -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "7.0.0", "Intersect multiple sorted sets and return the cardinality of the result", fast=True),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}

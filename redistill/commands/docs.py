@@ -379,6 +379,12 @@ DOCS: dict[str, Doc] = {
     'zscan': doc('O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..', 'key:key cursor:integer MATCH=pattern:pattern? COUNT=count:integer?'),
     'zunionstore': doc('O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.', 'destination:key numkeys:integer key:key#1* WEIGHTS=weight:integer?* AGGREGATE=aggregate(SUM|MIN|MAX)?'),
     'zinterstore': doc('O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.', 'destination:key numkeys:integer key:key#1* WEIGHTS=weight:integer?* AGGREGATE=aggregate(SUM|MIN|MAX)?'),
+    'zrangestore': doc('O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.', 'dst:key src:key#1 min:string max:string sortby(BYSCORE|BYLEX)? REV? LIMIT=offset_count{offset:integer count:integer}?'),
+    'zunion': doc('O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.', 'numkeys:integer key:key* WEIGHTS=weight:integer?* AGGREGATE=aggregate(SUM|MIN|MAX)? WITHSCORES?'),
+    'zinter': doc('O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.', 'numkeys:integer key:key* WEIGHTS=weight:integer?* AGGREGATE=aggregate(SUM|MIN|MAX)? WITHSCORES?'),
+    'zdiff': doc('O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.', 'numkeys:integer key:key* WITHSCORES?'),
+    'zdiffstore': doc('O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.', 'destination:key numkeys:integer key:key#1*'),
+    'zintercard': doc('O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.', 'numkeys:integer key:key* LIMIT=limit:integer?'),
     # Redis 7.2 (not in 7.0.15): written by hand from Redis 7.2's command JSON.
     'client|setinfo': doc('O(1)', 'attr(LIB-NAME=libname:string|LIB-VER=libver:string)'),
     'client|no-touch': doc('O(1)', 'enabled(ON|OFF)'),

@@ -341,6 +341,7 @@ _PER_KEY_FLAGS = {
     "rename": ((1, ("RW", "access", "delete")), (2, ("OW", "update"))),
     "renamenx": ((1, ("RW", "access", "delete")), (2, ("OW", "insert"))),
     "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
+    "zrangestore": ((1, ("OW", "update")), (2, ("RO", "access"))),
 }
 
 

@@ -442,6 +442,19 @@ def g_zstore(rnd, ctx):
                rnd.choice([str(len(srcs)).encode()] * 4 + [b"0", b"x", b"9"]), *srcs, *opts)
 
 
+def g_zread_op(rnd):
+    name = rnd.choice([b"ZUNION", b"ZINTER", b"ZDIFF", b"ZINTERCARD"])
+    srcs = [key(rnd) for _ in range(rnd.randint(1, 3))]
+    opts = []
+    if name == b"ZINTERCARD":
+        opts = rnd.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"0"], [b"LIMIT", b"-1"]])
+    elif rnd.random() < 0.5:
+        opts = [b"WITHSCORES"]
+    if name in (b"ZUNION", b"ZINTER") and rnd.random() < 0.3:
+        opts += [b"AGGREGATE", rnd.choice([b"MIN", b"MAX"])]
+    return one(name, str(len(srcs)).encode(), *srcs, *opts)
+
+
 ZSET_TEMPLATES: list[Template] = [
     Template("zadd", 6, g_zadd),
     Template("zincrby", 2, lambda r, c: one(b"ZINCRBY", key(r), r.choice(ZSCORES), r.choice(ZMEMBERS))),
@@ -466,6 +479,9 @@ ZSET_TEMPLATES: list[Template] = [
     Template("zscan", 1, lambda r, c: one(b"ZSCAN", key(r), b"0", b"COUNT", b"1000",
                                           *r.choice([[], [b"MATCH", b"a*"], [b"MATCH", b"*"]]))),
     Template("zunionstore", 2, g_zstore, needs=("zinterstore",)),
+    Template("zunion", 2, lambda r, c: g_zread_op(r), needs=("zinter", "zdiff", "zintercard")),
+    Template("zdiffstore", 1, lambda r, c: one(b"ZDIFFSTORE", key(r), b"2", key(r), key(r))),
+    Template("zrangestore", 1, lambda r, c: [(s[0], [b"ZRANGESTORE", key(r)] + s[1][1:]) for s in g_zrange(r, c)]),
 ]
 TEMPLATES += ZSET_TEMPLATES
 

@@ -732,6 +732,24 @@ ZSETS = [
     ["ZUNIONSTORE", "dst", "2", "ii", "jj"], ["ZSCORE", "dst", "a"], ["ZINTERSTORE", "dst", "2", "ii", "jj", "WEIGHTS", "0", "1"],
     ["ZSCORE", "dst", "a"], ["SET", "sdst", "x"], ["EXPIRE", "sdst", "100"], ["ZUNIONSTORE", "sdst", "1", "u2"],
     ["TTL", "sdst"], ["TYPE", "sdst"],
+    # ZUNION / ZINTER / ZDIFF (+STORE), ZINTERCARD, ZRANGESTORE
+    ["ZUNION", "2", "u2", "set"], ["ZUNION", "2", "u2", "set", "WITHSCORES"], ["ZUNION", "2", "u2", "set", "WEIGHTS", "2", "3", "AGGREGATE", "MAX", "WITHSCORES"],
+    ["ZINTER", "2", "u2", "set", "WITHSCORES"], ["ZINTER", "2", "u2", "nokey"], ["ZINTER", "1", "u2", "WITHSCORES", "WITHSCORES"],
+    ["ZDIFF", "2", "u2", "set"], ["ZDIFF", "2", "u2", "set", "WITHSCORES"], ["ZDIFF", "1", "nokey"], ["ZDIFF", "2", "set", "u2", "WITHSCORES"],
+    ["ZDIFF", "2", "u2", "set", "WEIGHTS", "1", "1"], ["ZDIFF", "2", "u2", "set", "AGGREGATE", "SUM"], ["ZDIFF", "0", "u2"],
+    ["ZDIFFSTORE", "dd", "2", "u2", "set"], ["ZRANGE", "dd", "0", "-1", "WITHSCORES"], ["ZDIFFSTORE", "dd", "2", "u2", "u2"],
+    ["EXISTS", "dd"], ["ZDIFFSTORE", "dd", "1", "u2", "WITHSCORES"], ["ZDIFFSTORE", "dd", "0", "u2"], ["ZUNION", "0", "u2"],
+    ["ZINTER", "0", "u2"], ["ZUNION", "x", "u2"], ["ZUNION", "3", "u2"], ["ZUNION", "1", "u2", "FOO"],
+    ["ZINTERCARD", "2", "u2", "set"], ["ZINTERCARD", "2", "u2", "fc"], ["ZINTERCARD", "1", "u2", "LIMIT", "1"],
+    ["ZINTERCARD", "1", "u2", "LIMIT", "0"], ["ZINTERCARD", "1", "u2", "LIMIT", "-1"], ["ZINTERCARD", "1", "u2", "LIMIT", "x"],
+    ["ZINTERCARD", "0", "u2"], ["ZINTERCARD", "1", "u2", "WITHSCORES"], ["ZINTERCARD", "1", "u2", "WEIGHTS", "1"],
+    ["ZINTERCARD", "2", "u2"], ["ZINTERCARD", "1", "nokey"], ["ZINTERCARD", "2", "u2", "s"],
+    ["ZRANGESTORE", "rs", "u2", "0", "1"], ["ZRANGE", "rs", "0", "-1", "WITHSCORES"], ["ZRANGESTORE", "rs", "u2", "(10", "+inf", "BYSCORE", "LIMIT", "0", "1"],
+    ["ZRANGE", "rs", "0", "-1", "WITHSCORES"], ["ZRANGESTORE", "rs", "u2", "+", "-", "BYLEX", "REV"], ["ZCARD", "rs"],
+    ["ZRANGESTORE", "rs", "u2", "0", "1", "WITHSCORES"], ["ZRANGESTORE", "rs", "u2", "5", "1"], ["EXISTS", "rs"],
+    ["ZRANGESTORE", "rs", "nokey", "0", "-1"], ["ZRANGESTORE", "rs", "s", "0", "-1"], ["ZRANGESTORE", "s", "u2", "0", "-1"], ["TYPE", "s"],
+    ["SET", "s", "v"], ["ZRANGESTORE", "rs", "u2", "x", "1"], ["ZRANGESTORE", "rs", "u2", "0", "1", "LIMIT", "0", "1"],
+    ["ZUNION", "2", "u2", "s"], ["ZDIFF", "2", "u2", "s"],
     # WRONGTYPE
     ["ZADD", "s", "1", "a"], ["ZINCRBY", "s", "1", "a"], ["ZSCORE", "s", "a"], ["ZMSCORE", "s", "a"], ["ZCARD", "s"],
     ["ZCOUNT", "s", "0", "1"], ["ZLEXCOUNT", "s", "-", "+"], ["ZRANK", "s", "a"], ["ZREVRANK", "s", "a"],
@@ -766,7 +784,7 @@ ZSETS = [
     ["ZADD", "t8", "-0", "x" * 70], ["ZUNIONSTORE", "t9", "1", "t8"], ["ZUNIONSTORE", "t9", "1", "t7"], ["ZSCORE", "t9", "a"],
     ["ZADD", "t10", "1", "x" * 70, "-0", "a"], ["ZREM", "t10", "x" * 70], ["ZSCORE", "t10", "a"],
     ["ZUNIONSTORE", "t11", "1", "t10"], ["ZSCORE", "t11", "a"], ["OBJECT", "ENCODING", "t11"],
-    ["COMMAND", "INFO", "zadd", "zrange", "zunionstore", "zscan", "zpopmin"],
+    ["COMMAND", "INFO", "zadd", "zrange", "zunionstore", "zscan", "zpopmin", "zrangestore"],
 ]
 
 # CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
