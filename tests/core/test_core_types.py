@@ -288,3 +288,19 @@ def test_big_zset_scan_and_random(ks):
     assert picked.startswith(b"*100\r\n") and len(set(_members(picked))) == 100
     assert x.run("ZPOPMIN", "z", "2999").startswith(b"*5998\r\n")
     assert x.run("ZCARD", "z") == b":1\r\n"
+
+
+def test_zset_range_and_diff_stores_free(ks):
+    x, kv = Exec(ks), KS(ks)
+    base = used(kv)
+    zfill(x)
+    kv.set(b"d", b"string")
+    assert x.run("ZRANGESTORE", "d", "z", "0", "9") == b":10\r\n"  # replaces the string
+    assert x.run("ZRANGESTORE", "d", "z", "(1000", "+inf", "BYSCORE") == b":0\r\n"  # empty: deleted
+    assert kv.exists(b"d") == lib.RD_NOT_FOUND
+    assert x.run("ZDIFFSTORE", "d", "2", "z", "nokey") == b":300\r\n"
+    assert x.run("ZDIFFSTORE", "d", "2", "z", "z") == b":0\r\n" and kv.exists(b"d") == lib.RD_NOT_FOUND
+    assert x.run("ZINTERCARD", "2", "z", "z", "LIMIT", "5") == b":5\r\n"
+    assert x.run("ZUNION", "2", "z", "nokey").startswith(b"*300\r\n")
+    kv.delete(b"z")
+    assert used(kv) == base
