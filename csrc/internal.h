@@ -369,7 +369,7 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     X(zrem, -3) X(zremrangebyrank, 4) X(zremrangebyscore, 4) X(zremrangebylex, 4)              \
     X(zpopmin, -2) X(zpopmax, -2) X(zrandmember, -2) X(zscan, -3) X(zunionstore, -4)           \
     X(zinterstore, -4) X(zrangestore, -5) X(zunion, -3) X(zinter, -3) X(zdiff, -3) X(zdiffstore, -4)    \
-    X(zintercard, -3)
+    X(zintercard, -3) X(zmpop, -4)
 
 #define TYPE_COMMANDS(X)                                                                      \
     X(hset, -4) X(hsetnx, 4) X(hget, 3) X(hmget, -3) X(hmset, -4) X(hgetall, 2) X(hdel, -3)    \

@@ -1035,8 +1035,23 @@ void tx_zremrangebylex(tx_ctx *x, int argc, const char **argv, const size_t *arg
 }
 
 /* ZPOPMIN / ZPOPMAX key [count] */
+/* Pops up to count elements from the low (or high) end of z at view key i: their array of
+ * member, score (pairs nested when `nested`); the key goes when emptied. */
+static void pop_elements(tx_ctx *x, ks_view *v, int i, zobj *z, long long count, int max, int nested) {
+    long long n = count > (long long)z->length ? (long long)z->length : count;
+    resp_add_array_len(x->out, nested ? n : n * 2);
+    while (n-- > 0) {
+        znode *node = max ? z->tail : z->header->lv[0].forward;
+        if (nested) resp_add_array_len(x->out, 2);
+        resp_add_bulk(x->out, zn_member(node), node->mlen);
+        reply_double(x, node->score);
+        zremove(z, node);
+    }
+    ks_view_changed(v, i);
+}
+
 static void zpop_command(tx_ctx *x, int argc, const char **argv, const size_t *argl, int max) {
-    long long count = -1, n;
+    long long count = -1;
     int nested;
     ks_view v;
     zobj *z;
@@ -1055,16 +1070,7 @@ static void zpop_command(tx_ctx *x, int argc, const char **argv, const size_t *a
         if (!z || count == 0) {
             resp_add_array_len(x->out, 0);
         } else {
-            n = count > (long long)z->length ? (long long)z->length : count;
-            resp_add_array_len(x->out, nested ? n : n * 2);
-            while (n-- > 0) {
-                znode *node = max ? z->tail : z->header->lv[0].forward;
-                if (nested) resp_add_array_len(x->out, 2);
-                resp_add_bulk(x->out, zn_member(node), node->mlen);
-                reply_double(x, node->score);
-                zremove(z, node);
-            }
-            ks_view_changed(&v, 0);
+            pop_elements(x, &v, 0, z, count, max, nested);
         }
     }
     ks_view_close(&v);
@@ -1075,6 +1081,50 @@ void tx_zpopmin(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 }
 void tx_zpopmax(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     zpop_command(x, argc, argv, argl, 1);
+}
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: from the first non-empty key, [key, [[m, s]...]] */
+void tx_zmpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    long long numkeys, count = -1, where;
+    int max;
+    ks_view v;
+    if (!arg_ll(argv[1], argl[1], &numkeys) || numkeys < 1) {
+        resp_add_err_text(x->out, "numkeys should be greater than 0");
+        return;
+    }
+    where = numkeys < argc ? 2 + numkeys : argc; /* no overflow for a huge numkeys */
+    if (where >= argc || !(arg_is(argv[where], argl[where], "min") || arg_is(argv[where], argl[where], "max"))) {
+        reply_syntax(x->out);
+        return;
+    }
+    max = arg_is(argv[where], argl[where], "max");
+    for (long long j = where + 1; j < argc; j++) {
+        if (count == -1 && arg_is(argv[j], argl[j], "count") && j + 1 < argc) {
+            j++;
+            if (!arg_ll(argv[j], argl[j], &count) || count < 1) {
+                resp_add_err_text(x->out, "count should be greater than 0");
+                return;
+            }
+        } else {
+            reply_syntax(x->out);
+            return;
+        }
+    }
+    if (count == -1) count = 1;
+    if (open_keys(x, &v, argv + 2, argl + 2, (int)numkeys) != 0) return;
+    for (int i = 0; i < numkeys; i++) {
+        zobj *z;
+        if (!zset_read(x, &v, i, 0, &z)) goto done;
+        if (z) {
+            resp_add_array_len(x->out, 2);
+            resp_add_bulk(x->out, argv[2 + i], argl[2 + i]);
+            pop_elements(x, &v, i, z, count, max, 1);
+            goto done;
+        }
+    }
+    resp_add_raw(x->out, x->resp == 3 ? "_\r\n" : "*-1\r\n", x->resp == 3 ? 3 : 5); /* null array */
+done:
+    ks_view_close(&v);
 }
 
 /* ---- ZRANDMEMBER, ZSCAN ----------------------------------------------------------------- */

@@ -254,6 +254,7 @@ _TABLE = [
     command("zdiff",          -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "6.2.0", "Subtract multiple sorted sets", fast=True),
     command("zdiffstore",     -4, "write denyoom movablekeys @sortedset",        ONEKEY,     datatypes.run, "sorted-set", "6.2.0", "Subtract multiple sorted sets and store the resulting sorted set in a new key", fast=True, key_flags="OW update"),
     command("zintercard",     -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "7.0.0", "Intersect multiple sorted sets and return the cardinality of the result", fast=True),
+    command("zmpop",          -4, "write movablekeys @sortedset",                NOKEYS,     datatypes.run, "sorted-set", "7.0.0", "Remove and return members with scores in a sorted set", fast=True),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}

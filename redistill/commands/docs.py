@@ -385,6 +385,7 @@ DOCS: dict[str, Doc] = {
     'zdiff': doc('O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.', 'numkeys:integer key:key* WITHSCORES?'),
     'zdiffstore': doc('O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.', 'destination:key numkeys:integer key:key#1*'),
     'zintercard': doc('O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.', 'numkeys:integer key:key* LIMIT=limit:integer?'),
+    'zmpop': doc('O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.', 'numkeys:integer key:key* where(MIN|MAX) COUNT=count:integer?'),
     # Redis 7.2 (not in 7.0.15): written by hand from Redis 7.2's command JSON.
     'client|setinfo': doc('O(1)', 'attr(LIB-NAME=libname:string|LIB-VER=libver:string)'),
     'client|no-touch': doc('O(1)', 'enabled(ON|OFF)'),

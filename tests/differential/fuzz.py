@@ -480,6 +480,8 @@ ZSET_TEMPLATES: list[Template] = [
                                           *r.choice([[], [b"MATCH", b"a*"], [b"MATCH", b"*"]]))),
     Template("zunionstore", 2, g_zstore, needs=("zinterstore",)),
     Template("zunion", 2, lambda r, c: g_zread_op(r), needs=("zinter", "zdiff", "zintercard")),
+    Template("zmpop", 1, lambda r, c: one(b"ZMPOP", b"2", key(r), key(r), r.choice([b"MIN", b"MAX", b"BAD"]),
+                                          *r.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"]]))),
     Template("zdiffstore", 1, lambda r, c: one(b"ZDIFFSTORE", key(r), b"2", key(r), key(r))),
     Template("zrangestore", 1, lambda r, c: [(s[0], [b"ZRANGESTORE", key(r)] + s[1][1:]) for s in g_zrange(r, c)]),
 ]

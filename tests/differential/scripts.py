@@ -750,6 +750,11 @@ ZSETS = [
     ["ZRANGESTORE", "rs", "nokey", "0", "-1"], ["ZRANGESTORE", "rs", "s", "0", "-1"], ["ZRANGESTORE", "s", "u2", "0", "-1"], ["TYPE", "s"],
     ["SET", "s", "v"], ["ZRANGESTORE", "rs", "u2", "x", "1"], ["ZRANGESTORE", "rs", "u2", "0", "1", "LIMIT", "0", "1"],
     ["ZUNION", "2", "u2", "s"], ["ZDIFF", "2", "u2", "s"],
+    ["ZADD", "mp", "1", "a", "2", "b", "3", "c"], ["ZMPOP", "2", "nokey", "mp", "MIN"], ["ZMPOP", "1", "mp", "max", "COUNT", "5"],
+    ["EXISTS", "mp"], ["ZMPOP", "1", "mp", "MIN"], ["ZMPOP", "2", "nokey", "s", "MIN"], ["ZMPOP", "0", "mp", "MIN"],
+    ["ZMPOP", "x", "mp", "MIN"], ["ZMPOP", "1", "mp", "LEFT"], ["ZMPOP", "3", "mp", "MIN"], ["ZMPOP", "1", "mp", "MIN", "COUNT", "0"],
+    ["ZMPOP", "1", "mp", "MIN", "COUNT", "x"], ["ZMPOP", "1", "mp", "MIN", "COUNT", "1", "COUNT", "1"], ["ZMPOP", "1", "mp", "MIN", "COUNT"],
+    ["ZMPOP", "99999999999999", "mp", "MIN"], ["ZMPOP", "1", "mp"],
     # WRONGTYPE
     ["ZADD", "s", "1", "a"], ["ZINCRBY", "s", "1", "a"], ["ZSCORE", "s", "a"], ["ZMSCORE", "s", "a"], ["ZCARD", "s"],
     ["ZCOUNT", "s", "0", "1"], ["ZLEXCOUNT", "s", "-", "+"], ["ZRANK", "s", "a"], ["ZREVRANK", "s", "a"],
