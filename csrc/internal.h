@@ -235,6 +235,7 @@ typedef struct ks_type_ops {
 /* Indexed by KS_TYPE_*; NULL for strings and for types not built yet. */
 extern const ks_type_ops *const ks_types[KS_NTYPES];
 extern const ks_type_ops hash_type_ops, set_type_ops;
+extern const ks_type_ops zset_type_ops;
 
 /* Redis's encoding thresholds (CONFIG SET hash-max-listpack-entries ...), by RD_CFG_*. */
 extern _Atomic long long ks_type_config[RD_CFG_COUNT];
@@ -346,6 +347,11 @@ int arg_is(const char *a, size_t n, const char *word);
 /* HRANDFIELD/SRANDMEMBER: the count as getRangeLongFromObjectOrReply(-LONG_MAX,
  * LONG_MAX) takes it; 0 ok, -1 (error written). */
 int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l);
+/* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s text for LLONG_MIN. */
+#define RANGE_ERR "value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+/* Fills picks[0..count) with distinct random nodes of d (count < d->count): a
+ * partial Fisher-Yates shuffle.  -1 on allocation failure; else free(*picks) after. */
+int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks);
 /* A node as a bulk (its key), or with withvalues its key and value (a pair in RESP3). */
 struct tx_ctx;
 void reply_node(struct tx_ctx *x, dnode *n, int withvalues);
@@ -370,13 +376,24 @@ void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o
 /* A type command: writes its complete reply (errors included) to x->out. */
 typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 
+/* Sorted sets (t_zset.c). */
+#define ZSET_COMMANDS(X)                                                                      \
+    X(zadd, -4) X(zincrby, 4) X(zscore, 3) X(zmscore, -3) X(zcard, 2) X(zcount, 4)             \
+    X(zlexcount, 4) X(zrank, 3) X(zrevrank, 3) X(zrange, -4) X(zrevrange, -4)                  \
+    X(zrangebyscore, -4) X(zrevrangebyscore, -4) X(zrangebylex, -4) X(zrevrangebylex, -4)      \
+    X(zrem, -3) X(zremrangebyrank, 4) X(zremrangebyscore, 4) X(zremrangebylex, 4)              \
+    X(zpopmin, -2) X(zpopmax, -2) X(zrandmember, -2) X(zscan, -3) X(zunionstore, -4)           \
+    X(zinterstore, -4) X(zrangestore, -5) X(zunion, -3) X(zinter, -3) X(zdiff, -3) X(zdiffstore, -4)    \
+    X(zintercard, -3) X(zmpop, -4)
+
 #define TYPE_COMMANDS(X)                                                                      \
     X(hset, -4) X(hsetnx, 4) X(hget, 3) X(hmget, -3) X(hmset, -4) X(hgetall, 2) X(hdel, -3)    \
     X(hexists, 3) X(hlen, 2) X(hkeys, 2) X(hvals, 2) X(hstrlen, 3) X(hincrby, 4)               \
     X(hincrbyfloat, 4) X(hrandfield, -2) X(hscan, -3)                                         \
     X(sadd, -3) X(srem, -3) X(smembers, 2) X(sismember, 3) X(smismember, -3) X(scard, 2)       \
     X(spop, -2) X(srandmember, -2) X(smove, 4) X(sinter, -2) X(sinterstore, -3) X(sunion, -2) \
-    X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3)
+    X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3)         \
+    ZSET_COMMANDS(X)
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)

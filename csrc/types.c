@@ -12,6 +12,7 @@
 const ks_type_ops *const ks_types[KS_NTYPES] = {
     [KS_TYPE_HASH] = &hash_type_ops,
     [KS_TYPE_SET] = &set_type_ops,
+    [KS_TYPE_ZSET] = &zset_type_ops,
 };
 
 /* Redis 7.0's defaults (as CONFIG GET shows them). */
@@ -58,12 +59,9 @@ int arg_is(const char *a, size_t n, const char *word) {
 
 /* ---- HRANDFIELD / SRANDMEMBER ------------------------------------------------------ */
 
-/* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s text for LLONG_MIN. */
-#define RANGE_ERR "value is out of range, value must between -9223372036854775807 and 9223372036854775807"
-
 /* Fills picks[0..count) with distinct random nodes of d (count < d->count): a
  * partial Fisher-Yates shuffle of every node.  -1 on allocation failure. */
-static int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks) {
+int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks) {
     dnode **all = malloc((d->count ? d->count : 1) * sizeof *all);
     size_t i = 0, b;
     if (!all) return -1;

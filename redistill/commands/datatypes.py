@@ -1,5 +1,6 @@
-"""Hash and set commands (issue 8).  They run wholly in C (csrc/t_hash.c, csrc/t_set.c), which writes
-the complete reply, so the fast path and this path send the same bytes by construction."""
+"""Hash, set and sorted-set commands (issue 8).  They run wholly in C (csrc/t_hash.c, csrc/t_set.c,
+csrc/t_zset.c), which writes the complete reply, so the fast path and this path send the same bytes by
+construction."""
 from __future__ import annotations
 
 from typing import Any

@@ -342,6 +342,7 @@ _PER_KEY_FLAGS = {
     "rename": ((1, ("RW", "access", "delete")), (2, ("OW", "update"))),
     "renamenx": ((1, ("RW", "access", "delete")), (2, ("OW", "insert"))),
     "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
+    "zrangestore": ((1, ("OW", "update")), (2, ("RO", "access"))),
 }
 
 
@@ -388,8 +389,8 @@ def _flags_of_key(name: str, position: int) -> Any:
 
 def _key_specs(spec: Any) -> SetReply:
     if spec.name in _MOVABLE_KEYS:
-        pos, flags = _MOVABLE_KEYS[spec.name]
-        return SetReply([_keynum_spec(flags, pos)])
+        pos, flags, dest = _MOVABLE_KEYS[spec.name]
+        return SetReply(([_key_spec(dest, 1, 0, 1)] if dest else []) + [_keynum_spec(flags, pos)])
     if spec.name in _RANGE_KEY_SPECS:
         return SetReply(_key_spec(flags, index, lastkey, 1) for flags, index, lastkey in _RANGE_KEY_SPECS[spec.name])
     if not spec.first_key:
@@ -468,11 +469,18 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
 
 # Commands whose keys follow a numkeys argument (Redis's "keynum" key specs, movablekeys flag):
 # name -> (position of numkeys, the keys' flags).
-_MOVABLE_KEYS = {"sintercard": (1, ("RO", "access"))}
+# Keys counted by a numkeys argument: name -> (index of numkeys, the keys' flags, flags of a
+# destination key at index 1 before it, or None).
+_RO, _OW = ("RO", "access"), ("OW", "update")
+_MOVABLE_KEYS = {
+    "sintercard": (1, _RO, None), "zunion": (1, _RO, None), "zinter": (1, _RO, None),
+    "zdiff": (1, _RO, None), "zintercard": (1, _RO, None), "zmpop": (1, ("RW", "access", "delete"), None),
+    "zunionstore": (2, _RO, _OW), "zinterstore": (2, _RO, _OW), "zdiffstore": (2, _RO, _OW),
+}
 
 
 def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
-    pos = _MOVABLE_KEYS[spec.name][0]
+    pos, _, dest = _MOVABLE_KEYS[spec.name]
     if not spec.arity_ok(len(cmd)):
         raise CommandError("Invalid number of arguments specified for command")
     try:
@@ -481,7 +489,7 @@ def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
         n = -1
     if n < 1 or pos + n >= len(cmd):
         raise CommandError("Invalid arguments specified for command")
-    return cmd[pos + 1:pos + 1 + n]
+    return ([cmd[1]] if dest else []) + cmd[pos + 1:pos + 1 + n]
 
 
 def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
@@ -517,7 +525,10 @@ def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
     if spec.name in _RANGE_KEY_SPECS:
         return [[key, SetReply(_flags_of_key(spec.name, spec.first_key + i * spec.step))]
                 for i, key in enumerate(keys)]
-    flags = _MOVABLE_KEYS[spec.name][1] if spec.name in _MOVABLE_KEYS else spec.key_flags
+    if spec.name in _MOVABLE_KEYS:
+        _, flags, dest = _MOVABLE_KEYS[spec.name]
+        return [[key, SetReply(dest if dest and i == 0 else flags)] for i, key in enumerate(keys)]
+    flags = spec.key_flags
     if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
         get = any(word(a) == b"get" for a in args[5:])
         flags = ("RW", "access", "update") if get else ("OW", "update")

@@ -84,3 +84,13 @@ def test_benchmark_sadd_hset_spop(server, r):
     assert all(m.startswith(b"element:") for m in r.smembers("myset"))
     # HSET writes element:<rand> fields of "myhash"
     assert r.type("myhash") == b"hash" and 0 < r.hlen("myhash") <= 10000
+
+
+def test_benchmark_zadd_zpopmin(server, r):
+    """issue 8: redis-benchmark's sorted-set workloads (ZADD myzset <rand score> element:<rand>, ZPOPMIN)."""
+    out = run_clean(server, "-t", "zadd,zpopmin", "-r", "10000", "-P", "8", "-n", "20000", "-q")
+    assert rates(out, "ZADD|ZPOPMIN") == {"ZADD", "ZPOPMIN"}, out[-2000:]
+    assert r.type("myzset") in (b"zset", b"none")
+    left = r.zrange("myzset", 0, -1, withscores=True)
+    assert all(m.startswith(b"element:") for m, _ in left)
+    assert [s for _, s in left] == sorted(s for _, s in left)

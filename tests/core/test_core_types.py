@@ -205,3 +205,139 @@ def test_threads_on_shared_collections(ks):
     total = sum(int(x.run("SCARD", k)[1:-2]) for k in keys)
     assert total == 200  # SMOVE moves, never copies or drops
     assert x.run("SUNION", *keys).startswith(b"*200\r\n")
+
+
+# ---- sorted sets (csrc/t_zset.c): skiplist + member dict ---------------------------------------------
+
+def zfill(x: Exec, key: str = "z", n: int = 300) -> None:
+    x.run("ZADD", key, *[v for i in range(n) for v in (str(i % 37), f"m{i}")])
+
+
+def test_zset_memory_is_counted_and_given_back(ks):
+    x, kv = Exec(ks), KS(ks)
+    base = used(kv)
+    zfill(x)
+    grown = used(kv)
+    assert grown > base + 300 * 40  # skiplist node + dict node per member
+    x.run("ZREM", "z", *[f"m{i}" for i in range(100)])
+    assert used(kv) < grown
+    x.run("ZREMRANGEBYRANK", "z", "0", "9")
+    x.run("ZREMRANGEBYSCORE", "z", "0", "(3")
+    x.run("ZPOPMAX", "z", "5")
+    x.run("ZINCRBY", "z", "1000", "m299")  # a move keeps the node: nothing leaks
+    assert kv.delete(b"z") == lib.RD_OK and used(kv) == base
+    zfill(x)
+    x.run("ZPOPMIN", "z", "1000")  # popping everything deletes the key
+    assert kv.exists(b"z") == lib.RD_NOT_FOUND and used(kv) == base
+    zfill(x)
+    x.run("ZREMRANGEBYLEX", "z", "-", "+")
+    assert kv.exists(b"z") == lib.RD_NOT_FOUND and used(kv) == base
+
+
+def test_zset_set_over_rename_copy_store(ks):
+    x, kv = Exec(ks), KS(ks)
+    base = used(kv)
+    zfill(x)
+    kv.set(b"z", b"v")  # SET over it frees the sorted set
+    assert used(kv) < base + 1000
+    kv.delete(b"z")
+    zfill(x)
+    assert lib.rd_ks_rename(ks, b"z", 1, b"z2", 2, 0) == lib.RD_OK
+    assert lib.rd_ks_copy(ks, b"z2", 2, b"c", 1, 0) == lib.RD_OK
+    x.run("ZREM", "c", "m0")
+    assert x.run("ZCARD", "z2") == b":300\r\n" and x.run("ZCARD", "c") == b":299\r\n"
+    assert x.run("ZRANGE", "c", "0", "-1") == x.run("ZRANGE", "z2", "0", "-1").replace(
+        b"*300\r\n", b"*299\r\n").replace(b"$2\r\nm0\r\n", b"")
+    x.run("SADD", "s", "a", "m1")
+    assert x.run("ZUNIONSTORE", "c", "3", "z2", "c", "s") == b":301\r\n"  # replaces its own source
+    assert x.run("ZINTERSTORE", "c", "2", "z2", "nokey") == b":0\r\n"
+    assert kv.exists(b"c") == lib.RD_NOT_FOUND
+    for k in (b"z2", b"s"):
+        kv.delete(k)
+    assert used(kv) == base
+
+
+def test_zset_expiry_and_flush(ks):
+    x, kv = Exec(ks), KS(ks)
+    base = used(kv)
+    zfill(x)
+    assert kv.expire(b"z", lib.rd_now_ms() + 30) == lib.RD_OK
+    time.sleep(0.1)
+    assert x.run("ZCARD", "z") == b":0\r\n"  # lazy expiry
+    assert used(kv) == base
+    for i in range(20):
+        x.run("ZADD", f"z{i}", "1", "a", "2", "b")
+    assert lib.rd_ks_flush(ks) == lib.RD_OK
+    assert used(kv) <= base
+    zfill(x)  # left for rd_keyspace_free (the fixture) to free
+
+
+def _members(reply: bytes) -> list[bytes]:
+    return reply.split(b"\r\n")[2::2]
+
+
+def test_zset_ranks_match_a_model(ks):
+    """Random adds, score moves and removals; every rank, range and count is checked against sorted()."""
+    import random
+    rng = random.Random(8)
+    x = Exec(ks)
+    model: dict[bytes, int] = {}
+    for step in range(3000):
+        m = f"m{rng.randrange(400)}".encode()
+        op = rng.random()
+        if op < 0.6:
+            s = rng.randrange(-50, 50)
+            x.run("ZADD", "z", str(s), m)
+            model[m] = s
+        elif op < 0.8:
+            x.run("ZINCRBY", "z", "3", m)
+            model[m] = model.get(m, 0) + 3
+        else:
+            assert x.run("ZREM", "z", m) == b":%d\r\n" % (m in model)
+            model.pop(m, None)
+        if step % 300 == 299:
+            order = [k for k, _ in sorted(model.items(), key=lambda kv: (kv[1], kv[0]))]
+            assert _members(x.run("ZRANGE", "z", "0", "-1")) == order
+            for i in rng.sample(range(len(order)), 20):
+                assert x.run("ZRANK", "z", order[i]) == b":%d\r\n" % i
+                assert x.run("ZREVRANK", "z", order[i]) == b":%d\r\n" % (len(order) - 1 - i)
+                assert _members(x.run("ZRANGE", "z", str(i), str(i + 4))) == order[i:i + 5]
+            lo, hi = sorted(rng.sample(range(-50, 60), 2))
+            inside = [k for k in order if lo <= model[k] < hi]
+            assert x.run("ZCOUNT", "z", str(lo), f"({hi}") == b":%d\r\n" % len(inside)
+            assert _members(x.run("ZRANGEBYSCORE", "z", str(lo), f"({hi}")) == inside
+
+
+def test_big_zset_scan_and_random(ks):
+    x = Exec(ks)
+    zfill(x, n=3000)
+    seen, cursor = set(), b"0"
+    for _ in range(10_000):
+        reply = x.run("ZSCAN", "z", cursor, "COUNT", "100")
+        head, _, rest = reply.partition(b"\r\n")
+        _, _, rest = rest.partition(b"\r\n")
+        cursor, _, rest = rest.partition(b"\r\n")
+        seen.update(rest.split(b"\r\n")[2::4])
+        if cursor == b"0":
+            break
+    assert cursor == b"0" and seen == {f"m{i}".encode() for i in range(3000)}
+    picked = x.run("ZRANDMEMBER", "z", "100")
+    assert picked.startswith(b"*100\r\n") and len(set(_members(picked))) == 100
+    assert x.run("ZPOPMIN", "z", "2999").startswith(b"*5998\r\n")
+    assert x.run("ZCARD", "z") == b":1\r\n"
+
+
+def test_zset_range_and_diff_stores_free(ks):
+    x, kv = Exec(ks), KS(ks)
+    base = used(kv)
+    zfill(x)
+    kv.set(b"d", b"string")
+    assert x.run("ZRANGESTORE", "d", "z", "0", "9") == b":10\r\n"  # replaces the string
+    assert x.run("ZRANGESTORE", "d", "z", "(1000", "+inf", "BYSCORE") == b":0\r\n"  # empty: deleted
+    assert kv.exists(b"d") == lib.RD_NOT_FOUND
+    assert x.run("ZDIFFSTORE", "d", "2", "z", "nokey") == b":300\r\n"
+    assert x.run("ZDIFFSTORE", "d", "2", "z", "z") == b":0\r\n" and kv.exists(b"d") == lib.RD_NOT_FOUND
+    assert x.run("ZINTERCARD", "2", "z", "z", "LIMIT", "5") == b":5\r\n"
+    assert x.run("ZUNION", "2", "z", "nokey").startswith(b"*300\r\n")
+    kv.delete(b"z")
+    assert used(kv) == base

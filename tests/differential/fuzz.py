@@ -419,6 +419,110 @@ TEMPLATES: list[Template] = [
 ]
 
 
+# ---- sorted sets (issue 8) ----
+ZMEMBERS = [b"a", b"b", b"c", b"m1", b"", b"\x00\xff", b"x" * 65, b"1"]
+ZSCORES = FLOATS + [b"1", b"2", b"-3", b"10", b"+inf"]
+ZRANGE_ENDS = [b"-inf", b"+inf", b"(1", b"(2", b"0", b"1", b"2.5", b"(-inf", b"x", b"(", b"nan", b"10", b""]
+ZLEX_ENDS = [b"-", b"+", b"[a", b"(b", b"[m", b"(", b"a", b"[", b"[\x00", b"[x"]
+ZRANKS = [b"0", b"1", b"-1", b"2", b"-2", b"100", b"-100", b"x"]
+
+
+def g_zadd(rnd, ctx):
+    flags = rnd.sample([b"NX", b"XX", b"GT", b"LT", b"CH", b"INCR", b"ch"], rnd.choice((0, 0, 1, 2)))
+    pairs = [x for _ in range(rnd.choice((1, 1, 2, 3))) for x in (rnd.choice(ZSCORES), rnd.choice(ZMEMBERS))]
+    if rnd.random() < 0.05:
+        pairs = pairs[:-1]  # odd: a syntax error
+    return one(b"ZADD", key(rnd), *flags, *pairs)
+
+
+def g_zrange(rnd, ctx):
+    by = rnd.choice(["rank", "rank", "score", "lex"])
+    ends = {"rank": ZRANKS, "score": ZRANGE_ENDS, "lex": ZLEX_ENDS}[by]
+    opts = [] if by == "rank" else [b"BYSCORE" if by == "score" else b"BYLEX"]
+    if rnd.random() < 0.4:
+        opts.append(b"REV")
+    if rnd.random() < 0.4:
+        opts.append(b"WITHSCORES")
+    if by != "rank" and rnd.random() < 0.4 or rnd.random() < 0.05:
+        opts += [b"LIMIT", rnd.choice(ZRANKS), rnd.choice(ZRANKS)]
+    rnd.shuffle(opts)
+    return one(b"ZRANGE", key(rnd), rnd.choice(ends), rnd.choice(ends), *opts)
+
+
+def g_zrange_legacy(rnd, ctx):
+    name = rnd.choice([b"ZREVRANGE", b"ZRANGEBYSCORE", b"ZREVRANGEBYSCORE", b"ZRANGEBYLEX", b"ZREVRANGEBYLEX"])
+    ends = ZRANKS if name == b"ZREVRANGE" else ZLEX_ENDS if b"LEX" in name else ZRANGE_ENDS
+    opts = []
+    if b"LEX" not in name and rnd.random() < 0.5:
+        opts.append(b"WITHSCORES")
+    if name != b"ZREVRANGE" and rnd.random() < 0.3:
+        opts += [b"LIMIT", rnd.choice(ZRANKS), rnd.choice(ZRANKS)]
+    return one(name, key(rnd), rnd.choice(ends), rnd.choice(ends), *opts)
+
+
+def g_zremrange(rnd, ctx):
+    name = rnd.choice([b"ZREMRANGEBYRANK", b"ZREMRANGEBYSCORE", b"ZREMRANGEBYLEX"])
+    ends = ZRANKS if name.endswith(b"RANK") else ZLEX_ENDS if name.endswith(b"LEX") else ZRANGE_ENDS
+    return one(name, key(rnd), rnd.choice(ends), rnd.choice(ends))
+
+
+def g_zstore(rnd, ctx):
+    srcs = [key(rnd) for _ in range(rnd.randint(1, 3))]
+    opts = []
+    if rnd.random() < 0.4:
+        opts += [b"WEIGHTS"] + [rnd.choice(ZSCORES[:8]) for _ in srcs]
+    if rnd.random() < 0.4:
+        opts += [b"AGGREGATE", rnd.choice([b"SUM", b"MIN", b"max", b"avg"])]
+    return one(rnd.choice([b"ZUNIONSTORE", b"ZINTERSTORE"]), key(rnd),
+               rnd.choice([str(len(srcs)).encode()] * 4 + [b"0", b"x", b"9"]), *srcs, *opts)
+
+
+def g_zread_op(rnd):
+    name = rnd.choice([b"ZUNION", b"ZINTER", b"ZDIFF", b"ZINTERCARD"])
+    srcs = [key(rnd) for _ in range(rnd.randint(1, 3))]
+    opts = []
+    if name == b"ZINTERCARD":
+        opts = rnd.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"0"], [b"LIMIT", b"-1"]])
+    elif rnd.random() < 0.5:
+        opts = [b"WITHSCORES"]
+    if name in (b"ZUNION", b"ZINTER") and rnd.random() < 0.3:
+        opts += [b"AGGREGATE", rnd.choice([b"MIN", b"MAX"])]
+    return one(name, str(len(srcs)).encode(), *srcs, *opts)
+
+
+ZSET_TEMPLATES: list[Template] = [
+    Template("zadd", 6, g_zadd),
+    Template("zincrby", 2, lambda r, c: one(b"ZINCRBY", key(r), r.choice(ZSCORES), r.choice(ZMEMBERS))),
+    Template("zscore", 2, lambda r, c: one(b"ZSCORE", key(r), r.choice(ZMEMBERS))),
+    Template("zmscore", 1, lambda r, c: one(b"ZMSCORE", key(r), *r.sample(ZMEMBERS, r.randint(1, 3)))),
+    Template("zcard", 2, lambda r, c: one(b"ZCARD", key(r))),
+    Template("zcount", 2, lambda r, c: one(b"ZCOUNT", key(r), r.choice(ZRANGE_ENDS), r.choice(ZRANGE_ENDS))),
+    Template("zlexcount", 1, lambda r, c: one(b"ZLEXCOUNT", key(r), r.choice(ZLEX_ENDS), r.choice(ZLEX_ENDS))),
+    Template("zrank", 2, lambda r, c: one(r.choice([b"ZRANK", b"ZREVRANK"]), key(r), r.choice(ZMEMBERS)),
+             needs=("zrevrank",)),
+    Template("zrange", 4, g_zrange),
+    Template("zrevrange", 2, g_zrange_legacy, needs=("zrangebyscore", "zrevrangebyscore", "zrangebylex",
+                                                      "zrevrangebylex")),
+    Template("zrem", 2, lambda r, c: one(b"ZREM", key(r), *r.sample(ZMEMBERS, r.randint(1, 3)))),
+    Template("zremrangebyrank", 1, g_zremrange, needs=("zremrangebyscore", "zremrangebylex")),
+    Template("zpopmin", 2, lambda r, c: one(r.choice([b"ZPOPMIN", b"ZPOPMAX"]), key(r),
+                                            *r.choice([[], [b"1"], [b"2"], [b"0"], [b"-1"], [b"x"], [b"100"]])),
+             needs=("zpopmax",)),
+    Template("zrandmember", 1, lambda r, c: one(b"ZRANDMEMBER", key(r), *r.choice([[], [b"2"], [b"-3"],
+                                                                                   [b"2", b"WITHSCORES"], [b"x"]]))),
+    # COUNT above any set's size: one call returns everything on both servers (order compared sorted)
+    Template("zscan", 1, lambda r, c: one(b"ZSCAN", key(r), b"0", b"COUNT", b"1000",
+                                          *r.choice([[], [b"MATCH", b"a*"], [b"MATCH", b"*"]]))),
+    Template("zunionstore", 2, g_zstore, needs=("zinterstore",)),
+    Template("zunion", 2, lambda r, c: g_zread_op(r), needs=("zinter", "zdiff", "zintercard")),
+    Template("zmpop", 1, lambda r, c: one(b"ZMPOP", b"2", key(r), key(r), r.choice([b"MIN", b"MAX", b"BAD"]),
+                                          *r.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"]]))),
+    Template("zdiffstore", 1, lambda r, c: one(b"ZDIFFSTORE", key(r), b"2", key(r), key(r))),
+    Template("zrangestore", 1, lambda r, c: [(s[0], [b"ZRANGESTORE", key(r)] + s[1][1:]) for s in g_zrange(r, c)]),
+]
+TEMPLATES += ZSET_TEMPLATES
+
+
 def usable(known: set[str]) -> list[Template]:
     return [t for t in TEMPLATES if t.name is None or (t.name in known and all(n in known for n in t.needs))]
 
@@ -467,6 +571,10 @@ def norm(args: list[bytes], reply):
     if name == "KEYS":
         # Hash-table order differs between the two stores; the set of keys is the same.
         return (kind, sorted(parse(reply)))
+    if name == "ZSCAN":
+        # A skiplist-encoded set is scanned in its dict's order (different tables): compare the pairs.
+        cursor, items = parse(reply)
+        return (kind, cursor, sorted(zip(items[0::2], items[1::2])))
     if name == "SCAN":
         # The cursor encodes table positions (different tables); with COUNT above the keyspace size both
         # finish in one call, so the cursor must be 0 on both and the keys the same set.

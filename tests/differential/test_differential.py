@@ -82,7 +82,7 @@ def scan_all(s: RespSocket, args: tuple) -> tuple:
 # ---- normalisation ------------------------------------------------------------------------------------------
 
 _ORDERLESS = {"HGETALL", "HKEYS", "HVALS", "SMEMBERS", "SINTER", "SUNION", "SDIFF"}
-_RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP"}
+_RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP", "ZRANDMEMBER"}
 
 
 def collection_norm(name: str, reply: bytes):
