@@ -232,6 +232,7 @@ typedef struct ks_type_ops {
 /* Indexed by KS_TYPE_*; NULL for strings and for types not built yet. */
 extern const ks_type_ops *const ks_types[KS_NTYPES];
 extern const ks_type_ops hash_type_ops, set_type_ops;
+extern const ks_type_ops list_type_ops;
 
 /* Redis's encoding thresholds (CONFIG SET hash-max-listpack-entries ...), by RD_CFG_*. */
 extern _Atomic long long ks_type_config[RD_CFG_COUNT];
@@ -366,7 +367,10 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     X(hincrbyfloat, 4) X(hrandfield, -2) X(hscan, -3)                                         \
     X(sadd, -3) X(srem, -3) X(smembers, 2) X(sismember, 3) X(smismember, -3) X(scard, 2)       \
     X(spop, -2) X(srandmember, -2) X(smove, 4) X(sinter, -2) X(sinterstore, -3) X(sunion, -2) \
-    X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3)
+    X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3) \
+    X(lpush, -3) X(rpush, -3) X(lpushx, -3) X(rpushx, -3) X(lpop, -2) X(rpop, -2) X(llen, 2)     \
+    X(lindex, 3) X(lrange, 4) X(lpos, -3) X(lset, 4) X(lrem, 4) X(ltrim, 4) X(linsert, 5)      \
+    X(lmove, 5) X(rpoplpush, 3)
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)

@@ -11,6 +11,7 @@
 const ks_type_ops *const ks_types[KS_NTYPES] = {
     [KS_TYPE_HASH] = &hash_type_ops,
     [KS_TYPE_SET] = &set_type_ops,
+    [KS_TYPE_LIST] = &list_type_ops,
 };
 
 /* Redis 7.0's defaults (as CONFIG GET shows them). */

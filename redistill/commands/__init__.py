@@ -222,6 +222,23 @@ _TABLE = [
     command("sdiffstore",    -3, "write denyoom @set",                    ALLKEYS,    datatypes.run, "set", "1.0.0", "Subtract multiple sets and store the resulting set in a key", fast=True, key_flags="OW update"),
     command("sintercard",    -3, "readonly movablekeys @set",             NOKEYS,     datatypes.run, "set", "7.0.0", "Intersect multiple sets and return the cardinality of the result", fast=True),  # movable keys: no legacy triple
     command("sscan",         -3, "readonly @set",                         ONEKEY,     datatypes.run, "set", "2.8.0", "Incrementally iterate Set elements", fast=True, key_flags="RO access", tips="nondeterministic_output"),
+    # issue 8: lists, run whole in C (csrc/t_list.c) by datatypes.run
+    command("lpush",          -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "1.0.0", "Prepend one or multiple elements to a list", fast=True, key_flags="RW insert"),
+    command("rpush",          -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "1.0.0", "Append one or multiple elements to a list", fast=True, key_flags="RW insert"),
+    command("lpushx",         -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "2.2.0", "Prepend an element to a list, only if the list exists", fast=True, key_flags="RW insert"),
+    command("rpushx",         -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "2.2.0", "Append an element to a list, only if the list exists", fast=True, key_flags="RW insert"),
+    command("lpop",           -2, "write fast @list",                      ONEKEY,     datatypes.run, "list", "1.0.0", "Remove and get the first elements in a list", fast=True, key_flags="RW access delete"),
+    command("rpop",           -2, "write fast @list",                      ONEKEY,     datatypes.run, "list", "1.0.0", "Remove and get the last elements in a list", fast=True, key_flags="RW access delete"),
+    command("llen",            2, "readonly fast @list",                   ONEKEY,     datatypes.run, "list", "1.0.0", "Get the length of a list", fast=True, key_flags="RO"),
+    command("lindex",          3, "readonly @list",                        ONEKEY,     datatypes.run, "list", "1.0.0", "Get an element from a list by its index", fast=True, key_flags="RO access"),
+    command("lrange",          4, "readonly @list",                        ONEKEY,     datatypes.run, "list", "1.0.0", "Get a range of elements from a list", fast=True, key_flags="RO access"),
+    command("lpos",           -3, "readonly @list",                        ONEKEY,     datatypes.run, "list", "6.0.6", "Return the index of matching elements on a list", fast=True, key_flags="RO access"),
+    command("lset",            4, "write denyoom @list",                   ONEKEY,     datatypes.run, "list", "1.0.0", "Set the value of an element in a list by its index", fast=True, key_flags="RW update"),
+    command("lrem",            4, "write @list",                           ONEKEY,     datatypes.run, "list", "1.0.0", "Remove elements from a list", fast=True, key_flags="RW delete"),
+    command("ltrim",           4, "write @list",                           ONEKEY,     datatypes.run, "list", "1.0.0", "Trim a list to the specified range", fast=True, key_flags="RW delete"),
+    command("linsert",         5, "write denyoom @list",                   ONEKEY,     datatypes.run, "list", "2.2.0", "Insert an element before or after another element in a list", fast=True, key_flags="RW insert"),
+    command("lmove",           5, "write denyoom @list",                   (1, 2, 1),  datatypes.run, "list", "6.2.0", "Pop an element from a list, push it to another list and return it", fast=True, key_flags="RW access delete"),
+    command("rpoplpush",       3, "write denyoom @list",                   (1, 2, 1),  datatypes.run, "list", "1.2.0", "Remove the last element in a list, prepend it to another list and return it", fast=True, key_flags="RW access delete"),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}
