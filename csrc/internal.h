@@ -375,6 +375,8 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
+/* True for a list command that can wake a blocked client while any is blocked (t_list.c). */
+int list_push_wakes(tx_handler fn);
 
 /* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
  * for unknown names, bad arity and every error reply (Python writes errors). */

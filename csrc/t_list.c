@@ -581,3 +581,14 @@ void tx_rpoplpush(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
     move_command(x, argv, argl, L_TAIL, L_HEAD);
 }
+
+/* ---- blocked clients ------------------------------------------------------------- */
+
+static _Atomic int list_waiters;
+
+void rd_set_list_waiters(int n) { list_waiters = n; }
+
+int list_push_wakes(tx_handler fn) {
+    return list_waiters && (fn == tx_lpush || fn == tx_rpush || fn == tx_lpushx || fn == tx_rpushx ||
+                            fn == tx_lmove || fn == tx_rpoplpush);
+}

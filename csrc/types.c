@@ -176,6 +176,7 @@ int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl,
     tx_ctx t = {x->ks, x->out, x->resp};
     if (!cmd) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
+    if (list_push_wakes(cmd->fn)) return FP_SLOW; /* Python wakes blocked clients */
     cmd->fn(&t, argc, argv, argl);
     /* Errors come before any write in every type command, so Python can run
      * it again to write (and count) the error. */

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
+from redistill.commands import blocking
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, encode
@@ -239,6 +240,10 @@ _TABLE = [
     command("linsert",         5, "write denyoom @list",                   ONEKEY,     datatypes.run, "list", "2.2.0", "Insert an element before or after another element in a list", fast=True, key_flags="RW insert"),
     command("lmove",           5, "write denyoom @list",                   (1, 2, 1),  datatypes.run, "list", "6.2.0", "Pop an element from a list, push it to another list and return it", fast=True, key_flags="RW access delete"),
     command("rpoplpush",       3, "write denyoom @list",                   (1, 2, 1),  datatypes.run, "list", "1.2.0", "Remove the last element in a list, prepend it to another list and return it", fast=True, key_flags="RW access delete"),
+    command("blpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.blpop, "list", "2.0.0", "Remove and get the first element in a list, or block until one is available", key_flags="RW access delete"),
+    command("brpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.brpop, "list", "2.0.0", "Remove and get the last element in a list, or block until one is available", key_flags="RW access delete"),
+    command("blmove",          6, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.blmove, "list", "6.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
+    command("brpoplpush",      4, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.brpoplpush, "list", "2.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}

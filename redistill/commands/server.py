@@ -310,8 +310,9 @@ def _find(name: bytes) -> Any:
 
 
 # Redis's ACL category order, the order COMMAND INFO lists them in.
-_ACL_ORDER = ("@keyspace", "@read", "@write", "@string", "@admin", "@fast", "@slow", "@dangerous",
-              "@connection")
+_ACL_ORDER = ("@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string", "@bitmap",
+              "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin", "@fast", "@slow", "@blocking",
+              "@dangerous", "@connection", "@transaction", "@scripting")
 
 
 def acl_categories(spec: Any) -> list[str]:
@@ -342,6 +343,9 @@ _PER_KEY_FLAGS = {
     "renamenx": ((1, ("RW", "access", "delete")), (2, ("OW", "insert"))),
     "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
 }
+# issue 8: list moves (source, destination)
+_PER_KEY_FLAGS.update({name: ((1, ("RW", "access", "delete")), (2, ("RW", "insert")))
+                       for name in ("lmove", "rpoplpush", "blmove", "brpoplpush")})
 
 
 # Redis's key-spec notes (COMMAND INFO shows them first).

@@ -729,6 +729,25 @@ LISTS = [
     ["COMMAND", "INFO", "lpush", "lpop", "lmove", "rpoplpush", "lpos", "lrange", "linsert"],
 ]
 
+# issue 8: blocking list pops, where they answer without blocking (data there, errors, MULTI) or
+# after a short timeout.
+BLOCKING = [
+    ["RPUSH", "l", "a", "b", "c"], ["BLPOP", "nokey", "l", "0"], ["BRPOP", "l", "nokey", "1"],
+    ["BLPOP", "nokey", "0.05"], ["BRPOP", "nokey", "nokey2", "0.01"], ["BLPOP", "l", "abc"], ["BLPOP", "l", "-1"],
+    ["BLPOP", "l", "inf"], ["BLPOP", "l", " 1"], ["BLPOP", "l", ""], ["BLPOP", "l", "0x0"], ["BLPOP", "l"],
+    ["BLPOP", "l", "1e-9"], ["LLEN", "l"],
+    ["SET", "str", "v"], ["BLPOP", "nokey", "str", "0"], ["BLPOP", "l", "str", "0"], ["BRPOP", "str", "1"],
+    ["RPUSH", "s", "1", "2"], ["BLMOVE", "s", "d", "LEFT", "RIGHT", "0"], ["BLMOVE", "s", "d", "up", "left", "0"],
+    ["BLMOVE", "s", "d", "left", "left", "-1"], ["BLMOVE", "s", "d", "left", "left", "x"],
+    ["BLMOVE", "s", "str", "left", "left", "0"], ["BLMOVE", "str", "d", "left", "left", "0"],
+    ["BRPOPLPUSH", "s", "d", "0"], ["BRPOPLPUSH", "s", "d", "0.02"], ["BLMOVE", "s", "d", "left", "left", "0.02"],
+    ["LRANGE", "d", "0", "-1"], ["EXISTS", "s"], ["BRPOPLPUSH", "d", "d", "0"], ["LRANGE", "d", "0", "-1"],
+    ["BRPOPLPUSH", "s"], ["BLMOVE", "s", "d", "left", "left"],
+    ["MULTI"], ["BLPOP", "nokey", "0"], ["BRPOP", "nokey", "10"], ["BLMOVE", "nokey", "d", "left", "left", "0"],
+    ["BRPOPLPUSH", "nokey", "d", "0"], ["RPUSH", "m", "x"], ["BLPOP", "m", "0"], ["EXEC"],
+    ["COMMAND", "INFO", "blpop", "brpop", "blmove", "brpoplpush"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -749,6 +768,7 @@ PER_PROTOCOL = {
     "sets": SETS,
     "type-config": TYPE_CONFIG,
     "lists": LISTS,
+    "blocking": BLOCKING,
 }
 
 INLINE = [
