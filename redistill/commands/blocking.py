@@ -160,7 +160,11 @@ def _block(client: Any, keys: list[bytes], attempt: Callable[[bool], bytes | Non
         return Encoded(exec_null or null)
     w = Waiter(client, keys, attempt, null)
     _register(w)
-    reply = attempt(True)  # a push between the first attempt and the registration
+    try:
+        reply = attempt(True)  # a push between the first attempt and the registration
+    except CommandError:  # (the key changed type meanwhile)
+        w.cancel()
+        raise
     if reply is not None:
         w.cancel()
         return Encoded(reply)

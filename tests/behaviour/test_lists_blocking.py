@@ -173,3 +173,24 @@ def test_many_threads_push_and_block(server, r):
         t.join(30)
     assert sorted(got, key=int) == [str(i).encode() for i in range(n_pop * per)]
     assert r.exists("work") == 0
+
+
+def test_shutdown_answers_blocked_clients(start_extra):
+    """SIGTERM: a client blocked in BLPOP gets the timeout's null reply, then the close; exit 0."""
+    import signal
+
+    import redis
+
+    sp = start_extra([], kind="redistill")
+    admin = redis.Redis(host=sp.host, port=sp.port, socket_timeout=10)
+    w = Blocked(sp, "BLPOP", "l", "0")
+    try:
+        wait_blocked(admin, {"blpop"})
+        assert admin.info("clients")["blocked_clients"] == 1
+        admin.close()
+        sp.proc.send_signal(signal.SIGTERM)
+        data, closed = w.s.read_until_closed(timeout=20)
+        assert data == b"*-1\r\n" and closed
+    finally:
+        w.close()
+    assert sp.proc.wait(timeout=20) == 0
