@@ -159,6 +159,14 @@ static int list_read(tx_ctx *x, ks_view *v, int i, int read, lobj **l) {
     return 1;
 }
 
+/* open_keys + list_read of argv[1]: 1 (*l NULL when absent), 0 after an error (view closed). */
+static int open_list(tx_ctx *x, ks_view *v, const char **argv, const size_t *argl, int read, lobj **l) {
+    if (open_keys(x, v, argv, argl, 1) != 0) return 0;
+    if (list_read(x, v, 0, read, l)) return 1;
+    ks_view_close(v);
+    return 0;
+}
+
 /* A new empty list linked as key i; NULL after writing the error. */
 static lobj *list_create(tx_ctx *x, ks_view *v, int i) {
     lobj *l = list_new();
@@ -210,8 +218,7 @@ static void push_command(tx_ctx *x, int argc, const char **argv, const size_t *a
     ks_view v;
     lobj *l;
     int rc = 0;
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 0, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (!l) {
         if (xx) {
             resp_add_int(x->out, 0);
@@ -246,8 +253,7 @@ static void pop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
     }
     if (argc == 3 && !arg_positive(x, argv[2], argl[2], "value is out of range, must be positive", &count))
         return;
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 0, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (!l) {
         if (argc == 3)
             reply_null_array(x);
@@ -266,7 +272,6 @@ static void pop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
         list_shrink(l);
         ks_view_changed(&v, 0);
     }
-done:
     ks_view_close(&v);
 }
 
@@ -291,8 +296,7 @@ void tx_lindex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     lobj *l;
     long long i;
     (void)argc;
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 1, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 1, &l)) return;
     if (!l) {
         resp_add_nil(x->out, x->resp);
     } else if (arg_long(x, argv[2], argl[2], &i)) {
@@ -302,7 +306,6 @@ void tx_lindex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         else
             reply_elem(x, lget(l, (size_t)i));
     }
-done:
     ks_view_close(&v);
 }
 
@@ -356,8 +359,7 @@ void tx_lpos(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         rank = (long long)(0 - (unsigned long long)rank);
         tail_first = 1;
     }
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 1, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 1, &l)) return;
     if (!l) {
         if (count != -1)
             resp_add_array_len(x->out, 0);
@@ -400,8 +402,7 @@ void tx_lset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     lobj *l;
     long long i;
     (void)argc;
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 0, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (!l) {
         resp_add_err_text(x->out, "no such key");
     } else if (arg_long(x, argv[2], argl[2], &i)) {
@@ -418,7 +419,6 @@ void tx_lset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             resp_add_raw(x->out, "+OK\r\n", 5);
         }
     }
-done:
     ks_view_close(&v);
 }
 
@@ -429,8 +429,7 @@ void tx_lrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     long long count, removed = 0;
     (void)argc;
     if (!arg_long(x, argv[2], argl[2], &count)) return;
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 0, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (l) {
         size_t n = l->count, kept = 0;
         long long limit = count < 0 ? -count : count;
@@ -454,7 +453,6 @@ void tx_lrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         }
     }
     resp_add_int(x->out, removed);
-done:
     ks_view_close(&v);
 }
 
@@ -465,8 +463,7 @@ void tx_ltrim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     long long start, end;
     (void)argc;
     if (!arg_long(x, argv[2], argl[2], &start) || !arg_long(x, argv[3], argl[3], &end)) return;
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 0, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (l) {
         long long len = (long long)l->count, keep_from = 0, keep = 0;
         if (clamp_range(len, &start, &end)) {
@@ -481,7 +478,6 @@ void tx_ltrim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         ks_view_changed(&v, 0); /* Redis signals the key even when nothing went */
     }
     resp_add_raw(x->out, "+OK\r\n", 5);
-done:
     ks_view_close(&v);
 }
 
@@ -499,8 +495,7 @@ void tx_linsert(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         reply_syntax(x->out);
         return;
     }
-    if (open_keys(x, &v, argv, argl, 1) != 0) return;
-    if (!list_read(x, &v, 0, 0, &l)) goto done;
+    if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (!l) {
         resp_add_int(x->out, 0);
         goto done;
