@@ -115,6 +115,7 @@ ASAN_ENV   := LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_strings.py \
               tests/behaviour/test_hashes.py tests/behaviour/test_sets.py \
+              tests/behaviour/test_lists.py \
               tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
               tests/behaviour/test_connection.py tests/differential tests/reliability
 FUZZ_SECONDS ?= 300
@@ -149,6 +150,7 @@ sanitize-quick: sanitize-build test-deps
 	cd tests && REDISTILL_FUZZ_SECONDS=5 $(ASAN_ENV) ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider \
 	  core/test_core_fuzz.py core/test_core_framing.py core/test_core_keyspace.py core/test_core_threads.py \
 	  core/test_core_types.py \
+	  core/test_core_lists.py \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
 	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py

@@ -236,6 +236,7 @@ typedef struct ks_type_ops {
 extern const ks_type_ops *const ks_types[KS_NTYPES];
 extern const ks_type_ops hash_type_ops, set_type_ops;
 extern const ks_type_ops zset_type_ops;
+extern const ks_type_ops list_type_ops;
 
 /* Redis's encoding thresholds (CONFIG SET hash-max-listpack-entries ...), by RD_CFG_*. */
 extern _Atomic long long ks_type_config[RD_CFG_COUNT];
@@ -393,11 +394,16 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     X(sadd, -3) X(srem, -3) X(smembers, 2) X(sismember, 3) X(smismember, -3) X(scard, 2)       \
     X(spop, -2) X(srandmember, -2) X(smove, 4) X(sinter, -2) X(sinterstore, -3) X(sunion, -2) \
     X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3)         \
+    X(lpush, -3) X(rpush, -3) X(lpushx, -3) X(rpushx, -3) X(lpop, -2) X(rpop, -2) X(llen, 2)   \
+    X(lindex, 3) X(lrange, 4) X(lpos, -3) X(lset, 4) X(lrem, 4) X(ltrim, 4) X(linsert, 5)      \
+    X(lmove, 5) X(rpoplpush, 3)                                                               \
     ZSET_COMMANDS(X)
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
+/* True for a list command that can wake a blocked client while any is blocked (t_list.c). */
+int list_push_wakes(tx_handler fn);
 
 /* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
  * for unknown names, bad arity and every error reply (Python writes errors). */

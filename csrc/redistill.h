@@ -478,4 +478,11 @@ void rd_worker_detach(rd_worker *w, int fd, rd_conn *c);
 int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
                    int max);
 
+/* ---- blocked list pops (issue 8) ------------------------------------------- */
+
+/* Clients blocked in BLPOP/BRPOP/BLMOVE (commands/blocking.py keeps the count):
+ * while it is not 0 the fast path leaves the commands that push onto a list
+ * (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH) to Python, which wakes them. */
+void rd_set_list_waiters(int n);
+
 #endif

@@ -13,6 +13,7 @@ const ks_type_ops *const ks_types[KS_NTYPES] = {
     [KS_TYPE_HASH] = &hash_type_ops,
     [KS_TYPE_SET] = &set_type_ops,
     [KS_TYPE_ZSET] = &zset_type_ops,
+    [KS_TYPE_LIST] = &list_type_ops,
 };
 
 /* Redis 7.0's defaults (as CONFIG GET shows them). */
@@ -238,6 +239,7 @@ int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl,
     tx_ctx t = {x->ks, x->out, x->resp};
     if (!cmd) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
+    if (list_push_wakes(cmd->fn)) return FP_SLOW; /* Python wakes blocked clients */
     if (ks_over_maxmemory(x->ks)) return FP_SLOW; /* Python's dispatch admits or refuses it */
     cmd->fn(&t, argc, argv, argl);
     /* Errors come before any write in every type command, so Python can run

@@ -67,6 +67,7 @@ class Connection:
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
+        "in_exec", "_blocked",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -103,6 +104,8 @@ class Connection:
         self._writing = False
         self._held: bytes | None = None
         self._hold_for = 0.0
+        self.in_exec = False           # running EXEC's queue (blocking commands do not block)
+        self._blocked: Any = None      # the commands/blocking.py Waiter while in BLPOP & co.
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
@@ -237,6 +240,32 @@ class Connection:
         without blocking the worker: the connection waits on a timer, the others go on."""
         self._hold_for = seconds
 
+    @property
+    def worker(self) -> Any:
+        return self._worker
+
+    def block(self, waiter: Any) -> None:
+        """BLPOP & co. found nothing: the connection is parked (like a held reply) once the
+        handler returns, until waiter ends it with unblock().  Owner thread."""
+        self._blocked = waiter
+
+    def peer_gone(self) -> bool:
+        """A parked (blocked) connection is not read: has its peer closed meanwhile?"""
+        try:
+            return self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except (BlockingIOError, InterruptedError, ValueError):  # ValueError: TLS sockets (no peek)
+            return False
+        except OSError:
+            return True
+
+    def unblock(self, reply: bytes) -> None:
+        """Sends a blocked command's reply and resumes the connection where it stopped."""
+        if self._c is None or self._blocked is None:
+            return
+        self._blocked = None
+        self._held = reply
+        self._release()
+
     def handshake_expired(self, now: float) -> bool:
         """True for a TLS connection whose handshake has taken too long (tls.py)."""
         return False
@@ -298,6 +327,8 @@ class Connection:
                 reply = self._filter_reply(reply)
             if self._hold_for:
                 return self._hold(reply)
+            if self._blocked is not None:
+                return self._park()
             _reply(c, reply, len(reply))
             stats.commands += 1
             st = self._resume_io()
@@ -325,6 +356,14 @@ class Connection:
         self._worker.call_later(delay, self._release)
         return _HELD
 
+    def _park(self) -> int:
+        """A blocked client: out of the event loop, no reply yet (blocking.py's timers end it)."""
+        try:
+            self._selector.unregister(self._sock)
+        except (KeyError, ValueError):
+            pass
+        return _HELD
+
     def _release(self) -> None:
         """Timer: sends the held reply and resumes the connection where it stopped."""
         if self._c is None or self._held is None:
@@ -345,6 +384,10 @@ class Connection:
         Returns RD_OK / RD_CLOSE when done, RD_NEED_MORE when output is still pending."""
         if self._c is None:
             return _CLOSE
+        if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
+            waiter, self._blocked = self._blocked, None
+            waiter.cancel()
+            self._held = waiter.null
         if self._held is not None:   # shutting down: no more waiting
             self._put_held()
         st = self._resume_io()
@@ -364,6 +407,9 @@ class Connection:
             return
         self._last_interaction = self.last_interaction
         self._c = None
+        if self._blocked is not None:  # out of the blocked-clients registry
+            waiter, self._blocked = self._blocked, None
+            waiter.cancel()
         lib.rd_worker_detach(self._worker.handle, self.fd, c)
         try:
             self._selector.unregister(self._sock)

@@ -371,6 +371,11 @@ def _connected_clients(server: Any) -> int:
     return count() if count is not None else len(server.clients())
 
 
+def _blocked_clients() -> int:
+    from redistill.commands import blocking  # (late: commands imports this module)
+    return blocking.blocked_clients()
+
+
 def _clients_section(server: Any) -> list[tuple[str, Any]]:
     return [
         ("connected_clients", _connected_clients(server)),
@@ -378,7 +383,7 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
         ("maxclients", server.config.max_connections),
         ("client_recent_max_input_buffer", 0),
         ("client_recent_max_output_buffer", 0),
-        ("blocked_clients", 0),
+        ("blocked_clients", _blocked_clients()),
         ("tracking_clients", 0),
         ("clients_in_timeout_table", 0),
     ]

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
+from redistill.commands import blocking
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, encode
@@ -255,6 +256,27 @@ _TABLE = [
     command("zdiffstore",     -4, "write denyoom movablekeys @sortedset",        ONEKEY,     datatypes.run, "sorted-set", "6.2.0", "Subtract multiple sorted sets and store the resulting sorted set in a new key", fast=True, key_flags="OW update"),
     command("zintercard",     -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "7.0.0", "Intersect multiple sorted sets and return the cardinality of the result", fast=True),
     command("zmpop",          -4, "write movablekeys @sortedset",                NOKEYS,     datatypes.run, "sorted-set", "7.0.0", "Remove and return members with scores in a sorted set", fast=True),
+    # issue 8: lists, run whole in C (csrc/t_list.c) by datatypes.run
+    command("lpush",          -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "1.0.0", "Prepend one or multiple elements to a list", fast=True, key_flags="RW insert"),
+    command("rpush",          -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "1.0.0", "Append one or multiple elements to a list", fast=True, key_flags="RW insert"),
+    command("lpushx",         -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "2.2.0", "Prepend an element to a list, only if the list exists", fast=True, key_flags="RW insert"),
+    command("rpushx",         -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "2.2.0", "Append an element to a list, only if the list exists", fast=True, key_flags="RW insert"),
+    command("lpop",           -2, "write fast @list",                      ONEKEY,     datatypes.run, "list", "1.0.0", "Remove and get the first elements in a list", fast=True, key_flags="RW access delete"),
+    command("rpop",           -2, "write fast @list",                      ONEKEY,     datatypes.run, "list", "1.0.0", "Remove and get the last elements in a list", fast=True, key_flags="RW access delete"),
+    command("llen",            2, "readonly fast @list",                   ONEKEY,     datatypes.run, "list", "1.0.0", "Get the length of a list", fast=True, key_flags="RO"),
+    command("lindex",          3, "readonly @list",                        ONEKEY,     datatypes.run, "list", "1.0.0", "Get an element from a list by its index", fast=True, key_flags="RO access"),
+    command("lrange",          4, "readonly @list",                        ONEKEY,     datatypes.run, "list", "1.0.0", "Get a range of elements from a list", fast=True, key_flags="RO access"),
+    command("lpos",           -3, "readonly @list",                        ONEKEY,     datatypes.run, "list", "6.0.6", "Return the index of matching elements on a list", fast=True, key_flags="RO access"),
+    command("lset",            4, "write denyoom @list",                   ONEKEY,     datatypes.run, "list", "1.0.0", "Set the value of an element in a list by its index", fast=True, key_flags="RW update"),
+    command("lrem",            4, "write @list",                           ONEKEY,     datatypes.run, "list", "1.0.0", "Remove elements from a list", fast=True, key_flags="RW delete"),
+    command("ltrim",           4, "write @list",                           ONEKEY,     datatypes.run, "list", "1.0.0", "Trim a list to the specified range", fast=True, key_flags="RW delete"),
+    command("linsert",         5, "write denyoom @list",                   ONEKEY,     datatypes.run, "list", "2.2.0", "Insert an element before or after another element in a list", fast=True, key_flags="RW insert"),
+    command("lmove",           5, "write denyoom @list",                   (1, 2, 1),  datatypes.run, "list", "6.2.0", "Pop an element from a list, push it to another list and return it", fast=True, key_flags="RW access delete"),
+    command("rpoplpush",       3, "write denyoom @list",                   (1, 2, 1),  datatypes.run, "list", "1.2.0", "Remove the last element in a list, prepend it to another list and return it", fast=True, key_flags="RW access delete"),
+    command("blpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.blpop, "list", "2.0.0", "Remove and get the first element in a list, or block until one is available", key_flags="RW access delete"),
+    command("brpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.brpop, "list", "2.0.0", "Remove and get the last element in a list, or block until one is available", key_flags="RW access delete"),
+    command("blmove",          6, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.blmove, "list", "6.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
+    command("brpoplpush",      4, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.brpoplpush, "list", "2.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}

@@ -49,10 +49,12 @@ def exec_(client: Any, args: list[bytes]) -> Any:
                 return NULL_ARRAY
             unwatch_all(client)
             parts = [b"*%d\r\n" % len(queue)]
+            client.in_exec = True  # blocking commands answer at once (commands/blocking.py)
             for spec, argv in queue:
                 parts.append(commands.encode_reply(client, commands.call(client, spec, argv)))
             return Encoded(b"".join(parts))
         finally:
+            client.in_exec = False
             ks.exclusive_end()
     finally:
         reset_transaction_state(client)

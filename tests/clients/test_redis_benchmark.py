@@ -94,3 +94,14 @@ def test_benchmark_zadd_zpopmin(server, r):
     left = r.zrange("myzset", 0, -1, withscores=True)
     assert all(m.startswith(b"element:") for m, _ in left)
     assert [s for _, s in left] == sorted(s for _, s in left)
+
+def test_benchmark_lists(server, r):
+    """issue 8: redis-benchmark's list workloads (LPUSH/RPUSH/LPOP/RPOP and the LRANGE_* tests, which
+    first fill "mylist" with LPUSH) finish without errors."""
+    out = run_clean(server, "-t", "lpush,rpush,lpop,rpop,lrange", "-r", "10000", "-P", "8", "-n", "20000", "-q")
+    found = rates(out, "LPUSH|RPUSH|LPOP|RPOP|LPUSH \\(needed to benchmark LRANGE\\)|LRANGE_100 \\(first 100 elements\\)"
+                       "|LRANGE_300 \\(first 300 elements\\)|LRANGE_500 \\(first 500 elements\\)|LRANGE_600 \\(first 600 elements\\)")
+    assert {"LPUSH", "RPUSH", "LPOP", "RPOP", "LRANGE_100 (first 100 elements)"} <= found, out[-2000:]
+    assert r.type("mylist") == b"list" and r.llen("mylist") > 0
+    head = r.lrange("mylist", 0, 9)  # redis-benchmark pushes one 3-byte payload (-d 3) every time
+    assert len(head) == 10 and len(set(head)) == 1 and len(head[0]) == 3

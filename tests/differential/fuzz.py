@@ -418,6 +418,31 @@ TEMPLATES: list[Template] = [
     Template(None, 2, g_arity),
 ]
 
+# issue 8: lists (on the same keys as strings, so WRONGTYPE both ways comes up often).
+LIST_ENDS = [b"LEFT", b"RIGHT", b"left", b"up"]
+TEMPLATES += [
+    Template("lpush", 4, lambda r, c: one(r.choice([b"LPUSH", b"RPUSH", b"LPUSHX", b"RPUSHX"]), key(r),
+                                          *[value(r) for _ in range(r.randint(1, 4))]),
+             needs=("rpush", "lpushx", "rpushx")),
+    Template("lpop", 3, lambda r, c: one(r.choice([b"LPOP", b"RPOP"]), key(r),
+                                         *r.choice([[], [], [b"2"], [b"0"], [b"-1"], [b"abc"], [b"100"]])),
+             needs=("rpop",)),
+    Template("lrange", 3, lambda r, c: one(b"LRANGE", key(r), r.choice(OFFSETS), r.choice(OFFSETS))),
+    Template("llen", 1, lambda r, c: one(b"LLEN", key(r))),
+    Template("lindex", 2, lambda r, c: one(b"LINDEX", key(r), r.choice(OFFSETS))),
+    Template("lset", 1, lambda r, c: one(b"LSET", key(r), r.choice(OFFSETS[:7]), value(r))),
+    Template("lrem", 1, lambda r, c: one(b"LREM", key(r), r.choice(INTS[:6]), value(r))),
+    Template("ltrim", 1, lambda r, c: one(b"LTRIM", key(r), r.choice(OFFSETS), r.choice(OFFSETS))),
+    Template("linsert", 1, lambda r, c: one(b"LINSERT", key(r), r.choice([b"BEFORE", b"after", b"middle"]),
+                                            value(r), value(r))),
+    Template("lpos", 1, lambda r, c: one(b"LPOS", key(r), value(r),
+                                         *r.choice([[], [b"RANK", b"-1"], [b"RANK", b"0"], [b"COUNT", b"0"],
+                                                    [b"COUNT", b"2", b"MAXLEN", b"3"], [b"RANK", b"abc"],
+                                                    [b"BAD"]]))),
+    Template("lmove", 2, lambda r, c: one(b"LMOVE", key(r), key(r), r.choice(LIST_ENDS), r.choice(LIST_ENDS))),
+    Template("rpoplpush", 1, lambda r, c: one(b"RPOPLPUSH", key(r), key(r))),
+]
+
 
 # ---- sorted sets (issue 8) ----
 ZMEMBERS = [b"a", b"b", b"c", b"m1", b"", b"\x00\xff", b"x" * 65, b"1"]

@@ -850,6 +850,109 @@ TYPES_WATCH = [
     ["WATCH", "h"], ["HGETALL", "h"], ["HRANDFIELD", "h"], ["MULTI"], ["PING"], ["EXEC"],
 ]
 
+
+# issue 8: lists.
+LISTS = [
+    ["RPUSH", "l", "a", "b", "c"], ["LPUSH", "l", "z", "y"], ["LPUSH", "l"], ["RPUSH", "l"], ["LLEN", "l"],
+    ["LLEN", "nokey"], ["LRANGE", "l", "0", "-1"], ["LRANGE", "l", "1", "2"], ["LRANGE", "l", "-2", "-1"],
+    ["LRANGE", "l", "-100", "100"], ["LRANGE", "l", "3", "1"], ["LRANGE", "l", "5", "10"], ["LRANGE", "l", "x", "1"],
+    ["LRANGE", "l", "0", "y"], ["LRANGE", "nokey", "0", "-1"], ["LRANGE", "nokey", "x", "1"],
+    ["LRANGE", "l", I64_MIN, I64_MAX], ["LRANGE", "l", "0", "99999999999999999999"],
+    ["LPUSHX", "nokey", "a"], ["RPUSHX", "nokey", "a", "b"], ["EXISTS", "nokey"], ["LPUSHX", "l", "x1", "x2"],
+    ["RPUSHX", "l", "r1"], ["LRANGE", "l", "0", "-1"],
+    ["LINDEX", "l", "0"], ["LINDEX", "l", "-1"], ["LINDEX", "l", "-100"], ["LINDEX", "l", "100"],
+    ["LINDEX", "l", "x"], ["LINDEX", "nokey", "x"], ["LINDEX", "nokey", "0"], ["LINDEX", "l", I64_MIN],
+    # LPOP / RPOP [count]: nil and null-array forms
+    ["LPOP", "l"], ["RPOP", "l"], ["LPOP", "l", "2"], ["RPOP", "l", "2"], ["LPOP", "l", "0"], ["RPOP", "l", "0"],
+    ["LPOP", "l", "-1"], ["LPOP", "l", "x"], ["LPOP", "l", "1", "2"], ["RPOP", "l", "1", "2"],
+    ["LPOP", "nokey"], ["RPOP", "nokey"], ["LPOP", "nokey", "1"], ["RPOP", "nokey", "0"], ["LPOP", "nokey", "-1"],
+    ["LRANGE", "l", "0", "-1"], ["RPOP", "l", "100"], ["EXISTS", "l"], ["LPOP", "l", "1"],
+    ["RPUSH", "one", "a"], ["LPOP", "one"], ["EXISTS", "one"], ["TYPE", "one"],
+    # LSET
+    ["RPUSH", "s", "a", "b", "c"], ["LSET", "s", "0", "A"], ["LSET", "s", "-1", "C"], ["LSET", "s", "3", "x"],
+    ["LSET", "s", "-4", "x"], ["LSET", "s", "x", "v"], ["LSET", "nokey", "0", "v"], ["LSET", "nokey", "x", "v"],
+    ["LRANGE", "s", "0", "-1"],
+    # LREM
+    ["RPUSH", "r", "a", "b", "a", "c", "a", "b", "a"], ["LREM", "r", "2", "a"], ["LRANGE", "r", "0", "-1"],
+    ["LREM", "r", "-1", "a"], ["LRANGE", "r", "0", "-1"], ["LREM", "r", "0", "b"], ["LRANGE", "r", "0", "-1"],
+    ["LREM", "r", "0", "zz"], ["LREM", "r", "x", "a"], ["LREM", "nokey", "1", "a"], ["LREM", "nokey", "x", "a"],
+    ["RPUSH", "r2", "a", "b", "a", "c", "a", "b", "a"], ["LREM", "r2", "-3", "a"], ["LRANGE", "r2", "0", "-1"],
+    ["LREM", "r", "0", "a"], ["LREM", "r", "0", "c"], ["EXISTS", "r"],
+    # LTRIM
+    ["RPUSH", "t", "1", "2", "3", "4", "5", "6"], ["LTRIM", "t", "1", "-2"], ["LRANGE", "t", "0", "-1"],
+    ["LTRIM", "t", "-100", "100"], ["LRANGE", "t", "0", "-1"], ["LTRIM", "t", "1", "1"], ["LRANGE", "t", "0", "-1"],
+    ["LTRIM", "t", "x", "1"], ["LTRIM", "nokey", "0", "1"], ["LTRIM", "nokey", "x", "1"], ["LTRIM", "t", "5", "1"],
+    ["EXISTS", "t"],
+    # LINSERT
+    ["RPUSH", "i", "a", "b", "c"], ["LINSERT", "i", "BEFORE", "b", "x"], ["LINSERT", "i", "after", "c", "y"],
+    ["LINSERT", "i", "AFTER", "a", "z"], ["LINSERT", "i", "before", "a", "w"], ["LINSERT", "i", "before", "nope", "v"],
+    ["LINSERT", "i", "middle", "a", "v"], ["LINSERT", "nokey", "before", "a", "v"], ["LINSERT", "nokey", "x", "a", "v"],
+    ["LRANGE", "i", "0", "-1"],
+    # LPOS
+    ["RPUSH", "p", "a", "b", "c", "1", "2", "3", "c", "c"], ["LPOS", "p", "c"], ["LPOS", "p", "zz"],
+    ["LPOS", "p", "c", "RANK", "2"], ["LPOS", "p", "c", "RANK", "-1"], ["LPOS", "p", "c", "RANK", "-3"],
+    ["LPOS", "p", "c", "RANK", "4"], ["LPOS", "p", "c", "COUNT", "0"], ["LPOS", "p", "c", "COUNT", "2"],
+    ["LPOS", "p", "c", "COUNT", "2", "RANK", "-1"], ["LPOS", "p", "c", "COUNT", "0", "MAXLEN", "7"],
+    ["LPOS", "p", "c", "MAXLEN", "2"], ["LPOS", "p", "c", "MAXLEN", "3"], ["LPOS", "p", "zz", "COUNT", "1"],
+    ["LPOS", "p", "c", "RANK", "0"], ["LPOS", "p", "c", "RANK", "x"], ["LPOS", "p", "c", "RANK", I64_MIN],
+    ["LPOS", "p", "c", "RANK", I64_MAX], ["LPOS", "p", "c", "COUNT", "-1"], ["LPOS", "p", "c", "COUNT", "x"],
+    ["LPOS", "p", "c", "MAXLEN", "-1"], ["LPOS", "p", "c", "MAXLEN", "x"], ["LPOS", "p", "c", "RANK"],
+    ["LPOS", "p", "c", "FOO", "1"], ["LPOS", "nokey", "c"], ["LPOS", "nokey", "c", "COUNT", "1"],
+    ["LPOS", "nokey", "c", "RANK", "0"], ["LPOS", "p", "c", "RANK", "-2", "MAXLEN", "2"],
+    # LMOVE / RPOPLPUSH
+    ["RPUSH", "src", "1", "2", "3"], ["LMOVE", "src", "dst", "LEFT", "RIGHT"], ["LMOVE", "src", "dst", "right", "left"],
+    ["LRANGE", "dst", "0", "-1"], ["LMOVE", "src", "src", "LEFT", "RIGHT"], ["LMOVE", "src", "dst", "up", "left"],
+    ["LMOVE", "src", "dst", "left", "down"], ["LMOVE", "nokey", "dst", "left", "left"], ["RPOPLPUSH", "src", "dst"],
+    ["EXISTS", "src"], ["LRANGE", "dst", "0", "-1"], ["RPOPLPUSH", "nokey", "dst"], ["RPOPLPUSH", "dst", "dst"],
+    ["LRANGE", "dst", "0", "-1"], ["RPUSH", "solo", "x"], ["LMOVE", "solo", "solo", "left", "left"],
+    ["LRANGE", "solo", "0", "-1"], ["RPOPLPUSH", "solo", "solo"], ["EXISTS", "solo"],
+    # WRONGTYPE
+    ["SET", "str", "v"], ["LPUSH", "str", "a"], ["RPUSH", "str", "a"], ["LPUSHX", "str", "a"], ["RPUSHX", "str", "a"],
+    ["LPOP", "str"], ["RPOP", "str", "2"], ["LPOP", "str", "0"], ["LLEN", "str"], ["LINDEX", "str", "0"],
+    ["LINDEX", "str", "x"], ["LRANGE", "str", "0", "-1"], ["LRANGE", "str", "x", "1"], ["LSET", "str", "0", "v"],
+    ["LSET", "str", "x", "v"], ["LREM", "str", "0", "a"], ["LTRIM", "str", "0", "1"], ["LINSERT", "str", "before", "a", "b"],
+    ["LPOS", "str", "a"], ["LPOS", "str", "a", "RANK", "0"], ["LMOVE", "str", "dst", "left", "left"],
+    ["LMOVE", "dst", "str", "left", "left"], ["LMOVE", "nokey", "str", "left", "left"], ["RPOPLPUSH", "dst", "str"],
+    ["LRANGE", "dst", "0", "-1"], ["HSET", "h", "a", "1"], ["LPUSH", "h", "x"], ["HGET", "dst", "a"], ["SADD", "dst", "x"],
+    ["GET", "dst"],
+    # generic key commands on a list
+    ["RPUSH", "g", "a", "b"], ["TYPE", "g"], ["OBJECT", "ENCODING", "g"], ["RENAME", "g", "g2"], ["LRANGE", "g2", "0", "-1"],
+    ["COPY", "g2", "g3"], ["RPUSH", "g3", "c"], ["LLEN", "g2"], ["LLEN", "g3"], ["TYPE", "g3"],
+    ScanAll(("TYPE", "list")), ["DEL", "g2", "g3"], ["EXISTS", "g2"],
+    ["RPUSH", "exp", "a"], ["PEXPIRE", "exp", "50"], Sleep(0.15), ["LLEN", "exp"], ["EXISTS", "exp"],
+    ["RPUSH", "e2", "a"], ["EXPIRE", "e2", "100"], ["RPUSH", "e2", "b"], ["TTL", "e2"], ["LPOP", "e2", "5"], ["TTL", "e2"],
+    # arity
+    ["LPUSH", "l"], ["LLEN"], ["LINDEX", "l"], ["LRANGE", "l", "0"], ["LSET", "l", "0"], ["LREM", "l", "0"],
+    ["LTRIM", "l", "0"], ["LINSERT", "l", "before", "a"], ["LPOS", "l"], ["LMOVE", "a", "b", "left"], ["RPOPLPUSH", "a"],
+    ["LPOP"], ["RPUSHX", "l"],
+    ["RPUSH", "big", *[str(i) for i in range(300)]], ["LINDEX", "big", "150"], ["LRANGE", "big", "100", "105"],
+    ["LINSERT", "big", "before", "150", "x"], ["LINSERT", "big", "after", "10", "y"], ["LRANGE", "big", "8", "13"],
+    ["LRANGE", "big", "148", "153"], ["LREM", "big", "0", "x"], ["LTRIM", "big", "100", "199"], ["LPOP", "big", "50"],
+    ["RPOP", "big", "30"], ["LRANGE", "big", "0", "-1"], ["OBJECT", "ENCODING", "big"],
+    ["MULTI"], ["RPUSH", "m", "a", "b"], ["LPOP", "m"], ["LRANGE", "m", "0", "-1"], ["LLEN", "str"], ["LSET", "nokey", "0", "x"],
+    ["EXEC"],
+    ["COMMAND", "INFO", "lpush", "lpop", "lmove", "rpoplpush", "lpos", "lrange", "linsert"],
+]
+
+# issue 8: blocking list pops, where they answer without blocking (data there, errors, MULTI) or
+# after a short timeout.
+BLOCKING = [
+    ["RPUSH", "l", "a", "b", "c"], ["BLPOP", "nokey", "l", "0"], ["BRPOP", "l", "nokey", "1"],
+    ["BLPOP", "nokey", "0.05"], ["BRPOP", "nokey", "nokey2", "0.01"], ["BLPOP", "l", "abc"], ["BLPOP", "l", "-1"],
+    ["BLPOP", "l", "inf"], ["BLPOP", "l", " 1"], ["BLPOP", "l", ""], ["BLPOP", "l", "0x0"], ["BLPOP", "l"],
+    ["BLPOP", "l", "1e-9"], ["LLEN", "l"],
+    ["SET", "str", "v"], ["BLPOP", "nokey", "str", "0"], ["BLPOP", "l", "str", "0"], ["BRPOP", "str", "1"],
+    ["RPUSH", "s", "1", "2"], ["BLMOVE", "s", "d", "LEFT", "RIGHT", "0"], ["BLMOVE", "s", "d", "up", "left", "0"],
+    ["BLMOVE", "s", "d", "left", "left", "-1"], ["BLMOVE", "s", "d", "left", "left", "x"],
+    ["BLMOVE", "s", "str", "left", "left", "0"], ["BLMOVE", "str", "d", "left", "left", "0"],
+    ["BRPOPLPUSH", "s", "d", "0"], ["BRPOPLPUSH", "s", "d", "0.02"], ["BLMOVE", "s", "d", "left", "left", "0.02"],
+    ["LRANGE", "d", "0", "-1"], ["EXISTS", "s"], ["BRPOPLPUSH", "d", "d", "0"], ["LRANGE", "d", "0", "-1"],
+    ["BRPOPLPUSH", "s"], ["BLMOVE", "s", "d", "left", "left"],
+    ["MULTI"], ["BLPOP", "nokey", "0"], ["BRPOP", "nokey", "10"], ["BLMOVE", "nokey", "d", "left", "left", "0"],
+    ["BRPOPLPUSH", "nokey", "d", "0"], ["RPUSH", "m", "x"], ["BLPOP", "m", "0"], ["EXEC"],
+    ["COMMAND", "INFO", "blpop", "brpop", "blmove", "brpoplpush"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -871,6 +974,8 @@ PER_PROTOCOL = {
     "type-config": TYPE_CONFIG,
     "types-watch": TYPES_WATCH,
     "zsets": ZSETS,
+    "lists": LISTS,
+    "blocking": BLOCKING,
 }
 
 INLINE = [

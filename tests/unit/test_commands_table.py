@@ -9,7 +9,7 @@ from redistill.commands import COMMANDS, CommandSpec, dispatch
 from redistill.config import Config
 
 REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog", "fast",
-               "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys"}
+               "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys", "blocking"}
 
 
 def _all_specs():
@@ -34,7 +34,7 @@ def test_spec_sanity(spec):
     assert all(c.startswith("@") for c in spec.acl)
     if spec.first_key:  # key positions inside the minimum arity, and key-spec flags given
         assert 1 <= spec.first_key < abs(spec.arity) and spec.step >= 1 and spec.key_flags
-        assert spec.last_key == -1 or spec.last_key >= spec.first_key
+        assert spec.last_key in (-1, -2) or spec.last_key >= spec.first_key  # -2: BLPOP's keys before the timeout
     else:
         assert spec.last_key == spec.step == 0 and not spec.key_flags
     assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",
