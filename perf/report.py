@@ -169,7 +169,7 @@ page alone).
 ## How it is measured
 
 - Debian's `redis-server` (`--save '' --appendonly no`) and Redistill (default settings: one worker thread
-  per CPU) run on free loopback ports. Both are first loaded with the same keys (`key:NNNNNNNNNNNN`, 3-byte
+  per CPU but one) run on free loopback ports. Both are first loaded with the same keys (`key:NNNNNNNNNNNN`, 3-byte
   values), so GETs hit and SETs overwrite; RSS (from /proc) and `used_memory` (INFO) are read before and after
   that load, giving the memory cost per small key.
 - Each cell is `redis-benchmark -c 50 -r 1000000 -P <n> -t <test> --csv`, run on Redis and on Redistill in

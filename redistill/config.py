@@ -51,11 +51,18 @@ _INT_MAX = 2**31 - 1
 
 
 def cpu_count() -> int:
-    """CPUs this process may run on (the default worker thread count)."""
+    """CPUs this process may run on."""
     try:
         return len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):  # not Linux
         return os.cpu_count() or 1
+
+
+def default_threads() -> int:
+    """threads = 0: one worker per usable CPU but one, at least one.  The spare core goes to the
+    kernel's network work and to clients on the same host; measured on 2 cores (docs/PERFORMANCE.md),
+    one worker beside redis-benchmark beat two at -P 1 (throughput and p99) and at -P 16."""
+    return max(1, cpu_count() - 1)
 
 
 class ConfigError(Exception):
@@ -72,7 +79,7 @@ class Config:
     # [server]
     bind: str = "127.0.0.1"
     port: int = 6379
-    threads: int = 0  # load_config replaces 0 with cpu_count()
+    threads: int = 0  # load_config replaces 0 with default_threads()
     max_connections: int = 10000
     health_check_port: int = 8080  # 0 = off
     timeout: int = 0  # idle seconds before a client is closed, 0 = never
@@ -162,7 +169,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("port", "server", "port", "int", "TCP port to listen on", 1, 65535,
          cli="--port", metavar="N"),
     Knob("threads", "server", "threads", "int", "worker threads (each with its own listener)",
-         0, 1024, cli="--threads", metavar="N", note="0 = one per CPU"),
+         0, 1024, cli="--threads", metavar="N", note="0 = one per CPU but one (at least 1)"),
     Knob("max_connections", "server", "max_connections", "int",
          "maximum simultaneous client connections", 1, 1_000_000,
          cli="--maxclients", metavar="N"),
@@ -535,7 +542,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     origin = {f.name: merged.get(f.name, (None, _default_where(f.name)))[1] for f in fields(Config)}
     values = {name: value for name, (value, _where) in merged.items()}
     if values.get("threads", 0) == 0:
-        values["threads"] = cpu_count()
+        values["threads"] = default_threads()
     cfg = Config(**values)
     _check_together(cfg, origin)
     return cfg

@@ -36,7 +36,7 @@ def error_of(argv=(), env=None) -> str:
 
 def test_defaults():
     cfg = load()
-    assert cfg == Config(threads=C.cpu_count())
+    assert cfg == Config(threads=C.default_threads())
     assert (cfg.bind, cfg.port, cfg.max_connections, cfg.health_check_port) == ("127.0.0.1", 6379, 10000, 8080)
     assert cfg.threads >= 1
     assert cfg.fastpath is True and cfg.password is None and cfg.protected_mode is True
@@ -157,8 +157,8 @@ def test_precedence_cli_over_env_over_toml_over_default(tmp_path):
     assert load(["--config", path, "--fastpath"], {"REDISTILL_FASTPATH": "0"}).fastpath is True
 
 
-def test_threads_zero_means_cpu_count():
-    assert load(["--threads", "0"]).threads == C.cpu_count()
+def test_threads_zero_means_one_per_cpu_but_one():
+    assert load(["--threads", "0"]).threads == C.default_threads() == max(1, C.cpu_count() - 1)
 
 
 def test_password_file(tmp_path):
