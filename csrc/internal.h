@@ -345,6 +345,10 @@ void reply_empty_scan(rd_buf *b);
 int arg_ll(const char *a, size_t n, long long *out);
 /* Case-insensitive whole-word match, binary safe. */
 int arg_is(const char *a, size_t n, const char *word);
+/* Every type command's key lookups: tx_open locks a view of n keys (0, or -1 after writing the
+ * error); tx_get reads key i as `type` (1 with *obj NULL when absent, 0 after writing WRONGTYPE). */
+int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n);
+int tx_get(tx_ctx *x, ks_view *v, int i, int type, int read, void **obj);
 /* HRANDFIELD/SRANDMEMBER: the count as getRangeLongFromObjectOrReply(-LONG_MAX,
  * LONG_MAX) takes it; 0 ok, -1 (error written). */
 int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l);

@@ -30,31 +30,21 @@ static int hash_set(hobj *h, const char *f, size_t fn, const char *v, size_t vn)
 
 /* Opens a view of argv[1]; 0, or -1 after writing the error. */
 static int open_key(tx_ctx *x, ks_view *v, const char **argv, const size_t *argl) {
-    if (ks_view_open(v, x->ks, 1, argv + 1, argl + 1) == RD_OK) return 0;
-    resp_add_status_error(x->out, RD_ERR_NOMEM);
-    return -1;
+    return tx_open(x, v, argv + 1, argl + 1, 1);
 }
 
 /* The hash at key 0 for reading: 1 (*h may be NULL: absent), 0 after WRONGTYPE. */
 static int hash_read(tx_ctx *x, ks_view *v, hobj **h) {
-    void *o = NULL;
-    rd_status st = ks_view_get(v, 0, KS_TYPE_HASH, 1, &o);
-    if (st == RD_ERR_WRONGTYPE) {
-        resp_add_status_error(x->out, st);
-        return 0;
-    }
+    void *o;
+    if (!tx_get(x, v, 0, KS_TYPE_HASH, 1, &o)) return 0;
     *h = o;
     return 1;
 }
 
 /* hashTypeLookupWriteOrCreate: the hash at key 0, created (empty) when absent; NULL after an error. */
 static hobj *hash_write(tx_ctx *x, ks_view *v) {
-    void *o = NULL;
-    rd_status st = ks_view_get(v, 0, KS_TYPE_HASH, 0, &o);
-    if (st == RD_ERR_WRONGTYPE) {
-        resp_add_status_error(x->out, st);
-        return NULL;
-    }
+    void *o;
+    if (!tx_get(x, v, 0, KS_TYPE_HASH, 0, &o)) return NULL;
     if (!o && (!(o = dobj_new()) || ks_view_put(v, 0, KS_TYPE_HASH, o) != RD_OK)) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         return NULL;

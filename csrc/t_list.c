@@ -142,19 +142,13 @@ const ks_type_ops list_type_ops = {"list", list_free, list_dup, list_mem, list_e
 /* ---- lookups and argument parsing ------------------------------------------------ */
 
 static int open_keys(tx_ctx *x, ks_view *v, const char **argv, const size_t *argl, int n) {
-    if (ks_view_open(v, x->ks, n, argv + 1, argl + 1) == RD_OK) return 0;
-    resp_add_status_error(x->out, RD_ERR_NOMEM);
-    return -1;
+    return tx_open(x, v, argv + 1, argl + 1, n);
 }
 
 /* View key i as a list: 1 (*l NULL when absent), 0 after writing WRONGTYPE. */
 static int list_read(tx_ctx *x, ks_view *v, int i, int read, lobj **l) {
-    void *o = NULL;
-    rd_status st = ks_view_get(v, i, KS_TYPE_LIST, read, &o);
-    if (st == RD_ERR_WRONGTYPE) {
-        resp_add_status_error(x->out, st);
-        return 0;
-    }
+    void *o;
+    if (!tx_get(x, v, i, KS_TYPE_LIST, read, &o)) return 0;
     *l = o;
     return 1;
 }

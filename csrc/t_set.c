@@ -33,19 +33,13 @@ static int set_has(const sobj *s, const char *m, size_t n) { return s && dict_fi
 /* Opens a view of n keys from argv + first; 0, or -1 after writing the error. */
 static int open_keys(tx_ctx *x, ks_view *v, const char **argv, const size_t *argl, int first,
                      int n) {
-    if (ks_view_open(v, x->ks, n, argv + first, argl + first) == RD_OK) return 0;
-    resp_add_status_error(x->out, RD_ERR_NOMEM);
-    return -1;
+    return tx_open(x, v, argv + first, argl + first, n);
 }
 
 /* View key i as a set: 1 (*s NULL when absent), 0 after writing WRONGTYPE. */
 static int set_read(tx_ctx *x, ks_view *v, int i, int read, sobj **s) {
-    void *o = NULL;
-    rd_status st = ks_view_get(v, i, KS_TYPE_SET, read, &o);
-    if (st == RD_ERR_WRONGTYPE) {
-        resp_add_status_error(x->out, st);
-        return 0;
-    }
+    void *o;
+    if (!tx_get(x, v, i, KS_TYPE_SET, read, &o)) return 0;
     *s = o;
     return 1;
 }

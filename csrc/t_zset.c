@@ -457,19 +457,13 @@ static znode *last_in(const zobj *z, const zspec *p) {
 /* ---- lookups --------------------------------------------------------------------- */
 
 static int open_keys(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n) {
-    if (ks_view_open(v, x->ks, n, keys, klens) == RD_OK) return 0;
-    resp_add_status_error(x->out, RD_ERR_NOMEM);
-    return -1;
+    return tx_open(x, v, keys, klens, n);
 }
 
 /* Key i as a sorted set: 1 (*z NULL when absent), 0 after writing WRONGTYPE. */
 static int zset_read(tx_ctx *x, ks_view *v, int i, int read, zobj **z) {
-    void *o = NULL;
-    rd_status st = ks_view_get(v, i, KS_TYPE_ZSET, read, &o);
-    if (st == RD_ERR_WRONGTYPE) {
-        resp_add_status_error(x->out, st);
-        return 0;
-    }
+    void *o;
+    if (!tx_get(x, v, i, KS_TYPE_ZSET, read, &o)) return 0;
     *z = o;
     return 1;
 }

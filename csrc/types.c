@@ -51,6 +51,21 @@ void reply_syntax(rd_buf *b) { resp_add_err_text(b, "syntax error"); }
 
 int arg_ll(const char *a, size_t n, long long *out) { return str2ll(a, n, out); }
 
+int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n) {
+    if (ks_view_open(v, x->ks, n, keys, klens) == RD_OK) return 0;
+    resp_add_status_error(x->out, RD_ERR_NOMEM);
+    return -1;
+}
+
+int tx_get(tx_ctx *x, ks_view *v, int i, int type, int read, void **obj) {
+    rd_status st;
+    *obj = NULL;
+    st = ks_view_get(v, i, type, read, obj);
+    if (st != RD_ERR_WRONGTYPE) return 1;
+    resp_add_status_error(x->out, st);
+    return 0;
+}
+
 int arg_is(const char *a, size_t n, const char *word) {
     size_t i = 0;
     for (; i < n && word[i]; i++)
