@@ -345,6 +345,10 @@ void reply_empty_scan(rd_buf *b);
 int arg_ll(const char *a, size_t n, long long *out);
 /* Case-insensitive whole-word match, binary safe. */
 int arg_is(const char *a, size_t n, const char *word);
+/* SPOP/ZPOPMIN/ZPOPMAX key [count]: at most one count, parsed as getPositiveLongFromObjectOrReply
+ * (one message for "not a number" and "negative"); *count is left alone without one.
+ * 0, or -1 after writing the error. */
+int arg_pop_count(rd_buf *out, int argc, const char **argv, const size_t *argl, long long *count);
 /* Every type command's key lookups: tx_open locks a view of n keys (0, or -1 after writing the
  * error); tx_get reads key i as `type` (1 with *obj NULL when absent, 0 after writing WRONGTYPE). */
 int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n);

@@ -148,15 +148,7 @@ void tx_spop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     ks_view v;
     sobj *s;
     long long count = 1;
-    if (argc > 3) {
-        reply_syntax(x->out);
-        return;
-    }
-    /* getPositiveLongFromObjectOrReply: one message for "not a number" and "negative". */
-    if (argc == 3 && (!arg_ll(argv[2], argl[2], &count) || count < 0)) {
-        resp_add_err_text(x->out, "value is out of range, must be positive");
-        return;
-    }
+    if (arg_pop_count(x->out, argc, argv, argl, &count) != 0) return;
     if (open_keys(x, &v, argv, argl, 1, 1) != 0) return;
     if (set_read(x, &v, 0, 0, &s)) {
         if (argc == 2) {

@@ -1049,14 +1049,7 @@ static void zpop_command(tx_ctx *x, int argc, const char **argv, const size_t *a
     int nested;
     ks_view v;
     zobj *z;
-    if (argc > 3) {
-        reply_syntax(x->out);
-        return;
-    }
-    if (argc == 3 && (!arg_ll(argv[2], argl[2], &count) || count < 0)) {
-        resp_add_err_text(x->out, "value is out of range, must be positive");
-        return;
-    }
+    if (arg_pop_count(x->out, argc, argv, argl, &count) != 0) return;
     nested = x->resp > 2 && count != -1;
     if (count == -1) count = 1;
     if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) return;

@@ -66,6 +66,18 @@ int tx_get(tx_ctx *x, ks_view *v, int i, int type, int read, void **obj) {
     return 0;
 }
 
+int arg_pop_count(rd_buf *out, int argc, const char **argv, const size_t *argl, long long *count) {
+    if (argc > 3) {
+        reply_syntax(out);
+        return -1;
+    }
+    if (argc == 3 && (!arg_ll(argv[2], argl[2], count) || *count < 0)) {
+        resp_add_err_text(out, "value is out of range, must be positive");
+        return -1;
+    }
+    return 0;
+}
+
 int arg_is(const char *a, size_t n, const char *word) {
     size_t i = 0;
     for (; i < n && word[i]; i++)
