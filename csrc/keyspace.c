@@ -247,16 +247,27 @@ static void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entr
     push_dead(dead, old);
 }
 
+/* Rewrites e's value (and expiry) in its own chunk: no malloc or free, no
+ * LRU neighbour links, no memory counters (the chunk's size is unchanged).
+ * The caller has checked that the value fits (fits_in_place, do_store). */
+static void do_overwrite(rd_keyspace *ks, shard *s, entry *e, const char *v, size_t n,
+                         int64_t expire, int64_t now) {
+    watch_hook(s, e);
+    if (e->expire) s->expires--;
+    if (expire) s->expires++;
+    e->expire = expire;
+    memcpy(entry_val(e), v, n);
+    e->vlen = (uint32_t)n;
+    ev_touch(ks, s, e, now);
+}
+
 /* Stores a new value for key, keeping the expiry (INCR semantics).  Rewrites
  * in place when the allocation has room, as counters usually do. */
 static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
                           entry *e, entry **link, const char *v, size_t n, int64_t now,
                           entry **dead) {
     if (e && ENTRY_HDR + e->klen + n <= malloc_usable_size(e)) {
-        watch_hook(s, e);
-        memcpy(entry_val(e), v, n);
-        e->vlen = (uint32_t)n;
-        ev_touch(ks, s, e, now);
+        do_overwrite(ks, s, e, v, n, e->expire, now);
         return RD_OK;
     }
     entry *ne = entry_new(key, klen, v, n, e ? e->expire : 0, now);
@@ -324,26 +335,51 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
     return st;
 }
 
+/* A SET may rewrite an existing string in place (do_overwrite) when its chunk
+ * holds the new value and the value fills at least half of it (a big chunk is
+ * not kept for a small value).  Small values only: that copy is made under the
+ * shard lock, where every other write copies its value in before the lock. */
+#define KS_INPLACE_MAX 4096
+
+static int fits_in_place(const entry *e, size_t vlen) {
+    if (is_typed(e) || vlen > KS_INPLACE_MAX) return 0;
+    size_t need = ENTRY_HDR + e->klen + vlen, have = malloc_usable_size((void *)e);
+    return need <= have && have < 2 * need;
+}
+
+/* Whether this thread's last SET needed a new entry: the next one likely does
+ * too (a load of new keys), so it allocates before the lock right away instead
+ * of looking first; an overwrite that fits in place frees that allocation. */
+static _Thread_local int set_wants_entry;
+
 /* SET's checks in Redis's order (setGenericCommand): memory first (OOM),
- * then GET (WRONGTYPE aborts), then NX/XX, then the write. */
+ * then GET (WRONGTYPE aborts), then NX/XX, then the write.  An overwrite that
+ * fits in place allocates nothing; otherwise the new entry is allocated
+ * outside the lock and the key looked up again. */
 rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val, size_t vlen,
                  int flags, int64_t expire_at, int64_t now, ks_sink old_fn, void *old_ctx,
                  int *old_found) {
     uint64_t h = key_hash(ks, key, klen);
     shard *s = shard_of(ks, h);
-    entry *ne = entry_new(key, klen, val, vlen, expire_at, now);
-    entry *dead = NULL, **link, *e;
+    entry *ne = NULL, *spare = NULL, *dead = NULL, **link, *e;
     rd_status st = RD_OK;
-    int found = 0;
+    int found = 0, in_place;
 
-    if (!ne) return RD_ERR_NOMEM;
-    if (ev_admit(ks, now) != RD_OK) {
-        free(ne);
-        return RD_ERR_OOM;
+    if (ev_admit(ks, now) != RD_OK) return RD_ERR_OOM;
+    for (int pass = set_wants_entry;; pass++) {
+        if (pass && !ne && !(ne = entry_new(key, klen, val, vlen, expire_at, now))) {
+            free_chain(dead);
+            return RD_ERR_NOMEM;
+        }
+        lock(s);
+        e = do_lookup(s, h, key, klen, now, &link, &dead);
+        in_place = e && fits_in_place(e, vlen);
+        if (in_place || ne) break;
+        release(ks, s);
     }
-    lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (ev_refuse(ks, (int64_t)entry_mem(ne) - (e ? (int64_t)entry_mem(e) : 0)))
+    set_wants_entry = !in_place;
+    if (in_place) spare = ne, ne = NULL;
+    if (ne && ev_refuse(ks, (int64_t)entry_mem(ne) - (e ? (int64_t)entry_mem(e) : 0)))
         st = RD_ERR_OOM;
     else if (flags & RD_SET_GET) {
         if (!e) {
@@ -358,18 +394,26 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     if (st == RD_OK && (((flags & RD_SET_NX) && e) || ((flags & RD_SET_XX) && !e)))
         st = RD_NOT_DONE;
     if (st == RD_OK) {
-        if (e && (flags & RD_SET_KEEPTTL) && expire_at == 0) ne->expire = e->expire;
-        if (e)
-            do_replace(ks, s, link, e, ne, now, &dead);
-        else
-            do_link(ks, s, h, ne, now);
+        int64_t expire = e && (flags & RD_SET_KEEPTTL) && expire_at == 0 ? e->expire : expire_at;
+        if (!ne) {
+            do_overwrite(ks, s, e, val, vlen, expire, now);
+        } else {
+            ne->expire = expire;
+            if (e)
+                do_replace(ks, s, link, e, ne, now, &dead);
+            else
+                do_link(ks, s, h, ne, now);
+        }
     }
     release(ks, s);
     free_chain(dead);
-    if (st == RD_OK)
-        ev_settle(ks, &ne, 1, now); /* ne is only compared, never read: it may be gone by now */
-    else
+    free(spare);
+    if (st == RD_OK) {
+        entry *kept = ne ? ne : e; /* only compared, never read: it may be gone by now */
+        ev_settle(ks, &kept, 1, now);
+    } else {
         free(ne);
+    }
     if (old_found) *old_found = found;
     return st;
 }

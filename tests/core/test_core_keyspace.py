@@ -158,3 +158,33 @@ def test_buf_empty():
     assert lib.rd_buf_len(b) == 0 and lib.rd_buf_data(b) != ffi.NULL
     lib.rd_buf_clear(b)
     lib.rd_buf_free(b)
+
+
+def test_set_overwrite_in_place_keeps_accounting(kv):
+    # A SET whose value fits the old entry's chunk rewrites it in place (no new allocation): the
+    # value, TTL, expires count and used_memory must come out as if the entry had been replaced.
+    base = kv.stats()
+    at = lib.rd_now_ms() + 100_000
+    assert kv.set(b"k", b"a" * 20, 0, at)[0] == lib.RD_OK
+    one = kv.stats()
+    assert one["expires"] == base["expires"] + 1
+    assert kv.set(b"k", b"b" * 20) == (lib.RD_OK, None)  # same size: in place, TTL cleared
+    assert kv.get(b"k") == (lib.RD_OK, b"b" * 20) and kv.pttl(b"k") == (lib.RD_OK, -1)
+    s = kv.stats()
+    assert s["used_memory"] == one["used_memory"] and s["expires"] == base["expires"]
+    assert kv.set(b"k", b"c" * 15, 0, at)[0] == lib.RD_OK  # shorter, fits: in place with a TTL
+    assert kv.get(b"k") == (lib.RD_OK, b"c" * 15) and kv.stats()["expires"] == base["expires"] + 1
+    assert kv.set(b"k", b"d" * 17, lib.RD_SET_KEEPTTL | lib.RD_SET_GET) == (lib.RD_OK, b"c" * 15)
+    st, ms = kv.pttl(b"k")
+    assert st == lib.RD_OK and 90_000 < ms <= 100_000
+    assert kv.set(b"k", b"z", lib.RD_SET_NX) == (lib.RD_NOT_DONE, None)
+    assert kv.get(b"k") == (lib.RD_OK, b"d" * 17)
+    assert kv.set(b"k", b"e" * 2000)[0] == lib.RD_OK  # grows: a new entry
+    big = kv.stats()["used_memory"]
+    assert big >= one["used_memory"] + 1900
+    assert kv.set(b"k", b"f")[0] == lib.RD_OK  # a small value does not keep the big chunk
+    assert kv.get(b"k") == (lib.RD_OK, b"f") and kv.stats()["used_memory"] < big - 1900
+    assert kv.delete(b"k") == lib.RD_OK
+    end = kv.stats()
+    assert end["keys"] == base["keys"] and end["expires"] == base["expires"]
+    assert end["used_memory"] == base["used_memory"]
