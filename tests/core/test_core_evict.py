@@ -33,26 +33,47 @@ def test_unknown_policy_is_refused(ks):
     assert lib.rd_ks_set_policy(ks, b"") == lib.RD_NOT_FOUND
 
 
+def entry_size(klen: int, vlen: int, ttl: bool = False) -> int:
+    """The bytes csrc/keyspace.h asks malloc for: a 31-byte header, the expire slot of a key given a
+    TTL, 1-byte lengths while key and value fit 255 bytes (4-byte ones after), the key, the value."""
+    wide = klen > 255 or vlen > 255
+    return 31 + (8 if ttl else 0) + (8 if wide else 2) + klen + vlen
+
+
 def test_used_memory_counts_every_entry_exactly(kv, ks):
     base = kv.stats()["used_memory"]
     assert base > 1024 * 64  # the 1024 shards and their first tables count too
-    # One entry: the 46-byte header, key and value in one allocation (glibc may hand out a chunk
+    # One entry: header, key and value in one allocation (glibc may hand out a chunk
     # up to 31 bytes bigger than asked, and used_memory counts what it really got).
     kv.set(b"k", b"v" * 100)
-    assert chunk(46 + 1 + 100) <= kv.stats()["used_memory"] - base < chunk(46 + 1 + 100) + 32
+    assert chunk(entry_size(1, 100)) <= kv.stats()["used_memory"] - base < chunk(entry_size(1, 100)) + 32
     kv.set(b"k", b"v" * 1000)
-    assert chunk(46 + 1 + 1000) <= kv.stats()["used_memory"] - base < chunk(46 + 1 + 1000) + 32
+    assert chunk(entry_size(1, 1000)) <= kv.stats()["used_memory"] - base < chunk(entry_size(1, 1000)) + 32
     kv.delete(b"k")
     assert kv.stats()["used_memory"] == base
     for i in range(20000):
         kv.set(b"key:%d" % i, b"x" * 50)
     grown = kv.stats()["used_memory"] - base
-    entries = sum(chunk(46 + len(b"key:%d" % i) + 50) for i in range(20000))
+    entries = sum(chunk(entry_size(len(b"key:%d" % i), 50)) for i in range(20000))
     assert entries < grown < entries + 20000 * 16 + 2 * 8 * 1024 * 8  # plus the bucket arrays
     assert lib.rd_ks_flush(ks) == lib.RD_OK
     assert abs(kv.stats()["used_memory"] - base) <= 32 * 1024  # 1024 fresh tables, as sized as before
 
 
+def test_small_key_fits_one_64_byte_chunk(kv, ks):
+    """Issue 4's memory cell: a 16-byte key with a 3-byte value is one 64-byte heap chunk; an EXPIRE
+    moves it into a chunk with the expire slot, and every reshaping keeps used_memory exact."""
+    base = kv.stats()["used_memory"]
+    key = b"key:%012d" % 7
+    kv.set(key, b"abc")
+    assert kv.stats()["used_memory"] - base == chunk(entry_size(16, 3)) == 64
+    assert kv.expire(key, lib.rd_now_ms() + HOUR) == lib.RD_OK
+    assert kv.stats()["used_memory"] - base == chunk(entry_size(16, 3, ttl=True)) == 80
+    assert kv.get(key) == (lib.RD_OK, b"abc")
+    assert kv.persist(key) == lib.RD_OK
+    assert kv.stats()["used_memory"] - base == 80  # PERSIST keeps the slot: no realloc
+    kv.delete(key)
+    assert kv.stats()["used_memory"] == base
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-s3fifo"])
 def test_allkeys_policies_stay_under_the_limit(kv, ks, policy):
     limit = kv.stats()["used_memory"] + 2_000_000

@@ -185,6 +185,11 @@ def test_set_overwrite_in_place_keeps_accounting(kv):
     assert kv.set(b"k", b"f")[0] == lib.RD_OK  # a small value does not keep the big chunk
     assert kv.get(b"k") == (lib.RD_OK, b"f") and kv.stats()["used_memory"] < big - 1900
     assert kv.delete(b"k") == lib.RD_OK
+    assert kv.set(b"n", b"x" * 20)[0] == lib.RD_OK  # no expire slot: a TTL needs a new entry
+    assert kv.set(b"n", b"y" * 20, 0, at)[0] == lib.RD_OK
+    st, ms = kv.pttl(b"n")
+    assert st == lib.RD_OK and 90_000 < ms <= 100_000 and kv.get(b"n") == (lib.RD_OK, b"y" * 20)
+    assert kv.stats()["expires"] == base["expires"] + 1 and kv.delete(b"n") == lib.RD_OK
     end = kv.stats()
     assert end["keys"] == base["keys"] and end["expires"] == base["expires"]
     assert end["used_memory"] == base["used_memory"]
