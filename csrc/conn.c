@@ -591,12 +591,17 @@ void rd_worker_detach(rd_worker *w, int fd, rd_conn *c) {
 /* A readable attached connection is served right here (rd_conn_io); only what
  * Python must see is reported: other fds, write events, and connections whose
  * io did not end in RD_OK (with that status, so Python does not read again). */
-int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
-                   int max) {
+static int64_t mono_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Serves one epoll_wait's events; returns those left for Python. */
+static int poll_once(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events,
+                     int *status, int max) {
     struct epoll_event evs[POLL_MAX];
-    int n, out = 0;
-    if (max > POLL_MAX) max = POLL_MAX;
-    n = epoll_wait(epfd, evs, max, timeout_ms);
+    int n = epoll_wait(epfd, evs, max, timeout_ms), out = 0;
     if (n < 0) return errno == EINTR ? 0 : -1;
     for (int i = 0; i < n; i++) {
         int fd = evs[i].data.fd;
@@ -612,7 +617,22 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
         status[out] = st;
         out++;
     }
-    return out;
+    /* All served here: -2 asks the caller to wait again (0 would read as a timeout). */
+    return n > 0 && out == 0 ? -2 : out;
+}
+
+/* Waits again while every event was served in C, so Python (the GIL, its loop,
+ * its timers) runs only when it has something to do or the timeout is up. */
+int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
+                   int max) {
+    int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
+    if (max > POLL_MAX) max = POLL_MAX;
+    for (;;) {
+        int out = poll_once(w, epfd, timeout_ms, fds, events, status, max);
+        if (out != -2) return out;
+        if (timeout_ms == 0) return 0;
+        if (timeout_ms > 0 && (timeout_ms = (int)(deadline - mono_ms())) <= 0) return 0;
+    }
 }
 
 /* ---- CLIENT LIST sizes ------------------------------------------------------- */

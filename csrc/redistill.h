@@ -470,8 +470,9 @@ int64_t rd_conn_last_interaction_ms(const rd_conn *c);
  * c; detach before rd_conn_free (no-op when fd is attached to another conn). */
 rd_status rd_worker_attach(rd_worker *w, int fd, rd_conn *c);
 void rd_worker_detach(rd_worker *w, int fd, rd_conn *c);
-/* One epoll_wait (timeout_ms -1 = forever) on epfd, whose events carry their
- * fd.  Readable attached connections go through rd_conn_io(c, fd, 1) here;
+/* epoll_wait (timeout_ms -1 = forever) on epfd, whose events carry their fd,
+ * again while every event was served here, until one is left for Python or
+ * the timeout is up.  Readable attached connections go through rd_conn_io(c, fd, 1) here;
  * the events left for Python are written to fds/events/status (status: the
  * rd_conn_io result other than RD_OK, or -1 when nothing was done) and
  * counted in the return value, at most max; -1 on an epoll error (errno). */
