@@ -9,7 +9,8 @@ from servers import start_server, stop_and_check
 
 def test_idle_sweep_and_slow_commands_run_while_a_client_streams_fast_commands():
     # One worker: the busy client and the idle one share its loop.  The busy client's events are all
-    # served in C; the once-a-second sweep (a Python timer) must still close the idle client.
+    # served in C; the once-a-second sweep (a Python timer, also prompted by the cron's call_soon on
+    # the wake-up socket) must still close the idle client, and a slow command must still reach Python.
     sp = start_server("redistill", ["--threads", "1"], config_text="[server]\ntimeout = 1\n")
     busy, idle = RespSocket(sp.host, sp.port), RespSocket(sp.host, sp.port)
     try:
