@@ -707,7 +707,14 @@ void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h) {
 void ks_prefetch_entry(rd_keyspace *ks, uint64_t h) {
     shard *s = shard_of(ks, h);
     lock(s);
-    __builtin_prefetch(s->table[bucket_of(s->mask, h)]);
+    const char *e = (const char *)s->table[bucket_of(s->mask, h)];
+    if (e) {
+        /* A chunk is 16-byte aligned, so a small entry (header, key, value: up to
+         * 64 bytes) usually spans two cache lines: the key and value sit in the
+         * second one as often as not. */
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + 63);
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
