@@ -198,6 +198,14 @@ typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *
  * On FP_DONE *which is the command's index in the table (rd_fast_command order). */
 int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
 
+/* Emulated cluster mode (cluster.c): set at start-up, read-only afterwards. */
+extern int cl_enabled;
+/* 1 when the keys of the which-th fast command (rd_fast_command order) all hash to one slot this
+ * node owns (or it has none); 0 sends it to Python, which writes -MOVED or -CROSSSLOT. */
+int cl_keys_local(int which, int argc, const char **argv, const size_t *argl);
+/* The index of a type command in tx_commands, -1 when name is not one (types.c). */
+int tx_index(const char *name, size_t n);
+
 int cmd_get(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_set(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_incr(fp_ctx *x, int argc, const char **argv, const size_t *argl);

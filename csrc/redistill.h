@@ -485,4 +485,15 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
  * (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH) to Python, which wakes them. */
 void rd_set_list_waiters(int n);
 
+/* ---- emulated cluster mode (issue 9) ----------------------------------------- */
+
+/* Redis's hash slot of a key (CRC16 XMODEM of the key or of its {hash tag}, mod 16384).  Any thread. */
+int rd_cluster_keyslot(const char *key, size_t len);
+/* owned: 2048 bytes, bit s (byte s/8, bit s%8) set when this node serves slot s; NULL turns
+ * cluster mode off.  Start-up only, before any worker runs. */
+void rd_cluster_configure(const unsigned char *owned);
+/* Key positions of the i-th rd_fast_command (Redis's first, last, step; first 0 = no keys,
+ * -1 = keys follow a numkeys argument: always left to Python in cluster mode).  Start-up only. */
+rd_status rd_cluster_command_keys(int i, int first, int last, int step);
+
 #endif

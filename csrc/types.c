@@ -251,6 +251,11 @@ static const tx_command *tx_lookup(const char *name, size_t n) {
     return NULL;
 }
 
+int tx_index(const char *name, size_t n) {
+    const tx_command *cmd = tx_lookup(name, n);
+    return cmd ? (int)(cmd - tx_commands) : -1;
+}
+
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out) {
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;

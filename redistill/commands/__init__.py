@@ -23,6 +23,7 @@ from typing import Any, Callable
 from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands import blocking
+from redistill.commands import cluster
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, encode
@@ -277,6 +278,21 @@ _TABLE = [
     command("brpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.brpop, "list", "2.0.0", "Remove and get the last element in a list, or block until one is available", key_flags="RW access delete"),
     command("blmove",          6, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.blmove, "list", "6.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
     command("brpoplpush",      4, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.brpoplpush, "list", "2.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
+    # issue 9: emulated cluster mode (commands/cluster.py; off: "cluster support disabled", as Redis)
+    command("readonly",        1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Enables read queries for a connection to a cluster replica node"),
+    command("readwrite",       1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Disables read queries for a connection to a cluster replica node"),
+    command("asking",          1, "fast @connection",                 NOKEYS,     cluster.accept, "cluster", "3.0.0", "Sent by cluster clients after an -ASK redirect"),
+    command("cluster",        -2, "",                                       NOKEYS,     None,           "cluster", "3.0.0", "A container for cluster commands", subcommands=[
+        command("cluster|keyslot",          3, "stale", NOKEYS, cluster.keyslot,         "cluster", "3.0.0", "Returns the hash slot of the specified key"),
+        command("cluster|info",             2, "stale", NOKEYS, cluster.info,            "cluster", "3.0.0", "Provides info about Redis Cluster node state", tips="nondeterministic_output"),
+        command("cluster|myid",             2, "stale", NOKEYS, cluster.myid,            "cluster", "3.0.0", "Return the node id"),
+        command("cluster|slots",            2, "stale", NOKEYS, cluster.slots,           "cluster", "3.0.0", "Get array of Cluster slot to node mappings", tips="nondeterministic_output"),
+        command("cluster|shards",           2, "stale", NOKEYS, cluster.shards,          "cluster", "7.0.0", "Get array of cluster slots to node mappings", tips="nondeterministic_output"),
+        command("cluster|nodes",            2, "stale", NOKEYS, cluster.nodes,           "cluster", "3.0.0", "Get Cluster config for the node", tips="nondeterministic_output"),
+        command("cluster|countkeysinslot",  3, "stale", NOKEYS, cluster.countkeysinslot, "cluster", "3.0.0", "Return the number of local keys in the specified hash slot"),
+        command("cluster|getkeysinslot",    4, "stale", NOKEYS, cluster.getkeysinslot,   "cluster", "3.0.0", "Return local key names in the specified hash slot", tips="nondeterministic_output"),
+        command("cluster|help",             2, "loading stale", NOKEYS, cluster.help_,   "cluster", "5.0.0", "Show helpful text about the different subcommands"),
+    ]),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}
@@ -417,6 +433,15 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.NOAUTH))
+    topology = getattr(client.server, "cluster", None)
+    if topology is not None:  # emulated cluster mode: Redis redirects before its OOM check
+        moved = _cluster_redirect(topology, client, spec, args)
+        if moved is not None:
+            _count(spec.name, 2)
+            if spec.handler is transactions.exec_:  # Redis discards the transaction, error as is
+                transactions.reset_transaction_state(client)
+                return moved
+            return transactions.rejected(client, spec, moved)
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
@@ -442,6 +467,21 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return call(client, spec, args)
     finally:
         ks.shared_end()
+
+
+def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:
+    """-MOVED / -CROSSSLOT for a command whose keys this node does not serve (EXEC: the keys of
+    its whole queue, as Redis's getNodeByQuery), else None."""
+    if spec.handler is transactions.exec_:
+        return topology.redirect(_keys_or_none(s, a) for s, a in (client.multi or ()))
+    return topology.redirect([_keys_or_none(spec, args)])
+
+
+def _keys_or_none(spec: CommandSpec, args: list[bytes]) -> list[bytes]:
+    try:
+        return server.command_keys(spec, args)
+    except CommandError:  # bad numkeys: Redis finds no keys to route; the handler reports it
+        return []
 
 
 def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:

@@ -93,7 +93,11 @@ def hello(client: Any, args: list[bytes]) -> dict:
     if proto:
         client.set_resp(proto)
     return {b"server": b"redis", b"version": REDIS_VERSION.encode(), b"proto": client.resp,
-            b"id": client.id, b"mode": b"standalone", b"role": b"master", b"modules": []}
+            b"id": client.id, b"mode": _mode(client.server), b"role": b"master", b"modules": []}
+
+
+def _mode(server: Any) -> bytes:
+    return b"standalone" if getattr(server, "cluster", None) is None else b"cluster"
 
 
 def _hello_options(args: list[bytes]) -> tuple[tuple[bytes, bytes] | None, bytes | None]:
@@ -128,7 +132,10 @@ def _valid_name(name: bytes) -> bytes:
 
 # SELECT index   (one database: only 0 exists)
 def select(client: Any, args: list[bytes]) -> str:
-    if parse_int(args[1]) != 0:
+    index = parse_int(args[1])
+    if index != 0 and getattr(client.server, "cluster", None) is not None:
+        raise CommandError(errors.SELECT_IN_CLUSTER)
+    if index != 0:
         raise CommandError(errors.DB_OUT_OF_RANGE)
     return "OK"
 

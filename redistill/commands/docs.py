@@ -410,4 +410,18 @@ DOCS: dict[str, Doc] = {
     # Redis 7.2 (not in 7.0.15): written by hand from Redis 7.2's command JSON.
     'client|setinfo': doc('O(1)', 'attr(LIB-NAME=libname:string|LIB-VER=libver:string)'),
     'client|no-touch': doc('O(1)', 'enabled(ON|OFF)'),
+    # issue 9: emulated cluster mode
+    'readonly': doc('O(1)', ''),
+    'readwrite': doc('O(1)', ''),
+    'asking': doc('O(1)', ''),
+    'cluster': doc('Depends on subcommand.', ''),
+    'cluster|help': doc('O(1)', ''),
+    'cluster|countkeysinslot': doc('O(1)', 'slot:integer'),
+    'cluster|getkeysinslot': doc('O(log(N)) where N is the number of requested keys', 'slot:integer count:integer'),
+    'cluster|info': doc('O(1)', ''),
+    'cluster|keyslot': doc('O(N) where N is the number of bytes in the key', 'key:string'),
+    'cluster|myid': doc('O(1)', ''),
+    'cluster|nodes': doc('O(N) where N is the total number of Cluster nodes', ''),
+    'cluster|shards': doc('O(N) where N is the total number of cluster nodes', ''),
+    'cluster|slots': doc('O(N) where N is the total number of Cluster nodes', '', doc_flags=('deprecated',), deprecated_since='7.0.0', replaced_by='`CLUSTER SHARDS`', history=(('4.0.0', 'Added node IDs.'), ('7.0.0', 'Added additional networking metadata field.'))),
 }

@@ -503,16 +503,24 @@ def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
         raise CommandError("Invalid command specified")
-    if spec.name in _MOVABLE_KEYS:
-        return spec, _movable_keys(spec, cmd)
-    if not spec.first_key:
+    if not spec.first_key and spec.name not in _MOVABLE_KEYS:
         raise CommandError("The command has no key arguments")
+    return spec, command_keys(spec, cmd)
+
+
+def command_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
+    """The key arguments of cmd (the full command, spec its resolved spec; [] for a command without
+    keys); CommandError when the arguments cannot hold them.  COMMAND GETKEYS and cluster routing."""
+    if spec.name in _MOVABLE_KEYS:
+        return _movable_keys(spec, cmd)
+    if not spec.first_key:
+        return []
     if not spec.arity_ok(len(cmd)):
         raise CommandError("Invalid number of arguments specified for command")
     last = spec.last_key if spec.last_key >= 0 else len(cmd) + spec.last_key
     if last >= len(cmd):
         raise CommandError("Invalid arguments specified for command")
-    return spec, cmd[spec.first_key:last + 1:spec.step]
+    return cmd[spec.first_key:last + 1:spec.step]
 
 
 # COMMAND GETKEYS <full-command>
