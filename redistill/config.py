@@ -640,10 +640,14 @@ def _check_cluster(cfg: Config, origin: dict[str, str]) -> None:
     if dup is not None:
         raise ConfigError(f"{where}: {_describe(dup)} is listed twice; expected each node once")
     me = self_addr(cfg)
-    if split_addr(me) not in seen:
-        how = origin["cluster_announce"] if cfg.cluster_announce else f"bind:port, {origin['bind']} and {origin['port']}"
-        raise ConfigError(f"{where}: this node ({me}, from {how}) is not in the list; expected its own "
-                          "entry there (set cluster_announce to it when bind is not that address)")
+    if split_addr(me) in seen:
+        return
+    if cfg.cluster_announce:
+        raise ConfigError(f"{origin['cluster_announce']}: {_describe(me)} is not in {where}; expected "
+                          "this node's own entry of that list")
+    raise ConfigError(f"{where}: this node ({me}, from bind:port, {origin['bind']} and {origin['port']}) "
+                      "is not in the list; expected its own entry there (set cluster_announce to it when "
+                      "bind is not that address)")
 
 
 def redis_params(cfg: Config) -> dict[str, str]:
