@@ -325,3 +325,14 @@ def test_redis_cli_follows_redirects(nodes, raws):
     assert raws[2].call("GET", key) == b"$5\r\nhello\r\n"
     assert cli("GET", key) == "hello"
     assert raws[0].call("DBSIZE") == b":0\r\n"
+
+
+@pytest.mark.skipif(REDIS_CLI is None, reason="redis-cli not found (apt-get install redis-tools)")
+def test_redis_cli_cluster_check_accepts_the_topology(nodes, raws):
+    """redis-cli's own consistency check reads CLUSTER NODES / INFO of every node and compares them."""
+    r = subprocess.run([REDIS_CLI, "--cluster", "check", f"127.0.0.1:{nodes[0].port}"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "[OK] All nodes agree about slots configuration." in r.stdout
+    assert "[OK] All 16384 slots covered." in r.stdout
+    assert r.stdout.count("master") >= NODES
