@@ -470,7 +470,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
                            help=f"{knob.help} (default: {'on' if default else 'off'}; "
                                 f"env {knob.env}, TOML {knob.dotted})")
             continue
-        shown = "CPU count" if knob.field == "threads" else (default if default not in (None, "") else "unset")
+        shown = "CPU count" if knob.field == "threads" else (default if default not in (None, "", ()) else "unset")
         p.add_argument(knob.cli, dest=knob.field, metavar=knob.metavar, default=None,
                        help=f"{knob.help}; {knob.allowed()} (default: {shown}; env {knob.env}, "
                             f"TOML {knob.dotted})".replace("%", "%%"))

@@ -473,11 +473,11 @@ def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[
     """-MOVED / -CROSSSLOT for a command whose keys this node does not serve (EXEC: the keys of
     its whole queue, as Redis's getNodeByQuery), else None."""
     if spec.handler is transactions.exec_:
-        return topology.redirect(_keys_or_none(s, a) for s, a in (client.multi or ()))
-    return topology.redirect([_keys_or_none(spec, args)])
+        return topology.redirect(_routing_keys(s, a) for s, a in (client.multi or ()))
+    return topology.redirect([_routing_keys(spec, args)])
 
 
-def _keys_or_none(spec: CommandSpec, args: list[bytes]) -> list[bytes]:
+def _routing_keys(spec: CommandSpec, args: list[bytes]) -> list[bytes]:
     try:
         return server.command_keys(spec, args)
     except CommandError:  # bad numkeys: Redis finds no keys to route; the handler reports it
