@@ -117,7 +117,8 @@ SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_string
               tests/behaviour/test_hashes.py tests/behaviour/test_sets.py \
               tests/behaviour/test_lists.py \
               tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
-              tests/behaviour/test_connection.py tests/differential tests/reliability
+              tests/behaviour/test_connection.py tests/differential tests/reliability \
+              tests/scaleout/test_cluster.py
 FUZZ_SECONDS ?= 300
 SANITIZE ?= 1# `make test SANITIZE=0` skips the bounded sanitizer pass
 

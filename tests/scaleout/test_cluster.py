@@ -36,7 +36,7 @@ def cluster_args(ports: list[int], port: int) -> list[str]:
 
 @pytest.fixture(scope="module", params=["fastpath", "python"])
 def nodes(request):
-    env = {"REDISTILL_FASTPATH": "0"} if request.param == "python" else {}
+    env = {"REDISTILL_FASTPATH": "0" if request.param == "python" else "1"}
     ports = [free_port() for _ in range(NODES)]
     started = []
     try:
