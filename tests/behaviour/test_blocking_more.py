@@ -1,0 +1,171 @@
+"""Blocking pops beyond the list basics (issue 8): a blocked client that sent more and then closed
+takes nothing; writes other than pushes (RENAME, COPY, ZUNIONSTORE, EXEC) wake waiters; BZPOPMIN,
+BZPOPMAX, BZMPOP, BLMPOP served by writes; FIFO order; CLIENT UNBLOCK; CLIENT LIST flag b and INFO
+blocked_clients.  Every wait is bounded; "is it blocked yet" is read from INFO/CLIENT LIST, never
+from a sleep.  Also runs against Redis itself (--target redis), which fixes the expected bytes."""
+
+import time
+
+import pytest
+
+from resp import RespSocket, encode_command as cmd
+
+
+def blocked_count(r) -> int:
+    return r.info("clients")["blocked_clients"]
+
+
+def wait_blocked_count(r, n: int) -> None:
+    """Until INFO says exactly n clients are blocked (at most 10 s)."""
+    deadline = time.monotonic() + 10
+    while blocked_count(r) != n:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"blocked_clients never reached {n}: {r.client_list()}")
+        time.sleep(0.02)
+
+
+class Blocked:
+    """A raw connection (RESP2, or RESP3 after HELLO 3) that sent one blocking command."""
+
+    def __init__(self, server, *args, resp3: bool = False):
+        self.s = RespSocket(server.host, server.port, timeout=15)
+        if resp3:
+            self.s.call("HELLO", "3")
+        self.id = int(self.s.call("CLIENT", "ID")[1:-2])
+        self.s.send(cmd(*args))
+
+    def reply(self) -> bytes:
+        return self.s.reply()
+
+    def close(self):
+        self.s.close()
+
+
+@pytest.fixture
+def blocked(server, r):
+    """Factory of Blocked clients; each is closed at the end; waits until the new one is blocked."""
+    made = []
+
+    def make(*args, resp3=False):
+        before = blocked_count(r)
+        b = Blocked(server, *args, resp3=resp3)
+        made.append(b)
+        wait_blocked_count(r, before + 1)
+        return b
+
+    yield make
+    for b in made:
+        b.close()
+
+
+def test_client_that_sent_more_and_closed_takes_nothing(server, r):
+    """The hard rule: BLPOP, then PING in the same connection, then close.  The server must notice
+    the close (the PING sits unread behind BLPOP) and the later push must stay in the list."""
+    s = RespSocket(server.host, server.port, timeout=10)
+    s.send(cmd("BLPOP", "l", "0"))
+    wait_blocked_count(r, 1)
+    s.send(cmd("PING"))
+    s.close()
+    wait_blocked_count(r, 0)
+    assert r.rpush("l", "x") == 1
+    assert r.lrange("l", 0, -1) == [b"x"]
+
+
+def test_replies_before_the_blocking_command_are_sent_at_once(server, r):
+    s = RespSocket(server.host, server.port, timeout=10)
+    try:
+        s.send(cmd("PING") + cmd("BLPOP", "l", "0") + cmd("ECHO", "after"))
+        assert s.reply() == b"+PONG\r\n"   # not held until BLPOP is served
+        wait_blocked_count(r, 1)
+        r.rpush("l", "v")
+        assert s.reply() == b"*2\r\n$1\r\nl\r\n$1\r\nv\r\n"
+        assert s.reply() == b"$5\r\nafter\r\n"
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("fill", [
+    [["RPUSH", "src", "a"], ["RENAME", "src", "l"]],
+    [["RPUSH", "src", "a"], ["COPY", "src", "l"]],
+    [["MULTI"], ["RPUSH", "l", "a"], ["EXEC"]],
+    [["RPUSH", "src", "a"], ["LMOVE", "src", "l", "LEFT", "LEFT"]],
+], ids=["rename", "copy", "exec", "lmove"])
+def test_writes_that_fill_a_list_wake_blpop(blocked, r, fill):
+    b = blocked("BLPOP", "l", "0")
+    for c in fill:
+        r.execute_command(*c)
+    assert b.reply() == b"*2\r\n$1\r\nl\r\n$1\r\na\r\n"
+
+
+@pytest.mark.parametrize("fill", [
+    [["ZADD", "z", "1", "a"]],
+    [["ZINCRBY", "z", "1", "a"]],
+    [["ZADD", "src", "1", "a"], ["ZUNIONSTORE", "z", "1", "src"]],
+    [["ZADD", "src", "1", "a"], ["ZRANGESTORE", "z", "src", "0", "-1"]],
+    [["ZADD", "src", "1", "a"], ["RENAME", "src", "z"]],
+], ids=["zadd", "zincrby", "zunionstore", "zrangestore", "rename"])
+def test_writes_that_fill_a_zset_wake_bzpopmin(blocked, r, fill):
+    b = blocked("BZPOPMIN", "z", "0")
+    for c in fill:
+        r.execute_command(*c)
+    assert b.reply() == b"*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n"
+
+
+def test_bzpopmax_resp3_and_bzmpop(blocked, r):
+    a = blocked("BZPOPMAX", "nokey", "z", "0", resp3=True)
+    b = blocked("BZMPOP", "0", "1", "z", "MIN", "COUNT", "5")
+    r.zadd("z", {"m": 1, "n": 2.5, "o": 3})
+    assert a.reply() == b"*3\r\n$1\r\nz\r\n$1\r\no\r\n,3\r\n"
+    assert b.reply() == b"*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nm\r\n$1\r\n1\r\n*2\r\n$1\r\nn\r\n$3\r\n2.5\r\n"
+    assert r.exists("z") == 0
+
+
+def test_blmpop_served_with_count(blocked, r):
+    b = blocked("BLMPOP", "0", "2", "a", "l", "RIGHT", "COUNT", "2")
+    r.rpush("l", "1", "2", "3")
+    assert b.reply() == b"*2\r\n$1\r\nl\r\n*2\r\n$1\r\n3\r\n$1\r\n2\r\n"
+    assert r.lrange("l", 0, -1) == [b"1"]
+
+
+def test_fifo_among_waiters_of_one_key(blocked, r):
+    waiters = [blocked("BLPOP", "q", "0") for _ in range(3)]
+    r.rpush("q", "a", "b", "c")
+    assert [w.reply() for w in waiters] == [b"*2\r\n$1\r\nq\r\n$1\r\n%s\r\n" % v for v in (b"a", b"b", b"c")]
+
+
+def test_timeouts_give_null_in_both_protocols(server):
+    s = RespSocket(server.host, server.port, timeout=10)
+    try:
+        assert s.call("BZPOPMIN", "nokey", "0.1") == b"*-1\r\n"
+        assert s.call("BLMPOP", "0.1", "1", "nokey", "LEFT") == b"*-1\r\n"
+        s.call("HELLO", "3")
+        assert s.call("BZMPOP", "0.1", "1", "nokey", "MAX") == b"_\r\n"
+        assert s.call("BRPOPLPUSH", "nokey", "d", "0.1") == b"_\r\n"
+    finally:
+        s.close()
+
+
+def test_client_unblock(blocked, r):
+    a = blocked("BLPOP", "l", "0")
+    assert r.execute_command("CLIENT", "UNBLOCK", a.id) == 1
+    assert a.reply() == b"*-1\r\n"
+    b = blocked("BZPOPMIN", "z", "0")
+    assert r.execute_command("CLIENT", "UNBLOCK", b.id, "ERROR") == 1
+    assert b.reply() == b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    assert r.execute_command("CLIENT", "UNBLOCK", b.id) == 0   # no longer blocked
+    assert b.s.call("PING") == b"+PONG\r\n"                  # and its connection goes on
+    wait_blocked_count(r, 0)
+    r.rpush("l", "kept")
+    assert r.lrange("l", 0, -1) == [b"kept"]
+
+
+def test_client_list_flag_and_info(blocked, r):
+    a = blocked("BLMOVE", "s", "d", "LEFT", "LEFT", "0")
+    entry = next(c for c in r.client_list() if int(c["id"]) == a.id)
+    assert entry["flags"] == "b" and entry["cmd"] == "blmove"
+    assert blocked_count(r) == 1
+    r.rpush("s", "v")
+    assert a.reply() == b"$1\r\nv\r\n"
+    wait_blocked_count(r, 0)
+    entry = next(c for c in r.client_list() if int(c["id"]) == a.id)
+    assert entry["flags"] == "N"
