@@ -388,9 +388,10 @@ void rd_conn_free(rd_conn *c);
 
 /* fast = 0 hands every command to Python (REDISTILL_FASTPATH=0, MULTI, before AUTH). */
 void rd_conn_set_fast(rd_conn *c, int fast);
-/* blocked = 1 while the pending slow command waits (BLPOP & co.): rd_conn_io and
- * rd_conn_run keep reading and flushing but run nothing, and report the peer's
- * close as RD_CLOSE; set 0 before rd_conn_reply delivers its reply. */
+/* blocked = 1 while the pending slow command waits (BLPOP & co.): rd_conn_io
+ * keeps reading (and reports the peer's close as RD_CLOSE) and flushing, and
+ * neither it nor rd_conn_run runs anything; set 0 before rd_conn_reply
+ * delivers the command's reply. */
 void rd_conn_set_blocked(rd_conn *c, int blocked);
 /* RESP protocol version for replies written by C: 2 or 3. */
 void rd_conn_set_resp(rd_conn *c, int proto);

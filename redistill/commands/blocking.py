@@ -35,6 +35,7 @@ from redistill.protocol import Encoded
 _lock = threading.Lock()
 _waiters: dict[bytes, list["Waiter"]] = {}   # key -> waiters, oldest first
 _count = 0                                  # registered waiters (the C fast-path flag)
+_timed = 0                                  # ... of which have a timeout (INFO clients_in_timeout_table)
 
 UNBLOCKED = b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
 
@@ -48,11 +49,12 @@ def _null_bulk(resp: int) -> bytes:
 
 
 class Waiter:
-    __slots__ = ("client", "keys", "attempt", "null", "done", "woken")
+    __slots__ = ("client", "keys", "attempt", "null", "timeout", "done", "woken")
 
     def __init__(self, client: Any, keys: list[bytes], attempt: Callable[[bool], bytes | None],
-                 null: bytes) -> None:
+                 null: bytes, timeout: float) -> None:
         self.client = client
+        self.timeout = timeout   # seconds, 0 = forever
         self.keys = keys
         self.attempt = attempt   # attempt(strict) -> reply bytes, or None when nothing to pop
         self.null = null
@@ -93,7 +95,7 @@ class Waiter:
     # ---- any thread ---------------------------------------------------------------------------
     def _leave(self) -> bool:
         """Out of the registry; False when it already was."""
-        global _count
+        global _count, _timed
         with _lock:
             if self.done:
                 return False
@@ -105,6 +107,7 @@ class Waiter:
                     if not queue:
                         del _waiters[key]
             _count -= 1
+            _timed -= self.timeout > 0
             lib.rd_set_list_waiters(_count)
             return True
 
@@ -123,17 +126,23 @@ class Waiter:
 
 
 def _register(w: Waiter) -> None:
-    global _count
+    global _count, _timed
     with _lock:
         for key in dict.fromkeys(w.keys):
             _waiters.setdefault(key, []).append(w)
         _count += 1
+        _timed += w.timeout > 0
         lib.rd_set_list_waiters(_count)
 
 
 def blocked_clients() -> int:
     """INFO clients' blocked_clients."""
     return _count
+
+
+def timed_blocked_clients() -> int:
+    """INFO clients' clients_in_timeout_table: blocked clients with a timeout."""
+    return _timed
 
 
 def waiting() -> bool:
@@ -180,7 +189,7 @@ def _block(client: Any, keys: list[bytes], attempt: Callable[[bool], bytes | Non
         return Encoded(reply)
     if client.in_exec:  # MULTI/EXEC never blocks: the timeout's reply (BLMOVE's is a nil bulk there)
         return Encoded(exec_null or null)
-    w = Waiter(client, keys, attempt, null)
+    w = Waiter(client, keys, attempt, null, timeout)
     _register(w)
     try:
         reply = attempt(True)  # a push between the first attempt and the registration

@@ -164,8 +164,39 @@ def test_client_list_flag_and_info(blocked, r):
     entry = next(c for c in r.client_list() if int(c["id"]) == a.id)
     assert entry["flags"] == "b" and entry["cmd"] == "blmove"
     assert blocked_count(r) == 1
+    assert r.info("clients")["clients_in_timeout_table"] == 0   # waits forever
+    b = blocked("BLPOP", "other", "30")
+    assert r.info("clients")["clients_in_timeout_table"] == 1
+    assert r.execute_command("CLIENT", "UNBLOCK", b.id) == 1
+    assert b.reply() == b"*-1\r\n"
+    assert r.info("clients")["clients_in_timeout_table"] == 0
     r.rpush("s", "v")
     assert a.reply() == b"$1\r\nv\r\n"
     wait_blocked_count(r, 0)
     entry = next(c for c in r.client_list() if int(c["id"]) == a.id)
     assert entry["flags"] == "N"
+
+
+def test_idle_timeout_spares_blocked_clients(start_extra):
+    """`timeout` closes idle clients but not one blocked in BLPOP (as Redis's clientsCron)."""
+    import socket
+
+    sp = start_extra(config_text="[server]\ntimeout = 1\n")
+    waiter = Blocked(sp, "BLPOP", "l", "0")
+    idle = RespSocket(sp.host, sp.port, timeout=10)
+    try:
+        assert idle.call("PING") == b"+PONG\r\n"   # idle from after waiter blocked
+        idle.sock.settimeout(10)
+        try:
+            assert idle.sock.recv(100) == b""          # the sweep closed the idle client...
+        except socket.timeout:
+            pytest.fail("the idle client was never closed")
+        pusher = RespSocket(sp.host, sp.port, timeout=10)
+        try:
+            assert pusher.call("RPUSH", "l", "v") == b":1\r\n"
+            assert waiter.reply() == b"*2\r\n$1\r\nl\r\n$1\r\nv\r\n"  # ...and the blocked one is served
+        finally:
+            pusher.close()
+    finally:
+        idle.close()
+        waiter.close()
