@@ -258,12 +258,21 @@ class Connection:
         """The Waiter of the blocking command this client waits in, or None."""
         return self._blocked
 
-    def unblock(self, reply: bytes) -> None:
-        """Sends a blocked command's reply and resumes the connection where it stopped."""
+    def unblock(self, reply: bytes, resume_later: bool = False) -> None:
+        """Sends a blocked command's reply and resumes the connection where it stopped: now, or
+        (resume_later: called from inside another client's command on this worker, where our
+        pipelined commands must not run) from the event loop."""
         if self._c is None or self._blocked is None:
             return
         self._end_block(reply)
-        self._settle(self._resume_io())
+        if resume_later:
+            self._worker.call_soon(self._resume)
+        else:
+            self._resume()
+
+    def _resume(self) -> None:
+        if self._c is not None and self._held is None and self._blocked is None:
+            self._settle(self._resume_io())
 
     def _end_block(self, reply: bytes) -> None:
         self._blocked = None

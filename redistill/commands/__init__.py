@@ -464,7 +464,9 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
     if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
-        blocking.signal(args[1:])  # may have filled a key someone waits on (its args cover its keys)
+        # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
+        # waiters are served after it (their retries wait for the gate), as Redis does.
+        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)

@@ -10,10 +10,11 @@ commands).  When every key is empty it blocks without blocking its worker thread
 - every write command run by Python (dispatcher's call(), EXEC's queued ones included) signals
   its arguments as keys; while any client is blocked the C fast path leaves the commands that can
   fill a list or a sorted set to Python (rd_set_list_waiters), so every such write is seen;
-- a signal wakes the OLDEST waiter of the key, on its own worker (call_soon), where it tries its
-  pop again; a served waiter passes the wake on to the next one, a waiter that leaves unserved
-  (timeout, close, CLIENT UNBLOCK) with a wake pending passes it on too: FIFO per key, one retry
-  per element;
+- a signal wakes the OLDEST waiter of the key, which tries its pop again: right there when it
+  lives on the writer's worker (served before the writer's next command, as Redis), else on its
+  own worker (call_soon); a served waiter passes the wake on to the next one, a waiter that leaves
+  unserved (timeout, close, CLIENT UNBLOCK) with a wake pending passes it on too: FIFO per key, one
+  retry per element;
 - no polling: a C push checks for waiters under the key's stripe lock (types.c tx_open), and a
   waiter registers before its second attempt takes that lock, so a push is either seen by the
   attempt or deferred to Python, which signals it;
@@ -62,8 +63,10 @@ class Waiter:
         self.woken = False       # a retry is queued for a signal (under _lock)
 
     # ---- on the client's own worker thread ------------------------------------------------------
-    def retry(self) -> None:
-        """A signal for one of our keys: serve ourselves if we can."""
+    def retry(self, in_write: bool = False) -> None:
+        """A signal for one of our keys: serve ourselves if we can.  in_write: called inside a
+        write command on our worker, which must not run our pipelined commands (they resume
+        from the event loop)."""
         with _lock:
             self.woken = False
             if self.done:
@@ -75,17 +78,17 @@ class Waiter:
         finally:
             ks.shared_end()
         if reply is not None:   # delivered even if CLIENT UNBLOCK raced us: never drop an element
-            self.finish(reply)
-            signal(self.keys)   # the next waiter may be served too
+            self.finish(reply, in_write)
+            signal(self.keys, self.client.worker)   # the next waiter may be served too
 
     def expire(self) -> None:
         if not self.done and not self.client.closed:
             self.finish(self.null)
 
-    def finish(self, reply: bytes) -> None:
+    def finish(self, reply: bytes, resume_later: bool = False) -> None:
         self.cancel()
         if self.client.blocked is self:
-            self.client.unblock(reply)
+            self.client.unblock(reply, resume_later)
 
     def cancel(self) -> None:
         """Leaves the registry (served, timed out, or the connection closed)."""
@@ -150,8 +153,10 @@ def waiting() -> bool:
     return _count > 0
 
 
-def signal(keys: list[bytes]) -> None:
-    """Some of `keys` may have been filled: wake the oldest waiter of each (once)."""
+def signal(keys: list[bytes], here: Any = None) -> None:
+    """Some of `keys` may have been filled: wake the oldest waiter of each (once).  A waiter on
+    `here` (the worker running this, outside EXEC) is served right now, as Redis serves blocked
+    clients before the writer's next command; the others on their own worker (call_soon)."""
     if not _count:
         return
     woken = []
@@ -162,7 +167,10 @@ def signal(keys: list[bytes]) -> None:
                 queue[0].woken = True
                 woken.append(queue[0])
     for w in woken:
-        w.client.worker.call_soon(w.retry)
+        if here is not None and w.client.worker is here:
+            w.retry(True)
+        else:
+            w.client.worker.call_soon(w.retry)
 
 
 def _timeout(arg: bytes) -> float:
@@ -231,7 +239,7 @@ def _move_attempt(client: Any, args: list[bytes]) -> Callable[[bool], bytes | No
     def attempt(strict: bool) -> bytes | None:
         value = _exec(client, args, strict)
         if value is not None:
-            signal([args[2]])  # the destination may serve another waiter
+            signal([args[2]], client.worker)  # the destination may serve another waiter
         return value
     return attempt
 

@@ -200,3 +200,24 @@ def test_idle_timeout_spares_blocked_clients(start_extra):
     finally:
         idle.close()
         waiter.close()
+
+
+@pytest.mark.parametrize("kind", ["redistill", "redis"])
+def test_served_before_the_writers_next_command(start_extra, kind):
+    """Redis serves a blocked client right after the write that filled its key, before the writer's
+    next (pipelined) command: LLEN sees the list already emptied.  Redistill does this when waiter
+    and writer share a worker (one worker thread here); across workers it is asynchronous."""
+    sp = start_extra(["--threads", "1"] if kind == "redistill" else [], kind=kind)
+    waiter = Blocked(sp, "BLPOP", "l", "0")
+    writer = RespSocket(sp.host, sp.port, timeout=10)
+    try:
+        deadline = time.monotonic() + 10
+        while b"blocked_clients:1\r\n" not in writer.call("INFO", "clients"):
+            assert time.monotonic() < deadline, "never blocked"
+            time.sleep(0.02)
+        writer.send(cmd("RPUSH", "l", "a") + cmd("LLEN", "l") + cmd("RPUSH", "l", "b") + cmd("LLEN", "l"))
+        assert writer.replies(4) == [b":1\r\n", b":0\r\n", b":1\r\n", b":1\r\n"]
+        assert waiter.reply() == b"*2\r\n$1\r\nl\r\n$1\r\na\r\n"
+    finally:
+        writer.close()
+        waiter.close()
