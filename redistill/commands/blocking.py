@@ -63,23 +63,30 @@ class Waiter:
         self.woken = False       # a retry is queued for a signal (under _lock)
 
     # ---- on the client's own worker thread ------------------------------------------------------
-    def retry(self, in_write: bool = False) -> None:
-        """A signal for one of our keys: serve ourselves if we can.  in_write: called inside a
-        write command on our worker, which must not run our pipelined commands (they resume
-        from the event loop)."""
+    def retry(self) -> None:
+        """call_soon after a signal for one of our keys: serve ourselves if we can, then let the
+        next waiter try."""
+        if self.serve(False):
+            signal(self.keys, self.client.worker)
+
+    def serve(self, in_write: bool) -> bool:
+        """Pops for this waiter and replies; True when served.  in_write: called inside a write
+        command on our worker, which must not run our pipelined commands (they resume from the
+        event loop)."""
         with _lock:
             self.woken = False
             if self.done:
-                return
+                return False
         ks = self.client.server.keyspace
         ks.shared_begin()
         try:
             reply = self.attempt(False)
         finally:
             ks.shared_end()
-        if reply is not None:   # delivered even if CLIENT UNBLOCK raced us: never drop an element
-            self.finish(reply, in_write)
-            signal(self.keys, self.client.worker)   # the next waiter may be served too
+        if reply is None:
+            return False
+        self.finish(reply, in_write)   # even if CLIENT UNBLOCK raced us: never drop an element
+        return True
 
     def expire(self) -> None:
         if not self.done and not self.client.closed:
@@ -157,20 +164,21 @@ def signal(keys: list[bytes], here: Any = None) -> None:
     """Some of `keys` may have been filled: wake the oldest waiter of each (once).  A waiter on
     `here` (the worker running this, outside EXEC) is served right now, as Redis serves blocked
     clients before the writer's next command; the others on their own worker (call_soon)."""
-    if not _count:
-        return
-    woken = []
-    with _lock:
-        for key in keys:
-            queue = _waiters.get(key)
-            if queue and not queue[0].woken:
-                queue[0].woken = True
-                woken.append(queue[0])
-    for w in woken:
-        if here is not None and w.client.worker is here:
-            w.retry(True)
-        else:
-            w.client.worker.call_soon(w.retry)
+    while keys and _count:   # a loop, not recursion: one write may serve thousands of waiters
+        woken = []
+        with _lock:
+            for key in keys:
+                queue = _waiters.get(key)
+                if queue and not queue[0].woken:
+                    queue[0].woken = True
+                    woken.append(queue[0])
+        keys = []
+        for w in woken:
+            if here is not None and w.client.worker is here:
+                if w.serve(True):
+                    keys.extend(w.keys)   # the next waiter of those keys may be served too
+            else:
+                w.client.worker.call_soon(w.retry)
 
 
 def _timeout(arg: bytes) -> float:

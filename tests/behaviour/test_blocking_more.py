@@ -221,3 +221,29 @@ def test_served_before_the_writers_next_command(start_extra, kind):
     finally:
         writer.close()
         waiter.close()
+
+
+def test_one_push_serves_many_waiters(start_extra):
+    """One RPUSH of 1500 elements serves 1500 clients blocked on the key, each once (one worker: all
+    served inside the push, LLEN right after sees none left), with no recursion limit hit."""
+    sp = start_extra(["--threads", "1"])
+    n = 1500
+    admin = RespSocket(sp.host, sp.port, timeout=30)
+    waiters = []
+    try:
+        for _ in range(n):
+            s = RespSocket(sp.host, sp.port, timeout=30)
+            waiters.append(s)
+            s.send(cmd("BLPOP", "q", "0"))
+        deadline = time.monotonic() + 30
+        while b"blocked_clients:%d\r\n" % n not in admin.call("INFO", "clients"):
+            assert time.monotonic() < deadline, "not all blocked"
+            time.sleep(0.05)
+        assert admin.call("RPUSH", "q", *[str(i) for i in range(n)]) == b":%d\r\n" % n
+        assert admin.call("LLEN", "q") == b":0\r\n"
+        got = [w.reply().split(b"\r\n")[4] for w in waiters]
+        assert len(set(got)) == n   # each element exactly once
+    finally:
+        for w in waiters:
+            w.close()
+        admin.close()
