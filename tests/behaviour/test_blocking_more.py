@@ -84,30 +84,42 @@ def test_replies_before_the_blocking_command_are_sent_at_once(server, r):
         s.close()
 
 
-@pytest.mark.parametrize("fill", [
-    [["RPUSH", "src", "a"], ["RENAME", "src", "l"]],
-    [["RPUSH", "src", "a"], ["COPY", "src", "l"]],
-    [["MULTI"], ["RPUSH", "l", "a"], ["EXEC"]],
-    [["RPUSH", "src", "a"], ["LMOVE", "src", "l", "LEFT", "LEFT"]],
-], ids=["rename", "copy", "exec", "lmove"])
-def test_writes_that_fill_a_list_wake_blpop(blocked, r, fill):
+def run_fill(server, fill) -> bytes:
+    """Sends the commands pipelined on a raw connection; their replies, concatenated."""
+    s = RespSocket(server.host, server.port, timeout=10)
+    try:
+        s.send(b"".join(cmd(*c) for c in fill))
+        return b"".join(s.replies(len(fill)))
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("fill,replies", [
+    ([["RPUSH", "src", "a"], ["RENAME", "src", "l"]], b":1\r\n+OK\r\n"),
+    ([["RPUSH", "src", "a"], ["COPY", "src", "l"]], b":1\r\n:1\r\n"),
+    ([["MULTI"], ["RPUSH", "l", "a"], ["EXEC"]], b"+OK\r\n+QUEUED\r\n*1\r\n:1\r\n"),
+    ([["RPUSH", "src", "a"], ["LMOVE", "src", "l", "LEFT", "LEFT"]], b":1\r\n$1\r\na\r\n"),
+    ([["LPUSH", "l", "a"]], b":1\r\n"),
+    ([["RPUSH", "src", "a"], ["RPOPLPUSH", "src", "l"]], b":1\r\n$1\r\na\r\n"),
+], ids=["rename", "copy", "exec", "lmove", "lpush", "rpoplpush"])
+def test_writes_that_fill_a_list_wake_blpop(blocked, server, fill, replies):
     b = blocked("BLPOP", "l", "0")
-    for c in fill:
-        r.execute_command(*c)
+    assert run_fill(server, fill) == replies   # the writer's own replies are untouched
     assert b.reply() == b"*2\r\n$1\r\nl\r\n$1\r\na\r\n"
 
 
-@pytest.mark.parametrize("fill", [
-    [["ZADD", "z", "1", "a"]],
-    [["ZINCRBY", "z", "1", "a"]],
-    [["ZADD", "src", "1", "a"], ["ZUNIONSTORE", "z", "1", "src"]],
-    [["ZADD", "src", "1", "a"], ["ZRANGESTORE", "z", "src", "0", "-1"]],
-    [["ZADD", "src", "1", "a"], ["RENAME", "src", "z"]],
-], ids=["zadd", "zincrby", "zunionstore", "zrangestore", "rename"])
-def test_writes_that_fill_a_zset_wake_bzpopmin(blocked, r, fill):
+@pytest.mark.parametrize("fill,replies", [
+    ([["ZADD", "z", "1", "a"]], b":1\r\n"),
+    ([["ZINCRBY", "z", "1", "a"]], b"$1\r\n1\r\n"),
+    ([["ZADD", "src", "1", "a"], ["ZUNIONSTORE", "z", "1", "src"]], b":1\r\n:1\r\n"),
+    ([["ZADD", "src", "1", "a"], ["ZINTERSTORE", "z", "1", "src"]], b":1\r\n:1\r\n"),
+    ([["ZADD", "src", "1", "a"], ["ZDIFFSTORE", "z", "1", "src"]], b":1\r\n:1\r\n"),
+    ([["ZADD", "src", "1", "a"], ["ZRANGESTORE", "z", "src", "0", "-1"]], b":1\r\n:1\r\n"),
+    ([["ZADD", "src", "1", "a"], ["RENAME", "src", "z"]], b":1\r\n+OK\r\n"),
+], ids=["zadd", "zincrby", "zunionstore", "zinterstore", "zdiffstore", "zrangestore", "rename"])
+def test_writes_that_fill_a_zset_wake_bzpopmin(blocked, server, fill, replies):
     b = blocked("BZPOPMIN", "z", "0")
-    for c in fill:
-        r.execute_command(*c)
+    assert run_fill(server, fill) == replies
     assert b.reply() == b"*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n"
 
 
