@@ -16,7 +16,7 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
+.PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
 .PHONY: bench bench-deps bench-core
 .PHONY: dist test-dist docker docker-test
 
@@ -76,10 +76,15 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR
 	fi
 
 # Whole suite with the C fast path, then the protocol and command suites again
-# with everything sent through Python (REDISTILL_FASTPATH=0).  pytest's exit 5
-# ("no tests collected") fails the first run but not the second, whose
+# with everything sent through Python (REDISTILL_FASTPATH=0), then a bounded
+# sanitizer pass; the Docker image test (docker-test) runs alongside in the
+# background (tests/docker/alongside.sh; DOCKER_TEST=0 skips it).  pytest's
+# exit 5 ("no tests collected") fails the first run but not the second, whose
 # folders may be empty early on.
 test: build test-deps node-clients
+	@tests/docker/alongside.sh $(MAKE) --no-print-directory test-suites
+
+test-suites:
 	$(VENV)/bin/python -m pytest -q tests
 	@dirs=""; for d in tests/behaviour tests/differential; do [ -d $$d ] && dirs="$$dirs $$d"; done; \
 	if [ -z "$$dirs" ]; then echo "no Python-path suites yet"; exit 0; fi; \
@@ -236,7 +241,7 @@ test-dist: dist test-deps
 
 # The Docker image (Dockerfile: debian:bookworm-slim, multi-stage, non-root).  docker-test starts
 # dockerd and creates the base image with debootstrap when they are missing (tests/docker/run.sh);
-# it takes minutes and needs a daemon, so it is not part of `make test`.
+# it takes minutes (mostly downloads), so `make test` runs it in the background beside the suites.
 DOCKER_IMAGE ?= redistill:latest
 docker:
 	cp /usr/local/share/ca-certificates/*.crt tools/docker/ca/ 2>/dev/null || true

@@ -341,6 +341,7 @@ typedef struct tx_ctx {
     rd_keyspace *ks;
     rd_buf *out;
     int resp; /* 2 or 3 */
+    int defer; /* fast path, a command that can fill a waited key: tx_open fails while any client is blocked */
 } tx_ctx;
 
 /* RESP3 map / set headers; a flat array / an array in RESP2. */
@@ -418,8 +419,10 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
-/* True for a list command that can wake a blocked client while any is blocked (t_list.c). */
-int list_push_wakes(tx_handler fn);
+/* True for a command that can fill a list or sorted set a blocked client waits on (t_list.c). */
+int fills_waited_keys(tx_handler fn);
+/* True while any client is blocked (rd_set_list_waiters). */
+int clients_blocked(void);
 
 /* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
  * for unknown names, bad arity and every error reply (Python writes errors). */

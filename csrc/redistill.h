@@ -388,6 +388,11 @@ void rd_conn_free(rd_conn *c);
 
 /* fast = 0 hands every command to Python (REDISTILL_FASTPATH=0, MULTI, before AUTH). */
 void rd_conn_set_fast(rd_conn *c, int fast);
+/* blocked = 1 while the pending slow command waits (BLPOP & co.): rd_conn_io
+ * keeps reading (and reports the peer's close as RD_CLOSE) and flushing, and
+ * neither it nor rd_conn_run runs anything; set 0 before rd_conn_reply
+ * delivers the command's reply. */
+void rd_conn_set_blocked(rd_conn *c, int blocked);
 /* RESP protocol version for replies written by C: 2 or 3. */
 void rd_conn_set_resp(rd_conn *c, int proto);
 /* authenticated = 0 applies Redis's tighter frame limits for unauthenticated clients. */
@@ -480,9 +485,10 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
 
 /* ---- blocked list pops (issue 8) ------------------------------------------- */
 
-/* Clients blocked in BLPOP/BRPOP/BLMOVE (commands/blocking.py keeps the count):
- * while it is not 0 the fast path leaves the commands that push onto a list
- * (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH) to Python, which wakes them. */
+/* Clients blocked in BLPOP & co. (commands/blocking.py keeps the count): while
+ * it is not 0 the fast path leaves the commands that can fill a list or a sorted
+ * set (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH, ZADD, ZINCRBY, Z*STORE)
+ * to Python, which wakes them. */
 void rd_set_list_waiters(int n);
 
 /* ---- emulated cluster mode (issue 9) ----------------------------------------- */

@@ -365,9 +365,9 @@ def _connected_clients(server: Any) -> int:
     return count() if count is not None else len(server.clients())
 
 
-def _blocked_clients() -> int:
+def _blocked_clients(timed: bool = False) -> int:
     from redistill.commands import blocking  # (late: commands imports this module)
-    return blocking.blocked_clients()
+    return blocking.timed_blocked_clients() if timed else blocking.blocked_clients()
 
 
 def _clients_section(server: Any) -> list[tuple[str, Any]]:
@@ -379,7 +379,7 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
         ("client_recent_max_output_buffer", 0),
         ("blocked_clients", _blocked_clients()),
         ("tracking_clients", 0),
-        ("clients_in_timeout_table", 0),
+        ("clients_in_timeout_table", _blocked_clients(timed=True)),
     ]
 
 

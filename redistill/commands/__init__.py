@@ -113,6 +113,7 @@ _TABLE = [
         command("client|getredir", 2, _CONN + " @connection",         NOKEYS,     connection.client_getredir, "connection", "6.0.0", "Get tracking notifications redirection client ID if any"),
         command("client|tracking", -3, _CONN + " @connection",        NOKEYS,     connection.client_tracking, "connection", "6.0.0", "Enable or disable server assisted client side caching support"),
         command("client|trackinginfo", 2, _CONN + " @connection",     NOKEYS,     connection.client_trackinginfo, "connection", "6.2.0", "Return information about server assisted client side caching for the current connection"),
+        command("client|unblock", -3, "admin " + _CONN + " @connection", NOKEYS,  blocking.client_unblock, "connection", "5.0.0", "Unblock a client blocked in a blocking command from a different connection"),
     ]),
     command("reset",       1, "noscript loading stale fast no_auth allow_busy @connection", NOKEYS, connection.reset, "connection", "6.2.0", "Reset the connection"),
     command("time",        1, "loading stale fast",                   NOKEYS,     server.time_,           "server",     "2.6.0",  "Return the current server time", tips="nondeterministic_output"),
@@ -278,6 +279,11 @@ _TABLE = [
     command("brpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.brpop, "list", "2.0.0", "Remove and get the last element in a list, or block until one is available", key_flags="RW access delete"),
     command("blmove",          6, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.blmove, "list", "6.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
     command("brpoplpush",      4, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.brpoplpush, "list", "2.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
+    command("lmpop",          -4, "write movablekeys @list",              NOKEYS,     blocking.lmpop, "list", "7.0.0", "Pop elements from a list"),
+    command("blmpop",         -5, "write blocking movablekeys @list @blocking", NOKEYS, blocking.blmpop, "list", "7.0.0", "Pop elements from a list, or block until one is available"),
+    command("bzpopmin",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmin, "sorted-set", "5.0.0", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
+    command("bzpopmax",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmax, "sorted-set", "5.0.0", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
+    command("bzmpop",         -5, "write blocking movablekeys @sortedset @blocking", NOKEYS, blocking.bzmpop, "sorted-set", "7.0.0", "Remove and return members with scores in a sorted set or block until one is available"),
     # issue 9: emulated cluster mode (commands/cluster.py; off: "cluster support disabled", as Redis)
     command("readonly",        1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Enables read queries for a connection to a cluster replica node"),
     command("readwrite",       1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Disables read queries for a connection to a cluster replica node"),
@@ -497,6 +503,10 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
+    if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
+        # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
+        # waiters are served after it (their retries wait for the gate), as Redis does.
+        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)

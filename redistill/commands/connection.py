@@ -183,6 +183,8 @@ def _flags(c: Any) -> str:
     flags = ""
     if _multi_count(c) >= 0:
         flags += "x"   # (Redis's "d", a touched WATCH, is not shown: EXEC finds it out)
+    if getattr(c, "blocked", None) is not None:
+        flags += "b"   # waiting in BLPOP & co.
     if c.no_evict:
         flags += "e"
     if c.no_touch:

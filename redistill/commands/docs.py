@@ -406,6 +406,11 @@ DOCS: dict[str, Doc] = {
     'blpop': doc('O(N) where N is the number of provided keys.', 'key:key* timeout:double', history=(('6.0.0', '`timeout` is interpreted as a double instead of an integer.'),)),
     'brpop': doc('O(N) where N is the number of provided keys.', 'key:key* timeout:double', history=(('6.0.0', '`timeout` is interpreted as a double instead of an integer.'),)),
     'blmove': doc('O(1)', 'source:key destination:key#1 wherefrom(LEFT|RIGHT) whereto(LEFT|RIGHT) timeout:double'),
+    'lmpop': doc('O(N+M) where N is the number of provided keys and M is the number of elements returned.', 'numkeys:integer key:key* where(LEFT|RIGHT) COUNT=count:integer?'),
+    'blmpop': doc('O(N+M) where N is the number of provided keys and M is the number of elements returned.', 'timeout:double numkeys:integer key:key* where(LEFT|RIGHT) COUNT=count:integer?'),
+    'bzpopmin': doc('O(log(N)) with N being the number of elements in the sorted set.', 'key:key* timeout:double', history=(('6.0.0', '`timeout` is interpreted as a double instead of an integer.'),)),
+    'bzpopmax': doc('O(log(N)) with N being the number of elements in the sorted set.', 'key:key* timeout:double', history=(('6.0.0', '`timeout` is interpreted as a double instead of an integer.'),)),
+    'bzmpop': doc('O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.', 'timeout:double numkeys:integer key:key* where(MIN|MAX) COUNT=count:integer?'),
     'brpoplpush': doc('O(1)', 'source:key destination:key#1 timeout:double', doc_flags=('deprecated',), deprecated_since='6.2.0', replaced_by='`BLMOVE` with the `RIGHT` and `LEFT` arguments', history=(('6.0.0', '`timeout` is interpreted as a double instead of an integer.'),)),
     # Redis 7.2 (not in 7.0.15): written by hand from Redis 7.2's command JSON.
     'client|setinfo': doc('O(1)', 'attr(LIB-NAME=libname:string|LIB-VER=libver:string)'),

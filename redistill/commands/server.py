@@ -478,6 +478,8 @@ _RO, _OW = ("RO", "access"), ("OW", "update")
 _MOVABLE_KEYS = {
     "sintercard": (1, _RO, None), "zunion": (1, _RO, None), "zinter": (1, _RO, None),
     "zdiff": (1, _RO, None), "zintercard": (1, _RO, None), "zmpop": (1, ("RW", "access", "delete"), None),
+    "lmpop": (1, ("RW", "access", "delete"), None), "blmpop": (2, ("RW", "access", "delete"), None),
+    "bzmpop": (2, ("RW", "access", "delete"), None),
     "zunionstore": (2, _RO, _OW), "zinterstore": (2, _RO, _OW), "zdiffstore": (2, _RO, _OW),
 }
 

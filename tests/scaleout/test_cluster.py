@@ -228,7 +228,9 @@ def test_wrong_node_replies_moved_bytes(nodes, raws):
     for cmd in (["GET", key], ["SET", key, "v"], ["INCR", key], ["DEL", key], ["EXISTS", key], ["MGET", key],
                 ["HSET", key, "f", "v"], ["LPUSH", key, "x"], ["ZADD", key, "1", "m"], ["EXPIRE", key, "10"],
                 ["GETDEL", key], ["TYPE", key], ["OBJECT", "ENCODING", key], ["MEMORY", "USAGE", key],
-                ["WATCH", key], ["ZUNION", "1", key], ["MSET", key, "1", "{%s}x" % key, "2"]):
+                ["WATCH", key], ["ZUNION", "1", key], ["MSET", key, "1", "{%s}x" % key, "2"],
+                ["LMPOP", "1", key, "LEFT"], ["BLMPOP", "0", "1", key, "LEFT"], ["BLPOP", key, "0"],
+                ["BZPOPMIN", key, "0"]):  # blocking ones: redirected before they could block
         assert c.call(*cmd) == moved, cmd
     assert c.call("DBSIZE") == b":0\r\n"  # nothing was written on the wrong node
     with pytest.raises(MovedError, match=f"^{slot} 127.0.0.1:{nodes[2].port}$"):
@@ -242,7 +244,8 @@ def test_cross_slot_commands_are_refused(nodes, raws):
     c = raws[0]
     for cmd in (["MGET", a, b], ["MSET", a, "1", b, "2"], ["DEL", a, b], ["EXISTS", a, b], ["UNLINK", a, b],
                 ["SINTER", a, b], ["SUNIONSTORE", a, b], ["RENAME", a, b], ["ZUNION", "2", a, b],
-                ["LMOVE", a, b, "LEFT", "RIGHT"], ["MSETNX", a, "1", b, "2"]):
+                ["LMOVE", a, b, "LEFT", "RIGHT"], ["MSETNX", a, "1", b, "2"], ["LMPOP", "2", a, b, "LEFT"],
+                ["BLPOP", a, b, "0"]):
         assert c.call(*cmd) == CROSSSLOT, cmd
     assert c.call("DBSIZE") == b":0\r\n"
     # keys of another node's slots and of ours together: Redis reports CROSSSLOT, not MOVED
