@@ -54,7 +54,7 @@ static inline int is_expired(const entry *e, int64_t now) {
 }
 
 /* Writes the variable part's lengths and expire for the shape `flags`. */
-static void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t vlen, int64_t expire) {
+static inline void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t vlen, int64_t expire) {
     e->flags = flags;
     if (flags & E_TTL) entry_set_expire(e, expire);
     if (flags & E_WIDE) {
