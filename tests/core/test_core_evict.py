@@ -72,21 +72,39 @@ def test_used_memory_counts_every_entry_exactly(kv, ks):
     assert abs(kv.stats()["used_memory"] - base) <= 32 * 1024  # 1024 fresh tables, as sized as before
 
 
+def entry_memory(ks, key: bytes) -> int:
+    out = ffi.new("int64_t[]", lib.RD_INFO_NFIELDS)
+    assert lib.rd_ks_key_info(ks, key, len(key), 0, out, lib.RD_INFO_NFIELDS) == lib.RD_OK
+    return out[lib.RD_INFO_MEMORY]
+
+
 def test_small_key_fits_one_64_byte_chunk(kv, ks):
-    """Issue 4's memory cell: a 16-byte key with a 3-byte value is one 64-byte heap chunk; an EXPIRE
-    moves it into a chunk with the expire slot, and every reshaping keeps used_memory exact."""
+    """Issue 4's memory cell: a 16-byte key with a 3-byte value is one 64-byte heap chunk (56 usable
+    bytes) with glibc; an EXPIRE moves it into a chunk with the expire slot; used_memory stays exact."""
+    assert entry_size(16, 3) <= 56 < entry_size(16, 3, ttl=True)
     base = kv.stats()["used_memory"]
-    key = b"key:%012d" % 7
-    assert entry_size(16, 3) <= 56 < entry_size(16, 3, ttl=True)  # glibc's 64-byte chunk holds 56 bytes
-    kv.set(key, b"abc")
-    assert kv.stats()["used_memory"] - base == chunk(entry_size(16, 3))
+    keys = [b"key:%012d" % i for i in range(2000)]
+    for k in keys:
+        kv.set(k, b"abc")
+    # glibc may hand a request a chunk 16 bytes bigger than asked (a free one not split further), so
+    # the average is checked: one more byte of header would make every entry an 80-byte chunk.
+    mems = [entry_memory(ks, k) for k in keys]
+    assert chunk(entry_size(16, 3)) <= sum(mems) / len(mems) < chunk(entry_size(16, 3)) + 8
+    assert kv.stats()["used_memory"] - base >= sum(mems)  # plus any bucket arrays that grew
+    key = keys[7]
     assert kv.expire(key, lib.rd_now_ms() + HOUR) == lib.RD_OK
-    assert kv.stats()["used_memory"] - base == chunk(entry_size(16, 3, ttl=True))
+    with_slot = entry_memory(ks, key)
+    assert chunk(entry_size(16, 3, ttl=True)) <= with_slot < chunk(entry_size(16, 3, ttl=True)) + 32
+    assert kv.stats()["used_memory"] - base >= sum(mems) - mems[7] + with_slot
     assert kv.get(key) == (lib.RD_OK, b"abc")
     assert kv.persist(key) == lib.RD_OK
-    assert kv.stats()["used_memory"] - base == chunk(entry_size(16, 3, ttl=True))  # PERSIST keeps the slot
-    kv.delete(key)
-    assert kv.stats()["used_memory"] == base
+    assert entry_memory(ks, key) == with_slot  # PERSIST keeps the slot: no realloc
+    for k in keys:
+        kv.delete(k)
+    # every entry is given back; the bucket arrays may end a step bigger or smaller than they started
+    assert kv.stats()["keys"] == 0 and abs(kv.stats()["used_memory"] - base) <= 1024
+
+
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-s3fifo"])
 def test_allkeys_policies_stay_under_the_limit(kv, ks, policy):
     limit = kv.stats()["used_memory"] + 2_000_000
