@@ -293,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, help="target seconds per run (default 2.5, quick 0.3)")
     ap.add_argument("--keys", type=int, help="keys loaded for the memory cells (default 1000000, quick 100000)")
     ap.add_argument("--cells", help="comma-separated cell names to run (default: all)")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the memory cell (RSS and used_memory per key), printed; no results files or docs")
     ap.add_argument("--redistill-arg", action="append", default=[],
                     help="extra Redistill option, e.g. --redistill-arg=--threads=1 (repeatable)")
     ap.add_argument("--note", default="", help="free text stored with the results (e.g. 'machine busy')")
@@ -306,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     target = args.seconds or (0.3 if args.quick else 2.5)
     nkeys = args.keys or (100_000 if args.quick else 1_000_000)
     cells = CELLS
-    if args.cells:
+    if args.memory_only:
+        cells = []
+    elif args.cells:
         wanted = {c.strip().lower() for c in args.cells.split(",")}
         cells = [c for c in CELLS if c[0].lower() in wanted]
         if not cells:
@@ -361,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for srv in servers.values():
             srv.stop()
+    if args.memory_only:
+        return 0
     result["load_after"] = os.getloadavg()
     result["targets"] = report.targets(result)
 
