@@ -1,4 +1,4 @@
-"""Redis's glob matcher (util.c stringmatchlen): CONFIG GET now, KEYS / SCAN MATCH later."""
+"""Redis's glob matcher (util.c stringmatchlen) for CONFIG GET patterns (KEYS and SCAN MATCH use csrc/glob.c)."""
 from __future__ import annotations
 
 
