@@ -42,10 +42,6 @@ int str2ll(const char *s, size_t len, long long *out);
 /* Writes v in decimal (no NUL); returns the length (at most 20). */
 size_t ll2str(char *dst, long long v);
 
-/* ---- Redis's glob (glob.c) ------------------------------------------------- */
-
-/* stringmatchlen: * ? [a-z] [^x] and backslash escapes.  1 = match. */
-int glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
 
 /* ---- hashing (hash.c) ----------------------------------------------------- */
 

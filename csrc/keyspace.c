@@ -1373,7 +1373,7 @@ static uint64_t scan_bucket(shard *s, uint64_t v, scan_state *x) {
         uint64_t len = entry_klen(e);
         x->seen++;
         if (is_expired(e, x->now) || (x->type >= 0 && e->type != x->type) ||
-            (x->pattern && !glob_match(x->pattern, x->plen, entry_key(e), entry_klen(e), 0)))
+            (x->pattern && !rd_glob_match(x->pattern, x->plen, entry_key(e), entry_klen(e), 0)))
             continue;
         buf_append(x->out, &len, sizeof len);
         buf_append(x->out, entry_key(e), entry_klen(e));

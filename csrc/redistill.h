@@ -304,6 +304,10 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
  * Any thread; no locks. */
 rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf *out);
 
+/* Redis's glob (stringmatchlen: * ? [a-z] [^x] and backslash escapes), as
+ * KEYS, SCAN MATCH and CONFIG GET use it.  1 = match.  Any thread; no locks. */
+int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
+
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the
  * shard's count of such keys (exact while shards are that small); 0 when no

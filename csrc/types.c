@@ -212,7 +212,7 @@ typedef struct scan_acc {
 
 static void scan_take(void *ctx, dnode *node) {
     scan_acc *a = ctx;
-    if (a->o->pat && !glob_match(a->o->pat, a->o->plen, node->data, node->klen, 0)) return;
+    if (a->o->pat && !rd_glob_match(a->o->pat, a->o->plen, node->data, node->klen, 0)) return;
     resp_add_bulk(&a->items, node->data, node->klen);
     if (a->with_values) resp_add_bulk(&a->items, dnode_val(node), node->vlen);
     a->n += 1 + a->with_values;

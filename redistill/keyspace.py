@@ -111,6 +111,11 @@ def configure_cluster(owned: bytes | None, key_specs: list[tuple[int, int, int]]
     lib.rd_cluster_configure(ffi.NULL if owned is None else ffi.from_buffer("unsigned char[]", owned))
 
 
+def glob_match(pattern: bytes, s: bytes, nocase: bool = False) -> bool:
+    """Redis's glob (csrc/glob.c, the matcher KEYS and SCAN MATCH use)."""
+    return bool(lib.rd_glob_match(pattern, len(pattern), s, len(s), int(nocase)))
+
+
 def now_ms() -> int:
     """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
     return lib.rd_now_ms()

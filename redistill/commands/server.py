@@ -11,9 +11,8 @@ from redistill import config as config_module
 from redistill import errors
 from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.docs import docs_fields
-from redistill.commands.glob import stringmatch
 from redistill.errors import CommandError
-from redistill.keyspace import set_type_threshold
+from redistill.keyspace import glob_match, set_type_threshold
 from redistill.protocol import SetReply, Verbatim
 
 log = logging.getLogger("redistill")
@@ -60,7 +59,7 @@ def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
                 found[name] = (pattern, params[name].encode("latin-1"))
             continue
         for name, value in params.items():
-            if name not in found and stringmatch(pattern, name.encode(), nocase=True):
+            if name not in found and glob_match(pattern, name.encode(), nocase=True):
                 found[name] = (name.encode(), value.encode("latin-1"))
     return dict(found.values())
 
@@ -462,7 +461,7 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
             wanted = "@" + value.decode("latin-1").lower()
             names = [s for s in names if wanted in acl_categories(s)]
         elif kind == b"pattern":
-            names = [s for s in names if stringmatch(value, s.name.encode(), nocase=True)]
+            names = [s for s in names if glob_match(value, s.name.encode(), nocase=True)]
         else:
             raise CommandError(errors.SYNTAX)
     elif len(args) != 2:
