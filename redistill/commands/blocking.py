@@ -85,10 +85,10 @@ class Waiter:
     def cancel(self) -> None:
         """Leaves the registry (served, timed out, or the connection closed)."""
         global _count
-        if self.done:
-            return
-        self.done = True
-        with _lock:
+        with _lock:   # the check too: two threads cancelling at once must not both count down
+            if self.done:
+                return
+            self.done = True
             for key in set(self.keys):
                 queue = _waiters.get(key)
                 if queue and self in queue:
