@@ -253,6 +253,8 @@ docker-test:
 # extension where cffi supports free-threading (3.14t, cffi>=2), otherwise the same C sources as
 # a plain shared library loaded through ctypes (redistill/_core_ctypes.py).  hiredis is installed
 # when a wheel exists, to prove the server never imports it there (INFO python_gil_enabled:0).
+# Without cffi the package cannot be pip-installed (it depends on cffi): a .pth file puts this
+# tree on .venv-ft's path instead, for tests that start servers without PYTHONPATH.
 FT_VENV := .venv-ft
 FT_PY   := $(FT_VENV)/bin/python
 FT_LIB  := redistill/libredistill-core.so
@@ -262,7 +264,7 @@ FT_CFLAGS := -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -fPIC# as build_ffi.py com
 ft-python:
 	tools/ft/build-python.sh
 
-$(FT_VENV)/.stamp-build: $(BUILD_INPUTS) redistill/_core_ctypes.py redistill/_core.py tools/ft/build-python.sh
+$(FT_VENV)/.stamp-build: $(BUILD_INPUTS) redistill/_core_ctypes.py redistill/_core_loader.py tools/ft/build-python.sh
 	[ -x $(FT_PY) ] || "$$(tools/ft/build-python.sh | tail -1)" -m venv $(FT_VENV)
 	$(FT_PY) -m pip install -q --upgrade pip
 	-$(FT_PY) -m pip install -q --only-binary=:all: hiredis
@@ -270,7 +272,8 @@ $(FT_VENV)/.stamp-build: $(BUILD_INPUTS) redistill/_core_ctypes.py redistill/_co
 	  $(FT_PY) -m pip install -q 'cffi>=2' setuptools wheel && \
 	  $(FT_PY) -m pip install -q --no-build-isolation --no-deps -e . ; \
 	else \
-	  gcc $(FT_CFLAGS) -shared -Icsrc -o $(FT_LIB) csrc/*.c -lpthread ; fi
+	  gcc $(FT_CFLAGS) -shared -Icsrc -o $(FT_LIB) csrc/*.c -lpthread && \
+	  echo "$(CURDIR)" > "$$($(FT_PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/redistill-tree.pth" ; fi
 	cd /tmp && PYTHONPATH=$(CURDIR) $(CURDIR)/$(FT_PY) -c 'import sys; import redistill._core, redistill.protocol; \
 	  sys.exit("the GIL came back on importing the core" if sys._is_gil_enabled() else 0)'
 	@touch $@

@@ -2,8 +2,8 @@
 
 cffi (API mode, build_ffi.py) is how redistill._core is normally built.  cffi 2.x refuses the
 free-threaded build of CPython 3.13 (it supports free-threading from 3.14t), and an extension
-without free-threading support would turn the GIL back on anyway.  There, redistill/_core.py
-(imported only when no compiled redistill._core exists) loads this module instead:
+without free-threading support would turn the GIL back on anyway.  There, _core_loader.py makes
+`import redistill._core` execute this file (as that module) instead:
 
   - the same C sources, compiled by `make ft-core` into a plain shared library
     (redistill/libredistill-core.so; the hyphen keeps it from looking like a module);
@@ -206,5 +206,6 @@ class _FFI:
         return ctypes.get_errno()
 
 
+LOADER = "ctypes"   # INFO server's redistill_core_loader
 ffi = _FFI()
 lib = _load()

@@ -351,7 +351,7 @@ def _server_section(server: Any) -> list[tuple[str, Any]]:
         # Free-threaded builds (3.13t/3.14t): 0 while the GIL is really off in this process;
         # any extension imported without free-threading support turns it back on (FREE_THREADING.md).
         ("python_gil_enabled", int(getattr(sys, "_is_gil_enabled", lambda: True)())),
-        ("redistill_core_loader", "ctypes" if "redistill._core_ctypes" in sys.modules else "cffi"),
+        ("redistill_core_loader", getattr(sys.modules.get("redistill._core"), "LOADER", "cffi")),
         ("process_id", os.getpid()),
         ("process_supervised", "no"),
         ("run_id", server.run_id),
