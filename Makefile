@@ -252,7 +252,8 @@ docker-test:
 # interpreter (.venv's pytest drives them, as `make sanitize` does).  The core: the cffi
 # extension where cffi supports free-threading (3.14t, cffi>=2), otherwise the same C sources as
 # a plain shared library loaded through ctypes (redistill/_core_ctypes.py).  hiredis is installed
-# when a wheel exists, to prove the server never imports it there (INFO python_gil_enabled:0).
+# (from its sdist if need be; a failure is ignored): it would turn the GIL back on if imported, so
+# INFO python_gil_enabled:0 proves the server never imports it there.
 # Without cffi the package cannot be pip-installed (it depends on cffi): a .pth file puts this
 # tree on .venv-ft's path instead, for tests that start servers without PYTHONPATH.
 FT_VENV := .venv-ft
@@ -267,7 +268,7 @@ ft-python:
 $(FT_VENV)/.stamp-build: $(BUILD_INPUTS) redistill/_core_ctypes.py redistill/_core_loader.py tools/ft/build-python.sh
 	[ -x $(FT_PY) ] || "$$(tools/ft/build-python.sh | tail -1)" -m venv $(FT_VENV)
 	$(FT_PY) -m pip install -q --upgrade pip
-	-$(FT_PY) -m pip install -q --only-binary=:all: hiredis
+	-$(FT_PY) -m pip install -q hiredis
 	if $(FT_PY) -c 'import sys; sys.exit(sys.version_info < (3, 14))'; then \
 	  $(FT_PY) -m pip install -q 'cffi>=2' setuptools wheel && \
 	  $(FT_PY) -m pip install -q --no-build-isolation --no-deps -e . ; \
