@@ -19,6 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo
 .PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
 .PHONY: bench bench-deps bench-core
 .PHONY: dist test-dist docker docker-test
+.PHONY: ft-python ft-build test-ft
 
 all: build
 
@@ -249,3 +250,45 @@ docker:
 
 docker-test:
 	IMAGE=$(DOCKER_IMAGE) tests/docker/run.sh
+
+# ---- free-threaded CPython (issue 9; docs/FREE_THREADING.md) ----------------------------------
+# `make test-ft` builds a --disable-gil CPython from Debian's source archive once (cached in
+# ~/.cache/redistill/py-ft, several minutes the first time: not part of `make test`), makes
+# .venv-ft from it, builds the core for it, and runs server suites with servers started by that
+# interpreter (.venv's pytest drives them, as `make sanitize` does).  The core: the cffi
+# extension where cffi supports free-threading (3.14t, cffi>=2), otherwise the same C sources as
+# a plain shared library loaded through ctypes (redistill/_core_ctypes.py).  hiredis is installed
+# (from its sdist if need be; a failure is ignored): it would turn the GIL back on if imported, so
+# INFO python_gil_enabled:0 proves the server never imports it there.
+# Without cffi the package cannot be pip-installed (it depends on cffi): a .pth file puts this
+# tree on .venv-ft's path instead, for tests that start servers without PYTHONPATH.
+FT_VENV := .venv-ft
+FT_PY   := $(FT_VENV)/bin/python
+FT_LIB  := redistill/libredistill-core.so
+FT_TESTS ?= tests/behaviour tests/differential tests/reliability
+FT_CFLAGS := -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -fPIC# as build_ffi.py compiles the extension
+
+ft-python:
+	tools/ft/build-python.sh
+
+$(FT_VENV)/.stamp-build: $(BUILD_INPUTS) redistill/_core_ctypes.py redistill/_core_loader.py tools/ft/build-python.sh
+	[ -x $(FT_PY) ] || "$$(tools/ft/build-python.sh | tail -1)" -m venv $(FT_VENV)
+	$(FT_PY) -m pip install -q --upgrade pip
+	-$(FT_PY) -m pip install -q hiredis
+	if $(FT_PY) -c 'import sys; sys.exit(sys.version_info < (3, 14))'; then \
+	  $(FT_PY) -m pip install -q 'cffi>=2' setuptools wheel && \
+	  $(FT_PY) -m pip install -q --no-build-isolation --no-deps -e . ; \
+	else \
+	  gcc $(FT_CFLAGS) -shared -Icsrc -o $(FT_LIB) csrc/*.c -lpthread && \
+	  echo "$(CURDIR)" > "$$($(FT_PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/redistill-tree.pth" ; fi
+	cd /tmp && PYTHONPATH=$(CURDIR) $(CURDIR)/$(FT_PY) -c 'import sys; import redistill._core, redistill.protocol; \
+	  sys.exit("the GIL came back on importing the core" if sys._is_gil_enabled() else 0)'
+	@touch $@
+
+ft-build: $(FT_VENV)/.stamp-build
+
+test-ft: build test-deps ft-build
+	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 \
+	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py $(FT_TESTS)
+	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 REDISTILL_FASTPATH=0 \
+	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py tests/differential

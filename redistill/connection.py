@@ -175,11 +175,14 @@ class Connection:
         if self._c is not None:
             lib.rd_conn_close_after_reply(self._c)
 
-    def kill(self) -> None:
+    def kill(self) -> bool:
         """CLIENT KILL from any thread: leaves the client registry at once (so CLIENT LIST and a
-        second KILL no longer see it, as in Redis), then closes on its owner thread."""
-        self.server.unregister_client(self)
+        second KILL no longer see it, as in Redis), then closes on its owner thread.  False when
+        another thread's KILL (or the close) got there first: only one of them counts it."""
+        if not self.server.unregister_client(self):
+            return False
         self._worker.call_soon(self.close)
+        return True
 
     def set_reply_mode(self, mode: str) -> None:
         """CLIENT REPLY ON|OFF|SKIP.  While replies are dropped the fast path is off, so every

@@ -342,6 +342,10 @@ def _server_section(server: Any) -> list[tuple[str, Any]]:
         ("multiplexing_api", _multiplexing_api()),
         ("atomicvar_api", "c11-builtin"),
         ("python_version", platform.python_version()),
+        # Free-threaded builds (3.13t/3.14t): 0 while the GIL is really off in this process;
+        # any extension imported without free-threading support turns it back on (FREE_THREADING.md).
+        ("python_gil_enabled", int(getattr(sys, "_is_gil_enabled", lambda: True)())),
+        ("redistill_core_loader", getattr(sys.modules.get("redistill._core"), "LOADER", "cffi")),
         ("process_id", os.getpid()),
         ("process_supervised", "no"),
         ("run_id", server.run_id),

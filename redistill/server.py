@@ -226,10 +226,13 @@ class Server:
         with self._clients_lock:
             self._clients[conn.id] = conn
 
-    def unregister_client(self, conn: Any) -> None:
+    def unregister_client(self, conn: Any) -> bool:
+        """False when conn had already left (a racing CLIENT KILL or close)."""
         with self._clients_lock:
-            if self._clients.pop(conn.id, None) is not None:
-                self._admitted -= 1
+            if self._clients.pop(conn.id, None) is None:
+                return False
+            self._admitted -= 1
+            return True
 
     # ---- running -------------------------------------------------------------------------------
     def run(self) -> int:

@@ -291,8 +291,8 @@ def _kill_matching(client: Any, filters: dict[str, Any], skipme: bool) -> int:
             continue
         if c is client:
             client.close_after_reply()
-        else:
-            c.kill()   # on the owner worker's thread (Connection.kill -> call_soon)
+        elif not c.kill():   # closed on the owner worker's thread (Connection.kill -> call_soon)
+            continue         # a KILL on another worker took it between the snapshot and now
         killed += 1
     return killed
 

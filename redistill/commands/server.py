@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import threading
 import time
 from typing import Any
 
@@ -28,6 +29,10 @@ def info(client: Any, args: list[bytes]) -> Verbatim:
 
 # Parameters Redis has that mean nothing here: CONFIG SET stores them so CONFIG GET shows them.
 _overrides: dict[int, dict[str, str]] = {}  # id(server) -> name -> value
+# CONFIG SET replaces server.config with a modified copy (read-modify-write): two of them on
+# different workers must not interleave, or one's changes are lost (neither the GIL nor a
+# free-threaded build makes the pair atomic).  Held only by CONFIG SET, never with another lock.
+_config_lock = threading.Lock()
 
 _YES_NO = {"yes": True, "no": False}
 _LLONG_MAX = (1 << 63) - 1
@@ -237,19 +242,20 @@ def config_set(client: Any, args: list[bytes]) -> str:
             stored[name] = parsed
         else:
             changes[field] = parsed
-    # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
-    server.config = dataclasses.replace(server.config, **changes)
-    if "max_memory" in changes or "eviction_policy" in changes:
-        server.keyspace.set_eviction(server.config.max_memory, server.config.eviction_policy)
-    slowlog = getattr(server, "slowlog", None)
-    if slowlog is not None:
-        if "slowlog-log-slower-than" in stored:
-            slowlog.slower_than = stored.pop("slowlog-log-slower-than")
-        if "slowlog-max-len" in stored:
-            slowlog.set_max_len(stored.pop("slowlog-max-len"))
-    for name, value in stored.items():   # encoding thresholds the C collection types follow
-        set_type_threshold(name, value)
-    _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
+    with _config_lock:
+        # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
+        server.config = dataclasses.replace(server.config, **changes)
+        if "max_memory" in changes or "eviction_policy" in changes:
+            server.keyspace.set_eviction(server.config.max_memory, server.config.eviction_policy)
+        slowlog = getattr(server, "slowlog", None)
+        if slowlog is not None:
+            if "slowlog-log-slower-than" in stored:
+                slowlog.slower_than = stored.pop("slowlog-log-slower-than")
+            if "slowlog-max-len" in stored:
+                slowlog.set_max_len(stored.pop("slowlog-max-len"))
+        for name, value in stored.items():   # encoding thresholds the C collection types follow
+            set_type_threshold(name, value)
+        _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
     return "OK"
 
 
