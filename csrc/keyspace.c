@@ -54,7 +54,7 @@ static inline int is_expired(const entry *e, int64_t now) {
 }
 
 /* Writes the variable part's lengths and expire for the shape `flags`. */
-static void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t vlen, int64_t expire) {
+static inline void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t vlen, int64_t expire) {
     e->flags = flags;
     if (flags & E_TTL) entry_set_expire(e, expire);
     if (flags & E_WIDE) {
@@ -1425,7 +1425,7 @@ static uint64_t scan_bucket(shard *s, uint64_t v, scan_state *x) {
         uint64_t len = entry_klen(e);
         x->seen++;
         if (is_expired(e, x->now) || (x->type >= 0 && e->type != x->type) ||
-            (x->pattern && !glob_match(x->pattern, x->plen, entry_key(e), entry_klen(e), 0)))
+            (x->pattern && !rd_glob_match(x->pattern, x->plen, entry_key(e), entry_klen(e), 0)))
             continue;
         buf_append(x->out, &len, sizeof len);
         buf_append(x->out, entry_key(e), entry_klen(e));
