@@ -804,6 +804,13 @@ ZSETS = [
     ["ZADD", "t10", "1", "x" * 70, "-0", "a"], ["ZREM", "t10", "x" * 70], ["ZSCORE", "t10", "a"],
     ["ZUNIONSTORE", "t11", "1", "t10"], ["ZSCORE", "t11", "a"], ["OBJECT", "ENCODING", "t11"],
     ["COMMAND", "INFO", "zadd", "zrange", "zunionstore", "zscan", "zpopmin", "zrangestore"],
+    # score text: integral scores print as their digits (C's shortcut for "%.17g"), up to and past its 1e15
+    # bound; -0 keeps its sign; 1e17 and up switch to the exponent form
+    ["ZADD", "st", "-0", "negzero", "0", "zero", "7", "seven", "-42", "neg", "999999999999999", "b15",
+     "1000000000000000", "e15", "-1000000000000000", "me15", "99999999999999999", "b17", "1e17", "e17",
+     "123456789012345678", "big", "9007199254740993", "odd", "0.5", "half", "-2.5e-3", "small"],
+    ["ZRANGE", "st", "0", "-1", "WITHSCORES"], ["ZSCORE", "st", "negzero"], ["ZSCORE", "st", "b15"],
+    ["ZINCRBY", "st", "1", "seven"], ["ZPOPMIN", "st", "3"], ["ZPOPMAX", "st", "2"], ["ZSCAN", "st", "0"],
 ]
 
 # CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
