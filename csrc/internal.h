@@ -251,7 +251,7 @@ typedef struct ks_view {
     const size_t *klens;
     uint64_t *hs, hstack[8];
     void *dead;        /* entries to free after unlocking */
-    uint64_t set[16];  /* locked stripes, one bit each (KS_NSHARDS bits) */
+    uint64_t set[16];  /* locked stripes, one bit each (KS_NSHARDS bits); unused when n == 1 */
 } ks_view;
 
 rd_status ks_view_open(ks_view *v, rd_keyspace *ks, int n, const char *const *keys,
