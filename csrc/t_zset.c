@@ -281,11 +281,31 @@ const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_e
 
 /* ---- scores: Redis's parsing and formatting ------------------------------------------ */
 
+/* A plain integer of at most 15 digits (the usual score) is exact as a double, so it
+ * converts without strtod (~450 instructions per ZADD); -0 stays negative, as strtod's. */
+static int small_integer(const char *a, size_t n, double *v) {
+    size_t i = a[0] == '-' || a[0] == '+';
+    unsigned long long u = 0;
+    if (n == i || n - i > 15) return 0;
+    for (; i < n; i++) {
+        if (a[i] < '0' || a[i] > '9') return 0;
+        u = u * 10 + (unsigned)(a[i] - '0');
+    }
+    *v = a[0] == '-' ? -(double)u : (double)u;
+    return 1;
+}
+
 /* strtod over a NUL-terminated copy; *end gets the offset where it stopped. */
 static double zstrtod(const char *a, size_t n, size_t *end, int *erange) {
-    char stack[128], *buf = n < sizeof stack ? stack : malloc(n + 1);
+    char stack[128], *buf;
     char *e;
     double v;
+    if (n && small_integer(a, n, &v)) {
+        *end = n;
+        *erange = 0;
+        return v;
+    }
+    buf = n < sizeof stack ? stack : malloc(n + 1);
     if (!buf) {
         *end = (size_t)-1;
         return 0;
