@@ -583,6 +583,8 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
     for (; idx < argc; idx++) {
         const char *a = argv[idx];
         size_t n = argl[idx];
+        char c = (char)(n ? a[0] | 0x20 : 0);
+        if (c < 'a' || c > 'z') break; /* a score (digits, sign, dot): skip six compares per ZADD */
         if (arg_is(a, n, "nx")) flags |= ZADD_NX;
         else if (arg_is(a, n, "xx")) flags |= ZADD_XX;
         else if (arg_is(a, n, "ch")) flags |= ZADD_CH;
