@@ -16,9 +16,10 @@ BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.to
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
+.PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
 .PHONY: bench bench-deps bench-core
 .PHONY: dist test-dist docker docker-test
+.PHONY: ft-python ft-build test-ft
 
 all: build
 
@@ -76,10 +77,15 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR
 	fi
 
 # Whole suite with the C fast path, then the protocol and command suites again
-# with everything sent through Python (REDISTILL_FASTPATH=0).  pytest's exit 5
-# ("no tests collected") fails the first run but not the second, whose
+# with everything sent through Python (REDISTILL_FASTPATH=0), then a bounded
+# sanitizer pass; the Docker image test (docker-test) runs alongside in the
+# background (tests/docker/alongside.sh; DOCKER_TEST=0 skips it).  pytest's
+# exit 5 ("no tests collected") fails the first run but not the second, whose
 # folders may be empty early on.
 test: build test-deps node-clients
+	@tests/docker/alongside.sh $(MAKE) --no-print-directory test-suites
+
+test-suites:
 	$(VENV)/bin/python -m pytest -q tests
 	@dirs=""; for d in tests/behaviour tests/differential; do [ -d $$d ] && dirs="$$dirs $$d"; done; \
 	if [ -z "$$dirs" ]; then echo "no Python-path suites yet"; exit 0; fi; \
@@ -117,7 +123,8 @@ SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_string
               tests/behaviour/test_hashes.py tests/behaviour/test_sets.py \
               tests/behaviour/test_lists.py \
               tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
-              tests/behaviour/test_connection.py tests/differential tests/reliability
+              tests/behaviour/test_connection.py tests/differential tests/reliability \
+              tests/scaleout/test_cluster.py
 FUZZ_SECONDS ?= 300
 SANITIZE ?= 1# `make test SANITIZE=0` skips the bounded sanitizer pass
 
@@ -235,7 +242,7 @@ test-dist: dist test-deps
 
 # The Docker image (Dockerfile: debian:bookworm-slim, multi-stage, non-root).  docker-test starts
 # dockerd and creates the base image with debootstrap when they are missing (tests/docker/run.sh);
-# it takes minutes and needs a daemon, so it is not part of `make test`.
+# it takes minutes (mostly downloads), so `make test` runs it in the background beside the suites.
 DOCKER_IMAGE ?= redistill:latest
 docker:
 	cp /usr/local/share/ca-certificates/*.crt tools/docker/ca/ 2>/dev/null || true
@@ -243,3 +250,45 @@ docker:
 
 docker-test:
 	IMAGE=$(DOCKER_IMAGE) tests/docker/run.sh
+
+# ---- free-threaded CPython (issue 9; docs/FREE_THREADING.md) ----------------------------------
+# `make test-ft` builds a --disable-gil CPython from Debian's source archive once (cached in
+# ~/.cache/redistill/py-ft, several minutes the first time: not part of `make test`), makes
+# .venv-ft from it, builds the core for it, and runs server suites with servers started by that
+# interpreter (.venv's pytest drives them, as `make sanitize` does).  The core: the cffi
+# extension where cffi supports free-threading (3.14t, cffi>=2), otherwise the same C sources as
+# a plain shared library loaded through ctypes (redistill/_core_ctypes.py).  hiredis is installed
+# (from its sdist if need be; a failure is ignored): it would turn the GIL back on if imported, so
+# INFO python_gil_enabled:0 proves the server never imports it there.
+# Without cffi the package cannot be pip-installed (it depends on cffi): a .pth file puts this
+# tree on .venv-ft's path instead, for tests that start servers without PYTHONPATH.
+FT_VENV := .venv-ft
+FT_PY   := $(FT_VENV)/bin/python
+FT_LIB  := redistill/libredistill-core.so
+FT_TESTS ?= tests/behaviour tests/differential tests/reliability
+FT_CFLAGS := -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -fPIC# as build_ffi.py compiles the extension
+
+ft-python:
+	tools/ft/build-python.sh
+
+$(FT_VENV)/.stamp-build: $(BUILD_INPUTS) redistill/_core_ctypes.py redistill/_core_loader.py tools/ft/build-python.sh
+	[ -x $(FT_PY) ] || "$$(tools/ft/build-python.sh | tail -1)" -m venv $(FT_VENV)
+	$(FT_PY) -m pip install -q --upgrade pip
+	-$(FT_PY) -m pip install -q hiredis
+	if $(FT_PY) -c 'import sys; sys.exit(sys.version_info < (3, 14))'; then \
+	  $(FT_PY) -m pip install -q 'cffi>=2' setuptools wheel && \
+	  $(FT_PY) -m pip install -q --no-build-isolation --no-deps -e . ; \
+	else \
+	  gcc $(FT_CFLAGS) -shared -Icsrc -o $(FT_LIB) csrc/*.c -lpthread && \
+	  echo "$(CURDIR)" > "$$($(FT_PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/redistill-tree.pth" ; fi
+	cd /tmp && PYTHONPATH=$(CURDIR) $(CURDIR)/$(FT_PY) -c 'import sys; import redistill._core, redistill.protocol; \
+	  sys.exit("the GIL came back on importing the core" if sys._is_gil_enabled() else 0)'
+	@touch $@
+
+ft-build: $(FT_VENV)/.stamp-build
+
+test-ft: build test-deps ft-build
+	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 \
+	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py $(FT_TESTS)
+	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 REDISTILL_FASTPATH=0 \
+	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py tests/differential

@@ -55,6 +55,7 @@ struct rd_conn {
     int peer_closed; /* recv returned 0 */
     int broken;      /* socket error or allocation failure: close now */
     int slow;        /* a command waits for Python */
+    int blocked;     /* that command blocks (BLPOP & co.): read, run nothing */
     int slow_in_scratch;
     size_t slow_off, slow_len;
     char *in;        /* input: [in_start, in_len) is unconsumed, in_start = current frame */
@@ -167,6 +168,7 @@ void rd_conn_free(rd_conn *c) {
 }
 
 void rd_conn_set_fast(rd_conn *c, int fast) { c->fast = fast != 0; }
+void rd_conn_set_blocked(rd_conn *c, int blocked) { c->blocked = blocked != 0; }
 void rd_conn_set_resp(rd_conn *c, int proto) { c->resp = proto == 3 ? 3 : 2; }
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
@@ -419,6 +421,7 @@ static int run_batch(rd_conn *c, int fd) {
     int gated = c->fast && c->in_start < c->in_len; /* fast commands may run: hold the gate */
     pf.end = pf.n = pf.next = 0;
 
+    if (c->blocked) return STOP_IDLE; /* input only piles up until the waiter is served */
     if (c->slow) return STOP_SLOW;
     if (gated) gate_enter_shared(c->w->gate);
     now = rd_now_ms(); /* read after any wait for the gate */
@@ -469,7 +472,9 @@ static int run_batch(rd_conn *c, int fd) {
 }
 
 rd_status rd_conn_io(rd_conn *c, int fd, int read) {
-    if (read && !c->slow && !c->closing && !c->peer_closed && !c->broken) read_socket(c, fd);
+    /* A blocked client is still read, as Redis reads it: its EOF must close it
+     * (and cancel its wait) before a push could hand it an element. */
+    if (read && (!c->slow || c->blocked) && !c->closing && !c->peer_closed && !c->broken) read_socket(c, fd);
     for (;;) {
         if (c->broken) return RD_CLOSE;
         int stop = run_batch(c, fd);

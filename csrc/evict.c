@@ -288,7 +288,7 @@ static uint64_t sample_score(int p, entry *e, int64_t now, ev_shard *ev) {
     switch (p) {
     case EV_ALLKEYS_LFU:
     case EV_VOLATILE_LFU: return 255 - lfu_decayed(e->access, now);
-    case EV_VOLATILE_TTL: return UINT64_MAX - (uint64_t)e->expire;
+    case EV_VOLATILE_TTL: return UINT64_MAX - (uint64_t)entry_expire(e);
     case EV_VOLATILE_LRU: return (uint32_t)((uint32_t)now - e->access); /* idle ms, wrap-safe */
     default: return rng_next(ev); /* random */
     }
@@ -305,8 +305,9 @@ static entry *pick_sampled(shard *s, int p, const entry *const *keep, int nkeep,
     if (vol ? !s->expires : !s->count) return NULL;
     for (size_t i = 0; i < buckets && found < EV_SAMPLES; i++) {
         for (entry *e = s->table[(b + i) & s->mask]; e; e = e->next) {
-            if ((vol && !e->expire) || kept(e, keep, nkeep)) continue;
-            if (e->expire && now > e->expire) return e; /* already expired: free to take */
+            int64_t at = entry_expire(e);
+            if ((vol && !at) || kept(e, keep, nkeep)) continue;
+            if (at && now > at) return e; /* already expired: free to take */
             uint64_t sc = sample_score(p, e, now, &s->ev);
             if (!best || sc > best_score) {
                 best = e;
@@ -333,7 +334,7 @@ static uint64_t victim_score(int p, entry *v, int64_t now) {
     switch (p) {
     case EV_ALLKEYS_LFU:
     case EV_VOLATILE_LFU: return 255 - lfu_decayed(v->access, now);
-    case EV_VOLATILE_TTL: return UINT64_MAX - (uint64_t)v->expire;
+    case EV_VOLATILE_TTL: return UINT64_MAX - (uint64_t)entry_expire(v);
     case EV_ALLKEYS_RANDOM:
     case EV_VOLATILE_RANDOM: return 0; /* the first candidate found: any is as good */
     default: return (uint32_t)((uint32_t)now - v->access); /* idle ms: LRU, S3-FIFO */
@@ -381,7 +382,7 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
     if (!best) return 0;
     pthread_mutex_lock(&best->lock);
     if ((v = pick(best, p, keep, nkeep, now)) != NULL) { /* the shard may have changed meanwhile */
-        if (v->evbits & EV_SMALL) ghost_put(best, ks_key_hash(ks, v->data, v->klen));
+        if (v->evbits & EV_SMALL) ghost_put(best, ks_key_hash(ks, entry_key(v), entry_klen(v)));
         ks_remove(ks, best, v, &dead);
         best->evicted++;
     }

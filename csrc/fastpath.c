@@ -33,8 +33,16 @@ static const fp_command *fp_lookup(const char *name, size_t n) {
     return i < 0 ? NULL : &fast_commands[i];
 }
 
+/* Cluster mode: 1 when the command may run here; otherwise Python writes -MOVED/-CROSSSLOT. */
+static int fp_cluster_ok(const fp_command *cmd, int argc, const char **argv, const size_t *argl) {
+    int i = cmd ? (int)(cmd - fast_commands) : tx_index(argv[0], argl[0]);
+    if (i < 0) return 0;
+    return cl_keys_local(cmd ? i : (int)N_FAST + i, argc, argv, argl);
+}
+
 int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const fp_command *cmd = fp_lookup(argv[0], argl[0]);
+    if (cl_enabled && !fp_cluster_ok(cmd, argc, argv, argl)) return FP_SLOW;
     if (!cmd) {
         int rc = fp_type_dispatch(x, argc, argv, argl, which);
         if (rc == FP_DONE) *which += (int)N_FAST; /* type commands count after this table */

@@ -87,7 +87,7 @@ static int match_impl(const char *p, size_t plen, const char *s, size_t slen, in
     return plen == 0 && slen == 0;
 }
 
-int glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase) {
+int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase) {
     int skip_longer = 0;
     return match_impl(pattern, plen, s, slen, nocase, &skip_longer);
 }

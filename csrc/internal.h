@@ -42,10 +42,6 @@ int str2ll(const char *s, size_t len, long long *out);
 /* Writes v in decimal (no NUL); returns the length (at most 20). */
 size_t ll2str(char *dst, long long v);
 
-/* ---- Redis's glob (glob.c) ------------------------------------------------- */
-
-/* stringmatchlen: * ? [a-z] [^x] and backslash escapes.  1 = match. */
-int glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
 
 /* ---- hashing (hash.c) ----------------------------------------------------- */
 
@@ -198,6 +194,14 @@ typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *
  * On FP_DONE *which is the command's index in the table (rd_fast_command order). */
 int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
 
+/* Emulated cluster mode (cluster.c): set at start-up, read-only afterwards. */
+extern int cl_enabled;
+/* 1 when the keys of the which-th fast command (rd_fast_command order) all hash to one slot this
+ * node owns (or it has none); 0 sends it to Python, which writes -MOVED or -CROSSSLOT. */
+int cl_keys_local(int which, int argc, const char **argv, const size_t *argl);
+/* The index of a type command in tx_commands, -1 when name is not one (types.c). */
+int tx_index(const char *name, size_t n);
+
 int cmd_get(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_set(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_incr(fp_ctx *x, int argc, const char **argv, const size_t *argl);
@@ -333,6 +337,7 @@ typedef struct tx_ctx {
     rd_keyspace *ks;
     rd_buf *out;
     int resp; /* 2 or 3 */
+    int defer; /* fast path, a command that can fill a waited key: tx_open fails while any client is blocked */
 } tx_ctx;
 
 /* RESP3 map / set headers; a flat array / an array in RESP2. */
@@ -419,8 +424,10 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
-/* True for a list command that can wake a blocked client while any is blocked (t_list.c). */
-int list_push_wakes(tx_handler fn);
+/* True for a command that can fill a list or sorted set a blocked client waits on (t_list.c). */
+int fills_waited_keys(tx_handler fn);
+/* True while any client is blocked (rd_set_list_waiters). */
+int clients_blocked(void);
 
 /* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
  * for unknown names, bad arity and every error reply (Python writes errors). */

@@ -40,6 +40,7 @@
 #define KS_MIN_BUCKETS 4
 #define KS_EXPIRE_BUCKETS 64 /* buckets one active-expiry visit of a shard scans */
 #define KS_STACK_KEYS 32     /* multi-key calls up to this size need no heap scratch */
+#define KS_APPEND_SLACK_MAX (1u << 20) /* sdsMakeRoomFor's greedy growth limit */
 
 /* entry, shard and rd_keyspace are in keyspace.h (evict.c shares them). */
 
@@ -48,24 +49,52 @@
 
 /* Redis: a key is expired once now is past its time (equal is still alive). */
 static inline int is_expired(const entry *e, int64_t now) {
-    return e->expire != 0 && now > e->expire;
+    int64_t at = entry_expire(e);
+    return at != 0 && now > at;
+}
+
+/* Writes the variable part's lengths and expire for the shape `flags`. */
+static inline void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t vlen, int64_t expire) {
+    e->flags = flags;
+    if (flags & E_TTL) entry_set_expire(e, expire);
+    if (flags & E_WIDE) {
+        uint32_t k = (uint32_t)klen;
+        memcpy((char *)entry_lens(e), &k, 4);
+    } else {
+        ((char *)entry_lens(e))[0] = (char)(uint8_t)klen;
+    }
+    entry_set_vlen(e, vlen);
 }
 
 static entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,
                         int64_t expire, int64_t now) {
+    uint8_t flags = entry_shape(klen, vlen, expire);
     if (klen > UINT32_MAX || vlen > UINT32_MAX) return NULL;
-    entry *e = malloc(ENTRY_HDR + klen + vlen);
+    entry *e = malloc(ENTRY_HDR + entry_meta(flags) + klen + vlen);
     if (!e) return NULL;
     e->next = NULL;
-    e->expire = expire;
-    e->klen = (uint32_t)klen;
-    e->vlen = (uint32_t)vlen;
     e->access = (uint32_t)now; /* ev_link sets the policy's own value */
     e->type = KS_TYPE_STRING;
     e->evbits = 0;
-    if (klen) memcpy(e->data, key, klen);
-    if (vlen) memcpy(e->data + klen, val, vlen);
+    entry_set_shape(e, flags, klen, vlen, expire);
+    if (klen) memcpy(entry_key(e), key, klen);
+    if (vlen) memcpy(entry_val(e), val, vlen);
     return e;
+}
+
+/* e reallocated to the shape `flags` (at least e's own) with room for a vroom-byte
+ * value (at least its current one): the key and value move behind the larger variable
+ * part.  For EXPIRE on a key without the slot and for values growing past 255 bytes.
+ * NULL when the allocator fails (e is then unchanged); the caller relinks the result. */
+static entry *entry_reshape(entry *e, uint8_t flags, size_t vroom) {
+    size_t klen = entry_klen(e), vlen = entry_vlen(e), from = entry_meta(e->flags);
+    int64_t expire = entry_expire(e);
+    entry *ne;
+    flags |= e->flags;
+    if (!(ne = realloc(e, ENTRY_HDR + entry_meta(flags) + klen + vroom))) return NULL;
+    memmove(ne->data + entry_meta(flags), ne->data + from, klen + vlen);
+    entry_set_shape(ne, flags, klen, vlen, expire);
+    return ne;
 }
 
 /* Frees an entry and the object a collection entry owns. */
@@ -133,7 +162,7 @@ static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
 
 /* ---- WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys ---- */
 static inline void watch_hook(shard *s, const entry *e) {
-    if (s->watched) watch_touch(s->watched, e->data, e->klen);
+    if (s->watched) watch_touch(s->watched, entry_key(e), entry_klen(e));
 }
 
 /* Rehashes the whole shard (it holds 1/1024 of the keys, so this is short). */
@@ -145,7 +174,7 @@ static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
         entry *e = s->table[i];
         while (e) {
             entry *next = e->next;
-            size_t b = bucket_of(mask, key_hash(ks, e->data, e->klen));
+            size_t b = bucket_of(mask, key_hash(ks, entry_key(e), entry_klen(e)));
             e->next = t[b];
             t[b] = e;
             e = next;
@@ -173,7 +202,7 @@ static void release(rd_keyspace *ks, shard *s) {
 static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp) {
     entry **link = &s->table[bucket_of(s->mask, h)];
     for (entry *e; (e = *link) != NULL; link = &e->next) {
-        if (e->klen == klen && memcmp(e->data, key, klen) == 0) {
+        if (entry_klen(e) == klen && memcmp(entry_key(e), key, klen) == 0) {
             *linkp = link;
             return e;
         }
@@ -185,7 +214,7 @@ static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry 
 static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     *link = e->next;
     s->count--;
-    if (e->expire) s->expires--;
+    if (entry_expire(e)) s->expires--;
     used_sub(s, entry_mem(e));
     ev_unlink(s, e);
 }
@@ -202,7 +231,7 @@ static inline void push_dead(entry **dead, entry *e) {
 
 void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead) {
     entry **link;
-    if (do_find(s, key_hash(ks, e->data, e->klen), e->data, e->klen, &link) != e) return;
+    if (do_find(s, key_hash(ks, entry_key(e), entry_klen(e)), entry_key(e), entry_klen(e), &link) != e) return;
     do_unlink(s, link, e);
     push_dead(dead, e);
 }
@@ -226,7 +255,7 @@ static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now
     e->next = s->table[b];
     s->table[b] = e;
     s->count++;
-    if (e->expire) s->expires++;
+    if (entry_expire(e)) s->expires++;
     used_add(s, entry_mem(e));
     ev_link(ks, s, e, h, now);
     /* Double at load factor 1.  If calloc fails the chains just get longer. */
@@ -239,12 +268,40 @@ static void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entr
     watch_hook(s, old);
     ne->next = old->next;
     *link = ne;
-    if (old->expire) s->expires--;
-    if (ne->expire) s->expires++;
+    if (entry_expire(old)) s->expires--;
+    if (entry_expire(ne)) s->expires++;
     used_sub(s, entry_mem(old));
     used_add(s, entry_mem(ne));
     ev_replace(ks, s, old, ne, now);
     push_dead(dead, old);
+}
+
+/* e with the shape `flags` (added to its own) and room for an n-byte value, keeping its
+ * bytes; a growing value gets slack as sdsMakeRoomFor gives, so repeated APPENDs stay
+ * linear.  NULL when the allocator fails (e is then still valid). */
+static entry *entry_room(entry *e, uint8_t flags, size_t n) {
+    size_t vlen = entry_vlen(e), slack = n <= vlen ? 0 : n < KS_APPEND_SLACK_MAX ? n : KS_APPEND_SLACK_MAX;
+    entry *ne;
+    if (n > UINT32_MAX) return NULL;
+    flags = (uint8_t)(flags | e->flags | (n > E_SHORT_MAX ? E_WIDE : 0));
+    if (flags == e->flags && entry_fits(e, n)) return e;
+    ne = entry_reshape(e, flags, n + slack);
+    return ne ? ne : entry_reshape(e, flags, n);
+}
+
+/* entry_room for e linked at *link: it leaves the accounting and its queue around the
+ * realloc (which may move it) and comes back as an access.  NULL when out of memory
+ * (e is then as before). */
+static entry *do_reshape(rd_keyspace *ks, shard *s, entry **link, entry *e, uint8_t flags, size_t n,
+                         int64_t now) {
+    entry *ne;
+    used_sub(s, entry_mem(e));
+    ev_unlink(s, e); /* its queue neighbours must not point at the old place */
+    ne = entry_room(e, flags, n);
+    *link = ne ? ne : e; /* the link lives outside the entry */
+    used_add(s, entry_mem(*link));
+    ev_requeue(ks, s, *link, now);
+    return ne;
 }
 
 /* Stores a new value for key, keeping the expiry (INCR semantics).  Rewrites
@@ -252,14 +309,14 @@ static void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entr
 static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
                           entry *e, entry **link, const char *v, size_t n, int64_t now,
                           entry **dead) {
-    if (e && ENTRY_HDR + e->klen + n <= malloc_usable_size(e)) {
+    if (e && entry_fits(e, n)) {
         watch_hook(s, e);
         memcpy(entry_val(e), v, n);
-        e->vlen = (uint32_t)n;
+        entry_set_vlen(e, n);
         ev_touch(ks, s, e, now);
         return RD_OK;
     }
-    entry *ne = entry_new(key, klen, v, n, e ? e->expire : 0, now);
+    entry *ne = entry_new(key, klen, v, n, e ? entry_expire(e) : 0, now);
     if (!ne) return RD_ERR_NOMEM;
     if (e)
         do_replace(ks, s, link, e, ne, now, dead);
@@ -316,7 +373,7 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
             st = RD_ERR_WRONGTYPE;
         } else {
             ev_touch(ks, s, e, now);
-            if (fn(ctx, entry_val(e), e->vlen) != 0) st = RD_ERR_NOMEM;
+            if (fn(ctx, entry_val(e), entry_vlen(e)) != 0) st = RD_ERR_NOMEM;
         }
     }
     release(ks, s);
@@ -343,7 +400,14 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     }
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (ev_refuse(ks, (int64_t)entry_mem(ne) - (e ? (int64_t)entry_mem(e) : 0)))
+    if (e && (flags & RD_SET_KEEPTTL) && expire_at == 0 && entry_expire(e)) {
+        entry *t = entry_reshape(ne, E_TTL, vlen); /* ne is not linked yet: a plain realloc */
+        if (t) entry_set_expire(ne = t, entry_expire(e));
+        else st = RD_ERR_NOMEM;
+    }
+    if (st != RD_OK)
+        ;
+    else if (ev_refuse(ks, (int64_t)entry_mem(ne) - (e ? (int64_t)entry_mem(e) : 0)))
         st = RD_ERR_OOM;
     else if (flags & RD_SET_GET) {
         if (!e) {
@@ -352,13 +416,12 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
             st = RD_ERR_WRONGTYPE;
         } else {
             found = 1;
-            if (old_fn && old_fn(old_ctx, entry_val(e), e->vlen) != 0) st = RD_ERR_NOMEM;
+            if (old_fn && old_fn(old_ctx, entry_val(e), entry_vlen(e)) != 0) st = RD_ERR_NOMEM;
         }
     }
     if (st == RD_OK && (((flags & RD_SET_NX) && e) || ((flags & RD_SET_XX) && !e)))
         st = RD_NOT_DONE;
     if (st == RD_OK) {
-        if (e && (flags & RD_SET_KEEPTTL) && expire_at == 0) ne->expire = e->expire;
         if (e)
             do_replace(ks, s, link, e, ne, now, &dead);
         else
@@ -387,7 +450,7 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
     e = do_lookup(s, h, key, klen, now, &link, &dead);
     if (e && e->type != KS_TYPE_STRING) {
         st = RD_ERR_WRONGTYPE;
-    } else if (e && !str2ll(entry_val(e), e->vlen, &old)) {
+    } else if (e && !str2ll(entry_val(e), entry_vlen(e), &old)) {
         st = RD_ERR_NOTINT;
     } else if ((delta < 0 && old < 0 && delta < LLONG_MIN - old) ||
                (delta > 0 && old > 0 && delta > LLONG_MAX - old)) {
@@ -554,7 +617,7 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
             rc = fn(ctx, NULL, 0);
         } else {
             ev_touch(ks, s, e, now);
-            rc = fn(ctx, entry_val(e), e->vlen);
+            rc = fn(ctx, entry_val(e), entry_vlen(e));
         }
         if (rc != 0) st = RD_ERR_NOMEM;
     }
@@ -748,9 +811,9 @@ rd_status rd_ks_exists(rd_keyspace *ks, const char *key, size_t klen) {
 
 /* EXPIRE's conditions as Redis 7.0 expireGenericCommand: a key without a TTL
  * counts as an infinite TTL for GT/LT; a time not in the future deletes. */
-static rd_status do_expire(shard *s, entry **link, entry *e, int64_t at, int flags, int64_t now,
-                           entry **dead) {
-    int64_t cur = e->expire;
+static rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t at, int flags,
+                           int64_t now, entry **dead) {
+    int64_t cur = entry_expire(e);
     if ((flags & RD_EXP_NX) && cur) return RD_NOT_DONE;
     if ((flags & RD_EXP_XX) && !cur) return RD_NOT_DONE;
     if ((flags & RD_EXP_GT) && (!cur || at <= cur)) return RD_NOT_DONE;
@@ -760,9 +823,11 @@ static rd_status do_expire(shard *s, entry **link, entry *e, int64_t at, int fla
         push_dead(dead, e);
         return RD_OK;
     }
+    if (!(e->flags & E_TTL) && !(e = do_reshape(ks, s, link, e, E_TTL, entry_vlen(e), now)))
+        return RD_ERR_NOMEM; /* only keys given a TTL carry the 8-byte slot */
     if (!cur) s->expires++;
     watch_hook(s, e);
-    e->expire = at;
+    entry_set_expire(e, at);
     return RD_OK;
 }
 
@@ -775,7 +840,7 @@ rd_status rd_ks_expire(rd_keyspace *ks, const char *key, size_t klen, int64_t at
 
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (e) st = do_expire(s, link, e, at_ms, flags, now, &dead);
+    if (e) st = do_expire(ks, s, link, e, at_ms, flags, now, &dead);
     release(ks, s);
     free_chain(dead);
     return st;
@@ -791,7 +856,8 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
     e = do_lookup(s, h, key, klen, now, &link, &dead);
     if (e) {
         s->hits++;
-        *ms = e->expire ? e->expire - now : -1; /* never negative: expired keys are absent */
+        int64_t at = entry_expire(e);
+        *ms = at ? at - now : -1; /* never negative: expired keys are absent */
     } else {
         s->misses++;
     }
@@ -803,7 +869,7 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
 /* Removes e's expiry (it has one): PERSIST, GETEX PERSIST. */
 static void do_persist(shard *s, entry *e) {
     watch_hook(s, e);
-    e->expire = 0;
+    entry_set_expire(e, 0); /* the slot stays: a later EXPIRE needs no realloc */
     s->expires--;
 }
 
@@ -816,7 +882,7 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
 
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (e && !e->expire) {
+    if (e && !entry_expire(e)) {
         st = RD_NOT_DONE;
     } else if (e) {
         do_persist(s, e);
@@ -932,7 +998,6 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
  * over several keys, RENAME, COPY, key facts (TYPE, OBJECT, MEMORY USAGE...),
  * SCAN/KEYS and RANDOMKEY, built on the table operations above. */
 
-#define KS_APPEND_SLACK_MAX (1u << 20) /* sdsMakeRoomFor's greedy growth limit */
 
 /* A read of key's string (lock held): counts the hit or miss and touches the
  * access clock.  NULL, with *st RD_NOT_FOUND or RD_ERR_WRONGTYPE, when there
@@ -966,15 +1031,15 @@ rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, i
     rd_buf_clear(out);
     lock(s);
     e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
-    if (e && buf_append(out, entry_val(e), e->vlen) < 0) {
+    if (e && buf_append(out, entry_val(e), entry_vlen(e)) < 0) {
         st = RD_ERR_NOMEM;
     } else if (e) {
         if (mode == RD_GETEX_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
         } else if (mode == RD_GETEX_AT) {
-            do_expire(s, link, e, at_ms, 0, now, &dead);
-        } else if (mode == RD_GETEX_PERSIST && e->expire) {
+            do_expire(ks, s, link, e, at_ms, 0, now, &dead);
+        } else if (mode == RD_GETEX_PERSIST && entry_expire(e)) {
             do_persist(s, e);
         }
     }
@@ -996,7 +1061,7 @@ rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
     e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
     if (e) {
         /* getrangeCommand's arithmetic, step by step. */
-        int64_t len = e->vlen;
+        int64_t len = (int64_t)entry_vlen(e);
         if (!(start < 0 && end < 0 && start > end)) {
             if (start < 0) start += len;
             if (end < 0) end += len;
@@ -1013,53 +1078,28 @@ rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
     return st;
 }
 
-/* e (already unlinked from accounting) grown to hold an n-byte value, with
- * slack as sdsMakeRoomFor gives, so repeated APPENDs stay linear.  NULL when
- * the allocator fails (e is then still valid). */
-static entry *entry_room(entry *e, size_t n) {
-    size_t base = ENTRY_HDR + e->klen, slack = n < KS_APPEND_SLACK_MAX ? n : KS_APPEND_SLACK_MAX;
-    entry *ne;
-    if (n > UINT32_MAX) return NULL;
-    if (base + n <= malloc_usable_size(e)) return e;
-    ne = realloc(e, base + n + slack);
-    return ne ? ne : realloc(e, base + n);
-}
-
 /* Writes v at off in key's string (e, or a new entry when e is NULL). */
 static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const char *key,
                                 size_t klen, entry *e, entry **link, size_t off, const char *v,
                                 size_t n, int64_t now) {
+    size_t olen = e ? entry_vlen(e) : 0, nlen = off + n > olen ? off + n : olen;
     int fresh = e == NULL;
-    size_t olen, nlen;
     entry *ne;
 
-    if (fresh && !(e = entry_new(key, klen, NULL, 0, 0, now))) return RD_ERR_NOMEM;
-    if (!fresh) {
-        watch_hook(s, e); /* an in-place write (rule 7) */
-        used_sub(s, entry_mem(e));
-        ev_unlink(s, e); /* realloc may move it: its queue neighbours must not point at the old place */
-    }
-    olen = e->vlen;
-    nlen = off + n > olen ? off + n : olen;
-    if (!(ne = entry_room(e, nlen))) {
-        if (fresh) {
+    if (fresh) {
+        if (!(e = entry_new(key, klen, NULL, 0, 0, now))) return RD_ERR_NOMEM;
+        if (!(ne = entry_room(e, 0, nlen))) {
             free(e);
-        } else {
-            used_add(s, entry_mem(e));
-            ev_requeue(ks, s, e, now);
+            return RD_ERR_NOMEM;
         }
-        return RD_ERR_NOMEM;
+    } else {
+        watch_hook(s, e); /* an in-place write (rule 7) */
+        if (!(ne = do_reshape(ks, s, link, e, 0, nlen, now))) return RD_ERR_NOMEM;
     }
     if (off > olen) memset(entry_val(ne) + olen, 0, off - olen);
     if (n) memcpy(entry_val(ne) + off, v, n);
-    ne->vlen = (uint32_t)nlen;
-    if (fresh) {
-        do_link(ks, s, h, ne, now);
-    } else {
-        *link = ne; /* realloc may have moved it; the link lives outside the entry */
-        used_add(s, entry_mem(ne));
-        ev_requeue(ks, s, ne, now);
-    }
+    entry_set_vlen(ne, nlen);
+    if (fresh) do_link(ks, s, h, ne, now);
     return RD_OK;
 }
 
@@ -1076,7 +1116,7 @@ rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
     if (e && e->type != KS_TYPE_STRING) {
         st = RD_ERR_WRONGTYPE;
     } else {
-        uint64_t olen = e ? e->vlen : 0, off = offset < 0 ? olen : (uint64_t)offset;
+        uint64_t olen = e ? entry_vlen(e) : 0, off = offset < 0 ? olen : (uint64_t)offset;
         *newlen = (int64_t)olen;
         if (offset >= 0 && vlen == 0) {
             /* SETRANGE of nothing: no write, not even a new key */
@@ -1146,7 +1186,7 @@ rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const
     /* incrbyfloatCommand's order: type, the stored value, then the increment. */
     if (e && e->type != KS_TYPE_STRING)
         st = RD_ERR_WRONGTYPE;
-    else if ((e && !parse_long_double(entry_val(e), e->vlen, &value)) ||
+    else if ((e && !parse_long_double(entry_val(e), entry_vlen(e), &value)) ||
              !parse_long_double(incr, ilen, &by))
         st = RD_ERR_NOTFLOAT;
     else if (value += by, isnan(value) || isinf(value))
@@ -1224,7 +1264,7 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
         st = keep_dst ? RD_NOT_DONE : RD_OK; /* RENAME k k: nothing to do */
     } else if (d && keep_dst) {
         st = RD_NOT_DONE;
-    } else if (!(ne = entry_new(dst, dlen, entry_val(e), e->vlen, e->expire, now))) {
+    } else if (!(ne = entry_new(dst, dlen, entry_val(e), entry_vlen(e), entry_expire(e), now))) {
         st = RD_ERR_NOMEM;
     } else if (copy && is_typed(e) && typed_dup(ne, e) != 0) {
         free(ne);
@@ -1288,7 +1328,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
     }
     if (e) {
         v[RD_INFO_TYPE] = e->type;
-        v[RD_INFO_EXPIRE] = e->expire;
+        v[RD_INFO_EXPIRE] = entry_expire(e);
         v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)((uint32_t)now - e->access); /* ms clock (not LFU) */
         v[RD_INFO_MEMORY] = (int64_t)entry_mem(e);
         v[RD_INFO_FREQ] = ev_lfu_freq(e, now);
@@ -1297,8 +1337,8 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
             v[RD_INFO_LEN] = (int64_t)ops->len(tv_get(e).obj);
             v[RD_INFO_ENCODING] = ops->encoding(tv_get(e).obj);
         } else {
-            v[RD_INFO_LEN] = e->vlen;
-            v[RD_INFO_ENCODING] = string_encoding(entry_val(e), e->vlen, &shared);
+            v[RD_INFO_LEN] = (int64_t)entry_vlen(e);
+            v[RD_INFO_ENCODING] = string_encoding(entry_val(e), entry_vlen(e), &shared);
             v[RD_INFO_SHARED_INT] = shared;
         }
         if (flags & RD_INFO_TOUCH) ev_touch(ks, s, e, now);
@@ -1330,13 +1370,13 @@ typedef struct scan_state {
  * dictScan step for one table, incrementing the reversed masked bits. */
 static uint64_t scan_bucket(shard *s, uint64_t v, scan_state *x) {
     for (entry *e = s->table[v & s->mask]; e; e = e->next) {
-        uint64_t len = e->klen;
+        uint64_t len = entry_klen(e);
         x->seen++;
         if (is_expired(e, x->now) || (x->type >= 0 && e->type != x->type) ||
-            (x->pattern && !glob_match(x->pattern, x->plen, e->data, e->klen, 0)))
+            (x->pattern && !rd_glob_match(x->pattern, x->plen, entry_key(e), entry_klen(e), 0)))
             continue;
         buf_append(x->out, &len, sizeof len);
-        buf_append(x->out, e->data, e->klen);
+        buf_append(x->out, entry_key(e), entry_klen(e));
     }
     v |= ~(uint64_t)s->mask;
     return rev64(rev64(v) + 1);
@@ -1395,11 +1435,11 @@ static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
         for (entry *x = e; x; x = x->next) n++;
         if (n == 0) continue;
         for (size_t k = rng_next() % n; k; k--) e = e->next;
-        if (!is_expired(e, now)) return buf_append(out, e->data, e->klen), 1;
+        if (!is_expired(e, now)) return buf_append(out, entry_key(e), entry_klen(e)), 1;
     }
     for (size_t b = 0; b <= s->mask; b++)
         for (entry *e = s->table[b]; e; e = e->next)
-            if (!is_expired(e, now)) return buf_append(out, e->data, e->klen), 1;
+            if (!is_expired(e, now)) return buf_append(out, entry_key(e), entry_klen(e)), 1;
     return 0;
 }
 
@@ -1431,8 +1471,9 @@ static int ttl_sample(shard *s, int64_t now, double *mean) {
     size_t buckets = s->mask + 1 < KS_TTL_SAMPLE_BUCKETS ? s->mask + 1 : KS_TTL_SAMPLE_BUCKETS;
     for (size_t i = 0; i < buckets; i++) {
         for (entry *e = s->table[(s->cursor + i) & s->mask]; e; e = e->next) {
-            if (e->expire && e->expire > now) {
-                sum += (double)(e->expire - now);
+            int64_t at = entry_expire(e);
+            if (at && at > now) {
+                sum += (double)(at - now);
                 n++;
             }
         }

@@ -21,19 +21,26 @@
 #define KS_MALLOC_OVERHEAD 8
 
 
-/* One allocation per key: this header (46 bytes on LP64), then the key bytes,
- * then the value bytes.  qprev/qnext/access/evbits are the eviction metadata
- * (21 bytes), owned by evict.c. */
+/* One allocation per key: this 31-byte header (LP64), then a variable part
+ * whose shape `flags` gives (see entry_key), then the key bytes, then the value
+ * bytes.  qprev/qnext/access/evbits are the eviction metadata (21 bytes), owned
+ * by evict.c.  Small keys are what most caches hold, so the common case (no TTL,
+ * key and value up to 255 bytes) needs only 2 bytes of lengths: a 16-byte key
+ * with a 3-byte value fits one 64-byte heap chunk. */
 typedef struct entry {
     struct entry *next;          /* bucket chain */
     struct entry *qprev, *qnext; /* eviction queue: the LRU list, or S3-FIFO's small/main FIFO */
-    int64_t expire;              /* absolute ms since the epoch; 0 = no expiry */
-    uint32_t klen, vlen;
     uint32_t access;             /* LFU policies: minutes << 8 | log counter; others: ms clock */
     uint8_t type;                /* KS_TYPE_* (internal.h): a collection's value is a typed_val */
     uint8_t evbits;              /* S3-FIFO: bits 0-1 frequency, bit 2 = in the small queue */
-    char data[];
+    uint8_t flags;               /* E_TTL, E_WIDE: the variable part's shape */
+    char data[];                 /* [expire: 8 if E_TTL] [klen, vlen: 4+4 if E_WIDE, else 1+1] key value */
 } entry;
+
+/* E_TTL: an 8-byte expire slot is present (it may hold 0 = no expiry: PERSIST
+ * keeps the slot).  E_WIDE: 32-bit lengths, for a key or value over 255 bytes. */
+enum { E_TTL = 1, E_WIDE = 2 };
+#define E_SHORT_MAX 255
 
 #define ENTRY_HDR offsetof(entry, data)
 
@@ -78,7 +85,59 @@ struct rd_keyspace {
     _Atomic uint32_t evict_shard;   /* eviction round robin (evict.c) */
 };
 
-static inline char *entry_val(entry *e) { return e->data + e->klen; }
+/* Bytes of the variable part before the key. */
+static inline size_t entry_meta(unsigned flags) { return (flags & E_TTL ? 8u : 0u) + (flags & E_WIDE ? 8u : 2u); }
+
+/* The shape an entry for these lengths needs (expire != 0: with a slot). */
+static inline uint8_t entry_shape(size_t klen, size_t vlen, int64_t expire) {
+    return (uint8_t)((expire ? E_TTL : 0) | (klen > E_SHORT_MAX || vlen > E_SHORT_MAX ? E_WIDE : 0));
+}
+
+static inline const char *entry_lens(const entry *e) { return e->data + (e->flags & E_TTL ? 8 : 0); }
+
+static inline size_t entry_klen(const entry *e) {
+    uint32_t n;
+    if (!(e->flags & E_WIDE)) return (uint8_t)entry_lens(e)[0];
+    memcpy(&n, entry_lens(e), 4); /* the variable part is not aligned */
+    return n;
+}
+
+static inline size_t entry_vlen(const entry *e) {
+    uint32_t n;
+    if (!(e->flags & E_WIDE)) return (uint8_t)entry_lens(e)[1];
+    memcpy(&n, entry_lens(e) + 4, 4);
+    return n;
+}
+
+/* The caller has checked that n fits the entry's shape (entry_fits). */
+static inline void entry_set_vlen(entry *e, size_t n) {
+    char *p = e->data + (e->flags & E_TTL ? 8 : 0);
+    uint32_t n32 = (uint32_t)n;
+    if (e->flags & E_WIDE)
+        memcpy(p + 4, &n32, 4);
+    else
+        p[1] = (char)(uint8_t)n;
+}
+
+static inline char *entry_key(const entry *e) { return (char *)e->data + entry_meta(e->flags); }
+static inline char *entry_val(const entry *e) { return entry_key(e) + entry_klen(e); }
+
+static inline int64_t entry_expire(const entry *e) {
+    int64_t t;
+    if (!(e->flags & E_TTL)) return 0;
+    memcpy(&t, e->data, 8);
+    return t;
+}
+
+/* The entry has the slot (E_TTL). */
+static inline void entry_set_expire(entry *e, int64_t t) { memcpy(e->data, &t, 8); }
+
+/* An n-byte value fits in e's allocation and shape (rewrite in place). */
+static inline int entry_fits(const entry *e, size_t n) {
+    return ((e->flags & E_WIDE) || n <= E_SHORT_MAX) &&
+           ENTRY_HDR + entry_meta(e->flags) + entry_klen(e) + n <= malloc_usable_size((void *)e);
+}
+
 static inline int is_typed(const entry *e) { return e->type != KS_TYPE_STRING; }
 
 /* A collection entry's value: its object and the bytes last counted for it in
@@ -90,11 +149,11 @@ typedef struct typed_val {
 
 static inline typed_val tv_get(const entry *e) {
     typed_val t;
-    memcpy(&t, e->data + e->klen, sizeof t); /* the value bytes need not be aligned */
+    memcpy(&t, entry_val(e), sizeof t); /* the value bytes need not be aligned */
     return t;
 }
 
-static inline void tv_put(entry *e, typed_val t) { memcpy(e->data + e->klen, &t, sizeof t); }
+static inline void tv_put(entry *e, typed_val t) { memcpy(entry_val(e), &t, sizeof t); }
 
 /* The heap chunk of the entry, and a collection's object as its type counts it. */
 static inline size_t entry_mem(entry *e) {

@@ -304,6 +304,10 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
  * Any thread; no locks. */
 rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf *out);
 
+/* Redis's glob (stringmatchlen: * ? [a-z] [^x] and backslash escapes), as
+ * KEYS, SCAN MATCH and CONFIG GET use it.  1 = match.  Any thread; no locks. */
+int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
+
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the
  * shard's count of such keys (exact while shards are that small); 0 when no
@@ -388,6 +392,11 @@ void rd_conn_free(rd_conn *c);
 
 /* fast = 0 hands every command to Python (REDISTILL_FASTPATH=0, MULTI, before AUTH). */
 void rd_conn_set_fast(rd_conn *c, int fast);
+/* blocked = 1 while the pending slow command waits (BLPOP & co.): rd_conn_io
+ * keeps reading (and reports the peer's close as RD_CLOSE) and flushing, and
+ * neither it nor rd_conn_run runs anything; set 0 before rd_conn_reply
+ * delivers the command's reply. */
+void rd_conn_set_blocked(rd_conn *c, int blocked);
 /* RESP protocol version for replies written by C: 2 or 3. */
 void rd_conn_set_resp(rd_conn *c, int proto);
 /* authenticated = 0 applies Redis's tighter frame limits for unauthenticated clients. */
@@ -480,9 +489,21 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
 
 /* ---- blocked list pops (issue 8) ------------------------------------------- */
 
-/* Clients blocked in BLPOP/BRPOP/BLMOVE (commands/blocking.py keeps the count):
- * while it is not 0 the fast path leaves the commands that push onto a list
- * (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH) to Python, which wakes them. */
+/* Clients blocked in BLPOP & co. (commands/blocking.py keeps the count): while
+ * it is not 0 the fast path leaves the commands that can fill a list or a sorted
+ * set (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH, ZADD, ZINCRBY, Z*STORE)
+ * to Python, which wakes them. */
 void rd_set_list_waiters(int n);
+
+/* ---- emulated cluster mode (issue 9) ----------------------------------------- */
+
+/* Redis's hash slot of a key (CRC16 XMODEM of the key or of its {hash tag}, mod 16384).  Any thread. */
+int rd_cluster_keyslot(const char *key, size_t len);
+/* owned: 2048 bytes, bit s (byte s/8, bit s%8) set when this node serves slot s; NULL turns
+ * cluster mode off.  Start-up only, before any worker runs. */
+void rd_cluster_configure(const unsigned char *owned);
+/* Key positions of the i-th rd_fast_command (Redis's first, last, step; first 0 = no keys,
+ * -1 = keys follow a numkeys argument: always left to Python in cluster mode).  Start-up only. */
+rd_status rd_cluster_command_keys(int i, int first, int last, int step);
 
 #endif

@@ -577,7 +577,10 @@ static _Atomic int list_waiters;
 
 void rd_set_list_waiters(int n) { list_waiters = n; }
 
-int list_push_wakes(tx_handler fn) {
-    return list_waiters && (fn == tx_lpush || fn == tx_rpush || fn == tx_lpushx || fn == tx_rpushx ||
-                            fn == tx_lmove || fn == tx_rpoplpush);
+int clients_blocked(void) { return list_waiters; }
+
+int fills_waited_keys(tx_handler fn) {
+    return fn == tx_lpush || fn == tx_rpush || fn == tx_lpushx || fn == tx_rpushx || fn == tx_lmove ||
+           fn == tx_rpoplpush || fn == tx_zadd || fn == tx_zincrby || fn == tx_zunionstore ||
+           fn == tx_zinterstore || fn == tx_zdiffstore || fn == tx_zrangestore;
 }

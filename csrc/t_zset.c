@@ -1225,7 +1225,7 @@ static void zscan_take_node(zscan_acc *a, const znode *n, int listpack) {
     char buf[64];
     int len;
     double d = n->score;
-    if (a->o->pat && !glob_match(a->o->pat, a->o->plen, zn_member(n), n->mlen, 0)) return;
+    if (a->o->pat && !rd_glob_match(a->o->pat, a->o->plen, zn_member(n), n->mlen, 0)) return;
     resp_add_bulk(&a->items, zn_member(n), n->mlen);
     if (listpack && d >= (double)(-LLONG_MAX / 2) && d <= (double)(LLONG_MAX / 2) && (double)(long long)d == d)
         len = snprintf(buf, sizeof buf, "%lld", (long long)d);

@@ -52,9 +52,20 @@ void reply_syntax(rd_buf *b) { resp_add_err_text(b, "syntax error"); }
 int arg_ll(const char *a, size_t n, long long *out) { return str2ll(a, n, out); }
 
 int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n) {
-    if (ks_view_open(v, x->ks, n, keys, klens) == RD_OK) return 0;
-    resp_add_status_error(x->out, RD_ERR_NOMEM);
-    return -1;
+    if (ks_view_open(v, x->ks, n, keys, klens) != RD_OK) {
+        resp_add_status_error(x->out, RD_ERR_NOMEM);
+        return -1;
+    }
+    /* Read under the stripe locks: a waiter registers (the store) before it
+     * looks at its keys under these locks, so either it sees this write or this
+     * write sees it and goes to Python, which wakes it.  The error is never sent:
+     * fp_type_dispatch drops it and hands the command over. */
+    if (x->defer && clients_blocked()) {
+        ks_view_close(v);
+        resp_add_err_text(x->out, "clients blocked: Python runs this write");
+        return -1;
+    }
+    return 0;
 }
 
 int tx_get(tx_ctx *x, ks_view *v, int i, int type, int read, void **obj) {
@@ -206,7 +217,7 @@ typedef struct scan_acc {
 
 static void scan_take(void *ctx, dnode *node) {
     scan_acc *a = ctx;
-    if (a->o->pat && !glob_match(a->o->pat, a->o->plen, node->data, node->klen, 0)) return;
+    if (a->o->pat && !rd_glob_match(a->o->pat, a->o->plen, node->data, node->klen, 0)) return;
     resp_add_bulk(&a->items, node->data, node->klen);
     if (a->with_values) resp_add_bulk(&a->items, dnode_val(node), node->vlen);
     a->n += 1 + a->with_values;
@@ -261,10 +272,15 @@ static const tx_command *tx_lookup(const char *name, size_t n) {
     return i < 0 ? NULL : &tx_commands[i];
 }
 
+int tx_index(const char *name, size_t n) {
+    const tx_command *cmd = tx_lookup(name, n);
+    return cmd ? (int)(cmd - tx_commands) : -1;
+}
+
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out) {
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
-    tx_ctx x = {ks, out, resp};
+    tx_ctx x = {ks, out, resp, 0};
     if (!cmd) return RD_NOT_FOUND;
     cmd->fn(&x, argc, argv, argl);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
@@ -273,10 +289,10 @@ rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *ar
 int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const tx_command *cmd = tx_lookup(argv[0], argl[0]);
     size_t start = x->out->len;
-    tx_ctx t = {x->ks, x->out, x->resp};
+    tx_ctx t = {x->ks, x->out, x->resp, 0};
     if (!cmd) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
-    if (list_push_wakes(cmd->fn)) return FP_SLOW; /* Python wakes blocked clients */
+    t.defer = fills_waited_keys(cmd->fn); /* Python wakes blocked clients (tx_open) */
     if (ks_over_maxmemory(x->ks)) return FP_SLOW; /* Python's dispatch admits or refuses it */
     cmd->fn(&t, argc, argv, argl);
     /* Errors come before any write in every type command, so Python can run

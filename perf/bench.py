@@ -362,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cells", help="comma-separated cell names to run (default: all)")
     ap.add_argument("--group", choices=("all", "strings", "types"), default="all",
                     help="strings: the GET/SET cells; types: the data-type cells (default: all)")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the memory cell (RSS and used_memory per key), printed; no results files or docs")
     ap.add_argument("--redistill-arg", action="append", default=[],
                     help="extra Redistill option, e.g. --redistill-arg=--threads=1 (repeatable)")
     ap.add_argument("--note", default="", help="free text stored with the results (e.g. 'machine busy')")
@@ -376,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     nkeys = args.keys or (100_000 if args.quick else 1_000_000)
     every = [(*c, "strings") for c in CELLS] + [(*c, "types") for c in TYPE_CELLS]
     cells = [c for c in every if args.group in ("all", c[3])]
-    if args.cells:
+    if args.memory_only:
+        cells = []
+    elif args.cells:
         wanted = {c.strip().lower() for c in args.cells.split(",")}
         cells = [c for c in cells if c[0].lower() in wanted]
         if not cells:
@@ -405,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         servers["redis"] = start_redis(redis_server)
         servers["redistill"] = start_redistill(args.redistill_arg)
         for name, srv in servers.items():
-            if args.group == "types":  # the memory cells load string keys: not part of a types-only run
+            if args.group == "types" and not args.memory_only:  # string keys: not part of a types-only run
                 break
             result["memory"][name] = measure_memory(srv, nkeys)
             m = result["memory"][name]
@@ -434,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for srv in servers.values():
             srv.stop()
+    if args.memory_only:
+        return 0
     result["load_after"] = os.getloadavg()
     result["targets"] = report.targets(result)
 

@@ -35,6 +35,8 @@ ENV_PREFIX = "REDISTILL_"
 
 LOG_LEVELS = ("debug", "verbose", "notice", "warning")
 LOG_FORMATS = ("text", "json")
+CLUSTER_MODES = ("off", "emulated")
+MAX_CLUSTER_NODES = 1000  # Redis's documented ceiling for a cluster
 EVICTION_POLICIES = (
     "noeviction",
     "allkeys-lru",
@@ -89,6 +91,9 @@ class Config:
     shutdown_grace_period: float = 30.0  # seconds to let clients finish on SIGTERM
     client_output_buffer_limit: int = 1 << 30  # bytes of unsent replies before a client is dropped
     client_query_buffer_limit: int = 1 << 30  # bytes of unparsed input before a client is dropped
+    cluster_mode: str = "off"  # "emulated": CLUSTER commands and -MOVED over a static node list
+    cluster_nodes: tuple[str, ...] = ()  # "host:port" of every node, in slot order
+    cluster_announce: str | None = None  # this node's entry in cluster_nodes (unset: bind:port)
     # [security]
     password: str | None = None
     protected_mode: bool = True
@@ -115,7 +120,7 @@ class Knob:
     field: str  # Config field
     section: str  # TOML section
     key: str  # TOML key in that section
-    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "size" | "path" | "bind" | "file"
+    kind: str  # "str" | "int" | "float" | "bool" | "choice" | "size" | "path" | "bind" | "file" | "addr" | "addrs"
     help: str
     lo: float | None = None  # int/float range, inclusive
     hi: float | None = None
@@ -153,6 +158,10 @@ class Knob:
             return "one IPv4/IPv6 address or host name"
         if self.kind in ("path", "file"):
             return "a file path"
+        if self.kind == "addr":
+            return 'one "host:port"'
+        if self.kind == "addrs":
+            return '"host:port" entries (a TOML array of strings; comma-separated in the environment and on the command line)'
         return "a string"
 
 
@@ -191,6 +200,15 @@ KNOBS: tuple[Knob, ...] = (
          "unsent reply bytes past which a client that does not read is disconnected (0 = no limit)"),
     Knob("client_query_buffer_limit", "server", "client_query_buffer_limit", "size",
          "unparsed request bytes past which a client is disconnected (at least 1mb)"),
+    Knob("cluster_mode", "server", "cluster_mode", "choice",
+         "emulated: answer CLUSTER commands and redirect keys of other nodes' slots (-MOVED)",
+         choices=CLUSTER_MODES, cli="--cluster-mode", metavar="MODE"),
+    Knob("cluster_nodes", "server", "cluster_nodes", "addrs",
+         "every node of the emulated cluster, the same list in the same order on each node",
+         cli="--cluster-nodes", metavar="HOST:PORT,..."),
+    Knob("cluster_announce", "server", "cluster_announce", "addr",
+         "this node's entry in cluster_nodes (unset: bind:port)",
+         cli="--cluster-announce", metavar="HOST:PORT"),
     # [security]
     Knob("password", "security", "password", "str",
          "password clients must AUTH with (unset: no password)",
@@ -337,6 +355,8 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
             return parse_size(raw)
         except ValueError:
             raise bad(f"invalid size {_describe(raw)}") from None
+    if kind == "addrs":
+        return _convert_addrs(knob, raw, where, from_text, bad, wrong_type)
     # the string kinds
     if not isinstance(raw, str):
         raise wrong_type()
@@ -350,6 +370,10 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
         if not _valid_bind(value):
             raise bad(f"invalid address {_describe(raw)}")
         return value
+    if kind == "addr":
+        if not _valid_addr(raw):
+            raise bad(f"invalid address {_describe(raw)}")
+        return raw.strip()
     if kind in ("path", "file"):
         if not raw.strip():
             raise bad("empty path")
@@ -358,6 +382,29 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
     if "\r" in raw or "\n" in raw or "\0" in raw:
         raise ConfigError(f"{where}: must not contain CR, LF or NUL characters")
     return raw or None
+
+
+def _convert_addrs(knob: Knob, raw: Any, where: str, from_text: bool, bad: Any, wrong_type: Any) -> tuple[str, ...]:
+    """cluster_nodes: a TOML array of "host:port" strings, or one comma-separated string."""
+    if from_text:
+        items: list[Any] = raw.split(",")
+    elif isinstance(raw, list):
+        items = raw
+    else:
+        raise wrong_type()
+    for item in items:
+        if not isinstance(item, str) or not _valid_addr(item):
+            raise bad(f"invalid entry {_describe(item)}")
+    return tuple(item.strip() for item in items)
+
+
+def _valid_addr(value: str) -> bool:
+    from redistill.cluster import split_addr
+    try:
+        host, _ = split_addr(value)
+    except ValueError:
+        return False
+    return _valid_bind(host)
 
 
 def _valid_bind(value: str) -> bool:
@@ -423,7 +470,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
                            help=f"{knob.help} (default: {'on' if default else 'off'}; "
                                 f"env {knob.env}, TOML {knob.dotted})")
             continue
-        shown = "CPU count" if knob.field == "threads" else (default if default not in (None, "") else "unset")
+        shown = "CPU count" if knob.field == "threads" else (default if default not in (None, "", ()) else "unset")
         p.add_argument(knob.cli, dest=knob.field, metavar=knob.metavar, default=None,
                        help=f"{knob.help}; {knob.allowed()} (default: {shown}; env {knob.env}, "
                             f"TOML {knob.dotted})".replace("%", "%%"))
@@ -560,6 +607,8 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
     if cfg.client_query_buffer_limit < 1 << 20:  # Redis's minimum for client-query-buffer-limit
         raise ConfigError(f"{origin['client_query_buffer_limit']}: {cfg.client_query_buffer_limit} is too "
                           "small; expected a size of at least 1mb")
+    if cfg.cluster_mode == "emulated":
+        _check_cluster(cfg, origin)
     if cfg.tls_enabled:
         if cfg.tls_port and cfg.tls_port in (cfg.port, cfg.health_check_port):
             raise ConfigError(f"{origin['tls_port']}: {cfg.tls_port} is already used by "
@@ -575,6 +624,30 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
             if path is not None and not os.path.isfile(path):
                 raise ConfigError(f"{origin[field]}: {_describe(path)} is not a readable file; "
                                   "expected a PEM file path")
+
+
+def _check_cluster(cfg: Config, origin: dict[str, str]) -> None:
+    """cluster_nodes must be a non-empty list without repeats that names this node."""
+    from redistill.cluster import self_addr, split_addr
+    where = origin["cluster_nodes"]
+    if not cfg.cluster_nodes:
+        raise ConfigError(f"{where}: required when cluster_mode is emulated; expected the "
+                          '"host:port" of every node, in the same order on each node')
+    if len(cfg.cluster_nodes) > MAX_CLUSTER_NODES:
+        raise ConfigError(f"{where}: {len(cfg.cluster_nodes)} nodes; expected at most {MAX_CLUSTER_NODES}")
+    seen = [split_addr(a) for a in cfg.cluster_nodes]
+    dup = next((a for i, a in enumerate(cfg.cluster_nodes) if seen[i] in seen[:i]), None)
+    if dup is not None:
+        raise ConfigError(f"{where}: {_describe(dup)} is listed twice; expected each node once")
+    me = self_addr(cfg)
+    if split_addr(me) in seen:
+        return
+    if cfg.cluster_announce:
+        raise ConfigError(f"{origin['cluster_announce']}: {_describe(me)} is not in {where}; expected "
+                          "this node's own entry of that list")
+    raise ConfigError(f"{where}: this node ({me}, from bind:port, {origin['bind']} and {origin['port']}) "
+                      "is not in the list; expected its own entry there (set cluster_announce to it when "
+                      "bind is not that address)")
 
 
 def redis_params(cfg: Config) -> dict[str, str]:
@@ -599,6 +672,6 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "tls-cert-file": cfg.tls_cert_path or "",
         "tls-key-file": cfg.tls_key_path or "",
         "tls-ca-cert-file": cfg.tls_ca_cert_path or "",
-        "cluster-enabled": "no",
+        "cluster-enabled": "yes" if cfg.cluster_mode == "emulated" else "no",
         "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
     }

@@ -14,6 +14,9 @@ Rules (the owner thread is the Worker that accepted the socket):
 - The rd_conn is freed exactly once, in close(); after that self._c is None.
 - A held reply (delay_reply: failed AUTH from an address that keeps failing) parks the
   connection: it leaves the selector, and a worker timer hands the reply to C and resumes.
+- A blocked command (BLPOP & co., block()) keeps the socket in the selector: C goes on reading
+  it into the input buffer without running anything (rd_conn_set_blocked), so a peer's close is
+  seen and cancels the wait before any push can hand the client an element.
 - TLS connections (tls.py) subclass this one and replace the socket I/O (on_event, _resume_io,
   drain); everything between C and the dispatcher is shared.
 - Hot path: no logging, no locks, no per-command objects beyond the decoded argument list.
@@ -172,11 +175,14 @@ class Connection:
         if self._c is not None:
             lib.rd_conn_close_after_reply(self._c)
 
-    def kill(self) -> None:
+    def kill(self) -> bool:
         """CLIENT KILL from any thread: leaves the client registry at once (so CLIENT LIST and a
-        second KILL no longer see it, as in Redis), then closes on its owner thread."""
-        self.server.unregister_client(self)
+        second KILL no longer see it, as in Redis), then closes on its owner thread.  False when
+        another thread's KILL (or the close) got there first: only one of them counts it."""
+        if not self.server.unregister_client(self):
+            return False
         self._worker.call_soon(self.close)
+        return True
 
     def set_reply_mode(self, mode: str) -> None:
         """CLIENT REPLY ON|OFF|SKIP.  While replies are dropped the fast path is off, so every
@@ -245,26 +251,37 @@ class Connection:
         return self._worker
 
     def block(self, waiter: Any) -> None:
-        """BLPOP & co. found nothing: the connection is parked (like a held reply) once the
-        handler returns, until waiter ends it with unblock().  Owner thread."""
+        """BLPOP & co. found nothing: once the handler returns the connection waits, still
+        read (so its EOF closes it and cancels the wait) but running nothing, until waiter
+        ends it with unblock().  Owner thread."""
         self._blocked = waiter
 
-    def peer_gone(self) -> bool:
-        """A parked (blocked) connection is not read: has its peer closed meanwhile?"""
-        try:
-            return self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-        except (BlockingIOError, InterruptedError, ValueError):  # ValueError: TLS sockets (no peek)
-            return False
-        except OSError:
-            return True
+    @property
+    def blocked(self) -> Any:
+        """The Waiter of the blocking command this client waits in, or None."""
+        return self._blocked
 
-    def unblock(self, reply: bytes) -> None:
-        """Sends a blocked command's reply and resumes the connection where it stopped."""
+    def unblock(self, reply: bytes, resume_later: bool = False) -> None:
+        """Sends a blocked command's reply and resumes the connection where it stopped: now, or
+        (resume_later: called from inside another client's command on this worker, where our
+        pipelined commands must not run) from the event loop."""
         if self._c is None or self._blocked is None:
             return
+        self._end_block(reply)
+        if resume_later:
+            self._worker.call_soon(self._resume)
+        else:
+            self._resume()
+
+    def _resume(self) -> None:
+        if self._c is not None and self._held is None and self._blocked is None:
+            self._settle(self._resume_io())
+
+    def _end_block(self, reply: bytes) -> None:
         self._blocked = None
-        self._held = reply
-        self._release()
+        lib.rd_conn_set_blocked(self._c, 0)
+        _reply(self._c, reply, len(reply))
+        self._stats.commands += 1
 
     def handshake_expired(self, now: float) -> bool:
         """True for a TLS connection whose handshake has taken too long (tls.py)."""
@@ -357,12 +374,10 @@ class Connection:
         return _HELD
 
     def _park(self) -> int:
-        """A blocked client: out of the event loop, no reply yet (blocking.py's timers end it)."""
-        try:
-            self._selector.unregister(self._sock)
-        except (KeyError, ValueError):
-            pass
-        return _HELD
+        """A blocked client: C keeps reading its socket (EOF closes it) and runs nothing; the
+        replies of the commands before it in the batch are flushed now, as Redis would."""
+        lib.rd_conn_set_blocked(self._c, 1)
+        return self._resume_io()
 
     def _release(self) -> None:
         """Timer: sends the held reply and resumes the connection where it stopped."""
@@ -385,15 +400,15 @@ class Connection:
         if self._c is None:
             return _CLOSE
         if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
-            waiter, self._blocked = self._blocked, None
+            waiter = self._blocked
             waiter.cancel()
-            self._held = waiter.null
+            self._end_block(waiter.null)
         if self._held is not None:   # shutting down: no more waiting
             self._put_held()
         st = self._resume_io()
         while st == _SLOW:
             st = self._run_slow(st)
-            if st == _HELD:
+            if st == _HELD or self._blocked is not None:
                 return self.drain()
         if st == _NEED_MORE and not self._writing:
             self._writing = True

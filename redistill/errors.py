@@ -162,3 +162,15 @@ def subcommand_syntax(sub: bytes, container: str) -> str:
     """addReplySubcommandSyntaxError."""
     return (f"unknown subcommand or wrong number of arguments for '{user_text(sub, None)}'. "
             f"Try {container} HELP.")
+
+
+# Emulated cluster mode (redistill/cluster.py, commands/cluster.py): Redis 7.0's texts.
+CLUSTER_DISABLED = "This instance has cluster support disabled"
+CROSSSLOT = "-CROSSSLOT Keys in request don't hash to the same slot"
+SELECT_IN_CLUSTER = "SELECT is not allowed in cluster mode"
+INVALID_SLOT = "Invalid slot"
+INVALID_SLOT_OR_COUNT = "Invalid slot or number of keys"
+
+
+def moved(slot: int, addr: str) -> str:
+    return f"-MOVED {slot} {addr}"

@@ -88,6 +88,34 @@ _STAT_NAMES = (
 )
 
 
+def fast_command_names() -> list[str]:
+    """The commands C serves itself, in rd_fast_command order (its per-command counters' order)."""
+    names = []
+    name, arity = ffi.new("const char **"), ffi.new("int *")
+    while lib.rd_fast_command(len(names), name, arity) == lib.RD_OK:
+        names.append(ffi.string(name[0]).decode())
+    return names
+
+
+def key_slot(key: bytes) -> int:
+    """Redis's cluster hash slot of key (C's CRC16, the one the fast path uses)."""
+    return lib.rd_cluster_keyslot(key, len(key))
+
+
+def configure_cluster(owned: bytes | None, key_specs: list[tuple[int, int, int]]) -> None:
+    """Emulated cluster mode for the fast path: owned is the 2048-byte slot bitmap (None = off),
+    key_specs the (first, last, step) of each fast command in fast_command_names() order.
+    Start-up only, before the workers run."""
+    for i, (first, last, step) in enumerate(key_specs):
+        lib.rd_cluster_command_keys(i, first, last, step)
+    lib.rd_cluster_configure(ffi.NULL if owned is None else ffi.from_buffer("unsigned char[]", owned))
+
+
+def glob_match(pattern: bytes, s: bytes, nocase: bool = False) -> bool:
+    """Redis's glob (csrc/glob.c, the matcher KEYS and SCAN MATCH use)."""
+    return bool(lib.rd_glob_match(pattern, len(pattern), s, len(s), int(nocase)))
+
+
 def now_ms() -> int:
     """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
     return lib.rd_now_ms()

@@ -107,7 +107,9 @@ class Stats:
             from ._core import ffi, lib
 
             self._lib, self._ffi = lib, ffi
-            self._fast_names = tuple(_fast_command_names(ffi, lib))
+            from .keyspace import fast_command_names
+
+            self._fast_names = tuple(fast_command_names())
             self._error_codes = tuple(
                 ffi.string(lib.rd_status_message(st)).decode("latin-1")[1:].split(" ", 1)[0]
                 for st in range(lib.RD_STATUS_COUNT))
@@ -212,14 +214,6 @@ class Stats:
 
     def output_kbps(self) -> float:
         return sum(self._out_kbps) / _SAMPLES
-
-
-def _fast_command_names(ffi: Any, lib: Any) -> list[str]:
-    names = []
-    name, arity = ffi.new("const char **"), ffi.new("int *")
-    while lib.rd_fast_command(len(names), name, arity) == lib.RD_OK:
-        names.append(ffi.string(name[0]).decode())
-    return names
 
 
 def commandstats_rows(python: dict[str, dict[str, int]],
@@ -341,13 +335,17 @@ def _server_section(server: Any) -> list[tuple[str, Any]]:
         ("redis_git_sha1", "00000000"),
         ("redis_git_dirty", 0),
         ("redis_build_id", "0"),
-        ("redis_mode", "standalone"),
+        ("redis_mode", "standalone" if getattr(server, "cluster", None) is None else "cluster"),
         ("os", f"{uname.system} {uname.release} {uname.machine}"),
         ("arch_bits", struct.calcsize("P") * 8),
         ("monotonic_clock", "POSIX clock_gettime"),
         ("multiplexing_api", _multiplexing_api()),
         ("atomicvar_api", "c11-builtin"),
         ("python_version", platform.python_version()),
+        # Free-threaded builds (3.13t/3.14t): 0 while the GIL is really off in this process;
+        # any extension imported without free-threading support turns it back on (FREE_THREADING.md).
+        ("python_gil_enabled", int(getattr(sys, "_is_gil_enabled", lambda: True)())),
+        ("redistill_core_loader", getattr(sys.modules.get("redistill._core"), "LOADER", "cffi")),
         ("process_id", os.getpid()),
         ("process_supervised", "no"),
         ("run_id", server.run_id),
@@ -371,9 +369,9 @@ def _connected_clients(server: Any) -> int:
     return count() if count is not None else len(server.clients())
 
 
-def _blocked_clients() -> int:
+def _blocked_clients(timed: bool = False) -> int:
     from redistill.commands import blocking  # (late: commands imports this module)
-    return blocking.blocked_clients()
+    return blocking.timed_blocked_clients() if timed else blocking.blocked_clients()
 
 
 def _clients_section(server: Any) -> list[tuple[str, Any]]:
@@ -385,7 +383,7 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
         ("client_recent_max_output_buffer", 0),
         ("blocked_clients", _blocked_clients()),
         ("tracking_clients", 0),
-        ("clients_in_timeout_table", 0),
+        ("clients_in_timeout_table", _blocked_clients(timed=True)),
     ]
 
 
@@ -536,7 +534,7 @@ def info_sections(server: Any, sections: Iterable[str | bytes] = ()) -> list[tup
         elif name == "latencystats":
             out.append(("Latencystats", []))
         elif name == "cluster":
-            out.append(("Cluster", [("cluster_enabled", 0)]))
+            out.append(("Cluster", [("cluster_enabled", int(getattr(server, "cluster", None) is not None))]))
         elif name == "keyspace":
             rows = []
             if ks["keys"]:

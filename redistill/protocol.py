@@ -17,11 +17,6 @@ from typing import Any, NamedTuple
 
 from redistill.errors import CommandError
 
-try:
-    import hiredis
-except ImportError:  # free-threaded or non-CPython builds install without it
-    hiredis = None
-
 
 class Verbatim(NamedTuple):
     """RESP3 verbatim string ("=len\\r\\ntxt:...", INFO and CLIENT LIST); a bulk string in RESP2."""
@@ -126,11 +121,20 @@ def _encode_verbatim(out: list[bytes], value: Verbatim, proto: int) -> None:
 
 # ---- decoding ------------------------------------------------------------------------------
 
-def _hiredis_usable() -> bool:
-    # hiredis re-enables the GIL when imported into a free-threaded build, which would serialise
-    # every worker; there the pure-Python decoder is used instead.
-    gil_enabled = getattr(sys, "_is_gil_enabled", lambda: True)()
-    return hiredis is not None and gil_enabled is not False
+def _import_hiredis():
+    """hiredis, or None.  Only imported while the GIL is on: importing it into a free-threaded
+    build turns the GIL back on for the whole process (hiredis declares no free-threading
+    support), which would serialise every worker; there the pure-Python decoder is used."""
+    if not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return None
+    try:
+        import hiredis
+    except ImportError:  # non-CPython builds install without it
+        return None
+    return hiredis
+
+
+hiredis = _import_hiredis()
 
 
 _readers = threading.local()  # hiredis.Reader is not thread-safe: one per worker thread
@@ -174,4 +178,4 @@ def decode_frame_python(frame: bytes) -> list[bytes]:
 
 
 # decode_frame(frame) -> list[bytes]: the arguments of one canonical frame from rd_conn_command.
-decode_frame = decode_frame_hiredis if _hiredis_usable() else decode_frame_python
+decode_frame = decode_frame_hiredis if hiredis is not None else decode_frame_python

@@ -30,6 +30,7 @@ import time
 from typing import Any, Iterable
 
 from . import metrics
+from .cluster import Topology
 
 log = logging.getLogger("redistill")
 
@@ -97,6 +98,7 @@ class Server:
         self.nthreads = max(1, int(cfg.threads or 1))
         self.stats = metrics.Stats(self.nthreads)
         self.keyspace: Any = None       # created by run()
+        self.cluster = Topology.from_config(cfg)  # emulated cluster mode's topology, None when off
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
@@ -224,10 +226,13 @@ class Server:
         with self._clients_lock:
             self._clients[conn.id] = conn
 
-    def unregister_client(self, conn: Any) -> None:
+    def unregister_client(self, conn: Any) -> bool:
+        """False when conn had already left (a racing CLIENT KILL or close)."""
         with self._clients_lock:
-            if self._clients.pop(conn.id, None) is not None:
-                self._admitted -= 1
+            if self._clients.pop(conn.id, None) is None:
+                return False
+            self._admitted -= 1
+            return True
 
     # ---- running -------------------------------------------------------------------------------
     def run(self) -> int:
@@ -258,6 +263,7 @@ class Server:
 
         self.keyspace = Keyspace(int.from_bytes(os.urandom(8), "little") or 1)
         self.keyspace.set_eviction(cfg.max_memory, cfg.eviction_policy)
+        self._configure_cluster()
         try:
             for i in range(self.nthreads):
                 self.workers.append(Worker(self, i, [(group[i], ctx) for group, ctx in listeners]))
@@ -292,6 +298,19 @@ class Server:
             return self._stop(lib)
         finally:
             self._restore_signal_handlers(previous)
+
+    def _configure_cluster(self) -> None:
+        """Gives C's fast path the slots this node owns and each fast command's key positions, so
+        it hands commands for other nodes' slots to Python (which replies -MOVED/-CROSSSLOT)."""
+        from .commands import COMMANDS
+        from .keyspace import configure_cluster, fast_command_names
+        if self.cluster is None:
+            configure_cluster(None, [])
+            return
+        specs = [COMMANDS[name] for name in fast_command_names()]
+        configure_cluster(self.cluster.owned_bitmap(),
+                          [(-1, 0, 0) if "movablekeys" in s.flags else (s.first_key, s.last_key, s.step)
+                           for s in specs])
 
     def _tls_context(self) -> Any:
         if not self.config.tls_enabled:

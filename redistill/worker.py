@@ -335,10 +335,15 @@ class Worker(threading.Thread):
                 # every third of it, give up after 3 unanswered probes.
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
                 if _HAS_KEEPIDLE:
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepalive)
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL,
-                                    max(1, keepalive // 3))
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+                    try:
+                        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepalive)
+                        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL,
+                                        max(1, keepalive // 3))
+                        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+                    except OSError:
+                        # Linux caps these at 32767 s; CONFIG SET accepts up to INT_MAX as Redis
+                        # does, and Redis also keeps the connection when anetKeepAlive fails.
+                        pass
 
     def _reject(self, sock: socket.socket, addr: Any, error: bytes, why: str) -> None:
         """Sends the error line (plain text even on a TLS port, as Redis does) and closes."""
@@ -371,7 +376,8 @@ class Worker(threading.Thread):
         for conn in list(self.conns):
             if conn.handshake_expired(now):
                 conn.close()
-            elif timeout and now - conn.last_interaction > timeout and not conn.held:
+            elif (timeout and now - conn.last_interaction > timeout and not conn.held
+                  and conn.blocked is None):  # Redis does not time out blocked clients either
                 self.stats.timedout_clients += 1
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()

@@ -100,9 +100,10 @@ def _ping_ok(host: str, port: int) -> bool:
 
 
 def start_server(kind: str, args: list[str] = (), config_text: str | None = None, env: dict | None = None,
-                 password: str | None = None, config_in_cwd: bool = False) -> ServerProcess:
-    """Start Redistill or redis-server on a free 127.0.0.1 port in a fresh temp dir; wait for PING."""
-    port = free_port()
+                 password: str | None = None, config_in_cwd: bool = False, port: int | None = None) -> ServerProcess:
+    """Start Redistill or redis-server on a free 127.0.0.1 port (or `port`, chosen by the caller
+    with free_port() when other processes must know it first) in a fresh temp dir; wait for PING."""
+    port = port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix=f"{kind}-{port}-"))
     if kind == "redis":
         if REDIS_SERVER is None:

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands import blocking
+from redistill.commands import cluster
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, encode
@@ -112,6 +113,7 @@ _TABLE = [
         command("client|getredir", 2, _CONN + " @connection",         NOKEYS,     connection.client_getredir, "connection", "6.0.0", "Get tracking notifications redirection client ID if any"),
         command("client|tracking", -3, _CONN + " @connection",        NOKEYS,     connection.client_tracking, "connection", "6.0.0", "Enable or disable server assisted client side caching support"),
         command("client|trackinginfo", 2, _CONN + " @connection",     NOKEYS,     connection.client_trackinginfo, "connection", "6.2.0", "Return information about server assisted client side caching for the current connection"),
+        command("client|unblock", -3, "admin " + _CONN + " @connection", NOKEYS,  blocking.client_unblock, "connection", "5.0.0", "Unblock a client blocked in a blocking command from a different connection"),
     ]),
     command("reset",       1, "noscript loading stale fast no_auth allow_busy @connection", NOKEYS, connection.reset, "connection", "6.2.0", "Reset the connection"),
     command("time",        1, "loading stale fast",                   NOKEYS,     server.time_,           "server",     "2.6.0",  "Return the current server time", tips="nondeterministic_output"),
@@ -277,6 +279,26 @@ _TABLE = [
     command("brpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.brpop, "list", "2.0.0", "Remove and get the last element in a list, or block until one is available", key_flags="RW access delete"),
     command("blmove",          6, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.blmove, "list", "6.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
     command("brpoplpush",      4, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.brpoplpush, "list", "2.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
+    command("lmpop",          -4, "write movablekeys @list",              NOKEYS,     blocking.lmpop, "list", "7.0.0", "Pop elements from a list"),
+    command("blmpop",         -5, "write blocking movablekeys @list @blocking", NOKEYS, blocking.blmpop, "list", "7.0.0", "Pop elements from a list, or block until one is available"),
+    command("bzpopmin",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmin, "sorted-set", "5.0.0", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
+    command("bzpopmax",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmax, "sorted-set", "5.0.0", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
+    command("bzmpop",         -5, "write blocking movablekeys @sortedset @blocking", NOKEYS, blocking.bzmpop, "sorted-set", "7.0.0", "Remove and return members with scores in a sorted set or block until one is available"),
+    # issue 9: emulated cluster mode (commands/cluster.py; off: "cluster support disabled", as Redis)
+    command("readonly",        1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Enables read queries for a connection to a cluster replica node"),
+    command("readwrite",       1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Disables read queries for a connection to a cluster replica node"),
+    command("asking",          1, "fast @connection",                 NOKEYS,     cluster.accept, "cluster", "3.0.0", "Sent by cluster clients after an -ASK redirect"),
+    command("cluster",        -2, "",                                       NOKEYS,     None,           "cluster", "3.0.0", "A container for cluster commands", subcommands=[
+        command("cluster|keyslot",          3, "stale", NOKEYS, cluster.keyslot,         "cluster", "3.0.0", "Returns the hash slot of the specified key"),
+        command("cluster|info",             2, "stale", NOKEYS, cluster.info,            "cluster", "3.0.0", "Provides info about Redis Cluster node state", tips="nondeterministic_output"),
+        command("cluster|myid",             2, "stale", NOKEYS, cluster.myid,            "cluster", "3.0.0", "Return the node id"),
+        command("cluster|slots",            2, "stale", NOKEYS, cluster.slots,           "cluster", "3.0.0", "Get array of Cluster slot to node mappings", tips="nondeterministic_output"),
+        command("cluster|shards",           2, "stale", NOKEYS, cluster.shards,          "cluster", "7.0.0", "Get array of cluster slots to node mappings", tips="nondeterministic_output"),
+        command("cluster|nodes",            2, "stale", NOKEYS, cluster.nodes,           "cluster", "3.0.0", "Get Cluster config for the node", tips="nondeterministic_output"),
+        command("cluster|countkeysinslot",  3, "stale", NOKEYS, cluster.countkeysinslot, "cluster", "3.0.0", "Return the number of local keys in the specified hash slot"),
+        command("cluster|getkeysinslot",    4, "stale", NOKEYS, cluster.getkeysinslot,   "cluster", "3.0.0", "Return local key names in the specified hash slot", tips="nondeterministic_output"),
+        command("cluster|help",             2, "loading stale", NOKEYS, cluster.help_,   "cluster", "5.0.0", "Show helpful text about the different subcommands"),
+    ]),
 ]
 
 COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in _TABLE}
@@ -417,6 +439,15 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.NOAUTH))
+    topology = getattr(client.server, "cluster", None)
+    if topology is not None:  # emulated cluster mode: Redis redirects before its OOM check
+        moved = _cluster_redirect(topology, client, spec, args)
+        if moved is not None:
+            _count(spec.name, 2)
+            if spec.handler is transactions.exec_:  # Redis discards the transaction, error as is
+                transactions.reset_transaction_state(client)
+                return moved
+            return transactions.rejected(client, spec, moved)
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
@@ -444,6 +475,21 @@ def _run(client: Any, args: list[bytes]) -> Any:
         ks.shared_end()
 
 
+def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:
+    """-MOVED / -CROSSSLOT for a command whose keys this node does not serve (EXEC: the keys of
+    its whole queue, as Redis's getNodeByQuery), else None."""
+    if spec.handler is transactions.exec_:
+        return topology.redirect(_routing_keys(s, a) for s, a in (client.multi or ()))
+    return topology.redirect([_routing_keys(spec, args)])
+
+
+def _routing_keys(spec: CommandSpec, args: list[bytes]) -> list[bytes]:
+    try:
+        return server.command_keys(spec, args)
+    except CommandError:  # bad numkeys: Redis finds no keys to route; the handler reports it
+        return []
+
+
 def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
     counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
@@ -457,6 +503,10 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
+    if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
+        # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
+        # waiters are served after it (their retries wait for the gate), as Redis does.
+        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)

@@ -93,7 +93,11 @@ def hello(client: Any, args: list[bytes]) -> dict:
     if proto:
         client.set_resp(proto)
     return {b"server": b"redis", b"version": REDIS_VERSION.encode(), b"proto": client.resp,
-            b"id": client.id, b"mode": b"standalone", b"role": b"master", b"modules": []}
+            b"id": client.id, b"mode": _mode(client.server), b"role": b"master", b"modules": []}
+
+
+def _mode(server: Any) -> bytes:
+    return b"standalone" if getattr(server, "cluster", None) is None else b"cluster"
 
 
 def _hello_options(args: list[bytes]) -> tuple[tuple[bytes, bytes] | None, bytes | None]:
@@ -128,7 +132,10 @@ def _valid_name(name: bytes) -> bytes:
 
 # SELECT index   (one database: only 0 exists)
 def select(client: Any, args: list[bytes]) -> str:
-    if parse_int(args[1]) != 0:
+    index = parse_int(args[1])
+    if index != 0 and getattr(client.server, "cluster", None) is not None:
+        raise CommandError(errors.SELECT_IN_CLUSTER)
+    if index != 0:
         raise CommandError(errors.DB_OUT_OF_RANGE)
     return "OK"
 
@@ -176,6 +183,8 @@ def _flags(c: Any) -> str:
     flags = ""
     if _multi_count(c) >= 0:
         flags += "x"   # (Redis's "d", a touched WATCH, is not shown: EXEC finds it out)
+    if getattr(c, "blocked", None) is not None:
+        flags += "b"   # waiting in BLPOP & co.
     if c.no_evict:
         flags += "e"
     if c.no_touch:
@@ -282,8 +291,8 @@ def _kill_matching(client: Any, filters: dict[str, Any], skipme: bool) -> int:
             continue
         if c is client:
             client.close_after_reply()
-        else:
-            c.kill()   # on the owner worker's thread (Connection.kill -> call_soon)
+        elif not c.kill():   # closed on the owner worker's thread (Connection.kill -> call_soon)
+            continue         # a KILL on another worker took it between the snapshot and now
         killed += 1
     return killed
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from redistill.commands import blocking
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
 
@@ -13,7 +12,6 @@ from redistill.protocol import Encoded
 # HSET, HGET, SADD, SINTER ... (every command whose table line names this handler)
 def run(client: Any, args: list[bytes]) -> Encoded:
     reply = client.server.keyspace.exec(args, client.resp)
-    blocking.after_push(args, reply)  # a push may serve a client blocked in BLPOP/BRPOP/BLMOVE
     if reply[:1] == b"-":  # an error line: raised, so INFO errorstats and failed_calls count it
         raise CommandError(reply[:-2].decode("latin-1"))
     return Encoded(reply)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import threading
 import time
 from typing import Any
 
@@ -11,9 +12,8 @@ from redistill import config as config_module
 from redistill import errors
 from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.docs import docs_fields
-from redistill.commands.glob import stringmatch
 from redistill.errors import CommandError
-from redistill.keyspace import set_type_threshold
+from redistill.keyspace import glob_match, set_type_threshold
 from redistill.protocol import SetReply, Verbatim
 
 log = logging.getLogger("redistill")
@@ -29,6 +29,10 @@ def info(client: Any, args: list[bytes]) -> Verbatim:
 
 # Parameters Redis has that mean nothing here: CONFIG SET stores them so CONFIG GET shows them.
 _overrides: dict[int, dict[str, str]] = {}  # id(server) -> name -> value
+# CONFIG SET replaces server.config with a modified copy (read-modify-write): two of them on
+# different workers must not interleave, or one's changes are lost (neither the GIL nor a
+# free-threaded build makes the pair atomic).  Held only by CONFIG SET, never with another lock.
+_config_lock = threading.Lock()
 
 _YES_NO = {"yes": True, "no": False}
 _LLONG_MAX = (1 << 63) - 1
@@ -60,7 +64,7 @@ def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
                 found[name] = (pattern, params[name].encode("latin-1"))
             continue
         for name, value in params.items():
-            if name not in found and stringmatch(pattern, name.encode(), nocase=True):
+            if name not in found and glob_match(pattern, name.encode(), nocase=True):
                 found[name] = (name.encode(), value.encode("latin-1"))
     return dict(found.values())
 
@@ -238,19 +242,20 @@ def config_set(client: Any, args: list[bytes]) -> str:
             stored[name] = parsed
         else:
             changes[field] = parsed
-    # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
-    server.config = dataclasses.replace(server.config, **changes)
-    if "max_memory" in changes or "eviction_policy" in changes:
-        server.keyspace.set_eviction(server.config.max_memory, server.config.eviction_policy)
-    slowlog = getattr(server, "slowlog", None)
-    if slowlog is not None:
-        if "slowlog-log-slower-than" in stored:
-            slowlog.slower_than = stored.pop("slowlog-log-slower-than")
-        if "slowlog-max-len" in stored:
-            slowlog.set_max_len(stored.pop("slowlog-max-len"))
-    for name, value in stored.items():   # encoding thresholds the C collection types follow
-        set_type_threshold(name, value)
-    _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
+    with _config_lock:
+        # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
+        server.config = dataclasses.replace(server.config, **changes)
+        if "max_memory" in changes or "eviction_policy" in changes:
+            server.keyspace.set_eviction(server.config.max_memory, server.config.eviction_policy)
+        slowlog = getattr(server, "slowlog", None)
+        if slowlog is not None:
+            if "slowlog-log-slower-than" in stored:
+                slowlog.slower_than = stored.pop("slowlog-log-slower-than")
+            if "slowlog-max-len" in stored:
+                slowlog.set_max_len(stored.pop("slowlog-max-len"))
+        for name, value in stored.items():   # encoding thresholds the C collection types follow
+            set_type_threshold(name, value)
+        _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
     return "OK"
 
 
@@ -462,7 +467,7 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
             wanted = "@" + value.decode("latin-1").lower()
             names = [s for s in names if wanted in acl_categories(s)]
         elif kind == b"pattern":
-            names = [s for s in names if stringmatch(value, s.name.encode(), nocase=True)]
+            names = [s for s in names if glob_match(value, s.name.encode(), nocase=True)]
         else:
             raise CommandError(errors.SYNTAX)
     elif len(args) != 2:
@@ -478,6 +483,8 @@ _RO, _OW = ("RO", "access"), ("OW", "update")
 _MOVABLE_KEYS = {
     "sintercard": (1, _RO, None), "zunion": (1, _RO, None), "zinter": (1, _RO, None),
     "zdiff": (1, _RO, None), "zintercard": (1, _RO, None), "zmpop": (1, ("RW", "access", "delete"), None),
+    "lmpop": (1, ("RW", "access", "delete"), None), "blmpop": (2, ("RW", "access", "delete"), None),
+    "bzmpop": (2, ("RW", "access", "delete"), None),
     "zunionstore": (2, _RO, _OW), "zinterstore": (2, _RO, _OW), "zdiffstore": (2, _RO, _OW),
 }
 
@@ -503,16 +510,24 @@ def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
         raise CommandError("Invalid command specified")
-    if spec.name in _MOVABLE_KEYS:
-        return spec, _movable_keys(spec, cmd)
-    if not spec.first_key:
+    if not spec.first_key and spec.name not in _MOVABLE_KEYS:
         raise CommandError("The command has no key arguments")
+    return spec, command_keys(spec, cmd)
+
+
+def command_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
+    """The key arguments of cmd (the full command, spec its resolved spec; [] for a command without
+    keys); CommandError when the arguments cannot hold them.  COMMAND GETKEYS and cluster routing."""
+    if spec.name in _MOVABLE_KEYS:
+        return _movable_keys(spec, cmd)
+    if not spec.first_key:
+        return []
     if not spec.arity_ok(len(cmd)):
         raise CommandError("Invalid number of arguments specified for command")
     last = spec.last_key if spec.last_key >= 0 else len(cmd) + spec.last_key
     if last >= len(cmd):
         raise CommandError("Invalid arguments specified for command")
-    return spec, cmd[spec.first_key:last + 1:spec.step]
+    return cmd[spec.first_key:last + 1:spec.step]
 
 
 # COMMAND GETKEYS <full-command>

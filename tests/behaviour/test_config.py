@@ -125,3 +125,20 @@ def test_help_exits_zero():
     for flag in ("--config", "--bind", "--port", "--threads", "--requirepass", "--maxmemory",
                  "--maxmemory-policy", "--maxclients", "--loglevel"):
         assert flag in p.stdout, flag
+
+
+def test_tcp_keepalive_beyond_the_kernel_limit_keeps_accepting(start_extra):
+    """CONFIG SET tcp-keepalive accepts up to INT_MAX (as Redis); Linux refuses TCP_KEEPIDLE above
+    32767, and like Redis the server then keeps the connection without those options."""
+    sp = start_extra()
+    s = RespSocket(sp.host, sp.port)
+    try:
+        assert s.call("CONFIG", "SET", "tcp-keepalive", "200000") == b"+OK\r\n"
+    finally:
+        s.close()
+    for _ in range(3):   # every new connection goes through the keepalive setup
+        s = RespSocket(sp.host, sp.port)
+        try:
+            assert s.call("PING") == b"+PONG\r\n"
+        finally:
+            s.close()

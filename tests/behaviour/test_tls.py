@@ -244,3 +244,41 @@ def test_bad_certificate_fails_start(tls_files, tmp_path):
                           "--health-check-port", "0"], capture_output=True, text=True, timeout=30, cwd=tmp_path)
     assert out.returncode == 1
     assert "Could not load the TLS certificate or key" in out.stderr
+
+
+def test_blocked_tls_client_is_served_and_its_close_is_seen(side_by_side, tls_files):
+    """BLPOP over TLS: served by a plain-port push; a second waiter that sends PING and closes
+    while blocked is dropped (its wait cancelled), so the next push stays in the list."""
+    sp, tp = side_by_side
+    p = redis.Redis(host=sp.host, port=sp.port, socket_timeout=10)
+    ctx = ssl.create_default_context(cafile=str(tls_files.ca))
+
+    def blocked_clients(n):
+        for _ in range(500):   # at most ~10 s
+            if p.info("clients")["blocked_clients"] == n:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"blocked_clients never reached {n}")
+
+    try:
+        with socket.create_connection(("127.0.0.1", tp), timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost") as t:
+                t.sendall(b"*1\r\n$4\r\nPING\r\n*3\r\n$5\r\nBLPOP\r\n$1\r\nl\r\n$1\r\n0\r\n")
+                assert t.recv(7) == b"+PONG\r\n"
+                blocked_clients(1)
+                assert p.rpush("l", "v") == 1
+                got = b""
+                while not got.endswith(b"v\r\n"):
+                    got += t.recv(100)
+                assert got == b"*2\r\n$1\r\nl\r\n$1\r\nv\r\n"
+        s = socket.create_connection(("127.0.0.1", tp), timeout=10)
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        t.sendall(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nl\r\n$1\r\n0\r\n")
+        blocked_clients(1)
+        t.sendall(b"*1\r\n$4\r\nPING\r\n")
+        t.close()
+        blocked_clients(0)
+        assert p.rpush("l", "kept") == 1
+        assert p.lrange("l", 0, -1) == [b"kept"]
+    finally:
+        p.close()

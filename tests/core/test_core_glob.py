@@ -1,9 +1,10 @@
-"""csrc/glob.c (KEYS, SCAN MATCH) against redistill/commands/glob.py (CONFIG GET): two ports of Redis's
-stringmatchlen that must agree on every pattern, including malformed classes and dangling escapes."""
+"""csrc/glob.c (KEYS, SCAN MATCH, CONFIG GET) against glob_ref.py, an independent line-by-line Python port
+of Redis's stringmatchlen: both must agree on every pattern, including malformed classes and dangling
+escapes."""
 
 import random
 
-from redistill.commands.glob import stringmatch
+from glob_ref import stringmatch
 from redistill.keyspace import Keyspace
 
 

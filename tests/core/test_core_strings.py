@@ -33,6 +33,36 @@ def test_append_and_setrange_grow_in_place_and_by_realloc(kv):
     assert kv.stats()["keys"] == 1
 
 
+def test_entry_shapes_keep_bytes_ttl_and_memory(kv):
+    # csrc/keyspace.h: 1-byte lengths up to 255 bytes of key and value, 4-byte ones past that, and
+    # the expire slot only once a key is given a TTL.  Each change of shape (EXPIRE, APPEND or an
+    # in-place SET past 255 bytes, KEEPTTL, RENAME) must keep the bytes, the TTL and used_memory.
+    base = kv.stats()["used_memory"]
+    far = int(time.time() * 1000) + 3_600_000
+    keys = [b"k" * n for n in (1, 16, 255, 256, 300)]
+    for k in keys:
+        kv.set(k, b"v" * 250)
+        assert kv.pttl(k) == -1
+        assert kv.setrange(k, 250, b"w" * 10, 1 << 29) == 260  # value crosses 255 bytes
+        assert kv.expire(k, far) == 1  # the slot is added behind the header
+        assert kv.get(k) == b"v" * 250 + b"w" * 10 and 0 < kv.pttl(k) <= 3_600_000
+        assert kv.persist(k) and kv.pttl(k) == -1
+        assert kv.expire(k, far) == 1 and kv.pttl(k) > 0  # the slot stayed: set again in place
+    kv.set(b"short", b"abc")
+    assert kv.expire(b"short", far) == 1
+    assert kv.set(b"short", b"x" * 255, keepttl=True)[0] and kv.pttl(b"short") > 0
+    assert kv.set(b"short", b"y" * 400, keepttl=True)[0] and kv.pttl(b"short") > 0
+    assert kv.get(b"short") == b"y" * 400
+    kv.set(b"tiny", b"1")
+    assert kv.set(b"tiny", b"z" * 3, keepttl=True)[0] and kv.pttl(b"tiny") == -1
+    assert kv.rename(b"short", b"s" * 270) is True and kv.pttl(b"s" * 270) > 0
+    assert kv.get(b"s" * 270) == b"y" * 400
+    assert kv.stats()["expires"] == len(keys) + 1
+    assert kv.mget(keys) == [b"v" * 250 + b"w" * 10] * len(keys)
+    assert kv.delete_many(keys + [b"s" * 270, b"tiny"]) == len(keys) + 2
+    assert kv.stats()["used_memory"] == base and kv.stats()["expires"] == 0
+
+
 def test_rename_and_copy_among_expired_neighbours(kv):
     # Many short-lived keys share the chains with the live ones; RENAME/COPY onto expired names
     # must unlink those and relink correctly whichever order they sit in a chain.

@@ -140,6 +140,17 @@ def test_expiry_frees_collections(ks):
     assert used(kv) == base
 
 
+def test_expire_keeps_the_collection(ks):
+    # A collection key has no expire slot until EXPIRE: the entry (its typed_val inside) moves.
+    x, kv = Exec(ks), KS(ks)
+    fill(x)
+    assert kv.expire(b"h", lib.rd_now_ms() + 3_600_000) == lib.RD_OK
+    assert x.run("HLEN", "h") == b":200\r\n" and x.run("HGET", "h", "f199") == b"$4\r\nv199\r\n"
+    assert kv.pttl(b"h")[1] > 0 and kv.persist(b"h") == lib.RD_OK and kv.pttl(b"h")[1] == -1
+    x.run("HSET", "h", "new", "1")
+    assert x.run("HLEN", "h") == b":201\r\n"
+
+
 def test_flush_and_free_with_live_collections(ks):
     x, kv = Exec(ks), KS(ks)
     base = used(kv)

@@ -965,6 +965,39 @@ BLOCKING = [
     ["COMMAND", "INFO", "blpop", "brpop", "blmove", "brpoplpush"],
 ]
 
+# issue 8: LMPOP/BLMPOP, BZPOPMIN/BZPOPMAX/BZMPOP, CLIENT UNBLOCK of nobody, where they answer without
+# blocking (data there, argument errors, WRONGTYPE, MULTI) or after a short timeout.
+BLOCKING_MORE = [
+    ["RPUSH", "l", "a", "b", "c", "d"], ["LMPOP", "2", "nokey", "l", "LEFT"], ["LMPOP", "1", "l", "right", "COUNT", "2"],
+    ["LMPOP", "1", "l", "left", "count", "10"], ["EXISTS", "l"], ["LMPOP", "1", "l", "LEFT"], ["LMPOP", "0", "l", "LEFT"],
+    ["LMPOP", "-1", "l", "LEFT"], ["LMPOP", "x", "l", "LEFT"], ["LMPOP", "2", "l", "LEFT"], ["LMPOP", "1", "l", "UP"],
+    ["LMPOP", "1", "l", "LEFT", "COUNT"], ["LMPOP", "1", "l", "LEFT", "COUNT", "0"], ["LMPOP", "1", "l", "LEFT", "COUNT", "x"],
+    ["LMPOP", "1", "l", "LEFT", "COUNT", "1", "COUNT", "1"], ["LMPOP", "1", "l", "LEFT", "FOO"], ["LMPOP", "1", "l"],
+    ["LMPOP", "99999999999999999999", "l", "LEFT"], ["SET", "str", "v"], ["RPUSH", "l2", "x", "y"],
+    ["LMPOP", "2", "str", "l2", "LEFT"], ["LMPOP", "2", "l2", "str", "LEFT"], ["LMPOP", "2", "nokey", "str", "RIGHT"],
+    ["BLMPOP", "0", "2", "nokey", "l2", "LEFT"], ["BLMPOP", "0.01", "1", "nokey", "LEFT"], ["BLMPOP", "-1", "1", "l", "LEFT"],
+    ["BLMPOP", "x", "1", "l", "LEFT"], ["BLMPOP", "0", "0", "l", "LEFT"], ["BLMPOP", "0", "1", "l", "MIDDLE"],
+    ["BLMPOP", "0", "1", "str", "LEFT"], ["BLMPOP", "0", "1", "l"], ["RPUSH", "l3", "1", "2", "3"],
+    ["BLMPOP", "0", "1", "l3", "RIGHT", "COUNT", "5"],
+    ["ZADD", "z", "1", "a", "2", "b", "3", "c", "1.5", "d"], ["BZPOPMIN", "nokey", "z", "0"], ["BZPOPMAX", "z", "1"],
+    ["BZPOPMIN", "nokey", "0.01"], ["BZPOPMAX", "nokey", "nokey2", "0.01"], ["BZPOPMIN", "z", "-1"], ["BZPOPMIN", "z", "abc"],
+    ["BZPOPMIN", "str", "0"], ["BZPOPMIN", "nokey", "str", "0"], ["BZPOPMIN", "z"],
+    ["ZADD", "z2", "-inf", "m", "inf", "n", "0", "o"], ["BZPOPMIN", "z2", "0"], ["BZPOPMAX", "z2", "0"],
+    ["BZMPOP", "0", "2", "nokey", "z2", "MIN"], ["EXISTS", "z2"], ["BZMPOP", "0.01", "1", "nokey", "MAX"],
+    ["BZMPOP", "0", "1", "z", "MAX", "COUNT", "10"], ["BZMPOP", "-1", "1", "z", "MIN"], ["BZMPOP", "0", "0", "z", "MIN"],
+    ["BZMPOP", "0", "1", "z", "LEFT"], ["BZMPOP", "0", "1", "z", "MIN", "COUNT", "0"], ["BZMPOP", "0", "1", "str", "MIN"],
+    ["BZMPOP", "0", "1", "z"],
+    ["CLIENT", "UNBLOCK", "999999"], ["CLIENT", "UNBLOCK", "999999", "ERROR"], ["CLIENT", "UNBLOCK", "999999", "TIMEOUT"],
+    ["CLIENT", "UNBLOCK", "x"], ["CLIENT", "UNBLOCK", "1", "FOO"], ["CLIENT", "UNBLOCK", "x", "FOO"],
+    ["CLIENT", "UNBLOCK", "1", "ERROR", "x"], ["CLIENT", "UNBLOCK"],
+    ["MULTI"], ["BLMPOP", "0", "1", "nokey", "LEFT"], ["BZPOPMIN", "nokey", "0"], ["BZPOPMAX", "nokey", "0"],
+    ["BZMPOP", "0", "1", "nokey", "MIN"], ["LMPOP", "1", "nokey", "LEFT"], ["ZADD", "mz", "1", "x"],
+    ["BZPOPMAX", "mz", "0"], ["EXEC"],
+    ["COMMAND", "INFO", "lmpop", "blmpop", "bzpopmin", "bzpopmax", "bzmpop"],
+    ["COMMAND", "GETKEYS", "BLMPOP", "0", "2", "a", "b", "LEFT"], ["COMMAND", "GETKEYS", "LMPOP", "1", "a", "LEFT"],
+    ["COMMAND", "GETKEYS", "BZMPOP", "0", "1", "a", "MIN"], ["COMMAND", "GETKEYS", "BZPOPMIN", "a", "b", "0"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -988,6 +1021,7 @@ PER_PROTOCOL = {
     "zsets": ZSETS,
     "lists": LISTS,
     "blocking": BLOCKING,
+    "blocking_more": BLOCKING_MORE,
 }
 
 INLINE = [

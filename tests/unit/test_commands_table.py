@@ -38,7 +38,7 @@ def test_spec_sanity(spec):
     else:
         assert spec.last_key == spec.step == 0 and not spec.key_flags
     assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",
-                          "sorted-set", "list"}
+                          "sorted-set", "list", "cluster"}
     assert spec.summary and spec.since.count(".") == 2
 
 

@@ -1,4 +1,4 @@
-"""Redis's glob matcher (util.c stringmatchlen): CONFIG GET now, KEYS / SCAN MATCH later."""
+"""A line-by-line Python port of Redis's stringmatchlen (util.c): the test oracle for csrc/glob.c."""
 from __future__ import annotations
 
 
