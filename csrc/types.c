@@ -261,14 +261,14 @@ static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY)};
 
 int tx_command_count(void) { return N_TX; }
 
-static name_index tx_index;
+static name_index tx_names;
 
-__attribute__((constructor)) static void tx_index_build(void) {
-    for (int i = 0; i < N_TX; i++) name_index_add(&tx_index, tx_commands[i].name, i);
+__attribute__((constructor)) static void tx_names_build(void) {
+    for (int i = 0; i < N_TX; i++) name_index_add(&tx_names, tx_commands[i].name, i);
 }
 
 static const tx_command *tx_lookup(const char *name, size_t n) {
-    int i = name_index_find(&tx_index, name, n);
+    int i = name_index_find(&tx_names, name, n);
     return i < 0 ? NULL : &tx_commands[i];
 }
 
