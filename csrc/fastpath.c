@@ -22,21 +22,15 @@ static const fp_command fast_commands[] = {
 #define N_FAST (sizeof fast_commands / sizeof fast_commands[0])
 _Static_assert(N_FAST <= FP_MAX_COMMANDS, "raise FP_MAX_COMMANDS (per-command counters)");
 
-/* Case-insensitive whole-name match, binary safe ("GET\0" is not GET). */
-static int name_is(const char *a, size_t n, const char *name) {
-    size_t i = 0;
-    for (; i < n && name[i]; i++) {
-        char c = a[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        if (c != name[i]) return 0;
-    }
-    return i == n && name[i] == '\0';
+static name_index fp_index;
+
+__attribute__((constructor)) static void fp_index_build(void) {
+    for (size_t i = 0; i < N_FAST; i++) name_index_add(&fp_index, fast_commands[i].name, (int)i);
 }
 
 static const fp_command *fp_lookup(const char *name, size_t n) {
-    for (size_t i = 0; i < N_FAST; i++)
-        if (name_is(name, n, fast_commands[i].name)) return &fast_commands[i];
-    return NULL;
+    int i = name_index_find(&fp_index, name, n);
+    return i < 0 ? NULL : &fast_commands[i];
 }
 
 /* Cluster mode: 1 when the command may run here; otherwise Python writes -MOVED/-CROSSSLOT. */

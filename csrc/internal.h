@@ -255,7 +255,7 @@ typedef struct ks_view {
     const size_t *klens;
     uint64_t *hs, hstack[8];
     void *dead;        /* entries to free after unlocking */
-    uint64_t set[16];  /* locked stripes, one bit each (KS_NSHARDS bits) */
+    uint64_t set[16];  /* locked stripes, one bit each (KS_NSHARDS bits); unused when n == 1 */
 } ks_view;
 
 rd_status ks_view_open(ks_view *v, rd_keyspace *ks, int n, const char *const *keys,
@@ -350,6 +350,15 @@ void reply_empty_scan(rd_buf *b);
 int arg_ll(const char *a, size_t n, long long *out);
 /* Case-insensitive whole-word match, binary safe. */
 int arg_is(const char *a, size_t n, const char *word);
+
+/* Command-name lookup tables (cmdindex.c): open addressing over lowercase names, filled
+ * once at load time; NAME_INDEX_SLOTS must stay a power of two above twice the names. */
+#define NAME_INDEX_SLOTS 256
+typedef struct name_index {
+    struct { const char *name; int id; } slot[NAME_INDEX_SLOTS];
+} name_index;
+void name_index_add(name_index *ix, const char *name, int id);
+int name_index_find(const name_index *ix, const char *a, size_t n); /* id, or -1 */
 /* SPOP/ZPOPMIN/ZPOPMAX key [count]: at most one count, parsed as getPositiveLongFromObjectOrReply
  * (one message for "not a number" and "negative"); *count is left alone without one.
  * 0, or -1 after writing the error. */

@@ -1578,15 +1578,21 @@ _Static_assert(sizeof(((ks_view *)0)->set) == sizeof(shardset), "ks_view.set is 
 
 rd_status ks_view_open(ks_view *v, rd_keyspace *ks, int n, const char *const *keys,
                        const size_t *klens) {
-    memset(v, 0, sizeof *v);
     v->ks = ks;
     v->now = rd_now_ms();
     v->n = n;
     v->keys = keys;
     v->klens = klens;
+    v->dead = NULL;
     v->hs = n <= (int)(sizeof v->hstack / sizeof v->hstack[0]) ? v->hstack
                                                                  : malloc((size_t)n * sizeof *v->hs);
     if (!v->hs) return RD_ERR_NOMEM;
+    if (n == 1) { /* most type commands: one stripe, no set to clear and scan (~300 instructions) */
+        v->hs[0] = key_hash(ks, keys[0], klens[0]);
+        lock(shard_of(ks, v->hs[0]));
+        return RD_OK;
+    }
+    memset(v->set, 0, sizeof v->set);
     for (int i = 0; i < n; i++) {
         v->hs[i] = key_hash(ks, keys[i], klens[i]);
         shardset_add((shardset *)v->set, v->hs[i]);
@@ -1596,7 +1602,10 @@ rd_status ks_view_open(ks_view *v, rd_keyspace *ks, int n, const char *const *ke
 }
 
 void ks_view_close(ks_view *v) {
-    shardset_release(v->ks, (shardset *)v->set);
+    if (v->n == 1)
+        release(v->ks, shard_of(v->ks, v->hs[0]));
+    else
+        shardset_release(v->ks, (shardset *)v->set);
     free_chain(v->dead);
     if (v->hs != v->hstack) free(v->hs);
 }

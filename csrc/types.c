@@ -89,10 +89,15 @@ int arg_pop_count(rd_buf *out, int argc, const char **argv, const size_t *argl, 
     return 0;
 }
 
+/* Case-insensitive whole-word match, binary safe ("GET\0" is not GET); an ASCII fold,
+ * as Redis's strcasecmp in the C locale, without tolower's locale lookup per byte. */
 int arg_is(const char *a, size_t n, const char *word) {
     size_t i = 0;
-    for (; i < n && word[i]; i++)
-        if (tolower((unsigned char)a[i]) != word[i]) return 0;
+    for (; i < n && word[i]; i++) {
+        char c = a[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != word[i]) return 0;
+    }
     return i == n && word[i] == '\0';
 }
 
@@ -256,10 +261,15 @@ static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY)};
 
 int tx_command_count(void) { return N_TX; }
 
+static name_index tx_names;
+
+__attribute__((constructor)) static void tx_names_build(void) {
+    for (int i = 0; i < N_TX; i++) name_index_add(&tx_names, tx_commands[i].name, i);
+}
+
 static const tx_command *tx_lookup(const char *name, size_t n) {
-    for (int i = 0; i < N_TX; i++)
-        if (arg_is(name, n, tx_commands[i].name)) return &tx_commands[i];
-    return NULL;
+    int i = name_index_find(&tx_names, name, n);
+    return i < 0 ? NULL : &tx_commands[i];
 }
 
 int tx_index(const char *name, size_t n) {

@@ -1,6 +1,7 @@
 """Side-by-side benchmark: Debian's redis-server and Redistill on free loopback ports, driven by redis-benchmark.
 
-    python perf/bench.py [--quick] [--rounds N] [--seconds S] [--keys N] [--note TEXT] [--docs]
+    python perf/bench.py [--quick] [--group strings|types] [--cells NAMES] [--rounds N] [--seconds S]
+                         [--keys N] [--note TEXT] [--docs]
 
 Method (docs/PERFORMANCE.md shows the results):
 - Both servers run for the whole benchmark (Redis with --save '' --appendonly no, Redistill with its
@@ -15,6 +16,12 @@ Method (docs/PERFORMANCE.md shows the results):
 - "mixed" runs two redis-benchmark processes at once on one server: GET with 40 clients and SET with 10
   (80/20 by clients); ops/s is the sum of both over the wall time, p50 the ops-weighted mean of the two,
   p99 the larger of the two.
+- Data-type cells (issue 8) are redis-benchmark's own type tests with -r 10000; each works on one key
+  (mylist, myset, myzset, myhash).  Before every run (outside its timing and CPU count) a cell's key is
+  reset so both servers start from the same state: LPUSH/RPUSH start from an empty list; LPOP, RPOP, SPOP
+  and ZPOPMIN from a collection holding as many elements as the run pops (so no pop meets an empty key);
+  LRANGE_100 is `LRANGE mylist 0 99` on a list of 1000 3-byte elements (redis-benchmark's own lrange_100
+  test would first LPUSH as many elements as it then reads, inside the same run).
 The Redis results are the reference: the tables give each Redistill number as a ratio to Redis's.
 """
 from __future__ import annotations
@@ -59,6 +66,23 @@ CELLS = [
     ("mixed -P 16", "mixed", 16),
 ]
 MIXED = (("get", 40), ("set", 10))
+
+# Data types (issue 8): (name, redis-benchmark test, pipeline).  See the module docstring and PREP.
+TYPE_RANDOM = 10_000
+TYPE_CELLS = [
+    ("LPUSH -P 16", "lpush", 16),
+    ("RPUSH -P 16", "rpush", 16),
+    ("LPOP -P 16", "lpop", 16),
+    ("RPOP -P 16", "rpop", 16),
+    ("SADD -P 16", "sadd", 16),
+    ("HSET -P 16", "hset", 16),
+    ("SPOP -P 16", "spop", 16),
+    ("ZADD -P 16", "zadd", 16),
+    ("ZPOPMIN -P 16", "zpopmin", 16),
+    ("LRANGE_100 -P 16", "lrange_100", 16),
+]
+TYPE_TESTS = {test for _, test, _ in TYPE_CELLS}
+LRANGE_LIST = 1000  # elements in mylist for LRANGE_100
 
 
 # ---- servers --------------------------------------------------------------------------------------
@@ -188,6 +212,44 @@ def measure_memory(server: Server, nkeys: int) -> dict:
             "rss_per_key": (rss1 - rss0) / nkeys, "used_per_key": (used1 - used0) / nkeys}
 
 
+def send_all(port: int, commands: list[list[bytes]], batch: int = 200) -> None:
+    """Runs the commands pipelined, `batch` at a time; every reply must be an integer (DEL, pushes, adds)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+        for start in range(0, len(commands), batch):
+            chunk = commands[start:start + batch]
+            s.sendall(b"".join(b"*%d\r\n" % len(c) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in c)
+                               for c in chunk))
+            got = bytearray()
+            while got.count(b"\r\n") < len(chunk):
+                data = s.recv(1 << 16)
+                if not data:
+                    raise RuntimeError("server closed the connection while preparing a cell")
+                got += data
+            if any(not line.startswith(b":") for line in bytes(got).split(b"\r\n")[:-1]):
+                raise RuntimeError(f"unexpected reply while preparing a cell: {bytes(got[:200])!r}")
+
+
+def filled(key: bytes, add: bytes, count: int, member) -> list[list[bytes]]:
+    """DEL key, then `add key <member(i)>...` commands adding `count` elements, 500 per command."""
+    cmds = [[b"DEL", key]]
+    for start in range(0, count, 500):
+        args = [a for i in range(start, min(count, start + 500)) for a in member(i)]
+        cmds.append([add, key, *args])
+    return cmds
+
+
+# What each data-type cell's key must hold before a run of n requests (outside the timed part).
+PREP = {
+    "lpush": lambda n: [[b"DEL", b"mylist"]],
+    "rpush": lambda n: [[b"DEL", b"mylist"]],
+    "lpop": lambda n: filled(b"mylist", b"RPUSH", n, lambda i: (b"xxx",)),
+    "rpop": lambda n: filled(b"mylist", b"RPUSH", n, lambda i: (b"xxx",)),
+    "spop": lambda n: filled(b"myset", b"SADD", n, lambda i: (b"element:%d" % i,)),
+    "zpopmin": lambda n: filled(b"myzset", b"ZADD", n, lambda i: (b"%d" % i, b"element:%d" % i)),
+    "lrange_100": lambda n: filled(b"mylist", b"RPUSH", LRANGE_LIST, lambda i: (b"xxx",)),
+}
+
+
 # ---- redis-benchmark runs -------------------------------------------------------------------------
 
 def parse_csv(text: str) -> dict:
@@ -200,13 +262,18 @@ def parse_csv(text: str) -> dict:
 
 
 def bench_argv(bench: str, port: int, test: str, pipeline: int, clients: int, n: int) -> list[str]:
-    return [bench, "-h", "127.0.0.1", "-p", str(port), "-t", test, "-c", str(clients), "-r", str(RANDOM),
-            "-P", str(pipeline), "-n", str(n), "--csv"]
+    rand = TYPE_RANDOM if test in TYPE_TESTS else RANDOM
+    # redis-benchmark's lrange_100 would first LPUSH n elements in the same run: the command itself instead
+    what = ["LRANGE", "mylist", "0", "99"] if test == "lrange_100" else ["-t", test]
+    return [bench, "-h", "127.0.0.1", "-p", str(port), "-c", str(clients), "-r", str(rand),
+            "-P", str(pipeline), "-n", str(n), "--csv", *what]
 
 
 def run_cell(bench: str, server: Server, test: str, pipeline: int, n: dict) -> dict:
     """One run of one cell on one server.  n maps each redis-benchmark test to its request count."""
     parts = MIXED if test == "mixed" else ((test, CLIENTS),)
+    if test in PREP:
+        send_all(server.port, PREP[test](n[test]))
     cpu0, t0 = server.cpu_seconds(), time.monotonic()
     procs = [(t, subprocess.Popen(bench_argv(bench, server.port, t, pipeline, c, n[t]),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
@@ -293,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, help="target seconds per run (default 2.5, quick 0.3)")
     ap.add_argument("--keys", type=int, help="keys loaded for the memory cells (default 1000000, quick 100000)")
     ap.add_argument("--cells", help="comma-separated cell names to run (default: all)")
+    ap.add_argument("--group", choices=("all", "strings", "types"), default="all",
+                    help="strings: the GET/SET cells; types: the data-type cells (default: all)")
     ap.add_argument("--memory-only", action="store_true",
                     help="only the memory cell (RSS and used_memory per key), printed; no results files or docs")
     ap.add_argument("--redistill-arg", action="append", default=[],
@@ -307,14 +376,15 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (2 if args.quick else 3)
     target = args.seconds or (0.3 if args.quick else 2.5)
     nkeys = args.keys or (100_000 if args.quick else 1_000_000)
-    cells = CELLS
+    every = [(*c, "strings") for c in CELLS] + [(*c, "types") for c in TYPE_CELLS]
+    cells = [c for c in every if args.group in ("all", c[3])]
     if args.memory_only:
         cells = []
     elif args.cells:
         wanted = {c.strip().lower() for c in args.cells.split(",")}
-        cells = [c for c in CELLS if c[0].lower() in wanted]
+        cells = [c for c in cells if c[0].lower() in wanted]
         if not cells:
-            ap.error(f"no cell matches {args.cells!r}; cells: {', '.join(c[0] for c in CELLS)}")
+            ap.error(f"no cell matches {args.cells!r}; cells: {', '.join(c[0] for c in every)}")
     redis_server = shutil.which("redis-server")
     bench = shutil.which("redis-benchmark")
     if not redis_server or not bench:
@@ -328,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         "machine": machine_info(redis_server, bench),
         "load_before": os.getloadavg(),
-        "settings": {"clients": CLIENTS, "random": RANDOM, "rounds": rounds, "target_seconds": target,
+        "settings": {"clients": CLIENTS, "random": RANDOM, "type_random": TYPE_RANDOM, "rounds": rounds,
+                     "target_seconds": target,
                      "keys": nkeys, "redistill_args": args.redistill_arg},
         "memory": {},
         "cells": [],
@@ -338,12 +409,14 @@ def main(argv: list[str] | None = None) -> int:
         servers["redis"] = start_redis(redis_server)
         servers["redistill"] = start_redistill(args.redistill_arg)
         for name, srv in servers.items():
+            if args.group == "types" and not args.memory_only:  # string keys: not part of a types-only run
+                break
             result["memory"][name] = measure_memory(srv, nkeys)
             m = result["memory"][name]
             print(f"memory {name:9}: {m['rss_per_key']:.1f} B RSS/key, {m['used_per_key']:.1f} B used_memory/key "
                   f"({nkeys} keys, loaded in {m['load_seconds']} s)", flush=True)
         order = ["redis", "redistill"]
-        for cname, test, pipeline in cells:
+        for cname, test, pipeline, group in cells:
             counts = {s: calibrate(bench, servers[s], test, pipeline, target) for s in order}
             runs: dict[str, list[dict]] = {s: [] for s in order}
             for rnd in range(rounds):
@@ -351,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
                     r = run_cell(bench, servers[s], test, pipeline, counts[s])
                     runs[s].append(r)
                     counts[s] = rescale(counts[s], r, target)
-            cell = {"name": cname, "test": test, "pipeline": pipeline, "servers": {}}
+            cell = {"name": cname, "test": test, "pipeline": pipeline, "group": group, "servers": {}}
             for s in order:
                 cell["servers"][s] = {
                     "rps": median_of(runs[s], "rps"), "p50": median_of(runs[s], "p50"),
@@ -359,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
                     "min_seconds": min(r["seconds"] for r in runs[s]), "runs": runs[s]}
             result["cells"].append(cell)
             a, b = cell["servers"]["redis"], cell["servers"]["redistill"]
-            print(f"{cname:12} redis {a['rps']:>11,.0f} ops/s p99 {a['p99']:6.3f} ms {a['cpu_us_per_op']:6.2f} us/op | "
+            print(f"{cname:16} redis {a['rps']:>11,.0f} ops/s p99 {a['p99']:6.3f} ms {a['cpu_us_per_op']:6.2f} us/op | "
                   f"redistill {b['rps']:>11,.0f} ops/s p99 {b['p99']:6.3f} ms {b['cpu_us_per_op']:6.2f} us/op | "
                   f"x{b['rps'] / a['rps']:.2f}", flush=True)
     finally:

@@ -23,7 +23,10 @@ TARGETS = [
     ("throughput -P 64", ("SET -P 64", "GET -P 64"), "rps", ">=", 2.0),
     ("CPU per op -P 64", ("SET -P 64", "GET -P 64"), "cpu_us_per_op", "<=", 0.5),
     ("p99 latency -P 1", ("SET -P 1", "GET -P 1"), "p99", "<=", 1.0),
+    ("data types -P 16", ("LPUSH -P 16", "RPUSH -P 16", "LPOP -P 16", "RPOP -P 16", "SADD -P 16", "HSET -P 16",
+                          "SPOP -P 16", "ZADD -P 16", "ZPOPMIN -P 16", "LRANGE_100 -P 16"), "rps", ">=", 1.0),
 ]
+GROUPS = (("strings", "Strings"), ("types", "Data types (issue 8)"))
 
 
 def _cell(result: dict, name: str) -> dict | None:
@@ -66,17 +69,27 @@ def _fmt_ratio(r: float | None) -> str:
     return "n/a" if r is None else f"{r:.2f}x"
 
 
-def markdown(result: dict) -> str:
-    """The tables of one run: throughput/latency/CPU per cell, memory, targets."""
+def cell_rows(cells: list[dict]) -> list[str]:
+    """One table: throughput/latency/CPU per cell, Redis and Redistill side by side."""
     rows = ["| cell | Redis ops/s | Redistill ops/s | ratio | Redis p50 / p99 ms | Redistill p50 / p99 ms "
             "| Redis CPU µs/op | Redistill CPU µs/op | CPU ratio |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for c in result["cells"]:
+    for c in cells:
         a, b = c["servers"]["redis"], c["servers"]["redistill"]
         rows.append(f"| {c['name']} | {a['rps']:,.0f} | {b['rps']:,.0f} | {_fmt_ratio(_ratio(a['rps'], b['rps']))} "
                     f"| {a['p50']:.3f} / {a['p99']:.3f} | {b['p50']:.3f} / {b['p99']:.3f} "
                     f"| {a['cpu_us_per_op']:.2f} | {b['cpu_us_per_op']:.2f} "
                     f"| {_fmt_ratio(_ratio(a['cpu_us_per_op'], b['cpu_us_per_op']))} |")
+    return rows
+
+
+def markdown(result: dict) -> str:
+    """The tables of one run: throughput/latency/CPU per cell (strings, then data types), memory, targets."""
+    rows = []
+    for group, title in GROUPS:
+        cells = [c for c in result["cells"] if c.get("group", "strings") == group]
+        if cells:
+            rows += ([""] if rows else []) + [f"**{title}**", ""] + cell_rows(cells)
     mem = result.get("memory", {})
     if mem:
         rows += ["", "| memory | Redis | Redistill | ratio |", "| --- | ---: | ---: | ---: |"]
@@ -105,7 +118,8 @@ def machine_text(result: dict) -> str:
         f"- software: Python {m['python']}, {m['redis_server']}, {m['redis_benchmark']}, "
         f"Redistill {m['redistill_commit']} ({extra})",
         f"- load average (1, 5, 15 min) before: {load}; after: {load_after}",
-        f"- redis-benchmark -c {s['clients']} -r {s['random']}; {s['rounds']} rounds (A B / B A), medians; "
+        f"- redis-benchmark -c {s['clients']} -r {s['random']} (data types: -r {s.get('type_random', '-')}); "
+        f"{s['rounds']} rounds (A B / B A), medians; "
         f"runs sized for {s['target_seconds']} s; {s['keys']:,} keys preloaded",
     ]
     if result.get("note"):
@@ -126,7 +140,7 @@ def chart(result: dict, path: Path) -> bool:
     names = [c["name"] for c in cells]
     x = range(len(names))
     w = 0.4
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw={"width_ratios": [4, 4, 1.3]})
+    fig, axes = plt.subplots(1, 3, figsize=(max(15, 0.8 * len(cells)), 5.2), gridspec_kw={"width_ratios": [4, 4, 1.3]})
     colors = {"redis": "#c0392b", "redistill": "#2471a3"}
     for ax, key, title in ((axes[0], "rps", "throughput (ops/s, higher is better)"),
                            (axes[1], "cpu_us_per_op", "server CPU µs per op (lower is better)")):

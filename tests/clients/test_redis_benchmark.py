@@ -12,10 +12,10 @@ pytestmark = pytest.mark.skipif(BENCH is None, reason="redis-benchmark not insta
 LINE = re.compile(r"^\s*(SET|GET|INCR|MSET \(10 keys\)): ([0-9.]+) requests per second")
 
 
-def run_clean(server, *args: str) -> str:
+def run_clean(server, *args: str, timeout: float = 120) -> str:
     """redis-benchmark against server with args: its output, after checking it exited 0 without errors."""
     p = subprocess.run([BENCH, "-h", server.host, "-p", str(server.port), *args], capture_output=True, text=True,
-                       timeout=120)
+                       timeout=timeout)
     out = p.stdout + p.stderr
     assert p.returncode == 0, out[-2000:]
     assert "ERR" not in out and "error" not in out.lower(), out[-2000:]
@@ -105,3 +105,39 @@ def test_benchmark_lists(server, r):
     assert r.type("mylist") == b"list" and r.llen("mylist") > 0
     head = r.lrange("mylist", 0, 9)  # redis-benchmark pushes one 3-byte payload (-d 3) every time
     assert len(head) == 10 and len(set(head)) == 1 and len(head[0]) == 3
+
+
+ISSUE_TESTS = "lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange"
+
+
+def commandstats(r) -> dict[str, dict]:
+    """INFO commandstats as {command: {calls, failed_calls, rejected_calls, ...}}."""
+    return {name[len("cmdstat_"):]: fields for name, fields in r.info("commandstats").items()}
+
+
+def test_benchmark_issue_8_command_line(server, r):
+    """issue 8's exact command line (`-t lpush,...,lrange -r 10000 -P 8`, default -n 100000): it finishes
+    without errors, every command ran exactly -n times without a failure, and the data is what that
+    sequence leaves behind (redis-benchmark runs the tests in this order, then LPUSH + LRANGE_100..600)."""
+    r.config_resetstat()
+    # 1.5M requests, LRANGE_600 the bulk of them: ~45 s here on a busy 2-core machine, ~90 s on Redis
+    out = run_clean(server, "-t", ISSUE_TESTS, "-r", "10000", "-P", "8", "-q", timeout=400)
+    found = rates(out, "LPUSH|RPUSH|LPOP|RPOP|SADD|HSET|SPOP|ZADD|ZPOPMIN|LRANGE_100 \\(first 100 elements\\)"
+                       "|LRANGE_600 \\(first 600 elements\\)")
+    assert found == {"LPUSH", "RPUSH", "LPOP", "RPOP", "SADD", "HSET", "SPOP", "ZADD", "ZPOPMIN",
+                     "LRANGE_100 (first 100 elements)", "LRANGE_600 (first 600 elements)"}, out[-2000:]
+    n = 100_000
+    stats = commandstats(r)
+    want = {"lpush": 2 * n, "rpush": n, "lpop": n, "rpop": n, "sadd": n, "hset": n, "spop": n, "zadd": n,
+            "zpopmin": n, "lrange": 4 * n}
+    assert {c: stats.get(c, {}).get("calls") for c in want} == want, stats
+    assert all(stats[c].get("failed_calls", 0) == 0 and stats[c].get("rejected_calls", 0) == 0 for c in want)
+    # pushes 2n, pops 2n (never on an empty list), then LPUSH n for LRANGE: n 3-byte elements, all the same
+    assert r.llen("mylist") == n
+    assert set(r.lrange("mylist", 0, -1)) == {b"VXK"}  # redis-benchmark 7.0's 3-byte payload
+    # SADD/ZADD drew members from element:0..9999; SPOP/ZPOPMIN then popped n > 10000 times: both are gone
+    assert r.exists("myset", "myzset") == 0
+    # HSET: fields element:<rand> with 3-byte values, at most 10000 of them (nearly all drawn in n tries)
+    fields = r.hgetall("myhash")
+    assert 9_000 < len(fields) <= 10_000, len(fields)
+    assert all(f.startswith(b"element:") and 0 <= int(f[8:]) < 10_000 and v == b"VXK" for f, v in fields.items())

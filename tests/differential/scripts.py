@@ -804,6 +804,18 @@ ZSETS = [
     ["ZADD", "t10", "1", "x" * 70, "-0", "a"], ["ZREM", "t10", "x" * 70], ["ZSCORE", "t10", "a"],
     ["ZUNIONSTORE", "t11", "1", "t10"], ["ZSCORE", "t11", "a"], ["OBJECT", "ENCODING", "t11"],
     ["COMMAND", "INFO", "zadd", "zrange", "zunionstore", "zscan", "zpopmin", "zrangestore"],
+    # score text: integral scores print as their digits (C's shortcut for "%.17g"), up to and past its 1e15
+    # bound; -0 keeps its sign; 1e17 and up switch to the exponent form
+    ["ZADD", "st", "-0", "negzero", "0", "zero", "7", "seven", "-42", "neg", "999999999999999", "b15",
+     "1000000000000000", "e15", "-1000000000000000", "me15", "99999999999999999", "b17", "1e17", "e17",
+     "123456789012345678", "big", "9007199254740993", "odd", "0.5", "half", "-2.5e-3", "small"],
+    ["ZRANGE", "st", "0", "-1", "WITHSCORES"], ["ZSCORE", "st", "negzero"], ["ZSCORE", "st", "b15"],
+    ["ZINCRBY", "st", "1", "seven"], ["ZPOPMIN", "st", "3"], ["ZPOPMAX", "st", "2"], ["ZSCAN", "st", "0"],
+    # score parsing: plain integers up to 15 digits skip strtod; signs, zeros, 16 digits, bare signs
+    ["ZADD", "sp", "+5", "plus", "007", "zeros", "-0", "nz", "123456789012345", "d15", "1234567890123456", "d16"],
+    ["ZRANGE", "sp", "0", "-1", "WITHSCORES"], ["ZADD", "sp", "-", "bad"], ["ZADD", "sp", "+", "bad"],
+    ["ZADD", "sp", "1-", "bad"], ["ZADD", "sp", "--1", "bad"], ["ZRANGEBYSCORE", "sp", "-0", "+5", "WITHSCORES"],
+    ["ZCOUNT", "sp", "(5", "123456789012345"], ["ZINCRBY", "sp", "-7", "zeros"], ["ZSCORE", "sp", "zeros"],
 ]
 
 # CONFIG SET of the encoding thresholds: accepted, and they change OBJECT ENCODING as in Redis.
