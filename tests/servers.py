@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,3 +176,22 @@ class RawClient(RespSocket):
         data, closed = self.read_until_closed(timeout)
         assert closed, f"server did not close the connection within {timeout}s; got {data[:300]!r}"
         return data
+
+
+def run_threads(fns, timeout: float = 60) -> None:
+    """Runs each fn on its own thread and joins them all (bounded); re-raises the first errors."""
+    errors: list[BaseException] = []
+
+    def wrap(fn):
+        try:
+            fn()
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=wrap, args=(f,), daemon=True) for f in fns]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=timeout)
+    assert not any(t.is_alive() for t in ts), f"threads still running after {timeout}s"
+    assert not errors, errors[:3]

@@ -252,18 +252,20 @@ def _move_attempt(client: Any, args: list[bytes]) -> Callable[[bool], bytes | No
     return attempt
 
 
+def _single_pop(make_attempt: Callable[..., Callable[[bool], bytes | None]], op: bytes) -> Callable[..., Encoded]:
+    """BLPOP, BRPOP, BZPOPMIN, BZPOPMAX: `B<op> key [key ...] timeout`, the first non-empty key served."""
+    def handler(client: Any, args: list[bytes]) -> Encoded:
+        keys = args[1:-1]
+        return _block(client, keys, make_attempt(client, keys, op), _timeout(args[-1]), _null_array(client.resp))
+    return handler
+
+
 # BLPOP key [key ...] timeout
-def blpop(client: Any, args: list[bytes]) -> Encoded:
-    timeout = _timeout(args[-1])
-    keys = args[1:-1]
-    return _block(client, keys, _pop_attempt(client, keys, b"LPOP"), timeout, _null_array(client.resp))
+blpop = _single_pop(_pop_attempt, b"LPOP")
 
 
 # BRPOP key [key ...] timeout
-def brpop(client: Any, args: list[bytes]) -> Encoded:
-    timeout = _timeout(args[-1])
-    keys = args[1:-1]
-    return _block(client, keys, _pop_attempt(client, keys, b"RPOP"), timeout, _null_array(client.resp))
+brpop = _single_pop(_pop_attempt, b"RPOP")
 
 
 def _end(arg: bytes) -> bytes:
@@ -352,17 +354,11 @@ def _zpop_attempt(client: Any, keys: list[bytes], op: bytes) -> Callable[[bool],
 
 
 # BZPOPMIN key [key ...] timeout
-def bzpopmin(client: Any, args: list[bytes]) -> Encoded:
-    timeout = _timeout(args[-1])
-    keys = args[1:-1]
-    return _block(client, keys, _zpop_attempt(client, keys, b"ZPOPMIN"), timeout, _null_array(client.resp))
+bzpopmin = _single_pop(_zpop_attempt, b"ZPOPMIN")
 
 
 # BZPOPMAX key [key ...] timeout
-def bzpopmax(client: Any, args: list[bytes]) -> Encoded:
-    timeout = _timeout(args[-1])
-    keys = args[1:-1]
-    return _block(client, keys, _zpop_attempt(client, keys, b"ZPOPMAX"), timeout, _null_array(client.resp))
+bzpopmax = _single_pop(_zpop_attempt, b"ZPOPMAX")
 
 
 # BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]

@@ -7,24 +7,7 @@ import time
 import pytest
 
 from resp import RespSocket, encode_command as cmd, parse
-
-
-def _run_threads(fns, timeout=60):
-    errors = []
-
-    def wrap(fn):
-        try:
-            fn()
-        except BaseException as e:  # reported below
-            errors.append(e)
-
-    ts = [threading.Thread(target=wrap, args=(f,), daemon=True) for f in fns]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(timeout=timeout)
-    assert not any(t.is_alive() for t in ts), f"threads still running after {timeout}s"
-    assert not errors, errors[:3]
+from servers import run_threads
 
 
 def test_table_growth_while_reading(server, raw):
@@ -60,10 +43,10 @@ def test_table_growth_while_reading(server, raw):
         finally:
             s.close()
 
-    rt = threading.Thread(target=lambda: _run_threads([reader], 120), daemon=True)
+    rt = threading.Thread(target=lambda: run_threads([reader], 120), daemon=True)
     rt.start()
     try:
-        _run_threads([lambda: writer(0), lambda: writer(1)], timeout=120)
+        run_threads([lambda: writer(0), lambda: writer(1)], timeout=120)
     finally:
         done.set()
         rt.join(timeout=30)
@@ -118,7 +101,7 @@ def test_mixed_workload_no_errors(server, raw):
         finally:
             s.close()
 
-    _run_threads([lambda i=i: worker(i) for i in range(4)], timeout=60)
+    run_threads([lambda i=i: worker(i) for i in range(4)], timeout=60)
     assert raw.call("PING") == b"+PONG\r\n"
     all_keys = keys + [f"cnt:{k}" for k in keys]
     exists = int(raw.call("EXISTS", *all_keys)[1:-2])
@@ -255,7 +238,7 @@ def test_flush_while_writing(server, raw):
         finally:
             s.close()
 
-    _run_threads([lambda: writer(0), lambda: writer(1), lambda: writer(2), flusher], timeout=60)
+    run_threads([lambda: writer(0), lambda: writer(1), lambda: writer(2), flusher], timeout=60)
     deadline = time.monotonic() + 5
     while True:
         exists = int(raw.call("EXISTS", *universe)[1:-2])

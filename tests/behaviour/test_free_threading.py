@@ -8,12 +8,11 @@ to a GIL interpreter fails instead of passing.
 
 import os
 import subprocess
-import threading
 
 import pytest
 
 from resp import RespSocket
-from servers import redistill_python
+from servers import redistill_python, run_threads
 
 EXPECT_FT = os.environ.get("REDISTILL_EXPECT_FREE_THREADED") == "1"
 
@@ -31,24 +30,6 @@ def _interpreter_facts() -> tuple[bool, tuple[int, int]]:
          "print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))), *sys.version_info[:2])"],
         capture_output=True, text=True, timeout=60, check=True).stdout.split()
     return out[0] == "1", (int(out[1]), int(out[2]))
-
-
-def _run_threads(fns, timeout=120):
-    errors = []
-
-    def wrap(fn):
-        try:
-            fn()
-        except BaseException as e:  # reported below
-            errors.append(e)
-
-    ts = [threading.Thread(target=wrap, args=(f,), daemon=True) for f in fns]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(timeout=timeout)
-    assert not any(t.is_alive() for t in ts), f"threads still running after {timeout}s"
-    assert not errors, errors[:3]
 
 
 def test_server_runs_without_the_gil_on_a_free_threaded_build(server):
@@ -94,7 +75,7 @@ def test_config_set_on_several_workers_loses_no_change(start_extra, target):
                 s.close()
         return run
 
-    _run_threads([owner(n, b) for n, b in params.items()])
+    run_threads([owner(n, b) for n, b in params.items()], timeout=120)
     s = RespSocket(sp.host, sp.port)
     try:
         for name, base in params.items():
@@ -120,7 +101,7 @@ def test_counters_exact_under_parallel_clients(start_extra, target):
         finally:
             s.close()
 
-    _run_threads([incr] * clients)
+    run_threads([incr] * clients, timeout=120)
     s = RespSocket(sp.host, sp.port)
     try:
         assert s.call("GET", "ft:counter") == b"$%d\r\n%d\r\n" % (len(str(clients * per_client)),
