@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
 from redis.exceptions import OutOfMemoryError
@@ -251,3 +252,58 @@ def test_noeviction_refuses_collection_writes(start_extra, target):
     with pytest.raises(OutOfMemoryError):
         c.hset("one-more", "f", "v")
     assert c.hdel("h:0", "f0") == 1 and c.srem("s:0", "m0:0") == 1  # deletes still run, as Redis
+
+
+def test_lru_queues_built_at_runtime_while_others_write(start_extra):
+    """Keys written without a limit carry no eviction-queue links (csrc/keyspace.h E_LINKS).  CONFIG SET
+    allkeys-lru and a limit on the populated server give every entry its links and build each shard's LRU
+    queue from the access clock, one shard at a time, while other connections keep writing: the oldest
+    keys go first, the keys read last before the switch outlive the older ones, used_memory counts the
+    links.  (Eviction compares 5 shards' LRU tails at a time, so the order is exact per shard and close
+    to global: the test evicts about a third of the keys and checks the two ends of the order.)"""
+    sp = start_extra([], kind="redistill")
+    c = make_client(sp)
+    n, value = 20000, b"v" * 100
+    p = c.pipeline(transaction=False)
+    for i in range(n):
+        p.set(f"c{i}", value)
+    p.execute()
+    time.sleep(0.01)  # the access clock (ms) moves on: the reads below get newer stamps
+    hot = [f"c{i}" for i in range(0, n, 20)]
+    assert all(v == value for v in c.mget(hot))
+    plain = info(c)["used_memory"]
+
+    errors: list[str] = []
+
+    def write(tid: int) -> None:
+        w = make_client(sp)
+        try:
+            for i in range(1000):
+                if not w.set(f"w{tid}:{i}", value):
+                    errors.append(f"w{tid}:{i} not written")
+        except Exception as e:  # reported below: a thread's exception would otherwise vanish
+            errors.append(repr(e))
+        finally:
+            w.close()
+
+    writers = [threading.Thread(target=write, args=(t,)) for t in range(2)]
+    for t in writers:
+        t.start()
+    assert c.config_set("maxmemory-policy", "allkeys-lru")
+    assert c.config_set("maxmemory", str(1 << 40))  # the queues come: every entry gets its links
+    linked = info(c)["used_memory"]
+    limit = plain - 3000 * 160  # about 3000 keys fewer than were there
+    assert c.config_set("maxmemory", str(limit))
+    for t in writers:
+        t.join(120)
+    assert not errors, errors[:3]
+    assert linked - plain >= 8 * n  # 16 bytes of links per entry, less any glibc chunk slack they used
+    for i in range(200):  # each write evicts a step: the limit is reached again
+        c.set(f"late{i}", value)
+    st = info(c)
+    assert st["used_memory"] <= limit and st["evicted_keys"] >= 5000
+    assert all(v == value for v in c.mget(hot))  # read after every other key that was there
+    oldest = [f"c{i}" for i in range(500) if i % 20]
+    assert c.mget(oldest) == [None] * len(oldest)  # written first, never read
+    assert c.dbsize() == n + 2000 + 200 - st["evicted_keys"]
+    c.close()
