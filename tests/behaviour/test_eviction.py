@@ -307,3 +307,40 @@ def test_lru_queues_built_at_runtime_while_others_write(start_extra):
     assert c.mget(oldest) == [None] * len(oldest)  # written first, never read
     assert c.dbsize() == n + 2000 + 200 - st["evicted_keys"]
     c.close()
+
+
+def test_queue_switches_keep_every_kind_of_key(start_extra):
+    """Turning the eviction queues on and off reallocates every entry (with or without its links):
+    collections, TTLs, long values and counters come through unchanged, a WATCH is not fired (no key
+    was modified), and APPEND/INCR/EXPIRE work on the reshaped entries."""
+    sp = start_extra([], kind="redistill")
+    c = make_client(sp)
+    c.hset("h", mapping={f"f{i}": i for i in range(50)})
+    c.sadd("s", *range(20))
+    c.rpush("l", *range(30))
+    c.zadd("z", {f"m{i}": i for i in range(10)})
+    c.set("t", "v", px=3_600_000)
+    c.set("big", b"x" * 1000)
+    c.set("n", 5)
+
+    def snapshot():
+        return (c.hgetall("h"), c.smembers("s"), c.lrange("l", 0, -1), c.zrange("z", 0, -1, withscores=True),
+                c.get("t"), c.get("big"), c.get("n"), c.dbsize())
+
+    first = snapshot()
+    w = make_client(sp)
+    p = w.pipeline()
+    p.watch("big", "h", "t")
+    for max_memory, policy in [(1 << 40, "allkeys-lru"), (1 << 40, "allkeys-s3fifo"), (0, "allkeys-s3fifo"),
+                               (1 << 40, "allkeys-lru"), (1 << 40, "allkeys-lfu")]:
+        assert c.config_set("maxmemory-policy", policy) and c.config_set("maxmemory", str(max_memory))
+        assert snapshot() == first, policy
+        assert 0 < c.pttl("t") <= 3_600_000
+    p.multi()
+    p.set("big", b"y")
+    assert p.execute() == [True]  # the reshaping touched no watched key
+    assert c.config_set("maxmemory-policy", "allkeys-lru")  # queues on again (the limit is still set)
+    assert c.append("big", b"z" * 300) == 301 and c.incr("n") == 6 and c.expire("n", 100)
+    assert c.get("big") == b"y" + b"z" * 300 and 0 < c.ttl("n") <= 100
+    w.close()
+    c.close()
