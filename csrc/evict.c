@@ -26,6 +26,7 @@
 #define EV_SHARD_SAMPLES 5   /* shards whose best victims one eviction compares (Redis: 5 keys) */
 #define EV_RANDOM_PROBES 32  /* random shards tried before sweeping them all */
 #define EV_BUDGET_US 2000    /* eviction one write may do in other shards */
+#define EV_RETRIES 3         /* choices evict_one makes again when another thread changed the shard */
 #define EV_SMALL 4           /* evbits: in the small FIFO */
 #define EV_FREQ 3            /* evbits: S3-FIFO's 2-bit access frequency */
 #define S3_SMALL_PERCENT 10  /* small FIFO's share of a shard's bytes */
@@ -53,6 +54,9 @@ static inline int is_lfu(int p) { return p == EV_ALLKEYS_LFU || p == EV_VOLATILE
 
 static inline int is_volatile(int p) { return p >= EV_VOLATILE_LRU && p <= EV_VOLATILE_TTL; }
 
+/* The policies that pick from per-shard queues (the others sample the table). */
+static inline int uses_queues(int p) { return p == EV_ALLKEYS_LRU || p == EV_ALLKEYS_S3FIFO; }
+
 static uint64_t rng_next(ev_shard *ev) { /* xorshift64 */
     uint64_t x = ev->rng;
     x ^= x << 13;
@@ -76,25 +80,31 @@ static int kept(const entry *e, const entry *const *keep, int nkeep) {
 /* ---- queues (head = newest) ---------------------------------------------------------------- */
 
 static void q_push_head(ev_queue *q, entry *e) {
-    e->qprev = NULL;
-    e->qnext = q->head;
+    entry_set_qprev(e, NULL);
+    entry_set_qnext(e, q->head);
     if (q->head)
-        q->head->qprev = e;
+        entry_set_qprev(q->head, e);
     else
         q->tail = e;
     q->head = e;
     q->bytes += entry_mem(e);
 }
 
+/* prev's forward link (or the head) becomes to_next, next's backward link (or the tail) to_prev. */
+static void q_point(ev_queue *q, entry *prev, entry *next, entry *to_next, entry *to_prev) {
+    if (prev)
+        entry_set_qnext(prev, to_next);
+    else
+        q->head = to_next;
+    if (next)
+        entry_set_qprev(next, to_prev);
+    else
+        q->tail = to_prev;
+}
+
 static void q_remove(ev_queue *q, entry *e) {
-    if (e->qprev)
-        e->qprev->qnext = e->qnext;
-    else
-        q->head = e->qnext;
-    if (e->qnext)
-        e->qnext->qprev = e->qprev;
-    else
-        q->tail = e->qprev;
+    entry *prev = entry_qprev(e), *next = entry_qnext(e);
+    q_point(q, prev, next, next, prev);
     q->bytes -= entry_mem(e);
 }
 
@@ -105,10 +115,10 @@ static inline ev_queue *queue_of(shard *s, entry *e) {
 /* Leaving S3-FIFO: the small FIFO (the newest keys) goes in front of the main one. */
 static void dissolve_small(shard *s) {
     ev_queue *sm = &s->ev.small, *m = &s->ev.main;
-    for (entry *e = sm->head; e; e = e->qnext) e->evbits &= (uint8_t)~EV_SMALL;
-    sm->tail->qnext = m->head;
+    for (entry *e = sm->head; e; e = entry_qnext(e)) e->evbits &= (uint8_t)~EV_SMALL;
+    entry_set_qnext(sm->tail, m->head);
     if (m->head)
-        m->head->qprev = sm->tail;
+        entry_set_qprev(m->head, sm->tail);
     else
         m->tail = sm->tail;
     m->head = sm->head;
@@ -181,7 +191,9 @@ void ev_link(rd_keyspace *ks, shard *s, entry *e, uint64_t h, int64_t now) {
     int p = policy_of(ks);
     e->evbits = 0;
     e->access = is_lfu(p) ? lfu_minutes(now) << 8 | LFU_INIT_VAL : (uint32_t)now;
-    if (p != EV_ALLKEYS_S3FIFO) {
+    if (!s->ev.linked) {
+        return; /* no queues: sampling policies and no limit read only `access` */
+    } else if (p != EV_ALLKEYS_S3FIFO) {
         if (s->ev.small.head) dissolve_small(s);
         q_push_head(&s->ev.main, e);
     } else if (ghost_take(s, h)) {
@@ -192,7 +204,9 @@ void ev_link(rd_keyspace *ks, shard *s, entry *e, uint64_t h, int64_t now) {
     }
 }
 
-void ev_unlink(shard *s, entry *e) { q_remove(queue_of(s, e), e); }
+void ev_unlink(shard *s, entry *e) {
+    if (s->ev.linked) q_remove(queue_of(s, e), e);
+}
 
 void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now) {
     int p = policy_of(ks);
@@ -203,33 +217,27 @@ void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now) {
     e->access = (uint32_t)now;
     if (p == EV_ALLKEYS_S3FIFO) {
         if ((e->evbits & EV_FREQ) < EV_FREQ) e->evbits++;
-    } else if (p == EV_ALLKEYS_LRU && s->ev.main.head != e && !(e->evbits & EV_SMALL) &&
-               atomic_load_explicit(&ks->maxmemory, memory_order_relaxed)) {
-        /* Only with a limit: without one the order is never read, so reads skip the writes. */
+    } else if (p == EV_ALLKEYS_LRU && s->ev.linked && s->ev.main.head != e && !(e->evbits & EV_SMALL)) {
         q_remove(&s->ev.main, e);
         q_push_head(&s->ev.main, e);
     }
 }
 
 void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now) {
-    q_push_head(queue_of(s, e), e);
+    if (s->ev.linked) q_push_head(queue_of(s, e), e);
     ev_touch(ks, s, e, now);
 }
 
 /* The new value takes the old one's place in its queue, with its history, then counts as an access. */
 void ev_replace(rd_keyspace *ks, shard *s, entry *old, entry *ne, int64_t now) {
-    ev_queue *q = queue_of(s, old);
-    ne->qprev = old->qprev;
-    ne->qnext = old->qnext;
-    if (ne->qprev)
-        ne->qprev->qnext = ne;
-    else
-        q->head = ne;
-    if (ne->qnext)
-        ne->qnext->qprev = ne;
-    else
-        q->tail = ne;
-    q->bytes += entry_mem(ne) - entry_mem(old);
+    if (s->ev.linked) {
+        ev_queue *q = queue_of(s, old);
+        entry *prev = entry_qprev(old), *next = entry_qnext(old);
+        entry_set_qprev(ne, prev);
+        entry_set_qnext(ne, next);
+        q_point(q, prev, next, ne, ne);
+        q->bytes += entry_mem(ne) - entry_mem(old);
+    }
     ne->evbits = old->evbits;
     ne->access = old->access;
     ev_touch(ks, s, ne, now);
@@ -252,7 +260,7 @@ void ev_shard_free(shard *s) {
 /* Exact LRU within the shard: the oldest entry not kept. */
 static entry *pick_lru(shard *s, const entry *const *keep, int nkeep) {
     if (s->ev.small.head) dissolve_small(s);
-    for (entry *e = s->ev.main.tail; e; e = e->qprev)
+    for (entry *e = s->ev.main.tail; e; e = entry_qprev(e))
         if (!kept(e, keep, nkeep)) return e;
     return NULL;
 }
@@ -289,7 +297,9 @@ static uint64_t sample_score(int p, entry *e, int64_t now, ev_shard *ev) {
     case EV_ALLKEYS_LFU:
     case EV_VOLATILE_LFU: return 255 - lfu_decayed(e->access, now);
     case EV_VOLATILE_TTL: return UINT64_MAX - (uint64_t)entry_expire(e);
-    case EV_VOLATILE_LRU: return (uint32_t)((uint32_t)now - e->access); /* idle ms, wrap-safe */
+    case EV_VOLATILE_LRU:
+    case EV_ALLKEYS_LRU: /* a shard whose queues are still being built (see pick) */
+    case EV_ALLKEYS_S3FIFO: return (uint32_t)((uint32_t)now - e->access); /* idle ms, wrap-safe */
     default: return rng_next(ev); /* random */
     }
 }
@@ -321,6 +331,7 @@ static entry *pick_sampled(shard *s, int p, const entry *const *keep, int nkeep,
 
 static entry *pick(shard *s, int p, const entry *const *keep, int nkeep,
                    int64_t now) {
+    if (!s->ev.linked && uses_queues(p)) return pick_sampled(s, p, keep, nkeep, now); /* see ev_sync_queues */
     switch (p) {
     case EV_NOEVICTION: return NULL;
     case EV_ALLKEYS_LRU: return pick_lru(s, keep, nkeep);
@@ -351,14 +362,15 @@ static uint32_t random_shard(void) {
     return (uint32_t)tl_rng & (KS_NSHARDS - 1);
 }
 
-/* One eviction: the best victim of EV_SHARD_SAMPLES random shards (each shard
- * offers its own policy's choice, exact for LRU), like Redis's sampling but
- * with whole shards as samples.  One shard lock at a time.  1 if evicted. */
-static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep, int64_t now) {
+/* The shard with the best victim among EV_SHARD_SAMPLES random shards (each shard
+ * offers its own policy's choice, exact for LRU), like Redis's sampling but with
+ * whole shards as samples; *cand is that victim.  One shard lock at a time. */
+static shard *choose_shard(rd_keyspace *ks, int p, const entry *const *keep, int nkeep, int64_t now,
+                           entry **cand) {
     shard *best = NULL;
     uint64_t best_score = 0;
     int found = 0;
-    entry *dead = NULL, *v;
+    entry *v;
 
     /* Random shards first; when they hold nothing to evict (few keys, or few
      * volatile ones), a sweep over all of them from a random start. */
@@ -373,22 +385,37 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
             if (!best || sc > best_score) {
                 best = s;
                 best_score = sc;
+                *cand = v;
             }
             found++;
         }
         pthread_mutex_unlock(&s->lock);
         if (found && (p == EV_ALLKEYS_RANDOM || p == EV_VOLATILE_RANDOM)) break;
     }
-    if (!best) return 0;
-    pthread_mutex_lock(&best->lock);
-    if ((v = pick(best, p, keep, nkeep, now)) != NULL) { /* the shard may have changed meanwhile */
-        if (v->evbits & EV_SMALL) ghost_put(best, ks_key_hash(ks, entry_key(v), entry_klen(v)));
-        ks_remove(ks, best, v, &dead);
-        best->evicted++;
+    return best;
+}
+
+/* One eviction from the shard choose_shard found.  Another thread may have evicted
+ * from it meanwhile: a queue's new tail (LRU, S3-FIFO) was never compared with the
+ * other shards' victims (it may be a key just read), so the choice is made again, a
+ * bounded number of times.  Sampling policies take the shard's new sample.  1 if evicted. */
+static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep, int64_t now) {
+    for (int tries = 0;; tries++) {
+        entry *dead = NULL, *v, *cand = NULL;
+        shard *best = choose_shard(ks, p, keep, nkeep, now, &cand);
+        if (!best) return 0;
+        pthread_mutex_lock(&best->lock);
+        v = pick(best, p, keep, nkeep, now);
+        if (v && v != cand && best->ev.linked && uses_queues(p) && tries < EV_RETRIES) v = NULL;
+        else if (v) {
+            if (best->ev.linked && (v->evbits & EV_SMALL)) ghost_put(best, ks_key_hash(ks, entry_key(v), entry_klen(v)));
+            ks_remove(ks, best, v, &dead);
+            best->evicted++;
+        }
+        pthread_mutex_unlock(&best->lock);
+        if (dead) free(dead);
+        if (v || tries >= EV_RETRIES) return v != NULL;
     }
-    pthread_mutex_unlock(&best->lock);
-    if (dead) free(dead);
-    return v != NULL;
 }
 
 /* ---- the write path ---------------------------------------------------------------------------- */
@@ -423,18 +450,86 @@ void ev_settle(rd_keyspace *ks, entry *const *keep, int nkeep, int64_t now) {
     if (ev_over(ks)) evict_loop(ks, (const entry *const *)keep, nkeep, now, EV_BUDGET_US);
 }
 
+/* ---- queues on and off ------------------------------------------------------------------------- */
+
+static _Thread_local uint32_t sort_now; /* by_idle's clock, read once per sort */
+
+/* The wall clock in ms, as `access` holds it.  Not rd_now_ms: this thread's clock stands
+ * still from its command's start (gate.c), and an entry another thread wrote since would
+ * look 49 days idle (the uint32 difference wraps) and be queued as the oldest. */
+static uint32_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint32_t)((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Idle time, longest first: the order a shard's entries go onto its new queue. */
+static int by_idle(const void *a, const void *b) {
+    uint32_t ia = sort_now - (*(entry *const *)a)->access, ib = sort_now - (*(entry *const *)b)->access;
+    return ia < ib ? 1 : ia > ib ? -1 : 0;
+}
+
+/* Shard lock held: gives s queues (every entry reallocated with links, then queued
+ * oldest first, so LRU order is the `access` clock's order; S3-FIFO keeps the access
+ * counts and starts them all in its main FIFO), or takes them away (the links are
+ * dropped too, so the memory comes back).  -1 when the allocator fails: s then stays
+ * without queues and pick samples it. */
+static int shard_set_queues(shard *s, int on) {
+    entry **all = malloc((s->count ? s->count : 1) * sizeof *all);
+    int rc = -1;
+    if (!all) return -1;
+    if (!on) {
+        memset(&s->ev.main, 0, sizeof s->ev.main);
+        memset(&s->ev.small, 0, sizeof s->ev.small);
+        s->ev.linked = 0;
+    }
+    if (ks_shard_reshape_links(s, on, all) == 0) {
+        sort_now = wall_ms(); /* under the shard lock: no entry of s is newer */
+        if (on) qsort(all, s->count, sizeof *all, by_idle);
+        for (size_t i = 0; i < s->count; i++) {
+            all[i]->evbits &= EV_FREQ;
+            if (on) q_push_head(&s->ev.main, all[i]);
+        }
+        s->ev.linked = on;
+        rc = 0;
+    }
+    free(all);
+    return rc;
+}
+
+/* Brings every shard's queues in line with the limit and policy just stored: one
+ * shard lock at a time, so the other shards keep serving.  Meanwhile an entry built
+ * before a shard's lock checks that shard's `linked` under the lock (entry_fit_links),
+ * and eviction samples the shards without queues yet.  Serialised, so when two
+ * CONFIG SETs race the last one's view of limit and policy wins. */
+static rd_status ev_sync_queues(rd_keyspace *ks) {
+    static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+    rd_status st = RD_OK;
+    pthread_mutex_lock(&sync_lock);
+    int on = atomic_load_explicit(&ks->maxmemory, memory_order_relaxed) && uses_queues(policy_of(ks));
+    atomic_store_explicit(&ks->queues, on, memory_order_relaxed);
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[i];
+        pthread_mutex_lock(&s->lock);
+        if (s->ev.linked != on && shard_set_queues(s, on) != 0) st = RD_ERR_NOMEM;
+        pthread_mutex_unlock(&s->lock);
+    }
+    pthread_mutex_unlock(&sync_lock);
+    return st;
+}
+
 /* ---- public API -------------------------------------------------------------------------------- */
 
 rd_status rd_ks_set_maxmemory(rd_keyspace *ks, uint64_t bytes) {
     atomic_store_explicit(&ks->maxmemory, bytes, memory_order_relaxed);
-    return RD_OK;
+    return ev_sync_queues(ks);
 }
 
 rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name) {
     for (int p = 0; p < EV_NPOLICIES; p++) {
         if (strcmp(name, policy_names[p]) == 0) {
             atomic_store_explicit(&ks->policy, p, memory_order_relaxed);
-            return RD_OK;
+            return ev_sync_queues(ks);
         }
     }
     return RD_NOT_FOUND;

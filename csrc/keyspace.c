@@ -66,9 +66,10 @@ static inline void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t 
     entry_set_vlen(e, vlen);
 }
 
+/* links: with the queue links (its shard has queues, or will have by the time it is linked). */
 static entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,
-                        int64_t expire, int64_t now) {
-    uint8_t flags = entry_shape(klen, vlen, expire);
+                        int64_t expire, int links, int64_t now) {
+    uint8_t flags = (uint8_t)(entry_shape(klen, vlen, expire) | (links ? E_LINKS : 0));
     if (klen > UINT32_MAX || vlen > UINT32_MAX) return NULL;
     entry *e = malloc(ENTRY_HDR + entry_meta(flags) + klen + vlen);
     if (!e) return NULL;
@@ -94,6 +95,35 @@ static entry *entry_reshape(entry *e, uint8_t flags, size_t vroom) {
     if (!(ne = realloc(e, ENTRY_HDR + entry_meta(flags) + klen + vroom))) return NULL;
     memmove(ne->data + entry_meta(flags), ne->data + from, klen + vlen);
     entry_set_shape(ne, flags, klen, vlen, expire);
+    return ne;
+}
+
+/* Whether an entry built before its shard's lock is taken should carry links: the
+ * keyspace's flag, which entry_fit_links checks again under the lock. */
+static inline int links_hint(rd_keyspace *ks) {
+    return atomic_load_explicit(&ks->queues, memory_order_relaxed);
+}
+
+/* Shard lock held, *e not linked yet: gives *e the links the shard's queues need if
+ * it was built without them (the queues came on meanwhile).  -1 when out of memory. */
+static int entry_fit_links(shard *s, entry **e) {
+    entry *ne;
+    if (!s->ev.linked || ((*e)->flags & E_LINKS)) return 0;
+    if (!(ne = entry_reshape(*e, E_LINKS, entry_vlen(*e)))) return -1;
+    *e = ne;
+    return 0;
+}
+
+/* e without its queue links, in a chunk of its own size (glibc's realloc would keep
+ * the larger chunk); e itself when the allocator fails (a linked entry is valid anywhere). */
+static entry *entry_drop_links(entry *e) {
+    size_t rest = entry_meta(e->flags) - E_LINKS_SIZE + entry_klen(e) + entry_vlen(e);
+    entry *ne = malloc(ENTRY_HDR + rest);
+    if (!ne) return e;
+    memcpy(ne, e, ENTRY_HDR);
+    memcpy(ne->data, e->data + E_LINKS_SIZE, rest);
+    ne->flags &= (uint8_t)~E_LINKS;
+    free(e);
     return ne;
 }
 
@@ -236,6 +266,24 @@ void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead) {
     push_dead(dead, e);
 }
 
+int ks_shard_reshape_links(shard *s, int links, entry **out) {
+    size_t n = 0;
+    for (size_t b = 0; b <= s->mask; b++) {
+        for (entry **link = &s->table[b], *e; (e = *link) != NULL; link = &e->next) {
+            if (!(e->flags & E_LINKS) != !links) {
+                size_t mem = entry_mem(e); /* e is gone once reshaped */
+                entry *ne = links ? entry_reshape(e, E_LINKS, entry_vlen(e)) : entry_drop_links(e);
+                if (!ne) return -1;
+                used_sub(s, mem);
+                used_add(s, entry_mem(ne));
+                *link = e = ne;
+            }
+            out[n++] = e;
+        }
+    }
+    return 0;
+}
+
 /* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
 static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
                         entry ***linkp, entry **dead) {
@@ -328,7 +376,7 @@ static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key
         do_overwrite(ks, s, e, v, n, entry_expire(e), now);
         return RD_OK;
     }
-    entry *ne = entry_new(key, klen, v, n, e ? entry_expire(e) : 0, now);
+    entry *ne = entry_new(key, klen, v, n, e ? entry_expire(e) : 0, s->ev.linked, now);
     if (!ne) return RD_ERR_NOMEM;
     if (e)
         do_replace(ks, s, link, e, ne, now, dead);
@@ -427,7 +475,7 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
 
     if (ev_admit(ks, now) != RD_OK) return RD_ERR_OOM;
     for (int pass = set_wants_entry;; pass++) {
-        if (pass && !ne && !(ne = entry_new(key, klen, val, vlen, expire_at, now))) {
+        if (pass && !ne && !(ne = entry_new(key, klen, val, vlen, expire_at, links_hint(ks), now))) {
             free_chain(dead);
             return RD_ERR_NOMEM;
         }
@@ -439,7 +487,9 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     }
     set_wants_entry = !in_place;
     if (in_place) spare = ne, ne = NULL;
-    if (ne && e && (flags & RD_SET_KEEPTTL) && expire_at == 0 && entry_expire(e)) {
+    if (ne && entry_fit_links(s, &ne) != 0) {
+        st = RD_ERR_NOMEM;
+    } else if (ne && e && (flags & RD_SET_KEEPTTL) && expire_at == 0 && entry_expire(e)) {
         entry *t = entry_reshape(ne, E_TTL, vlen); /* ne is not linked yet: a plain realloc */
         if (t) entry_set_expire(ne = t, entry_expire(e));
         else st = RD_ERR_NOMEM;
@@ -589,7 +639,7 @@ static rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *ke
     for (; built < npairs; built++) {
         size_t i = (size_t)built * stride;
         hs[built] = key_hash(ks, keys[i], klens[i]);
-        es[built] = entry_new(keys[i], klens[i], vals[i], vlens[i], 0, now);
+        es[built] = entry_new(keys[i], klens[i], vals[i], vlens[i], 0, links_hint(ks), now);
         if (!es[built]) {
             free_entries(es, built);
             st = RD_ERR_NOMEM;
@@ -598,10 +648,12 @@ static rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *ke
         shardset_add(&set, hs[built]);
     }
     shardset_lock(ks, &set);
-    if (ev_refuse(ks, mset_growth(ks, npairs, keys, klens, stride, hs, es))) {
+    for (int j = 0; j < npairs && st == RD_OK; j++)
+        if (entry_fit_links(shard_of(ks, hs[j]), &es[j]) != 0) st = RD_ERR_NOMEM;
+    if (st == RD_OK && ev_refuse(ks, mset_growth(ks, npairs, keys, klens, stride, hs, es))) st = RD_ERR_OOM;
+    if (st != RD_OK) {
         shardset_release(ks, &set);
         free_entries(es, npairs);
-        st = RD_ERR_OOM;
         goto out;
     }
     for (int j = 0; nx && j < npairs && st == RD_OK; j++) {
@@ -1139,7 +1191,7 @@ static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const cha
     entry *ne;
 
     if (fresh) {
-        if (!(e = entry_new(key, klen, NULL, 0, 0, now))) return RD_ERR_NOMEM;
+        if (!(e = entry_new(key, klen, NULL, 0, 0, s->ev.linked, now))) return RD_ERR_NOMEM;
         if (!(ne = entry_room(e, 0, nlen))) {
             free(e);
             return RD_ERR_NOMEM;
@@ -1316,7 +1368,7 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
         st = keep_dst ? RD_NOT_DONE : RD_OK; /* RENAME k k: nothing to do */
     } else if (d && keep_dst) {
         st = RD_NOT_DONE;
-    } else if (!(ne = entry_new(dst, dlen, entry_val(e), entry_vlen(e), entry_expire(e), now))) {
+    } else if (!(ne = entry_new(dst, dlen, entry_val(e), entry_vlen(e), entry_expire(e), sd->ev.linked, now))) {
         st = RD_ERR_NOMEM;
     } else if (copy && is_typed(e) && typed_dup(ne, e) != 0) {
         free(ne);
@@ -1633,7 +1685,7 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj) {
     const ks_type_ops *ops = ks_types[type];
     shard *s = shard_of(v->ks, v->hs[i]);
     typed_val t = {obj, ops->mem(obj)};
-    entry **link, *old, *e = entry_new(v->keys[i], v->klens[i], (const char *)&t, sizeof t, 0, v->now);
+    entry **link, *old, *e = entry_new(v->keys[i], v->klens[i], (const char *)&t, sizeof t, 0, s->ev.linked, v->now);
     if (!e) {
         ops->free(obj);
         return RD_ERR_NOMEM;

@@ -21,26 +21,31 @@
 #define KS_MALLOC_OVERHEAD 8
 
 
-/* One allocation per key: this 31-byte header (LP64), then a variable part
+/* One allocation per key: this 15-byte header (LP64), then a variable part
  * whose shape `flags` gives (see entry_key), then the key bytes, then the value
- * bytes.  qprev/qnext/access/evbits are the eviction metadata (21 bytes), owned
- * by evict.c.  Small keys are what most caches hold, so the common case (no TTL,
- * key and value up to 255 bytes) needs only 2 bytes of lengths: a 16-byte key
- * with a 3-byte value fits one 64-byte heap chunk. */
+ * bytes.  access/evbits are the eviction metadata, owned by evict.c.  The 16
+ * bytes of eviction-queue links are there only while the shard's queues exist
+ * (E_LINKS: a memory limit with allkeys-lru or allkeys-s3fifo, see evict.c), so
+ * the common case (no limit or a sampling policy, no TTL, key and value up to
+ * 255 bytes) needs 17 bytes besides key and value: a 16-byte key with a 3-byte
+ * value fits one 48-byte heap chunk (64 with links). */
 typedef struct entry {
     struct entry *next;          /* bucket chain */
-    struct entry *qprev, *qnext; /* eviction queue: the LRU list, or S3-FIFO's small/main FIFO */
     uint32_t access;             /* LFU policies: minutes << 8 | log counter; others: ms clock */
     uint8_t type;                /* KS_TYPE_* (internal.h): a collection's value is a typed_val */
     uint8_t evbits;              /* S3-FIFO: bits 0-1 frequency, bit 2 = in the small queue */
-    uint8_t flags;               /* E_TTL, E_WIDE: the variable part's shape */
-    char data[];                 /* [expire: 8 if E_TTL] [klen, vlen: 4+4 if E_WIDE, else 1+1] key value */
+    uint8_t flags;               /* E_LINKS, E_TTL, E_WIDE: the variable part's shape */
+    char data[];                 /* [qprev, qnext: 8+8 if E_LINKS] [expire: 8 if E_TTL]
+                                    [klen, vlen: 4+4 if E_WIDE, else 1+1] key value */
 } entry;
 
 /* E_TTL: an 8-byte expire slot is present (it may hold 0 = no expiry: PERSIST
- * keeps the slot).  E_WIDE: 32-bit lengths, for a key or value over 255 bytes. */
-enum { E_TTL = 1, E_WIDE = 2 };
+ * keeps the slot).  E_WIDE: 32-bit lengths, for a key or value over 255 bytes.
+ * E_LINKS: the eviction-queue links are present (every entry of a shard whose
+ * ev.linked is set has them; a shard without queues may hold some, unused). */
+enum { E_TTL = 1, E_WIDE = 2, E_LINKS = 4 };
 #define E_SHORT_MAX 255
+#define E_LINKS_SIZE (2 * sizeof(entry *))
 
 #define ENTRY_HDR offsetof(entry, data)
 
@@ -58,6 +63,7 @@ typedef struct ev_shard {
     uint32_t gmask;  /* ghost slots - 1 (0 with no ghost table) */
     uint32_t gseq;   /* ghost insertions so far (wrapping, 20 bits used) */
     uint64_t rng;    /* sampling and LFU's random increments */
+    int linked;      /* the queues are on: every entry has E_LINKS and is on one of them */
 } ev_shard;
 
 typedef struct shard {
@@ -83,17 +89,41 @@ struct rd_keyspace {
     _Atomic uint64_t maxmemory;     /* 0 = unlimited */
     _Atomic int policy;             /* EV_* */
     _Atomic uint32_t evict_shard;   /* eviction round robin (evict.c) */
+    _Atomic int queues;             /* the policy needs queues: new entries get links (evict.c) */
 };
 
 /* Bytes of the variable part before the key. */
-static inline size_t entry_meta(unsigned flags) { return (flags & E_TTL ? 8u : 0u) + (flags & E_WIDE ? 8u : 2u); }
+static inline size_t entry_meta(unsigned flags) {
+    return (flags & E_LINKS ? E_LINKS_SIZE : 0u) + (flags & E_TTL ? 8u : 0u) + (flags & E_WIDE ? 8u : 2u);
+}
+
+/* Where the expire slot (or, without one, the lengths) starts: after the links. */
+static inline char *entry_after_links(const entry *e) {
+    return (char *)e->data + (e->flags & E_LINKS ? E_LINKS_SIZE : 0);
+}
+
+/* The queue links (E_LINKS only; the variable part is not aligned, hence memcpy). */
+static inline entry *entry_qprev(const entry *e) {
+    entry *p;
+    memcpy(&p, e->data, sizeof p);
+    return p;
+}
+
+static inline entry *entry_qnext(const entry *e) {
+    entry *p;
+    memcpy(&p, e->data + sizeof p, sizeof p);
+    return p;
+}
+
+static inline void entry_set_qprev(entry *e, entry *p) { memcpy(e->data, &p, sizeof p); }
+static inline void entry_set_qnext(entry *e, entry *p) { memcpy(e->data + sizeof p, &p, sizeof p); }
 
 /* The shape an entry for these lengths needs (expire != 0: with a slot). */
 static inline uint8_t entry_shape(size_t klen, size_t vlen, int64_t expire) {
     return (uint8_t)((expire ? E_TTL : 0) | (klen > E_SHORT_MAX || vlen > E_SHORT_MAX ? E_WIDE : 0));
 }
 
-static inline const char *entry_lens(const entry *e) { return e->data + (e->flags & E_TTL ? 8 : 0); }
+static inline const char *entry_lens(const entry *e) { return entry_after_links(e) + (e->flags & E_TTL ? 8 : 0); }
 
 static inline size_t entry_klen(const entry *e) {
     uint32_t n;
@@ -111,7 +141,7 @@ static inline size_t entry_vlen(const entry *e) {
 
 /* The caller has checked that n fits the entry's shape (entry_fits). */
 static inline void entry_set_vlen(entry *e, size_t n) {
-    char *p = e->data + (e->flags & E_TTL ? 8 : 0);
+    char *p = (char *)entry_lens(e);
     uint32_t n32 = (uint32_t)n;
     if (e->flags & E_WIDE)
         memcpy(p + 4, &n32, 4);
@@ -125,12 +155,12 @@ static inline char *entry_val(const entry *e) { return entry_key(e) + entry_klen
 static inline int64_t entry_expire(const entry *e) {
     int64_t t;
     if (!(e->flags & E_TTL)) return 0;
-    memcpy(&t, e->data, 8);
+    memcpy(&t, entry_after_links(e), 8);
     return t;
 }
 
 /* The entry has the slot (E_TTL). */
-static inline void entry_set_expire(entry *e, int64_t t) { memcpy(e->data, &t, 8); }
+static inline void entry_set_expire(entry *e, int64_t t) { memcpy(entry_after_links(e), &t, 8); }
 
 /* An n-byte value fits in e's allocation and shape (rewrite in place). */
 static inline int entry_fits(const entry *e, size_t n) {
@@ -178,6 +208,11 @@ static inline void used_sub(shard *s, size_t n) {
 uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen);
 /* Unlinks e from its shard (table, counters, queue) and pushes it onto *dead. */
 void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead);
+/* Every entry of s reallocated with (links = 1) or without its queue links and put back
+ * in its chain, used_memory following; out[] receives the s->count entries.  -1 when
+ * the allocator fails adding links (the entries done keep them: a shard without
+ * queues accepts that). */
+int ks_shard_reshape_links(shard *s, int links, entry **out);
 
 /* ---- eviction (evict.c) ---------------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
 from redis.exceptions import OutOfMemoryError
@@ -251,3 +252,95 @@ def test_noeviction_refuses_collection_writes(start_extra, target):
     with pytest.raises(OutOfMemoryError):
         c.hset("one-more", "f", "v")
     assert c.hdel("h:0", "f0") == 1 and c.srem("s:0", "m0:0") == 1  # deletes still run, as Redis
+
+
+def test_lru_queues_built_at_runtime_while_others_write(start_extra):
+    """Keys written without a limit carry no eviction-queue links (csrc/keyspace.h E_LINKS).  CONFIG SET
+    allkeys-lru and a limit on the populated server give every entry its links and build each shard's LRU
+    queue from the access clock, one shard at a time, while other connections keep writing: the oldest
+    keys go first, the keys read last before the switch outlive the older ones, used_memory counts the
+    links.  (Eviction compares 5 shards' LRU tails at a time, so the order is exact per shard and close
+    to global: the test evicts about a third of the keys and checks the two ends of the order.)"""
+    sp = start_extra([], kind="redistill")
+    c = make_client(sp)
+    n, value = 20000, b"v" * 100
+    p = c.pipeline(transaction=False)
+    for i in range(n):
+        p.set(f"c{i}", value)
+    p.execute()
+    time.sleep(0.01)  # the access clock (ms) moves on: the reads below get newer stamps
+    hot = [f"c{i}" for i in range(0, n, 20)]
+    assert all(v == value for v in c.mget(hot))
+    plain = info(c)["used_memory"]
+
+    errors: list[str] = []
+
+    def write(tid: int) -> None:
+        w = make_client(sp)
+        try:
+            for i in range(1000):
+                if not w.set(f"w{tid}:{i}", value):
+                    errors.append(f"w{tid}:{i} not written")
+        except Exception as e:  # reported below: a thread's exception would otherwise vanish
+            errors.append(repr(e))
+        finally:
+            w.close()
+
+    writers = [threading.Thread(target=write, args=(t,)) for t in range(2)]
+    for t in writers:
+        t.start()
+    assert c.config_set("maxmemory-policy", "allkeys-lru")
+    assert c.config_set("maxmemory", str(1 << 40))  # the queues come: every entry gets its links
+    linked = info(c)["used_memory"]
+    limit = plain - 3000 * 160  # about 3000 keys fewer than were there
+    assert c.config_set("maxmemory", str(limit))
+    for t in writers:
+        t.join(120)
+    assert not errors, errors[:3]
+    assert linked - plain >= 8 * n  # 16 bytes of links per entry, less any glibc chunk slack they used
+    for i in range(200):  # each write evicts a step: the limit is reached again
+        c.set(f"late{i}", value)
+    st = info(c)
+    assert st["used_memory"] <= limit and st["evicted_keys"] >= 5000
+    assert all(v == value for v in c.mget(hot))  # read after every other key that was there
+    oldest = [f"c{i}" for i in range(500) if i % 20]
+    assert c.mget(oldest) == [None] * len(oldest)  # written first, never read
+    assert c.dbsize() == n + 2000 + 200 - st["evicted_keys"]
+    c.close()
+
+
+def test_queue_switches_keep_every_kind_of_key(start_extra):
+    """Turning the eviction queues on and off reallocates every entry (with or without its links):
+    collections, TTLs, long values and counters come through unchanged, a WATCH is not fired (no key
+    was modified), and APPEND/INCR/EXPIRE work on the reshaped entries."""
+    sp = start_extra([], kind="redistill")
+    c = make_client(sp)
+    c.hset("h", mapping={f"f{i}": i for i in range(50)})
+    c.sadd("s", *range(20))
+    c.rpush("l", *range(30))
+    c.zadd("z", {f"m{i}": i for i in range(10)})
+    c.set("t", "v", px=3_600_000)
+    c.set("big", b"x" * 1000)
+    c.set("n", 5)
+
+    def snapshot():
+        return (c.hgetall("h"), c.smembers("s"), c.lrange("l", 0, -1), c.zrange("z", 0, -1, withscores=True),
+                c.get("t"), c.get("big"), c.get("n"), c.dbsize())
+
+    first = snapshot()
+    w = make_client(sp)
+    p = w.pipeline()
+    p.watch("big", "h", "t")
+    for max_memory, policy in [(1 << 40, "allkeys-lru"), (1 << 40, "allkeys-s3fifo"), (0, "allkeys-s3fifo"),
+                               (1 << 40, "allkeys-lru"), (1 << 40, "allkeys-lfu")]:
+        assert c.config_set("maxmemory-policy", policy) and c.config_set("maxmemory", str(max_memory))
+        assert snapshot() == first, policy
+        assert 0 < c.pttl("t") <= 3_600_000
+    p.multi()
+    p.set("big", b"y")
+    assert p.execute() == [True]  # the reshaping touched no watched key
+    assert c.config_set("maxmemory-policy", "allkeys-lru")  # queues on again (the limit is still set)
+    assert c.append("big", b"z" * 300) == 301 and c.incr("n") == 6 and c.expire("n", 100)
+    assert c.get("big") == b"y" + b"z" * 300 and 0 < c.ttl("n") <= 100
+    w.close()
+    c.close()

@@ -1,5 +1,6 @@
 /* stress_evict.c: several threads write, read and delete through a small memory limit while another
- * switches the eviction policy and the limit, for ThreadSanitizer and AddressSanitizer (test_core_evict.py).
+ * switches the eviction policy and the limit (on, halved, off: the shards' queues come and go while the
+ * others write), for ThreadSanitizer and AddressSanitizer (test_core_evict.py).
  * Checks that the limit holds once the writers stop and that every value read is one that was written. */
 #include <pthread.h>
 #include <stdio.h>
@@ -35,10 +36,23 @@ static void *work(void *arg) {
             else /* APPEND: reallocs the entry in place */
                 rd_ks_setrange(ks, key, kl, -1, val, 50, 1u << 20, &r);
             break;
-        case 6: if (i % 64 == 6) rd_ks_del(ks, key, kl); else rd_ks_admit(ks); break;
+        case 6:
+            if (i % 64 == 6) {
+                rd_ks_del(ks, key, kl);
+            } else if (i % 64 == 14) { /* MSET and RENAME build entries before taking their shards' locks */
+                const char *ks2[2] = {key, "shared"};
+                size_t kls[2] = {(size_t)kl, 6}, vls[2] = {3, 3};
+                const char *vs[2] = {val, val};
+                rd_ks_mset(ks, 2, ks2, kls, vs, vls);
+                rd_ks_rename(ks, key, kl, "shared", 6, 0);
+            } else {
+                rd_ks_admit(ks);
+            }
+            break;
         default:
             if (id == 0 && i % 2000 == 7) rd_ks_set_policy(ks, policies[(i / 2000) % 8]);
-            if (id == 1 && i % 5000 == 7) rd_ks_set_maxmemory(ks, LIMIT / (1 + (i / 5000) % 2));
+            if (id == 1 && i % 5000 == 7) /* the limit: halved, off once mid-run, back */
+                rd_ks_set_maxmemory(ks, i / 5000 == 2 ? 0 : LIMIT / (1 + (i / 5000) % 2));
             if (id == 2 && i % 1000 == 7) rd_ks_evict(ks, 100, &n);
             if (id == 3 && i == ROUNDS / 2) rd_ks_flush(ks);
             break;

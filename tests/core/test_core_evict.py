@@ -33,11 +33,14 @@ _libc.free.argtypes = [ctypes.c_void_p]
 def chunk(n: int) -> int:
     """The heap cost of an n-byte malloc as used_memory counts it: malloc_usable_size + 8 (with glibc,
     n + 8 rounded up to 16 bytes, 32 at least), asked of the same allocator the keyspace uses."""
-    p = _libc.malloc(n)
+    # The smallest of a few live allocations: one alone may be served from a free chunk 16 bytes
+    # bigger than the request needs (glibc does not split off less than its 32-byte minimum).
+    ps = [_libc.malloc(n) for _ in range(16)]
     try:
-        return _libc.malloc_usable_size(p) + 8
+        return min(_libc.malloc_usable_size(p) for p in ps) + 8
     finally:
-        _libc.free(p)
+        for p in ps:
+            _libc.free(p)
 
 
 def test_unknown_policy_is_refused(ks):
@@ -45,11 +48,13 @@ def test_unknown_policy_is_refused(ks):
     assert lib.rd_ks_set_policy(ks, b"") == lib.RD_NOT_FOUND
 
 
-def entry_size(klen: int, vlen: int, ttl: bool = False) -> int:
-    """The bytes csrc/keyspace.h asks malloc for: a 31-byte header, the expire slot of a key given a
-    TTL, 1-byte lengths while key and value fit 255 bytes (4-byte ones after), the key, the value."""
+def entry_size(klen: int, vlen: int, ttl: bool = False, links: bool = False) -> int:
+    """The bytes csrc/keyspace.h asks malloc for: a 15-byte header, the 16 bytes of queue links while
+    the keyspace has eviction queues (a limit with allkeys-lru or allkeys-s3fifo), the expire slot of
+    a key given a TTL, 1-byte lengths while key and value fit 255 bytes (4-byte ones after), the key,
+    the value."""
     wide = klen > 255 or vlen > 255
-    return 31 + (8 if ttl else 0) + (8 if wide else 2) + klen + vlen
+    return 15 + (16 if links else 0) + (8 if ttl else 0) + (8 if wide else 2) + klen + vlen
 
 
 def test_used_memory_counts_every_entry_exactly(kv, ks):
@@ -78,16 +83,16 @@ def entry_memory(ks, key: bytes) -> int:
     return out[lib.RD_INFO_MEMORY]
 
 
-def test_small_key_fits_one_64_byte_chunk(kv, ks):
-    """Issue 4's memory cell: a 16-byte key with a 3-byte value is one 64-byte heap chunk (56 usable
+def test_small_key_fits_one_48_byte_chunk(kv, ks):
+    """Issue 4's memory cell: a 16-byte key with a 3-byte value is one 48-byte heap chunk (40 usable
     bytes) with glibc; an EXPIRE moves it into a chunk with the expire slot; used_memory stays exact."""
-    assert entry_size(16, 3) <= 56 < entry_size(16, 3, ttl=True)
+    assert entry_size(16, 3) <= 40 < entry_size(16, 3, ttl=True)
     base = kv.stats()["used_memory"]
     keys = [b"key:%012d" % i for i in range(2000)]
     for k in keys:
         kv.set(k, b"abc")
     # glibc may hand a request a chunk 16 bytes bigger than asked (a free one not split further), so
-    # the average is checked: one more byte of header would make every entry an 80-byte chunk.
+    # the average is checked: five more bytes of header would make every entry a 64-byte chunk.
     mems = [entry_memory(ks, k) for k in keys]
     assert chunk(entry_size(16, 3)) <= sum(mems) / len(mems) < chunk(entry_size(16, 3)) + 8
     assert kv.stats()["used_memory"] - base >= sum(mems)  # plus any bucket arrays that grew
@@ -302,3 +307,59 @@ def test_append_grows_entries_in_place_without_breaking_the_queues(kv, ks, polic
     for i in range(2000):  # the emptied queues still work
         assert kv.set(b"n%d" % i, b"v" * 500)[0] == lib.RD_OK
     assert kv.stats()["used_memory"] <= limit and kv.stats()["keys"] < 2000
+
+
+def entries_overhead(kv, ks, keys) -> int:
+    """used_memory minus the entries' own memory: the tables and fixed structures."""
+    return kv.stats()["used_memory"] - sum(entry_memory(ks, k) for k in keys)
+
+
+def next_ms() -> None:
+    """Waits (a bounded number of polls) for the keyspace clock to move on, so accesses get new stamps."""
+    start = lib.rd_now_ms()
+    for _ in range(10_000_000):
+        if lib.rd_now_ms() > start:
+            return
+    raise AssertionError("the clock did not move")
+
+
+def test_queue_links_come_with_the_limit_and_go_without_it(kv, ks):
+    """Entries carry the 16 bytes of eviction-queue links only while a limit with allkeys-lru or
+    allkeys-s3fifo needs the queues: every switch reshapes every entry, used_memory following exactly."""
+    keys = [b"key:%012d" % i for i in range(4000)]
+    for k in keys:
+        kv.set(k, b"abc")
+    overhead = entries_overhead(kv, ks, keys)
+    plain, linked = chunk(entry_size(16, 3)), chunk(entry_size(16, 3, links=True))
+    assert plain < linked
+    for max_memory, policy, size in [(1 << 40, "allkeys-lru", linked), (1 << 40, "allkeys-lfu", plain),
+                                     (1 << 40, "allkeys-s3fifo", linked), (0, "allkeys-s3fifo", plain),
+                                     (1 << 40, "allkeys-lru", linked), (1 << 40, "volatile-lru", plain)]:
+        configure(ks, max_memory, policy)
+        mems = [entry_memory(ks, k) for k in keys]
+        assert size <= sum(mems) / len(mems) < size + 8, (policy, max_memory)
+        assert entries_overhead(kv, ks, keys) == overhead, (policy, max_memory)
+        assert all(kv.get(k) == (lib.RD_OK, b"abc") for k in keys[::97])
+    for k in keys:
+        kv.delete(k)
+    assert kv.stats()["keys"] == 0
+
+
+def test_queues_built_at_runtime_follow_the_access_order(kv, ks):
+    """Keys written without a limit, some read later: once allkeys-lru and a limit come, the new queues
+    hold the keys in the order of their last access, so the ones read survive the evictions."""
+    keys = [b"c%d" % i for i in range(20000)]
+    for k in keys:
+        kv.set(k, b"v" * 20)
+    next_ms()
+    hot = keys[::20]
+    for k in hot:
+        kv.get(k)
+    configure(ks, 1 << 40, "allkeys-lru")
+    limit = kv.stats()["used_memory"] - 6000 * chunk(entry_size(6, 20, links=True))
+    configure(ks, limit, "allkeys-lru")
+    evicted = ffi.new("uint64_t *")
+    assert lib.rd_ks_evict(ks, 10_000_000, evicted) == lib.RD_OK
+    st = kv.stats()
+    assert st["used_memory"] <= limit and evicted[0] == st["evicted"] >= 5000
+    assert all(kv.get(k)[0] == lib.RD_OK for k in hot)
