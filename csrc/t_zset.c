@@ -17,6 +17,8 @@
 typedef struct zsl_level {
     struct znode *forward;
     unsigned long span; /* nodes skipped by this link (rank arithmetic) */
+    double fscore;      /* forward->score: a search reads the node it stops before from here, not
+                         * from that node (one cache miss less per level on a large set) */
 } zsl_level;
 
 typedef struct znode {
@@ -133,13 +135,19 @@ static int zn_before(const znode *n, double score, const char *m, size_t mlen) {
     return n->score < score || (n->score == score && mcmp(zn_member(n), n->mlen, m, mlen) < 0);
 }
 
+/* Does link l's forward node sort before (score, m)?  Reads the node only on a score tie. */
+static int link_before(const zsl_level *l, double score, const char *m, size_t mlen) {
+    return l->forward && (l->fscore < score ||
+                          (l->fscore == score && mcmp(zn_member(l->forward), l->forward->mlen, m, mlen) < 0));
+}
+
 /* Links node n (its level and score set) at its place; Redis's zslInsert. */
 static void zsl_link(zobj *z, znode *n) {
     znode *update[ZSL_MAXLEVEL], *x = z->header;
     unsigned long rank[ZSL_MAXLEVEL];
     for (int i = z->level - 1; i >= 0; i--) {
         rank[i] = i == z->level - 1 ? 0 : rank[i + 1];
-        while (x->lv[i].forward && zn_before(x->lv[i].forward, n->score, zn_member(n), n->mlen)) {
+        while (link_before(&x->lv[i], n->score, zn_member(n), n->mlen)) {
             rank[i] += x->lv[i].span;
             x = x->lv[i].forward;
         }
@@ -155,7 +163,9 @@ static void zsl_link(zobj *z, znode *n) {
     }
     for (int i = 0; i < n->level; i++) {
         n->lv[i].forward = update[i]->lv[i].forward;
+        n->lv[i].fscore = update[i]->lv[i].fscore;
         update[i]->lv[i].forward = n;
+        update[i]->lv[i].fscore = n->score;
         n->lv[i].span = update[i]->lv[i].span - (rank[0] - rank[i]);
         update[i]->lv[i].span = (rank[0] - rank[i]) + 1;
     }
@@ -168,18 +178,22 @@ static void zsl_link(zobj *z, znode *n) {
     z->length++;
 }
 
-/* Unlinks node n (not freed); Redis's zslDeleteNode after the search. */
-static void zsl_unlink(zobj *z, znode *n) {
-    znode *update[ZSL_MAXLEVEL], *x = z->header;
+/* update[i] = the last node before n on level i (Redis's search in zslDelete). */
+static void zsl_path(const zobj *z, const znode *n, znode **update) {
+    znode *x = z->header;
     for (int i = z->level - 1; i >= 0; i--) {
-        while (x->lv[i].forward && zn_before(x->lv[i].forward, n->score, zn_member(n), n->mlen))
-            x = x->lv[i].forward;
+        while (link_before(&x->lv[i], n->score, zn_member(n), n->mlen)) x = x->lv[i].forward;
         update[i] = x;
     }
+}
+
+/* Unlinks node n (not freed) given its zsl_path; Redis's zslDeleteNode. */
+static void zsl_cut(zobj *z, znode *n, znode **update) {
     for (int i = 0; i < z->level; i++) {
         if (update[i]->lv[i].forward == n) {
             update[i]->lv[i].span += n->lv[i].span - 1;
             update[i]->lv[i].forward = n->lv[i].forward;
+            update[i]->lv[i].fscore = n->lv[i].fscore;
         } else {
             update[i]->lv[i].span--;
         }
@@ -190,6 +204,12 @@ static void zsl_unlink(zobj *z, znode *n) {
         z->tail = n->backward;
     while (z->level > 1 && z->header->lv[z->level - 1].forward == NULL) z->level--;
     z->length--;
+}
+
+static void zsl_unlink(zobj *z, znode *n) {
+    znode *update[ZSL_MAXLEVEL];
+    zsl_path(z, n, update);
+    zsl_cut(z, n, update);
 }
 
 /* 1-based rank of node n (Redis's zslGetRank). */
@@ -250,10 +270,19 @@ static int zinsert(zobj *z, double score, const char *m, size_t mlen) {
     return 0;
 }
 
-/* Moves node n to a new score, keeping the node (the dict's pointer stays valid). */
+/* Moves node n to a new score, keeping the node (the dict's pointer stays valid); as
+ * Redis's zslUpdateScore, a node whose neighbours still bracket it only changes its score. */
 static void zmove(zobj *z, znode *n, double score) {
-    zsl_unlink(z, n);
-    n->score = lp_score(z, score);
+    znode *update[ZSL_MAXLEVEL], *next = n->lv[0].forward;
+    score = lp_score(z, score);
+    zsl_path(z, n, update);
+    if ((!n->backward || n->backward->score < score) && (!next || next->score > score)) {
+        n->score = score;
+        for (int i = 0; i < n->level; i++) update[i]->lv[i].fscore = score; /* their forward is n */
+        return;
+    }
+    zsl_cut(z, n, update);
+    n->score = score;
     zsl_link(z, n);
 }
 
