@@ -273,10 +273,11 @@ static int zinsert(zobj *z, double score, const char *m, size_t mlen) {
 /* Moves node n to a new score, keeping the node (the dict's pointer stays valid); as
  * Redis's zslUpdateScore, a node whose neighbours still bracket it only changes its score. */
 static void zmove(zobj *z, znode *n, double score) {
-    znode *update[ZSL_MAXLEVEL], *next = n->lv[0].forward;
+    znode *update[ZSL_MAXLEVEL];
     score = lp_score(z, score);
     zsl_path(z, n, update);
-    if ((!n->backward || n->backward->score < score) && (!next || next->score > score)) {
+    /* The next node's score from n's link: reading that node would be one more cache miss. */
+    if ((!n->backward || n->backward->score < score) && (!n->lv[0].forward || n->lv[0].fscore > score)) {
         n->score = score;
         for (int i = 0; i < n->level; i++) update[i]->lv[i].fscore = score; /* their forward is n */
         return;
@@ -605,7 +606,7 @@ static int zset_add(zobj *z, double score, const char *m, size_t mlen, int flags
 static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *argl, int flags) {
     int idx = 2, elements;
     long long added = 0, updated = 0, processed = 0;
-    double *scores, score = 0;
+    double few[8], *scores = few, score = 0; /* few: no malloc for the usual one-pair ZADD */
     size_t maxlen = 0;
     ks_view v;
     zobj *z;
@@ -641,20 +642,20 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         resp_add_err_text(x->out, "INCR option supports a single increment-element pair");
         return;
     }
-    if (!(scores = malloc((size_t)elements * sizeof *scores))) {
+    if (elements > 8 && !(scores = malloc((size_t)elements * sizeof *scores))) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         return;
     }
     for (int j = 0; j < elements; j++) {
         if (!arg_double(argv[idx + j * 2], argl[idx + j * 2], &scores[j])) {
             resp_add_err_text(x->out, "value is not a valid float");
-            free(scores);
+            if (scores != few) free(scores);
             return;
         }
         if (argl[idx + j * 2 + 1] > maxlen) maxlen = argl[idx + j * 2 + 1];
     }
     if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) {
-        free(scores);
+        if (scores != few) free(scores);
         return;
     }
     if (!zset_read(x, &v, 0, 0, &z)) goto done;
@@ -685,7 +686,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         resp_add_nil(x->out, x->resp);
 done:
     ks_view_close(&v);
-    free(scores);
+    if (scores != few) free(scores);
 }
 
 /* ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...] */
