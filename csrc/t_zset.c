@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <malloc.h>
 #include <math.h>
@@ -16,9 +17,9 @@
 
 typedef struct zsl_level {
     struct znode *forward;
-    unsigned long span; /* nodes skipped by this link (rank arithmetic) */
-    double fscore;      /* forward->score: a search reads the node it stops before from here, not
-                         * from that node (one cache miss less per level on a large set) */
+    uint32_t span; /* nodes skipped by this link (rank arithmetic; zinsert caps the length) */
+    float fscore;  /* forward->score rounded: a search decides from here, without reading the node
+                    * it stops before (a cache miss per level on a large set), unless they round equal */
 } zsl_level;
 
 typedef struct znode {
@@ -135,19 +136,24 @@ static int zn_before(const znode *n, double score, const char *m, size_t mlen) {
     return n->score < score || (n->score == score && mcmp(zn_member(n), n->mlen, m, mlen) < 0);
 }
 
-/* Does link l's forward node sort before (score, m)?  Reads the node only on a score tie. */
-static int link_before(const zsl_level *l, double score, const char *m, size_t mlen) {
-    return l->forward && (l->fscore < score ||
-                          (l->fscore == score && mcmp(zn_member(l->forward), l->forward->mlen, m, mlen) < 0));
+/* A score rounded to float, out-of-range ones to +-inf (a plain cast of those is undefined). */
+static inline float fkey(double d) { return d > FLT_MAX ? INFINITY : d < -FLT_MAX ? -INFINITY : (float)d; }
+
+/* Does link l's forward node sort before (score, m)?  fs = fkey(score).  Rounding to float keeps
+ * order (a < b gives fa <= fb), so only equal rounded scores need the node itself. */
+static int link_before(const zsl_level *l, double score, float fs, const char *m, size_t mlen) {
+    if (!l->forward || l->fscore > fs) return 0;
+    return l->fscore < fs || zn_before(l->forward, score, m, mlen);
 }
 
 /* Links node n (its level and score set) at its place; Redis's zslInsert. */
 static void zsl_link(zobj *z, znode *n) {
     znode *update[ZSL_MAXLEVEL], *x = z->header;
     unsigned long rank[ZSL_MAXLEVEL];
+    float fs = fkey(n->score);
     for (int i = z->level - 1; i >= 0; i--) {
         rank[i] = i == z->level - 1 ? 0 : rank[i + 1];
-        while (link_before(&x->lv[i], n->score, zn_member(n), n->mlen)) {
+        while (link_before(&x->lv[i], n->score, fs, zn_member(n), n->mlen)) {
             rank[i] += x->lv[i].span;
             x = x->lv[i].forward;
         }
@@ -165,7 +171,7 @@ static void zsl_link(zobj *z, znode *n) {
         n->lv[i].forward = update[i]->lv[i].forward;
         n->lv[i].fscore = update[i]->lv[i].fscore;
         update[i]->lv[i].forward = n;
-        update[i]->lv[i].fscore = n->score;
+        update[i]->lv[i].fscore = fkey(n->score);
         n->lv[i].span = update[i]->lv[i].span - (rank[0] - rank[i]);
         update[i]->lv[i].span = (rank[0] - rank[i]) + 1;
     }
@@ -181,8 +187,9 @@ static void zsl_link(zobj *z, znode *n) {
 /* update[i] = the last node before n on level i (Redis's search in zslDelete). */
 static void zsl_path(const zobj *z, const znode *n, znode **update) {
     znode *x = z->header;
+    float fs = fkey(n->score);
     for (int i = z->level - 1; i >= 0; i--) {
-        while (link_before(&x->lv[i], n->score, zn_member(n), n->mlen)) x = x->lv[i].forward;
+        while (link_before(&x->lv[i], n->score, fs, zn_member(n), n->mlen)) x = x->lv[i].forward;
         update[i] = x;
     }
 }
@@ -257,6 +264,7 @@ static double lp_score(const zobj *z, double score) { return !z->big && score ==
 /* Adds a member known to be absent: 0, or -1 on allocation failure. */
 static int zinsert(zobj *z, double score, const char *m, size_t mlen) {
     znode *n;
+    if (z->length >= UINT32_MAX) return -1; /* spans are 32-bit: 4G members would need ~400 GB anyway */
     /* zsetAdd converts to a skiplist before inserting an element that would not fit. */
     if ((long long)z->length + 1 > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
         (long long)mlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE])
@@ -277,9 +285,10 @@ static void zmove(zobj *z, znode *n, double score) {
     score = lp_score(z, score);
     zsl_path(z, n, update);
     /* The next node's score from n's link: reading that node would be one more cache miss. */
-    if ((!n->backward || n->backward->score < score) && (!n->lv[0].forward || n->lv[0].fscore > score)) {
+    if ((!n->backward || n->backward->score < score) &&
+        (!n->lv[0].forward || n->lv[0].fscore > fkey(score) || n->lv[0].forward->score > score)) {
         n->score = score;
-        for (int i = 0; i < n->level; i++) update[i]->lv[i].fscore = score; /* their forward is n */
+        for (int i = 0; i < n->level; i++) update[i]->lv[i].fscore = fkey(score); /* their forward is n */
         return;
     }
     zsl_cut(z, n, update);

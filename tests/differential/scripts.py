@@ -1016,6 +1016,14 @@ def _zset_moves() -> list:
               ["ZRANGE", "zm", "0", "9", "WITHSCORES"], ["ZRANGE", "zm", "-5", "-1", "WITHSCORES"],
               ["ZPOPMIN", "zm", "3"], ["ZPOPMAX", "zm", "3"], ["ZRANGE", "zm", "0", "-1", "WITHSCORES"],
               ["OBJECT", "ENCODING", "zm"]]
+    # Scores a float cannot tell apart (links keep a float copy of the next score) and out-of-float-range ones.
+    close = [x for i in range(150) for x in ("%.3f" % (1e12 + (i * 7919) % 150 * 0.001), "f%03d" % i)]
+    steps += [["ZADD", "zf", *close, "1e39", "big1", "2e39", "big2", "-1e300", "neg", "1e300", "huge",
+               "inf", "top", "-inf", "bottom", "1.0000000001", "one1", "1.0000000002", "one2"]]
+    for i in range(60):
+        steps.append(["ZINCRBY", "zf", ("0.001", "-0.002", "1e39", "-1e39", "0.0000000001")[i % 5], "f%03d" % (i * 7 % 150)])
+    steps += [["ZRANGE", "zf", "0", "-1", "WITHSCORES"], ["ZRANK", "zf", "one2"], ["ZRANK", "zf", "big2"],
+              ["ZRANGEBYSCORE", "zf", "1e12", "(1000000000000.05"], ["OBJECT", "ENCODING", "zf"]]
     return steps
 
 
