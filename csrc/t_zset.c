@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <malloc.h>
 #include <math.h>
@@ -16,7 +17,9 @@
 
 typedef struct zsl_level {
     struct znode *forward;
-    unsigned long span; /* nodes skipped by this link (rank arithmetic) */
+    uint32_t span; /* nodes skipped by this link (rank arithmetic; zinsert caps the length) */
+    float fscore;  /* forward->score rounded: a search decides from here, without reading the node
+                    * it stops before (a cache miss per level on a large set), unless they round equal */
 } zsl_level;
 
 typedef struct znode {
@@ -133,13 +136,24 @@ static int zn_before(const znode *n, double score, const char *m, size_t mlen) {
     return n->score < score || (n->score == score && mcmp(zn_member(n), n->mlen, m, mlen) < 0);
 }
 
+/* A score rounded to float, out-of-range ones to +-inf (a plain cast of those is undefined). */
+static inline float fkey(double d) { return d > FLT_MAX ? INFINITY : d < -FLT_MAX ? -INFINITY : (float)d; }
+
+/* Does link l's forward node sort before (score, m)?  fs = fkey(score).  Rounding to float keeps
+ * order (a < b gives fa <= fb), so only equal rounded scores need the node itself. */
+static int link_before(const zsl_level *l, double score, float fs, const char *m, size_t mlen) {
+    if (!l->forward || l->fscore > fs) return 0;
+    return l->fscore < fs || zn_before(l->forward, score, m, mlen);
+}
+
 /* Links node n (its level and score set) at its place; Redis's zslInsert. */
 static void zsl_link(zobj *z, znode *n) {
     znode *update[ZSL_MAXLEVEL], *x = z->header;
     unsigned long rank[ZSL_MAXLEVEL];
+    float fs = fkey(n->score);
     for (int i = z->level - 1; i >= 0; i--) {
         rank[i] = i == z->level - 1 ? 0 : rank[i + 1];
-        while (x->lv[i].forward && zn_before(x->lv[i].forward, n->score, zn_member(n), n->mlen)) {
+        while (link_before(&x->lv[i], n->score, fs, zn_member(n), n->mlen)) {
             rank[i] += x->lv[i].span;
             x = x->lv[i].forward;
         }
@@ -155,7 +169,9 @@ static void zsl_link(zobj *z, znode *n) {
     }
     for (int i = 0; i < n->level; i++) {
         n->lv[i].forward = update[i]->lv[i].forward;
+        n->lv[i].fscore = update[i]->lv[i].fscore;
         update[i]->lv[i].forward = n;
+        update[i]->lv[i].fscore = fkey(n->score);
         n->lv[i].span = update[i]->lv[i].span - (rank[0] - rank[i]);
         update[i]->lv[i].span = (rank[0] - rank[i]) + 1;
     }
@@ -168,18 +184,23 @@ static void zsl_link(zobj *z, znode *n) {
     z->length++;
 }
 
-/* Unlinks node n (not freed); Redis's zslDeleteNode after the search. */
-static void zsl_unlink(zobj *z, znode *n) {
-    znode *update[ZSL_MAXLEVEL], *x = z->header;
+/* update[i] = the last node before n on level i (Redis's search in zslDelete). */
+static void zsl_path(const zobj *z, const znode *n, znode **update) {
+    znode *x = z->header;
+    float fs = fkey(n->score);
     for (int i = z->level - 1; i >= 0; i--) {
-        while (x->lv[i].forward && zn_before(x->lv[i].forward, n->score, zn_member(n), n->mlen))
-            x = x->lv[i].forward;
+        while (link_before(&x->lv[i], n->score, fs, zn_member(n), n->mlen)) x = x->lv[i].forward;
         update[i] = x;
     }
+}
+
+/* Unlinks node n (not freed) given its zsl_path; Redis's zslDeleteNode. */
+static void zsl_cut(zobj *z, znode *n, znode **update) {
     for (int i = 0; i < z->level; i++) {
         if (update[i]->lv[i].forward == n) {
             update[i]->lv[i].span += n->lv[i].span - 1;
             update[i]->lv[i].forward = n->lv[i].forward;
+            update[i]->lv[i].fscore = n->lv[i].fscore;
         } else {
             update[i]->lv[i].span--;
         }
@@ -190,6 +211,12 @@ static void zsl_unlink(zobj *z, znode *n) {
         z->tail = n->backward;
     while (z->level > 1 && z->header->lv[z->level - 1].forward == NULL) z->level--;
     z->length--;
+}
+
+static void zsl_unlink(zobj *z, znode *n) {
+    znode *update[ZSL_MAXLEVEL];
+    zsl_path(z, n, update);
+    zsl_cut(z, n, update);
 }
 
 /* 1-based rank of node n (Redis's zslGetRank). */
@@ -237,6 +264,7 @@ static double lp_score(const zobj *z, double score) { return !z->big && score ==
 /* Adds a member known to be absent: 0, or -1 on allocation failure. */
 static int zinsert(zobj *z, double score, const char *m, size_t mlen) {
     znode *n;
+    if (z->length >= UINT32_MAX) return -1; /* spans are 32-bit: 4G members would need ~400 GB anyway */
     /* zsetAdd converts to a skiplist before inserting an element that would not fit. */
     if ((long long)z->length + 1 > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
         (long long)mlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE])
@@ -250,10 +278,21 @@ static int zinsert(zobj *z, double score, const char *m, size_t mlen) {
     return 0;
 }
 
-/* Moves node n to a new score, keeping the node (the dict's pointer stays valid). */
+/* Moves node n to a new score, keeping the node (the dict's pointer stays valid); as
+ * Redis's zslUpdateScore, a node whose neighbours still bracket it only changes its score. */
 static void zmove(zobj *z, znode *n, double score) {
-    zsl_unlink(z, n);
-    n->score = lp_score(z, score);
+    znode *update[ZSL_MAXLEVEL];
+    score = lp_score(z, score);
+    zsl_path(z, n, update);
+    /* The next node's score from n's link: reading that node would be one more cache miss. */
+    if ((!n->backward || n->backward->score < score) &&
+        (!n->lv[0].forward || n->lv[0].fscore > fkey(score) || n->lv[0].forward->score > score)) {
+        n->score = score;
+        for (int i = 0; i < n->level; i++) update[i]->lv[i].fscore = fkey(score); /* their forward is n */
+        return;
+    }
+    zsl_cut(z, n, update);
+    n->score = score;
     zsl_link(z, n);
 }
 
@@ -576,7 +615,7 @@ static int zset_add(zobj *z, double score, const char *m, size_t mlen, int flags
 static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *argl, int flags) {
     int idx = 2, elements;
     long long added = 0, updated = 0, processed = 0;
-    double *scores, score = 0;
+    double few[8], *scores = few, score = 0; /* few: no malloc for the usual one-pair ZADD */
     size_t maxlen = 0;
     ks_view v;
     zobj *z;
@@ -612,20 +651,20 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         resp_add_err_text(x->out, "INCR option supports a single increment-element pair");
         return;
     }
-    if (!(scores = malloc((size_t)elements * sizeof *scores))) {
+    if (elements > 8 && !(scores = malloc((size_t)elements * sizeof *scores))) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         return;
     }
     for (int j = 0; j < elements; j++) {
         if (!arg_double(argv[idx + j * 2], argl[idx + j * 2], &scores[j])) {
             resp_add_err_text(x->out, "value is not a valid float");
-            free(scores);
+            if (scores != few) free(scores);
             return;
         }
         if (argl[idx + j * 2 + 1] > maxlen) maxlen = argl[idx + j * 2 + 1];
     }
     if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) {
-        free(scores);
+        if (scores != few) free(scores);
         return;
     }
     if (!zset_read(x, &v, 0, 0, &z)) goto done;
@@ -656,7 +695,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         resp_add_nil(x->out, x->resp);
 done:
     ks_view_close(&v);
-    free(scores);
+    if (scores != few) free(scores);
 }
 
 /* ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...] */

@@ -998,6 +998,37 @@ BLOCKING_MORE = [
     ["COMMAND", "GETKEYS", "BZMPOP", "0", "1", "a", "MIN"], ["COMMAND", "GETKEYS", "BZPOPMIN", "a", "b", "0"],
 ]
 
+
+def _zset_moves() -> list:
+    """Re-scoring members of a skiplist-encoded set (200 > 128 members): ZINCRBY by tiny steps keeps a
+    node between its neighbours (updated in place), big steps and ties (order by member) relink it.
+    After every few moves the whole order, ranks and score ranges are compared."""
+    steps: list = [["ZADD", "zm", *[x for i in range(200) for x in (str(i * 2), "m%03d" % i)]]]
+    for i in range(120):
+        m = "m%03d" % ((i * 37) % 200)
+        delta = ("0.5", "-0.25", "150", "-399", "2", "-2")[i % 6]
+        steps.append(["ZINCRBY", "zm", delta, m])
+        steps.append(["ZADD", "zm", "CH", str((i * 53) % 400), "m%03d" % ((i * 11) % 200)])
+        if i % 10 == 9:
+            steps += [["ZRANGE", "zm", "0", "-1", "WITHSCORES"], ["ZRANK", "zm", m], ["ZREVRANK", "zm", m],
+                      ["ZRANGEBYSCORE", "zm", "100", "(200"], ["ZCOUNT", "zm", "-inf", "50"]]
+    steps += [["ZADD", "zm", "GT", "CH", "1000", "m000", "-5", "m001"], ["ZADD", "zm", "LT", "CH", "-1000", "m002"],
+              ["ZRANGE", "zm", "0", "9", "WITHSCORES"], ["ZRANGE", "zm", "-5", "-1", "WITHSCORES"],
+              ["ZPOPMIN", "zm", "3"], ["ZPOPMAX", "zm", "3"], ["ZRANGE", "zm", "0", "-1", "WITHSCORES"],
+              ["OBJECT", "ENCODING", "zm"]]
+    # Scores a float cannot tell apart (links keep a float copy of the next score) and out-of-float-range ones.
+    close = [x for i in range(150) for x in ("%.3f" % (1e12 + (i * 7919) % 150 * 0.001), "f%03d" % i)]
+    steps += [["ZADD", "zf", *close, "1e39", "big1", "2e39", "big2", "-1e300", "neg", "1e300", "huge",
+               "inf", "top", "-inf", "bottom", "1.0000000001", "one1", "1.0000000002", "one2"]]
+    for i in range(60):
+        steps.append(["ZINCRBY", "zf", ("0.001", "-0.002", "1e39", "-1e39", "0.0000000001")[i % 5], "f%03d" % (i * 7 % 150)])
+    steps += [["ZRANGE", "zf", "0", "-1", "WITHSCORES"], ["ZRANK", "zf", "one2"], ["ZRANK", "zf", "big2"],
+              ["ZRANGEBYSCORE", "zf", "1e12", "(1000000000000.05"], ["OBJECT", "ENCODING", "zf"]]
+    return steps
+
+
+ZSET_MOVES = _zset_moves()
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -1019,6 +1050,7 @@ PER_PROTOCOL = {
     "type-config": TYPE_CONFIG,
     "types-watch": TYPES_WATCH,
     "zsets": ZSETS,
+    "zset-moves": ZSET_MOVES,
     "lists": LISTS,
     "blocking": BLOCKING,
     "blocking_more": BLOCKING_MORE,
