@@ -1,18 +1,11 @@
 """Memory limit and eviction at the C level (csrc/evict.c): accounting, every policy, OOM, the kept key,
-and a multi-threaded stress of eviction under ThreadSanitizer and AddressSanitizer (stress_evict.c)."""
+(the multi-threaded eviction stress, stress_evict.c, runs under the sanitizers in test_core_sanitizers.py)."""
 
 import ctypes
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from redistill._core import ffi, lib
-
-HERE = Path(__file__).resolve().parent
-CSRC = HERE.parent.parent / "csrc"
-GCC = shutil.which("gcc")
 
 POLICIES = ["allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-s3fifo",
             "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"]
@@ -262,25 +255,6 @@ def test_policy_switch_at_runtime_keeps_every_key_reachable(kv, ks):
         for i in range(1000):
             kv.delete(b"%s:%d" % (policy.encode(), i))
     assert kv.stats()["keys"] == 0
-
-
-@pytest.mark.skipif(GCC is None, reason="gcc not found")
-@pytest.mark.parametrize("flags", [["-fsanitize=thread"],
-                                   ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]],
-                         ids=["tsan", "asan-ubsan"])
-def test_eviction_stress_under_sanitizer(tmp_path, flags):
-    exe = tmp_path / "stress_evict"
-    build = subprocess.run([GCC, "-O1", "-g", "-std=c11", "-Wall", "-Wextra", *flags, f"-I{CSRC}",
-                            str(HERE / "stress_evict.c"), *map(str, sorted(CSRC.glob("*.c"))),
-                            "-o", str(exe), "-lpthread"], capture_output=True, text=True, timeout=300)
-    if build.returncode != 0 and "sanitize" in build.stderr:
-        pytest.skip(f"sanitizer runtime unavailable: {build.stderr[-300:]}")
-    assert build.returncode == 0, build.stderr
-    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
-    if "unexpected memory mapping" in run.stderr:
-        pytest.skip("ThreadSanitizer cannot run with this kernel's memory layout")
-    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout[-2000:] + run.stderr[-4000:]
-    assert "WARNING: ThreadSanitizer" not in run.stderr and "runtime error" not in run.stderr, run.stderr[-4000:]
 
 
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-s3fifo", "allkeys-lfu"])

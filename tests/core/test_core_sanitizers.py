@@ -1,5 +1,6 @@
 """The keyspace and connection code under ThreadSanitizer and AddressSanitizer/UBSan, built straight from csrc/
-with stress_threads.c (Python cannot host a TSan build).  Skips when gcc or the sanitizer runtime is missing."""
+with stress_threads.c (threads on the keyspace and connections) and stress_evict.c (eviction, policy and
+limit switches under concurrent writers); Python cannot host a TSan build.  Skips when gcc or the sanitizer runtime is missing."""
 
 import os
 import shutil
@@ -20,10 +21,11 @@ CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASA
 @pytest.mark.parametrize("flags", [["-fsanitize=thread"],
                                    ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]],
                          ids=["tsan", "asan-ubsan"])
-def test_stress_under_sanitizer(tmp_path, flags):
+@pytest.mark.parametrize("program", ["stress_threads.c", "stress_evict.c"])
+def test_stress_under_sanitizer(tmp_path, flags, program):
     exe = tmp_path / "stress"
     build = subprocess.run([GCC, "-O1", "-g", "-std=c11", "-Wall", "-Wextra", *flags, f"-I{CSRC}",
-                            str(HERE / "stress_threads.c"), *map(str, sorted(CSRC.glob("*.c"))),
+                            str(HERE / program), *map(str, sorted(CSRC.glob("*.c"))),
                             "-o", str(exe), "-lpthread"], capture_output=True, text=True, timeout=300,
                            env=CLEAN_ENV)
     if build.returncode != 0 and "sanitize" in build.stderr:
@@ -32,5 +34,5 @@ def test_stress_under_sanitizer(tmp_path, flags):
     run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600, env=CLEAN_ENV)
     if "unexpected memory mapping" in run.stderr:
         pytest.skip("ThreadSanitizer cannot run with this kernel's memory layout")
-    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-4000:]
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout[-2000:] + run.stderr[-4000:]
     assert "WARNING: ThreadSanitizer" not in run.stderr and "runtime error" not in run.stderr, run.stderr[-4000:]
