@@ -103,14 +103,21 @@ int arg_is(const char *a, size_t n, const char *word) {
 
 /* ---- HRANDFIELD / SRANDMEMBER ------------------------------------------------------ */
 
+/* Every node of d in an array (NULL when malloc fails); the caller frees it. */
+static dnode **dict_nodes(const rdict *d) {
+    dnode **all = malloc((d->count ? d->count : 1) * sizeof *all);
+    size_t i = 0, b;
+    if (all)
+        for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) all[i++] = n;
+    return all;
+}
+
 /* Fills picks[0..count) with distinct random nodes of d (count < d->count): a
  * partial Fisher-Yates shuffle of every node.  -1 on allocation failure. */
 int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks) {
-    dnode **all = malloc((d->count ? d->count : 1) * sizeof *all);
-    size_t i = 0, b;
+    dnode **all = dict_nodes(d);
     if (!all) return -1;
-    for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) all[i++] = n;
-    for (i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++) {
         size_t j = i + ks_random64() % (d->count - i);
         dnode *t = all[i];
         all[i] = all[j];
@@ -133,6 +140,12 @@ void reply_random(tx_ctx *x, const rdict *d, long long l, int withvalues) {
     dnode **picks;
     if (!d || count == 0) {
         resp_add_array_len(x->out, 0);
+    } else if (l < 0 && count * 2 >= size && (picks = dict_nodes(d)) != NULL) {
+        /* Many picks: index every node once, so each pick is exactly uniform. */
+        resp_add_array_len(x->out, (long long)count * per);
+        for (unsigned long long i = 0; i < count && !x->out->failed; i++)
+            reply_node(x, picks[ks_random64() % size], withvalues);
+        free(picks);
     } else if (l < 0 || count == 1) {
         resp_add_array_len(x->out, (long long)count * per);
         for (unsigned long long i = 0; i < count && !x->out->failed; i++)
