@@ -220,3 +220,9 @@ void *dobj_dup(const void *o) {
 
 size_t dobj_mem(const void *o) { return malloc_usable_size((void *)o) + ((const dobj *)o)->d.mem; }
 size_t dobj_len(const void *o) { return ((const dobj *)o)->d.count; }
+
+void dobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx) {
+    const rdict *d = &((const dobj *)o)->d;
+    size_t b;
+    for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) fn(ctx, n->data, n->klen);
+}

@@ -268,11 +268,14 @@ typedef struct tx_command {
 } tx_command;
 
 #define TX_ENTRY(name, arity) {#name, arity, tx_##name},
-static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY)};
+static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) GATED_COMMANDS(TX_ENTRY)};
 #undef TX_ENTRY
 #define N_TX ((int)(sizeof tx_commands / sizeof tx_commands[0]))
+#define TX_ONE(name, arity) +1
+enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: GATED_COMMANDS come after */
+#undef TX_ONE
 
-int tx_command_count(void) { return N_TX; }
+int tx_command_count(void) { return N_TX_FAST; }
 
 static name_index tx_names;
 
@@ -303,7 +306,7 @@ int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl,
     const tx_command *cmd = tx_lookup(argv[0], argl[0]);
     size_t start = x->out->len;
     tx_ctx t = {x->ks, x->out, x->resp, 0};
-    if (!cmd) return FP_SLOW;
+    if (!cmd || cmd - tx_commands >= N_TX_FAST) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
     t.defer = fills_waited_keys(cmd->fn); /* Python wakes blocked clients (tx_open) */
     if (ks_over_maxmemory(x->ks)) return FP_SLOW; /* Python's dispatch admits or refuses it */
@@ -319,7 +322,7 @@ int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl,
 }
 
 rd_status tx_command_at(int i, const char **name, int *arity) {
-    if (i < 0 || i >= N_TX) return RD_NOT_FOUND;
+    if (i < 0 || i >= N_TX_FAST) return RD_NOT_FOUND;
     *name = tx_commands[i].name;
     *arity = tx_commands[i].arity;
     return RD_OK;
