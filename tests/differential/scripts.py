@@ -1033,6 +1033,18 @@ SORT = [
 ]
 
 
+# maxmemory 1: nothing left to evict means -OOM, also for a command queued in MULTI (EXECABORT), after
+# every key was evicted; the limit goes back to 0 (the policy stays volatile-lru on both servers).
+OOM_EMPTIED = [
+    ["SET", "a", "1"], ["RPUSH", "l", "x", "y"],
+    ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["CONFIG", "SET", "maxmemory", "1"],
+    ["SET", "c", "d"], ["DBSIZE"], ["MULTI"], ["SET", "foo1", "bar1"], ["LPUSH", "mylist", "v"], ["EXEC"],
+    ["CONFIG", "SET", "maxmemory", "0"], ["SET", "c", "d"], ["DBSIZE"],
+    ["CONFIG", "SET", "maxmemory-policy", "volatile-lru"], ["CONFIG", "SET", "maxmemory", "1"],
+    ["SET", "e", "f"], ["SET", "t", "v", "EX", "100"], ["CONFIG", "SET", "maxmemory", "0"], ["DBSIZE"],
+]
+
+
 def _zset_moves() -> list:
     """Re-scoring members of a skiplist-encoded set (200 > 128 members): ZINCRBY by tiny steps keeps a
     node between its neighbours (updated in place), big steps and ties (order by member) relink it.
@@ -1089,6 +1101,7 @@ PER_PROTOCOL = {
     "blocking": BLOCKING,
     "blocking_more": BLOCKING_MORE,
     "sort": SORT,
+    "oom-emptied": OOM_EMPTIED,
 }
 
 INLINE = [
