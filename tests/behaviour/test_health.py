@@ -5,7 +5,6 @@ errorstats, keyspace)."""
 import json
 import re
 import socket
-import subprocess
 import urllib.error
 import urllib.request
 
@@ -13,7 +12,7 @@ import pytest
 import redis
 
 from behaviour.test_server import info_dict
-from servers import RawClient, free_port, redistill_python
+from servers import RawClient, free_port
 from resp import parse
 
 parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps installs prometheus_client")
@@ -117,16 +116,24 @@ def test_metrics_db_keys_zero_when_empty(monitored):
     assert value(families(base), "redistill_db_keys", db="db0") == 0
 
 
-def test_health_port_in_use_fails_start(start_extra, tmp_path):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen(1)
-        port = busy.getsockname()[1]
-        out = subprocess.run([redistill_python(), "-m", "redistill", "--port", str(free_port()),
-                              "--health-check-port", str(port)], capture_output=True, text=True,
-                             timeout=30, cwd=tmp_path)
-    assert out.returncode == 1
-    assert "Could not start the health endpoint" in out.stderr
+def test_health_port_taken_keeps_serving(start_extra):
+    """A second instance with the same health port (as with the default 8080 beside another one): a WARNING
+    naming the setting and its flag, the cache serves, INFO says the endpoint is off; the first keeps its own."""
+    hp = free_port()
+    first = start_extra(["--health-check-port", str(hp)], kind="redistill")
+    second = start_extra(["--health-check-port", str(hp)], kind="redistill")
+    c = redis.Redis(host=second.host, port=second.port, socket_timeout=10)
+    assert c.set("k", "v") and c.get("k") == b"v"
+    server = c.info("server")
+    assert (server["redistill_health_endpoint"], server["redistill_health_check_port"]) == ("off", 0)
+    log = second.stderr_text(100000)
+    assert "WARNING" in log and "Could not start the health endpoint" in log, log
+    assert "health_check_port" in log and "--health-check-port" in log, log
+    assert second.proc.poll() is None
+    first_info = redis.Redis(host=first.host, port=first.port, socket_timeout=10).info("server")
+    assert (first_info["redistill_health_endpoint"], first_info["redistill_health_check_port"]) == ("on", hp)
+    assert get(f"http://127.0.0.1:{hp}/health")[0] == 200
+    c.close()
 
 
 # ---- INFO for monitoring tools ------------------------------------------------------------------
