@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 import threading
 import time
@@ -14,9 +13,10 @@ from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.docs import docs_fields
 from redistill.errors import CommandError
 from redistill.keyspace import glob_match, set_type_threshold
+from redistill.logutil import get_logger
 from redistill.protocol import SetReply, Verbatim
 
-log = logging.getLogger("redistill")
+log = get_logger("redistill")
 
 
 # INFO [section [section ...]]

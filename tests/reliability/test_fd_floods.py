@@ -77,7 +77,17 @@ def _new_client_served(sp, timeout: float = PROBE_TIMEOUT) -> bool:
         c.close()
 
 
-def _run(sp, port: int, probe_during: bool) -> dict:
+def _health_served(hp: int, timeout: float = PROBE_TIMEOUT) -> bool:
+    """GET /health on a new connection answers 200 within timeout."""
+    try:
+        with socket.create_connection(("127.0.0.1", hp), timeout=timeout) as s:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: probe\r\n\r\n")
+            return s.recv(64).startswith(b"HTTP/1.1 200 ")
+    except OSError:
+        return False
+
+
+def _run(sp, port: int, hp: int, probe_during: bool) -> dict:
     """Floods port for FLOOD_SECONDS while BYSTANDERS Redis clients are connected; what was observed."""
     if raise_nofile(FLOOD_MAX + 500) < FLOOD_MAX + 500:
         pytest.skip("this process cannot open enough descriptors to flood")
@@ -86,7 +96,7 @@ def _run(sp, port: int, probe_during: bool) -> dict:
     socks: list[socket.socket] = []
     stop = threading.Event()
     flooder = threading.Thread(target=_flood, args=(port, socks, stop), daemon=True)
-    seen: dict = {"probes": [], "bystander_errors": [], "max_fds": 0}
+    seen: dict = {"probes": [], "health_probes": [], "bystander_errors": [], "max_fds": 0}
     try:
         for b in bystanders:
             assert b.call("PING") == b"+PONG\r\n"
@@ -101,6 +111,7 @@ def _run(sp, port: int, probe_during: bool) -> dict:
             seen["max_fds"] = max(seen["max_fds"], fd_count(pid))
             if probe_during:
                 seen["probes"].append(_new_client_served(sp))
+            seen["health_probes"].append(_health_served(hp))
             for i, b in enumerate(bystanders):
                 try:
                     rep = b.call("INCR", f"flood:bystander:{i}", timeout=5)
@@ -160,16 +171,18 @@ def flooded(request, tls_files):
     sp = start_server("redistill", args, config_text=config_text, nofile=NOFILE)
     try:
         port = {"health": hp, "redis": sp.port, "tls": tp}[request.param]
-        yield request.param, _run(sp, port, probe_during=request.param == "health")
+        yield request.param, _run(sp, port, hp, probe_during=request.param == "health")
     finally:
         stop_and_check(sp)
 
 
 def test_flood_clients_still_served(flooded):
-    """Connected clients keep being served; during a health-port flood new Redis clients connect too (a
-    flood of the Redis port itself may take every maxclients slot, as it would from Redis)."""
+    """Connected clients keep being served and /health keeps answering, whichever port is flooded; during a
+    health-port flood new Redis clients connect too (a flood of the Redis port itself may take every
+    maxclients slot, as it would from Redis)."""
     which, seen = flooded
     assert not seen["bystander_errors"], seen["bystander_errors"][:5]
+    assert seen["health_probes"] and all(seen["health_probes"]), seen["health_probes"]
     if which == "health":
         assert seen["probes"] and all(seen["probes"]), (seen["probes"], seen["log_head"])
     assert seen["max_fds"] <= NOFILE
