@@ -8,9 +8,10 @@ Rules:
 - HTTP/1.1 with one request per connection ("Connection: close"); requests are a line and
   headers of at most MAX_REQUEST bytes, answered or dropped within REQUEST_TIMEOUT seconds.
 - At most MAX_CONNECTIONS open at once (the server counts them in its descriptor budget): a
-  new connection past it closes the oldest, so idle connections opened faster than they time
-  out cannot use up the process's descriptors nor lock probes out.  Accepts go through
-  accepting.AcceptGate (back-off on EMFILE and the like), logs through logutil (rate-limited).
+  new connection past it closes the oldest one still waiting for its request, so idle
+  connections opened faster than they time out can neither use up the process's descriptors
+  nor lock probes out.  Accepts go through accepting.AcceptGate (back-off on EMFILE and the
+  like), logs through logutil (rate-limited).
 - /health: 200 {"status": "ok", ...} while serving, 503 {"status": "shutting_down", ...} from
   the moment a shutdown starts until the process exits.
 - /metrics: Prometheus text format 0.0.4.  Every numeric INFO field becomes
@@ -287,11 +288,17 @@ class HealthServer(threading.Thread):
                 return
             sock = accepted[0]
             if len(self._clients) >= MAX_CONNECTIONS:
-                self._drop(next(iter(self._clients.values())))
+                self._drop(self._oldest_idle())
             sock.setblocking(False)
             client = _Client(sock)
             self._clients[sock] = client
             self._selector.register(sock, _READ, client)
+
+    def _oldest_idle(self) -> _Client:
+        """The connection to close for a new one: the oldest still without a whole request (a
+        reply being sent is a probe or a scrape that did its part), else the oldest."""
+        clients = self._clients.values()
+        return next((c for c in clients if not c.outbuf), next(iter(clients)))
 
     def _read(self, client: _Client) -> None:
         try:

@@ -5,6 +5,7 @@ errorstats, keyspace)."""
 import json
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 
@@ -114,6 +115,37 @@ def test_metrics_counters_match_what_was_sent(monitored):
 def test_metrics_db_keys_zero_when_empty(monitored):
     _, base = monitored
     assert value(families(base), "redistill_db_keys", db="db0") == 0
+
+
+def _closed_within(s, timeout):
+    """The server closed s (EOF or reset) within timeout."""
+    s.settimeout(timeout)
+    try:
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def test_connection_cap_closes_the_oldest_idle(monitored):
+    """Past 32 open connections a new one closes the oldest still waiting for its request; probes still
+    get their answer."""
+    from redistill.health import MAX_CONNECTIONS
+
+    _, base = monitored
+    port = int(base.rsplit(":", 1)[1])
+    socks = []
+    try:
+        for _ in range(MAX_CONNECTIONS + 8):
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+            time.sleep(0.01)   # accepted in the order they connected
+        assert all(_closed_within(s, 2.0) for s in socks[:8])
+        assert not any(_closed_within(s, 0.05) for s in socks[8:])
+        assert get(base + "/health")[0] == 200
+    finally:
+        for s in socks:
+            s.close()
 
 
 def test_health_port_taken_keeps_serving(start_extra):
