@@ -54,13 +54,14 @@ def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[t
     if soft == resource.RLIM_INFINITY or soft >= want:
         return maxclients, []
     best, error = soft, ""
+    unlimited = hard == resource.RLIM_INFINITY
     try:   # want itself first, as Redis asks: past the hard limit that takes privileges
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, max(want, hard) if hard != resource.RLIM_INFINITY else hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard if unlimited else max(want, hard)))
         best = want
     except (ValueError, OSError) as e:
         # Python turns EPERM (raising the hard limit, or past fs.nr_open) into a ValueError.
         error = e.strerror if isinstance(e, OSError) and e.strerror else os.strerror(errno.EPERM)
-        if hard != resource.RLIM_INFINITY and hard > soft:   # then all the hard limit allows
+        if not unlimited and hard > soft:   # then all the hard limit allows
             try:
                 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
                 best = hard
@@ -245,9 +246,7 @@ class Server:
         """Serves until SIGTERM/SIGINT/shutdown(); returns the process exit code."""
         cfg = self.config
         log.info("Redistill %s starting, pid=%d", metrics.REDISTILL_VERSION, os.getpid())
-        maxclients, lines = adjust_open_files_limit(cfg.max_connections, self.own_descriptors())
-        for level, line in lines:
-            log.log(level, "%s", line)
+        maxclients = self._fit_maxclients(cfg.max_connections)
         if maxclients < 1:
             return 1
         if maxclients != cfg.max_connections:
@@ -346,13 +345,18 @@ class Server:
         health = health_module.OWN_FDS + health_module.MAX_CONNECTIONS if cfg.health_check_port else 0
         return RESERVED_FDS + self.nthreads * per_worker + 2 + health
 
-    def raise_maxclients(self, maxclients: int) -> int:
-        """CONFIG SET maxclients above the current value: raises RLIMIT_NOFILE for it as at start.
-        Returns the maxclients the descriptors allow (maxclients itself when they suffice), with
-        Redis's warnings logged when they do not."""
+    def _fit_maxclients(self, maxclients: int) -> int:
+        """Raises RLIMIT_NOFILE for maxclients and the server's own descriptors if it must; returns
+        the maxclients the limit allows (maxclients itself when it suffices), with Redis's
+        warnings logged when it does not."""
         allowed, lines = adjust_open_files_limit(maxclients, self.own_descriptors())
         for level, line in lines:
             log.log(level, "%s", line)
+        return allowed
+
+    def raise_maxclients(self, maxclients: int) -> int:
+        """CONFIG SET maxclients above the current value: as at start (_fit_maxclients)."""
+        allowed = self._fit_maxclients(maxclients)
         if allowed < maxclients:
             log.warning("Failed applying new configuration. Possibly related to new maxclients setting. "
                         "Restoring previous settings.")
