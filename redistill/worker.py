@@ -10,6 +10,8 @@ Rules:
   map as before.  Registration and the shutdown drain still go through the selector.
 - SelectorKey.data is always an object with on_event(mask): a Connection, the acceptor or the
   waker, so the loop dispatches with one attribute call per event.
+- The listeners belong to an accepting.AcceptGate: out of descriptors, accepting pauses for
+  100 ms instead of spinning.  Logs go through logutil, which rate-limits repeated lines.
 - An exception while handling one connection is logged and closes that connection only; the
   thread keeps serving the others.
 - The rd_worker handle is created here but freed by the Server after every thread has
