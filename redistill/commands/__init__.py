@@ -14,7 +14,6 @@ Rules:
 """
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -26,9 +25,10 @@ from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
+from redistill.logutil import get_logger
 from redistill.protocol import Encoded, encode
 
-log = logging.getLogger("redistill.commands")
+log = get_logger("redistill.commands")
 
 
 @dataclass(frozen=True)

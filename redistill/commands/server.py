@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 import threading
 import time
@@ -14,9 +13,10 @@ from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.docs import docs_fields
 from redistill.errors import CommandError
 from redistill.keyspace import glob_match, set_type_threshold
+from redistill.logutil import get_logger
 from redistill.protocol import SetReply, Verbatim
 
-log = logging.getLogger("redistill")
+log = get_logger("redistill")
 
 
 # INFO [section [section ...]]
@@ -242,6 +242,8 @@ def config_set(client: Any, args: list[bytes]) -> str:
             stored[name] = parsed
         else:
             changes[field] = parsed
+    if changes.get("max_connections", 0) > server.config.max_connections:
+        _check_maxclients(server, changes["max_connections"])
     with _config_lock:
         # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
         server.config = dataclasses.replace(server.config, **changes)
@@ -257,6 +259,14 @@ def config_set(client: Any, args: list[bytes]) -> str:
             set_type_threshold(name, value)
         _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
     return "OK"
+
+
+def _check_maxclients(server: Any, maxclients: int) -> None:
+    """Redis's updateMaxclients: raise the descriptor limit for more clients, or refuse them."""
+    raise_maxclients = getattr(server, "raise_maxclients", None)
+    allowed = maxclients if raise_maxclients is None else raise_maxclients(maxclients)
+    if allowed < maxclients:
+        raise CommandError(errors.config_set_failed(b"maxclients", errors.maxclients_over_fd_limit(allowed)))
 
 
 # CONFIG RESETSTAT   (INFO's counters, commandstats and errorstats; not the slowlog, as Redis)
