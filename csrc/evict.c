@@ -412,8 +412,7 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
             ks_remove(ks, best, v, &dead);
             best->evicted++;
         }
-        pthread_mutex_unlock(&best->lock);
-        if (dead) free(dead);
+        ks_release_free(ks, best, dead);
         if (v || tries >= EV_RETRIES) return v != NULL;
     }
 }

@@ -208,6 +208,9 @@ static inline void used_sub(shard *s, size_t n) {
 uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen);
 /* Unlinks e from its shard (table, counters, queue) and pushes it onto *dead. */
 void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead);
+/* Unlocks s as every keyspace write does, then frees the entries on dead (ks_remove's list)
+ * and the collections they own: the one way a removed entry is freed (rule 4). */
+void ks_release_free(rd_keyspace *ks, shard *s, entry *dead);
 /* Every entry of s reallocated with (links = 1) or without its queue links and put back
  * in its chain, used_memory following; out[] receives the s->count entries.  -1 when
  * the allocator fails adding links (the entries done keep them: a shard without
