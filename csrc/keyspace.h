@@ -240,7 +240,7 @@ void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now);            /* r
 unsigned ev_lfu_freq(const entry *e, int64_t now); /* OBJECT FREQ: the decayed LFU counter (LFU policies) */
 /* Puts back an entry taken out with ev_unlink (realloc'd in place: APPEND, SETRANGE), as an access. */
 void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now);
-void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard */
+void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard and zeroed its used: queues and ghost go */
 void ev_shard_free(shard *s);
 /* noeviction: 1 when growing by delta bytes would pass the limit (the write must be refused). */
 int ev_refuse(rd_keyspace *ks, int64_t delta);
