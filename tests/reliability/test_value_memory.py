@@ -16,8 +16,8 @@ import pytest
 from resp import encode_command
 
 from .valuemem import pipe, sp  # noqa: F401 (the fixtures)
-from .valuemem import (BATCH, MB, TYPES, Pipe, churn_growth, elements, make, set_members, skip_rss_under_asan,
-                       wait_until)
+from .valuemem import (BATCH, MB, TYPES, Pipe, churn_growth, elements, make, rss, set_members,
+                       skip_rss_under_asan, wait_until)
 
 ROUNDS = 12  # of BATCH values each: 480 deaths
 WARMUP = 3
@@ -139,3 +139,21 @@ def test_dead_values_give_their_memory_back(sp, pipe, kind, death):
     used1 = pipe.info("used_memory")
     if not sp.is_redis:  # Redis's used_memory also counts client buffers; Redistill's is the keyspace's alone
         assert abs(used1 - used0) < 64 * 1024, f"used_memory {used0} before, {used1} after every value died"
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_flush_hands_the_memory_back(sp, pipe, kind):
+    """~30 MB of values, then FLUSHALL (or FLUSHDB): RSS falls back near where it was before them, as with
+    Redis, whose allocator returns freed pages (Redistill asks glibc to, with malloc_trim)."""
+    before = rss(sp)
+    for r in range(20):
+        pipe.add([c for i in range(r * BATCH, (r + 1) * BATCH) for c in make(kind, f"v:{i}", i)])
+        pipe.flush()
+    full = rss(sp)
+    assert full - before > 20 * MB, f"the values took only {(full - before) / MB:.1f} MB"
+    pipe.call("FLUSHALL" if kind != "list" else "FLUSHDB")
+    if not skip_rss_under_asan(sp):
+        after = rss(sp)
+        assert after - before < 8 * MB, (
+            f"{kind}: RSS {before / MB:.0f} MB before the values, {full / MB:.0f} MB with them, "
+            f"{after / MB:.0f} MB after the flush")
