@@ -227,6 +227,11 @@ static void release(rd_keyspace *ks, shard *s) {
     pthread_mutex_unlock(&s->lock);
 }
 
+void ks_release_free(rd_keyspace *ks, shard *s, entry *dead) {
+    release(ks, s);
+    free_chain(dead);
+}
+
 /* ---- table operations (shard lock held) ----------------------------------- */
 
 static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp) {
