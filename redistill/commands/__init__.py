@@ -23,6 +23,7 @@ from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
+from redistill.commands import debug
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.logutil import get_logger
@@ -122,7 +123,7 @@ _TABLE = [
     command("bgsave",     -1, "admin noscript no_async_loading",      NOKEYS,     server.bgsave,          "server",     "1.0.0",  "Asynchronously save the dataset to disk"),
     command("bgrewriteaof", 1, "admin noscript no_async_loading",     NOKEYS,     server.bgrewriteaof,    "server",     "1.0.0",  "Asynchronously rewrite the append-only file"),
     command("shutdown",   -1, "admin noscript loading stale no_multi allow_busy", NOKEYS, server.shutdown, "server",   "1.0.0",  "Synchronously save the dataset to disk and then shut down the server"),
-    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     server.debug,           "server",     "1.0.0",  "A container for debugging commands"),
+    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     debug.debug,            "server",     "1.0.0",  "A container for debugging commands"),
     command("slowlog",    -2, "",                                     NOKEYS,     None,                   "server",     "2.2.12", "A container for slow log commands", subcommands=[
         command("slowlog|get",    -2, "admin loading stale",          NOKEYS,     server.slowlog_get,     "server",     "2.2.12", "Get the slow log's entries", tips="request_policy:all_nodes nondeterministic_output"),
         command("slowlog|len",     2, "admin loading stale",          NOKEYS,     server.slowlog_len,     "server",     "2.2.12", "Get the slow log's length", tips="request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
