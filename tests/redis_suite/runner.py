@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -118,6 +119,11 @@ def run_unit(suite: Path, unit: str, kind: str, lists: Lists, *, deny_tags: list
                 finally:
                     _kill_group(proc.pid)  # the test client it spawned, too
                     proc.wait()
+            text = out_path.read_text(errors="replace")
+            if not problems and not re.search(r"^\[\d+/\d+ done\]", text, re.M) and "[TIMEOUT]" not in text:
+                tail = "\n".join(text.splitlines()[-15:])
+                problems.append(f"the helper exited with {proc.returncode} before the unit's end; its last "
+                                f"output:\n{tail}")
             if sp.proc.poll() is not None:
                 problems.append(f"the server exited with {sp.proc.returncode} during the unit")
             code = sp.stop()
