@@ -454,7 +454,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
-    if ("denyoom" in spec.flags or in_multi) and client.server.config.max_memory:
+    if ("denyoom" in spec.flags or in_multi or _exec_of_writes(client, spec)) and client.server.config.max_memory:
         try:
             client.server.keyspace.admit()
         except CommandError as e:
@@ -483,6 +483,13 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return call(client, spec, args)
     finally:
         ks.shared_end()
+
+
+def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
+    """EXEC of a queue holding a denyoom command: Redis admits it as a denyoom command (over the
+    limit it is refused, and the transaction discarded with -EXECABORT ... OOM)."""
+    queue = getattr(client, "multi", None)
+    return spec.handler is transactions.exec_ and bool(queue) and any("denyoom" in s.flags for s, _ in queue)
 
 
 # The commands csrc/ runs only under the exclusive gate (internal.h GATED_COMMANDS).
