@@ -296,3 +296,10 @@ test-ft: build test-deps ft-build
 	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py $(FT_TESTS)
 	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 REDISTILL_FASTPATH=0 \
 	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py tests/differential
+
+# ---- Redis's own test suite (tests/redis_suite; `make test` runs it through pytest) -----------------
+# `make redis-suite` runs every unit against Redistill; ARGS picks units and options, e.g.
+# ARGS="unit/type/list -v" or ARGS="--server redis unit/type/incr".
+.PHONY: redis-suite
+redis-suite: build test-deps
+	$(VENV)/bin/python tests/redis_suite/runner.py $(ARGS)
