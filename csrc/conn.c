@@ -67,6 +67,9 @@ struct rd_conn {
     int64_t last_ms; /* last I/O or command (CLIENT LIST idle=) */
     size_t out_hard;  /* close when unsent output exceeds this (0 = no limit) */
     size_t in_max;    /* close when unparsed input exceeds this (client-query-buffer-limit) */
+    char *who;        /* "addr\0name" for SLOWLOG entries (rd_conn_set_client) */
+    size_t who_len;
+    int64_t sl_exact_until; /* ms: time each fast command until then (see slow_batch) */
 };
 
 /* Why a batch stopped. */
@@ -161,6 +164,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
 void rd_conn_free(rd_conn *c) {
     if (!c) return;
     free(c->in);
+    free(c->who);
     resp_parser_release(&c->parser);
     buf_release(&c->scratch);
     buf_release(&c->out);
@@ -174,6 +178,18 @@ void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
 void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
 void rd_conn_set_input_limit(rd_conn *c, uint64_t max) { c->in_max = max ? (size_t)max : IN_MAX; }
+
+rd_status rd_conn_set_client(rd_conn *c, const char *addr, size_t alen, const char *name, size_t nlen) {
+    char *who = malloc(alen + 1 + nlen);
+    if (!who) return RD_ERR_NOMEM;
+    memcpy(who, addr, alen);
+    who[alen] = '\0';
+    memcpy(who + alen + 1, name, nlen);
+    free(c->who);
+    c->who = who;
+    c->who_len = alen + 1 + nlen;
+    return RD_OK;
+}
 
 /* Unparsed input past the query buffer limit: the client is dropped (Redis
  * logs "Closing client that reached max query buffer length" and sends nothing). */
@@ -411,6 +427,62 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     return FP_DONE;
 }
 
+/* ---- SLOWLOG of fast commands ------------------------------------------------ */
+
+#define SL_EXACT_US 1000     /* thresholds below this: every fast command is timed */
+#define SL_PROBATION_MS 1000 /* after an unattributable slow batch: time each command so long */
+
+static int64_t coarse_res_us = 1000000; /* CLOCK_REALTIME_COARSE's resolution (set at load) */
+
+__attribute__((constructor)) static void coarse_res_init(void) {
+    struct timespec r;
+    if (clock_getres(CLOCK_REALTIME_COARSE, &r) == 0)
+        coarse_res_us = (int64_t)r.tv_sec * 1000000 + (r.tv_nsec + 999) / 1000;
+}
+
+static void slow_entry(rd_conn *c, int argc, const char **argv, const size_t *argl, int64_t usec) {
+    sl_record(argc, argv, argl, usec, c->who ? c->who : "", c->who ? c->who_len : 1);
+}
+
+/* The fast command whose frame starts at input offset off took usec: parsed
+ * again (this is the rare path) and queued. */
+static void slow_frame(rd_conn *c, size_t off, int64_t usec) {
+    resp_parser p;
+    rd_buf scratch;
+    resp_parser_init(&p);
+    buf_init(&scratch);
+    if (resp_parse(&p, c->in + off, c->in_len - off, 1, &scratch) == RESP_FRAME &&
+        worker_args(c->w, p.argc) == 0) {
+        const char *base = p.is_inline ? scratch.data : c->in + off;
+        for (int i = 0; i < p.argc; i++) {
+            c->w->argv[i] = base + p.argv[i].off;
+            c->w->argl[i] = p.argv[i].len;
+        }
+        slow_entry(c, p.argc, c->w->argv, c->w->argl, usec);
+    }
+    resp_parser_release(&p);
+    buf_release(&scratch);
+}
+
+/* End of a batch that ran `done` fast commands untimed since start_us, the
+ * last one from input offset `last`.  The common exit costs one coarse clock
+ * read (no rdtsc): that clock lags by at most its resolution, so when even
+ * that bound is under the threshold no command of the batch can be slow.
+ * Otherwise the precise clock decides; a slow batch of one command is that
+ * command's time; a slow batch of several cannot say which one was slow, so
+ * the connection's next batches time each command for SL_PROBATION_MS. */
+static void slow_batch(rd_conn *c, int64_t thr, int64_t start_us, uint64_t done, size_t last,
+                       int64_t now_ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    int64_t bound = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + coarse_res_us - start_us;
+    if (bound < thr) return;
+    int64_t usec = rd_now_us() - start_us;
+    if (usec < thr) return;
+    if (done == 1) slow_frame(c, last, usec);
+    else c->sl_exact_until = now_ms + SL_PROBATION_MS;
+}
+
 /* One batch: frames are parsed and run until the input runs out, a command
  * needs Python, the output is over the soft limit, or the connection ends. */
 static int run_batch(rd_conn *c, int fd) {
@@ -426,6 +498,10 @@ static int run_batch(rd_conn *c, int fd) {
     if (gated) gate_enter_shared(c->w->gate);
     now = rd_now_ms(); /* read after any wait for the gate */
     c->last_ms = now;
+    /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
+    int64_t thr = gated ? sl_threshold() : -1, t_us = gated ? gate_now_us : 0;
+    int exact = thr >= 0 && (thr < SL_EXACT_US || c->sl_exact_until > now);
+    size_t last = 0;
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -454,6 +530,13 @@ static int run_batch(rd_conn *c, int fd) {
         if (r == RESP_FRAME) {
             if (c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE) {
                 done++;
+                if (exact) {
+                    int64_t t = rd_now_us();
+                    if (t - t_us >= thr) slow_entry(c, c->parser.argc, c->w->argv, c->w->argl, t - t_us);
+                    t_us = t;
+                } else {
+                    last = start;
+                }
                 check_hard_limit(c);
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
@@ -465,6 +548,7 @@ static int run_batch(rd_conn *c, int fd) {
         resp_next_frame(&c->parser);
     }
     if (gated) gate_leave(c->w->gate);
+    if (thr >= 0 && !exact && done) slow_batch(c, thr, t_us, done, last, now);
     if (c->out.failed) c->broken = 1;
     stat_add(c->w, RD_W_COMMANDS, done);
     in_compact(c);

@@ -23,10 +23,11 @@
 static _Thread_local int depth;     /* nesting of this thread's hold; 0 = not held */
 static _Thread_local int exclusive; /* the hold (depth > 0) is exclusive */
 _Thread_local int64_t gate_now;     /* rule 6; 0 = not held */
+_Thread_local int64_t gate_now_us;  /* the same instant in microseconds */
 
 static void freeze_clock(void) {
-    gate_now = 0;
-    gate_now = rd_now_ms();
+    gate_now_us = rd_now_us();
+    gate_now = gate_now_us / 1000;
 }
 
 int gate_init(ks_gate *g) {

@@ -98,6 +98,14 @@ ks_gate *ks_gate_of(rd_keyspace *ks);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;
+/* The same instant in microseconds (the fast path's SLOWLOG times a batch from it). */
+extern _Thread_local int64_t gate_now_us;
+
+/* slowlog.c: the threshold (relaxed read) and the queueing of one slow fast-path command;
+ * who is "addr\0name". */
+int64_t sl_threshold(void);
+void sl_record(int argc, const char **argv, const size_t *argl, int64_t usec, const char *who,
+               size_t who_len);
 
 /* A watched key: one node per key some client WATCHes, in its shard's list,
  * guarded by the shard lock like the entries. */

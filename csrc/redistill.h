@@ -132,6 +132,8 @@ const char *rd_status_message(rd_status st);
 
 /* Wall-clock milliseconds since the epoch (the clock expiry uses).  Any thread. */
 int64_t rd_now_ms(void);
+/* The same clock in microseconds.  Any thread. */
+int64_t rd_now_us(void);
 
 /* ---- byte buffers (results of keyspace reads) ---------------------------- */
 
@@ -496,6 +498,23 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
  * set (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH, ZADD, ZINCRBY, Z*STORE)
  * to Python, which wakes them. */
 void rd_set_list_waiters(int n);
+
+/* ---- SLOWLOG of the fast path (slowlog.c) ----------------------------------- */
+
+/* slowlog-log-slower-than (microseconds; < 0 off, 0 everything) and slowlog-max-len, as
+ * CONFIG SET changes them.  Any thread. */
+void rd_slowlog_config(int64_t slower_than_us, uint64_t max_len);
+/* The next SLOWLOG entry id; Python's entries take theirs here too (one sequence).  Any thread. */
+uint64_t rd_slowlog_next_id(void);
+/* Bytes rd_slowlog_drain would write now.  Any thread. */
+size_t rd_slowlog_pending(void);
+/* Moves the queued fast-path entries, oldest first, into out while they fit; returns the
+ * bytes written.  Each: u32 size, then u64 id, u64 unix seconds, u64 microseconds, u32 argc,
+ * argc x (u32 len, bytes), and the rest "addr\0name" (native byte order).  Any thread. */
+size_t rd_slowlog_drain(char *out, size_t cap);
+/* The client's address and name as SLOWLOG entries show them (set at accept and on each
+ * name change).  Owner thread only. */
+rd_status rd_conn_set_client(rd_conn *c, const char *addr, size_t alen, const char *name, size_t nlen);
 
 /* ---- emulated cluster mode (issue 9) ----------------------------------------- */
 

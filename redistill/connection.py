@@ -64,7 +64,7 @@ class Connection:
     """A connected client; also the `client` object handed to command handlers (PLAN.md)."""
 
     __slots__ = (
-        "id", "name", "lib_name", "lib_ver", "addr", "laddr", "fd", "created",
+        "id", "_name", "lib_name", "lib_ver", "addr", "laddr", "fd", "created",
         "_last_interaction", "last_command", "db", "server",
         "_resp", "_authenticated", "_c", "_sock", "_worker", "_selector", "_stats",
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
@@ -81,7 +81,7 @@ class Connection:
         server = worker.server
         self.server = server
         self.id = server.next_client_id()
-        self.name: bytes | None = None
+        self._name: bytes | None = None
         self.lib_name = ""
         self.lib_ver = ""
         self.addr = format_addr(addr)
@@ -127,12 +127,28 @@ class Connection:
             self._c = None
             raise MemoryError("rd_worker_attach failed")
         lib.rd_conn_set_resp(c, 2)
+        self._tell_c_client()
         lib.rd_conn_set_authenticated(c, int(self._authenticated))
         lib.rd_conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
         lib.rd_conn_set_input_limit(c, int(getattr(server.config, "client_query_buffer_limit", 0)))
         self._update_fast()
 
     # ---- the client interface (PLAN.md) -------------------------------------------------------
+    @property
+    def name(self) -> bytes | None:
+        return self._name
+
+    @name.setter
+    def name(self, value: bytes | None) -> None:
+        """CLIENT SETNAME, HELLO SETNAME, RESET: C's SLOWLOG entries show the name too."""
+        self._name = value
+        self._tell_c_client()
+
+    def _tell_c_client(self) -> None:
+        if self._c is not None:
+            addr, name = self.addr.encode("latin-1"), self._name or b""
+            lib.rd_conn_set_client(self._c, addr, len(addr), name, len(name))
+
     @property
     def resp(self) -> int:
         return self._resp

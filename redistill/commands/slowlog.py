@@ -1,8 +1,11 @@
 """SLOWLOG: commands slower than slowlog-log-slower-than microseconds, newest first (Redis's slowlog.c).
 
 Rules:
-  - only commands run by the Python path are timed (dispatch measures the handler, as Redis's
-    call() measures the command proc); the C fast path's GET/SET/... are never logged;
+  - commands run by the Python path are timed by dispatch (the handler, as Redis's call() times
+    the command proc); those the C fast path runs are timed in C (csrc/slowlog.c) and queued
+    there, already trimmed, with the client's address and name; every read here drains that
+    queue first, and both sides take ids from one C counter, so the merged log is in order;
+  - the C queue and threshold are process-wide: the last Slowlog created configures them;
   - an entry keeps at most 32 arguments (the last one then says how many more there were) and
     at most 128 bytes of each (the rest summarised), exactly as Redis;
   - AUTH's arguments, HELLO's AUTH credentials and CONFIG SET requirepass values are redacted;
@@ -11,9 +14,14 @@ Rules:
 from __future__ import annotations
 
 import collections
+import struct
 import threading
 import time
 from typing import Any
+
+from .. import _core
+
+_lib, _ffi = _core.lib, _core.ffi
 
 MAX_ARGC = 32      # SLOWLOG_ENTRY_MAX_ARGC
 MAX_STRING = 128   # SLOWLOG_ENTRY_MAX_STRING
@@ -58,38 +66,88 @@ class Slowlog:
     """The entries of one server, newest first; threshold and length follow CONFIG SET."""
 
     def __init__(self, slower_than_us: int = 10000, max_len: int = 128) -> None:
-        self.slower_than = slower_than_us   # < 0 disables, 0 logs everything (read unlocked)
+        self._slower_than = slower_than_us   # < 0 disables, 0 logs everything (read unlocked)
         self.max_len = max_len
         self._entries: collections.deque[list[Any]] = collections.deque()
-        self._next_id = 0
         self._lock = threading.Lock()
+        _lib.rd_slowlog_config(slower_than_us, max_len)
+
+    @property
+    def slower_than(self) -> int:
+        return self._slower_than
+
+    @slower_than.setter
+    def slower_than(self, us: int) -> None:
+        self._slower_than = us
+        _lib.rd_slowlog_config(us, self.max_len)
 
     def record(self, client: Any, args: list[bytes], usec: int) -> None:
         """Called after a command that took usec (the caller already compared the threshold)."""
         name = client.name or b""
         item = [0, int(time.time()), usec, entry_args(args), client.addr.encode("latin-1"), name]
         with self._lock:
-            item[0] = self._next_id
-            self._next_id += 1
-            self._entries.appendleft(item)
-            while len(self._entries) > self.max_len:
-                self._entries.pop()
+            item[0] = _lib.rd_slowlog_next_id()
+            self._merge([item])
+
+    def _merge(self, items: list[list[Any]]) -> None:
+        """Adds entries (lock held), newest first by id, at most max_len kept."""
+        if len(items) == 1 and (not self._entries or items[0][0] > self._entries[0][0]):
+            self._entries.appendleft(items[0])
+        elif items:
+            merged = sorted([*self._entries, *items], key=lambda e: e[0], reverse=True)
+            self._entries = collections.deque(merged)
+        while len(self._entries) > self.max_len:
+            self._entries.pop()
+
+    def _drain(self) -> None:
+        """Takes the fast path's queued entries (lock held)."""
+        for _ in range(8):   # entries may arrive meanwhile: bounded, the rest waits for next time
+            size = _lib.rd_slowlog_pending()
+            if not size:
+                return
+            buf = _ffi.new("char[]", size)
+            got = _lib.rd_slowlog_drain(buf, size)
+            self._merge(_decode(_ffi.unpack(buf, got)))
 
     def set_max_len(self, n: int) -> None:
         with self._lock:
             self.max_len = n
+            _lib.rd_slowlog_config(self._slower_than, n)
+            self._drain()
             while len(self._entries) > n:
                 self._entries.pop()
 
     def get(self, count: int) -> list[list[Any]]:
         """The newest `count` entries (-1: all)."""
         with self._lock:
+            self._drain()
             entries = list(self._entries)
         return entries if count < 0 else entries[:count]
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            self._drain()
+            return len(self._entries)
 
     def reset(self) -> None:
         with self._lock:
+            self._drain()
             self._entries.clear()
+
+
+def _decode(data: bytes) -> list[list[Any]]:
+    """rd_slowlog_drain's records (csrc/redistill.h) as entries."""
+    out, pos = [], 0
+    while pos < len(data):
+        (size,) = struct.unpack_from("=I", data, pos)
+        end = pos + 4 + size
+        ident, ts, usec, argc = struct.unpack_from("=QQQI", data, pos + 4)
+        p, args = pos + 32, []
+        for _ in range(argc):
+            (n,) = struct.unpack_from("=I", data, p)
+            args.append(data[p + 4:p + 4 + n])
+            p += 4 + n
+        addr, _, name = data[p:end].partition(b"\0")
+        out.append([ident, ts, usec, args, addr, name])
+        pos = end
+    return out

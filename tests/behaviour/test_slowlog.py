@@ -1,0 +1,88 @@
+"""SLOWLOG sees every command, also those the C fast path runs (GET, SET, the type commands),
+with Redis's entry fields, trimming, slowlog-max-len and slowlog-log-slower-than."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from resp import RespSocket, parse
+
+
+@pytest.fixture
+def c(start_extra):
+    """A client of a fresh server (an empty log, default settings)."""
+    srv = start_extra()
+    sock = RespSocket(srv.host, srv.port)
+    yield sock
+    sock.close()
+
+
+def _entries(c: RespSocket, count: str = "-1") -> list:
+    return parse(c.call("SLOWLOG", "GET", count))
+
+
+def test_fast_commands_are_logged_with_redis_fields(c):
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+    assert c.call("CLIENT", "SETNAME", "fast-one") == b"+OK\r\n"
+    assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+    c.call("SET", "k", "v")
+    c.call("GET", "k")
+    c.call("SADD", "s", *[str(i) for i in range(40)])
+    c.call("SET", "big", "x" * 200)
+    c.call("CLIENT", "SETNAME", "renamed")
+    c.call("INCR", "n")
+    entries = _entries(c)
+    logged = [e[3] for e in entries]
+    assert logged[:4] == [[b"INCR", b"n"], [b"CLIENT", b"SETNAME", b"renamed"],
+                          [b"SET", b"big", b"x" * 128 + b"... (72 more bytes)"],
+                          [b"SADD", b"s"] + [str(i).encode() for i in range(29)]
+                          + [b"... (11 more arguments)"]]
+    assert logged[4:] == [[b"GET", b"k"], [b"SET", b"k", b"v"], [b"SLOWLOG", b"RESET"]]
+    ids = [e[0] for e in entries]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+    me = ("%s:%d" % c.sock.getsockname()[:2]).encode()
+    for e in entries:
+        assert abs(e[1] - time.time()) < 60 and e[2] >= 0 and e[4] == me
+    assert [e[5] for e in entries[:3]] == [b"renamed", b"renamed", b"fast-one"]
+
+
+def test_max_len_and_get_count_cover_fast_commands(c):
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+    assert c.call("CONFIG", "SET", "slowlog-max-len", "10") == b"+OK\r\n"
+    for i in range(20):
+        c.call("SET", "k%d" % i, "v")
+    assert c.call("SLOWLOG", "LEN") == b":10\r\n"
+    assert [e[3] for e in _entries(c, "3")] == [[b"SLOWLOG", b"LEN"], [b"SET", b"k19", b"v"],
+                                                [b"SET", b"k18", b"v"]]
+    assert len(_entries(c)) == 10
+    assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+    assert [e[3] for e in _entries(c)] == [[b"SLOWLOG", b"RESET"]]
+
+
+def test_threshold_off_and_default_leave_quick_fast_commands_out(c):
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "-1") == b"+OK\r\n"
+    assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+    for _ in range(50):
+        c.call("SET", "k", "v")
+        c.call("GET", "k")
+    assert c.call("SLOWLOG", "LEN") == b":0\r\n"
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "10000") == b"+OK\r\n"
+    c.send(b"".join(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" for _ in range(100)))   # one pipelined batch
+    for _ in range(100):
+        assert c.reply() == b"$1\r\nv\r\n"
+    assert _entries(c) == []   # the CONFIG SET itself is judged by the new threshold, as Redis
+
+
+def test_a_slow_fast_path_command_is_logged_above_a_threshold(c):
+    """SUNIONSTORE of a 300000-member set (run whole in C) takes milliseconds; a GET does not
+    (threshold 2 ms)."""
+    for chunk in range(30):
+        c.call("SADD", "big", *[b"member-%d" % (chunk * 10000 + i) for i in range(10000)])
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "2000") == b"+OK\r\n"
+    assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+    c.call("GET", "nokey")
+    assert c.call("SUNIONSTORE", "copy", "big", timeout=30) == b":300000\r\n"
+    logged = [e for e in _entries(c) if e[3][0].upper() != b"SLOWLOG"]
+    assert [e[3] for e in logged] == [[b"SUNIONSTORE", b"copy", b"big"]]
+    assert logged[0][2] >= 2000
