@@ -17,6 +17,9 @@
  *     the time the gate was taken, so a command (and a whole transaction) sees
  *     one instant, as under Redis's cached time (a key cannot expire between
  *     two commands of one EXEC).
+ *  7. What a FLUSHALL detached from the keyspace while its thread held the gate
+ *     is freed when that thread releases it (ks_lazyfree): freeing millions of
+ *     keys never delays an EXEC waiting for the gate, nor what queues behind it.
  */
 #include "internal.h"
 
@@ -65,7 +68,10 @@ void gate_leave(ks_gate *g) {
     exclusive = 0;
     gate_now = 0;
     pthread_rwlock_unlock(&g->lock);
+    ks_lazyfree(); /* rule 7 */
 }
+
+int gate_held(void) { return depth > 0; }
 
 /* ---- public API ------------------------------------------------------------- */
 

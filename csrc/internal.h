@@ -63,6 +63,9 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
                     int64_t *result);
 rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
 rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
+/* DEL / EXISTS / TOUCH of several keys (op: RD_MULTI_*), all their stripes locked together. */
+rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, const size_t *klens,
+                   int64_t now, int64_t *count);
 /* Multi-key calls take `stride` so argv-style interleaved arrays work without copying:
  * key i is keys[i * stride]. */
 rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
@@ -95,6 +98,11 @@ void gate_enter_shared(ks_gate *g);
 int gate_enter_exclusive(ks_gate *g);
 void gate_leave(ks_gate *g);
 ks_gate *ks_gate_of(rd_keyspace *ks);
+/* This thread holds the gate (either way). */
+int gate_held(void);
+/* Frees what this thread's FLUSHALLs detached while it held the gate (gate_leave
+ * calls it once the gate is released). */
+void ks_lazyfree(void);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;

@@ -408,6 +408,17 @@ static void shardset_release(rd_keyspace *ks, const shardset *set) {
             release(ks, &ks->shards[w * 64 + (unsigned)__builtin_ctzll(b)]);
 }
 
+/* The whole keyspace at once (KEYS, DBSIZE, FLUSHALL...): stripes [from, to) are
+ * locked in ascending order on top of the lower ones already held (rule 2), and
+ * all stay held until the command's end, so it sees (or makes) one instant. */
+static void lock_range(rd_keyspace *ks, unsigned from, unsigned to) {
+    for (unsigned i = from; i < to; i++) lock(&ks->shards[i]);
+}
+
+static void unlock_range(rd_keyspace *ks, unsigned from, unsigned to) {
+    for (unsigned i = from; i < to; i++) pthread_mutex_unlock(&ks->shards[i].lock);
+}
+
 /* Hash array for a multi-key call: the stack one when it fits. */
 static uint64_t *hashes_for(int n, uint64_t *stack) {
     return n <= KS_STACK_KEYS ? stack : malloc((size_t)n * sizeof(uint64_t));
@@ -594,6 +605,48 @@ rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now) 
     release(ks, s);
     free_chain(dead);
     return e ? RD_OK : RD_NOT_FOUND;
+}
+
+/* DEL/UNLINK, EXISTS, TOUCH of several keys: every stripe involved is locked
+ * (ascending) for the whole command, so it is one instant (never half of an MSET,
+ * never half done for KEYS or FLUSHALL).  Keys are handled in order: a key named
+ * twice is deleted once and counted twice by EXISTS, as in Redis.  EXISTS counts
+ * hits and misses without touching the access clock; TOUCH touches it. */
+rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, const size_t *klens,
+                   int64_t now, int64_t *count) {
+    uint64_t hstack[KS_STACK_KEYS];
+    uint64_t *hs = hashes_for(nkeys, hstack);
+    entry *dead = NULL, **link;
+    shardset set = {{0}};
+    int64_t n = 0;
+
+    if (!hs) return RD_ERR_NOMEM;
+    for (int i = 0; i < nkeys; i++) {
+        hs[i] = key_hash(ks, keys[i], klens[i]);
+        shardset_add(&set, hs[i]);
+    }
+    shardset_lock(ks, &set);
+    for (int i = 0; i < nkeys; i++) {
+        shard *s = shard_of(ks, hs[i]);
+        entry *e = do_lookup(s, hs[i], keys[i], klens[i], now, &link, &dead);
+        if (!e) {
+            if (op != RD_MULTI_DEL) s->misses++;
+            continue;
+        }
+        n++;
+        if (op == RD_MULTI_DEL) {
+            do_unlink(s, link, e);
+            push_dead(&dead, e);
+        } else {
+            s->hits++;
+            if (op == RD_MULTI_TOUCH) ev_touch(ks, s, e, now);
+        }
+    }
+    shardset_release(ks, &set);
+    free_chain(dead);
+    if (hs != hstack) free(hs);
+    *count = n;
+    return RD_OK;
 }
 
 static void free_entries(entry **es, int n) {
@@ -997,25 +1050,69 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
     return st;
 }
 
+/* Tables a FLUSHALL detached, freed once its thread leaves the gate (lazyfree). */
+typedef struct detached {
+    struct detached *next;
+    entry **table[KS_NSHARDS];
+    size_t buckets[KS_NSHARDS];
+} detached;
+
+static _Thread_local detached *to_free; /* this thread's, pending its gate release */
+
+static void free_detached(detached *d) {
+    while (d) {
+        detached *next = d->next;
+        for (unsigned i = 0; i < KS_NSHARDS; i++) free_table(d->table[i], d->buckets[i]);
+        free(d);
+        d = next;
+    }
+}
+
+void ks_lazyfree(void) {
+    detached *d = to_free;
+    to_free = NULL;
+    free_detached(d);
+}
+
+/* Every stripe is locked at once while the tables are swapped for empty ones, so the
+ * flush is one instant for every other command (no write is lost behind a later one
+ * that survived) and stalls them for O(stripes), not O(keys): the old tables are
+ * freed after the locks, and after the gate when this thread holds it (gate.c calls
+ * ks_lazyfree), so a long free never holds up an EXEC waiting for the gate either. */
 rd_status rd_ks_flush(rd_keyspace *ks) {
+    detached *d = malloc(sizeof *d);
+    entry **fresh[KS_NSHARDS];
+    unsigned made = 0;
+
+    if (d)
+        for (; made < KS_NSHARDS; made++)
+            if (!(fresh[made] = calloc(KS_MIN_BUCKETS, sizeof *fresh[made]))) break;
+    if (!d || made < KS_NSHARDS) {
+        while (made) free(fresh[--made]);
+        free(d);
+        return RD_ERR_NOMEM;
+    }
     note_peak(ks);
+    lock_range(ks, 0, KS_NSHARDS);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
-        entry **fresh = calloc(KS_MIN_BUCKETS, sizeof *fresh), **old;
-        size_t old_buckets;
-        if (!fresh) return RD_ERR_NOMEM;
-        lock(s);
-        old = s->table;
-        old_buckets = s->mask + 1;
-        s->table = fresh;
+        d->table[i] = s->table;
+        d->buckets[i] = s->mask + 1;
+        s->table = fresh[i];
         s->mask = KS_MIN_BUCKETS - 1;
         s->count = s->expires = 0;
         s->cursor = 0;
         used_sub(s, atomic_load_explicit(&s->used, memory_order_relaxed));
-        used_add(s, malloc_usable_size(fresh) + KS_MALLOC_OVERHEAD);
+        used_add(s, malloc_usable_size(fresh[i]) + KS_MALLOC_OVERHEAD);
         ev_shard_reset(s);
-        pthread_mutex_unlock(&s->lock);
-        free_table(old, old_buckets); /* outside the lock: freeing millions of keys takes a while */
+    }
+    unlock_range(ks, 0, KS_NSHARDS);
+    if (gate_held()) {
+        d->next = to_free;
+        to_free = d;
+    } else {
+        d->next = NULL;
+        free_detached(d);
     }
     return RD_OK;
 }
@@ -1076,20 +1173,25 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
     return RD_OK;
 }
 
+/* Every stripe held at once (and the gate shared, also from threads outside a
+ * command such as /metrics), so DBSIZE, INFO keyspace and used_memory are one
+ * instant: never half of an MSET or of a FLUSHALL, nor the middle of an EXEC. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     uint64_t v[RD_KS_NSTATS] = {0};
+    gate_enter_shared(&ks->gate);
+    lock_range(ks, 0, KS_NSHARDS);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
-        lock(s);
         v[RD_KS_KEYS] += s->count;
         v[RD_KS_EXPIRES] += s->expires;
         v[RD_KS_EXPIRED] += s->expired;
         v[RD_KS_EVICTED] += s->evicted;
         v[RD_KS_HITS] += s->hits;
         v[RD_KS_MISSES] += s->misses;
-        pthread_mutex_unlock(&s->lock);
     }
     v[RD_KS_USED_MEMORY] = used_total(ks);
+    unlock_range(ks, 0, KS_NSHARDS);
+    gate_leave(&ks->gate);
     note_peak(ks);
     v[RD_KS_PEAK_MEMORY] = atomic_load_explicit(&ks->peak, memory_order_relaxed);
     if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];
@@ -1312,27 +1414,9 @@ rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const siz
     return mset_generic(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms(), 1);
 }
 
-/* TOUCH reads like GET (hit/miss, access clock) without copying anything. */
-static int discard_sink(void *ctx, const char *v, size_t n) {
-    (void)ctx, (void)v, (void)n;
-    return 0;
-}
-
 rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
                       int64_t *count) {
-    int64_t now = rd_now_ms(), n = 0;
-    for (int i = 0; i < nkeys; i++) {
-        rd_status st;
-        if (op == RD_MULTI_DEL)
-            st = ks_del(ks, keys[i], klens[i], now);
-        else if (op == RD_MULTI_EXISTS)
-            st = ks_exists(ks, keys[i], klens[i], now);
-        else
-            st = ks_get(ks, keys[i], klens[i], now, discard_sink, NULL);
-        n += st != RD_NOT_FOUND;
-    }
-    *count = n;
-    return RD_OK;
+    return ks_multi(ks, op, nkeys, keys, klens, rd_now_ms(), count);
 }
 
 /* COPY of a collection: ne (a byte copy of e) gets its own deep copy of the object. */
@@ -1486,19 +1570,14 @@ static uint64_t scan_bucket(shard *s, uint64_t v, scan_state *x) {
     return rev64(rev64(v) + 1);
 }
 
-static int shard_empty(shard *s) {
-    int empty;
-    lock(s);
-    empty = s->count == 0;
-    pthread_mutex_unlock(&s->lock);
-    return empty;
-}
-
+/* Each stripe a call visits stays locked until the call ends (ascending, rule 2),
+ * so one call's page is one instant, as a SCAN call is on Redis: KEYS, a SCAN
+ * over everything in one call and CLUSTER GETKEYSINSLOT see an MSET whole. */
 rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
                      size_t plen, int type, uint64_t *next, rd_buf *out) {
     scan_state x = {pattern, plen, type, rd_now_ms(), 0, count,
                     count > UINT64_MAX / 10 ? UINT64_MAX : count * 10, out};
-    unsigned si = (unsigned)(cursor & (KS_NSHARDS - 1));
+    unsigned first = (unsigned)(cursor & (KS_NSHARDS - 1)), si = first, held = first;
     uint64_t v = cursor >> KS_SHARD_BITS;
 
     rd_buf_clear(out);
@@ -1506,6 +1585,7 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
     while (si < KS_NSHARDS && x.seen < x.count && x.buckets_left && !out->failed) {
         shard *s = &ks->shards[si];
         lock(s);
+        held = si + 1;
         if (s->count == 0) {
             v = 0; /* an empty stripe holds nothing a scan must return */
         } else {
@@ -1514,11 +1594,18 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
                 x.buckets_left--;
             } while (v != 0 && x.seen < x.count && x.buckets_left);
         }
-        release(ks, s);
         if (v == 0) si++;
     }
     /* Skipping the empty stripes that follow lets small scans end in one call. */
-    while (v == 0 && si < KS_NSHARDS && shard_empty(&ks->shards[si])) si++;
+    while (v == 0 && si < KS_NSHARDS) {
+        if (held <= si) {
+            lock(&ks->shards[si]);
+            held = si + 1;
+        }
+        if (ks->shards[si].count) break;
+        si++;
+    }
+    for (unsigned i = first; i < held; i++) release(ks, &ks->shards[i]);
     *next = si >= KS_NSHARDS ? 0 : (v << KS_SHARD_BITS) | si;
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
@@ -1547,20 +1634,31 @@ static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
     return 0;
 }
 
+/* A key found under its own stripe's lock existed at that instant, a valid answer.
+ * "No key" is only true of one instant, so before giving it every stripe is held
+ * at once and looked at again (the keyspace is empty, or nearly). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
     int64_t now = rd_now_ms();
     unsigned start = (unsigned)rng_next();
+    int found = 0;
 
     rd_buf_clear(out);
-    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+    for (unsigned i = 0; i < KS_NSHARDS && !found; i++) {
         shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
-        int found;
         lock(s);
         found = s->count && random_in_shard(s, now, out);
         pthread_mutex_unlock(&s->lock);
-        if (found) return out->failed ? RD_ERR_NOMEM : RD_OK;
     }
-    return RD_NOT_FOUND;
+    if (!found) {
+        lock_range(ks, 0, KS_NSHARDS);
+        for (unsigned i = 0; i < KS_NSHARDS && !found; i++) {
+            shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
+            found = s->count && random_in_shard(s, now, out);
+        }
+        unlock_range(ks, 0, KS_NSHARDS);
+    }
+    if (!found) return RD_NOT_FOUND;
+    return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 
 /* ---- INFO keyspace avg_ttl ---------------------------------------------------- */

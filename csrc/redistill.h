@@ -192,7 +192,10 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
 /* PERSIST: RD_OK (expiry removed), RD_NOT_DONE (had none), RD_NOT_FOUND. */
 rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen);
 
-/* FLUSHDB/FLUSHALL: empties every stripe, one at a time. */
+/* FLUSHDB/FLUSHALL: one instant for every other command: all stripes are locked
+ * together while their tables are swapped for empty ones (O(stripes), not O(keys)).
+ * The old tables are freed by the calling thread after that, or, when it holds the
+ * gate, as it releases the gate.  Any thread.  RD_OK or RD_ERR_NOMEM (nothing done). */
 rd_status rd_ks_flush(rd_keyspace *ks);
 
 /* Active expiry: reclaims expired keys nobody reads, visiting stripes round
@@ -201,7 +204,8 @@ rd_status rd_ks_flush(rd_keyspace *ks);
  * transactions gate shared (it waits while an EXEC runs). */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed);
 
-/* Copies RD_KS_NSTATS counters into out[]. */
+/* Copies RD_KS_NSTATS counters into out[], all read at one instant (every stripe
+ * locked together, the gate shared: it waits while an EXEC runs).  Any thread. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
 
 /* ---- memory limit and eviction (evict.c) ----------------------------------- */
@@ -257,7 +261,8 @@ rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const siz
                        const char **vals, const size_t *vlens);
 
 /* DEL / EXISTS / TOUCH over several keys (op: RD_MULTI_*); *count as Redis
- * replies it.  Each key is handled under its own stripe lock (not atomic). */
+ * replies it.  All their stripes are locked together: one instant.  RD_OK or
+ * RD_ERR_NOMEM. */
 rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
                       int64_t *count);
 
@@ -287,11 +292,13 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
  * type) and, when pattern is not NULL, keys that do not match it (Redis glob).
  * out receives records: a uint64_t length in native byte order, then the key.
  * *next is 0 when the scan is complete.  KEYS is one call with count
- * UINT64_MAX.  RD_OK or RD_ERR_NOMEM. */
+ * UINT64_MAX.  Every stripe a call visits stays locked until it returns, so one
+ * call's keys are one instant.  RD_OK or RD_ERR_NOMEM. */
 rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
                      size_t plen, int type, uint64_t *next, rd_buf *out);
 
-/* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty). */
+/* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty at
+ * one instant: every stripe is locked together before that answer). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
 
 /* ---- LCS (lcs.c) ----------------------------------------------------------- */

@@ -86,8 +86,9 @@ def dbsize(client: Any, args: list[bytes]) -> int:
 
 
 def _flush(client: Any, args: list[bytes]) -> str:
-    # getFlushCommandFlags: one optional ASYNC|SYNC.  Both flush synchronously here: the C flush
-    # takes one stripe at a time, so other clients keep running meanwhile.
+    # getFlushCommandFlags: one optional ASYNC|SYNC.  Both are one instant for every other client
+    # (C swaps all the stripes' tables at once) and free the old keys after the gate, in this
+    # thread, before replying: others wait only for the swap, as with Redis's lazyfree.
     if len(args) > 2 or (len(args) == 2 and word(args[1]) not in (b"async", b"sync")):
         raise CommandError(errors.SYNTAX)
     client.server.keyspace.flush()
