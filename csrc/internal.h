@@ -50,7 +50,8 @@ uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
 /* ---- keyspace internals (keyspace.c) -------------------------------------- */
 
 /* Receives a value while the stripe lock is held, so the fast path can copy it
- * straight into a reply.  v == NULL means "no string here" (MGET only).
+ * straight into a reply.  v == NULL means "no string here" (MGET only): n is 0
+ * for a missing key, 1 for a key of another type.
  * Returns 0, or -1 when it could not store the bytes (allocation failure). */
 typedef int (*ks_sink)(void *ctx, const char *v, size_t n);
 

@@ -764,7 +764,7 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
             s->misses++;
             rc = fn(ctx, NULL, 0);
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
-            rc = fn(ctx, NULL, 0);
+            rc = fn(ctx, NULL, 1);
         } else {
             ev_touch(ks, s, e, now);
             rc = fn(ctx, entry_val(e), entry_vlen(e));
@@ -941,7 +941,7 @@ rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_
  * string here", then the bytes. */
 static int mget_record_sink(void *ctx, const char *v, size_t n) {
     rd_buf *out = ctx;
-    uint64_t len = v ? (uint64_t)n : UINT64_MAX;
+    uint64_t len = v ? (uint64_t)n : n ? UINT64_MAX - 1 : UINT64_MAX;
     if (buf_append(out, &len, sizeof len) < 0) return -1;
     return v ? buf_append(out, v, n) : 0;
 }

@@ -166,7 +166,8 @@ rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_
 
 /* MGET: every key read at one instant (all its stripes locked together).
  * out receives one record per key: a uint64_t length in native byte order,
- * UINT64_MAX for a missing key or one of another type, then the bytes. */
+ * UINT64_MAX for a missing key, UINT64_MAX - 1 for one of another type, then
+ * the bytes. */
 rd_status rd_ks_mget(rd_keyspace *ks, int nkeys, const char **keys, const size_t *klens,
                      rd_buf *out);
 
@@ -222,11 +223,13 @@ rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name);
 
 /* Before a write that needs memory (Redis's denyoom commands): evicts if over the
  * limit; RD_OK, or RD_ERR_OOM when over it with nothing the policy may evict.
- * The rd_ks_* writes check this themselves.  Any thread. */
+ * The rd_ks_* writes check this themselves.  Any thread; holds the gate shared
+ * (it waits while an EXEC runs, which it never evicts from under). */
 rd_status rd_ks_admit(rd_keyspace *ks);
 
 /* Background eviction (cron): evicts while over the limit, for about budget_us
- * microseconds, one stripe lock at a time.  *evicted counts the keys removed. */
+ * microseconds, one stripe lock at a time, holding the gate shared.  *evicted
+ * counts the keys removed. */
 rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted);
 
 /* ---- more string and keyspace commands (issue 3) ---------------------------- */

@@ -74,6 +74,7 @@ _KEY_INFO_FIELDS = (
 )
 
 _NO_VALUE = 2**64 - 1  # rd_ks_mget's length of a missing key
+_OTHER_TYPE = 2**64 - 2  # and of a key of another type
 
 # rd_ks_stats' output, in RD_KS_* index order.
 _STAT_NAMES = (
@@ -219,8 +220,9 @@ class Keyspace:
             ffi.new("const char *[]", vals), ffi.new("size_t[]", [len(v) for _, v in pairs]),
         ))
 
-    def mget(self, keys: list[bytes]) -> list[bytes | None]:
-        """Every key read at one instant; None for a missing key or one of another type."""
+    def mget(self, keys: list[bytes], other_type: Any = None) -> list[Any]:
+        """Every key read at one instant; None for a missing key, `other_type` for one of
+        another type."""
         s = self._scratch
         _check(lib.rd_ks_mget(self.ptr, len(keys), ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
                               ffi.new("size_t[]", [len(k) for k in keys]), s.buf))
@@ -230,6 +232,8 @@ class Keyspace:
             pos += 8
             if n == _NO_VALUE:
                 values.append(None)
+            elif n == _OTHER_TYPE:
+                values.append(other_type)
             else:
                 values.append(data[pos:pos + n])
                 pos += n
