@@ -99,8 +99,8 @@ void gate_enter_shared(ks_gate *g);
 int gate_enter_exclusive(ks_gate *g);
 void gate_leave(ks_gate *g);
 ks_gate *ks_gate_of(rd_keyspace *ks);
-/* This thread holds the gate (either way). */
-int gate_held(void);
+/* Exclusive (re-entrant), or one more nesting of this thread's shared hold. */
+void gate_enter_whole(ks_gate *g);
 /* Frees what this thread's FLUSHALLs detached while it held the gate (gate_leave
  * calls it once the gate is released). */
 void ks_lazyfree(void);

@@ -408,17 +408,6 @@ static void shardset_release(rd_keyspace *ks, const shardset *set) {
             release(ks, &ks->shards[w * 64 + (unsigned)__builtin_ctzll(b)]);
 }
 
-/* The whole keyspace at once (KEYS, DBSIZE, FLUSHALL...): stripes [from, to) are
- * locked in ascending order on top of the lower ones already held (rule 2), and
- * all stay held until the command's end, so it sees (or makes) one instant. */
-static void lock_range(rd_keyspace *ks, unsigned from, unsigned to) {
-    for (unsigned i = from; i < to; i++) lock(&ks->shards[i]);
-}
-
-static void unlock_range(rd_keyspace *ks, unsigned from, unsigned to) {
-    for (unsigned i = from; i < to; i++) pthread_mutex_unlock(&ks->shards[i].lock);
-}
-
 /* Hash array for a multi-key call: the stack one when it fits. */
 static uint64_t *hashes_for(int n, uint64_t *stack) {
     return n <= KS_STACK_KEYS ? stack : malloc((size_t)n * sizeof(uint64_t));
@@ -1074,46 +1063,49 @@ void ks_lazyfree(void) {
     free_detached(d);
 }
 
-/* Every stripe is locked at once while the tables are swapped for empty ones, so the
- * flush is one instant for every other command (no write is lost behind a later one
- * that survived) and stalls them for O(stripes), not O(keys): the old tables are
- * freed after the locks, and after the gate when this thread holds it (gate.c calls
- * ks_lazyfree), so a long free never holds up an EXEC waiting for the gate either. */
+/* The whole keyspace (FLUSHALL, KEYS, DBSIZE...): the gate exclusive, so no other
+ * command is in the middle of anything (gate.c).  A thread that already holds the
+ * gate shared cannot upgrade: it goes on under that hold, stripe by stripe, which
+ * is not one instant, so the dispatcher runs these commands without its hold. */
+static void whole_begin(rd_keyspace *ks) { gate_enter_whole(&ks->gate); }
+static void whole_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
+
+/* One instant for every other command: under the gate exclusive the tables are
+ * swapped for empty ones (O(stripes), each stripe's lock held for its swap); the
+ * old tables are freed once this thread leaves the gate (gate.c calls
+ * ks_lazyfree), so the others wait for the swap, never for the free. */
 rd_status rd_ks_flush(rd_keyspace *ks) {
     detached *d = malloc(sizeof *d);
-    entry **fresh[KS_NSHARDS];
     unsigned made = 0;
 
-    if (d)
+    if (d) /* the empty tables, made before the gate: d->table[i] swaps with shard i's */
         for (; made < KS_NSHARDS; made++)
-            if (!(fresh[made] = calloc(KS_MIN_BUCKETS, sizeof *fresh[made]))) break;
+            if (!(d->table[made] = calloc(KS_MIN_BUCKETS, sizeof *d->table[made]))) break;
     if (!d || made < KS_NSHARDS) {
-        while (made) free(fresh[--made]);
+        while (made) free(d->table[--made]);
         free(d);
         return RD_ERR_NOMEM;
     }
+    whole_begin(ks);
     note_peak(ks);
-    lock_range(ks, 0, KS_NSHARDS);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
+        entry **fresh = d->table[i];
+        lock(s);
         d->table[i] = s->table;
         d->buckets[i] = s->mask + 1;
-        s->table = fresh[i];
+        s->table = fresh;
         s->mask = KS_MIN_BUCKETS - 1;
         s->count = s->expires = 0;
         s->cursor = 0;
         used_sub(s, atomic_load_explicit(&s->used, memory_order_relaxed));
-        used_add(s, malloc_usable_size(fresh[i]) + KS_MALLOC_OVERHEAD);
+        used_add(s, malloc_usable_size(fresh) + KS_MALLOC_OVERHEAD);
         ev_shard_reset(s);
+        pthread_mutex_unlock(&s->lock);
     }
-    unlock_range(ks, 0, KS_NSHARDS);
-    if (gate_held()) {
-        d->next = to_free;
-        to_free = d;
-    } else {
-        d->next = NULL;
-        free_detached(d);
-    }
+    d->next = to_free;
+    to_free = d;
+    whole_end(ks); /* frees d, unless this thread still holds the gate (an EXEC) */
     return RD_OK;
 }
 
@@ -1173,25 +1165,25 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
     return RD_OK;
 }
 
-/* Every stripe held at once (and the gate shared, also from threads outside a
- * command such as /metrics), so DBSIZE, INFO keyspace and used_memory are one
- * instant: never half of an MSET or of a FLUSHALL, nor the middle of an EXEC. */
+/* Under the gate exclusive (whole_begin), so DBSIZE, INFO keyspace and
+ * used_memory are one instant: never half of an MSET or of a FLUSHALL, nor the
+ * middle of an EXEC; also when /metrics asks from outside any command. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     uint64_t v[RD_KS_NSTATS] = {0};
-    gate_enter_shared(&ks->gate);
-    lock_range(ks, 0, KS_NSHARDS);
+    whole_begin(ks);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
+        lock(s);
         v[RD_KS_KEYS] += s->count;
         v[RD_KS_EXPIRES] += s->expires;
         v[RD_KS_EXPIRED] += s->expired;
         v[RD_KS_EVICTED] += s->evicted;
         v[RD_KS_HITS] += s->hits;
         v[RD_KS_MISSES] += s->misses;
+        pthread_mutex_unlock(&s->lock);
     }
     v[RD_KS_USED_MEMORY] = used_total(ks);
-    unlock_range(ks, 0, KS_NSHARDS);
-    gate_leave(&ks->gate);
+    whole_end(ks);
     note_peak(ks);
     v[RD_KS_PEAK_MEMORY] = atomic_load_explicit(&ks->peak, memory_order_relaxed);
     if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];
@@ -1570,14 +1562,21 @@ static uint64_t scan_bucket(shard *s, uint64_t v, scan_state *x) {
     return rev64(rev64(v) + 1);
 }
 
-/* Each stripe a call visits stays locked until the call ends (ascending, rule 2),
- * so one call's page is one instant, as a SCAN call is on Redis: KEYS, a SCAN
- * over everything in one call and CLUSTER GETKEYSINSLOT see an MSET whole. */
+static int shard_empty(shard *s) {
+    int empty;
+    lock(s);
+    empty = s->count == 0;
+    pthread_mutex_unlock(&s->lock);
+    return empty;
+}
+
+/* One stripe at a time: SCAN promises only what Redis's cursor does over a whole
+ * iteration (every key present throughout is returned), not one instant per call. */
 rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
                      size_t plen, int type, uint64_t *next, rd_buf *out) {
     scan_state x = {pattern, plen, type, rd_now_ms(), 0, count,
                     count > UINT64_MAX / 10 ? UINT64_MAX : count * 10, out};
-    unsigned first = (unsigned)(cursor & (KS_NSHARDS - 1)), si = first, held = first;
+    unsigned si = (unsigned)(cursor & (KS_NSHARDS - 1));
     uint64_t v = cursor >> KS_SHARD_BITS;
 
     rd_buf_clear(out);
@@ -1585,7 +1584,6 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
     while (si < KS_NSHARDS && x.seen < x.count && x.buckets_left && !out->failed) {
         shard *s = &ks->shards[si];
         lock(s);
-        held = si + 1;
         if (s->count == 0) {
             v = 0; /* an empty stripe holds nothing a scan must return */
         } else {
@@ -1594,20 +1592,23 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
                 x.buckets_left--;
             } while (v != 0 && x.seen < x.count && x.buckets_left);
         }
+        release(ks, s);
         if (v == 0) si++;
     }
     /* Skipping the empty stripes that follow lets small scans end in one call. */
-    while (v == 0 && si < KS_NSHARDS) {
-        if (held <= si) {
-            lock(&ks->shards[si]);
-            held = si + 1;
-        }
-        if (ks->shards[si].count) break;
-        si++;
-    }
-    for (unsigned i = first; i < held; i++) release(ks, &ks->shards[i]);
+    while (v == 0 && si < KS_NSHARDS && shard_empty(&ks->shards[si])) si++;
     *next = si >= KS_NSHARDS ? 0 : (v << KS_SHARD_BITS) | si;
     return out->failed ? RD_ERR_NOMEM : RD_OK;
+}
+
+/* KEYS: one instant, the whole scan under the gate exclusive. */
+rd_status rd_ks_keys(rd_keyspace *ks, const char *pattern, size_t plen, rd_buf *out) {
+    uint64_t next;
+    rd_status st;
+    whole_begin(ks);
+    st = rd_ks_scan(ks, 0, UINT64_MAX, pattern, plen, -1, &next, out);
+    whole_end(ks);
+    return st;
 }
 
 static _Thread_local uint64_t rng_state;
@@ -1634,28 +1635,32 @@ static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
     return 0;
 }
 
-/* A key found under its own stripe's lock existed at that instant, a valid answer.
- * "No key" is only true of one instant, so before giving it every stripe is held
- * at once and looked at again (the keyspace is empty, or nearly). */
-rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
-    int64_t now = rd_now_ms();
-    unsigned start = (unsigned)rng_next();
-    int found = 0;
-
-    rd_buf_clear(out);
-    for (unsigned i = 0; i < KS_NSHARDS && !found; i++) {
+static int random_walk(rd_keyspace *ks, unsigned start, int64_t now, rd_buf *out) {
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
+        int found;
         lock(s);
         found = s->count && random_in_shard(s, now, out);
         pthread_mutex_unlock(&s->lock);
+        if (found) return 1;
     }
+    return 0;
+}
+
+/* A key found under its own stripe's lock existed at that instant: a valid answer.
+ * "No key" is true only of one instant, so it is given only after a second walk
+ * under the gate exclusive (the keyspace is empty, or nearly). */
+rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
+    int64_t now = rd_now_ms();
+    unsigned start = (unsigned)rng_next();
+    int found;
+
+    rd_buf_clear(out);
+    found = random_walk(ks, start, now, out);
     if (!found) {
-        lock_range(ks, 0, KS_NSHARDS);
-        for (unsigned i = 0; i < KS_NSHARDS && !found; i++) {
-            shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
-            found = s->count && random_in_shard(s, now, out);
-        }
-        unlock_range(ks, 0, KS_NSHARDS);
+        whole_begin(ks);
+        found = random_walk(ks, start, now, out);
+        whole_end(ks);
     }
     if (!found) return RD_NOT_FOUND;
     return out->failed ? RD_ERR_NOMEM : RD_OK;

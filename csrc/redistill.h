@@ -193,10 +193,12 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
 /* PERSIST: RD_OK (expiry removed), RD_NOT_DONE (had none), RD_NOT_FOUND. */
 rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen);
 
-/* FLUSHDB/FLUSHALL: one instant for every other command: all stripes are locked
- * together while their tables are swapped for empty ones (O(stripes), not O(keys)).
- * The old tables are freed by the calling thread after that, or, when it holds the
- * gate, as it releases the gate.  Any thread.  RD_OK or RD_ERR_NOMEM (nothing done). */
+/* FLUSHDB/FLUSHALL: one instant for every other command: under the gate exclusive
+ * (it waits for every command and batch in flight) the stripes' tables are swapped
+ * for empty ones, O(stripes), not O(keys).  The old tables are freed by the calling
+ * thread once it leaves the gate (at the end of this call, or of its EXEC).  Any
+ * thread; under a shared hold of its own it goes stripe by stripe instead (not one
+ * instant: call it without one).  RD_OK or RD_ERR_NOMEM (nothing done). */
 rd_status rd_ks_flush(rd_keyspace *ks);
 
 /* Active expiry: reclaims expired keys nobody reads, visiting stripes round
@@ -205,8 +207,9 @@ rd_status rd_ks_flush(rd_keyspace *ks);
  * transactions gate shared (it waits while an EXEC runs). */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed);
 
-/* Copies RD_KS_NSTATS counters into out[], all read at one instant (every stripe
- * locked together, the gate shared: it waits while an EXEC runs).  Any thread. */
+/* Copies RD_KS_NSTATS counters into out[], all read at one instant (the gate
+ * exclusive, as rd_ks_flush; under a shared hold of its own, stripe by stripe).
+ * Any thread. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
 
 /* ---- memory limit and eviction (evict.c) ----------------------------------- */
@@ -264,8 +267,8 @@ rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const siz
                        const char **vals, const size_t *vlens);
 
 /* DEL / EXISTS / TOUCH over several keys (op: RD_MULTI_*); *count as Redis
- * replies it.  All their stripes are locked together: one instant.  RD_OK or
- * RD_ERR_NOMEM. */
+ * replies it.  All their stripes are locked together (ascending): one instant.
+ * RD_OK or RD_ERR_NOMEM. */
 rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
                       int64_t *count);
 
@@ -294,14 +297,17 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
  * free), skipping expired keys, keys whose type differs from `type` (-1 = any
  * type) and, when pattern is not NULL, keys that do not match it (Redis glob).
  * out receives records: a uint64_t length in native byte order, then the key.
- * *next is 0 when the scan is complete.  KEYS is one call with count
- * UINT64_MAX.  Every stripe a call visits stays locked until it returns, so one
- * call's keys are one instant.  RD_OK or RD_ERR_NOMEM. */
+ * *next is 0 when the scan is complete.  One stripe lock at a time: a call is not one instant (Redis
+ * promises that only of a whole iteration).  RD_OK or RD_ERR_NOMEM. */
 rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
                      size_t plen, int type, uint64_t *next, rd_buf *out);
 
-/* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty at
- * one instant: every stripe is locked together before that answer). */
+/* KEYS: every live key matching pattern (NULL = all), as rd_ks_scan's records, at
+ * one instant (the gate exclusive, as rd_ks_stats).  RD_OK or RD_ERR_NOMEM. */
+rd_status rd_ks_keys(rd_keyspace *ks, const char *pattern, size_t plen, rd_buf *out);
+
+/* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND, which it
+ * answers only after a second look under the gate exclusive (as rd_ks_stats). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
 
 /* ---- LCS (lcs.c) ----------------------------------------------------------- */

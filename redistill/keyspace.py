@@ -405,8 +405,11 @@ class Keyspace:
         return s.u64[0], s.take_records()
 
     def keys(self, pattern: bytes) -> list[bytes]:
-        """Every live key matching the Redis glob pattern."""
-        return self.scan(0, 2**64 - 1, pattern)[1]
+        """Every live key matching the Redis glob pattern, at one instant (the gate exclusive:
+        call it without a shared hold, see commands.OWN_GATE)."""
+        s = self._scratch
+        _check(lib.rd_ks_keys(self.ptr, pattern, len(pattern), s.buf))
+        return s.take_records()
 
     def randomkey(self) -> bytes | None:
         s = self._scratch

@@ -426,6 +426,13 @@ def encode_reply(client: Any, result: Any) -> bytes:
 
 _OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
 
+# Run without the dispatcher's shared hold of the keyspace gate, because they take it exclusive
+# (an upgrade would deadlock): EXEC, and the commands that see or change the whole keyspace at one
+# instant, whose C call (rd_ks_flush, rd_ks_keys, rd_ks_stats, rd_ks_randomkey) takes it itself.
+# Each makes that one call; anything else they read needs no instant (docs/LOCKING.md).
+OWN_GATE = frozenset(("exec", "flushall", "flushdb", "keys", "dbsize", "randomkey", "info",
+                      "cluster|countkeysinslot", "cluster|getkeysinslot"))
+
 
 def _run(client: Any, args: list[bytes]) -> Any:
     try:
@@ -464,7 +471,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))
         return "QUEUED"
-    if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
+    if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
         return call(client, spec, args)
     # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it.
     ks = client.server.keyspace

@@ -1,6 +1,7 @@
 """Every command is atomic, as on Redis's single thread: clients on several worker threads race
-whole-keyspace commands (FLUSHALL, KEYS, DBSIZE, RANDOMKEY, SCAN) against multi-key writes, and
-everything each one observes must be explainable by some serial order of the commands."""
+whole-keyspace commands (FLUSHALL, KEYS, DBSIZE, RANDOMKEY, INFO keyspace) against multi-key writes,
+and everything each one observes must be explainable by some serial order of the commands.  SCAN
+promises, as on Redis, only what a whole iteration returns."""
 
 import os
 import random
@@ -110,9 +111,15 @@ def _race(server, seconds: float, *bodies, seed: int = 0) -> None:
                 timeout=60 + seconds)
 
 
-def test_keys_dbsize_scan_see_an_mset_whole(server, raw):
-    """While a client alternates MSET pa pb / DEL pa pb, KEYS, SCAN (one call over everything), DBSIZE,
-    EXISTS and MGET on other connections see both keys or neither."""
+def _info_keys(s: RespSocket) -> int:
+    """INFO keyspace's key count (0 when it has no db0 line)."""
+    text = parse(s.call("INFO", "keyspace")).decode()
+    return int(text.split("db0:keys=")[1].split(",")[0]) if "db0:keys=" in text else 0
+
+
+def test_keys_dbsize_info_see_an_mset_whole(server, raw):
+    """While a client alternates MSET pa pb / DEL pa pb, KEYS, DBSIZE, INFO keyspace, EXISTS and MGET
+    on other connections see both keys or neither."""
     assert raw.call("FLUSHALL") == b"+OK\r\n"
     seen = {"both": 0, "none": 0}
 
@@ -125,9 +132,7 @@ def test_keys_dbsize_scan_see_an_mset_whole(server, raw):
         if op == 0:
             got = sorted(parse(s.call("KEYS", "p*")))
         elif op == 1:
-            cursor, got = parse(s.call("SCAN", "0", "COUNT", "100000"))
-            assert cursor == b"0"
-            got = sorted(got)
+            got = [b"pa", b"pb"][:_info_keys(s)]
         elif op == 2:
             got = [b"pa", b"pb"][:_int(s.call("DBSIZE"))]
         elif op == 3:
@@ -145,7 +150,7 @@ def test_keys_dbsize_scan_see_an_mset_whole(server, raw):
 def test_moving_a_key_is_never_seen_half_done(server, raw):
     """Keys moved back and forth between two names, by RENAME (4 pairs) and by LMOVE of a one-element
     list (4 pairs, run by the C fast path): DBSIZE is always 8, KEYS always one key of each pair,
-    RANDOMKEY never nil, EXISTS of all 16 names always 8."""
+    RANDOMKEY never nil, INFO keyspace always 8 keys, EXISTS of all 16 names always 8."""
     pairs = 8
     assert raw.call("FLUSHALL") == b"+OK\r\n"
     for i in range(pairs):
@@ -163,9 +168,11 @@ def test_moving_a_key_is_never_seen_half_done(server, raw):
         return body
 
     def observe(s, rnd):
-        op = rnd.randrange(4)
+        op = rnd.randrange(5)
         if op == 0:
             assert s.call("DBSIZE") == b":%d\r\n" % pairs
+        elif op == 4:
+            assert _info_keys(s) == pairs
         elif op == 1:
             got = sorted(k[:-1] for k in parse(s.call("KEYS", "r*")))
             assert got == sorted(f"r{i}".encode() for i in range(pairs)), got
@@ -220,17 +227,34 @@ def _check_snapshot(keys: list[bytes], where: str) -> None:
             f"{where}: writer {w}'s sequence has holes: {idx[:10]}..."
 
 
-def _observer(writers: int, stats: dict):
+STABLE = [f"st:0:{i}:{j}" for i in range(4) for j in range(GROUP)]  # made again after each flush
+
+
+def _full_scan(s: RespSocket) -> set[bytes]:
+    """One whole SCAN iteration, COUNT 20 a call."""
+    seen, cursor = set(), b"0"
+    for _ in range(100_000):
+        cursor, keys = parse(s.call("SCAN", cursor, "COUNT", "20"))
+        seen.update(keys)
+        if cursor == b"0":
+            return seen
+    raise AssertionError("SCAN did not end")
+
+
+def _observer(writers: int, stats: dict, flushes: dict):
     last = [0] * writers  # a counter never goes back, except to nothing after a FLUSHALL
 
     def observe(s: RespSocket, rnd: random.Random) -> None:
-        op = rnd.randrange(6)
+        op = rnd.randrange(7)
         if op == 0:
             _check_snapshot(parse(s.call("KEYS", "*")), "KEYS")
-        elif op == 1:
-            cursor, keys = parse(s.call("SCAN", "0", "COUNT", "1000000"))
-            assert cursor == b"0"
-            _check_snapshot(keys, "SCAN")
+        elif op == 1:  # SCAN's promise (a call is not one instant, on Redis either): a whole
+            before = dict(flushes)  # iteration returns every key present from its start to its end
+            seen = _full_scan(s)
+            if not before["active"] and before == flushes:
+                missing = set(k.encode() for k in STABLE) - seen
+                assert not missing, f"a SCAN iteration missed keys present all along: {sorted(missing)[:5]}"
+            assert all(k.split(b":")[0] in (b"g", b"c", b"seq", b"st") for k in seen), seen
         elif op == 2:
             n = _int(s.call("DBSIZE"))
             assert n % GROUP == 0, f"DBSIZE {n}: part of a {GROUP}-key group"
@@ -245,6 +269,8 @@ def _observer(writers: int, stats: dict):
             w, k = rnd.randrange(writers), rnd.randrange(8)
             n = _int(s.call("EXISTS", *[f"g:{w}:{k}:{j}" for j in range(GROUP)]))
             assert n in (0, GROUP), f"EXISTS saw {n} keys of a {GROUP}-key group"
+        elif op == 5:
+            assert _info_keys(s) % GROUP == 0, "INFO keyspace saw part of a group"
         else:
             key = parse(s.call("RANDOMKEY"))
             assert key is None or not isinstance(key, ErrorReply), key
@@ -254,23 +280,33 @@ def _observer(writers: int, stats: dict):
 
 
 def test_fuzz_whole_keyspace_commands_racing_writers(server, raw):
-    """Writers (MSET/DEL/UNLINK of groups, counters, sequences) race KEYS, SCAN, DBSIZE, EXISTS, MGET,
-    RANDOMKEY and FLUSHALL/FLUSHDB on other connections (spread over the server's worker threads) for a
-    few seconds: every observation must be possible under some serial order."""
+    """Writers (MSET/DEL/UNLINK of groups, counters, sequences) race KEYS, DBSIZE, INFO keyspace, EXISTS,
+    MGET, RANDOMKEY, whole SCAN iterations and FLUSHALL/FLUSHDB on other connections (spread over the
+    server's worker threads) for a few seconds: every observation must be possible under some serial
+    order, and every SCAN iteration must keep Redis's promise."""
     seed = int(os.environ.get("ATOMICITY_SEED", "0")) or random.randrange(1, 1 << 30)
     duration = float(os.environ.get("ATOMICITY_SECONDS", "3"))
     writers = [_Writer(w) for w in range(3)]
     stats = {"observations": 0, "flushes": 0}
+    flushes = {"active": False, "done": 0}  # read by the SCAN checks
     rnd = random.Random(seed)
+    make_stable = cmd("MSET", *[x for k in STABLE for x in (k, "v")])
 
     def flusher(s: RespSocket, _rnd: random.Random) -> None:
         time.sleep(rnd.uniform(0.05, 0.25))
         flush = rnd.choice((["FLUSHALL"], ["FLUSHDB"], ["FLUSHALL", "ASYNC"], ["FLUSHDB", "SYNC"]))
+        flushes["active"] = True
         assert s.call(*flush, timeout=30) == b"+OK\r\n"
+        s.send(make_stable)
+        assert s.reply(timeout=30) == b"+OK\r\n"
+        flushes["done"] += 1
+        flushes["active"] = False
         stats["flushes"] += 1
 
     assert raw.call("FLUSHALL") == b"+OK\r\n"
-    bodies = [flusher] + [w.step for w in writers] + [_observer(len(writers), stats) for _ in range(3)]
+    raw.send(make_stable)
+    assert raw.reply() == b"+OK\r\n"
+    bodies = [flusher] + [w.step for w in writers] + [_observer(len(writers), stats, flushes) for _ in range(3)]
     random.Random(seed).shuffle(bodies)  # which connection lands on which worker varies too
     try:
         _race(server, duration, *bodies, seed=seed)
