@@ -1042,6 +1042,7 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
 /* Tables a FLUSHALL detached, freed once its thread leaves the gate (lazyfree). */
 typedef struct detached {
     struct detached *next;
+    int async; /* FLUSHALL ASYNC: freed by a thread of its own */
     entry **table[KS_NSHARDS];
     size_t buckets[KS_NSHARDS];
 } detached;
@@ -1057,10 +1058,28 @@ static void free_detached(detached *d) {
     }
 }
 
+static void *free_in_background(void *arg) {
+    free_detached(arg);
+    return NULL;
+}
+
+/* With a FLUSHALL ASYNC among them, the tables go to a detached thread, as Redis's
+ * lazyfree does, so not even this thread's clients wait; without a thread to be
+ * had they are freed here. */
 void ks_lazyfree(void) {
     detached *d = to_free;
+    pthread_t t;
+    pthread_attr_t attr;
+    int started = 0, async = 0;
     to_free = NULL;
-    free_detached(d);
+    if (!d) return;
+    for (detached *x = d; x; x = x->next) async |= x->async;
+    if (async && pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        started = pthread_create(&t, &attr, free_in_background, d) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started) free_detached(d);
 }
 
 /* The whole keyspace (FLUSHALL, KEYS, DBSIZE...): the gate exclusive, so no other
@@ -1074,7 +1093,7 @@ static void whole_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
  * swapped for empty ones (O(stripes), each stripe's lock held for its swap); the
  * old tables are freed once this thread leaves the gate (gate.c calls
  * ks_lazyfree), so the others wait for the swap, never for the free. */
-rd_status rd_ks_flush(rd_keyspace *ks) {
+static rd_status flush(rd_keyspace *ks, int async) {
     detached *d = malloc(sizeof *d);
     unsigned made = 0;
 
@@ -1103,11 +1122,15 @@ rd_status rd_ks_flush(rd_keyspace *ks) {
         ev_shard_reset(s);
         pthread_mutex_unlock(&s->lock);
     }
+    d->async = async;
     d->next = to_free;
     to_free = d;
     whole_end(ks); /* frees d, unless this thread still holds the gate (an EXEC) */
     return RD_OK;
 }
+
+rd_status rd_ks_flush(rd_keyspace *ks) { return flush(ks, 0); }
+rd_status rd_ks_flush_async(rd_keyspace *ks) { return flush(ks, 1); }
 
 /* One active-expiry visit: up to KS_EXPIRE_BUCKETS buckets from the shard's cursor. */
 static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {

@@ -200,6 +200,9 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen);
  * thread; under a shared hold of its own it goes stripe by stripe instead (not one
  * instant: call it without one).  RD_OK or RD_ERR_NOMEM (nothing done). */
 rd_status rd_ks_flush(rd_keyspace *ks);
+/* FLUSHALL ASYNC: the same, but the old tables are freed by a detached thread of
+ * their own (Redis's lazyfree): the caller does not wait for the free either. */
+rd_status rd_ks_flush_async(rd_keyspace *ks);
 
 /* Active expiry: reclaims expired keys nobody reads, visiting stripes round
  * robin until about budget_us microseconds have passed.  *reclaimed counts

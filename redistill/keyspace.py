@@ -265,8 +265,9 @@ class Keyspace:
     def persist(self, key: bytes) -> bool:
         return _check(lib.rd_ks_persist(self.ptr, key, len(key))) == lib.RD_OK
 
-    def flush(self) -> None:
-        _check(lib.rd_ks_flush(self.ptr))
+    def flush(self, lazy: bool = False) -> None:
+        """FLUSHALL at one instant; lazy (ASYNC): the keys are freed by a thread of their own."""
+        _check((lib.rd_ks_flush_async if lazy else lib.rd_ks_flush)(self.ptr))
 
     def active_expire(self, budget_us: int) -> int:
         """Reclaims expired keys for about budget_us microseconds; returns how many."""
