@@ -429,6 +429,16 @@ def encode_reply(client: Any, result: Any) -> bytes:
 
 _OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
 
+# Run without the dispatcher's shared hold of the keyspace gate, because they take it exclusive
+# (an upgrade would deadlock): EXEC, and the commands that see or change the whole keyspace at one
+# instant, whose C call (rd_ks_flush, rd_ks_keys, rd_ks_stats, rd_ks_randomkey) takes it itself.
+# Each makes that one call; anything else they read needs no instant (docs/LOCKING.md).
+OWN_GATE = frozenset(("exec", "flushall", "flushdb", "keys", "dbsize", "randomkey", "info",
+                      "cluster|countkeysinslot", "cluster|getkeysinslot"))
+# Run under the dispatcher's exclusive hold: the commands csrc/ runs only that way (internal.h
+# GATED_COMMANDS), since SORT's BY and GET patterns may read any key.
+_GATED = frozenset({"sort", "sort_ro"})
+
 
 def _run(client: Any, args: list[bytes]) -> Any:
     try:
@@ -467,10 +477,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))
         return "QUEUED"
-    if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
+    if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
         return call(client, spec, args)
-    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it;
-    # SORT exclusive, as EXEC does, since its BY and GET patterns may read any key.
+    # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it.
     ks = client.server.keyspace
     if spec.name in _GATED:
         ks.exclusive_begin()
@@ -490,10 +499,6 @@ def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
     limit it is refused, and the transaction discarded with -EXECABORT ... OOM)."""
     queue = getattr(client, "multi", None)
     return spec.handler is transactions.exec_ and bool(queue) and any("denyoom" in s.flags for s, _ in queue)
-
-
-# The commands csrc/ runs only under the exclusive gate (internal.h GATED_COMMANDS).
-_GATED = frozenset({"sort", "sort_ro"})
 
 
 def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:

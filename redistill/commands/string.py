@@ -237,15 +237,16 @@ def msetnx(client: Any, args: list[bytes]) -> int:
     return int(client.server.keyspace.msetnx(list(zip(args[1::2], args[2::2]))))
 
 
+_OTHER_TYPE = object()  # LCS: a key that holds another type
+
+
 # LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
 def lcs(client: Any, args: list[bytes]) -> Any:
-    # Both values are read at one instant; mget answers None for a missing key and for another
-    # type, which Redis refuses before looking at the options.
-    a, b = client.server.keyspace.mget([args[1], args[2]])
-    for key, value in ((args[1], a), (args[2], b)):
-        info = client.server.keyspace.key_info(key) if value is None else None
-        if info is not None and info["type"] != TYPE_STRING:
-            raise CommandError(errors.LCS_NOT_STRINGS)
+    # Both values (or their other type, which Redis refuses before looking at the options) are
+    # read at one instant.
+    a, b = client.server.keyspace.mget([args[1], args[2]], other_type=_OTHER_TYPE)
+    if a is _OTHER_TYPE or b is _OTHER_TYPE:
+        raise CommandError(errors.LCS_NOT_STRINGS)
     a, b = a or b"", b or b""
     getlen = getidx = withmatchlen = False
     minmatchlen = 0
