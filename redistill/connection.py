@@ -147,12 +147,21 @@ class Connection:
 
     @property
     def authenticated(self) -> bool:
-        return self._authenticated
+        # As Redis's authRequired(): without a password nobody needs AUTH, even a client that
+        # connected while one was set (and that needs it again if a password is set again).
+        return self._authenticated or not self.server.config.password
 
     def set_authenticated(self, value: bool) -> None:
         self._authenticated = bool(value)
+        self.refresh_config()
+
+    def refresh_config(self) -> None:
+        """Takes the current password state and buffer limits into C (owner thread; after CONFIG SET)."""
         if self._c is not None:
-            lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
+            cfg = self.server.config
+            lib.rd_conn_set_authenticated(self._c, int(self.authenticated))
+            lib.rd_conn_set_output_limit(self._c, int(cfg.client_output_buffer_limit))
+            lib.rd_conn_set_input_limit(self._c, int(cfg.client_query_buffer_limit))
             self._update_fast()
 
     def trim_if_idle(self, before: float) -> int:
@@ -291,7 +300,7 @@ class Connection:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
         # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
         # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
-        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
+        lib.rd_conn_set_fast(self._c, int(self._fastpath and self.authenticated and self.multi is None
                                           and not (self._reply_off or self._reply_skip
                                                    or self._skip_next)))
 

@@ -94,7 +94,8 @@ class _Acceptor:
         self.tls = tls                 # ssl.SSLContext for a TLS port, None for plain
 
     def on_event(self, mask: int) -> None:
-        self.worker._accept(self.listener, self.tls)
+        if self.listener.fileno() >= 0:   # not closed by swap_listeners earlier in this batch
+            self.worker._accept(self.listener, self.tls)
 
 
 class _Waker:
@@ -399,6 +400,28 @@ class Worker(threading.Thread):
         self._accept_paused_until = 0.0
         for acceptor in self._acceptors:
             self.selector.register(acceptor.listener, _READ, acceptor)
+
+    def swap_listeners(self, old_port: int, listeners: list[tuple[socket.socket, Any]]) -> None:
+        """CONFIG SET bind/port (owner thread): the listeners on old_port give way to `listeners`;
+        connections already accepted stay."""
+        if self._stopping:
+            for sock, _ in listeners:
+                sock.close()
+            return
+        keep, gone = [], []
+        for acceptor in self._acceptors:
+            (gone if acceptor.listener.getsockname()[1] == old_port else keep).append(acceptor)
+        for acceptor in gone:
+            try:
+                self.selector.unregister(acceptor.listener)
+            except (KeyError, ValueError):
+                pass
+            acceptor.listener.close()
+        added = [_Acceptor(self, sock, tls) for sock, tls in listeners]
+        self._acceptors = keep + added
+        if not self._accept_paused_until:
+            for acceptor in added:
+                self.selector.register(acceptor.listener, _READ, acceptor)
 
     # ---- stopping ---------------------------------------------------------------------------
     def connections(self) -> list[Connection]:
