@@ -148,7 +148,8 @@ class Connection:
     @property
     def authenticated(self) -> bool:
         # As Redis's authRequired(): without a password nobody needs AUTH, even a client that
-        # connected while one was set (and that needs it again if a password is set again).
+        # connected while one was set (and that needs it again if a password is set again).  Such
+        # a client stays out of fast mode, so the dispatcher checks this at each command.
         return self._authenticated or not self.server.config.password
 
     def set_authenticated(self, value: bool) -> None:
@@ -156,7 +157,8 @@ class Connection:
         self.refresh_config()
 
     def refresh_config(self) -> None:
-        """Takes the current password state and buffer limits into C (owner thread; after CONFIG SET)."""
+        """Takes the password state (for the frame limits of unauthenticated clients) and the buffer
+        limits into C.  Owner thread; after CONFIG SET."""
         if self._c is not None:
             cfg = self.server.config
             lib.rd_conn_set_authenticated(self._c, int(self.authenticated))
@@ -300,7 +302,7 @@ class Connection:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
         # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
         # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
-        lib.rd_conn_set_fast(self._c, int(self._fastpath and self.authenticated and self.multi is None
+        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
                                           and not (self._reply_off or self._reply_skip
                                                    or self._skip_next)))
 

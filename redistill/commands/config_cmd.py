@@ -151,7 +151,8 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     # Nothing below can fail: the change is whole from here on.
     server.config = updated
     if "max_memory" in fields or "eviction_policy" in fields:
-        server.keyspace.set_eviction(updated.max_memory, updated.eviction_policy)
+        # The C core compares against a signed total: past LLONG_MAX the limit is unreachable anyway.
+        server.keyspace.set_eviction(min(updated.max_memory, rp.LLONG_MAX), updated.eviction_policy)
     if "log_level" in fields:
         logging.getLogger().setLevel(_LOG_LEVELS[updated.log_level])
     stored = {n: v for n, v in new.items() if n not in _FIELDS}
@@ -192,7 +193,10 @@ def _rebind(server: Any, updated: Any, name: str) -> None:
 def _refresh_connections(server: Any) -> None:
     """Connected clients take the new password state and buffer limits, each on its own thread."""
     for worker in getattr(server, "workers", ()):
-        worker.call_soon(functools.partial(_refresh_worker, worker))
+        if worker is threading.current_thread():   # this client's next command sees the change
+            _refresh_worker(worker)
+        else:
+            worker.call_soon(functools.partial(_refresh_worker, worker))
 
 
 def _refresh_worker(worker: Any) -> None:

@@ -999,6 +999,52 @@ BLOCKING_MORE = [
 ]
 
 
+# CONFIG SET all or nothing (names first, then values, in order), Redis's parameter table (aliases,
+# hidden names, percent values, enums, special syntaxes), CONFIG GET of several patterns.  Every
+# change is undone at the end: the servers are shared by the session.
+CONFIG_PARAMS = [
+    ["CONFIG", "SET", "maxmemory-samples", "7", "timeout", "9", "maxmemory-clients", "200%"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "timeout"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "nosuch", "1", "daemonize", "yes"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "daemonize", "yes", "nosuch", "1"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "dir", "/tmp"], ["CONFIG", "SET", "databases", "4"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "MAXMEMORY-SAMPLES", "8"],
+    ["CONFIG", "SET", "maxmemory-samples", "x", "timeout", "y"], ["CONFIG", "GET", "maxmemory-samples"],
+    ["CONFIG", "SET", "hash-max-ziplist-entries", "100", "hash-max-listpack-entries", "200"],
+    ["CONFIG", "GET", "hash-max-*"], ["CONFIG", "SET", "hash-max-listpack-entries", "512"],
+    ["CONFIG", "GET", "maxmemory-samples", "maxmemory-s*", "*of", "hz", "HZ"],
+    ["CONFIG", "GET", "key-load-delay"], ["CONFIG", "GET", "key-load-*"], ["CONFIG", "GET", "*-delay"],
+    ["CONFIG", "SET", "maxmemory-clients", "10%"], ["CONFIG", "GET", "maxmemory-clients"],
+    ["CONFIG", "SET", "maxmemory-clients", "1mb"], ["CONFIG", "GET", "maxmemory-clients"],
+    ["CONFIG", "SET", "maxmemory-clients", "x"], ["CONFIG", "SET", "maxmemory-clients", "0"],
+    ["CONFIG", "SET", "repl-backlog-size", "10000002", "save", "3000 5"], ["CONFIG", "GET", "repl-backlog-size"],
+    ["CONFIG", "GET", "save"], ["CONFIG", "SET", "repl-backlog-size", "1mb", "save", ""],
+    ["CONFIG", "SET", "shutdown-on-sigint", "nosave now"], ["CONFIG", "GET", "shutdown-on-sigint"],
+    ["CONFIG", "SET", "shutdown-on-sigint", "save nosave"], ["CONFIG", "SET", "shutdown-on-sigint", "maybe"],
+    ["CONFIG", "SET", "shutdown-on-sigint", "default"],
+    ["CONFIG", "SET", "oom-score-adj", "relative"], ["CONFIG", "GET", "oom-score-adj"],
+    ["CONFIG", "SET", "oom-score-adj", "no"], ["CONFIG", "SET", "oom-score-adj-values", "1 2"],
+    ["CONFIG", "SET", "oom-score-adj-values", "1 2 3000"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "50.0 99.00 1e1"],
+    ["CONFIG", "GET", "latency-tracking-info-percentiles"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "101"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "abc"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9"],
+    ["CONFIG", "SET", "activedefrag", "yes"], ["CONFIG", "SET", "cluster-announce-hostname", "a_b"],
+    ["CONFIG", "SET", "proto-max-bulk-len", "1000"], ["CONFIG", "SET", "proto-max-bulk-len", "99999999999999999999"],
+    ["CONFIG", "SET", "proto-max-bulk-len", "x"],
+    ["CONFIG", "SET", "client-output-buffer-limit", "normal 1 2"],
+    ["CONFIG", "SET", "client-output-buffer-limit", "master 1 2 3"],
+    ["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1 x 3"],
+    ["CONFIG", "SET", "maxmemory", "99999999999999999999"], ["CONFIG", "GET", "maxmemory"],
+    ["CONFIG", "SET", "maxmemory", "99999999999999999999kb"], ["CONFIG", "GET", "maxmemory"],
+    ["CONFIG", "SET", "maxmemory", "-1"], ["CONFIG", "SET", "maxmemory", "1.5mb"], ["CONFIG", "SET", "maxmemory", "0"],
+    ["CONFIG", "SET", "maxclients", "-1"], ["CONFIG", "SET", "slaveof", "x"], ["CONFIG", "SET", "port", "99999"],
+    ["CONFIG", "SET", "slowlog-max-len", "99999999999999999999"], ["CONFIG", "SET", "tcp-keepalive", "0x10"],
+    ["CONFIG", "SET", "maxmemory-samples", "5", "timeout", "0"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "timeout"], ["CONFIG", "GET", "maxmemory"],
+]
+
 def _zset_moves() -> list:
     """Re-scoring members of a skiplist-encoded set (200 > 128 members): ZINCRBY by tiny steps keeps a
     node between its neighbours (updated in place), big steps and ties (order by member) relink it.
@@ -1054,6 +1100,7 @@ PER_PROTOCOL = {
     "lists": LISTS,
     "blocking": BLOCKING,
     "blocking_more": BLOCKING_MORE,
+    "config-params": CONFIG_PARAMS,
 }
 
 INLINE = [
