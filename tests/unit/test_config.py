@@ -331,3 +331,13 @@ def test_docs_mention_every_knob():
         assert f"`{knob.key}`" in text and knob.env in text, knob
         if knob.cli:
             assert knob.cli in text, knob
+
+
+def test_docs_name_every_redis_parameter():
+    """docs/CONFIG.md says for each Redis parameter whether CONFIG SET applies it, refuses it or stores it."""
+    from redistill.redis_params import PARAMS
+    docs = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "CONFIG.md")
+    with open(docs, encoding="utf-8") as f:
+        text = f.read()
+    missing = [p.name for p in PARAMS if f"`{p.name}`" not in text]
+    assert missing == []
