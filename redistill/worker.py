@@ -133,6 +133,7 @@ class Worker(threading.Thread):
         self._stopping = False
         self._deadline = 0.0           # time.monotonic() by which every client must be closed
         self._accept_paused_until = 0.0
+        self._over_soft: dict[Connection, float] = {}   # client -> when it went past the soft limit
         self._last_accept_warning = 0.0
         self.conns: set[Connection] = set()
         self._timers: list[tuple[float, int, Callable[[], Any]]] = []
@@ -374,6 +375,8 @@ class Worker(threading.Thread):
         self.call_later(_SWEEP_PERIOD, self._sweep)
         timeout = self.server.config.timeout   # read each time: CONFIG SET timeout applies
         now = time.time()
+        for gone in self._over_soft.keys() - self.conns:
+            del self._over_soft[gone]
         for conn in list(self.conns):
             if conn.handshake_expired(now):
                 conn.close()
@@ -382,6 +385,18 @@ class Worker(threading.Thread):
                 self.stats.timedout_clients += 1
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()
+            elif self._past_soft_limit(conn, now):
+                log.warning("Client %s closed for overcoming of output buffer limits.", conn.addr)
+                conn.close()
+
+    def _past_soft_limit(self, conn: Connection, now: float) -> bool:
+        """client-output-buffer-limit's normal soft limit: unsent replies above `soft` bytes for more
+        than `seconds` (checked at each sweep; the hard limit is C's, at each reply)."""
+        soft, seconds = getattr(self.server, "obuf_soft_limit", (0, 0))
+        if not soft or conn.memory()[2] < soft:
+            self._over_soft.pop(conn, None)
+            return False
+        return now - self._over_soft.setdefault(conn, now) > seconds
 
     def _pause_accept(self, err: OSError) -> None:
         now = time.monotonic()

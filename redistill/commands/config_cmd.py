@@ -143,8 +143,10 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         raise CommandError(errors.config_set_failed(
             name.encode(), "TLS settings apply at start only (security.tls_* in the TOML file)"))
     fields = {_FIELDS[n][0]: _FIELDS[n][1](v) for n, v in new.items() if n in _FIELDS}
+    normal = None
     if "client-output-buffer-limit" in new:
-        fields["client_output_buffer_limit"] = rp.parse_obuf_limits(new["client-output-buffer-limit"])["normal"][0]
+        normal = rp.parse_obuf_limits(new["client-output-buffer-limit"])["normal"]
+        fields["client_output_buffer_limit"] = normal[0]
     updated = dataclasses.replace(cfg, **fields)
     if "bind" in new or "port" in new:
         _rebind(server, updated, "port" if "port" in new else "bind")
@@ -153,6 +155,8 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     if "max_memory" in fields or "eviction_policy" in fields:
         # The C core compares against a signed total: past LLONG_MAX the limit is unreachable anyway.
         server.keyspace.set_eviction(min(updated.max_memory, rp.LLONG_MAX), updated.eviction_policy)
+    if normal is not None:   # the workers' sweeps enforce the soft limit (Worker._past_soft_limit)
+        server.obuf_soft_limit = normal[1:]
     if "log_level" in fields:
         logging.getLogger().setLevel(_LOG_LEVELS[updated.log_level])
     stored = {n: v for n, v in new.items() if n not in _FIELDS}

@@ -4,6 +4,7 @@ protocol parser, client-output-buffer-limit on connected clients.  Each runs on 
 --target redis, on redis-server 7.0.15 (the specification)."""
 
 import socket
+import time
 
 import pytest
 
@@ -186,3 +187,25 @@ def test_client_output_buffer_limit_drops_a_connected_client(start_extra):
     assert c.call("CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0") == b"+OK\r\n"
     reader = conn(sp)
     assert reader.call("GET", "big") == b"$%d\r\n%s\r\n" % (2 << 20, b"x" * (2 << 20))
+
+
+def test_client_output_buffer_soft_limit_closes_a_client_that_stays_over_it(start_extra):
+    sp = start_extra()
+    c = admin(sp)
+    size = 4 << 20
+    assert c.call("SET", "big", "x" * size) == b"+OK\r\n"
+    assert c.call("CONFIG", "SET", "client-output-buffer-limit", "normal 0 1mb 1") == b"+OK\r\n"
+    assert get(c, "client-output-buffer-limit").startswith("normal 0 1048576 1 ")
+    slow = conn(sp)
+    slow.send(b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 4)   # 16 MB of replies it does not read
+    time.sleep(3)                                       # over the soft limit for more than 1 s
+    slow.send(b"*1\r\n$4\r\nPING\r\n")                  # Redis checks when a reply is added
+    got = slow.expect_closed(timeout=10)
+    assert len(got) < 4 * (size + 16), "the client must be closed before all its replies are sent"
+    # A client whose replies stay under the soft limit is never closed.
+    assert c.call("SET", "small", "x" * 1000) == b"+OK\r\n"
+    reader = conn(sp)
+    for _ in range(4):
+        assert reader.call("GET", "small") == b"$1000\r\n%s\r\n" % (b"x" * 1000)
+        time.sleep(0.7)
+    assert reader.call("PING") == b"+PONG\r\n"
