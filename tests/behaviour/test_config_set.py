@@ -123,6 +123,7 @@ def test_maxmemory_saturates_as_redis_does(start_extra):
     c = admin(sp)
     assert c.call("CONFIG", "SET", "maxmemory", "99999999999999999999") == b"+OK\r\n"
     assert get(c, "maxmemory") == "18446744073709551615"
+    assert b"\r\nmaxmemory:-1\r\n" in c.call("INFO", "memory")   # Redis prints it with %lld
     assert c.call("SET", "k", "v") == b"+OK\r\n"          # a limit nothing reaches
     assert c.call("CONFIG", "SET", "maxmemory", "-1").startswith(b"-ERR CONFIG SET failed")
     assert get(c, "maxmemory") == "18446744073709551615"
