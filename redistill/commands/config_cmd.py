@@ -182,6 +182,9 @@ def _rebind(server: Any, updated: Any, name: str) -> None:
     rebind = getattr(server, "rebind", None)
     if rebind is None:
         raise CommandError(errors.config_set_failed(name.encode(), "not supported by this server"))
+    if getattr(server, "cluster", None) is not None:   # the other nodes redirect clients to this address
+        raise CommandError(errors.config_set_failed(
+            name.encode(), "in emulated cluster mode this node's address is fixed at start (cluster_nodes)"))
     try:
         rebind(updated.bind, updated.port)
     except OSError as e:
