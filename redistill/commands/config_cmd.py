@@ -51,7 +51,6 @@ _FIELDS: dict[str, tuple[str, Any]] = {
 }
 _AT_START = {"tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"}
 _SLOWLOG = {"slowlog-log-slower-than": "slower_than", "slowlog-max-len": "max_len"}
-_LOG_LEVELS = {"debug": logging.DEBUG, "verbose": 15, "notice": logging.INFO, "warning": logging.WARNING}
 
 
 def config_params(server: Any) -> dict[str, str]:
@@ -158,7 +157,8 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     if normal is not None:   # the workers' sweeps enforce the soft limit (Worker._past_soft_limit)
         server.obuf_soft_limit = normal[1:]
     if "log_level" in fields:
-        logging.getLogger().setLevel(_LOG_LEVELS[updated.log_level])
+        from redistill.__main__ import _LEVELS   # the mapping logging was set up with at start
+        logging.getLogger().setLevel(_LEVELS[updated.log_level])
     stored = {n: v for n, v in new.items() if n not in _FIELDS}
     slowlog = getattr(server, "slowlog", None)
     if slowlog is not None:

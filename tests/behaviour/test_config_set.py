@@ -210,3 +210,14 @@ def test_client_output_buffer_soft_limit_closes_a_client_that_stays_over_it(star
         assert reader.call("GET", "small") == b"$1000\r\n%s\r\n" % (b"x" * 1000)
         time.sleep(0.7)
     assert reader.call("PING") == b"+PONG\r\n"
+
+
+def test_loglevel_applies_at_once(start_extra):
+    sp = start_extra(kind="redistill")   # Redistill's log lines: redis-server's differ
+    c = admin(sp)
+    assert c.call("CONFIG", "SET", "loglevel", "warning") == b"+OK\r\n"
+    c.close()
+    assert sp.stop() == 0
+    log = sp.stderr_text(100000)
+    assert "Ready to accept connections" in log          # notice, before the change
+    assert "shutting down" not in log and "bye bye" not in log, log   # notice, after it
