@@ -221,3 +221,18 @@ def test_loglevel_applies_at_once(start_extra):
     log = sp.stderr_text(100000)
     assert "Ready to accept connections" in log          # notice, before the change
     assert "shutting down" not in log and "bye bye" not in log, log   # notice, after it
+
+
+def test_client_query_buffer_limit_applies_to_connected_clients(start_extra):
+    sp = start_extra()
+    c = admin(sp)
+    early = conn(sp)
+    assert early.call("PING") == b"+PONG\r\n"      # connected before the change
+    assert c.call("CONFIG", "SET", "client-query-buffer-limit", "1mb") == b"+OK\r\n"
+    assert early.call("PING") == b"+PONG\r\n"
+    try:   # a 3 MB value, only half sent: past the 1 MB limit the client is dropped without a reply
+        early.send(_set_frame(3 << 20) + b"a" * (3 << 19))
+    except OSError:
+        pass                                       # already closed while sending
+    assert early.expect_closed(timeout=10) == b""
+    assert c.call("PING") == b"+PONG\r\n"
