@@ -166,9 +166,10 @@ def _apply(server: Any, new: dict[str, str]) -> None:
             slowlog.slower_than = int(stored.pop("slowlog-log-slower-than"))
         if "slowlog-max-len" in stored:
             slowlog.set_max_len(int(stored.pop("slowlog-max-len")))
-    if "proto-max-bulk-len" in stored:
+    if "proto-max-bulk-len" in stored:   # the protocol parser's, and SETRANGE's and APPEND's (string.py)
         from redistill._core import lib
-        lib.rd_set_proto_max_bulk_len(int(stored["proto-max-bulk-len"]))
+        server.proto_max_bulk_len = int(stored["proto-max-bulk-len"])
+        lib.rd_set_proto_max_bulk_len(server.proto_max_bulk_len)
     for name, value in stored.items():   # encoding thresholds the C collection types follow
         if value.lstrip("-").isdigit():
             set_type_threshold(name, int(value))

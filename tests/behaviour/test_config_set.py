@@ -236,3 +236,15 @@ def test_client_query_buffer_limit_applies_to_connected_clients(start_extra):
         pass                                       # already closed while sending
     assert early.expect_closed(timeout=10) == b""
     assert c.call("PING") == b"+PONG\r\n"
+
+
+def test_proto_max_bulk_len_bounds_setrange_and_append(start_extra):
+    sp = start_extra()
+    c = admin(sp)
+    toobig = b"-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n"
+    assert c.call("CONFIG", "SET", "proto-max-bulk-len", "1mb") == b"+OK\r\n"
+    assert c.call("SETRANGE", "s", str(1 << 20), "x") == toobig
+    assert c.call("SETRANGE", "s", str((1 << 20) - 1), "x") == b":1048576\r\n"
+    assert c.call("APPEND", "s", "y") == toobig
+    assert c.call("CONFIG", "SET", "proto-max-bulk-len", "2mb") == b"+OK\r\n"
+    assert c.call("APPEND", "s", "y") == b":1048577\r\n"
