@@ -3,7 +3,7 @@ aliases, types, ranges, defaults and error texts (config.c of redis 7.0.15, row 
 
 Values are kept as the canonical text CONFIG GET prints: parse() turns what a client sent into that
 text or raises ParamError with Redis's reason.  Which parameters change what Redistill does, and how, is
-decided by commands/server.py (CONFIG SET's apply step); the rest are stored so that configuration
+decided by commands/config_cmd.py (CONFIG SET's apply step); the rest are stored so that configuration
 tools and Redis's own tests see Redis's behaviour (docs/CONFIG.md lists them as "accepted, no effect").
 """
 from __future__ import annotations
@@ -196,7 +196,8 @@ def format_obuf_limits(limits: dict[str, tuple[int, int, int]]) -> str:
 
 
 def _obuf(text: str) -> str:
-    raise AssertionError("merged over the current value by commands/server.py")   # pragma: no cover
+    """Over the defaults; CONFIG SET merges over the current value instead (config_cmd.py)."""
+    return format_obuf_limits(parse_obuf_limits(text))
 
 
 def _oom_values(text: str) -> str:
@@ -431,17 +432,46 @@ PARAMS: tuple[Param, ...] = (
     _p('latency-tracking-info-percentiles', 'special', '50 99 99.9', flags='multi_arg'),
 )
 
-_VALIDATE = {
-    "activedefrag": lambda v: v == "no" or _refuse(
-        "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified "
-        "Jemalloc like the one shipped by default with the Redis source distribution"),
-    "cluster-announce-hostname": lambda v: re.fullmatch(r"[A-Za-z0-9.-]*", v) or _refuse(
-        "Hostnames may only contain alphanumeric characters, hyphens or dots"),
-}
+
+
+# Variables of proc-title-template, each as validateProcTitleTemplate expands it (title: "").
+_TITLE_VARS = {"title": "", "listen-addr": "*:6379", "server-mode": "", "config-file": "-", "port": "0",
+               "tls-port": "0", "unixsocket": ""}
+
+
+def _proc_title(template: str) -> bool:
+    """sdstemplate expansion: "{{" is "{", "{name}" a known variable; the result must not be blank."""
+    out, i = [], 0
+    while i < len(template):
+        start = template.find("{", i)
+        if start < 0:
+            out.append(template[i:])
+            break
+        out.append(template[i:start])
+        if template[start + 1:start + 2] == "{":
+            out.append("{")
+            i = start + 2
+            continue
+        end = template.find("}", start + 1)
+        if start + 1 >= len(template) or end < 0 or template[start + 1:end] not in _TITLE_VARS:
+            return _refuse("template format is invalid or contains unknown variables")
+        out.append(_TITLE_VARS[template[start + 1:end]])
+        i = end + 1
+    return bool("".join(out).strip(" ")) or _refuse("template format is invalid or contains unknown variables")
 
 
 def _refuse(reason: str) -> bool:
     raise ParamError(reason)
+
+
+_VALIDATE = {
+    "activedefrag": lambda v: v == "no" or _refuse(
+        "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified "
+        "Jemalloc like the one shipped by default with the Redis source distribution"),
+    "proc-title-template": _proc_title,
+    "cluster-announce-hostname": lambda v: re.fullmatch(r"[A-Za-z0-9.-]*", v) or _refuse(
+        "Hostnames may only contain alphanumeric characters, hyphens or dots"),
+}
 
 
 def parse(p: Param, text: str) -> str:
