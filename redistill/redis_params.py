@@ -110,7 +110,7 @@ class Param:
         elif not self.lo <= n <= self.hi:
             raise ParamError(f"argument must be between {self.lo} and {self.hi} inclusive")
         if self.name == "hz":   # updateHZ clamps what CONFIG GET then shows
-            n = min(n, 500)
+            n = max(1, min(n, 500))
         if kind == "mempct" and n < 0:
             return f"{-n}%"
         return format(n, "o") if kind == "octal" else str(n & ULLONG_MAX if kind.startswith("mem") else n)
@@ -469,8 +469,8 @@ _VALIDATE = {
         "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified "
         "Jemalloc like the one shipped by default with the Redis source distribution"),
     "proc-title-template": _proc_title,
-    "cluster-announce-hostname": lambda v: re.fullmatch(r"[A-Za-z0-9.-]*", v) or _refuse(
-        "Hostnames may only contain alphanumeric characters, hyphens or dots"),
+    "cluster-announce-hostname": lambda v: (len(v) < 256 or _refuse("Hostnames must be less than 256 characters"))
+    and (re.fullmatch(r"[A-Za-z0-9.-]*", v) or _refuse("Hostnames may only contain alphanumeric characters, hyphens or dots")),
 }
 
 

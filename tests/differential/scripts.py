@@ -1031,6 +1031,8 @@ CONFIG_PARAMS = [
     ["CONFIG", "SET", "latency-tracking-info-percentiles", "abc"],
     ["CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9"],
     ["CONFIG", "SET", "activedefrag", "yes"], ["CONFIG", "SET", "cluster-announce-hostname", "a_b"],
+    ["CONFIG", "SET", "cluster-announce-hostname", "a" * 300], ["CONFIG", "SET", "hz", "0"], ["CONFIG", "GET", "hz"],
+    ["CONFIG", "SET", "hz", "10"], ["CONFIG", "SET", "client-output-buffer-limit", "normal +1 2 3"],
     ["CONFIG", "SET", "proc-title-template", "{foo}"], ["CONFIG", "SET", "proc-title-template", "{title}"],
     ["CONFIG", "SET", "proc-title-template", "x {"], ["CONFIG", "SET", "proc-title-template", "{{ } {port"],
     ["CONFIG", "SET", "proc-title-template", "{{x}} {listen-addr}"], ["CONFIG", "GET", "proc-title-template"],
