@@ -111,6 +111,8 @@ class Param:
             raise ParamError(f"argument must be between {self.lo} and {self.hi} inclusive")
         if self.name == "hz":   # updateHZ clamps what CONFIG GET then shows
             n = max(1, min(n, 500))
+        elif self.name == "repl-backlog-size":   # so does resizeReplicationBacklog
+            n = max(n, 16384)
         if kind == "mempct" and n < 0:
             return f"{-n}%"
         return format(n, "o") if kind == "octal" else str(n & ULLONG_MAX if kind.startswith("mem") else n)
@@ -118,7 +120,7 @@ class Param:
 
 def _enum(p: Param, text: str) -> str:
     """configEnumGetValue / configEnumGetName; shutdown-on-sig* take several words (bit flags)."""
-    words = text.split() if "multi_arg" in p.flags else [text]
+    words = split_args(text) if "multi_arg" in p.flags else [text]
     canon = dict(p.choices)
     if not words or any(w.lower() not in canon for w in words):
         raise ParamError("argument(s) must be one of the following: " + ", ".join(w for w, _ in p.choices))
@@ -128,6 +130,12 @@ def _enum(p: Param, text: str) -> str:
     if {"save", "nosave"} <= chosen:
         raise ParamError("shutdown options SAVE and NOSAVE can't be used simultaneously")
     return " ".join(w for w, _ in p.choices if w in chosen) or "default"
+
+
+def split_args(text: str) -> list[str]:
+    """How Redis splits a multi-argument parameter's value: at each single space (sdssplitlen), so
+    doubled or edge spaces make empty words; "" is no words at all."""
+    return text.split(" ") if text else []
 
 
 def _choices(*words: str, same: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
@@ -158,7 +166,7 @@ def _p(name: str, kind: str, default: str, flags: str = "", **kw) -> Param:
 # ---- the special parameters' own syntax (config.c's setConfig*Option) ---------------------------
 
 def _save(text: str) -> str:
-    parts = text.split()
+    parts = split_args(text)
     if len(parts) % 2 or not all(re.fullmatch(r"[+-]?[0-9]+", p) for p in parts):
         raise ParamError("Invalid save parameters")
     return " ".join(str(int(p)) for p in parts)
@@ -173,7 +181,7 @@ def parse_obuf_limits(text: str, current: str = OBUF_DEFAULT) -> dict[str, tuple
     """client-output-buffer-limit "<class> <hard> <soft> <soft seconds> ..." over `current`:
     {class: (hard bytes, soft bytes, soft seconds)} for all three classes."""
     limits = {c: tuple(int(x) for x in v) for c, *v in _groups(current.split())}
-    words = text.split()
+    words = split_args(text)
     if len(words) % 4:
         raise ParamError("Wrong number of arguments in buffer limit configuration.")
     for name, hard, soft, secs in _groups(words):
@@ -201,12 +209,14 @@ def _obuf(text: str) -> str:
 
 
 def _oom_values(text: str) -> str:
-    parts = text.split()
+    parts = split_args(text)
     if len(parts) != 3:
         raise ParamError("wrong number of arguments")
-    if not all(re.fullmatch(r"[+-]?[0-9]+", p) and -2000 <= int(p) <= 2000 for p in parts):
+    # strtoll: leading spaces skipped, and no digits at all (an empty word) reads as 0
+    values = [int(p) if p.strip() else 0 for p in parts if re.fullmatch(r"\s*([+-]?[0-9]+)?", p)]
+    if len(values) != 3 or not all(-2000 <= v <= 2000 for v in values):
         raise ParamError("Invalid oom-score-adj-values, elements must be between -2000 and 2000.")
-    return " ".join(str(int(p)) for p in parts)
+    return " ".join(str(v) for v in values)
 
 
 _EVENT_TYPES = "g$lshzxetd"  # what "A" stands for, in the order Redis writes them back
@@ -222,21 +232,36 @@ def _keyspace_events(text: str) -> str:
 
 
 def _bind(text: str) -> str:
-    addrs = text.split()
+    addrs = split_args(text)
     if len(addrs) > 16:
         raise ParamError("Too many bind addresses specified.")
-    if not addrs:   # Redis then listens on no TCP address at all; a cache that nobody can reach is no use
+    if not addrs or "" in addrs:   # "": Redis then listens on no TCP address; refused here
         raise ParamError("Failed to bind to specified addresses.")
     return " ".join(addrs)
 
 
+def _string2d(text: str) -> float | None:
+    """Redis's string2d (strtod, whole string, no leading space, no NaN), hexadecimal floats included."""
+    if not text or text[0].isspace() or text[-1].isspace() or "_" in text:
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        if not re.fullmatch(r"[+-]?0[xX][0-9a-fA-F.]+([pP][+-]?[0-9]+)?", text):
+            return None
+        try:
+            v = float.fromhex(text)
+        except (ValueError, OverflowError):
+            return None
+    return None if v != v else v
+
+
 def _percentiles(text: str) -> str:
     out = []
-    for word in text.split():
-        try:
-            v = float(word)
-        except ValueError:
-            raise ParamError("Invalid latency-tracking-info-percentiles parameters") from None
+    for word in split_args(text):
+        v = _string2d(word)
+        if v is None:
+            raise ParamError("Invalid latency-tracking-info-percentiles parameters")
         if not 0.0 <= v <= 100.0:
             raise ParamError("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
         out.append(f"{v:f}".rstrip("0").rstrip("."))
