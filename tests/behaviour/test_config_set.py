@@ -248,3 +248,15 @@ def test_proto_max_bulk_len_bounds_setrange_and_append(start_extra):
     assert c.call("APPEND", "s", "y") == toobig
     assert c.call("CONFIG", "SET", "proto-max-bulk-len", "2mb") == b"+OK\r\n"
     assert c.call("APPEND", "s", "y") == b":1048577\r\n"
+
+
+def test_sensitive_parameters_are_redacted_in_the_slowlog(start_extra):
+    sp = start_extra()
+    c = admin(sp)
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+    for name in ("masteruser", "masterauth", "requirepass"):
+        assert c.call("CONFIG", "SET", name, "s3cret") == b"+OK\r\n"
+        assert c.call("CONFIG", "SET", name, "") == b"+OK\r\n"
+    log = c.call("SLOWLOG", "GET", "-1")
+    assert b"s3cret" not in log
+    assert log.count(b"(redacted)") == 6
