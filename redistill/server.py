@@ -376,7 +376,7 @@ class Server:
         groups: list[list[socket.socket]] = []
         try:
             for host in bind.split():
-                group, port = self._bind_group(_listen_host(host), port)
+                group, _ = self._bind_group(_listen_host(host), port, exclusive=port != self.port)
                 groups.append(group)
         except OSError:
             for group in groups:
@@ -384,22 +384,24 @@ class Server:
                     s.close()
             raise
         old_port, self.port = self.port, port
-        log.warning("CONFIG SET: now listening on %s:%d", bind, port)
+        log.info("CONFIG SET: now listening on %s:%d", bind, port)
         for i, worker in enumerate(self.workers):
             worker.call_soon(functools.partial(worker.swap_listeners, old_port,
                                                [(group[i], self.main_tls) for group in groups]))
 
-    def _bind_group(self, host: str, port: int) -> tuple[list[socket.socket], int]:
+    def _bind_group(self, host: str, port: int, exclusive: bool = True) -> tuple[list[socket.socket], int]:
         """nthreads listeners on host:port; returns them and the port (port 0 -> a real one)."""
         family, _, _, _, sockaddr = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
         # A socket without SO_REUSEPORT cannot bind where anyone listens, even a group of
         # SO_REUSEPORT listeners (say a second Redistill of the same user), which our own
         # sockets would otherwise join silently.  It also turns port 0 into a real port.
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(sockaddr)
-            port = probe.getsockname()[1]
+        # Not `exclusive`: CONFIG SET bind on this server's own port, where the listeners are ours.
+        if exclusive:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(sockaddr)
+                port = probe.getsockname()[1]
         sockaddr = (sockaddr[0], port) + tuple(sockaddr[2:])
         group: list[socket.socket] = []
         try:

@@ -431,6 +431,9 @@ class Worker(threading.Thread):
                 self.selector.unregister(acceptor.listener)
             except (KeyError, ValueError):
                 pass
+            # On an unchanged port the old and new listeners share one SO_REUSEPORT group, and
+            # connections the kernel queued on the old one would be reset by its close: take them.
+            self._accept(acceptor.listener, acceptor.tls)
             acceptor.listener.close()
         added = [_Acceptor(self, sock, tls) for sock, tls in listeners]
         self._acceptors = keep + added

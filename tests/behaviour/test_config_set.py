@@ -260,3 +260,15 @@ def test_sensitive_parameters_are_redacted_in_the_slowlog(start_extra):
     log = c.call("SLOWLOG", "GET", "-1")
     assert b"s3cret" not in log
     assert log.count(b"(redacted)") == 6
+
+
+def test_bind_moves_on_the_same_port(start_extra):
+    """A new address on the port already served: the old listeners give way to the new ones."""
+    sp = start_extra()
+    c = admin(sp)
+    assert c.call("CONFIG", "SET", "bind", "localhost") == b"+OK\r\n"
+    assert get(c, "bind") == "localhost"
+    assert conn(sp).call("PING") == b"+PONG\r\n"    # localhost is 127.0.0.1 here
+    assert c.call("CONFIG", "SET", "bind", "127.0.0.1") == b"+OK\r\n"
+    assert conn(sp).call("PING") == b"+PONG\r\n"
+    assert c.call("PING") == b"+PONG\r\n"
