@@ -215,6 +215,9 @@ def test_client_output_buffer_soft_limit_closes_a_client_that_stays_over_it(star
 def test_loglevel_applies_at_once(start_extra):
     sp = start_extra(kind="redistill")   # Redistill's log lines: redis-server's differ
     c = admin(sp)
+    deadline = time.monotonic() + 10     # workers serve before the main thread logs its Ready line
+    while "Ready to accept connections" not in sp.stderr_text(100000) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert c.call("CONFIG", "SET", "loglevel", "warning") == b"+OK\r\n"
     c.close()
     assert sp.stop() == 0
