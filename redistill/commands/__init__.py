@@ -14,7 +14,6 @@ Rules:
 """
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -24,11 +23,13 @@ from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
+from redistill.commands import debug
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
+from redistill.logutil import get_logger
 from redistill.protocol import Encoded, encode
 
-log = logging.getLogger("redistill.commands")
+log = get_logger("redistill.commands")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ _TABLE = [
     command("bgsave",     -1, "admin noscript no_async_loading",      NOKEYS,     server.bgsave,          "server",     "1.0.0",  "Asynchronously save the dataset to disk"),
     command("bgrewriteaof", 1, "admin noscript no_async_loading",     NOKEYS,     server.bgrewriteaof,    "server",     "1.0.0",  "Asynchronously rewrite the append-only file"),
     command("shutdown",   -1, "admin noscript loading stale no_multi allow_busy", NOKEYS, server.shutdown, "server",   "1.0.0",  "Synchronously save the dataset to disk and then shut down the server"),
-    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     server.debug,           "server",     "1.0.0",  "A container for debugging commands"),
+    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     debug.debug,            "server",     "1.0.0",  "A container for debugging commands"),
     command("slowlog",    -2, "",                                     NOKEYS,     None,                   "server",     "2.2.12", "A container for slow log commands", subcommands=[
         command("slowlog|get",    -2, "admin loading stale",          NOKEYS,     server.slowlog_get,     "server",     "2.2.12", "Get the slow log's entries", tips="request_policy:all_nodes nondeterministic_output"),
         command("slowlog|len",     2, "admin loading stale",          NOKEYS,     server.slowlog_len,     "server",     "2.2.12", "Get the slow log's length", tips="request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
@@ -180,6 +181,8 @@ _TABLE = [
     command("rename",      3, "write @keyspace",                      (1, 2, 1),  keys.rename,            "generic",    "1.0.0",  "Rename a key", key_flags="RW access delete"),
     command("renamenx",    3, "write fast @keyspace",                 (1, 2, 1),  keys.renamenx,          "generic",    "1.0.0",  "Rename a key, only if the new key does not exist", key_flags="RW access delete"),
     command("copy",       -3, "write denyoom @keyspace",              (1, 2, 1),  keys.copy,              "generic",    "6.2.0",  "Copy a key", key_flags="RO access"),
+    command("sort",       -2, "write denyoom movablekeys @set @sortedset @list @dangerous", ONEKEY, datatypes.run, "generic", "1.0.0", "Sort the elements in a list, set or sorted set", key_flags="RO access"),
+    command("sort_ro",    -2, "readonly movablekeys @set @sortedset @list @dangerous", ONEKEY, datatypes.run, "generic", "7.0.0", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", key_flags="RO access"),
     command("object",     -2, "",                                     NOKEYS,     None,                   "generic",    "2.2.3",  "A container for object introspection commands", subcommands=[
         command("object|encoding", 3, "readonly @keyspace",           (2, 2, 1),  keys.object_encoding,   "generic",    "2.2.3",  "Inspect the internal encoding of a Redis object", key_flags="RO", tips="nondeterministic_output"),
         command("object|freq",     3, "readonly @keyspace",           (2, 2, 1),  keys.object_freq,       "generic",    "4.0.0",  "Get the logarithmic access frequency counter of a Redis object", key_flags="RO", tips="nondeterministic_output"),
@@ -451,7 +454,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
-    if ("denyoom" in spec.flags or in_multi) and client.server.config.max_memory:
+    if ("denyoom" in spec.flags or in_multi or _exec_of_writes(client, spec)) and client.server.config.max_memory:
         try:
             client.server.keyspace.admit()
         except CommandError as e:
@@ -466,13 +469,31 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return "QUEUED"
     if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
         return call(client, spec, args)
-    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it.
+    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it;
+    # SORT exclusive, as EXEC does, since its BY and GET patterns may read any key.
     ks = client.server.keyspace
+    if spec.name in _GATED:
+        ks.exclusive_begin()
+        try:
+            return call(client, spec, args)
+        finally:
+            ks.exclusive_end()
     ks.shared_begin()
     try:
         return call(client, spec, args)
     finally:
         ks.shared_end()
+
+
+def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
+    """EXEC of a queue holding a denyoom command: Redis admits it as a denyoom command (over the
+    limit it is refused, and the transaction discarded with -EXECABORT ... OOM)."""
+    queue = getattr(client, "multi", None)
+    return spec.handler is transactions.exec_ and bool(queue) and any("denyoom" in s.flags for s, _ in queue)
+
+
+# The commands csrc/ runs only under the exclusive gate (internal.h GATED_COMMANDS).
+_GATED = frozenset({"sort", "sort_ro"})
 
 
 def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:

@@ -27,6 +27,9 @@ from redistill import errors
 from redistill import redis_params as rp
 from redistill.errors import CommandError
 from redistill.keyspace import glob_match, set_type_threshold
+from redistill.logutil import get_logger
+
+log = get_logger("redistill")
 
 # Values of the stored parameters, per server: id(server) -> name -> canonical text.
 _overrides: dict[int, dict[str, str]] = {}
@@ -147,6 +150,8 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         normal = rp.parse_obuf_limits(new["client-output-buffer-limit"])["normal"]
         fields["client_output_buffer_limit"] = normal[0]
     updated = dataclasses.replace(cfg, **fields)
+    if updated.max_connections > cfg.max_connections:
+        _check_maxclients(server, updated.max_connections)
     if "bind" in new or "port" in new:
         _rebind(server, updated, "port" if "port" in new else "bind")
     # Nothing below can fail: the change is whole from here on.
@@ -178,6 +183,14 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         _refresh_connections(server)
 
 
+def _check_maxclients(server: Any, maxclients: int) -> None:
+    """Redis's updateMaxclients: raise the descriptor limit for more clients, or refuse them."""
+    raise_maxclients = getattr(server, "raise_maxclients", None)
+    allowed = maxclients if raise_maxclients is None else raise_maxclients(maxclients)
+    if allowed < maxclients:
+        raise CommandError(errors.config_set_failed(b"maxclients", errors.maxclients_over_fd_limit(allowed)))
+
+
 def _rebind(server: Any, updated: Any, name: str) -> None:
     """New listeners for bind/port, or Redis's error for the parameter that caused the change."""
     rebind = getattr(server, "rebind", None)
@@ -193,8 +206,8 @@ def _rebind(server: Any, updated: Any, name: str) -> None:
             reason = "Unable to listen on this port. Check server logs."
         else:
             reason = "Failed to bind to specified addresses."
-        logging.getLogger("redistill").warning("CONFIG SET %s: could not listen on %s port %d: %s",
-                                               name, updated.bind, updated.port, e.strerror or e)
+        log.warning("CONFIG SET %s: could not listen on %s port %d: %s",
+                    name, updated.bind, updated.port, e.strerror or e)
         raise CommandError(errors.config_set_failed(name.encode(), reason)) from None
 
 
