@@ -446,6 +446,11 @@ rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len);
  * RD_CLOSE, unsent output discarded).  0 = no limit (the default). */
 void rd_conn_set_output_limit(rd_conn *c, uint64_t hard);
 
+/* proto-max-bulk-len: a request argument longer than `max` bytes is refused
+ * with "Protocol error: invalid bulk length" (as Redis).  Process-wide, read by
+ * every parser at each bulk header; default 512 MB.  Any thread. */
+void rd_set_proto_max_bulk_len(int64_t max);
+
 /* client_query_buffer_limit: once more than `max` bytes of input wait to be
  * parsed the connection is dropped (RD_CLOSE, no reply, as Redis).  0 = the
  * default, 1 GB (Redis's client-query-buffer-limit). */

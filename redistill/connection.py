@@ -147,12 +147,23 @@ class Connection:
 
     @property
     def authenticated(self) -> bool:
-        return self._authenticated
+        # As Redis's authRequired(): without a password nobody needs AUTH, even a client that
+        # connected while one was set (and that needs it again if a password is set again).  Such
+        # a client stays out of fast mode, so the dispatcher checks this at each command.
+        return self._authenticated or not self.server.config.password
 
     def set_authenticated(self, value: bool) -> None:
         self._authenticated = bool(value)
+        self.refresh_config()
+
+    def refresh_config(self) -> None:
+        """Takes the password state (for the frame limits of unauthenticated clients) and the buffer
+        limits into C.  Owner thread; after CONFIG SET."""
         if self._c is not None:
-            lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
+            cfg = self.server.config
+            lib.rd_conn_set_authenticated(self._c, int(self.authenticated))
+            lib.rd_conn_set_output_limit(self._c, int(cfg.client_output_buffer_limit))
+            lib.rd_conn_set_input_limit(self._c, int(cfg.client_query_buffer_limit))
             self._update_fast()
 
     def trim_if_idle(self, before: float) -> int:

@@ -139,6 +139,11 @@ def decrby(client: Any, args: list[bytes]) -> int:
 PROTO_MAX_BULK_LEN = 512 * 1024 * 1024  # Redis's proto-max-bulk-len default: the largest string
 
 
+def _max_string(client: Any) -> int:
+    """proto-max-bulk-len, which CONFIG SET changes (commands/config_cmd.py)."""
+    return getattr(client.server, "proto_max_bulk_len", PROTO_MAX_BULK_LEN)
+
+
 # SETNX key value
 def setnx(client: Any, args: list[bytes]) -> int:
     return int(client.server.keyspace.set(args[1], args[2], nx=True)[0])
@@ -192,7 +197,7 @@ def getex(client: Any, args: list[bytes]) -> bytes | None:
 
 # APPEND key value
 def append(client: Any, args: list[bytes]) -> int:
-    return client.server.keyspace.setrange(args[1], -1, args[2], PROTO_MAX_BULK_LEN)
+    return client.server.keyspace.setrange(args[1], -1, args[2], _max_string(client))
 
 
 # STRLEN key
@@ -222,7 +227,7 @@ def setrange(client: Any, args: list[bytes]) -> int:
     offset = parse_ll(args[2])
     if offset < 0:
         raise CommandError(errors.OFFSET_OUT_OF_RANGE)
-    return client.server.keyspace.setrange(args[1], offset, args[3], PROTO_MAX_BULK_LEN)
+    return client.server.keyspace.setrange(args[1], offset, args[3], _max_string(client))
 
 
 # INCRBYFLOAT key increment   (the increment is parsed in C, after the key's type and value)
