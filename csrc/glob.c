@@ -15,10 +15,10 @@
 #include "internal.h"
 
 /* glibc's tolower() in the C locale, which Redis runs under (ours would follow the process's
- * LC_CTYPE, which Python sets from the environment): a negative char comes back as its unsigned
- * byte, A-Z as a-z, everything else unchanged. */
+ * LC_CTYPE, which Python sets from the environment): A-Z become a-z, a negative char comes back
+ * as its unsigned byte except -1, which is EOF and stays -1.  Ranges compare these values. */
 static int lower(int c) {
-    c = (unsigned char)c;
+    if (c < -1) return c + 256;
     return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 

@@ -57,14 +57,15 @@ def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
     params = config_params(client.server)
     found: dict[str, tuple[bytes, bytes]] = {}  # name -> (name as replied, value)
     for pattern in args[2:]:  # a parameter matched by two patterns is listed once
-        if not any(c in pattern for c in b"[*?"):
+        glob = pattern.split(b"\0", 1)[0]  # Redis's strpbrk() and stringmatch() stop at a NUL
+        if not any(c in glob for c in b"[*?"):
             # Redis looks a plain name up directly and replies with it as the client spelled it.
             name = pattern.decode("latin-1").lower()
             if name in params and name not in found:
                 found[name] = (pattern, params[name].encode("latin-1"))
             continue
         for name, value in params.items():
-            if name not in found and glob_match(pattern, name.encode(), nocase=True):
+            if name not in found and glob_match(glob, name.encode(), nocase=True):
                 found[name] = (name.encode(), value.encode("latin-1"))
     return dict(found.values())
 

@@ -24,8 +24,10 @@ def _sc(b: int) -> int:
 
 def _lower(c: int) -> int:
     """glibc's tolower() in the C locale (Redis's) on a signed char value: a negative one comes back
-    as its unsigned byte (so [\x80-z] is an empty range under nocase), A-Z as a-z."""
-    c &= 0xFF
+    as its unsigned byte, except -1 (EOF), which stays; A-Z become a-z.  So under nocase [\x80-z]
+    is an empty range and [a-\xff] runs from -1 to 'a'."""
+    if c < -1:
+        return c + 256
     return c + 32 if 0x41 <= c <= 0x5A else c
 
 

@@ -60,7 +60,7 @@ def _listed(kind: bytes, reply: bytes) -> set[bytes]:
 
 def _load(sock: RespSocket) -> None:
     assert sock.call("FLUSHALL") == b"+OK\r\n"
-    for subject in (LONG, MID, b"ab"):
+    for subject in (LONG, MID, b"ab", b"\x80a", b"maxmemory", b"a\\", b"?x", b"]"):
         assert sock.call("SET", subject, "v") == b"+OK\r\n"
         assert sock.call("HSET", "h", subject, "v") == b":1\r\n"
         assert sock.call("SADD", "s", subject) == b":1\r\n"
@@ -138,6 +138,20 @@ def test_pathological_pattern_on_every_match_path(pair, index):
     pattern = PATTERNS[index]
     for args in _paths(pattern):
         _same_or_fail(pair, args, f"{args[0].decode()} with pattern #{index} ({len(pattern)} bytes)")
+
+
+# Short ones whose answer turns on a detail of Redis's matcher: a NUL (CONFIG GET reads its pattern as a C
+# string), signed chars in ranges, nocase ranges lowered after ordering ([Z-a] is empty), glibc's C-locale
+# tolower() turning a negative char unsigned ([\x80-z] is empty under nocase only), escapes in classes.
+TRICKY = [b"max*\x00zz", b"maxmemory-polic?\x00", b"maxmemory\x00*", b"[^\x80-\x00]axmemory", b"[\x80-z]axmemory",
+          b"[m-\x80]a*", b"[Z-a]axmemory", b"[A-Z]AXMEMORY", b"[\\M]axmemory", b"[a-\xff]*", b"[\xff-a]*", b"*[",
+          b"a\\", b"[^]*", b"[]a]*", b"*[\\]]*", b"?", b"[?]*", b"\\?*", b"*-*-*", b"C*|*", b"*|[n-o]*"]
+
+
+@pytest.mark.parametrize("index", range(len(TRICKY)))
+def test_tricky_pattern_on_every_match_path(pair, index):
+    for args in _paths(TRICKY[index]):
+        _same_or_fail(pair, args, f"{args[0].decode()} with {TRICKY[index]!r}")
 
 
 def test_the_bound_decides_matches(pair):
