@@ -160,7 +160,8 @@ sanitize-quick: sanitize-build test-deps
 	  core/test_core_lists.py \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
-	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py
+	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py \
+	  tests/reliability/test_glob_patterns.py tests/differential/test_int_extremes.py
 
 # ---- fuzzing and soak (issue 7) ---------------------------------------------------------------
 # The C framing/fast-path fuzzer for FUZZ_SECONDS (default 300), in-process on the ASan build;
