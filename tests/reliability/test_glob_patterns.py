@@ -8,6 +8,12 @@ that recurses once per '*' without a bound overflows a worker thread's stack on 
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 
 from resp import RespSocket, parse
@@ -15,6 +21,7 @@ from servers import start_server, stop_and_check
 
 from differential.fuzz import norm
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 LONG = b"a" * 100_000   # the subject: each path holds it (a key, a field, a member)
 MID = b"a" * 2_000      # longer than the nesting bound, so the bound decides matches
 
@@ -159,3 +166,51 @@ def test_the_bound_decides_matches(pair):
     for s in pair.live():
         assert s.call("KEYS", b"*a" * 1000).startswith(b"*2\r\n")
         assert s.call("KEYS", b"*a" * 1001) == b"*0\r\n"
+
+
+def _thread_stacks(pid: int) -> list[int]:
+    """Sizes of the thread stacks glibc mapped in pid: the anonymous read-write mapping right above
+    a 4 KiB guard page (---p)."""
+    rows = []
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            parts = line.split()
+            lo, hi = (int(x, 16) for x in parts[0].split("-"))
+            rows.append((lo, hi, parts[1], len(parts) > 5))
+    return [hi2 - lo2 for (lo, hi, perm, named), (lo2, hi2, perm2, named2) in zip(rows, rows[1:])
+            if perm == "---p" and hi - lo == 4096 and hi == lo2 and perm2 == "rw-p" and not named and not named2]
+
+
+def test_worker_stacks_are_fixed_whatever_the_ulimit(tmp_path):
+    """Workers get WORKER_STACK_SIZE (8 MiB), not RLIMIT_STACK's size (glibc's default for a new thread:
+    here 256 KiB), so the bounded matcher and the interpreter always have the room they were sized for."""
+    from servers import free_port, redistill_python
+
+    def small_stack():
+        resource.setrlimit(resource.RLIMIT_STACK, (256 << 10, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with open(tmp_path / "server.log", "wb") as log:
+        proc = subprocess.Popen([redistill_python(), "-m", "redistill", "--port", str(port), "--threads", "2",
+                                 "--health-check-port", "0"], cwd=tmp_path, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=small_stack)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                sock = RespSocket("127.0.0.1", port, timeout=30)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.05)
+        try:
+            assert sock.call("SET", MID, "v") == b"+OK\r\n"
+            assert sock.call("KEYS", b"*a" * 1000).startswith(b"*1\r\n")  # the deepest match there is
+            stacks = _thread_stacks(proc.pid)
+            assert stacks.count(8 << 20) >= 2, [s >> 10 for s in stacks]
+        finally:
+            sock.close()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0, (tmp_path / "server.log").read_text()
