@@ -1,6 +1,7 @@
 """Abusive glob patterns through every path that matches one: KEYS, SCAN/HSCAN/SSCAN/ZSCAN MATCH, CONFIG GET
 and COMMAND LIST FILTERBY PATTERN.  The reply must be Redis's byte for byte (after the usual order
-normalisation) and the server must still be serving.
+normalisation; for CONFIG GET and COMMAND LIST, the same names among those both servers have) and the
+server must still be serving.
 
 Redis bounds its matcher's recursion (a match that needs more than 1000 nested '*' is no match); a matcher
 that recurses once per '*' without a bound overflows a worker thread's stack on 100,000 stars.  Own servers
@@ -41,7 +42,7 @@ PATTERNS = [
     b"a*" * 100_000,
     b"*" * 200_000,                   # consecutive stars collapse into one
     b"?" * 100_000,
-    b"*A" * 100_000 + b"*B",          # nocase paths (CONFIG GET, COMMAND LIST) see it as the crash again
+    b"*A" * 100_000 + b"*B",          # the crash to the nocase paths (CONFIG GET, COMMAND LIST)
 ]
 
 
