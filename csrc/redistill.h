@@ -325,7 +325,9 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
 rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf *out);
 
 /* Redis's glob (stringmatchlen: * ? [a-z] [^x] and backslash escapes), as
- * KEYS, SCAN MATCH and CONFIG GET use it.  1 = match.  Any thread; no locks. */
+ * KEYS, SCAN MATCH and CONFIG GET use it.  1 = match.  Recursion is bounded as
+ * Redis bounds it (a match that needs more than 1000 nested '*' fails), so at
+ * most ~1000 small frames of stack whatever the pattern.  Any thread; no locks. */
 int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
 
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys

@@ -408,19 +408,24 @@ class Connection:
         """Shutdown: finish commands already read (without reading more) and flush.
 
         Returns RD_OK / RD_CLOSE when done, RD_NEED_MORE when output is still pending."""
-        if self._c is None:
-            return _CLOSE
-        if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
-            waiter = self._blocked
-            waiter.cancel()
-            self._end_block(waiter.null)
-        if self._held is not None:   # shutting down: no more waiting
-            self._put_held()
-        st = self._resume_io()
-        while st == _SLOW:
-            st = self._run_slow(st)
-            if st == _HELD or self._blocked is not None:
-                return self.drain()
+        # A loop, not a recursion per blocking command: a client may have pipelined thousands.
+        again = True
+        while again:
+            if self._c is None:
+                return _CLOSE
+            if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
+                waiter = self._blocked
+                waiter.cancel()
+                self._end_block(waiter.null)
+            if self._held is not None:   # shutting down: no more waiting
+                self._put_held()
+            st = self._resume_io()
+            again = False
+            while st == _SLOW:
+                st = self._run_slow(st)
+                if st == _HELD or self._blocked is not None:
+                    again = True
+                    break
         if st == _NEED_MORE and not self._writing:
             self._writing = True
             self._selector.modify(self._sock, _WRITE, self)

@@ -41,6 +41,13 @@ from .logutil import get_logger
 
 log = get_logger("redistill.worker")
 
+# Each worker's stack, fixed rather than left to RLIMIT_STACK (glibc's default for new threads: 8 MiB
+# under the usual `ulimit -s`, but 2 MiB when it is unlimited and whatever a lower ulimit says).  A
+# command needs little of it: C's deepest path is the fast path's batch loop (~5 KB of frames) plus a
+# type command (<= 6 KB) plus at most 1000 glob frames of ~112 B; every other C path is iterative.
+# The rest is the interpreter's (recursion limit 1000).  Only touched pages cost memory.
+WORKER_STACK_SIZE = 8 << 20
+
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 _EPOLLIN = 0x001
@@ -180,6 +187,14 @@ class Worker(threading.Thread):
             lib.rd_release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
 
     # ---- the loop ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """threading.Thread.start with this worker's stack size (set only around its creation)."""
+        previous = threading.stack_size(WORKER_STACK_SIZE)
+        try:
+            super().start()
+        finally:
+            threading.stack_size(previous)
+
     def run(self) -> None:
         try:
             self._serve()

@@ -81,7 +81,8 @@ def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
     params = config_params(client.server)
     found: dict[str, tuple[bytes, bytes]] = {}  # name -> (name as replied, value); each listed once
     for pattern in args[2:]:
-        if not any(c in pattern for c in b"[*?"):
+        glob = pattern.split(b"\0", 1)[0]  # Redis's strpbrk() and stringmatch() stop at a NUL
+        if not any(c in glob for c in b"[*?"):
             # Redis looks a plain name up directly (hidden ones too) and replies with it as spelled.
             name = pattern.decode("latin-1").lower()
             if name in params and name not in found:
@@ -90,7 +91,7 @@ def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
         for name, value in params.items():
             if name in found or "hidden" in rp.lookup(name)[0].flags:   # hidden: exact names only
                 continue
-            if glob_match(pattern, name.encode(), nocase=True):
+            if glob_match(glob, name.encode(), nocase=True):
                 found[name] = (name.encode(), value.encode("latin-1"))
     return dict(found.values())
 

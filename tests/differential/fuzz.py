@@ -43,14 +43,18 @@ KEYS = [b"a", b"b", b"c", b"n", b"", b"k\x00\r\nx", b"{tag}k"]
 BIG = b"x" * 100_000  # LCS never sees it (see lcs_block): Redis's LCS table would be too big
 INTS = [b"0", b"1", b"-1", b"10", b"-10", b"007", b"+1", b"-0", b" 1", b"1.0", b"abc", b"",
         str(2**63 - 1).encode(), str(-(2**63)).encode(), str(2**63).encode(), b"9223372036854775",
-        b"99999999999999999999"]
+        b"99999999999999999999", str(-(2**63) + 1).encode()]
+# LLONG_MIN, LLONG_MIN+1, -1, 0, LLONG_MAX: for every count, offset, index, rank and limit (negating
+# LLONG_MIN overflows in C). Not as a random count (SRANDMEMBER...): -LLONG_MAX would stream 9.2e18 elements.
+EXTREMES = [str(-(2**63)).encode(), str(-(2**63) + 1).encode(), b"-1", b"0", str(2**63 - 1).encode()]
+BIG_COUNTS = [str(-(2**63)).encode(), str(2**63 - 1).encode()]  # safe for random and pop counts too
 FLOATS = [b"0.1", b"-1.5", b"1e3", b"3", b"5.0e3", b"inf", b"-inf", b"nan", b"abc", b"", b"1.7976931348623157e308",
           b"0x10", b" 1", b"1.", b".5", b"-0", b"1e-20"]
 VALUES = [b"v", b"", b"hello world", b"\x00\xff", b"a\r\nb", b"\r\n", b"x" * 300, BIG] + INTS[:12] + [b"3.5", b"1e2"]
 OFFSETS = [b"0", b"1", b"3", b"-1", b"-3", b"100", b"-100", b"abc", b"", b"2147483648", b"536870911",
-           b"536870912", str(2**63).encode()]
+           b"536870912", str(2**63).encode()] + EXTREMES[:2] + EXTREMES[4:]
 PATTERNS = [b"*", b"a", b"?", b"[a-c]", b"[^a]", b"*\x00*", b"k*", b"\\*", b"[", b"[a-", b"{tag}*", b"*x",
-            b"[\\a]", b"**", b""]
+            b"[\\a]", b"**", b"", b"[a-\xff]", b"[\x80-a]*", b"*[^\x00-a]*", b"[]a]", b"[^]*"]
 FAR_REL = [b"100000", b"1000000", b"4102444800"]
 DUE_REL = [b"0", b"-1", b"-100"]
 FAR_ABS = [b"4102444800", b"4102444800000"]
@@ -188,7 +192,7 @@ def g_scan(rnd, ctx):
         args.append(opt)
         if rnd.random() < 0.95:
             args.append({b"MATCH": lambda: rnd.choice(PATTERNS),
-                         b"COUNT": lambda: rnd.choice([b"1000", b"1000", b"0", b"-1", b"abc"]),
+                         b"COUNT": lambda: rnd.choice([b"1000", b"1000", b"0", b"-1", b"abc"] + BIG_COUNTS),
                          b"TYPE": lambda: rnd.choice([b"string", b"list", b"nosuchtype", b"STRING"]),
                          b"BAD": lambda: b"x"}[opt]())
     if b"COUNT" not in args:
@@ -357,9 +361,11 @@ TEMPLATES: list[Template] = [
     Template("hincrby", 2, lambda r, c: one(b"HINCRBY", key(r), r.choice(FIELDS), r.choice(INTS))),
     Template("hincrbyfloat", 2, lambda r, c: one(b"HINCRBYFLOAT", key(r), r.choice(FIELDS), r.choice(FLOATS))),
     Template("hrandfield", 1, lambda r, c: one(b"HRANDFIELD", key(r), *r.choice([[], [b"2"], [b"-3"], [b"5", b"WITHVALUES"],
-                                                                                  [b"x"], [b"1", b"BAD"]]))),
+                                                                                  [b"x"], [b"1", b"BAD"]]
+                                                                        + [[n] for n in BIG_COUNTS]))),
     Template("hscan", 1, lambda r, c: one(b"HSCAN", key(r), r.choice([b"0", b"x"]),
-                                          *r.choice([[], [b"MATCH", b"f*"], [b"COUNT", b"0"], [b"BAD"]]))),
+                                          *r.choice([[], [b"MATCH", b"f*"], [b"COUNT", b"0"], [b"BAD"],
+                                                     [b"COUNT", BIG_COUNTS[1]]]))),
     Template("sadd", 3, lambda r, c: one(r.choice([b"SADD", b"SREM"]), key(r), *r.sample(MEMBERS, r.randint(1, 3))),
              needs=("srem",)),
     Template("scard", 2, lambda r, c: one(r.choice([b"SCARD", b"SMEMBERS"]), key(r)), needs=("smembers",)),
@@ -368,13 +374,16 @@ TEMPLATES: list[Template] = [
     Template("smove", 1, lambda r, c: one(b"SMOVE", key(r), key(r), r.choice(MEMBERS))),
     # (SRANDMEMBER only: a partial SPOP would leave the two servers holding different members)
     Template("srandmember", 1, lambda r, c: one(b"SRANDMEMBER", key(r), *r.choice([[], [b"0"], [b"2"], [b"-2"],
-                                                                                   [b"x"]]))),
+                                                                                   [b"x"]]
+                                                                        + [[n] for n in BIG_COUNTS]))),
     Template("sinter", 2, lambda r, c: one(r.choice([b"SINTER", b"SUNION", b"SDIFF", b"SINTERSTORE", b"SUNIONSTORE",
                                                      b"SDIFFSTORE"]), *[key(r) for _ in range(r.randint(1, 3))]),
              needs=("sunion", "sdiff", "sinterstore", "sunionstore", "sdiffstore")),
     Template("sintercard", 1, lambda r, c: one(b"SINTERCARD", r.choice([b"1", b"2", b"0", b"x"]), key(r), key(r),
-                                               *r.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"-1"]]))),
-    Template("sscan", 1, lambda r, c: one(b"SSCAN", key(r), b"0", *r.choice([[], [b"MATCH", b"1*"], [b"COUNT", b"x"]]))),
+                                               *r.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"-1"]]
+                                                         + [[b"LIMIT", n] for n in EXTREMES]))),
+    Template("sscan", 1, lambda r, c: one(b"SSCAN", key(r), b"0", *r.choice([[], [b"MATCH", b"1*"], [b"COUNT", b"x"],
+                                                                            [b"COUNT", BIG_COUNTS[1]]]))),
     # connection and server
     Template("ping", 1, lambda r, c: one(b"PING", *r.choice([[], [value(r)], [b"a", b"b"]]))),
     Template("echo", 1, lambda r, c: one(b"ECHO", value(r))),
@@ -425,20 +434,23 @@ TEMPLATES += [
                                           *[value(r) for _ in range(r.randint(1, 4))]),
              needs=("rpush", "lpushx", "rpushx")),
     Template("lpop", 3, lambda r, c: one(r.choice([b"LPOP", b"RPOP"]), key(r),
-                                         *r.choice([[], [], [b"2"], [b"0"], [b"-1"], [b"abc"], [b"100"]])),
+                                         *r.choice([[], [], [b"2"], [b"0"], [b"-1"], [b"abc"], [b"100"]]
+                                                   + [[n] for n in EXTREMES])),
              needs=("rpop",)),
     Template("lrange", 3, lambda r, c: one(b"LRANGE", key(r), r.choice(OFFSETS), r.choice(OFFSETS))),
     Template("llen", 1, lambda r, c: one(b"LLEN", key(r))),
     Template("lindex", 2, lambda r, c: one(b"LINDEX", key(r), r.choice(OFFSETS))),
     Template("lset", 1, lambda r, c: one(b"LSET", key(r), r.choice(OFFSETS[:7]), value(r))),
-    Template("lrem", 1, lambda r, c: one(b"LREM", key(r), r.choice(INTS[:6]), value(r))),
+    Template("lrem", 1, lambda r, c: one(b"LREM", key(r), r.choice(INTS[:6] + EXTREMES), value(r))),
     Template("ltrim", 1, lambda r, c: one(b"LTRIM", key(r), r.choice(OFFSETS), r.choice(OFFSETS))),
     Template("linsert", 1, lambda r, c: one(b"LINSERT", key(r), r.choice([b"BEFORE", b"after", b"middle"]),
                                             value(r), value(r))),
     Template("lpos", 1, lambda r, c: one(b"LPOS", key(r), value(r),
                                          *r.choice([[], [b"RANK", b"-1"], [b"RANK", b"0"], [b"COUNT", b"0"],
                                                     [b"COUNT", b"2", b"MAXLEN", b"3"], [b"RANK", b"abc"],
-                                                    [b"BAD"]]))),
+                                                    [b"BAD"]] + [[opt, n] for opt in (b"RANK", b"COUNT", b"MAXLEN")
+                                                                  for n in EXTREMES]
+                                                  + [[b"RANK", EXTREMES[0], b"COUNT", b"1"]]))),
     Template("lmove", 2, lambda r, c: one(b"LMOVE", key(r), key(r), r.choice(LIST_ENDS), r.choice(LIST_ENDS))),
     Template("rpoplpush", 1, lambda r, c: one(b"RPOPLPUSH", key(r), key(r))),
 ]
@@ -449,7 +461,7 @@ ZMEMBERS = [b"a", b"b", b"c", b"m1", b"", b"\x00\xff", b"x" * 65, b"1"]
 ZSCORES = FLOATS + [b"1", b"2", b"-3", b"10", b"+inf"]
 ZRANGE_ENDS = [b"-inf", b"+inf", b"(1", b"(2", b"0", b"1", b"2.5", b"(-inf", b"x", b"(", b"nan", b"10", b""]
 ZLEX_ENDS = [b"-", b"+", b"[a", b"(b", b"[m", b"(", b"a", b"[", b"[\x00", b"[x"]
-ZRANKS = [b"0", b"1", b"-1", b"2", b"-2", b"100", b"-100", b"x"]
+ZRANKS = [b"0", b"1", b"-1", b"2", b"-2", b"100", b"-100", b"x"] + EXTREMES[:2] + EXTREMES[4:]
 
 
 def g_zadd(rnd, ctx):
@@ -507,7 +519,8 @@ def g_zread_op(rnd):
     srcs = [key(rnd) for _ in range(rnd.randint(1, 3))]
     opts = []
     if name == b"ZINTERCARD":
-        opts = rnd.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"0"], [b"LIMIT", b"-1"]])
+        opts = rnd.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"0"], [b"LIMIT", b"-1"]]
+                          + [[b"LIMIT", n] for n in EXTREMES])
     elif rnd.random() < 0.5:
         opts = [b"WITHSCORES"]
     if name in (b"ZUNION", b"ZINTER") and rnd.random() < 0.3:
@@ -531,21 +544,59 @@ ZSET_TEMPLATES: list[Template] = [
     Template("zrem", 2, lambda r, c: one(b"ZREM", key(r), *r.sample(ZMEMBERS, r.randint(1, 3)))),
     Template("zremrangebyrank", 1, g_zremrange, needs=("zremrangebyscore", "zremrangebylex")),
     Template("zpopmin", 2, lambda r, c: one(r.choice([b"ZPOPMIN", b"ZPOPMAX"]), key(r),
-                                            *r.choice([[], [b"1"], [b"2"], [b"0"], [b"-1"], [b"x"], [b"100"]])),
+                                            *r.choice([[], [b"1"], [b"2"], [b"0"], [b"-1"], [b"x"], [b"100"]]
+                                                      + [[n] for n in EXTREMES])),
              needs=("zpopmax",)),
     Template("zrandmember", 1, lambda r, c: one(b"ZRANDMEMBER", key(r), *r.choice([[], [b"2"], [b"-3"],
-                                                                                   [b"2", b"WITHSCORES"], [b"x"]]))),
+                                                                                   [b"2", b"WITHSCORES"], [b"x"]]
+                                                                        + [[n] for n in BIG_COUNTS]))),
     # COUNT above any set's size: one call returns everything on both servers (order compared sorted)
     Template("zscan", 1, lambda r, c: one(b"ZSCAN", key(r), b"0", b"COUNT", b"1000",
                                           *r.choice([[], [b"MATCH", b"a*"], [b"MATCH", b"*"]]))),
     Template("zunionstore", 2, g_zstore, needs=("zinterstore",)),
     Template("zunion", 2, lambda r, c: g_zread_op(r), needs=("zinter", "zdiff", "zintercard")),
     Template("zmpop", 1, lambda r, c: one(b"ZMPOP", b"2", key(r), key(r), r.choice([b"MIN", b"MAX", b"BAD"]),
-                                          *r.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"]]))),
+                                          *r.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"]]
+                                                    + [[b"COUNT", n] for n in EXTREMES]))),
     Template("zdiffstore", 1, lambda r, c: one(b"ZDIFFSTORE", key(r), b"2", key(r), key(r))),
     Template("zrangestore", 1, lambda r, c: [(s[0], [b"ZRANGESTORE", key(r)] + s[1][1:]) for s in g_zrange(r, c)]),
 ]
 TEMPLATES += ZSET_TEMPLATES
+
+
+# ---- pathological glob patterns, on every MATCH path ----
+# Redis's matcher fails a match that needs more than 1000 nested '*'; without that bound, one '*' per
+# recursion level overflowed a worker's stack.  Subjects are runs of 'a' around that length.
+GLOB_ATOMS = [b"a", b"?", b"[a]", b"[^b]", b"\\a", b"[a-c]", b"A", b"[A-Z]", b"[\\a]"]
+
+
+def glob_pattern(rnd: random.Random) -> bytes:
+    stars = rnd.choice([1, 2, 999, 1000, 1001, 1002, rnd.randint(990, 1010), 100_000])
+    atoms = [rnd.choice(GLOB_ATOMS) for _ in range(rnd.choice((1, 1, 2, 3)))]
+    body = b"".join(b"*" + atoms[i % len(atoms)] for i in range(stars))
+    return rnd.choice([b"", b"a", b"*", b"?"]) + body + rnd.choice([b"", b"*", b"*b", b"?", b"b", b"[", b"\\"])
+
+
+def g_glob_block(rnd, ctx):
+    """A long subject in a key, a hash field, a set and a sorted-set member, then one MATCH path."""
+    subject = b"a" * rnd.choice([1, 999, 1000, 1001, 1002, 1500, 3000]) + rnd.choice([b"", b"b", b"A"])
+    steps = [(0, [b"SET", subject, b"v"]), (0, [b"HSET", b"globh", subject, b"v"]),
+             (0, [b"SADD", b"globs", subject]), (0, [b"ZADD", b"globz", b"1", subject])]
+    pattern = glob_pattern(rnd)
+    # CONFIG GET and COMMAND LIST match (nocase) names both servers need not share: a \x01 no name
+    # has keeps those answers empty on both, so only the walk over the pattern is compared.
+    path = rnd.choice([[b"KEYS", pattern], [b"SCAN", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"HSCAN", b"globh", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"SSCAN", b"globs", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"ZSCAN", b"globz", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"CONFIG", b"GET", pattern + b"\x01"],
+                       [b"COMMAND", b"LIST", b"FILTERBY", b"PATTERN", pattern + b"\x01"]])
+    return steps + [(0, path)]
+
+
+TEMPLATES.append(Template("keys", 2, g_glob_block, in_txn=False,
+                          needs=("set", "hset", "sadd", "zadd", "scan", "hscan", "sscan", "zscan", "config|get",
+                                 "command|list")))
 
 
 def usable(known: set[str]) -> list[Template]:
