@@ -505,8 +505,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         result = CommandError(errors.INTERNAL)
     if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
         # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
-        # waiters are served after it (their retries wait for the gate), as Redis does.
-        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
+        # waiters are served after it, as Redis does (transactions.exec_).
+        blocking.signal(client, args[1:])
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)
