@@ -217,8 +217,8 @@ def test_idle_timeout_spares_blocked_clients(start_extra):
 @pytest.mark.parametrize("kind", ["redistill", "redis"])
 def test_served_before_the_writers_next_command(start_extra, kind):
     """Redis serves a blocked client right after the write that filled its key, before the writer's
-    next (pipelined) command: LLEN sees the list already emptied.  Redistill does this when waiter
-    and writer share a worker (one worker thread here); across workers it is asynchronous."""
+    next (pipelined) command: LLEN sees the list already emptied (one worker thread here; across
+    workers: test_served_before_the_writers_next_command_on_any_worker)."""
     sp = start_extra(["--threads", "1"] if kind == "redistill" else [], kind=kind)
     waiter = Blocked(sp, "BLPOP", "l", "0")
     writer = RespSocket(sp.host, sp.port, timeout=10)
