@@ -149,9 +149,26 @@ def waiting() -> bool:
     return _count > 0
 
 
-def signal(writer: Any, keys: list[bytes]) -> None:
-    """`writer`'s command may have filled some of `keys`: serve their waiters now (inside EXEC:
-    after it, signal_exec_done)."""
+# Redis 7.0 wakes a key's waiters when a write adds the key (dbAdd: a push or ZADD creating it,
+# RENAME and COPY, which delete and add), never when it writes into or overwrites one that exists
+# (setKey's dbOverwrite: a *STORE over a string leaves a BZPOPMIN waiter blocked, and so does a
+# later ZADD into that sorted set).
+_READDS = frozenset(("rename", "renamenx", "copy"))
+
+
+def existing(client: Any, name: str, args: list[bytes]) -> list[bytes] | None:
+    """Before a write runs: the waited-on keys among its arguments that exist (it cannot add them)."""
+    if name in _READDS:
+        return None
+    ks = client.server.keyspace
+    return [k for k in args[1:] if k in _waiters and ks.exists(k)] or None
+
+
+def signal(writer: Any, keys: list[bytes], existed: list[bytes] | None = None) -> None:
+    """`writer`'s command may have added some of `keys` (not those that `existed` before it): serve
+    their waiters now (inside EXEC: after it, signal_exec_done)."""
+    if existed:
+        keys = [k for k in keys if k not in existed]
     if not _count or not keys:
         return
     if getattr(writer, "in_exec", False):

@@ -506,3 +506,74 @@ def test_blocked_clients_count_is_exact_on_every_exit(srv):
     finally:
         for c in cs + [admin]:
             c.close()
+
+
+FILLS = [
+    ("l", [["RPUSH", "s{K}", "a"], ["RENAME", "s{K}", "K"]]),
+    ("l", [["RPUSH", "s{K}", "a"], ["RENAMENX", "s{K}", "K"]]),
+    ("l", [["RPUSH", "s{K}", "a"], ["COPY", "s{K}", "K"]]),
+    ("l", [["RPUSH", "s{K}", "a"], ["LMOVE", "s{K}", "K", "LEFT", "RIGHT"]]),
+    ("l", [["RPUSH", "s{K}", "a"], ["RPOPLPUSH", "s{K}", "K"]]),
+    ("l", [["LPUSH", "K", "a"]]),
+    ("l", [["RPUSHX", "K", "z"], ["RPUSH", "K", "a"]]),
+    ("l", [["MULTI"], ["RPUSH", "K", "a"], ["LLEN", "K"], ["EXEC"]]),
+    ("z", [["ZADD", "K", "1", "a"]]),
+    ("z", [["ZINCRBY", "K", "1", "a"]]),
+    ("z", [["ZADD", "s{K}", "1", "a"], ["ZUNIONSTORE", "K", "1", "s{K}"]]),
+    ("z", [["ZADD", "s{K}", "1", "a"], ["ZINTERSTORE", "K", "1", "s{K}"]]),
+    ("z", [["ZADD", "s{K}", "1", "a"], ["ZDIFFSTORE", "K", "1", "s{K}"]]),
+    ("z", [["ZADD", "s{K}", "1", "a"], ["ZRANGESTORE", "K", "s{K}", "0", "-1"]]),
+    ("z", [["ZADD", "s{K}", "1", "a"], ["RENAME", "s{K}", "K"]]),
+    ("z", [["ZADD", "s{K}", "1", "a"], ["COPY", "s{K}", "K"]]),
+    ("z", [["MULTI"], ["ZADD", "K", "1", "a"], ["EXEC"]]),
+]
+
+
+def test_every_write_that_adds_a_key_wakes_its_waiters(srv):
+    """Each write that fills a list or a sorted set serves the clients blocked on it, whichever worker
+    they are on (several waiters on several keys) and on the C fast path or the Python path."""
+    admin, = connect(srv)
+    waiters = connect(srv, 3)
+    try:
+        for kind, fill in FILLS:
+            keys = [f"w{i}" for i in range(len(waiters))]
+            for w, k in zip(waiters, keys):
+                w.send(cmd("BLPOP" if kind == "l" else "BZPOPMIN", k, "0"))
+            until_blocked(admin, len(waiters))
+            for k in keys:
+                admin.send(b"".join(cmd(*[a.replace("K", k) for a in c]) for c in fill))
+                admin.replies(len(fill))
+            expected = [(b"*2\r\n$2\r\n%s\r\n$1\r\na\r\n" if kind == "l" else
+                         b"*3\r\n$2\r\n%s\r\n$1\r\na\r\n$1\r\n1\r\n") % k.encode() for k in keys]
+            assert [w.reply(timeout=10) for w in waiters] == expected, fill
+            admin.call("FLUSHALL")
+    finally:
+        for c in waiters + [admin]:
+            c.close()
+
+
+@pytest.mark.parametrize("store", [["ZUNIONSTORE", "k", "1", "s{k}"], ["ZINTERSTORE", "k", "1", "s{k}"],
+                                   ["ZDIFFSTORE", "k", "1", "s{k}"], ["ZRANGESTORE", "k", "s{k}", "0", "-1"]],
+                         ids=["zunionstore", "zinterstore", "zdiffstore", "zrangestore"])
+def test_a_store_over_an_existing_key_does_not_wake(srv, store):
+    """Redis 7.0 wakes on a key being added, not on a *STORE overwriting one (setKey's dbOverwrite),
+    nor on a ZADD into the sorted set that left: the client blocked on k stays blocked until k is
+    added again."""
+    admin, w = connect(srv, 2)
+    try:
+        w.send(cmd("BZPOPMIN", "k", "0"))
+        until_blocked(admin, 1)
+        admin.call("SET", "k", "str")
+        admin.call("ZADD", "s{k}", "1", "a")
+        assert admin.call(*store) == b":1\r\n"
+        assert admin.call("ZCARD", "k") == b":1\r\n"
+        assert info_blocked(admin) == 1
+        assert admin.call("ZADD", "k", "2", "b") == b":1\r\n"
+        assert admin.call("ZCARD", "k") == b":2\r\n"
+        assert info_blocked(admin) == 1
+        assert admin.call("DEL", "k") == b":1\r\n"
+        assert admin.call("ZADD", "k", "3", "c") == b":1\r\n"
+        assert w.reply(timeout=10) == b"*3\r\n$1\r\nk\r\n$1\r\nc\r\n$1\r\n3\r\n"
+    finally:
+        admin.close()
+        w.close()
