@@ -149,11 +149,11 @@ def waiting() -> bool:
     return _count > 0
 
 
-# Redis 7.0 wakes a key's waiters when a write adds the key (dbAdd: a push or ZADD creating it,
-# RENAME and COPY, which delete and add), never when it writes into or overwrites one that exists
-# (setKey's dbOverwrite: a *STORE over a string leaves a BZPOPMIN waiter blocked, and so does a
-# later ZADD into that sorted set).
-_READDS = frozenset(("rename", "renamenx", "copy"))
+# Redis 7.0 wakes a key's waiters when a write adds the key (dbAdd: a push or ZADD creating it;
+# RENAME, COPY and RESTORE, which delete and add), never when it writes into or overwrites one that
+# exists (setKey's dbOverwrite: a *STORE over a string leaves a BZPOPMIN waiter blocked, and so does
+# a later ZADD into that sorted set; SORT ... STORE will too).
+_READDS = frozenset(("rename", "renamenx", "copy", "restore"))
 
 
 def existing(client: Any, name: str, args: list[bytes]) -> list[bytes] | None:
