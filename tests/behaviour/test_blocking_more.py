@@ -362,29 +362,36 @@ def test_blocked_move_into_a_wrong_type_destination(srv, move):
 
 def test_circular_and_self_moves(srv):
     """a->b and b->a blocked at once, then a->a: a push is moved round and every client is served,
-    iteratively.  Used to: unbounded recursion, a closed connection and blocked_clients stuck."""
-    admin, x, y = connect(srv, 3)
+    iteratively.  Used to: unbounded recursion, a closed connection and blocked_clients stuck.
+    Four rounds on fresh connections, so on two workers some pairs sit on different ones."""
+    admin, = connect(srv)
     try:
-        x.send(cmd("BLMOVE", "a", "b", "LEFT", "LEFT", "0"))
-        until_blocked(admin, 1)
-        y.send(cmd("BRPOPLPUSH", "b", "a", "0"))
-        until_blocked(admin, 2)
-        assert admin.call("RPUSH", "a", "v") == b":1\r\n"
-        assert x.reply(timeout=10) == b"$1\r\nv\r\n"
-        assert y.reply(timeout=10) == b"$1\r\nv\r\n"
-        assert admin.call("LRANGE", "a", "0", "-1") == b"*1\r\n$1\r\nv\r\n"
-        assert admin.call("EXISTS", "b") == b":0\r\n"
-        admin.call("DEL", "a")
-        x.send(cmd("BLMOVE", "a", "a", "RIGHT", "LEFT", "0"))
-        until_blocked(admin, 1)
-        assert admin.call("RPUSH", "a", "w") == b":1\r\n"
-        assert x.reply(timeout=10) == b"$1\r\nw\r\n"
-        assert admin.call("LRANGE", "a", "0", "-1") == b"*1\r\n$1\r\nw\r\n"
-        assert info_blocked(admin) == 0
-        assert x.call("PING") == b"+PONG\r\n" and y.call("PING") == b"+PONG\r\n"
+        for _ in range(4):
+            x, y = connect(srv, 2)
+            try:
+                x.send(cmd("BLMOVE", "a", "b", "LEFT", "LEFT", "0"))
+                until_blocked(admin, 1)
+                y.send(cmd("BRPOPLPUSH", "b", "a", "0"))
+                until_blocked(admin, 2)
+                assert admin.call("RPUSH", "a", "v") == b":1\r\n"
+                assert x.reply(timeout=10) == b"$1\r\nv\r\n"
+                assert y.reply(timeout=10) == b"$1\r\nv\r\n"
+                assert admin.call("LRANGE", "a", "0", "-1") == b"*1\r\n$1\r\nv\r\n"
+                assert admin.call("EXISTS", "b") == b":0\r\n"
+                admin.call("DEL", "a")
+                x.send(cmd("BLMOVE", "a", "a", "RIGHT", "LEFT", "0"))
+                until_blocked(admin, 1)
+                assert admin.call("RPUSH", "a", "w") == b":1\r\n"
+                assert x.reply(timeout=10) == b"$1\r\nw\r\n"
+                assert admin.call("LRANGE", "a", "0", "-1") == b"*1\r\n$1\r\nw\r\n"
+                assert info_blocked(admin) == 0
+                assert x.call("PING") == b"+PONG\r\n" and y.call("PING") == b"+PONG\r\n"
+                admin.call("DEL", "a")
+            finally:
+                x.close()
+                y.close()
     finally:
-        for c in (admin, x, y):
-            c.close()
+        admin.close()
 
 
 def test_a_ring_of_many_moves_is_served_without_recursion(srv):
@@ -450,27 +457,34 @@ def test_served_before_the_writers_next_command_on_any_worker(srv):
                          ids=["blpop", "bzpopmin", "blmove"])
 def test_client_reply_off_and_skip_drop_a_blocked_commands_reply(srv, blocking):
     """CLIENT REPLY OFF/SKIP as issued with the blocking command hold when its reply comes later
-    (timeout or served).  Used to: the late reply was sent anyway, out of step with the replies."""
-    admin, c = connect(srv, 2)
+    (timeout or served).  Used to: the late reply was sent anyway, out of step with the replies.
+    Four clients in turn, so on two workers some sit on another worker than the writer's."""
+    admin, = connect(srv)
+    clients = connect(srv, 4)
     try:
-        c.send(cmd("CLIENT", "REPLY", "OFF") + cmd(*blocking) + cmd("CLIENT", "REPLY", "ON") + cmd("PING"))
-        assert c.replies(2) == [b"+OK\r\n", b"+PONG\r\n"]
-        c.send(cmd("CLIENT", "REPLY", "SKIP") + cmd(*blocking) + cmd("PING"))
-        assert c.reply() == b"+PONG\r\n"
-        forever = blocking[:-1] + ["0"]
-        push = ["ZADD", "q", "1", "m"] if blocking[0] == "BZPOPMIN" else ["RPUSH", "q", "m"]
-        for mode in ("OFF", "SKIP"):
-            c.send(cmd("CLIENT", "REPLY", mode) + cmd(*forever))
-            until_blocked(admin, 1)
-            assert admin.call(*push) == b":1\r\n"
-            until_blocked(admin, 0)
-            assert admin.call("EXISTS", "q") == b":0\r\n"   # served: its element taken
-            admin.call("DEL", "d")
-            c.send(cmd("CLIENT", "REPLY", "ON") + cmd("PING"))
-            assert c.replies(2) == [b"+OK\r\n", b"+PONG\r\n"]   # and no late reply before them
+        for c in clients:
+            _reply_off_and_skip(admin, c, blocking)
     finally:
-        admin.close()
-        c.close()
+        for c in clients + [admin]:
+            c.close()
+
+
+def _reply_off_and_skip(admin: RespSocket, c: RespSocket, blocking: list[str]) -> None:
+    c.send(cmd("CLIENT", "REPLY", "OFF") + cmd(*blocking) + cmd("CLIENT", "REPLY", "ON") + cmd("PING"))
+    assert c.replies(2) == [b"+OK\r\n", b"+PONG\r\n"]
+    c.send(cmd("CLIENT", "REPLY", "SKIP") + cmd(*blocking) + cmd("PING"))
+    assert c.reply() == b"+PONG\r\n"
+    forever = blocking[:-1] + ["0"]
+    push = ["ZADD", "q", "1", "m"] if blocking[0] == "BZPOPMIN" else ["RPUSH", "q", "m"]
+    for mode in ("OFF", "SKIP"):
+        c.send(cmd("CLIENT", "REPLY", mode) + cmd(*forever))
+        until_blocked(admin, 1)
+        assert admin.call(*push) == b":1\r\n"
+        until_blocked(admin, 0)
+        assert admin.call("EXISTS", "q") == b":0\r\n"   # served: its element taken
+        admin.call("DEL", "d")
+        c.send(cmd("CLIENT", "REPLY", "ON") + cmd("PING"))
+        assert c.replies(2) == [b"+OK\r\n", b"+PONG\r\n"]   # and no late reply before them
 
 
 def test_blocked_clients_count_is_exact_on_every_exit(srv):
