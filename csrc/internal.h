@@ -234,6 +234,9 @@ typedef struct ks_type_ops {
     size_t (*mem)(const void *obj);   /* bytes the object holds (a count it keeps current) */
     int (*encoding)(const void *obj); /* RD_ENC_* as Redis 7.0 would report it */
     size_t (*len)(const void *obj);   /* elements; 0 means the key must go */
+    /* Calls fn on every element (a hash's fields) in the type's own order: list order, a
+     * zset's by score, a set's table order.  SORT reads its input this way. */
+    void (*each)(const void *obj, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
 } ks_type_ops;
 
 /* Indexed by KS_TYPE_*; NULL for strings and for types not built yet. */
@@ -330,6 +333,7 @@ void dobj_free(void *o);
 void *dobj_dup(const void *o);
 size_t dobj_mem(const void *o);
 size_t dobj_len(const void *o);
+void dobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
 
 /* ---- type commands (types.c, t_hash.c, t_set.c) ----------------------------- */
 
@@ -420,10 +424,17 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     X(lindex, 3) X(lrange, 4) X(lpos, -3) X(lset, 4) X(lrem, 4) X(ltrim, 4) X(linsert, 5)      \
     X(lmove, 5) X(rpoplpush, 3)                                                               \
     ZSET_COMMANDS(X)
+/* Type commands that never run on the fast path: they may read keys their arguments do not
+ * name, so the dispatcher runs them under the exclusive gate (t_sort.c). */
+#define GATED_COMMANDS(X) X(sort, -2) X(sort_ro, -2)
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
+GATED_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
+/* A new empty list object, and an element appended to it (SORT ... STORE builds its result). */
+void *list_obj_new(void);
+int list_obj_push_tail(void *l, const char *p, size_t n);
 /* True for a command that can fill a list or sorted set a blocked client waits on (t_list.c). */
 int fills_waited_keys(tx_handler fn);
 /* True while any client is blocked (rd_set_list_waiters). */

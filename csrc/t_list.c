@@ -137,7 +137,16 @@ fail:
     return NULL;
 }
 
-const ks_type_ops list_type_ops = {"list", list_free, list_dup, list_mem, list_encoding, list_len};
+static void list_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx) {
+    const lobj *l = o;
+    for (size_t i = 0; i < l->count; i++) fn(ctx, lget(l, i)->data, lget(l, i)->len);
+}
+
+const ks_type_ops list_type_ops = {"list", list_free, list_dup, list_mem, list_encoding, list_len, list_each};
+
+void *list_obj_new(void) { return list_new(); }
+
+int list_obj_push_tail(void *l, const char *p, size_t n) { return list_push(l, p, n, L_TAIL); }
 
 /* ---- lookups and argument parsing ------------------------------------------------ */
 

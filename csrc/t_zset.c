@@ -316,7 +316,12 @@ static void *zobj_dup(const void *o) {
     return z;
 }
 
-const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len};
+static void zobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx) {
+    for (const znode *n = ((const zobj *)o)->header->lv[0].forward; n; n = n->lv[0].forward)
+        fn(ctx, zn_member(n), n->mlen);
+}
+
+const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len, zobj_each};
 
 /* ---- scores: Redis's parsing and formatting ------------------------------------------ */
 

@@ -141,6 +141,10 @@ def config_set_failed(name: bytes, reason: str) -> str:
     return f"CONFIG SET failed (possibly related to argument '{user_text(name, None)}') - {reason}"
 
 
+def maxclients_over_fd_limit(allowed: int) -> str:
+    return f"The operating system is not able to handle the specified number of clients, try with {allowed}"
+
+
 # ---- server and connection commands Redistill does not support (texts of our own) ----
 
 TRACKING_UNSUPPORTED = "CLIENT TRACKING ON is not supported: Redistill has no client-side caching"

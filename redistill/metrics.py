@@ -361,7 +361,16 @@ def _server_section(server: Any) -> list[tuple[str, Any]]:
         ("io_threads_active", 0),
         ("redistill_threads", cfg.threads),
         ("redistill_fastpath", int(bool(cfg.fastpath))),
+        *_health_fields(server),
     ]
+
+
+def _health_fields(server: Any) -> list[tuple[str, Any]]:
+    """Whether /health and /metrics are served (off: health_check_port is 0, or its port was
+    taken at start) and on which port (0 when off)."""
+    endpoint = getattr(server, "health", None)
+    return [("redistill_health_endpoint", "on" if endpoint is not None else "off"),
+            ("redistill_health_check_port", endpoint.port if endpoint is not None else 0)]
 
 
 def _connected_clients(server: Any) -> int:

@@ -14,7 +14,6 @@ Rules:
 """
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -26,9 +25,10 @@ from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
+from redistill.logutil import get_logger
 from redistill.protocol import Encoded, encode
 
-log = logging.getLogger("redistill.commands")
+log = get_logger("redistill.commands")
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,8 @@ _TABLE = [
     command("rename",      3, "write @keyspace",                      (1, 2, 1),  keys.rename,            "generic",    "1.0.0",  "Rename a key", key_flags="RW access delete"),
     command("renamenx",    3, "write fast @keyspace",                 (1, 2, 1),  keys.renamenx,          "generic",    "1.0.0",  "Rename a key, only if the new key does not exist", key_flags="RW access delete"),
     command("copy",       -3, "write denyoom @keyspace",              (1, 2, 1),  keys.copy,              "generic",    "6.2.0",  "Copy a key", key_flags="RO access"),
+    command("sort",       -2, "write denyoom movablekeys @set @sortedset @list @dangerous", ONEKEY, datatypes.run, "generic", "1.0.0", "Sort the elements in a list, set or sorted set", key_flags="RO access"),
+    command("sort_ro",    -2, "readonly movablekeys @set @sortedset @list @dangerous", ONEKEY, datatypes.run, "generic", "7.0.0", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", key_flags="RO access"),
     command("object",     -2, "",                                     NOKEYS,     None,                   "generic",    "2.2.3",  "A container for object introspection commands", subcommands=[
         command("object|encoding", 3, "readonly @keyspace",           (2, 2, 1),  keys.object_encoding,   "generic",    "2.2.3",  "Inspect the internal encoding of a Redis object", key_flags="RO", tips="nondeterministic_output"),
         command("object|freq",     3, "readonly @keyspace",           (2, 2, 1),  keys.object_freq,       "generic",    "4.0.0",  "Get the logarithmic access frequency counter of a Redis object", key_flags="RO", tips="nondeterministic_output"),
@@ -466,13 +468,24 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return "QUEUED"
     if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
         return call(client, spec, args)
-    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it.
+    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it;
+    # SORT exclusive, as EXEC does, since its BY and GET patterns may read any key.
     ks = client.server.keyspace
+    if spec.name in _GATED:
+        ks.exclusive_begin()
+        try:
+            return call(client, spec, args)
+        finally:
+            ks.exclusive_end()
     ks.shared_begin()
     try:
         return call(client, spec, args)
     finally:
         ks.shared_end()
+
+
+# The commands csrc/ runs only under the exclusive gate (internal.h GATED_COMMANDS).
+_GATED = frozenset({"sort", "sort_ro"})
 
 
 def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 import threading
 import time
@@ -14,9 +13,10 @@ from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.docs import docs_fields
 from redistill.errors import CommandError
 from redistill.keyspace import glob_match, set_type_threshold
+from redistill.logutil import get_logger
 from redistill.protocol import SetReply, Verbatim
 
-log = logging.getLogger("redistill")
+log = get_logger("redistill")
 
 
 # INFO [section [section ...]]
@@ -242,6 +242,8 @@ def config_set(client: Any, args: list[bytes]) -> str:
             stored[name] = parsed
         else:
             changes[field] = parsed
+    if changes.get("max_connections", 0) > server.config.max_connections:
+        _check_maxclients(server, changes["max_connections"])
     with _config_lock:
         # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
         server.config = dataclasses.replace(server.config, **changes)
@@ -257,6 +259,14 @@ def config_set(client: Any, args: list[bytes]) -> str:
             set_type_threshold(name, value)
         _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
     return "OK"
+
+
+def _check_maxclients(server: Any, maxclients: int) -> None:
+    """Redis's updateMaxclients: raise the descriptor limit for more clients, or refuse them."""
+    raise_maxclients = getattr(server, "raise_maxclients", None)
+    allowed = maxclients if raise_maxclients is None else raise_maxclients(maxclients)
+    if allowed < maxclients:
+        raise CommandError(errors.config_set_failed(b"maxclients", errors.maxclients_over_fd_limit(allowed)))
 
 
 # CONFIG RESETSTAT   (INFO's counters, commandstats and errorstats; not the slowlog, as Redis)
@@ -387,6 +397,12 @@ def _keynum_spec(flags: Any, index: int) -> dict:
             b"find_keys": {b"type": b"keynum", b"spec": {b"keynumidx": 0, b"firstkey": 1, b"keystep": 1}}}
 
 
+def _unknown_spec(flags: Any, notes: bytes) -> dict:
+    """A key spec whose keys no rule can find (SORT's BY/GET patterns and STORE)."""
+    return {b"notes": notes, b"flags": SetReply(flags), b"begin_search": {b"type": b"unknown", b"spec": {}},
+            b"find_keys": {b"type": b"unknown", b"spec": {}}}
+
+
 def _flags_of_key(name: str, position: int) -> Any:
     """The flags of the key at argument `position` for a _RANGE_KEY_SPECS command."""
     for flags, index, lastkey in _RANGE_KEY_SPECS[name]:
@@ -405,6 +421,9 @@ def _key_specs(spec: Any) -> SetReply:
         return SetReply()
     if spec.name in _PER_KEY_FLAGS:
         return SetReply(_key_spec(flags, index, 0, 1) for index, flags in _PER_KEY_FLAGS[spec.name])
+    if spec.name in ("sort", "sort_ro"):
+        extra = _SORT_SPECS if spec.name == "sort" else _SORT_SPECS[:1]
+        return SetReply([_key_spec(_RO, 1, 0, 1)] + [_unknown_spec(f, notes) for f, notes in extra])
     lastkey = spec.last_key if spec.last_key < 0 else spec.last_key - spec.first_key
     return SetReply([_key_spec(spec.key_flags, spec.first_key, lastkey, spec.step,
                                _KEY_SPEC_NOTES.get(spec.name))])
@@ -488,6 +507,14 @@ _MOVABLE_KEYS = {
     "zunionstore": (2, _RO, _OW), "zinterstore": (2, _RO, _OW), "zdiffstore": (2, _RO, _OW),
 }
 
+# SORT's and SORT_RO's key specs after the sorted key, as Redis 7.0 words them.
+_SORT_SPECS = (
+    (_RO, b"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the "
+          b"content of the key we sort"),
+    (_OW, b"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in "
+          b"the argument array"),
+)
+
 
 def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
     pos, _, dest = _MOVABLE_KEYS[spec.name]
@@ -500,6 +527,24 @@ def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
     if n < 1 or pos + n >= len(cmd):
         raise CommandError("Invalid arguments specified for command")
     return ([cmd[1]] if dest else []) + cmd[pos + 1:pos + 1 + n]
+
+
+def _sort_keys(cmd: list[bytes]) -> list[bytes]:
+    """Redis's sortGetKeys: the key, and STORE's destination (the last one), stepping over the
+    arguments of LIMIT, GET and BY so that a pattern spelled "store" is not taken for the option."""
+    store, i = None, 2
+    while i < len(cmd):
+        w = word(cmd[i])
+        if w in _SORT_SKIP:
+            i += _SORT_SKIP[w]
+        elif w == b"store" and i + 1 < len(cmd):
+            store = cmd[i + 1]
+            i += 1
+        i += 1
+    return [cmd[1]] if store is None else [cmd[1], store]
+
+
+_SORT_SKIP = {b"limit": 2, b"get": 1, b"by": 1}
 
 
 def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
@@ -520,6 +565,8 @@ def command_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
     keys); CommandError when the arguments cannot hold them.  COMMAND GETKEYS and cluster routing."""
     if spec.name in _MOVABLE_KEYS:
         return _movable_keys(spec, cmd)
+    if spec.name == "sort":
+        return _sort_keys(cmd)
     if not spec.first_key:
         return []
     if not spec.arity_ok(len(cmd)):
@@ -546,6 +593,8 @@ def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
     if spec.name in _MOVABLE_KEYS:
         _, flags, dest = _MOVABLE_KEYS[spec.name]
         return [[key, SetReply(dest if dest and i == 0 else flags)] for i, key in enumerate(keys)]
+    if spec.name == "sort":  # the sorted key is read, STORE's destination overwritten
+        return [[key, SetReply(_OW if i else _RO)] for i, key in enumerate(keys)]
     flags = spec.key_flags
     if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
         get = any(word(a) == b"get" for a in args[5:])

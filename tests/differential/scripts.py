@@ -999,6 +999,52 @@ BLOCKING_MORE = [
 ]
 
 
+# SORT and SORT_RO with every option: BY (weights from strings and hash fields, a constant "nosort"),
+# LIMIT at and past the edges, GET # and patterns, ASC/DESC, ALPHA (NUL bytes included), STORE
+# (replacing another type, deleting on an empty result); errors, and COMMAND GETKEYS's STORE lookup.
+SORT = [
+    ["RPUSH", "l", "3", "1", "2", "10", "-5", "1.5"], ["SADD", "s", "c", "a", "b"],
+    ["ZADD", "z", "3", "x", "1", "y", "2", "w"],
+    ["MSET", "w_3", "30", "w_1", "10", "w_2", "20", "w_10", "5", "w_-5", "7", "w_1.5", "1"],
+    ["HSET", "h_3", "f", "c"], ["HSET", "h_1", "f", "a"], ["HSET", "h_2", "f", "b"], ["SET", "str", "v"],
+    ["RPUSH", "al", "b", "a", "C", "", "a\x00z", "a\x00b"], ["RPUSH", "nan", "1", "x"],
+    ["SORT", "l"], ["SORT", "l", "desc"], ["SORT", "l", "limit", "1", "2"], ["SORT", "l", "limit", "-1", "2"],
+    ["SORT", "l", "limit", "0", "-1"], ["SORT", "l", "limit", "10", "2"], ["SORT", "l", "limit", "2", "100"],
+    ["SORT", "l", "limit", "-9223372036854775808", "9223372036854775807"],
+    ["SORT", "l", "limit", "9223372036854775807", "9223372036854775807"],
+    ["SORT", "l", "by", "w_*"], ["SORT", "l", "by", "w_*", "desc"], ["SORT", "l", "by", "w_*", "limit", "1", "2"],
+    ["SORT", "l", "by", "nosort"], ["SORT", "l", "by", "nosort", "desc"], ["SORT", "l", "by", "nosort", "desc", "limit", "1", "2"],
+    ["SORT", "l", "get", "#", "get", "w_*"], ["SORT", "l", "get", "h_*->f"], ["SORT", "l", "get", "nokey"],
+    ["SORT", "l", "by", "h_*->f", "alpha"], ["SORT", "l", "by", "w_*->"], ["SORT", "l", "get", "#", "get", "#"],
+    ["SORT", "l", "by", "w_*", "get", "#", "store", "dst"], ["LRANGE", "dst", "0", "-1"],
+    ["SORT", "l", "store", "dst2", "get", "h_*->f"], ["LRANGE", "dst2", "0", "-1"],
+    ["SORT", "s", "alpha"], ["SORT", "s", "alpha", "desc"], ["SORT", "s"],
+    ["SORT", "s", "by", "nosort", "store", "ds"], ["LRANGE", "ds", "0", "-1"],
+    ["SORT", "z"], ["SORT", "z", "by", "nosort"], ["SORT", "z", "by", "nosort", "desc"],
+    ["SORT", "z", "by", "nosort", "limit", "1", "1"], ["SORT", "z", "by", "nosort", "desc", "limit", "1", "5"],
+    ["SORT", "al", "alpha"], ["SORT", "al", "alpha", "store", "dal"], ["LRANGE", "dal", "0", "-1"],
+    ["SORT", "str"], ["SORT", "missing"], ["SORT", "missing", "store", "dst"], ["EXISTS", "dst"],
+    ["SORT", "l", "limit"], ["SORT", "l", "limit", "a", "1"], ["SORT", "l", "foo"], ["SORT", "l", "get"],
+    ["SORT", "nan"], ["SORT", "l", "asc", "desc", "asc"],
+    ["SORT", "l", "store", "str"], ["TYPE", "str"], ["SORT_RO", "l", "store", "x"], ["SORT_RO", "l", "desc"],
+    ["MULTI"], ["SORT", "l", "by", "w_*", "store", "m"], ["SORT_RO", "m"], ["EXEC"],
+    ["COMMAND", "GETKEYS", "sort", "l", "store", "d", "get", "store"], ["COMMAND", "GETKEYS", "sort", "l", "get", "store"],
+    ["COMMAND", "GETKEYSANDFLAGS", "sort", "l", "store", "d"], ["COMMAND", "INFO", "sort", "sort_ro"],
+]
+
+
+# maxmemory 1: nothing left to evict means -OOM, also for a command queued in MULTI (EXECABORT), after
+# every key was evicted; the limit goes back to 0 (the policy stays volatile-lru on both servers).
+OOM_EMPTIED = [
+    ["SET", "a", "1"], ["RPUSH", "l", "x", "y"],
+    ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["CONFIG", "SET", "maxmemory", "1"],
+    ["SET", "c", "d"], ["DBSIZE"], ["MULTI"], ["SET", "foo1", "bar1"], ["LPUSH", "mylist", "v"], ["EXEC"],
+    ["CONFIG", "SET", "maxmemory", "0"], ["SET", "c", "d"], ["DBSIZE"],
+    ["CONFIG", "SET", "maxmemory-policy", "volatile-lru"], ["CONFIG", "SET", "maxmemory", "1"],
+    ["SET", "e", "f"], ["SET", "t", "v", "EX", "100"], ["CONFIG", "SET", "maxmemory", "0"], ["DBSIZE"],
+]
+
+
 def _zset_moves() -> list:
     """Re-scoring members of a skiplist-encoded set (200 > 128 members): ZINCRBY by tiny steps keeps a
     node between its neighbours (updated in place), big steps and ties (order by member) relink it.
@@ -1054,6 +1100,8 @@ PER_PROTOCOL = {
     "lists": LISTS,
     "blocking": BLOCKING,
     "blocking_more": BLOCKING_MORE,
+    "sort": SORT,
+    "oom-emptied": OOM_EMPTIED,
 }
 
 INLINE = [
