@@ -531,6 +531,7 @@ FILLS = [
     ("l", [["LPUSH", "K", "a"]]),
     ("l", [["RPUSHX", "K", "z"], ["RPUSH", "K", "a"]]),
     ("l", [["MULTI"], ["RPUSH", "K", "a"], ["LLEN", "K"], ["EXEC"]]),
+    ("l", [["RPUSH", "s{K}", "a"], ["SORT", "s{K}", "ALPHA", "STORE", "K"]]),
     ("z", [["ZADD", "K", "1", "a"]]),
     ("z", [["ZINCRBY", "K", "1", "a"]]),
     ("z", [["ZADD", "s{K}", "1", "a"], ["ZUNIONSTORE", "K", "1", "s{K}"]]),

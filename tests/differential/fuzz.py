@@ -584,6 +584,7 @@ def g_blocking_fill(rnd) -> list[Step]:
         one(b"RPUSH", k, b"x", b"y"), one(b"LPUSH", k, b"x"), one(b"ZADD", k, b"1", b"m", b"2", b"n"),
         one(b"SET", k, b"str"), one(b"DEL", k), one(b"RENAME", other, k), one(b"LMOVE", other, k, b"LEFT", b"RIGHT"),
         one(b"ZUNIONSTORE", k, b"1", other), one(b"COPY", other, k, b"REPLACE"),
+        one(b"SORT", other, b"ALPHA", b"STORE", k),
         [(0, [b"MULTI"]), (0, [b"RPUSH", k, b"t"]), (0, [b"ZADD", other, b"3", b"z"]), (0, [b"EXEC"])],
     ])
 
@@ -611,7 +612,7 @@ def g_blocking_block(rnd, ctx):
 
 TEMPLATES.append(Template("blpop", 3, g_blocking_block, in_txn=False,
                           needs=("brpop", "bzpopmin", "bzpopmax", "blmpop", "bzmpop", "blmove", "brpoplpush",
-                                 "client|unblock", "lmove", "zunionstore", "copy", "rename")))
+                                 "client|unblock", "lmove", "zunionstore", "copy", "rename", "sort")))
 
 
 def usable(known: set[str]) -> list[Template]:
