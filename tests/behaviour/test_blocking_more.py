@@ -9,6 +9,7 @@ import time
 import pytest
 
 from resp import RespSocket, encode_command as cmd
+from servers import start_server, stop_and_check
 
 
 def blocked_count(r) -> int:
@@ -266,9 +267,23 @@ def test_one_push_serves_many_waiters(start_extra):
 # connections, spread over both workers by SO_REUSEPORT: some waiters sit on the writer's worker,
 # some on the other); against Redis both are the one redis-server.
 
-@pytest.fixture(params=[1, 2], ids=["one-thread", "two-threads"])
-def srv(request, start_extra, target):
-    return start_extra([] if target == "redis" else ["--threads", str(request.param)])
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-thread", "two-threads"])
+def srv_started(request, target):
+    sp = start_server(target, [] if target == "redis" else ["--threads", str(request.param)])
+    yield sp
+    stop_and_check(sp)
+
+
+@pytest.fixture
+def srv(srv_started):
+    """srv_started, emptied, with no client blocked (the previous test's closes all seen)."""
+    c = RespSocket(srv_started.host, srv_started.port, timeout=10)
+    try:
+        assert c.call("FLUSHALL") == b"+OK\r\n"
+        until_blocked(c, 0)
+    finally:
+        c.close()
+    return srv_started
 
 
 def connect(sp, n: int = 1, timeout: float = 15) -> list[RespSocket]:
