@@ -111,6 +111,9 @@ test-fast: build test-deps
 #      pytest against server processes started with the ASan interpreter (REDISTILL_PYTHON=the
 #      wrapper below; it unsets PYTHONPATH so the server imports the ASan build, not the tree).
 # Any ASan/UBSan report aborts the server, so its test fails and stop_and_check sees a bad exit.
+# Leaks are checked without Python: tests/core/leak_check.c, built from csrc/ with ASan+UBSan and with
+# LSan alone, makes and kills every type every way (eviction included) and runs with detect_leaks=1
+# (test_core_sanitizers.py, part of tests/core: make test, make sanitize, and sanitize-quick).
 # `make sanitize-quick` is the bounded pass `make test` runs after the suites (about 1 minute plus
 # the first build of .venv-asan): the core fuzzer, framing, keyspace and thread tests in-process,
 # then the protocol suite and the network fuzzer against an ASan server.  The C thread-stress test
@@ -158,6 +161,7 @@ sanitize-quick: sanitize-build test-deps
 	  core/test_core_fuzz.py core/test_core_framing.py core/test_core_keyspace.py core/test_core_threads.py \
 	  core/test_core_types.py \
 	  core/test_core_lists.py \
+	  core/test_core_sanitizers.py::test_no_leaks_under_leak_sanitizer \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
 	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py
@@ -292,3 +296,10 @@ test-ft: build test-deps ft-build
 	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py $(FT_TESTS)
 	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 REDISTILL_FASTPATH=0 \
 	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py tests/differential
+
+# ---- Redis's own test suite (tests/redis_suite; `make test` runs it through pytest) -----------------
+# `make redis-suite` runs every unit against Redistill; ARGS picks units and options, e.g.
+# ARGS="unit/type/list -v" or ARGS="--server redis unit/type/incr".
+.PHONY: redis-suite
+redis-suite: build test-deps
+	$(VENV)/bin/python tests/redis_suite/runner.py $(ARGS)

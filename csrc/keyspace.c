@@ -227,6 +227,11 @@ static void release(rd_keyspace *ks, shard *s) {
     pthread_mutex_unlock(&s->lock);
 }
 
+void ks_release_free(rd_keyspace *ks, shard *s, entry *dead) {
+    release(ks, s);
+    free_chain(dead);
+}
+
 /* ---- table operations (shard lock held) ----------------------------------- */
 
 static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp) {
@@ -1436,6 +1441,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
         v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)((uint32_t)now - e->access); /* ms clock (not LFU) */
         v[RD_INFO_MEMORY] = (int64_t)entry_mem(e);
         v[RD_INFO_FREQ] = ev_lfu_freq(e, now);
+        v[RD_INFO_ADDR] = (int64_t)(intptr_t)(is_typed(e) ? tv_get(e).obj : (void *)e);
         if (is_typed(e)) {
             const ks_type_ops *ops = ks_types[e->type];
             v[RD_INFO_LEN] = (int64_t)ops->len(tv_get(e).obj);

@@ -80,6 +80,7 @@ enum {
     RD_INFO_ENCODING,     /* RD_ENC_* as Redis would name it */
     RD_INFO_SHARED_INT,   /* 1 when Redis would use a shared integer (0..9999) */
     RD_INFO_FREQ,         /* LFU counter after decay (meaningful under the LFU policies only) */
+    RD_INFO_ADDR,         /* address of the value (the entry; a collection's object): DEBUG OBJECT */
     RD_INFO_NFIELDS
 };
 enum {

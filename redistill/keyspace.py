@@ -70,7 +70,7 @@ def set_type_threshold(name: str, value: int) -> None:
 _KEY_INFO_FIELDS = (
     (lib.RD_INFO_TYPE, "type"), (lib.RD_INFO_EXPIRE, "expire"), (lib.RD_INFO_IDLE_MS, "idle_ms"),
     (lib.RD_INFO_LEN, "len"), (lib.RD_INFO_MEMORY, "memory"), (lib.RD_INFO_ENCODING, "encoding"),
-    (lib.RD_INFO_SHARED_INT, "shared_int"), (lib.RD_INFO_FREQ, "freq"),
+    (lib.RD_INFO_SHARED_INT, "shared_int"), (lib.RD_INFO_FREQ, "freq"), (lib.RD_INFO_ADDR, "addr"),
 )
 
 _NO_VALUE = 2**64 - 1  # rd_ks_mget's length of a missing key
@@ -263,6 +263,7 @@ class Keyspace:
 
     def flush(self) -> None:
         _check(lib.rd_ks_flush(self.ptr))
+        lib.rd_release_free_memory()  # else glibc keeps the emptied heap; Redis's allocator hands it back
 
     def active_expire(self, budget_us: int) -> int:
         """Reclaims expired keys for about budget_us microseconds; returns how many."""

@@ -108,6 +108,7 @@ class Server:
         self.cluster = Topology.from_config(cfg)  # emulated cluster mode's topology, None when off
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
         self._clients: dict[int, Any] = {}
@@ -469,7 +470,8 @@ class Server:
 
     def _cron(self, now: float) -> None:
         try:
-            self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
+            if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
+                self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
             self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
             self.stats.sample(now)
         except Exception:

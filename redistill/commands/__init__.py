@@ -23,6 +23,7 @@ from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
+from redistill.commands import debug
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.logutil import get_logger
@@ -122,7 +123,7 @@ _TABLE = [
     command("bgsave",     -1, "admin noscript no_async_loading",      NOKEYS,     server.bgsave,          "server",     "1.0.0",  "Asynchronously save the dataset to disk"),
     command("bgrewriteaof", 1, "admin noscript no_async_loading",     NOKEYS,     server.bgrewriteaof,    "server",     "1.0.0",  "Asynchronously rewrite the append-only file"),
     command("shutdown",   -1, "admin noscript loading stale no_multi allow_busy", NOKEYS, server.shutdown, "server",   "1.0.0",  "Synchronously save the dataset to disk and then shut down the server"),
-    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     server.debug,           "server",     "1.0.0",  "A container for debugging commands"),
+    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     debug.debug,            "server",     "1.0.0",  "A container for debugging commands"),
     command("slowlog",    -2, "",                                     NOKEYS,     None,                   "server",     "2.2.12", "A container for slow log commands", subcommands=[
         command("slowlog|get",    -2, "admin loading stale",          NOKEYS,     server.slowlog_get,     "server",     "2.2.12", "Get the slow log's entries", tips="request_policy:all_nodes nondeterministic_output"),
         command("slowlog|len",     2, "admin loading stale",          NOKEYS,     server.slowlog_len,     "server",     "2.2.12", "Get the slow log's length", tips="request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
@@ -453,7 +454,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
-    if ("denyoom" in spec.flags or in_multi) and client.server.config.max_memory:
+    if ("denyoom" in spec.flags or in_multi or _exec_of_writes(client, spec)) and client.server.config.max_memory:
         try:
             client.server.keyspace.admit()
         except CommandError as e:
@@ -482,6 +483,13 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return call(client, spec, args)
     finally:
         ks.shared_end()
+
+
+def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
+    """EXEC of a queue holding a denyoom command: Redis admits it as a denyoom command (over the
+    limit it is refused, and the transaction discarded with -EXECABORT ... OOM)."""
+    queue = getattr(client, "multi", None)
+    return spec.handler is transactions.exec_ and bool(queue) and any("denyoom" in s.flags for s, _ in queue)
 
 
 # The commands csrc/ runs only under the exclusive gate (internal.h GATED_COMMANDS).

@@ -626,7 +626,7 @@ def command_help(client: Any, args: list[bytes]) -> list[str]:
     ])
 
 
-# ---- TIME, persistence, SHUTDOWN, DEBUG --------------------------------------------------------
+# ---- TIME, persistence, SHUTDOWN ------------------------------------------------------------
 
 # TIME
 def time_(client: Any, args: list[bytes]) -> list[bytes]:
@@ -679,11 +679,6 @@ def shutdown(client: Any, args: list[bytes]) -> str:
     client.close_after_reply()
     client.server.shutdown()
     return "OK"
-
-
-# DEBUG <subcommand> ...   (not supported: see FEATURES.md)
-def debug(client: Any, args: list[bytes]) -> str:
-    raise CommandError(errors.DEBUG_UNSUPPORTED)
 
 
 # ---- SLOWLOG -----------------------------------------------------------------------------------
