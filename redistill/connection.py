@@ -70,7 +70,7 @@ class Connection:
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
-        "in_exec", "_blocked",
+        "in_exec", "_blocked", "_blocked_silent",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -109,6 +109,7 @@ class Connection:
         self._hold_for = 0.0
         self.in_exec = False           # running EXEC's queue (blocking commands do not block)
         self._blocked: Any = None      # the commands/blocking.py Waiter while in BLPOP & co.
+        self._blocked_silent = False   # ... whose reply CLIENT REPLY OFF/SKIP drops
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
@@ -264,8 +265,10 @@ class Connection:
     def block(self, waiter: Any) -> None:
         """BLPOP & co. found nothing: once the handler returns the connection waits, still
         read (so its EOF closes it and cancels the wait) but running nothing, until waiter
-        ends it with unblock().  Owner thread."""
+        ends it with unblock().  Owner thread.  The reply mode is the one the command was
+        issued under (CLIENT REPLY OFF or SKIP drop its reply, whenever it comes)."""
         self._blocked = waiter
+        self._blocked_silent = self._reply_off or self._reply_skip
 
     @property
     def blocked(self) -> Any:
@@ -291,6 +294,8 @@ class Connection:
     def _end_block(self, reply: bytes) -> None:
         self._blocked = None
         lib.rd_conn_set_blocked(self._c, 0)
+        if self._blocked_silent:
+            reply = b""
         _reply(self._c, reply, len(reply))
         self._stats.commands += 1
 
@@ -415,8 +420,8 @@ class Connection:
                 return _CLOSE
             if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
                 waiter = self._blocked
-                waiter.cancel()
-                self._end_block(waiter.null)
+                waiter.end(waiter.null)       # or the answer it was already given
+                self._end_block(waiter.reply)
             if self._held is not None:   # shutting down: no more waiting
                 self._put_held()
             st = self._resume_io()

@@ -520,6 +520,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
     counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
     start = time.perf_counter_ns()
+    fills = "write" in spec.flags and "blocking" not in spec.flags
+    existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
     try:
         result = spec.handler(client, args)
     except CommandError as e:
@@ -529,10 +531,10 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
-    if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
-        # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
-        # waiters are served after it (their retries wait for the gate), as Redis does.
-        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
+    if fills and blocking.waiting():
+        # It may have added a key someone waits on (its args cover its keys).  Inside EXEC the
+        # waiters are served after it, as Redis does (transactions.exec_).
+        blocking.signal(client, args[1:], existed)
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)

@@ -23,6 +23,7 @@ import argparse
 import os
 import random
 import re
+import select
 import sys
 import time
 from dataclasses import dataclass, field
@@ -599,6 +600,72 @@ TEMPLATES.append(Template("keys", 2, g_glob_block, in_txn=False,
                                  "command|list")))
 
 
+# ---- blocked clients ----------------------------------------------------------------------------------------
+# Connections 2.. block (SEND: sent, not read; the runner waits until the server shows the client
+# blocked or answered), connection 0 writes, then every waiter still blocked is ended by CLIENT UNBLOCK
+# and each reply is read (RECV) and compared; BLOCKED compares INFO's blocked_clients.  Waiters of
+# both types on one key, moves into wrong-type destinations, circular and self moves, tiny timeouts
+# (read at once: their nil never races a write), CLIENT REPLY OFF/SKIP around the blocking command.
+
+SEND, RECV, UNBLOCK, BLOCKED = b"<send>", b"<recv>", b"<unblock>", b"<blocked>"
+PSEUDO = (SEND, RECV, UNBLOCK, BLOCKED)
+WAITERS = (2, 3, 4)   # connections that block
+BKEYS = [b"a", b"b", b"c", b"{tag}k"]
+
+
+def g_blocking_cmd(rnd, timeout: bytes) -> list[bytes]:
+    k = rnd.choice(BKEYS)
+    keys = [k] + rnd.sample(BKEYS, rnd.randint(0, 1))
+    kind = rnd.choice([b"BLPOP", b"BRPOP", b"BZPOPMIN", b"BZPOPMAX", b"BLMPOP", b"BZMPOP", b"BLMOVE",
+                       b"BRPOPLPUSH", b"BLMOVE"])
+    if kind in (b"BLMPOP", b"BZMPOP"):
+        end = rnd.choice([b"LEFT", b"RIGHT"]) if kind == b"BLMPOP" else rnd.choice([b"MIN", b"MAX"])
+        return [kind, timeout, b"%d" % len(keys), *keys, end, *rnd.choice([[], [b"COUNT", b"2"]])]
+    if kind == b"BLMOVE":
+        return [kind, k, rnd.choice(BKEYS), rnd.choice([b"LEFT", b"RIGHT"]), rnd.choice([b"LEFT", b"RIGHT"]),
+                timeout]
+    if kind == b"BRPOPLPUSH":
+        return [kind, k, rnd.choice(BKEYS), timeout]
+    return [kind, *keys, timeout]
+
+
+def g_blocking_fill(rnd) -> list[Step]:
+    k, other = rnd.choice(BKEYS), rnd.choice(BKEYS)
+    return rnd.choice([
+        one(b"RPUSH", k, b"x", b"y"), one(b"LPUSH", k, b"x"), one(b"ZADD", k, b"1", b"m", b"2", b"n"),
+        one(b"SET", k, b"str"), one(b"DEL", k), one(b"RENAME", other, k), one(b"LMOVE", other, k, b"LEFT", b"RIGHT"),
+        one(b"ZUNIONSTORE", k, b"1", other), one(b"COPY", other, k, b"REPLACE"),
+        one(b"SORT", other, b"ALPHA", b"STORE", k),
+        [(0, [b"MULTI"]), (0, [b"RPUSH", k, b"t"]), (0, [b"ZADD", other, b"3", b"z"]), (0, [b"EXEC"])],
+    ])
+
+
+def g_blocking_block(rnd, ctx):
+    steps: list[Step] = []
+    for _ in range(rnd.randint(0, 2)):   # a starting state: lists, sorted sets, strings
+        steps += rnd.choice([one(b"RPUSH", rnd.choice(BKEYS), b"p"), one(b"ZADD", rnd.choice(BKEYS), b"0", b"p"),
+                             one(b"SET", rnd.choice(BKEYS), b"s"), one(b"DEL", rnd.choice(BKEYS))])
+    blocked = []
+    for conn in rnd.sample(WAITERS, rnd.randint(1, len(WAITERS))):
+        tiny = rnd.random() < 0.25
+        mode = rnd.choice([b"ON", b"ON", b"ON", b"OFF", b"SKIP"])
+        steps.append((conn, [SEND, mode] + g_blocking_cmd(rnd, b"0.01" if tiny else b"0")))
+        if tiny:
+            steps.append((conn, [RECV]))
+        else:
+            blocked.append(conn)
+    for _ in range(rnd.randint(1, 3)):
+        steps += g_blocking_fill(rnd)
+    for conn in blocked:
+        steps += [(0, [UNBLOCK, b"%d" % conn]), (conn, [RECV])]
+    return steps + [(0, [BLOCKED])]
+
+
+TEMPLATES.append(Template("blpop", 3, g_blocking_block, in_txn=False,
+                          needs=("brpop", "bzpopmin", "bzpopmax", "blmpop", "bzmpop", "blmove", "brpoplpush",
+                                 "client|unblock", "lmove", "zunionstore", "copy", "rename", "sort")))
+
+
 def usable(known: set[str]) -> list[Template]:
     return [t for t in TEMPLATES if t.name is None or (t.name in known and all(n in known for n in t.needs))]
 
@@ -768,12 +835,24 @@ class ConnModel:
 class Side:
     """One server: its connections and their models."""
 
-    def __init__(self, host: str, port: int, conns: int = 2):
+    def __init__(self, host: str, port: int, conns: int = 2 + len(WAITERS)):
         self.host, self.port = host, port
         self.socks = [RespSocket(host, port, timeout=5) for _ in range(conns)]
         self.models = [ConnModel() for _ in range(conns)]
+        self.admin = RespSocket(host, port, timeout=5)   # the runner's own: blocked clients' state
+        self.ids = [self._client_id(s) for s in self.socks]
+
+    @staticmethod
+    def _client_id(sock: RespSocket) -> bytes:
+        return sock.call("CLIENT", "ID")[1:-2]
 
     def step(self, conn: int, args: list[bytes]):
+        if args and args[0] in PSEUDO:
+            try:
+                return self._pseudo(conn, args)
+            except (TimeoutError, ConnectionError, OSError, ValueError) as e:
+                self.reconnect(conn)
+                return f"<{type(e).__name__}: {e}>"
         sock, model = self.socks[conn], self.models[conn]
         expect = model.expects_reply(args)
         try:
@@ -789,13 +868,44 @@ class Side:
             model.after(args, reply)
         return reply
 
+    def _pseudo(self, conn: int, args: list[bytes]):
+        """The blocked-client steps (g_blocking_block)."""
+        if args[0] == SEND:   # [SEND, reply mode, command...]: one reply to RECV later
+            mode, command = args[1], args[2:]
+            data = encode_command(*command)
+            if mode == b"OFF":   # the command's reply dropped; CLIENT REPLY ON's +OK is the one read
+                data = encode_command(b"CLIENT", b"REPLY", b"OFF") + data + encode_command(b"CLIENT", b"REPLY", b"ON")
+            elif mode == b"SKIP":   # the command's reply dropped; PING's is the one read
+                data = encode_command(b"CLIENT", b"REPLY", b"SKIP") + data + encode_command(b"PING")
+            self.socks[conn].send(data)
+            self._settle(conn)
+            return NO_REPLY
+        if args[0] == RECV:
+            return self.socks[conn].reply()
+        if args[0] == UNBLOCK:
+            return self.admin.call(b"CLIENT", b"UNBLOCK", self.ids[int(args[1])])
+        info = self.admin.call(b"INFO", b"clients")
+        return b":%s\r\n" % info.split(b"blocked_clients:")[1].split(b"\r\n")[0]
+
+    def _settle(self, conn: int) -> None:
+        """Until connection `conn` is blocked or has its reply (at most 5 s): the next write must find
+        it registered, on both servers."""
+        sock = self.socks[conn]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if b"flags=b" in self.admin.call(b"CLIENT", b"LIST", b"ID", self.ids[conn]):
+                return
+            if sock.buf or select.select([sock.sock], [], [], 0.001)[0]:
+                return
+
     def reconnect(self, conn: int) -> None:
         self.socks[conn].close()
         self.socks[conn] = RespSocket(self.host, self.port, timeout=5)
         self.models[conn] = ConnModel()
+        self.ids[conn] = self._client_id(self.socks[conn])
 
     def close(self) -> None:
-        for s in self.socks:
+        for s in self.socks + [self.admin]:
             s.close()
 
 
@@ -861,7 +971,8 @@ def run(steps: list[Step], ref: tuple[str, int], sut: tuple[str, int], known: se
 
 def pipelinable(steps: list[Step]) -> list[Step]:
     """The steps a pipeline can carry: connection 0, one reply each (no CLIENT REPLY, no QUIT)."""
-    return [(c, a) for c, a in steps if c == 0 and _name(a)[0] != "QUIT" and _name(a)[:2] != ("CLIENT", "REPLY")]
+    return [(c, a) for c, a in steps if c == 0 and _name(a)[0] != "QUIT" and _name(a)[:2] != ("CLIENT", "REPLY")
+            and a[0] not in PSEUDO]
 
 
 def run_pipelined(steps: list[Step], ref: tuple[str, int], sut: tuple[str, int], known: set[str],
