@@ -98,6 +98,8 @@ ks_gate *ks_gate_of(rd_keyspace *ks);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;
+/* Re-reads the clock for a batch's next commands (outermost shared hold only). */
+int64_t gate_tick(void);
 
 /* A watched key: one node per key some client WATCHes, in its shard's list,
  * guarded by the shard lock like the entries. */
