@@ -33,6 +33,7 @@
 #define OUT_KEEP (1u << 20)               /* output capacity kept once flushed */
 #define FLUSH_EARLY (1u << 20)            /* send mid-batch past this much output */
 #define OUT_SOFT_LIMIT (4u << 20)         /* stop running commands past this much unsent */
+#define ARGS_KEEP 1024                    /* argv scratch kept by a worker between frames */
 #define CLOCK_EVERY 16                    /* fast commands between two reads of the clock in a batch */
 
 struct rd_worker {
@@ -58,6 +59,7 @@ struct rd_conn {
     int slow;        /* a command waits for Python */
     int blocked;     /* that command blocks (BLPOP & co.): read, run nothing */
     int slow_in_scratch;
+    int slow_copied; /* Python copied that command's arguments out: its frame may go */
     size_t slow_off, slow_len;
     char *in;        /* input: [in_start, in_len) is unconsumed, in_start = current frame */
     size_t in_len, in_cap, in_start;
@@ -142,6 +144,17 @@ static int worker_args(rd_worker *w, int argc) {
     return 0;
 }
 
+/* After a frame wider than ARGS_KEEP the scratch is given back, as the parser
+ * gives back its argv: one 3M-argument DEL must not pin 48 MB per worker. */
+static void worker_args_shrink(rd_worker *w) {
+    if (w->argcap <= ARGS_KEEP) return;
+    free(w->argv);
+    free(w->argl);
+    w->argv = NULL;
+    w->argl = NULL;
+    w->argcap = 0;
+}
+
 /* ---- connections ------------------------------------------------------------- */
 
 rd_conn *rd_conn_new(rd_worker *w) {
@@ -194,16 +207,24 @@ static void check_hard_limit(rd_conn *c) {
 }
 
 /* Moves the current frame to the start of the buffer (never while Python
- * holds a frame), and gives back a big buffer once it is empty. */
+ * holds a frame), and gives back a big buffer once it holds little: after a
+ * 256 MB argument, the next commands' few bytes must not keep it alive. */
 static void in_compact(rd_conn *c) {
-    if (c->slow || c->in_start == 0) return;
+    if ((c->slow && !c->slow_copied) || c->in_start == 0) return;
     c->in_len -= c->in_start;
     if (c->in_len) memmove(c->in, c->in + c->in_start, c->in_len);
     c->in_start = 0;
-    if (c->in_len == 0 && c->in_cap > IN_KEEP) {
+    if (c->in_cap <= IN_KEEP || c->in_len > IN_KEEP / 2) return;
+    if (c->in_len == 0) {
         free(c->in);
         c->in = NULL;
         c->in_cap = 0;
+    } else {
+        char *p = realloc(c->in, IN_KEEP);
+        if (p) {
+            c->in = p;
+            c->in_cap = IN_KEEP;
+        }
     }
 }
 
@@ -278,6 +299,7 @@ static void flush(rd_conn *c, int fd) {
 static int hand_to_python(rd_conn *c, size_t frame_start) {
     resp_parser *p = &c->parser;
     c->slow = 1;
+    c->slow_copied = 0;
     if (p->is_inline) {
         c->slow_in_scratch = 1;
         c->slow_off = p->inline_frame;
@@ -405,6 +427,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     size_t before = c->out.len;
     r = fp_dispatch(&x, p->argc, w->argv, w->argl, &which);
     if (hinted) ks_set_hint(NULL, NULL, 0, 0);
+    worker_args_shrink(w);
     if (r != FP_DONE) return FP_SLOW;
     counter_add(&w->calls[which], 1);
     if (c->out.len > before && c->out.data[before] == '-')
@@ -527,10 +550,17 @@ void rd_release_free_memory(void) {
 }
 
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
-    if (!c->slow) return RD_NOT_FOUND;
+    if (!c->slow || c->slow_copied) return RD_NOT_FOUND;
     *frame = (c->slow_in_scratch ? c->scratch.data : c->in) + c->slow_off;
     *len = c->slow_len;
     return RD_OK;
+}
+
+void rd_conn_frame_done(rd_conn *c) {
+    if (!c->slow || c->slow_copied) return;
+    c->slow_copied = 1;
+    if (c->slow_in_scratch) buf_reset(&c->scratch, IN_KEEP);
+    in_compact(c);
 }
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
