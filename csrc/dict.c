@@ -126,16 +126,23 @@ int dict_del(rdict *d, const char *k, size_t kn) {
     return 1;
 }
 
+/* A random node, fair enough for Redis's chi-square tests: a bucket then a chain
+ * position would favour nodes alone in their bucket, so (as Redis's
+ * dictGetFairRandomKey) gather up to DICT_FAIR_NODES nodes walking on from a
+ * random bucket and pick one of them.  A dict that small is picked from whole:
+ * exactly uniform. */
+#define DICT_FAIR_NODES 20
+
 dnode *dict_random(const rdict *d) {
+    dnode *window[DICT_FAIR_NODES];
+    size_t got = 0, steps = 0, b;
     if (!d->count) return NULL;
-    for (;;) { /* load factor >= 1/8, so this takes a few tries */
-        dnode *n = d->table[ks_random64() & d->mask];
-        size_t len = 0;
-        for (dnode *x = n; x; x = x->next) len++;
-        if (!len) continue;
-        for (size_t i = ks_random64() % len; i; i--) n = n->next;
-        return n;
-    }
+    b = ks_random64() & d->mask;
+    /* Bounded walk (Redis's 10 buckets a node), but never give up empty-handed. */
+    for (; got < DICT_FAIR_NODES && (steps <= d->mask && (steps < 10 * DICT_FAIR_NODES || !got));
+         steps++, b = (b + 1) & d->mask)
+        for (dnode *n = d->table[b]; n && got < DICT_FAIR_NODES; n = n->next) window[got++] = n;
+    return window[ks_random64() % got];
 }
 
 int dict_dup(rdict *dst, const rdict *src) {
@@ -213,3 +220,9 @@ void *dobj_dup(const void *o) {
 
 size_t dobj_mem(const void *o) { return malloc_usable_size((void *)o) + ((const dobj *)o)->d.mem; }
 size_t dobj_len(const void *o) { return ((const dobj *)o)->d.count; }
+
+void dobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx) {
+    const rdict *d = &((const dobj *)o)->d;
+    size_t b;
+    for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) fn(ctx, n->data, n->klen);
+}

@@ -50,7 +50,8 @@ uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
 /* ---- keyspace internals (keyspace.c) -------------------------------------- */
 
 /* Receives a value while the stripe lock is held, so the fast path can copy it
- * straight into a reply.  v == NULL means "no string here" (MGET only).
+ * straight into a reply.  v == NULL means "no string here" (MGET only): n is 0
+ * for a missing key, 1 for a key of another type.
  * Returns 0, or -1 when it could not store the bytes (allocation failure). */
 typedef int (*ks_sink)(void *ctx, const char *v, size_t n);
 
@@ -63,6 +64,9 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
                     int64_t *result);
 rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
 rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
+/* DEL / EXISTS / TOUCH of several keys (op: RD_MULTI_*), all their stripes locked together. */
+rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, const size_t *klens,
+                   int64_t now, int64_t *count);
 /* Multi-key calls take `stride` so argv-style interleaved arrays work without copying:
  * key i is keys[i * stride]. */
 rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
@@ -106,6 +110,11 @@ void gate_enter_shared(ks_gate *g);
 int gate_enter_exclusive(ks_gate *g);
 void gate_leave(ks_gate *g);
 ks_gate *ks_gate_of(rd_keyspace *ks);
+/* Exclusive (re-entrant), or one more nesting of this thread's shared hold. */
+void gate_enter_whole(ks_gate *g);
+/* Frees what this thread's FLUSHALLs detached while it held the gate (gate_leave
+ * calls it once the gate is released). */
+void ks_lazyfree(void);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;
@@ -247,6 +256,9 @@ typedef struct ks_type_ops {
     size_t (*mem)(const void *obj);   /* bytes the object holds (a count it keeps current) */
     int (*encoding)(const void *obj); /* RD_ENC_* as Redis 7.0 would report it */
     size_t (*len)(const void *obj);   /* elements; 0 means the key must go */
+    /* Calls fn on every element (a hash's fields) in the type's own order: list order, a
+     * zset's by score, a set's table order.  SORT reads its input this way. */
+    void (*each)(const void *obj, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
 } ks_type_ops;
 
 /* Indexed by KS_TYPE_*; NULL for strings and for types not built yet. */
@@ -343,6 +355,7 @@ void dobj_free(void *o);
 void *dobj_dup(const void *o);
 size_t dobj_mem(const void *o);
 size_t dobj_len(const void *o);
+void dobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
 
 /* ---- type commands (types.c, t_hash.c, t_set.c) ----------------------------- */
 
@@ -433,10 +446,17 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     X(lindex, 3) X(lrange, 4) X(lpos, -3) X(lset, 4) X(lrem, 4) X(ltrim, 4) X(linsert, 5)      \
     X(lmove, 5) X(rpoplpush, 3)                                                               \
     ZSET_COMMANDS(X)
+/* Type commands that never run on the fast path: they may read keys their arguments do not
+ * name, so the dispatcher runs them under the exclusive gate (t_sort.c). */
+#define GATED_COMMANDS(X) X(sort, -2) X(sort_ro, -2)
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
+GATED_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
+/* A new empty list object, and an element appended to it (SORT ... STORE builds its result). */
+void *list_obj_new(void);
+int list_obj_push_tail(void *l, const char *p, size_t n);
 /* True for a command that can fill a list or sorted set a blocked client waits on (t_list.c). */
 int fills_waited_keys(tx_handler fn);
 /* True while any client is blocked (rd_set_list_waiters). */

@@ -137,7 +137,16 @@ fail:
     return NULL;
 }
 
-const ks_type_ops list_type_ops = {"list", list_free, list_dup, list_mem, list_encoding, list_len};
+static void list_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx) {
+    const lobj *l = o;
+    for (size_t i = 0; i < l->count; i++) fn(ctx, lget(l, i)->data, lget(l, i)->len);
+}
+
+const ks_type_ops list_type_ops = {"list", list_free, list_dup, list_mem, list_encoding, list_len, list_each};
+
+void *list_obj_new(void) { return list_new(); }
+
+int list_obj_push_tail(void *l, const char *p, size_t n) { return list_push(l, p, n, L_TAIL); }
 
 /* ---- lookups and argument parsing ------------------------------------------------ */
 
@@ -372,7 +381,9 @@ void tx_lpos(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             if (count == -1) break;
             resp_add_int(&items, i);
             found++;
-            if (count && found >= count) break;
+            /* Redis's test, matches - rank + 1 >= count, wrapping as it does: with RANK
+             * LLONG_MIN it is never true, so COUNT does not stop the walk. */
+            if (count && (long long)((unsigned long long)matches - (unsigned long long)rank + 1) >= count) break;
         }
         if (count != -1) {
             resp_add_array_len(x->out, found);
@@ -426,12 +437,14 @@ void tx_lrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (l) {
         size_t n = l->count, kept = 0;
-        long long limit = count < 0 ? -count : count;
+        /* |count| in unsigned arithmetic: -LLONG_MIN overflows a long long (Redis's own
+         * negation wraps to a limit no list reaches, so it removes every match). */
+        unsigned long long limit = count < 0 ? 0 - (unsigned long long)count : (unsigned long long)count;
         /* Compact toward the end the scan starts from, keeping the order. */
         for (size_t k = 0; k < n; k++) {
             size_t i = count < 0 ? n - 1 - k : k;
             lelem *e = lget(l, i);
-            if ((limit == 0 || removed < limit) && elem_eq(e, argv[3], argl[3])) {
+            if ((limit == 0 || (unsigned long long)removed < limit) && elem_eq(e, argv[3], argl[3])) {
                 elem_free(l, e);
                 removed++;
             } else {

@@ -12,7 +12,7 @@ typedef dobj sobj;
 
 static int set_encoding(const void *o) { return ((const dobj *)o)->big ? RD_ENC_HASHTABLE : RD_ENC_INTSET; }
 
-const ks_type_ops set_type_ops = {"set", dobj_free, dobj_dup, dobj_mem, set_encoding, dobj_len};
+const ks_type_ops set_type_ops = {"set", dobj_free, dobj_dup, dobj_mem, set_encoding, dobj_len, dobj_each};
 
 /* setTypeAdd: 1 added, 0 present, -1 nomem.  An intset holds only integers
  * (string2ll) and at most set-max-intset-entries of them. */
@@ -214,7 +214,9 @@ void tx_smove(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         ks_view_changed(&v, 0);
         if ((dst = set_write(x, &v, 1)) != NULL) {
             int rc = set_add(dst, argv[3], argl[3]);
-            if (rc != 0) ks_view_changed(&v, 1); /* a member dst had already: dst is not signalled */
+            /* As Redis: the destination changed only if the member was new there (a WATCH on it
+             * survives a move of a member it already had). */
+            if (rc != 0) ks_view_changed(&v, 1);
             if (rc < 0)
                 resp_add_status_error(x->out, RD_ERR_NOMEM);
             else

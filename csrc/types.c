@@ -103,14 +103,21 @@ int arg_is(const char *a, size_t n, const char *word) {
 
 /* ---- HRANDFIELD / SRANDMEMBER ------------------------------------------------------ */
 
+/* Every node of d in an array (NULL when malloc fails); the caller frees it. */
+static dnode **dict_nodes(const rdict *d) {
+    dnode **all = malloc((d->count ? d->count : 1) * sizeof *all);
+    size_t i = 0, b;
+    if (all)
+        for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) all[i++] = n;
+    return all;
+}
+
 /* Fills picks[0..count) with distinct random nodes of d (count < d->count): a
  * partial Fisher-Yates shuffle of every node.  -1 on allocation failure. */
 int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks) {
-    dnode **all = malloc((d->count ? d->count : 1) * sizeof *all);
-    size_t i = 0, b;
+    dnode **all = dict_nodes(d);
     if (!all) return -1;
-    for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) all[i++] = n;
-    for (i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++) {
         size_t j = i + ks_random64() % (d->count - i);
         dnode *t = all[i];
         all[i] = all[j];
@@ -133,6 +140,12 @@ void reply_random(tx_ctx *x, const rdict *d, long long l, int withvalues) {
     dnode **picks;
     if (!d || count == 0) {
         resp_add_array_len(x->out, 0);
+    } else if (l < 0 && count * 2 >= size && (picks = dict_nodes(d)) != NULL) {
+        /* Many picks: index every node once, so each pick is exactly uniform. */
+        resp_add_array_len(x->out, (long long)count * per);
+        for (unsigned long long i = 0; i < count && !x->out->failed; i++)
+            reply_node(x, picks[ks_random64() % size], withvalues);
+        free(picks);
     } else if (l < 0 || count == 1) {
         resp_add_array_len(x->out, (long long)count * per);
         for (unsigned long long i = 0; i < count && !x->out->failed; i++)
@@ -233,8 +246,9 @@ void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o
         for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) scan_take(&a, n);
         cursor = 0;
     } else {
-        /* Redis's dictScan loop: about count buckets, at most 10 * count steps. */
-        long long maxiter = o->count * 10;
+        /* Redis's dictScan loop: about count buckets, at most 10 * count steps (a product
+         * that wraps, as Redis's long does, rather than overflow a long long). */
+        unsigned long long maxiter = (unsigned long long)o->count * 10;
         do {
             cursor = dict_scan(d, cursor, scan_take, &a);
         } while (cursor && maxiter-- && a.n < o->count);
@@ -255,11 +269,14 @@ typedef struct tx_command {
 } tx_command;
 
 #define TX_ENTRY(name, arity) {#name, arity, tx_##name},
-static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY)};
+static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) GATED_COMMANDS(TX_ENTRY)};
 #undef TX_ENTRY
 #define N_TX ((int)(sizeof tx_commands / sizeof tx_commands[0]))
+#define TX_ONE(name, arity) +1
+enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: GATED_COMMANDS come after */
+#undef TX_ONE
 
-int tx_command_count(void) { return N_TX; }
+int tx_command_count(void) { return N_TX_FAST; }
 
 static name_index tx_names;
 
@@ -290,7 +307,7 @@ int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl,
     const tx_command *cmd = tx_lookup(argv[0], argl[0]);
     size_t start = x->out->len;
     tx_ctx t = {x->ks, x->out, x->resp, 0};
-    if (!cmd) return FP_SLOW;
+    if (!cmd || cmd - tx_commands >= N_TX_FAST) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
     t.defer = fills_waited_keys(cmd->fn); /* Python wakes blocked clients (tx_open) */
     if (ks_over_maxmemory(x->ks)) return FP_SLOW; /* Python's dispatch admits or refuses it */
@@ -306,7 +323,7 @@ int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl,
 }
 
 rd_status tx_command_at(int i, const char **name, int *arity) {
-    if (i < 0 || i >= N_TX) return RD_NOT_FOUND;
+    if (i < 0 || i >= N_TX_FAST) return RD_NOT_FOUND;
     *name = tx_commands[i].name;
     *arity = tx_commands[i].arity;
     return RD_OK;

@@ -141,6 +141,10 @@ def config_set_failed(name: bytes, reason: str) -> str:
     return f"CONFIG SET failed (possibly related to argument '{user_text(name, None)}') - {reason}"
 
 
+def maxclients_over_fd_limit(allowed: int) -> str:
+    return f"The operating system is not able to handle the specified number of clients, try with {allowed}"
+
+
 # ---- server and connection commands Redistill does not support (texts of our own) ----
 
 TRACKING_UNSUPPORTED = "CLIENT TRACKING ON is not supported: Redistill has no client-side caching"
@@ -155,7 +159,9 @@ def persistence_off(command: str) -> str:
     return f"{command} is not supported: persistence is off (Redistill keeps data in memory only)"
 
 
-DEBUG_UNSUPPORTED = "DEBUG is not supported by Redistill"
+DEBUG_NOT_ALLOWED = ("DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "
+                     "can run it from a local connection, otherwise you need to set this option in the "
+                     "configuration file, and then restart the server.")
 
 
 def subcommand_syntax(sub: bytes, container: str) -> str:

@@ -7,6 +7,11 @@ Rules:
   same code), server.shutting_down for the status.  No lock is held across a request.
 - HTTP/1.1 with one request per connection ("Connection: close"); requests are a line and
   headers of at most MAX_REQUEST bytes, answered or dropped within REQUEST_TIMEOUT seconds.
+- At most MAX_CONNECTIONS open at once (the server counts them in its descriptor budget): a
+  new connection past it closes the oldest one still waiting for its request, so idle
+  connections opened faster than they time out can neither use up the process's descriptors
+  nor lock probes out.  Accepts go through accepting.AcceptGate (back-off on EMFILE and the
+  like), logs through logutil (rate-limited).
 - /health: 200 {"status": "ok", ...} while serving, 503 {"status": "shutting_down", ...} from
   the moment a shutdown starts until the process exits.
 - /metrics: Prometheus text format 0.0.4.  Every numeric INFO field becomes
@@ -18,7 +23,6 @@ Rules:
 from __future__ import annotations
 
 import json
-import logging
 import selectors
 import socket
 import threading
@@ -26,11 +30,19 @@ import time
 from typing import Any
 
 from . import metrics
+from .accepting import AcceptGate
+from .logutil import get_logger
 
-log = logging.getLogger("redistill.health")
+log = get_logger("redistill.health")
 
 MAX_REQUEST = 8192
 REQUEST_TIMEOUT = 5.0
+MAX_CONNECTIONS = 32          # open at once; a probe or a scrape needs one for a few milliseconds
+# Accepted per readiness of the listener: fewer than MAX_CONNECTIONS, so that a connection
+# accepted in one turn is still open to be read in the next even if a flood keeps coming.
+_ACCEPT_BATCH = MAX_CONNECTIONS // 2
+# Descriptors the endpoint holds besides its connections: listener, wake-up socketpair, epoll.
+OWN_FDS = 4
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 
@@ -223,10 +235,12 @@ class HealthServer(threading.Thread):
             raise
         self.host, self.port = self._listener.getsockname()[:2]
         self._selector = selectors.DefaultSelector()
-        self._selector.register(self._listener, _READ, None)
+        self._gate = AcceptGate(self._selector, "the health endpoint")
+        self._gate.add(self._listener, None)
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._selector.register(self._wake_r, _READ, "wake")
+        # Oldest first (dicts keep insertion order), so the one to close at the cap is the first.
         self._clients: dict[socket.socket, _Client] = {}
         self._stopping = False
 
@@ -245,7 +259,7 @@ class HealthServer(threading.Thread):
     def run(self) -> None:
         try:
             while not self._stopping:
-                for key, mask in self._selector.select(1.0):
+                for key, mask in self._selector.select(self._gate.timeout(1.0)):
                     try:
                         self._event(key, mask)
                     except Exception:
@@ -253,6 +267,7 @@ class HealthServer(threading.Thread):
                         if isinstance(key.data, _Client):
                             self._drop(key.data)
                 self._expire()
+                self._gate.resume_if_due()
         finally:
             self._close()
 
@@ -267,18 +282,23 @@ class HealthServer(threading.Thread):
             self._write(key.data)
 
     def _accept(self) -> None:
-        while True:
-            try:
-                sock, _ = self._listener.accept()
-            except (BlockingIOError, InterruptedError):
+        for _ in range(_ACCEPT_BATCH):
+            accepted = self._gate.accept(self._listener)
+            if accepted is None:
                 return
-            except OSError as e:
-                log.warning("health endpoint accept failed: %s", e)
-                return
+            sock = accepted[0]
+            if len(self._clients) >= MAX_CONNECTIONS:
+                self._drop(self._oldest_idle())
             sock.setblocking(False)
             client = _Client(sock)
             self._clients[sock] = client
             self._selector.register(sock, _READ, client)
+
+    def _oldest_idle(self) -> _Client:
+        """The connection to close for a new one: the oldest still without a whole request (a
+        reply being sent is a probe or a scrape that did its part), else the oldest."""
+        clients = self._clients.values()
+        return next((c for c in clients if not c.outbuf), next(iter(clients)))
 
     def _read(self, client: _Client) -> None:
         try:
@@ -332,7 +352,8 @@ class HealthServer(threading.Thread):
     def _close(self) -> None:
         for client in list(self._clients.values()):
             self._drop(client)
-        for s in (self._listener, self._wake_r, self._wake_w):
+        self._gate.close()
+        for s in (self._wake_r, self._wake_w):
             try:
                 s.close()
             except OSError:

@@ -361,7 +361,16 @@ def _server_section(server: Any) -> list[tuple[str, Any]]:
         ("io_threads_active", 0),
         ("redistill_threads", cfg.threads),
         ("redistill_fastpath", int(bool(cfg.fastpath))),
+        *_health_fields(server),
     ]
+
+
+def _health_fields(server: Any) -> list[tuple[str, Any]]:
+    """Whether /health and /metrics are served (off: health_check_port is 0, or its port was
+    taken at start) and on which port (0 when off)."""
+    endpoint = getattr(server, "health", None)
+    return [("redistill_health_endpoint", "on" if endpoint is not None else "off"),
+            ("redistill_health_check_port", endpoint.port if endpoint is not None else 0)]
 
 
 def _connected_clients(server: Any) -> int:
@@ -404,7 +413,7 @@ def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("used_memory_dataset", used),
         ("total_system_memory", total),
         ("total_system_memory_human", bytes_to_human(total)),
-        ("maxmemory", cfg.max_memory),
+        ("maxmemory", cfg.max_memory - (1 << 64) if cfg.max_memory >= 1 << 63 else cfg.max_memory),  # Redis's %lld
         ("maxmemory_human", bytes_to_human(cfg.max_memory)),
         ("maxmemory_policy", cfg.eviction_policy),
         ("mem_fragmentation_ratio", f"{(rss / used) if used else 0:.2f}"),

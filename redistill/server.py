@@ -18,6 +18,8 @@ This object is the `server` that commands see as client.server (PLAN.md "ServerS
 from __future__ import annotations
 
 import dataclasses
+import errno
+import functools
 import itertools
 import logging
 import os
@@ -29,18 +31,26 @@ import threading
 import time
 from typing import Any, Iterable
 
-from . import metrics
+from . import health as health_module, metrics
 from .cluster import Topology
+from .logutil import get_logger
 
-log = logging.getLogger("redistill")
+log = get_logger("redistill")
 
 HZ = 10                       # cron frequency, as Redis's default hz
 ACTIVE_EXPIRE_BUDGET_US = 1000
 EVICT_BUDGET_US = 1000        # background eviction per tick (writes evict for themselves first)
 LISTEN_BACKLOG = 511          # Redis's tcp-backlog default
-RESERVED_FDS = 32             # Redis's CONFIG_MIN_RESERVED_FDS: listeners, logs, wakeup pipes...
+RESERVED_FDS = 32             # Redis's CONFIG_MIN_RESERVED_FDS: stdio, Python's own files, a refused client...
 TRIM_EVERY = HZ               # cron ticks between idle-buffer trims (once a second)
 TRIM_IDLE_SECONDS = 2.0       # a connection idle this long gives its reusable buffers back
+
+
+def _listen_host(addr: str) -> str:
+    """Redis's bind syntax for getaddrinfo: "*" is every IPv4 address, "::*" every IPv6 one, and
+    a leading "-" (optional address) is dropped."""
+    addr = addr[1:] if addr.startswith("-") else addr
+    return {"*": "0.0.0.0", "::*": "::"}.get(addr, addr)
 
 
 def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[tuple[int, str]]]:
@@ -51,25 +61,30 @@ def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[t
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY or soft >= want:
         return maxclients, []
-    best, error = soft, "the hard limit is lower"
-    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        best = target
+    best, error = soft, ""
+    unlimited = hard == resource.RLIM_INFINITY
+    try:   # want itself first, as Redis asks: past the hard limit that takes privileges
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard if unlimited else max(want, hard)))
+        best = want
     except (ValueError, OSError) as e:
-        error = getattr(e, "strerror", None) or str(e)
+        # Python turns EPERM (raising the hard limit, or past fs.nr_open) into a ValueError.
+        error = e.strerror if isinstance(e, OSError) and e.strerror else os.strerror(errno.EPERM)
+        if not unlimited and hard > soft:   # then all the hard limit allows
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+                best = hard
+            except (ValueError, OSError):
+                pass
     if best >= want:
         return maxclients, [(logging.INFO, f"Increased maximum number of open files to {want} "
                                            f"(it was originally set to {soft}).")]
-    if hard != resource.RLIM_INFINITY and hard < want:
-        error = f"Operation not permitted (hard limit {hard})"
     reduced = best - reserved
     lines = [(logging.WARNING, f"You requested maxclients of {maxclients} requiring at least {want} max "
                                "file descriptors."),
              (logging.WARNING, f"Server can't set maximum open files to {want} because of OS error: {error}.")]
     if reduced < 1:
         lines.append((logging.WARNING, f"Your current 'ulimit -n' of {best} is not enough for the server to "
-                                       f"start. Please increase your open file limit to at least {want}."))
+                                       f"start. Please increase your open file limit to at least {want}. Exiting."))
         return 0, lines
     lines.append((logging.WARNING, f"Current maximum open files is {best}. maxclients has been reduced to "
                                    f"{reduced} to compensate for low ulimit. If you need higher maxclients "
@@ -101,6 +116,7 @@ class Server:
         self.cluster = Topology.from_config(cfg)  # emulated cluster mode's topology, None when off
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
         self._clients: dict[int, Any] = {}
@@ -115,6 +131,7 @@ class Server:
         self.auth_failures = 0          # INFO acl_access_denied_auth
         self.auth_delayed = 0           # failed-AUTH replies that were held back
         self.tls_port = 0               # bound TLS port when it differs from port
+        self.main_tls: Any = None       # the main port's SSL context (None: plain), for rebind()
         self.health: Any = None         # health.HealthServer when health_check_port is set
         self._stop_requested = False
         self._stop_signal: int | None = None
@@ -239,9 +256,7 @@ class Server:
         """Serves until SIGTERM/SIGINT/shutdown(); returns the process exit code."""
         cfg = self.config
         log.info("Redistill %s starting, pid=%d", metrics.REDISTILL_VERSION, os.getpid())
-        maxclients, lines = adjust_open_files_limit(cfg.max_connections, RESERVED_FDS + 3 * self.nthreads)
-        for level, line in lines:
-            log.log(level, "%s", line)
+        maxclients = self._fit_maxclients(cfg.max_connections)
         if maxclients < 1:
             return 1
         if maxclients != cfg.max_connections:
@@ -267,18 +282,14 @@ class Server:
         try:
             for i in range(self.nthreads):
                 self.workers.append(Worker(self, i, [(group[i], ctx) for group, ctx in listeners]))
-            self._start_health()
-        except Exception as e:
-            if isinstance(e, OSError):
-                log.warning("Could not start the health endpoint on %s:%s: %s",
-                            cfg.bind, cfg.health_check_port, e.strerror or e)
-            else:
-                log.exception("could not start the workers")
+        except Exception:
+            log.exception("could not start the workers")
             for group, _ in listeners:
                 for s in group:
                     s.close()
             self._free(lib, self.workers)
             return 1
+        self._start_health()
         previous = self._install_signal_handlers()
         try:
             for w in self.workers:
@@ -320,11 +331,46 @@ class Server:
         return server_context(self.config)
 
     def _start_health(self) -> None:
-        if not self.config.health_check_port:
+        """Binds the health endpoint.  A port already taken (say by a second instance on the host)
+        leaves the endpoint off but never stops the cache: INFO server says so."""
+        host, port = self._bind_addresses()[0], self.config.health_check_port
+        if not port:
             return
-        from .health import HealthServer
+        try:
+            self.health = health_module.HealthServer(self, host, port)
+        except OSError as e:
+            log.warning("Could not start the health endpoint on %s:%s: %s. Serving without /health and "
+                        "/metrics (INFO shows redistill_health_endpoint:off); set health_check_port "
+                        "(--health-check-port) to a free port, or to 0 to turn the endpoint off.",
+                        host, port, e.strerror or e)
 
-        self.health = HealthServer(self, self._bind_addresses()[0], self.config.health_check_port)
+    def own_descriptors(self) -> int:
+        """Descriptors the server holds besides its clients': one listener per worker, address
+        and port; each worker's wake-up socketpair and epoll; the main wake-up pipe; the health
+        endpoint with its connection cap; RESERVED_FDS for the rest.  The budget that
+        RLIMIT_NOFILE must cover on top of maxclients."""
+        cfg = self.config
+        ports = 2 if cfg.tls_enabled and cfg.tls_port else 1
+        per_worker = ports * len(self._bind_addresses()) + 3
+        health = health_module.OWN_FDS + health_module.MAX_CONNECTIONS if cfg.health_check_port else 0
+        return RESERVED_FDS + self.nthreads * per_worker + 2 + health
+
+    def _fit_maxclients(self, maxclients: int) -> int:
+        """Raises RLIMIT_NOFILE for maxclients and the server's own descriptors if it must; returns
+        the maxclients the limit allows (maxclients itself when it suffices), with Redis's
+        warnings logged when it does not."""
+        allowed, lines = adjust_open_files_limit(maxclients, self.own_descriptors())
+        for level, line in lines:
+            log.log(level, "%s", line)
+        return allowed
+
+    def raise_maxclients(self, maxclients: int) -> int:
+        """CONFIG SET maxclients above the current value: as at start (_fit_maxclients)."""
+        allowed = self._fit_maxclients(maxclients)
+        if allowed < maxclients:
+            log.warning("Failed applying new configuration. Possibly related to new maxclients setting. "
+                        "Restoring previous settings.")
+        return allowed
 
     def _bind_text(self) -> str:
         return " ".join(self._bind_addresses())
@@ -355,19 +401,43 @@ class Server:
             raise
         self.port = bound[0]
         self.tls_port = bound[1] if len(bound) > 1 else 0
+        self.main_tls = ports[0][1]
         return groups
 
-    def _bind_group(self, host: str, port: int) -> tuple[list[socket.socket], int]:
+    def rebind(self, bind: str, port: int) -> None:
+        """CONFIG SET bind/port: listens on the new addresses and port, then each worker swaps its
+        main-port listeners for them.  Raises OSError, with nothing changed, when one cannot be bound."""
+        if port == 0:
+            raise OSError(errno.EINVAL, "port 0 (no TCP listener) is not supported")
+        groups: list[list[socket.socket]] = []
+        try:
+            for host in bind.split():
+                group, _ = self._bind_group(_listen_host(host), port, exclusive=port != self.port)
+                groups.append(group)
+        except OSError:
+            for group in groups:
+                for s in group:
+                    s.close()
+            raise
+        old_port, self.port = self.port, port
+        log.info("CONFIG SET: now listening on %s:%d", bind, port)
+        for i, worker in enumerate(self.workers):
+            worker.call_soon(functools.partial(worker.swap_listeners, old_port,
+                                               [(group[i], self.main_tls) for group in groups]))
+
+    def _bind_group(self, host: str, port: int, exclusive: bool = True) -> tuple[list[socket.socket], int]:
         """nthreads listeners on host:port; returns them and the port (port 0 -> a real one)."""
         family, _, _, _, sockaddr = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
         # A socket without SO_REUSEPORT cannot bind where anyone listens, even a group of
         # SO_REUSEPORT listeners (say a second Redistill of the same user), which our own
         # sockets would otherwise join silently.  It also turns port 0 into a real port.
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(sockaddr)
-            port = probe.getsockname()[1]
+        # Not `exclusive`: CONFIG SET bind on this server's own port, where the listeners are ours.
+        if exclusive:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(sockaddr)
+                port = probe.getsockname()[1]
         sockaddr = (sockaddr[0], port) + tuple(sockaddr[2:])
         group: list[socket.socket] = []
         try:
@@ -433,7 +503,8 @@ class Server:
 
     def _cron(self, now: float) -> None:
         try:
-            self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
+            if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
+                self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
             self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
             self.stats.sample(now)
         except Exception:

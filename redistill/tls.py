@@ -15,7 +15,6 @@ Rules:
 """
 from __future__ import annotations
 
-import logging
 import selectors
 import ssl
 import time
@@ -23,8 +22,9 @@ from typing import Any
 
 from ._core import ffi, lib
 from .connection import Connection
+from .logutil import get_logger
 
-log = logging.getLogger("redistill.tls")
+log = get_logger("redistill.tls")
 
 HANDSHAKE_TIMEOUT = 10.0      # seconds from accept to a finished handshake
 _RECV = 256 * 1024            # plaintext bytes per SSL read call

@@ -10,6 +10,8 @@ Rules:
   map as before.  Registration and the shutdown drain still go through the selector.
 - SelectorKey.data is always an object with on_event(mask): a Connection, the acceptor or the
   waker, so the loop dispatches with one attribute call per event.
+- The listeners belong to an accepting.AcceptGate: out of descriptors, accepting pauses for
+  100 ms instead of spinning.  Logs go through logutil, which rate-limits repeated lines.
 - An exception while handling one connection is logged and closes that connection only; the
   thread keeps serving the others.
 - The rd_worker handle is created here but freed by the Server after every thread has
@@ -23,11 +25,9 @@ Rules:
 from __future__ import annotations
 
 import collections
-import errno
 import heapq
 import math
 import itertools
-import logging
 import selectors
 import socket
 import threading
@@ -35,9 +35,18 @@ import time
 from typing import Any, Callable
 
 from ._core import ffi, lib
+from .accepting import AcceptGate
 from .connection import Connection, format_addr
+from .logutil import get_logger
 
-log = logging.getLogger("redistill.worker")
+log = get_logger("redistill.worker")
+
+# Each worker's stack, fixed rather than left to RLIMIT_STACK (glibc's default for new threads: 8 MiB
+# under the usual `ulimit -s`, but 2 MiB when it is unlimited and whatever a lower ulimit says).  A
+# command needs little of it: C's deepest path is the fast path's batch loop (~5 KB of frames) plus a
+# type command (<= 6 KB) plus at most 1000 glob frames of ~112 B; every other C path is iterative.
+# The rest is the interpreter's (recursion limit 1000).  Only touched pages cost memory.
+WORKER_STACK_SIZE = 8 << 20
 
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
@@ -47,11 +56,6 @@ _POLL_MAX = 256
 _MAX_CLIENTS_ERROR = b"-ERR max number of clients reached\r\n"
 _RATE_LIMIT_ERROR = b"-ERR max number of new connections per second reached for this address\r\n"
 _SWEEP_PERIOD = 1.0           # seconds between idle/handshake sweeps
-_REJECT_LOG_BURST = 10        # rejected-client log lines per second per worker; then a summary
-# accept() errors that mean "out of descriptors/memory": stop accepting for a moment instead
-# of spinning on a listener that stays readable.
-_ACCEPT_PAUSE_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
-_ACCEPT_PAUSE = 0.1
 _HAS_KEEPIDLE = hasattr(socket, "TCP_KEEPIDLE")
 _TRIM_RELEASE_BYTES = 8 << 20  # idle buffers freed in one pass past which memory goes back to the OS
 # Redis 7's reply to a remote client refused by protected mode (networking.c), byte for byte.
@@ -94,7 +98,8 @@ class _Acceptor:
         self.tls = tls                 # ssl.SSLContext for a TLS port, None for plain
 
     def on_event(self, mask: int) -> None:
-        self.worker._accept(self.listener, self.tls)
+        if self.listener.fileno() >= 0:   # not closed by swap_listeners earlier in this batch
+            self.worker._accept(self.listener, self.tls)
 
 
 class _Waker:
@@ -121,9 +126,9 @@ class Worker(threading.Thread):
         self.handle = handle
         server.stats.attach(index, handle)
         self.selector = selectors.DefaultSelector()
-        self._acceptors = [_Acceptor(self, s, tls) for s, tls in listeners]
-        for acceptor in self._acceptors:
-            self.selector.register(acceptor.listener, _READ, acceptor)
+        self._gate = AcceptGate(self.selector, f"worker {index}")
+        for s, tls in listeners:
+            self._gate.add(s, _Acceptor(self, s, tls))
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -131,14 +136,10 @@ class Worker(threading.Thread):
         self._calls: collections.deque[Callable[[], Any]] = collections.deque()
         self._stopping = False
         self._deadline = 0.0           # time.monotonic() by which every client must be closed
-        self._accept_paused_until = 0.0
-        self._last_accept_warning = 0.0
+        self._over_soft: dict[Connection, float] = {}   # client -> when it went past the soft limit
         self.conns: set[Connection] = set()
         self._timers: list[tuple[float, int, Callable[[], Any]]] = []
         self._timer_seq = itertools.count()
-        self._reject_log_second = 0
-        self._reject_log_count = 0
-        self._reject_log_dropped = 0
         self.call_later(_SWEEP_PERIOD, self._sweep)
 
     # ---- other threads ---------------------------------------------------------------------------
@@ -186,6 +187,14 @@ class Worker(threading.Thread):
             lib.rd_release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
 
     # ---- the loop ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """threading.Thread.start with this worker's stack size (set only around its creation)."""
+        previous = threading.stack_size(WORKER_STACK_SIZE)
+        try:
+            super().start()
+        finally:
+            threading.stack_size(previous)
+
     def run(self) -> None:
         try:
             self._serve()
@@ -205,11 +214,9 @@ class Worker(threading.Thread):
         fds = ffi.new("int[]", _POLL_MAX)
         evs = ffi.new("uint32_t[]", _POLL_MAX)
         sts = ffi.new("int[]", _POLL_MAX)
+        gate = self._gate
         while not self._stopping:
-            timeout = self._run_timers()
-            if self._accept_paused_until:
-                pause = max(0.0, self._accept_paused_until - time.monotonic())
-                timeout = pause if timeout is None else min(timeout, pause)
+            timeout = gate.timeout(self._run_timers())
             ms = -1 if timeout is None else int(math.ceil(timeout * 1000))  # ceil: no early wake-up spin
             n = poll(handle, epfd, ms, fds, evs, sts, _POLL_MAX)
             if n < 0:
@@ -229,24 +236,19 @@ class Worker(threading.Thread):
                                      & key.events)
                 except Exception:
                     self._on_error(obj)
-            if self._accept_paused_until and time.monotonic() >= self._accept_paused_until:
-                self._resume_accept()
+            gate.resume_if_due()
 
     def _serve_select(self) -> None:
         select = self.selector.select
+        gate = self._gate
         while not self._stopping:
-            timeout = self._run_timers()
-            if self._accept_paused_until:
-                pause = max(0.0, self._accept_paused_until - time.monotonic())
-                timeout = pause if timeout is None else min(timeout, pause)
-            for key, mask in select(timeout):
+            for key, mask in select(gate.timeout(self._run_timers())):
                 obj = key.data
                 try:
                     obj.on_event(mask)
                 except Exception:
                     self._on_error(obj)
-            if self._accept_paused_until and time.monotonic() >= self._accept_paused_until:
-                self._resume_accept()
+            gate.resume_if_due()
 
     def _on_error(self, obj: Any) -> None:
         log.exception("unexpected error handling %r; closing it", obj)
@@ -275,17 +277,10 @@ class Worker(threading.Thread):
         server = self.server
         stats = self.stats
         while True:
-            try:
-                sock, addr = listener.accept()
-            except (BlockingIOError, InterruptedError):
+            accepted = self._gate.accept(listener)
+            if accepted is None:
                 return
-            except OSError as e:
-                if e.errno in (errno.ECONNABORTED, errno.EPROTO):
-                    continue
-                if e.errno in _ACCEPT_PAUSE_ERRNOS:
-                    self._pause_accept(e)
-                    return
-                raise
+            sock, addr = accepted
             stats.connections_received += 1
             host = addr[0] if isinstance(addr, tuple) else ""
             if not server.rate_ok(host):
@@ -353,19 +348,7 @@ class Worker(threading.Thread):
         except OSError:
             pass
         sock.close()
-        # One line per rejected client, but a flood must not flood the log: past a burst per
-        # second the lines are counted and summarised once the next second starts.
-        second = int(time.monotonic())
-        if second != self._reject_log_second:
-            if self._reject_log_dropped:
-                log.warning("... and %d more clients rejected", self._reject_log_dropped)
-            self._reject_log_second = second
-            self._reject_log_count = self._reject_log_dropped = 0
-        self._reject_log_count += 1
-        if self._reject_log_count <= _REJECT_LOG_BURST:
-            log.warning("Rejected client %s: %s", format_addr(addr), why)
-        else:
-            self._reject_log_dropped += 1
+        log.warning("Rejected client %s: %s", format_addr(addr), why)   # a flood is rate-limited (logutil)
 
     # ---- the once-a-second sweep ---------------------------------------------------------------
     def _sweep(self) -> None:
@@ -373,6 +356,8 @@ class Worker(threading.Thread):
         self.call_later(_SWEEP_PERIOD, self._sweep)
         timeout = self.server.config.timeout   # read each time: CONFIG SET timeout applies
         now = time.time()
+        for gone in self._over_soft.keys() - self.conns:
+            del self._over_soft[gone]
         for conn in list(self.conns):
             if conn.handshake_expired(now):
                 conn.close()
@@ -381,41 +366,44 @@ class Worker(threading.Thread):
                 self.stats.timedout_clients += 1
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()
+            elif self._past_soft_limit(conn, now):
+                log.warning("Client %s closed for overcoming of output buffer limits.", conn.addr)
+                conn.close()
 
-    def _pause_accept(self, err: OSError) -> None:
-        now = time.monotonic()
-        if now - self._last_accept_warning > 1.0:
-            self._last_accept_warning = now
-            log.warning("accept() failed on worker %d: %s; pausing accepts for %.0f ms",
-                        self.index, err, _ACCEPT_PAUSE * 1000)
-        for acceptor in self._acceptors:
-            try:
-                self.selector.unregister(acceptor.listener)
-            except (KeyError, ValueError):
-                pass
-        self._accept_paused_until = now + _ACCEPT_PAUSE
+    def _past_soft_limit(self, conn: Connection, now: float) -> bool:
+        """client-output-buffer-limit's normal soft limit: unsent replies above `soft` bytes for more
+        than `seconds` (checked at each sweep; the hard limit is C's, at each reply)."""
+        soft, seconds = getattr(self.server, "obuf_soft_limit", (0, 0))
+        if not soft or conn.memory()[2] < soft:
+            self._over_soft.pop(conn, None)
+            return False
+        return now - self._over_soft.setdefault(conn, now) > seconds
 
-    def _resume_accept(self) -> None:
-        self._accept_paused_until = 0.0
-        for acceptor in self._acceptors:
-            self.selector.register(acceptor.listener, _READ, acceptor)
+    def swap_listeners(self, old_port: int, listeners: list[tuple[socket.socket, Any]]) -> None:
+        """CONFIG SET bind/port (owner thread): the listeners on old_port give way to `listeners`;
+        connections already accepted stay."""
+        if self._stopping:
+            for sock, _ in listeners:
+                sock.close()
+            return
+        for listener, acceptor in self._gate.entries():
+            if listener.getsockname()[1] == old_port:
+                self._gate.remove(listener)
+                # On an unchanged port the old and new listeners share one SO_REUSEPORT group, and
+                # connections the kernel queued on the old one would be reset by its close: take them.
+                self._accept(listener, acceptor.tls)
+                listener.close()
+        for sock, tls in listeners:
+            self._gate.add(sock, _Acceptor(self, sock, tls))
 
     # ---- stopping ---------------------------------------------------------------------------
     def connections(self) -> list[Connection]:
         """This worker's open connections (owner thread; others use Server.clients())."""
         return list(self.conns)
 
-    def _close_listeners(self) -> None:
-        for acceptor in self._acceptors:
-            try:
-                self.selector.unregister(acceptor.listener)
-            except (KeyError, ValueError):
-                pass
-            acceptor.listener.close()
-
     def _drain(self) -> None:
         """Stop accepting; run commands already received, flush replies, close by the deadline."""
-        self._close_listeners()
+        self._gate.close()
         self._on_wake()  # run calls queued before the stop
         pending = set()
         for conn in self.connections():
@@ -457,11 +445,7 @@ class Worker(threading.Thread):
                 conn.close()
             except Exception:
                 log.exception("error closing %r", conn)
-        for acceptor in self._acceptors:
-            try:
-                acceptor.listener.close()
-            except OSError:
-                pass
+        self._gate.close()
         try:
             self.selector.close()
         except Exception:

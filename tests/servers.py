@@ -8,6 +8,7 @@ every directory's conftest.py under that one module name.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -101,9 +102,11 @@ def _ping_ok(host: str, port: int) -> bool:
 
 
 def start_server(kind: str, args: list[str] = (), config_text: str | None = None, env: dict | None = None,
-                 password: str | None = None, config_in_cwd: bool = False, port: int | None = None) -> ServerProcess:
+                 password: str | None = None, config_in_cwd: bool = False, port: int | None = None,
+                 nofile: int | None = None) -> ServerProcess:
     """Start Redistill or redis-server on a free 127.0.0.1 port (or `port`, chosen by the caller
-    with free_port() when other processes must know it first) in a fresh temp dir; wait for PING."""
+    with free_port() when other processes must know it first) in a fresh temp dir; wait for PING.
+    nofile: the server's RLIMIT_NOFILE (soft and hard), as `ulimit -n` would set it."""
     port = port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix=f"{kind}-{port}-"))
     if kind == "redis":
@@ -127,7 +130,9 @@ def start_server(kind: str, args: list[str] = (), config_text: str | None = None
     full_env.update(env or {})
     out = open(workdir / "stdout.log", "wb")
     err = open(workdir / "stderr.log", "wb")
-    proc = subprocess.Popen(argv, cwd=workdir, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    limit = None if nofile is None else (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile)))
+    proc = subprocess.Popen(argv, cwd=workdir, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                            preexec_fn=limit)
     out.close()
     err.close()
     sp = ServerProcess("127.0.0.1", port, kind, proc, workdir, argv, password)

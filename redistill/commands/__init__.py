@@ -14,7 +14,6 @@ Rules:
 """
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -24,11 +23,13 @@ from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
+from redistill.commands import debug
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
+from redistill.logutil import get_logger
 from redistill.protocol import Encoded, encode
 
-log = logging.getLogger("redistill.commands")
+log = get_logger("redistill.commands")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ _TABLE = [
     command("bgsave",     -1, "admin noscript no_async_loading",      NOKEYS,     server.bgsave,          "server",     "1.0.0",  "Asynchronously save the dataset to disk"),
     command("bgrewriteaof", 1, "admin noscript no_async_loading",     NOKEYS,     server.bgrewriteaof,    "server",     "1.0.0",  "Asynchronously rewrite the append-only file"),
     command("shutdown",   -1, "admin noscript loading stale no_multi allow_busy", NOKEYS, server.shutdown, "server",   "1.0.0",  "Synchronously save the dataset to disk and then shut down the server"),
-    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     server.debug,           "server",     "1.0.0",  "A container for debugging commands"),
+    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     debug.debug,            "server",     "1.0.0",  "A container for debugging commands"),
     command("slowlog",    -2, "",                                     NOKEYS,     None,                   "server",     "2.2.12", "A container for slow log commands", subcommands=[
         command("slowlog|get",    -2, "admin loading stale",          NOKEYS,     server.slowlog_get,     "server",     "2.2.12", "Get the slow log's entries", tips="request_policy:all_nodes nondeterministic_output"),
         command("slowlog|len",     2, "admin loading stale",          NOKEYS,     server.slowlog_len,     "server",     "2.2.12", "Get the slow log's length", tips="request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
@@ -180,6 +181,8 @@ _TABLE = [
     command("rename",      3, "write @keyspace",                      (1, 2, 1),  keys.rename,            "generic",    "1.0.0",  "Rename a key", key_flags="RW access delete"),
     command("renamenx",    3, "write fast @keyspace",                 (1, 2, 1),  keys.renamenx,          "generic",    "1.0.0",  "Rename a key, only if the new key does not exist", key_flags="RW access delete"),
     command("copy",       -3, "write denyoom @keyspace",              (1, 2, 1),  keys.copy,              "generic",    "6.2.0",  "Copy a key", key_flags="RO access"),
+    command("sort",       -2, "write denyoom movablekeys @set @sortedset @list @dangerous", ONEKEY, datatypes.run, "generic", "1.0.0", "Sort the elements in a list, set or sorted set", key_flags="RO access"),
+    command("sort_ro",    -2, "readonly movablekeys @set @sortedset @list @dangerous", ONEKEY, datatypes.run, "generic", "7.0.0", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", key_flags="RO access"),
     command("object",     -2, "",                                     NOKEYS,     None,                   "generic",    "2.2.3",  "A container for object introspection commands", subcommands=[
         command("object|encoding", 3, "readonly @keyspace",           (2, 2, 1),  keys.object_encoding,   "generic",    "2.2.3",  "Inspect the internal encoding of a Redis object", key_flags="RO", tips="nondeterministic_output"),
         command("object|freq",     3, "readonly @keyspace",           (2, 2, 1),  keys.object_freq,       "generic",    "4.0.0",  "Get the logarithmic access frequency counter of a Redis object", key_flags="RO", tips="nondeterministic_output"),
@@ -426,6 +429,16 @@ def encode_reply(client: Any, result: Any) -> bytes:
 
 _OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
 
+# Run without the dispatcher's shared hold of the keyspace gate, because they take it exclusive
+# (an upgrade would deadlock): EXEC, and the commands that see or change the whole keyspace at one
+# instant, whose C call (rd_ks_flush, rd_ks_keys, rd_ks_stats, rd_ks_randomkey) takes it itself.
+# Each makes that one call; anything else they read needs no instant (docs/LOCKING.md).
+OWN_GATE = frozenset(("exec", "flushall", "flushdb", "keys", "dbsize", "randomkey", "info",
+                      "cluster|countkeysinslot", "cluster|getkeysinslot"))
+# Run under the dispatcher's exclusive hold: the commands csrc/ runs only that way (internal.h
+# GATED_COMMANDS), since SORT's BY and GET patterns may read any key.
+_GATED = frozenset({"sort", "sort_ro"})
+
 
 def _run(client: Any, args: list[bytes]) -> Any:
     try:
@@ -451,7 +464,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
-    if ("denyoom" in spec.flags or in_multi) and client.server.config.max_memory:
+    if ("denyoom" in spec.flags or in_multi or _exec_of_writes(client, spec)) and client.server.config.max_memory:
         try:
             client.server.keyspace.admit()
         except CommandError as e:
@@ -464,15 +477,28 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))
         return "QUEUED"
-    if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
+    if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
         return call(client, spec, args)
-    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it.
+    # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it.
     ks = client.server.keyspace
+    if spec.name in _GATED:
+        ks.exclusive_begin()
+        try:
+            return call(client, spec, args)
+        finally:
+            ks.exclusive_end()
     ks.shared_begin()
     try:
         return call(client, spec, args)
     finally:
         ks.shared_end()
+
+
+def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
+    """EXEC of a queue holding a denyoom command: Redis admits it as a denyoom command (over the
+    limit it is refused, and the transaction discarded with -EXECABORT ... OOM)."""
+    queue = getattr(client, "multi", None)
+    return spec.handler is transactions.exec_ and bool(queue) and any("denyoom" in s.flags for s, _ in queue)
 
 
 def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:
@@ -494,6 +520,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
     counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
     start = time.perf_counter_ns()
+    fills = "write" in spec.flags and "blocking" not in spec.flags
+    existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
     try:
         result = spec.handler(client, args)
     except CommandError as e:
@@ -503,10 +531,10 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
-    if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
-        # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
-        # waiters are served after it (their retries wait for the gate), as Redis does.
-        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
+    if fills and blocking.waiting():
+        # It may have added a key someone waits on (its args cover its keys).  Inside EXEC the
+        # waiters are served after it, as Redis does (transactions.exec_).
+        blocking.signal(client, args[1:], existed)
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)

@@ -205,6 +205,8 @@ DOCS: dict[str, Doc] = {
     'rename': doc('O(1)', 'key:key newkey:key#1'),
     'renamenx': doc('O(1)', 'key:key newkey:key#1', history=(('3.2.0', 'The command no longer returns an error when source and destination names are the same.'),)),
     'copy': doc('O(N) worst case for collections, where N is the number of nested items. O(1) for string values.', 'source:key destination:key#1 DB=destination-db:integer? REPLACE?'),
+    'sort': doc('O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).', 'key:key BY=pattern:pattern#1? LIMIT=offset_count{offset:integer count:integer}? GET=pattern:pattern#1?*+ order(ASC|DESC)? ALPHA=sorting:pure-token? STORE=destination:key#2?'),
+    'sort_ro': doc('O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).', 'key:key BY=pattern:pattern#1? LIMIT=offset_count{offset:integer count:integer}? GET=pattern:pattern#1?*+ order(ASC|DESC)? ALPHA=sorting:pure-token?'),
     'object': doc('Depends on subcommand.', ''),
     'object|encoding': doc('O(1)', 'key:key'),
     'object|freq': doc('O(1)', 'key:key'),

@@ -5,7 +5,7 @@ errorstats, keyspace)."""
 import json
 import re
 import socket
-import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from behaviour.test_server import info_dict
-from servers import RawClient, free_port, redistill_python
+from servers import RawClient, free_port
 from resp import parse
 
 parser = pytest.importorskip("prometheus_client.parser", reason="make test-deps installs prometheus_client")
@@ -117,16 +117,55 @@ def test_metrics_db_keys_zero_when_empty(monitored):
     assert value(families(base), "redistill_db_keys", db="db0") == 0
 
 
-def test_health_port_in_use_fails_start(start_extra, tmp_path):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen(1)
-        port = busy.getsockname()[1]
-        out = subprocess.run([redistill_python(), "-m", "redistill", "--port", str(free_port()),
-                              "--health-check-port", str(port)], capture_output=True, text=True,
-                             timeout=30, cwd=tmp_path)
-    assert out.returncode == 1
-    assert "Could not start the health endpoint" in out.stderr
+def _closed_within(s, timeout):
+    """The server closed s (EOF or reset) within timeout."""
+    s.settimeout(timeout)
+    try:
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def test_connection_cap_closes_the_oldest_idle(monitored):
+    """Past 32 open connections a new one closes the oldest still waiting for its request; probes still
+    get their answer."""
+    from redistill.health import MAX_CONNECTIONS
+
+    _, base = monitored
+    port = int(base.rsplit(":", 1)[1])
+    socks = []
+    try:
+        for _ in range(MAX_CONNECTIONS + 8):
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+            time.sleep(0.01)   # accepted in the order they connected
+        assert all(_closed_within(s, 2.0) for s in socks[:8])
+        assert not any(_closed_within(s, 0.05) for s in socks[8:])
+        assert get(base + "/health")[0] == 200
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_health_port_taken_keeps_serving(start_extra):
+    """A second instance with the same health port (as with the default 8080 beside another one): a WARNING
+    naming the setting and its flag, the cache serves, INFO says the endpoint is off; the first keeps its own."""
+    hp = free_port()
+    first = start_extra(["--health-check-port", str(hp)], kind="redistill")
+    second = start_extra(["--health-check-port", str(hp)], kind="redistill")
+    c = redis.Redis(host=second.host, port=second.port, socket_timeout=10)
+    assert c.set("k", "v") and c.get("k") == b"v"
+    server = c.info("server")
+    assert (server["redistill_health_endpoint"], server["redistill_health_check_port"]) == ("off", 0)
+    log = second.stderr_text(100000)
+    assert "WARNING" in log and "Could not start the health endpoint" in log, log
+    assert "health_check_port" in log and "--health-check-port" in log, log
+    assert second.proc.poll() is None
+    first_info = redis.Redis(host=first.host, port=first.port, socket_timeout=10).info("server")
+    assert (first_info["redistill_health_endpoint"], first_info["redistill_health_check_port"]) == ("on", hp)
+    assert get(f"http://127.0.0.1:{hp}/health")[0] == 200
+    c.close()
 
 
 # ---- INFO for monitoring tools ------------------------------------------------------------------

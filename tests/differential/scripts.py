@@ -999,6 +999,115 @@ BLOCKING_MORE = [
 ]
 
 
+# CONFIG SET all or nothing (names first, then values, in order), Redis's parameter table (aliases,
+# hidden names, percent values, enums, special syntaxes), CONFIG GET of several patterns.  Every
+# change is undone at the end: the servers are shared by the session.
+CONFIG_PARAMS = [
+    ["CONFIG", "SET", "maxmemory-samples", "7", "timeout", "9", "maxmemory-clients", "200%"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "timeout"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "nosuch", "1", "daemonize", "yes"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "daemonize", "yes", "nosuch", "1"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "dir", "/tmp"], ["CONFIG", "SET", "databases", "4"],
+    ["CONFIG", "SET", "maxmemory-samples", "7", "MAXMEMORY-SAMPLES", "8"],
+    ["CONFIG", "SET", "maxmemory-samples", "x", "timeout", "y"], ["CONFIG", "GET", "maxmemory-samples"],
+    ["CONFIG", "SET", "hash-max-ziplist-entries", "100", "hash-max-listpack-entries", "200"],
+    ["CONFIG", "GET", "hash-max-*"], ["CONFIG", "SET", "hash-max-listpack-entries", "512"],
+    ["CONFIG", "GET", "maxmemory-samples", "maxmemory-s*", "*of", "hz", "HZ"],
+    ["CONFIG", "GET", "key-load-delay"], ["CONFIG", "GET", "key-load-*"], ["CONFIG", "GET", "*-delay"],
+    ["CONFIG", "SET", "maxmemory-clients", "10%"], ["CONFIG", "GET", "maxmemory-clients"],
+    ["CONFIG", "SET", "maxmemory-clients", "1mb"], ["CONFIG", "GET", "maxmemory-clients"],
+    ["CONFIG", "SET", "maxmemory-clients", "x"], ["CONFIG", "SET", "maxmemory-clients", "0"],
+    ["CONFIG", "SET", "repl-backlog-size", "10000002", "save", "3000 5"], ["CONFIG", "GET", "repl-backlog-size"],
+    ["CONFIG", "GET", "save"], ["CONFIG", "SET", "repl-backlog-size", "1mb", "save", ""],
+    ["CONFIG", "SET", "shutdown-on-sigint", "nosave now"], ["CONFIG", "GET", "shutdown-on-sigint"],
+    ["CONFIG", "SET", "shutdown-on-sigint", "save nosave"], ["CONFIG", "SET", "shutdown-on-sigint", "maybe"],
+    ["CONFIG", "SET", "shutdown-on-sigint", "default"],
+    ["CONFIG", "SET", "oom-score-adj", "relative"], ["CONFIG", "GET", "oom-score-adj"],
+    ["CONFIG", "SET", "oom-score-adj", "no"], ["CONFIG", "SET", "oom-score-adj-values", "1 2"],
+    ["CONFIG", "SET", "oom-score-adj-values", "1 2 3000"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "50.0 99.00 1e1"],
+    ["CONFIG", "GET", "latency-tracking-info-percentiles"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "101"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "abc"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "0x10 1e1"], ["CONFIG", "GET", "latency-tracking-info-percentiles"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "nan"], ["CONFIG", "SET", "latency-tracking-info-percentiles", " 5"],
+    ["CONFIG", "SET", "repl-backlog-size", "1k"], ["CONFIG", "GET", "repl-backlog-size"],
+    ["CONFIG", "SET", "save", "3000  5"], ["CONFIG", "SET", "save", " 3000 5"], ["CONFIG", "GET", "save"],
+    ["CONFIG", "SET", "client-output-buffer-limit", "normal 0  0 0"], ["CONFIG", "SET", "client-output-buffer-limit", ""],
+    ["CONFIG", "SET", "shutdown-on-sigint", "nosave  now"], ["CONFIG", "SET", "shutdown-on-sigint", " nosave"],
+    ["CONFIG", "SET", "shutdown-on-sigint", ""], ["CONFIG", "SET", "oom-score-adj-values", "1 2  3"],
+    ["CONFIG", "SET", "oom-score-adj-values", ""], ["CONFIG", "SET", "oom-score-adj-values", "2  3"],
+    ["CONFIG", "GET", "oom-score-adj-values"], ["CONFIG", "SET", "oom-score-adj-values", "0 200 800"], ["CONFIG", "SET", "latency-tracking-info-percentiles", "50  99"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", ""], ["CONFIG", "GET", "latency-tracking-info-percentiles"],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9"], ["CONFIG", "SET", "bind", "127.0.0.1 "],
+    ["CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9"],
+    ["CONFIG", "SET", "activedefrag", "yes"], ["CONFIG", "SET", "cluster-announce-hostname", "a_b"],
+    ["CONFIG", "SET", "cluster-announce-hostname", "a" * 300], ["CONFIG", "SET", "hz", "0"], ["CONFIG", "GET", "hz"],
+    ["CONFIG", "SET", "hz", "10"], ["CONFIG", "SET", "client-output-buffer-limit", "normal +1 2 3"],
+    ["CONFIG", "SET", "proc-title-template", "{foo}"], ["CONFIG", "SET", "proc-title-template", "{title}"],
+    ["CONFIG", "SET", "proc-title-template", "x {"], ["CONFIG", "SET", "proc-title-template", "{{ } {port"],
+    ["CONFIG", "SET", "proc-title-template", "{{x}} {listen-addr}"], ["CONFIG", "GET", "proc-title-template"],
+    ["CONFIG", "SET", "proc-title-template", "{title} {listen-addr} {server-mode}"],
+    ["CONFIG", "SET", "proto-max-bulk-len", "1000"], ["CONFIG", "SET", "proto-max-bulk-len", "99999999999999999999"],
+    ["CONFIG", "SET", "proto-max-bulk-len", "x"],
+    ["CONFIG", "SET", "client-output-buffer-limit", "normal 1 2"],
+    ["CONFIG", "SET", "client-output-buffer-limit", "master 1 2 3"],
+    ["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1 x 3"],
+    ["CONFIG", "SET", "maxmemory", "99999999999999999999"], ["CONFIG", "GET", "maxmemory"],
+    ["CONFIG", "SET", "maxmemory", "99999999999999999999kb"], ["CONFIG", "GET", "maxmemory"],
+    ["CONFIG", "SET", "maxmemory", "-1"], ["CONFIG", "SET", "maxmemory", "1.5mb"], ["CONFIG", "SET", "maxmemory", "0"],
+    ["CONFIG", "SET", "maxclients", "-1"], ["CONFIG", "SET", "slaveof", "x"], ["CONFIG", "SET", "port", "99999"],
+    ["CONFIG", "SET", "slowlog-max-len", "99999999999999999999"], ["CONFIG", "SET", "tcp-keepalive", "0x10"],
+    ["CONFIG", "SET", "maxmemory-samples", "5", "timeout", "0"],
+    ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "GET", "timeout"], ["CONFIG", "GET", "maxmemory"],
+]
+
+# SORT and SORT_RO with every option: BY (weights from strings and hash fields, a constant "nosort"),
+# LIMIT at and past the edges, GET # and patterns, ASC/DESC, ALPHA (NUL bytes included), STORE
+# (replacing another type, deleting on an empty result); errors, and COMMAND GETKEYS's STORE lookup.
+SORT = [
+    ["RPUSH", "l", "3", "1", "2", "10", "-5", "1.5"], ["SADD", "s", "c", "a", "b"],
+    ["ZADD", "z", "3", "x", "1", "y", "2", "w"],
+    ["MSET", "w_3", "30", "w_1", "10", "w_2", "20", "w_10", "5", "w_-5", "7", "w_1.5", "1"],
+    ["HSET", "h_3", "f", "c"], ["HSET", "h_1", "f", "a"], ["HSET", "h_2", "f", "b"], ["SET", "str", "v"],
+    ["RPUSH", "al", "b", "a", "C", "", "a\x00z", "a\x00b"], ["RPUSH", "nan", "1", "x"],
+    ["SORT", "l"], ["SORT", "l", "desc"], ["SORT", "l", "limit", "1", "2"], ["SORT", "l", "limit", "-1", "2"],
+    ["SORT", "l", "limit", "0", "-1"], ["SORT", "l", "limit", "10", "2"], ["SORT", "l", "limit", "2", "100"],
+    ["SORT", "l", "limit", "-9223372036854775808", "9223372036854775807"],
+    ["SORT", "l", "limit", "9223372036854775807", "9223372036854775807"],
+    ["SORT", "l", "by", "w_*"], ["SORT", "l", "by", "w_*", "desc"], ["SORT", "l", "by", "w_*", "limit", "1", "2"],
+    ["SORT", "l", "by", "nosort"], ["SORT", "l", "by", "nosort", "desc"], ["SORT", "l", "by", "nosort", "desc", "limit", "1", "2"],
+    ["SORT", "l", "get", "#", "get", "w_*"], ["SORT", "l", "get", "h_*->f"], ["SORT", "l", "get", "nokey"],
+    ["SORT", "l", "by", "h_*->f", "alpha"], ["SORT", "l", "by", "w_*->"], ["SORT", "l", "get", "#", "get", "#"],
+    ["SORT", "l", "by", "w_*", "get", "#", "store", "dst"], ["LRANGE", "dst", "0", "-1"],
+    ["SORT", "l", "store", "dst2", "get", "h_*->f"], ["LRANGE", "dst2", "0", "-1"],
+    ["SORT", "s", "alpha"], ["SORT", "s", "alpha", "desc"], ["SORT", "s"],
+    ["SORT", "s", "by", "nosort", "store", "ds"], ["LRANGE", "ds", "0", "-1"],
+    ["SORT", "z"], ["SORT", "z", "by", "nosort"], ["SORT", "z", "by", "nosort", "desc"],
+    ["SORT", "z", "by", "nosort", "limit", "1", "1"], ["SORT", "z", "by", "nosort", "desc", "limit", "1", "5"],
+    ["SORT", "al", "alpha"], ["SORT", "al", "alpha", "store", "dal"], ["LRANGE", "dal", "0", "-1"],
+    ["SORT", "str"], ["SORT", "missing"], ["SORT", "missing", "store", "dst"], ["EXISTS", "dst"],
+    ["SORT", "l", "limit"], ["SORT", "l", "limit", "a", "1"], ["SORT", "l", "foo"], ["SORT", "l", "get"],
+    ["SORT", "nan"], ["SORT", "l", "asc", "desc", "asc"],
+    ["SORT", "l", "store", "str"], ["TYPE", "str"], ["SORT_RO", "l", "store", "x"], ["SORT_RO", "l", "desc"],
+    ["MULTI"], ["SORT", "l", "by", "w_*", "store", "m"], ["SORT_RO", "m"], ["EXEC"],
+    ["COMMAND", "GETKEYS", "sort", "l", "store", "d", "get", "store"], ["COMMAND", "GETKEYS", "sort", "l", "get", "store"],
+    ["COMMAND", "GETKEYSANDFLAGS", "sort", "l", "store", "d"], ["COMMAND", "INFO", "sort", "sort_ro"],
+]
+
+
+# maxmemory 1: nothing left to evict means -OOM, also for a command queued in MULTI (EXECABORT), after
+# every key was evicted; the limit goes back to 0 (the policy stays volatile-lru on both servers).
+OOM_EMPTIED = [
+    ["SET", "a", "1"], ["RPUSH", "l", "x", "y"],
+    ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["CONFIG", "SET", "maxmemory", "1"],
+    ["SET", "c", "d"], ["DBSIZE"], ["MULTI"], ["SET", "foo1", "bar1"], ["LPUSH", "mylist", "v"], ["EXEC"],
+    ["CONFIG", "SET", "maxmemory", "0"], ["SET", "c", "d"], ["DBSIZE"],
+    ["CONFIG", "SET", "maxmemory-policy", "volatile-lru"], ["CONFIG", "SET", "maxmemory", "1"],
+    ["SET", "e", "f"], ["SET", "t", "v", "EX", "100"], ["CONFIG", "SET", "maxmemory", "0"], ["DBSIZE"],
+]
+
+
 def _zset_moves() -> list:
     """Re-scoring members of a skiplist-encoded set (200 > 128 members): ZINCRBY by tiny steps keeps a
     node between its neighbours (updated in place), big steps and ties (order by member) relink it.
@@ -1054,6 +1163,9 @@ PER_PROTOCOL = {
     "lists": LISTS,
     "blocking": BLOCKING,
     "blocking_more": BLOCKING_MORE,
+    "config-params": CONFIG_PARAMS,
+    "sort": SORT,
+    "oom-emptied": OOM_EMPTIED,
 }
 
 INLINE = [

@@ -60,3 +60,15 @@ def test_rate_limit_per_address_per_second(clock):
 def test_rate_limit_off_by_default(clock):
     s = make()
     assert all(s.rate_ok("a") for _ in range(1000))
+
+
+def test_own_descriptors_count_listeners_wakeups_and_health():
+    """RLIMIT_NOFILE must cover maxclients plus these: per worker one listener per address and port, a
+    wake-up socketpair and an epoll; the main wake-up pipe; the health endpoint and its connection cap."""
+    from redistill import health
+
+    base = server_module.RESERVED_FDS + 2
+    assert make(["--threads", "2"]).own_descriptors() == base + 2 * (1 + 3)
+    assert make(["--threads", "3"]).own_descriptors() == base + 3 * (1 + 3)
+    with_health = Server(load_config(["--threads", "2", "--health-check-port", "8081"], {}))
+    assert with_health.own_descriptors() == base + 2 * (1 + 3) + health.OWN_FDS + health.MAX_CONNECTIONS
