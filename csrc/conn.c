@@ -33,6 +33,9 @@
 #define OUT_KEEP (1u << 20)               /* output capacity kept once flushed */
 #define FLUSH_EARLY (1u << 20)            /* send mid-batch past this much output */
 #define OUT_SOFT_LIMIT (4u << 20)         /* stop running commands past this much unsent */
+#define BIG_ARG (32u << 10)               /* Redis's PROTO_MBULK_BIG_ARG: a SET value this big gets its own block */
+#define ARGS_KEEP 1024                    /* argv scratch kept by a worker between frames */
+#define CLOCK_EVERY 16                    /* fast commands between two reads of the clock in a batch */
 
 struct rd_worker {
     rd_keyspace *ks;
@@ -57,6 +60,8 @@ struct rd_conn {
     int slow;        /* a command waits for Python */
     int blocked;     /* that command blocks (BLPOP & co.): read, run nothing */
     int slow_in_scratch;
+    int slow_copied; /* Python copied that command's arguments out: its frame may go */
+    int big;         /* c->in is a block laid out for the incomplete frame's big value (in_big) */
     size_t slow_off, slow_len;
     char *in;        /* input: [in_start, in_len) is unconsumed, in_start = current frame */
     size_t in_len, in_cap, in_start;
@@ -141,6 +146,17 @@ static int worker_args(rd_worker *w, int argc) {
     return 0;
 }
 
+/* After a frame wider than ARGS_KEEP the scratch is given back, as the parser
+ * gives back its argv: one 3M-argument DEL must not pin 48 MB per worker. */
+static void worker_args_shrink(rd_worker *w) {
+    if (w->argcap <= ARGS_KEEP) return;
+    free(w->argv);
+    free(w->argl);
+    w->argv = NULL;
+    w->argl = NULL;
+    w->argcap = 0;
+}
+
 /* ---- connections ------------------------------------------------------------- */
 
 rd_conn *rd_conn_new(rd_worker *w) {
@@ -193,20 +209,29 @@ static void check_hard_limit(rd_conn *c) {
 }
 
 /* Moves the current frame to the start of the buffer (never while Python
- * holds a frame), and gives back a big buffer once it is empty. */
+ * holds a frame), and gives back a big buffer once it holds little: after a
+ * 256 MB argument, the next commands' few bytes must not keep it alive. */
 static void in_compact(rd_conn *c) {
-    if (c->slow || c->in_start == 0) return;
+    if ((c->slow && !c->slow_copied) || c->big || c->in_start == 0) return;
     c->in_len -= c->in_start;
     if (c->in_len) memmove(c->in, c->in + c->in_start, c->in_len);
     c->in_start = 0;
-    if (c->in_len == 0 && c->in_cap > IN_KEEP) {
+    if (c->in_cap <= IN_KEEP || c->in_len > IN_KEEP / 2) return;
+    if (c->in_len == 0) {
         free(c->in);
         c->in = NULL;
         c->in_cap = 0;
+    } else {
+        char *p = realloc(c->in, IN_KEEP);
+        if (p) {
+            c->in = p;
+            c->in_cap = IN_KEEP;
+        }
     }
 }
 
 static int in_reserve(rd_conn *c, size_t room) {
+    if (c->big && c->in_len < c->in_cap) return 0; /* read the value into its block, no further */
     in_compact(c);
     if (c->in_cap - c->in_len >= room) return 0;
     if (over_input_limit(c)) return -1;
@@ -219,10 +244,43 @@ static int in_reserve(rd_conn *c, size_t room) {
     return 0;
 }
 
+static int name_is_set(const char *a, size_t n) {
+    return n == 3 && (a[0] | 0x20) == 's' && (a[1] | 0x20) == 'e' && (a[2] | 0x20) == 't';
+}
+
+/* The frame being received is SET key <value of BIG_ARG bytes or more> with the
+ * value still arriving: moves it into a block of its own, placed so that the
+ * keyspace can build its entry around the value (ks_adopt_room) and sized to end
+ * with the value's CRLF, so reads stop there.  Redis reads such a bulk into an
+ * exact-size buffer that becomes the stored value; here too the value is then
+ * never copied (run_batch offers the block to the SET). */
+static void in_big(rd_conn *c) {
+    resp_parser *p = &c->parser;
+    size_t have = c->in_len - c->in_start, room, need;
+    if (c->big || c->blocked || !c->fast || p->mbulk_left == 0 || p->argc != 2 ||
+        p->bulklen < (long long)BIG_ARG)
+        return;
+    need = p->fpos + (size_t)p->bulklen + 2;
+    room = ks_adopt_room(p->argv[1].len);
+    if (have >= need || room < p->fpos || !name_is_set(c->in + c->in_start + p->argv[0].off, p->argv[0].len))
+        return;
+    char *b = malloc(room - p->fpos + need);
+    if (!b) return; /* the usual growth will do */
+    memcpy(b + room - p->fpos, c->in + c->in_start, have);
+    free(c->in);
+    c->in = b;
+    c->in_start = room - p->fpos;
+    c->in_len = c->in_start + have;
+    c->in_cap = c->in_start + need;
+    c->big = 1;
+}
+
 /* recv until EAGAIN, the peer's FIN, or READ_CAP bytes. */
 static void read_socket(rd_conn *c, int fd) {
     size_t total = 0;
-    while (total < READ_CAP) {
+    in_big(c);
+    /* A big value's block just filled: run its frame before reading on (which grows it). */
+    while (total < READ_CAP && !(total && c->big && c->in_len == c->in_cap)) {
         if (in_reserve(c, READ_CHUNK) < 0) {
             c->broken = 1;
             break;
@@ -277,6 +335,7 @@ static void flush(rd_conn *c, int fd) {
 static int hand_to_python(rd_conn *c, size_t frame_start) {
     resp_parser *p = &c->parser;
     c->slow = 1;
+    c->slow_copied = 0;
     if (p->is_inline) {
         c->slow_in_scratch = 1;
         c->slow_off = p->inline_frame;
@@ -404,6 +463,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     size_t before = c->out.len;
     r = fp_dispatch(&x, p->argc, w->argv, w->argl, &which);
     if (hinted) ks_set_hint(NULL, NULL, 0, 0);
+    worker_args_shrink(w);
     if (r != FP_DONE) return FP_SLOW;
     counter_add(&w->calls[which], 1);
     if (c->out.len > before && c->out.data[before] == '-')
@@ -452,9 +512,21 @@ static int run_batch(rd_conn *c, int fd) {
         }
         c->in_start += c->parser.fpos;
         if (r == RESP_FRAME) {
-            if (c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE) {
+            int big = c->big;
+            c->big = 0;
+            /* The block holds this frame and nothing more: the SET may keep it (in_big). */
+            if (big && c->in_start == c->in_len && c->in_len == c->in_cap)
+                ks_adopt_offer(c->in, c->in + start + c->parser.argv[2].off, c->parser.argv[2].len);
+            int fast = c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
+            if (big && ks_adopt_taken()) { /* the block is the entry's now */
+                c->in = NULL;
+                c->in_len = c->in_start = c->in_cap = 0;
+                pf.end = pf.n = pf.next = 0;
+            }
+            if (fast) {
                 done++;
                 check_hard_limit(c);
+                if (done % CLOCK_EVERY == 0) now = gate_tick();
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
                 stop = STOP_SLOW;
@@ -525,10 +597,17 @@ void rd_release_free_memory(void) {
 }
 
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
-    if (!c->slow) return RD_NOT_FOUND;
+    if (!c->slow || c->slow_copied) return RD_NOT_FOUND;
     *frame = (c->slow_in_scratch ? c->scratch.data : c->in) + c->slow_off;
     *len = c->slow_len;
     return RD_OK;
+}
+
+void rd_conn_frame_done(rd_conn *c) {
+    if (!c->slow || c->slow_copied) return;
+    c->slow_copied = 1;
+    if (c->slow_in_scratch) buf_reset(&c->scratch, IN_KEEP);
+    in_compact(c);
 }
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {

@@ -16,7 +16,8 @@
  *  6. The clock stands still while a thread holds the gate: rd_now_ms returns
  *     the time the gate was taken, so a command (and a whole transaction) sees
  *     one instant, as under Redis's cached time (a key cannot expire between
- *     two commands of one EXEC).
+ *     two commands of one EXEC).  A fast-path batch moves it on every few
+ *     commands (gate_tick), so a long batch does not see a stale time.
  *  7. Whole-keyspace calls (FLUSHALL, KEYS, DBSIZE, RANDOMKEY's "none") take
  *     it exclusive themselves (gate_enter_whole); the dispatcher runs their
  *     commands without its shared hold, as EXEC.  Nested in a shared hold they
@@ -65,6 +66,14 @@ int gate_enter_exclusive(ks_gate *g) {
     exclusive = 1;
     freeze_clock();
     return 0;
+}
+
+/* Between two commands of a fast-path batch its clock moves on, as Redis reads
+ * the time per command outside a transaction; a transaction's instant (an
+ * exclusive or nested hold) never moves.  Returns the clock. */
+int64_t gate_tick(void) {
+    if (depth == 1 && !exclusive) freeze_clock();
+    return rd_now_ms();
 }
 
 void gate_enter_whole(ks_gate *g) {

@@ -83,6 +83,17 @@ void ks_prefetch_entry(rd_keyspace *ks, uint64_t h);
 /* h = ks_hash(ks, key, klen) for the command about to run: its keyspace call
  * reuses it.  ks_set_hint(NULL, NULL, 0, 0) right after the command. */
 void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h);
+/* A big SET value read straight into its own block (conn.c), as Redis reads a
+ * big bulk into the object it stores: the block is malloc'd, the value sits
+ * ks_adopt_room(klen) bytes from its start, and the block holds nothing else
+ * that is still needed.  ks_adopt_offer before the command; ks_set then builds
+ * the entry in that block instead of copying the value (the key moves in front
+ * of it).  ks_adopt_taken() after it: 1 when an entry took the block (the
+ * caller forgets it, and the command's argument pointers into it), and clears
+ * the offer.  One per thread. */
+size_t ks_adopt_room(size_t klen);
+void ks_adopt_offer(char *block, const char *val, size_t vlen);
+int ks_adopt_taken(void);
 
 /* ---- transactions: the gate (gate.c) and WATCH (watch.c) ------------------ */
 
@@ -107,6 +118,8 @@ void ks_lazyfree(void);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;
+/* Re-reads the clock for a batch's next commands (outermost shared hold only). */
+int64_t gate_tick(void);
 
 /* A watched key: one node per key some client WATCHes, in its shard's list,
  * guarded by the shard lock like the entries. */

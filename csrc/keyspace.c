@@ -83,6 +83,53 @@ static entry *entry_new(const char *key, size_t klen, const char *val, size_t vl
     return e;
 }
 
+/* The shape of an entry built in an offered block: wide, with the expire slot
+ * and the queue links whether used or not, so where the value goes does not
+ * depend on the SET's options or on the eviction policy. */
+#define ADOPT_FLAGS (E_WIDE | E_TTL | E_LINKS)
+
+static _Thread_local struct {
+    char *block;
+    const char *val;
+    size_t vlen;
+    int taken;
+} adopt;
+
+size_t ks_adopt_room(size_t klen) { return ENTRY_HDR + entry_meta(ADOPT_FLAGS) + klen; }
+
+void ks_adopt_offer(char *block, const char *val, size_t vlen) {
+    adopt.block = block;
+    adopt.val = val;
+    adopt.vlen = vlen;
+    adopt.taken = 0;
+}
+
+int ks_adopt_taken(void) {
+    int taken = adopt.taken;
+    ks_adopt_offer(NULL, NULL, 0);
+    return taken;
+}
+
+/* entry_new without the copy: the entry built in the offered block when val is
+ * the offered value at its place there; NULL otherwise.  The key's bytes may lie
+ * where the header goes (the request's own header did), so they move first. */
+static entry *entry_adopt(const char *key, size_t klen, const char *val, size_t vlen,
+                          int64_t expire, int64_t now) {
+    entry *e = (entry *)adopt.block;
+    if (!e || val != adopt.val || vlen != adopt.vlen || vlen > UINT32_MAX ||
+        val != (char *)e + ks_adopt_room(klen))
+        return NULL;
+    memmove((char *)e + ks_adopt_room(0), key, klen);
+    e->next = NULL;
+    e->access = (uint32_t)now;
+    e->type = KS_TYPE_STRING;
+    e->evbits = 0;
+    entry_set_shape(e, ADOPT_FLAGS, klen, vlen, expire);
+    adopt.block = NULL;
+    adopt.taken = 1;
+    return e;
+}
+
 /* e reallocated to the shape `flags` (at least e's own) with room for a vroom-byte
  * value (at least its current one): the key and value move behind the larger variable
  * part.  For EXPIRE on a key without the slot and for values growing past 255 bytes.
@@ -93,7 +140,7 @@ static entry *entry_reshape(entry *e, uint8_t flags, size_t vroom) {
     entry *ne;
     flags |= e->flags;
     if (!(ne = realloc(e, ENTRY_HDR + entry_meta(flags) + klen + vroom))) return NULL;
-    memmove(ne->data + entry_meta(flags), ne->data + from, klen + vlen);
+    if (entry_meta(flags) != from) memmove(ne->data + entry_meta(flags), ne->data + from, klen + vlen);
     entry_set_shape(ne, flags, klen, vlen, expire);
     return ne;
 }
@@ -480,6 +527,8 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
 
     if (ev_admit(ks, now) != RD_OK) return RD_ERR_OOM;
     for (int pass = set_wants_entry;; pass++) {
+        if (pass && !ne && (ne = entry_adopt(key, klen, val, vlen, expire_at, now)))
+            key = entry_key(ne); /* the request's bytes are the entry's now */
         if (pass && !ne && !(ne = entry_new(key, klen, val, vlen, expire_at, links_hint(ks), now))) {
             free_chain(dead);
             return RD_ERR_NOMEM;

@@ -440,6 +440,12 @@ rd_status rd_conn_io(rd_conn *c, int fd, int read);
  * rd_conn_reply.  RD_OK, or RD_NOT_FOUND when no command is pending. */
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len);
 
+/* Python has copied the pending command's arguments out: its frame (and a big
+ * input buffer holding little else) may be freed while the command runs, so a
+ * big argument is not held twice.  rd_conn_command answers RD_NOT_FOUND after
+ * it.  Owner thread. */
+void rd_conn_frame_done(rd_conn *c);
+
 /* Appends Python's reply bytes to the output and retires the pending command. */
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len);
 

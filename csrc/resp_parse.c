@@ -127,6 +127,7 @@ static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int au
     long long ll;
     char msg[48];
 
+    if (rem == 0) return RESP_PARTIAL; /* not a byte of it yet (q[0] is past the input) */
     size_t at = q[0] == '$' ? quick_header(q, rem, &ll) : 0;
     if (at) {
         cr = q + at;

@@ -679,7 +679,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         double newscore = 0;
         rc = zset_add(z, scores[j], argv[idx + j * 2 + 1], argl[idx + j * 2 + 1], flags, &out, &newscore);
         if (rc <= 0) {
-            ks_view_changed(&v, 0);
+            if (rc < 0 || added || updated) ks_view_changed(&v, 0);
             if (rc == 0)
                 resp_add_err_text(x->out, "resulting score is not a number (NaN)");
             else
@@ -691,7 +691,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         processed += !(out & OUT_NOP);
         score = newscore;
     }
-    if (z) ks_view_changed(&v, 0);
+    if (added || updated) ks_view_changed(&v, 0); /* as Redis, a no-op ZADD leaves WATCH intact */
     if (!(flags & ZADD_INCR))
         resp_add_int(x->out, (flags & ZADD_CH) ? added + updated : added);
     else if (processed)

@@ -32,7 +32,7 @@ from typing import Any
 from ._core import ffi, lib
 from .commands import dispatch
 from .commands.transactions import reset_transaction_state
-from .protocol import decode_frame
+from .protocol import BIG_FRAME, decode_big_frame, decode_frame
 
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
@@ -42,6 +42,8 @@ _io = lib.rd_conn_io
 _command = lib.rd_conn_command
 _reply = lib.rd_conn_reply
 _unpack = ffi.unpack
+_buffer = ffi.buffer
+_frame_done = lib.rd_conn_frame_done
 _memory = lib.rd_conn_memory
 _CM_NSTATS = lib.RD_CM_NSTATS
 _time = time.time
@@ -353,7 +355,13 @@ class Connection:
         while st == _SLOW:
             if _command(c, frame, length) != _OK:
                 raise RuntimeError("rd_conn_io returned RD_SLOW with no pending command")
-            reply = dispatch(self, decode_frame(_unpack(frame[0], length[0])))
+            n = length[0]
+            if n < BIG_FRAME:
+                args = decode_frame(_unpack(frame[0], n))
+            else:  # copied out once; C may free the frame while the command runs
+                args = decode_big_frame(_buffer(frame[0], n))
+                _frame_done(c)
+            reply = dispatch(self, args)
             if self._c is None:   # closed while dispatching (never expected: defensive)
                 return _CLOSE
             if self._reply_off or self._reply_skip or self._skip_next:
