@@ -33,6 +33,9 @@
 #define OUT_KEEP (1u << 20)               /* output capacity kept once flushed */
 #define FLUSH_EARLY (1u << 20)            /* send mid-batch past this much output */
 #define OUT_SOFT_LIMIT (4u << 20)         /* stop running commands past this much unsent */
+#define BIG_ARG (32u << 10)               /* Redis's PROTO_MBULK_BIG_ARG: a SET value this big gets its own block */
+#define ARGS_KEEP 1024                    /* argv scratch kept by a worker between frames */
+#define CLOCK_EVERY 16                    /* fast commands between two reads of the clock in a batch */
 
 struct rd_worker {
     rd_keyspace *ks;
@@ -57,6 +60,8 @@ struct rd_conn {
     int slow;        /* a command waits for Python */
     int blocked;     /* that command blocks (BLPOP & co.): read, run nothing */
     int slow_in_scratch;
+    int slow_copied; /* Python copied that command's arguments out: its frame may go */
+    int big;         /* c->in is a block laid out for the incomplete frame's big value (in_big) */
     size_t slow_off, slow_len;
     char *in;        /* input: [in_start, in_len) is unconsumed, in_start = current frame */
     size_t in_len, in_cap, in_start;
@@ -144,6 +149,17 @@ static int worker_args(rd_worker *w, int argc) {
     return 0;
 }
 
+/* After a frame wider than ARGS_KEEP the scratch is given back, as the parser
+ * gives back its argv: one 3M-argument DEL must not pin 48 MB per worker. */
+static void worker_args_shrink(rd_worker *w) {
+    if (w->argcap <= ARGS_KEEP) return;
+    free(w->argv);
+    free(w->argl);
+    w->argv = NULL;
+    w->argl = NULL;
+    w->argcap = 0;
+}
+
 /* ---- connections ------------------------------------------------------------- */
 
 rd_conn *rd_conn_new(rd_worker *w) {
@@ -209,20 +225,29 @@ static void check_hard_limit(rd_conn *c) {
 }
 
 /* Moves the current frame to the start of the buffer (never while Python
- * holds a frame), and gives back a big buffer once it is empty. */
+ * holds a frame), and gives back a big buffer once it holds little: after a
+ * 256 MB argument, the next commands' few bytes must not keep it alive. */
 static void in_compact(rd_conn *c) {
-    if (c->slow || c->in_start == 0) return;
+    if ((c->slow && !c->slow_copied) || c->big || c->in_start == 0) return;
     c->in_len -= c->in_start;
     if (c->in_len) memmove(c->in, c->in + c->in_start, c->in_len);
     c->in_start = 0;
-    if (c->in_len == 0 && c->in_cap > IN_KEEP) {
+    if (c->in_cap <= IN_KEEP || c->in_len > IN_KEEP / 2) return;
+    if (c->in_len == 0) {
         free(c->in);
         c->in = NULL;
         c->in_cap = 0;
+    } else {
+        char *p = realloc(c->in, IN_KEEP);
+        if (p) {
+            c->in = p;
+            c->in_cap = IN_KEEP;
+        }
     }
 }
 
 static int in_reserve(rd_conn *c, size_t room) {
+    if (c->big && c->in_len < c->in_cap) return 0; /* read the value into its block, no further */
     in_compact(c);
     if (c->in_cap - c->in_len >= room) return 0;
     if (over_input_limit(c)) return -1;
@@ -235,10 +260,43 @@ static int in_reserve(rd_conn *c, size_t room) {
     return 0;
 }
 
+static int name_is_set(const char *a, size_t n) {
+    return n == 3 && (a[0] | 0x20) == 's' && (a[1] | 0x20) == 'e' && (a[2] | 0x20) == 't';
+}
+
+/* The frame being received is SET key <value of BIG_ARG bytes or more> with the
+ * value still arriving: moves it into a block of its own, placed so that the
+ * keyspace can build its entry around the value (ks_adopt_room) and sized to end
+ * with the value's CRLF, so reads stop there.  Redis reads such a bulk into an
+ * exact-size buffer that becomes the stored value; here too the value is then
+ * never copied (run_batch offers the block to the SET). */
+static void in_big(rd_conn *c) {
+    resp_parser *p = &c->parser;
+    size_t have = c->in_len - c->in_start, room, need;
+    if (c->big || c->blocked || !c->fast || p->mbulk_left == 0 || p->argc != 2 ||
+        p->bulklen < (long long)BIG_ARG)
+        return;
+    need = p->fpos + (size_t)p->bulklen + 2;
+    room = ks_adopt_room(p->argv[1].len);
+    if (have >= need || room < p->fpos || !name_is_set(c->in + c->in_start + p->argv[0].off, p->argv[0].len))
+        return;
+    char *b = malloc(room - p->fpos + need);
+    if (!b) return; /* the usual growth will do */
+    memcpy(b + room - p->fpos, c->in + c->in_start, have);
+    free(c->in);
+    c->in = b;
+    c->in_start = room - p->fpos;
+    c->in_len = c->in_start + have;
+    c->in_cap = c->in_start + need;
+    c->big = 1;
+}
+
 /* recv until EAGAIN, the peer's FIN, or READ_CAP bytes. */
 static void read_socket(rd_conn *c, int fd) {
     size_t total = 0;
-    while (total < READ_CAP) {
+    in_big(c);
+    /* A big value's block just filled: run its frame before reading on (which grows it). */
+    while (total < READ_CAP && !(total && c->big && c->in_len == c->in_cap)) {
         if (in_reserve(c, READ_CHUNK) < 0) {
             c->broken = 1;
             break;
@@ -293,6 +351,7 @@ static void flush(rd_conn *c, int fd) {
 static int hand_to_python(rd_conn *c, size_t frame_start) {
     resp_parser *p = &c->parser;
     c->slow = 1;
+    c->slow_copied = 0;
     if (p->is_inline) {
         c->slow_in_scratch = 1;
         c->slow_off = p->inline_frame;
@@ -420,6 +479,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     size_t before = c->out.len;
     r = fp_dispatch(&x, p->argc, w->argv, w->argl, &which);
     if (hinted) ks_set_hint(NULL, NULL, 0, 0);
+    worker_args_shrink(w);
     if (r != FP_DONE) return FP_SLOW;
     counter_add(&w->calls[which], 1);
     if (c->out.len > before && c->out.data[before] == '-')
@@ -430,6 +490,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
 /* ---- SLOWLOG of fast commands ------------------------------------------------ */
 
 #define SL_EXACT_US 1000     /* thresholds below this: every fast command is timed */
+#define SL_MAX_STRING 128    /* bytes of an argument a SLOWLOG entry keeps (slowlog.c) */
 #define SL_PROBATION_MS 1000 /* after an unattributable slow batch: time each command so long */
 
 static int64_t coarse_res_us = 1000000; /* CLOCK_REALTIME_COARSE's resolution (set at load) */
@@ -464,23 +525,38 @@ static void slow_frame(rd_conn *c, size_t off, int64_t usec) {
     buf_release(&scratch);
 }
 
-/* End of a batch that ran `done` fast commands untimed since start_us, the
- * last one from input offset `last`.  The common exit costs one coarse clock
- * read (no rdtsc): that clock lags by at most its resolution, so when even
- * that bound is under the threshold no command of the batch can be slow.
- * Otherwise the precise clock decides; a slow batch of one command is that
- * command's time; a slow batch of several cannot say which one was slow, so
- * the connection's next batches time each command for SL_PROBATION_MS. */
-static void slow_batch(rd_conn *c, int64_t thr, int64_t start_us, uint64_t done, size_t last,
-                       int64_t now_ms) {
+/* A segment of a batch: `n` fast commands run untimed since start_us, the
+ * last one from input offset `last`.  It ends at the batch clock's tick
+ * (gate_tick: a precise time for free), at a big value's frame, and at the
+ * batch's end. */
+typedef struct sl_segment {
+    int64_t thr, start_us;
+    int n;
+    size_t last;
+} sl_segment;
+
+/* The segment ended at end_us: a slow segment of one command is that
+ * command's time; one of several cannot say which was slow, so the
+ * connection's next batches time each command for SL_PROBATION_MS. */
+static void segment_end(rd_conn *c, sl_segment *s, int64_t end_us, int64_t now_ms) {
+    int64_t usec = end_us - s->start_us;
+    if (s->n && usec >= s->thr) {
+        if (s->n == 1) slow_frame(c, s->last, usec);
+        else c->sl_exact_until = now_ms + SL_PROBATION_MS;
+    }
+    if (end_us > s->start_us) s->start_us = end_us; /* a held clock (nested gate) does not move */
+    s->n = 0;
+}
+
+/* The batch's end: one coarse clock read (no rdtsc) in the common case.  That
+ * clock lags by at most its resolution, so when even that bound is under the
+ * threshold nothing in the segment can be slow; otherwise the precise clock decides. */
+static void segment_close(rd_conn *c, sl_segment *s, int64_t now_ms) {
     struct timespec ts;
+    if (!s->n) return;
     clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    int64_t bound = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + coarse_res_us - start_us;
-    if (bound < thr) return;
-    int64_t usec = rd_now_us() - start_us;
-    if (usec < thr) return;
-    if (done == 1) slow_frame(c, last, usec);
-    else c->sl_exact_until = now_ms + SL_PROBATION_MS;
+    int64_t bound = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + coarse_res_us - s->start_us;
+    if (bound >= s->thr) segment_end(c, s, rd_now_us(), now_ms);
 }
 
 /* One batch: frames are parsed and run until the input runs out, a command
@@ -499,9 +575,8 @@ static int run_batch(rd_conn *c, int fd) {
     now = rd_now_ms(); /* read after any wait for the gate */
     c->last_ms = now;
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
-    int64_t thr = gated ? sl_threshold() : -1, t_us = gated ? gate_now_us : 0;
-    int exact = thr >= 0 && (thr < SL_EXACT_US || c->sl_exact_until > now);
-    size_t last = 0;
+    sl_segment seg = {gated ? sl_threshold() : -1, gated ? gate_now_us : 0, 0, 0};
+    int exact = seg.thr >= 0 && (seg.thr < SL_EXACT_US || c->sl_exact_until > now);
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -528,16 +603,41 @@ static int run_batch(rd_conn *c, int fd) {
         }
         c->in_start += c->parser.fpos;
         if (r == RESP_FRAME) {
-            if (c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE) {
+            int big = c->big;
+            c->big = 0;
+            /* The block holds this frame and nothing more: the SET may keep it (in_big). */
+            if (big && c->in_start == c->in_len && c->in_len == c->in_cap)
+                ks_adopt_offer(c->in, c->in + start + c->parser.argv[2].off, c->parser.argv[2].len);
+            /* SET may keep a big value's block: the command is timed on its own, its entry
+             * made from a copy of the value's first bytes taken before. */
+            char head[SL_MAX_STRING];
+            int own = big && seg.thr >= 0 && !exact;
+            if (own) segment_end(c, &seg, rd_now_us(), now);
+            if (big && seg.thr >= 0) memcpy(head, c->in + start + c->parser.argv[2].off,
+                                            c->parser.argv[2].len < sizeof head ? c->parser.argv[2].len : sizeof head);
+            int fast = c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
+            if (fast && big && seg.thr >= 0) c->w->argv[2] = head;
+            if (big && ks_adopt_taken()) { /* the block is the entry's now */
+                c->in = NULL;
+                c->in_len = c->in_start = c->in_cap = 0;
+                pf.end = pf.n = pf.next = 0;
+            }
+            if (fast) {
                 done++;
-                if (exact) {
+                if (exact || own) {
                     int64_t t = rd_now_us();
-                    if (t - t_us >= thr) slow_entry(c, c->parser.argc, c->w->argv, c->w->argl, t - t_us);
-                    t_us = t;
+                    if (t - seg.start_us >= seg.thr)
+                        slow_entry(c, c->parser.argc, c->w->argv, c->w->argl, t - seg.start_us);
+                    seg.start_us = t;
                 } else {
-                    last = start;
+                    seg.n++;
+                    seg.last = start;
                 }
                 check_hard_limit(c);
+                if (done % CLOCK_EVERY == 0) {
+                    now = gate_tick();
+                    if (seg.thr >= 0 && !exact) segment_end(c, &seg, gate_now_us, now);
+                }
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
                 stop = STOP_SLOW;
@@ -548,7 +648,7 @@ static int run_batch(rd_conn *c, int fd) {
         resp_next_frame(&c->parser);
     }
     if (gated) gate_leave(c->w->gate);
-    if (thr >= 0 && !exact && done) slow_batch(c, thr, t_us, done, last, now);
+    if (seg.thr >= 0 && !exact) segment_close(c, &seg, now);
     if (c->out.failed) c->broken = 1;
     stat_add(c->w, RD_W_COMMANDS, done);
     in_compact(c);
@@ -609,10 +709,17 @@ void rd_release_free_memory(void) {
 }
 
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
-    if (!c->slow) return RD_NOT_FOUND;
+    if (!c->slow || c->slow_copied) return RD_NOT_FOUND;
     *frame = (c->slow_in_scratch ? c->scratch.data : c->in) + c->slow_off;
     *len = c->slow_len;
     return RD_OK;
+}
+
+void rd_conn_frame_done(rd_conn *c) {
+    if (!c->slow || c->slow_copied) return;
+    c->slow_copied = 1;
+    if (c->slow_in_scratch) buf_reset(&c->scratch, IN_KEEP);
+    in_compact(c);
 }
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {

@@ -538,10 +538,21 @@ rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name) {
     return RD_NOT_FOUND;
 }
 
-rd_status rd_ks_admit(rd_keyspace *ks) { return ev_admit(ks, rd_now_ms()); }
+/* Both hold the gate shared (re-entrant: free under a command's own hold), so no key
+ * is evicted in the middle of an EXEC on another thread (csrc/gate.c). */
+rd_status rd_ks_admit(rd_keyspace *ks) {
+    rd_status st;
+    gate_enter_shared(ks_gate_of(ks));
+    st = ev_admit(ks, rd_now_ms());
+    gate_leave(ks_gate_of(ks));
+    return st;
+}
 
 rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted) {
-    uint64_t n = evict_loop(ks, NULL, 0, rd_now_ms(), budget_us);
+    uint64_t n;
+    gate_enter_shared(ks_gate_of(ks));
+    n = evict_loop(ks, NULL, 0, rd_now_ms(), budget_us);
+    gate_leave(ks_gate_of(ks));
     if (evicted) *evicted = n;
     return RD_OK;
 }

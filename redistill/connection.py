@@ -32,7 +32,7 @@ from typing import Any
 from ._core import ffi, lib
 from .commands import dispatch
 from .commands.transactions import reset_transaction_state
-from .protocol import decode_frame
+from .protocol import BIG_FRAME, decode_big_frame, decode_frame
 
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
@@ -42,6 +42,8 @@ _io = lib.rd_conn_io
 _command = lib.rd_conn_command
 _reply = lib.rd_conn_reply
 _unpack = ffi.unpack
+_buffer = ffi.buffer
+_frame_done = lib.rd_conn_frame_done
 _memory = lib.rd_conn_memory
 _CM_NSTATS = lib.RD_CM_NSTATS
 _time = time.time
@@ -70,7 +72,7 @@ class Connection:
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
-        "in_exec", "_blocked",
+        "in_exec", "_blocked", "_blocked_silent",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -109,6 +111,7 @@ class Connection:
         self._hold_for = 0.0
         self.in_exec = False           # running EXEC's queue (blocking commands do not block)
         self._blocked: Any = None      # the commands/blocking.py Waiter while in BLPOP & co.
+        self._blocked_silent = False   # ... whose reply CLIENT REPLY OFF/SKIP drops
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
@@ -163,12 +166,23 @@ class Connection:
 
     @property
     def authenticated(self) -> bool:
-        return self._authenticated
+        # As Redis's authRequired(): without a password nobody needs AUTH, even a client that
+        # connected while one was set (and that needs it again if a password is set again).  Such
+        # a client stays out of fast mode, so the dispatcher checks this at each command.
+        return self._authenticated or not self.server.config.password
 
     def set_authenticated(self, value: bool) -> None:
         self._authenticated = bool(value)
+        self.refresh_config()
+
+    def refresh_config(self) -> None:
+        """Takes the password state (for the frame limits of unauthenticated clients) and the buffer
+        limits into C.  Owner thread; after CONFIG SET."""
         if self._c is not None:
-            lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
+            cfg = self.server.config
+            lib.rd_conn_set_authenticated(self._c, int(self.authenticated))
+            lib.rd_conn_set_output_limit(self._c, int(cfg.client_output_buffer_limit))
+            lib.rd_conn_set_input_limit(self._c, int(cfg.client_query_buffer_limit))
             self._update_fast()
 
     def trim_if_idle(self, before: float) -> int:
@@ -269,8 +283,10 @@ class Connection:
     def block(self, waiter: Any) -> None:
         """BLPOP & co. found nothing: once the handler returns the connection waits, still
         read (so its EOF closes it and cancels the wait) but running nothing, until waiter
-        ends it with unblock().  Owner thread."""
+        ends it with unblock().  Owner thread.  The reply mode is the one the command was
+        issued under (CLIENT REPLY OFF or SKIP drop its reply, whenever it comes)."""
         self._blocked = waiter
+        self._blocked_silent = self._reply_off or self._reply_skip
 
     @property
     def blocked(self) -> Any:
@@ -296,6 +312,8 @@ class Connection:
     def _end_block(self, reply: bytes) -> None:
         self._blocked = None
         lib.rd_conn_set_blocked(self._c, 0)
+        if self._blocked_silent:
+            reply = b""
         _reply(self._c, reply, len(reply))
         self._stats.commands += 1
 
@@ -353,7 +371,13 @@ class Connection:
         while st == _SLOW:
             if _command(c, frame, length) != _OK:
                 raise RuntimeError("rd_conn_io returned RD_SLOW with no pending command")
-            reply = dispatch(self, decode_frame(_unpack(frame[0], length[0])))
+            n = length[0]
+            if n < BIG_FRAME:
+                args = decode_frame(_unpack(frame[0], n))
+            else:  # copied out once; C may free the frame while the command runs
+                args = decode_big_frame(_buffer(frame[0], n))
+                _frame_done(c)
+            reply = dispatch(self, args)
             if self._c is None:   # closed while dispatching (never expected: defensive)
                 return _CLOSE
             if self._reply_off or self._reply_skip or self._skip_next:
@@ -413,19 +437,24 @@ class Connection:
         """Shutdown: finish commands already read (without reading more) and flush.
 
         Returns RD_OK / RD_CLOSE when done, RD_NEED_MORE when output is still pending."""
-        if self._c is None:
-            return _CLOSE
-        if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
-            waiter = self._blocked
-            waiter.cancel()
-            self._end_block(waiter.null)
-        if self._held is not None:   # shutting down: no more waiting
-            self._put_held()
-        st = self._resume_io()
-        while st == _SLOW:
-            st = self._run_slow(st)
-            if st == _HELD or self._blocked is not None:
-                return self.drain()
+        # A loop, not a recursion per blocking command: a client may have pipelined thousands.
+        again = True
+        while again:
+            if self._c is None:
+                return _CLOSE
+            if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
+                waiter = self._blocked
+                waiter.end(waiter.null)       # or the answer it was already given
+                self._end_block(waiter.reply)
+            if self._held is not None:   # shutting down: no more waiting
+                self._put_held()
+            st = self._resume_io()
+            again = False
+            while st == _SLOW:
+                st = self._run_slow(st)
+                if st == _HELD or self._blocked is not None:
+                    again = True
+                    break
         if st == _NEED_MORE and not self._writing:
             self._writing = True
             self._selector.modify(self._sock, _WRITE, self)

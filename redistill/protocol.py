@@ -179,3 +179,36 @@ def decode_frame_python(frame: bytes) -> list[bytes]:
 
 # decode_frame(frame) -> list[bytes]: the arguments of one canonical frame from rd_conn_command.
 decode_frame = decode_frame_hiredis if hiredis is not None else decode_frame_python
+
+BIG_FRAME = 1 << 20  # frames from this size on go through decode_big_frame
+_FEW_ARGS = 64       # ... and are cut up here when they have at most this many arguments
+
+
+def decode_big_frame(view) -> list[bytes]:
+    """A canonical frame of BIG_FRAME bytes or more, read in place from C's input buffer (ffi.buffer):
+    each argument is copied out once.  bytes(frame) and hiredis' reader would each hold the whole frame
+    again (a 256 MB value four times over), and the reader would keep its buffer at that size."""
+    mv = memoryview(view)
+    head = bytes(mv[:24])
+    end = head.index(b"\r\n")
+    count = int(head[1:end])
+    if count > _FEW_ARGS:  # many small arguments: hiredis cuts them faster; its grown buffer is dropped
+        if hiredis is None:
+            return decode_frame_python(bytes(mv))
+        args = decode_frame_hiredis(mv)
+        _readers.reader = None
+        return args
+    pos = end + 2
+    args = []
+    for _ in range(count):
+        head = bytes(mv[pos:pos + 24])  # "$<len>\r\n" of a canonical frame fits
+        end = head.index(b"\r\n")
+        if head[:1] != b"$":
+            raise ValueError("not a bulk string")
+        start = pos + end + 2
+        size = int(head[1:end])
+        args.append(bytes(mv[start:start + size]))
+        pos = start + size + 2
+    if pos != len(mv):
+        raise ValueError("trailing bytes after the frame")
+    return args

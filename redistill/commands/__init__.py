@@ -429,6 +429,16 @@ def encode_reply(client: Any, result: Any) -> bytes:
 
 _OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
 
+# Run without the dispatcher's shared hold of the keyspace gate, because they take it exclusive
+# (an upgrade would deadlock): EXEC, and the commands that see or change the whole keyspace at one
+# instant, whose C call (rd_ks_flush, rd_ks_keys, rd_ks_stats, rd_ks_randomkey) takes it itself.
+# Each makes that one call; anything else they read needs no instant (docs/LOCKING.md).
+OWN_GATE = frozenset(("exec", "flushall", "flushdb", "keys", "dbsize", "randomkey", "info",
+                      "cluster|countkeysinslot", "cluster|getkeysinslot"))
+# Run under the dispatcher's exclusive hold: the commands csrc/ runs only that way (internal.h
+# GATED_COMMANDS), since SORT's BY and GET patterns may read any key.
+_GATED = frozenset({"sort", "sort_ro"})
+
 
 def _run(client: Any, args: list[bytes]) -> Any:
     try:
@@ -467,10 +477,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         queue.append((spec, args))
         return "QUEUED"
-    if spec.handler is transactions.exec_:  # takes the keyspace gate exclusive itself
+    if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
         return call(client, spec, args)
-    # Every other command holds the gate shared, so no EXEC (on any thread) interleaves with it;
-    # SORT exclusive, as EXEC does, since its BY and GET patterns may read any key.
+    # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it.
     ks = client.server.keyspace
     if spec.name in _GATED:
         ks.exclusive_begin()
@@ -492,10 +501,6 @@ def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
     return spec.handler is transactions.exec_ and bool(queue) and any("denyoom" in s.flags for s, _ in queue)
 
 
-# The commands csrc/ runs only under the exclusive gate (internal.h GATED_COMMANDS).
-_GATED = frozenset({"sort", "sort_ro"})
-
-
 def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:
     """-MOVED / -CROSSSLOT for a command whose keys this node does not serve (EXEC: the keys of
     its whole queue, as Redis's getNodeByQuery), else None."""
@@ -515,6 +520,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
     counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
     start = time.perf_counter_ns()
+    fills = "write" in spec.flags and "blocking" not in spec.flags
+    existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
     try:
         result = spec.handler(client, args)
     except CommandError as e:
@@ -524,10 +531,10 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
-    if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
-        # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
-        # waiters are served after it (their retries wait for the gate), as Redis does.
-        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
+    if fills and blocking.waiting():
+        # It may have added a key someone waits on (its args cover its keys).  Inside EXEC the
+        # waiters are served after it, as Redis does (transactions.exec_).
+        blocking.signal(client, args[1:], existed)
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)

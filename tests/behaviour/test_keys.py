@@ -8,7 +8,7 @@ import time
 import pytest
 import redis
 
-from resp import RespSocket, parse
+from resp import RespSocket, encode_command as cmd, parse
 
 NOT_INT = b"-ERR value is not an integer or out of range\r\n"
 
@@ -153,6 +153,33 @@ def test_lazy_expiry(rc):
     assert rc.mget("k", "e") == [None, None]
     assert rc.incr("k") == 1  # an expired key is gone, so INCR starts from 0
     assert rc.ttl("k") == -1
+
+
+def test_a_long_pipelined_batch_sees_keys_expire(raw):
+    """Outside a transaction Redis reads the clock per command, so the commands of one long pipelined
+    batch must see a key's time come.  One small write runs, between TIME and TIME, triples of a costly C
+    command (SUNIONSTORE of a 100,000-member set), SET k PXAT <send time + 50 ms> and GET k: only the GETs
+    of about the first 50 ms of the batch may see k.  (The key is set again each time, so active expiry,
+    which reads the real clock on another thread, cannot hide a stale batch clock.)"""
+    members = 100_000
+    for i in range(0, members, 5000):
+        raw.send(b"".join(cmd("SADD", "big", *range(j, j + 1000)) for j in range(i, i + 5000, 1000)))
+        raw.replies(5, timeout=30)
+    triples, due_in_ms = 40, 50
+    due = int(time.time() * 1000) + due_in_ms
+    raw.send(cmd("TIME") + (cmd("SUNIONSTORE", "tmp", "big") + cmd("SET", "k", "v", "PXAT", due)
+                            + cmd("GET", "k")) * triples + cmd("TIME"))
+    replies = raw.replies(3 * triples + 2, timeout=120)
+    t1, t2 = (int(s) * 1_000_000 + int(us) for s, us in (parse(replies[0]), parse(replies[-1])))
+    span_ms = (t2 - t1) / 1000
+    assert set(replies[1:-1:3]) == {b":%d\r\n" % members}
+    gets = replies[3:-1:3]
+    hits = gets.count(b"$1\r\nv\r\n")
+    assert hits + gets.count(b"$-1\r\n") == triples
+    # At the batch's average pace, twice the triples of the first due_in_ms + 2 ms, plus the triples
+    # that may run before the clock is read again (16 commands).
+    bound = 6 + 2 * triples * (due_in_ms + 2) / span_ms
+    assert hits <= bound, f"{hits} of {triples} GETs saw k in a {span_ms:.0f} ms batch (bound {bound:.1f})"
 
 
 def test_set_nx_after_expiry_succeeds(rc):

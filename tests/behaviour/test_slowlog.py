@@ -86,3 +86,17 @@ def test_a_slow_fast_path_command_is_logged_above_a_threshold(c):
     logged = [e for e in _entries(c) if e[3][0].upper() != b"SLOWLOG"]
     assert [e[3] for e in logged] == [[b"SUNIONSTORE", b"copy", b"big"]]
     assert logged[0][2] >= 2000
+
+
+def test_pipelined_and_big_value_commands_are_logged(c):
+    """Every command of a pipelined batch, and a SET whose value is big enough for its own
+    buffer (kept by the key, no copy), each get their own entry."""
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+    assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+    c.send(b"".join(b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(k), k) for k in
+                    (b"p%d" % i for i in range(40))))
+    assert c.replies(40) == [b"$-1\r\n"] * 40
+    assert c.call("SET", "big", "y" * 100000) == b"+OK\r\n"
+    logged = [e[3] for e in _entries(c)]
+    assert logged[0] == [b"SET", b"big", b"y" * 128 + b"... (99872 more bytes)"]
+    assert logged[1:41] == [[b"GET", b"p%d" % i] for i in reversed(range(40))]

@@ -94,3 +94,17 @@ def test_decoders_reject_broken_frames(decode):
         with pytest.raises(ValueError):
             decode(bad)
     assert decode(_frame([b"ok"])) == [b"ok"]  # and the next frame still decodes
+
+
+def test_big_frame_decoder_agrees_and_copies_each_argument_out():
+    """decode_big_frame reads a frame in place (a memoryview over C's buffer): same arguments as the
+    other decoders, for few big arguments and for many small ones, and none of them a view."""
+    rng = random.Random(7)
+    frames = [[b"SET", b"k", b"v" * protocol.BIG_FRAME], [b"x" * protocol.BIG_FRAME, b"", b"\r\n$1\r\n"]]
+    frames += [[b"DEL"] + [rng.randbytes(rng.randint(0, 20)) for _ in range(200)] + [b"y" * protocol.BIG_FRAME]]
+    for args in frames + [_random_args(rng) for _ in range(50)]:
+        got = protocol.decode_big_frame(memoryview(bytearray(_frame(args))))
+        assert got == args
+        assert all(type(a) is bytes for a in got)
+    with pytest.raises(ValueError):
+        protocol.decode_big_frame(memoryview(_frame([b"ok"]) + b"junk"))
