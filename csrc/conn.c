@@ -74,7 +74,8 @@ struct rd_conn {
     size_t in_max;    /* close when unparsed input exceeds this (client-query-buffer-limit) */
     char *who;        /* "addr\0name" for SLOWLOG entries (rd_conn_set_client) */
     size_t who_len;
-    int64_t sl_exact_until; /* ms: time each fast command until then (see slow_batch) */
+    int64_t sl_exact_until; /* ms: time each fast command until then (see segment_end) */
+    size_t in_peak;   /* most unconsumed input after a read since the last cron visit */
 };
 
 /* Why a batch stopped. */
@@ -291,6 +292,11 @@ static void in_big(rd_conn *c) {
     c->big = 1;
 }
 
+/* Redis's querybuf_peak: what the cron's resize (rd_conn_fit_input) keeps room for. */
+static void note_peak(rd_conn *c) {
+    if (c->in_len - c->in_start > c->in_peak) c->in_peak = c->in_len - c->in_start;
+}
+
 /* recv until EAGAIN, the peer's FIN, or READ_CAP bytes. */
 static void read_socket(rd_conn *c, int fd) {
     size_t total = 0;
@@ -320,6 +326,7 @@ static void read_socket(rd_conn *c, int fd) {
         }
     }
     stat_add(c->w, RD_W_NET_IN, total);
+    note_peak(c);
 }
 
 static void out_drained(rd_conn *c) {
@@ -680,16 +687,55 @@ rd_status rd_conn_run(rd_conn *c) {
     return c->closing ? RD_CLOSE : RD_OK;
 }
 
+#define RESIZE_THRESHOLD (32u << 10) /* Redis's PROTO_RESIZE_THRESHOLD */
+#define RESIZE_MIN_WASTE (4u << 10)  /* less free room than this is never worth a realloc */
+
+/* The input buffer reallocated to want (>= in_len) bytes, 0 = freed; the bytes freed. */
+static size_t in_fit(rd_conn *c, size_t want) {
+    size_t was = c->in_cap;
+    if (want == 0) {
+        free(c->in);
+        c->in = NULL;
+    } else {
+        char *p = realloc(c->in, want);
+        if (!p) return 0;
+        c->in = p;
+    }
+    c->in_cap = want;
+    return was - want;
+}
+
+/* Unconsumed input, or the whole bulk being read when it is bigger (Redis's bulklen). */
+static size_t in_needed(const rd_conn *c) {
+    size_t n = c->in_len - c->in_start;
+    if (c->parser.bulklen >= 0 && (size_t)c->parser.bulklen > n) n = (size_t)c->parser.bulklen;
+    return n;
+}
+
+/* Whether the input buffer may move now: not while Python holds a frame in it
+ * or while it is a big value's block being filled. */
+static int in_movable(const rd_conn *c) { return !c->slow && !c->big; }
+
+size_t rd_conn_fit_input(rd_conn *c) {
+    size_t freed = 0;
+    if (in_movable(c)) {
+        in_compact(c);
+        size_t want = in_needed(c) > c->in_peak ? in_needed(c) : c->in_peak;
+        if (c->in_cap - c->in_len > RESIZE_MIN_WASTE && c->in_cap > RESIZE_THRESHOLD &&
+            c->in_cap / 2 > c->in_peak && want < c->in_cap)
+            freed = in_fit(c, want);
+    }
+    c->in_peak = in_needed(c);
+    return freed;
+}
+
 size_t rd_conn_trim(rd_conn *c) {
     size_t freed = 0;
     if (c->slow) return 0; /* Python holds a frame in the input or the scratch */
     in_compact(c);
-    if (c->in_len == 0 && c->in) {
-        freed += c->in_cap;
-        free(c->in);
-        c->in = NULL;
-        c->in_cap = 0;
-    }
+    c->in_peak = in_needed(c);
+    if (in_movable(c) && (c->in_len == 0 || c->in_cap - c->in_len > RESIZE_MIN_WASTE))
+        freed += in_fit(c, c->in_len); /* as Redis's sdsRemoveFreeSpace: an empty buffer goes */
     if (c->in_len == 0) {
         freed += c->scratch.cap;
         buf_reset(&c->scratch, 0);
@@ -739,6 +785,7 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
     memcpy(c->in + c->in_len, data, len);
     c->in_len += len;
     stat_add(c->w, RD_W_NET_IN, len);
+    note_peak(c);
     if (over_input_limit(c)) {
         c->broken = 1;
         return RD_ERR_NOMEM;

@@ -473,6 +473,13 @@ void rd_conn_set_input_limit(rd_conn *c, uint64_t max);
  * Returns the bytes freed. */
 size_t rd_conn_trim(rd_conn *c);
 
+/* The cron's resize of a busy connection's input buffer (Redis's
+ * clientsCronResizeQueryBuffer): one over 32 KB with more than 4 KB free and
+ * more than twice the peak of unconsumed input since the last visit shrinks
+ * to that peak (never below what it holds or the bulk being read); then the
+ * peak restarts.  Returns the bytes freed.  Owner thread only. */
+size_t rd_conn_fit_input(rd_conn *c);
+
 /* Returns memory the allocator keeps cached to the OS (glibc malloc_trim);
  * after rd_conn_trim freed a lot.  Any thread; costs a walk of the free lists. */
 void rd_release_free_memory(void);

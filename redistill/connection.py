@@ -186,11 +186,13 @@ class Connection:
             self._update_fast()
 
     def trim_if_idle(self, before: float) -> int:
-        """Gives back idle buffers (rd_conn_trim) when nothing happened since `before`; returns the
-        bytes freed.  Owner thread."""
-        if self._c is not None and self.last_interaction < before:
-            return lib.rd_conn_trim(self._c)
-        return 0
+        """Gives back idle buffers (rd_conn_trim) when nothing happened since `before`, else fits
+        the input buffer to its recent peak (rd_conn_fit_input); returns the bytes freed.  Owner thread."""
+        if self._c is None:
+            return 0
+        freed = (lib.rd_conn_trim if self.last_interaction < before else lib.rd_conn_fit_input)(self._c)
+        lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)   # what other threads' CLIENT LIST shows
+        return freed
 
     def set_multi(self, queue: list | None) -> None:
         """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach

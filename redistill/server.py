@@ -42,7 +42,7 @@ ACTIVE_EXPIRE_BUDGET_US = 1000
 EVICT_BUDGET_US = 1000        # background eviction per tick (writes evict for themselves first)
 LISTEN_BACKLOG = 511          # Redis's tcp-backlog default
 RESERVED_FDS = 32             # Redis's CONFIG_MIN_RESERVED_FDS: stdio, Python's own files, a refused client...
-TRIM_EVERY = HZ               # cron ticks between idle-buffer trims (once a second)
+TRIM_EVERY = 1                # cron ticks between buffer sweeps (each a tenth of the clients, as Redis)
 TRIM_IDLE_SECONDS = 2.0       # a connection idle this long gives its reusable buffers back
 
 
@@ -499,7 +499,7 @@ class Server:
             self._ticks = getattr(self, "_ticks", 0) + 1
             if self._ticks % TRIM_EVERY == 0:
                 for w in self.workers:
-                    w.call_soon(lambda w=w: w.trim_idle(TRIM_IDLE_SECONDS))
+                    w.call_soon(lambda w=w: w.trim_idle(TRIM_IDLE_SECONDS, HZ))
 
     def _cron(self, now: float) -> None:
         try:

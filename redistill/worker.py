@@ -138,6 +138,8 @@ class Worker(threading.Thread):
         self._deadline = 0.0           # time.monotonic() by which every client must be closed
         self._over_soft: dict[Connection, float] = {}   # client -> when it went past the soft limit
         self.conns: set[Connection] = set()
+        self._trim_next = 0              # trim_idle's place in the connections, and what it freed
+        self._trim_freed = 0
         self._timers: list[tuple[float, int, Callable[[], Any]]] = []
         self._timer_seq = itertools.count()
         self.call_later(_SWEEP_PERIOD, self._sweep)
@@ -178,12 +180,20 @@ class Worker(threading.Thread):
         except (BlockingIOError, OSError):
             pass  # buffer full: a wakeup is already pending; closed: the worker is gone
 
-    def trim_idle(self, idle_seconds: float) -> None:
-        """Frees the reusable buffers of connections idle for idle_seconds (server cron, via call_soon),
-        so thousands of idle clients that once moved a big value do not pin a megabyte or two each."""
+    def trim_idle(self, idle_seconds: float, share: int = 1) -> None:
+        """Frees the reusable buffers of connections idle for idle_seconds and fits busy ones' input
+        buffers to their recent peak (server cron, via call_soon), so thousands of clients that once
+        moved a big value do not pin a megabyte or two each.  Each call visits 1/share of the
+        connections (at least 5), in turn, as Redis's clientsCron: every tick with share=HZ, each
+        is seen about once a second."""
+        conns = self.connections()
+        n = min(len(conns), max(5, len(conns) // share))
+        first = self._trim_next % len(conns) if conns else 0
+        self._trim_next = first + n
         before = time.time() - idle_seconds
-        freed = sum(conn.trim_if_idle(before) for conn in self.connections())
-        if freed >= _TRIM_RELEASE_BYTES:
+        self._trim_freed += sum(conn.trim_if_idle(before) for conn in (conns[first:] + conns[:first])[:n])
+        if self._trim_freed >= _TRIM_RELEASE_BYTES:
+            self._trim_freed = 0
             lib.rd_release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
 
     # ---- the loop ---------------------------------------------------------------------------
