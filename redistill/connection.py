@@ -72,7 +72,7 @@ class Connection:
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
-        "in_exec", "_blocked", "_blocked_silent",
+        "in_exec", "_blocked", "_blocked_silent", "blocked_slowlog",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -112,6 +112,7 @@ class Connection:
         self.in_exec = False           # running EXEC's queue (blocking commands do not block)
         self._blocked: Any = None      # the commands/blocking.py Waiter while in BLPOP & co.
         self._blocked_silent = False   # ... whose reply CLIENT REPLY OFF/SKIP drops
+        self.blocked_slowlog: tuple | None = None   # ... its (args, usec) for SLOWLOG when it ends
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
@@ -318,6 +319,10 @@ class Connection:
             reply = b""
         _reply(self._c, reply, len(reply))
         self._stats.commands += 1
+        entry, self.blocked_slowlog = self.blocked_slowlog, None
+        slowlog = getattr(self.server, "slowlog", None)
+        if entry is not None and slowlog is not None and 0 <= slowlog.slower_than <= entry[1]:
+            slowlog.record(self, *entry)   # its call's time, not the wait (Redis's updateStatsOnUnblock)
 
     def handshake_expired(self, now: float) -> bool:
         """True for a TLS connection whose handshake has taken too long (tls.py)."""

@@ -531,14 +531,18 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
-    if fills and blocking.waiting():
-        # It may have added a key someone waits on (its args cover its keys).  Inside EXEC the
-        # waiters are served after it, as Redis does (transactions.exec_).
-        blocking.signal(client, args[1:], existed)
     usec = (time.perf_counter_ns() - start) // 1000
     _count(spec.name, 0)
     _count(spec.name, 1, usec)
     slowlog = getattr(client.server, "slowlog", None)
-    if slowlog is not None and 0 <= slowlog.slower_than <= usec and "skip_slowlog" not in spec.flags:
-        slowlog.record(client, args, usec)   # EXEC is skipped: its commands are logged one by one
+    if slowlog is not None and "skip_slowlog" not in spec.flags:   # EXEC: its commands are logged
+        if getattr(client, "blocked", None) is not None:
+            client.blocked_slowlog = (args, usec)   # logged when the wait ends, as Redis
+        elif 0 <= slowlog.slower_than <= usec:
+            slowlog.record(client, args, usec)
+    if fills and blocking.waiting():
+        # It may have added a key someone waits on (its args cover its keys); served after its
+        # stats and SLOWLOG entry, as Redis's handleClientsBlockedOnKeys.  Inside EXEC the
+        # waiters are served after it, as Redis does (transactions.exec_).
+        blocking.signal(client, args[1:], existed)
     return result

@@ -100,3 +100,26 @@ def test_pipelined_and_big_value_commands_are_logged(c):
     logged = [e[3] for e in _entries(c)]
     assert logged[0] == [b"SET", b"big", b"y" * 128 + b"... (99872 more bytes)"]
     assert logged[1:41] == [[b"GET", b"p%d" % i] for i in reversed(range(40))]
+
+
+def test_a_blocked_command_is_logged_when_its_wait_ends(c, start_extra):
+    """BLPOP that blocks is logged once it is served (after the LPUSH that served it), timed
+    without the wait, as Redis's updateStatsOnUnblock."""
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+    host, port = c.sock.getpeername()[:2]
+    waiter = RespSocket(host, port)
+    try:
+        waiter.send(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nl\r\n$1\r\n0\r\n")
+        deadline = time.monotonic() + 10
+        while b"blocked_clients:1" not in c.call("INFO", "clients") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+        time.sleep(0.3)   # a wait the entry must not count
+        assert c.call("LPUSH", "l", "foo") == b":1\r\n"
+        assert waiter.reply() == b"*2\r\n$1\r\nl\r\n$3\r\nfoo\r\n"
+        entries = _entries(c)
+        assert [e[3] for e in entries] == [[b"BLPOP", b"l", b"0"], [b"LPUSH", b"l", b"foo"],
+                                           [b"SLOWLOG", b"RESET"]]
+        assert entries[0][2] < 300000
+    finally:
+        waiter.close()
