@@ -59,7 +59,7 @@ static char *put_str(char *p, const char *s, size_t n, size_t more) {
 }
 
 /* An argument as Redis keeps it: SL_MAX_STRING bytes and what was cut. */
-static size_t arg_text(const char *a, size_t n, char *note, size_t *keep) {
+static size_t arg_text(size_t n, char *note, size_t *keep) {
     *keep = n > SL_MAX_STRING ? SL_MAX_STRING : n;
     if (n <= SL_MAX_STRING) return 0;
     return (size_t)snprintf(note, 48, "... (%zu more bytes)", n - SL_MAX_STRING);
@@ -97,7 +97,7 @@ void sl_record(int argc, const char **argv, const size_t *argl, int64_t usec, co
             p = put_str(p, note, n, 0);
             break;
         }
-        size_t extra = arg_text(argv[i], argl[i], note, &keep);
+        size_t extra = arg_text(argl[i], note, &keep);
         p = put_str(p, argv[i], keep, extra);
         memcpy(p, note, extra);
         p += extra;
