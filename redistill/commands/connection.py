@@ -205,7 +205,7 @@ def client_line(c: Any, now: float, argv: list[bytes] | None = None) -> str:
     """One client in CLIENT LIST / CLIENT INFO format: Redis 7.0's fields in its order.
     Buffer sizes: see Connection.memory(); the unsent output is shown as Redis would hold it
     (obl up to its 16 KB buffer, the rest as 16 KB list blocks in oll/omem); argv-mem is the
-    running command's (argv: the caller's own), multi-mem the queued commands' argument bytes."""
+    running command's (argv: the caller's own), multi-mem the queued commands' (_multi_mem)."""
     name = (c.name or b"").decode("latin-1")
     qbuf, qbuf_free, pending, cap, tot = c.memory()
     obl = min(pending, _REPLY_CHUNK)
@@ -222,8 +222,9 @@ def client_line(c: Any, now: float, argv: list[bytes] | None = None) -> str:
 
 
 def _multi_mem(c: Any) -> int:
+    """Redis's mstate.argv_len_sums: each queued command's argument bytes and argv pointers."""
     queue = getattr(c, "multi", None)
-    return sum(sum(map(len, args)) for _, args in queue) if queue else 0
+    return sum(sum(map(len, args)) + 8 * len(args) for _, args in queue) if queue else 0
 
 
 # CLIENT INFO
