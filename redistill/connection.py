@@ -200,6 +200,13 @@ class Connection:
         if self._c is not None:
             self._update_fast()
 
+    def reset_reply_mode(self) -> None:
+        """RESET: replies are on again from the next command (Redis clears REPLY_OFF and
+        SKIP_NEXT; a SKIP of RESET itself still drops its reply)."""
+        self._reply_off = self._skip_next = False
+        if self._c is not None:
+            self._update_fast()
+
     def drop_reply(self) -> None:
         """The current command's reply is not sent (SHUTDOWN closes without one)."""
         self._reply_skip = True
@@ -281,6 +288,8 @@ class Connection:
         """A MONITOR line, from any thread: queued, and written out on the owner thread (one
         call_soon per burst).  The flag is cleared before the queue is drained, so a line
         appended meanwhile is either drained or schedules the next flush."""
+        if self._reply_off:   # CLIENT REPLY OFF drops them, as any reply (a stale read is fine)
+            return
         self._mon_lines.append(line)
         if not self._mon_flush_queued:
             self._mon_flush_queued = True

@@ -365,7 +365,7 @@ def reset(client: Any, args: list[bytes]) -> str:
     monitor.stop(client)
     client.db = 0
     client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
-    client.set_reply_mode("on")
+    client.reset_reply_mode()
     client.set_resp(2)
     if client.server.config.password:
         client.set_authenticated(False)
