@@ -17,6 +17,9 @@ Rules (the owner thread is the Worker that accepted the socket):
 - A blocked command (BLPOP & co., block()) keeps the socket in the selector: C goes on reading
   it into the input buffer without running anything (rd_conn_set_blocked), so a peer's close is
   seen and cancels the wait before any push can hand the client an element.
+- MONITOR lines arrive from any thread through monitor_push (a deque append and one call_soon
+  per burst); the owner thread appends them to C's output.  A command held by CLIENT PAUSE
+  parks the connection like a blocked one and runs again through replay() on the owner thread.
 - TLS connections (tls.py) subclass this one and replace the socket I/O (on_event, _resume_io,
   drain); everything between C and the dispatcher is shared.
 - Hot path: no logging, no locks, no per-command objects beyond the decoded argument list.
