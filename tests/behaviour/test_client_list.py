@@ -40,7 +40,10 @@ def session(host: str, port: int) -> list[dict[str, str]]:
         cid = int(c.call("CLIENT", "ID")[1:-2])
         mon.reply()   # the CLIENT ID line
         listing = parse(c.call("CLIENT", "LIST", "ID", str(cid))).decode().splitlines()
-        out.append(fields(listing[0]))
+        line = fields(listing[0])
+        for k in ("qbuf", "argv-mem"):   # without the id's digits, which differ between servers
+            line[k] = str(int(line[k]) - len(str(cid)))
+        out.append(line)
         mon_id = parse(c.call("CLIENT", "LIST")).decode()
         out.append(next(fields(ln) for ln in mon_id.splitlines() if " flags=O " in ln))
         c.call("MULTI")
