@@ -33,14 +33,14 @@ def admin(raw, raw_factory):
 
 
 def test_pause_write_holds_writes_of_every_thread_and_serves_reads(admin, raw_factory):
-    """SET, served by C when nothing is paused, waits on every client (8: both threads) while
+    """SET, served by C when nothing is paused, waits on every client (12: both threads) while
     GET, PING and INFO answer; UNPAUSE runs the held SETs and each client's pipelined commands."""
     assert admin.call("CLIENT", "PAUSE", "60000", "WRITE") == b"+OK\r\n"
-    clients = [raw_factory() for _ in range(8)]
+    clients = [raw_factory() for _ in range(12)]
     for i, c in enumerate(clients):
         assert c.call("GET", f"k{i}") == b"$-1\r\n"
         c.send(b"SET k%d v%d\r\nGET k%d\r\n" % (i, i, i))
-    wait_blocked(admin, 8)
+    wait_blocked(admin, 12)
     for c in clients:
         with pytest.raises(TimeoutError):
             c.reply(0.05)
@@ -48,7 +48,8 @@ def test_pause_write_holds_writes_of_every_thread_and_serves_reads(admin, raw_fa
     assert admin.call("GET", "k0") == b"$-1\r\n"     # nothing was written
     assert admin.call("CLIENT", "UNPAUSE") == b"+OK\r\n"
     for i, c in enumerate(clients):
-        assert c.replies(2) == [b"+OK\r\n", b"$2\r\nv%d\r\n" % i]
+        v = b"v%d" % i
+        assert c.replies(2) == [b"+OK\r\n", b"$%d\r\n%s\r\n" % (len(v), v)]
     assert info_field(admin, "clients", "blocked_clients") == "0"
 
 
