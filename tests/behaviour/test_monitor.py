@@ -165,3 +165,32 @@ def test_monitor_that_never_reads_is_dropped_at_the_output_limit(start_extra):
     finally:
         mon.close()
         writer.close()
+
+
+def test_monitor_over_tls(start_extra, tls_files):
+    """A TLS monitor (its lines go out through the TLS path) sees a plain client's commands, and a
+    plain monitor sees a TLS client's."""
+    import ssl
+    from servers import free_port
+
+    tp = free_port()
+    sp = start_extra(config_text="[security]\ntls_enabled = true\n"
+                                 f'tls_cert_path = "{tls_files.server_cert}"\n'
+                                 f'tls_key_path = "{tls_files.server_key}"\ntls_port = {tp}\n')
+    ctx = ssl.create_default_context(cafile=str(tls_files.ca))
+    tls_mon = RawClient(sp.host, tp, 10.0)
+    tls_mon.sock = ctx.wrap_socket(tls_mon.sock, server_hostname="localhost")
+    plain, plain_mon = RawClient(sp.host, sp.port, 10.0), RawClient(sp.host, sp.port, 10.0)
+    tls_cli = RawClient(sp.host, tp, 10.0)
+    tls_cli.sock = ctx.wrap_socket(tls_cli.sock, server_hostname="localhost")
+    try:
+        assert tls_mon.call("MONITOR") == b"+OK\r\n"
+        assert plain_mon.call("MONITOR") == b"+OK\r\n"
+        assert plain.call("SET", "p", "1") == b"+OK\r\n"
+        assert tls_cli.call("GET", "p") == b"$1\r\n1\r\n"
+        for mon in (tls_mon, plain_mon):
+            assert monitor_line(mon) == (addr(plain), b'"SET" "p" "1"')
+            assert monitor_line(mon) == (addr(tls_cli), b'"GET" "p"')
+    finally:
+        for c in (tls_mon, plain, plain_mon, tls_cli):
+            c.close()
