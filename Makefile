@@ -8,7 +8,9 @@ ARGS   ?=
 PIP_Q  ?= -q# `make build PIP_Q=-v` shows the compiler output
 
 ASAN_VENV  := .venv-asan
-ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+# -fno-wrapv: Python's own CFLAGS (which setuptools passes to the build) carry -fwrapv, under which signed
+# overflow is defined and UBSan does not check it; the sanitizer build turns it back into an error.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-wrapv
 
 # Everything that changes the compiled module or the package metadata.
 BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.toml
@@ -111,6 +113,9 @@ test-fast: build test-deps
 #      pytest against server processes started with the ASan interpreter (REDISTILL_PYTHON=the
 #      wrapper below; it unsets PYTHONPATH so the server imports the ASan build, not the tree).
 # Any ASan/UBSan report aborts the server, so its test fails and stop_and_check sees a bad exit.
+# Leaks are checked without Python: tests/core/leak_check.c, built from csrc/ with ASan+UBSan and with
+# LSan alone, makes and kills every type every way (eviction included) and runs with detect_leaks=1
+# (test_core_sanitizers.py, part of tests/core: make test, make sanitize, and sanitize-quick).
 # `make sanitize-quick` is the bounded pass `make test` runs after the suites (about 1 minute plus
 # the first build of .venv-asan): the core fuzzer, framing, keyspace and thread tests in-process,
 # then the protocol suite and the network fuzzer against an ASan server.  The C thread-stress test
@@ -130,7 +135,7 @@ SANITIZE ?= 1# `make test SANITIZE=0` skips the bounded sanitizer pass
 
 sanitize-build: $(ASAN_VENV)/.stamp-build
 
-$(ASAN_VENV)/.stamp-build: $(BUILD_INPUTS)
+$(ASAN_VENV)/.stamp-build: $(BUILD_INPUTS) Makefile
 	[ -x $(ASAN_VENV)/bin/python ] || $(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip
 	$(ASAN_VENV)/bin/python -m pip install -q cffi hiredis pytest 'redis>=8'
@@ -158,9 +163,11 @@ sanitize-quick: sanitize-build test-deps
 	  core/test_core_fuzz.py core/test_core_framing.py core/test_core_keyspace.py core/test_core_threads.py \
 	  core/test_core_types.py \
 	  core/test_core_lists.py \
+	  core/test_core_sanitizers.py::test_no_leaks_under_leak_sanitizer \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
-	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py
+	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py \
+	  tests/reliability/test_glob_patterns.py tests/differential/test_int_extremes.py
 
 # ---- fuzzing and soak (issue 7) ---------------------------------------------------------------
 # The C framing/fast-path fuzzer for FUZZ_SECONDS (default 300), in-process on the ASan build;
@@ -292,3 +299,10 @@ test-ft: build test-deps ft-build
 	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py $(FT_TESTS)
 	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 REDISTILL_FASTPATH=0 \
 	  $(VENV)/bin/python -m pytest -q tests/behaviour/test_free_threading.py tests/differential
+
+# ---- Redis's own test suite (tests/redis_suite; `make test` runs it through pytest) -----------------
+# `make redis-suite` runs every unit against Redistill; ARGS picks units and options, e.g.
+# ARGS="unit/type/list -v" or ARGS="--server redis unit/type/incr".
+.PHONY: redis-suite
+redis-suite: build test-deps
+	$(VENV)/bin/python tests/redis_suite/runner.py $(ARGS)

@@ -243,16 +243,18 @@ void ev_replace(rd_keyspace *ks, shard *s, entry *old, entry *ne, int64_t now) {
     ev_touch(ks, s, ne, now);
 }
 
-void ev_shard_reset(shard *s) {
-    memset(&s->ev.main, 0, sizeof s->ev.main);
-    memset(&s->ev.small, 0, sizeof s->ev.small);
-    if (s->ev.ghost) memset(s->ev.ghost, 0, ((size_t)s->ev.gmask + 1) * sizeof *s->ev.ghost);
-}
-
 void ev_shard_free(shard *s) {
     free(s->ev.ghost);
     s->ev.ghost = NULL;
     s->ev.gmask = 0;
+}
+
+/* The flush has already taken the shard's whole `used` off, the ghost's included: a ghost kept
+ * past it would be uncounted, and its later regrowth would subtract bytes never added. */
+void ev_shard_reset(shard *s) {
+    memset(&s->ev.main, 0, sizeof s->ev.main);
+    memset(&s->ev.small, 0, sizeof s->ev.small);
+    ev_shard_free(s);
 }
 
 /* ---- choosing a victim in one shard ----------------------------------------------------------- */
@@ -412,8 +414,7 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
             ks_remove(ks, best, v, &dead);
             best->evicted++;
         }
-        pthread_mutex_unlock(&best->lock);
-        if (dead) free(dead);
+        ks_release_free(ks, best, dead);
         if (v || tries >= EV_RETRIES) return v != NULL;
     }
 }
@@ -537,10 +538,21 @@ rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name) {
     return RD_NOT_FOUND;
 }
 
-rd_status rd_ks_admit(rd_keyspace *ks) { return ev_admit(ks, rd_now_ms()); }
+/* Both hold the gate shared (re-entrant: free under a command's own hold), so no key
+ * is evicted in the middle of an EXEC on another thread (csrc/gate.c). */
+rd_status rd_ks_admit(rd_keyspace *ks) {
+    rd_status st;
+    gate_enter_shared(ks_gate_of(ks));
+    st = ev_admit(ks, rd_now_ms());
+    gate_leave(ks_gate_of(ks));
+    return st;
+}
 
 rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted) {
-    uint64_t n = evict_loop(ks, NULL, 0, rd_now_ms(), budget_us);
+    uint64_t n;
+    gate_enter_shared(ks_gate_of(ks));
+    n = evict_loop(ks, NULL, 0, rd_now_ms(), budget_us);
+    gate_leave(ks_gate_of(ks));
     if (evicted) *evicted = n;
     return RD_OK;
 }

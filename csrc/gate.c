@@ -1,4 +1,4 @@
-/* gate.c: the keyspace-wide gate that makes EXEC atomic: every command holds it shared, a transaction exclusive.
+/* gate.c: the keyspace-wide gate: every command holds it shared; EXEC and the whole-keyspace commands exclusive.
  *
  * Rules (docs/LOCKING.md):
  *  1. The gate comes before every other lock: it is taken with no shard lock
@@ -17,6 +17,13 @@
  *     the time the gate was taken, so a command (and a whole transaction) sees
  *     one instant, as under Redis's cached time (a key cannot expire between
  *     two commands of one EXEC).
+ *  7. Whole-keyspace calls (FLUSHALL, KEYS, DBSIZE, RANDOMKEY's "none") take
+ *     it exclusive themselves (gate_enter_whole); the dispatcher runs their
+ *     commands without its shared hold, as EXEC.  Nested in a shared hold they
+ *     go on under it, stripe by stripe (an upgrade would deadlock).
+ *  8. What a FLUSHALL detached from the keyspace while its thread held the gate
+ *     is freed when that thread releases it (ks_lazyfree): freeing millions of
+ *     keys never delays an EXEC waiting for the gate, nor what queues behind it.
  */
 #include "internal.h"
 
@@ -60,11 +67,16 @@ int gate_enter_exclusive(ks_gate *g) {
     return 0;
 }
 
+void gate_enter_whole(ks_gate *g) {
+    if (gate_enter_exclusive(g) != 0) depth++; /* held shared: nest in that hold */
+}
+
 void gate_leave(ks_gate *g) {
     if (depth <= 0 || --depth > 0) return;
     exclusive = 0;
     gate_now = 0;
     pthread_rwlock_unlock(&g->lock);
+    ks_lazyfree(); /* rule 8 */
 }
 
 /* ---- public API ------------------------------------------------------------- */

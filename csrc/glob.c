@@ -1,15 +1,26 @@
-/* glob.c: Redis's glob matcher (util.c stringmatchlen), used by KEYS and SCAN MATCH.
+/* glob.c: Redis's glob matcher (util.c stringmatchlen): KEYS, SCAN/HSCAN/SSCAN/ZSCAN MATCH,
+ * CONFIG GET and COMMAND LIST FILTERBY PATTERN.
  *
  * A line-by-line port of Redis 7.0's stringmatchlen_impl, bounds-checked where
  * Redis relies on the sds NUL terminator.  Bytes compare as `char` (signed on
  * x86), as in Redis, so ranges over bytes >= 0x80 order like Redis's do.
- * redistill/commands/glob.py is the Python twin (CONFIG GET patterns).
+ * tests/core/glob_ref.py is the Python oracle the tests hold it to.
+ *
+ * Recursion is bounded as Redis bounds it: each '*' that must try several
+ * positions recurses once, and past GLOB_MAX_NESTING levels that attempt fails
+ * (Redis's "protection against abusive patterns"; Debian's 7.0.15 has it), so a
+ * pattern of 100,000 stars costs at most GLOB_MAX_NESTING frames of this
+ * function on the worker's stack and answers what Redis answers.
  */
 #include "internal.h"
 
-#include <ctype.h>
-
-static int lower(int c) { return tolower((unsigned char)c); }
+/* glibc's tolower() in the C locale, which Redis runs under (ours would follow the process's
+ * LC_CTYPE, which Python sets from the environment): A-Z become a-z, a negative char comes back
+ * as its unsigned byte except -1, which is EOF and stays -1.  Ranges compare these values. */
+static int lower(int c) {
+    if (c < -1) return c + 256;
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
 
 /* One class "[...]" against c; *p, *plen are past the '[' and end on its ']'. */
 static int match_class(const char **pp, size_t *plenp, char c, int nocase) {
@@ -46,15 +57,19 @@ static int match_class(const char **pp, size_t *plenp, char c, int nocase) {
     return not ? !match : match;
 }
 
+/* Redis's limit, part of the semantics: a match needing a deeper '*' is no match. */
+#define GLOB_MAX_NESTING 1000
+
 static int match_impl(const char *p, size_t plen, const char *s, size_t slen, int nocase,
-                      int *skip_longer) {
+                      int *skip_longer, int nesting) {
+    if (nesting > GLOB_MAX_NESTING) return 0;
     while (plen && slen) {
         switch (p[0]) {
         case '*':
             while (plen > 1 && p[1] == '*') p++, plen--;
             if (plen == 1) return 1;
             while (slen) {
-                if (match_impl(p + 1, plen - 1, s, slen, nocase, skip_longer)) return 1;
+                if (match_impl(p + 1, plen - 1, s, slen, nocase, skip_longer, nesting + 1)) return 1;
                 /* The rest failed from every later position too: a longer match for
                  * this '*' cannot help (Redis's guard against exponential patterns). */
                 if (*skip_longer) return 0;
@@ -89,5 +104,5 @@ static int match_impl(const char *p, size_t plen, const char *s, size_t slen, in
 
 int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase) {
     int skip_longer = 0;
-    return match_impl(pattern, plen, s, slen, nocase, &skip_longer);
+    return match_impl(pattern, plen, s, slen, nocase, &skip_longer, 0);
 }

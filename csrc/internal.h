@@ -50,7 +50,8 @@ uint64_t siphash13(const void *data, size_t len, uint64_t k0, uint64_t k1);
 /* ---- keyspace internals (keyspace.c) -------------------------------------- */
 
 /* Receives a value while the stripe lock is held, so the fast path can copy it
- * straight into a reply.  v == NULL means "no string here" (MGET only).
+ * straight into a reply.  v == NULL means "no string here" (MGET only): n is 0
+ * for a missing key, 1 for a key of another type.
  * Returns 0, or -1 when it could not store the bytes (allocation failure). */
 typedef int (*ks_sink)(void *ctx, const char *v, size_t n);
 
@@ -63,6 +64,9 @@ rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta
                     int64_t *result);
 rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
 rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
+/* DEL / EXISTS / TOUCH of several keys (op: RD_MULTI_*), all their stripes locked together. */
+rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, const size_t *klens,
+                   int64_t now, int64_t *count);
 /* Multi-key calls take `stride` so argv-style interleaved arrays work without copying:
  * key i is keys[i * stride]. */
 rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
@@ -95,6 +99,11 @@ void gate_enter_shared(ks_gate *g);
 int gate_enter_exclusive(ks_gate *g);
 void gate_leave(ks_gate *g);
 ks_gate *ks_gate_of(rd_keyspace *ks);
+/* Exclusive (re-entrant), or one more nesting of this thread's shared hold. */
+void gate_enter_whole(ks_gate *g);
+/* Frees what this thread's FLUSHALLs detached while it held the gate (gate_leave
+ * calls it once the gate is released). */
+void ks_lazyfree(void);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;

@@ -227,6 +227,11 @@ static void release(rd_keyspace *ks, shard *s) {
     pthread_mutex_unlock(&s->lock);
 }
 
+void ks_release_free(rd_keyspace *ks, shard *s, entry *dead) {
+    release(ks, s);
+    free_chain(dead);
+}
+
 /* ---- table operations (shard lock held) ----------------------------------- */
 
 static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp) {
@@ -619,6 +624,48 @@ rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now) 
     return e ? RD_OK : RD_NOT_FOUND;
 }
 
+/* DEL/UNLINK, EXISTS, TOUCH of several keys: every stripe involved is locked
+ * (ascending) for the whole command, so it is one instant (never half of an MSET,
+ * never half done for KEYS or FLUSHALL).  Keys are handled in order: a key named
+ * twice is deleted once and counted twice by EXISTS, as in Redis.  EXISTS counts
+ * hits and misses without touching the access clock; TOUCH touches it. */
+rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, const size_t *klens,
+                   int64_t now, int64_t *count) {
+    uint64_t hstack[KS_STACK_KEYS];
+    uint64_t *hs = hashes_for(nkeys, hstack);
+    entry *dead = NULL, **link;
+    shardset set = {{0}};
+    int64_t n = 0;
+
+    if (!hs) return RD_ERR_NOMEM;
+    for (int i = 0; i < nkeys; i++) {
+        hs[i] = key_hash(ks, keys[i], klens[i]);
+        shardset_add(&set, hs[i]);
+    }
+    shardset_lock(ks, &set);
+    for (int i = 0; i < nkeys; i++) {
+        shard *s = shard_of(ks, hs[i]);
+        entry *e = do_lookup(s, hs[i], keys[i], klens[i], now, &link, &dead);
+        if (!e) {
+            if (op != RD_MULTI_DEL) s->misses++;
+            continue;
+        }
+        n++;
+        if (op == RD_MULTI_DEL) {
+            do_unlink(s, link, e);
+            push_dead(&dead, e);
+        } else {
+            s->hits++;
+            if (op == RD_MULTI_TOUCH) ev_touch(ks, s, e, now);
+        }
+    }
+    shardset_release(ks, &set);
+    free_chain(dead);
+    if (hs != hstack) free(hs);
+    *count = n;
+    return RD_OK;
+}
+
 static void free_entries(entry **es, int n) {
     for (int i = 0; i < n; i++) free(es[i]);
 }
@@ -734,7 +781,7 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
             s->misses++;
             rc = fn(ctx, NULL, 0);
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
-            rc = fn(ctx, NULL, 0);
+            rc = fn(ctx, NULL, 1);
         } else {
             ev_touch(ks, s, e, now);
             rc = fn(ctx, entry_val(e), entry_vlen(e));
@@ -911,7 +958,7 @@ rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_
  * string here", then the bytes. */
 static int mget_record_sink(void *ctx, const char *v, size_t n) {
     rd_buf *out = ctx;
-    uint64_t len = v ? (uint64_t)n : UINT64_MAX;
+    uint64_t len = v ? (uint64_t)n : n ? UINT64_MAX - 1 : UINT64_MAX;
     if (buf_append(out, &len, sizeof len) < 0) return -1;
     return v ? buf_append(out, v, n) : 0;
 }
@@ -1020,16 +1067,80 @@ rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen) {
     return st;
 }
 
-rd_status rd_ks_flush(rd_keyspace *ks) {
+/* Tables a FLUSHALL detached, freed once its thread leaves the gate (lazyfree). */
+typedef struct detached {
+    struct detached *next;
+    int async; /* FLUSHALL ASYNC: freed by a thread of its own */
+    entry **table[KS_NSHARDS];
+    size_t buckets[KS_NSHARDS];
+} detached;
+
+static _Thread_local detached *to_free; /* this thread's, pending its gate release */
+
+static void free_detached(detached *d) {
+    while (d) {
+        detached *next = d->next;
+        for (unsigned i = 0; i < KS_NSHARDS; i++) free_table(d->table[i], d->buckets[i]);
+        free(d);
+        d = next;
+    }
+}
+
+static void *free_in_background(void *arg) {
+    free_detached(arg);
+    return NULL;
+}
+
+/* With a FLUSHALL ASYNC among them, the tables go to a detached thread, as Redis's
+ * lazyfree does, so not even this thread's clients wait; without a thread to be
+ * had they are freed here. */
+void ks_lazyfree(void) {
+    detached *d = to_free;
+    pthread_t t;
+    pthread_attr_t attr;
+    int started = 0, async = 0;
+    to_free = NULL;
+    if (!d) return;
+    for (detached *x = d; x; x = x->next) async |= x->async;
+    if (async && pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        started = pthread_create(&t, &attr, free_in_background, d) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started) free_detached(d);
+}
+
+/* The whole keyspace (FLUSHALL, KEYS, DBSIZE...): the gate exclusive, so no other
+ * command is in the middle of anything (gate.c).  A thread that already holds the
+ * gate shared cannot upgrade: it goes on under that hold, stripe by stripe, which
+ * is not one instant, so the dispatcher runs these commands without its hold. */
+static void whole_begin(rd_keyspace *ks) { gate_enter_whole(&ks->gate); }
+static void whole_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
+
+/* One instant for every other command: under the gate exclusive the tables are
+ * swapped for empty ones (O(stripes), each stripe's lock held for its swap); the
+ * old tables are freed once this thread leaves the gate (gate.c calls
+ * ks_lazyfree), so the others wait for the swap, never for the free. */
+static rd_status flush(rd_keyspace *ks, int async) {
+    detached *d = malloc(sizeof *d);
+    unsigned made = 0;
+
+    if (d) /* the empty tables, made before the gate: d->table[i] swaps with shard i's */
+        for (; made < KS_NSHARDS; made++)
+            if (!(d->table[made] = calloc(KS_MIN_BUCKETS, sizeof *d->table[made]))) break;
+    if (!d || made < KS_NSHARDS) {
+        while (made) free(d->table[--made]);
+        free(d);
+        return RD_ERR_NOMEM;
+    }
+    whole_begin(ks);
     note_peak(ks);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
-        entry **fresh = calloc(KS_MIN_BUCKETS, sizeof *fresh), **old;
-        size_t old_buckets;
-        if (!fresh) return RD_ERR_NOMEM;
+        entry **fresh = d->table[i];
         lock(s);
-        old = s->table;
-        old_buckets = s->mask + 1;
+        d->table[i] = s->table;
+        d->buckets[i] = s->mask + 1;
         s->table = fresh;
         s->mask = KS_MIN_BUCKETS - 1;
         s->count = s->expires = 0;
@@ -1038,10 +1149,16 @@ rd_status rd_ks_flush(rd_keyspace *ks) {
         used_add(s, malloc_usable_size(fresh) + KS_MALLOC_OVERHEAD);
         ev_shard_reset(s);
         pthread_mutex_unlock(&s->lock);
-        free_table(old, old_buckets); /* outside the lock: freeing millions of keys takes a while */
     }
+    d->async = async;
+    d->next = to_free;
+    to_free = d;
+    whole_end(ks); /* frees d, unless this thread still holds the gate (an EXEC) */
     return RD_OK;
 }
+
+rd_status rd_ks_flush(rd_keyspace *ks) { return flush(ks, 0); }
+rd_status rd_ks_flush_async(rd_keyspace *ks) { return flush(ks, 1); }
 
 /* One active-expiry visit: up to KS_EXPIRE_BUCKETS buckets from the shard's cursor. */
 static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
@@ -1099,8 +1216,12 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
     return RD_OK;
 }
 
+/* Under the gate exclusive (whole_begin), so DBSIZE, INFO keyspace and
+ * used_memory are one instant: never half of an MSET or of a FLUSHALL, nor the
+ * middle of an EXEC; also when /metrics asks from outside any command. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     uint64_t v[RD_KS_NSTATS] = {0};
+    whole_begin(ks);
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
         lock(s);
@@ -1113,6 +1234,7 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
         pthread_mutex_unlock(&s->lock);
     }
     v[RD_KS_USED_MEMORY] = used_total(ks);
+    whole_end(ks);
     note_peak(ks);
     v[RD_KS_PEAK_MEMORY] = atomic_load_explicit(&ks->peak, memory_order_relaxed);
     if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];
@@ -1335,27 +1457,9 @@ rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const siz
     return mset_generic(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms(), 1);
 }
 
-/* TOUCH reads like GET (hit/miss, access clock) without copying anything. */
-static int discard_sink(void *ctx, const char *v, size_t n) {
-    (void)ctx, (void)v, (void)n;
-    return 0;
-}
-
 rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
                       int64_t *count) {
-    int64_t now = rd_now_ms(), n = 0;
-    for (int i = 0; i < nkeys; i++) {
-        rd_status st;
-        if (op == RD_MULTI_DEL)
-            st = ks_del(ks, keys[i], klens[i], now);
-        else if (op == RD_MULTI_EXISTS)
-            st = ks_exists(ks, keys[i], klens[i], now);
-        else
-            st = ks_get(ks, keys[i], klens[i], now, discard_sink, NULL);
-        n += st != RD_NOT_FOUND;
-    }
-    *count = n;
-    return RD_OK;
+    return ks_multi(ks, op, nkeys, keys, klens, rd_now_ms(), count);
 }
 
 /* COPY of a collection: ne (a byte copy of e) gets its own deep copy of the object. */
@@ -1459,6 +1563,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
         v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)((uint32_t)now - e->access); /* ms clock (not LFU) */
         v[RD_INFO_MEMORY] = (int64_t)entry_mem(e);
         v[RD_INFO_FREQ] = ev_lfu_freq(e, now);
+        v[RD_INFO_ADDR] = (int64_t)(intptr_t)(is_typed(e) ? tv_get(e).obj : (void *)e);
         if (is_typed(e)) {
             const ks_type_ops *ops = ks_types[e->type];
             v[RD_INFO_LEN] = (int64_t)ops->len(tv_get(e).obj);
@@ -1517,6 +1622,8 @@ static int shard_empty(shard *s) {
     return empty;
 }
 
+/* One stripe at a time: SCAN promises only what Redis's cursor does over a whole
+ * iteration (every key present throughout is returned), not one instant per call. */
 rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
                      size_t plen, int type, uint64_t *next, rd_buf *out) {
     scan_state x = {pattern, plen, type, rd_now_ms(), 0, count,
@@ -1546,6 +1653,16 @@ rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const cha
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 
+/* KEYS: one instant, the whole scan under the gate exclusive. */
+rd_status rd_ks_keys(rd_keyspace *ks, const char *pattern, size_t plen, rd_buf *out) {
+    uint64_t next;
+    rd_status st;
+    whole_begin(ks);
+    st = rd_ks_scan(ks, 0, UINT64_MAX, pattern, plen, -1, &next, out);
+    whole_end(ks);
+    return st;
+}
+
 static _Thread_local uint64_t rng_state;
 
 static uint64_t rng_next(void) {
@@ -1570,20 +1687,35 @@ static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
     return 0;
 }
 
-rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
-    int64_t now = rd_now_ms();
-    unsigned start = (unsigned)rng_next();
-
-    rd_buf_clear(out);
+static int random_walk(rd_keyspace *ks, unsigned start, int64_t now, rd_buf *out) {
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
         int found;
         lock(s);
         found = s->count && random_in_shard(s, now, out);
         pthread_mutex_unlock(&s->lock);
-        if (found) return out->failed ? RD_ERR_NOMEM : RD_OK;
+        if (found) return 1;
     }
-    return RD_NOT_FOUND;
+    return 0;
+}
+
+/* A key found under its own stripe's lock existed at that instant: a valid answer.
+ * "No key" is true only of one instant, so it is given only after a second walk
+ * under the gate exclusive (the keyspace is empty, or nearly). */
+rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
+    int64_t now = rd_now_ms();
+    unsigned start = (unsigned)rng_next();
+    int found;
+
+    rd_buf_clear(out);
+    found = random_walk(ks, start, now, out);
+    if (!found) {
+        whole_begin(ks);
+        found = random_walk(ks, start, now, out);
+        whole_end(ks);
+    }
+    if (!found) return RD_NOT_FOUND;
+    return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 
 /* ---- INFO keyspace avg_ttl ---------------------------------------------------- */

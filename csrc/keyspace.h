@@ -208,6 +208,9 @@ static inline void used_sub(shard *s, size_t n) {
 uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen);
 /* Unlinks e from its shard (table, counters, queue) and pushes it onto *dead. */
 void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead);
+/* Unlocks s as every keyspace write does, then frees the entries on dead (ks_remove's list)
+ * and the collections they own: the one way a removed entry is freed (rule 4). */
+void ks_release_free(rd_keyspace *ks, shard *s, entry *dead);
 /* Every entry of s reallocated with (links = 1) or without its queue links and put back
  * in its chain, used_memory following; out[] receives the s->count entries.  -1 when
  * the allocator fails adding links (the entries done keep them: a shard without
@@ -237,7 +240,7 @@ void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now);            /* r
 unsigned ev_lfu_freq(const entry *e, int64_t now); /* OBJECT FREQ: the decayed LFU counter (LFU policies) */
 /* Puts back an entry taken out with ev_unlink (realloc'd in place: APPEND, SETRANGE), as an access. */
 void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now);
-void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard */
+void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard and zeroed its used: queues and ghost go */
 void ev_shard_free(shard *s);
 /* noeviction: 1 when growing by delta bytes would pass the limit (the write must be refused). */
 int ev_refuse(rd_keyspace *ks, int64_t delta);

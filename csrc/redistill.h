@@ -80,6 +80,7 @@ enum {
     RD_INFO_ENCODING,     /* RD_ENC_* as Redis would name it */
     RD_INFO_SHARED_INT,   /* 1 when Redis would use a shared integer (0..9999) */
     RD_INFO_FREQ,         /* LFU counter after decay (meaningful under the LFU policies only) */
+    RD_INFO_ADDR,         /* address of the value (the entry; a collection's object): DEBUG OBJECT */
     RD_INFO_NFIELDS
 };
 enum {
@@ -166,7 +167,8 @@ rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_
 
 /* MGET: every key read at one instant (all its stripes locked together).
  * out receives one record per key: a uint64_t length in native byte order,
- * UINT64_MAX for a missing key or one of another type, then the bytes. */
+ * UINT64_MAX for a missing key, UINT64_MAX - 1 for one of another type, then
+ * the bytes. */
 rd_status rd_ks_mget(rd_keyspace *ks, int nkeys, const char **keys, const size_t *klens,
                      rd_buf *out);
 
@@ -192,8 +194,16 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
 /* PERSIST: RD_OK (expiry removed), RD_NOT_DONE (had none), RD_NOT_FOUND. */
 rd_status rd_ks_persist(rd_keyspace *ks, const char *key, size_t klen);
 
-/* FLUSHDB/FLUSHALL: empties every stripe, one at a time. */
+/* FLUSHDB/FLUSHALL: one instant for every other command: under the gate exclusive
+ * (it waits for every command and batch in flight) the stripes' tables are swapped
+ * for empty ones, O(stripes), not O(keys).  The old tables are freed by the calling
+ * thread once it leaves the gate (at the end of this call, or of its EXEC).  Any
+ * thread; under a shared hold of its own it goes stripe by stripe instead (not one
+ * instant: call it without one).  RD_OK or RD_ERR_NOMEM (nothing done). */
 rd_status rd_ks_flush(rd_keyspace *ks);
+/* FLUSHALL ASYNC: the same, but the old tables are freed by a detached thread of
+ * their own (Redis's lazyfree): the caller does not wait for the free either. */
+rd_status rd_ks_flush_async(rd_keyspace *ks);
 
 /* Active expiry: reclaims expired keys nobody reads, visiting stripes round
  * robin until about budget_us microseconds have passed.  *reclaimed counts
@@ -204,7 +214,9 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
  * until it is turned off; the caller stops active expiry and eviction meanwhile.  Any thread. */
 void rd_ks_pause_expiry(int on);
 
-/* Copies RD_KS_NSTATS counters into out[]. */
+/* Copies RD_KS_NSTATS counters into out[], all read at one instant (the gate
+ * exclusive, as rd_ks_flush; under a shared hold of its own, stripe by stripe).
+ * Any thread. */
 rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n);
 
 /* ---- memory limit and eviction (evict.c) ----------------------------------- */
@@ -221,11 +233,13 @@ rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name);
 
 /* Before a write that needs memory (Redis's denyoom commands): evicts if over the
  * limit; RD_OK, or RD_ERR_OOM when over it with nothing the policy may evict.
- * The rd_ks_* writes check this themselves.  Any thread. */
+ * The rd_ks_* writes check this themselves.  Any thread; holds the gate shared
+ * (it waits while an EXEC runs, which it never evicts from under). */
 rd_status rd_ks_admit(rd_keyspace *ks);
 
 /* Background eviction (cron): evicts while over the limit, for about budget_us
- * microseconds, one stripe lock at a time.  *evicted counts the keys removed. */
+ * microseconds, one stripe lock at a time, holding the gate shared.  *evicted
+ * counts the keys removed. */
 rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted);
 
 /* ---- more string and keyspace commands (issue 3) ---------------------------- */
@@ -260,7 +274,8 @@ rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const siz
                        const char **vals, const size_t *vlens);
 
 /* DEL / EXISTS / TOUCH over several keys (op: RD_MULTI_*); *count as Redis
- * replies it.  Each key is handled under its own stripe lock (not atomic). */
+ * replies it.  All their stripes are locked together (ascending): one instant.
+ * RD_OK or RD_ERR_NOMEM. */
 rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
                       int64_t *count);
 
@@ -289,12 +304,17 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
  * free), skipping expired keys, keys whose type differs from `type` (-1 = any
  * type) and, when pattern is not NULL, keys that do not match it (Redis glob).
  * out receives records: a uint64_t length in native byte order, then the key.
- * *next is 0 when the scan is complete.  KEYS is one call with count
- * UINT64_MAX.  RD_OK or RD_ERR_NOMEM. */
+ * *next is 0 when the scan is complete.  One stripe lock at a time: a call is not one instant (Redis
+ * promises that only of a whole iteration).  RD_OK or RD_ERR_NOMEM. */
 rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
                      size_t plen, int type, uint64_t *next, rd_buf *out);
 
-/* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND (empty). */
+/* KEYS: every live key matching pattern (NULL = all), as rd_ks_scan's records, at
+ * one instant (the gate exclusive, as rd_ks_stats).  RD_OK or RD_ERR_NOMEM. */
+rd_status rd_ks_keys(rd_keyspace *ks, const char *pattern, size_t plen, rd_buf *out);
+
+/* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND, which it
+ * answers only after a second look under the gate exclusive (as rd_ks_stats). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
 
 /* ---- LCS (lcs.c) ----------------------------------------------------------- */
@@ -308,7 +328,9 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
 rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf *out);
 
 /* Redis's glob (stringmatchlen: * ? [a-z] [^x] and backslash escapes), as
- * KEYS, SCAN MATCH and CONFIG GET use it.  1 = match.  Any thread; no locks. */
+ * KEYS, SCAN MATCH and CONFIG GET use it.  1 = match.  Recursion is bounded as
+ * Redis bounds it (a match that needs more than 1000 nested '*' fails), so at
+ * most ~1000 small frames of stack whatever the pattern.  Any thread; no locks. */
 int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
 
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
@@ -432,6 +454,11 @@ rd_status rd_conn_push(rd_conn *c, const char *data, size_t len);
  * `hard` bytes the connection is dropped (rd_conn_io/rd_conn_run return
  * RD_CLOSE, unsent output discarded).  0 = no limit (the default). */
 void rd_conn_set_output_limit(rd_conn *c, uint64_t hard);
+
+/* proto-max-bulk-len: a request argument longer than `max` bytes is refused
+ * with "Protocol error: invalid bulk length" (as Redis).  Process-wide, read by
+ * every parser at each bulk header; default 512 MB.  Any thread. */
+void rd_set_proto_max_bulk_len(int64_t max);
 
 /* client_query_buffer_limit: once more than `max` bytes of input wait to be
  * parsed the connection is dropped (RD_CLOSE, no reply, as Redis).  0 = the

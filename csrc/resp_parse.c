@@ -113,6 +113,13 @@ static int parse_count(resp_parser *p, const char *buf, size_t len, int authenti
     return RESP_FRAME;
 }
 
+/* proto-max-bulk-len (CONFIG SET), read relaxed: a change applies from the next bulk header. */
+static int64_t proto_max_bulk_len = RESP_BULK_MAX;
+
+void rd_set_proto_max_bulk_len(int64_t max) {
+    __atomic_store_n(&proto_max_bulk_len, max, __ATOMIC_RELAXED);
+}
+
 /* "$<len>\r\n" before each argument. */
 static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int authenticated) {
     const char *q = buf + p->fpos, *cr;
@@ -133,7 +140,7 @@ static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int au
         }
         if (!str2ll(q + 1, (size_t)(cr - q - 1), &ll)) return fail(p, "invalid bulk length");
     }
-    if (ll < 0 || ll > RESP_BULK_MAX) return fail(p, "invalid bulk length");
+    if (ll < 0 || ll > __atomic_load_n(&proto_max_bulk_len, __ATOMIC_RELAXED)) return fail(p, "invalid bulk length");
     if (ll > RESP_UNAUTH_BULK_MAX && !authenticated)
         return fail(p, "unauthenticated bulk length");
     if (cr[1] != '\n') p->canonical = 0;

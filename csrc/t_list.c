@@ -381,7 +381,9 @@ void tx_lpos(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             if (count == -1) break;
             resp_add_int(&items, i);
             found++;
-            if (count && found >= count) break;
+            /* Redis's test, matches - rank + 1 >= count, wrapping as it does: with RANK
+             * LLONG_MIN it is never true, so COUNT does not stop the walk. */
+            if (count && (long long)((unsigned long long)matches - (unsigned long long)rank + 1) >= count) break;
         }
         if (count != -1) {
             resp_add_array_len(x->out, found);
@@ -435,12 +437,14 @@ void tx_lrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (l) {
         size_t n = l->count, kept = 0;
-        long long limit = count < 0 ? -count : count;
+        /* |count| in unsigned arithmetic: -LLONG_MIN overflows a long long (Redis's own
+         * negation wraps to a limit no list reaches, so it removes every match). */
+        unsigned long long limit = count < 0 ? 0 - (unsigned long long)count : (unsigned long long)count;
         /* Compact toward the end the scan starts from, keeping the order. */
         for (size_t k = 0; k < n; k++) {
             size_t i = count < 0 ? n - 1 - k : k;
             lelem *e = lget(l, i);
-            if ((limit == 0 || removed < limit) && elem_eq(e, argv[3], argl[3])) {
+            if ((limit == 0 || (unsigned long long)removed < limit) && elem_eq(e, argv[3], argl[3])) {
                 elem_free(l, e);
                 removed++;
             } else {

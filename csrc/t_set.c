@@ -214,7 +214,9 @@ void tx_smove(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         ks_view_changed(&v, 0);
         if ((dst = set_write(x, &v, 1)) != NULL) {
             int rc = set_add(dst, argv[3], argl[3]);
-            ks_view_changed(&v, 1);
+            /* As Redis: the destination changed only if the member was new there (a WATCH on it
+             * survives a move of a member it already had). */
+            if (rc != 0) ks_view_changed(&v, 1);
             if (rc < 0)
                 resp_add_status_error(x->out, RD_ERR_NOMEM);
             else

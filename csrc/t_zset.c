@@ -903,11 +903,14 @@ static void range_by_rank(zsink *s, const zobj *z, long long start, long long en
 
 /* BYSCORE / BYLEX with LIMIT offset count (count < 0: all). */
 static void range_by_spec(zsink *s, const zobj *z, const zspec *p, long long offset, long long limit, int rev) {
+    /* Redis counts both down with `while (ln && n--)`: a negative offset walks off the end and a
+     * negative limit never stops.  Unsigned copies do the same without overflowing LLONG_MIN. */
+    unsigned long long skip = (unsigned long long)offset, left = (unsigned long long)limit;
     znode *node;
     if (offset > 0 && offset >= (long long)z->length) return;
     node = rev ? last_in(z, p) : first_in(z, p);
-    while (node && offset--) node = rev ? node->backward : node->lv[0].forward;
-    while (node && limit-- && !s->failed) {
+    while (node && skip--) node = rev ? node->backward : node->lv[0].forward;
+    while (node && left-- && !s->failed) {
         if (rev ? !spec_min_ok(node, p) : !spec_max_ok(node, p)) break;
         sink_node(s, node);
         node = rev ? node->backward : node->lv[0].forward;
@@ -1304,7 +1307,7 @@ void tx_zscan(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 for (znode *n = z->header->lv[0].forward; n; n = n->lv[0].forward) zscan_take_node(&a, n, 1);
                 cursor = 0;
             } else {
-                long long maxiter = o.count * 10;
+                unsigned long long maxiter = (unsigned long long)o.count * 10; /* wraps as Redis's */
                 do {
                     cursor = dict_scan(&z->d, cursor, zscan_take, &a);
                 } while (cursor && maxiter-- && a.n < o.count);

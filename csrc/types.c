@@ -246,8 +246,9 @@ void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o
         for (dnode *n = dict_first(d, &b); n; n = dict_next(d, n, &b)) scan_take(&a, n);
         cursor = 0;
     } else {
-        /* Redis's dictScan loop: about count buckets, at most 10 * count steps. */
-        long long maxiter = o->count * 10;
+        /* Redis's dictScan loop: about count buckets, at most 10 * count steps (a product
+         * that wraps, as Redis's long does, rather than overflow a long long). */
+        unsigned long long maxiter = (unsigned long long)o->count * 10;
         do {
             cursor = dict_scan(d, cursor, scan_take, &a);
         } while (cursor && maxiter-- && a.n < o->count);

@@ -39,6 +39,15 @@ class AcceptGate:
         self._listeners.append((listener, data))
         self._selector.register(listener, selectors.EVENT_READ, data)
 
+    def entries(self) -> list[tuple[socket.socket, Any]]:
+        """(listener, data) of every listener, a copy."""
+        return list(self._listeners)
+
+    def remove(self, listener: socket.socket) -> None:
+        """Unregisters a listener and forgets it (not closed: CONFIG SET bind/port hands it over)."""
+        self._unregister(listener)
+        self._listeners = [(s, d) for s, d in self._listeners if s is not listener]
+
     def accept(self, listener: socket.socket) -> tuple[socket.socket, Any] | None:
         """The next connection, or None: none pending, or accepting is paused from now on."""
         while True:

@@ -36,6 +36,7 @@ ENV_PREFIX = "REDISTILL_"
 LOG_LEVELS = ("debug", "verbose", "notice", "warning")
 LOG_FORMATS = ("text", "json")
 CLUSTER_MODES = ("off", "emulated")
+DEBUG_COMMAND_MODES = ("no", "yes", "local")  # Redis's enable-debug-command
 MAX_CLUSTER_NODES = 1000  # Redis's documented ceiling for a cluster
 EVICTION_POLICIES = (
     "noeviction",
@@ -97,6 +98,7 @@ class Config:
     # [security]
     password: str | None = None
     protected_mode: bool = True
+    enable_debug_command: str = "no"  # DEBUG: "no", "yes" or "local" (loopback clients), as Redis
     tls_enabled: bool = False
     tls_port: int = 0  # 0 = the main port speaks TLS when tls_enabled
     tls_cert_path: str | None = None
@@ -217,6 +219,9 @@ KNOBS: tuple[Knob, ...] = (
          "file holding the password (whitespace stripped); exclusive with password"),
     Knob("protected_mode", "security", "protected_mode", "bool",
          "without a password, accept only loopback clients"),
+    Knob("enable_debug_command", "security", "enable_debug_command", "choice",
+         "allow DEBUG: no, yes, or local (loopback clients only)", choices=DEBUG_COMMAND_MODES,
+         cli="--enable-debug-command", metavar="MODE"),
     Knob("tls_enabled", "security", "tls_enabled", "bool", "serve TLS"),
     Knob("tls_port", "security", "tls_port", "int", "TLS port", 0, 65535,
          note="0 = the main port speaks TLS"),
@@ -662,10 +667,8 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "timeout": str(cfg.timeout),
         "tcp-keepalive": str(cfg.tcp_keepalive),
         "databases": "1",
-        "save": "",
-        "appendonly": "no",
-        "appendfsync": "everysec",
         "protected-mode": "yes" if cfg.protected_mode else "no",
+        "enable-debug-command": cfg.enable_debug_command,
         "loglevel": cfg.log_level,
         "io-threads": str(cfg.threads),
         "tls-port": str((cfg.tls_port or cfg.port) if cfg.tls_enabled else 0),

@@ -74,7 +74,7 @@ class Connection:
         "_frame", "_len", "_writing", "_fastpath", "_held", "_hold_for",
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
-        "in_exec", "_blocked", "monitoring", "_mon_lines", "_mon_flush_queued",
+        "in_exec", "_blocked", "_blocked_silent", "monitoring", "_mon_lines", "_mon_flush_queued",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -113,6 +113,7 @@ class Connection:
         self._hold_for = 0.0
         self.in_exec = False           # running EXEC's queue (blocking commands do not block)
         self._blocked: Any = None      # the commands/blocking.py Waiter while in BLPOP & co.
+        self._blocked_silent = False   # ... whose reply CLIENT REPLY OFF/SKIP drops
         self.monitoring = False        # MONITOR (commands/monitor.py): lines come via monitor_push
         self._mon_lines: collections.deque[bytes] = collections.deque()
         self._mon_flush_queued = False
@@ -154,12 +155,23 @@ class Connection:
 
     @property
     def authenticated(self) -> bool:
-        return self._authenticated
+        # As Redis's authRequired(): without a password nobody needs AUTH, even a client that
+        # connected while one was set (and that needs it again if a password is set again).  Such
+        # a client stays out of fast mode, so the dispatcher checks this at each command.
+        return self._authenticated or not self.server.config.password
 
     def set_authenticated(self, value: bool) -> None:
         self._authenticated = bool(value)
+        self.refresh_config()
+
+    def refresh_config(self) -> None:
+        """Takes the password state (for the frame limits of unauthenticated clients) and the buffer
+        limits into C.  Owner thread; after CONFIG SET."""
         if self._c is not None:
-            lib.rd_conn_set_authenticated(self._c, int(self._authenticated))
+            cfg = self.server.config
+            lib.rd_conn_set_authenticated(self._c, int(self.authenticated))
+            lib.rd_conn_set_output_limit(self._c, int(cfg.client_output_buffer_limit))
+            lib.rd_conn_set_input_limit(self._c, int(cfg.client_query_buffer_limit))
             self._update_fast()
 
     def trim_if_idle(self, before: float) -> int:
@@ -267,8 +279,10 @@ class Connection:
     def block(self, waiter: Any) -> None:
         """BLPOP & co. found nothing: once the handler returns the connection waits, still
         read (so its EOF closes it and cancels the wait) but running nothing, until waiter
-        ends it with unblock().  Owner thread."""
+        ends it with unblock().  Owner thread.  The reply mode is the one the command was
+        issued under (CLIENT REPLY OFF or SKIP drop its reply, whenever it comes)."""
         self._blocked = waiter
+        self._blocked_silent = self._reply_off or self._reply_skip
 
     @property
     def blocked(self) -> Any:
@@ -325,6 +339,8 @@ class Connection:
     def _end_block(self, reply: bytes) -> None:
         self._blocked = None
         lib.rd_conn_set_blocked(self._c, 0)
+        if self._blocked_silent:
+            reply = b""
         _reply(self._c, reply, len(reply))
         self._stats.commands += 1
 
@@ -445,19 +461,24 @@ class Connection:
         """Shutdown: finish commands already read (without reading more) and flush.
 
         Returns RD_OK / RD_CLOSE when done, RD_NEED_MORE when output is still pending."""
-        if self._c is None:
-            return _CLOSE
-        if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
-            waiter = self._blocked
-            waiter.cancel()
-            self._end_block(waiter.null)
-        if self._held is not None:   # shutting down: no more waiting
-            self._put_held()
-        st = self._resume_io()
-        while st == _SLOW:
-            st = self._run_slow(st)
-            if st == _HELD or self._blocked is not None:
-                return self.drain()
+        # A loop, not a recursion per blocking command: a client may have pipelined thousands.
+        again = True
+        while again:
+            if self._c is None:
+                return _CLOSE
+            if self._blocked is not None:  # shutting down: blocked clients get their timeout reply
+                waiter = self._blocked
+                waiter.end(waiter.null)       # or the answer it was already given
+                self._end_block(waiter.reply)
+            if self._held is not None:   # shutting down: no more waiting
+                self._put_held()
+            st = self._resume_io()
+            again = False
+            while st == _SLOW:
+                st = self._run_slow(st)
+                if st == _HELD or self._blocked is not None:
+                    again = True
+                    break
         if st == _NEED_MORE and not self._writing:
             self._writing = True
             self._selector.modify(self._sock, _WRITE, self)

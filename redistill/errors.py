@@ -160,7 +160,9 @@ def persistence_off(command: str) -> str:
     return f"{command} is not supported: persistence is off (Redistill keeps data in memory only)"
 
 
-DEBUG_UNSUPPORTED = "DEBUG is not supported by Redistill"
+DEBUG_NOT_ALLOWED = ("DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "
+                     "can run it from a local connection, otherwise you need to set this option in the "
+                     "configuration file, and then restart the server.")
 
 
 def subcommand_syntax(sub: bytes, container: str) -> str:

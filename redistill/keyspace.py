@@ -70,10 +70,11 @@ def set_type_threshold(name: str, value: int) -> None:
 _KEY_INFO_FIELDS = (
     (lib.RD_INFO_TYPE, "type"), (lib.RD_INFO_EXPIRE, "expire"), (lib.RD_INFO_IDLE_MS, "idle_ms"),
     (lib.RD_INFO_LEN, "len"), (lib.RD_INFO_MEMORY, "memory"), (lib.RD_INFO_ENCODING, "encoding"),
-    (lib.RD_INFO_SHARED_INT, "shared_int"), (lib.RD_INFO_FREQ, "freq"),
+    (lib.RD_INFO_SHARED_INT, "shared_int"), (lib.RD_INFO_FREQ, "freq"), (lib.RD_INFO_ADDR, "addr"),
 )
 
 _NO_VALUE = 2**64 - 1  # rd_ks_mget's length of a missing key
+_OTHER_TYPE = 2**64 - 2  # and of a key of another type
 
 # rd_ks_stats' output, in RD_KS_* index order.
 _STAT_NAMES = (
@@ -219,8 +220,9 @@ class Keyspace:
             ffi.new("const char *[]", vals), ffi.new("size_t[]", [len(v) for _, v in pairs]),
         ))
 
-    def mget(self, keys: list[bytes]) -> list[bytes | None]:
-        """Every key read at one instant; None for a missing key or one of another type."""
+    def mget(self, keys: list[bytes], other_type: Any = None) -> list[Any]:
+        """Every key read at one instant; None for a missing key, `other_type` for one of
+        another type."""
         s = self._scratch
         _check(lib.rd_ks_mget(self.ptr, len(keys), ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
                               ffi.new("size_t[]", [len(k) for k in keys]), s.buf))
@@ -230,6 +232,8 @@ class Keyspace:
             pos += 8
             if n == _NO_VALUE:
                 values.append(None)
+            elif n == _OTHER_TYPE:
+                values.append(other_type)
             else:
                 values.append(data[pos:pos + n])
                 pos += n
@@ -261,8 +265,11 @@ class Keyspace:
     def persist(self, key: bytes) -> bool:
         return _check(lib.rd_ks_persist(self.ptr, key, len(key))) == lib.RD_OK
 
-    def flush(self) -> None:
-        _check(lib.rd_ks_flush(self.ptr))
+    def flush(self, lazy: bool = False) -> None:
+        """FLUSHALL at one instant; lazy (ASYNC): the keys are freed by a thread of their own."""
+        _check((lib.rd_ks_flush_async if lazy else lib.rd_ks_flush)(self.ptr))
+        if not lazy:  # else glibc keeps the emptied heap; Redis's allocator hands it back
+            lib.rd_release_free_memory()
 
     def active_expire(self, budget_us: int) -> int:
         """Reclaims expired keys for about budget_us microseconds; returns how many."""
@@ -401,8 +408,11 @@ class Keyspace:
         return s.u64[0], s.take_records()
 
     def keys(self, pattern: bytes) -> list[bytes]:
-        """Every live key matching the Redis glob pattern."""
-        return self.scan(0, 2**64 - 1, pattern)[1]
+        """Every live key matching the Redis glob pattern, at one instant (the gate exclusive:
+        call it without a shared hold, see commands.OWN_GATE)."""
+        s = self._scratch
+        _check(lib.rd_ks_keys(self.ptr, pattern, len(pattern), s.buf))
+        return s.take_records()
 
     def randomkey(self) -> bytes | None:
         s = self._scratch

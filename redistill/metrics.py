@@ -415,7 +415,7 @@ def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("used_memory_dataset", used),
         ("total_system_memory", total),
         ("total_system_memory_human", bytes_to_human(total)),
-        ("maxmemory", cfg.max_memory),
+        ("maxmemory", cfg.max_memory - (1 << 64) if cfg.max_memory >= 1 << 63 else cfg.max_memory),  # Redis's %lld
         ("maxmemory_human", bytes_to_human(cfg.max_memory)),
         ("maxmemory_policy", cfg.eviction_policy),
         ("mem_fragmentation_ratio", f"{(rss / used) if used else 0:.2f}"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
 import itertools
 import logging
 import os
@@ -44,6 +45,13 @@ LISTEN_BACKLOG = 511          # Redis's tcp-backlog default
 RESERVED_FDS = 32             # Redis's CONFIG_MIN_RESERVED_FDS: stdio, Python's own files, a refused client...
 TRIM_EVERY = HZ               # cron ticks between idle-buffer trims (once a second)
 TRIM_IDLE_SECONDS = 2.0       # a connection idle this long gives its reusable buffers back
+
+
+def _listen_host(addr: str) -> str:
+    """Redis's bind syntax for getaddrinfo: "*" is every IPv4 address, "::*" every IPv6 one, and
+    a leading "-" (optional address) is dropped."""
+    addr = addr[1:] if addr.startswith("-") else addr
+    return {"*": "0.0.0.0", "::*": "::"}.get(addr, addr)
 
 
 def adjust_open_files_limit(maxclients: int, reserved: int) -> tuple[int, list[tuple[int, str]]]:
@@ -109,6 +117,7 @@ class Server:
         self.cluster = Topology.from_config(cfg)  # emulated cluster mode's topology, None when off
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
         self._clients: dict[int, Any] = {}
@@ -123,6 +132,7 @@ class Server:
         self.auth_failures = 0          # INFO acl_access_denied_auth
         self.auth_delayed = 0           # failed-AUTH replies that were held back
         self.tls_port = 0               # bound TLS port when it differs from port
+        self.main_tls: Any = None       # the main port's SSL context (None: plain), for rebind()
         self.health: Any = None         # health.HealthServer when health_check_port is set
         self._stop_requested = False
         self._stop_signal: int | None = None
@@ -392,19 +402,43 @@ class Server:
             raise
         self.port = bound[0]
         self.tls_port = bound[1] if len(bound) > 1 else 0
+        self.main_tls = ports[0][1]
         return groups
 
-    def _bind_group(self, host: str, port: int) -> tuple[list[socket.socket], int]:
+    def rebind(self, bind: str, port: int) -> None:
+        """CONFIG SET bind/port: listens on the new addresses and port, then each worker swaps its
+        main-port listeners for them.  Raises OSError, with nothing changed, when one cannot be bound."""
+        if port == 0:
+            raise OSError(errno.EINVAL, "port 0 (no TCP listener) is not supported")
+        groups: list[list[socket.socket]] = []
+        try:
+            for host in bind.split():
+                group, _ = self._bind_group(_listen_host(host), port, exclusive=port != self.port)
+                groups.append(group)
+        except OSError:
+            for group in groups:
+                for s in group:
+                    s.close()
+            raise
+        old_port, self.port = self.port, port
+        log.info("CONFIG SET: now listening on %s:%d", bind, port)
+        for i, worker in enumerate(self.workers):
+            worker.call_soon(functools.partial(worker.swap_listeners, old_port,
+                                               [(group[i], self.main_tls) for group in groups]))
+
+    def _bind_group(self, host: str, port: int, exclusive: bool = True) -> tuple[list[socket.socket], int]:
         """nthreads listeners on host:port; returns them and the port (port 0 -> a real one)."""
         family, _, _, _, sockaddr = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
         # A socket without SO_REUSEPORT cannot bind where anyone listens, even a group of
         # SO_REUSEPORT listeners (say a second Redistill of the same user), which our own
         # sockets would otherwise join silently.  It also turns port 0 into a real port.
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(sockaddr)
-            port = probe.getsockname()[1]
+        # Not `exclusive`: CONFIG SET bind on this server's own port, where the listeners are ours.
+        if exclusive:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(sockaddr)
+                port = probe.getsockname()[1]
         sockaddr = (sockaddr[0], port) + tuple(sockaddr[2:])
         group: list[socket.socket] = []
         try:
@@ -471,7 +505,8 @@ class Server:
     def _cron(self, now: float) -> None:
         try:
             if not pause.active():   # CLIENT PAUSE keeps the dataset still, as Redis
-                self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
+                if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
+                    self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
                 self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
             self.stats.sample(now)
         except Exception:

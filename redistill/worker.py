@@ -41,6 +41,13 @@ from .logutil import get_logger
 
 log = get_logger("redistill.worker")
 
+# Each worker's stack, fixed rather than left to RLIMIT_STACK (glibc's default for new threads: 8 MiB
+# under the usual `ulimit -s`, but 2 MiB when it is unlimited and whatever a lower ulimit says).  A
+# command needs little of it: C's deepest path is the fast path's batch loop (~5 KB of frames) plus a
+# type command (<= 6 KB) plus at most 1000 glob frames of ~112 B; every other C path is iterative.
+# The rest is the interpreter's (recursion limit 1000).  Only touched pages cost memory.
+WORKER_STACK_SIZE = 8 << 20
+
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 _EPOLLIN = 0x001
@@ -91,7 +98,8 @@ class _Acceptor:
         self.tls = tls                 # ssl.SSLContext for a TLS port, None for plain
 
     def on_event(self, mask: int) -> None:
-        self.worker._accept(self.listener, self.tls)
+        if self.listener.fileno() >= 0:   # not closed by swap_listeners earlier in this batch
+            self.worker._accept(self.listener, self.tls)
 
 
 class _Waker:
@@ -128,6 +136,7 @@ class Worker(threading.Thread):
         self._calls: collections.deque[Callable[[], Any]] = collections.deque()
         self._stopping = False
         self._deadline = 0.0           # time.monotonic() by which every client must be closed
+        self._over_soft: dict[Connection, float] = {}   # client -> when it went past the soft limit
         self.conns: set[Connection] = set()
         self._timers: list[tuple[float, int, Callable[[], Any]]] = []
         self._timer_seq = itertools.count()
@@ -178,6 +187,14 @@ class Worker(threading.Thread):
             lib.rd_release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
 
     # ---- the loop ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """threading.Thread.start with this worker's stack size (set only around its creation)."""
+        previous = threading.stack_size(WORKER_STACK_SIZE)
+        try:
+            super().start()
+        finally:
+            threading.stack_size(previous)
+
     def run(self) -> None:
         try:
             self._serve()
@@ -339,6 +356,8 @@ class Worker(threading.Thread):
         self.call_later(_SWEEP_PERIOD, self._sweep)
         timeout = self.server.config.timeout   # read each time: CONFIG SET timeout applies
         now = time.time()
+        for gone in self._over_soft.keys() - self.conns:
+            del self._over_soft[gone]
         for conn in list(self.conns):
             if conn.handshake_expired(now):
                 conn.close()
@@ -348,6 +367,35 @@ class Worker(threading.Thread):
                 self.stats.timedout_clients += 1
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()
+            elif self._past_soft_limit(conn, now):
+                log.warning("Client %s closed for overcoming of output buffer limits.", conn.addr)
+                conn.close()
+
+    def _past_soft_limit(self, conn: Connection, now: float) -> bool:
+        """client-output-buffer-limit's normal soft limit: unsent replies above `soft` bytes for more
+        than `seconds` (checked at each sweep; the hard limit is C's, at each reply)."""
+        soft, seconds = getattr(self.server, "obuf_soft_limit", (0, 0))
+        if not soft or conn.memory()[2] < soft:
+            self._over_soft.pop(conn, None)
+            return False
+        return now - self._over_soft.setdefault(conn, now) > seconds
+
+    def swap_listeners(self, old_port: int, listeners: list[tuple[socket.socket, Any]]) -> None:
+        """CONFIG SET bind/port (owner thread): the listeners on old_port give way to `listeners`;
+        connections already accepted stay."""
+        if self._stopping:
+            for sock, _ in listeners:
+                sock.close()
+            return
+        for listener, acceptor in self._gate.entries():
+            if listener.getsockname()[1] == old_port:
+                self._gate.remove(listener)
+                # On an unchanged port the old and new listeners share one SO_REUSEPORT group, and
+                # connections the kernel queued on the old one would be reset by its close: take them.
+                self._accept(listener, acceptor.tls)
+                listener.close()
+        for sock, tls in listeners:
+            self._gate.add(sock, _Acceptor(self, sock, tls))
 
     # ---- stopping ---------------------------------------------------------------------------
     def connections(self) -> list[Connection]:

@@ -23,6 +23,7 @@ from redistill import errors
 from redistill.commands import connection, datatypes, keys, server, string, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
+from redistill.commands import debug
 from redistill.commands import monitor, pause
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
@@ -126,7 +127,7 @@ _TABLE = [
     command("bgsave",     -1, "admin noscript no_async_loading",      NOKEYS,     server.bgsave,          "server",     "1.0.0",  "Asynchronously save the dataset to disk"),
     command("bgrewriteaof", 1, "admin noscript no_async_loading",     NOKEYS,     server.bgrewriteaof,    "server",     "1.0.0",  "Asynchronously rewrite the append-only file"),
     command("shutdown",   -1, "admin noscript loading stale no_multi allow_busy", NOKEYS, server.shutdown, "server",   "1.0.0",  "Synchronously save the dataset to disk and then shut down the server"),
-    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     server.debug,           "server",     "1.0.0",  "A container for debugging commands"),
+    command("debug",      -2, "admin noscript loading stale",         NOKEYS,     debug.debug,            "server",     "1.0.0",  "A container for debugging commands"),
     command("slowlog",    -2, "",                                     NOKEYS,     None,                   "server",     "2.2.12", "A container for slow log commands", subcommands=[
         command("slowlog|get",    -2, "admin loading stale",          NOKEYS,     server.slowlog_get,     "server",     "2.2.12", "Get the slow log's entries", tips="request_policy:all_nodes nondeterministic_output"),
         command("slowlog|len",     2, "admin loading stale",          NOKEYS,     server.slowlog_len,     "server",     "2.2.12", "Get the slow log's length", tips="request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
@@ -432,6 +433,17 @@ def encode_reply(client: Any, result: Any) -> bytes:
 
 _OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
 
+# Run without the dispatcher's shared hold of the keyspace gate, because they take it exclusive
+# (an upgrade would deadlock): EXEC, and the commands that see or change the whole keyspace at one
+# instant, whose C call (rd_ks_flush, rd_ks_keys, rd_ks_stats, rd_ks_randomkey) takes it itself.
+# Each makes that one call; anything else they read needs no instant (docs/LOCKING.md).
+OWN_GATE = frozenset(("exec", "flushall", "flushdb", "keys", "dbsize", "randomkey", "info",
+                      "cluster|countkeysinslot", "cluster|getkeysinslot"))
+# Run under the dispatcher's exclusive hold: the commands csrc/ runs only that way (internal.h
+# GATED_COMMANDS), since SORT's BY and GET patterns may read any key; and the two that switch the
+# fast path to Python (MONITOR, CLIENT PAUSE).
+_GATED = frozenset({"sort", "sort_ro", "monitor", "client|pause"})
+
 
 def _run(client: Any, args: list[bytes]) -> Any:
     try:
@@ -457,7 +469,8 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
-    if ("denyoom" in spec.flags or in_multi) and client.server.config.max_memory and not pause.active():
+    if (("denyoom" in spec.flags or in_multi or _exec_of_writes(client, spec)) and client.server.config.max_memory
+            and not pause.active()):   # a pause keeps the dataset still: no eviction
         try:
             client.server.keyspace.admit()
         except CommandError as e:
@@ -475,12 +488,15 @@ def _run(client: Any, args: list[bytes]) -> Any:
             return pause.postpone(client, args)
         queue.append((spec, args))
         return "QUEUED"
-    # Every command holds the gate shared, so no EXEC (on any thread) interleaves with it; EXEC
-    # exclusive (it takes it again itself), and SORT, whose BY and GET patterns may read any key;
-    # MONITOR and CLIENT PAUSE too, so that no batch started before them still runs after.
-    # A pause is checked under the gate: once CLIENT PAUSE has replied, no write starts.
+    if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
+        if pause.holds(client, spec):   # checked just before (see commands/pause.py)
+            return pause.postpone(client, args)
+        return call(client, spec, args)
+    # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it;
+    # MONITOR and CLIENT PAUSE exclusive too, so that no batch started before them still runs
+    # after.  A pause is checked under the gate: once CLIENT PAUSE has replied, no write starts.
     ks = client.server.keyspace
-    exclusive = spec.name in _GATED or spec.handler is transactions.exec_
+    exclusive = spec.name in _GATED
     if exclusive:
         ks.exclusive_begin()
     else:
@@ -496,11 +512,15 @@ def _run(client: Any, args: list[bytes]) -> Any:
             ks.shared_end()
 
 
-# The commands csrc/ runs only under the exclusive gate (internal.h GATED_COMMANDS), and the two
-# that switch the fast path to Python.
-_GATED = frozenset({"sort", "sort_ro", "monitor", "client|pause"})
 # What a monitor may not run: Redis rejects keyspace commands from replicas.
 _KEYSPACE_FLAGS = frozenset({"write", "readonly", "may_replicate"})
+
+
+def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
+    """EXEC of a queue holding a denyoom command: Redis admits it as a denyoom command (over the
+    limit it is refused, and the transaction discarded with -EXECABORT ... OOM)."""
+    queue = getattr(client, "multi", None)
+    return spec.handler is transactions.exec_ and bool(queue) and any("denyoom" in s.flags for s, _ in queue)
 
 
 def _cluster_redirect(topology: Any, client: Any, spec: CommandSpec, args: list[bytes]) -> CommandError | None:
@@ -526,6 +546,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
     counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
     start = time.perf_counter_ns()
+    fills = "write" in spec.flags and "blocking" not in spec.flags
+    existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
     try:
         result = spec.handler(client, args)
     except CommandError as e:
@@ -535,10 +557,10 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
-    if blocking.waiting() and "write" in spec.flags and "blocking" not in spec.flags:
-        # It may have filled a key someone waits on (its args cover its keys).  Inside EXEC the
-        # waiters are served after it (their retries wait for the gate), as Redis does.
-        blocking.signal(args[1:], None if client.in_exec else getattr(client, "worker", None))
+    if fills and blocking.waiting():
+        # It may have added a key someone waits on (its args cover its keys).  Inside EXEC the
+        # waiters are served after it, as Redis does (transactions.exec_).
+        blocking.signal(client, args[1:], existed)
     usec = (time.perf_counter_ns() - start) // 1000
     if monitor.active() and not _UNMONITORED & spec.flags:   # after it ran, as Redis 7.0's call()
         monitor.feed(client, args)

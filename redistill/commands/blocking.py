@@ -5,26 +5,32 @@ A command first tries its non-blocking form (LPOP, RPOP, LMOVE, ZPOPMIN... throu
 commands).  When every key is empty it blocks without blocking its worker thread:
 - the waiter goes into a per-key registry (oldest first, across all threads, one lock);
 - the connection stays in its event loop, but C only reads it (connection.py block()): its EOF
-  closes it and cancels the wait before any push could hand it an element; the handler's reply
-  is dropped;
-- every write command run by Python (dispatcher's call(), EXEC's queued ones included) signals
-  its arguments as keys; while any client is blocked the C fast path leaves the commands that can
-  fill a list or a sorted set to Python (rd_set_list_waiters), so every such write is seen;
-- a signal wakes the OLDEST waiter of the key, which tries its pop again: right there when it
-  lives on the writer's worker (served before the writer's next command, as Redis), else on its
-  own worker (call_soon); a served waiter passes the wake on to the next one, a waiter that leaves
-  unserved (timeout, close, CLIENT UNBLOCK) with a wake pending passes it on too: FIFO per key, one
-  retry per element;
+  closes it and cancels the wait; the handler's reply is dropped;
+- every write command run by Python (dispatcher's call()) signals its arguments as keys; while
+  any client is blocked the C fast path leaves the commands that can fill a list or a sorted set
+  to Python (rd_set_list_waiters), so every such write is seen;
+- a signal serves the keys as Redis's handleClientsBlockedOnKeys does, right there on the
+  writer's thread, before the writer's next command: a queue of ready keys, worked in a loop
+  (keys that a served BLMOVE fills join the queue: no recursion, circular moves included); per
+  key every waiter in FIFO order pops from that key, a waiter of the other type (a BZPOPMIN
+  waiter on a list) is skipped and stays blocked, until the key is empty; a BLMOVE whose
+  destination has the wrong type gets -WRONGTYPE, pops nothing and is unblocked;
+- the pop happens on the writer's thread under the registry lock; the reply is handed to the
+  waiter's connection on its own worker (call_soon) unless that is the writer's;
+- inside EXEC the signals are kept and served after EXEC (as Redis), outside the gate;
 - no polling: a C push checks for waiters under the key's stripe lock (types.c tx_open), and a
   waiter registers before its second attempt takes that lock, so a push is either seen by the
   attempt or deferred to Python, which signals it;
 - a worker timer ends the wait at the timeout (null reply).
 Inside MULTI/EXEC a blocking command does not block: it answers as at its timeout (as Redis).
+Lock order: the keyspace gate (shared) -> _lock -> the keyspace's stripe locks (the pops).
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
+from collections import deque
 from typing import Any, Callable
 
 from redistill import errors
@@ -33,12 +39,20 @@ from redistill.commands.args import parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
 
-_lock = threading.Lock()
+log = logging.getLogger("redistill.commands")
+
+_lock = threading.RLock()   # the registry, and serving (re-entrant: a served waiter leaves under it)
 _waiters: dict[bytes, list["Waiter"]] = {}   # key -> waiters, oldest first
 _count = 0                                  # registered waiters (the C fast-path flag)
 _timed = 0                                  # ... of which have a timeout (INFO clients_in_timeout_table)
+_exec_keys = threading.local()              # keys signalled inside EXEC on this thread
 
 UNBLOCKED = b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+_SKIP = object()   # take()'s answer when the key holds the other type: the waiter stays blocked
+
+# take(key, strict) -> reply bytes (served), None (nothing to pop) or _SKIP (the key's type is not
+# this waiter's); strict (the command's own attempts) raises the error instead of _SKIP.
+Take = Callable[[bytes, bool], Any]
 
 
 def _null_array(resp: int) -> bytes:
@@ -50,66 +64,28 @@ def _null_bulk(resp: int) -> bytes:
 
 
 class Waiter:
-    __slots__ = ("client", "keys", "attempt", "null", "timeout", "done", "woken")
+    __slots__ = ("client", "keys", "take", "null", "timeout", "done", "reply", "dest")
 
-    def __init__(self, client: Any, keys: list[bytes], attempt: Callable[[bool], bytes | None],
-                 null: bytes, timeout: float) -> None:
+    def __init__(self, client: Any, keys: list[bytes], take: Take, null: bytes, timeout: float,
+                 dest: bytes | None) -> None:
         self.client = client
         self.timeout = timeout   # seconds, 0 = forever
         self.keys = keys
-        self.attempt = attempt   # attempt(strict) -> reply bytes, or None when nothing to pop
+        self.take = take
         self.null = null
+        self.dest = dest         # BLMOVE's destination: filled when this waiter is served
         self.done = False        # left the registry (under _lock)
-        self.woken = False       # a retry is queued for a signal (under _lock)
+        self.reply: bytes | None = None   # its answer, set when it leaves
 
-    # ---- on the client's own worker thread ------------------------------------------------------
-    def retry(self) -> None:
-        """call_soon after a signal for one of our keys: serve ourselves if we can, then let the
-        next waiter try."""
-        if self.serve(False):
-            signal(self.keys, self.client.worker)
-
-    def serve(self, in_write: bool) -> bool:
-        """Pops for this waiter and replies; True when served.  in_write: called inside a write
-        command on our worker, which must not run our pipelined commands (they resume from the
-        event loop)."""
-        with _lock:
-            self.woken = False
-            if self.done:
-                return False
-        ks = self.client.server.keyspace
-        ks.shared_begin()
-        try:
-            reply = self.attempt(False)
-        finally:
-            ks.shared_end()
-        if reply is None:
-            return False
-        self.finish(reply, in_write)   # even if CLIENT UNBLOCK raced us: never drop an element
-        return True
-
-    def expire(self) -> None:
-        if not self.done and not self.client.closed:
-            self.finish(self.null)
-
-    def finish(self, reply: bytes, resume_later: bool = False) -> None:
-        self.cancel()
-        if self.client.blocked is self:
-            self.client.unblock(reply, resume_later)
-
-    def cancel(self) -> None:
-        """Leaves the registry (served, timed out, or the connection closed)."""
-        if self._leave():
-            self._pass_on()
-
-    # ---- any thread ---------------------------------------------------------------------------
-    def _leave(self) -> bool:
-        """Out of the registry; False when it already was."""
+    def end(self, reply: bytes) -> bool:
+        """Leaves the registry with `reply` as its answer; False when it had already left (served,
+        timed out, unblocked): then self.reply is the answer it left with.  Any thread."""
         global _count, _timed
         with _lock:
             if self.done:
                 return False
             self.done = True
+            self.reply = reply
             for key in set(self.keys):
                 queue = _waiters.get(key)
                 if queue and self in queue:
@@ -121,16 +97,29 @@ class Waiter:
             lib.rd_set_list_waiters(_count)
             return True
 
-    def _pass_on(self) -> None:
-        """A wake meant for us goes to the next waiter when we leave without using it."""
-        if self.woken:
-            signal(self.keys)
+    def deliver(self) -> None:
+        """Sends self.reply to the client on its own worker: now when that is this thread (inside
+        a command there: its pipelined commands resume from the event loop), else call_soon."""
+        client = self.client
+        if client.worker is threading.current_thread():
+            if client.blocked is self:
+                client.unblock(self.reply, True)
+        else:
+            client.worker.call_soon(lambda: client.blocked is self and client.unblock(self.reply))
+
+    def expire(self) -> None:
+        """The worker timer at the timeout (owner thread)."""
+        if self.end(self.null) and not self.client.closed:
+            self.deliver()
+
+    def cancel(self) -> None:
+        """The connection closed: out of the registry (an answer it was given is dropped)."""
+        self.end(self.null)
 
     def unblock(self, reply: bytes) -> bool:
         """CLIENT UNBLOCK (any thread): ends the wait with `reply` on the client's worker."""
-        if not self._leave():
+        if not self.end(reply):
             return False
-        self._pass_on()
         self.client.worker.call_soon(lambda: self.client.blocked is self and self.client.unblock(reply))
         return True
 
@@ -160,25 +149,82 @@ def waiting() -> bool:
     return _count > 0
 
 
-def signal(keys: list[bytes], here: Any = None) -> None:
-    """Some of `keys` may have been filled: wake the oldest waiter of each (once).  A waiter on
-    `here` (the worker running this, outside EXEC) is served right now, as Redis serves blocked
-    clients before the writer's next command; the others on their own worker (call_soon)."""
-    while keys and _count:   # a loop, not recursion: one write may serve thousands of waiters
-        woken = []
+# Redis 7.0 wakes a key's waiters when a write adds the key (dbAdd: a push or ZADD creating it;
+# RENAME, COPY and RESTORE, which delete and add), never when it writes into or overwrites one that
+# exists (setKey's dbOverwrite: a *STORE over a string leaves a BZPOPMIN waiter blocked, and so does
+# a later ZADD into that sorted set; SORT ... STORE will too).
+_READDS = frozenset(("rename", "renamenx", "copy", "restore"))
+
+
+def existing(client: Any, name: str, args: list[bytes]) -> list[bytes] | None:
+    """Before a write runs: the waited-on keys among its arguments that exist (it cannot add them)."""
+    if name in _READDS:
+        return None
+    ks = client.server.keyspace
+    return [k for k in args[1:] if k in _waiters and ks.exists(k)] or None
+
+
+def signal(writer: Any, keys: list[bytes], existed: list[bytes] | None = None) -> None:
+    """`writer`'s command may have added some of `keys` (not those that `existed` before it): serve
+    their waiters now (inside EXEC: after it, signal_exec_done)."""
+    if existed:
+        keys = [k for k in keys if k not in existed]
+    if not _count or not keys:
+        return
+    if getattr(writer, "in_exec", False):
+        pending = getattr(_exec_keys, "keys", None)
+        if pending is None:
+            pending = _exec_keys.keys = {}
+        pending.update(dict.fromkeys(keys))
+        return
+    ks = writer.server.keyspace
+    ks.shared_begin()   # the gate before _lock, as every command that registers a waiter
+    try:
         with _lock:
-            for key in keys:
-                queue = _waiters.get(key)
-                if queue and not queue[0].woken:
-                    queue[0].woken = True
-                    woken.append(queue[0])
-        keys = []
-        for w in woken:
-            if here is not None and w.client.worker is here:
-                if w.serve(True):
-                    keys.extend(w.keys)   # the next waiter of those keys may be served too
-            else:
-                w.client.worker.call_soon(w.retry)
+            _serve(keys)
+    finally:
+        ks.shared_end()
+
+
+def signal_exec_done(client: Any) -> None:
+    """After EXEC (outside the gate): serve the keys its commands signalled."""
+    pending = getattr(_exec_keys, "keys", None)
+    if pending:
+        _exec_keys.keys = None
+        signal(client, list(pending))
+
+
+def _serve(keys: list[bytes]) -> None:
+    """Redis's handleClientsBlockedOnKeys (under _lock): each ready key serves its waiters in FIFO
+    order until it is empty; a destination a BLMOVE filled becomes ready in the same loop."""
+    ready = deque(k for k in dict.fromkeys(keys) if k in _waiters)
+    queued = set(ready)
+    while ready:
+        key = ready.popleft()
+        queued.discard(key)
+        for w in list(_waiters.get(key, ())):
+            if w.done:
+                continue
+            outcome = _take(w, key)
+            if outcome is _SKIP:
+                continue
+            if outcome is None:
+                break
+            w.end(outcome)
+            w.deliver()
+            if w.dest is not None and w.dest in _waiters and w.dest not in queued:
+                ready.append(w.dest)
+                queued.add(w.dest)
+
+
+def _take(w: Waiter, key: bytes) -> Any:
+    if w.client.closed:   # closed, its close not yet seen by the registry: it takes nothing
+        return _SKIP
+    try:
+        return w.take(key, False)
+    except Exception:   # a bug must not leave the waiter blocked forever, nor the count wrong
+        log.exception("serving a blocked client")
+        return b"-%s\r\n" % errors.INTERNAL.encode()
 
 
 def _timeout(arg: bytes) -> float:
@@ -198,74 +244,88 @@ def _timeout(arg: bytes) -> float:
     return math.ceil(ms) / 1000.0  # Redis rounds up to whole milliseconds (ceill)
 
 
-def _block(client: Any, keys: list[bytes], attempt: Callable[[bool], bytes | None], timeout: float,
-           null: bytes, exec_null: bytes | None = None) -> Encoded:
-    reply = attempt(True)
-    if reply is not None:
-        return Encoded(reply)
-    if client.in_exec:  # MULTI/EXEC never blocks: the timeout's reply (BLMOVE's is a nil bulk there)
-        return Encoded(exec_null or null)
-    w = Waiter(client, keys, attempt, null, timeout)
-    _register(w)
-    try:
-        reply = attempt(True)  # a push between the first attempt and the registration
-    except CommandError:  # (the key changed type meanwhile)
-        w.cancel()
-        raise
-    if reply is not None:
-        w.cancel()
-        return Encoded(reply)
-    client.block(w)
-    if timeout:
-        client.worker.call_later(timeout, w.expire)
-    return Encoded(b"")
+def _block(client: Any, keys: list[bytes], take: Take, timeout: float, null: bytes,
+           exec_null: bytes | None = None, dest: bytes | None = None) -> Encoded:
+    """Answers at once when a key has something (or is of the wrong type), else blocks."""
+    reply = _first(keys, take)
+    if reply is None and client.in_exec:  # MULTI/EXEC never blocks: the timeout's reply
+        return Encoded(exec_null or null)  # (BLMOVE's is a nil bulk there)
+    if reply is None:
+        w = Waiter(client, keys, take, null, timeout, dest)
+        with _lock:   # held until the second attempt is done: no signal serves it meanwhile
+            _register(w)
+            try:
+                reply = _first(keys, take)   # a push between the first attempt and the registration
+            except CommandError:  # (the key changed type meanwhile)
+                w.cancel()
+                raise
+            if reply is not None:
+                w.cancel()
+        if reply is None:
+            client.block(w)
+            if timeout:
+                client.worker.call_later(timeout, w.expire)
+            return Encoded(b"")
+    if dest is not None:
+        signal(client, [dest])   # the destination may serve another waiter
+    return Encoded(reply)
 
 
-def _exec(client: Any, args: list[bytes], strict: bool) -> bytes | None:
-    """One non-blocking step through C: its reply, None for a nil; errors raise when strict."""
+def _first(keys: list[bytes], take: Take) -> bytes | None:
+    """The command's own attempt: the first key with something to pop, in the order given."""
+    for key in keys:
+        reply = take(key, True)
+        if reply is not None:
+            return reply
+    return None
+
+
+def _exec(client: Any, args: list[bytes], strict: bool) -> Any:
+    """One non-blocking step through C: its reply, None for a nil; an error raises when strict,
+    else is _SKIP (WRONGTYPE: the key is not of this waiter's type)."""
     reply = client.server.keyspace.exec(args, client.resp)
     if reply[:1] == b"-":
         if strict:
             raise CommandError(reply[:-2].decode("latin-1"))
-        return None
-    if reply[:1] == b"_" or reply.startswith((b"$-1", b"*-1")):  # nil, or a nil array (count forms)
-        return None
+        return _SKIP
+    if reply[:1] == b"_" or reply.startswith((b"$-1", b"*-1")) or reply == b"*0\r\n":
+        return None   # nil, a nil array (count forms), ZPOPMIN's empty array
     return reply
 
 
-def _pop_attempt(client: Any, keys: list[bytes], op: bytes) -> Callable[[bool], bytes | None]:
-    def attempt(strict: bool) -> bytes | None:
-        for key in keys:
-            value = _exec(client, [op, key], strict)
-            if value is not None:
-                return b"*2\r\n$%d\r\n%s\r\n%s" % (len(key), key, value)
-        return None
-    return attempt
+def _pop_take(client: Any, op: bytes) -> Take:
+    def take(key: bytes, strict: bool) -> Any:
+        value = _exec(client, [op, key], strict)
+        if value is None or value is _SKIP:
+            return value
+        return b"*2\r\n$%d\r\n%s\r\n%s" % (len(key), key, value)
+    return take
 
 
-def _move_attempt(client: Any, args: list[bytes]) -> Callable[[bool], bytes | None]:
-    def attempt(strict: bool) -> bytes | None:
+def _move_take(client: Any, args: list[bytes]) -> Take:
+    """LMOVE src dst ...: served with LMOVE's error when src has elements but dst is not a list
+    (Redis 7.0's serveClientBlockedOnList: -WRONGTYPE, nothing popped, unblocked)."""
+    def take(key: bytes, strict: bool) -> Any:
         value = _exec(client, args, strict)
-        if value is not None:
-            signal([args[2]], client.worker)  # the destination may serve another waiter
+        if value is _SKIP and _exec(client, [b"LLEN", key], False) not in (None, _SKIP, b":0\r\n"):
+            return client.server.keyspace.exec(args, client.resp)   # the error, for the client
         return value
-    return attempt
+    return take
 
 
-def _single_pop(make_attempt: Callable[..., Callable[[bool], bytes | None]], op: bytes) -> Callable[..., Encoded]:
+def _single_pop(make_take: Callable[[Any, bytes], Take], op: bytes) -> Callable[..., Encoded]:
     """BLPOP, BRPOP, BZPOPMIN, BZPOPMAX: `B<op> key [key ...] timeout`, the first non-empty key served."""
     def handler(client: Any, args: list[bytes]) -> Encoded:
-        keys = args[1:-1]
-        return _block(client, keys, make_attempt(client, keys, op), _timeout(args[-1]), _null_array(client.resp))
+        return _block(client, args[1:-1], make_take(client, op), _timeout(args[-1]), _null_array(client.resp))
     return handler
 
 
 # BLPOP key [key ...] timeout
-blpop = _single_pop(_pop_attempt, b"LPOP")
+blpop = _single_pop(_pop_take, b"LPOP")
 
 
 # BRPOP key [key ...] timeout
-brpop = _single_pop(_pop_attempt, b"RPOP")
+brpop = _single_pop(_pop_take, b"RPOP")
 
 
 def _end(arg: bytes) -> bytes:
@@ -278,18 +338,18 @@ def _end(arg: bytes) -> bytes:
 # BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 def blmove(client: Any, args: list[bytes]) -> Encoded:
     wherefrom, whereto = _end(args[3]), _end(args[4])
-    timeout = _timeout(args[5])
-    move = [b"LMOVE", args[1], args[2], wherefrom, whereto]
-    return _block(client, [args[1]], _move_attempt(client, move), timeout, _null_array(client.resp),
-                  _null_bulk(client.resp))
+    return _blocking_move(client, args[1], args[2], wherefrom, whereto, _timeout(args[5]))
 
 
 # BRPOPLPUSH source destination timeout
 def brpoplpush(client: Any, args: list[bytes]) -> Encoded:
-    timeout = _timeout(args[3])
-    move = [b"LMOVE", args[1], args[2], b"right", b"left"]
-    return _block(client, [args[1]], _move_attempt(client, move), timeout, _null_array(client.resp),
-                  _null_bulk(client.resp))
+    return _blocking_move(client, args[1], args[2], b"right", b"left", _timeout(args[3]))
+
+
+def _blocking_move(client: Any, src: bytes, dst: bytes, wherefrom: bytes, whereto: bytes,
+                   timeout: float) -> Encoded:
+    take = _move_take(client, [b"LMOVE", src, dst, wherefrom, whereto])
+    return _block(client, [src], take, timeout, _null_array(client.resp), _null_bulk(client.resp), dst)
 
 
 def _mpop_args(args: list[bytes], at: int, ends: tuple[bytes, bytes]) -> tuple[list[bytes], bytes, int]:
@@ -314,60 +374,57 @@ def _mpop_args(args: list[bytes], at: int, ends: tuple[bytes, bytes]) -> tuple[l
     return args[at + 1:where], word(args[where]), max(count, 1)
 
 
-def _lmpop_attempt(client: Any, keys: list[bytes], end: bytes, count: int) -> Callable[[bool], bytes | None]:
-    """[key, [elements]] from the first non-empty list (LPOP/RPOP key count through C)."""
+def _lmpop_take(client: Any, end: bytes, count: int) -> Take:
+    """[key, [elements]] from a non-empty list (LPOP/RPOP key count through C)."""
     op = b"LPOP" if end == b"left" else b"RPOP"
     n = b"%d" % count
-    def attempt(strict: bool) -> bytes | None:
-        for key in keys:
-            elements = _exec(client, [op, key, n], strict)
-            if elements is not None:
-                return b"*2\r\n$%d\r\n%s\r\n%s" % (len(key), key, elements)
-        return None
-    return attempt
+    def take(key: bytes, strict: bool) -> Any:
+        elements = _exec(client, [op, key, n], strict)
+        if elements is None or elements is _SKIP:
+            return elements
+        return b"*2\r\n$%d\r\n%s\r\n%s" % (len(key), key, elements)
+    return take
 
 
 # LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 def lmpop(client: Any, args: list[bytes]) -> Encoded:
     keys, end, count = _mpop_args(args, 1, (b"left", b"right"))
-    return Encoded(_lmpop_attempt(client, keys, end, count)(True) or _null_array(client.resp))
+    return Encoded(_first(keys, _lmpop_take(client, end, count)) or _null_array(client.resp))
 
 
 # BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 def blmpop(client: Any, args: list[bytes]) -> Encoded:
     timeout = _timeout(args[1])
     keys, end, count = _mpop_args(args, 2, (b"left", b"right"))
-    return _block(client, keys, _lmpop_attempt(client, keys, end, count), timeout,
-                  _null_array(client.resp))
+    return _block(client, keys, _lmpop_take(client, end, count), timeout, _null_array(client.resp))
 
 
-def _zpop_attempt(client: Any, keys: list[bytes], op: bytes) -> Callable[[bool], bytes | None]:
-    """[key, member, score] from the first non-empty sorted set (ZPOPMIN/ZPOPMAX through C,
-    whose [member, score] reply is spliced in after the key)."""
-    def attempt(strict: bool) -> bytes | None:
-        for key in keys:
-            pair = _exec(client, [op, key], strict)
-            if pair is not None and pair != b"*0\r\n":
-                return b"*3\r\n$%d\r\n%s\r\n%s" % (len(key), key, pair[4:])  # pair: "*2\r\n..."
-        return None
-    return attempt
+def _zpop_take(client: Any, op: bytes) -> Take:
+    """[key, member, score] from a non-empty sorted set (ZPOPMIN/ZPOPMAX through C, whose
+    [member, score] reply is spliced in after the key)."""
+    def take(key: bytes, strict: bool) -> Any:
+        pair = _exec(client, [op, key], strict)
+        if pair is None or pair is _SKIP:
+            return pair
+        return b"*3\r\n$%d\r\n%s\r\n%s" % (len(key), key, pair[4:])  # pair: "*2\r\n..."
+    return take
 
 
 # BZPOPMIN key [key ...] timeout
-bzpopmin = _single_pop(_zpop_attempt, b"ZPOPMIN")
+bzpopmin = _single_pop(_zpop_take, b"ZPOPMIN")
 
 
 # BZPOPMAX key [key ...] timeout
-bzpopmax = _single_pop(_zpop_attempt, b"ZPOPMAX")
+bzpopmax = _single_pop(_zpop_take, b"ZPOPMAX")
 
 
 # BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 def bzmpop(client: Any, args: list[bytes]) -> Encoded:
     timeout = _timeout(args[1])
-    keys, _, _ = _mpop_args(args, 2, (b"min", b"max"))  # ZMPOP (C) parses again, the same way
-    zmpop = [b"ZMPOP"] + args[2:]
-    return _block(client, keys, lambda strict: _exec(client, zmpop, strict), timeout,
-                  _null_array(client.resp))
+    keys, end, count = _mpop_args(args, 2, (b"min", b"max"))
+    tail = [end, b"COUNT", b"%d" % count]
+    return _block(client, keys, lambda key, strict: _exec(client, [b"ZMPOP", b"1", key] + tail, strict),
+                  timeout, _null_array(client.resp))
 
 
 # CLIENT UNBLOCK client-id [TIMEOUT|ERROR]

@@ -86,11 +86,12 @@ def dbsize(client: Any, args: list[bytes]) -> int:
 
 
 def _flush(client: Any, args: list[bytes]) -> str:
-    # getFlushCommandFlags: one optional ASYNC|SYNC.  Both flush synchronously here: the C flush
-    # takes one stripe at a time, so other clients keep running meanwhile.
+    # getFlushCommandFlags: one optional ASYNC|SYNC.  Both are one instant for every other client
+    # (C swaps all the stripes' tables under the gate); SYNC frees the old keys in this thread after
+    # the gate, before replying, ASYNC on a thread of their own (Redis's lazyfree).
     if len(args) > 2 or (len(args) == 2 and word(args[1]) not in (b"async", b"sync")):
         raise CommandError(errors.SYNTAX)
-    client.server.keyspace.flush()
+    client.server.keyspace.flush(lazy=len(args) == 2 and word(args[1]) == b"async")
     return "OK"
 
 

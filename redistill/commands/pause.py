@@ -11,7 +11,9 @@ Rules:
     every command; monitors are never held (Redis exempts replicas, and a monitor is one);
   - the check runs under the keyspace gate (the dispatcher), and CLIENT PAUSE runs under the
     exclusive gate with the fast path switched to Python (commands/monitor.py python_only):
-    once PAUSE has replied no write runs, on any thread;
+    once PAUSE has replied no write starts, on any thread; except that the commands that take the
+    gate themselves (EXEC, FLUSHALL, FLUSHDB: the dispatcher's OWN_GATE) are checked just before
+    it, so one that passed the check as PAUSE arrived may still run right after its reply;
   - while paused the dataset stays still, as in Redis: the cron neither expires nor evicts, lazy
     expiry leaves expired keys in place (rd_ks_pause_expiry: they read as absent), and the
     dispatcher does not evict before denyoom commands.
@@ -135,12 +137,19 @@ def _unpause() -> None:
 class Postponed:
     """The parked command of a paused client: what Connection.blocked holds meanwhile."""
 
-    __slots__ = ("client", "args", "null")
+    __slots__ = ("client", "args", "null", "reply")
 
     def __init__(self, client: Any, args: list[bytes]) -> None:
         self.client = client
         self.args = args
         self.null = b""   # shutdown drains a parked client without running its command
+        self.reply = self.null
+
+    def end(self, reply: bytes) -> bool:
+        """Shutdown (Connection.drain): the command is dropped with `reply`."""
+        self.cancel()
+        self.reply = reply
+        return True
 
     def replay(self) -> None:
         """On the client's worker: the command goes through the dispatcher again."""

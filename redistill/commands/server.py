@@ -1,18 +1,15 @@
 """Server commands (Redis's server.c / config.c): INFO, CONFIG GET/SET/HELP, COMMAND and its subcommands."""
 from __future__ import annotations
 
-import dataclasses
-import re
-import threading
 import time
 from typing import Any
 
-from redistill import config as config_module
 from redistill import errors
 from redistill.commands.args import help_reply, parse_ll, word
+from redistill.commands.config_cmd import config_get, config_params, config_set  # noqa: F401 (the table's)
 from redistill.commands.docs import docs_fields
 from redistill.errors import CommandError
-from redistill.keyspace import glob_match, set_type_threshold
+from redistill.keyspace import glob_match
 from redistill.logutil import get_logger
 from redistill.protocol import SetReply, Verbatim
 
@@ -25,249 +22,7 @@ def info(client: Any, args: list[bytes]) -> Verbatim:
     return Verbatim("txt", client.server.info([a.decode("latin-1") for a in args[1:]]))
 
 
-# ---- CONFIG --------------------------------------------------------------------------------------
-
-# Parameters Redis has that mean nothing here: CONFIG SET stores them so CONFIG GET shows them.
-_overrides: dict[int, dict[str, str]] = {}  # id(server) -> name -> value
-# CONFIG SET replaces server.config with a modified copy (read-modify-write): two of them on
-# different workers must not interleave, or one's changes are lost (neither the GIL nor a
-# free-threaded build makes the pair atomic).  Held only by CONFIG SET, never with another lock.
-_config_lock = threading.Lock()
-
-_YES_NO = {"yes": True, "no": False}
-_LLONG_MAX = (1 << 63) - 1
-_INT_MAX = (1 << 31) - 1
-
-
-def config_params(server: Any) -> dict[str, str]:
-    """Every parameter CONFIG GET knows, with its current value."""
-    params = config_module.redis_params(server.config)
-    for name, (_, _, default) in _SETTABLE.items():
-        params.setdefault(name, default)
-    slowlog = getattr(server, "slowlog", None)
-    if slowlog is not None:
-        params["slowlog-log-slower-than"] = str(slowlog.slower_than)
-        params["slowlog-max-len"] = str(slowlog.max_len)
-    params.update(_overrides.get(id(server), {}))
-    return params
-
-
-# CONFIG GET parameter [parameter ...]
-def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
-    params = config_params(client.server)
-    found: dict[str, tuple[bytes, bytes]] = {}  # name -> (name as replied, value)
-    for pattern in args[2:]:  # a parameter matched by two patterns is listed once
-        if not any(c in pattern for c in b"[*?"):
-            # Redis looks a plain name up directly and replies with it as the client spelled it.
-            name = pattern.decode("latin-1").lower()
-            if name in params and name not in found:
-                found[name] = (pattern, params[name].encode("latin-1"))
-            continue
-        for name, value in params.items():
-            if name not in found and glob_match(pattern, name.encode(), nocase=True):
-                found[name] = (name.encode(), value.encode("latin-1"))
-    return dict(found.values())
-
-
-# ---- value parsers: Redis's texts (config.c); each returns the value to keep or raises ----------
-
-def _range(value: int, lo: int, hi: int) -> int:
-    if not lo <= value <= hi:
-        raise CommandError(f"argument must be between {lo} and {hi} inclusive")
-    return value
-
-
-def _int(lo: int, hi: int) -> Any:
-    def parse(value: str) -> int:
-        if not re.fullmatch(r"0|-?[1-9][0-9]{0,18}", value) or not -_LLONG_MAX - 1 <= int(value) <= _LLONG_MAX:
-            raise CommandError("argument couldn't be parsed into an integer")
-        return _range(int(value), lo, hi)
-    return parse
-
-
-def _memory(lo: int = 0, hi: int = _LLONG_MAX) -> Any:
-    def parse(value: str) -> int:
-        try:
-            n = config_module.parse_size(value)
-        except ValueError:
-            raise CommandError("argument must be a memory value") from None
-        return _range(n, lo, hi)
-    return parse
-
-
-def _choice(choices: tuple[str, ...]) -> Any:
-    def parse(value: str) -> str:
-        if value.lower() not in choices:
-            raise CommandError("argument(s) must be one of the following: " + ", ".join(choices))
-        return value.lower()
-    return parse
-
-
-def _yes_no(value: str) -> bool:
-    if value.lower() not in _YES_NO:
-        raise CommandError("argument must be 'yes' or 'no'")
-    return _YES_NO[value.lower()]
-
-
-def _yes_no_text(value: str) -> str:
-    return "yes" if _yes_no(value) else "no"
-
-
-def _save(value: str) -> str:
-    """"" or pairs of <seconds> <changes> (stored only: nothing is ever saved)."""
-    parts = value.split()
-    if len(parts) % 2 or not all(p.isdigit() for p in parts):
-        raise CommandError("Invalid save parameters")
-    return " ".join(parts)
-
-
-_EVENT_TYPES = "g$lshzxetd"  # what "A" stands for, in the order Redis writes them back
-
-
-def _keyspace_events(value: str) -> str:
-    """keyspaceEventsStringToFlags then keyspaceEventsFlagsToString: CONFIG GET shows the canonical form
-    ("KEA" reads back as "AKE")."""
-    if any(ch not in "AgKEg$lshzxetdmn" for ch in value):
-        raise CommandError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
-    chars = set(value.replace("A", _EVENT_TYPES))
-    types = "A" if set(_EVENT_TYPES) <= chars else "".join(c for c in _EVENT_TYPES if c in chars)
-    return types + ("n" if "n" in chars and types != "A" else "") + "".join(c for c in "KEm" if c in chars)
-
-
-# Redis's policies in Redis's order (its error lists them so), then Redistill's own.
-_REDIS_POLICIES = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
-                   "allkeys-lfu", "allkeys-random", "noeviction")
-_POLICIES = _REDIS_POLICIES + tuple(p for p in config_module.EVICTION_POLICIES
-                                    if p not in _REDIS_POLICIES)
-
-# name -> (Config field, or None for "stored here", parser, default shown by CONFIG GET).
-# The None rows are Redis parameters with no effect in Redistill (persistence, encodings, lazy
-# freeing, replication...): accepted with Redis's validation so configuration tools keep working.
-_B, _I, _M = _yes_no_text, _int, _memory
-_SETTABLE: dict[str, tuple[str | None, Any, str]] = {
-    "maxmemory": ("max_memory", _memory(), "0"),
-    "maxmemory-policy": ("eviction_policy", _choice(_POLICIES), "noeviction"),
-    "maxclients": ("max_connections", _int(1, (1 << 32) - 1), "10000"),
-    "timeout": ("timeout", _int(0, _INT_MAX), "0"),
-    "tcp-keepalive": ("tcp_keepalive", _int(0, _INT_MAX), "300"),
-    "requirepass": ("password", lambda v: v or None, ""),
-    "protected-mode": ("protected_mode", _yes_no, "yes"),
-    "loglevel": ("log_level", _choice(config_module.LOG_LEVELS), "notice"),
-    "slowlog-log-slower-than": (None, _I(-1, _LLONG_MAX), "10000"),   # the SLOWLOG threshold
-    "slowlog-max-len": (None, _I(0, _LLONG_MAX), "128"),
-    "save": (None, _save, ""),
-    "appendonly": (None, _B, "no"),
-    "appendfsync": (None, _choice(("everysec", "always", "no")), "everysec"),
-    "activerehashing": (None, _B, "yes"),
-    "active-expire-effort": (None, _I(1, 10), "1"),
-    "aof-use-rdb-preamble": (None, _B, "yes"),
-    "auto-aof-rewrite-percentage": (None, _I(0, _INT_MAX), "100"),
-    "auto-aof-rewrite-min-size": (None, _M(), "67108864"),
-    "busy-reply-threshold": (None, _I(0, _LLONG_MAX), "5000"),
-    "lua-time-limit": (None, _I(0, _LLONG_MAX), "5000"),
-    "dynamic-hz": (None, _B, "yes"),
-    "hz": (None, lambda v: min(_I(0, _INT_MAX)(v), 500), "10"),   # Redis clamps at 500
-    "hash-max-listpack-entries": (None, _I(0, _LLONG_MAX), "512"),
-    "hash-max-listpack-value": (None, _I(0, _LLONG_MAX), "64"),
-    "hash-max-ziplist-entries": (None, _I(0, _LLONG_MAX), "512"),
-    "hash-max-ziplist-value": (None, _I(0, _LLONG_MAX), "64"),
-    "list-max-listpack-size": (None, _I(-_INT_MAX - 1, _INT_MAX), "-2"),
-    "list-max-ziplist-size": (None, _I(-_INT_MAX - 1, _INT_MAX), "-2"),
-    "list-compress-depth": (None, _I(0, _INT_MAX), "0"),
-    "set-max-intset-entries": (None, _I(0, _LLONG_MAX), "512"),
-    "zset-max-listpack-entries": (None, _I(0, _LLONG_MAX), "128"),
-    "zset-max-listpack-value": (None, _I(0, _LLONG_MAX), "64"),
-    "zset-max-ziplist-entries": (None, _I(0, _LLONG_MAX), "128"),
-    "zset-max-ziplist-value": (None, _I(0, _LLONG_MAX), "64"),
-    "stream-node-max-bytes": (None, _M(), "4096"),
-    "stream-node-max-entries": (None, _I(0, _LLONG_MAX), "100"),
-    "hll-sparse-max-bytes": (None, _M(), "3000"),
-    "lazyfree-lazy-eviction": (None, _B, "no"),
-    "lazyfree-lazy-expire": (None, _B, "no"),
-    "lazyfree-lazy-server-del": (None, _B, "no"),
-    "lazyfree-lazy-user-del": (None, _B, "no"),
-    "lazyfree-lazy-user-flush": (None, _B, "no"),
-    "latency-monitor-threshold": (None, _I(0, _LLONG_MAX), "0"),
-    "latency-tracking": (None, _B, "yes"),
-    "lfu-log-factor": (None, _I(0, _INT_MAX), "10"),
-    "lfu-decay-time": (None, _I(0, _INT_MAX), "1"),
-    "maxmemory-samples": (None, _I(1, _INT_MAX), "5"),
-    "maxmemory-eviction-tenacity": (None, _I(0, 100), "10"),
-    "maxmemory-clients": (None, _M(), "0"),
-    "notify-keyspace-events": (None, _keyspace_events, ""),
-    "no-appendfsync-on-rewrite": (None, _B, "no"),
-    "rdbcompression": (None, _B, "yes"),
-    "rdbchecksum": (None, _B, "yes"),
-    "rdb-save-incremental-fsync": (None, _B, "yes"),
-    "aof-rewrite-incremental-fsync": (None, _B, "yes"),
-    "stop-writes-on-bgsave-error": (None, _B, "yes"),
-    "replica-lazy-flush": (None, _B, "no"),
-    "replica-read-only": (None, _B, "yes"),
-    "replica-serve-stale-data": (None, _B, "yes"),
-    "tracking-table-max-keys": (None, _I(0, _LLONG_MAX), "1000000"),
-    "acllog-max-len": (None, _I(0, _LLONG_MAX), "128"),
-}
-
-
-
-# CONFIG SET parameter value [parameter value ...]
-def config_set(client: Any, args: list[bytes]) -> str:
-    if len(args) % 2:  # a name without its value (fewer than one pair is an arity error)
-        raise CommandError(errors.SYNTAX)
-    server = client.server
-    known = config_params(server)
-    pairs = [(args[i], args[i + 1].decode("latin-1")) for i in range(2, len(args), 2)]
-    # Like Redis: first every name is checked (unknown, immutable, duplicate), then the values;
-    # nothing changes unless all of them are valid.
-    seen: set[str] = set()
-    for raw, _ in pairs:
-        name = raw.decode("latin-1").lower()
-        if name not in known and name not in _SETTABLE:
-            raise CommandError(errors.config_set_unknown(raw))
-        if name not in _SETTABLE:
-            raise CommandError(errors.config_set_failed(raw, "can't set immutable config"))
-        if name in seen:
-            raise CommandError(errors.config_set_failed(raw, "duplicate parameter"))
-        seen.add(name)
-    changes, stored = {}, {}
-    for raw, value in pairs:
-        name = raw.decode("latin-1").lower()
-        field, parse, _ = _SETTABLE[name]
-        try:
-            parsed = parse(value)
-        except CommandError as e:
-            # Value errors name the parameter as Redis spells it (name checks: as the client did).
-            raise CommandError(errors.config_set_failed(name.encode(), e.line[len("-ERR "):])) from None
-        if field is None:
-            stored[name] = parsed
-        else:
-            changes[field] = parsed
-    if changes.get("max_connections", 0) > server.config.max_connections:
-        _check_maxclients(server, changes["max_connections"])
-    with _config_lock:
-        # The new Config is visible to CONFIG GET and to whoever reads server.config afterwards.
-        server.config = dataclasses.replace(server.config, **changes)
-        if "max_memory" in changes or "eviction_policy" in changes:
-            server.keyspace.set_eviction(server.config.max_memory, server.config.eviction_policy)
-        slowlog = getattr(server, "slowlog", None)
-        if slowlog is not None:
-            if "slowlog-log-slower-than" in stored:
-                slowlog.slower_than = stored.pop("slowlog-log-slower-than")
-            if "slowlog-max-len" in stored:
-                slowlog.set_max_len(stored.pop("slowlog-max-len"))
-        for name, value in stored.items():   # encoding thresholds the C collection types follow
-            set_type_threshold(name, value)
-        _overrides.setdefault(id(server), {}).update({k: str(v) for k, v in stored.items()})
-    return "OK"
-
-
-def _check_maxclients(server: Any, maxclients: int) -> None:
-    """Redis's updateMaxclients: raise the descriptor limit for more clients, or refuse them."""
-    raise_maxclients = getattr(server, "raise_maxclients", None)
-    allowed = maxclients if raise_maxclients is None else raise_maxclients(maxclients)
-    if allowed < maxclients:
-        raise CommandError(errors.config_set_failed(b"maxclients", errors.maxclients_over_fd_limit(allowed)))
-
+# ---- CONFIG (GET and SET: config_cmd.py) ----------------------------------------------------------
 
 # CONFIG RESETSTAT   (INFO's counters, commandstats and errorstats; not the slowlog, as Redis)
 def config_resetstat(client: Any, args: list[bytes]) -> str:
@@ -626,7 +381,7 @@ def command_help(client: Any, args: list[bytes]) -> list[str]:
     ])
 
 
-# ---- TIME, persistence, SHUTDOWN, DEBUG --------------------------------------------------------
+# ---- TIME, persistence, SHUTDOWN ------------------------------------------------------------
 
 # TIME
 def time_(client: Any, args: list[bytes]) -> list[bytes]:
@@ -679,11 +434,6 @@ def shutdown(client: Any, args: list[bytes]) -> str:
     client.close_after_reply()
     client.server.shutdown()
     return "OK"
-
-
-# DEBUG <subcommand> ...   (not supported: see FEATURES.md)
-def debug(client: Any, args: list[bytes]) -> str:
-    raise CommandError(errors.DEBUG_UNSUPPORTED)
 
 
 # ---- SLOWLOG -----------------------------------------------------------------------------------

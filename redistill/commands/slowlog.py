@@ -5,7 +5,7 @@ Rules:
     call() measures the command proc); the C fast path's GET/SET/... are never logged;
   - an entry keeps at most 32 arguments (the last one then says how many more there were) and
     at most 128 bytes of each (the rest summarised), exactly as Redis;
-  - AUTH's arguments, HELLO's AUTH credentials and CONFIG SET requirepass values are redacted;
+  - AUTH's arguments, HELLO's AUTH credentials and CONFIG SET requirepass, masterauth and masteruser values are redacted;
   - the log belongs to one Server; record() may run on any worker thread: one small lock.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _redacted(args: list[bytes]) -> list[bytes]:
                 break
     elif name == b"config" and len(out) > 3 and out[1].lower() == b"set":
         for i in range(2, len(out) - 1, 2):
-            if out[i].lower() in (b"requirepass", b"masterauth"):
+            if out[i].lower() in (b"requirepass", b"masterauth", b"masteruser"):   # SENSITIVE_CONFIG
                 out[i + 1] = REDACTED
     return out
 

@@ -139,6 +139,11 @@ def decrby(client: Any, args: list[bytes]) -> int:
 PROTO_MAX_BULK_LEN = 512 * 1024 * 1024  # Redis's proto-max-bulk-len default: the largest string
 
 
+def _max_string(client: Any) -> int:
+    """proto-max-bulk-len, which CONFIG SET changes (commands/config_cmd.py)."""
+    return getattr(client.server, "proto_max_bulk_len", PROTO_MAX_BULK_LEN)
+
+
 # SETNX key value
 def setnx(client: Any, args: list[bytes]) -> int:
     return int(client.server.keyspace.set(args[1], args[2], nx=True)[0])
@@ -192,7 +197,7 @@ def getex(client: Any, args: list[bytes]) -> bytes | None:
 
 # APPEND key value
 def append(client: Any, args: list[bytes]) -> int:
-    return client.server.keyspace.setrange(args[1], -1, args[2], PROTO_MAX_BULK_LEN)
+    return client.server.keyspace.setrange(args[1], -1, args[2], _max_string(client))
 
 
 # STRLEN key
@@ -222,7 +227,7 @@ def setrange(client: Any, args: list[bytes]) -> int:
     offset = parse_ll(args[2])
     if offset < 0:
         raise CommandError(errors.OFFSET_OUT_OF_RANGE)
-    return client.server.keyspace.setrange(args[1], offset, args[3], PROTO_MAX_BULK_LEN)
+    return client.server.keyspace.setrange(args[1], offset, args[3], _max_string(client))
 
 
 # INCRBYFLOAT key increment   (the increment is parsed in C, after the key's type and value)
@@ -237,15 +242,16 @@ def msetnx(client: Any, args: list[bytes]) -> int:
     return int(client.server.keyspace.msetnx(list(zip(args[1::2], args[2::2]))))
 
 
+_OTHER_TYPE = object()  # LCS: a key that holds another type
+
+
 # LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
 def lcs(client: Any, args: list[bytes]) -> Any:
-    # Both values are read at one instant; mget answers None for a missing key and for another
-    # type, which Redis refuses before looking at the options.
-    a, b = client.server.keyspace.mget([args[1], args[2]])
-    for key, value in ((args[1], a), (args[2], b)):
-        info = client.server.keyspace.key_info(key) if value is None else None
-        if info is not None and info["type"] != TYPE_STRING:
-            raise CommandError(errors.LCS_NOT_STRINGS)
+    # Both values (or their other type, which Redis refuses before looking at the options) are
+    # read at one instant.
+    a, b = client.server.keyspace.mget([args[1], args[2]], other_type=_OTHER_TYPE)
+    if a is _OTHER_TYPE or b is _OTHER_TYPE:
+        raise CommandError(errors.LCS_NOT_STRINGS)
     a, b = a or b"", b or b""
     getlen = getidx = withmatchlen = False
     minmatchlen = 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from redistill import commands
-from redistill.commands import monitor
+from redistill.commands import blocking, monitor
 from redistill.errors import CommandError
 from redistill.protocol import NULL_ARRAY, Encoded
 
@@ -59,6 +59,7 @@ def exec_(client: Any, args: list[bytes]) -> Any:
             ks.exclusive_end()
     finally:
         reset_transaction_state(client)
+        blocking.signal_exec_done(client)   # clients blocked on keys it filled, after it (Redis)
 
 
 # DISCARD

@@ -438,7 +438,7 @@ def _without_subcommands(reply: bytes):
     return inner
 
 
-# ---- TIME, LASTSAVE, persistence, DEBUG, CONFIG REWRITE ------------------------------------------------
+# ---- TIME, LASTSAVE, persistence, CONFIG REWRITE (DEBUG: test_debug.py) ------------------------------------------------
 
 def test_time(rawp):
     import time
@@ -459,8 +459,6 @@ def test_persistence_commands_say_persistence_is_off(raw, server):
     assert raw.call("BGSAVE", "SCHEDULE").startswith(b"-ERR BGSAVE is not supported")
     persistence = info_dict(parse(raw.call("INFO", "persistence")))["Persistence"]
     assert lastsave == b":%s\r\n" % persistence["rdb_last_save_time"].encode()
-    assert raw.call("DEBUG", "SLEEP", "0") == b"-ERR DEBUG is not supported by Redistill\r\n"
-    assert raw.call("DEBUG", "JMAP") == b"-ERR DEBUG is not supported by Redistill\r\n"
     assert raw.call("CONFIG", "REWRITE").startswith(b"-ERR CONFIG REWRITE is not supported")
 
 

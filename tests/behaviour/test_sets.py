@@ -6,6 +6,8 @@ import time
 import pytest
 import redis
 
+from servers import make_client
+
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
 
@@ -133,3 +135,28 @@ def test_flushall_frees_collections(rc):
     rc.flushall()
     assert rc.dbsize() == 0
     assert rc.info("memory")["used_memory"] < used
+
+
+def test_smove_of_a_member_the_destination_has_leaves_its_watch_intact(r, server):
+    """Redis signals the destination only when the member was added to it (unit/type/set.tcl
+    "SMOVE only notify dstset when the addition is successful")."""
+    r.sadd("src", "a", "b")
+    r.sadd("dst", "a")
+    other = make_client(server)
+    try:
+        with r.pipeline() as p:
+            p.watch("dst")
+            p.multi()
+            p.sadd("dst", "c")
+            assert other.smove("src", "dst", "a") is True
+            assert p.execute() == [1]  # not aborted by the WATCH
+        assert r.scard("dst") == 2 and r.smembers("src") == {b"b"}
+        with r.pipeline() as p:  # a member new to the destination does change it
+            p.watch("dst")
+            p.multi()
+            p.sadd("dst", "d")
+            assert other.smove("src", "dst", "b") is True
+            with pytest.raises(redis.WatchError):
+                p.execute()
+    finally:
+        other.close()

@@ -154,3 +154,29 @@ def test_json_logs_one_line_per_start_stop_and_rejected_client(start_extra):
     assert sum("bye bye" in m for m in msgs) == 1, msgs
     rejected = next(e for e in lines if e["msg"].startswith("Rejected client"))
     assert rejected["level"] == "warning"
+
+
+def test_thousands_of_pipelined_blocking_pops_drain_at_shutdown(start_extra):
+    """At SIGTERM each blocked pop gets its timeout reply and the next pipelined one runs: a loop, not a
+    recursion per command (3000 of them went past Python's recursion limit and were lost)."""
+    sp = start_extra(["--threads", "1"], kind="redistill")
+    n = 3000
+    c = connect(sp)
+    try:
+        c.send(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n" * n)
+        admin = RawClient(sp.host, sp.port, 10)
+        try:   # bounded wait until the first BLPOP blocks
+            for _ in range(500):
+                if b"blocked_clients:1" in admin.call("INFO", "clients"):
+                    break
+                time.sleep(0.02)
+        finally:
+            admin.close()
+        sp.proc.send_signal(signal.SIGTERM)
+        data, closed = c.read_until_closed(timeout=30)
+        assert closed
+    finally:
+        c.close()
+    assert data == b"*-1\r\n" * n, (len(data), data[-100:])
+    assert wait_exit(sp) == 0
+    assert "Traceback" not in sp.stderr_text(100000)

@@ -282,3 +282,25 @@ def test_blocked_tls_client_is_served_and_its_close_is_seen(side_by_side, tls_fi
         assert p.lrange("l", 0, -1) == [b"kept"]
     finally:
         p.close()
+
+
+def test_config_set_port_keeps_each_port_speaking_what_it_spoke(side_by_side, tls_files, tmp_path):
+    """Plain main port moved: plain on the new one, the TLS port untouched; TLS main port moved: TLS."""
+    sp, tp = side_by_side
+    p = redis.Redis(host=sp.host, port=sp.port, socket_timeout=10)
+    moved = free_port()
+    assert p.config_set("port", moved) is True
+    assert redis.Redis(host=sp.host, port=moved, socket_timeout=10).ping() is True
+    assert tls_ping(tls_files, tp) == b"+PONG\r\n"
+    assert p.config_set("port", sp.port) is True   # back, for the launcher's stop
+    proc, port = _start_tls_main_port(tls_files, tmp_path)
+    try:
+        moved = free_port()
+        assert tls_client(tls_files, port).config_set("port", moved) is True
+        assert tls_ping(tls_files, moved) == b"+PONG\r\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -326,3 +326,25 @@ def test_exec_is_atomic_against_every_thread(server, raw):
     assert not errors, errors[:3]
     assert seen[0] > 0
     assert parse(raw.call("MGET", "a", "b")) == [str(writers * rounds).encode()] * 2
+
+
+def test_exec_of_a_queued_write_over_maxmemory_is_discarded(raw, server):
+    """Redis refuses an EXEC whose queue holds a denyoom command while over maxmemory, and discards
+    the transaction (-EXECABORT ... OOM); a queue of reads still runs (unit/multi.tcl)."""
+    admin = RespSocket(server.host, server.port)
+    try:
+        for queued, expected in (
+            (("SET", "x", "1"), b"-EXECABORT Transaction discarded because of: OOM command not allowed when "
+                                b"used memory > 'maxmemory'.\r\n"),
+            (("GET", "x"), b"*1\r\n$-1\r\n"),
+        ):
+            assert raw.call("MULTI") == b"+OK\r\n"
+            assert raw.call(*queued) == b"+QUEUED\r\n"
+            assert admin.call("CONFIG", "SET", "maxmemory", "1") == b"+OK\r\n"
+            try:
+                assert raw.call("EXEC") == expected, queued
+            finally:
+                assert admin.call("CONFIG", "SET", "maxmemory", "0") == b"+OK\r\n"
+        assert raw.call("EXEC") == b"-ERR EXEC without MULTI\r\n"  # the transaction is gone
+    finally:
+        admin.close()

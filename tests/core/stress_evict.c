@@ -1,6 +1,7 @@
 /* stress_evict.c: several threads write, read and delete through a small memory limit while another
  * switches the eviction policy and the limit (on, halved, off: the shards' queues come and go while the
- * others write), for ThreadSanitizer and AddressSanitizer (test_core_evict.py).
+ * others write), for ThreadSanitizer and AddressSanitizer with LeakSanitizer (test_core_sanitizers.py).
+ * Strings and collections (lists, sets, hashes, zsets) are written and evicted alike.
  * Checks that the limit holds once the writers stop and that every value read is one that was written. */
 #include <pthread.h>
 #include <stdio.h>
@@ -45,6 +46,14 @@ static void *work(void *arg) {
                 const char *vs[2] = {val, val};
                 rd_ks_mset(ks, 2, ks2, kls, vs, vls);
                 rd_ks_rename(ks, key, kl, "shared", 6, 0);
+            } else if (i % 16 == 6) { /* a collection, evicted (and freed) like any key */
+                static const char *const cmds[4] = {"RPUSH", "SADD", "HSET", "ZADD"};
+                char ck[32];
+                int cl = snprintf(ck, sizeof ck, "c%d:%d", id, i % 500);
+                const char *argv[6] = {cmds[(i / 16) % 4], ck, "1", val, "2", val + 1};
+                size_t argl[6] = {strlen(argv[0]), (size_t)cl, 1, 300, 1, 300};
+                rd_buf_clear(b);
+                rd_exec(ks, 6, argv, argl, 2, b);
             } else {
                 rd_ks_admit(ks);
             }

@@ -106,6 +106,25 @@ def test_stats_hits_misses_memory(kv):
     assert s2["peak_memory"] >= s["used_memory"] and s2["hits"] == 1
 
 
+def test_flush_async_and_inside_a_gate_hold(kv):
+    """FLUSHALL ASYNC empties at once and counts the memory back at once (a thread frees the keys);
+    a flush under the gate exclusive (an EXEC) frees its keys when the hold ends."""
+    empty = kv.stats()["used_memory"]
+    for rnd in range(2):
+        kv.mset([(b"k%d" % i, b"v" * 50) for i in range(5000)])
+        assert kv.stats()["keys"] == 5000
+        if rnd == 0:
+            assert lib.rd_ks_flush_async(kv.ks) == lib.RD_OK
+        else:
+            assert lib.rd_ks_exclusive_begin(kv.ks) == lib.RD_OK
+            assert lib.rd_ks_flush(kv.ks) == lib.RD_OK
+            assert kv.stats()["keys"] == 0  # nested in the hold: still one instant
+            lib.rd_ks_exclusive_end(kv.ks)
+        s = kv.stats()
+        assert s["keys"] == 0 and s["used_memory"] < empty + 4096
+        assert kv.get(b"k1") == (lib.RD_NOT_FOUND, None)
+
+
 def test_stats_short_array(kv):
     out = ffi.new("uint64_t[2]", [7, 7])
     assert lib.rd_ks_stats(kv.ks, out, 1) == lib.RD_OK

@@ -1,6 +1,8 @@
-"""The keyspace and connection code under ThreadSanitizer and AddressSanitizer/UBSan, built straight from csrc/
-with stress_threads.c (threads on the keyspace and connections) and stress_evict.c (eviction, policy and
-limit switches under concurrent writers); Python cannot host a TSan build.  Skips when gcc or the sanitizer runtime is missing."""
+"""The keyspace and connection code under ThreadSanitizer, AddressSanitizer/UBSan and LeakSanitizer, built
+straight from csrc/ with stress_threads.c (threads on the keyspace and connections), stress_evict.c
+(eviction, policy and limit switches under concurrent writers) and leak_check.c (every type made and killed
+every way, eviction included, with used_memory checked to the byte); Python cannot host a TSan build, and
+its own allocations would drown a leak report.  Skips when gcc or the sanitizer runtime is missing."""
 
 import os
 import shutil
@@ -13,17 +15,16 @@ HERE = Path(__file__).resolve().parent
 CSRC = HERE.parent.parent / "csrc"
 GCC = shutil.which("gcc")
 # make sanitize runs this file with libasan preloaded into Python; the binaries built here bring their own
-# runtime (a TSan binary with libasan preloaded crashes at start).
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
+# runtime (a TSan binary with libasan preloaded crashes at start).  Leak checking is on: an ASan or LSan
+# binary fails (exit 1 or 23, with the report on stderr) when memory is left unreachable at exit.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "LSAN_OPTIONS")}
+LEAK_ENV = {**CLEAN_ENV, "ASAN_OPTIONS": "detect_leaks=1", "LSAN_OPTIONS": "detect_leaks=1"}
+ASAN_UBSAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
 
 
-@pytest.mark.skipif(GCC is None, reason="gcc not found")
-@pytest.mark.parametrize("flags", [["-fsanitize=thread"],
-                                   ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]],
-                         ids=["tsan", "asan-ubsan"])
-@pytest.mark.parametrize("program", ["stress_threads.c", "stress_evict.c"])
-def test_stress_under_sanitizer(tmp_path, flags, program):
-    exe = tmp_path / "stress"
+def build_and_run(tmp_path: Path, program: str, flags: list[str]) -> subprocess.CompletedProcess:
+    """Compiles program with every csrc/*.c under flags and runs it; skips when the runtime is missing."""
+    exe = tmp_path / "prog"
     build = subprocess.run([GCC, "-O1", "-g", "-std=c11", "-Wall", "-Wextra", *flags, f"-I{CSRC}",
                             str(HERE / program), *map(str, sorted(CSRC.glob("*.c"))),
                             "-o", str(exe), "-lpthread"], capture_output=True, text=True, timeout=300,
@@ -31,8 +32,25 @@ def test_stress_under_sanitizer(tmp_path, flags, program):
     if build.returncode != 0 and "sanitize" in build.stderr:
         pytest.skip(f"sanitizer runtime unavailable: {build.stderr[-300:]}")
     assert build.returncode == 0, build.stderr
-    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600, env=CLEAN_ENV)
+    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600, env=LEAK_ENV)
     if "unexpected memory mapping" in run.stderr:
         pytest.skip("ThreadSanitizer cannot run with this kernel's memory layout")
+    return run
+
+
+@pytest.mark.skipif(GCC is None, reason="gcc not found")
+@pytest.mark.parametrize("flags", [["-fsanitize=thread"], ASAN_UBSAN], ids=["tsan", "asan-ubsan"])
+@pytest.mark.parametrize("program", ["stress_threads.c", "stress_evict.c"])
+def test_stress_under_sanitizer(tmp_path, flags, program):
+    run = build_and_run(tmp_path, program, flags)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout[-2000:] + run.stderr[-4000:]
     assert "WARNING: ThreadSanitizer" not in run.stderr and "runtime error" not in run.stderr, run.stderr[-4000:]
+
+
+@pytest.mark.skipif(GCC is None, reason="gcc not found")
+@pytest.mark.parametrize("flags", [ASAN_UBSAN, ["-fsanitize=leak"]], ids=["asan-ubsan-lsan", "lsan"])
+def test_no_leaks_under_leak_sanitizer(tmp_path, flags):
+    """Every value of every type, killed every way (eviction included), is freed, and used_memory says so."""
+    run = build_and_run(tmp_path, "leak_check.c", flags)
+    assert "LeakSanitizer" not in run.stderr, run.stderr[-6000:]
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout[-3000:] + run.stderr[-4000:]

@@ -352,3 +352,39 @@ def test_zset_range_and_diff_stores_free(ks):
     assert x.run("ZUNION", "2", "z", "nokey").startswith(b"*300\r\n")
     kv.delete(b"z")
     assert used(kv) == base
+
+
+LLONG_MIN, LLONG_MAX = -(2**63), 2**63 - 1
+
+
+def _scan_all(x: Exec, cmd: str, key: str, count: int) -> list[bytes]:
+    reply = x.run(cmd, key, "0", "COUNT", count)
+    assert reply.startswith(b"*2\r\n$1\r\n0\r\n"), reply[:40]  # one call, the whole object
+    return reply.split(b"\r\n")[5:-1:2]
+
+
+def test_llong_extremes_in_counts_and_offsets(ks):
+    """Negating LLONG_MIN or counting down from it overflows a long long: Redis's answers come from its
+    wrapping arithmetic.  In-process, so `make sanitize-quick` runs these paths under UBSan."""
+    x = Exec(ks)
+    elems = ["a", "b", "a", "c", "a", "d", "a"]
+    x.run("RPUSH", "l", *elems)
+    assert x.run("LPOS", "l", "a", "RANK", LLONG_MIN, "COUNT", 1) == b"*4\r\n:6\r\n:4\r\n:2\r\n:0\r\n"
+    assert x.run("LPOS", "l", "a", "RANK", LLONG_MIN) == b":6\r\n"
+    assert x.run("LREM", "l", LLONG_MIN, "a") == b":%d\r\n" % elems.count("a")
+    assert items_of(x.run("LRANGE", "l", LLONG_MIN, LLONG_MAX)) == [b"b", b"c", b"d"]
+    x.run("ZADD", "z", *[v for i in range(5) for v in (i, f"m{i}")])
+    everything = items_of(x.run("ZRANGE", "z", 0, -1))
+    assert items_of(x.run("ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", 0, LLONG_MIN)) == everything
+    assert x.run("ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", LLONG_MIN, 1) == b"*0\r\n"
+    assert items_of(x.run("ZRANGE", "z", LLONG_MIN, LLONG_MAX)) == everything
+    fill(x)  # hashtable-sized hash and set: the bounded dictScan loop, count * 10 past LLONG_MAX
+    x.run("ZADD", "zbig", *[v for i in range(200) for v in (i, f"m{i}")])
+    assert len(_scan_all(x, "HSCAN", "h", LLONG_MAX)) == 400
+    assert len(_scan_all(x, "SSCAN", "s", LLONG_MAX)) == 200
+    assert len(_scan_all(x, "ZSCAN", "zbig", LLONG_MAX)) == 400
+
+
+def items_of(reply: bytes) -> list[bytes]:
+    assert reply.startswith(b"*"), reply
+    return reply.split(b"\r\n")[2:-1:2]

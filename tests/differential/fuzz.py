@@ -23,6 +23,7 @@ import argparse
 import os
 import random
 import re
+import select
 import sys
 import time
 from dataclasses import dataclass, field
@@ -43,14 +44,18 @@ KEYS = [b"a", b"b", b"c", b"n", b"", b"k\x00\r\nx", b"{tag}k"]
 BIG = b"x" * 100_000  # LCS never sees it (see lcs_block): Redis's LCS table would be too big
 INTS = [b"0", b"1", b"-1", b"10", b"-10", b"007", b"+1", b"-0", b" 1", b"1.0", b"abc", b"",
         str(2**63 - 1).encode(), str(-(2**63)).encode(), str(2**63).encode(), b"9223372036854775",
-        b"99999999999999999999"]
+        b"99999999999999999999", str(-(2**63) + 1).encode()]
+# LLONG_MIN, LLONG_MIN+1, -1, 0, LLONG_MAX: for every count, offset, index, rank and limit (negating
+# LLONG_MIN overflows in C). Not as a random count (SRANDMEMBER...): -LLONG_MAX would stream 9.2e18 elements.
+EXTREMES = [str(-(2**63)).encode(), str(-(2**63) + 1).encode(), b"-1", b"0", str(2**63 - 1).encode()]
+BIG_COUNTS = [str(-(2**63)).encode(), str(2**63 - 1).encode()]  # safe for random and pop counts too
 FLOATS = [b"0.1", b"-1.5", b"1e3", b"3", b"5.0e3", b"inf", b"-inf", b"nan", b"abc", b"", b"1.7976931348623157e308",
           b"0x10", b" 1", b"1.", b".5", b"-0", b"1e-20"]
 VALUES = [b"v", b"", b"hello world", b"\x00\xff", b"a\r\nb", b"\r\n", b"x" * 300, BIG] + INTS[:12] + [b"3.5", b"1e2"]
 OFFSETS = [b"0", b"1", b"3", b"-1", b"-3", b"100", b"-100", b"abc", b"", b"2147483648", b"536870911",
-           b"536870912", str(2**63).encode()]
+           b"536870912", str(2**63).encode()] + EXTREMES[:2] + EXTREMES[4:]
 PATTERNS = [b"*", b"a", b"?", b"[a-c]", b"[^a]", b"*\x00*", b"k*", b"\\*", b"[", b"[a-", b"{tag}*", b"*x",
-            b"[\\a]", b"**", b""]
+            b"[\\a]", b"**", b"", b"[a-\xff]", b"[\x80-a]*", b"*[^\x00-a]*", b"[]a]", b"[^]*"]
 FAR_REL = [b"100000", b"1000000", b"4102444800"]
 DUE_REL = [b"0", b"-1", b"-100"]
 FAR_ABS = [b"4102444800", b"4102444800000"]
@@ -188,7 +193,7 @@ def g_scan(rnd, ctx):
         args.append(opt)
         if rnd.random() < 0.95:
             args.append({b"MATCH": lambda: rnd.choice(PATTERNS),
-                         b"COUNT": lambda: rnd.choice([b"1000", b"1000", b"0", b"-1", b"abc"]),
+                         b"COUNT": lambda: rnd.choice([b"1000", b"1000", b"0", b"-1", b"abc"] + BIG_COUNTS),
                          b"TYPE": lambda: rnd.choice([b"string", b"list", b"nosuchtype", b"STRING"]),
                          b"BAD": lambda: b"x"}[opt]())
     if b"COUNT" not in args:
@@ -357,9 +362,11 @@ TEMPLATES: list[Template] = [
     Template("hincrby", 2, lambda r, c: one(b"HINCRBY", key(r), r.choice(FIELDS), r.choice(INTS))),
     Template("hincrbyfloat", 2, lambda r, c: one(b"HINCRBYFLOAT", key(r), r.choice(FIELDS), r.choice(FLOATS))),
     Template("hrandfield", 1, lambda r, c: one(b"HRANDFIELD", key(r), *r.choice([[], [b"2"], [b"-3"], [b"5", b"WITHVALUES"],
-                                                                                  [b"x"], [b"1", b"BAD"]]))),
+                                                                                  [b"x"], [b"1", b"BAD"]]
+                                                                        + [[n] for n in BIG_COUNTS]))),
     Template("hscan", 1, lambda r, c: one(b"HSCAN", key(r), r.choice([b"0", b"x"]),
-                                          *r.choice([[], [b"MATCH", b"f*"], [b"COUNT", b"0"], [b"BAD"]]))),
+                                          *r.choice([[], [b"MATCH", b"f*"], [b"COUNT", b"0"], [b"BAD"],
+                                                     [b"COUNT", BIG_COUNTS[1]]]))),
     Template("sadd", 3, lambda r, c: one(r.choice([b"SADD", b"SREM"]), key(r), *r.sample(MEMBERS, r.randint(1, 3))),
              needs=("srem",)),
     Template("scard", 2, lambda r, c: one(r.choice([b"SCARD", b"SMEMBERS"]), key(r)), needs=("smembers",)),
@@ -368,13 +375,16 @@ TEMPLATES: list[Template] = [
     Template("smove", 1, lambda r, c: one(b"SMOVE", key(r), key(r), r.choice(MEMBERS))),
     # (SRANDMEMBER only: a partial SPOP would leave the two servers holding different members)
     Template("srandmember", 1, lambda r, c: one(b"SRANDMEMBER", key(r), *r.choice([[], [b"0"], [b"2"], [b"-2"],
-                                                                                   [b"x"]]))),
+                                                                                   [b"x"]]
+                                                                        + [[n] for n in BIG_COUNTS]))),
     Template("sinter", 2, lambda r, c: one(r.choice([b"SINTER", b"SUNION", b"SDIFF", b"SINTERSTORE", b"SUNIONSTORE",
                                                      b"SDIFFSTORE"]), *[key(r) for _ in range(r.randint(1, 3))]),
              needs=("sunion", "sdiff", "sinterstore", "sunionstore", "sdiffstore")),
     Template("sintercard", 1, lambda r, c: one(b"SINTERCARD", r.choice([b"1", b"2", b"0", b"x"]), key(r), key(r),
-                                               *r.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"-1"]]))),
-    Template("sscan", 1, lambda r, c: one(b"SSCAN", key(r), b"0", *r.choice([[], [b"MATCH", b"1*"], [b"COUNT", b"x"]]))),
+                                               *r.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"-1"]]
+                                                         + [[b"LIMIT", n] for n in EXTREMES]))),
+    Template("sscan", 1, lambda r, c: one(b"SSCAN", key(r), b"0", *r.choice([[], [b"MATCH", b"1*"], [b"COUNT", b"x"],
+                                                                            [b"COUNT", BIG_COUNTS[1]]]))),
     # connection and server
     Template("ping", 1, lambda r, c: one(b"PING", *r.choice([[], [value(r)], [b"a", b"b"]]))),
     Template("echo", 1, lambda r, c: one(b"ECHO", value(r))),
@@ -425,20 +435,23 @@ TEMPLATES += [
                                           *[value(r) for _ in range(r.randint(1, 4))]),
              needs=("rpush", "lpushx", "rpushx")),
     Template("lpop", 3, lambda r, c: one(r.choice([b"LPOP", b"RPOP"]), key(r),
-                                         *r.choice([[], [], [b"2"], [b"0"], [b"-1"], [b"abc"], [b"100"]])),
+                                         *r.choice([[], [], [b"2"], [b"0"], [b"-1"], [b"abc"], [b"100"]]
+                                                   + [[n] for n in EXTREMES])),
              needs=("rpop",)),
     Template("lrange", 3, lambda r, c: one(b"LRANGE", key(r), r.choice(OFFSETS), r.choice(OFFSETS))),
     Template("llen", 1, lambda r, c: one(b"LLEN", key(r))),
     Template("lindex", 2, lambda r, c: one(b"LINDEX", key(r), r.choice(OFFSETS))),
     Template("lset", 1, lambda r, c: one(b"LSET", key(r), r.choice(OFFSETS[:7]), value(r))),
-    Template("lrem", 1, lambda r, c: one(b"LREM", key(r), r.choice(INTS[:6]), value(r))),
+    Template("lrem", 1, lambda r, c: one(b"LREM", key(r), r.choice(INTS[:6] + EXTREMES), value(r))),
     Template("ltrim", 1, lambda r, c: one(b"LTRIM", key(r), r.choice(OFFSETS), r.choice(OFFSETS))),
     Template("linsert", 1, lambda r, c: one(b"LINSERT", key(r), r.choice([b"BEFORE", b"after", b"middle"]),
                                             value(r), value(r))),
     Template("lpos", 1, lambda r, c: one(b"LPOS", key(r), value(r),
                                          *r.choice([[], [b"RANK", b"-1"], [b"RANK", b"0"], [b"COUNT", b"0"],
                                                     [b"COUNT", b"2", b"MAXLEN", b"3"], [b"RANK", b"abc"],
-                                                    [b"BAD"]]))),
+                                                    [b"BAD"]] + [[opt, n] for opt in (b"RANK", b"COUNT", b"MAXLEN")
+                                                                  for n in EXTREMES]
+                                                  + [[b"RANK", EXTREMES[0], b"COUNT", b"1"]]))),
     Template("lmove", 2, lambda r, c: one(b"LMOVE", key(r), key(r), r.choice(LIST_ENDS), r.choice(LIST_ENDS))),
     Template("rpoplpush", 1, lambda r, c: one(b"RPOPLPUSH", key(r), key(r))),
 ]
@@ -449,7 +462,7 @@ ZMEMBERS = [b"a", b"b", b"c", b"m1", b"", b"\x00\xff", b"x" * 65, b"1"]
 ZSCORES = FLOATS + [b"1", b"2", b"-3", b"10", b"+inf"]
 ZRANGE_ENDS = [b"-inf", b"+inf", b"(1", b"(2", b"0", b"1", b"2.5", b"(-inf", b"x", b"(", b"nan", b"10", b""]
 ZLEX_ENDS = [b"-", b"+", b"[a", b"(b", b"[m", b"(", b"a", b"[", b"[\x00", b"[x"]
-ZRANKS = [b"0", b"1", b"-1", b"2", b"-2", b"100", b"-100", b"x"]
+ZRANKS = [b"0", b"1", b"-1", b"2", b"-2", b"100", b"-100", b"x"] + EXTREMES[:2] + EXTREMES[4:]
 
 
 def g_zadd(rnd, ctx):
@@ -507,7 +520,8 @@ def g_zread_op(rnd):
     srcs = [key(rnd) for _ in range(rnd.randint(1, 3))]
     opts = []
     if name == b"ZINTERCARD":
-        opts = rnd.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"0"], [b"LIMIT", b"-1"]])
+        opts = rnd.choice([[], [b"LIMIT", b"1"], [b"LIMIT", b"0"], [b"LIMIT", b"-1"]]
+                          + [[b"LIMIT", n] for n in EXTREMES])
     elif rnd.random() < 0.5:
         opts = [b"WITHSCORES"]
     if name in (b"ZUNION", b"ZINTER") and rnd.random() < 0.3:
@@ -531,21 +545,125 @@ ZSET_TEMPLATES: list[Template] = [
     Template("zrem", 2, lambda r, c: one(b"ZREM", key(r), *r.sample(ZMEMBERS, r.randint(1, 3)))),
     Template("zremrangebyrank", 1, g_zremrange, needs=("zremrangebyscore", "zremrangebylex")),
     Template("zpopmin", 2, lambda r, c: one(r.choice([b"ZPOPMIN", b"ZPOPMAX"]), key(r),
-                                            *r.choice([[], [b"1"], [b"2"], [b"0"], [b"-1"], [b"x"], [b"100"]])),
+                                            *r.choice([[], [b"1"], [b"2"], [b"0"], [b"-1"], [b"x"], [b"100"]]
+                                                      + [[n] for n in EXTREMES])),
              needs=("zpopmax",)),
     Template("zrandmember", 1, lambda r, c: one(b"ZRANDMEMBER", key(r), *r.choice([[], [b"2"], [b"-3"],
-                                                                                   [b"2", b"WITHSCORES"], [b"x"]]))),
+                                                                                   [b"2", b"WITHSCORES"], [b"x"]]
+                                                                        + [[n] for n in BIG_COUNTS]))),
     # COUNT above any set's size: one call returns everything on both servers (order compared sorted)
     Template("zscan", 1, lambda r, c: one(b"ZSCAN", key(r), b"0", b"COUNT", b"1000",
                                           *r.choice([[], [b"MATCH", b"a*"], [b"MATCH", b"*"]]))),
     Template("zunionstore", 2, g_zstore, needs=("zinterstore",)),
     Template("zunion", 2, lambda r, c: g_zread_op(r), needs=("zinter", "zdiff", "zintercard")),
     Template("zmpop", 1, lambda r, c: one(b"ZMPOP", b"2", key(r), key(r), r.choice([b"MIN", b"MAX", b"BAD"]),
-                                          *r.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"]]))),
+                                          *r.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"]]
+                                                    + [[b"COUNT", n] for n in EXTREMES]))),
     Template("zdiffstore", 1, lambda r, c: one(b"ZDIFFSTORE", key(r), b"2", key(r), key(r))),
     Template("zrangestore", 1, lambda r, c: [(s[0], [b"ZRANGESTORE", key(r)] + s[1][1:]) for s in g_zrange(r, c)]),
 ]
 TEMPLATES += ZSET_TEMPLATES
+
+
+# ---- pathological glob patterns, on every MATCH path ----
+# Redis's matcher fails a match that needs more than 1000 nested '*'; without that bound, one '*' per
+# recursion level overflowed a worker's stack.  Subjects are runs of 'a' around that length.
+GLOB_ATOMS = [b"a", b"?", b"[a]", b"[^b]", b"\\a", b"[a-c]", b"A", b"[A-Z]", b"[\\a]"]
+
+
+def glob_pattern(rnd: random.Random) -> bytes:
+    stars = rnd.choice([1, 2, 999, 1000, 1001, 1002, rnd.randint(990, 1010), 100_000])
+    atoms = [rnd.choice(GLOB_ATOMS) for _ in range(rnd.choice((1, 1, 2, 3)))]
+    body = b"".join(b"*" + atoms[i % len(atoms)] for i in range(stars))
+    return rnd.choice([b"", b"a", b"*", b"?"]) + body + rnd.choice([b"", b"*", b"*b", b"?", b"b", b"[", b"\\"])
+
+
+def g_glob_block(rnd, ctx):
+    """A long subject in a key, a hash field, a set and a sorted-set member, then one MATCH path."""
+    subject = b"a" * rnd.choice([1, 999, 1000, 1001, 1002, 1500, 3000]) + rnd.choice([b"", b"b", b"A"])
+    steps = [(0, [b"SET", subject, b"v"]), (0, [b"HSET", b"globh", subject, b"v"]),
+             (0, [b"SADD", b"globs", subject]), (0, [b"ZADD", b"globz", b"1", subject])]
+    pattern = glob_pattern(rnd)
+    # CONFIG GET and COMMAND LIST match (nocase) names both servers need not share: a \x01 no name
+    # has keeps those answers empty on both, so only the walk over the pattern is compared.
+    path = rnd.choice([[b"KEYS", pattern], [b"SCAN", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"HSCAN", b"globh", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"SSCAN", b"globs", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"ZSCAN", b"globz", b"0", b"MATCH", pattern, b"COUNT", b"1000"],
+                       [b"CONFIG", b"GET", pattern + b"\x01"],
+                       [b"COMMAND", b"LIST", b"FILTERBY", b"PATTERN", pattern + b"\x01"]])
+    return steps + [(0, path)]
+
+
+TEMPLATES.append(Template("keys", 2, g_glob_block, in_txn=False,
+                          needs=("set", "hset", "sadd", "zadd", "scan", "hscan", "sscan", "zscan", "config|get",
+                                 "command|list")))
+
+
+# ---- blocked clients ----------------------------------------------------------------------------------------
+# Connections 2.. block (SEND: sent, not read; the runner waits until the server shows the client
+# blocked or answered), connection 0 writes, then every waiter still blocked is ended by CLIENT UNBLOCK
+# and each reply is read (RECV) and compared; BLOCKED compares INFO's blocked_clients.  Waiters of
+# both types on one key, moves into wrong-type destinations, circular and self moves, tiny timeouts
+# (read at once: their nil never races a write), CLIENT REPLY OFF/SKIP around the blocking command.
+
+SEND, RECV, UNBLOCK, BLOCKED = b"<send>", b"<recv>", b"<unblock>", b"<blocked>"
+PSEUDO = (SEND, RECV, UNBLOCK, BLOCKED)
+WAITERS = (2, 3, 4)   # connections that block
+BKEYS = [b"a", b"b", b"c", b"{tag}k"]
+
+
+def g_blocking_cmd(rnd, timeout: bytes) -> list[bytes]:
+    k = rnd.choice(BKEYS)
+    keys = [k] + rnd.sample(BKEYS, rnd.randint(0, 1))
+    kind = rnd.choice([b"BLPOP", b"BRPOP", b"BZPOPMIN", b"BZPOPMAX", b"BLMPOP", b"BZMPOP", b"BLMOVE",
+                       b"BRPOPLPUSH", b"BLMOVE"])
+    if kind in (b"BLMPOP", b"BZMPOP"):
+        end = rnd.choice([b"LEFT", b"RIGHT"]) if kind == b"BLMPOP" else rnd.choice([b"MIN", b"MAX"])
+        return [kind, timeout, b"%d" % len(keys), *keys, end, *rnd.choice([[], [b"COUNT", b"2"]])]
+    if kind == b"BLMOVE":
+        return [kind, k, rnd.choice(BKEYS), rnd.choice([b"LEFT", b"RIGHT"]), rnd.choice([b"LEFT", b"RIGHT"]),
+                timeout]
+    if kind == b"BRPOPLPUSH":
+        return [kind, k, rnd.choice(BKEYS), timeout]
+    return [kind, *keys, timeout]
+
+
+def g_blocking_fill(rnd) -> list[Step]:
+    k, other = rnd.choice(BKEYS), rnd.choice(BKEYS)
+    return rnd.choice([
+        one(b"RPUSH", k, b"x", b"y"), one(b"LPUSH", k, b"x"), one(b"ZADD", k, b"1", b"m", b"2", b"n"),
+        one(b"SET", k, b"str"), one(b"DEL", k), one(b"RENAME", other, k), one(b"LMOVE", other, k, b"LEFT", b"RIGHT"),
+        one(b"ZUNIONSTORE", k, b"1", other), one(b"COPY", other, k, b"REPLACE"),
+        one(b"SORT", other, b"ALPHA", b"STORE", k),
+        [(0, [b"MULTI"]), (0, [b"RPUSH", k, b"t"]), (0, [b"ZADD", other, b"3", b"z"]), (0, [b"EXEC"])],
+    ])
+
+
+def g_blocking_block(rnd, ctx):
+    steps: list[Step] = []
+    for _ in range(rnd.randint(0, 2)):   # a starting state: lists, sorted sets, strings
+        steps += rnd.choice([one(b"RPUSH", rnd.choice(BKEYS), b"p"), one(b"ZADD", rnd.choice(BKEYS), b"0", b"p"),
+                             one(b"SET", rnd.choice(BKEYS), b"s"), one(b"DEL", rnd.choice(BKEYS))])
+    blocked = []
+    for conn in rnd.sample(WAITERS, rnd.randint(1, len(WAITERS))):
+        tiny = rnd.random() < 0.25
+        mode = rnd.choice([b"ON", b"ON", b"ON", b"OFF", b"SKIP"])
+        steps.append((conn, [SEND, mode] + g_blocking_cmd(rnd, b"0.01" if tiny else b"0")))
+        if tiny:
+            steps.append((conn, [RECV]))
+        else:
+            blocked.append(conn)
+    for _ in range(rnd.randint(1, 3)):
+        steps += g_blocking_fill(rnd)
+    for conn in blocked:
+        steps += [(0, [UNBLOCK, b"%d" % conn]), (conn, [RECV])]
+    return steps + [(0, [BLOCKED])]
+
+
+TEMPLATES.append(Template("blpop", 3, g_blocking_block, in_txn=False,
+                          needs=("brpop", "bzpopmin", "bzpopmax", "blmpop", "bzmpop", "blmove", "brpoplpush",
+                                 "client|unblock", "lmove", "zunionstore", "copy", "rename", "sort")))
 
 
 def usable(known: set[str]) -> list[Template]:
@@ -717,12 +835,24 @@ class ConnModel:
 class Side:
     """One server: its connections and their models."""
 
-    def __init__(self, host: str, port: int, conns: int = 2):
+    def __init__(self, host: str, port: int, conns: int = 2 + len(WAITERS)):
         self.host, self.port = host, port
         self.socks = [RespSocket(host, port, timeout=5) for _ in range(conns)]
         self.models = [ConnModel() for _ in range(conns)]
+        self.admin = RespSocket(host, port, timeout=5)   # the runner's own: blocked clients' state
+        self.ids = [self._client_id(s) for s in self.socks]
+
+    @staticmethod
+    def _client_id(sock: RespSocket) -> bytes:
+        return sock.call("CLIENT", "ID")[1:-2]
 
     def step(self, conn: int, args: list[bytes]):
+        if args and args[0] in PSEUDO:
+            try:
+                return self._pseudo(conn, args)
+            except (TimeoutError, ConnectionError, OSError, ValueError) as e:
+                self.reconnect(conn)
+                return f"<{type(e).__name__}: {e}>"
         sock, model = self.socks[conn], self.models[conn]
         expect = model.expects_reply(args)
         try:
@@ -738,13 +868,44 @@ class Side:
             model.after(args, reply)
         return reply
 
+    def _pseudo(self, conn: int, args: list[bytes]):
+        """The blocked-client steps (g_blocking_block)."""
+        if args[0] == SEND:   # [SEND, reply mode, command...]: one reply to RECV later
+            mode, command = args[1], args[2:]
+            data = encode_command(*command)
+            if mode == b"OFF":   # the command's reply dropped; CLIENT REPLY ON's +OK is the one read
+                data = encode_command(b"CLIENT", b"REPLY", b"OFF") + data + encode_command(b"CLIENT", b"REPLY", b"ON")
+            elif mode == b"SKIP":   # the command's reply dropped; PING's is the one read
+                data = encode_command(b"CLIENT", b"REPLY", b"SKIP") + data + encode_command(b"PING")
+            self.socks[conn].send(data)
+            self._settle(conn)
+            return NO_REPLY
+        if args[0] == RECV:
+            return self.socks[conn].reply()
+        if args[0] == UNBLOCK:
+            return self.admin.call(b"CLIENT", b"UNBLOCK", self.ids[int(args[1])])
+        info = self.admin.call(b"INFO", b"clients")
+        return b":%s\r\n" % info.split(b"blocked_clients:")[1].split(b"\r\n")[0]
+
+    def _settle(self, conn: int) -> None:
+        """Until connection `conn` is blocked or has its reply (at most 5 s): the next write must find
+        it registered, on both servers."""
+        sock = self.socks[conn]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if b"flags=b" in self.admin.call(b"CLIENT", b"LIST", b"ID", self.ids[conn]):
+                return
+            if sock.buf or select.select([sock.sock], [], [], 0.001)[0]:
+                return
+
     def reconnect(self, conn: int) -> None:
         self.socks[conn].close()
         self.socks[conn] = RespSocket(self.host, self.port, timeout=5)
         self.models[conn] = ConnModel()
+        self.ids[conn] = self._client_id(self.socks[conn])
 
     def close(self) -> None:
-        for s in self.socks:
+        for s in self.socks + [self.admin]:
             s.close()
 
 
@@ -810,7 +971,8 @@ def run(steps: list[Step], ref: tuple[str, int], sut: tuple[str, int], known: se
 
 def pipelinable(steps: list[Step]) -> list[Step]:
     """The steps a pipeline can carry: connection 0, one reply each (no CLIENT REPLY, no QUIT)."""
-    return [(c, a) for c, a in steps if c == 0 and _name(a)[0] != "QUIT" and _name(a)[:2] != ("CLIENT", "REPLY")]
+    return [(c, a) for c, a in steps if c == 0 and _name(a)[0] != "QUIT" and _name(a)[:2] != ("CLIENT", "REPLY")
+            and a[0] not in PSEUDO]
 
 
 def run_pipelined(steps: list[Step], ref: tuple[str, int], sut: tuple[str, int], known: set[str],

@@ -339,3 +339,17 @@ def test_redis_cli_cluster_check_accepts_the_topology(nodes, raws):
     assert "[OK] All nodes agree about slots configuration." in r.stdout
     assert "[OK] All 16384 slots covered." in r.stdout
     assert r.stdout.count("master") >= NODES
+
+
+def test_config_set_port_or_bind_is_refused_in_emulated_cluster_mode(single_node):
+    """The other nodes redirect clients to the address in cluster_nodes: it cannot move at runtime."""
+    c = RawClient(single_node.host, single_node.port, 10)
+    try:
+        for name, value in (("port", str(free_port())), ("bind", "127.0.0.1 -::1")):
+            assert c.call("CONFIG", "SET", name, value) == (
+                b"-ERR CONFIG SET failed (possibly related to argument '%s') - in emulated cluster mode this "
+                b"node's address is fixed at start (cluster_nodes)\r\n" % name.encode())
+        assert c.call("CONFIG", "GET", "port") == b"*2\r\n$4\r\nport\r\n$%d\r\n%d\r\n" % (
+            len(str(single_node.port)), single_node.port)
+    finally:
+        c.close()

@@ -147,3 +147,10 @@ def test_last_command_and_stats(client):
     assert client.last_command == "client|id"
     assert commands.command_stats()["client|id"]["calls"] == before + 1
     assert any(name == "cmdstat_client|id" for name, _ in commands.commandstats_rows())
+
+
+def test_own_gate_names_are_table_commands():
+    """The commands the dispatcher runs without its shared gate hold exist (a misspelt name would
+    leave a whole-keyspace command under that hold, where it cannot take the gate exclusive)."""
+    names = set(COMMANDS) | {sub.name for spec in COMMANDS.values() for sub in (spec.subcommands or {}).values()}
+    assert commands.OWN_GATE <= names, commands.OWN_GATE - names

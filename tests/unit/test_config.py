@@ -192,7 +192,11 @@ def test_bad_sizes(text):
 def test_redis_params():
     params = redis_params(load(["--maxmemory", "1kb", "--requirepass", "pw", "--threads", "2"]))
     assert params["maxmemory"] == "1024" and params["requirepass"] == "pw" and params["io-threads"] == "2"
-    assert params["save"] == "" and params["appendonly"] == "no" and params["databases"] == "1"
+    assert params["databases"] == "1"
+    # Persistence is off: the stored parameters start as such (no save points, no AOF).
+    from redistill.redis_params import BY_NAME
+    assert BY_NAME["save"].default == "" and BY_NAME["appendonly"].default == "no"
+    assert set(params) <= set(BY_NAME), "every Config-backed name is one of Redis's parameters"
     assert params["maxmemory-policy"] == "allkeys-lru" and params["port"] == "6379"
     assert params["protected-mode"] == "yes" and params["maxclients"] == "10000"
     assert all(isinstance(v, str) for v in params.values())
@@ -327,3 +331,13 @@ def test_docs_mention_every_knob():
         assert f"`{knob.key}`" in text and knob.env in text, knob
         if knob.cli:
             assert knob.cli in text, knob
+
+
+def test_docs_name_every_redis_parameter():
+    """docs/CONFIG.md says for each Redis parameter whether CONFIG SET applies it, refuses it or stores it."""
+    from redistill.redis_params import PARAMS
+    docs = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "CONFIG.md")
+    with open(docs, encoding="utf-8") as f:
+        text = f.read()
+    missing = [p.name for p in PARAMS if f"`{p.name}`" not in text]
+    assert missing == []
