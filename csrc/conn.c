@@ -63,6 +63,7 @@ struct rd_conn {
     int slow_copied; /* Python copied that command's arguments out: its frame may go */
     int big;         /* c->in is a block laid out for the incomplete frame's big value (in_big) */
     size_t slow_off, slow_len;
+    size_t slow_start; /* input offset of the frame Python runs (CLIENT LIST qbuf counts it) */
     char *in;        /* input: [in_start, in_len) is unconsumed, in_start = current frame */
     size_t in_len, in_cap, in_start;
     resp_parser parser;
@@ -77,6 +78,11 @@ struct rd_conn {
     int64_t sl_exact_until; /* ms: time each fast command until then (see segment_end) */
     size_t in_peak;   /* most unconsumed input after a read since the last cron visit */
 };
+
+/* MONITOR or CLIENT PAUSE: every command goes to Python (rd_set_python_only). */
+static _Atomic int python_only;
+
+void rd_set_python_only(int on) { atomic_store_explicit(&python_only, on != 0, memory_order_relaxed); }
 
 /* Why a batch stopped. */
 enum { STOP_IDLE, STOP_SLOW, STOP_FULL };
@@ -359,6 +365,7 @@ static int hand_to_python(rd_conn *c, size_t frame_start) {
     resp_parser *p = &c->parser;
     c->slow = 1;
     c->slow_copied = 0;
+    c->slow_start = frame_start;
     if (p->is_inline) {
         c->slow_in_scratch = 1;
         c->slow_off = p->inline_frame;
@@ -579,6 +586,9 @@ static int run_batch(rd_conn *c, int fd) {
     if (c->blocked) return STOP_IDLE; /* input only piles up until the waiter is served */
     if (c->slow) return STOP_SLOW;
     if (gated) gate_enter_shared(c->w->gate);
+    /* Read under the gate: CLIENT PAUSE and MONITOR set it under the exclusive gate, so a
+     * batch either ended before them or sees it. */
+    int fast = c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);
     now = rd_now_ms(); /* read after any wait for the gate */
     c->last_ms = now;
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
@@ -595,7 +605,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         size_t start = c->in_start;
         if (start == c->in_len) break; /* nothing buffered (c->in may even be NULL) */
-        if (c->fast && start >= pf.end) prefetch_batch(c, start, &pf);
+        if (fast && start >= pf.end) prefetch_batch(c, start, &pf);
         int r = resp_parse(&c->parser, c->in + start, c->in_len - start, c->authenticated,
                            &c->scratch);
         if (r == RESP_PARTIAL) break;
@@ -622,14 +632,14 @@ static int run_batch(rd_conn *c, int fd) {
             if (own) segment_end(c, &seg, rd_now_us(), now);
             if (big && seg.thr >= 0) memcpy(head, c->in + start + c->parser.argv[2].off,
                                             c->parser.argv[2].len < sizeof head ? c->parser.argv[2].len : sizeof head);
-            int fast = c->fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
-            if (fast && big && seg.thr >= 0) c->w->argv[2] = head;
+            int served = fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
+            if (served && big && seg.thr >= 0) c->w->argv[2] = head;
             if (big && ks_adopt_taken()) { /* the block is the entry's now */
                 c->in = NULL;
                 c->in_len = c->in_start = c->in_cap = 0;
                 pf.end = pf.n = pf.next = 0;
             }
-            if (fast) {
+            if (served) {
                 done++;
                 if (exact || own) {
                     int64_t t = rd_now_us();
@@ -776,6 +786,13 @@ rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     return c->broken ? RD_ERR_NOMEM : RD_OK;
 }
 
+rd_status rd_conn_push(rd_conn *c, const char *data, size_t len) {
+    if (c->broken) return RD_OK;
+    if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    check_hard_limit(c);
+    return c->broken ? RD_ERR_NOMEM : RD_OK;
+}
+
 rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
     if (len == 0) return RD_OK; /* c->in may be NULL: memcpy(NULL, p, 0) is undefined */
     if (in_reserve(c, len) < 0) {
@@ -882,7 +899,7 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
 
 rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
     uint64_t v[RD_CM_NSTATS];
-    v[RD_CM_QBUF] = c->in_len - c->in_start;
+    v[RD_CM_QBUF] = c->in_len - (c->slow ? c->slow_start : c->in_start);
     v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
     v[RD_CM_OBL] = out_pending(c);
     v[RD_CM_OMEM] = c->out.cap;

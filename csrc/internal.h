@@ -397,10 +397,20 @@ int name_index_find(const name_index *ix, const char *a, size_t n); /* id, or -1
  * (one message for "not a number" and "negative"); *count is left alone without one.
  * 0, or -1 after writing the error. */
 int arg_pop_count(rd_buf *out, int argc, const char **argv, const size_t *argl, long long *count);
+/* LMPOP/ZMPOP numkeys key [key ...] END0|END1 [COUNT count] (Redis's lmpop/zmpop parse): 0 with
+ * *numkeys, *end (1 for end1) and *count (1 without COUNT), or -1 after writing the error. */
+int mpop_args(rd_buf *out, int argc, const char **argv, const size_t *argl, const char *end0,
+              const char *end1, int *numkeys, int *end, long long *count);
+/* shared.nullarray: *-1 (RESP2), _ (RESP3). */
+void reply_null_array(rd_buf *out, int resp);
 /* Every type command's key lookups: tx_open locks a view of n keys (0, or -1 after writing the
  * error); tx_get reads key i as `type` (1 with *obj NULL when absent, 0 after writing WRONGTYPE). */
 int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n);
 int tx_get(tx_ctx *x, ks_view *v, int i, int type, int read, void **obj);
+/* The multi-key pops' choice (blockingPopGenericCommand's loop): the first of the view's n keys that
+ * exists, as `type` (an existing key of another type is WRONGTYPE even before a later non-empty one):
+ * its index with *obj, n when none exists, -1 after writing the error. */
+int tx_first(tx_ctx *x, ks_view *v, int n, int type, void **obj);
 /* HRANDFIELD/SRANDMEMBER: the count as getRangeLongFromObjectOrReply(-LONG_MAX,
  * LONG_MAX) takes it; 0 ok, -1 (error written). */
 int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l);
@@ -452,15 +462,20 @@ typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t 
     X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3)         \
     X(lpush, -3) X(rpush, -3) X(lpushx, -3) X(rpushx, -3) X(lpop, -2) X(rpop, -2) X(llen, 2)   \
     X(lindex, 3) X(lrange, 4) X(lpos, -3) X(lset, 4) X(lrem, 4) X(ltrim, 4) X(linsert, 5)      \
-    X(lmove, 5) X(rpoplpush, 3)                                                               \
+    X(lmove, 5) X(rpoplpush, 3) X(lmpop, -4)                                                  \
     ZSET_COMMANDS(X)
 /* Type commands that never run on the fast path: they may read keys their arguments do not
  * name, so the dispatcher runs them under the exclusive gate (t_sort.c). */
 #define GATED_COMMANDS(X) X(sort, -2) X(sort_ro, -2)
+/* The blocking pops' immediate attempt (`BLPOP key [key ...] timeout`, the timeout unread): every
+ * key opened at once, so the first non-empty one is chosen and popped at one instant.  Never on the
+ * fast path; Python's blocking.py calls them (t_list.c, t_zset.c). */
+#define ATTEMPT_COMMANDS(X) X(blpop, -3) X(brpop, -3) X(bzpopmin, -3) X(bzpopmax, -3)
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
 GATED_COMMANDS(TX_DECLARE)
+ATTEMPT_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
 /* A new empty list object, and an element appended to it (SORT ... STORE builds its result). */
 void *list_obj_new(void);

@@ -212,6 +212,9 @@ rd_status rd_ks_flush_async(rd_keyspace *ks);
  * the keys removed.  Any thread; holds one stripe lock at a time, and the
  * transactions gate shared (it waits while an EXEC runs). */
 rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *reclaimed);
+/* on != 0 (CLIENT PAUSE): lazy expiry leaves expired keys in place (they still read as absent)
+ * until it is turned off; the caller stops active expiry and eviction meanwhile.  Any thread. */
+void rd_ks_pause_expiry(int on);
 
 /* Copies RD_KS_NSTATS counters into out[], all read at one instant (the gate
  * exclusive, as rd_ks_flush; under a shared hold of its own, stripe by stripe).
@@ -450,6 +453,10 @@ void rd_conn_frame_done(rd_conn *c);
 
 /* Appends Python's reply bytes to the output and retires the pending command. */
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len);
+/* Appends output no command asked for (MONITOR's lines) after what is there, a pending
+ * command's reply still to come; past the output limit the connection is dropped as for a
+ * reply.  rd_conn_io(c, fd, 0) then writes it.  Owner thread. */
+rd_status rd_conn_push(rd_conn *c, const char *data, size_t len);
 
 /* client_output_buffer_limit: once a reply takes the unsent output past
  * `hard` bytes the connection is dropped (rd_conn_io/rd_conn_run return
@@ -502,7 +509,7 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n);
 
 /* Buffer sizes for CLIENT LIST / CLIENT INFO, indices RD_CM_*.  Owner thread only. */
 enum {
-    RD_CM_QBUF = 0,       /* unconsumed input bytes */
+    RD_CM_QBUF = 0,       /* unconsumed input bytes, the command Python runs included */
     RD_CM_QBUF_FREE,      /* free input buffer capacity */
     RD_CM_OBL,            /* output bytes not yet sent */
     RD_CM_OMEM,           /* output buffer capacity */
@@ -537,6 +544,13 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
  * set (LPUSH, RPUSH, LPUSHX, RPUSHX, LMOVE, RPOPLPUSH, ZADD, ZINCRBY, Z*STORE)
  * to Python, which wakes them. */
 void rd_set_list_waiters(int n);
+
+/* ---- handing every command to Python (MONITOR, CLIENT PAUSE) ---------------- */
+
+/* on != 0: every batch that starts from now on (read after it takes the keyspace gate) leaves
+ * every command to Python, whatever rd_conn_set_fast says, so MONITOR sees them and
+ * CLIENT PAUSE can hold them.  Any thread; one relaxed load per batch. */
+void rd_set_python_only(int on);
 
 /* ---- SLOWLOG of the fast path (slowlog.c) ----------------------------------- */
 

@@ -194,14 +194,6 @@ static int arg_positive(tx_ctx *x, const char *a, size_t n, const char *msg, lon
     return 0;
 }
 
-/* shared.null / shared.nullarray */
-static void reply_null_array(tx_ctx *x) {
-    if (x->resp == 3)
-        resp_add_nil(x->out, 3);
-    else
-        resp_add_raw(x->out, "*-1\r\n", 5);
-}
-
 static void reply_elem(tx_ctx *x, const lelem *e) { resp_add_bulk(x->out, e->data, e->len); }
 
 /* Normalises [start, end] as Redis's LRANGE/LTRIM; 0 when the range is empty. */
@@ -244,6 +236,20 @@ void tx_rpush(tx_ctx *x, int argc, const char **argv, const size_t *argl) { push
 void tx_lpushx(tx_ctx *x, int argc, const char **argv, const size_t *argl) { push_command(x, argc, argv, argl, L_HEAD, 1); }
 void tx_rpushx(tx_ctx *x, int argc, const char **argv, const size_t *argl) { push_command(x, argc, argv, argl, L_TAIL, 1); }
 
+/* Pops up to count elements from the `where` end of l at view key i: their array (`counted`, the
+ * COUNT forms), else the one element alone; the key goes when emptied. */
+static void pop_elements(tx_ctx *x, ks_view *v, int i, lobj *l, long long count, int where, int counted) {
+    long long n = count < (long long)l->count ? count : (long long)l->count;
+    if (counted) resp_add_array_len(x->out, n);
+    for (long long j = 0; j < n; j++) {
+        lelem *e = list_pop(l, where);
+        reply_elem(x, e);
+        elem_free(l, e);
+    }
+    list_shrink(l);
+    ks_view_changed(v, i);
+}
+
 /* popGenericCommand: LPOP/RPOP key [count] */
 static void pop_command(tx_ctx *x, int argc, const char **argv, const size_t *argl, int where) {
     ks_view v;
@@ -259,27 +265,56 @@ static void pop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
     if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (!l) {
         if (argc == 3)
-            reply_null_array(x);
+            reply_null_array(x->out, x->resp);
         else
             resp_add_nil(x->out, x->resp);
     } else if (argc == 3 && count == 0) {
         resp_add_array_len(x->out, 0); /* Redis 7.0's fast exit: an empty array */
     } else {
-        long long n = argc == 2 ? 1 : (count < (long long)l->count ? count : (long long)l->count);
-        if (argc == 3) resp_add_array_len(x->out, n);
-        for (long long i = 0; i < n; i++) {
-            lelem *e = list_pop(l, where);
-            reply_elem(x, e);
-            elem_free(l, e);
-        }
-        list_shrink(l);
-        ks_view_changed(&v, 0);
+        pop_elements(x, &v, 0, l, argc == 2 ? 1 : count, where, argc == 3);
     }
     ks_view_close(&v);
 }
 
 void tx_lpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) { pop_command(x, argc, argv, argl, L_HEAD); }
 void tx_rpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) { pop_command(x, argc, argv, argl, L_TAIL); }
+
+/* mpopGenericCommand / blockingPopGenericCommand's attempt: [key, elements] (`counted`: LMPOP,
+ * BLMPOP) or [key, element] (BLPOP, BRPOP) from the first non-empty list of keys[0..n); a null
+ * array when none has any.  All the keys are opened together, so a push to an earlier key can never
+ * be passed over for a later one: the choice and the pop are one instant. */
+static void mpop_command(tx_ctx *x, const char **keys, const size_t *keyl, int n, long long count,
+                         int where, int counted) {
+    ks_view v;
+    void *l;
+    int i;
+    if (tx_open(x, &v, keys, keyl, n) != 0) return;
+    i = tx_first(x, &v, n, KS_TYPE_LIST, &l);
+    if (i == n) {
+        reply_null_array(x->out, x->resp);
+    } else if (i >= 0) {
+        resp_add_array_len(x->out, 2);
+        resp_add_bulk(x->out, keys[i], keyl[i]);
+        pop_elements(x, &v, i, l, count, where, counted);
+    }
+    ks_view_close(&v);
+}
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+void tx_lmpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    int numkeys, right;
+    long long count;
+    if (mpop_args(x->out, argc, argv, argl, "left", "right", &numkeys, &right, &count) == 0)
+        mpop_command(x, argv + 2, argl + 2, numkeys, count, right ? L_TAIL : L_HEAD, 1);
+}
+
+/* BLPOP / BRPOP key [key ...] timeout: the attempt before blocking (ATTEMPT_COMMANDS) */
+void tx_blpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    mpop_command(x, argv + 1, argl + 1, argc - 2, 1, L_HEAD, 0);
+}
+void tx_brpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    mpop_command(x, argv + 1, argl + 1, argc - 2, 1, L_TAIL, 0);
+}
 
 /* ---- reads ----------------------------------------------------------------------- */
 

@@ -1112,10 +1112,16 @@ void tx_zremrangebylex(tx_ctx *x, int argc, const char **argv, const size_t *arg
 
 /* ZPOPMIN / ZPOPMAX key [count] */
 /* Pops up to count elements from the low (or high) end of z at view key i: their array of
- * member, score (pairs nested when `nested`); the key goes when emptied. */
-static void pop_elements(tx_ctx *x, ks_view *v, int i, zobj *z, long long count, int max, int nested) {
+ * member, score (pairs nested when `nested`), after the key when there is one (genericZpopCommand's
+ * emitkey: [key, [pairs]] nested, else [key, m, s...]); the key goes when emptied. */
+static void pop_elements(tx_ctx *x, ks_view *v, int i, zobj *z, long long count, int max, int nested,
+                         const char *key, size_t klen) {
     long long n = count > (long long)z->length ? (long long)z->length : count;
-    resp_add_array_len(x->out, nested ? n : n * 2);
+    if (key) {
+        resp_add_array_len(x->out, nested ? 2 : n * 2 + 1);
+        resp_add_bulk(x->out, key, klen);
+    }
+    if (!key || nested) resp_add_array_len(x->out, nested ? n : n * 2);
     while (n-- > 0) {
         znode *node = max ? z->tail : z->header->lv[0].forward;
         if (nested) resp_add_array_len(x->out, 2);
@@ -1139,7 +1145,7 @@ static void zpop_command(tx_ctx *x, int argc, const char **argv, const size_t *a
         if (!z || count == 0) {
             resp_add_array_len(x->out, 0);
         } else {
-            pop_elements(x, &v, 0, z, count, max, nested);
+            pop_elements(x, &v, 0, z, count, max, nested, NULL, 0);
         }
     }
     ks_view_close(&v);
@@ -1152,48 +1158,37 @@ void tx_zpopmax(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     zpop_command(x, argc, argv, argl, 1);
 }
 
-/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: from the first non-empty key, [key, [[m, s]...]] */
-void tx_zmpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    long long numkeys, count = -1, where;
-    int max;
+/* zmpopGenericCommand / blockingGenericZpopCommand's attempt: ZMPOP's [key, [[m, s]...]] (`nested`)
+ * or BZPOPMIN's [key, m, s] from the first non-empty sorted set of keys[0..n); a null array when none
+ * has any.  All the keys are opened together: the choice and the pop are one instant. */
+static void mpop_command(tx_ctx *x, const char **keys, const size_t *keyl, int n, long long count, int max,
+                         int nested) {
     ks_view v;
-    if (!arg_ll(argv[1], argl[1], &numkeys) || numkeys < 1) {
-        resp_add_err_text(x->out, "numkeys should be greater than 0");
-        return;
-    }
-    where = numkeys < argc ? 2 + numkeys : argc; /* no overflow for a huge numkeys */
-    if (where >= argc || !(arg_is(argv[where], argl[where], "min") || arg_is(argv[where], argl[where], "max"))) {
-        reply_syntax(x->out);
-        return;
-    }
-    max = arg_is(argv[where], argl[where], "max");
-    for (long long j = where + 1; j < argc; j++) {
-        if (count == -1 && arg_is(argv[j], argl[j], "count") && j + 1 < argc) {
-            j++;
-            if (!arg_ll(argv[j], argl[j], &count) || count < 1) {
-                resp_add_err_text(x->out, "count should be greater than 0");
-                return;
-            }
-        } else {
-            reply_syntax(x->out);
-            return;
-        }
-    }
-    if (count == -1) count = 1;
-    if (open_keys(x, &v, argv + 2, argl + 2, (int)numkeys) != 0) return;
-    for (int i = 0; i < numkeys; i++) {
-        zobj *z;
-        if (!zset_read(x, &v, i, 0, &z)) goto done;
-        if (z) {
-            resp_add_array_len(x->out, 2);
-            resp_add_bulk(x->out, argv[2 + i], argl[2 + i]);
-            pop_elements(x, &v, i, z, count, max, 1);
-            goto done;
-        }
-    }
-    resp_add_raw(x->out, x->resp == 3 ? "_\r\n" : "*-1\r\n", x->resp == 3 ? 3 : 5); /* null array */
-done:
+    void *z;
+    int i;
+    if (open_keys(x, &v, keys, keyl, n) != 0) return;
+    i = tx_first(x, &v, n, KS_TYPE_ZSET, &z);
+    if (i == n)
+        reply_null_array(x->out, x->resp);
+    else if (i >= 0)
+        pop_elements(x, &v, i, z, count, max, nested, keys[i], keyl[i]);
     ks_view_close(&v);
+}
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
+void tx_zmpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    int numkeys, max;
+    long long count;
+    if (mpop_args(x->out, argc, argv, argl, "min", "max", &numkeys, &max, &count) == 0)
+        mpop_command(x, argv + 2, argl + 2, numkeys, count, max, 1);
+}
+
+/* BZPOPMIN / BZPOPMAX key [key ...] timeout: the attempt before blocking (ATTEMPT_COMMANDS) */
+void tx_bzpopmin(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    mpop_command(x, argv + 1, argl + 1, argc - 2, 1, 0, 0);
+}
+void tx_bzpopmax(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    mpop_command(x, argv + 1, argl + 1, argc - 2, 1, 1, 0);
 }
 
 /* ---- ZRANDMEMBER, ZSCAN ----------------------------------------------------------------- */

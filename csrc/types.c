@@ -77,6 +77,14 @@ int tx_get(tx_ctx *x, ks_view *v, int i, int type, int read, void **obj) {
     return 0;
 }
 
+int tx_first(tx_ctx *x, ks_view *v, int n, int type, void **obj) {
+    for (int i = 0; i < n; i++) {
+        if (!tx_get(x, v, i, type, 0, obj)) return -1;
+        if (*obj) return i;
+    }
+    return n;
+}
+
 int arg_pop_count(rd_buf *out, int argc, const char **argv, const size_t *argl, long long *count) {
     if (argc > 3) {
         reply_syntax(out);
@@ -87,6 +95,44 @@ int arg_pop_count(rd_buf *out, int argc, const char **argv, const size_t *argl, 
         return -1;
     }
     return 0;
+}
+
+int mpop_args(rd_buf *out, int argc, const char **argv, const size_t *argl, const char *end0,
+              const char *end1, int *numkeys, int *end, long long *count) {
+    long long n, where;
+    *count = -1;
+    if (!arg_ll(argv[1], argl[1], &n) || n < 1) {
+        resp_add_err_text(out, "numkeys should be greater than 0");
+        return -1;
+    }
+    where = n < argc ? 2 + n : argc; /* no overflow for a huge numkeys */
+    if (where >= argc || !(arg_is(argv[where], argl[where], end0) || arg_is(argv[where], argl[where], end1))) {
+        reply_syntax(out);
+        return -1;
+    }
+    *end = arg_is(argv[where], argl[where], end1);
+    for (long long j = where + 1; j < argc; j++) {
+        if (*count == -1 && arg_is(argv[j], argl[j], "count") && j + 1 < argc) {
+            j++;
+            if (!arg_ll(argv[j], argl[j], count) || *count < 1) {
+                resp_add_err_text(out, "count should be greater than 0");
+                return -1;
+            }
+        } else {
+            reply_syntax(out);
+            return -1;
+        }
+    }
+    if (*count == -1) *count = 1;
+    *numkeys = (int)n;
+    return 0;
+}
+
+void reply_null_array(rd_buf *out, int resp) {
+    if (resp == 3)
+        resp_add_nil(out, 3);
+    else
+        resp_add_raw(out, "*-1\r\n", 5);
 }
 
 /* Case-insensitive whole-word match, binary safe ("GET\0" is not GET); an ASCII fold,
@@ -269,11 +315,12 @@ typedef struct tx_command {
 } tx_command;
 
 #define TX_ENTRY(name, arity) {#name, arity, tx_##name},
-static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) GATED_COMMANDS(TX_ENTRY)};
+static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) GATED_COMMANDS(TX_ENTRY)
+                                          ATTEMPT_COMMANDS(TX_ENTRY)};
 #undef TX_ENTRY
 #define N_TX ((int)(sizeof tx_commands / sizeof tx_commands[0]))
 #define TX_ONE(name, arity) +1
-enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: GATED_COMMANDS come after */
+enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: GATED and ATTEMPT come after */
 #undef TX_ONE
 
 int tx_command_count(void) { return N_TX_FAST; }

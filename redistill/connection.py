@@ -17,12 +17,16 @@ Rules (the owner thread is the Worker that accepted the socket):
 - A blocked command (BLPOP & co., block()) keeps the socket in the selector: C goes on reading
   it into the input buffer without running anything (rd_conn_set_blocked), so a peer's close is
   seen and cancels the wait before any push can hand the client an element.
+- MONITOR lines arrive from any thread through monitor_push (a deque append and one call_soon
+  per burst); the owner thread appends them to C's output.  A command held by CLIENT PAUSE
+  parks the connection like a blocked one and runs again through replay() on the owner thread.
 - TLS connections (tls.py) subclass this one and replace the socket I/O (on_event, _resume_io,
   drain); everything between C and the dispatcher is shared.
 - Hot path: no logging, no locks, no per-command objects beyond the decoded argument list.
 """
 from __future__ import annotations
 
+import collections
 import selectors
 import socket
 import threading
@@ -30,7 +34,7 @@ import time
 from typing import Any
 
 from ._core import ffi, lib
-from .commands import dispatch
+from .commands import dispatch, monitor
 from .commands.transactions import reset_transaction_state
 from .protocol import BIG_FRAME, decode_big_frame, decode_frame
 
@@ -73,6 +77,7 @@ class Connection:
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
         "in_exec", "_blocked", "_blocked_silent", "blocked_slowlog",
+        "monitoring", "_mon_lines", "_mon_flush_queued",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -113,6 +118,9 @@ class Connection:
         self._blocked: Any = None      # the commands/blocking.py Waiter while in BLPOP & co.
         self._blocked_silent = False   # ... whose reply CLIENT REPLY OFF/SKIP drops
         self.blocked_slowlog: tuple | None = None   # ... its (args, usec) for SLOWLOG when it ends
+        self.monitoring = False        # MONITOR (commands/monitor.py): lines come via monitor_push
+        self._mon_lines: collections.deque[bytes] = collections.deque()
+        self._mon_flush_queued = False
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
@@ -229,6 +237,13 @@ class Connection:
         if self._c is not None:
             self._update_fast()
 
+    def reset_reply_mode(self) -> None:
+        """RESET: replies are on again from the next command (Redis clears REPLY_OFF and
+        SKIP_NEXT; a SKIP of RESET itself still drops its reply)."""
+        self._reply_off = self._skip_next = False
+        if self._c is not None:
+            self._update_fast()
+
     def drop_reply(self) -> None:
         """The current command's reply is not sent (SHUTDOWN closes without one)."""
         self._reply_skip = True
@@ -308,6 +323,37 @@ class Connection:
         else:
             self._resume()
 
+    def monitor_push(self, line: bytes) -> None:
+        """A MONITOR line, from any thread: queued, and written out on the owner thread (one
+        call_soon per burst).  The flag is cleared before the queue is drained, so a line
+        appended meanwhile is either drained or schedules the next flush."""
+        if self._reply_off:   # CLIENT REPLY OFF drops them, as any reply (a stale read is fine)
+            return
+        self._mon_lines.append(line)
+        if not self._mon_flush_queued:
+            self._mon_flush_queued = True
+            self._worker.call_soon(self._flush_monitor)
+
+    def _flush_monitor(self) -> None:
+        self._mon_flush_queued = False
+        lines = self._mon_lines
+        if self._c is None:
+            lines.clear()
+            return
+        data = b"".join([lines.popleft() for _ in range(len(lines))])
+        lib.rd_conn_push(self._c, data, len(data))   # past client_output_buffer_limit: dropped
+        if self._held is None and self._blocked is None:   # else it goes out when they resume
+            self._settle(self._resume_io())
+
+    def replay(self, waiter: Any) -> None:
+        """CLIENT PAUSE ended: the postponed command runs again from the dispatcher's checks on
+        (it may be postponed again, or block).  Owner thread."""
+        if self._c is None or self._blocked is not waiter:
+            return
+        self._blocked = None
+        lib.rd_conn_set_blocked(self._c, 0)
+        self._settle(self._answer(dispatch(self, waiter.args)))
+
     def _resume(self) -> None:
         if self._c is not None and self._held is None and self._blocked is None:
             self._settle(self._resume_io())
@@ -374,7 +420,6 @@ class Connection:
         c = self._c
         frame = self._frame
         length = self._len
-        stats = self._stats
         while st == _SLOW:
             if _command(c, frame, length) != _OK:
                 raise RuntimeError("rd_conn_io returned RD_SLOW with no pending command")
@@ -384,21 +429,25 @@ class Connection:
             else:  # copied out once; C may free the frame while the command runs
                 args = decode_big_frame(_buffer(frame[0], n))
                 _frame_done(c)
-            reply = dispatch(self, args)
-            if self._c is None:   # closed while dispatching (never expected: defensive)
-                return _CLOSE
-            if self._reply_off or self._reply_skip or self._skip_next:
-                reply = self._filter_reply(reply)
-            if self._hold_for:
-                return self._hold(reply)
-            if self._blocked is not None:
-                return self._park()
-            _reply(c, reply, len(reply))
-            stats.commands += 1
-            st = self._resume_io()
+            st = self._answer(dispatch(self, args))
         if self._c is not None:
             _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
+
+    def _answer(self, reply: bytes) -> int:
+        """Hands a dispatched command's reply to C (or holds or parks the connection) and lets
+        C go on with the batch."""
+        if self._c is None:   # closed while dispatching (never expected: defensive)
+            return _CLOSE
+        if self._reply_off or self._reply_skip or self._skip_next:
+            reply = self._filter_reply(reply)
+        if self._hold_for:
+            return self._hold(reply)
+        if self._blocked is not None:
+            return self._park()
+        _reply(self._c, reply, len(reply))
+        self._stats.commands += 1
+        return self._resume_io()
 
     def _filter_reply(self, reply: bytes) -> bytes:
         """CLIENT REPLY OFF/SKIP (Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags)."""
@@ -486,6 +535,7 @@ class Connection:
         # connection end (CLIENT KILL) must not find it in CLIENT LIST or KILL it again.
         self._worker.conns.discard(self)
         reset_transaction_state(self)  # drops its WATCH registrations
+        monitor.stop(self)
         self.server.unregister_client(self)
         try:
             self._sock.close()

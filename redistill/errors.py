@@ -74,6 +74,7 @@ EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatib
 EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
 INTERNAL = "internal error"
 NO_MULTI = "Command not allowed inside a transaction"
+MONITOR_KEYSPACE = "Replica can't interact with the keyspace"   # a monitor is a replica to Redis
 OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
 LCS_NOT_STRINGS = "The specified keys must contain string values"
 LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."

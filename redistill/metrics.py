@@ -379,8 +379,10 @@ def _connected_clients(server: Any) -> int:
 
 
 def _blocked_clients(timed: bool = False) -> int:
-    from redistill.commands import blocking  # (late: commands imports this module)
-    return blocking.timed_blocked_clients() if timed else blocking.blocked_clients()
+    from redistill.commands import blocking, pause  # (late: commands imports this module)
+    if timed:
+        return blocking.timed_blocked_clients()
+    return blocking.blocked_clients() + pause.held_clients()   # CLIENT PAUSE's held ones too
 
 
 def _clients_section(server: Any) -> list[tuple[str, Any]]:

@@ -33,6 +33,7 @@ from typing import Any, Iterable
 
 from . import health as health_module, metrics
 from .cluster import Topology
+from .commands import pause
 from .logutil import get_logger
 
 log = get_logger("redistill")
@@ -503,9 +504,10 @@ class Server:
 
     def _cron(self, now: float) -> None:
         try:
-            if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
-                self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
-            self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
+            if not pause.active():   # CLIENT PAUSE keeps the dataset still, as Redis
+                if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
+                    self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
+                self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
             self.stats.sample(now)
         except Exception:
             log.exception("cron failed")

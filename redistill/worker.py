@@ -372,7 +372,8 @@ class Worker(threading.Thread):
             if conn.handshake_expired(now):
                 conn.close()
             elif (timeout and now - conn.last_interaction > timeout and not conn.held
-                  and conn.blocked is None):  # Redis does not time out blocked clients either
+                  and conn.blocked is None   # Redis does not time out blocked clients either,
+                  and not conn.monitoring):  # nor monitors (replicas to it)
                 self.stats.timedout_clients += 1
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()

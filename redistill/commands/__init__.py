@@ -24,6 +24,7 @@ from redistill.commands import connection, datatypes, keys, server, string, tran
 from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
+from redistill.commands import monitor, pause
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
 from redistill.logutil import get_logger
@@ -115,7 +116,10 @@ _TABLE = [
         command("client|tracking", -3, _CONN + " @connection",        NOKEYS,     connection.client_tracking, "connection", "6.0.0", "Enable or disable server assisted client side caching support"),
         command("client|trackinginfo", 2, _CONN + " @connection",     NOKEYS,     connection.client_trackinginfo, "connection", "6.2.0", "Return information about server assisted client side caching for the current connection"),
         command("client|unblock", -3, "admin " + _CONN + " @connection", NOKEYS,  blocking.client_unblock, "connection", "5.0.0", "Unblock a client blocked in a blocking command from a different connection"),
+        command("client|pause",   -3, "admin " + _CONN + " @connection", NOKEYS,  pause.client_pause,    "connection", "2.9.50", "Stop processing commands from clients for some time"),
+        command("client|unpause",  2, "admin " + _CONN + " @connection", NOKEYS,  pause.client_unpause,  "connection", "6.2.0", "Resume processing of clients that were paused"),
     ]),
+    command("monitor",     1, "admin noscript loading stale",         NOKEYS,     monitor.monitor,        "server",     "1.0.0",  "Listen for all requests received by the server in real time"),
     command("reset",       1, "noscript loading stale fast no_auth allow_busy @connection", NOKEYS, connection.reset, "connection", "6.2.0", "Reset the connection"),
     command("time",        1, "loading stale fast",                   NOKEYS,     server.time_,           "server",     "2.6.0",  "Return the current server time", tips="nondeterministic_output"),
     command("lastsave",    1, "loading stale fast @admin @dangerous", NOKEYS,     server.lastsave,        "server",     "1.0.0",  "Get the UNIX time stamp of the last successful save to disk", tips="nondeterministic_output"),
@@ -282,7 +286,7 @@ _TABLE = [
     command("brpop",          -3, "write noscript blocking @list @blocking", (1, -2, 1), blocking.brpop, "list", "2.0.0", "Remove and get the last element in a list, or block until one is available", key_flags="RW access delete"),
     command("blmove",          6, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.blmove, "list", "6.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
     command("brpoplpush",      4, "write denyoom noscript blocking @list @blocking", (1, 2, 1),  blocking.brpoplpush, "list", "2.2.0", "Pop an element from a list, push it to another list and return it; or block until one is available", key_flags="RW access delete"),
-    command("lmpop",          -4, "write movablekeys @list",              NOKEYS,     blocking.lmpop, "list", "7.0.0", "Pop elements from a list"),
+    command("lmpop",          -4, "write movablekeys @list",              NOKEYS,     datatypes.run, "list", "7.0.0", "Pop elements from a list", fast=True),
     command("blmpop",         -5, "write blocking movablekeys @list @blocking", NOKEYS, blocking.blmpop, "list", "7.0.0", "Pop elements from a list, or block until one is available"),
     command("bzpopmin",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmin, "sorted-set", "5.0.0", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
     command("bzpopmax",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmax, "sorted-set", "5.0.0", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
@@ -436,8 +440,9 @@ _OOM_EXEMPT_IN_MULTI = frozenset(("exec", "discard", "quit", "reset"))
 OWN_GATE = frozenset(("exec", "flushall", "flushdb", "keys", "dbsize", "randomkey", "info",
                       "cluster|countkeysinslot", "cluster|getkeysinslot"))
 # Run under the dispatcher's exclusive hold: the commands csrc/ runs only that way (internal.h
-# GATED_COMMANDS), since SORT's BY and GET patterns may read any key.
-_GATED = frozenset({"sort", "sort_ro"})
+# GATED_COMMANDS), since SORT's BY and GET patterns may read any key; and the two that switch the
+# fast path to Python (MONITOR, CLIENT PAUSE).
+_GATED = frozenset({"sort", "sort_ro", "monitor", "client|pause"})
 
 
 def _run(client: Any, args: list[bytes]) -> Any:
@@ -448,10 +453,10 @@ def _run(client: Any, args: list[bytes]) -> Any:
     client.last_command = spec.name  # Redis sets lastcmd before its arity and auth checks too
     if not spec.arity_ok(len(args)):
         _count(spec.name, 2)
-        return transactions.rejected(client, spec, CommandError(errors.wrong_arity(spec.name)))
+        return transactions.rejected(client, spec, CommandError(errors.wrong_arity(spec.name)), args)
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
-        return transactions.rejected(client, spec, CommandError(errors.NOAUTH))
+        return transactions.rejected(client, spec, CommandError(errors.NOAUTH), args)
     topology = getattr(client.server, "cluster", None)
     if topology is not None:  # emulated cluster mode: Redis redirects before its OOM check
         moved = _cluster_redirect(topology, client, spec, args)
@@ -464,34 +469,51 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # Redis refuses denyoom commands when over maxmemory, and inside MULTI every command but these
     # (queueing takes memory too), before running or queueing them.
     in_multi = getattr(client, "multi", None) is not None and spec.name not in _OOM_EXEMPT_IN_MULTI
-    if ("denyoom" in spec.flags or in_multi or _exec_of_writes(client, spec)) and client.server.config.max_memory:
+    if (("denyoom" in spec.flags or in_multi or _exec_of_writes(client, spec)) and client.server.config.max_memory
+            and not pause.active()):   # a pause keeps the dataset still: no eviction
         try:
             client.server.keyspace.admit()
         except CommandError as e:
             _count(spec.name, 2)
-            return transactions.rejected(client, spec, e)
+            return transactions.rejected(client, spec, e, args)
     queue = getattr(client, "multi", None)
     if queue is not None and "no_multi" in spec.flags:
         _count(spec.name, 2)
-        return transactions.rejected(client, spec, CommandError(errors.NO_MULTI))
+        return transactions.rejected(client, spec, CommandError(errors.NO_MULTI), args)
+    if getattr(client, "monitoring", False) and _KEYSPACE_FLAGS & spec.flags:   # a monitor is a replica to Redis
+        _count(spec.name, 2)
+        return transactions.rejected(client, spec, CommandError(errors.MONITOR_KEYSPACE), args)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
+        if pause.holds(client, spec):   # Redis postpones before queueing
+            return pause.postpone(client, args)
         queue.append((spec, args))
         return "QUEUED"
     if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
+        if pause.holds(client, spec):   # checked just before (see commands/pause.py)
+            return pause.postpone(client, args)
         return call(client, spec, args)
-    # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it.
+    # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it;
+    # MONITOR and CLIENT PAUSE exclusive too, so that no batch started before them still runs
+    # after.  A pause is checked under the gate: once CLIENT PAUSE has replied, no write starts.
     ks = client.server.keyspace
-    if spec.name in _GATED:
+    exclusive = spec.name in _GATED
+    if exclusive:
         ks.exclusive_begin()
-        try:
-            return call(client, spec, args)
-        finally:
-            ks.exclusive_end()
-    ks.shared_begin()
+    else:
+        ks.shared_begin()
     try:
+        if pause.holds(client, spec):
+            return pause.postpone(client, args)
         return call(client, spec, args)
     finally:
-        ks.shared_end()
+        if exclusive:
+            ks.exclusive_end()
+        else:
+            ks.shared_end()
+
+
+# What a monitor may not run: Redis rejects keyspace commands from replicas.
+_KEYSPACE_FLAGS = frozenset({"write", "readonly", "may_replicate"})
 
 
 def _exec_of_writes(client: Any, spec: CommandSpec) -> bool:
@@ -516,6 +538,10 @@ def _routing_keys(spec: CommandSpec, args: list[bytes]) -> list[bytes]:
         return []
 
 
+# Never shown to monitors (Redis: administrative commands are too dangerous to show).
+_UNMONITORED = frozenset({"admin", "skip_monitor"})
+
+
 def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
     counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
@@ -532,6 +558,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
     usec = (time.perf_counter_ns() - start) // 1000
+    if monitor.active() and not _UNMONITORED & spec.flags:   # after it ran, as Redis 7.0's call()
+        monitor.feed(client, args)
     _count(spec.name, 0)
     _count(spec.name, 1, usec)
     slowlog = getattr(client.server, "slowlog", None)

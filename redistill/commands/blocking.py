@@ -1,8 +1,10 @@
 """Blocking pops (issue 8): BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP;
-LMPOP (the non-blocking form BLMPOP shares); CLIENT UNBLOCK.
+CLIENT UNBLOCK.
 
-A command first tries its non-blocking form (LPOP, RPOP, LMOVE, ZPOPMIN... through the C type
-commands).  When every key is empty it blocks without blocking its worker thread:
+A command first tries its non-blocking form in one C call over all its keys (C's BLPOP, BRPOP,
+BZPOPMIN, BZPOPMAX attempts, LMPOP, ZMPOP, LMOVE: one view of every key, so the first non-empty key
+is chosen and popped at one instant, never passing over a push to an earlier key).  When every key
+is empty it blocks without blocking its worker thread:
 - the waiter goes into a per-key registry (oldest first, across all threads, one lock);
 - the connection stays in its event loop, but C only reads it (connection.py block()): its EOF
   closes it and cancels the wait; the handler's reply is dropped;
@@ -51,8 +53,11 @@ UNBLOCKED = b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
 _SKIP = object()   # take()'s answer when the key holds the other type: the waiter stays blocked
 
 # take(key, strict) -> reply bytes (served), None (nothing to pop) or _SKIP (the key's type is not
-# this waiter's); strict (the command's own attempts) raises the error instead of _SKIP.
+# this waiter's); strict raises the error instead of _SKIP.  A served waiter pops from the ready key.
 Take = Callable[[bytes, bool], Any]
+# attempt() -> the command's own try over all its keys at once: reply bytes, or None (all empty);
+# an error raises.
+Attempt = Callable[[], bytes | None]
 
 
 def _null_array(resp: int) -> bytes:
@@ -244,10 +249,10 @@ def _timeout(arg: bytes) -> float:
     return math.ceil(ms) / 1000.0  # Redis rounds up to whole milliseconds (ceill)
 
 
-def _block(client: Any, keys: list[bytes], take: Take, timeout: float, null: bytes,
+def _block(client: Any, keys: list[bytes], take: Take, attempt: Attempt, timeout: float, null: bytes,
            exec_null: bytes | None = None, dest: bytes | None = None) -> Encoded:
     """Answers at once when a key has something (or is of the wrong type), else blocks."""
-    reply = _first(keys, take)
+    reply = attempt()
     if reply is None and client.in_exec:  # MULTI/EXEC never blocks: the timeout's reply
         return Encoded(exec_null or null)  # (BLMOVE's is a nil bulk there)
     if reply is None:
@@ -255,7 +260,7 @@ def _block(client: Any, keys: list[bytes], take: Take, timeout: float, null: byt
         with _lock:   # held until the second attempt is done: no signal serves it meanwhile
             _register(w)
             try:
-                reply = _first(keys, take)   # a push between the first attempt and the registration
+                reply = attempt()   # a push between the first attempt and the registration
             except CommandError:  # (the key changed type meanwhile)
                 w.cancel()
                 raise
@@ -271,13 +276,9 @@ def _block(client: Any, keys: list[bytes], take: Take, timeout: float, null: byt
     return Encoded(reply)
 
 
-def _first(keys: list[bytes], take: Take) -> bytes | None:
-    """The command's own attempt: the first key with something to pop, in the order given."""
-    for key in keys:
-        reply = take(key, True)
-        if reply is not None:
-            return reply
-    return None
+def _attempt(client: Any, args: list[bytes]) -> Attempt:
+    """The command's own attempt: one C call (`args`) over all its keys."""
+    return lambda: _exec(client, args, True)
 
 
 def _exec(client: Any, args: list[bytes], strict: bool) -> Any:
@@ -314,9 +315,12 @@ def _move_take(client: Any, args: list[bytes]) -> Take:
 
 
 def _single_pop(make_take: Callable[[Any, bytes], Take], op: bytes) -> Callable[..., Encoded]:
-    """BLPOP, BRPOP, BZPOPMIN, BZPOPMAX: `B<op> key [key ...] timeout`, the first non-empty key served."""
+    """BLPOP, BRPOP, BZPOPMIN, BZPOPMAX: `B<op> key [key ...] timeout`, the first non-empty key served
+    (the attempt: C's command of the same name, which leaves the timeout unread)."""
     def handler(client: Any, args: list[bytes]) -> Encoded:
-        return _block(client, args[1:-1], make_take(client, op), _timeout(args[-1]), _null_array(client.resp))
+        timeout = _timeout(args[-1])
+        return _block(client, args[1:-1], make_take(client, op), _attempt(client, args), timeout,
+                      _null_array(client.resp))
     return handler
 
 
@@ -349,7 +353,8 @@ def brpoplpush(client: Any, args: list[bytes]) -> Encoded:
 def _blocking_move(client: Any, src: bytes, dst: bytes, wherefrom: bytes, whereto: bytes,
                    timeout: float) -> Encoded:
     take = _move_take(client, [b"LMOVE", src, dst, wherefrom, whereto])
-    return _block(client, [src], take, timeout, _null_array(client.resp), _null_bulk(client.resp), dst)
+    return _block(client, [src], take, lambda: take(src, True), timeout, _null_array(client.resp),
+                  _null_bulk(client.resp), dst)
 
 
 def _mpop_args(args: list[bytes], at: int, ends: tuple[bytes, bytes]) -> tuple[list[bytes], bytes, int]:
@@ -386,17 +391,12 @@ def _lmpop_take(client: Any, end: bytes, count: int) -> Take:
     return take
 
 
-# LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
-def lmpop(client: Any, args: list[bytes]) -> Encoded:
-    keys, end, count = _mpop_args(args, 1, (b"left", b"right"))
-    return Encoded(_first(keys, _lmpop_take(client, end, count)) or _null_array(client.resp))
-
-
 # BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 def blmpop(client: Any, args: list[bytes]) -> Encoded:
     timeout = _timeout(args[1])
     keys, end, count = _mpop_args(args, 2, (b"left", b"right"))
-    return _block(client, keys, _lmpop_take(client, end, count), timeout, _null_array(client.resp))
+    return _block(client, keys, _lmpop_take(client, end, count), _attempt(client, [b"LMPOP", *args[2:]]),
+                  timeout, _null_array(client.resp))
 
 
 def _zpop_take(client: Any, op: bytes) -> Take:
@@ -424,7 +424,7 @@ def bzmpop(client: Any, args: list[bytes]) -> Encoded:
     keys, end, count = _mpop_args(args, 2, (b"min", b"max"))
     tail = [end, b"COUNT", b"%d" % count]
     return _block(client, keys, lambda key, strict: _exec(client, [b"ZMPOP", b"1", key] + tail, strict),
-                  timeout, _null_array(client.resp))
+                  _attempt(client, [b"ZMPOP", *args[2:]]), timeout, _null_array(client.resp))
 
 
 # CLIENT UNBLOCK client-id [TIMEOUT|ERROR]

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from redistill import errors
-from redistill.commands import transactions
+from redistill.commands import monitor, transactions
 from redistill.commands.args import help_reply, parse_int, parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import SetReply, Verbatim
@@ -180,7 +180,7 @@ def client_setinfo(client: Any, args: list[bytes]) -> str:
 
 def _flags(c: Any) -> str:
     """Redis's client flags letters in Redis's order; N when none applies."""
-    flags = ""
+    flags = "O" if getattr(c, "monitoring", False) else ""
     if _multi_count(c) >= 0:
         flags += "x"   # (Redis's "d", a touched WATCH, is not shown: EXEC finds it out)
     if getattr(c, "blocked", None) is not None:
@@ -198,24 +198,38 @@ def _multi_count(c: Any) -> int:
     return -1 if queue is None else len(queue)
 
 
-def client_line(c: Any, now: float) -> str:
-    """One client in CLIENT LIST / CLIENT INFO format (Redis 7.2's fields, lib-name/lib-ver
-    included).  Buffer sizes: see Connection.memory(); argv-mem, multi-mem and the reply list
-    (oll) are not measured and stay 0."""
+_REPLY_CHUNK = 16 * 1024   # Redis's static reply buffer and reply-list block size (PROTO_REPLY_CHUNK_BYTES)
+
+
+def client_line(c: Any, now: float, argv: list[bytes] | None = None) -> str:
+    """One client in CLIENT LIST / CLIENT INFO format: Redis 7.0's fields in its order.
+    Buffer sizes: see Connection.memory(); the unsent output is shown as Redis would hold it
+    (obl up to its 16 KB buffer, the rest as 16 KB list blocks in oll/omem); argv-mem is the
+    running command's (argv: the caller's own), multi-mem the queued commands' (_multi_mem)."""
     name = (c.name or b"").decode("latin-1")
-    qbuf, qbuf_free, obl, omem, tot = c.memory()
+    qbuf, qbuf_free, pending, cap, tot = c.memory()
+    obl = min(pending, _REPLY_CHUNK)
+    omem = pending - obl
+    oll = -(-omem // _REPLY_CHUNK)
     events = "rw" if getattr(c, "_writing", False) else "r"
+    argv_mem = sum(map(len, argv)) if argv else 0
     return (f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={name} "
             f"age={int(now - c.created)} idle={int(now - c.last_interaction)} flags={_flags(c)} "
             f"db={c.db} sub=0 psub=0 ssub=0 multi={_multi_count(c)} qbuf={qbuf} "
-            f"qbuf-free={qbuf_free} argv-mem=0 multi-mem=0 rbs={omem} rbp={omem} "
-            f"obl={obl} oll=0 omem={omem} tot-mem={tot} events={events} cmd={c.last_command} "
-            f"user=default redir=-1 resp={c.resp} lib-name={c.lib_name} lib-ver={c.lib_ver}\n")
+            f"qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem={_multi_mem(c)} rbs={cap} rbp={cap} "
+            f"obl={obl} oll={oll} omem={omem} tot-mem={tot} events={events} cmd={c.last_command} "
+            f"user=default redir=-1 resp={c.resp}\n")
+
+
+def _multi_mem(c: Any) -> int:
+    """Redis's mstate.argv_len_sums: each queued command's argument bytes and argv pointers."""
+    queue = getattr(c, "multi", None)
+    return sum(sum(map(len, args)) + 8 * len(args) for _, args in queue) if queue else 0
 
 
 # CLIENT INFO
 def client_info(client: Any, args: list[bytes]) -> Verbatim:
-    return Verbatim("txt", client_line(client, time.time()))
+    return Verbatim("txt", client_line(client, time.time(), args))
 
 
 def _client_type(arg: bytes) -> bool:
@@ -239,7 +253,7 @@ def client_list(client: Any, args: list[bytes]) -> Verbatim:
     elif len(args) != 2:
         raise CommandError(errors.SYNTAX)
     now = time.time()
-    return Verbatim("txt", "".join(client_line(c, now) for c in clients))
+    return Verbatim("txt", "".join(client_line(c, now, args if c is client else None) for c in clients))
 
 
 # CLIENT KILL ip:port  |  CLIENT KILL <ID id | TYPE type | USER user | ADDR ip:port | LADDR ip:port
@@ -348,9 +362,10 @@ def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
 #          deauthenticates when a password is set; lib-name/lib-ver and NO-EVICT are kept)
 def reset(client: Any, args: list[bytes]) -> str:
     transactions.reset_transaction_state(client)
+    monitor.stop(client)
     client.db = 0
     client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
-    client.set_reply_mode("on")
+    client.reset_reply_mode()
     client.set_resp(2)
     if client.server.config.password:
         client.set_authenticated(False)
@@ -372,6 +387,10 @@ def client_help(client: Any, args: list[bytes]) -> list[str]:
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "KILL <ip:port>",
         "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from redistill import commands
-from redistill.commands import blocking
+from redistill.commands import blocking, monitor
 from redistill.errors import CommandError
 from redistill.protocol import NULL_ARRAY, Encoded
 
@@ -105,7 +105,7 @@ def reset_transaction_state(client: Any) -> None:
     unwatch_all(client)
 
 
-def rejected(client: Any, spec: Any, error: CommandError) -> CommandError:
+def rejected(client: Any, spec: Any, error: CommandError, args: list[bytes] = ()) -> CommandError:
     """A command failed the dispatcher's checks (Redis's rejectCommand): inside MULTI that dooms
     the EXEC; a rejected EXEC itself discards the transaction, giving the reason."""
     if getattr(client, "multi", None) is not None:
@@ -113,6 +113,8 @@ def rejected(client: Any, spec: Any, error: CommandError) -> CommandError:
     if spec is None or spec.handler is not exec_:
         return error
     reset_transaction_state(client)
+    if args:
+        monitor.feed(client, args)   # Redis's execCommandAbort shows the EXEC that ended the MULTI
     line = error.line
     reason = line[len("-ERR "):] if line.startswith("-ERR ") else line[1:]
     return CommandError("-EXECABORT Transaction discarded because of: " + reason)

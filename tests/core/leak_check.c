@@ -247,7 +247,10 @@ static void d_empty(int type, int i) {
     }
     case T_LIST:
         switch (i % 4) {
-        case 0: cmd("LPOP", "k", NULL); cmd("RPOP", "k", "5", NULL); cmd("LPOP", "k", "1000", NULL); break;
+        case 0:
+            cmd("LPOP", "k", NULL); cmd("BRPOP", "none", "k", "0", NULL); cmd("LMPOP", "2", "none", "k", "LEFT", "COUNT", "2", NULL);
+            cmd("RPOP", "k", "5", NULL); cmd("LPOP", "k", "1000", NULL);
+            break;
         case 1: cmd("LTRIM", "k", "2", "9", NULL); cmd("LTRIM", "k", "5", "4", NULL); break;
         case 2: cmd("LREM", "k", "1", elem_ptrs[0], NULL); cmd("LTRIM", "k", "1", "0", NULL); break;
         default: /* moved element by element onto "dst", which dies too */
@@ -268,7 +271,10 @@ static void d_empty(int type, int i) {
         break;
     default:
         switch (i % 4) {
-        case 0: cmd("ZPOPMIN", "k", NULL); cmd("ZPOPMAX", "k", "3", NULL); cmd("ZMPOP", "1", "k", "MIN", "COUNT", "1000", NULL); break;
+        case 0:
+            cmd("ZPOPMIN", "k", NULL); cmd("BZPOPMAX", "none", "k", "0", NULL); cmd("ZPOPMAX", "k", "3", NULL);
+            cmd("ZMPOP", "1", "k", "MIN", "COUNT", "1000", NULL);
+            break;
         case 1: cmd("ZREMRANGEBYRANK", "k", "0", "9", NULL); cmd("ZREMRANGEBYSCORE", "k", "-inf", "+inf", NULL); break;
         case 2: cmd("ZREM", "k", elem_ptrs[1], NULL); cmd("ZREMRANGEBYRANK", "k", "0", "-1", NULL); break;
         default: cmd("ZREM", "k", elem_ptrs[0], elem_ptrs[2], NULL); cmd("ZPOPMAX", "k", "1000", NULL);

@@ -64,3 +64,30 @@ def test_active_expiry_respects_budget(kv):
     kv.active_expire(1000)
     assert time.perf_counter() - t0 < 0.05  # 1 ms budget, generous slack for a loaded machine
     assert kv.active_expire(0) >= 0  # a zero budget still makes one bounded visit
+
+
+def test_paused_expiry_keeps_expired_keys_and_a_write_replaces_them(kv):
+    """rd_ks_pause_expiry (CLIENT PAUSE): an expired key reads as absent but stays (nothing
+    counted as expired); a write to it replaces the kept entry, so the key is there once; once
+    resumed, lazy expiry reclaims what is left."""
+    now = lib.rd_now_ms()
+    kv.set(b"kept", b"v", 0, now + 20)
+    kv.set(b"rewritten", b"old", 0, now + 20)
+    lib.rd_ks_pause_expiry(1)
+    try:
+        time.sleep(0.04)
+        assert kv.get(b"kept") == (lib.RD_NOT_FOUND, None)
+        assert kv.get(b"rewritten") == (lib.RD_NOT_FOUND, None)
+        s = kv.stats()
+        assert s["keys"] == 2 and s["expired"] == 0
+        assert kv.set(b"rewritten", b"new")[0] == lib.RD_OK
+        assert kv.get(b"rewritten") == (lib.RD_OK, b"new")
+        s = kv.stats()
+        assert s["keys"] == 2 and s["expired"] == 1
+    finally:
+        lib.rd_ks_pause_expiry(0)
+    assert kv.get(b"kept") == (lib.RD_NOT_FOUND, None)
+    assert kv.delete(b"rewritten") == lib.RD_OK
+    assert kv.get(b"rewritten") == (lib.RD_NOT_FOUND, None)   # no older copy shows up
+    s = kv.stats()
+    assert s["keys"] == 0 and s["expired"] == 2

@@ -1138,6 +1138,16 @@ def _zset_moves() -> list:
 
 ZSET_MOVES = _zset_moves()
 
+# CLIENT PAUSE / UNPAUSE errors, a pause of 0 ms (over at once: nothing is held), MONITOR in a
+# transaction and MONITOR ended by RESET (no other client runs meanwhile, so no monitor line).
+PAUSE_MONITOR = [
+    ["CLIENT", "PAUSE"], ["CLIENT", "PAUSE", "abc"], ["CLIENT", "PAUSE", "-1"], ["CLIENT", "PAUSE", "10", "READ"],
+    ["CLIENT", "PAUSE", "10", "write", "x"], ["CLIENT", "PAUSE", "99999999999999999999"], ["CLIENT", "PAUSE", "1.5"],
+    ["CLIENT", "UNPAUSE", "x"], ["CLIENT", "UNPAUSE"], ["CLIENT", "PAUSE", "0", "WRITE"], ["SET", "k", "v"], ["GET", "k"],
+    ["CLIENT", "PAUSE", "0", "all"], ["PING"], ["CLIENT", "UNPAUSE"],
+    ["MULTI"], ["MONITOR"], ["SET", "k", "w"], ["EXEC"], ["GET", "k"], ["MONITOR", "x"], ["MONITOR"], ["RESET"], ["GET", "k"],
+]
+
 PER_PROTOCOL = {
     "strings": STRINGS,
     "incr": INCR,
@@ -1166,6 +1176,7 @@ PER_PROTOCOL = {
     "config-params": CONFIG_PARAMS,
     "sort": SORT,
     "oom-emptied": OOM_EMPTIED,
+    "pause-monitor": PAUSE_MONITOR,
 }
 
 INLINE = [
