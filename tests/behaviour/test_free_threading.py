@@ -112,3 +112,38 @@ def test_counters_exact_under_parallel_clients(start_extra, target):
         assert stats["cmdstat_hincrby"].startswith(f"calls={clients},"), stats
     finally:
         s.close()
+
+
+def test_gil_stays_off_after_the_slow_paths(start_extra, target):
+    """Nothing on the request path may import a module that turns the GIL back on (hiredis would,
+    for the whole process): the GIL is still off after big frames (protocol.decode_big_frame, whose
+    many-argument branch would use hiredis), KEYS, FLUSHALL ASYNC, DEBUG, CONFIG SET, SORT, a
+    blocking pop and the introspection commands have run, on both workers."""
+    if target == "redis":
+        pytest.skip("Redistill's INFO fields")
+    free_threaded, _ = _interpreter_facts()
+    sp = start_extra(["--threads", "2", "--enable-debug-command", "yes"])
+    chunk = b"v" * 12000                       # 100 of them: a frame past protocol.BIG_FRAME
+    many = [b"ft:k%d" % i if j == 0 else chunk for i in range(100) for j in range(2)]
+    socks = [RespSocket(sp.host, sp.port, timeout=30) for _ in range(4)]   # spread over the workers
+    try:
+        for s in socks:
+            # MSETNX and SETRANGE: never on the C fast path, so the frames reach Python's decoder.
+            assert s.call("MSETNX", *many) in (b":1\r\n", b":0\r\n")
+            assert s.call("SETRANGE", "ft:big", "0", b"x" * (2 << 20)) == b":%d\r\n" % (2 << 20)
+            assert s.call("RPUSH", "ft:l", "3", "1", "2").startswith(b":")
+            assert s.call("SORT", "ft:l").startswith(b"*")
+            assert s.call("BLPOP", "ft:empty", "0.01") in (b"*-1\r\n", b"_\r\n")
+            assert s.call("KEYS", "ft:*").startswith(b"*")
+            assert s.call("DEBUG", "OBJECT", "ft:big").startswith(b"+Value at:")
+            assert s.call("DEBUG", "DIGEST-VALUE", "ft:l").startswith(b"*1\r\n")
+            assert s.call("CONFIG", "SET", "proto-max-bulk-len", "4mb") == b"+OK\r\n"
+            assert s.call("CONFIG", "GET", "*").startswith(b"*")
+            for cmd in (("CLIENT", "LIST"), ("SLOWLOG", "GET"), ("INFO", "everything"), ("COMMAND", "DOCS", "get")):
+                assert not s.call(*cmd).startswith(b"-"), cmd
+            assert s.call("FLUSHALL", "ASYNC") == b"+OK\r\n"
+        for s in socks:
+            assert _info(s, "server")["python_gil_enabled"] == ("0" if free_threaded else "1")
+    finally:
+        for s in socks:
+            s.close()
