@@ -519,21 +519,44 @@ static void slow_entry(rd_conn *c, int argc, const char **argv, const size_t *ar
     sl_record(argc, argv, argl, usec, c->who ? c->who : "", c->who ? c->who_len : 1);
 }
 
-/* The fast command whose frame starts at input offset off took usec: parsed
+#define SL_HEAD_ARGS 32 /* the arguments a slow-log entry keeps (slowlog.c: SL_MAX_ARGC) */
+
+/* A multibulk frame already parsed once: its argument count and the first `cap`
+ * arguments, read off the bulk headers.  A slow 2M-key DEL needs 32 of them, not a
+ * second parse of all of it (tens of megabytes the allocator would then keep). */
+static int frame_head(const char *f, int cap, const char **argv, size_t *argl) {
+    char *end;
+    long long argc = strtoll(f + 1, &end, 10);
+    f = end + 2;
+    for (int i = 0; i < cap && i < argc; i++) {
+        long long len = strtoll(f + 1, &end, 10);
+        argv[i] = end + 2;
+        argl[i] = (size_t)len;
+        f = end + 2 + len + 2;
+    }
+    return (int)argc;
+}
+
+/* The fast command whose frame starts at input offset off took usec: its head read
  * again (this is the rare path) and queued. */
 static void slow_frame(rd_conn *c, size_t off, int64_t usec) {
+    const char *argv[SL_HEAD_ARGS];
+    size_t argl[SL_HEAD_ARGS];
     resp_parser p;
     rd_buf scratch;
-    resp_parser_init(&p);
+    if (c->in[off] == '*') {
+        slow_entry(c, frame_head(c->in + off, SL_HEAD_ARGS, argv, argl), argv, argl, usec);
+        return;
+    }
+    resp_parser_init(&p); /* inline: short (Redis's 64 KB bound), so parse it whole */
     buf_init(&scratch);
-    if (resp_parse(&p, c->in + off, c->in_len - off, 1, &scratch) == RESP_FRAME &&
-        worker_args(c->w, p.argc) == 0) {
-        const char *base = p.is_inline ? scratch.data : c->in + off;
-        for (int i = 0; i < p.argc; i++) {
-            c->w->argv[i] = base + p.argv[i].off;
-            c->w->argl[i] = p.argv[i].len;
+    if (resp_parse(&p, c->in + off, c->in_len - off, 1, &scratch) == RESP_FRAME) {
+        int n = p.argc < SL_HEAD_ARGS ? p.argc : SL_HEAD_ARGS;
+        for (int i = 0; i < n; i++) {
+            argv[i] = scratch.data + p.argv[i].off;
+            argl[i] = p.argv[i].len;
         }
-        slow_entry(c, p.argc, c->w->argv, c->w->argl, usec);
+        slow_entry(c, p.argc, argv, argl, usec);
     }
     resp_parser_release(&p);
     buf_release(&scratch);
@@ -635,8 +658,13 @@ static int run_batch(rd_conn *c, int fd) {
             int served = fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
             if (served && big && seg.thr >= 0) c->w->argv[2] = head;
             if (big && ks_adopt_taken()) { /* the block is the entry's now */
-                c->in = NULL;
-                c->in_len = c->in_start = c->in_cap = 0;
+                /* As Redis, the next argument gets a buffer of the same size (a pipeline of
+                 * big SETs reads straight into it; untouched pages cost no RSS), which the
+                 * buffer sweep shrinks once later use is lighter. */
+                size_t cap = c->in_cap;
+                c->in = malloc(cap);
+                c->in_cap = c->in ? cap : 0;
+                c->in_len = c->in_start = 0;
                 pf.end = pf.n = pf.next = 0;
             }
             if (served) {
