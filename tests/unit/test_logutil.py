@@ -2,16 +2,9 @@
 import logging
 
 import pytest
+from fakeclock import Clock
 
 from redistill import logutil
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -1,18 +1,11 @@
 """Server's admission rules without sockets: the failed-AUTH slow-down schedule and the per-address rate limit,
 on a fake clock."""
 import pytest
+from fakeclock import Clock
 
 from redistill import server as server_module
 from redistill.config import load_config
 from redistill.server import AUTH_FREE_FAILURES, AUTH_MAX_STEP, AUTH_MAX_WAIT, Server
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
