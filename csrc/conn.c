@@ -519,8 +519,6 @@ static void slow_entry(rd_conn *c, int argc, const char **argv, const size_t *ar
     sl_record(argc, argv, argl, usec, c->who ? c->who : "", c->who ? c->who_len : 1);
 }
 
-#define SL_HEAD_ARGS 32 /* the arguments a slow-log entry keeps (slowlog.c: SL_MAX_ARGC) */
-
 /* A multibulk frame already parsed once: its argument count and the first `cap`
  * arguments, read off the bulk headers.  A slow 2M-key DEL needs 32 of them, not a
  * second parse of all of it (tens of megabytes the allocator would then keep). */
@@ -540,18 +538,18 @@ static int frame_head(const char *f, int cap, const char **argv, size_t *argl) {
 /* The fast command whose frame starts at input offset off took usec: its head read
  * again (this is the rare path) and queued. */
 static void slow_frame(rd_conn *c, size_t off, int64_t usec) {
-    const char *argv[SL_HEAD_ARGS];
-    size_t argl[SL_HEAD_ARGS];
+    const char *argv[SL_MAX_ARGC];
+    size_t argl[SL_MAX_ARGC];
     resp_parser p;
     rd_buf scratch;
     if (c->in[off] == '*') {
-        slow_entry(c, frame_head(c->in + off, SL_HEAD_ARGS, argv, argl), argv, argl, usec);
+        slow_entry(c, frame_head(c->in + off, SL_MAX_ARGC, argv, argl), argv, argl, usec);
         return;
     }
     resp_parser_init(&p); /* inline: short (Redis's 64 KB bound), so parse it whole */
     buf_init(&scratch);
     if (resp_parse(&p, c->in + off, c->in_len - off, 1, &scratch) == RESP_FRAME) {
-        int n = p.argc < SL_HEAD_ARGS ? p.argc : SL_HEAD_ARGS;
+        int n = p.argc < SL_MAX_ARGC ? p.argc : SL_MAX_ARGC;
         for (int i = 0; i < n; i++) {
             argv[i] = scratch.data + p.argv[i].off;
             argl[i] = p.argv[i].len;

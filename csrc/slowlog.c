@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SL_MAX_ARGC 32    /* SLOWLOG_ENTRY_MAX_ARGC */
 #define SL_MAX_STRING 128 /* SLOWLOG_ENTRY_MAX_STRING */
 
 typedef struct sl_entry {
