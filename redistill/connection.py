@@ -134,6 +134,7 @@ class Connection:
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
         self._c = c
+        lib.rd_conn_memory(c, self._mem, lib.RD_CM_NSTATS)   # other threads see the sizes from the start
         if self.c_reads_socket and lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
             lib.rd_conn_free(c)
             self._c = None
