@@ -1,5 +1,7 @@
 """The keyspace binding: typed Python wrappers over the rd_ks_* calls of the shared C keyspace.
 
+With core.py (the worker and connection handles), the only module that imports redistill._core.
+
 Rules:
   - one Keyspace per server, shared by every worker thread; C takes the stripe locks, and cffi
     releases the GIL around each call, so these methods may run in parallel;
@@ -120,6 +122,12 @@ def glob_match(pattern: bytes, s: bytes, nocase: bool = False) -> bool:
 def now_ms() -> int:
     """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
     return lib.rd_now_ms()
+
+
+def pause_expiry(on: bool) -> None:
+    """CLIENT PAUSE: while on, lazy expiry leaves expired keys in place (they read as absent);
+    process-wide, any thread.  The caller stops active expiry and eviction meanwhile."""
+    lib.rd_ks_pause_expiry(int(on))
 
 
 def wrongtype() -> CommandError:

@@ -36,7 +36,7 @@ from collections import deque
 from typing import Any, Callable
 
 from redistill import errors
-from redistill._core import lib
+from redistill.core import set_list_waiters
 from redistill.commands.args import parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
@@ -99,7 +99,7 @@ class Waiter:
                         del _waiters[key]
             _count -= 1
             _timed -= self.timeout > 0
-            lib.rd_set_list_waiters(_count)
+            set_list_waiters(_count)
             return True
 
     def deliver(self) -> None:
@@ -136,7 +136,7 @@ def _register(w: Waiter) -> None:
             _waiters.setdefault(key, []).append(w)
         _count += 1
         _timed += w.timeout > 0
-        lib.rd_set_list_waiters(_count)
+        set_list_waiters(_count)
 
 
 def blocked_clients() -> int:
