@@ -5,12 +5,16 @@
  *     the ev_* hooks run inside keyspace.c's locked sections.
  *  2. The limit is checked against one atomic counter (rd_keyspace.used), so a
  *     write that has nothing to evict pays one relaxed load.
- *  3. A write evicts first from its own shard (already locked, no extra lock);
- *     what is left is evicted from the other shards round robin, one lock at a
- *     time and within a time budget, so no write ever stalls for long.
- *  4. The key being written is never chosen; evicted entries go onto the
- *     caller's dead list and are freed after the lock is released, so a value
- *     being copied out under a lock is never freed under it.
+ *  3. Eviction never runs inside a write's locks: ev_admit before the write and
+ *     ev_settle after it are called with no lock held.  Each eviction compares
+ *     the victims of EV_SHARD_SAMPLES random shards (a sweep of every shard when
+ *     those offer none), one shard lock at a time, then locks the chosen shard
+ *     again to evict (choosing again, a bounded number of times, when another
+ *     thread changed its queue meanwhile).  A round stops at EV_BUDGET_US, so no
+ *     write ever stalls for long.
+ *  4. The entries just written (ev_settle's keep[]) are never chosen; an evicted
+ *     entry is freed after its shard lock is released (ks_release_free), so a
+ *     value being copied out under a lock is never freed under it.
  *  5. Eviction is per shard: LRU is exact LRU within each of the 1024 shards
  *     (the shards split the keys evenly by hash, so together they approximate a
  *     global LRU much more closely than Redis's sampling); S3-FIFO runs its queues

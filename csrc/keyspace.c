@@ -1297,7 +1297,7 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* ==== more string and keyspace commands (issue 3) ===========================
+/* ==== string commands past GET/SET, and multi-key keyspace commands ==========
  * GETEX/GETDEL, GETRANGE, SETRANGE/APPEND, INCRBYFLOAT, MSETNX, DEL/EXISTS/TOUCH
  * over several keys, RENAME, COPY, key facts (TYPE, OBJECT, MEMORY USAGE...),
  * SCAN/KEYS and RANDOMKEY, built on the table operations above. */

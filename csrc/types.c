@@ -1,4 +1,5 @@
-/* types.c: the collection types' registry, the type-command table (rd_exec) and the reply helpers they share. */
+/* types.c: the collection types' registry, the type-command table (rd_exec, fp_type_dispatch) and the
+ * argument, reply, random-pick and SCAN helpers the t_*.c files share. */
 #include "internal.h"
 
 #include <ctype.h>
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sorted sets and lists register here when they land. */
+/* Every collection type, by KS_TYPE_*: keyspace.c frees, copies and measures typed entries through it. */
 const ks_type_ops *const ks_types[KS_NTYPES] = {
     [KS_TYPE_HASH] = &hash_type_ops,
     [KS_TYPE_SET] = &set_type_ops,
@@ -50,6 +51,12 @@ void reply_empty_scan(rd_buf *b) {
 void reply_syntax(rd_buf *b) { resp_add_err_text(b, "syntax error"); }
 
 int arg_ll(const char *a, size_t n, long long *out) { return str2ll(a, n, out); }
+
+int arg_long(tx_ctx *x, const char *a, size_t n, long long *out) {
+    if (arg_ll(a, n, out)) return 1;
+    resp_add_status_error(x->out, RD_ERR_NOTINT);
+    return 0;
+}
 
 int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n) {
     if (ks_view_open(v, x->ks, n, keys, klens) != RD_OK) {
