@@ -341,7 +341,7 @@ class Keyspace:
         _check(lib.rd_ks_stats(self.ptr, out, lib.RD_KS_NSTATS))
         return {name: out[i] for i, name in _STAT_NAMES}
 
-    # ---- issue 3: more string and keyspace commands ---------------------------------------------
+    # ---- string commands past GET/SET, multi-key and whole-keyspace commands --------------------
 
     def getex(self, key: bytes, mode: int = GETEX_KEEP, at_ms: int = 0) -> bytes | None:
         """The string at key (None when absent), then mode applied: GETEX_* above."""

@@ -9,7 +9,7 @@ Rules:
   worker is gone, then keeps its final numbers.
 - instantaneous_* values are sampled by the server's cron (10 times a second) into a ring of
   16 samples, the average over the last ~1.6 s, as Redis's trackInstantaneousMetric does.
-- build_info() is also the data source for /metrics later (issue 6): same numbers, one place.
+- info_sections() feeds both INFO (build_info) and /metrics (health.py): same numbers, one place.
 """
 from __future__ import annotations
 
@@ -487,7 +487,8 @@ def _cpu_section() -> list[tuple[str, Any]]:
 
 
 def _table_section(server: Any, attr: str) -> list[tuple[str, Any]]:
-    """commandstats / errorstats: the server may offer name -> value text (issue 6)."""
+    """commandstats / errorstats: the (name, value text) rows the server's method `attr` offers;
+    none when it has no such method or it fails."""
     provider = getattr(server, attr, None)
     if provider is None:
         return []

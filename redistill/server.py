@@ -116,7 +116,7 @@ class Server:
         self.keyspace: Any = None       # created by run()
         self.cluster = Topology.from_config(cfg)  # emulated cluster mode's topology, None when off
         self.workers: list[Any] = []
-        self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        self.shutting_down = False      # health endpoint answers 503 once set
         self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch

@@ -1,4 +1,4 @@
-"""Blocking pops (issue 8): BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP;
+"""Blocking pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP;
 CLIENT UNBLOCK.
 
 A command first tries its non-blocking form in one C call over all its keys (C's BLPOP, BRPOP,
