@@ -10,8 +10,8 @@
  *     the victims of EV_SHARD_SAMPLES random shards (a sweep of every shard when
  *     those offer none), one shard lock at a time, then locks the chosen shard
  *     again to evict (choosing again, a bounded number of times, when another
- *     thread changed its queue meanwhile).  A round stops at EV_BUDGET_US, so no
- *     write ever stalls for long.
+ *     thread changed its queue meanwhile).  A round stops once it has spent
+ *     EV_BUDGET_US (checked every 16 evictions), so no write ever stalls for long.
  *  4. The entries just written (ev_settle's keep[]) are never chosen; an evicted
  *     entry is freed after its shard lock is released (ks_release_free), so a
  *     value being copied out under a lock is never freed under it.
