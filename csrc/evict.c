@@ -2,7 +2,8 @@
  *
  * Rules:
  *  1. Queues, ghosts and entry metadata are touched only under the shard's lock:
- *     the ev_* hooks run inside keyspace.c's locked sections.
+ *     the ev_* hooks run inside keyspace.c's locked sections (all but ev_admit and
+ *     ev_settle, rule 3).
  *  2. The limit is checked against one atomic counter (rd_keyspace.used), so a
  *     write that has nothing to evict pays one relaxed load.
  *  3. Eviction never runs inside a write's locks: ev_admit before the write and
