@@ -77,7 +77,10 @@ struct rd_conn {
     size_t who_len;
     int64_t sl_exact_until; /* ms: time each fast command until then (see segment_end) */
     size_t in_peak;   /* most unconsumed input after a read since the last cron visit */
+    uint64_t *mirror; /* rd_conn_mirror_memory: sizes other threads may read, or NULL */
 };
+
+static void mirror_memory(rd_conn *c);
 
 /* MONITOR or CLIENT PAUSE: every command goes to Python (rd_set_python_only). */
 static _Atomic int python_only;
@@ -343,6 +346,7 @@ static void out_drained(rd_conn *c) {
 
 static void flush(rd_conn *c, int fd) {
     size_t total = 0;
+    mirror_memory(c); /* before the reply, whose client may then ask another thread, */
     while (c->out_sent < c->out.len) {
         ssize_t n = send(fd, c->out.data + c->out_sent, c->out.len - c->out_sent, MSG_NOSIGNAL);
         if (n > 0) {
@@ -357,6 +361,7 @@ static void flush(rd_conn *c, int fd) {
     }
     stat_add(c->w, RD_W_NET_OUT, total);
     out_drained(c);
+    mirror_memory(c); /* and after it, for obl and omem */
 }
 
 /* Points Python at the frame just parsed: the input bytes themselves when
@@ -762,6 +767,7 @@ size_t rd_conn_fit_input(rd_conn *c) {
             freed = in_fit(c, want);
     }
     c->in_peak = in_needed(c);
+    mirror_memory(c);
     return freed;
 }
 
@@ -781,6 +787,7 @@ size_t rd_conn_trim(rd_conn *c) {
         c->out_sent = 0;
         buf_reset(&c->out, 0);
     }
+    mirror_memory(c);
     return freed;
 }
 
@@ -837,6 +844,7 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
 }
 
 rd_status rd_conn_output(rd_conn *c, const char **data, size_t *len) {
+    mirror_memory(c);
     *data = c->out.data ? c->out.data + c->out_sent : "";
     *len = out_pending(c);
     return RD_OK;
@@ -847,6 +855,7 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     c->out_sent += n < pending ? n : pending;
     stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
     out_drained(c);
+    mirror_memory(c);
     return RD_OK;
 }
 
@@ -923,14 +932,32 @@ int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *e
 
 /* ---- CLIENT LIST sizes ------------------------------------------------------- */
 
-rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
-    uint64_t v[RD_CM_NSTATS];
+static void memory_of(const rd_conn *c, uint64_t v[RD_CM_NSTATS]) {
     v[RD_CM_QBUF] = c->in_len - (c->slow ? c->slow_start : c->in_start);
     v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
     v[RD_CM_OBL] = out_pending(c);
     v[RD_CM_OMEM] = c->out.cap;
     v[RD_CM_TOTAL] = sizeof *c + c->in_cap + c->out.cap + c->scratch.cap +
                      (size_t)c->parser.argcap * sizeof(resp_arg);
+}
+
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
+    uint64_t v[RD_CM_NSTATS];
+    memory_of(c, v);
     for (size_t i = 0; i < n && i < RD_CM_NSTATS; i++) out[i] = v[i];
     return RD_OK;
+}
+
+/* Relaxed stores: a reader on another thread wants each size whole, not the five as one
+ * snapshot (CLIENT LIST on Redis is no snapshot of another client's buffers either). */
+static void mirror_memory(rd_conn *c) {
+    if (!c->mirror) return;
+    uint64_t v[RD_CM_NSTATS];
+    memory_of(c, v);
+    for (int i = 0; i < RD_CM_NSTATS; i++) __atomic_store_n(&c->mirror[i], v[i], __ATOMIC_RELAXED);
+}
+
+void rd_conn_mirror_memory(rd_conn *c, uint64_t *out) {
+    c->mirror = out;
+    mirror_memory(c);
 }

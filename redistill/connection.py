@@ -48,8 +48,6 @@ _reply = lib.rd_conn_reply
 _unpack = ffi.unpack
 _buffer = ffi.buffer
 _frame_done = lib.rd_conn_frame_done
-_memory = lib.rd_conn_memory
-_CM_NSTATS = lib.RD_CM_NSTATS
 _time = time.time
 _OK = lib.RD_OK
 _SLOW = lib.RD_SLOW
@@ -134,7 +132,7 @@ class Connection:
         if c == ffi.NULL:
             raise MemoryError("rd_conn_new failed")
         self._c = c
-        lib.rd_conn_memory(c, self._mem, lib.RD_CM_NSTATS)   # other threads see the sizes from the start
+        lib.rd_conn_mirror_memory(c, self._mem)   # C keeps the sizes other threads read in _mem
         if self.c_reads_socket and lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
             lib.rd_conn_free(c)
             self._c = None
@@ -200,9 +198,7 @@ class Connection:
         the input buffer to its recent peak (rd_conn_fit_input); returns the bytes freed.  Owner thread."""
         if self._c is None:
             return 0
-        freed = (lib.rd_conn_trim if self.last_interaction < before else lib.rd_conn_fit_input)(self._c)
-        lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)   # what other threads' CLIENT LIST shows
-        return freed
+        return (lib.rd_conn_trim if self.last_interaction < before else lib.rd_conn_fit_input)(self._c)
 
     def set_multi(self, queue: list | None) -> None:
         """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
@@ -255,8 +251,8 @@ class Connection:
 
     def memory(self) -> tuple[int, ...]:
         """(qbuf, qbuf-free, obl, omem, tot-mem): live on the owner thread; from another thread
-        the sizes at the end of this connection's last batch with a Python-path command
-        (rd_conn is owner-thread only, so other threads read the copy in self._mem)."""
+        the copy in self._mem that C refreshes before each reply leaves and at each buffer sweep
+        (rd_conn is owner-thread only: rd_conn_mirror_memory)."""
         if self._c is not None and self._worker is threading.current_thread():
             lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)
         return tuple(self._mem)
@@ -431,8 +427,6 @@ class Connection:
                 args = decode_big_frame(_buffer(frame[0], n))
                 _frame_done(c)
             st = self._answer(dispatch(self, args))
-        if self._c is not None:
-            _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
 
     def _answer(self, reply: bytes) -> int:
