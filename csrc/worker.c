@@ -109,11 +109,7 @@ void rd_worker_detach(rd_worker *w, int fd, rd_conn *c) {
 /* A readable attached connection is served right here (rd_conn_io); only what
  * Python must see is reported: other fds, write events, and connections whose
  * io did not end in RD_OK (with that status, so Python does not read again). */
-static int64_t mono_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
+static int64_t mono_ms(void) { return clock_mono_us() / 1000; }
 
 /* Serves one epoll_wait's events; returns those left for Python. */
 static int poll_once(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events,
