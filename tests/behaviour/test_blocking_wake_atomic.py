@@ -71,7 +71,7 @@ class _Observers:
                 replies = s.replies(BATCH)
                 self.reads += len(replies)
                 self.seen += [r for r in replies if r != b":0\r\n"]
-        except BaseException as e:  # reported by close()
+        except BaseException as e:  # reported by __exit__
             self.errors.append(e)
 
     def __enter__(self) -> "_Observers":
