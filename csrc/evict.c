@@ -70,12 +70,6 @@ static uint64_t rng_next(ev_shard *ev) { /* xorshift64 */
     return ev->rng = x;
 }
 
-static int64_t mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int kept(const entry *e, const entry *const *keep, int nkeep) {
     for (int i = 0; i < nkeep; i++)
         if (keep[i] == e) return 1;
@@ -362,7 +356,7 @@ static uint64_t victim_score(int p, entry *v, int64_t now) {
 static _Thread_local uint64_t tl_rng;
 
 static uint32_t random_shard(void) {
-    if (!tl_rng) tl_rng = (((uint64_t)(uintptr_t)&tl_rng * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)mono_us()) | 1;
+    if (!tl_rng) tl_rng = (((uint64_t)(uintptr_t)&tl_rng * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)clock_mono_us()) | 1;
     tl_rng ^= tl_rng << 13;
     tl_rng ^= tl_rng >> 7;
     tl_rng ^= tl_rng << 17;
@@ -437,12 +431,12 @@ int ev_refuse(rd_keyspace *ks, int64_t delta) {
 static uint64_t evict_loop(rd_keyspace *ks, const entry *const *keep, int nkeep, int64_t now,
                            int64_t budget_us) {
     int p = policy_of(ks);
-    int64_t start = mono_us();
+    int64_t start = clock_mono_us();
     uint64_t total = 0;
 
     if (p == EV_NOEVICTION) return 0;
     while (ev_over(ks) && evict_one(ks, p, keep, nkeep, now))
-        if (++total % 16 == 0 && mono_us() - start >= budget_us) break;
+        if (++total % 16 == 0 && clock_mono_us() - start >= budget_us) break;
     return total;
 }
 

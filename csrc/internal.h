@@ -120,6 +120,8 @@ void ks_lazyfree(void);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;
+/* clock.c: a monotonic clock for time budgets (rd_now_ms/us are the wall clock, redistill.h). */
+int64_t clock_mono_us(void);
 /* Re-reads the clock for a batch's next commands (outermost shared hold only). */
 int64_t gate_tick(void);
 /* The same instant in microseconds (the fast path's SLOWLOG times a batch from it). */

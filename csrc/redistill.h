@@ -517,6 +517,10 @@ enum {
     RD_CM_NSTATS
 };
 rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n);
+/* Keeps out[0..RD_CM_NSTATS) updated with those sizes before each reply leaves and at each
+ * rd_conn_fit_input / rd_conn_trim, so other threads' CLIENT LIST reads current sizes without
+ * touching c (which the owner may free).  out must outlive c.  Owner thread. */
+void rd_conn_mirror_memory(rd_conn *c, uint64_t *out);
 
 /* Milliseconds since the epoch of the connection's last I/O (CLIENT LIST idle=). */
 int64_t rd_conn_last_interaction_ms(const rd_conn *c);

@@ -63,10 +63,11 @@ int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens,
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         return -1;
     }
-    /* Read under the stripe locks: a waiter registers (the store) before it
-     * looks at its keys under these locks, so either it sees this write or this
-     * write sees it and goes to Python, which wakes it.  The error is never sent:
-     * fp_type_dispatch drops it and hands the command over. */
+    /* A waiter registers (the store) only under the gate exclusive, and the
+     * fast path's batch holds it shared: either the waiter's attempt comes after
+     * this write and sees it, or this write sees the waiter and goes to Python,
+     * which runs it and serves the waiter in one exclusive hold.  The error is
+     * never sent: fp_type_dispatch drops it and hands the command over. */
     if (x->defer && clients_blocked()) {
         ks_view_close(v);
         resp_add_err_text(x->out, "clients blocked: Python runs this write");

@@ -48,8 +48,6 @@ _reply = core.conn_reply
 _unpack = core.unpack
 _buffer = core.buffer
 _frame_done = core.conn_frame_done
-_memory = core.conn_memory
-_CM_NSTATS = core.CM_NSTATS
 _time = time.time
 _OK = core.OK
 _SLOW = core.SLOW
@@ -131,7 +129,7 @@ class Connection:
         self._mem = core.memory_sizes()   # buffer sizes (CLIENT LIST), see memory()
         c = core.conn_new(worker.handle)
         self._c = c
-        _memory(c, self._mem, _CM_NSTATS)   # other threads see the sizes from the start
+        core.conn_mirror_memory(c, self._mem)   # C keeps the sizes other threads read in _mem
         if self.c_reads_socket and core.worker_attach(worker.handle, self.fd, c) != _OK:
             core.conn_free(c)
             self._c = None
@@ -197,9 +195,7 @@ class Connection:
         the input buffer to its recent peak (rd_conn_fit_input); returns the bytes freed.  Owner thread."""
         if self._c is None:
             return 0
-        freed = (core.conn_trim if self.last_interaction < before else core.conn_fit_input)(self._c)
-        _memory(self._c, self._mem, _CM_NSTATS)   # what other threads' CLIENT LIST shows
-        return freed
+        return (core.conn_trim if self.last_interaction < before else core.conn_fit_input)(self._c)
 
     def set_multi(self, queue: list | None) -> None:
         """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
@@ -252,10 +248,10 @@ class Connection:
 
     def memory(self) -> tuple[int, ...]:
         """(qbuf, qbuf-free, obl, omem, tot-mem): live on the owner thread; from another thread
-        the sizes at the end of this connection's last batch with a Python-path command
-        (rd_conn is owner-thread only, so other threads read the copy in self._mem)."""
+        the copy in self._mem that C refreshes before each reply leaves and at each buffer sweep
+        (rd_conn is owner-thread only: rd_conn_mirror_memory)."""
         if self._c is not None and self._worker is threading.current_thread():
-            _memory(self._c, self._mem, _CM_NSTATS)
+            core.conn_memory(self._c, self._mem, core.CM_NSTATS)
         return tuple(self._mem)
 
     @property
@@ -428,8 +424,6 @@ class Connection:
                 args = decode_big_frame(_buffer(frame[0], n))
                 _frame_done(c)
             st = self._answer(dispatch(self, args))
-        if self._c is not None:
-            _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
 
     def _answer(self, reply: bytes) -> int:

@@ -116,6 +116,7 @@ conn_fit_input = lib.rd_conn_fit_input
 conn_close_after_reply = lib.rd_conn_close_after_reply
 conn_last_interaction_ms = lib.rd_conn_last_interaction_ms
 conn_memory = lib.rd_conn_memory   # (c, sizes, CM_NSTATS): fills an array from memory_sizes()
+conn_mirror_memory = lib.rd_conn_mirror_memory   # (c, sizes): C keeps that array current
 CM_NSTATS = lib.RD_CM_NSTATS
 # The buffer-level API of sockets C cannot read itself (TLS).
 conn_feed = lib.rd_conn_feed

@@ -317,8 +317,12 @@ class Keyspace:
 
     def exclusive_begin(self) -> None:
         """Holds the gate exclusive (EXEC): waits for every command and batch in flight."""
-        if lib.rd_ks_exclusive_begin(self.ptr) != lib.RD_OK:
+        if not self.try_exclusive_begin():
             raise RuntimeError("exclusive_begin while this thread holds the gate shared")
+
+    def try_exclusive_begin(self) -> bool:
+        """exclusive_begin, or False (nothing done) when this thread holds the gate shared."""
+        return lib.rd_ks_exclusive_begin(self.ptr) == lib.RD_OK
 
     def exclusive_end(self) -> None:
         lib.rd_ks_exclusive_end(self.ptr)

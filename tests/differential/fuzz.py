@@ -636,6 +636,7 @@ def g_blocking_fill(rnd) -> list[Step]:
         one(b"SET", k, b"str"), one(b"DEL", k), one(b"RENAME", other, k), one(b"LMOVE", other, k, b"LEFT", b"RIGHT"),
         one(b"ZUNIONSTORE", k, b"1", other), one(b"COPY", other, k, b"REPLACE"),
         one(b"SORT", other, b"ALPHA", b"STORE", k),
+        one(b"BLMOVE", other, k, b"RIGHT", b"LEFT", b"0.01"),   # moves at once, or blocks until its timeout
         [(0, [b"MULTI"]), (0, [b"RPUSH", k, b"t"]), (0, [b"ZADD", other, b"3", b"z"]), (0, [b"EXEC"])],
     ])
 

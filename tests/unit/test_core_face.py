@@ -21,7 +21,8 @@ def _module_parts(node: ast.ImportFrom) -> list[str]:
 
 def _violations(tree: ast.AST) -> list[str]:
     """Ways a module reaches the compiled core: imports of _core, of its ffi/lib, attribute
-    access to a `.ffi` / `.lib`, or the module's dotted name in a string (importlib)."""
+    access to a `.ffi` / `.lib`, a bare `ffi` / `lib` name, or the module's dotted name in a string
+    (importlib)."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -32,6 +33,8 @@ def _violations(tree: ast.AST) -> list[str]:
                 found.append(f"from {'.' * node.level}{node.module or ''} import {', '.join(sorted(names))}")
         elif isinstance(node, ast.Attribute) and node.attr in ("ffi", "lib"):
             found.append(f"attribute .{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in ("ffi", "lib"):
+            found.append(f"name {node.id}")
         elif isinstance(node, ast.Constant) and node.value == "redistill._core":
             found.append('the string "redistill._core"')
     return found
@@ -62,6 +65,7 @@ def test_the_check_sees_every_import_form():
         "from redistill import _core", "from . import _core", "from .. import _core",
         "from ._core import ffi", "from .._core import lib", "from redistill.core import lib",
         "x = core.ffi.new('int *')", "importlib.import_module('redistill._core')",
+        "lib.rd_ks_exclusive_begin(ks.ptr)",
     ]
     for src in forms:
         assert _violations(ast.parse(src)), src
