@@ -133,8 +133,8 @@ test-fast: build test-deps
 # Leaks are checked without Python: tests/core/leak_check.c, built from csrc/ with ASan+UBSan and with
 # LSan alone, makes and kills every type every way (eviction included) and runs with detect_leaks=1
 # (test_core_sanitizers.py, part of tests/core: make test, make sanitize, and sanitize-quick).
-# `make sanitize-quick` is the bounded pass `make test` runs beside the suites (about 1 minute plus
-# the first build of .venv-asan): the core fuzzer, framing, keyspace and thread tests in-process,
+# `make sanitize-quick` is the bounded pass `make test` runs beside the suites, as test-sanitize (about
+# 1 minute plus the first build of .venv-asan): the core fuzzer, framing, keyspace and thread tests in-process,
 # then the protocol suite and the network fuzzer against an ASan server.  The C thread-stress test
 # under TSan and ASan/UBSan is part of tests/core, which `make test` runs anyway.
 ASAN_PY    := $(ASAN_VENV)/bin/redistill-asan-python
