@@ -20,8 +20,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo
 
 .PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
 .PHONY: bench bench-deps bench-core
-.PHONY: test-fast-core test-redis-suite test-fast-behaviour test-fast-reliability test-fast-rest
-.PHONY: test-python-behaviour test-python-differential test-sanitize
+.PHONY: test-redis-suite test-fast-sanitizers test-fast-core test-fast-behaviour-1 test-fast-behaviour-2
+.PHONY: test-fast-reliability test-fast-rest test-python-behaviour-1 test-python-behaviour-2
+.PHONY: test-python-differential test-sanitize
 .PHONY: dist test-dist docker docker-test
 .PHONY: ft-python ft-build test-ft
 
@@ -82,7 +83,7 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR
 
 # The suites run as phases side by side (tests/phases.py: each with its own log in .test-logs/ and its own
 # port range; they mostly wait on servers, sleeps and timeouts, so two cores carry them together): the
-# whole suite with the C fast path in five parts (test-fast-*, test-redis-suite: Redis's own suite), the
+# whole suite with the C fast path in parts (test-fast-*, and test-redis-suite: Redis's own suite), the
 # protocol and command suites again with everything sent through Python (test-python-*,
 # REDISTILL_FASTPATH=0), and the bounded sanitizer pass (test-sanitize; SANITIZE=0 skips it).  Each phase
 # also runs alone, e.g. `make test-fast-core`.  The Docker image test (docker-test) runs alongside in the
@@ -91,27 +92,39 @@ test: build test-deps node-clients
 	@tests/docker/alongside.sh $(MAKE) --no-print-directory test-suites
 
 PYTEST := $(VENV)/bin/python -m pytest -q
+# tests/behaviour in two halves by file name, tests/core with its sanitizer builds apart: about equal parts
+BEHAVIOUR_1 := $(wildcard tests/behaviour/test_[a-k]*.py)
+BEHAVIOUR_2 := $(filter-out $(BEHAVIOUR_1),$(wildcard tests/behaviour/test_*.py))
+CORE_SAN := tests/core/test_core_sanitizers.py
 FAST_PHASE_DIRS := tests/core tests/behaviour tests/redis_suite tests/reliability tests/scaleout
-TEST_PHASES = test-fast-core test-redis-suite test-fast-behaviour test-fast-reliability test-fast-rest \
-              test-python-behaviour test-python-differential $(if $(filter 0,$(SANITIZE)),,test-sanitize)
+REDISTILL_SUITE_JOBS ?= 3# Redis's suite: units at a time
+TEST_PHASES = test-redis-suite test-fast-sanitizers test-fast-reliability test-fast-rest test-fast-core \
+              test-fast-behaviour-1 test-fast-behaviour-2 test-python-behaviour-1 test-python-behaviour-2 \
+              test-python-differential $(if $(filter 0,$(SANITIZE)),,test-sanitize)
 
 test-suites:
 	@$(if $(filter 0,$(SANITIZE)),echo "== sanitizer pass skipped (SANITIZE=0)";) \
 	MAKE="$(MAKE)" $(VENV)/bin/python tests/phases.py $(TEST_PHASES)
 
-test-fast-core:
-	$(PYTEST) tests/core
 test-redis-suite:
-	$(PYTEST) tests/redis_suite
-test-fast-behaviour:
-	$(PYTEST) tests/behaviour
+	REDISTILL_SUITE_JOBS=$(REDISTILL_SUITE_JOBS) $(PYTEST) tests/redis_suite
+test-fast-sanitizers:
+	$(PYTEST) $(CORE_SAN)
+test-fast-core:
+	$(PYTEST) tests/core --ignore=$(CORE_SAN)
+test-fast-behaviour-1:
+	$(PYTEST) $(BEHAVIOUR_1)
+test-fast-behaviour-2:
+	$(PYTEST) $(BEHAVIOUR_2)
 test-fast-reliability:
 	$(PYTEST) tests/reliability tests/scaleout
 # every other folder of tests/ (a new one lands here)
 test-fast-rest:
 	$(PYTEST) tests $(addprefix --ignore=,$(FAST_PHASE_DIRS))
-test-python-behaviour:
-	REDISTILL_FASTPATH=0 $(PYTEST) tests/behaviour
+test-python-behaviour-1:
+	REDISTILL_FASTPATH=0 $(PYTEST) $(BEHAVIOUR_1)
+test-python-behaviour-2:
+	REDISTILL_FASTPATH=0 $(PYTEST) $(BEHAVIOUR_2)
 test-python-differential:
 	REDISTILL_FASTPATH=0 $(PYTEST) tests/differential
 

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".test-logs"
 # Below Linux's ephemeral ports (32768-) and below the ports Redis's suite helper scans (11968-).
-PORT_BASE, PORT_SPAN = 1100, 1300
+PORT_BASE, PORT_SPAN = 1100, 900
 PROGRESS = re.compile(r"^[.sxXfFE]+\s*(\[\s*\d+%\])?\s*$")  # pytest -q progress lines
 COUNTS = re.compile(r"(\d+) (passed|failed|skipped|errors?)\b")
 FAILED_LINES = 400  # lines of a failed phase's log shown at the end (all of it is in the log file)
