@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -56,25 +57,32 @@ def start(target: str, index: int) -> tuple[subprocess.Popen, Path]:
     env = dict(os.environ, REDISTILL_TEST_PORTS=f"{lo}-{lo + PORT_SPAN}")
     log = LOGS / f"{target}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([os.environ.get("MAKE", "make"), "--no-print-directory", target], cwd=ROOT,
+        proc = subprocess.Popen([*shlex.split(os.environ.get("MAKE", "make")), "--no-print-directory", target], cwd=ROOT,
                                 env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
     return proc, log
 
 
 def stop_all(procs) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    for proc in procs:
+    """Phases still running (this run was interrupted): SIGINT first, so that pytest tears its fixtures
+    down and stops the servers it started, then SIGKILL for what is left after a bound."""
+    live = [proc for proc in procs if proc.poll() is None]
+    for proc in live:
         try:
-            proc.wait(timeout=30)
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 30
+    for proc in live:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            pass
+        try:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 def main(targets: list[str]) -> int:
