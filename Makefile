@@ -93,7 +93,7 @@ test: build test-deps node-clients
 
 PYTEST := $(VENV)/bin/python -m pytest -q
 # tests/behaviour in two halves by file name, tests/core with its sanitizer builds apart: about equal parts
-BEHAVIOUR_1 := $(wildcard tests/behaviour/test_[a-k]*.py)
+BEHAVIOUR_1 := $(wildcard tests/behaviour/test_[a-g]*.py)
 BEHAVIOUR_2 := $(filter-out $(BEHAVIOUR_1),$(wildcard tests/behaviour/test_*.py))
 CORE_SAN := tests/core/test_core_sanitizers.py
 FAST_PHASE_DIRS := tests/core tests/behaviour tests/redis_suite tests/reliability tests/scaleout
