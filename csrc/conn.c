@@ -66,6 +66,7 @@ struct rd_conn {
     uint64_t *mirror; /* rd_conn_mirror_memory: sizes other threads may read, or NULL */
 };
 
+static void mirror_fields(rd_conn *c, int input_only);
 static void mirror_memory(rd_conn *c);
 
 /* MONITOR or CLIENT PAUSE: every command goes to Python (rd_set_python_only). */
@@ -252,7 +253,9 @@ static void out_drained(rd_conn *c) {
 
 static void flush(rd_conn *c, int fd) {
     size_t total = 0;
-    mirror_memory(c); /* before the reply, whose client may then ask another thread, */
+    /* Before the reply, whose client may then ask another thread: the input side now, the
+     * output side (the reply still unsent here, which Redis would never show) after the send. */
+    mirror_fields(c, 1);
     while (c->out_sent < c->out.len) {
         ssize_t n = send(fd, c->out.data + c->out_sent, c->out.len - c->out_sent, MSG_NOSIGNAL);
         if (n > 0) {
@@ -267,7 +270,7 @@ static void flush(rd_conn *c, int fd) {
     }
     stat_add(c->w, RD_W_NET_OUT, total);
     out_drained(c);
-    mirror_memory(c); /* and after it, for obl and omem */
+    mirror_memory(c);
 }
 
 /* Points Python at the frame just parsed: the input bytes themselves when
@@ -787,12 +790,16 @@ rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
 
 /* Relaxed stores: a reader on another thread wants each size whole, not the five as one
  * snapshot (CLIENT LIST on Redis is no snapshot of another client's buffers either). */
-static void mirror_memory(rd_conn *c) {
+static void mirror_fields(rd_conn *c, int input_only) {
     if (!c->mirror) return;
     uint64_t v[RD_CM_NSTATS];
     memory_of(c, v);
-    for (int i = 0; i < RD_CM_NSTATS; i++) __atomic_store_n(&c->mirror[i], v[i], __ATOMIC_RELAXED);
+    for (int i = 0; i < RD_CM_NSTATS; i++)
+        if (!input_only || (i != RD_CM_OBL && i != RD_CM_OMEM))
+            __atomic_store_n(&c->mirror[i], v[i], __ATOMIC_RELAXED);
 }
+
+static void mirror_memory(rd_conn *c) { mirror_fields(c, 0); }
 
 void rd_conn_mirror_memory(rd_conn *c, uint64_t *out) {
     c->mirror = out;

@@ -100,8 +100,11 @@ def run_unit(suite: Path, unit: str, kind: str, lists: Lists, *, deny_tags: list
     sp = None
     try:
         try:
-            # the suite's DEBUG tests need it (off by default on both servers)
-            sp = start_server(kind, ["--enable-debug-command", "yes"] + list(server_args))
+            # The suite's DEBUG tests need DEBUG (off by default on both servers).  Its tests assume
+            # Redis's default policy, noeviction: Redistill's default (allkeys-lru) would let the
+            # background eviction drop keys once a test lowers maxmemory to force -OOM.
+            sp = start_server(kind, ["--enable-debug-command", "yes", "--maxmemory-policy", "noeviction"]
+                              + list(server_args))
         except BaseException as e:  # servers.start_server reports through pytest.fail
             if isinstance(e, KeyboardInterrupt):
                 raise
