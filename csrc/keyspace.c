@@ -1004,6 +1004,12 @@ rd_status rd_ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *v
                   old ? copy_sink : NULL, old, old_found);
 }
 
+void rd_block_offer(char *block, const char *val, size_t vlen) { ks_adopt_offer(block, val, vlen); }
+
+int rd_block_taken(void) { return ks_adopt_taken(); }
+
+void rd_block_free(char *block) { free(block); }
+
 rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
                      const char **vals, const size_t *vlens) {
     return ks_mset(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms());

@@ -36,6 +36,7 @@ from typing import Any
 from ._core import ffi, lib
 from .commands import dispatch, monitor
 from .commands.transactions import reset_transaction_state
+from .keyspace import BlockValue
 from .protocol import BIG_FRAME, decode_big_frame, decode_frame
 
 _READ = selectors.EVENT_READ
@@ -48,6 +49,7 @@ _reply = lib.rd_conn_reply
 _unpack = ffi.unpack
 _buffer = ffi.buffer
 _frame_done = lib.rd_conn_frame_done
+_take_block = lib.rd_conn_take_block
 _memory = lib.rd_conn_memory
 _CM_NSTATS = lib.RD_CM_NSTATS
 _time = time.time
@@ -427,13 +429,22 @@ class Connection:
             n = length[0]
             if n < BIG_FRAME:
                 args = decode_frame(_unpack(frame[0], n))
-            else:  # copied out once; C may free the frame while the command runs
-                args = decode_big_frame(_buffer(frame[0], n))
+            else:  # copied out once (or kept where C read it); C may free the frame meanwhile
+                args = decode_big_frame(_buffer(frame[0], n), self._lent_value(frame[0]))
                 _frame_done(c)
             st = self._answer(dispatch(self, args))
         if self._c is not None:
             _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
+
+    def _lent_value(self, frame: Any) -> tuple[int, BlockValue] | None:
+        """(offset in the frame, BlockValue) of the big value a SET-like command stores, when C
+        read it into a block the keyspace can take (rd_conn_take_block).  Not while a monitor
+        watches: it is shown the whole value after the command, when an entry owns the block."""
+        block, at, size = ffi.new("char **"), ffi.new("size_t *"), ffi.new("size_t *")  # a rare call
+        if monitor.active() or _take_block(self._c, block, at, size) != _OK:
+            return None
+        return at[0], BlockValue(block[0], frame + at[0], size[0])
 
     def _answer(self, reply: bytes) -> int:
         """Hands a dispatched command's reply to C (or holds or parks the connection) and lets
