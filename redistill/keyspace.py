@@ -184,7 +184,7 @@ class BlockValue:
         self.block = block   # owned until an entry takes it (then None)
         self.ptr = ptr       # the value, inside the block
         self.size = size
-        self.head = ffi.buffer(ptr, min(size, self.HEAD))[:]
+        self.head = ffi.unpack(ptr, min(size, self.HEAD))
 
     def __del__(self) -> None:
         if self.block is not None:
@@ -195,7 +195,7 @@ class BlockValue:
         return self.size
 
     def __bytes__(self) -> bytes:
-        return self.head if self.block is None else ffi.buffer(self.ptr, self.size)[:]
+        return self.head if self.block is None else ffi.unpack(self.ptr, self.size)
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice) and i.step is None and (i.start or 0) >= 0 and i.stop is not None \

@@ -6,6 +6,7 @@ very wide frame leaves nothing pinned once the client is idle."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -215,3 +216,64 @@ def test_big_set_values_stored_whole_in_every_shape(raw):
     assert raw.call("SET", "d", "small") == b"+OK\r\n"
     assert raw.call("DEL", "a", "b", "c", "d", "e", long_key) == b":6\r\n"
     assert raw.call("DBSIZE") == b":0\r\n"
+
+
+
+def _frame(*args: bytes) -> bytes:
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+def _script_of_big_values() -> list[tuple[bytes, int]]:
+    """(frames, replies they get): values past the Python path's big-frame size stored, refused
+    or failed in the shapes whose value C may keep in its own block, and the reads that check
+    what was kept."""
+    v1 = b"a" * (3 * MB // 2) + b"end1"
+    v2 = b"b" * (5 * MB // 4) + b"end2"
+    long_key = b"k" * 3000  # too long for the block's room: copied
+
+    def probe(key: bytes) -> list[tuple[bytes, int]]:
+        return [(_frame(b"GETRANGE", key, b"-6", b"-1"), 1), (_frame(b"STRLEN", key), 1), (_frame(b"TTL", key), 1)]
+
+    return [
+        (_frame(b"SET", b"a", v1, b"GET"), 1), *probe(b"a"),
+        (_frame(b"SET", b"a", v2, b"GET", b"KEEPTTL"), 1), (_frame(b"SET", b"a", v1, b"NX"), 1), *probe(b"a"),
+        (_frame(b"SET", b"a", v1, b"XX", b"PX", b"100000"), 1), *probe(b"a"),
+        (_frame(b"SET", b"a", v2, b"EX", b"nope"), 1), (_frame(b"SET", b"a", v2, b"EX"), 1),
+        (_frame(b"SET", b"a", v2, b"NX", b"XX"), 1), (_frame(b"set", b"a", v2, b"ex", b"-1"), 1), *probe(b"a"),
+        (_frame(b"SETNX", b"b", v2), 1), (_frame(b"SETNX", b"b", v1), 1), *probe(b"b"),
+        (_frame(b"GETSET", b"b", v1), 1), *probe(b"b"),
+        (_frame(b"PSETEX", b"c", b"100000", v2), 1), *probe(b"c"),
+        (_frame(b"SETEX", b"c", b"-5", v2), 1), (_frame(b"SETEX", b"c", v2), 1), *probe(b"c"),
+        (_frame(b"LPUSH", b"l", b"x"), 1), (_frame(b"SET", b"l", v1, b"GET"), 1),
+        (_frame(b"SET", b"l", v1, b"GET", b"XX"), 1), *probe(b"l"),
+        (_frame(b"SET", long_key, v1), 1), *probe(long_key),
+        (_frame(b"SET", b"d", v1) + _frame(b"SET", b"e", v2) + _frame(b"GET", b"z"), 3),  # pipelined
+        *probe(b"d"), *probe(b"e"),
+        (_frame(b"MULTI"), 1), (_frame(b"SET", b"m", v1, b"EX", b"100"), 1), (_frame(b"SET", b"m", v2, b"GET"), 1),
+        (_frame(b"SETNX", b"m", v1), 1), (_frame(b"EXEC"), 1), *probe(b"m"),
+        (_frame(b"MULTI"), 1), (_frame(b"SET", b"n", v1), 1), (_frame(b"DISCARD"), 1), (_frame(b"EXISTS", b"n"), 1),
+        (_frame(b"MULTI"), 1), (_frame(b"SET", b"n", v1, b"EX", b"0"), 1), (_frame(b"EXEC"), 1),
+    ]
+
+
+def _run_script(sp, script: list[tuple[bytes, int]]) -> list[bytes]:
+    c = RespSocket(sp.host, sp.port, timeout=60)
+    try:
+        out = []
+        for frames, n in script:
+            c.send(frames)
+            out += c.replies(n, timeout=60)
+        return out
+    finally:
+        c.close()
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+@pytest.mark.parametrize("fastpath", ["1", "0"], ids=["fastpath", "python-path"])
+def test_big_values_in_every_shape_as_redis(start_extra, fastpath):
+    """Every shape of a stored big value (options, errors, NX refused, GET of another type, a key
+    too long for the block, pipelined after, queued in MULTI and discarded) gets Redis's replies,
+    and the values read back whole."""
+    script = _script_of_big_values()
+    want = _run_script(start_extra(kind="redis"), script)
+    assert _run_script(start_extra(env={"REDISTILL_FASTPATH": fastpath}), script) == want
