@@ -18,6 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 
+from reliability.relhelp import status_bytes  # noqa: E402
 from servers import start_server  # noqa: E402
 
 MB = 1 << 20
@@ -42,14 +43,6 @@ def _shapes(size: int) -> dict[str, tuple[bytes, bytes, bytes]]:
     }
 
 
-def _hwm(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmHWM for pid {pid}")
-
-
 def _until(s: socket.socket, end: bytes) -> None:
     buf = b""
     while not buf.endswith(end):
@@ -67,7 +60,7 @@ def peak_growth(server: str, shape: str, size: int) -> int:
         with socket.create_connection((sp.host, sp.port)) as s:
             s.sendall(_frame(b"PING"))
             _until(s, b"+PONG\r\n")
-            base = _hwm(sp.proc.pid)
+            base = status_bytes(sp.proc.pid, "VmHWM")
             before, after, reply = _shapes(size)[shape]
             s.sendall(before)
             piece = b"v" * (4 * MB)
@@ -75,7 +68,7 @@ def peak_growth(server: str, shape: str, size: int) -> int:
                 s.sendall(piece[:min(left, len(piece))])
             s.sendall(after)
             _until(s, reply)
-            return _hwm(sp.proc.pid) - base
+            return status_bytes(sp.proc.pid, "VmHWM") - base
     finally:
         sp.stop()
 

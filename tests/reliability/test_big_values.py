@@ -5,7 +5,6 @@ very wide frame leaves nothing pinned once the client is idle."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 
@@ -13,18 +12,10 @@ import pytest
 
 from resp import RespSocket
 
-from .relhelp import rss_bytes, under_asan
+from .relhelp import rss_bytes, status_bytes, under_asan
 
 MB = 1 << 20
 BIG = 128 * MB
-
-
-def _vm(pid: int, field: str) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no {field} for pid {pid}")
 
 
 def _fresh(start_extra, fastpath: str):
@@ -68,13 +59,13 @@ def test_big_set_peaks_at_the_value(start_extra, fastpath, shape):
     c = RespSocket(sp.host, sp.port, timeout=120)
     try:
         assert c.call("PING") == b"+PONG\r\n"
-        base = _vm(sp.proc.pid, "VmHWM")
+        base = status_bytes(sp.proc.pid, "VmHWM")
         head, tail, want, ttl = _SHAPES[shape]
         c.send(head + b"$%d\r\n" % size)
         _send_value(c, size)
         c.send(b"\r\n" + tail)
         assert c.replies(len(want), timeout=120) == want
-        grown = _vm(sp.proc.pid, "VmHWM") - base
+        grown = status_bytes(sp.proc.pid, "VmHWM") - base
         assert c.call("STRLEN", "big") == b":%d\r\n" % size
         assert c.call("GETRANGE", "big", "-4", "-1") == b"$4\r\nvend\r\n"
         assert c.call("TTL", "big") == (b":100\r\n" if ttl else b":-1\r\n")
