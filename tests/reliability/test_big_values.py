@@ -119,7 +119,7 @@ def test_monitor_shows_a_big_value_whole(start_extra, queued):
     """MONITOR shows every argument whole, as Redis does, a big SET value too: kept in its C
     block for the keyspace to take, it is copied out for a monitor started even after the SET
     was queued in a MULTI."""
-    sp = _fresh(start_extra, "0")
+    sp = start_extra(env={"REDISTILL_FASTPATH": "0"})
     c = RespSocket(sp.host, sp.port, timeout=60)
     mon = RespSocket(sp.host, sp.port, timeout=60)
     size = 2 * MB  # past the Python path's big-frame size (protocol.BIG_FRAME)
