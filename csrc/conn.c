@@ -277,10 +277,12 @@ static int name_is(const char *a, size_t n, const char *name) {
     return i == n && !name[i];
 }
 
-/* The argument index of the value a command stores whole: SET, SETNX and GETSET
- * key value, SETEX and PSETEX key time value; 0 for other commands. */
+/* The argument index of the value a command may store whole: SET, SETNX, GETSET
+ * and APPEND (to a missing key) key value, SETEX and PSETEX key time value; 0 for
+ * other commands. */
 static int stored_value_at(const char *a, size_t n) {
-    if (name_is(a, n, "set") || name_is(a, n, "setnx") || name_is(a, n, "getset")) return 2;
+    if (name_is(a, n, "set") || name_is(a, n, "setnx") || name_is(a, n, "getset") || name_is(a, n, "append"))
+        return 2;
     if (name_is(a, n, "setex") || name_is(a, n, "psetex")) return 3;
     return 0;
 }

@@ -165,7 +165,8 @@ rd_status rd_ks_set(rd_keyspace *ks, const char *key, size_t klen,
 
 /* A block from rd_conn_take_block offered to this thread's next keyspace call:
  * a write that stores val (vlen bytes, where the block holds it) as a string
- * (rd_ks_set) builds its entry in the block instead of copying the value.
+ * (rd_ks_set; rd_ks_setrange's APPEND to a missing key) builds its entry in the
+ * block instead of copying the value.
  * rd_block_taken() right after that call: 1 when an entry took the block (the
  * keyspace owns it now; it is no longer the caller's to read or free), and it
  * clears the offer.  rd_block_free frees a block no entry took.  Any thread
@@ -462,7 +463,7 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len);
  * it.  Owner thread. */
 void rd_conn_frame_done(rd_conn *c);
 
-/* The pending command stores a big value (SET key <value>..., SETEX, ...) that
+/* The pending command stores a big value (SET key <value>..., SETEX, APPEND) that
  * was read into a block of its own, laid out for the keyspace to adopt, and
  * holding nothing else: hands that block over (call it before
  * rd_conn_frame_done).  The caller owns it from then on (rd_block_offer, or

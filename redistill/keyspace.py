@@ -171,7 +171,7 @@ class _Scratch(threading.local):
 
 class BlockValue:
     """A big value still in the C block it was read into (rd_conn_take_block): the argument a SET
-    (SETEX, GETSET...) stores, handed to the keyspace without a Python copy.  An entry built in the
+    (SETEX, GETSET, APPEND...) stores, handed to the keyspace without a Python copy.  An entry built in the
     block takes it (store), as the fast path's SET does, so the value is held once, in a MULTI
     queue too; a block no entry took is freed with this object.  len() is the value's; bytes()
     and slicing give a copy, only the first HEAD bytes once an entry took the block (SLOWLOG
@@ -402,7 +402,11 @@ class Keyspace:
     def setrange(self, key: bytes, offset: int, value: bytes, max_len: int) -> int:
         """SETRANGE (offset >= 0) or APPEND (offset -1); the new length."""
         s = self._scratch
-        _check(lib.rd_ks_setrange(self.ptr, key, len(key), offset, value, len(value), max_len, s.i64))
+
+        def setrange(val: Any) -> int:
+            return lib.rd_ks_setrange(self.ptr, key, len(key), offset, val, len(value), max_len, s.i64)
+
+        _check(value.store(setrange) if type(value) is BlockValue else setrange(value))
         return s.i64[0]
 
     def incrbyfloat(self, key: bytes, increment: bytes) -> bytes:

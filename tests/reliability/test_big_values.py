@@ -31,6 +31,7 @@ _SHAPES = {
     "set": (b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n", b"", [b"+OK\r\n"], False),
     "set-ex": (b"*5\r\n$3\r\nSET\r\n$3\r\nbig\r\n", b"$2\r\nEX\r\n$3\r\n100\r\n", [b"+OK\r\n"], True),
     "setex": (b"*4\r\n$5\r\nSETEX\r\n$3\r\nbig\r\n$3\r\n100\r\n", b"", [b"+OK\r\n"], True),
+    "append-new-key": (b"*3\r\n$6\r\nAPPEND\r\n$3\r\nbig\r\n", b"", [b":%d\r\n" % BIG], False),
     "multi-set-exec": (b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n", b"*1\r\n$4\r\nEXEC\r\n",
                        [b"+OK\r\n", b"+QUEUED\r\n", b"*1\r\n+OK\r\n"], False),
 }
@@ -238,10 +239,13 @@ def _script_of_big_values() -> list[tuple[bytes, int]]:
         (_frame(b"LPUSH", b"l", b"x"), 1), (_frame(b"SET", b"l", v1, b"GET"), 1),
         (_frame(b"SET", b"l", v1, b"GET", b"XX"), 1), *probe(b"l"),
         (_frame(b"SET", long_key, v1), 1), *probe(long_key),
+        (_frame(b"APPEND", b"f", v1), 1), (_frame(b"APPEND", b"f", v2), 1), *probe(b"f"),
+        (_frame(b"APPEND", b"l", v2), 1),
         (_frame(b"SET", b"d", v1) + _frame(b"SET", b"e", v2) + _frame(b"GET", b"z"), 3),  # pipelined
         *probe(b"d"), *probe(b"e"),
         (_frame(b"MULTI"), 1), (_frame(b"SET", b"m", v1, b"EX", b"100"), 1), (_frame(b"SET", b"m", v2, b"GET"), 1),
-        (_frame(b"SETNX", b"m", v1), 1), (_frame(b"EXEC"), 1), *probe(b"m"),
+        (_frame(b"SETNX", b"m", v1), 1), (_frame(b"APPEND", b"o", v2), 1), (_frame(b"EXEC"), 1), *probe(b"m"),
+        *probe(b"o"),
         (_frame(b"MULTI"), 1), (_frame(b"SET", b"n", v1), 1), (_frame(b"DISCARD"), 1), (_frame(b"EXISTS", b"n"), 1),
         (_frame(b"MULTI"), 1), (_frame(b"SET", b"n", v1, b"EX", b"0"), 1), (_frame(b"EXEC"), 1),
     ]
