@@ -20,6 +20,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo
 
 .PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
 .PHONY: bench bench-deps bench-core
+.PHONY: test-redis-suite test-fast-sanitizers test-fast-core test-fast-behaviour-1 test-fast-behaviour-2
+.PHONY: test-fast-reliability test-fast-rest test-python-behaviour-1 test-python-behaviour-2
+.PHONY: test-python-differential test-sanitize
 .PHONY: dist test-dist docker docker-test
 .PHONY: ft-python ft-build test-ft
 
@@ -78,31 +81,58 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR
 	  echo "warning: npm not found and no apt-get; the ioredis/node-redis client tests will skip"; \
 	fi
 
-# Whole suite with the C fast path, then the protocol and command suites again
-# with everything sent through Python (REDISTILL_FASTPATH=0), then a bounded
-# sanitizer pass; the Docker image test (docker-test) runs alongside in the
-# background (tests/docker/alongside.sh; DOCKER_TEST=0 skips it).  pytest's
-# exit 5 ("no tests collected") fails the first run but not the second, whose
-# folders may be empty early on.
+# The suites run as phases side by side (tests/phases.py: each with its own log in .test-logs/ and its own
+# port range; they mostly wait on servers, sleeps and timeouts, so two cores carry them together): the
+# whole suite with the C fast path in parts (test-fast-*, and test-redis-suite: Redis's own suite), the
+# protocol and command suites again with everything sent through Python (test-python-*,
+# REDISTILL_FASTPATH=0), and the bounded sanitizer pass (test-sanitize; SANITIZE=0 skips it).  Each phase
+# also runs alone, e.g. `make test-fast-core`.  The Docker image test (docker-test) runs alongside in the
+# background (tests/docker/alongside.sh; DOCKER_TEST=0 skips it).
 test: build test-deps node-clients
 	@tests/docker/alongside.sh $(MAKE) --no-print-directory test-suites
 
+PYTEST := $(VENV)/bin/python -m pytest -q
+# tests/behaviour in two halves by file name, tests/core with its sanitizer builds apart: about equal parts
+BEHAVIOUR_1 := $(wildcard tests/behaviour/test_[a-g]*.py)
+BEHAVIOUR_2 := $(filter-out $(BEHAVIOUR_1),$(wildcard tests/behaviour/test_*.py))
+CORE_SAN := tests/core/test_core_sanitizers.py
+FAST_PHASE_DIRS := tests/core tests/behaviour tests/redis_suite tests/reliability tests/scaleout
+REDISTILL_SUITE_JOBS ?= 3# Redis's suite: units at a time
+TEST_PHASES = test-redis-suite test-fast-sanitizers test-fast-reliability test-fast-rest test-fast-core \
+              test-fast-behaviour-1 test-fast-behaviour-2 test-python-behaviour-1 test-python-behaviour-2 \
+              test-python-differential $(if $(filter 0,$(SANITIZE)),,test-sanitize)
+
 test-suites:
-	$(VENV)/bin/python -m pytest -q tests
-	@dirs=""; for d in tests/behaviour tests/differential; do [ -d $$d ] && dirs="$$dirs $$d"; done; \
-	if [ -z "$$dirs" ]; then echo "no Python-path suites yet"; exit 0; fi; \
-	echo "== again with REDISTILL_FASTPATH=0 (Python path):$$dirs"; \
-	REDISTILL_FASTPATH=0 $(VENV)/bin/python -m pytest -q $$dirs; rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "no Python-path tests collected"; exit 0; fi; exit $$rc
-	@if [ "$(SANITIZE)" = 0 ]; then echo "== sanitizer pass skipped (SANITIZE=0)"; else \
-	  echo "== bounded sanitizer pass (make sanitize-quick; the full one is make sanitize)"; \
-	  $(MAKE) --no-print-directory sanitize-quick; fi
+	@$(if $(filter 0,$(SANITIZE)),echo "== sanitizer pass skipped (SANITIZE=0)";) \
+	MAKE="$(MAKE)" $(VENV)/bin/python tests/phases.py $(TEST_PHASES)
+
+test-redis-suite:
+	REDISTILL_SUITE_JOBS=$(REDISTILL_SUITE_JOBS) $(PYTEST) tests/redis_suite
+test-fast-sanitizers:
+	$(PYTEST) $(CORE_SAN)
+test-fast-core:
+	$(PYTEST) tests/core --ignore=$(CORE_SAN)
+test-fast-behaviour-1:
+	$(PYTEST) $(BEHAVIOUR_1)
+test-fast-behaviour-2:
+	$(PYTEST) $(BEHAVIOUR_2)
+test-fast-reliability:
+	$(PYTEST) tests/reliability tests/scaleout
+# every other folder of tests/ (a new one lands here)
+test-fast-rest:
+	$(PYTEST) tests $(addprefix --ignore=,$(FAST_PHASE_DIRS))
+test-python-behaviour-1:
+	REDISTILL_FASTPATH=0 $(PYTEST) $(BEHAVIOUR_1)
+test-python-behaviour-2:
+	REDISTILL_FASTPATH=0 $(PYTEST) $(BEHAVIOUR_2)
+test-python-differential:
+	REDISTILL_FASTPATH=0 $(PYTEST) tests/differential
 
 # Just the unit tests: no server process, a few seconds.
 test-fast: build test-deps
 	$(VENV)/bin/python -m pytest -q tests/unit
 
-# ---- sanitizers (issue 7) -----------------------------------------------------------------
+# ---- sanitizers -------------------------------------------------------------------------
 # ASan + UBSan build of csrc/ installed (not editable) into its own venv, so the in-tree .so used
 # by .venv is never touched.  build/ is cleared first: setuptools would otherwise reuse object
 # files compiled without the sanitizer flags.  The interpreter is not instrumented, so libasan is
@@ -116,8 +146,8 @@ test-fast: build test-deps
 # Leaks are checked without Python: tests/core/leak_check.c, built from csrc/ with ASan+UBSan and with
 # LSan alone, makes and kills every type every way (eviction included) and runs with detect_leaks=1
 # (test_core_sanitizers.py, part of tests/core: make test, make sanitize, and sanitize-quick).
-# `make sanitize-quick` is the bounded pass `make test` runs after the suites (about 1 minute plus
-# the first build of .venv-asan): the core fuzzer, framing, keyspace and thread tests in-process,
+# `make sanitize-quick` is the bounded pass `make test` runs beside the suites, as test-sanitize (about
+# 1 minute plus the first build of .venv-asan): the core fuzzer, framing, keyspace and thread tests in-process,
 # then the protocol suite and the network fuzzer against an ASan server.  The C thread-stress test
 # under TSan and ASan/UBSan is part of tests/core, which `make test` runs anyway.
 ASAN_PY    := $(ASAN_VENV)/bin/redistill-asan-python
@@ -158,18 +188,21 @@ sanitize: sanitize-build test-deps
 	cd tests && $(ASAN_ENV) ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider core
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) $(VENV)/bin/python -m pytest -q $(SAN_SERVER_TESTS)
 
-sanitize-quick: sanitize-build test-deps
+# test-sanitize is make test's sanitize-quick without the leak test, which builds its own binaries (the
+# interpreter plays no part) and so is the same test that test-fast-core runs.
+sanitize-quick: SAN_QUICK_LEAKS := core/test_core_sanitizers.py::test_no_leaks_under_leak_sanitizer
+sanitize-quick test-sanitize: sanitize-build test-deps
 	cd tests && REDISTILL_FUZZ_SECONDS=5 $(ASAN_ENV) ../$(ASAN_VENV)/bin/pytest -q -p no:cacheprovider \
 	  core/test_core_fuzz.py core/test_core_framing.py core/test_core_keyspace.py core/test_core_threads.py \
 	  core/test_core_types.py \
 	  core/test_core_lists.py \
-	  core/test_core_sanitizers.py::test_no_leaks_under_leak_sanitizer \
+	  $(SAN_QUICK_LEAKS) \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
 	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py \
 	  tests/reliability/test_glob_patterns.py tests/differential/test_int_extremes.py
 
-# ---- fuzzing and soak (issue 7) ---------------------------------------------------------------
+# ---- fuzzing and soak -------------------------------------------------------------------------
 # The C framing/fast-path fuzzer for FUZZ_SECONDS (default 300), in-process on the ASan build;
 # failing inputs land in tests/core/fuzz_corpus/ (replayed by tests/core/test_core_fuzz.py).
 # Then the network fuzzer (compared with real Redis) for the same budget on the normal build.
@@ -227,7 +260,7 @@ SEQS ?= 1
 fuzz: build test-deps
 	$(VENV)/bin/python tests/differential/fuzz.py --seed $(SEED) -n $(N) --seqs $(SEQS)
 
-# ---- shipping (issue 9): single-file executable and Docker image ---------------------------------
+# ---- shipping: single-file executable and Docker image -------------------------------------------
 # dist/redistill: PyInstaller --onefile (installed into .venv here) freezes the interpreter, the
 # package, the compiled core and cffi's backend into one file that unpacks itself to a private temp
 # dir at start, so it runs with no virtualenv and no Python on the target (same glibc or newer).
@@ -258,7 +291,7 @@ docker:
 docker-test:
 	IMAGE=$(DOCKER_IMAGE) tests/docker/run.sh
 
-# ---- free-threaded CPython (issue 9; docs/FREE_THREADING.md) ----------------------------------
+# ---- free-threaded CPython (docs/FREE_THREADING.md) -------------------------------------------
 # `make test-ft` builds a --disable-gil CPython from Debian's source archive once (cached in
 # ~/.cache/redistill/py-ft, several minutes the first time: not part of `make test`), makes
 # .venv-ft from it, builds the core for it, and runs server suites with servers started by that

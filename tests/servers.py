@@ -8,6 +8,7 @@ every directory's conftest.py under that one module name.
 from __future__ import annotations
 
 import os
+import random
 import resource
 import shutil
 import signal
@@ -30,10 +31,42 @@ STOP_TIMEOUT = 15.0  # seconds after SIGTERM before SIGKILL (and a failure)
 REDIS_SERVER = shutil.which("redis-server")
 
 
-def free_port() -> int:
+# "LO-HI": this process's own port range, set by tests/phases.py for each suite it runs side by side with
+# others.  The kernel's ephemeral ports (bind to 0) serve every process on the machine, client connections
+# included, so a port it picks can be taken before the server binds it; ranges below them, one per suite,
+# never overlap.
+PORT_RANGE = os.environ.get("REDISTILL_TEST_PORTS")
+_port_lock = threading.Lock()
+_next_port: int | None = None
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now: in PORT_RANGE when set, handed out in turn so that no two calls in
+    one process give the same port (several may be picked before any server binds); else the kernel's."""
+    global _next_port
+    if not PORT_RANGE:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    lo, hi = (int(x) for x in PORT_RANGE.split("-"))
+    with _port_lock:
+        if _next_port is None:
+            _next_port = random.randrange(lo, hi)
+        for _ in range(hi - lo):
+            port = _next_port
+            _next_port = lo + (port + 1 - lo) % (hi - lo)
+            if _bindable(port):
+                return port
+    raise RuntimeError(f"no free port in REDISTILL_TEST_PORTS={PORT_RANGE}")
 
 
 def redistill_python() -> str:

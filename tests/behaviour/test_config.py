@@ -2,28 +2,13 @@
 
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from resp import RespSocket, parse
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redistill_python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return os.environ.get("REDISTILL_PYTHON") or (str(venv) if venv.exists() else sys.executable)
+from servers import ROOT, free_port, redistill_python
 
 
 @pytest.fixture(autouse=True)
