@@ -34,6 +34,7 @@
 #define FLUSH_EARLY (1u << 20)            /* send mid-batch past this much output */
 #define OUT_SOFT_LIMIT (4u << 20)         /* stop running commands past this much unsent */
 #define BIG_ARG (32u << 10)               /* Redis's PROTO_MBULK_BIG_ARG: a SET value this big gets its own block */
+#define BIG_SLACK 64                      /* room in that block for options after the value (EX 100, NX GET) */
 #define CLOCK_EVERY 16                    /* fast commands between two reads of the clock in a batch */
 
 
@@ -47,8 +48,11 @@ struct rd_conn {
     int blocked;     /* that command blocks (BLPOP & co.): read, run nothing */
     int slow_in_scratch;
     int slow_copied; /* Python copied that command's arguments out: its frame may go */
-    int big;         /* c->in is a block laid out for the incomplete frame's big value (in_big) */
+    int big;         /* c->in is a block laid out for the incomplete frame's big value (in_big):
+                        that value's argument index, else 0 */
+    int slow_block;  /* c->in is such a block holding the slow frame and nothing more */
     size_t slow_off, slow_len;
+    size_t slow_val, slow_vlen; /* slow_block: the value's offset in the frame, its length */
     size_t slow_start; /* input offset of the frame Python runs (CLIENT LIST qbuf counts it) */
     char *in;        /* input: [in_start, in_len) is unconsumed, in_start = current frame */
     size_t in_len, in_cap, in_start;
@@ -177,26 +181,41 @@ static int in_reserve(rd_conn *c, size_t room) {
     return 0;
 }
 
-static int name_is_set(const char *a, size_t n) {
-    return n == 3 && (a[0] | 0x20) == 's' && (a[1] | 0x20) == 'e' && (a[2] | 0x20) == 't';
+static int name_is(const char *a, size_t n, const char *name) {
+    size_t i = 0;
+    while (i < n && name[i] && (a[i] | 0x20) == name[i]) i++;
+    return i == n && !name[i];
 }
 
-/* The frame being received is SET key <value of BIG_ARG bytes or more> with the
- * value still arriving: moves it into a block of its own, placed so that the
- * keyspace can build its entry around the value (ks_adopt_room) and sized to end
- * with the value's CRLF, so reads stop there.  Redis reads such a bulk into an
+/* The argument index of the value a command may store whole: SET, SETNX, GETSET
+ * and APPEND (to a missing key) key value, SETEX and PSETEX key time value; 0 for
+ * other commands. */
+static int stored_value_at(const char *a, size_t n) {
+    if (name_is(a, n, "set") || name_is(a, n, "setnx") || name_is(a, n, "getset") || name_is(a, n, "append"))
+        return 2;
+    if (name_is(a, n, "setex") || name_is(a, n, "psetex")) return 3;
+    return 0;
+}
+
+/* The frame being received stores a value of BIG_ARG bytes or more (SET key
+ * <value>...) with the value still arriving: moves it into a block of its own,
+ * placed so that the keyspace can build its entry around the value
+ * (ks_adopt_room) and sized to end with the value's CRLF, plus BIG_SLACK when
+ * options follow, so reads stop there.  Redis reads such a bulk into an
  * exact-size buffer that becomes the stored value; here too the value is then
- * never copied (run_batch offers the block to the SET). */
+ * never copied: run_batch offers the block to the fast SET, or Python takes it
+ * (rd_conn_take_block), inside MULTI too. */
 static void in_big(rd_conn *c) {
     resp_parser *p = &c->parser;
     size_t have = c->in_len - c->in_start, room, need;
-    if (c->big || c->blocked || !c->fast || p->mbulk_left == 0 || p->argc != 2 ||
-        p->bulklen < (long long)BIG_ARG)
+    if (c->big || c->blocked || p->mbulk_left == 0 || p->argc < 2 || p->bulklen < (long long)BIG_ARG)
         return;
     need = p->fpos + (size_t)p->bulklen + 2;
     room = ks_adopt_room(p->argv[1].len);
-    if (have >= need || room < p->fpos || !name_is_set(c->in + c->in_start + p->argv[0].off, p->argv[0].len))
+    if (have >= need || room < p->fpos ||
+        p->argc != stored_value_at(c->in + c->in_start + p->argv[0].off, p->argv[0].len))
         return;
+    if (p->mbulk_left > 1) need += BIG_SLACK;
     char *b = malloc(room - p->fpos + need);
     if (!b) return; /* the usual growth will do */
     memcpy(b + room - p->fpos, c->in + c->in_start, have);
@@ -205,7 +224,7 @@ static void in_big(rd_conn *c) {
     c->in_start = room - p->fpos;
     c->in_len = c->in_start + have;
     c->in_cap = c->in_start + need;
-    c->big = 1;
+    c->big = p->argc;
 }
 
 /* Redis's querybuf_peak: what the cron's resize (rd_conn_fit_input) keeps room for. */
@@ -555,20 +574,22 @@ static int run_batch(rd_conn *c, int fd) {
         }
         c->in_start += c->parser.fpos;
         if (r == RESP_FRAME) {
-            int big = c->big;
+            int vi = c->big; /* the big value's argument, in a block of its own (in_big) */
             c->big = 0;
-            /* The block holds this frame and nothing more: the SET may keep it (in_big). */
-            if (big && c->in_start == c->in_len && c->in_len == c->in_cap)
-                ks_adopt_offer(c->in, c->in + start + c->parser.argv[2].off, c->parser.argv[2].len);
+            /* The block holds this frame and nothing more: the SET may keep it. */
+            int whole = vi && c->in_start == c->in_len && c->in_cap - c->in_len <= BIG_SLACK;
+            const resp_arg *val = &c->parser.argv[vi];
+            int big = whole && vi < c->parser.argc;
+            if (big) ks_adopt_offer(c->in, c->in + start + val->off, val->len);
             /* SET may keep a big value's block: the command is timed on its own, its entry
              * made from a copy of the value's first bytes taken before. */
             char head[SL_MAX_STRING];
             int own = big && seg.thr >= 0 && !exact;
             if (own) segment_end(c, &seg, rd_now_us(), now);
-            if (big && seg.thr >= 0) memcpy(head, c->in + start + c->parser.argv[2].off,
-                                            c->parser.argv[2].len < sizeof head ? c->parser.argv[2].len : sizeof head);
+            if (big && seg.thr >= 0)
+                memcpy(head, c->in + start + val->off, val->len < sizeof head ? val->len : sizeof head);
             int served = fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
-            if (served && big && seg.thr >= 0) c->w->argv[2] = head;
+            if (served && big && seg.thr >= 0) c->w->argv[vi] = head;
             if (big && ks_adopt_taken()) { /* the block is the entry's now */
                 /* As Redis, the next argument gets a buffer of the same size (a pipeline of
                  * big SETs reads straight into it; untouched pages cost no RSS), which the
@@ -597,6 +618,10 @@ static int run_batch(rd_conn *c, int fd) {
                 }
             } else {
                 if (hand_to_python(c, start) < 0) c->broken = 1;
+                /* Python may take the block for the keyspace (rd_conn_take_block). */
+                c->slow_block = big && c->in && !c->slow_in_scratch;
+                c->slow_val = big ? val->off : 0;
+                c->slow_vlen = big ? val->len : 0;
                 stop = STOP_SLOW;
                 resp_next_frame(&c->parser);
                 break;
@@ -716,14 +741,28 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {
 void rd_conn_frame_done(rd_conn *c) {
     if (!c->slow || c->slow_copied) return;
     c->slow_copied = 1;
+    c->slow_block = 0;
     if (c->slow_in_scratch) buf_reset(&c->scratch, IN_KEEP);
     in_compact(c);
+    c->slow_start = c->in_start; /* the frame is gone: CLIENT LIST's qbuf no longer counts it */
+}
+
+rd_status rd_conn_take_block(rd_conn *c, char **block, size_t *val_at, size_t *val_len) {
+    if (!c->slow || c->slow_copied || !c->slow_block || c->in_start != c->in_len) return RD_NOT_FOUND;
+    *block = c->in;
+    *val_at = c->slow_val;
+    *val_len = c->slow_vlen;
+    c->slow_block = 0;
+    c->in = NULL; /* the next read starts a buffer of the usual size */
+    c->in_len = c->in_cap = c->in_start = c->slow_start = 0;
+    return RD_OK;
 }
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     if (buf_append(&c->out, data, len) < 0) c->broken = 1;
     check_hard_limit(c);
     c->slow = 0;
+    c->slow_block = 0;
     in_compact(c);
     return c->broken ? RD_ERR_NOMEM : RD_OK;
 }

@@ -981,6 +981,12 @@ rd_status rd_ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *v
                   old ? copy_sink : NULL, old, old_found);
 }
 
+void rd_block_offer(char *block, const char *val, size_t vlen) { ks_adopt_offer(block, val, vlen); }
+
+int rd_block_taken(void) { return ks_adopt_taken(); }
+
+void rd_block_free(char *block) { free(block); }
+
 rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
                      const char **vals, const size_t *vlens) {
     return ks_mset(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms());
@@ -1359,16 +1365,23 @@ rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
     return st;
 }
 
-/* Writes v at off in key's string (e, or a new entry when e is NULL). */
-static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const char *key,
+/* Writes v at off in key's string (e, or a new entry when e is NULL).  A new
+ * string that is all of v (APPEND to a missing key) is built in v's block when
+ * it is offered (ks_adopt_offer), as SET's; *key then points at the entry's key. */
+static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const char **key,
                                 size_t klen, entry *e, entry **link, size_t off, const char *v,
                                 size_t n, int64_t now) {
     size_t olen = e ? entry_vlen(e) : 0, nlen = off + n > olen ? off + n : olen;
     int fresh = e == NULL;
     entry *ne;
 
+    if (fresh && off == 0 && (ne = entry_adopt(*key, klen, v, n, 0, now))) {
+        *key = entry_key(ne);
+        do_link(ks, s, h, ne, now);
+        return RD_OK;
+    }
     if (fresh) {
-        if (!(e = entry_new(key, klen, NULL, 0, 0, s->ev.linked, now))) return RD_ERR_NOMEM;
+        if (!(e = entry_new(*key, klen, NULL, 0, 0, s->ev.linked, now))) return RD_ERR_NOMEM;
         if (!(ne = entry_room(e, 0, nlen))) {
             free(e);
             return RD_ERR_NOMEM;
@@ -1404,7 +1417,7 @@ rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
         } else if (off + vlen > max_len) {
             st = RD_ERR_TOOBIG;
         } else {
-            st = do_write_range(ks, s, h, key, klen, e, link, off, val, vlen, now);
+            st = do_write_range(ks, s, h, &key, klen, e, link, off, val, vlen, now);
             if (st == RD_OK) *newlen = (int64_t)(off + vlen > olen ? off + vlen : olen);
         }
     }

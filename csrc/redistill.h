@@ -163,6 +163,18 @@ rd_status rd_ks_set(rd_keyspace *ks, const char *key, size_t klen,
                     const char *val, size_t vlen, int flags, int64_t expire_at_ms,
                     rd_buf *old, int *old_found);
 
+/* A block from rd_conn_take_block offered to this thread's next keyspace call:
+ * a write that stores val (vlen bytes, where the block holds it) as a string
+ * (rd_ks_set; rd_ks_setrange's APPEND to a missing key) builds its entry in the
+ * block instead of copying the value.
+ * rd_block_taken() right after that call: 1 when an entry took the block (the
+ * keyspace owns it now; it is no longer the caller's to read or free), and it
+ * clears the offer.  rd_block_free frees a block no entry took.  Any thread
+ * (the offer is per thread). */
+void rd_block_offer(char *block, const char *val, size_t vlen);
+int rd_block_taken(void);
+void rd_block_free(char *block);
+
 /* MSET: all pairs become visible together.  RD_OK or RD_ERR_OOM. */
 rd_status rd_ks_mset(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
                      const char **vals, const size_t *vlens);
@@ -450,6 +462,14 @@ rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len);
  * big argument is not held twice.  rd_conn_command answers RD_NOT_FOUND after
  * it.  Owner thread. */
 void rd_conn_frame_done(rd_conn *c);
+
+/* The pending command stores a big value (SET key <value>..., SETEX, APPEND) that
+ * was read into a block of its own, laid out for the keyspace to adopt, and
+ * holding nothing else: hands that block over (call it before
+ * rd_conn_frame_done).  The caller owns it from then on (rd_block_offer, or
+ * rd_block_free); the lent frame stays readable in it, the value (*val_len
+ * bytes) *val_at bytes into the frame.  RD_NOT_FOUND when there is no such block.  Owner thread. */
+rd_status rd_conn_take_block(rd_conn *c, char **block, size_t *val_at, size_t *val_len);
 
 /* Appends Python's reply bytes to the output and retires the pending command. */
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len);

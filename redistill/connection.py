@@ -36,6 +36,7 @@ from typing import Any
 from . import core
 from .commands import dispatch, monitor
 from .commands.transactions import reset_transaction_state
+from .keyspace import BlockValue
 from .protocol import BIG_FRAME, decode_big_frame, decode_frame
 
 _READ = selectors.EVENT_READ
@@ -420,11 +421,21 @@ class Connection:
             n = length[0]
             if n < BIG_FRAME:
                 args = decode_frame(_unpack(frame[0], n))
-            else:  # copied out once; C may free the frame while the command runs
-                args = decode_big_frame(_buffer(frame[0], n))
+            else:  # copied out once (or kept where C read it); C may free the frame meanwhile
+                args = decode_big_frame(_buffer(frame[0], n), self._lent_value(frame[0]))
                 _frame_done(c)
             st = self._answer(dispatch(self, args))
         return st
+
+    def _lent_value(self, frame: Any) -> tuple[int, BlockValue] | None:
+        """(offset in the frame, BlockValue) of the big value a SET-like command stores, when C
+        read it into a block the keyspace can take (rd_conn_take_block).  Not while a monitor
+        watches: it is shown the whole value after the command, when an entry owns the block."""
+        taken = None if monitor.active() else core.conn_take_block(self._c)
+        if taken is None:
+            return None
+        block, at, size = taken
+        return at, BlockValue(block, frame + at, size)
 
     def _answer(self, reply: bytes) -> int:
         """Hands a dispatched command's reply to C (or holds or parks the connection) and lets

@@ -118,6 +118,17 @@ conn_last_interaction_ms = lib.rd_conn_last_interaction_ms
 conn_memory = lib.rd_conn_memory   # (c, sizes, CM_NSTATS): fills an array from memory_sizes()
 conn_mirror_memory = lib.rd_conn_mirror_memory   # (c, sizes): C keeps that array current
 CM_NSTATS = lib.RD_CM_NSTATS
+
+
+def conn_take_block(c: Any) -> tuple[Any, int, int] | None:
+    """rd_conn_take_block: (the block, now the caller's; the value's offset in the frame; its
+    length), or None when the pending command's value has no block of its own."""
+    block, at, size = ffi.new("char **"), ffi.new("size_t *"), ffi.new("size_t *")
+    if lib.rd_conn_take_block(c, block, at, size) != OK:
+        return None
+    return block[0], at[0], size[0]
+
+
 # The buffer-level API of sockets C cannot read itself (TLS).
 conn_feed = lib.rd_conn_feed
 conn_run = lib.rd_conn_run

@@ -177,6 +177,53 @@ class _Scratch(threading.local):
         return items
 
 
+class BlockValue:
+    """A big value still in the C block it was read into (rd_conn_take_block): the argument a SET
+    (SETEX, GETSET, APPEND...) stores, handed to the keyspace without a Python copy.  An entry built in the
+    block takes it (store), as the fast path's SET does, so the value is held once, in a MULTI
+    queue too; a block no entry took is freed with this object.  len() is the value's; bytes()
+    and slicing give a copy, only the first HEAD bytes once an entry took the block (SLOWLOG
+    keeps no more; a MONITOR started inside the MULTI sees that much)."""
+
+    __slots__ = ("block", "ptr", "size", "head")
+    HEAD = 256
+
+    def __init__(self, block: Any, ptr: Any, size: int) -> None:
+        self.block = block   # owned until an entry takes it (then None)
+        self.ptr = ptr       # the value, inside the block
+        self.size = size
+        self.head = ffi.unpack(ptr, min(size, self.HEAD))
+
+    def __del__(self) -> None:
+        if self.block is not None:
+            lib.rd_block_free(self.block)
+            self.block = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __bytes__(self) -> bytes:
+        return self.head if self.block is None else ffi.unpack(self.ptr, self.size)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice) and i.step is None and (i.start or 0) >= 0 and i.stop is not None \
+                and 0 <= i.stop <= len(self.head):
+            return self.head[i]
+        return bytes(self)[i]
+
+    def store(self, call: Any) -> Any:
+        """call(ptr) with the block offered to the keyspace (rd_block_offer): an entry that
+        stores this value is built in the block, which is the keyspace's from then on."""
+        if self.block is None:   # taken already (cannot happen: a command runs once)
+            raise RuntimeError("BlockValue stored twice")
+        lib.rd_block_offer(self.block, self.ptr, self.size)
+        try:
+            return call(self.ptr)
+        finally:
+            if lib.rd_block_taken():
+                self.block = None
+
+
 def _key_array(keys: list[bytes]) -> tuple[Any, Any]:
     """(const char *[], size_t[]) for a multi-key call; the buffers stay valid while the caller
     holds `keys` (cffi passes bytes without copying)."""
@@ -213,8 +260,11 @@ class Keyspace:
                  | (lib.RD_SET_GET if get else 0) | (lib.RD_SET_KEEPTTL if keepttl else 0))
         s = self._scratch
         s.found[0] = 0
-        st = _check(lib.rd_ks_set(self.ptr, key, len(key), value, len(value), flags,
-                                  expire_at_ms, s.buf, s.found))
+
+        def set_(val: Any) -> int:
+            return lib.rd_ks_set(self.ptr, key, len(key), val, len(value), flags, expire_at_ms, s.buf, s.found)
+
+        st = _check(value.store(set_) if type(value) is BlockValue else set_(value))
         old = s.take() if get and s.found[0] else None
         return st == lib.RD_OK, old
 
@@ -364,7 +414,11 @@ class Keyspace:
     def setrange(self, key: bytes, offset: int, value: bytes, max_len: int) -> int:
         """SETRANGE (offset >= 0) or APPEND (offset -1); the new length."""
         s = self._scratch
-        _check(lib.rd_ks_setrange(self.ptr, key, len(key), offset, value, len(value), max_len, s.i64))
+
+        def setrange(val: Any) -> int:
+            return lib.rd_ks_setrange(self.ptr, key, len(key), offset, val, len(value), max_len, s.i64)
+
+        _check(value.store(setrange) if type(value) is BlockValue else setrange(value))
         return s.i64[0]
 
     def incrbyfloat(self, key: bytes, increment: bytes) -> bytes:

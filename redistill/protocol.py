@@ -184,10 +184,12 @@ BIG_FRAME = 1 << 20  # frames from this size on go through decode_big_frame
 _FEW_ARGS = 64       # ... and are cut up here when they have at most this many arguments
 
 
-def decode_big_frame(view) -> list[bytes]:
+def decode_big_frame(view, lent: tuple[int, Any] | None = None) -> list[Any]:
     """A canonical frame of BIG_FRAME bytes or more, read in place from C's input buffer (ffi.buffer):
     each argument is copied out once.  bytes(frame) and hiredis' reader would each hold the whole frame
-    again (a 256 MB value four times over), and the reader would keep its buffer at that size."""
+    again (a 256 MB value four times over), and the reader would keep its buffer at that size.
+    lent = (offset, value): the argument at that offset of the frame is `value` instead of a copy
+    (a keyspace.BlockValue, which stays where C read it)."""
     mv = memoryview(view)
     head = bytes(mv[:24])
     end = head.index(b"\r\n")
@@ -207,7 +209,7 @@ def decode_big_frame(view) -> list[bytes]:
             raise ValueError("not a bulk string")
         start = pos + end + 2
         size = int(head[1:end])
-        args.append(bytes(mv[start:start + size]))
+        args.append(lent[1] if lent is not None and start == lent[0] else bytes(mv[start:start + size]))
         pos = start + size + 2
     if pos != len(mv):
         raise ValueError("trailing bytes after the frame")

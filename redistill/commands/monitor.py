@@ -84,7 +84,7 @@ def format_line(usec: int, db: int, addr: str, args: list[bytes]) -> bytes:
     """+<sec>.<usec> [<db> <ip:port>] "arg" "arg"...\\r\\n, each argument as sdscatrepr quotes it."""
     sec, frac = divmod(usec, 1_000_000)
     head = b"+%d.%06d [%d %s]" % (sec, frac, db, addr.encode("latin-1"))
-    return b" ".join([head] + [quote(a) for a in args]) + b"\r\n"
+    return b" ".join([head] + [quote(bytes(a)) for a in args]) + b"\r\n"   # bytes(): a BlockValue too
 
 
 _PLAIN = re.compile(rb'[^\x20\x21\x23-\x5b\x5d-\x7e]')   # what sdscatrepr leaves as it is

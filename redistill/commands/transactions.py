@@ -19,6 +19,7 @@ from typing import Any
 from redistill import commands
 from redistill.commands import blocking, monitor
 from redistill.errors import CommandError
+from redistill.keyspace import BlockValue
 from redistill.protocol import NULL_ARRAY, Encoded
 
 # Run at once even inside MULTI (Redis's processCommand list).
@@ -50,6 +51,8 @@ def exec_(client: Any, args: list[bytes]) -> Any:
                 return NULL_ARRAY
             unwatch_all(client)
             parts = [b"*%d\r\n" % len(queue)]
+            if monitor.active():   # shown whole after each command: a value an entry takes is copied first
+                queue = [(spec, [bytes(a) if type(a) is BlockValue else a for a in argv]) for spec, argv in queue]
             client.in_exec = True  # blocking commands answer at once (commands/blocking.py)
             for spec, argv in queue:
                 parts.append(commands.encode_reply(client, commands.call(client, spec, argv)))

@@ -8,13 +8,18 @@ import socket
 import time
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident set size of a process, from /proc/<pid>/status (VmRSS, kB)."""
+def status_bytes(pid: int, field: str) -> int:
+    """A size from /proc/<pid>/status (VmRSS, VmHWM: peak RSS...), in bytes."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+    raise RuntimeError(f"no {field} for pid {pid}")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process (VmRSS)."""
+    return status_bytes(pid, "VmRSS")
 
 
 def under_asan(pid: int) -> bool:
