@@ -44,8 +44,9 @@ def test_spec_sanity(spec):
         assert len({"RO", "RW", "OW", "RM"} & set(ks.flags)) == 1, ks
         assert ks.begin_search[0] == "index" and 1 <= ks.begin_search[1] < abs(spec.arity) or ks.notes
     assert ("movablekeys" in spec.flags) == any(ks.find_keys[0] != "range" for ks in spec.key_specs)
-    assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",
-                          "sorted-set", "list", "cluster"}
+    assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",   # Redis's
+                          "sorted-set", "list", "cluster", "bitmap", "hyperloglog", "geo", "stream", "pubsub",
+                          "scripting", "sentinel"}
     assert spec.summary and spec.since.count(".") == 2
 
 
