@@ -1,6 +1,5 @@
 """The command table and the dispatcher: table sanity, the C fast list, and the errors only dispatch() gives."""
 import importlib.util
-import re
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -85,13 +84,6 @@ def test_generated_header_is_current():
     gen = _gen_header()
     assert Path(gen.HEADER).read_text(encoding="utf-8") == gen.render(), \
         "stale csrc/commands_generated.h: run python redistill/commands/gen_header.py"
-
-
-def test_c_wakes_exactly_the_tables_wakes_rows():
-    """fills_waited_keys (t_list.c) is generated from the wakes column: what C defers to Python
-    while a client is blocked is what Python's dispatcher signals after."""
-    macro = _gen_header().render().split("#define WAKING_COMMANDS(X)")[1].split("\n\n")[0]
-    assert set(re.findall(r"X\((\w+)\)", macro)) == {n for n, s in COMMANDS.items() if s.wakes and s.c == "tx"}
 
 
 def test_fast_set_equals_the_c_list():
@@ -191,10 +183,3 @@ def test_last_command_and_stats(client):
     assert client.last_command == "client|id"
     assert commands.command_stats()["client|id"]["calls"] == before + 1
     assert any(name == "cmdstat_client|id" for name, _ in commands.commandstats_rows())
-
-
-def test_own_gate_names_are_table_commands():
-    """The commands the dispatcher runs without its shared gate hold exist (a misspelt name would
-    leave a whole-keyspace command under that hold, where it cannot take the gate exclusive)."""
-    names = set(COMMANDS) | {sub.name for spec in COMMANDS.values() for sub in (spec.subcommands or {}).values()}
-    assert commands.OWN_GATE <= names, commands.OWN_GATE - names
