@@ -7,6 +7,7 @@ c=...  This is how the table's key specs and ACL categories were read from redis
 """
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "tests"))
@@ -19,14 +20,13 @@ def _map(v) -> dict:
     return {k.decode(): val for k, val in items}
 
 
-def _implicit(flags: set[str]) -> set[str]:
-    """The categories Redis's setImplicitACLCategories adds from the flags."""
-    cats = {"@fast" if "fast" in flags else "@slow"}
-    for flag, implied in (("write", {"@write"}), ("readonly", {"@read"}), ("admin", {"@admin", "@dangerous"}),
-                          ("pubsub", {"@pubsub"}), ("blocking", {"@blocking"})):
-        if flag in flags:
-            cats |= implied
-    return cats
+def _table():
+    """redistill/commands/table.py, loaded by path (the package needs the compiled core)."""
+    path = __import__("pathlib").Path(__file__).resolve().parent.parent / "redistill" / "commands" / "table.py"
+    spec = importlib.util.spec_from_file_location("redistill_command_table", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def key_spec(raw) -> str:
@@ -52,7 +52,8 @@ def row(s: RespSocket, name: str) -> str:
     docs = _map(parse(s.call("COMMAND", "DOCS", name)))
     doc = _map(next(iter(docs.values())))
     flags = [f.decode() for f in info[2] if f != b"movablekeys"]   # derived from the key specs
-    acl = [c.decode() for c in info[6] if c.decode() not in _implicit(set(flags))]
+    implied = _table().acl_categories(flags, ())
+    acl = [c.decode() for c in info[6] if c.decode() not in implied]
     cols = [f'"{name}"', str(info[1]), '"' + " ".join(flags + acl) + '"', '"module.handler"',
             f'"{doc["group"].decode()}"', f'"{doc["since"].decode()}"', '"' + doc["summary"].decode() + '"']
     if info[8]:

@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from redistill import errors
+from redistill.commands import table
 from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.config_cmd import config_get, config_params, config_set  # noqa: F401 (the table's)
 from redistill.commands.docs import docs_fields
@@ -86,15 +87,8 @@ _ACL_ORDER = ("@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@h
 
 
 def acl_categories(spec: Any) -> list[str]:
-    """Categories Redis derives from the flags, plus the ones the table names (spec.acl)."""
-    cats = set(spec.acl)
-    cats.add("@fast" if "fast" in spec.flags else "@slow")
-    if "write" in spec.flags:
-        cats.add("@write")
-    if "readonly" in spec.flags:
-        cats.add("@read")
-    if "admin" in spec.flags:
-        cats.update(("@admin", "@dangerous"))
+    """The table's categories and those the flags imply (table.acl_categories), in Redis's order."""
+    cats = table.acl_categories(spec.flags, spec.acl)
     return sorted(cats, key=lambda c: _ACL_ORDER.index(c) if c in _ACL_ORDER else len(_ACL_ORDER))
 
 

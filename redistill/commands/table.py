@@ -11,9 +11,8 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
   name      lowercase; "container|sub" for a subcommand, as Redis names them
   arity     Redis convention: N exact, -N at least N (the name included)
   flags     Redis's command flags, then the ACL categories its src/commands/*.json lists
-            (@string...); the categories Redis derives from the flags (@read, @write, @fast,
-            @slow, @admin, @dangerous) are added by acl_categories, as Redis's
-            setImplicitACLCategories does.  "movablekeys" is derived from the key specs.
+            (@string...); acl_categories adds those the flags imply (@read, @write, @fast, @slow,
+            @admin, @dangerous, @pubsub, @blocking).  "movablekeys" is derived from the key specs.
   handler   "module.function" in redistill/commands/ (None: a container that needs a subcommand)
   keys      Redis's key specs (ks, keynum, unknown below); the legacy first/last/step triple is
             derived from them as Redis's populateCommandLegacyRangeSpec does
@@ -30,8 +29,8 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
   tips      COMMAND INFO tips for cluster clients
 
 Key specs, ACL categories, flags and arities are Redis 7.0's (src/commands/*.json), read once from
-COMMAND INFO of Debian's redis-server 7.0.15 (tests/differential/test_command_info.py keeps them
-equal to it).
+COMMAND INFO of Debian's redis-server 7.0.15 with tools/row_from_redis.py
+(tests/differential/test_command_info.py keeps them equal to it).
 """
 from __future__ import annotations
 
@@ -92,6 +91,25 @@ def command(name: str, arity: int, flags: str, handler: str | None, group: str, 
     return Row(name, arity, tuple(w for w in words if not w.startswith("@")),
                tuple(w for w in words if w.startswith("@")), handler, group, since, summary, tuple(keys),
                c, c_fn, gate, wakes, tuple(tips.split()), None if subcommands is None else tuple(subcommands))
+
+
+# Redis's setImplicitACLCategories: the categories a command's flags imply.
+_IMPLIED_ACL = (("write", ("@write",)), ("admin", ("@admin", "@dangerous")), ("pubsub", ("@pubsub",)),
+                ("fast", ("@fast",)), ("blocking", ("@blocking",)))
+
+
+def acl_categories(flags: frozenset[str] | tuple[str, ...], acl: frozenset[str] | tuple[str, ...]) -> set[str]:
+    """A command's ACL categories: those its row lists plus those its flags imply (@read not for a
+    scripting command, @slow for every command that is not @fast), as Redis 7.0 derives them."""
+    cats = set(acl)
+    for flag, implied in _IMPLIED_ACL:
+        if flag in flags:
+            cats.update(implied)
+    if "readonly" in flags and "@scripting" not in cats:
+        cats.add("@read")
+    if "@fast" not in cats:
+        cats.add("@slow")
+    return cats
 
 
 def legacy_range(specs: tuple[KeySpec, ...]) -> tuple[int, int, int]:
