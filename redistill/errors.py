@@ -43,9 +43,9 @@ def _status_message(st: int) -> str:
     if text is None:
         # Imported here so protocol.py and the command table stay importable (and unit-testable)
         # without the compiled core; only the first error of each status pays for the lookup.
-        from redistill._core import ffi, lib
+        from redistill.core import status_message
 
-        text = ffi.string(lib.rd_status_message(st)).decode("latin-1") or "-ERR internal error"
+        text = status_message(st) or "-ERR internal error"
         _status_cache[st] = text
     return text
 

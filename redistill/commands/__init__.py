@@ -271,6 +271,18 @@ def _run(client: Any, args: list[bytes]) -> Any:
     try:
         if pause.holds(client, spec):
             return pause.postpone(client, args)
+        try:
+            if exclusive or "write" not in spec.flags or not blocking.serves(args):
+                return call(client, spec, args)
+        except blocking.Upgrade:
+            pass
+        # It fills a key clients wait on, or must block: exclusive, so that no other command runs
+        # between its write and the serving of the waiters (or between its attempt and its wait).
+        ks.shared_end()
+        exclusive = True
+        ks.exclusive_begin()
+        if pause.holds(client, spec):
+            return pause.postpone(client, args)
         return call(client, spec, args)
     finally:
         if exclusive:
@@ -317,6 +329,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
     try:
         result = spec.handler(client, args)
+    except blocking.Upgrade:   # nothing done: _run runs it again under the gate exclusive
+        raise
     except CommandError as e:
         _count(spec.name, 3)
         result = e

@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from redistill._core import lib
+from redistill.core import set_python_only
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
 
@@ -36,7 +36,7 @@ def python_only(reason: str, on: bool) -> None:
             _python_only.add(reason)
         else:
             _python_only.discard(reason)
-        lib.rd_set_python_only(int(bool(_python_only)))
+        set_python_only(int(bool(_python_only)))
 
 
 def active() -> bool:
