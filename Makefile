@@ -12,8 +12,13 @@ ASAN_VENV  := .venv-asan
 # overflow is defined and UBSan does not check it; the sanitizer build turns it back into an error.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-wrapv
 
+# C's command lists, generated from the command table (redistill/commands/gen_header.py, which
+# build_ffi.py runs too).  Checked in, so a bare gcc of csrc/*.c works; every build here that compiles
+# csrc/ depends on it, so a changed table reaches C first.
+CMD_HEADER := csrc/commands_generated.h
+
 # Everything that changes the compiled module or the package metadata.
-BUILD_INPUTS := $(wildcard csrc/*.c csrc/*.h) build_ffi.py setup.py pyproject.toml
+BUILD_INPUTS := $(sort $(wildcard csrc/*.c csrc/*.h) $(CMD_HEADER)) build_ffi.py setup.py pyproject.toml
 
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
@@ -38,6 +43,10 @@ $(VENV)/.stamp-build: $(VENV)/bin/python $(BUILD_INPUTS)
 	@rm -rf redistill.egg-info  # a stale SOURCES.txt can break the build
 	$(VENV)/bin/python -m pip install $(PIP_Q) -e .
 	@touch $@
+
+$(CMD_HEADER): redistill/commands/table.py redistill/commands/gen_header.py
+	$(PYTHON) redistill/commands/gen_header.py
+	@touch $@   # rewritten only when its text changes
 
 run: build
 	exec $(VENV)/bin/redistill $(ARGS)
@@ -240,7 +249,7 @@ $(VENV)/.stamp-bench-deps: $(VENV)/bin/python
 # The keyspace and connection code alone, compiled straight from csrc/ (no Python, no sockets).
 BENCH_CORE_SECONDS ?= $(if $(QUICK),0.2,1.0)
 BENCH_CORE_KEYS ?= $(if $(QUICK),100000,1000000)
-build/keyspace_bench: perf/keyspace_bench.c $(wildcard csrc/*.c csrc/*.h)
+build/keyspace_bench: perf/keyspace_bench.c $(wildcard csrc/*.c csrc/*.h) $(CMD_HEADER)
 	@mkdir -p build
 	gcc -O2 -g -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icsrc -o $@ perf/keyspace_bench.c $(wildcard csrc/*.c) -lpthread
 

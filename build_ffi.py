@@ -1,5 +1,7 @@
 """cffi (API mode) build of redistill._core: cdef from csrc/redistill.h, compiled with csrc/*.c.
 
+csrc/commands_generated.h is written first from the command table (redistill/commands/gen_header.py).
+
 The cdef is the header minus its preprocessor lines, and set_source includes the
 same header, so the C compiler checks Python's view of the API against the C one.
 Extra flags come from the environment (sanitizer builds):
@@ -7,6 +9,7 @@ Extra flags come from the environment (sanitizer builds):
     REDISTILL_LDFLAGS  appended to the link flags
 """
 import glob
+import importlib.util
 import os
 import shlex
 
@@ -17,11 +20,20 @@ CSRC = os.path.join(HERE, "csrc")
 HEADER = os.path.join(CSRC, "redistill.h")
 
 
+def _generate_command_header() -> None:
+    path = os.path.join(HERE, "redistill", "commands", "gen_header.py")
+    spec = importlib.util.spec_from_file_location("redistill_gen_header", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main([])
+
+
 def _cdef_text(path: str) -> str:
     with open(path, encoding="utf-8") as f:
         return "".join(line for line in f if not line.lstrip().startswith("#"))
 
 
+_generate_command_header()
 ffibuilder = FFI()
 ffibuilder.cdef(_cdef_text(HEADER))
 ffibuilder.set_source(

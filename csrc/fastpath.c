@@ -9,16 +9,10 @@ typedef struct fp_command {
     fp_handler fn;
 } fp_command;
 
-/* Keep in step with redistill/commands (a unit test compares them through rd_fast_command). */
-static const fp_command fast_commands[] = {
-    {"get", 2, cmd_get},       {"set", -3, cmd_set},       {"del", -2, cmd_del},
-    {"exists", -2, cmd_exists}, {"ping", -1, cmd_ping},     {"echo", 2, cmd_echo},
-    {"incr", 2, cmd_incr},     {"decr", 2, cmd_decr},      {"incrby", 3, cmd_incrby},
-    {"decrby", 3, cmd_decrby}, {"mget", -2, cmd_mget},     {"mset", -3, cmd_mset},
-    /* SET's variants, STRLEN, and UNLINK (DEL's handler) */
-    {"setnx", 3, cmd_setnx},   {"setex", 4, cmd_setex},    {"psetex", 4, cmd_psetex},
-    {"strlen", 2, cmd_strlen}, {"unlink", -2, cmd_del},
-};
+/* The table's c="fast" rows (commands_generated.h); rd_fast_command lists them for Python. */
+#define FP_ENTRY(name, arity, fn) {#name, arity, fn},
+static const fp_command fast_commands[] = {FAST_COMMANDS(FP_ENTRY)};
+#undef FP_ENTRY
 #define N_FAST (sizeof fast_commands / sizeof fast_commands[0])
 _Static_assert(N_FAST <= FP_MAX_COMMANDS, "raise FP_MAX_COMMANDS (per-command counters)");
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "commands_generated.h"
 #include "redistill.h"
 
 /* ---- byte buffers (buf.c) ------------------------------------------------- */
@@ -451,44 +452,19 @@ void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o
 /* A type command: writes its complete reply (errors included) to x->out. */
 typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 
-/* Sorted sets (t_zset.c). */
-#define ZSET_COMMANDS(X)                                                                      \
-    X(zadd, -4) X(zincrby, 4) X(zscore, 3) X(zmscore, -3) X(zcard, 2) X(zcount, 4)             \
-    X(zlexcount, 4) X(zrank, 3) X(zrevrank, 3) X(zrange, -4) X(zrevrange, -4)                  \
-    X(zrangebyscore, -4) X(zrevrangebyscore, -4) X(zrangebylex, -4) X(zrevrangebylex, -4)      \
-    X(zrem, -3) X(zremrangebyrank, 4) X(zremrangebyscore, 4) X(zremrangebylex, 4)              \
-    X(zpopmin, -2) X(zpopmax, -2) X(zrandmember, -2) X(zscan, -3) X(zunionstore, -4)           \
-    X(zinterstore, -4) X(zrangestore, -5) X(zunion, -3) X(zinter, -3) X(zdiff, -3) X(zdiffstore, -4)    \
-    X(zintercard, -3) X(zmpop, -4)
-
-#define TYPE_COMMANDS(X)                                                                      \
-    X(hset, -4) X(hsetnx, 4) X(hget, 3) X(hmget, -3) X(hmset, -4) X(hgetall, 2) X(hdel, -3)    \
-    X(hexists, 3) X(hlen, 2) X(hkeys, 2) X(hvals, 2) X(hstrlen, 3) X(hincrby, 4)               \
-    X(hincrbyfloat, 4) X(hrandfield, -2) X(hscan, -3)                                         \
-    X(sadd, -3) X(srem, -3) X(smembers, 2) X(sismember, 3) X(smismember, -3) X(scard, 2)       \
-    X(spop, -2) X(srandmember, -2) X(smove, 4) X(sinter, -2) X(sinterstore, -3) X(sunion, -2) \
-    X(sunionstore, -3) X(sdiff, -2) X(sdiffstore, -3) X(sintercard, -3) X(sscan, -3)         \
-    X(lpush, -3) X(rpush, -3) X(lpushx, -3) X(rpushx, -3) X(lpop, -2) X(rpop, -2) X(llen, 2)   \
-    X(lindex, 3) X(lrange, 4) X(lpos, -3) X(lset, 4) X(lrem, 4) X(ltrim, 4) X(linsert, 5)      \
-    X(lmove, 5) X(rpoplpush, 3) X(lmpop, -4)                                                  \
-    ZSET_COMMANDS(X)
-/* Type commands that never run on the fast path: they may read keys their arguments do not
- * name, so the dispatcher runs them under the exclusive gate (t_sort.c). */
-#define GATED_COMMANDS(X) X(sort, -2) X(sort_ro, -2)
-/* The blocking pops' immediate attempt (`BLPOP key [key ...] timeout`, the timeout unread): every
- * key opened at once, so the first non-empty one is chosen and popped at one instant.  Never on the
- * fast path; Python's blocking.py calls them (t_list.c, t_zset.c). */
-#define ATTEMPT_COMMANDS(X) X(blpop, -3) X(brpop, -3) X(bzpopmin, -3) X(bzpopmax, -3)
+/* The type commands' lists (TYPE_COMMANDS: the fast path and rd_exec; EXEC_COMMANDS: rd_exec
+ * only, as SORT, which may read keys its arguments do not name, and the blocking pops' immediate
+ * attempt, which blocking.py calls) are generated from the command table. */
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
-GATED_COMMANDS(TX_DECLARE)
-ATTEMPT_COMMANDS(TX_DECLARE)
+EXEC_COMMANDS(TX_DECLARE)
 #undef TX_DECLARE
 /* A new empty list object, and an element appended to it (SORT ... STORE builds its result). */
 void *list_obj_new(void);
 int list_obj_push_tail(void *l, const char *p, size_t n);
-/* True for a command that can fill a list or sorted set a blocked client waits on (t_list.c). */
+/* True for a command that can fill a list or sorted set a blocked client waits on (the table's
+ * wakes column, t_list.c). */
 int fills_waited_keys(tx_handler fn);
 /* True while any client is blocked (rd_set_list_waiters). */
 int clients_blocked(void);

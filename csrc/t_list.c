@@ -301,7 +301,7 @@ void tx_lmpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         mpop_command(x, argv + 2, argl + 2, numkeys, count, right ? L_TAIL : L_HEAD, 1);
 }
 
-/* BLPOP / BRPOP key [key ...] timeout: the attempt before blocking (ATTEMPT_COMMANDS) */
+/* BLPOP / BRPOP key [key ...] timeout: the attempt before blocking (EXEC_COMMANDS) */
 void tx_blpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     mpop_command(x, argv + 1, argl + 1, argc - 2, 1, L_HEAD, 0);
 }
@@ -621,7 +621,7 @@ void rd_set_list_waiters(int n) { list_waiters = n; }
 int clients_blocked(void) { return list_waiters; }
 
 int fills_waited_keys(tx_handler fn) {
-    return fn == tx_lpush || fn == tx_rpush || fn == tx_lpushx || fn == tx_rpushx || fn == tx_lmove ||
-           fn == tx_rpoplpush || fn == tx_zadd || fn == tx_zincrby || fn == tx_zunionstore ||
-           fn == tx_zinterstore || fn == tx_zdiffstore || fn == tx_zrangestore;
+#define FILLS(name) fn == tx_##name ||
+    return WAKING_COMMANDS(FILLS) 0;
+#undef FILLS
 }

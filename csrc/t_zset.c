@@ -1177,7 +1177,7 @@ void tx_zmpop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         mpop_command(x, argv + 2, argl + 2, numkeys, count, max, 1);
 }
 
-/* BZPOPMIN / BZPOPMAX key [key ...] timeout: the attempt before blocking (ATTEMPT_COMMANDS) */
+/* BZPOPMIN / BZPOPMAX key [key ...] timeout: the attempt before blocking (EXEC_COMMANDS) */
 void tx_bzpopmin(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     mpop_command(x, argv + 1, argl + 1, argc - 2, 1, 0, 0);
 }

@@ -323,12 +323,11 @@ typedef struct tx_command {
 } tx_command;
 
 #define TX_ENTRY(name, arity) {#name, arity, tx_##name},
-static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) GATED_COMMANDS(TX_ENTRY)
-                                          ATTEMPT_COMMANDS(TX_ENTRY)};
+static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) EXEC_COMMANDS(TX_ENTRY)};
 #undef TX_ENTRY
 #define N_TX ((int)(sizeof tx_commands / sizeof tx_commands[0]))
 #define TX_ONE(name, arity) +1
-enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: GATED and ATTEMPT come after */
+enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: EXEC_COMMANDS come after */
 #undef TX_ONE
 
 int tx_command_count(void) { return N_TX_FAST; }

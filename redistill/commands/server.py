@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from redistill import errors
+from redistill.commands import table
 from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.config_cmd import config_get, config_params, config_set  # noqa: F401 (the table's)
 from redistill.commands.docs import docs_fields
@@ -86,15 +87,8 @@ _ACL_ORDER = ("@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@h
 
 
 def acl_categories(spec: Any) -> list[str]:
-    """Categories Redis derives from the flags, plus the ones the table names (spec.acl)."""
-    cats = set(spec.acl)
-    cats.add("@fast" if "fast" in spec.flags else "@slow")
-    if "write" in spec.flags:
-        cats.add("@write")
-    if "readonly" in spec.flags:
-        cats.add("@read")
-    if "admin" in spec.flags:
-        cats.update(("@admin", "@dangerous"))
+    """The table's categories and those the flags imply (table.acl_categories), in Redis's order."""
+    cats = table.acl_categories(spec.flags, spec.acl)
     return sorted(cats, key=lambda c: _ACL_ORDER.index(c) if c in _ACL_ORDER else len(_ACL_ORDER))
 
 
@@ -106,82 +100,22 @@ _FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "nos
                "allow_busy")
 
 
-# Commands whose keys have different flags (one Redis key spec per key): name -> per key, in
-# argument order, (argument index, flags).  The table's legacy triple still covers all of them.
-_PER_KEY_FLAGS = {
-    "rename": ((1, ("RW", "access", "delete")), (2, ("OW", "update"))),
-    "renamenx": ((1, ("RW", "access", "delete")), (2, ("OW", "insert"))),
-    "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
-    "zrangestore": ((1, ("OW", "update")), (2, ("RO", "access"))),
-}
-# list moves (source, destination)
-_PER_KEY_FLAGS.update({name: ((1, ("RW", "access", "delete")), (2, ("RW", "insert")))
-                       for name in ("lmove", "rpoplpush", "blmove", "brpoplpush")})
-
-
-# Redis's key-spec notes (COMMAND INFO shows them first).
-_KEY_SPEC_NOTES = {
-    "set": b"RW and ACCESS due to the optional `GET` argument",
-    "getex": b"RW and UPDATE because it changes the TTL",
-}
-
-
-def _key_spec(flags: Any, index: int, lastkey: int, step: int, notes: bytes | None = None) -> dict:
-    return {
-        **({b"notes": notes} if notes else {}),
-        b"flags": SetReply(flags),
-        b"begin_search": {b"type": b"index", b"spec": {b"index": index}},
-        b"find_keys": {b"type": b"range",
-                       b"spec": {b"lastkey": lastkey, b"keystep": step, b"limit": 0}},
-    }
-
-
-# Commands with a range of keys after a differently flagged first one (Redis's two key specs):
-# name -> ((flags, index, lastkey relative to index), ...).
-_RANGE_KEY_SPECS = {
-    "sinterstore": ((("RW", "update"), 1, 0), (("RO", "access"), 2, -1)),
-    "sunionstore": ((("OW", "update"), 1, 0), (("RO", "access"), 2, -1)),
-    "sdiffstore": ((("OW", "update"), 1, 0), (("RO", "access"), 2, -1)),
-    "smove": ((("RW", "access", "delete"), 1, 0), (("RW", "insert"), 2, 0)),
-}
-
-
-def _keynum_spec(flags: Any, index: int) -> dict:
-    """A "keynum" key spec (numkeys at index, the keys right after it): SINTERCARD."""
-    return {b"flags": SetReply(flags), b"begin_search": {b"type": b"index", b"spec": {b"index": index}},
-            b"find_keys": {b"type": b"keynum", b"spec": {b"keynumidx": 0, b"firstkey": 1, b"keystep": 1}}}
-
-
-def _unknown_spec(flags: Any, notes: bytes) -> dict:
-    """A key spec whose keys no rule can find (SORT's BY/GET patterns and STORE)."""
-    return {b"notes": notes, b"flags": SetReply(flags), b"begin_search": {b"type": b"unknown", b"spec": {}},
-            b"find_keys": {b"type": b"unknown", b"spec": {}}}
-
-
-def _flags_of_key(name: str, position: int) -> Any:
-    """The flags of the key at argument `position` for a _RANGE_KEY_SPECS command."""
-    for flags, index, lastkey in _RANGE_KEY_SPECS[name]:
-        if position == index or (position > index and lastkey < 0):
-            return flags
-    return ()
-
-
-def _key_specs(spec: Any) -> SetReply:
-    if spec.name in _MOVABLE_KEYS:
-        pos, flags, dest = _MOVABLE_KEYS[spec.name]
-        return SetReply(([_key_spec(dest, 1, 0, 1)] if dest else []) + [_keynum_spec(flags, pos)])
-    if spec.name in _RANGE_KEY_SPECS:
-        return SetReply(_key_spec(flags, index, lastkey, 1) for flags, index, lastkey in _RANGE_KEY_SPECS[spec.name])
-    if not spec.first_key:
-        return SetReply()
-    if spec.name in _PER_KEY_FLAGS:
-        return SetReply(_key_spec(flags, index, 0, 1) for index, flags in _PER_KEY_FLAGS[spec.name])
-    if spec.name in ("sort", "sort_ro"):
-        extra = _SORT_SPECS if spec.name == "sort" else _SORT_SPECS[:1]
-        return SetReply([_key_spec(_RO, 1, 0, 1)] + [_unknown_spec(f, notes) for f, notes in extra])
-    lastkey = spec.last_key if spec.last_key < 0 else spec.last_key - spec.first_key
-    return SetReply([_key_spec(spec.key_flags, spec.first_key, lastkey, spec.step,
-                               _KEY_SPEC_NOTES.get(spec.name))])
+def _key_spec_reply(ks: Any) -> dict:
+    """One key spec of the table (table.KeySpec) as Redis's addReplyKeySpec writes it."""
+    if ks.begin_search[0] == "index":
+        begin = {b"type": b"index", b"spec": {b"index": ks.begin_search[1]}}
+    else:
+        begin = {b"type": b"unknown", b"spec": {}}
+    if ks.find_keys[0] == "range":
+        _, last, step, limit = ks.find_keys
+        find = {b"type": b"range", b"spec": {b"lastkey": last, b"keystep": step, b"limit": limit}}
+    elif ks.find_keys[0] == "keynum":
+        _, keynumidx, firstkey, step = ks.find_keys
+        find = {b"type": b"keynum", b"spec": {b"keynumidx": keynumidx, b"firstkey": firstkey, b"keystep": step}}
+    else:
+        find = {b"type": b"unknown", b"spec": {}}
+    return {**({b"notes": ks.notes.encode()} if ks.notes else {}), b"flags": SetReply(ks.flags),
+            b"begin_search": begin, b"find_keys": find}
 
 
 def command_info_entry(spec: Any) -> list:
@@ -191,7 +125,7 @@ def command_info_entry(spec: Any) -> list:
     subs = [command_info_entry(s) for s in (spec.subcommands or {}).values()]
     return [spec.name.encode(), spec.arity, SetReply(flags), spec.first_key, spec.last_key,
             spec.step, SetReply(acl_categories(spec)), SetReply(t.encode() for t in spec.tips),
-            _key_specs(spec),
+            SetReply(_key_spec_reply(ks) for ks in spec.key_specs),
             subs or SetReply()]
 
 
@@ -249,44 +183,10 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
     return [s.name.encode() for s in names]
 
 
-# Commands whose keys follow a numkeys argument (Redis's "keynum" key specs, movablekeys flag):
-# name -> (position of numkeys, the keys' flags).
-# Keys counted by a numkeys argument: name -> (index of numkeys, the keys' flags, flags of a
-# destination key at index 1 before it, or None).
-_RO, _OW = ("RO", "access"), ("OW", "update")
-_MOVABLE_KEYS = {
-    "sintercard": (1, _RO, None), "zunion": (1, _RO, None), "zinter": (1, _RO, None),
-    "zdiff": (1, _RO, None), "zintercard": (1, _RO, None), "zmpop": (1, ("RW", "access", "delete"), None),
-    "lmpop": (1, ("RW", "access", "delete"), None), "blmpop": (2, ("RW", "access", "delete"), None),
-    "bzmpop": (2, ("RW", "access", "delete"), None),
-    "zunionstore": (2, _RO, _OW), "zinterstore": (2, _RO, _OW), "zdiffstore": (2, _RO, _OW),
-}
-
-# SORT's and SORT_RO's key specs after the sorted key, as Redis 7.0 words them.
-_SORT_SPECS = (
-    (_RO, b"For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the "
-          b"content of the key we sort"),
-    (_OW, b"For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in "
-          b"the argument array"),
-)
-
-
-def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
-    pos, _, dest = _MOVABLE_KEYS[spec.name]
-    if not spec.arity_ok(len(cmd)):
-        raise CommandError("Invalid number of arguments specified for command")
-    try:
-        n = parse_ll(cmd[pos])
-    except CommandError:
-        n = -1
-    if n < 1 or pos + n >= len(cmd):
-        raise CommandError("Invalid arguments specified for command")
-    return ([cmd[1]] if dest else []) + cmd[pos + 1:pos + 1 + n]
-
-
-def _sort_keys(cmd: list[bytes]) -> list[bytes]:
-    """Redis's sortGetKeys: the key, and STORE's destination (the last one), stepping over the
-    arguments of LIMIT, GET and BY so that a pattern spelled "store" is not taken for the option."""
+def _sort_keys(cmd: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
+    """Redis's sortGetKeys: the key (read), and STORE's destination (the last one, overwritten),
+    stepping over the arguments of LIMIT, GET and BY so that a pattern spelled "store" is not taken
+    for the option."""
     store, i = None, 2
     while i < len(cmd):
         w = word(cmd[i])
@@ -296,65 +196,92 @@ def _sort_keys(cmd: list[bytes]) -> list[bytes]:
             store = cmd[i + 1]
             i += 1
         i += 1
-    return [cmd[1]] if store is None else [cmd[1], store]
+    return [(cmd[1], _READ)] + ([] if store is None else [(store, _OVERWRITE)])
 
 
 _SORT_SKIP = {b"limit": 2, b"get": 1, b"by": 1}
+_READ, _OVERWRITE = ("RO", "access"), ("OW", "update")
+# Redis's getkeys functions, for the commands whose key specs cannot find every key ("unknown").
+_GETKEYS = {"sort": _sort_keys, "sort_ro": lambda cmd: [(cmd[1], _READ)]}
 
 
-def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
-    """COMMAND GETKEYS[ANDFLAGS] <full-command>: the command's spec and its key arguments."""
+class _InvalidSpec(Exception):
+    """The arguments do not hold the keys a key spec describes."""
+
+
+def _keys_by_specs(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
+    """Redis's getKeysUsingKeySpecs: every key spec's keys, with that spec's flags."""
+    out = []
+    for ks in spec.key_specs:
+        if ks.begin_search[0] != "index" or ks.find_keys[0] == "unknown":
+            raise _InvalidSpec
+        first = ks.begin_search[1]
+        if ks.find_keys[0] == "range":
+            _, lastkey, step, limit = ks.find_keys
+            if lastkey >= 0:
+                last = first + lastkey
+            else:
+                last = len(cmd) + lastkey if not limit else first + (len(cmd) - first) // limit + lastkey
+        else:
+            _, keynumidx, firstkey, step = ks.find_keys
+            try:
+                numkeys = parse_ll(cmd[first + keynumidx])
+            except (CommandError, IndexError):
+                raise _InvalidSpec from None
+            if numkeys < 0:
+                raise _InvalidSpec
+            first += firstkey
+            last = first + numkeys - 1
+        if last >= len(cmd) or last < first or first >= len(cmd):
+            raise _InvalidSpec
+        out.extend((cmd[i], ks.flags) for i in range(first, last + 1, step))
+    return out
+
+
+def _keys_and_flags(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
+    """The key arguments of cmd with their flags (Redis's getKeysFromCommandWithSpecs); CommandError
+    when the arguments cannot hold them."""
+    if not spec.arity_ok(len(cmd)):
+        raise CommandError("Invalid number of arguments specified for command")
+    if spec.name in _GETKEYS:
+        return _GETKEYS[spec.name](cmd)
+    try:
+        keys = _keys_by_specs(spec, cmd)
+    except _InvalidSpec:
+        raise CommandError("Invalid arguments specified for command") from None
+    if any("variable_flags" in ks.flags for ks in spec.key_specs):   # SET: setGetKeys
+        get = any(word(a) == b"get" for a in cmd[3:])
+        keys = [(key, ("RW", "access", "update") if get else ("OW", "update")) for key, _ in keys]
+    return keys
+
+
+def _keys_of(args: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
+    """COMMAND GETKEYS[ANDFLAGS] <full-command>: the command's keys with their flags."""
     cmd = args[2:]
     spec = _find(cmd[0])
     if spec is not None and spec.subcommands is not None and len(cmd) >= 2:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
         raise CommandError("Invalid command specified")
-    if not spec.first_key and spec.name not in _MOVABLE_KEYS:
+    if not spec.key_specs:
         raise CommandError("The command has no key arguments")
-    return spec, command_keys(spec, cmd)
+    return _keys_and_flags(spec, cmd)
 
 
 def command_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
     """The key arguments of cmd (the full command, spec its resolved spec; [] for a command without
-    keys); CommandError when the arguments cannot hold them.  COMMAND GETKEYS and cluster routing."""
-    if spec.name in _MOVABLE_KEYS:
-        return _movable_keys(spec, cmd)
-    if spec.name == "sort":
-        return _sort_keys(cmd)
-    if not spec.first_key:
-        return []
-    if not spec.arity_ok(len(cmd)):
-        raise CommandError("Invalid number of arguments specified for command")
-    last = spec.last_key if spec.last_key >= 0 else len(cmd) + spec.last_key
-    if last >= len(cmd):
-        raise CommandError("Invalid arguments specified for command")
-    return cmd[spec.first_key:last + 1:spec.step]
+    keys); CommandError when the arguments cannot hold them.  Cluster routing."""
+    return [key for key, _ in _keys_and_flags(spec, cmd)] if spec.key_specs else []
 
 
 # COMMAND GETKEYS <full-command>
 def command_getkeys(client: Any, args: list[bytes]) -> list[bytes]:
-    return _keys_of(args)[1]
+    return [key for key, _ in _keys_of(args)]
 
 
 # COMMAND GETKEYSANDFLAGS <full-command>
 def command_getkeysandflags(client: Any, args: list[bytes]) -> list:
-    spec, keys = _keys_of(args)
-    if spec.name in _PER_KEY_FLAGS:
-        return [[key, SetReply(flags)] for key, (_, flags) in zip(keys, _PER_KEY_FLAGS[spec.name])]
-    if spec.name in _RANGE_KEY_SPECS:
-        return [[key, SetReply(_flags_of_key(spec.name, spec.first_key + i * spec.step))]
-                for i, key in enumerate(keys)]
-    if spec.name in _MOVABLE_KEYS:
-        _, flags, dest = _MOVABLE_KEYS[spec.name]
-        return [[key, SetReply(dest if dest and i == 0 else flags)] for i, key in enumerate(keys)]
-    if spec.name == "sort":  # the sorted key is read, STORE's destination overwritten
-        return [[key, SetReply(_OW if i else _RO)] for i, key in enumerate(keys)]
-    flags = spec.key_flags
-    if "variable_flags" in flags:   # SET: setGetKeys overwrites unless GET reads the old value
-        get = any(word(a) == b"get" for a in args[5:])
-        flags = ("RW", "access", "update") if get else ("OW", "update")
-    return [[key, SetReply(flags)] for key in keys]
+    return [[key, SetReply(flags)] for key, flags in _keys_of(args)]
 
 
 # COMMAND HELP

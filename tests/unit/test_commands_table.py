@@ -1,5 +1,7 @@
 """The command table and the dispatcher: table sanity, the C fast list, and the errors only dispatch() gives."""
+import importlib.util
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -32,13 +34,18 @@ def test_spec_sanity(spec):
     assert spec.flags <= REDIS_FLAGS, spec.flags - REDIS_FLAGS
     assert not {"write", "readonly"} <= spec.flags
     assert all(c.startswith("@") for c in spec.acl)
-    if spec.first_key:  # key positions inside the minimum arity, and key-spec flags given
-        assert 1 <= spec.first_key < abs(spec.arity) and spec.step >= 1 and spec.key_flags
+    if spec.first_key:  # key positions inside the minimum arity
+        assert 1 <= spec.first_key < abs(spec.arity) and spec.step >= 1
         assert spec.last_key in (-1, -2) or spec.last_key >= spec.first_key  # -2: BLPOP's keys before the timeout
     else:
-        assert spec.last_key == spec.step == 0 and not spec.key_flags
-    assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",
-                          "sorted-set", "list", "cluster"}
+        assert spec.last_key == spec.step == 0
+    for ks in spec.key_specs:  # Redis's key-spec flags: one access type, then operation flags
+        assert len({"RO", "RW", "OW", "RM"} & set(ks.flags)) == 1, ks
+        assert ks.begin_search[0] == "index" and 1 <= ks.begin_search[1] < abs(spec.arity) or ks.notes
+    assert ("movablekeys" in spec.flags) == any(ks.find_keys[0] != "range" for ks in spec.key_specs)
+    assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",   # Redis's
+                          "sorted-set", "list", "cluster", "bitmap", "hyperloglog", "geo", "stream", "pubsub",
+                          "scripting", "sentinel"}
     assert spec.summary and spec.since.count(".") == 2
 
 
@@ -48,6 +55,35 @@ def test_every_handler_is_callable(spec):
         assert spec.subcommands and spec.arity <= -2
     else:
         assert callable(spec.handler)
+
+
+@pytest.mark.parametrize("spec", list(_all_specs()), ids=lambda s: s.name)
+def test_c_gate_and_wakes_columns(spec):
+    """The columns C's lists come from say something coherent about the command."""
+    assert spec.c in (None, "fast", "tx", "exec") and spec.gate in ("shared", "exclusive", "own")
+    if spec.c is not None:
+        assert "|" not in spec.name and spec.handler is not None
+    if spec.c == "exec":   # never on the fast path: Python runs it under its gate, or blocks first
+        assert spec.gate == "exclusive" or "blocking" in spec.flags
+    if spec.wakes:   # only a write adds a key; a blocking command serves its own (blocking.py)
+        assert "write" in spec.flags and "blocking" not in spec.flags and spec.key_specs
+
+
+def _gen_header():
+    """redistill/commands/gen_header.py, loaded by path as the build loads it."""
+    spec = importlib.util.spec_from_file_location("gen_header_under_test",
+                                                  Path(commands.__file__).with_name("gen_header.py"))
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    return gen
+
+
+def test_generated_header_is_current():
+    """csrc/commands_generated.h is checked in (a bare gcc of csrc/*.c needs it): it must be what
+    the table generates now, or C runs another command list than Python's."""
+    gen = _gen_header()
+    assert Path(gen.HEADER).read_text(encoding="utf-8") == gen.render(), \
+        "stale csrc/commands_generated.h: run python redistill/commands/gen_header.py"
 
 
 def test_fast_set_equals_the_c_list():
@@ -147,10 +183,3 @@ def test_last_command_and_stats(client):
     assert client.last_command == "client|id"
     assert commands.command_stats()["client|id"]["calls"] == before + 1
     assert any(name == "cmdstat_client|id" for name, _ in commands.commandstats_rows())
-
-
-def test_own_gate_names_are_table_commands():
-    """The commands the dispatcher runs without its shared gate hold exist (a misspelt name would
-    leave a whole-keyspace command under that hold, where it cannot take the gate exclusive)."""
-    names = set(COMMANDS) | {sub.name for spec in COMMANDS.values() for sub in (spec.subcommands or {}).values()}
-    assert commands.OWN_GATE <= names, commands.OWN_GATE - names

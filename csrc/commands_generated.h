@@ -1,0 +1,135 @@
+/* commands_generated.h: GENERATED from redistill/commands/table.py by
+ * redistill/commands/gen_header.py at build time.  Do not edit: change the table's row. */
+#ifndef RD_COMMANDS_GENERATED_H
+#define RD_COMMANDS_GENERATED_H
+
+/* c="fast": the fast path's own handlers (fastpath.c): X(name, arity, handler) */
+#define FAST_COMMANDS(X) \
+    X(get, 2, cmd_get) \
+    X(set, -3, cmd_set) \
+    X(mget, -2, cmd_mget) \
+    X(mset, -3, cmd_mset) \
+    X(incr, 2, cmd_incr) \
+    X(decr, 2, cmd_decr) \
+    X(incrby, 3, cmd_incrby) \
+    X(decrby, 3, cmd_decrby) \
+    X(del, -2, cmd_del) \
+    X(exists, -2, cmd_exists) \
+    X(ping, -1, cmd_ping) \
+    X(echo, 2, cmd_echo) \
+    X(setnx, 3, cmd_setnx) \
+    X(setex, 4, cmd_setex) \
+    X(psetex, 4, cmd_psetex) \
+    X(strlen, 2, cmd_strlen) \
+    X(unlink, -2, cmd_del)
+
+/* c="tx": type commands (tx_<name>), on the fast path and through rd_exec: X(name, arity) */
+#define TYPE_COMMANDS(X) \
+    X(hset, -4) \
+    X(hsetnx, 4) \
+    X(hget, 3) \
+    X(hmget, -3) \
+    X(hmset, -4) \
+    X(hgetall, 2) \
+    X(hdel, -3) \
+    X(hexists, 3) \
+    X(hlen, 2) \
+    X(hkeys, 2) \
+    X(hvals, 2) \
+    X(hstrlen, 3) \
+    X(hincrby, 4) \
+    X(hincrbyfloat, 4) \
+    X(hrandfield, -2) \
+    X(hscan, -3) \
+    X(sadd, -3) \
+    X(srem, -3) \
+    X(smembers, 2) \
+    X(sismember, 3) \
+    X(smismember, -3) \
+    X(scard, 2) \
+    X(spop, -2) \
+    X(srandmember, -2) \
+    X(smove, 4) \
+    X(sinter, -2) \
+    X(sinterstore, -3) \
+    X(sunion, -2) \
+    X(sunionstore, -3) \
+    X(sdiff, -2) \
+    X(sdiffstore, -3) \
+    X(sintercard, -3) \
+    X(sscan, -3) \
+    X(zadd, -4) \
+    X(zincrby, 4) \
+    X(zscore, 3) \
+    X(zmscore, -3) \
+    X(zcard, 2) \
+    X(zcount, 4) \
+    X(zlexcount, 4) \
+    X(zrank, 3) \
+    X(zrevrank, 3) \
+    X(zrange, -4) \
+    X(zrevrange, -4) \
+    X(zrangebyscore, -4) \
+    X(zrevrangebyscore, -4) \
+    X(zrangebylex, -4) \
+    X(zrevrangebylex, -4) \
+    X(zrem, -3) \
+    X(zremrangebyrank, 4) \
+    X(zremrangebyscore, 4) \
+    X(zremrangebylex, 4) \
+    X(zpopmin, -2) \
+    X(zpopmax, -2) \
+    X(zrandmember, -2) \
+    X(zscan, -3) \
+    X(zunionstore, -4) \
+    X(zinterstore, -4) \
+    X(zrangestore, -5) \
+    X(zunion, -3) \
+    X(zinter, -3) \
+    X(zdiff, -3) \
+    X(zdiffstore, -4) \
+    X(zintercard, -3) \
+    X(zmpop, -4) \
+    X(lpush, -3) \
+    X(rpush, -3) \
+    X(lpushx, -3) \
+    X(rpushx, -3) \
+    X(lpop, -2) \
+    X(rpop, -2) \
+    X(llen, 2) \
+    X(lindex, 3) \
+    X(lrange, 4) \
+    X(lpos, -3) \
+    X(lset, 4) \
+    X(lrem, 4) \
+    X(ltrim, 4) \
+    X(linsert, 5) \
+    X(lmove, 5) \
+    X(rpoplpush, 3) \
+    X(lmpop, -4)
+
+/* c="exec": type commands through rd_exec only, never on the fast path: X(name, arity) */
+#define EXEC_COMMANDS(X) \
+    X(sort, -2) \
+    X(sort_ro, -2) \
+    X(blpop, -3) \
+    X(brpop, -3) \
+    X(bzpopmin, -3) \
+    X(bzpopmax, -3)
+
+/* wakes=True among the type commands: they may add a key a blocked client waits on: X(name) */
+#define WAKING_COMMANDS(X) \
+    X(zadd) \
+    X(zincrby) \
+    X(zunionstore) \
+    X(zinterstore) \
+    X(zrangestore) \
+    X(zdiffstore) \
+    X(lpush) \
+    X(rpush) \
+    X(lpushx) \
+    X(rpushx) \
+    X(lmove) \
+    X(rpoplpush)
+
+#endif
