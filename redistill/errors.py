@@ -1,4 +1,9 @@
-"""Error replies: CommandError, the keyspace statuses' text (from C) and the Python-only error texts.
+"""Error replies: CommandError, the texts C shares (read from C's table) and the Python-only texts.
+
+Every error text exists once.  A text C writes too lives in the core's table, csrc/status.c, keyed by
+status code; Python reads it through rd_status_message (`status_line`, or the names in _CORE_TEXTS,
+which read as module attributes: errors.SYNTAX).  A text only Python writes lives below, in this
+module.  tests/unit/test_error_table.py fails when a table text is written as a literal elsewhere.
 
 Rules, as Redis's addReplyError* functions apply them:
   - an error line always starts with "-"; plain text gets "-ERR " in one place (CommandError);
@@ -32,28 +37,63 @@ class CommandError(Exception):
     @classmethod
     def from_status(cls, st: int) -> "CommandError":
         """The error for a keyspace status, with the text C's fast path sends (csrc/status.c)."""
-        return cls(_status_message(st))
+        return cls(status_line(st))
 
 
 _status_cache: dict[int, str] = {}
 
 
-def _status_message(st: int) -> str:
+def status_line(st: int) -> str:
+    """The error line of status code st from C's table ("%s" texts are formats: fill them with %)."""
     text = _status_cache.get(st)
     if text is None:
         # Imported here so protocol.py and the command table stay importable (and unit-testable)
         # without the compiled core; only the first error of each status pays for the lookup.
         from redistill._core import ffi, lib
 
-        text = ffi.string(lib.rd_status_message(st)).decode("latin-1") or "-ERR internal error"
+        text = ffi.string(lib.rd_status_message(st)).decode("latin-1") or status_line(lib.RD_ERR_INTERNAL)
         _status_cache[st] = text
     return text
 
 
+# ---- texts C writes too: names for entries of C's table (csrc/status.c) ----
+
+_CORE_TEXTS = {
+    "WRONGTYPE": "RD_ERR_WRONGTYPE",
+    "SYNTAX": "RD_ERR_SYNTAX",
+    "NOT_INTEGER": "RD_ERR_NOTINT",
+    "INTERNAL": "RD_ERR_INTERNAL",
+    "NOT_POSITIVE": "RD_ERR_NOTPOSITIVE",     # getPositiveLongFromObjectOrReply
+    "NUMKEYS": "RD_ERR_NUMKEYS",
+    "COUNT_POSITIVE": "RD_ERR_COUNT",          # the MPOP family's COUNT
+    "NO_SUCH_KEY": "RD_ERR_NOSUCHKEY",         # RENAME, DEBUG OBJECT
+    "INVALID_CURSOR": "RD_ERR_CURSOR",         # SCAN
+}
+
+
+def _core_line(status: str) -> str:
+    """The line of C's table for a status named as in redistill.h ("RD_ERR_SYNTAX")."""
+    from redistill._core import lib
+
+    return status_line(getattr(lib, status))
+
+
+def __getattr__(name: str) -> str:
+    """errors.SYNTAX and the other _CORE_TEXTS names: the line from C's table, read on first use."""
+    status = _CORE_TEXTS.get(name)
+    if status is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    line = globals()[name] = _core_line(status)
+    return line
+
+
+def long_range(low: int, high: int) -> str:
+    """getRangeLongFromObjectOrReply's error for a number outside low..high."""
+    return _core_line("RD_ERR_LONGRANGE") % (low, high)
+
+
 # ---- Python-only error texts (the C fast path leaves every one of these cases to Python) ----
 
-SYNTAX = "syntax error"
-NOT_INTEGER = "value is not an integer or out of range"
 DECREMENT_OVERFLOW = "decrement would overflow"  # DECRBY of LLONG_MIN (Redis 7.0 wording)
 NOAUTH = "-NOAUTH Authentication required."
 WRONGPASS = "-WRONGPASS invalid username-password pair or user is disabled."
@@ -72,15 +112,12 @@ HELLO_NOAUTH = (
 BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special characters."
 EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatible"
 EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
-INTERNAL = "internal error"
 NO_MULTI = "Command not allowed inside a transaction"
 MONITOR_KEYSPACE = "Replica can't interact with the keyspace"   # a monitor is a replica to Redis
 OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
 LCS_NOT_STRINGS = "The specified keys must contain string values"
 LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."
-NO_SUCH_KEY = "no such key"                                               # RENAME
 SAME_OBJECT = "source and destination objects are the same"               # COPY
-INVALID_CURSOR = "invalid cursor"                                         # SCAN
 LFU_NOT_SELECTED = (
     "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust."
@@ -93,7 +130,7 @@ LFU_SELECTED = (
 
 def wrong_arity(fullname: str) -> str:
     """fullname is the table's lowercase name, "get" or "client|setname"."""
-    return f"wrong number of arguments for '{fullname}' command"
+    return _core_line("RD_ERR_ARITY") % fullname
 
 
 def unknown_command(args: list[bytes]) -> str:

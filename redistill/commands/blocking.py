@@ -229,7 +229,7 @@ def _take(w: Waiter, key: bytes) -> Any:
         return w.take(key, False)
     except Exception:   # a bug must not leave the waiter blocked forever, nor the count wrong
         log.exception("serving a blocked client")
-        return b"-%s\r\n" % errors.INTERNAL.encode()
+        return CommandError(errors.INTERNAL).line.encode() + b"\r\n"
 
 
 def _timeout(arg: bytes) -> float:
@@ -335,7 +335,7 @@ brpop = _single_pop(_pop_take, b"RPOP")
 def _end(arg: bytes) -> bytes:
     word = arg.lower()
     if word not in (b"left", b"right"):
-        raise CommandError("syntax error")
+        raise CommandError(errors.SYNTAX)
     return word
 
 
@@ -360,9 +360,9 @@ def _blocking_move(client: Any, src: bytes, dst: bytes, wherefrom: bytes, wheret
 def _mpop_args(args: list[bytes], at: int, ends: tuple[bytes, bytes]) -> tuple[list[bytes], bytes, int]:
     """numkeys key [key ...] <end> [COUNT count] from args[at] (lmpopGenericCommand's parse):
     the keys, the end word (lowercase) and the count."""
-    numkeys = parse_ll(args[at], "numkeys should be greater than 0")
+    numkeys = parse_ll(args[at], errors.NUMKEYS)
     if numkeys < 1:
-        raise CommandError("numkeys should be greater than 0")
+        raise CommandError(errors.NUMKEYS)
     where = at + 1 + numkeys
     if where >= len(args) or word(args[where]) not in ends:
         raise CommandError(errors.SYNTAX)
@@ -370,9 +370,9 @@ def _mpop_args(args: list[bytes], at: int, ends: tuple[bytes, bytes]) -> tuple[l
     j = where + 1
     while j < len(args):
         if count == -1 and word(args[j]) == b"count" and j + 1 < len(args):
-            count = parse_ll(args[j + 1], "count should be greater than 0")
+            count = parse_ll(args[j + 1], errors.COUNT_POSITIVE)
             if count < 1:
-                raise CommandError("count should be greater than 0")
+                raise CommandError(errors.COUNT_POSITIVE)
             j += 2
         else:
             raise CommandError(errors.SYNTAX)

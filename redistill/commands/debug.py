@@ -139,10 +139,10 @@ def _object(client: Any, args: list[bytes]) -> str:
 def _populate(client: Any, args: list[bytes]) -> str:
     if len(args) > 5:
         raise CommandError(errors.subcommand_syntax(args[1], "DEBUG"))
-    count = parse_ll(args[2], "value is out of range, must be positive")
-    size = parse_ll(args[4], "value is out of range, must be positive") if len(args) == 5 else 0
+    count = parse_ll(args[2], errors.NOT_POSITIVE)
+    size = parse_ll(args[4], errors.NOT_POSITIVE) if len(args) == 5 else 0
     if count < 0 or size < 0:
-        raise CommandError("value is out of range, must be positive")
+        raise CommandError(errors.NOT_POSITIVE)
     prefix = args[3] if len(args) >= 4 else b"key"
     ks = client.server.keyspace
     for j in range(count):

@@ -1,0 +1,160 @@
+"""The one table of error texts (csrc/status.c, keyed by status code): complete, and the only place
+its texts are written.  C writes replies from it; Python reads it through rd_status_message."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from redistill import errors
+from redistill._core import ffi, lib
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = ROOT / "csrc" / "status.c"
+HOLE = "\0"   # a formatted part: "%s" in the table, "{...}" in an f-string
+FORMATS = {"%s", "%c", "%ld"}   # what both C's printf and Python's % read alike
+
+
+def _line(st: int) -> str:
+    return ffi.string(lib.rd_status_message(st)).decode("latin-1")
+
+
+def _table() -> dict[int, str]:
+    return {st: _line(st) for st in range(lib.RD_ERR_WRONGTYPE, lib.RD_STATUS_COUNT)}
+
+
+def _message(text: str) -> str:
+    """The text of an error line without "-CODE " and CRLF, formatted parts as HOLE."""
+    text = re.sub(r"\r\n$", "", text)
+    text = re.sub(r"^-?[A-Z]+ ", "", text) if text.startswith("-") else text
+    return re.sub(r"%l?[sdc]", HOLE, text)
+
+
+# ---- string literals of the sources -----------------------------------------------------------
+
+_C_TOKEN = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+
+
+def _unescape_c(body: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r", "t": "\t", "0": "\0"}.get(m[1], m[1]), body)
+
+
+def c_literals(source: str) -> list[str]:
+    """The string literals of C source, adjacent ones joined (as the compiler does); no comments."""
+    out: list[str] = []
+    last_end = -1
+    for m in _C_TOKEN.finditer(source):
+        tok = m.group()
+        if tok.startswith("'"):
+            last_end = -1
+        if not tok.startswith('"'):
+            continue
+        text = _unescape_c(tok[1:-1])
+        between = re.sub(r"/\*.*?\*/|//[^\n]*", "", source[last_end:m.start()], flags=re.S)
+        if out and last_end >= 0 and not between.strip():
+            out[-1] += text
+        else:
+            out.append(text)
+        last_end = m.end()
+    return out
+
+
+def py_literals(source: str) -> list[str]:
+    """The str/bytes constants and f-strings of Python source (f-string fields as HOLE); no docstrings."""
+    tree = ast.parse(source)
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    out: list[str] = []
+    inside_fstring = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for v in node.values:
+                inside_fstring.add(id(v))
+                parts.append(v.value if isinstance(v, ast.Constant) else HOLE)
+            out.append("".join(parts))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and id(node) not in docstrings | inside_fstring:
+            if isinstance(node.value, str):
+                out.append(node.value)
+            elif isinstance(node.value, bytes):
+                out.append(node.value.decode("latin-1"))
+    return out
+
+
+def _sources():
+    for path in sorted((ROOT / "csrc").glob("*.[ch]")):
+        if path != TABLE:
+            yield path, c_literals(path.read_text())
+    for path in sorted((ROOT / "redistill").rglob("*.py")):
+        yield path, py_literals(path.read_text())
+
+
+def duplicates(literals: list[str], messages: set[str]) -> list[str]:
+    """The literals that write one of the table's messages: whole, or inside a longer text (messages of
+    24 characters or more: shorter ones like "internal error" are also words of other texts)."""
+    found = []
+    for lit in literals:
+        text = _message(lit)
+        if text in messages or any(len(m) >= 24 and m in text for m in messages):
+            found.append(lit)
+    return found
+
+
+# ---- the tests ----------------------------------------------------------------------------------
+
+def test_every_error_status_has_a_text():
+    for st, line in _table().items():
+        assert re.fullmatch(r"-[A-Z]+ \S.*", line), (st, line)
+        assert set(re.findall(r"%l?.", line)) <= FORMATS, (st, line)
+    for st in range(lib.RD_OK, lib.RD_ERR_WRONGTYPE):
+        assert _line(st) == "", st
+    assert _line(lib.RD_STATUS_COUNT) == ""
+
+
+def test_table_texts_are_distinct():
+    lines = list(_table().values())
+    assert len(set(lines)) == len(lines)
+
+
+def test_python_names_read_the_table():
+    for name, status in errors._CORE_TEXTS.items():
+        assert getattr(errors, name) == _line(getattr(lib, status))
+    assert errors.wrong_arity("client|setname") == \
+        "-ERR wrong number of arguments for 'client|setname' command"
+    with pytest.raises(AttributeError):
+        errors.NO_SUCH_TEXT  # noqa: B018
+
+
+def test_no_table_text_is_written_anywhere_else():
+    messages = {_message(line) for line in _table().values()}
+    found = {str(path.relative_to(ROOT)): dups for path, lits in _sources()
+             if (dups := duplicates(lits, messages))}
+    assert not found, f"error texts of csrc/status.c written as literals: {found}"
+
+
+def test_c_writes_no_error_literal():
+    """An error reply in C is a table entry: no "-CODE ..." literal, no literal given to resp_add_err_text."""
+    for path in sorted((ROOT / "csrc").glob("*.[ch]")):
+        if path == TABLE:
+            continue
+        source = _C_TOKEN.sub(lambda m: m.group() if m.group().startswith(('"', "'")) else " ", path.read_text())
+        assert not re.search(r'resp_add_err_text\([^,]*,\s*"', source), path
+        assert not [lit for lit in c_literals(source) if re.match(r"-[A-Z]+ [a-zA-Z]", lit)], path
+
+
+def test_the_check_sees_a_planted_duplicate():
+    """The scanner finds a table text however it is written: C split literal, f-string, bytes line."""
+    messages = {_message(line) for line in _table().values()}
+    c_src = 'reply(x, "value is not an integer " /* split */ "or out of range");'
+    assert duplicates(c_literals(c_src), messages)
+    assert duplicates(py_literals('raise E(f"wrong number of arguments for \'{n}\' command")'), messages)
+    assert duplicates(py_literals('X = b"-ERR min or max is not a float\\r\\n"'), messages)
+    assert not duplicates(py_literals('def f():\n    """a syntax error here."""\n'), messages)
+    assert not duplicates(c_literals('/* "invalid cursor" */ x = "cursor";'), messages)
