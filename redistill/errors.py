@@ -128,6 +128,80 @@ LFU_SELECTED = (
 )
 
 
+# Transactions (commands/transactions.py).
+EXECABORT = "-EXECABORT Transaction discarded because of previous errors."
+MULTI_NESTED = "MULTI calls can not be nested"
+EXEC_WITHOUT_MULTI = "EXEC without MULTI"
+DISCARD_WITHOUT_MULTI = "DISCARD without MULTI"
+WATCH_IN_MULTI = "WATCH inside MULTI is not allowed"
+
+
+def execabort_because(line: str) -> str:
+    """EXEC of a transaction a command was refused in at EXEC time (OOM): the refusal's text."""
+    reason = line[len("-ERR "):] if line.startswith("-ERR ") else line[1:]
+    return "-EXECABORT Transaction discarded because of: " + reason
+
+
+# CLIENT, MONITOR and blocking commands.
+INVALID_CLIENT_ID = "Invalid client ID"                                   # CLIENT NO-EVICT / UNPAUSE ids
+NO_SUCH_CLIENT = "No such client"                                         # CLIENT KILL
+CLIENT_ID_POSITIVE = "client-id should be greater than 0"                 # CLIENT KILL ID
+UNBLOCK_REASON = "CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+UNBLOCKED = "-UNBLOCKED client unblocked via CLIENT UNBLOCK"              # the blocked client's reply
+PAUSE_MODE = "CLIENT PAUSE mode must be WRITE or ALL"
+TIMEOUT_NOT_INTEGER = "timeout is not an integer or out of range"          # CLIENT PAUSE
+TIMEOUT_NOT_FLOAT = "timeout is not a float or out of range"              # BLPOP & co.
+TIMEOUT_NEGATIVE = "timeout is negative"
+MONITOR_DENY_BLOCKING = "MONITOR isn't allowed for DENY BLOCKING client"
+
+
+def unknown_client_type(arg: bytes) -> str:
+    return f"Unknown client type '{user_text(arg, None)}'"
+
+
+def no_such_user(arg: bytes) -> str:
+    return f"No such user '{user_text(arg, None)}'"
+
+
+# Accepting connections (worker.py): sent before the connection is closed.
+MAX_CLIENTS = "max number of clients reached"
+RATE_LIMITED = "max number of new connections per second reached for this address"
+# Redis 7's reply to a remote client refused by protected mode (networking.c), byte for byte.
+PROTECTED_MODE = (
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password "
+    "is set for the default user. In this mode connections are only accepted from the loopback "
+    "interface. If you want to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
+    "protected-mode no' from the loopback interface by connecting to Redis from the same host the "
+    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
+    "the protected mode by editing the Redis configuration file, and setting the protected mode "
+    "option to 'no', and then restarting the server. 3) If you started the server manually just "
+    "for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
+    "password for the default user. NOTE: You only need to do one of the above things in order for "
+    "the server to start accepting connections from the outside."
+)
+
+# COMMAND GETKEYS / COUNT, SLOWLOG GET, DEBUG, LCS (commands/server.py, debug.py, keyspace.py).
+COMMAND_ARGS_COUNT = "Invalid number of arguments specified for command"
+COMMAND_ARGS = "Invalid arguments specified for command"
+COMMAND_INVALID = "Invalid command specified"
+COMMAND_NO_KEYS = "The command has no key arguments"
+COUNT_MINUS_ONE = "count should be greater than or equal to -1"           # SLOWLOG GET
+DEBUG_MEMORY_VALUE = "argument must be a memory value bigger than 1 and smaller than 4gb"
+RESP2_UNSUPPORTED = "RESP2 is not supported by this command"              # DEBUG PROTOCOL
+LCS_NOMEM = "Insufficient memory, failed allocating transient memory for LCS"
+
+
+def wrong_protocol_type(types: str) -> str:
+    return f"Wrong protocol type name. Please use one of the following: {types}"
+
+
+def reply_line(text: str) -> bytes:
+    """An error text as the bytes of its reply line, for replies written without CommandError."""
+    return CommandError(text).line.encode("latin-1") + b"\r\n"
+
+
 def wrong_arity(fullname: str) -> str:
     """fullname is the table's lowercase name, "get" or "client|setname"."""
     return _core_line("RD_ERR_ARITY") % fullname
@@ -177,6 +251,17 @@ def config_set_unknown(name: bytes) -> str:
 
 def config_set_failed(name: bytes, reason: str) -> str:
     return f"CONFIG SET failed (possibly related to argument '{user_text(name, None)}') - {reason}"
+
+
+# Reasons of config_set_failed (CONFIG SET).
+CONFIG_IMMUTABLE = "can't set immutable config"
+CONFIG_PROTECTED = "can't set protected config"
+CONFIG_DUPLICATE = "duplicate parameter"
+CONFIG_TLS_AT_START = "TLS settings apply at start only (security.tls_* in the TOML file)"
+CONFIG_NO_REBIND = "not supported by this server"
+CONFIG_CLUSTER_ADDR = "in emulated cluster mode this node's address is fixed at start (cluster_nodes)"
+CONFIG_PORT_LISTEN = "Unable to listen on this port. Check server logs."
+CONFIG_BIND = "Failed to bind to specified addresses."
 
 
 def maxclients_over_fd_limit(allowed: int) -> str:

@@ -49,7 +49,7 @@ _count = 0                                  # registered waiters (the C fast-pat
 _timed = 0                                  # ... of which have a timeout (INFO clients_in_timeout_table)
 _exec_keys = threading.local()              # keys signalled inside EXEC on this thread
 
-UNBLOCKED = b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+UNBLOCKED = errors.reply_line(errors.UNBLOCKED)
 _SKIP = object()   # take()'s answer when the key holds the other type: the waiter stays blocked
 
 # take(key, strict) -> reply bytes (served), None (nothing to pop) or _SKIP (the key's type is not
@@ -229,7 +229,7 @@ def _take(w: Waiter, key: bytes) -> Any:
         return w.take(key, False)
     except Exception:   # a bug must not leave the waiter blocked forever, nor the count wrong
         log.exception("serving a blocked client")
-        return CommandError(errors.INTERNAL).line.encode() + b"\r\n"
+        return errors.reply_line(errors.INTERNAL)
 
 
 def _timeout(arg: bytes) -> float:
@@ -240,12 +240,12 @@ def _timeout(arg: bytes) -> float:
             raise ValueError
         t = float.fromhex(text) if text.lower().lstrip("+-").startswith("0x") else float(text)
     except ValueError:
-        raise CommandError("timeout is not a float or out of range") from None
+        raise CommandError(errors.TIMEOUT_NOT_FLOAT) from None
     if math.isnan(t):
-        raise CommandError("timeout is not a float or out of range")
+        raise CommandError(errors.TIMEOUT_NOT_FLOAT)
     ms = t * 1000.0
     if ms < 0 or math.isinf(ms) or ms >= 2.0 ** 63:  # (long long)inf is negative in Redis too
-        raise CommandError("timeout is negative")
+        raise CommandError(errors.TIMEOUT_NEGATIVE)
     return math.ceil(ms) / 1000.0  # Redis rounds up to whole milliseconds (ceill)
 
 
@@ -433,7 +433,7 @@ def client_unblock(client: Any, args: list[bytes]) -> int:
     if len(args) == 4:
         reason = word(args[3])
         if reason not in (b"timeout", b"error"):
-            raise CommandError("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+            raise CommandError(errors.UNBLOCK_REASON)
         error = reason == b"error"
     elif len(args) != 3:
         raise CommandError(errors.subcommand_syntax(args[1], "CLIENT"))

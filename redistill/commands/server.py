@@ -274,13 +274,13 @@ _SORT_SPECS = (
 def _movable_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
     pos, _, dest = _MOVABLE_KEYS[spec.name]
     if not spec.arity_ok(len(cmd)):
-        raise CommandError("Invalid number of arguments specified for command")
+        raise CommandError(errors.COMMAND_ARGS_COUNT)
     try:
         n = parse_ll(cmd[pos])
     except CommandError:
         n = -1
     if n < 1 or pos + n >= len(cmd):
-        raise CommandError("Invalid arguments specified for command")
+        raise CommandError(errors.COMMAND_ARGS)
     return ([cmd[1]] if dest else []) + cmd[pos + 1:pos + 1 + n]
 
 
@@ -309,9 +309,9 @@ def _keys_of(args: list[bytes]) -> tuple[Any, list[bytes]]:
     if spec is not None and spec.subcommands is not None and len(cmd) >= 2:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
-        raise CommandError("Invalid command specified")
+        raise CommandError(errors.COMMAND_INVALID)
     if not spec.first_key and spec.name not in _MOVABLE_KEYS:
-        raise CommandError("The command has no key arguments")
+        raise CommandError(errors.COMMAND_NO_KEYS)
     return spec, command_keys(spec, cmd)
 
 
@@ -325,10 +325,10 @@ def command_keys(spec: Any, cmd: list[bytes]) -> list[bytes]:
     if not spec.first_key:
         return []
     if not spec.arity_ok(len(cmd)):
-        raise CommandError("Invalid number of arguments specified for command")
+        raise CommandError(errors.COMMAND_ARGS_COUNT)
     last = spec.last_key if spec.last_key >= 0 else len(cmd) + spec.last_key
     if last >= len(cmd):
-        raise CommandError("Invalid arguments specified for command")
+        raise CommandError(errors.COMMAND_ARGS)
     return cmd[spec.first_key:last + 1:spec.step]
 
 
@@ -444,9 +444,9 @@ def slowlog_get(client: Any, args: list[bytes]) -> list:
         raise CommandError(errors.subcommand_syntax(args[1], "SLOWLOG"))
     count = 10
     if len(args) == 3:
-        count = parse_ll(args[2], "count should be greater than or equal to -1")
+        count = parse_ll(args[2], errors.COUNT_MINUS_ONE)
         if count < -1:
-            raise CommandError("count should be greater than or equal to -1")
+            raise CommandError(errors.COUNT_MINUS_ONE)
     return client.server.slowlog.get(count)
 
 

@@ -149,6 +149,37 @@ def test_c_writes_no_error_literal():
         assert not [lit for lit in c_literals(source) if re.match(r"-[A-Z]+ [a-zA-Z]", lit)], path
 
 
+def _has_text(node: ast.AST) -> bool:
+    """A str literal, an f-string, or a concatenation with one ("-" + arg is a user's text, not ours)."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and len(node.value) > 1
+    return isinstance(node, ast.BinOp) and (_has_text(node.left) or _has_text(node.right))
+
+
+def scattered_python_errors(source: str) -> list[str]:
+    """Error texts written outside errors.py: a literal given to CommandError or as parse_ll's error,
+    or a literal error reply line ("-ERR ...")."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+            name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+            args = node.args[:1] if name == "CommandError" else node.args[1:2] if name == "parse_ll" else []
+            found += [ast.unparse(a) for a in args if _has_text(a)]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+            if re.match(r"-[A-Z]+ [A-Za-z]", text):
+                found.append(text)
+    return found
+
+
+def test_python_error_texts_live_in_errors_py():
+    found = {str(path.relative_to(ROOT)): hits for path in sorted((ROOT / "redistill").rglob("*.py"))
+             if path.name != "errors.py" and (hits := scattered_python_errors(path.read_text()))}
+    assert not found, f"error texts outside redistill/errors.py: {found}"
+
+
 def test_the_check_sees_a_planted_duplicate():
     """The scanner finds a table text however it is written: C split literal, f-string, bytes line."""
     messages = {_message(line) for line in _table().values()}
@@ -158,3 +189,8 @@ def test_the_check_sees_a_planted_duplicate():
     assert duplicates(py_literals('X = b"-ERR min or max is not a float\\r\\n"'), messages)
     assert not duplicates(py_literals('def f():\n    """a syntax error here."""\n'), messages)
     assert not duplicates(c_literals('/* "invalid cursor" */ x = "cursor";'), messages)
+    assert scattered_python_errors('raise CommandError("EXEC without MULTI")')
+    assert scattered_python_errors('raise CommandError(f"No such user {u}")')
+    assert scattered_python_errors('n = parse_ll(a, "timeout is negative")')
+    assert scattered_python_errors('X = b"-ERR max number of clients reached\\r\\n"')
+    assert not scattered_python_errors('raise CommandError(errors.SYNTAX)\nn = parse_ll(a)')
