@@ -33,8 +33,8 @@ typedef enum {
     RD_ERR_NANINF,     /* a float increment would produce NaN or Infinity */
     RD_ERR_TOOBIG,     /* the string would exceed the maximum size (SETRANGE, APPEND) */
     /* Reply errors of command handlers, C's and Python's: no keyspace function returns
-     * these.  Every error text C or Python shares lives in status.c under one of these
-     * codes; "%s" marks a formatted text (rd_status_message). */
+     * these.  Every error text C writes, or C and Python both write, lives in status.c
+     * under one of these codes; "%s" marks a formatted text (rd_status_message). */
     RD_ERR_SYNTAX,           /* an option word or option combination is wrong */
     RD_ERR_ARITY,            /* wrong argument count: %s = lowercase command name */
     RD_ERR_INTERNAL,         /* a handler failed unexpectedly */

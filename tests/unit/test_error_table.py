@@ -116,6 +116,9 @@ def test_every_error_status_has_a_text():
     for st in range(lib.RD_OK, lib.RD_ERR_WRONGTYPE):
         assert _line(st) == "", st
     assert _line(lib.RD_STATUS_COUNT) == ""
+    # resp_parse.c keeps the text after "-ERR " (conn.c writes the line)
+    for st in range(lib.RD_ERR_PROTO_MBULK_BIG, lib.RD_ERR_PROTO_INLINE_BIG + 1):
+        assert _line(st).startswith("-ERR Protocol error: "), st
 
 
 def test_table_texts_are_distinct():
