@@ -1,4 +1,4 @@
-# Redistill image (issue 9).  Build: `make docker`; test: `make docker-test` (tests/docker/run.sh).
+# Redistill image.  Build: `make docker`; test: `make docker-test` (tests/docker/run.sh).
 #
 #   docker run -d -p 6379:6379 -p 8080:8080 -e REDISTILL_PASSWORD=change-me redistill
 #

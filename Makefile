@@ -102,7 +102,7 @@ test-suites:
 test-fast: build test-deps
 	$(VENV)/bin/python -m pytest -q tests/unit
 
-# ---- sanitizers (issue 7) -----------------------------------------------------------------
+# ---- sanitizers -------------------------------------------------------------------------
 # ASan + UBSan build of csrc/ installed (not editable) into its own venv, so the in-tree .so used
 # by .venv is never touched.  build/ is cleared first: setuptools would otherwise reuse object
 # files compiled without the sanitizer flags.  The interpreter is not instrumented, so libasan is
@@ -169,7 +169,7 @@ sanitize-quick: sanitize-build test-deps
 	  tests/behaviour/test_protocol.py tests/reliability/test_fuzz_network.py \
 	  tests/reliability/test_glob_patterns.py tests/differential/test_int_extremes.py
 
-# ---- fuzzing and soak (issue 7) ---------------------------------------------------------------
+# ---- fuzzing and soak -------------------------------------------------------------------------
 # The C framing/fast-path fuzzer for FUZZ_SECONDS (default 300), in-process on the ASan build;
 # failing inputs land in tests/core/fuzz_corpus/ (replayed by tests/core/test_core_fuzz.py).
 # Then the network fuzzer (compared with real Redis) for the same budget on the normal build.
@@ -227,7 +227,7 @@ SEQS ?= 1
 fuzz: build test-deps
 	$(VENV)/bin/python tests/differential/fuzz.py --seed $(SEED) -n $(N) --seqs $(SEQS)
 
-# ---- shipping (issue 9): single-file executable and Docker image ---------------------------------
+# ---- shipping: single-file executable and Docker image -------------------------------------------
 # dist/redistill: PyInstaller --onefile (installed into .venv here) freezes the interpreter, the
 # package, the compiled core and cffi's backend into one file that unpacks itself to a private temp
 # dir at start, so it runs with no virtualenv and no Python on the target (same glibc or newer).
@@ -258,7 +258,7 @@ docker:
 docker-test:
 	IMAGE=$(DOCKER_IMAGE) tests/docker/run.sh
 
-# ---- free-threaded CPython (issue 9; docs/FREE_THREADING.md) ----------------------------------
+# ---- free-threaded CPython (docs/FREE_THREADING.md) -------------------------------------------
 # `make test-ft` builds a --disable-gil CPython from Debian's source archive once (cached in
 # ~/.cache/redistill/py-ft, several minutes the first time: not part of `make test`), makes
 # .venv-ft from it, builds the core for it, and runs server suites with servers started by that

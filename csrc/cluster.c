@@ -1,4 +1,4 @@
-/* cluster.c: emulated cluster mode (issue 9): Redis's key hash slots, and the fast path's check
+/* cluster.c: emulated cluster mode: Redis's key hash slots, and the fast path's check
  * that a command's keys all hash to one slot this node owns.
  *
  * Python owns the topology (redistill/cluster.py) and writes every -MOVED / -CROSSSLOT reply; C

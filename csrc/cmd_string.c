@@ -167,7 +167,7 @@ int cmd_mset(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
     return FP_DONE;
 }
 
-/* ---- issue 3: SETNX, SETEX, PSETEX, STRLEN ------------------------------------ */
+/* ---- SETNX, SETEX, PSETEX, STRLEN --------------------------------------------- */
 
 /* SETNX key value */
 int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl) {

@@ -1,4 +1,5 @@
-/* conn.c: per-connection buffers and the batch loop: read, frame, run fast commands, hand the rest to Python, write.
+/* conn.c: per-connection buffers and the batch loop: read, frame, run fast commands, hand the rest to Python, write
+ * (the worker it belongs to and its epoll loop: worker.c).
  *
  * Rules:
  *  1. A connection and its worker belong to one thread; only the worker's
@@ -14,7 +15,7 @@
  *     its first frame to its end (csrc/gate.c), so no EXEC interleaves with
  *     it; it is released before returning, also on RD_SLOW.
  */
-#include "internal.h"
+#include "worker.h"
 
 #include <errno.h>
 #ifdef __GLIBC__
@@ -23,7 +24,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #define READ_CHUNK (16 * 1024)            /* minimum free room before a recv */
@@ -34,22 +34,8 @@
 #define FLUSH_EARLY (1u << 20)            /* send mid-batch past this much output */
 #define OUT_SOFT_LIMIT (4u << 20)         /* stop running commands past this much unsent */
 #define BIG_ARG (32u << 10)               /* Redis's PROTO_MBULK_BIG_ARG: a SET value this big gets its own block */
-#define ARGS_KEEP 1024                    /* argv scratch kept by a worker between frames */
 #define CLOCK_EVERY 16                    /* fast commands between two reads of the clock in a batch */
 
-struct rd_worker {
-    rd_keyspace *ks;
-    ks_gate *gate;
-    _Atomic uint64_t stats[RD_W_NSTATS];
-    _Atomic uint64_t calls[FP_MAX_COMMANDS]; /* fast-path calls per command (INFO commandstats) */
-    _Atomic uint64_t failed[FP_MAX_COMMANDS]; /* ... of which replied an error (WRONGTYPE, OOM...) */
-    _Atomic uint64_t errors[RD_STATUS_COUNT]; /* fast-path error replies per status (errorstats) */
-    const char **argv; /* fast-path scratch shared by the worker's connections */
-    size_t *argl;
-    int argcap;
-    rd_conn **by_fd;   /* rd_worker_poll: the attached connection of each fd, or NULL */
-    int nfds;
-};
 
 struct rd_conn {
     rd_worker *w;
@@ -77,7 +63,10 @@ struct rd_conn {
     size_t who_len;
     int64_t sl_exact_until; /* ms: time each fast command until then (see segment_end) */
     size_t in_peak;   /* most unconsumed input after a read since the last cron visit */
+    uint64_t *mirror; /* rd_conn_mirror_memory: sizes other threads may read, or NULL */
 };
+
+static void mirror_memory(rd_conn *c);
 
 /* MONITOR or CLIENT PAUSE: every command goes to Python (rd_set_python_only). */
 static _Atomic int python_only;
@@ -86,86 +75,6 @@ void rd_set_python_only(int on) { atomic_store_explicit(&python_only, on != 0, m
 
 /* Why a batch stopped. */
 enum { STOP_IDLE, STOP_SLOW, STOP_FULL };
-
-/* ---- workers ---------------------------------------------------------------- */
-
-rd_worker *rd_worker_new(rd_keyspace *ks) {
-    rd_worker *w = calloc(1, sizeof *w);
-    if (!w) return NULL;
-    w->ks = ks;
-    w->gate = ks_gate_of(ks);
-    for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
-    for (int i = 0; i < FP_MAX_COMMANDS; i++) {
-        atomic_init(&w->calls[i], 0);
-        atomic_init(&w->failed[i], 0);
-    }
-    for (int i = 0; i < RD_STATUS_COUNT; i++) atomic_init(&w->errors[i], 0);
-    return w;
-}
-
-void rd_worker_free(rd_worker *w) {
-    if (!w) return;
-    free(w->by_fd);
-    free(w->argv);
-    free(w->argl);
-    free(w);
-}
-
-rd_status rd_worker_stats(rd_worker *w, uint64_t *out, size_t n) {
-    for (size_t i = 0; i < n && i < RD_W_NSTATS; i++)
-        out[i] = atomic_load_explicit(&w->stats[i], memory_order_relaxed);
-    return RD_OK;
-}
-
-static uint64_t load(_Atomic uint64_t *counter) {
-    return atomic_load_explicit(counter, memory_order_relaxed);
-}
-
-rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *failed, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        calls[i] = i < FP_MAX_COMMANDS ? load(&w->calls[i]) : 0;
-        failed[i] = i < FP_MAX_COMMANDS ? load(&w->failed[i]) : 0;
-    }
-    return RD_OK;
-}
-
-rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n) {
-    for (size_t i = 0; i < n; i++) out[i] = i < RD_STATUS_COUNT ? load(&w->errors[i]) : 0;
-    return RD_OK;
-}
-
-/* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */
-static void counter_add(_Atomic uint64_t *counter, uint64_t n) {
-    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
-                          memory_order_relaxed);
-}
-
-static void stat_add(rd_worker *w, int i, uint64_t n) {
-    if (n) counter_add(&w->stats[i], n);
-}
-
-static int worker_args(rd_worker *w, int argc) {
-    if (argc <= w->argcap) return 0;
-    int cap = argc < 16 ? 16 : argc;
-    const char **v = realloc(w->argv, (size_t)cap * sizeof *v);
-    if (v) w->argv = v;
-    size_t *l = realloc(w->argl, (size_t)cap * sizeof *l);
-    if (l) w->argl = l;
-    if (!v || !l) return -1;
-    w->argcap = cap;
-    return 0;
-}
-
-/* After a frame wider than ARGS_KEEP the scratch is given back, as the parser
- * gives back its argv: one 3M-argument DEL must not pin 48 MB per worker. */
-static void worker_args_shrink(rd_worker *w) {
-    if (w->argcap <= ARGS_KEEP) return;
-    free(w->argv);
-    free(w->argl);
-    w->argv = NULL;
-    w->argl = NULL;
-    w->argcap = 0;
-}
 
 /* ---- connections ------------------------------------------------------------- */
 
@@ -343,6 +252,7 @@ static void out_drained(rd_conn *c) {
 
 static void flush(rd_conn *c, int fd) {
     size_t total = 0;
+    mirror_memory(c); /* before the reply, whose client may then ask another thread, */
     while (c->out_sent < c->out.len) {
         ssize_t n = send(fd, c->out.data + c->out_sent, c->out.len - c->out_sent, MSG_NOSIGNAL);
         if (n > 0) {
@@ -357,6 +267,7 @@ static void flush(rd_conn *c, int fd) {
     }
     stat_add(c->w, RD_W_NET_OUT, total);
     out_drained(c);
+    mirror_memory(c); /* and after it, for obl and omem */
 }
 
 /* Points Python at the frame just parsed: the input bytes themselves when
@@ -762,6 +673,7 @@ size_t rd_conn_fit_input(rd_conn *c) {
             freed = in_fit(c, want);
     }
     c->in_peak = in_needed(c);
+    mirror_memory(c);
     return freed;
 }
 
@@ -781,6 +693,7 @@ size_t rd_conn_trim(rd_conn *c) {
         c->out_sent = 0;
         buf_reset(&c->out, 0);
     }
+    mirror_memory(c);
     return freed;
 }
 
@@ -837,6 +750,7 @@ rd_status rd_conn_feed(rd_conn *c, const char *data, size_t len) {
 }
 
 rd_status rd_conn_output(rd_conn *c, const char **data, size_t *len) {
+    mirror_memory(c);
     *data = c->out.data ? c->out.data + c->out_sent : "";
     *len = out_pending(c);
     return RD_OK;
@@ -847,90 +761,40 @@ rd_status rd_conn_consume_output(rd_conn *c, size_t n) {
     c->out_sent += n < pending ? n : pending;
     stat_add(c->w, RD_W_NET_OUT, n < pending ? n : pending);
     out_drained(c);
+    mirror_memory(c);
     return RD_OK;
 }
 
 int64_t rd_conn_last_interaction_ms(const rd_conn *c) { return c->last_ms; }
 
-/* ---- the event loop's fast lane ---------------------------------------------- */
-
-#define POLL_MAX 256 /* events taken per epoll_wait */
-
-rd_status rd_worker_attach(rd_worker *w, int fd, rd_conn *c) {
-    if (fd < 0) return RD_NOT_FOUND;
-    if (fd >= w->nfds) {
-        int n = fd + 1 > w->nfds * 2 ? fd + 1 : w->nfds * 2;
-        rd_conn **t = realloc(w->by_fd, (size_t)n * sizeof *t);
-        if (!t) return RD_ERR_NOMEM;
-        memset(t + w->nfds, 0, (size_t)(n - w->nfds) * sizeof *t);
-        w->by_fd = t;
-        w->nfds = n;
-    }
-    w->by_fd[fd] = c;
-    return RD_OK;
-}
-
-void rd_worker_detach(rd_worker *w, int fd, rd_conn *c) {
-    if (fd >= 0 && fd < w->nfds && w->by_fd[fd] == c) w->by_fd[fd] = NULL;
-}
-
-/* A readable attached connection is served right here (rd_conn_io); only what
- * Python must see is reported: other fds, write events, and connections whose
- * io did not end in RD_OK (with that status, so Python does not read again). */
-static int64_t mono_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Serves one epoll_wait's events; returns those left for Python. */
-static int poll_once(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events,
-                     int *status, int max) {
-    struct epoll_event evs[POLL_MAX];
-    int n = epoll_wait(epfd, evs, max, timeout_ms), out = 0;
-    if (n < 0) return errno == EINTR ? 0 : -1;
-    for (int i = 0; i < n; i++) {
-        int fd = evs[i].data.fd;
-        uint32_t ev = evs[i].events;
-        rd_conn *c = fd >= 0 && fd < w->nfds ? w->by_fd[fd] : NULL;
-        int st = -1;
-        if (c && (ev & EPOLLIN) && !(ev & EPOLLOUT)) {
-            st = (int)rd_conn_io(c, fd, 1);
-            if (st == RD_OK) continue;
-        }
-        fds[out] = fd;
-        events[out] = ev;
-        status[out] = st;
-        out++;
-    }
-    /* All served here: -2 asks the caller to wait again (0 would read as a timeout). */
-    return n > 0 && out == 0 ? -2 : out;
-}
-
-/* Waits again while every event was served in C, so Python (the GIL, its loop,
- * its timers) runs only when it has something to do or the timeout is up. */
-int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
-                   int max) {
-    int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
-    if (max > POLL_MAX) max = POLL_MAX;
-    for (;;) {
-        int out = poll_once(w, epfd, timeout_ms, fds, events, status, max);
-        if (out != -2) return out;
-        if (timeout_ms == 0) return 0;
-        if (timeout_ms > 0 && (timeout_ms = (int)(deadline - mono_ms())) <= 0) return 0;
-    }
-}
-
 /* ---- CLIENT LIST sizes ------------------------------------------------------- */
 
-rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
-    uint64_t v[RD_CM_NSTATS];
+static void memory_of(const rd_conn *c, uint64_t v[RD_CM_NSTATS]) {
     v[RD_CM_QBUF] = c->in_len - (c->slow ? c->slow_start : c->in_start);
     v[RD_CM_QBUF_FREE] = c->in_cap - c->in_len;
     v[RD_CM_OBL] = out_pending(c);
     v[RD_CM_OMEM] = c->out.cap;
     v[RD_CM_TOTAL] = sizeof *c + c->in_cap + c->out.cap + c->scratch.cap +
                      (size_t)c->parser.argcap * sizeof(resp_arg);
+}
+
+rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n) {
+    uint64_t v[RD_CM_NSTATS];
+    memory_of(c, v);
     for (size_t i = 0; i < n && i < RD_CM_NSTATS; i++) out[i] = v[i];
     return RD_OK;
+}
+
+/* Relaxed stores: a reader on another thread wants each size whole, not the five as one
+ * snapshot (CLIENT LIST on Redis is no snapshot of another client's buffers either). */
+static void mirror_memory(rd_conn *c) {
+    if (!c->mirror) return;
+    uint64_t v[RD_CM_NSTATS];
+    memory_of(c, v);
+    for (int i = 0; i < RD_CM_NSTATS; i++) __atomic_store_n(&c->mirror[i], v[i], __ATOMIC_RELAXED);
+}
+
+void rd_conn_mirror_memory(rd_conn *c, uint64_t *out) {
+    c->mirror = out;
+    mirror_memory(c);
 }

@@ -2,15 +2,20 @@
  *
  * Rules:
  *  1. Queues, ghosts and entry metadata are touched only under the shard's lock:
- *     the ev_* hooks run inside keyspace.c's locked sections.
+ *     the ev_* hooks run inside keyspace.c's locked sections (all but ev_admit and
+ *     ev_settle, rule 3).
  *  2. The limit is checked against one atomic counter (rd_keyspace.used), so a
  *     write that has nothing to evict pays one relaxed load.
- *  3. A write evicts first from its own shard (already locked, no extra lock);
- *     what is left is evicted from the other shards round robin, one lock at a
- *     time and within a time budget, so no write ever stalls for long.
- *  4. The key being written is never chosen; evicted entries go onto the
- *     caller's dead list and are freed after the lock is released, so a value
- *     being copied out under a lock is never freed under it.
+ *  3. Eviction never runs inside a write's locks: ev_admit before the write and
+ *     ev_settle after it are called with no lock held.  Each eviction compares
+ *     the victims of EV_SHARD_SAMPLES random shards (a sweep of every shard when
+ *     those offer none), one shard lock at a time, then locks the chosen shard
+ *     again to evict (choosing again, a bounded number of times, when another
+ *     thread changed its queue meanwhile).  A round stops once it has spent
+ *     EV_BUDGET_US (checked every 16 evictions), so no write ever stalls for long.
+ *  4. The entries just written (ev_settle's keep[]) are never chosen; an evicted
+ *     entry is freed after its shard lock is released (ks_release_free), so a
+ *     value being copied out under a lock is never freed under it.
  *  5. Eviction is per shard: LRU is exact LRU within each of the 1024 shards
  *     (the shards split the keys evenly by hash, so together they approximate a
  *     global LRU much more closely than Redis's sampling); S3-FIFO runs its queues
@@ -63,12 +68,6 @@ static uint64_t rng_next(ev_shard *ev) { /* xorshift64 */
     x ^= x >> 7;
     x ^= x << 17;
     return ev->rng = x;
-}
-
-static int64_t mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int kept(const entry *e, const entry *const *keep, int nkeep) {
@@ -357,7 +356,7 @@ static uint64_t victim_score(int p, entry *v, int64_t now) {
 static _Thread_local uint64_t tl_rng;
 
 static uint32_t random_shard(void) {
-    if (!tl_rng) tl_rng = (((uint64_t)(uintptr_t)&tl_rng * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)mono_us()) | 1;
+    if (!tl_rng) tl_rng = (((uint64_t)(uintptr_t)&tl_rng * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)clock_mono_us()) | 1;
     tl_rng ^= tl_rng << 13;
     tl_rng ^= tl_rng >> 7;
     tl_rng ^= tl_rng << 17;
@@ -432,12 +431,12 @@ int ev_refuse(rd_keyspace *ks, int64_t delta) {
 static uint64_t evict_loop(rd_keyspace *ks, const entry *const *keep, int nkeep, int64_t now,
                            int64_t budget_us) {
     int p = policy_of(ks);
-    int64_t start = mono_us();
+    int64_t start = clock_mono_us();
     uint64_t total = 0;
 
     if (p == EV_NOEVICTION) return 0;
     while (ev_over(ks) && evict_one(ks, p, keep, nkeep, now))
-        if (++total % 16 == 0 && mono_us() - start >= budget_us) break;
+        if (++total % 16 == 0 && clock_mono_us() - start >= budget_us) break;
     return total;
 }
 

@@ -15,7 +15,7 @@ static const fp_command fast_commands[] = {
     {"exists", -2, cmd_exists}, {"ping", -1, cmd_ping},     {"echo", 2, cmd_echo},
     {"incr", 2, cmd_incr},     {"decr", 2, cmd_decr},      {"incrby", 3, cmd_incrby},
     {"decrby", 3, cmd_decrby}, {"mget", -2, cmd_mget},     {"mset", -3, cmd_mset},
-    /* issue 3 */
+    /* SET's variants, STRLEN, and UNLINK (DEL's handler) */
     {"setnx", 3, cmd_setnx},   {"setex", 4, cmd_setex},    {"psetex", 4, cmd_psetex},
     {"strlen", 2, cmd_strlen}, {"unlink", -2, cmd_del},
 };

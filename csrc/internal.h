@@ -1,8 +1,10 @@
 /* internal.h: private declarations shared by the C files of csrc/; cffi never sees this header.
  *
  * Naming: ks_* keyspace internals (take the stripe locks themselves, with an
- * explicit `now` read once per batch), do_* assume the stripe lock is held,
- * resp_* framing and reply encoding, cmd_* fast-path commands, buf_* byte buffers.
+ * explicit `now` from the caller's batch clock), do_* assume the stripe lock is held,
+ * resp_* framing and reply encoding, cmd_* the fast path's string and key commands
+ * (FP_SLOW leaves every error to Python), tx_* the type commands (they write their
+ * whole reply, errors included), buf_* byte buffers.
  */
 #ifndef REDISTILL_INTERNAL_H
 #define REDISTILL_INTERNAL_H
@@ -118,6 +120,8 @@ void ks_lazyfree(void);
 /* While a thread holds the gate, rd_now_ms returns this: the time it took the gate
  * (Redis's cached time for one command, or a whole EXEC).  0 = not holding it. */
 extern _Thread_local int64_t gate_now;
+/* clock.c: a monotonic clock for time budgets (rd_now_ms/us are the wall clock, redistill.h). */
+int64_t clock_mono_us(void);
 /* Re-reads the clock for a batch's next commands (outermost shared hold only). */
 int64_t gate_tick(void);
 /* The same instant in microseconds (the fast path's SLOWLOG times a batch from it). */
@@ -212,7 +216,7 @@ typedef struct fp_ctx {
     rd_keyspace *ks;
     rd_buf *out;
     int resp;     /* 2 or 3 */
-    int64_t now;  /* read once per batch */
+    int64_t now;  /* the batch's clock: read at its start, again every 16 commands (gate_tick) */
 } fp_ctx;
 
 enum { FP_DONE = 0, FP_SLOW = 1 };
@@ -221,7 +225,8 @@ enum { FP_DONE = 0, FP_SLOW = 1 };
  * side effect or output) for every case Python owns: syntax errors, bad numbers. */
 typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
-/* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
+/* Room for per-command call counters in rd_worker: fastpath.c's commands, then the type
+ * commands (fastpath.c asserts only that its own table fits). */
 #define FP_MAX_COMMANDS 160
 
 /* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW.
@@ -253,7 +258,7 @@ int cmd_setex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_psetex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
-/* ---- data types (types.c, dict.c, t_hash.c, t_set.c; typed entries in keyspace.c) ---- */
+/* ---- data types (types.c, dict.c, t_*.c; typed entries in keyspace.c) ---------------- */
 
 /* Entry types, numbered as Redis's OBJ_* (the TYPE names live in types.c). */
 enum { KS_TYPE_STRING = 0, KS_TYPE_LIST = 1, KS_TYPE_SET = 2, KS_TYPE_ZSET = 3, KS_TYPE_HASH = 4,
@@ -273,7 +278,7 @@ typedef struct ks_type_ops {
     void (*each)(const void *obj, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
 } ks_type_ops;
 
-/* Indexed by KS_TYPE_*; NULL for strings and for types not built yet. */
+/* Indexed by KS_TYPE_*; NULL for strings (entries hold their bytes themselves). */
 extern const ks_type_ops *const ks_types[KS_NTYPES];
 extern const ks_type_ops hash_type_ops, set_type_ops;
 extern const ks_type_ops zset_type_ops;
@@ -369,7 +374,7 @@ size_t dobj_mem(const void *o);
 size_t dobj_len(const void *o);
 void dobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
 
-/* ---- type commands (types.c, t_hash.c, t_set.c) ----------------------------- */
+/* ---- type commands (types.c, t_hash.c, t_set.c, t_zset.c, t_list.c, t_sort.c) ---- */
 
 typedef struct tx_ctx {
     rd_keyspace *ks;
@@ -382,10 +387,12 @@ typedef struct tx_ctx {
 void reply_map_len(rd_buf *b, int resp, long long pairs);
 void reply_set_len(rd_buf *b, int resp, long long n);
 void reply_syntax(rd_buf *b);
-/* A missing key's HSCAN/SSCAN reply: cursor 0, no elements. */
+/* A missing key's HSCAN/SSCAN/ZSCAN reply: cursor 0, no elements. */
 void reply_empty_scan(rd_buf *b);
 /* Redis's string2ll as getLongLongFromObject uses it: 1 = ok. */
 int arg_ll(const char *a, size_t n, long long *out);
+/* getLongFromObjectOrReply: 1, or 0 after writing the not-an-integer error. */
+int arg_long(tx_ctx *x, const char *a, size_t n, long long *out);
 /* Case-insensitive whole-word match, binary safe. */
 int arg_is(const char *a, size_t n, const char *word);
 
@@ -427,7 +434,7 @@ void reply_node(struct tx_ctx *x, dnode *n, int withvalues);
 /* hrandfieldWithCountCommand / srandmemberWithCountCommand: a negative count
  * repeats, a positive one is distinct; d NULL is a missing key. */
 void reply_random(struct tx_ctx *x, const rdict *d, long long l, int withvalues);
-/* HSCAN/SSCAN: Redis's parseScanCursorOrReply; 0 ok, -1 (error written). */
+/* HSCAN/SSCAN/ZSCAN: Redis's parseScanCursorOrReply; 0 ok, -1 (error written). */
 int scan_cursor(rd_buf *out, const char *a, size_t n, uint64_t *cursor);
 typedef struct scan_opts {
     long long count;
@@ -488,7 +495,9 @@ int fills_waited_keys(tx_handler fn);
 int clients_blocked(void);
 
 /* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
- * for unknown names, bad arity and every error reply (Python writes errors). */
+ * for unknown names, bad arity, every error reply (Python writes errors), while
+ * used memory is over maxmemory, and while a client is blocked for a write that
+ * could wake it. */
 struct fp_ctx;
 int fp_type_dispatch(struct fp_ctx *x, int argc, const char **argv, const size_t *argl,
                      int *which);

@@ -23,18 +23,14 @@
  */
 #include "keyspace.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #define KS_MIN_BUCKETS 4
@@ -891,25 +887,6 @@ void ks_prefetch_entry(rd_keyspace *ks, uint64_t h) {
 
 /* ---- public API ---------------------------------------------------------------- */
 
-int64_t rd_now_ms(void) {
-    struct timespec ts;
-    if (gate_now) return gate_now; /* a command's (or a transaction's) time stands still: gate.c */
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t rd_now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static uint64_t splitmix64(uint64_t *x) {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -925,7 +902,7 @@ static void seed_keys(rd_keyspace *ks, uint64_t seed) {
         return;
     }
     /* A given seed (or no getrandom): stretch 64 bits into the 128-bit key. */
-    if (seed == 0) seed = (uint64_t)mono_us() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)ks;
+    if (seed == 0) seed = (uint64_t)clock_mono_us() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)ks;
     ks->k0 = splitmix64(&seed);
     ks->k1 = splitmix64(&seed);
 }
@@ -1253,7 +1230,7 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
 
     /* Shared gate: never inside an EXEC, whose clock stands still (csrc/gate.c). */
     gate_enter_shared(&ks->gate);
-    start = mono_us();
+    start = clock_mono_us();
     now = rd_now_ms();
 
     for (unsigned visited = 1;; visited++) {
@@ -1263,7 +1240,7 @@ rd_status rd_ks_active_expire(rd_keyspace *ks, int64_t budget_us, uint64_t *recl
             if (total == lap_start) break;
             lap_start = total;
         }
-        if (mono_us() - start >= budget_us) break;
+        if (clock_mono_us() - start >= budget_us) break;
     }
     gate_leave(&ks->gate);
     note_peak(ks);
@@ -1297,7 +1274,7 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* ==== more string and keyspace commands (issue 3) ===========================
+/* ==== string commands past GET/SET, and multi-key keyspace commands ==========
  * GETEX/GETDEL, GETRANGE, SETRANGE/APPEND, INCRBYFLOAT, MSETNX, DEL/EXISTS/TOUCH
  * over several keys, RENAME, COPY, key facts (TYPE, OBJECT, MEMORY USAGE...),
  * SCAN/KEYS and RANDOMKEY, built on the table operations above. */
@@ -1436,41 +1413,6 @@ rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
     free_chain(dead);
     if (e) ev_settle(ks, &e, 1, now); /* growth past maxmemory: evict others (the dispatcher admitted it) */
     return st;
-}
-
-/* Redis's string2ld: strtold over the whole text (a NUL inside fails), no
- * leading space, no NaN, no overflow. */
-int parse_long_double(const char *p, size_t n, long double *out) {
-    char buf[KS_MAX_FLOAT_CHARS], *end;
-    long double v;
-    if (n == 0 || n >= sizeof buf) return 0;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    errno = 0;
-    v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || end != buf + n ||
-        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO)) ||
-        errno == EINVAL || isnan(v))
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/* Redis's ld2string(LD_STR_HUMAN): %.17Lf, trailing zeros (and a bare '.') cut, "-0" -> "0". */
-size_t format_long_double(char *buf, size_t cap, long double v) {
-    int n = snprintf(buf, cap, "%.17Lf", v);
-    size_t l;
-    if (n < 0 || (size_t)n + 1 > cap) return 0;
-    l = (size_t)n;
-    if (memchr(buf, '.', l)) {
-        while (buf[l - 1] == '0') l--;
-        if (buf[l - 1] == '.') l--;
-    }
-    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
-        buf[0] = '0';
-        l = 1;
-    }
-    return l;
 }
 
 rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr,
@@ -1721,7 +1663,7 @@ rd_status rd_ks_keys(rd_keyspace *ks, const char *pattern, size_t plen, rd_buf *
 static _Thread_local uint64_t rng_state;
 
 static uint64_t rng_next(void) {
-    if (rng_state == 0) rng_state = (uint64_t)mono_us() ^ (uintptr_t)&rng_state;
+    if (rng_state == 0) rng_state = (uint64_t)clock_mono_us() ^ (uintptr_t)&rng_state;
     return splitmix64(&rng_state);
 }
 

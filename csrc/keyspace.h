@@ -88,7 +88,6 @@ struct rd_keyspace {
     _Atomic int64_t used;           /* bytes held (all shards + fixed structures): the limit's gauge */
     _Atomic uint64_t maxmemory;     /* 0 = unlimited */
     _Atomic int policy;             /* EV_* */
-    _Atomic uint32_t evict_shard;   /* eviction round robin (evict.c) */
     _Atomic int queues;             /* the policy needs queues: new entries get links (evict.c) */
 };
 

@@ -290,7 +290,7 @@ rd_status rd_ks_admit(rd_keyspace *ks);
  * counts the keys removed. */
 rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted);
 
-/* ---- more string and keyspace commands (issue 3) ---------------------------- */
+/* ---- string commands past GET/SET, multi-key and whole-keyspace commands --- */
 
 /* GETEX / GETDEL: copies the string to out, then applies mode (RD_GETEX_*).
  * RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE (nothing changed).  Counts hits/misses. */
@@ -387,7 +387,7 @@ int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, 
  * key has one.  Any thread; one stripe lock at a time. */
 rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms);
 
-/* ---- data types (issue 8): hashes, sets; commands run whole in C ------------- */
+/* ---- hashes, sets, sorted sets, lists: commands run whole in C (types.c) ---- */
 
 /* Redis's encoding thresholds, indices for rd_type_config. */
 enum {
@@ -563,6 +563,10 @@ enum {
     RD_CM_NSTATS
 };
 rd_status rd_conn_memory(rd_conn *c, uint64_t *out, size_t n);
+/* Keeps out[0..RD_CM_NSTATS) updated with those sizes before each reply leaves and at each
+ * rd_conn_fit_input / rd_conn_trim, so other threads' CLIENT LIST reads current sizes without
+ * touching c (which the owner may free).  out must outlive c.  Owner thread. */
+void rd_conn_mirror_memory(rd_conn *c, uint64_t *out);
 
 /* Milliseconds since the epoch of the connection's last I/O (CLIENT LIST idle=). */
 int64_t rd_conn_last_interaction_ms(const rd_conn *c);
@@ -583,7 +587,7 @@ void rd_worker_detach(rd_worker *w, int fd, rd_conn *c);
 int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
                    int max);
 
-/* ---- blocked list pops (issue 8) ------------------------------------------- */
+/* ---- blocked pops (BLPOP & co.) -------------------------------------------- */
 
 /* Clients blocked in BLPOP & co. (commands/blocking.py keeps the count): while
  * it is not 0 the fast path leaves the commands that can fill a list or a sorted
@@ -615,7 +619,7 @@ size_t rd_slowlog_drain(char *out, size_t cap);
  * name change).  Owner thread only. */
 rd_status rd_conn_set_client(rd_conn *c, const char *addr, size_t alen, const char *name, size_t nlen);
 
-/* ---- emulated cluster mode (issue 9) ----------------------------------------- */
+/* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 
 /* Redis's hash slot of a key (CRC16 XMODEM of the key or of its {hash tag}, mod 16384).  Any thread. */
 int rd_cluster_keyslot(const char *key, size_t len);

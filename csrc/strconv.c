@@ -1,7 +1,14 @@
-/* strconv.c: integer <-> decimal text with exactly the rules of Redis's string2ll / ll2string. */
+/* strconv.c: integer and long double <-> decimal text with exactly the rules of Redis's string2ll /
+ * ll2string and string2ld / ld2string. */
 #include "internal.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Redis rejects 21+ characters before looking at them (LONG_STR_SIZE). */
 #define STR2LL_MAX_LEN 20
@@ -53,4 +60,39 @@ size_t ll2str(char *dst, long long v) {
     if (v < 0) dst[len++] = '-';
     while (n) dst[len++] = tmp[--n];
     return len;
+}
+
+/* Redis's string2ld: strtold over the whole text (a NUL inside fails), no
+ * leading space, no NaN, no overflow. */
+int parse_long_double(const char *p, size_t n, long double *out) {
+    char buf[KS_MAX_FLOAT_CHARS], *end;
+    long double v;
+    if (n == 0 || n >= sizeof buf) return 0;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    errno = 0;
+    v = strtold(buf, &end);
+    if (isspace((unsigned char)buf[0]) || end != buf + n ||
+        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO)) ||
+        errno == EINVAL || isnan(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Redis's ld2string(LD_STR_HUMAN): %.17Lf, trailing zeros (and a bare '.') cut, "-0" -> "0". */
+size_t format_long_double(char *buf, size_t cap, long double v) {
+    int n = snprintf(buf, cap, "%.17Lf", v);
+    size_t l;
+    if (n < 0 || (size_t)n + 1 > cap) return 0;
+    l = (size_t)n;
+    if (memchr(buf, '.', l)) {
+        while (buf[l - 1] == '0') l--;
+        if (buf[l - 1] == '.') l--;
+    }
+    if (l == 2 && buf[0] == '-' && buf[1] == '0') {
+        buf[0] = '0';
+        l = 1;
+    }
+    return l;
 }

@@ -180,13 +180,6 @@ static lobj *list_create(tx_ctx *x, ks_view *v, int i) {
     return l;
 }
 
-/* getLongFromObjectOrReply: 1, or 0 after the error. */
-static int arg_long(tx_ctx *x, const char *a, size_t n, long long *out) {
-    if (arg_ll(a, n, out)) return 1;
-    resp_add_status_error(x->out, RD_ERR_NOTINT);
-    return 0;
-}
-
 /* getPositiveLongFromObjectOrReply: one message for "not a number" and "negative". */
 static int arg_positive(tx_ctx *x, const char *a, size_t n, rd_status err, long long *out) {
     if (arg_ll(a, n, out) && *out >= 0) return 1;

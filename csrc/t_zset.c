@@ -559,12 +559,6 @@ static zobj *zset_create(tx_ctx *x, ks_view *v, int i, long long size_hint, size
     return z;
 }
 
-static int arg_long(tx_ctx *x, const char *a, size_t n, long long *out) {
-    if (arg_ll(a, n, out)) return 1;
-    resp_add_status_error(x->out, RD_ERR_NOTINT);
-    return 0;
-}
-
 /* One element of a range reply: RESP3 WITHSCORES nests [member, score]. */
 static void emit_node(tx_ctx *x, const znode *n, int withscores) {
     if (withscores && x->resp == 3) resp_add_array_len(x->out, 2);

@@ -1,4 +1,5 @@
-/* types.c: the collection types' registry, the type-command table (rd_exec) and the reply helpers they share. */
+/* types.c: the collection types' registry, the type-command table (rd_exec, fp_type_dispatch) and the
+ * argument, reply, random-pick and SCAN helpers the t_*.c files share. */
 #include "internal.h"
 
 #include <ctype.h>
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sorted sets and lists register here when they land. */
+/* Every collection type, by KS_TYPE_*: keyspace.c frees, copies and measures typed entries through it. */
 const ks_type_ops *const ks_types[KS_NTYPES] = {
     [KS_TYPE_HASH] = &hash_type_ops,
     [KS_TYPE_SET] = &set_type_ops,
@@ -51,15 +52,22 @@ void reply_syntax(rd_buf *b) { resp_add_status_error(b, RD_ERR_SYNTAX); }
 
 int arg_ll(const char *a, size_t n, long long *out) { return str2ll(a, n, out); }
 
+int arg_long(tx_ctx *x, const char *a, size_t n, long long *out) {
+    if (arg_ll(a, n, out)) return 1;
+    resp_add_status_error(x->out, RD_ERR_NOTINT);
+    return 0;
+}
+
 int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n) {
     if (ks_view_open(v, x->ks, n, keys, klens) != RD_OK) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         return -1;
     }
-    /* Read under the stripe locks: a waiter registers (the store) before it
-     * looks at its keys under these locks, so either it sees this write or this
-     * write sees it and goes to Python, which wakes it.  The error is never sent:
-     * fp_type_dispatch drops it and hands the command over. */
+    /* A waiter registers (the store) only under the gate exclusive, and the
+     * fast path's batch holds it shared: either the waiter's attempt comes after
+     * this write and sees it, or this write sees the waiter and goes to Python,
+     * which runs it and serves the waiter in one exclusive hold.  The error is
+     * never sent: fp_type_dispatch drops it and hands the command over. */
     if (x->defer && clients_blocked()) {
         ks_view_close(v);
         resp_add_status_error(x->out, RD_ERR_DEFERRED);

@@ -16,7 +16,7 @@ Method (docs/PERFORMANCE.md shows the results):
 - "mixed" runs two redis-benchmark processes at once on one server: GET with 40 clients and SET with 10
   (80/20 by clients); ops/s is the sum of both over the wall time, p50 the ops-weighted mean of the two,
   p99 the larger of the two.
-- Data-type cells (issue 8) are redis-benchmark's own type tests with -r 10000; each works on one key
+- Data-type cells are redis-benchmark's own type tests with -r 10000; each works on one key
   (mylist, myset, myzset, myhash).  Before every run (outside its timing and CPU count) a cell's key is
   reset so both servers start from the same state: LPUSH/RPUSH start from an empty list; LPOP, RPOP, SPOP
   and ZPOPMIN from a collection holding as many elements as the run pops (so no pop meets an empty key);
@@ -67,7 +67,7 @@ CELLS = [
 ]
 MIXED = (("get", 40), ("set", 10))
 
-# Data types (issue 8): (name, redis-benchmark test, pipeline).  See the module docstring and PREP.
+# Data types: (name, redis-benchmark test, pipeline).  See the module docstring and PREP.
 TYPE_RANDOM = 10_000
 TYPE_CELLS = [
     ("LPUSH -P 16", "lpush", 16),

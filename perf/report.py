@@ -26,7 +26,7 @@ TARGETS = [
     ("data types -P 16", ("LPUSH -P 16", "RPUSH -P 16", "LPOP -P 16", "RPOP -P 16", "SADD -P 16", "HSET -P 16",
                           "SPOP -P 16", "ZADD -P 16", "ZPOPMIN -P 16", "LRANGE_100 -P 16"), "rps", ">=", 1.0),
 ]
-GROUPS = (("strings", "Strings"), ("types", "Data types (issue 8)"))
+GROUPS = (("strings", "Strings"), ("types", "Data types"))
 
 
 def _cell(result: dict, name: str) -> dict | None:

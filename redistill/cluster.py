@@ -1,4 +1,4 @@
-"""Emulated cluster mode (issue 9): a static topology that every node computes alike from the same
+"""Emulated cluster mode: a static topology that every node computes alike from the same
 configuration, and the key routing of the Python path.
 
 Rules:

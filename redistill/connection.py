@@ -33,7 +33,7 @@ import threading
 import time
 from typing import Any
 
-from ._core import ffi, lib
+from . import core
 from .commands import dispatch, monitor
 from .commands.transactions import reset_transaction_state
 from .protocol import BIG_FRAME, decode_big_frame, decode_frame
@@ -41,20 +41,18 @@ from .protocol import BIG_FRAME, decode_big_frame, decode_frame
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
 
-# Module globals: a global lookup is cheaper than an attribute lookup on `lib` per call.
-_io = lib.rd_conn_io
-_command = lib.rd_conn_command
-_reply = lib.rd_conn_reply
-_unpack = ffi.unpack
-_buffer = ffi.buffer
-_frame_done = lib.rd_conn_frame_done
-_memory = lib.rd_conn_memory
-_CM_NSTATS = lib.RD_CM_NSTATS
+# Module globals: a global lookup is cheaper than an attribute lookup on `core` per call.
+_io = core.conn_io
+_command = core.conn_command
+_reply = core.conn_reply
+_unpack = core.unpack
+_buffer = core.buffer
+_frame_done = core.conn_frame_done
 _time = time.time
-_OK = lib.RD_OK
-_SLOW = lib.RD_SLOW
-_NEED_MORE = lib.RD_NEED_MORE
-_CLOSE = lib.RD_CLOSE
+_OK = core.OK
+_SLOW = core.SLOW
+_NEED_MORE = core.NEED_MORE
+_CLOSE = core.CLOSE
 _HELD = -1   # not an rd_status: the reply is held back by a timer (delay_reply)
 
 
@@ -109,8 +107,7 @@ class Connection:
         self._worker = worker
         self._selector = worker.selector
         self._stats = worker.stats
-        self._frame = ffi.new("const char **")   # out-params of rd_conn_command, reused
-        self._len = ffi.new("size_t *")
+        self._frame, self._len = core.out_pointer()   # out-params of rd_conn_command, reused
         self._writing = False
         self._held: bytes | None = None
         self._hold_for = 0.0
@@ -129,21 +126,19 @@ class Connection:
         self._reply_off = False        # CLIENT REPLY OFF, or SKIP for the current command
         self._reply_skip = False
         self._skip_next = False        # CLIENT REPLY SKIP: the next command's reply is dropped
-        self._mem = ffi.new("uint64_t[]", lib.RD_CM_NSTATS)  # buffer sizes (CLIENT LIST), see memory()
-        c = lib.rd_conn_new(worker.handle)
-        if c == ffi.NULL:
-            raise MemoryError("rd_conn_new failed")
+        self._mem = core.memory_sizes()   # buffer sizes (CLIENT LIST), see memory()
+        c = core.conn_new(worker.handle)
         self._c = c
-        lib.rd_conn_memory(c, self._mem, lib.RD_CM_NSTATS)   # other threads see the sizes from the start
-        if self.c_reads_socket and lib.rd_worker_attach(worker.handle, self.fd, c) != _OK:
-            lib.rd_conn_free(c)
+        core.conn_mirror_memory(c, self._mem)   # C keeps the sizes other threads read in _mem
+        if self.c_reads_socket and core.worker_attach(worker.handle, self.fd, c) != _OK:
+            core.conn_free(c)
             self._c = None
             raise MemoryError("rd_worker_attach failed")
-        lib.rd_conn_set_resp(c, 2)
+        core.conn_set_resp(c, 2)
         self._tell_c_client()
-        lib.rd_conn_set_authenticated(c, int(self._authenticated))
-        lib.rd_conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
-        lib.rd_conn_set_input_limit(c, int(getattr(server.config, "client_query_buffer_limit", 0)))
+        core.conn_set_authenticated(c, int(self._authenticated))
+        core.conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
+        core.conn_set_input_limit(c, int(getattr(server.config, "client_query_buffer_limit", 0)))
         self._update_fast()
 
     # ---- the client interface (PLAN.md) -------------------------------------------------------
@@ -160,7 +155,7 @@ class Connection:
     def _tell_c_client(self) -> None:
         if self._c is not None:
             addr, name = self.addr.encode("latin-1"), self._name or b""
-            lib.rd_conn_set_client(self._c, addr, len(addr), name, len(name))
+            core.conn_set_client(self._c, addr, len(addr), name, len(name))
 
     @property
     def resp(self) -> int:
@@ -172,7 +167,7 @@ class Connection:
             raise ValueError(f"RESP version {proto}")
         self._resp = proto
         if self._c is not None:
-            lib.rd_conn_set_resp(self._c, proto)
+            core.conn_set_resp(self._c, proto)
 
     @property
     def authenticated(self) -> bool:
@@ -190,9 +185,9 @@ class Connection:
         limits into C.  Owner thread; after CONFIG SET."""
         if self._c is not None:
             cfg = self.server.config
-            lib.rd_conn_set_authenticated(self._c, int(self.authenticated))
-            lib.rd_conn_set_output_limit(self._c, int(cfg.client_output_buffer_limit))
-            lib.rd_conn_set_input_limit(self._c, int(cfg.client_query_buffer_limit))
+            core.conn_set_authenticated(self._c, int(self.authenticated))
+            core.conn_set_output_limit(self._c, int(cfg.client_output_buffer_limit))
+            core.conn_set_input_limit(self._c, int(cfg.client_query_buffer_limit))
             self._update_fast()
 
     def trim_if_idle(self, before: float) -> int:
@@ -200,9 +195,7 @@ class Connection:
         the input buffer to its recent peak (rd_conn_fit_input); returns the bytes freed.  Owner thread."""
         if self._c is None:
             return 0
-        freed = (lib.rd_conn_trim if self.last_interaction < before else lib.rd_conn_fit_input)(self._c)
-        lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)   # what other threads' CLIENT LIST shows
-        return freed
+        return (core.conn_trim if self.last_interaction < before else core.conn_fit_input)(self._c)
 
     def set_multi(self, queue: list | None) -> None:
         """Enters MULTI (queue = []) or leaves it (None).  Inside MULTI every command must reach
@@ -215,7 +208,7 @@ class Connection:
     def close_after_reply(self) -> None:
         """QUIT: C returns RD_CLOSE once the current output is flushed.  Owner thread only."""
         if self._c is not None:
-            lib.rd_conn_close_after_reply(self._c)
+            core.conn_close_after_reply(self._c)
 
     def kill(self) -> bool:
         """CLIENT KILL from any thread: leaves the client registry at once (so CLIENT LIST and a
@@ -255,10 +248,10 @@ class Connection:
 
     def memory(self) -> tuple[int, ...]:
         """(qbuf, qbuf-free, obl, omem, tot-mem): live on the owner thread; from another thread
-        the sizes at the end of this connection's last batch with a Python-path command
-        (rd_conn is owner-thread only, so other threads read the copy in self._mem)."""
+        the copy in self._mem that C refreshes before each reply leaves and at each buffer sweep
+        (rd_conn is owner-thread only: rd_conn_mirror_memory)."""
         if self._c is not None and self._worker is threading.current_thread():
-            lib.rd_conn_memory(self._c, self._mem, lib.RD_CM_NSTATS)
+            core.conn_memory(self._c, self._mem, core.CM_NSTATS)
         return tuple(self._mem)
 
     @property
@@ -268,7 +261,7 @@ class Connection:
         c = self._c
         if c is None:
             return self._last_interaction
-        return max(self._last_interaction, lib.rd_conn_last_interaction_ms(c) / 1000.0)
+        return max(self._last_interaction, core.conn_last_interaction_ms(c) / 1000.0)
 
     @last_interaction.setter
     def last_interaction(self, value: float) -> None:
@@ -342,7 +335,7 @@ class Connection:
             lines.clear()
             return
         data = b"".join([lines.popleft() for _ in range(len(lines))])
-        lib.rd_conn_push(self._c, data, len(data))   # past client_output_buffer_limit: dropped
+        core.conn_push(self._c, data, len(data))   # past client_output_buffer_limit: dropped
         if self._held is None and self._blocked is None:   # else it goes out when they resume
             self._settle(self._resume_io())
 
@@ -352,7 +345,7 @@ class Connection:
         if self._c is None or self._blocked is not waiter:
             return
         self._blocked = None
-        lib.rd_conn_set_blocked(self._c, 0)
+        core.conn_set_blocked(self._c, 0)
         self._settle(self._answer(dispatch(self, waiter.args)))
 
     def _resume(self) -> None:
@@ -361,7 +354,7 @@ class Connection:
 
     def _end_block(self, reply: bytes) -> None:
         self._blocked = None
-        lib.rd_conn_set_blocked(self._c, 0)
+        core.conn_set_blocked(self._c, 0)
         if self._blocked_silent:
             reply = b""
         _reply(self._c, reply, len(reply))
@@ -379,9 +372,9 @@ class Connection:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
         # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
         # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
-        lib.rd_conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
-                                          and not (self._reply_off or self._reply_skip
-                                                   or self._skip_next)))
+        core.conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
+                                        and not (self._reply_off or self._reply_skip
+                                                 or self._skip_next)))
 
     # ---- events (owner thread) ----------------------------------------------------------------
     def on_event(self, mask: int) -> None:
@@ -431,8 +424,6 @@ class Connection:
                 args = decode_big_frame(_buffer(frame[0], n))
                 _frame_done(c)
             st = self._answer(dispatch(self, args))
-        if self._c is not None:
-            _memory(c, self._mem, _CM_NSTATS)   # sizes other threads' CLIENT LIST shows
         return st
 
     def _answer(self, reply: bytes) -> int:
@@ -473,7 +464,7 @@ class Connection:
     def _park(self) -> int:
         """A blocked client: C keeps reading its socket (EOF closes it) and runs nothing; the
         replies of the commands before it in the batch are flushed now, as Redis would."""
-        lib.rd_conn_set_blocked(self._c, 1)
+        core.conn_set_blocked(self._c, 1)
         return self._resume_io()
 
     def _release(self) -> None:
@@ -527,7 +518,7 @@ class Connection:
         if self._blocked is not None:  # out of the blocked-clients registry
             waiter, self._blocked = self._blocked, None
             waiter.cancel()
-        lib.rd_worker_detach(self._worker.handle, self.fd, c)
+        core.worker_detach(self._worker.handle, self.fd, c)
         try:
             self._selector.unregister(self._sock)
         except (KeyError, ValueError):
@@ -542,7 +533,7 @@ class Connection:
             self._sock.close()
         except OSError:
             pass
-        lib.rd_conn_free(c)
+        core.conn_free(c)
 
     def __repr__(self) -> str:
         return f"<Connection id={self.id} addr={self.addr} fd={self.fd}>"

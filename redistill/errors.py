@@ -49,9 +49,9 @@ def status_line(st: int) -> str:
     if text is None:
         # Imported here so protocol.py and the command table stay importable (and unit-testable)
         # without the compiled core; only the first error of each status pays for the lookup.
-        from redistill._core import ffi, lib
+        from redistill.core import status_message
 
-        text = ffi.string(lib.rd_status_message(st)).decode("latin-1") or status_line(lib.RD_ERR_INTERNAL)
+        text = status_message(st) or _core_line("RD_ERR_INTERNAL")
         _status_cache[st] = text
     return text
 
@@ -73,9 +73,9 @@ _CORE_TEXTS = {
 
 def _core_line(status: str) -> str:
     """The line of C's table for a status named as in redistill.h ("RD_ERR_SYNTAX")."""
-    from redistill._core import lib
+    from redistill.core import status_code
 
-    return status_line(getattr(lib, status))
+    return status_line(status_code(status))
 
 
 def __getattr__(name: str) -> str:

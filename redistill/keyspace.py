@@ -1,5 +1,7 @@
 """The keyspace binding: typed Python wrappers over the rd_ks_* calls of the shared C keyspace.
 
+With core.py (the worker and connection handles), the only module that imports redistill._core.
+
 Rules:
   - one Keyspace per server, shared by every worker thread; C takes the stripe locks, and cffi
     releases the GIL around each call, so these methods may run in parallel;
@@ -121,6 +123,12 @@ def glob_match(pattern: bytes, s: bytes, nocase: bool = False) -> bool:
 def now_ms() -> int:
     """The keyspace's clock in ms (rd_now_ms): frozen while this thread runs a command."""
     return lib.rd_now_ms()
+
+
+def pause_expiry(on: bool) -> None:
+    """CLIENT PAUSE: while on, lazy expiry leaves expired keys in place (they read as absent);
+    process-wide, any thread.  The caller stops active expiry and eviction meanwhile."""
+    lib.rd_ks_pause_expiry(int(on))
 
 
 def wrongtype() -> CommandError:
@@ -310,8 +318,12 @@ class Keyspace:
 
     def exclusive_begin(self) -> None:
         """Holds the gate exclusive (EXEC): waits for every command and batch in flight."""
-        if lib.rd_ks_exclusive_begin(self.ptr) != lib.RD_OK:
+        if not self.try_exclusive_begin():
             raise RuntimeError("exclusive_begin while this thread holds the gate shared")
+
+    def try_exclusive_begin(self) -> bool:
+        """exclusive_begin, or False (nothing done) when this thread holds the gate shared."""
+        return lib.rd_ks_exclusive_begin(self.ptr) == lib.RD_OK
 
     def exclusive_end(self) -> None:
         lib.rd_ks_exclusive_end(self.ptr)
@@ -334,7 +346,7 @@ class Keyspace:
         _check(lib.rd_ks_stats(self.ptr, out, lib.RD_KS_NSTATS))
         return {name: out[i] for i, name in _STAT_NAMES}
 
-    # ---- issue 3: more string and keyspace commands ---------------------------------------------
+    # ---- string commands past GET/SET, multi-key and whole-keyspace commands --------------------
 
     def getex(self, key: bytes, mode: int = GETEX_KEEP, at_ms: int = 0) -> bytes | None:
         """The string at key (None when absent), then mode applied: GETEX_* above."""

@@ -9,7 +9,7 @@ Rules:
   worker is gone, then keeps its final numbers.
 - instantaneous_* values are sampled by the server's cron (10 times a second) into a ring of
   16 samples, the average over the last ~1.6 s, as Redis's trackInstantaneousMetric does.
-- build_info() is also the data source for /metrics later (issue 6): same numbers, one place.
+- info_sections() feeds both INFO (build_info) and /metrics (health.py): same numbers, one place.
 """
 from __future__ import annotations
 
@@ -73,8 +73,7 @@ class Stats:
         self.slots = [WorkerStats() for _ in range(nworkers)]
         self._handles: list[Any] = [None] * nworkers   # rd_worker* while the worker lives
         self._final: list[tuple[Any, ...]] = [_NO_C] * nworkers
-        self._lib: Any = None
-        self._ffi: Any = None
+        self._core: Any = None   # redistill.core, imported by the first attach()
         self._fast_names: tuple[str, ...] = ()
         self._error_codes: tuple[str, ...] = ()   # per rd_status: "ERR", "WRONGTYPE", "" (not an error)
         # Sampler state: touched by the cron thread only; readers take a snapshot of the list.
@@ -103,16 +102,14 @@ class Stats:
     # ---- C worker handles ---------------------------------------------------------------
     def attach(self, index: int, handle: Any) -> None:
         """Reads this worker's C counters from now on (handle: rd_worker*)."""
-        if self._lib is None:
-            from ._core import ffi, lib
-
-            self._lib, self._ffi = lib, ffi
+        if self._core is None:
+            from . import core
             from .keyspace import fast_command_names
 
+            self._core = core
             self._fast_names = tuple(fast_command_names())
-            self._error_codes = tuple(
-                ffi.string(lib.rd_status_message(st)).decode("latin-1")[1:].split(" ", 1)[0]
-                for st in range(lib.RD_STATUS_COUNT))
+            self._error_codes = tuple(core.status_message(st)[1:].split(" ", 1)[0]
+                                      for st in range(core.STATUS_COUNT))
         self._handles[index] = handle
 
     def detach(self, index: int) -> None:
@@ -124,16 +121,7 @@ class Stats:
         handle = self._handles[index]
         if handle is None:
             return self._final[index]
-        ffi, lib = self._ffi, self._lib
-        out = ffi.new("uint64_t[]", lib.RD_W_NSTATS)
-        lib.rd_worker_stats(handle, out, lib.RD_W_NSTATS)
-        n = len(self._fast_names)
-        calls, failed = ffi.new("uint64_t[]", n), ffi.new("uint64_t[]", n)
-        lib.rd_worker_command_calls(handle, calls, failed, n)
-        errors = ffi.new("uint64_t[]", lib.RD_STATUS_COUNT)
-        lib.rd_worker_error_counts(handle, errors, lib.RD_STATUS_COUNT)
-        return (out[lib.RD_W_COMMANDS], out[lib.RD_W_NET_IN], out[lib.RD_W_NET_OUT], tuple(calls),
-                tuple(failed), tuple(errors))
+        return self._core.worker_counters(handle, len(self._fast_names))
 
     # ---- merged reads ---------------------------------------------------------------------
     def totals(self) -> dict[str, int]:
@@ -345,7 +333,7 @@ def _server_section(server: Any) -> list[tuple[str, Any]]:
         # Free-threaded builds (3.13t/3.14t): 0 while the GIL is really off in this process;
         # any extension imported without free-threading support turns it back on (FREE_THREADING.md).
         ("python_gil_enabled", int(getattr(sys, "_is_gil_enabled", lambda: True)())),
-        ("redistill_core_loader", getattr(sys.modules.get("redistill._core"), "LOADER", "cffi")),
+        ("redistill_core_loader", getattr(sys.modules.get("redistill.core"), "LOADER", "cffi")),
         ("process_id", os.getpid()),
         ("process_supervised", "no"),
         ("run_id", server.run_id),
@@ -499,7 +487,8 @@ def _cpu_section() -> list[tuple[str, Any]]:
 
 
 def _table_section(server: Any, attr: str) -> list[tuple[str, Any]]:
-    """commandstats / errorstats: the server may offer name -> value text (issue 6)."""
+    """commandstats / errorstats: the (name, value text) rows the server's method `attr` offers;
+    none when it has no such method or it fails."""
     provider = getattr(server, attr, None)
     if provider is None:
         return []

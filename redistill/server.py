@@ -116,7 +116,7 @@ class Server:
         self.keyspace: Any = None       # created by run()
         self.cluster = Topology.from_config(cfg)  # emulated cluster mode's topology, None when off
         self.workers: list[Any] = []
-        self.shutting_down = False      # health endpoint answers 503 once set (issue 6)
+        self.shutting_down = False      # health endpoint answers 503 once set
         self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
@@ -273,7 +273,7 @@ class Server:
             log.warning("Could not create server TCP listening socket %s:%s: %s",
                         cfg.bind, cfg.port, e.strerror or e)
             return 1
-        from ._core import lib        # imported here: `import redistill.server` needs no C build
+        from . import core             # imported here: `import redistill.server` needs no C build
         from .keyspace import Keyspace
         from .worker import Worker
 
@@ -288,7 +288,7 @@ class Server:
             for group, _ in listeners:
                 for s in group:
                     s.close()
-            self._free(lib, self.workers)
+            self._free(core, self.workers)
             return 1
         self._start_health()
         previous = self._install_signal_handlers()
@@ -307,7 +307,7 @@ class Server:
                 log.info("Health and metrics on http://%s:%d/health and /metrics",
                          self.health.host, self.health.port)
             self._cron_loop()
-            return self._stop(lib)
+            return self._stop(core)
         finally:
             self._restore_signal_handlers(previous)
 
@@ -516,7 +516,7 @@ class Server:
                 w._reported_dead = True
                 log.error("worker %d stopped unexpectedly", w.index)
 
-    def _stop(self, lib: Any) -> int:
+    def _stop(self, core: Any) -> int:
         cfg = self.config
         self.shutting_down = True
         grace = float(getattr(cfg, "shutdown_grace_period", 30.0))
@@ -535,7 +535,7 @@ class Server:
             log.warning("%d worker threads did not stop in time; leaving their C memory to the OS",
                         len(alive))
         else:
-            self._free(lib, self.workers)
+            self._free(core, self.workers)
         if self.health is not None:
             self.health.stop()
         totals = self.stats.totals()
@@ -545,11 +545,11 @@ class Server:
         os.close(self._wake_w)
         return 0
 
-    def _free(self, lib: Any, workers: list[Any]) -> None:
+    def _free(self, core: Any, workers: list[Any]) -> None:
         """Frees the C handles; only when no worker thread can touch them any more."""
         for w in workers:
             self.stats.detach(w.index)
-            lib.rd_worker_free(w.handle)
+            core.worker_free(w.handle)
             w.handle = None
         self.workers = []
         if self.keyspace is not None:

@@ -20,7 +20,7 @@ import ssl
 import time
 from typing import Any
 
-from ._core import ffi, lib
+from . import core
 from .connection import Connection
 from .logutil import get_logger
 
@@ -31,14 +31,15 @@ _RECV = 256 * 1024            # plaintext bytes per SSL read call
 _SEND_MAX = 256 * 1024        # plaintext bytes per SSL write call
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
-_OK = lib.RD_OK
-_SLOW = lib.RD_SLOW
-_NEED_MORE = lib.RD_NEED_MORE
-_CLOSE = lib.RD_CLOSE
-_feed = lib.rd_conn_feed
-_run = lib.rd_conn_run
-_output = lib.rd_conn_output
-_consume = lib.rd_conn_consume_output
+_OK = core.OK
+_SLOW = core.SLOW
+_NEED_MORE = core.NEED_MORE
+_CLOSE = core.CLOSE
+_feed = core.conn_feed
+_run = core.conn_run
+_output = core.conn_output
+_consume = core.conn_consume_output
+_buffer = core.buffer
 _WANT = (ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
@@ -64,8 +65,7 @@ class TLSConnection(Connection):
         super().__init__(worker, sock, addr)
         self._handshaking = True
         self._peer_closed = False
-        self._out_ptr = ffi.new("const char **")
-        self._out_len = ffi.new("size_t *")
+        self._out_ptr, self._out_len = core.out_pointer()
 
     def handshake_expired(self, now: float) -> bool:
         return self._handshaking and now - self.created > HANDSHAKE_TIMEOUT
@@ -153,7 +153,7 @@ class TLSConnection(Connection):
             if not n[0]:
                 return True
             try:
-                sent = send(ffi.buffer(ptr[0], min(n[0], _SEND_MAX)))
+                sent = send(_buffer(ptr[0], min(n[0], _SEND_MAX)))
             except _WANT:
                 return True
             except (ssl.SSLError, OSError):

@@ -34,8 +34,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from . import errors
-from ._core import ffi, lib
+from . import core, errors
 from .accepting import AcceptGate
 from .connection import Connection, format_addr
 from .logutil import get_logger
@@ -108,9 +107,7 @@ class Worker(threading.Thread):
         self.server = server
         self.index = index
         self.stats = server.stats.slots[index]
-        handle = lib.rd_worker_new(server.keyspace.ptr)
-        if handle == ffi.NULL:
-            raise MemoryError("rd_worker_new failed")
+        handle = core.worker_new(server.keyspace.ptr)
         self.handle = handle
         server.stats.attach(index, handle)
         self.selector = selectors.DefaultSelector()
@@ -182,7 +179,7 @@ class Worker(threading.Thread):
         self._trim_freed += sum(conn.trim_if_idle(before) for conn in (conns[first:] + conns[:first])[:n])
         if self._trim_freed >= _TRIM_RELEASE_BYTES:
             self._trim_freed = 0
-            lib.rd_release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
+            core.release_free_memory()  # else glibc keeps the freed megabytes cached in its arenas
 
     # ---- the loop ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -205,20 +202,18 @@ class Worker(threading.Thread):
     def _serve(self) -> None:
         if not isinstance(self.selector, getattr(selectors, "EpollSelector", ())):  # no epoll
             return self._serve_select()
-        poll = lib.rd_worker_poll
+        poll = core.worker_poll
         handle = self.handle
         epfd = self.selector.fileno()
         keys = self.selector.get_map()
-        fds = ffi.new("int[]", _POLL_MAX)
-        evs = ffi.new("uint32_t[]", _POLL_MAX)
-        sts = ffi.new("int[]", _POLL_MAX)
+        fds, evs, sts = core.poll_arrays(_POLL_MAX)
         gate = self._gate
         while not self._stopping:
             timeout = gate.timeout(self._run_timers())
             ms = -1 if timeout is None else int(math.ceil(timeout * 1000))  # ceil: no early wake-up spin
             n = poll(handle, epfd, ms, fds, evs, sts, _POLL_MAX)
             if n < 0:
-                raise OSError(ffi.errno, "epoll_wait failed")
+                raise OSError(core.last_errno(), "epoll_wait failed")
             # Resolved before any handler runs: a handler may close a connection and an accept
             # may then reuse its fd, which must not receive the old connection's event.
             ready = [(keys.get(fds[i]), evs[i], sts[i]) for i in range(n)]
@@ -411,7 +406,7 @@ class Worker(threading.Thread):
             except Exception:
                 self._on_error(conn)
                 continue
-            if st == lib.RD_NEED_MORE:
+            if st == core.NEED_MORE:
                 pending.add(conn)
             else:
                 conn.close()
@@ -431,7 +426,7 @@ class Worker(threading.Thread):
                     self._on_error(obj)
                     pending.discard(obj)
                     continue
-                if st != lib.RD_NEED_MORE:
+                if st != core.NEED_MORE:
                     obj.close()
                     pending.discard(obj)
         if pending:

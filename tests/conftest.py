@@ -159,7 +159,7 @@ def rawp(request, server, raw_factory):
     return c
 
 
-# ---- TLS (issue 6): certificates made with the openssl CLI, once per session ----------------------
+# ---- TLS: certificates made with the openssl CLI, once per session ------------------------------
 
 @dataclass
 class TlsFiles:

@@ -156,7 +156,7 @@ _TABLE = [
         command("command|getkeys", -4, "loading stale @connection",   NOKEYS,     server.command_getkeys, "server",     "2.8.13", "Extract keys given a full Redis command"),
         command("command|getkeysandflags", -4, "loading stale @connection", NOKEYS, server.command_getkeysandflags, "server", "7.0.0", "Extract keys and access flags given a full Redis command"),
     ]),
-    # issue 3: strings
+    # the other string commands
     command("setnx",       3, "write denyoom fast @string",           ONEKEY,     string.setnx,           "string",     "1.0.0",  "Set the value of a key, only if the key does not exist", fast=True, key_flags="OW insert"),
     command("setex",       4, "write denyoom @string",                ONEKEY,     string.setex,           "string",     "2.0.0",  "Set the value and expiration of a key", fast=True, key_flags="OW update"),
     command("psetex",      4, "write denyoom @string",                ONEKEY,     string.psetex,          "string",     "2.6.0",  "Set the value and expiration in milliseconds of a key", fast=True, key_flags="OW update"),
@@ -171,7 +171,7 @@ _TABLE = [
     command("incrbyfloat", 3, "write denyoom fast @string",           ONEKEY,     string.incrbyfloat,     "string",     "2.6.0",  "Increment the float value of a key by the given amount", key_flags="RW access update"),
     command("msetnx",     -3, "write denyoom @string",                (1, -1, 2), string.msetnx,          "string",     "1.0.1",  "Set multiple keys to multiple values, only if none of the keys exist", key_flags="OW insert", tips="request_policy:multi_shard response_policy:agg_min"),
     command("lcs",        -3, "readonly @string",                     (1, 2, 1),  string.lcs,             "string",     "7.0.0",  "Find longest common substring", key_flags="RO access"),
-    # issue 3: generic key commands
+    # the other generic key commands, SORT included
     command("unlink",     -2, "write fast @keyspace",                 ALLKEYS,    keys.unlink,            "generic",    "4.0.0",  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", fast=True, key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("touch",      -2, "readonly fast @keyspace",              ALLKEYS,    keys.touch,             "generic",    "3.2.1",  "Alters the last access time of a key(s). Returns the number of existing keys specified.", key_flags="RO", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("expireat",   -3, "write fast @keyspace",                 ONEKEY,     keys.expireat,          "generic",    "1.2.0",  "Set the expiration for a key as a UNIX timestamp", key_flags="RW update"),
@@ -198,7 +198,7 @@ _TABLE = [
         command("memory|usage",   -3, "readonly",                     (2, 2, 1),  keys.memory_usage,      "server",     "4.0.0",  "Estimate the memory usage of a key", key_flags="RO"),
         command("memory|help",     2, "loading stale",                NOKEYS,     keys.memory_help,       "server",     "4.0.0",  "Show helpful text about the different subcommands"),
     ]),
-    # issue 8: hashes and sets, run whole in C (csrc/t_hash.c, csrc/t_set.c) by datatypes.run
+    # hashes and sets, run whole in C (csrc/t_hash.c, csrc/t_set.c) by datatypes.run
     command("hset",          -4, "write denyoom fast @hash",              ONEKEY,     datatypes.run, "hash", "2.0.0", "Set the string value of a hash field", fast=True, key_flags="RW update"),
     command("hsetnx",         4, "write denyoom fast @hash",              ONEKEY,     datatypes.run, "hash", "2.0.0", "Set the value of a hash field, only if the field does not exist", fast=True, key_flags="RW insert"),
     command("hget",           3, "readonly fast @hash",                   ONEKEY,     datatypes.run, "hash", "2.0.0", "Get the value of a hash field", fast=True, key_flags="RO access"),
@@ -232,7 +232,7 @@ _TABLE = [
     command("sdiffstore",    -3, "write denyoom @set",                    ALLKEYS,    datatypes.run, "set", "1.0.0", "Subtract multiple sets and store the resulting set in a key", fast=True, key_flags="OW update"),
     command("sintercard",    -3, "readonly movablekeys @set",             NOKEYS,     datatypes.run, "set", "7.0.0", "Intersect multiple sets and return the cardinality of the result", fast=True),  # movable keys: no legacy triple
     command("sscan",         -3, "readonly @set",                         ONEKEY,     datatypes.run, "set", "2.8.0", "Incrementally iterate Set elements", fast=True, key_flags="RO access", tips="nondeterministic_output"),
-    # issue 8: sorted sets, run whole in C (csrc/t_zset.c) by datatypes.run
+    # sorted sets, run whole in C (csrc/t_zset.c) by datatypes.run
     command("zadd",           -4, "write denyoom fast @sortedset",               ONEKEY,     datatypes.run, "sorted-set", "1.2.0", "Add one or more members to a sorted set, or update its score if it already exists", fast=True, key_flags="RW update"),
     command("zincrby",         4, "write denyoom fast @sortedset",               ONEKEY,     datatypes.run, "sorted-set", "1.2.0", "Increment the score of a member in a sorted set", fast=True, key_flags="RW access update"),
     command("zscore",          3, "readonly fast @sortedset",                    ONEKEY,     datatypes.run, "sorted-set", "1.2.0", "Get the score associated with the given member in a sorted set", fast=True, key_flags="RO access"),
@@ -265,7 +265,7 @@ _TABLE = [
     command("zdiffstore",     -4, "write denyoom movablekeys @sortedset",        ONEKEY,     datatypes.run, "sorted-set", "6.2.0", "Subtract multiple sorted sets and store the resulting sorted set in a new key", fast=True, key_flags="OW update"),
     command("zintercard",     -3, "readonly movablekeys @sortedset",             NOKEYS,     datatypes.run, "sorted-set", "7.0.0", "Intersect multiple sorted sets and return the cardinality of the result", fast=True),
     command("zmpop",          -4, "write movablekeys @sortedset",                NOKEYS,     datatypes.run, "sorted-set", "7.0.0", "Remove and return members with scores in a sorted set", fast=True),
-    # issue 8: lists, run whole in C (csrc/t_list.c) by datatypes.run
+    # lists, run whole in C (csrc/t_list.c) by datatypes.run
     command("lpush",          -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "1.0.0", "Prepend one or multiple elements to a list", fast=True, key_flags="RW insert"),
     command("rpush",          -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "1.0.0", "Append one or multiple elements to a list", fast=True, key_flags="RW insert"),
     command("lpushx",         -3, "write denyoom fast @list",              ONEKEY,     datatypes.run, "list", "2.2.0", "Prepend an element to a list, only if the list exists", fast=True, key_flags="RW insert"),
@@ -291,7 +291,7 @@ _TABLE = [
     command("bzpopmin",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmin, "sorted-set", "5.0.0", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
     command("bzpopmax",       -3, "write noscript blocking fast @sortedset @blocking", (1, -2, 1), blocking.bzpopmax, "sorted-set", "5.0.0", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", key_flags="RW access delete"),
     command("bzmpop",         -5, "write blocking movablekeys @sortedset @blocking", NOKEYS, blocking.bzmpop, "sorted-set", "7.0.0", "Remove and return members with scores in a sorted set or block until one is available"),
-    # issue 9: emulated cluster mode (commands/cluster.py; off: "cluster support disabled", as Redis)
+    # emulated cluster mode (commands/cluster.py; off: "cluster support disabled", as Redis)
     command("readonly",        1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Enables read queries for a connection to a cluster replica node"),
     command("readwrite",       1, "loading stale fast @connection",   NOKEYS,     cluster.accept, "cluster", "3.0.0", "Disables read queries for a connection to a cluster replica node"),
     command("asking",          1, "fast @connection",                 NOKEYS,     cluster.accept, "cluster", "3.0.0", "Sent by cluster clients after an -ASK redirect"),
@@ -504,6 +504,18 @@ def _run(client: Any, args: list[bytes]) -> Any:
     try:
         if pause.holds(client, spec):
             return pause.postpone(client, args)
+        try:
+            if exclusive or "write" not in spec.flags or not blocking.serves(args):
+                return call(client, spec, args)
+        except blocking.Upgrade:
+            pass
+        # It fills a key clients wait on, or must block: exclusive, so that no other command runs
+        # between its write and the serving of the waiters (or between its attempt and its wait).
+        ks.shared_end()
+        exclusive = True
+        ks.exclusive_begin()
+        if pause.holds(client, spec):
+            return pause.postpone(client, args)
         return call(client, spec, args)
     finally:
         if exclusive:
@@ -550,6 +562,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
     try:
         result = spec.handler(client, args)
+    except blocking.Upgrade:   # nothing done: _run runs it again under the gate exclusive
+        raise
     except CommandError as e:
         _count(spec.name, 3)
         result = e

@@ -1,4 +1,4 @@
-"""Blocking pops (issue 8): BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP;
+"""Blocking pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP;
 CLIENT UNBLOCK.
 
 A command first tries its non-blocking form in one C call over all its keys (C's BLPOP, BRPOP,
@@ -11,6 +11,12 @@ is empty it blocks without blocking its worker thread:
 - every write command run by Python (dispatcher's call()) signals its arguments as keys; while
   any client is blocked the C fast path leaves the commands that can fill a list or a sorted set
   to Python (rd_set_list_waiters), so every such write is seen;
+- a waiter registers only under the keyspace gate exclusive (a command that finds every key empty
+  while the gate is held shared raises Upgrade, and the dispatcher runs it again exclusive), so
+  while a command or a fast-path batch holds the gate shared the set of waited keys cannot grow:
+  a write whose keys nobody waits on runs shared; one whose keys someone waits on runs exclusive
+  (the dispatcher asks serves()), so its write and the serving of its waiters are one instant,
+  as Redis serves them before any other client's command (serveClientsBlockedOnKeys);
 - a signal serves the keys as Redis's handleClientsBlockedOnKeys does, right there on the
   writer's thread, before the writer's next command: a queue of ready keys, worked in a loop
   (keys that a served BLMOVE fills join the queue: no recursion, circular moves included); per
@@ -19,13 +25,12 @@ is empty it blocks without blocking its worker thread:
   destination has the wrong type gets -WRONGTYPE, pops nothing and is unblocked;
 - the pop happens on the writer's thread under the registry lock; the reply is handed to the
   waiter's connection on its own worker (call_soon) unless that is the writer's;
-- inside EXEC the signals are kept and served after EXEC (as Redis), outside the gate;
-- no polling: a C push checks for waiters under the key's stripe lock (types.c tx_open), and a
-  waiter registers before its second attempt takes that lock, so a push is either seen by the
-  attempt or deferred to Python, which signals it;
+- inside EXEC the signals are kept and served after its last command, still under its exclusive
+  hold (as Redis, after the whole transaction and before anyone else);
 - a worker timer ends the wait at the timeout (null reply).
 Inside MULTI/EXEC a blocking command does not block: it answers as at its timeout (as Redis).
-Lock order: the keyspace gate (shared) -> _lock -> the keyspace's stripe locks (the pops).
+Lock order: the keyspace gate (exclusive, or shared when no waiter's key is touched) -> _lock ->
+the keyspace's stripe locks (the pops).
 """
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ from collections import deque
 from typing import Any, Callable
 
 from redistill import errors
-from redistill._core import lib
+from redistill.core import set_list_waiters
 from redistill.commands.args import parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
@@ -99,7 +104,7 @@ class Waiter:
                         del _waiters[key]
             _count -= 1
             _timed -= self.timeout > 0
-            lib.rd_set_list_waiters(_count)
+            set_list_waiters(_count)
             return True
 
     def deliver(self) -> None:
@@ -136,7 +141,7 @@ def _register(w: Waiter) -> None:
             _waiters.setdefault(key, []).append(w)
         _count += 1
         _timed += w.timeout > 0
-        lib.rd_set_list_waiters(_count)
+        set_list_waiters(_count)
 
 
 def blocked_clients() -> int:
@@ -152,6 +157,18 @@ def timed_blocked_clients() -> int:
 def waiting() -> bool:
     """Is any client blocked?  (A hint read without the lock: the dispatcher's cheap test.)"""
     return _count > 0
+
+
+class Upgrade(Exception):
+    """Raised by a blocking command that must register a waiter while its thread holds the gate
+    shared, before it changed anything: the dispatcher runs it again under the gate exclusive."""
+
+
+def serves(args: list[bytes]) -> bool:
+    """Before a write runs, under the gate shared: does a client wait on one of its arguments?
+    Then it must run exclusive, so that its write and the serving are one instant.  Exact while the
+    gate is held: waiters register only under it exclusive (they may leave meanwhile)."""
+    return _count > 0 and any(k in _waiters for k in args[1:])
 
 
 # Redis 7.0 wakes a key's waiters when a write adds the key (dbAdd: a push or ZADD creating it;
@@ -192,7 +209,8 @@ def signal(writer: Any, keys: list[bytes], existed: list[bytes] | None = None) -
 
 
 def signal_exec_done(client: Any) -> None:
-    """After EXEC (outside the gate): serve the keys its commands signalled."""
+    """After EXEC's last command, still under its exclusive hold: serve the keys its commands
+    signalled."""
     pending = getattr(_exec_keys, "keys", None)
     if pending:
         _exec_keys.keys = None
@@ -256,21 +274,18 @@ def _block(client: Any, keys: list[bytes], take: Take, attempt: Attempt, timeout
     if reply is None and client.in_exec:  # MULTI/EXEC never blocks: the timeout's reply
         return Encoded(exec_null or null)  # (BLMOVE's is a nil bulk there)
     if reply is None:
-        w = Waiter(client, keys, take, null, timeout, dest)
-        with _lock:   # held until the second attempt is done: no signal serves it meanwhile
+        ks = client.server.keyspace
+        if not ks.try_exclusive_begin():   # held shared: nothing done yet
+            raise Upgrade
+        try:   # exclusive: no push can come between the attempt and the registration
+            w = Waiter(client, keys, take, null, timeout, dest)
             _register(w)
-            try:
-                reply = attempt()   # a push between the first attempt and the registration
-            except CommandError:  # (the key changed type meanwhile)
-                w.cancel()
-                raise
-            if reply is not None:
-                w.cancel()
-        if reply is None:
             client.block(w)
-            if timeout:
-                client.worker.call_later(timeout, w.expire)
-            return Encoded(b"")
+        finally:
+            ks.exclusive_end()
+        if timeout:
+            client.worker.call_later(timeout, w.expire)
+        return Encoded(b"")
     if dest is not None:
         signal(client, [dest])   # the destination may serve another waiter
     return Encoded(reply)

@@ -1,4 +1,4 @@
-"""CLUSTER subcommands, READONLY, READWRITE and ASKING for emulated cluster mode (issue 9).
+"""CLUSTER subcommands, READONLY, READWRITE and ASKING for emulated cluster mode.
 
 Rules:
   - the replies are Redis 7.0's, shape and bytes (tests/scaleout/test_cluster.py compares them with a

@@ -1,5 +1,5 @@
-"""Hash, set and sorted-set commands (issue 8).  They run wholly in C (csrc/t_hash.c, csrc/t_set.c,
-csrc/t_zset.c), which writes the complete reply, so the fast path and this path send the same bytes by
+"""Hash, set, sorted-set and list commands.  They run wholly in C (csrc/t_hash.c, csrc/t_set.c,
+csrc/t_zset.c, csrc/t_list.c), which writes the complete reply, so the fast path and this path send the same bytes by
 construction."""
 from __future__ import annotations
 

@@ -321,7 +321,7 @@ DOCS: dict[str, Doc] = {
     'function|stats': doc('O(1)', ''),
     'fcall': doc('Depends on the function that is executed.', 'function:string numkeys:integer key:key?* arg:string?*'),
     'fcall_ro': doc('Depends on the function that is executed.', 'function:string numkeys:integer key:key?* arg:string?*'),
-    # issue 8: hashes and sets
+    # hashes and sets
     'hset': doc('O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.', 'key:key field_value{field:string value:string}*', history=(('4.0.0', 'Accepts multiple `field` and `value` arguments.'),)),
     'hsetnx': doc('O(1)', 'key:key field:string value:string'),
     'hget': doc('O(1)', 'key:key field:string'),
@@ -355,7 +355,7 @@ DOCS: dict[str, Doc] = {
     'sdiffstore': doc('O(N) where N is the total number of elements in all given sets.', 'destination:key key:key#1*'),
     'sintercard': doc('O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.', 'numkeys:integer key:key* LIMIT=limit:integer?'),
     'sscan': doc('O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..', 'key:key cursor:integer MATCH=pattern:pattern? COUNT=count:integer?'),
-    # issue 8: sorted sets
+    # sorted sets
     'zadd': doc('O(log(N)) for each item added, where N is the number of elements in the sorted set.', 'key:key condition(NX|XX)@3.0.2? comparison(GT|LT)@6.2.0? CH=change:pure-token@3.0.2? INCR=increment:pure-token@3.0.2? score_member{score:double member:string}*', history=(('2.4.0', 'Accepts multiple elements.'), ('3.0.2', 'Added the `XX`, `NX`, `CH` and `INCR` options.'), ('6.2.0', 'Added the `GT` and `LT` options.'))),
     'zincrby': doc('O(log(N)) where N is the number of elements in the sorted set.', 'key:key increment:integer member:string'),
     'zscore': doc('O(1)', 'key:key member:string'),
@@ -388,7 +388,7 @@ DOCS: dict[str, Doc] = {
     'zdiffstore': doc('O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.', 'destination:key numkeys:integer key:key#1*'),
     'zintercard': doc('O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.', 'numkeys:integer key:key* LIMIT=limit:integer?'),
     'zmpop': doc('O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.', 'numkeys:integer key:key* where(MIN|MAX) COUNT=count:integer?'),
-    # issue 8: lists (tools/docs_from_redis.py)
+    # lists (tools/docs_from_redis.py)
     'lpush': doc('O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.', 'key:key element:string*', history=(('2.4.0', 'Accepts multiple `element` arguments.'),)),
     'rpush': doc('O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.', 'key:key element:string*', history=(('2.4.0', 'Accepts multiple `element` arguments.'),)),
     'lpushx': doc('O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.', 'key:key element:string*', history=(('4.0.0', 'Accepts multiple `element` arguments.'),)),
@@ -417,7 +417,7 @@ DOCS: dict[str, Doc] = {
     # Redis 7.2 (not in 7.0.15): written by hand from Redis 7.2's command JSON.
     'client|setinfo': doc('O(1)', 'attr(LIB-NAME=libname:string|LIB-VER=libver:string)'),
     'client|no-touch': doc('O(1)', 'enabled(ON|OFF)'),
-    # issue 9: emulated cluster mode
+    # emulated cluster mode
     'readonly': doc('O(1)', ''),
     'readwrite': doc('O(1)', ''),
     'asking': doc('O(1)', ''),

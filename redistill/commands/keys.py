@@ -1,5 +1,5 @@
 """Keyspace commands (Redis's db.c / expire.c / object.c): DEL, EXISTS, EXPIRE, PEXPIRE, TTL, PTTL,
-PERSIST, DBSIZE, FLUSHDB, FLUSHALL, and (issue 3) UNLINK, TOUCH, EXPIREAT, PEXPIREAT, EXPIRETIME,
+PERSIST, DBSIZE, FLUSHDB, FLUSHALL, UNLINK, TOUCH, EXPIREAT, PEXPIREAT, EXPIRETIME,
 PEXPIRETIME, TYPE, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX, COPY, OBJECT, MEMORY USAGE."""
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def parse_expire_options(args: list[bytes]) -> int:
 
 
 def expire_generic(client: Any, args: list[bytes], basetime_ms: int, scale: int, command: str) -> int:
-    """expireGenericCommand, shared by EXPIRE, PEXPIRE (and EXPIREAT, PEXPIREAT in issue 3):
+    """expireGenericCommand, shared by EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT:
     basetime_ms is now for relative forms, 0 for absolute ones; scale is ms per unit.
     Negative times are allowed (they delete the key); only overflow is an invalid expire time."""
     flags = parse_expire_options(args)
@@ -105,7 +105,7 @@ def flushall(client: Any, args: list[bytes]) -> str:
     return _flush(client, args)
 
 
-# ---- issue 3: the rest of Redis 7.0's generic key commands ------------------------------------
+# ---- the rest of Redis 7.0's generic key commands ---------------------------------------------
 
 # UNLINK key [key ...]   (freeing is cheap here: the same as DEL)
 def unlink(client: Any, args: list[bytes]) -> int:

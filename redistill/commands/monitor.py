@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from redistill import errors
-from redistill._core import lib
+from redistill.core import set_python_only
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
 
@@ -37,7 +37,7 @@ def python_only(reason: str, on: bool) -> None:
             _python_only.add(reason)
         else:
             _python_only.discard(reason)
-        lib.rd_set_python_only(int(bool(_python_only)))
+        set_python_only(int(bool(_python_only)))
 
 
 def active() -> bool:

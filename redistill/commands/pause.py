@@ -25,10 +25,10 @@ import time
 from typing import Any
 
 from redistill import errors
-from redistill._core import lib
 from redistill.commands import monitor
 from redistill.commands.args import LLONG_MAX, parse_ll, word
 from redistill.errors import CommandError
+from redistill.keyspace import pause_expiry
 from redistill.protocol import Encoded
 
 OFF, WRITE, ALL = 0, 1, 2
@@ -102,7 +102,7 @@ def client_pause(client: Any, args: list[bytes]) -> str:
         _end_ms = max(_end_ms, end)
         delay = _end_ms - _now_ms()
     monitor.python_only("pause", True)
-    lib.rd_ks_pause_expiry(1)
+    pause_expiry(True)
     worker = getattr(client, "worker", None)
     if worker is not None and 0 < delay < 1 << 40:
         worker.call_later(delay / 1000.0 + 0.001, active)   # ends it on time without traffic
@@ -128,7 +128,7 @@ def _unpause() -> None:
             return
         _kind, _end_ms = OFF, 0
         held, _held = _held, []
-    lib.rd_ks_pause_expiry(0)
+    pause_expiry(False)
     monitor.python_only("pause", False)
     for waiter in held:
         waiter.client.worker.call_soon(waiter.replay)

@@ -114,7 +114,7 @@ _PER_KEY_FLAGS = {
     "copy": ((1, ("RO", "access")), (2, ("OW", "update"))),
     "zrangestore": ((1, ("OW", "update")), (2, ("RO", "access"))),
 }
-# issue 8: list moves (source, destination)
+# list moves (source, destination)
 _PER_KEY_FLAGS.update({name: ((1, ("RW", "access", "delete")), (2, ("RW", "insert")))
                        for name in ("lmove", "rpoplpush", "blmove", "brpoplpush")})
 

@@ -19,9 +19,7 @@ import threading
 import time
 from typing import Any
 
-from .. import _core
-
-_lib, _ffi = _core.lib, _core.ffi
+from redistill import core
 
 MAX_ARGC = 32      # SLOWLOG_ENTRY_MAX_ARGC
 MAX_STRING = 128   # SLOWLOG_ENTRY_MAX_STRING
@@ -70,7 +68,7 @@ class Slowlog:
         self.max_len = max_len
         self._entries: collections.deque[list[Any]] = collections.deque()
         self._lock = threading.Lock()
-        _lib.rd_slowlog_config(slower_than_us, max_len)
+        core.slowlog_config(slower_than_us, max_len)
 
     @property
     def slower_than(self) -> int:
@@ -79,14 +77,14 @@ class Slowlog:
     @slower_than.setter
     def slower_than(self, us: int) -> None:
         self._slower_than = us
-        _lib.rd_slowlog_config(us, self.max_len)
+        core.slowlog_config(us, self.max_len)
 
     def record(self, client: Any, args: list[bytes], usec: int) -> None:
         """Called after a command that took usec (the caller already compared the threshold)."""
         name = client.name or b""
         item = [0, int(time.time()), usec, entry_args(args), client.addr.encode("latin-1"), name]
         with self._lock:
-            item[0] = _lib.rd_slowlog_next_id()
+            item[0] = core.slowlog_next_id()
             self._merge([item])
 
     def _merge(self, items: list[list[Any]]) -> None:
@@ -102,17 +100,15 @@ class Slowlog:
     def _drain(self) -> None:
         """Takes the fast path's queued entries (lock held)."""
         for _ in range(8):   # entries may arrive meanwhile: bounded, the rest waits for next time
-            size = _lib.rd_slowlog_pending()
-            if not size:
+            data = core.slowlog_drain()
+            if not data:
                 return
-            buf = _ffi.new("char[]", size)
-            got = _lib.rd_slowlog_drain(buf, size)
-            self._merge(_decode(_ffi.unpack(buf, got)))
+            self._merge(_decode(data))
 
     def set_max_len(self, n: int) -> None:
         with self._lock:
             self.max_len = n
-            _lib.rd_slowlog_config(self._slower_than, n)
+            core.slowlog_config(self._slower_than, n)
             self._drain()
             while len(self._entries) > n:
                 self._entries.pop()

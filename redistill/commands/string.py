@@ -1,4 +1,4 @@
-"""String commands (Redis's t_string.c): GET, SET, MGET, MSET, INCR/DECR/INCRBY/DECRBY, and (issue 3)
+"""String commands (Redis's t_string.c): GET, SET, MGET, MSET, INCR/DECR/INCRBY/DECRBY,
 SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE,
 INCRBYFLOAT, MSETNX, LCS.
 
@@ -23,7 +23,7 @@ def now_ms() -> int:
     return keyspace.now_ms()
 
 
-# ---- options shared by SET and (issue 3) GETEX: parseExtendedStringArgumentsOrReply -----------
+# ---- options shared by SET and GETEX: parseExtendedStringArgumentsOrReply -----------------------
 
 # Expiry option -> (milliseconds per unit, relative to now?)
 _EXPIRE_UNITS = {b"ex": (1000, True), b"px": (1, True), b"exat": (1000, False), b"pxat": (1, False)}
@@ -134,7 +134,7 @@ def decrby(client: Any, args: list[bytes]) -> int:
     return client.server.keyspace.incrby(args[1], -delta)
 
 
-# ---- issue 3: the rest of Redis 7.0's string commands --------------------------------------------
+# ---- the rest of Redis 7.0's string commands ---------------------------------------------------
 
 PROTO_MAX_BULK_LEN = 512 * 1024 * 1024  # Redis's proto-max-bulk-len default: the largest string
 

@@ -55,10 +55,12 @@ def exec_(client: Any, args: list[bytes]) -> Any:
             return Encoded(b"".join(parts))
         finally:
             client.in_exec = False
-            ks.exclusive_end()
+            try:   # clients blocked on keys it filled: after it, before anyone else (Redis)
+                blocking.signal_exec_done(client)
+            finally:
+                ks.exclusive_end()
     finally:
         reset_transaction_state(client)
-        blocking.signal_exec_done(client)   # clients blocked on keys it filled, after it (Redis)
 
 
 # DISCARD

@@ -1,4 +1,4 @@
-"""Blocking pops beyond the list basics (issue 8): a blocked client that sent more and then closed
+"""Blocking pops beyond the list basics: a blocked client that sent more and then closed
 takes nothing; writes other than pushes (RENAME, COPY, ZUNIONSTORE, EXEC) wake waiters; BZPOPMIN,
 BZPOPMAX, BZMPOP, BLMPOP served by writes; FIFO order; CLIENT UNBLOCK; CLIENT LIST flag b and INFO
 blocked_clients.  Every wait is bounded; "is it blocked yet" is read from INFO/CLIENT LIST, never

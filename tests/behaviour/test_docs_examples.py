@@ -1,4 +1,4 @@
-"""Doc examples don't rot (issue 9): the examples in README.md and docs/*.md are run here.
+"""Doc examples don't rot: the examples in README.md and docs/*.md are run here.
 
 - redis-cli sessions: fenced blocks made of `$ redis-cli ARGS` lines, each followed by its expected
   output, from README.md and docs/QUICKSTART.md.  Each block runs in order on an emptied server with

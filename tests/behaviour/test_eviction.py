@@ -232,7 +232,7 @@ def _fill_collections(c, n: int, members: int = 50) -> int:
 
 
 def test_hashes_and_sets_are_evicted_and_counted(start_extra):
-    """issue 8: collections count toward maxmemory (their members' bytes) and are evicted like strings."""
+    """Collections count toward maxmemory (their members' bytes) and are evicted like strings."""
     sp = start_extra(["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"], kind="redistill")
     c = make_client(sp)
     assert _fill_collections(c, 2000) == 0

@@ -1,4 +1,4 @@
-"""Hashes (issue 8): H* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of the
+"""Hashes: H* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of the
 whole key, and the generic key commands (RENAME, COPY, TYPE, SCAN TYPE, DEL, MULTI/EXEC) on hashes."""
 
 import time

@@ -315,7 +315,7 @@ def test_absolute_expiry_times(raw):
     assert 998 <= int(raw.call("TTL", "b")[1:-2]) <= 1000
 
 
-# ---- issue 3: the rest of the generic key commands (byte-exact cases: tests/differential) -------
+# ---- the rest of the generic key commands (byte-exact cases: tests/differential) ----------------
 
 def test_unlink_touch_type(rc):
     rc.mset({"a": "1", "b": "2"})

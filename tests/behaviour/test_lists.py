@@ -1,4 +1,4 @@
-"""Lists (issue 8): L* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of the
+"""Lists: L* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of the
 whole key, and the generic key commands (RENAME, COPY, TYPE, SCAN TYPE, DEL, MULTI/EXEC) on lists."""
 
 import time

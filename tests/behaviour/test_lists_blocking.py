@@ -1,4 +1,4 @@
-"""Blocking list pops (issue 8): BLPOP/BRPOP/BLMOVE/BRPOPLPUSH served by pushes from other clients,
+"""Blocking list pops: BLPOP/BRPOP/BLMOVE/BRPOPLPUSH served by pushes from other clients,
 oldest waiter first, timeouts, MULTI, and a blocked client neither blocking its worker nor keeping an
 element after it disconnected.  Every wait is bounded; "is it blocked yet" is read from CLIENT LIST
 (cmd=blpop...), never from a sleep."""

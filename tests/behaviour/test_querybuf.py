@@ -59,3 +59,22 @@ def test_an_idle_client_gives_its_buffer_back(pair):
         time.sleep(0.1)
         size, idle = _query_buffer(admin)
     assert idle >= 3 and size == 0
+
+
+def test_another_threads_client_list_sees_a_buffer_grown_just_now(start_extra):
+    """The sizes CLIENT LIST shows for a client served by another worker are current as soon as
+    that client has its reply (C refreshes them before the reply leaves), not after the next sweep.
+    Eight clients: with two workers, at least one almost surely lands on the other thread."""
+    srv = start_extra()
+    admin = RespSocket(srv.host, srv.port)
+    clients = [RespSocket(srv.host, srv.port) for _ in range(8)]
+    try:
+        for i, client in enumerate(clients):
+            assert client.call("CLIENT", "SETNAME", "qb") == b"+OK\r\n"   # the one _query_buffer reads
+            assert client.call("APPEND", f"k{i}", "A" * 400000)[:1] == b":"
+            size, _ = _query_buffer(admin)
+            assert size > 32768, f"client {i}: CLIENT LIST shows {size}, not the grown buffer"
+            assert client.call("CLIENT", "SETNAME", f"done{i}") == b"+OK\r\n"
+    finally:
+        for s in clients + [admin]:
+            s.close()

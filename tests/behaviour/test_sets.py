@@ -1,4 +1,4 @@
-"""Sets (issue 8): S* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of the
+"""Sets: S* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of the
 whole key, and the generic key commands (RENAME, COPY, TYPE, SCAN TYPE, DEL, MULTI/EXEC) on sets."""
 
 import time

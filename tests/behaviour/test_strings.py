@@ -445,7 +445,7 @@ def test_set_nx_has_one_winner(server, r):
             c.close()
 
 
-# ---- issue 3: the rest of the string commands (byte-exact cases live in tests/differential) -----
+# ---- the rest of the string commands (byte-exact cases live in tests/differential) --------------
 
 def test_setnx_setex_psetex_getset(rc):
     assert rc.setnx("k", "v") is True

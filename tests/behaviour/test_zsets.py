@@ -1,4 +1,4 @@
-"""Sorted sets (issue 8): Z* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of
+"""Sorted sets: Z* commands through redis-py in RESP3 and RESP2, WRONGTYPE both ways, expiry of
 the whole key, and the generic key commands (RENAME, COPY, TYPE, SCAN TYPE, DEL, MULTI/EXEC) on them."""
 
 import math

@@ -1,4 +1,4 @@
-"""A real-time leaderboard as an application writes it with redis-py (issue 8): ZINCRBY on each score
+"""A real-time leaderboard as an application writes it with redis-py: ZINCRBY on each score
 event, the top N with ZREVRANGE WITHSCORES, a player's position with ZREVRANK, and a reset.  Every reply
 is checked against a model kept in Python."""
 

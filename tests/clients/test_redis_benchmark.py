@@ -76,7 +76,7 @@ def test_benchmark_without_pipelining_many_clients(server, r):
 
 
 def test_benchmark_sadd_hset_spop(server, r):
-    """issue 8: the type workloads of redis-benchmark's default suite finish without errors."""
+    """The type workloads of redis-benchmark's default suite finish without errors."""
     out = run_clean(server, "-t", "sadd,hset,spop", "-r", "10000", "-P", "8", "-n", "20000", "-q")
     assert rates(out, "SADD|HSET|SPOP") == {"SADD", "HSET", "SPOP"}, out[-2000:]
     # SADD adds element:<rand> to "myset"; SPOP then pops from it: what is left is a set of those members
@@ -87,7 +87,7 @@ def test_benchmark_sadd_hset_spop(server, r):
 
 
 def test_benchmark_zadd_zpopmin(server, r):
-    """issue 8: redis-benchmark's sorted-set workloads (ZADD myzset <rand score> element:<rand>, ZPOPMIN)."""
+    """redis-benchmark's sorted-set workloads (ZADD myzset <rand score> element:<rand>, ZPOPMIN)."""
     out = run_clean(server, "-t", "zadd,zpopmin", "-r", "10000", "-P", "8", "-n", "20000", "-q")
     assert rates(out, "ZADD|ZPOPMIN") == {"ZADD", "ZPOPMIN"}, out[-2000:]
     assert r.type("myzset") in (b"zset", b"none")
@@ -96,7 +96,7 @@ def test_benchmark_zadd_zpopmin(server, r):
     assert [s for _, s in left] == sorted(s for _, s in left)
 
 def test_benchmark_lists(server, r):
-    """issue 8: redis-benchmark's list workloads (LPUSH/RPUSH/LPOP/RPOP and the LRANGE_* tests, which
+    """redis-benchmark's list workloads (LPUSH/RPUSH/LPOP/RPOP and the LRANGE_* tests, which
     first fill "mylist" with LPUSH) finish without errors."""
     out = run_clean(server, "-t", "lpush,rpush,lpop,rpop,lrange", "-r", "10000", "-P", "8", "-n", "20000", "-q")
     found = rates(out, "LPUSH|RPUSH|LPOP|RPOP|LPUSH \\(needed to benchmark LRANGE\\)|LRANGE_100 \\(first 100 elements\\)"
@@ -115,8 +115,8 @@ def commandstats(r) -> dict[str, dict]:
     return {name[len("cmdstat_"):]: fields for name, fields in r.info("commandstats").items()}
 
 
-def test_benchmark_issue_8_command_line(server, r):
-    """issue 8's exact command line (`-t lpush,...,lrange -r 10000 -P 8`, default -n 100000): it finishes
+def test_benchmark_list_suite_command_line(server, r):
+    """The list suite's whole command line (`-t lpush,...,lrange -r 10000 -P 8`, default -n 100000): it finishes
     without errors, every command ran exactly -n times without a failure, and the data is what that
     sequence leaves behind (redis-benchmark runs the tests in this order, then LPUSH + LRANGE_100..600)."""
     r.config_resetstat()

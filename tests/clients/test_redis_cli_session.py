@@ -138,7 +138,7 @@ def test_resp3_no_raw(server, r):
 
 def test_scan_pattern(server, r):
     if not has_command(server, "scan"):
-        pytest.skip("SCAN not on this server yet (issue 3, branch strings): redis-cli --scan needs it")
+        pytest.skip("SCAN not on this server: redis-cli --scan needs it")
     users = {f"user:{i}" for i in range(700)}
     r.mset({k: "1" for k in users})
     r.mset({f"session:{i}": "1" for i in range(300)})

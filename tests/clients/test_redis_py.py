@@ -141,7 +141,7 @@ def test_pipeline_without_transaction(r):
 
 def test_pipeline_with_transaction(server, r):
     if not has_command(server, "multi"):
-        pytest.skip("MULTI/EXEC not on this server yet (issue 3, branch txn): pipeline(transaction=True) "
+        pytest.skip("MULTI/EXEC not on this server: pipeline(transaction=True) "
                     "needs them")
     with r.pipeline() as p:  # transaction=True is redis-py's default: MULTI ... EXEC
         p.set("t1", "a").incr("tc").get("t1")

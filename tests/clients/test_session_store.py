@@ -1,4 +1,4 @@
-"""A session store as an application writes it with redis-py (issue 8): one hash per session, EXPIRE on the
+"""A session store as an application writes it with redis-py: one hash per session, EXPIRE on the
 whole key, sliding expiry on access, field updates, and logout.  Every reply is checked."""
 
 from __future__ import annotations

@@ -20,8 +20,8 @@
 
 static rd_keyspace *ks;
 
-/* The issue-3 calls: read-modify-write, two-stripe moves, scans, key facts. */
-static void issue3_ops(int i, const char *key, int kl, rd_buf *b) {
+/* The string and key calls past GET/SET: read-modify-write, two-stripe moves, scans, key facts. */
+static void more_ops(int i, const char *key, int kl, rd_buf *b) {
     const char *other = (i & 1) ? "k1" : "k2";
     int64_t r, info[RD_INFO_NFIELDS];
     uint64_t next;
@@ -79,7 +79,7 @@ static void *work(void *arg) {
             rd_conn_consume_output(c, len);
             break;
         }
-        default: rd_ks_exists(ks, key, kl); rd_ks_persist(ks, key, kl); issue3_ops(i, key, kl, b); break;
+        default: rd_ks_exists(ks, key, kl); rd_ks_persist(ks, key, kl); more_ops(i, key, kl, b); break;
         }
         if (i % 50 == 0) { /* a transaction: WATCH, EXEC's exclusive gate and check, UNWATCH */
             uint64_t version;

@@ -77,8 +77,9 @@ def entry_memory(ks, key: bytes) -> int:
 
 
 def test_small_key_fits_one_48_byte_chunk(kv, ks):
-    """Issue 4's memory cell: a 16-byte key with a 3-byte value is one 48-byte heap chunk (40 usable
-    bytes) with glibc; an EXPIRE moves it into a chunk with the expire slot; used_memory stays exact."""
+    """docs/PERFORMANCE.md's memory cell: a 16-byte key with a 3-byte value is one 48-byte heap chunk
+    (40 usable bytes) with glibc; an EXPIRE moves it into a chunk with the expire slot; used_memory stays
+    exact."""
     assert entry_size(16, 3) <= 40 < entry_size(16, 3, ttl=True)
     base = kv.stats()["used_memory"]
     keys = [b"key:%012d" % i for i in range(2000)]

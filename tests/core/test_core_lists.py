@@ -1,4 +1,4 @@
-"""List objects in the C core (issue 8): the ring buffer against a Python model through wrap-around,
+"""List objects in the C core: the ring buffer against a Python model through wrap-around,
 growth and shrinking, and every path that frees, moves or copies a list (pops, LREM, LTRIM, LMOVE,
 DEL, SET over it, RENAME, COPY, expiry, FLUSHALL, keyspace free) with exact memory accounting.
 Under `make sanitize-quick` these run with ASan, which catches a double free or use after free."""

@@ -1,4 +1,4 @@
-"""Collection entries in the C core (issue 8): rd_exec replies, and every path that frees, moves or copies
+"""Collection entries in the C core: rd_exec replies, and every path that frees, moves or copies
 a hash or set object (DEL, SET over it, RENAME, COPY, lazy and active expiry, FLUSHALL, keyspace free).
 Under `make sanitize-quick` these run with ASan, which catches a double free or use after free."""
 

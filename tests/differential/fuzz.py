@@ -295,14 +295,14 @@ def g_unknown(rnd, ctx):
 
 # weights are relative; the string and key commands dominate.
 TEMPLATES: list[Template] = [
-    # strings (issue 2)
+    # strings: SET, GET, MGET/MSET, INCR/DECR
     Template("set", 12, g_set),
     Template("get", 8, lambda r, c: one(b"GET", key(r))),
     Template("mget", 3, lambda r, c: one(b"MGET", *[key(r) for _ in range(r.randint(1, 4))])),
     Template("mset", 3, lambda r, c: one(b"MSET", *[x for _ in range(r.randint(1, 3)) for x in (key(r), value(r))])),
     Template("incr", 3, lambda r, c: one(r.choice([b"INCR", b"DECR"]), key(r))),
     Template("incrby", 3, lambda r, c: one(r.choice([b"INCRBY", b"DECRBY"]), key(r), r.choice(INTS))),
-    # strings (issue 3)
+    # the other string commands
     Template("setnx", 2, lambda r, c: one(b"SETNX", key(r), value(r))),
     Template("setex", 2, lambda r, c: one(b"SETEX", key(r), r.choice(FAR_REL + DUE_REL + NOT_TIMES[:3]), value(r))),
     Template("psetex", 2, lambda r, c: one(b"PSETEX", key(r), r.choice(FAR_REL + DUE_REL + NOT_TIMES[:3]),
@@ -320,7 +320,7 @@ TEMPLATES: list[Template] = [
     Template("msetnx", 2, lambda r, c: one(b"MSETNX", *[x for _ in range(r.randint(1, 3))
                                                        for x in (key(r), value(r))])),
     Template("lcs", 2, g_lcs_block, in_txn=False, needs=("set",)),
-    # keyspace (issue 2)
+    # keyspace: DEL, EXISTS, EXPIRE, TTL, PERSIST, DBSIZE, FLUSH*
     Template("del", 3, lambda r, c: one(b"DEL", *r.sample(KEYS, r.randint(1, 3)))),
     Template("exists", 3, lambda r, c: one(b"EXISTS", *[key(r) for _ in range(r.randint(1, 4))])),
     Template("expire", 5, g_expire, needs=("pexpire", "expireat", "pexpireat")),
@@ -331,7 +331,7 @@ TEMPLATES: list[Template] = [
     Template("dbsize", 1, lambda r, c: one(b"DBSIZE")),
     Template("flushall", 1, lambda r, c: one(r.choice([b"FLUSHALL", b"FLUSHDB"]),
                                              *r.choice([[], [b"SYNC"], [b"ASYNC"], [b"BAD"]]))),
-    # keyspace (issue 3)
+    # the other keyspace commands
     Template("unlink", 2, lambda r, c: one(b"UNLINK", *r.sample(KEYS, r.randint(1, 3)))),
     Template("touch", 2, lambda r, c: one(b"TOUCH", *[key(r) for _ in range(r.randint(1, 3))])),
     Template("expiretime", 3, lambda r, c: one(r.choice([b"EXPIRETIME", b"PEXPIRETIME"]), key(r)),
@@ -349,7 +349,7 @@ TEMPLATES: list[Template] = [
     Template("object|freq", 1, lambda r, c: one(b"OBJECT", b"FREQ", key(r))),
     Template("memory|usage", 1, lambda r, c: one(b"MEMORY", b"USAGE", key(r), *r.choice([[], [b"SAMPLES", b"5"],
                                                                                         [b"BAD"]]))),
-    # hashes and sets (issue 8): keys shared with the string templates, so WRONGTYPE comes up often
+    # hashes and sets: keys shared with the string templates, so WRONGTYPE comes up often
     Template("hset", 3, lambda r, c: one(r.choice([b"HSET", b"HMSET"]), key(r),
                                          *[x for _ in range(r.randint(0, 3)) for x in (r.choice(FIELDS), value(r))])),
     Template("hsetnx", 1, lambda r, c: one(b"HSETNX", key(r), r.choice(FIELDS), value(r))),
@@ -428,7 +428,7 @@ TEMPLATES: list[Template] = [
     Template(None, 2, g_arity),
 ]
 
-# issue 8: lists (on the same keys as strings, so WRONGTYPE both ways comes up often).
+# lists (on the same keys as strings, so WRONGTYPE both ways comes up often).
 LIST_ENDS = [b"LEFT", b"RIGHT", b"left", b"up"]
 TEMPLATES += [
     Template("lpush", 4, lambda r, c: one(r.choice([b"LPUSH", b"RPUSH", b"LPUSHX", b"RPUSHX"]), key(r),
@@ -457,7 +457,7 @@ TEMPLATES += [
 ]
 
 
-# ---- sorted sets (issue 8) ----
+# ---- sorted sets ----
 ZMEMBERS = [b"a", b"b", b"c", b"m1", b"", b"\x00\xff", b"x" * 65, b"1"]
 ZSCORES = FLOATS + [b"1", b"2", b"-3", b"10", b"+inf"]
 ZRANGE_ENDS = [b"-inf", b"+inf", b"(1", b"(2", b"0", b"1", b"2.5", b"(-inf", b"x", b"(", b"nan", b"10", b""]
@@ -636,6 +636,7 @@ def g_blocking_fill(rnd) -> list[Step]:
         one(b"SET", k, b"str"), one(b"DEL", k), one(b"RENAME", other, k), one(b"LMOVE", other, k, b"LEFT", b"RIGHT"),
         one(b"ZUNIONSTORE", k, b"1", other), one(b"COPY", other, k, b"REPLACE"),
         one(b"SORT", other, b"ALPHA", b"STORE", k),
+        one(b"BLMOVE", other, k, b"RIGHT", b"LEFT", b"0.01"),   # moves at once, or blocks until its timeout
         [(0, [b"MULTI"]), (0, [b"RPUSH", k, b"t"]), (0, [b"ZADD", other, b"3", b"z"]), (0, [b"EXEC"])],
     ])
 

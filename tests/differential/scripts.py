@@ -159,7 +159,7 @@ SERVER = [
     ["get"], ["SeT", "a"], ["dbsize", "extra"], ["DBSIZE"],
 ]
 
-# ---- issue 3: the rest of the string commands ---------------------------------------------------------
+# ---- the rest of the string commands ------------------------------------------------------------------
 
 BIN = b"a\x00b\r\n\xff"
 
@@ -377,7 +377,7 @@ def encode(*commands: list) -> bytes:
     return out
 
 
-# Server and connection commands (issue 3).  Every CONFIG SET here is undone at the end: the
+# Server and connection commands.  Every CONFIG SET here is undone at the end: the
 # servers are shared by the whole session.
 SERVER_COMMANDS = [
     ["TIME", "x"], ["LASTSAVE", "x"], ["SAVE", "x"], ["BGSAVE", "foo"], ["BGSAVE", "a", "b"],
@@ -525,7 +525,7 @@ WATCH_EXPIRY = [
     ["EXEC"],
 ]
 
-# issue 8: hashes.  Replies whose order is Redis's hash table's (HGETALL, HKEYS...) are compared as
+# Hashes.  Replies whose order is Redis's hash table's (HGETALL, HKEYS...) are compared as
 # sorted multisets, random ones (HRANDFIELD) by kind and size (test_differential.normalise).
 HASHES = [
     ["HSET", "h", "a", "1"], ["HSET", "h", "a", "2", "b", "3"], ["HSET", "h", "x"], ["HSET", "h"],
@@ -585,7 +585,7 @@ HASHES = [
     ["COMMAND", "INFO", "hset", "hgetall", "hscan", "hrandfield"],
 ]
 
-# issue 8: sets.  SMEMBERS, SINTER... are compared as sorted multisets (Redis's order is its hash
+# Sets.  SMEMBERS, SINTER... are compared as sorted multisets (Redis's order is its hash
 # table's); SPOP/SRANDMEMBER by kind and size.
 SETS = [
     ["SADD", "s", "a", "b", "c", "a"], ["SADD", "s", "d"], ["SADD", "s"], ["SCARD", "s"], ["SCARD", "nokey"],
@@ -646,7 +646,7 @@ SETS = [
     ["COMMAND", "INFO", "sinterstore", "smove", "sintercard", "hgetall"],
 ]
 
-# issue 8: sorted sets.  Every reply is in the sorted set's order, so everything but ZRANDMEMBER's random
+# Sorted sets.  Every reply is in the sorted set's order, so everything but ZRANDMEMBER's random
 # picks is compared byte for byte (scores: RESP2 "%.17g" bulks, RESP3 doubles, inf spelled out).
 ZSETS = [
     ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "1.5", "a"], ["ZADD", "z", "CH", "1.5", "a", "9", "b", "4", "d"],
@@ -863,7 +863,7 @@ TYPES_WATCH = [
 ]
 
 
-# issue 8: lists.
+# Lists.
 LISTS = [
     ["RPUSH", "l", "a", "b", "c"], ["LPUSH", "l", "z", "y"], ["LPUSH", "l"], ["RPUSH", "l"], ["LLEN", "l"],
     ["LLEN", "nokey"], ["LRANGE", "l", "0", "-1"], ["LRANGE", "l", "1", "2"], ["LRANGE", "l", "-2", "-1"],
@@ -946,7 +946,7 @@ LISTS = [
     ["COMMAND", "INFO", "lpush", "lpop", "lmove", "rpoplpush", "lpos", "lrange", "linsert"],
 ]
 
-# issue 8: blocking list pops, where they answer without blocking (data there, errors, MULTI) or
+# Blocking list pops, where they answer without blocking (data there, errors, MULTI) or
 # after a short timeout.
 BLOCKING = [
     ["RPUSH", "l", "a", "b", "c"], ["BLPOP", "nokey", "l", "0"], ["BRPOP", "l", "nokey", "1"],
@@ -965,7 +965,7 @@ BLOCKING = [
     ["COMMAND", "INFO", "blpop", "brpop", "blmove", "brpoplpush"],
 ]
 
-# issue 8: LMPOP/BLMPOP, BZPOPMIN/BZPOPMAX/BZMPOP, CLIENT UNBLOCK of nobody, where they answer without
+# LMPOP/BLMPOP, BZPOPMIN/BZPOPMAX/BZMPOP, CLIENT UNBLOCK of nobody, where they answer without
 # blocking (data there, argument errors, WRONGTYPE, MULTI) or after a short timeout.
 BLOCKING_MORE = [
     ["RPUSH", "l", "a", "b", "c", "d"], ["LMPOP", "2", "nokey", "l", "LEFT"], ["LMPOP", "1", "l", "right", "COUNT", "2"],

@@ -86,7 +86,7 @@ _RANDOM = {"HRANDFIELD", "SRANDMEMBER", "SPOP", "ZRANDMEMBER"}
 
 
 def collection_norm(name: str, reply: bytes):
-    """Hash and set replies (issue 8) as they must match, or None for other commands.  Redis sends
+    """Hash and set replies as they must match, or None for other commands.  Redis sends
     HGETALL, SMEMBERS... in its hash table's order (listpack/intset order when small), which
     Redistill's table need not share: they are compared as sorted multisets.  HSCAN/SSCAN of small
     objects come back whole with cursor 0 on both.  Random picks (SPOP, SRANDMEMBER, HRANDFIELD):

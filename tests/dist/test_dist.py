@@ -1,4 +1,4 @@
-"""The single-file executable from `make dist` (issue 9): dist/redistill starts with a clean environment
+"""The single-file executable from `make dist`: dist/redistill starts with a clean environment
 (`env -i PATH=/usr/bin:/bin`: no virtualenv, no PYTHONPATH, no HOME) from a directory outside the source
 tree, and Debian's redis-cli talks to it.  Skipped unless dist/redistill exists (`make test-dist` builds it
 and runs this file).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# make docker-test: build the image and talk to containers with redis-cli (issue 9).
+# make docker-test: build the image and talk to containers with redis-cli.
 #
 # Works on a machine with no Docker set up, as root (or with sudo):
 #   - installs Debian's docker.io when dockerd is missing, and debootstrap when the base image is missing;

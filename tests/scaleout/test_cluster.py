@@ -1,4 +1,4 @@
-"""Emulated cluster mode (issue 9): three Redistill nodes started independently with the same static
+"""Emulated cluster mode: three Redistill nodes started independently with the same static
 node list behave as a Redis Cluster to cluster-aware clients (redis-py's RedisCluster, `redis-cli -c`).
 
 Every test of the three-node cluster runs twice: C fast path on, and REDISTILL_FASTPATH=0 (everything

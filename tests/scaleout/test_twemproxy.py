@@ -1,4 +1,4 @@
-"""Scale-out with twemproxy (issue 9): Debian's `nutcracker` with ketama distribution in front of three
+"""Scale-out with twemproxy: Debian's `nutcracker` with ketama distribution in front of three
 Redistill nodes on loopback.  10,000 keys are written and read back through the proxy (pipelined, with
 socket timeouts, so the test is bounded), then each node is asked directly what it holds: every node must
 hold a share and the shares must add up to exactly the keys written, each key on one node only.

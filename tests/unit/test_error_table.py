@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from redistill import errors
-from redistill._core import ffi, lib
+from redistill import core, errors
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "csrc" / "status.c"
@@ -17,12 +16,12 @@ HOLE = "\0"   # a formatted part: "%s" in the table, "{...}" in an f-string
 FORMATS = {"%s", "%c", "%ld"}   # what both C's printf and Python's % read alike
 
 
-def _line(st: int) -> str:
-    return ffi.string(lib.rd_status_message(st)).decode("latin-1")
+_line = core.status_message
+_code = core.status_code
 
 
 def _table() -> dict[int, str]:
-    return {st: _line(st) for st in range(lib.RD_ERR_WRONGTYPE, lib.RD_STATUS_COUNT)}
+    return {st: _line(st) for st in range(_code("RD_ERR_WRONGTYPE"), core.STATUS_COUNT)}
 
 
 def _message(text: str) -> str:
@@ -113,11 +112,11 @@ def test_every_error_status_has_a_text():
     for st, line in _table().items():
         assert re.fullmatch(r"-[A-Z]+ \S.*", line), (st, line)
         assert set(re.findall(r"%l?.", line)) <= FORMATS, (st, line)
-    for st in range(lib.RD_OK, lib.RD_ERR_WRONGTYPE):
+    for st in range(core.OK, _code("RD_ERR_WRONGTYPE")):
         assert _line(st) == "", st
-    assert _line(lib.RD_STATUS_COUNT) == ""
+    assert _line(core.STATUS_COUNT) == ""
     # resp_parse.c keeps the text after "-ERR " (conn.c writes the line)
-    for st in range(lib.RD_ERR_PROTO_MBULK_BIG, lib.RD_ERR_PROTO_INLINE_BIG + 1):
+    for st in range(_code("RD_ERR_PROTO_MBULK_BIG"), _code("RD_ERR_PROTO_INLINE_BIG") + 1):
         assert _line(st).startswith("-ERR Protocol error: "), st
 
 
@@ -128,7 +127,7 @@ def test_table_texts_are_distinct():
 
 def test_python_names_read_the_table():
     for name, status in errors._CORE_TEXTS.items():
-        assert getattr(errors, name) == _line(getattr(lib, status))
+        assert getattr(errors, name) == _line(_code(status))
     assert errors.wrong_arity("client|setname") == \
         "-ERR wrong number of arguments for 'client|setname' command"
     with pytest.raises(AttributeError):

@@ -1,0 +1,150 @@
+"""The C core's face for the server loop: worker and connection handles, process-wide switches,
+the SLOWLOG queue and status texts (the keyspace's face is keyspace.py).
+
+Rules:
+  - this module and keyspace.py are the only importers of redistill._core, whichever loader
+    built it (cffi, or ctypes through _core_loader.py); no other module sees `ffi` or `lib`
+    (tests/unit/test_core_face.py checks it);
+  - each name is its C function without the rd_ prefix (conn_io is rd_conn_io), with the thread
+    note csrc/redistill.h gives it;
+  - calls on the per-batch path are the C functions themselves bound to module names, so a
+    caller that binds them to its own globals pays no Python layer in between;
+  - what needs ffi (out-parameters, arrays, NULL results, C strings) is a small function here,
+    so callers get Python values or exceptions.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from redistill import _core
+from redistill._core import ffi, lib
+
+LOADER = getattr(_core, "LOADER", "cffi")   # INFO server's redistill_core_loader
+
+# rd_status values the event loops branch on.
+OK = lib.RD_OK
+SLOW = lib.RD_SLOW
+NEED_MORE = lib.RD_NEED_MORE
+CLOSE = lib.RD_CLOSE
+STATUS_COUNT = lib.RD_STATUS_COUNT
+
+# Copies n bytes from a C pointer (unpack), or lends them without a copy (buffer: valid only
+# as long as C keeps them, e.g. a frame until rd_conn_frame_done or rd_conn_reply).
+unpack = ffi.unpack
+buffer = ffi.buffer
+
+
+def out_pointer() -> tuple[Any, Any]:
+    """A (const char **, size_t *) pair of out-parameters, for conn_command and conn_output;
+    read as ptr[0], n[0].  Allocate once per connection and reuse."""
+    return ffi.new("const char **"), ffi.new("size_t *")
+
+
+def _created(handle: Any, what: str) -> Any:
+    """A new handle, or MemoryError for C's NULL (out of memory)."""
+    if handle == ffi.NULL:
+        raise MemoryError(f"{what} failed")
+    return handle
+
+
+def status_message(st: int) -> str:
+    """The full RESP error line of a status ("-WRONGTYPE ..."; "" when it is not an error)."""
+    return ffi.string(lib.rd_status_message(st)).decode("latin-1")
+
+
+def status_code(name: str) -> int:
+    """The rd_status value of a name in redistill.h ("RD_ERR_SYNTAX"): how errors.py keys C's table."""
+    return getattr(lib, name)
+
+
+# ---- process-wide switches (any thread) ---------------------------------------------------------
+release_free_memory = lib.rd_release_free_memory
+set_python_only = lib.rd_set_python_only            # (on): MONITOR, CLIENT PAUSE
+set_proto_max_bulk_len = lib.rd_set_proto_max_bulk_len
+set_list_waiters = lib.rd_set_list_waiters          # (n): blocked pops waiting, process-wide
+
+
+# ---- workers --------------------------------------------------------------------------------
+def worker_new(keyspace_ptr: Any) -> Any:
+    return _created(lib.rd_worker_new(keyspace_ptr), "rd_worker_new")
+
+
+worker_free = lib.rd_worker_free
+worker_attach = lib.rd_worker_attach
+worker_detach = lib.rd_worker_detach
+worker_poll = lib.rd_worker_poll   # (w, epfd, timeout_ms, fds, events, statuses, max) -> n, -1: errno
+
+
+def poll_arrays(n: int) -> tuple[Any, Any, Any]:
+    """worker_poll's out-arrays for up to n events: fds, epoll events, rd_conn_io statuses."""
+    return ffi.new("int[]", n), ffi.new("uint32_t[]", n), ffi.new("int[]", n)
+
+
+def last_errno() -> int:
+    """errno after this thread's last C call (worker_poll's -1)."""
+    return ffi.errno
+
+
+def worker_counters(handle: Any, nfast: int) -> tuple[Any, ...]:
+    """A worker's C counters (any thread, relaxed reads): commands, bytes in, bytes out, calls
+    and failed calls per fast command (nfast of each), error replies per rd_status."""
+    out = ffi.new("uint64_t[]", lib.RD_W_NSTATS)
+    lib.rd_worker_stats(handle, out, lib.RD_W_NSTATS)
+    calls, failed = ffi.new("uint64_t[]", nfast), ffi.new("uint64_t[]", nfast)
+    lib.rd_worker_command_calls(handle, calls, failed, nfast)
+    errors = ffi.new("uint64_t[]", STATUS_COUNT)
+    lib.rd_worker_error_counts(handle, errors, STATUS_COUNT)
+    return (out[lib.RD_W_COMMANDS], out[lib.RD_W_NET_IN], out[lib.RD_W_NET_OUT], tuple(calls),
+            tuple(failed), tuple(errors))
+
+
+# ---- connections (owner thread only) ----------------------------------------------------------
+def conn_new(worker_handle: Any) -> Any:
+    return _created(lib.rd_conn_new(worker_handle), "rd_conn_new")
+
+
+conn_free = lib.rd_conn_free
+conn_io = lib.rd_conn_io
+conn_command = lib.rd_conn_command
+conn_frame_done = lib.rd_conn_frame_done
+conn_reply = lib.rd_conn_reply
+conn_push = lib.rd_conn_push
+conn_set_fast = lib.rd_conn_set_fast
+conn_set_blocked = lib.rd_conn_set_blocked
+conn_set_resp = lib.rd_conn_set_resp
+conn_set_authenticated = lib.rd_conn_set_authenticated
+conn_set_client = lib.rd_conn_set_client
+conn_set_output_limit = lib.rd_conn_set_output_limit
+conn_set_input_limit = lib.rd_conn_set_input_limit
+conn_trim = lib.rd_conn_trim
+conn_fit_input = lib.rd_conn_fit_input
+conn_close_after_reply = lib.rd_conn_close_after_reply
+conn_last_interaction_ms = lib.rd_conn_last_interaction_ms
+conn_memory = lib.rd_conn_memory   # (c, sizes, CM_NSTATS): fills an array from memory_sizes()
+conn_mirror_memory = lib.rd_conn_mirror_memory   # (c, sizes): C keeps that array current
+CM_NSTATS = lib.RD_CM_NSTATS
+# The buffer-level API of sockets C cannot read itself (TLS).
+conn_feed = lib.rd_conn_feed
+conn_run = lib.rd_conn_run
+conn_output = lib.rd_conn_output
+conn_consume_output = lib.rd_conn_consume_output
+
+
+def memory_sizes() -> Any:
+    """conn_memory's out-array (RD_CM_* indices), zeroed."""
+    return ffi.new("uint64_t[]", CM_NSTATS)
+
+
+# ---- SLOWLOG's queue of fast-path entries (any thread) ----------------------------------------
+slowlog_config = lib.rd_slowlog_config      # (slower_than_us, max_len)
+slowlog_next_id = lib.rd_slowlog_next_id
+
+
+def slowlog_drain() -> bytes:
+    """The queued entries' records (format: rd_slowlog_drain in csrc/redistill.h); b"" when
+    there are none.  Entries queued meanwhile wait for the next call."""
+    size = lib.rd_slowlog_pending()
+    if not size:
+        return b""
+    buf = ffi.new("char[]", size)
+    return ffi.unpack(buf, lib.rd_slowlog_drain(buf, size))
