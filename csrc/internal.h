@@ -203,7 +203,10 @@ void resp_add_array_len(rd_buf *b, long long n);
 void resp_add_nil(rd_buf *b, int proto);
 /* The error line of a keyspace status, from status.c. */
 void resp_add_status_error(rd_buf *b, rd_status st);
-/* "-ERR <text>\r\n" with CR/LF in text mapped to spaces (Redis addReplyErrorFormat). */
+/* The error line of a status whose text is a format (status.c's "%s" entries). */
+void resp_add_status_errorf(rd_buf *b, rd_status st, ...);
+/* "-ERR <text>\r\n" with CR/LF in text mapped to spaces (Redis addReplyErrorFormat):
+ * for protocol errors, whose text the parser built. */
 void resp_add_err_text(rd_buf *b, const char *text);
 /* ks_sink that appends v as a bulk to the rd_buf ctx (GET, SET GET: v is never NULL). */
 int resp_bulk_sink(void *ctx, const char *v, size_t n);
@@ -423,8 +426,6 @@ int tx_first(tx_ctx *x, ks_view *v, int n, int type, void **obj);
 /* HRANDFIELD/SRANDMEMBER: the count as getRangeLongFromObjectOrReply(-LONG_MAX,
  * LONG_MAX) takes it; 0 ok, -1 (error written). */
 int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l);
-/* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s text for LLONG_MIN. */
-#define RANGE_ERR "value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 /* Fills picks[0..count) with distinct random nodes of d (count < d->count): a
  * partial Fisher-Yates shuffle.  -1 on allocation failure; else free(*picks) after. */
 int dict_pick_distinct(const rdict *d, size_t count, dnode ***picks);

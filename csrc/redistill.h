@@ -32,6 +32,50 @@ typedef enum {
     RD_ERR_NOTFLOAT,   /* value or increment is not a valid float (INCRBYFLOAT) */
     RD_ERR_NANINF,     /* a float increment would produce NaN or Infinity */
     RD_ERR_TOOBIG,     /* the string would exceed the maximum size (SETRANGE, APPEND) */
+    /* Reply errors of command handlers, C's and Python's: no keyspace function returns
+     * these.  Every error text C writes, or C and Python both write, lives in status.c
+     * under one of these codes; "%s" marks a formatted text (rd_status_message). */
+    RD_ERR_SYNTAX,           /* an option word or option combination is wrong */
+    RD_ERR_ARITY,            /* wrong argument count: %s = lowercase command name */
+    RD_ERR_INTERNAL,         /* a handler failed unexpectedly */
+    RD_ERR_DEFERRED,         /* never sent: a type write left to Python while clients block */
+    RD_ERR_NOTPOSITIVE,      /* a count that must be >= 0 */
+    RD_ERR_OUTOFRANGE,       /* a number outside the range the command accepts */
+    RD_ERR_LONGRANGE,        /* a number outside %ld .. %ld (getRangeLongFromObjectOrReply) */
+    RD_ERR_NUMKEYS,          /* numkeys < 1 */
+    RD_ERR_NUMKEYS_ARGS,     /* numkeys larger than the arguments left */
+    RD_ERR_NOINPUTKEY,       /* ZUNION/ZINTER/ZDIFF(STORE), ZINTERCARD: %s%s = command name */
+    RD_ERR_COUNT,            /* COUNT < 1 (the MPOP family) */
+    RD_ERR_COUNT_NEGATIVE,   /* LPOS COUNT < 0 */
+    RD_ERR_MAXLEN_NEGATIVE,  /* LPOS MAXLEN < 0 */
+    RD_ERR_LIMIT_NEGATIVE,   /* SINTERCARD / ZINTERCARD LIMIT < 0 */
+    RD_ERR_RANK_ZERO,        /* LPOS RANK 0 */
+    RD_ERR_NOSUCHKEY,        /* the key must exist (LSET, RENAME, DEBUG OBJECT) */
+    RD_ERR_INDEX,            /* LSET index outside the list */
+    RD_ERR_CURSOR,           /* a SCAN cursor that is not an unsigned integer */
+    RD_ERR_HASH_NOTINT,      /* HINCRBY on a field that holds no integer */
+    RD_ERR_HASH_NOTFLOAT,    /* HINCRBYFLOAT on a field that holds no float */
+    RD_ERR_ISNANINF,         /* HINCRBYFLOAT's increment is NaN or infinite */
+    RD_ERR_SORT_NOTDOUBLE,   /* SORT of a value that is not a number */
+    RD_ERR_ZADD_XX_NX,       /* ZADD XX with NX */
+    RD_ERR_ZADD_GT_LT_NX,    /* ZADD with two of GT, LT, NX */
+    RD_ERR_ZADD_INCR,        /* ZADD INCR with more than one pair */
+    RD_ERR_SCORE_NAN,        /* an increment would make a score NaN */
+    RD_ERR_MINMAX_FLOAT,     /* a score range bound that is not a float */
+    RD_ERR_MINMAX_LEX,       /* a lex range bound without [ ( + - */
+    RD_ERR_LIMIT_BYSCORE,    /* ZRANGE LIMIT without BYSCORE or BYLEX */
+    RD_ERR_WITHSCORES_BYLEX, /* ZRANGE BYLEX WITHSCORES */
+    RD_ERR_WEIGHT_FLOAT,     /* a WEIGHTS value that is not a float */
+    /* Protocol errors (resp_parse.c): the connection closes after the reply. */
+    RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
+    RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
+    RD_ERR_PROTO_MBULK_UNAUTH, /* a large multibulk count before AUTH */
+    RD_ERR_PROTO_BULK_BIG,     /* a bulk header line over 64 KB */
+    RD_ERR_PROTO_EXPECTED,     /* another byte (%c) where '$' belongs */
+    RD_ERR_PROTO_BULK_LEN,     /* a bulk length that is no integer or out of range */
+    RD_ERR_PROTO_BULK_UNAUTH,  /* a large bulk length before AUTH */
+    RD_ERR_PROTO_QUOTES,       /* an inline line with unbalanced quotes */
+    RD_ERR_PROTO_INLINE_BIG,   /* an inline line over 64 KB */
     RD_STATUS_COUNT
 } rd_status;
 
@@ -124,8 +168,10 @@ typedef struct rd_buf rd_buf;
 /* ---- status text ------------------------------------------------------ */
 
 /* Full RESP error line for a status, without the trailing CRLF, e.g.
- * "-WRONGTYPE Operation against a key holding the wrong kind of value".
- * Static storage; "" for statuses that are not errors.  Any thread. */
+ * "-WRONGTYPE Operation against a key holding the wrong kind of value": the one
+ * table of shared error texts (status.c).  A text with "%s" is a format the caller
+ * fills (C with snprintf, Python with %).  Static storage; "" for statuses that
+ * are not errors.  Any thread. */
 const char *rd_status_message(rd_status st);
 
 /* ---- time --------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,13 @@ static const char *find_line_end(const char *s, size_t n, char c) {
     return hit;
 }
 
-static int fail(resp_parser *p, const char *msg) {
-    snprintf(p->err, sizeof p->err, "Protocol error: %s", msg);
+/* p->err is the text after "-ERR " (conn.c writes the line): status.c's text of err. */
+static int fail(resp_parser *p, rd_status err, ...) {
+    static const size_t prefix = sizeof "-ERR " - 1;
+    va_list ap;
+    va_start(ap, err);
+    vsnprintf(p->err, sizeof p->err, rd_status_message(err) + prefix, ap);
+    va_end(ap);
     return RESP_ERROR;
 }
 
@@ -99,13 +105,13 @@ static int parse_count(resp_parser *p, const char *buf, size_t len, int authenti
     const char *cr = buf + at;
     if (!at) {
         cr = find_line_end(buf, len, '\r');
-        if (!cr) return len > RESP_INLINE_MAX ? fail(p, "too big mbulk count string") : RESP_PARTIAL;
+        if (!cr) return len > RESP_INLINE_MAX ? fail(p, RD_ERR_PROTO_MBULK_BIG) : RESP_PARTIAL;
         if ((size_t)(cr - buf) + 2 > len) return RESP_PARTIAL; /* the byte after '\r' must be here */
-        if (!str2ll(buf + 1, (size_t)(cr - buf - 1), &ll)) return fail(p, "invalid multibulk length");
+        if (!str2ll(buf + 1, (size_t)(cr - buf - 1), &ll)) return fail(p, RD_ERR_PROTO_MBULK_LEN);
     }
-    if (ll > INT_MAX) return fail(p, "invalid multibulk length");
+    if (ll > INT_MAX) return fail(p, RD_ERR_PROTO_MBULK_LEN);
     if (ll > RESP_UNAUTH_MBULK_MAX && !authenticated)
-        return fail(p, "unauthenticated multibulk length");
+        return fail(p, RD_ERR_PROTO_MBULK_UNAUTH);
     p->canonical = cr[1] == '\n';
     p->fpos = (size_t)(cr - buf) + 2;
     if (ll <= 0) return RESP_EMPTY;
@@ -125,7 +131,6 @@ static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int au
     const char *q = buf + p->fpos, *cr;
     size_t rem = len - p->fpos;
     long long ll;
-    char msg[48];
 
     if (rem == 0) return RESP_PARTIAL; /* not a byte of it yet (q[0] is past the input) */
     size_t at = q[0] == '$' ? quick_header(q, rem, &ll) : 0;
@@ -133,17 +138,14 @@ static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int au
         cr = q + at;
     } else {
         cr = find_line_end(q, rem, '\r');
-        if (!cr) return rem > RESP_INLINE_MAX ? fail(p, "too big bulk count string") : RESP_PARTIAL;
+        if (!cr) return rem > RESP_INLINE_MAX ? fail(p, RD_ERR_PROTO_BULK_BIG) : RESP_PARTIAL;
         if ((size_t)(cr - q) + 2 > rem) return RESP_PARTIAL;
-        if (q[0] != '$') {
-            snprintf(msg, sizeof msg, "expected '$', got '%c'", q[0]);
-            return fail(p, msg);
-        }
-        if (!str2ll(q + 1, (size_t)(cr - q - 1), &ll)) return fail(p, "invalid bulk length");
+        if (q[0] != '$') return fail(p, RD_ERR_PROTO_EXPECTED, q[0]);
+        if (!str2ll(q + 1, (size_t)(cr - q - 1), &ll)) return fail(p, RD_ERR_PROTO_BULK_LEN);
     }
-    if (ll < 0 || ll > __atomic_load_n(&proto_max_bulk_len, __ATOMIC_RELAXED)) return fail(p, "invalid bulk length");
+    if (ll < 0 || ll > __atomic_load_n(&proto_max_bulk_len, __ATOMIC_RELAXED)) return fail(p, RD_ERR_PROTO_BULK_LEN);
     if (ll > RESP_UNAUTH_BULK_MAX && !authenticated)
-        return fail(p, "unauthenticated bulk length");
+        return fail(p, RD_ERR_PROTO_BULK_UNAUTH);
     if (cr[1] != '\n') p->canonical = 0;
     p->fpos += (size_t)(cr - q) + 2;
     p->bulklen = ll;
@@ -267,7 +269,7 @@ static int split_inline(resp_parser *p, const line *l, rd_buf *scratch) {
         while (q < l->end && is_blank(*q)) q++;
         if (q >= l->end) break;
         size_t start = scratch->len;
-        if (split_token(l, &q, scratch) < 0) return fail(p, "unbalanced quotes in request");
+        if (split_token(l, &q, scratch) < 0) return fail(p, RD_ERR_PROTO_QUOTES);
         if (push_arg(p, start, scratch->len - start) < 0) return RESP_NOMEM;
     }
     if (p->argc == 0) return RESP_EMPTY;
@@ -286,7 +288,7 @@ static int parse_inline(resp_parser *p, const char *buf, size_t len, rd_buf *scr
     const char *nl = find_line_end(buf, len, '\n');
     line l;
     int r;
-    if (!nl) return len > RESP_INLINE_MAX ? fail(p, "too big inline request") : RESP_PARTIAL;
+    if (!nl) return len > RESP_INLINE_MAX ? fail(p, RD_ERR_PROTO_INLINE_BIG) : RESP_PARTIAL;
     l.s = buf;
     l.end = nl;
     if (nl > buf && nl[-1] == '\r') l.end--;

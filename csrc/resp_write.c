@@ -1,6 +1,8 @@
 /* resp_write.c: reply encoders that append exact Redis 7 reply bytes to a caller-owned rd_buf. */
 #include "internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void resp_add_raw(rd_buf *b, const char *s, size_t n) {
@@ -61,6 +63,18 @@ void resp_add_nil(rd_buf *b, int proto) {
 void resp_add_status_error(rd_buf *b, rd_status st) {
     const char *m = rd_status_message(st);
     buf_append(b, m, strlen(m));
+    buf_append(b, "\r\n", 2);
+}
+
+void resp_add_status_errorf(rd_buf *b, rd_status st, ...) {
+    char line[256]; /* the arguments are command names: a line always fits */
+    va_list ap;
+    va_start(ap, st);
+    int n = vsnprintf(line, sizeof line, rd_status_message(st), ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof line) n = sizeof line - 1;
+    buf_append(b, line, (size_t)n);
     buf_append(b, "\r\n", 2);
 }
 

@@ -1,4 +1,8 @@
-/* status.c: the one place keyspace statuses become Redis's exact error lines (fast path and Python both read it). */
+/* status.c: the one table of error texts C and Python share, keyed by status code.
+ * C writes replies from it (resp_add_status_error); Python reads it through
+ * rd_status_message (redistill/errors.py).  Every text was checked byte for byte
+ * against redis-server 7.0.15.  tests/unit/test_error_table.py checks that every
+ * error status has a text and that none of these texts is written anywhere else. */
 #include "internal.h"
 
 static const char *const messages[RD_STATUS_COUNT] = {
@@ -11,6 +15,50 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_NOTFLOAT] = "-ERR value is not a valid float",
     [RD_ERR_NANINF] = "-ERR increment would produce NaN or Infinity",
     [RD_ERR_TOOBIG] = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+
+    [RD_ERR_SYNTAX] = "-ERR syntax error",
+    [RD_ERR_ARITY] = "-ERR wrong number of arguments for '%s' command",
+    [RD_ERR_INTERNAL] = "-ERR internal error",
+    [RD_ERR_DEFERRED] = "-ERR clients blocked: Python runs this write",
+    [RD_ERR_NOTPOSITIVE] = "-ERR value is out of range, must be positive",
+    [RD_ERR_OUTOFRANGE] = "-ERR value is out of range",
+    [RD_ERR_LONGRANGE] = "-ERR value is out of range, value must between %ld and %ld",
+    [RD_ERR_NUMKEYS] = "-ERR numkeys should be greater than 0",
+    [RD_ERR_NUMKEYS_ARGS] = "-ERR Number of keys can't be greater than number of args",
+    [RD_ERR_NOINPUTKEY] = "-ERR at least 1 input key is needed for '%s%s' command",
+    [RD_ERR_COUNT] = "-ERR count should be greater than 0",
+    [RD_ERR_COUNT_NEGATIVE] = "-ERR COUNT can't be negative",
+    [RD_ERR_MAXLEN_NEGATIVE] = "-ERR MAXLEN can't be negative",
+    [RD_ERR_LIMIT_NEGATIVE] = "-ERR LIMIT can't be negative",
+    [RD_ERR_RANK_ZERO] = "-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second "
+                         "... or use negative to start from the end of the list",
+    [RD_ERR_NOSUCHKEY] = "-ERR no such key",
+    [RD_ERR_INDEX] = "-ERR index out of range",
+    [RD_ERR_CURSOR] = "-ERR invalid cursor",
+    [RD_ERR_HASH_NOTINT] = "-ERR hash value is not an integer",
+    [RD_ERR_HASH_NOTFLOAT] = "-ERR hash value is not a float",
+    [RD_ERR_ISNANINF] = "-ERR value is NaN or Infinity",
+    [RD_ERR_SORT_NOTDOUBLE] = "-ERR One or more scores can't be converted into double",
+    [RD_ERR_ZADD_XX_NX] = "-ERR XX and NX options at the same time are not compatible",
+    [RD_ERR_ZADD_GT_LT_NX] = "-ERR GT, LT, and/or NX options at the same time are not compatible",
+    [RD_ERR_ZADD_INCR] = "-ERR INCR option supports a single increment-element pair",
+    [RD_ERR_SCORE_NAN] = "-ERR resulting score is not a number (NaN)",
+    [RD_ERR_MINMAX_FLOAT] = "-ERR min or max is not a float",
+    [RD_ERR_MINMAX_LEX] = "-ERR min or max not valid string range item",
+    [RD_ERR_LIMIT_BYSCORE] =
+        "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
+    [RD_ERR_WITHSCORES_BYLEX] = "-ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+    [RD_ERR_WEIGHT_FLOAT] = "-ERR weight value is not a float",
+
+    [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
+    [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",
+    [RD_ERR_PROTO_MBULK_UNAUTH] = "-ERR Protocol error: unauthenticated multibulk length",
+    [RD_ERR_PROTO_BULK_BIG] = "-ERR Protocol error: too big bulk count string",
+    [RD_ERR_PROTO_EXPECTED] = "-ERR Protocol error: expected '$', got '%c'",
+    [RD_ERR_PROTO_BULK_LEN] = "-ERR Protocol error: invalid bulk length",
+    [RD_ERR_PROTO_BULK_UNAUTH] = "-ERR Protocol error: unauthenticated bulk length",
+    [RD_ERR_PROTO_QUOTES] = "-ERR Protocol error: unbalanced quotes in request",
+    [RD_ERR_PROTO_INLINE_BIG] = "-ERR Protocol error: too big inline request",
 };
 
 const char *rd_status_message(rd_status st) {

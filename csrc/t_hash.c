@@ -69,9 +69,7 @@ static void hset_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
     hobj *h;
     long long added = 0;
     if (argc % 2 == 1) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "wrong number of arguments for '%s' command", name);
-        resp_add_err_text(x->out, msg);
+        resp_add_status_errorf(x->out, RD_ERR_ARITY, name);
         return;
     }
     if (open_key(x, &v, argv, argl) != 0) return;
@@ -228,7 +226,7 @@ void tx_hincrby(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     long long incr, value = 0;
     (void)argc;
     if (!arg_ll(argv[3], argl[3], &incr)) {
-        resp_add_err_text(x->out, "value is not an integer or out of range");
+        resp_add_status_error(x->out, RD_ERR_NOTINT);
         return;
     }
     if (open_key(x, &v, argv, argl) != 0) return;
@@ -237,10 +235,10 @@ void tx_hincrby(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         char digits[24];
         int wrote = 0;
         if (n && !str2ll(dnode_val(n), n->vlen, &value)) {
-            resp_add_err_text(x->out, "hash value is not an integer");
+            resp_add_status_error(x->out, RD_ERR_HASH_NOTINT);
         } else if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
                    (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
-            resp_add_err_text(x->out, "increment or decrement would overflow");
+            resp_add_status_error(x->out, RD_ERR_OVERFLOW);
         } else if (value += incr,
                    hash_set(h, argv[2], argl[2], digits, ll2str(digits, value)) < 0) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
@@ -260,11 +258,11 @@ void tx_hincrbyfloat(tx_ctx *x, int argc, const char **argv, const size_t *argl)
     long double incr, value = 0;
     (void)argc;
     if (!parse_long_double(argv[3], argl[3], &incr)) {
-        resp_add_err_text(x->out, "value is not a valid float");
+        resp_add_status_error(x->out, RD_ERR_NOTFLOAT);
         return;
     }
     if (isnan(incr) || isinf(incr)) {
-        resp_add_err_text(x->out, "value is NaN or Infinity");
+        resp_add_status_error(x->out, RD_ERR_ISNANINF);
         return;
     }
     if (open_key(x, &v, argv, argl) != 0) return;
@@ -274,9 +272,9 @@ void tx_hincrbyfloat(tx_ctx *x, int argc, const char **argv, const size_t *argl)
         size_t len = 0;
         int wrote = 0;
         if (n && !parse_long_double(dnode_val(n), n->vlen, &value)) {
-            resp_add_err_text(x->out, "hash value is not a float");
+            resp_add_status_error(x->out, RD_ERR_HASH_NOTFLOAT);
         } else if (value += incr, isnan(value) || isinf(value)) {
-            resp_add_err_text(x->out, "increment would produce NaN or Infinity");
+            resp_add_status_error(x->out, RD_ERR_NANINF);
         } else if ((len = format_long_double(text, sizeof text, value)) == 0 ||
                    hash_set(h, argv[2], argl[2], text, len) < 0) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
@@ -303,7 +301,7 @@ void tx_hrandfield(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         }
         withvalues = argc == 4;
         if (withvalues && (l < -LONG_MAX / 2 || l > LONG_MAX / 2)) {
-            resp_add_err_text(x->out, "value is out of range");
+            resp_add_status_error(x->out, RD_ERR_OUTOFRANGE);
             return;
         }
     }

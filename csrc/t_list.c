@@ -181,9 +181,9 @@ static lobj *list_create(tx_ctx *x, ks_view *v, int i) {
 }
 
 /* getPositiveLongFromObjectOrReply: one message for "not a number" and "negative". */
-static int arg_positive(tx_ctx *x, const char *a, size_t n, const char *msg, long long *out) {
+static int arg_positive(tx_ctx *x, const char *a, size_t n, rd_status err, long long *out) {
     if (arg_ll(a, n, out) && *out >= 0) return 1;
-    resp_add_err_text(x->out, msg);
+    resp_add_status_error(x->out, err);
     return 0;
 }
 
@@ -249,11 +249,10 @@ static void pop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
     lobj *l;
     long long count = 0;
     if (argc > 3) {
-        resp_add_err_text(x->out, where == L_HEAD ? "wrong number of arguments for 'lpop' command"
-                                                  : "wrong number of arguments for 'rpop' command");
+        resp_add_status_errorf(x->out, RD_ERR_ARITY, where == L_HEAD ? "lpop" : "rpop");
         return;
     }
-    if (argc == 3 && !arg_positive(x, argv[2], argl[2], "value is out of range, must be positive", &count))
+    if (argc == 3 && !arg_positive(x, argv[2], argl[2], RD_ERR_NOTPOSITIVE, &count))
         return;
     if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (!l) {
@@ -371,16 +370,15 @@ void tx_lpos(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             j++;
             if (!arg_long(x, argv[k], argl[k], &rank)) return;
             if (rank == 0) {
-                resp_add_err_text(x->out, "RANK can't be zero: use 1 to start from the first match, 2 from the "
-                                          "second ... or use negative to start from the end of the list");
+                resp_add_status_error(x->out, RD_ERR_RANK_ZERO);
                 return;
             }
         } else if (more && arg_is(argv[j], argl[j], "count")) {
             j++;
-            if (!arg_positive(x, argv[k], argl[k], "COUNT can't be negative", &count)) return;
+            if (!arg_positive(x, argv[k], argl[k], RD_ERR_COUNT_NEGATIVE, &count)) return;
         } else if (more && arg_is(argv[j], argl[j], "maxlen")) {
             j++;
-            if (!arg_positive(x, argv[k], argl[k], "MAXLEN can't be negative", &maxlen)) return;
+            if (!arg_positive(x, argv[k], argl[k], RD_ERR_MAXLEN_NEGATIVE, &maxlen)) return;
         } else {
             reply_syntax(x->out);
             return;
@@ -437,12 +435,12 @@ void tx_lset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
     if (!open_list(x, &v, argv, argl, 0, &l)) return;
     if (!l) {
-        resp_add_err_text(x->out, "no such key");
+        resp_add_status_error(x->out, RD_ERR_NOSUCHKEY);
     } else if (arg_long(x, argv[2], argl[2], &i)) {
         lelem *e;
         if (i < 0) i += (long long)l->count;
         if (i < 0 || i >= (long long)l->count) {
-            resp_add_err_text(x->out, "index out of range");
+            resp_add_status_error(x->out, RD_ERR_INDEX);
         } else if (!(e = elem_new(l, argv[3], argl[3]))) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else {

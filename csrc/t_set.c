@@ -331,18 +331,18 @@ void tx_sintercard(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     ks_view v;
     sobj **sets, *r;
     if (!arg_ll(argv[1], argl[1], &numkeys) || numkeys < 1) {
-        resp_add_err_text(x->out, "numkeys should be greater than 0");
+        resp_add_status_error(x->out, RD_ERR_NUMKEYS);
         return;
     }
     if (numkeys > argc - 2) {
-        resp_add_err_text(x->out, "Number of keys can't be greater than number of args");
+        resp_add_status_error(x->out, RD_ERR_NUMKEYS_ARGS);
         return;
     }
     for (int j = 2 + (int)numkeys; j < argc; j++) {
         if (arg_is(argv[j], argl[j], "limit") && j + 1 < argc) {
             j++;
             if (!arg_ll(argv[j], argl[j], &limit) || limit < 0) {
-                resp_add_err_text(x->out, "LIMIT can't be negative");
+                resp_add_status_error(x->out, RD_ERR_LIMIT_NEGATIVE);
                 return;
             }
         } else {

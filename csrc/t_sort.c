@@ -218,7 +218,7 @@ static sort_args *parse_args(tx_ctx *x, int argc, const char **argv, const size_
         } else if (arg_is(argv[j], argl[j], "limit") && left >= 2) {
             if (!arg_ll(argv[j + 1], argl[j + 1], &a->limit_start) ||
                 !arg_ll(argv[j + 2], argl[j + 2], &a->limit_count)) {
-                resp_add_err_text(x->out, "value is not an integer or out of range");
+                resp_add_status_error(x->out, RD_ERR_NOTINT);
                 free(a);
                 return NULL;
             }
@@ -342,7 +342,7 @@ static void sort_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
                 j.items[j.n - 1 - i] = t;
             }
     } else if (sort_items(x->ks, &j, a->by, a->bylen) != 0) {
-        resp_add_err_text(x->out, "One or more scores can't be converted into double");
+        resp_add_status_error(x->out, RD_ERR_SORT_NOTDOUBLE);
         goto done;
     }
     if (j.failed)

@@ -638,16 +638,16 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
     }
     elements /= 2;
     if ((flags & ZADD_NX) && (flags & ZADD_XX)) {
-        resp_add_err_text(x->out, "XX and NX options at the same time are not compatible");
+        resp_add_status_error(x->out, RD_ERR_ZADD_XX_NX);
         return;
     }
     if (((flags & ZADD_GT) && (flags & ZADD_NX)) || ((flags & ZADD_LT) && (flags & ZADD_NX)) ||
         ((flags & ZADD_GT) && (flags & ZADD_LT))) {
-        resp_add_err_text(x->out, "GT, LT, and/or NX options at the same time are not compatible");
+        resp_add_status_error(x->out, RD_ERR_ZADD_GT_LT_NX);
         return;
     }
     if ((flags & ZADD_INCR) && elements > 1) {
-        resp_add_err_text(x->out, "INCR option supports a single increment-element pair");
+        resp_add_status_error(x->out, RD_ERR_ZADD_INCR);
         return;
     }
     if (elements > 8 && !(scores = malloc((size_t)elements * sizeof *scores))) {
@@ -656,7 +656,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
     }
     for (int j = 0; j < elements; j++) {
         if (!arg_double(argv[idx + j * 2], argl[idx + j * 2], &scores[j])) {
-            resp_add_err_text(x->out, "value is not a valid float");
+            resp_add_status_error(x->out, RD_ERR_NOTFLOAT);
             if (scores != few) free(scores);
             return;
         }
@@ -675,7 +675,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         if (rc <= 0) {
             if (rc < 0 || added || updated) ks_view_changed(&v, 0);
             if (rc == 0)
-                resp_add_err_text(x->out, "resulting score is not a number (NaN)");
+                resp_add_status_error(x->out, RD_ERR_SCORE_NAN);
             else
                 resp_add_status_error(x->out, RD_ERR_NOMEM);
             goto done;
@@ -766,11 +766,11 @@ static void count_command(tx_ctx *x, const char **argv, const size_t *argl, int 
     zobj *z;
     zspec p = {.lex = lex};
     if (!lex && !parse_score_range(argv[2], argl[2], argv[3], argl[3], &p.s)) {
-        resp_add_err_text(x->out, "min or max is not a float");
+        resp_add_status_error(x->out, RD_ERR_MINMAX_FLOAT);
         return;
     }
     if (lex && !parse_lex_range(argv[2], argl[2], argv[3], argl[3], &p.l)) {
-        resp_add_err_text(x->out, "min or max not valid string range item");
+        resp_add_status_error(x->out, RD_ERR_MINMAX_LEX);
         return;
     }
     if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) return;
@@ -953,11 +953,11 @@ static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t 
     if (dir == DIR_AUTO) dir = DIR_FWD;
     if (by == BY_AUTO) by = BY_RANK;
     if (limit != -1 && by == BY_RANK) {
-        resp_add_err_text(x->out, "syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        resp_add_status_error(x->out, RD_ERR_LIMIT_BYSCORE);
         return;
     }
     if (withscores && by == BY_LEX) {
-        resp_add_err_text(x->out, "syntax error, WITHSCORES not supported in combination with BYLEX");
+        resp_add_status_error(x->out, RD_ERR_WITHSCORES_BYLEX);
         return;
     }
     if (dir == DIR_REV && by != BY_RANK) { /* given as max, min */
@@ -969,13 +969,13 @@ static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t 
             return;
     } else if (by == BY_SCORE) {
         if (!parse_score_range(argv[minidx], argl[minidx], argv[maxidx], argl[maxidx], &p.s)) {
-            resp_add_err_text(x->out, "min or max is not a float");
+            resp_add_status_error(x->out, RD_ERR_MINMAX_FLOAT);
             return;
         }
     } else {
         p.lex = 1;
         if (!parse_lex_range(argv[minidx], argl[minidx], argv[maxidx], argl[maxidx], &p.l)) {
-            resp_add_err_text(x->out, "min or max not valid string range item");
+            resp_add_status_error(x->out, RD_ERR_MINMAX_LEX);
             return;
         }
     }
@@ -1058,11 +1058,11 @@ static void remrange_command(tx_ctx *x, const char **argv, const size_t *argl, i
         if (!arg_long(x, argv[2], argl[2], &start) || !arg_long(x, argv[3], argl[3], &end)) return;
     } else if (by == BY_SCORE) {
         if (!parse_score_range(argv[2], argl[2], argv[3], argl[3], &p.s)) {
-            resp_add_err_text(x->out, "min or max is not a float");
+            resp_add_status_error(x->out, RD_ERR_MINMAX_FLOAT);
             return;
         }
     } else if (!parse_lex_range(argv[2], argl[2], argv[3], argl[3], &p.l)) {
-        resp_add_err_text(x->out, "min or max not valid string range item");
+        resp_add_status_error(x->out, RD_ERR_MINMAX_LEX);
         return;
     }
     if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) return;
@@ -1200,7 +1200,7 @@ void tx_zrandmember(tx_ctx *x, int argc, const char **argv, const size_t *argl) 
     if (argc >= 3) {
         if (!arg_long(x, argv[2], argl[2], &l)) return;
         if (l < -LLONG_MAX) {
-            resp_add_err_text(x->out, RANGE_ERR);
+            resp_add_status_errorf(x->out, RD_ERR_LONGRANGE, -LONG_MAX, LONG_MAX);
             return;
         }
         if (argc > 4 || (argc == 4 && !arg_is(argv[3], argl[3], "withscores"))) {
@@ -1210,7 +1210,7 @@ void tx_zrandmember(tx_ctx *x, int argc, const char **argv, const size_t *argl) 
         if (argc == 4) {
             withscores = 1;
             if (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2) {
-                resp_add_err_text(x->out, "value is out of range");
+                resp_add_status_error(x->out, RD_ERR_OUTOFRANGE);
                 return;
             }
         }
@@ -1433,7 +1433,7 @@ static int zop_options(tx_ctx *x, int argc, const char **argv, const size_t *arg
             j++;
             for (int i = 0; i < setnum; i++, j++) {
                 if (!arg_double(argv[j], argl[j], &src[i].weight)) {
-                    resp_add_err_text(x->out, "weight value is not a float");
+                    resp_add_status_error(x->out, RD_ERR_WEIGHT_FLOAT);
                     return -1;
                 }
             }
@@ -1452,7 +1452,7 @@ static int zop_options(tx_ctx *x, int argc, const char **argv, const size_t *arg
             o->withscores = 1;
         } else if (card && remaining >= 2 && arg_is(argv[j], argl[j], "limit")) {
             if (!arg_ll(argv[j + 1], argl[j + 1], &o->limit) || o->limit < 0) {
-                resp_add_err_text(x->out, "LIMIT can't be negative");
+                resp_add_status_error(x->out, RD_ERR_LIMIT_NEGATIVE);
                 return -1;
             }
             j += 2;
@@ -1504,12 +1504,10 @@ static void zop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
     zop_ctx c = {.dst = NULL};
     zop_opts o = {AGGR_SUM, 0, 0};
     ks_view v;
-    char msg[80];
     if (!arg_long(x, argv[nk], argl[nk], &setnum)) return;
     if (setnum < 1) {
-        snprintf(msg, sizeof msg, "at least 1 input key is needed for '%s%s' command",
-                 card ? "zintercard" : zop_names[op], store ? "store" : "");
-        resp_add_err_text(x->out, msg);
+        resp_add_status_errorf(x->out, RD_ERR_NOINPUTKEY, card ? "zintercard" : zop_names[op],
+                               store ? "store" : "");
         return;
     }
     if (setnum > argc - (nk + 1)) {

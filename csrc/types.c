@@ -48,7 +48,7 @@ void reply_empty_scan(rd_buf *b) {
     resp_add_raw(b, empty, sizeof empty - 1);
 }
 
-void reply_syntax(rd_buf *b) { resp_add_err_text(b, "syntax error"); }
+void reply_syntax(rd_buf *b) { resp_add_status_error(b, RD_ERR_SYNTAX); }
 
 int arg_ll(const char *a, size_t n, long long *out) { return str2ll(a, n, out); }
 
@@ -70,7 +70,7 @@ int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens,
      * never sent: fp_type_dispatch drops it and hands the command over. */
     if (x->defer && clients_blocked()) {
         ks_view_close(v);
-        resp_add_err_text(x->out, "clients blocked: Python runs this write");
+        resp_add_status_error(x->out, RD_ERR_DEFERRED);
         return -1;
     }
     return 0;
@@ -99,7 +99,7 @@ int arg_pop_count(rd_buf *out, int argc, const char **argv, const size_t *argl, 
         return -1;
     }
     if (argc == 3 && (!arg_ll(argv[2], argl[2], count) || *count < 0)) {
-        resp_add_err_text(out, "value is out of range, must be positive");
+        resp_add_status_error(out, RD_ERR_NOTPOSITIVE);
         return -1;
     }
     return 0;
@@ -110,7 +110,7 @@ int mpop_args(rd_buf *out, int argc, const char **argv, const size_t *argl, cons
     long long n, where;
     *count = -1;
     if (!arg_ll(argv[1], argl[1], &n) || n < 1) {
-        resp_add_err_text(out, "numkeys should be greater than 0");
+        resp_add_status_error(out, RD_ERR_NUMKEYS);
         return -1;
     }
     where = n < argc ? 2 + n : argc; /* no overflow for a huge numkeys */
@@ -123,7 +123,7 @@ int mpop_args(rd_buf *out, int argc, const char **argv, const size_t *argl, cons
         if (*count == -1 && arg_is(argv[j], argl[j], "count") && j + 1 < argc) {
             j++;
             if (!arg_ll(argv[j], argl[j], count) || *count < 1) {
-                resp_add_err_text(out, "count should be greater than 0");
+                resp_add_status_error(out, RD_ERR_COUNT);
                 return -1;
             }
         } else {
@@ -219,11 +219,11 @@ void reply_random(tx_ctx *x, const rdict *d, long long l, int withvalues) {
 
 int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l) {
     if (!arg_ll(a, n, l)) {
-        resp_add_err_text(out, "value is not an integer or out of range");
+        resp_add_status_error(out, RD_ERR_NOTINT);
         return -1;
     }
     if (*l < -LONG_MAX) { /* getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) */
-        resp_add_err_text(out, RANGE_ERR);
+        resp_add_status_errorf(out, RD_ERR_LONGRANGE, -LONG_MAX, LONG_MAX);
         return -1;
     }
     return 0;
@@ -244,7 +244,7 @@ int scan_cursor(rd_buf *out, const char *a, size_t n, uint64_t *cursor) {
     *cursor = v;
     return 0;
 bad:
-    resp_add_err_text(out, "invalid cursor");
+    resp_add_status_error(out, RD_ERR_CURSOR);
     return -1;
 }
 
@@ -256,7 +256,7 @@ int scan_opts_parse(rd_buf *out, int argc, const char **argv, const size_t *argl
     for (int j = from; j < argc; j += 2) {
         if (arg_is(argv[j], argl[j], "count") && j + 1 < argc) {
             if (!arg_ll(argv[j + 1], argl[j + 1], &o->count)) {
-                resp_add_err_text(out, "value is not an integer or out of range");
+                resp_add_status_error(out, RD_ERR_NOTINT);
                 return -1;
             }
             if (o->count < 1) {

@@ -52,6 +52,11 @@ def status_message(st: int) -> str:
     return ffi.string(lib.rd_status_message(st)).decode("latin-1")
 
 
+def status_code(name: str) -> int:
+    """The rd_status value of a name in redistill.h ("RD_ERR_SYNTAX"): how errors.py keys C's table."""
+    return getattr(lib, name)
+
+
 # ---- process-wide switches (any thread) ---------------------------------------------------------
 release_free_memory = lib.rd_release_free_memory
 set_python_only = lib.rd_set_python_only            # (on): MONITOR, CLIENT PAUSE

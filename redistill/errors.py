@@ -1,4 +1,9 @@
-"""Error replies: CommandError, the keyspace statuses' text (from C) and the Python-only error texts.
+"""Error replies: CommandError, the texts C shares (read from C's table) and the Python-only texts.
+
+Every error text exists once.  A text C writes too lives in the core's table, csrc/status.c, keyed by
+status code; Python reads it through rd_status_message (`status_line`, or the names in _CORE_TEXTS,
+which read as module attributes: errors.SYNTAX).  A text only Python writes lives below, in this
+module.  tests/unit/test_error_table.py fails when a table text is written as a literal elsewhere.
 
 Rules, as Redis's addReplyError* functions apply them:
   - an error line always starts with "-"; plain text gets "-ERR " in one place (CommandError);
@@ -32,28 +37,63 @@ class CommandError(Exception):
     @classmethod
     def from_status(cls, st: int) -> "CommandError":
         """The error for a keyspace status, with the text C's fast path sends (csrc/status.c)."""
-        return cls(_status_message(st))
+        return cls(status_line(st))
 
 
 _status_cache: dict[int, str] = {}
 
 
-def _status_message(st: int) -> str:
+def status_line(st: int) -> str:
+    """The error line of status code st from C's table ("%s" texts are formats: fill them with %)."""
     text = _status_cache.get(st)
     if text is None:
         # Imported here so protocol.py and the command table stay importable (and unit-testable)
         # without the compiled core; only the first error of each status pays for the lookup.
         from redistill.core import status_message
 
-        text = status_message(st) or "-ERR internal error"
+        text = status_message(st) or _core_line("RD_ERR_INTERNAL")
         _status_cache[st] = text
     return text
 
 
+# ---- texts C writes too: names for entries of C's table (csrc/status.c) ----
+
+_CORE_TEXTS = {
+    "WRONGTYPE": "RD_ERR_WRONGTYPE",
+    "SYNTAX": "RD_ERR_SYNTAX",
+    "NOT_INTEGER": "RD_ERR_NOTINT",
+    "INTERNAL": "RD_ERR_INTERNAL",
+    "NOT_POSITIVE": "RD_ERR_NOTPOSITIVE",     # getPositiveLongFromObjectOrReply
+    "NUMKEYS": "RD_ERR_NUMKEYS",
+    "COUNT_POSITIVE": "RD_ERR_COUNT",          # the MPOP family's COUNT
+    "NO_SUCH_KEY": "RD_ERR_NOSUCHKEY",         # RENAME, DEBUG OBJECT
+    "INVALID_CURSOR": "RD_ERR_CURSOR",         # SCAN
+}
+
+
+def _core_line(status: str) -> str:
+    """The line of C's table for a status named as in redistill.h ("RD_ERR_SYNTAX")."""
+    from redistill.core import status_code
+
+    return status_line(status_code(status))
+
+
+def __getattr__(name: str) -> str:
+    """errors.SYNTAX and the other _CORE_TEXTS names: the line from C's table, read on first use."""
+    status = _CORE_TEXTS.get(name)
+    if status is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    line = globals()[name] = _core_line(status)
+    return line
+
+
+def long_range(low: int, high: int) -> str:
+    """getRangeLongFromObjectOrReply's error for a number outside low..high."""
+    return _core_line("RD_ERR_LONGRANGE") % (low, high)
+
+
 # ---- Python-only error texts (the C fast path leaves every one of these cases to Python) ----
 
-SYNTAX = "syntax error"
-NOT_INTEGER = "value is not an integer or out of range"
 DECREMENT_OVERFLOW = "decrement would overflow"  # DECRBY of LLONG_MIN (Redis 7.0 wording)
 NOAUTH = "-NOAUTH Authentication required."
 WRONGPASS = "-WRONGPASS invalid username-password pair or user is disabled."
@@ -72,15 +112,12 @@ HELLO_NOAUTH = (
 BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special characters."
 EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatible"
 EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
-INTERNAL = "internal error"
 NO_MULTI = "Command not allowed inside a transaction"
 MONITOR_KEYSPACE = "Replica can't interact with the keyspace"   # a monitor is a replica to Redis
 OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
 LCS_NOT_STRINGS = "The specified keys must contain string values"
 LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."
-NO_SUCH_KEY = "no such key"                                               # RENAME
 SAME_OBJECT = "source and destination objects are the same"               # COPY
-INVALID_CURSOR = "invalid cursor"                                         # SCAN
 LFU_NOT_SELECTED = (
     "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust."
@@ -91,9 +128,83 @@ LFU_SELECTED = (
 )
 
 
+# Transactions (commands/transactions.py).
+EXECABORT = "-EXECABORT Transaction discarded because of previous errors."
+MULTI_NESTED = "MULTI calls can not be nested"
+EXEC_WITHOUT_MULTI = "EXEC without MULTI"
+DISCARD_WITHOUT_MULTI = "DISCARD without MULTI"
+WATCH_IN_MULTI = "WATCH inside MULTI is not allowed"
+
+
+def execabort_because(line: str) -> str:
+    """EXEC of a transaction a command was refused in at EXEC time (OOM): the refusal's text."""
+    reason = line[len("-ERR "):] if line.startswith("-ERR ") else line[1:]
+    return "-EXECABORT Transaction discarded because of: " + reason
+
+
+# CLIENT, MONITOR and blocking commands.
+INVALID_CLIENT_ID = "Invalid client ID"                                   # CLIENT NO-EVICT / UNPAUSE ids
+NO_SUCH_CLIENT = "No such client"                                         # CLIENT KILL
+CLIENT_ID_POSITIVE = "client-id should be greater than 0"                 # CLIENT KILL ID
+UNBLOCK_REASON = "CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+UNBLOCKED = "-UNBLOCKED client unblocked via CLIENT UNBLOCK"              # the blocked client's reply
+PAUSE_MODE = "CLIENT PAUSE mode must be WRITE or ALL"
+TIMEOUT_NOT_INTEGER = "timeout is not an integer or out of range"          # CLIENT PAUSE
+TIMEOUT_NOT_FLOAT = "timeout is not a float or out of range"              # BLPOP & co.
+TIMEOUT_NEGATIVE = "timeout is negative"
+MONITOR_DENY_BLOCKING = "MONITOR isn't allowed for DENY BLOCKING client"
+
+
+def unknown_client_type(arg: bytes) -> str:
+    return f"Unknown client type '{user_text(arg, None)}'"
+
+
+def no_such_user(arg: bytes) -> str:
+    return f"No such user '{user_text(arg, None)}'"
+
+
+# Accepting connections (worker.py): sent before the connection is closed.
+MAX_CLIENTS = "max number of clients reached"
+RATE_LIMITED = "max number of new connections per second reached for this address"
+# Redis 7's reply to a remote client refused by protected mode (networking.c), byte for byte.
+PROTECTED_MODE = (
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password "
+    "is set for the default user. In this mode connections are only accepted from the loopback "
+    "interface. If you want to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
+    "protected-mode no' from the loopback interface by connecting to Redis from the same host the "
+    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
+    "the protected mode by editing the Redis configuration file, and setting the protected mode "
+    "option to 'no', and then restarting the server. 3) If you started the server manually just "
+    "for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
+    "password for the default user. NOTE: You only need to do one of the above things in order for "
+    "the server to start accepting connections from the outside."
+)
+
+# COMMAND GETKEYS / COUNT, SLOWLOG GET, DEBUG, LCS (commands/server.py, debug.py, keyspace.py).
+COMMAND_ARGS_COUNT = "Invalid number of arguments specified for command"
+COMMAND_ARGS = "Invalid arguments specified for command"
+COMMAND_INVALID = "Invalid command specified"
+COMMAND_NO_KEYS = "The command has no key arguments"
+COUNT_MINUS_ONE = "count should be greater than or equal to -1"           # SLOWLOG GET
+DEBUG_MEMORY_VALUE = "argument must be a memory value bigger than 1 and smaller than 4gb"
+RESP2_UNSUPPORTED = "RESP2 is not supported by this command"              # DEBUG PROTOCOL
+LCS_NOMEM = "Insufficient memory, failed allocating transient memory for LCS"
+
+
+def wrong_protocol_type(types: str) -> str:
+    return f"Wrong protocol type name. Please use one of the following: {types}"
+
+
+def reply_line(text: str) -> bytes:
+    """An error text as the bytes of its reply line, for replies written without CommandError."""
+    return CommandError(text).line.encode("latin-1") + b"\r\n"
+
+
 def wrong_arity(fullname: str) -> str:
     """fullname is the table's lowercase name, "get" or "client|setname"."""
-    return f"wrong number of arguments for '{fullname}' command"
+    return _core_line("RD_ERR_ARITY") % fullname
 
 
 def unknown_command(args: list[bytes]) -> str:
@@ -140,6 +251,17 @@ def config_set_unknown(name: bytes) -> str:
 
 def config_set_failed(name: bytes, reason: str) -> str:
     return f"CONFIG SET failed (possibly related to argument '{user_text(name, None)}') - {reason}"
+
+
+# Reasons of config_set_failed (CONFIG SET).
+CONFIG_IMMUTABLE = "can't set immutable config"
+CONFIG_PROTECTED = "can't set protected config"
+CONFIG_DUPLICATE = "duplicate parameter"
+CONFIG_TLS_AT_START = "TLS settings apply at start only (security.tls_* in the TOML file)"
+CONFIG_NO_REBIND = "not supported by this server"
+CONFIG_CLUSTER_ADDR = "in emulated cluster mode this node's address is fixed at start (cluster_nodes)"
+CONFIG_PORT_LISTEN = "Unable to listen on this port. Check server logs."
+CONFIG_BIND = "Failed to bind to specified addresses."
 
 
 def maxclients_over_fd_limit(allowed: int) -> str:

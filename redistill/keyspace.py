@@ -18,6 +18,7 @@ import sys
 import threading
 from typing import Any
 
+from redistill import errors
 from redistill._core import ffi, lib
 from redistill.errors import CommandError
 
@@ -146,7 +147,7 @@ def lcs(a: bytes, b: bytes) -> tuple[bytes, list[tuple[int, int, int, int]]]:
     b_end) in Redis's order, computed in C (rd_lcs) without the GIL."""
     buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
     if lib.rd_lcs(a, len(a), b, len(b), buf) != lib.RD_OK:
-        raise CommandError("Insufficient memory, failed allocating transient memory for LCS")
+        raise CommandError(errors.LCS_NOMEM)
     data = ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
     total = int.from_bytes(data[:4], sys.byteorder)
     ranges = memoryview(data[4 + total:]).cast("I")

@@ -34,7 +34,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from . import core
+from . import core, errors
 from .accepting import AcceptGate
 from .connection import Connection, format_addr
 from .logutil import get_logger
@@ -53,26 +53,13 @@ _WRITE = selectors.EVENT_WRITE
 _EPOLLIN = 0x001
 _EPOLLOUT = 0x004
 _POLL_MAX = 256
-_MAX_CLIENTS_ERROR = b"-ERR max number of clients reached\r\n"
-_RATE_LIMIT_ERROR = b"-ERR max number of new connections per second reached for this address\r\n"
+_MAX_CLIENTS_ERROR = errors.reply_line(errors.MAX_CLIENTS)
+_RATE_LIMIT_ERROR = errors.reply_line(errors.RATE_LIMITED)
 _SWEEP_PERIOD = 1.0           # seconds between idle/handshake sweeps
 _HAS_KEEPIDLE = hasattr(socket, "TCP_KEEPIDLE")
 _TRIM_RELEASE_BYTES = 8 << 20  # idle buffers freed in one pass past which memory goes back to the OS
 # Redis 7's reply to a remote client refused by protected mode (networking.c), byte for byte.
-PROTECTED_MODE_ERROR = (
-    b"-DENIED Redis is running in protected mode because protected mode is enabled and no password "
-    b"is set for the default user. In this mode connections are only accepted from the loopback "
-    b"interface. If you want to connect from external computers to Redis you may adopt one of the "
-    b"following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
-    b"protected-mode no' from the loopback interface by connecting to Redis from the same host the "
-    b"server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
-    b"so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
-    b"the protected mode by editing the Redis configuration file, and setting the protected mode "
-    b"option to 'no', and then restarting the server. 3) If you started the server manually just "
-    b"for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
-    b"password for the default user. NOTE: You only need to do one of the above things in order for "
-    b"the server to start accepting connections from the outside.\r\n"
-)
+PROTECTED_MODE_ERROR = errors.reply_line(errors.PROTECTED_MODE)
 
 
 def protected_mode_refuses(cfg: Any, addr: Any) -> bool:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from redistill.errors import NOT_INTEGER, CommandError
+from redistill import errors
+from redistill.errors import CommandError
 
 LLONG_MIN = -(1 << 63)
 LLONG_MAX = (1 << 63) - 1
@@ -14,20 +15,21 @@ INT_MAX = (1 << 31) - 1
 _LL = re.compile(rb"0|-?[1-9][0-9]*\Z")
 
 
-def parse_ll(arg: bytes, error: str = NOT_INTEGER) -> int:
-    """A 64-bit signed integer exactly as getLongLongFromObjectOrReply accepts it, else CommandError."""
+def parse_ll(arg: bytes, error: str | None = None) -> int:
+    """A 64-bit signed integer exactly as getLongLongFromObjectOrReply accepts it, else CommandError
+    (`error`, or errors.NOT_INTEGER)."""
     if len(arg) <= 20 and _LL.fullmatch(arg):
         value = int(arg)
         if LLONG_MIN <= value <= LLONG_MAX:
             return value
-    raise CommandError(error)
+    raise CommandError(error or errors.NOT_INTEGER)
 
 
 def parse_int(arg: bytes) -> int:
     """A C int (getIntFromObjectOrReply): a valid long long outside int range has its own error."""
     value = parse_ll(arg)
     if not INT_MIN <= value <= INT_MAX:  # getRangeLongFromObjectOrReply's own wording
-        raise CommandError(f"value is out of range, value must between {INT_MIN} and {INT_MAX}")
+        raise CommandError(errors.long_range(INT_MIN, INT_MAX))
     return value
 
 

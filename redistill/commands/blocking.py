@@ -54,7 +54,7 @@ _count = 0                                  # registered waiters (the C fast-pat
 _timed = 0                                  # ... of which have a timeout (INFO clients_in_timeout_table)
 _exec_keys = threading.local()              # keys signalled inside EXEC on this thread
 
-UNBLOCKED = b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+UNBLOCKED = errors.reply_line(errors.UNBLOCKED)
 _SKIP = object()   # take()'s answer when the key holds the other type: the waiter stays blocked
 
 # take(key, strict) -> reply bytes (served), None (nothing to pop) or _SKIP (the key's type is not
@@ -247,7 +247,7 @@ def _take(w: Waiter, key: bytes) -> Any:
         return w.take(key, False)
     except Exception:   # a bug must not leave the waiter blocked forever, nor the count wrong
         log.exception("serving a blocked client")
-        return b"-%s\r\n" % errors.INTERNAL.encode()
+        return errors.reply_line(errors.INTERNAL)
 
 
 def _timeout(arg: bytes) -> float:
@@ -258,12 +258,12 @@ def _timeout(arg: bytes) -> float:
             raise ValueError
         t = float.fromhex(text) if text.lower().lstrip("+-").startswith("0x") else float(text)
     except ValueError:
-        raise CommandError("timeout is not a float or out of range") from None
+        raise CommandError(errors.TIMEOUT_NOT_FLOAT) from None
     if math.isnan(t):
-        raise CommandError("timeout is not a float or out of range")
+        raise CommandError(errors.TIMEOUT_NOT_FLOAT)
     ms = t * 1000.0
     if ms < 0 or math.isinf(ms) or ms >= 2.0 ** 63:  # (long long)inf is negative in Redis too
-        raise CommandError("timeout is negative")
+        raise CommandError(errors.TIMEOUT_NEGATIVE)
     return math.ceil(ms) / 1000.0  # Redis rounds up to whole milliseconds (ceill)
 
 
@@ -350,7 +350,7 @@ brpop = _single_pop(_pop_take, b"RPOP")
 def _end(arg: bytes) -> bytes:
     word = arg.lower()
     if word not in (b"left", b"right"):
-        raise CommandError("syntax error")
+        raise CommandError(errors.SYNTAX)
     return word
 
 
@@ -375,9 +375,9 @@ def _blocking_move(client: Any, src: bytes, dst: bytes, wherefrom: bytes, wheret
 def _mpop_args(args: list[bytes], at: int, ends: tuple[bytes, bytes]) -> tuple[list[bytes], bytes, int]:
     """numkeys key [key ...] <end> [COUNT count] from args[at] (lmpopGenericCommand's parse):
     the keys, the end word (lowercase) and the count."""
-    numkeys = parse_ll(args[at], "numkeys should be greater than 0")
+    numkeys = parse_ll(args[at], errors.NUMKEYS)
     if numkeys < 1:
-        raise CommandError("numkeys should be greater than 0")
+        raise CommandError(errors.NUMKEYS)
     where = at + 1 + numkeys
     if where >= len(args) or word(args[where]) not in ends:
         raise CommandError(errors.SYNTAX)
@@ -385,9 +385,9 @@ def _mpop_args(args: list[bytes], at: int, ends: tuple[bytes, bytes]) -> tuple[l
     j = where + 1
     while j < len(args):
         if count == -1 and word(args[j]) == b"count" and j + 1 < len(args):
-            count = parse_ll(args[j + 1], "count should be greater than 0")
+            count = parse_ll(args[j + 1], errors.COUNT_POSITIVE)
             if count < 1:
-                raise CommandError("count should be greater than 0")
+                raise CommandError(errors.COUNT_POSITIVE)
             j += 2
         else:
             raise CommandError(errors.SYNTAX)
@@ -448,7 +448,7 @@ def client_unblock(client: Any, args: list[bytes]) -> int:
     if len(args) == 4:
         reason = word(args[3])
         if reason not in (b"timeout", b"error"):
-            raise CommandError("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+            raise CommandError(errors.UNBLOCK_REASON)
         error = reason == b"error"
     elif len(args) != 3:
         raise CommandError(errors.subcommand_syntax(args[1], "CLIENT"))

@@ -130,11 +130,11 @@ def _check_names(args: list[bytes]) -> list[tuple[rp.Param, str, bytes]]:
             raise CommandError(errors.config_set_unknown(raw))
         param, spelled = hit
         if "immutable" in param.flags:
-            raise CommandError(errors.config_set_failed(raw, "can't set immutable config"))
+            raise CommandError(errors.config_set_failed(raw, errors.CONFIG_IMMUTABLE))
         if "protected" in param.flags:   # enable-protected-configs is "no" and immutable here
-            raise CommandError(errors.config_set_failed(raw, "can't set protected config"))
+            raise CommandError(errors.config_set_failed(raw, errors.CONFIG_PROTECTED))
         if any(spelled == s for _, s, _ in out):   # an alias and its name are two entries, as in Redis
-            raise CommandError(errors.config_set_failed(raw, "duplicate parameter"))
+            raise CommandError(errors.config_set_failed(raw, errors.CONFIG_DUPLICATE))
         out.append((param, spelled, args[i + 1]))
     return out
 
@@ -144,7 +144,7 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     cfg = server.config
     for name in _AT_START & new.keys():
         raise CommandError(errors.config_set_failed(
-            name.encode(), "TLS settings apply at start only (security.tls_* in the TOML file)"))
+            name.encode(), errors.CONFIG_TLS_AT_START))
     fields = {_FIELDS[n][0]: _FIELDS[n][1](v) for n, v in new.items() if n in _FIELDS}
     normal = None
     if "client-output-buffer-limit" in new:
@@ -196,17 +196,17 @@ def _rebind(server: Any, updated: Any, name: str) -> None:
     """New listeners for bind/port, or Redis's error for the parameter that caused the change."""
     rebind = getattr(server, "rebind", None)
     if rebind is None:
-        raise CommandError(errors.config_set_failed(name.encode(), "not supported by this server"))
+        raise CommandError(errors.config_set_failed(name.encode(), errors.CONFIG_NO_REBIND))
     if getattr(server, "cluster", None) is not None:   # the other nodes redirect clients to this address
         raise CommandError(errors.config_set_failed(
-            name.encode(), "in emulated cluster mode this node's address is fixed at start (cluster_nodes)"))
+            name.encode(), errors.CONFIG_CLUSTER_ADDR))
     try:
         rebind(updated.bind, updated.port)
     except OSError as e:
         if name == "port":
-            reason = "Unable to listen on this port. Check server logs."
+            reason = errors.CONFIG_PORT_LISTEN
         else:
-            reason = "Failed to bind to specified addresses."
+            reason = errors.CONFIG_BIND
         log.warning("CONFIG SET %s: could not listen on %s port %d: %s",
                     name, updated.bind, updated.port, e.strerror or e)
         raise CommandError(errors.config_set_failed(name.encode(), reason)) from None

@@ -236,7 +236,7 @@ def _client_type(arg: bytes) -> bool:
     """getClientTypeByName: True for normal (every client here), False for the other types."""
     kind = word(arg)
     if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
-        raise CommandError(f"Unknown client type '{errors.user_text(arg, None)}'")
+        raise CommandError(errors.unknown_client_type(arg))
     return kind == b"normal"
 
 
@@ -247,7 +247,7 @@ def client_list(client: Any, args: list[bytes]) -> Verbatim:
         if not _client_type(args[3]):
             clients = []
     elif len(args) > 3 and word(args[2]) == b"id":
-        wanted = [parse_ll(a, "Invalid client ID") for a in args[3:]]
+        wanted = [parse_ll(a, errors.INVALID_CLIENT_ID) for a in args[3:]]
         by_id = {c.id: c for c in clients}
         clients = [by_id[i] for i in wanted if i in by_id]
     elif len(args) != 2:
@@ -262,7 +262,7 @@ def client_kill(client: Any, args: list[bytes]) -> Any:
     if len(args) == 3:   # the old form: one address, replies OK or an error
         killed = _kill_matching(client, {"addr": args[2].decode("latin-1")}, skipme=False)
         if not killed:
-            raise CommandError("No such client")
+            raise CommandError(errors.NO_SUCH_CLIENT)
         return "OK"
     filters: dict[str, Any] = {}
     skipme = True
@@ -272,9 +272,9 @@ def client_kill(client: Any, args: list[bytes]) -> Any:
             raise CommandError(errors.SYNTAX)
         value = args[i + 1]
         if opt == b"id":
-            filters["id"] = parse_ll(value, "client-id should be greater than 0")
+            filters["id"] = parse_ll(value, errors.CLIENT_ID_POSITIVE)
             if filters["id"] < 1:
-                raise CommandError("client-id should be greater than 0")
+                raise CommandError(errors.CLIENT_ID_POSITIVE)
         elif opt == b"type":
             filters["type"] = _client_type(value)
         elif opt == b"addr":
@@ -283,7 +283,7 @@ def client_kill(client: Any, args: list[bytes]) -> Any:
             filters["laddr"] = value.decode("latin-1")
         elif opt == b"user":
             if value != b"default":   # the only user that exists
-                raise CommandError(f"No such user '{errors.user_text(value, None)}'")
+                raise CommandError(errors.no_such_user(value))
         elif opt == b"skipme":
             if word(value) not in (b"yes", b"no"):
                 raise CommandError(errors.SYNTAX)

@@ -120,7 +120,7 @@ def _quicklist_packed_threshold(client: Any, args: list[bytes]) -> str:
     m = re.fullmatch(rb"(\d+)(b|kb?|mb?|gb?)?", args[2].lower())
     size = int(m.group(1)) * _MEM_UNITS[m.group(2) or b""] if m else -1
     if not 0 <= size <= (1 << 32) - (1 << 20):  # quicklistisSetPackedThreshold's bound; 0 = default
-        raise CommandError("argument must be a memory value bigger than 1 and smaller than 4gb")
+        raise CommandError(errors.DEBUG_MEMORY_VALUE)
     return "OK"
 
 
@@ -139,10 +139,10 @@ def _object(client: Any, args: list[bytes]) -> str:
 def _populate(client: Any, args: list[bytes]) -> str:
     if len(args) > 5:
         raise CommandError(errors.subcommand_syntax(args[1], "DEBUG"))
-    count = parse_ll(args[2], "value is out of range, must be positive")
-    size = parse_ll(args[4], "value is out of range, must be positive") if len(args) == 5 else 0
+    count = parse_ll(args[2], errors.NOT_POSITIVE)
+    size = parse_ll(args[4], errors.NOT_POSITIVE) if len(args) == 5 else 0
     if count < 0 or size < 0:
-        raise CommandError("value is out of range, must be positive")
+        raise CommandError(errors.NOT_POSITIVE)
     prefix = args[3] if len(args) >= 4 else b"key"
     ks = client.server.keyspace
     for j in range(count):
@@ -268,7 +268,7 @@ def _protocol(client: Any, args: list[bytes]) -> Any:
         return Encoded(attr + follow)
     if name == "push":
         if not resp3:
-            raise CommandError("RESP2 is not supported by this command")
+            raise CommandError(errors.RESP2_UNSUPPORTED)
         return Encoded(b">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n"
                        b"$40\r\nSome real reply following the push reply\r\n")
     if name == "true":
@@ -277,7 +277,7 @@ def _protocol(client: Any, args: list[bytes]) -> Any:
         return False
     if name == "verbatim":
         return Verbatim("txt", "This is a verbatim\nstring")
-    raise CommandError(f"Wrong protocol type name. Please use one of the following: {_PROTOCOL_TYPES}")
+    raise CommandError(errors.wrong_protocol_type(_PROTOCOL_TYPES))
 
 
 # DEBUG ERROR <string>   (the string as the error line, newlines replaced)

@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any
 
+from redistill import errors
 from redistill.core import set_python_only
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
@@ -47,7 +48,7 @@ def active() -> bool:
 def monitor(client: Any, args: list[bytes]) -> Any:
     global _monitors
     if client.in_exec:   # Redis's CLIENT_DENY_BLOCKING: a transaction expects one reply per command
-        raise CommandError("MONITOR isn't allowed for DENY BLOCKING client")
+        raise CommandError(errors.MONITOR_DENY_BLOCKING)
     if client.monitoring:
         return Encoded(b"")   # Redis ignores a second MONITOR without a reply
     with _lock:

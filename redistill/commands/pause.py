@@ -91,11 +91,11 @@ def client_pause(client: Any, args: list[bytes]) -> str:
     if len(args) == 4:
         mode = word(args[3])
         if mode not in (b"write", b"all"):
-            raise CommandError("CLIENT PAUSE mode must be WRITE or ALL")
+            raise CommandError(errors.PAUSE_MODE)
         kind = WRITE if mode == b"write" else ALL
-    ms = parse_ll(args[2], "timeout is not an integer or out of range")
+    ms = parse_ll(args[2], errors.TIMEOUT_NOT_INTEGER)
     if ms < 0:
-        raise CommandError("timeout is negative")
+        raise CommandError(errors.TIMEOUT_NEGATIVE)
     end = _wrap(ms + _now_ms()) if ms > 0 else 0   # Redis's mstime() + timeout, overflow included
     with _lock:
         _kind = max(_kind, kind)

@@ -242,13 +242,13 @@ def _keys_and_flags(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str,
     """The key arguments of cmd with their flags (Redis's getKeysFromCommandWithSpecs); CommandError
     when the arguments cannot hold them."""
     if not spec.arity_ok(len(cmd)):
-        raise CommandError("Invalid number of arguments specified for command")
+        raise CommandError(errors.COMMAND_ARGS_COUNT)
     if spec.name in _GETKEYS:
         return _GETKEYS[spec.name](cmd)
     try:
         keys = _keys_by_specs(spec, cmd)
     except _InvalidSpec:
-        raise CommandError("Invalid arguments specified for command") from None
+        raise CommandError(errors.COMMAND_ARGS) from None
     if any("variable_flags" in ks.flags for ks in spec.key_specs):   # SET: setGetKeys
         get = any(word(a) == b"get" for a in cmd[3:])
         keys = [(key, ("RW", "access", "update") if get else ("OW", "update")) for key, _ in keys]
@@ -262,9 +262,9 @@ def _keys_of(args: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
     if spec is not None and spec.subcommands is not None and len(cmd) >= 2:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
-        raise CommandError("Invalid command specified")
+        raise CommandError(errors.COMMAND_INVALID)
     if not spec.key_specs:
-        raise CommandError("The command has no key arguments")
+        raise CommandError(errors.COMMAND_NO_KEYS)
     return _keys_and_flags(spec, cmd)
 
 
@@ -371,9 +371,9 @@ def slowlog_get(client: Any, args: list[bytes]) -> list:
         raise CommandError(errors.subcommand_syntax(args[1], "SLOWLOG"))
     count = 10
     if len(args) == 3:
-        count = parse_ll(args[2], "count should be greater than or equal to -1")
+        count = parse_ll(args[2], errors.COUNT_MINUS_ONE)
         if count < -1:
-            raise CommandError("count should be greater than or equal to -1")
+            raise CommandError(errors.COUNT_MINUS_ONE)
     return client.server.slowlog.get(count)
 
 

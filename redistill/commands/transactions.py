@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redistill import commands
+from redistill import commands, errors
 from redistill.commands import blocking, monitor
 from redistill.errors import CommandError
 from redistill.keyspace import BlockValue
@@ -25,13 +25,12 @@ from redistill.protocol import NULL_ARRAY, Encoded
 # Run at once even inside MULTI (Redis's processCommand list).
 NOT_QUEUED = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 
-EXECABORT = "-EXECABORT Transaction discarded because of previous errors."
 
 
 # MULTI
 def multi(client: Any, args: list[bytes]) -> str:
     if client.multi is not None:
-        raise CommandError("MULTI calls can not be nested")
+        raise CommandError(errors.MULTI_NESTED)
     client.set_multi([])
     return "OK"
 
@@ -40,10 +39,10 @@ def multi(client: Any, args: list[bytes]) -> str:
 def exec_(client: Any, args: list[bytes]) -> Any:
     queue = client.multi
     if queue is None:
-        raise CommandError("EXEC without MULTI")
+        raise CommandError(errors.EXEC_WITHOUT_MULTI)
     try:  # the client stays in MULTI while its queue runs (CLIENT LIST: flags=x multi=N)
         if client.multi_failed:
-            raise CommandError(EXECABORT)
+            raise CommandError(errors.EXECABORT)
         ks = client.server.keyspace
         ks.exclusive_begin()  # waits for every command and fast-path batch in flight, on all threads
         try:
@@ -70,7 +69,7 @@ def exec_(client: Any, args: list[bytes]) -> Any:
 # DISCARD
 def discard(client: Any, args: list[bytes]) -> str:
     if client.multi is None:
-        raise CommandError("DISCARD without MULTI")
+        raise CommandError(errors.DISCARD_WITHOUT_MULTI)
     reset_transaction_state(client)
     return "OK"
 
@@ -78,7 +77,7 @@ def discard(client: Any, args: list[bytes]) -> str:
 # WATCH key [key ...]
 def watch(client: Any, args: list[bytes]) -> str:
     if client.multi is not None:
-        raise CommandError("WATCH inside MULTI is not allowed")
+        raise CommandError(errors.WATCH_IN_MULTI)
     ks = client.server.keyspace
     watched = client.watched
     for key in args[1:]:
@@ -121,5 +120,4 @@ def rejected(client: Any, spec: Any, error: CommandError, args: list[bytes] = ()
     if args:
         monitor.feed(client, args)   # Redis's execCommandAbort shows the EXEC that ended the MULTI
     line = error.line
-    reason = line[len("-ERR "):] if line.startswith("-ERR ") else line[1:]
-    return CommandError("-EXECABORT Transaction discarded because of: " + reason)
+    return CommandError(errors.execabort_because(line))
