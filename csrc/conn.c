@@ -463,15 +463,9 @@ static int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_
 /* A fast command replied an error (only keyspace statuses do, status.c's texts):
  * counted per command and per status for INFO commandstats/errorstats. */
 static void count_error(rd_worker *w, int which, const char *reply, size_t len) {
+    int st = status_of_error(reply, len);
     counter_add(&w->failed[which], 1);
-    for (int st = 0; st < RD_STATUS_COUNT; st++) {
-        const char *m = rd_status_message((rd_status)st);
-        size_t n = strlen(m);
-        if (n && n <= len && memcmp(reply, m, n) == 0) {
-            counter_add(&w->errors[st], 1);
-            return;
-        }
-    }
+    if (st >= 0) counter_add(&w->errors[st], 1);
 }
 
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
@@ -479,7 +473,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
-    fp_ctx x = {w->ks, &c->out, c->resp, now};
+    tx_ctx x = {w->ks, &c->out, c->resp, 0, now};
     uint64_t h;
     int which = 0, r, hinted;
 

@@ -6,19 +6,13 @@
 typedef struct fp_command {
     const char *name; /* lowercase */
     int arity;        /* Redis convention: N exact, -N at least N */
-    fp_handler fn;
+    tx_handler fn;
 } fp_command;
 
 /* Keep in step with redistill/commands (a unit test compares them through rd_fast_command). */
-static const fp_command fast_commands[] = {
-    {"get", 2, cmd_get},       {"set", -3, cmd_set},       {"del", -2, cmd_del},
-    {"exists", -2, cmd_exists}, {"ping", -1, cmd_ping},     {"echo", 2, cmd_echo},
-    {"incr", 2, cmd_incr},     {"decr", 2, cmd_decr},      {"incrby", 3, cmd_incrby},
-    {"decrby", 3, cmd_decrby}, {"mget", -2, cmd_mget},     {"mset", -3, cmd_mset},
-    /* issue 3 */
-    {"setnx", 3, cmd_setnx},   {"setex", 4, cmd_setex},    {"psetex", 4, cmd_psetex},
-    {"strlen", 2, cmd_strlen}, {"unlink", -2, cmd_del},
-};
+#define FP_ENTRY(name, arity) {#name, arity, cmd_##name},
+static const fp_command fast_commands[] = {FAST_COMMANDS(FP_ENTRY)};
+#undef FP_ENTRY
 #define N_FAST (sizeof fast_commands / sizeof fast_commands[0])
 _Static_assert(N_FAST <= FP_MAX_COMMANDS, "raise FP_MAX_COMMANDS (per-command counters)");
 
@@ -40,7 +34,7 @@ static int fp_cluster_ok(const fp_command *cmd, int argc, const char **argv, con
     return cl_keys_local(cmd ? i : (int)N_FAST + i, argc, argv, argl);
 }
 
-int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
+int fp_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const fp_command *cmd = fp_lookup(argv[0], argl[0]);
     if (cl_enabled && !fp_cluster_ok(cmd, argc, argv, argl)) return FP_SLOW;
     if (!cmd) {
@@ -49,8 +43,18 @@ int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int 
         return rc;
     }
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
+    size_t start = x->out->len;
+    cmd->fn(x, argc, argv, argl);
+    /* A keyspace status's error (WRONGTYPE, OOM...) is counted here (conn.c); any other comes
+     * from the arguments, before any side effect, so Python runs the handler again to write
+     * and count it (errorstats, failed_calls) with the dispatcher's other errors. */
+    if (x->out->len > start && x->out->data[start] == '-' &&
+        status_of_error(x->out->data + start, x->out->len - start) < 0) {
+        x->out->len = start;
+        return FP_SLOW;
+    }
     *which = (int)(cmd - fast_commands);
-    return cmd->fn(x, argc, argv, argl);
+    return FP_DONE;
 }
 
 rd_status rd_fast_command(int i, const char **name, int *arity) {

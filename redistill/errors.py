@@ -54,7 +54,6 @@ def _status_message(st: int) -> str:
 
 SYNTAX = "syntax error"
 NOT_INTEGER = "value is not an integer or out of range"
-DECREMENT_OVERFLOW = "decrement would overflow"  # DECRBY of LLONG_MIN (Redis 7.0 wording)
 NOAUTH = "-NOAUTH Authentication required."
 WRONGPASS = "-WRONGPASS invalid username-password pair or user is disabled."
 AUTH_NOT_CONFIGURED = (

@@ -7,9 +7,10 @@ Rules:
     handlers, as in Redis);
   - handlers (string.py, keys.py, server.py, connection.py) return a Python value that
     protocol.encode turns into RESP2/RESP3, or raise CommandError;
-  - fast=True marks the commands csrc/ also serves; tests/unit/test_commands_table.py keeps that
-    set equal to C's list.  C hands every error case of those commands to Python, so their
-    handlers must implement every Redis rule too;
+  - datatypes.run is the handler of every command implemented in C (csrc/cmd_*.c, csrc/t_*.c):
+    C writes the whole reply, errors included, for this path and the fast path alike;
+  - fast=True marks the commands csrc/'s fast path serves; tests/unit/test_commands_table.py
+    keeps that set equal to C's list.  Each of them is a datatypes.run command;
   - a handler never kills a connection: anything unexpected becomes "-ERR internal error".
 """
 from __future__ import annotations
@@ -76,16 +77,16 @@ _PRE_AUTH = "noscript loading stale fast no_auth allow_busy @connection"  # AUTH
 
 _TABLE = [
     # name             arity flags                                   keys        handler                 group         since     summary
-    command("get",         2, "readonly fast @string",                ONEKEY,     string.get,             "string",     "1.0.0",  "Get the value of a key", fast=True, key_flags="RO access"),
-    command("set",        -3, "write denyoom @string",                ONEKEY,     string.set_,            "string",     "1.0.0",  "Set the string value of a key", fast=True, key_flags="RW access update variable_flags"),
-    command("mget",       -2, "readonly fast @string",                ALLKEYS,    string.mget,            "string",     "1.0.0",  "Get the values of all the given keys", fast=True, key_flags="RO access", tips="request_policy:multi_shard"),
-    command("mset",       -3, "write denyoom @string",                (1, -1, 2), string.mset,            "string",     "1.0.1",  "Set multiple keys to multiple values", fast=True, key_flags="OW update", tips="request_policy:multi_shard response_policy:all_succeeded"),
-    command("incr",        2, "write denyoom fast @string",           ONEKEY,     string.incr,            "string",     "1.0.0",  "Increment the integer value of a key by one", fast=True, key_flags="RW access update"),
-    command("decr",        2, "write denyoom fast @string",           ONEKEY,     string.decr,            "string",     "1.0.0",  "Decrement the integer value of a key by one", fast=True, key_flags="RW access update"),
-    command("incrby",      3, "write denyoom fast @string",           ONEKEY,     string.incrby,          "string",     "1.0.0",  "Increment the integer value of a key by the given amount", fast=True, key_flags="RW access update"),
-    command("decrby",      3, "write denyoom fast @string",           ONEKEY,     string.decrby,          "string",     "1.0.0",  "Decrement the integer value of a key by the given number", fast=True, key_flags="RW access update"),
-    command("del",        -2, "write @keyspace",                      ALLKEYS,    keys.del_,              "generic",    "1.0.0",  "Delete a key", fast=True, key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
-    command("exists",     -2, "readonly fast @keyspace",              ALLKEYS,    keys.exists,            "generic",    "1.0.0",  "Determine if a key exists", fast=True, key_flags="RO", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("get",         2, "readonly fast @string",                ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Get the value of a key", fast=True, key_flags="RO access"),
+    command("set",        -3, "write denyoom @string",                ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Set the string value of a key", fast=True, key_flags="RW access update variable_flags"),
+    command("mget",       -2, "readonly fast @string",                ALLKEYS,    datatypes.run,           "string",     "1.0.0",  "Get the values of all the given keys", fast=True, key_flags="RO access", tips="request_policy:multi_shard"),
+    command("mset",       -3, "write denyoom @string",                (1, -1, 2), datatypes.run,           "string",     "1.0.1",  "Set multiple keys to multiple values", fast=True, key_flags="OW update", tips="request_policy:multi_shard response_policy:all_succeeded"),
+    command("incr",        2, "write denyoom fast @string",           ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Increment the integer value of a key by one", fast=True, key_flags="RW access update"),
+    command("decr",        2, "write denyoom fast @string",           ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Decrement the integer value of a key by one", fast=True, key_flags="RW access update"),
+    command("incrby",      3, "write denyoom fast @string",           ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Increment the integer value of a key by the given amount", fast=True, key_flags="RW access update"),
+    command("decrby",      3, "write denyoom fast @string",           ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Decrement the integer value of a key by the given number", fast=True, key_flags="RW access update"),
+    command("del",        -2, "write @keyspace",                      ALLKEYS,    datatypes.run,           "generic",    "1.0.0",  "Delete a key", fast=True, key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("exists",     -2, "readonly fast @keyspace",              ALLKEYS,    datatypes.run,           "generic",    "1.0.0",  "Determine if a key exists", fast=True, key_flags="RO", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("expire",     -3, "write fast @keyspace",                 ONEKEY,     keys.expire,            "generic",    "1.0.0",  "Set a key's time to live in seconds", key_flags="RW update"),
     command("pexpire",    -3, "write fast @keyspace",                 ONEKEY,     keys.pexpire,           "generic",    "2.6.0",  "Set a key's time to live in milliseconds", key_flags="RW update"),
     command("ttl",         2, "readonly fast @keyspace",              ONEKEY,     keys.ttl,               "generic",    "1.0.0",  "Get the time to live for a key in seconds", key_flags="RO access", tips="nondeterministic_output"),
@@ -94,8 +95,8 @@ _TABLE = [
     command("dbsize",      1, "readonly fast @keyspace",              NOKEYS,     keys.dbsize,            "server",     "1.0.0",  "Return the number of keys in the selected database", tips="request_policy:all_shards response_policy:agg_sum"),
     command("flushdb",    -1, "write @keyspace @dangerous",           NOKEYS,     keys.flushdb,           "server",     "1.0.0",  "Remove all keys from the current database", tips="request_policy:all_shards response_policy:all_succeeded"),
     command("flushall",   -1, "write @keyspace @dangerous",           NOKEYS,     keys.flushall,          "server",     "1.0.0",  "Remove all keys from all databases", tips="request_policy:all_shards response_policy:all_succeeded"),
-    command("ping",       -1, "fast @connection",                     NOKEYS,     connection.ping,        "connection", "1.0.0",  "Ping the server", fast=True, tips="request_policy:all_shards response_policy:all_succeeded"),
-    command("echo",        2, "loading stale fast @connection",       NOKEYS,     connection.echo,        "connection", "1.0.0",  "Echo the given string", fast=True),
+    command("ping",       -1, "fast @connection",                     NOKEYS,     datatypes.run,           "connection", "1.0.0",  "Ping the server", fast=True, tips="request_policy:all_shards response_policy:all_succeeded"),
+    command("echo",        2, "loading stale fast @connection",       NOKEYS,     datatypes.run,           "connection", "1.0.0",  "Echo the given string", fast=True),
     command("auth",       -2, _PRE_AUTH,                              NOKEYS,     connection.auth,        "connection", "1.0.0",  "Authenticate to the server"),
     command("hello",      -1, _PRE_AUTH,                              NOKEYS,     connection.hello,       "connection", "6.0.0",  "Handshake with Redis"),
     command("quit",       -1, _PRE_AUTH,                              NOKEYS,     connection.quit,        "connection", "1.0.0",  "Close the connection"),
@@ -157,14 +158,14 @@ _TABLE = [
         command("command|getkeysandflags", -4, "loading stale @connection", NOKEYS, server.command_getkeysandflags, "server", "7.0.0", "Extract keys and access flags given a full Redis command"),
     ]),
     # issue 3: strings
-    command("setnx",       3, "write denyoom fast @string",           ONEKEY,     string.setnx,           "string",     "1.0.0",  "Set the value of a key, only if the key does not exist", fast=True, key_flags="OW insert"),
-    command("setex",       4, "write denyoom @string",                ONEKEY,     string.setex,           "string",     "2.0.0",  "Set the value and expiration of a key", fast=True, key_flags="OW update"),
-    command("psetex",      4, "write denyoom @string",                ONEKEY,     string.psetex,          "string",     "2.6.0",  "Set the value and expiration in milliseconds of a key", fast=True, key_flags="OW update"),
-    command("getset",      3, "write denyoom fast @string",           ONEKEY,     string.getset,          "string",     "1.0.0",  "Set the string value of a key and return its old value", key_flags="RW access update"),
-    command("getdel",      2, "write fast @string",                   ONEKEY,     string.getdel,          "string",     "6.2.0",  "Get the value of a key and delete the key", key_flags="RW access delete"),
-    command("getex",      -2, "write fast @string",                   ONEKEY,     string.getex,           "string",     "6.2.0",  "Get the value of a key and optionally set its expiration", key_flags="RW access update"),
+    command("setnx",       3, "write denyoom fast @string",           ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Set the value of a key, only if the key does not exist", fast=True, key_flags="OW insert"),
+    command("setex",       4, "write denyoom @string",                ONEKEY,     datatypes.run,           "string",     "2.0.0",  "Set the value and expiration of a key", fast=True, key_flags="OW update"),
+    command("psetex",      4, "write denyoom @string",                ONEKEY,     datatypes.run,           "string",     "2.6.0",  "Set the value and expiration in milliseconds of a key", fast=True, key_flags="OW update"),
+    command("getset",      3, "write denyoom fast @string",           ONEKEY,     datatypes.run,           "string",     "1.0.0",  "Set the string value of a key and return its old value", key_flags="RW access update"),
+    command("getdel",      2, "write fast @string",                   ONEKEY,     datatypes.run,           "string",     "6.2.0",  "Get the value of a key and delete the key", key_flags="RW access delete"),
+    command("getex",      -2, "write fast @string",                   ONEKEY,     datatypes.run,           "string",     "6.2.0",  "Get the value of a key and optionally set its expiration", key_flags="RW access update"),
     command("append",      3, "write denyoom fast @string",           ONEKEY,     string.append,          "string",     "2.0.0",  "Append a value to a key", key_flags="RW insert"),
-    command("strlen",      2, "readonly fast @string",                ONEKEY,     string.strlen,          "string",     "2.2.0",  "Get the length of the value stored in a key", fast=True, key_flags="RO"),
+    command("strlen",      2, "readonly fast @string",                ONEKEY,     datatypes.run,           "string",     "2.2.0",  "Get the length of the value stored in a key", fast=True, key_flags="RO"),
     command("getrange",    4, "readonly @string",                     ONEKEY,     string.getrange,        "string",     "2.4.0",  "Get a substring of the string stored at a key", key_flags="RO access"),
     command("substr",      4, "readonly @string",                     ONEKEY,     string.substr,          "string",     "1.0.0",  "Get a substring of the string stored at a key", key_flags="RO access"),
     command("setrange",    4, "write denyoom @string",                ONEKEY,     string.setrange,        "string",     "2.2.0",  "Overwrite part of a string at key starting at the specified offset", key_flags="RW update"),
@@ -172,7 +173,7 @@ _TABLE = [
     command("msetnx",     -3, "write denyoom @string",                (1, -1, 2), string.msetnx,          "string",     "1.0.1",  "Set multiple keys to multiple values, only if none of the keys exist", key_flags="OW insert", tips="request_policy:multi_shard response_policy:agg_min"),
     command("lcs",        -3, "readonly @string",                     (1, 2, 1),  string.lcs,             "string",     "7.0.0",  "Find longest common substring", key_flags="RO access"),
     # issue 3: generic key commands
-    command("unlink",     -2, "write fast @keyspace",                 ALLKEYS,    keys.unlink,            "generic",    "4.0.0",  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", fast=True, key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("unlink",     -2, "write fast @keyspace",                 ALLKEYS,    datatypes.run,           "generic",    "4.0.0",  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", fast=True, key_flags="RM delete", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("touch",      -2, "readonly fast @keyspace",              ALLKEYS,    keys.touch,             "generic",    "3.2.1",  "Alters the last access time of a key(s). Returns the number of existing keys specified.", key_flags="RO", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("expireat",   -3, "write fast @keyspace",                 ONEKEY,     keys.expireat,          "generic",    "1.2.0",  "Set the expiration for a key as a UNIX timestamp", key_flags="RW update"),
     command("pexpireat",  -3, "write fast @keyspace",                 ONEKEY,     keys.pexpireat,         "generic",    "2.6.0",  "Set the expiration for a key as a UNIX timestamp specified in milliseconds", key_flags="RW update"),
