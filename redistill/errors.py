@@ -50,7 +50,7 @@ def _status_message(st: int) -> str:
     return text
 
 
-# ---- Python-only error texts (the C fast path leaves every one of these cases to Python) ----
+# ---- Python-side error texts (the commands C runs write their own errors: csrc/cmd_*.c, t_*.c) ----
 
 SYNTAX = "syntax error"
 NOT_INTEGER = "value is not an integer or out of range"
