@@ -49,11 +49,10 @@ static int string_option(const char *a, size_t n, int flags, int has_next, int f
     return 0;
 }
 
-/* SET's options from argv[3], GETEX's from argv[2]: 0 with *flags and *exp (the index of the
- * expiry's argument, 0 without one), or -1 after writing the syntax error. */
+/* SET's options from argv[3], GETEX's from argv[2], added to *flags and *exp (the index of the
+ * expiry's argument), both 0 before: 0, or -1 after writing the syntax error. */
 static int string_options(tx_ctx *x, int argc, const char **argv, const size_t *argl, int for_set,
                           int *flags, int *exp) {
-    *flags = *exp = 0;
     for (int j = for_set ? 3 : 2; j < argc; j++) {
         int f = string_option(argv[j], argl[j], *flags, j + 1 < argc, for_set);
         if (!f) {
@@ -116,8 +115,8 @@ void cmd_get(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 
 /* setGenericCommand once the arguments are checked: +OK, or with RD_SET_GET the old value (nil
  * without one, whether or not NX/XX let the write happen); nil when NX/XX stopped a plain SET. */
-static void set_reply(tx_ctx *x, const char *key, size_t klen, const char *val, size_t vlen, int flags,
-                      int64_t at) {
+static inline void set_reply(tx_ctx *x, const char *key, size_t klen, const char *val, size_t vlen,
+                             int flags, int64_t at) {
     int found = 0;
     rd_status st = ks_set(x->ks, key, klen, val, vlen, flags, at, x->now, resp_bulk_sink, x->out, &found);
     if (st != RD_OK && st != RD_NOT_DONE)
@@ -130,9 +129,9 @@ static void set_reply(tx_ctx *x, const char *key, size_t klen, const char *val, 
 
 /* SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL] */
 void cmd_set(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    int flags, exp;
+    int flags = 0, exp = 0;
     int64_t at = 0;
-    if (string_options(x, argc, argv, argl, 1, &flags, &exp) < 0) return;
+    if (argc > 3 && string_options(x, argc, argv, argl, 1, &flags, &exp) < 0) return;
     if (exp && expire_arg(x, argv[exp], argl[exp], flags, "set", &at) < 0) return;
     set_reply(x, argv[1], argl[1], argv[2], argl[2], flags & SET_KS_FLAGS, at);
 }
@@ -155,7 +154,7 @@ void cmd_getdel(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 
 /* GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST] */
 void cmd_getex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    int flags, exp, bad = EXPIRE_OK, mode = RD_GETEX_KEEP;
+    int flags = 0, exp = 0, bad = EXPIRE_OK, mode = RD_GETEX_KEEP;
     int64_t at = 0;
     if (string_options(x, argc, argv, argl, 0, &flags, &exp) < 0) return;
     if (exp) bad = expire_ms(argv[exp], argl[exp], flags, x->now, &at);

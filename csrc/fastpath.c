@@ -43,17 +43,8 @@ int fp_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int 
         return rc;
     }
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
-    size_t start = x->out->len;
-    cmd->fn(x, argc, argv, argl);
-    /* A keyspace status's error (WRONGTYPE, OOM...) is counted here (conn.c); any other comes
-     * from the arguments, before any side effect, so Python runs the handler again to write
-     * and count it (errorstats, failed_calls) with the dispatcher's other errors. */
-    if (x->out->len > start && x->out->data[start] == '-' &&
-        status_of_error(x->out->data + start, x->out->len - start) < 0) {
-        x->out->len = start;
-        return FP_SLOW;
-    }
     *which = (int)(cmd - fast_commands);
+    cmd->fn(x, argc, argv, argl);
     return FP_DONE;
 }
 

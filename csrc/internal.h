@@ -215,10 +215,10 @@ enum { FP_DONE = 0, FP_SLOW = 1 };
 /* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
 #define FP_MAX_COMMANDS 160
 
-/* Runs argv if it is a fast command with a valid arity: FP_DONE after its reply, or FP_SLOW
- * with nothing written (not a fast command, a bad arity, or an error only Python counts: it
- * runs the same handler again through rd_exec).  On FP_DONE *which is the command's index in
- * the table (rd_fast_command order).  x->now is the batch's clock. */
+/* Runs argv if it is a fast command with a valid arity: FP_DONE after its reply (an argument
+ * error among them, which the caller drops: Python runs the same handler through rd_exec to
+ * write and count it), or FP_SLOW with nothing written.  On FP_DONE *which is the command's
+ * index in the table (rd_fast_command order).  x->now is the batch's clock. */
 struct tx_ctx;
 int fp_dispatch(struct tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
 
