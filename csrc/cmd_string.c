@@ -1,17 +1,21 @@
-/* cmd_string.c: the string commands the C fast path serves (GET, SET, INCR family, MGET, MSET). */
+/* cmd_string.c: the string commands that run in C: GET, SET, SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX,
+ * STRLEN, the INCR family, MGET, MSET.  Each writes its complete reply, errors included, in Redis's
+ * order: the fast path runs them and Python runs the same handlers through rd_exec. */
 #include "internal.h"
 
 #include <limits.h>
 #include <string.h>
 
-/* SET option flags beyond RD_SET_* (which option gave the expiry). */
+/* Option flags beyond RD_SET_* (which option gave the expiry; GETEX's PERSIST). */
 enum {
     SET_EX = 16,   /* EX seconds: relative */
     SET_PX = 32,   /* PX milliseconds: relative */
     SET_EXAT = 64, /* EXAT unix seconds */
-    SET_PXAT = 128 /* PXAT unix milliseconds */
+    SET_PXAT = 128, /* PXAT unix milliseconds */
+    GETEX_PERSIST = 256
 };
 #define SET_ANY_EXPIRE (SET_EX | SET_PX | SET_EXAT | SET_PXAT)
+#define SET_KS_FLAGS (RD_SET_NX | RD_SET_XX | RD_SET_GET | RD_SET_KEEPTTL)
 
 /* Redis compares options as C strings, so "nx\0junk" still reads as NX. */
 static int opt_is(const char *arg, size_t len, const char *name) {
@@ -24,15 +28,19 @@ static int opt_is(const char *arg, size_t len, const char *name) {
     return i == len || arg[i] == '\0';
 }
 
-/* Returns the option's flag when it is allowed after `flags`, else 0.  The
- * exclusions are those of Redis 7.0 parseExtendedStringArgumentsOrReply (an
+/* The flag of one SET (for_set) or GETEX option word allowed after `flags`, else 0 (a syntax
+ * error).  The exclusions are those of Redis 7.0 parseExtendedStringArgumentsOrReply (an
  * option never excludes itself: "EX 1 EX 2" is legal and the last wins). */
-static int set_option(const char *a, size_t n, int flags, int has_next) {
-    if (opt_is(a, n, "nx") && !(flags & RD_SET_XX)) return RD_SET_NX;
-    if (opt_is(a, n, "xx") && !(flags & RD_SET_NX)) return RD_SET_XX;
-    if (opt_is(a, n, "get")) return RD_SET_GET;
-    if (opt_is(a, n, "keepttl") && !(flags & SET_ANY_EXPIRE)) return RD_SET_KEEPTTL;
-    if (!has_next || (flags & RD_SET_KEEPTTL)) return 0;
+static int string_option(const char *a, size_t n, int flags, int has_next, int for_set) {
+    if (for_set) {
+        if (opt_is(a, n, "nx") && !(flags & RD_SET_XX)) return RD_SET_NX;
+        if (opt_is(a, n, "xx") && !(flags & RD_SET_NX)) return RD_SET_XX;
+        if (opt_is(a, n, "get")) return RD_SET_GET;
+        if (opt_is(a, n, "keepttl") && !(flags & SET_ANY_EXPIRE)) return RD_SET_KEEPTTL;
+    } else if (opt_is(a, n, "persist") && !(flags & SET_ANY_EXPIRE)) {
+        return GETEX_PERSIST;
+    }
+    if (!has_next || (flags & (RD_SET_KEEPTTL | GETEX_PERSIST))) return 0;
     if (opt_is(a, n, "ex") && !(flags & (SET_ANY_EXPIRE & ~SET_EX))) return SET_EX;
     if (opt_is(a, n, "px") && !(flags & (SET_ANY_EXPIRE & ~SET_PX))) return SET_PX;
     if (opt_is(a, n, "exat") && !(flags & (SET_ANY_EXPIRE & ~SET_EXAT))) return SET_EXAT;
@@ -40,102 +48,171 @@ static int set_option(const char *a, size_t n, int flags, int has_next) {
     return 0;
 }
 
-/* Redis getExpireMillisecondsOrReply: positive, and no overflow turning it
- * into absolute milliseconds.  0 = valid (*at set), -1 = Python's error. */
-static int set_expire_at(const char *a, size_t n, int flags, int64_t now, int64_t *at) {
-    long long ms;
-    if (!str2ll(a, n, &ms) || ms <= 0) return -1;
-    if (flags & (SET_EX | SET_EXAT)) {
-        if (ms > LLONG_MAX / 1000) return -1;
-        ms *= 1000;
+/* SET's options from argv[3], GETEX's from argv[2], added to *flags and *exp (the index of the
+ * expiry's argument), both 0 before: 0, or -1 after writing the syntax error. */
+static int string_options(tx_ctx *x, int argc, const char **argv, const size_t *argl, int for_set,
+                          int *flags, int *exp) {
+    for (int j = for_set ? 3 : 2; j < argc; j++) {
+        int f = string_option(argv[j], argl[j], *flags, j + 1 < argc, for_set);
+        if (!f) {
+            reply_syntax(x->out);
+            return -1;
+        }
+        *flags |= f;
+        if (f & SET_ANY_EXPIRE) *exp = ++j;
     }
-    if (flags & (SET_EX | SET_PX)) {
-        if (ms > LLONG_MAX - now) return -1;
-        ms += now;
-    }
-    *at = ms;
     return 0;
 }
 
+enum { EXPIRE_OK = 0, EXPIRE_NOTINT, EXPIRE_INVALID };
+
+/* Redis getExpireMillisecondsOrReply's checks: an integer, positive, and no overflow turning it
+ * into absolute milliseconds (the unit from flags).  EXPIRE_OK with *at, or the error's kind. */
+static int expire_ms(const char *a, size_t n, int flags, int64_t now, int64_t *at) {
+    long long ms;
+    if (!str2ll(a, n, &ms)) return EXPIRE_NOTINT;
+    if (ms <= 0) return EXPIRE_INVALID;
+    if (flags & (SET_EX | SET_EXAT)) {
+        if (ms > LLONG_MAX / 1000) return EXPIRE_INVALID;
+        ms *= 1000;
+    }
+    if (flags & (SET_EX | SET_PX)) {
+        if (ms > LLONG_MAX - now) return EXPIRE_INVALID;
+        ms += now;
+    }
+    *at = ms;
+    return EXPIRE_OK;
+}
+
+static void reply_expire_error(rd_buf *out, int kind, const char *command) {
+    if (kind == EXPIRE_NOTINT)
+        resp_add_status_error(out, RD_ERR_NOTINT);
+    else
+        resp_add_status_errorf(out, RD_ERR_EXPIRE, command);
+}
+
+/* The expiry argument a as an absolute time: 0 with *at, or -1 after writing the error. */
+static int expire_arg(tx_ctx *x, const char *a, size_t n, int flags, const char *command, int64_t *at) {
+    int kind = expire_ms(a, n, flags, x->now, at);
+    if (kind == EXPIRE_OK) return 0;
+    reply_expire_error(x->out, kind, command);
+    return -1;
+}
+
 /* GET key */
-int cmd_get(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_get(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
     rd_status st = ks_get(x->ks, argv[1], argl[1], x->now, resp_bulk_sink, x->out);
     if (st == RD_NOT_FOUND)
         resp_add_nil(x->out, x->resp);
     else if (st != RD_OK)
         resp_add_status_error(x->out, st);
-    return FP_DONE;
 }
 
-/* SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL] */
-int cmd_set(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
-    int flags = 0, found = 0, exp_arg = 0;
-    int64_t at = 0;
-    rd_status st;
-
-    for (int j = 3; j < argc; j++) {
-        int f = set_option(argv[j], argl[j], flags, j + 1 < argc);
-        if (!f) return FP_SLOW; /* syntax error: Python writes it */
-        flags |= f;
-        if (f & SET_ANY_EXPIRE) exp_arg = ++j;
-    }
-    if (exp_arg && set_expire_at(argv[exp_arg], argl[exp_arg], flags, x->now, &at) < 0)
-        return FP_SLOW;
-
-    st = ks_set(x->ks, argv[1], argl[1], argv[2], argl[2], flags & 15, at, x->now,
-                resp_bulk_sink, x->out, &found);
+/* setGenericCommand once the arguments are checked: +OK, or with RD_SET_GET the old value (nil
+ * without one, whether or not NX/XX let the write happen); nil when NX/XX stopped a plain SET. */
+static inline void set_reply(tx_ctx *x, const char *key, size_t klen, const char *val, size_t vlen,
+                             int flags, int64_t at) {
+    int found = 0;
+    rd_status st = ks_set(x->ks, key, klen, val, vlen, flags, at, x->now, resp_bulk_sink, x->out, &found);
     if (st != RD_OK && st != RD_NOT_DONE)
         resp_add_status_error(x->out, st);
     else if ((flags & RD_SET_GET) && !found)
         resp_add_nil(x->out, x->resp);
     else if (!(flags & RD_SET_GET))
         st == RD_OK ? resp_add_raw(x->out, "+OK\r\n", 5) : resp_add_nil(x->out, x->resp);
-    return FP_DONE;
 }
 
-static int incr_generic(fp_ctx *x, const char *key, size_t klen, int64_t delta) {
+/* SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL] */
+void cmd_set(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    int flags = 0, exp = 0;
+    int64_t at = 0;
+    if (argc > 3 && string_options(x, argc, argv, argl, 1, &flags, &exp) < 0) return;
+    if (exp && expire_arg(x, argv[exp], argl[exp], flags, "set", &at) < 0) return;
+    set_reply(x, argv[1], argl[1], argv[2], argl[2], flags & SET_KS_FLAGS, at);
+}
+
+/* GETSET key value   (SET key value GET: the expiry is cleared) */
+void tx_getset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    (void)argc;
+    set_reply(x, argv[1], argl[1], argv[2], argl[2], RD_SET_GET, 0);
+}
+
+/* GETDEL key */
+void tx_getdel(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    (void)argc;
+    rd_status st = ks_getex(x->ks, argv[1], argl[1], RD_GETEX_DEL, 0, x->now, resp_bulk_sink, x->out);
+    if (st == RD_NOT_FOUND)
+        resp_add_nil(x->out, x->resp);
+    else if (st != RD_OK)
+        resp_add_status_error(x->out, st);
+}
+
+/* GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST] */
+void tx_getex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    int flags = 0, exp = 0, bad = EXPIRE_OK, mode = RD_GETEX_KEEP;
+    int64_t at = 0;
+    if (string_options(x, argc, argv, argl, 0, &flags, &exp) < 0) return;
+    if (exp) bad = expire_ms(argv[exp], argl[exp], flags, x->now, &at);
+    if (exp && !bad) mode = RD_GETEX_AT;
+    if (flags & GETEX_PERSIST) mode = RD_GETEX_PERSIST;
+    /* getexCommand checks the time only once it found a string there: a missing key is nil,
+     * another type WRONGTYPE, and only then a bad time is an error (nothing changed). */
+    rd_status st = ks_getex(x->ks, argv[1], argl[1], mode, at, x->now, bad ? NULL : resp_bulk_sink, x->out);
+    if (st == RD_NOT_FOUND)
+        resp_add_nil(x->out, x->resp);
+    else if (st != RD_OK)
+        resp_add_status_error(x->out, st);
+    else if (bad)
+        reply_expire_error(x->out, bad, "getex");
+}
+
+static void incr_reply(tx_ctx *x, const char *key, size_t klen, int64_t delta) {
     int64_t v;
     rd_status st = ks_incrby(x->ks, key, klen, delta, x->now, &v);
     if (st == RD_OK)
         resp_add_int(x->out, v);
     else
         resp_add_status_error(x->out, st);
-    return FP_DONE;
 }
 
 /* INCR key */
-int cmd_incr(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_incr(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
-    return incr_generic(x, argv[1], argl[1], 1);
+    incr_reply(x, argv[1], argl[1], 1);
 }
 
 /* DECR key */
-int cmd_decr(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_decr(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
-    return incr_generic(x, argv[1], argl[1], -1);
+    incr_reply(x, argv[1], argl[1], -1);
 }
 
 /* INCRBY key increment */
-int cmd_incrby(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_incrby(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     long long d;
     (void)argc;
-    if (!str2ll(argv[2], argl[2], &d)) return FP_SLOW;
-    return incr_generic(x, argv[1], argl[1], d);
+    if (!str2ll(argv[2], argl[2], &d))
+        resp_add_status_error(x->out, RD_ERR_NOTINT);
+    else
+        incr_reply(x, argv[1], argl[1], d);
 }
 
 /* DECRBY key decrement */
-int cmd_decrby(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_decrby(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     long long d;
     (void)argc;
-    /* LLONG_MIN cannot be negated: Redis answers "decrement would overflow". */
-    if (!str2ll(argv[2], argl[2], &d) || d == LLONG_MIN) return FP_SLOW;
-    return incr_generic(x, argv[1], argl[1], -d);
+    if (!str2ll(argv[2], argl[2], &d))
+        resp_add_status_error(x->out, RD_ERR_NOTINT);
+    else if (d == LLONG_MIN) /* cannot be negated; Redis 7.0 checks it before reading the key */
+        resp_add_status_error(x->out, RD_ERR_DECR_OVERFLOW);
+    else
+        incr_reply(x, argv[1], argl[1], -d);
 }
 
 /* MGET's element writer: wrong-type and missing keys are both nil. */
 static int mget_sink(void *ctx, const char *v, size_t n) {
-    fp_ctx *x = ctx;
+    tx_ctx *x = ctx;
     if (v)
         resp_add_bulk(x->out, v, n);
     else
@@ -144,7 +221,7 @@ static int mget_sink(void *ctx, const char *v, size_t n) {
 }
 
 /* MGET key [key ...] */
-int cmd_mget(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_mget(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     size_t mark = x->out->len;
     resp_add_array_len(x->out, argc - 1);
     rd_status st = ks_mget(x->ks, argc - 1, argv + 1, argl + 1, x->now, mget_sink, x);
@@ -153,24 +230,23 @@ int cmd_mget(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
         x->out->failed = 0;
         resp_add_status_error(x->out, st);
     }
-    return FP_DONE;
 }
 
 /* MSET key value [key value ...] */
-int cmd_mset(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
-    if ((argc - 1) % 2 != 0) return FP_SLOW; /* Redis's wrong-arity error */
+void cmd_mset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    if ((argc - 1) % 2 != 0) { /* the arity rule the table cannot express, as in Redis */
+        resp_add_status_errorf(x->out, RD_ERR_ARITY, "mset");
+        return;
+    }
     rd_status st = ks_mset(x->ks, (argc - 1) / 2, argv + 1, argl + 1, argv + 2, argl + 2, 2, x->now);
     if (st == RD_OK)
         resp_add_raw(x->out, "+OK\r\n", 5);
     else
         resp_add_status_error(x->out, st);
-    return FP_DONE;
 }
 
-/* ---- SETNX, SETEX, PSETEX, STRLEN --------------------------------------------- */
-
 /* SETNX key value */
-int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_setnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
     rd_status st = ks_set(x->ks, argv[1], argl[1], argv[2], argl[2], RD_SET_NX, 0, x->now, NULL,
                           NULL, NULL);
@@ -178,29 +254,26 @@ int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
         resp_add_int(x->out, st == RD_OK);
     else
         resp_add_status_error(x->out, st);
-    return FP_DONE;
 }
 
 /* SETEX key seconds value / PSETEX key milliseconds value: SET with EX / PX. */
-static int set_with_expire(fp_ctx *x, const char **argv, const size_t *argl, int unit) {
+static void set_with_expire(tx_ctx *x, const char **argv, const size_t *argl, int unit,
+                            const char *command) {
     int64_t at;
-    if (set_expire_at(argv[2], argl[2], unit, x->now, &at) < 0) return FP_SLOW;
-    rd_status st = ks_set(x->ks, argv[1], argl[1], argv[3], argl[3], 0, at, x->now, NULL, NULL, NULL);
-    if (st == RD_OK)
-        resp_add_raw(x->out, "+OK\r\n", 5);
-    else
-        resp_add_status_error(x->out, st);
-    return FP_DONE;
+    if (expire_arg(x, argv[2], argl[2], unit, command, &at) < 0) return;
+    set_reply(x, argv[1], argl[1], argv[3], argl[3], 0, at);
 }
 
-int cmd_setex(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+/* SETEX key seconds value */
+void cmd_setex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
-    return set_with_expire(x, argv, argl, SET_EX);
+    set_with_expire(x, argv, argl, SET_EX, "setex");
 }
 
-int cmd_psetex(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+/* PSETEX key milliseconds value */
+void cmd_psetex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
-    return set_with_expire(x, argv, argl, SET_PX);
+    set_with_expire(x, argv, argl, SET_PX, "psetex");
 }
 
 static int length_sink(void *ctx, const char *v, size_t n) {
@@ -210,7 +283,7 @@ static int length_sink(void *ctx, const char *v, size_t n) {
 }
 
 /* STRLEN key */
-int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
+void cmd_strlen(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     size_t n = 0;
     (void)argc;
     rd_status st = ks_get(x->ks, argv[1], argl[1], x->now, length_sink, &n);
@@ -218,5 +291,4 @@ int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl) {
         resp_add_int(x->out, (long long)n);
     else
         resp_add_status_error(x->out, st);
-    return FP_DONE;
 }

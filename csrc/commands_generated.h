@@ -25,6 +25,9 @@
 
 /* c="tx": type commands (tx_<name>), on the fast path and through rd_exec: X(name, arity) */
 #define TYPE_COMMANDS(X) \
+    X(getset, 3) \
+    X(getdel, 2) \
+    X(getex, -2) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \

@@ -6,7 +6,7 @@
 typedef struct fp_command {
     const char *name; /* lowercase */
     int arity;        /* Redis convention: N exact, -N at least N */
-    fp_handler fn;
+    tx_handler fn;
 } fp_command;
 
 /* The table's c="fast" rows (commands_generated.h); rd_fast_command lists them for Python. */
@@ -34,7 +34,7 @@ static int fp_cluster_ok(const fp_command *cmd, int argc, const char **argv, con
     return cl_keys_local(cmd ? i : (int)N_FAST + i, argc, argv, argl);
 }
 
-int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
+int fp_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const fp_command *cmd = fp_lookup(argv[0], argl[0]);
     if (cl_enabled && !fp_cluster_ok(cmd, argc, argv, argl)) return FP_SLOW;
     if (!cmd) {
@@ -44,7 +44,8 @@ int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int 
     }
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
     *which = (int)(cmd - fast_commands);
-    return cmd->fn(x, argc, argv, argl);
+    cmd->fn(x, argc, argv, argl);
+    return FP_DONE;
 }
 
 rd_status rd_fast_command(int i, const char **name, int *arity) {

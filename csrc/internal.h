@@ -2,9 +2,8 @@
  *
  * Naming: ks_* keyspace internals (take the stripe locks themselves, with an
  * explicit `now` from the caller's batch clock), do_* assume the stripe lock is held,
- * resp_* framing and reply encoding, cmd_* the fast path's string and key commands
- * (FP_SLOW leaves every error to Python), tx_* the type commands (they write their
- * whole reply, errors included), buf_* byte buffers.
+ * resp_* framing and reply encoding, cmd_* the string, key and connection commands and tx_*
+ * the type commands (both write their whole reply, errors included), buf_* byte buffers.
  */
 #ifndef REDISTILL_INTERNAL_H
 #define REDISTILL_INTERNAL_H
@@ -63,6 +62,9 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now,
 rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val, size_t vlen,
                  int flags, int64_t expire_at, int64_t now, ks_sink old_fn, void *old_ctx,
                  int *old_found);
+/* GETEX / GETDEL: fn gets key's string (NULL fn: the lookup alone), then mode (RD_GETEX_*) applies. */
+rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms, int64_t now,
+                   ks_sink fn, void *ctx);
 rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta, int64_t now,
                     int64_t *result);
 rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
@@ -205,34 +207,27 @@ void resp_add_nil(rd_buf *b, int proto);
 void resp_add_status_error(rd_buf *b, rd_status st);
 /* The error line of a status whose text is a format (status.c's "%s" entries). */
 void resp_add_status_errorf(rd_buf *b, rd_status st, ...);
+/* The status whose error line (status.c) `line` starts with, or -1 (an error of the arguments). */
+int status_of_error(const char *line, size_t len);
 /* "-ERR <text>\r\n" with CR/LF in text mapped to spaces (Redis addReplyErrorFormat):
  * for protocol errors, whose text the parser built. */
 void resp_add_err_text(rd_buf *b, const char *text);
 /* ks_sink that appends v as a bulk to the rd_buf ctx (GET, SET GET: v is never NULL). */
 int resp_bulk_sink(void *ctx, const char *v, size_t n);
 
-/* ---- fast path (fastpath.c, cmd_*.c) --------------------------------------- */
-
-typedef struct fp_ctx {
-    rd_keyspace *ks;
-    rd_buf *out;
-    int resp;     /* 2 or 3 */
-    int64_t now;  /* the batch's clock: read at its start, again every 16 commands (gate_tick) */
-} fp_ctx;
+/* ---- fast path (fastpath.c) ------------------------------------------------ */
 
 enum { FP_DONE = 0, FP_SLOW = 1 };
 
-/* A command handler: FP_DONE after appending its reply, or FP_SLOW (before any
- * side effect or output) for every case Python owns: syntax errors, bad numbers. */
-typedef int (*fp_handler)(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-
-/* Room for per-command call counters in rd_worker: fastpath.c's commands, then the type
- * commands (fastpath.c asserts only that its own table fits). */
+/* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
 #define FP_MAX_COMMANDS 160
 
-/* Runs argv if it is a fast command with a valid arity; FP_DONE or FP_SLOW.
- * On FP_DONE *which is the command's index in the table (rd_fast_command order). */
-int fp_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
+/* Runs argv if it is a fast command with a valid arity: FP_DONE after its reply (an argument
+ * error among them, which the caller drops: Python runs the same handler through rd_exec to
+ * write and count it), or FP_SLOW with nothing written.  On FP_DONE *which is the command's
+ * index in the table (rd_fast_command order).  x->now is the batch's clock. */
+struct tx_ctx;
+int fp_dispatch(struct tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
 
 /* Emulated cluster mode (cluster.c): set at start-up, read-only afterwards. */
 extern int cl_enabled;
@@ -241,23 +236,6 @@ extern int cl_enabled;
 int cl_keys_local(int which, int argc, const char **argv, const size_t *argl);
 /* The index of a type command in tx_commands, -1 when name is not one (types.c). */
 int tx_index(const char *name, size_t n);
-
-int cmd_get(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_set(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_incr(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_decr(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_incrby(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_decrby(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_mget(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_mset(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_del(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_exists(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_ping(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_echo(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_setnx(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_setex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_psetex(fp_ctx *x, int argc, const char **argv, const size_t *argl);
-int cmd_strlen(fp_ctx *x, int argc, const char **argv, const size_t *argl);
 
 /* ---- data types (types.c, dict.c, t_*.c; typed entries in keyspace.c) ---------------- */
 
@@ -377,11 +355,13 @@ void dobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t n), vo
 
 /* ---- type commands (types.c, t_hash.c, t_set.c, t_zset.c, t_list.c, t_sort.c) ---- */
 
+/* What every C command handler (cmd_*, tx_*) gets; it writes its complete reply to out. */
 typedef struct tx_ctx {
     rd_keyspace *ks;
     rd_buf *out;
     int resp; /* 2 or 3 */
     int defer; /* fast path, a command that can fill a waited key: tx_open fails while any client is blocked */
+    int64_t now; /* the command's clock (rd_now_ms); on the fast path the batch's */
 } tx_ctx;
 
 /* RESP3 map / set headers; a flat array / an array in RESP2. */
@@ -450,12 +430,16 @@ int scan_opts_parse(rd_buf *out, int argc, const char **argv, const size_t *argl
 void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o, int all,
                 int with_values);
 
-/* A type command: writes its complete reply (errors included) to x->out. */
+/* A command: writes its complete reply (errors included, Redis's text and order) to x->out. */
 typedef void (*tx_handler)(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 
 /* The type commands' lists (TYPE_COMMANDS: the fast path and rd_exec; EXEC_COMMANDS: rd_exec
  * only, as SORT, which may read keys its arguments do not name, and the blocking pops' immediate
  * attempt, which blocking.py calls) are generated from the command table. */
+#define CMD_DECLARE(name, arity, fn) \
+    void fn(tx_ctx *x, int argc, const char **argv, const size_t *argl);
+FAST_COMMANDS(CMD_DECLARE)
+#undef CMD_DECLARE
 #define TX_DECLARE(name, arity) \
     void tx_##name(tx_ctx *x, int argc, const char **argv, const size_t *argl);
 TYPE_COMMANDS(TX_DECLARE)
@@ -471,11 +455,11 @@ int fills_waited_keys(tx_handler fn);
 int clients_blocked(void);
 
 /* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
+/* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
  * for unknown names, bad arity, every error reply (Python writes errors), while
  * used memory is over maxmemory, and while a client is blocked for a write that
  * could wake it. */
-struct fp_ctx;
-int fp_type_dispatch(struct fp_ctx *x, int argc, const char **argv, const size_t *argl,
+int fp_type_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl,
                      int *which);
 /* Number of type commands (rd_fast_command lists them after fastpath.c's). */
 int tx_command_count(void);

@@ -1307,18 +1307,16 @@ static entry *do_read_string(rd_keyspace *ks, shard *s, uint64_t h, const char *
     return e;
 }
 
-rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
-                      rd_buf *out) {
-    int64_t now = rd_now_ms();
+rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms, int64_t now,
+                   ks_sink fn, void *ctx) {
     uint64_t h = key_hash(ks, key, klen);
     shard *s = shard_of(ks, h);
     entry *dead = NULL, **link, *e;
     rd_status st = RD_OK;
 
-    rd_buf_clear(out);
     lock(s);
     e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
-    if (e && buf_append(out, entry_val(e), entry_vlen(e)) < 0) {
+    if (e && fn && fn(ctx, entry_val(e), entry_vlen(e)) != 0) {
         st = RD_ERR_NOMEM;
     } else if (e) {
         if (mode == RD_GETEX_DEL) {
@@ -1333,6 +1331,12 @@ rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, i
     release(ks, s);
     free_chain(dead);
     return st;
+}
+
+rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
+                      rd_buf *out) {
+    rd_buf_clear(out);
+    return ks_getex(ks, key, klen, mode, at_ms, rd_now_ms(), copy_sink, out);
 }
 
 rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start,

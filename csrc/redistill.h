@@ -66,6 +66,8 @@ typedef enum {
     RD_ERR_LIMIT_BYSCORE,    /* ZRANGE LIMIT without BYSCORE or BYLEX */
     RD_ERR_WITHSCORES_BYLEX, /* ZRANGE BYLEX WITHSCORES */
     RD_ERR_WEIGHT_FLOAT,     /* a WEIGHTS value that is not a float */
+    RD_ERR_EXPIRE,           /* an expire time not positive or overflowing: %s = command name */
+    RD_ERR_DECR_OVERFLOW,    /* DECRBY of LLONG_MIN (it cannot be negated) */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */

@@ -5,6 +5,8 @@
  * error status has a text and that none of these texts is written anywhere else. */
 #include "internal.h"
 
+#include <string.h>
+
 static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_WRONGTYPE] = "-WRONGTYPE Operation against a key holding the wrong kind of value",
     [RD_ERR_NOTINT] = "-ERR value is not an integer or out of range",
@@ -49,6 +51,8 @@ static const char *const messages[RD_STATUS_COUNT] = {
         "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
     [RD_ERR_WITHSCORES_BYLEX] = "-ERR syntax error, WITHSCORES not supported in combination with BYLEX",
     [RD_ERR_WEIGHT_FLOAT] = "-ERR weight value is not a float",
+    [RD_ERR_EXPIRE] = "-ERR invalid expire time in '%s' command",
+    [RD_ERR_DECR_OVERFLOW] = "-ERR decrement would overflow",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",
@@ -64,4 +68,13 @@ static const char *const messages[RD_STATUS_COUNT] = {
 const char *rd_status_message(rd_status st) {
     if ((unsigned)st >= RD_STATUS_COUNT || !messages[st]) return "";
     return messages[st];
+}
+
+int status_of_error(const char *line, size_t len) {
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = messages[st];
+        size_t n = m ? strlen(m) : 0;
+        if (n && n <= len && memcmp(line, m, n) == 0) return st;
+    }
+    return -1;
 }

@@ -323,8 +323,10 @@ typedef struct tx_command {
 } tx_command;
 
 #define TX_ENTRY(name, arity) {#name, arity, tx_##name},
-static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) EXEC_COMMANDS(TX_ENTRY)};
+#define CMD_ENTRY(name, arity, fn) {#name, arity, fn},
+static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) EXEC_COMMANDS(TX_ENTRY) FAST_COMMANDS(CMD_ENTRY)};
 #undef TX_ENTRY
+#undef CMD_ENTRY
 #define N_TX ((int)(sizeof tx_commands / sizeof tx_commands[0]))
 #define TX_ONE(name, arity) +1
 enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: EXEC_COMMANDS come after */
@@ -351,16 +353,16 @@ int tx_index(const char *name, size_t n) {
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out) {
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
-    tx_ctx x = {ks, out, resp, 0};
+    tx_ctx x = {ks, out, resp, 0, rd_now_ms()};
     if (!cmd) return RD_NOT_FOUND;
     cmd->fn(&x, argc, argv, argl);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 
-int fp_type_dispatch(fp_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
+int fp_type_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const tx_command *cmd = tx_lookup(argv[0], argl[0]);
     size_t start = x->out->len;
-    tx_ctx t = {x->ks, x->out, x->resp, 0};
+    tx_ctx t = *x;
     if (!cmd || cmd - tx_commands >= N_TX_FAST) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
     t.defer = fills_waited_keys(cmd->fn); /* Python wakes blocked clients (tx_open) */

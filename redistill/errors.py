@@ -92,9 +92,8 @@ def long_range(low: int, high: int) -> str:
     return _core_line("RD_ERR_LONGRANGE") % (low, high)
 
 
-# ---- Python-only error texts (the C fast path leaves every one of these cases to Python) ----
+# ---- Python-only error texts (the commands C runs write their own errors: csrc/cmd_*.c, t_*.c) ----
 
-DECREMENT_OVERFLOW = "decrement would overflow"  # DECRBY of LLONG_MIN (Redis 7.0 wording)
 NOAUTH = "-NOAUTH Authentication required."
 WRONGPASS = "-WRONGPASS invalid username-password pair or user is disabled."
 AUTH_NOT_CONFIGURED = (
@@ -223,7 +222,7 @@ def unknown_subcommand(sub: bytes, container: str) -> str:
 
 
 def invalid_expire(command: str) -> str:
-    return f"invalid expire time in '{command}' command"
+    return _core_line("RD_ERR_EXPIRE") % command
 
 
 def unsupported_option(opt: bytes) -> str:

@@ -227,8 +227,8 @@ class BlockValue:
 
 def _key_array(keys: list[bytes]) -> tuple[Any, Any]:
     """(const char *[], size_t[]) for a multi-key call; the buffers stay valid while the caller
-    holds `keys` (cffi passes bytes without copying)."""
-    return (ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
+    holds `keys` (cffi passes bytes without copying; a BlockValue passes its block's value)."""
+    return (ffi.new("const char *[]", [k.ptr if isinstance(k, BlockValue) else ffi.from_buffer(k) for k in keys]),
             ffi.new("size_t[]", [len(k) for k in keys]))
 
 
@@ -488,8 +488,15 @@ class Keyspace:
         return None
 
     def exec(self, args: list[bytes], resp: int) -> bytes:
-        """Runs a type command (HSET, SADD...) wholly in C: its complete reply in RESP `resp`,
-        errors included (the caller turns an error line into a CommandError)."""
+        """Runs a command C implements (SET, HSET, SADD...) wholly in C: its complete reply in RESP
+        `resp`, errors included (the caller turns an error line into a CommandError).  A big value
+        still in its block (BlockValue) is offered to the keyspace, which may build the entry in it."""
+        block = next((a for a in args if isinstance(a, BlockValue)), None)
+        if block is not None:
+            return block.store(lambda _ptr: self._exec(args, resp))
+        return self._exec(args, resp)
+
+    def _exec(self, args: list[bytes], resp: int) -> bytes:
         s = self._scratch
         argv, argl = _key_array(args)
         lib.rd_buf_clear(s.buf)

@@ -1,4 +1,5 @@
-"""Connection commands (Redis's networking.c / server.c): PING, ECHO, AUTH, HELLO, SELECT, QUIT, CLIENT."""
+"""Connection commands (Redis's networking.c / server.c): AUTH, HELLO, SELECT, QUIT, CLIENT.  PING and ECHO
+run wholly in C (csrc/cmd_conn.c): their table lines name datatypes.run."""
 from __future__ import annotations
 
 import hmac
@@ -12,18 +13,6 @@ from redistill.errors import CommandError
 from redistill.protocol import SetReply, Verbatim
 
 REDIS_VERSION = "7.0.0"  # what HELLO reports as Redis's version; INFO should print the same
-
-
-# PING [message]
-def ping(client: Any, args: list[bytes]) -> Any:
-    if len(args) > 2:  # PING's arity is -1, so its upper bound is checked here (as Redis does)
-        raise CommandError(errors.wrong_arity("ping"))
-    return "PONG" if len(args) == 1 else args[1]
-
-
-# ECHO message
-def echo(client: Any, args: list[bytes]) -> bytes:
-    return args[1]
 
 
 def credentials_ok(client: Any, user: bytes, password: bytes) -> bool:

@@ -1,6 +1,6 @@
-"""Hash, set, sorted-set and list commands.  They run wholly in C (csrc/t_hash.c, csrc/t_set.c,
-csrc/t_zset.c, csrc/t_list.c), which writes the complete reply, so the fast path and this path send the same bytes by
-construction."""
+"""The commands that run wholly in C: strings and keys (csrc/cmd_string.c, csrc/cmd_keys.c), PING and
+ECHO (csrc/cmd_conn.c), hashes, sets, sorted sets and lists (csrc/t_*.c).  C writes the complete reply,
+errors included, so the fast path and this path send the same bytes by construction."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +9,7 @@ from redistill.errors import CommandError
 from redistill.protocol import Encoded
 
 
-# HSET, HGET, SADD, SINTER ... (every command whose table line names this handler)
+# SET, GET, HSET, SADD ... (every command whose table line names this handler)
 def run(client: Any, args: list[bytes]) -> Encoded:
     reply = client.server.keyspace.exec(args, client.resp)
     if reply[:1] == b"-":  # an error line: raised, so INFO errorstats and failed_calls count it

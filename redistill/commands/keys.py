@@ -1,6 +1,7 @@
-"""Keyspace commands (Redis's db.c / expire.c / object.c): DEL, EXISTS, EXPIRE, PEXPIRE, TTL, PTTL,
-PERSIST, DBSIZE, FLUSHDB, FLUSHALL, UNLINK, TOUCH, EXPIREAT, PEXPIREAT, EXPIRETIME,
-PEXPIRETIME, TYPE, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX, COPY, OBJECT, MEMORY USAGE."""
+"""Keyspace commands (Redis's db.c / expire.c / object.c): EXPIRE, PEXPIRE, TTL, PTTL, PERSIST,
+DBSIZE, FLUSHDB, FLUSHALL, TOUCH, EXPIREAT, PEXPIREAT, EXPIRETIME, PEXPIRETIME, TYPE,
+KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX, COPY, OBJECT, MEMORY USAGE.  DEL, UNLINK and EXISTS run
+wholly in C (csrc/cmd_keys.c): their table lines name datatypes.run."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,16 +13,6 @@ from redistill.errors import CommandError
 from redistill.keyspace import ENCODING_NAMES, EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, TYPE_NAMES
 
 _EXPIRE_OPTIONS = {b"nx": EXPIRE_NX, b"xx": EXPIRE_XX, b"gt": EXPIRE_GT, b"lt": EXPIRE_LT}
-
-
-# DEL key [key ...]
-def del_(client: Any, args: list[bytes]) -> int:
-    return client.server.keyspace.delete_many(args[1:])
-
-
-# EXISTS key [key ...]   (a key named twice counts twice)
-def exists(client: Any, args: list[bytes]) -> int:
-    return client.server.keyspace.exists_many(args[1:])
 
 
 def parse_expire_options(args: list[bytes]) -> int:
@@ -106,11 +97,6 @@ def flushall(client: Any, args: list[bytes]) -> str:
 
 
 # ---- the rest of Redis 7.0's generic key commands ---------------------------------------------
-
-# UNLINK key [key ...]   (freeing is cheap here: the same as DEL)
-def unlink(client: Any, args: list[bytes]) -> int:
-    return client.server.keyspace.delete_many(args[1:])
-
 
 # TOUCH key [key ...]
 def touch(client: Any, args: list[bytes]) -> int:

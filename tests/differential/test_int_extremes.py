@@ -121,15 +121,6 @@ def _run(sock: RespSocket, args: list[bytes]) -> tuple:
     return norm(args, reply), _state(sock)
 
 
-@pytest.fixture(scope="module")
-def socks(redis_server, server):
-    a = RespSocket(redis_server.host, redis_server.port, timeout=10)
-    b = RespSocket(server.host, server.port, timeout=10)
-    yield a, b
-    a.close()
-    b.close()
-
-
 @pytest.mark.parametrize("group", sorted({c[0].decode() for c in CASES}))
 def test_extreme_integers_match_redis(socks, group):
     ref, sut = socks

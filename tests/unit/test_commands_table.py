@@ -103,6 +103,22 @@ def test_fast_set_equals_the_c_list():
     assert {n for n, s in COMMANDS.items() if s.group in ("hash", "set")} <= set(python)
 
 
+def test_fast_commands_have_one_implementation():
+    """A command the fast path serves runs the same C handler on the Python path (rd_exec), so the
+    two paths cannot disagree: its table line names datatypes.run, and rd_exec knows it."""
+    from redistill.commands import datatypes
+    from redistill.keyspace import Keyspace
+
+    ks = Keyspace()
+    try:
+        for spec in (s for s in COMMANDS.values() if s.fast):
+            assert spec.handler is datatypes.run, spec.name
+            args = [spec.name.encode()] + [b"x"] * (abs(spec.arity) - 1)
+            assert ks.exec(args, 2)[:1] in (b"+", b"-", b":", b"$", b"*", b"%", b"~"), spec.name
+    finally:
+        ks.close()
+
+
 # ---- dispatch with stand-ins for the server and the connection ----------------------------------
 
 class _Client(SimpleNamespace):
