@@ -25,9 +25,6 @@
 
 /* c="tx": type commands (tx_<name>), on the fast path and through rd_exec: X(name, arity) */
 #define TYPE_COMMANDS(X) \
-    X(getset, 3) \
-    X(getdel, 2) \
-    X(getex, -2) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \
@@ -113,6 +110,9 @@
 
 /* c="exec": type commands through rd_exec only, never on the fast path: X(name, arity) */
 #define EXEC_COMMANDS(X) \
+    X(getset, 3) \
+    X(getdel, 2) \
+    X(getex, -2) \
     X(sort, -2) \
     X(sort_ro, -2) \
     X(blpop, -3) \

@@ -19,7 +19,9 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
   c         where csrc/ runs it:  None  Python only;
             "fast"  the fast path's own handler (fastpath.c, cmd_<name>; c_fn names another);
             "tx"    a type command (tx_<name>): the fast path and rd_exec;
-            "exec"  tx_<name> through rd_exec only (never on the fast path)
+            "exec"  tx_<name> through rd_exec only (never on the fast path: SORT, the blocking
+                    pops' attempt, and GETSET/GETDEL/GETEX, whose big value reaches the Python
+                    path in its block)
   gate      how the dispatcher holds the keyspace gate: "shared" (default); "exclusive" (SORT may
             read keys its arguments do not name; MONITOR and CLIENT PAUSE switch the fast path);
             "own" (takes it exclusive itself: an upgrade from shared would deadlock)
@@ -223,9 +225,9 @@ TABLE = [
     command("setnx", 3, "write denyoom fast @string", "datatypes.run", "string", "1.0.0", "Set the value of a key, only if the key does not exist", keys=[ks("OW insert", 1)], c="fast"),
     command("setex", 4, "write denyoom @string", "datatypes.run", "string", "2.0.0", "Set the value and expiration of a key", keys=[ks("OW update", 1)], c="fast"),
     command("psetex", 4, "write denyoom @string", "datatypes.run", "string", "2.6.0", "Set the value and expiration in milliseconds of a key", keys=[ks("OW update", 1)], c="fast"),
-    command("getset", 3, "write denyoom fast @string", "datatypes.run", "string", "1.0.0", "Set the string value of a key and return its old value", keys=[ks("RW access update", 1)], c="tx"),
-    command("getdel", 2, "write fast @string", "datatypes.run", "string", "6.2.0", "Get the value of a key and delete the key", keys=[ks("RW access delete", 1)], c="tx"),
-    command("getex", -2, "write fast @string", "datatypes.run", "string", "6.2.0", "Get the value of a key and optionally set its expiration", keys=[ks("RW access update", 1, notes="RW and UPDATE because it changes the TTL")], c="tx"),
+    command("getset", 3, "write denyoom fast @string", "datatypes.run", "string", "1.0.0", "Set the string value of a key and return its old value", keys=[ks("RW access update", 1)], c="exec"),
+    command("getdel", 2, "write fast @string", "datatypes.run", "string", "6.2.0", "Get the value of a key and delete the key", keys=[ks("RW access delete", 1)], c="exec"),
+    command("getex", -2, "write fast @string", "datatypes.run", "string", "6.2.0", "Get the value of a key and optionally set its expiration", keys=[ks("RW access update", 1, notes="RW and UPDATE because it changes the TTL")], c="exec"),
     command("append", 3, "write denyoom fast @string", "string.append", "string", "2.0.0", "Append a value to a key", keys=[ks("RW insert", 1)]),
     command("strlen", 2, "readonly fast @string", "datatypes.run", "string", "2.2.0", "Get the length of the value stored in a key", keys=[ks("RO", 1)], c="fast"),
     command("getrange", 4, "readonly @string", "string.getrange", "string", "2.4.0", "Get a substring of the string stored at a key", keys=[ks("RO access", 1)]),
