@@ -509,12 +509,13 @@ TRANSACTIONS = [
 
 # WATCH and expiry (Redis 7.0): a key live at WATCH that has expired by EXEC fails it, whether or not it
 # was reclaimed meanwhile; a key already expired at WATCH time fails it only if written.  The outcomes
-# do not depend on when active expiry runs, on either server.
+# do not depend on when active expiry runs, on either server.  The first four keys live 500 ms: WATCH
+# must reach them alive even on a loaded machine (with 100 ms it sometimes did not, on either side).
 WATCH_EXPIRY = [
-    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["PING"], ["EXEC"],
-    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
-    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["MULTI"], ["GET", "k"], ["EXEC"],
-    ["SET", "k", "v", "PX", "100"], ["WATCH", "k"], Sleep(0.3), ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "500"], ["WATCH", "k"], Sleep(0.8), ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "500"], ["WATCH", "k"], Sleep(0.8), ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
+    ["SET", "k", "v", "PX", "500"], ["WATCH", "k"], Sleep(0.8), ["MULTI"], ["GET", "k"], ["EXEC"],
+    ["SET", "k", "v", "PX", "500"], ["WATCH", "k"], Sleep(0.8), ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
     ["SET", "k", "v", "PX", "100000"], ["WATCH", "k"], ["MULTI"], ["TTL", "k"], ["EXEC"],
     ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["MULTI"], ["PING"], ["EXEC"],
     ["SET", "k", "v", "PX", "50"], Sleep(0.2), ["WATCH", "k"], ["GET", "k"], ["MULTI"], ["PING"], ["EXEC"],
