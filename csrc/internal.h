@@ -1,6 +1,6 @@
 /* internal.h: every private header of csrc/ at once; cffi never sees these headers.  A .c file
  * includes only the part headers it uses; this umbrella serves keyspace.h (and so keyspace.c and
- * evict.c), which use most of them.
+ * evict.c) and perf/keyspace_bench.c, which use most of them.
  *
  * Naming: ks_* keyspace internals (take the stripe locks themselves, with an
  * explicit `now` from the caller's batch clock), do_* assume the stripe lock is held,
