@@ -1,4 +1,4 @@
-/* dict.h: the small string dictionary behind hash and set objects (dict.c). */
+/* dict.h: the small string dictionary behind hash and set objects (dict.c; the random picks in types.c). */
 #ifndef REDISTILL_DICT_H
 #define REDISTILL_DICT_H
 
