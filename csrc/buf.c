@@ -1,5 +1,5 @@
 /* buf.c: growable byte buffers, the rd_buf handle Python reads keyspace results through. */
-#include "internal.h"
+#include "buf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* clock.c: the clocks every part reads: wall time (frozen while a thread holds the
  * keyspace gate, as Redis caches the time for one command) and a monotonic one for budgets. */
-#include "internal.h"
+#include "gate.h"
 
 #include <time.h>
 

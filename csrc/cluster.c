@@ -5,7 +5,8 @@
  * only keeps the 16384-bit ownership map and each fast command's key positions, so it can hand a
  * command that must be redirected to Python (FP_SLOW, before any side effect).  Both are written
  * once at start-up, before any worker thread runs, and only read afterwards. */
-#include "internal.h"
+#include "fastpath.h"
+#include "redistill.h"
 
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* cmd_conn.c: the connection commands that run in C (PING, ECHO); complete replies, as cmd_string.c's. */
-#include "internal.h"
+#include "resp.h"
+#include "types.h"
 
 /* PING [message] */
 void cmd_ping(tx_ctx *x, int argc, const char **argv, const size_t *argl) {

@@ -1,5 +1,7 @@
 /* cmd_keys.c: the generic key commands that run in C (DEL, UNLINK, EXISTS); complete replies, as cmd_string.c's. */
-#include "internal.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "types.h"
 
 /* DEL or EXISTS of argv[1..]: one key alone takes the single-stripe call; several
  * are one instant under all their stripes (ks_multi), as Redis runs them. */

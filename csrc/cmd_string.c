@@ -1,7 +1,11 @@
 /* cmd_string.c: the string commands that run in C: GET, SET, SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX,
  * STRLEN, the INCR family, MGET, MSET.  Each writes its complete reply, errors included, in Redis's
  * order: the fast path runs them and Python runs the same handlers through rd_exec. */
-#include "internal.h"
+#include "buf.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "strconv.h"
+#include "types.h"
 
 #include <limits.h>
 #include <string.h>

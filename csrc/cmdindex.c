@@ -1,7 +1,7 @@
 /* cmdindex.c: case-insensitive command-name lookup in O(1) for the fast path and rd_exec.
  * A linear scan of ~100 names with a case fold per character cost ~2,000 instructions
  * per type command (ZADD sits near the end of the table): more than ZADD itself. */
-#include "internal.h"
+#include "types.h"
 
 #include <string.h>
 

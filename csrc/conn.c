@@ -15,6 +15,11 @@
  *     its first frame to its end (csrc/gate.c), so no EXEC interleaves with
  *     it; it is released before returning, also on RD_SLOW.
  */
+#include "buf.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "slowlog.h"
+#include "types.h"
 #include "worker.h"
 
 #include <errno.h>

@@ -1,5 +1,7 @@
 /* dict.c: the string dictionary behind hash and set objects: chained power-of-two tables, SipHash, an exact byte count. */
-#include "internal.h"
+#include "dict.h"
+#include "hash.h"
+#include "ksapi.h"
 
 #include <malloc.h>
 #include <pthread.h>

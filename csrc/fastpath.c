@@ -1,5 +1,6 @@
 /* fastpath.c: the list of commands C serves itself, and the dispatch from a parsed frame to their handlers. */
-#include "internal.h"
+#include "fastpath.h"
+#include "types.h"
 
 #include <string.h>
 

@@ -26,7 +26,7 @@
  *     is freed when that thread releases it (ks_lazyfree): freeing millions of
  *     keys never delays an EXEC waiting for the gate, nor what queues behind it.
  */
-#include "internal.h"
+#include "gate.h"
 
 static _Thread_local int depth;     /* nesting of this thread's hold; 0 = not held */
 static _Thread_local int exclusive; /* the hold (depth > 0) is exclusive */

@@ -12,7 +12,7 @@
  * pattern of 100,000 stars costs at most GLOB_MAX_NESTING frames of this
  * function on the worker's stack and answers what Redis answers.
  */
-#include "internal.h"
+#include "redistill.h"
 
 /* glibc's tolower() in the C locale, which Redis runs under (ours would follow the process's
  * LC_CTYPE, which Python sets from the environment): A-Z become a-z, a negative char comes back

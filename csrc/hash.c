@@ -1,5 +1,5 @@
 /* hash.c: SipHash-1-3, the keyed hash that spreads keys over stripes and buckets so crafted keys cannot flood one chain. */
-#include "internal.h"
+#include "hash.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * Python reads the values (one MGET instant) and formats the reply; the O(len(a) * len(b)) work runs
  * here without the GIL.  The walk emits ranges exactly where Redis 7.0 emits them.
  */
-#include "internal.h"
+#include "buf.h"
 
 #include <stdlib.h>
 #include <string.h>

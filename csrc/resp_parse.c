@@ -7,7 +7,9 @@
  *    it: the frame waits (and errors past 64 KB) like Redis.
  *  - "*0" and "*-1" are consumed silently; an empty inline line too.
  */
-#include "internal.h"
+#include "buf.h"
+#include "resp.h"
+#include "strconv.h"
 
 #include <limits.h>
 #include <stdarg.h>

@@ -1,5 +1,7 @@
 /* resp_write.c: reply encoders that append exact Redis 7 reply bytes to a caller-owned rd_buf. */
-#include "internal.h"
+#include "buf.h"
+#include "resp.h"
+#include "strconv.h"
 
 #include <stdarg.h>
 #include <stdio.h>

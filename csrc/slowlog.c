@@ -11,7 +11,8 @@
  *  4. The queue never holds more than slowlog-max-len entries (oldest dropped),
  *     so an unread log costs what Redis's own would.
  */
-#include "internal.h"
+#include "slowlog.h"
+#include "redistill.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

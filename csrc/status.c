@@ -3,7 +3,7 @@
  * rd_status_message (redistill/errors.py).  Every text was checked byte for byte
  * against redis-server 7.0.15.  tests/unit/test_error_table.py checks that every
  * error status has a text and that none of these texts is written anywhere else. */
-#include "internal.h"
+#include "resp.h"
 
 #include <string.h>
 

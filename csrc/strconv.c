@@ -1,6 +1,6 @@
 /* strconv.c: integer and long double <-> decimal text with exactly the rules of Redis's string2ll /
  * ll2string and string2ld / ld2string. */
-#include "internal.h"
+#include "strconv.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,9 @@
 /* t_hash.c: hash objects and the H* commands, each writing Redis 7.0's exact reply (errors included). */
-#include "internal.h"
+#include "dict.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "strconv.h"
+#include "types.h"
 
 #include <limits.h>
 #include <malloc.h>

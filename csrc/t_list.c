@@ -1,5 +1,8 @@
 /* t_list.c: list objects and the L* commands, each writing Redis 7.0's exact reply (errors included). */
-#include "internal.h"
+#include "buf.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "types.h"
 
 #include <limits.h>
 #include <malloc.h>

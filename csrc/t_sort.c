@@ -7,7 +7,11 @@
  *  2. One stripe lock at a time: the input is copied out under its own view, and
  *     each pattern lookup opens and closes a view of its own.
  */
-#include "internal.h"
+#include "buf.h"
+#include "dict.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "types.h"
 
 #include <errno.h>
 #include <math.h>

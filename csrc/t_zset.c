@@ -1,5 +1,10 @@
 /* t_zset.c: sorted-set objects (skiplist + member index) and the Z* commands, each writing Redis 7.0's exact reply. */
-#include "internal.h"
+#include "buf.h"
+#include "dict.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "strconv.h"
+#include "types.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,6 +1,12 @@
 /* types.c: the collection types' registry, the type-command table (rd_exec, fp_type_dispatch) and the
  * argument, reply, random-pick and SCAN helpers the t_*.c files share. */
-#include "internal.h"
+#include "buf.h"
+#include "dict.h"
+#include "fastpath.h"
+#include "ksapi.h"
+#include "resp.h"
+#include "strconv.h"
+#include "types.h"
 
 #include <ctype.h>
 #include <limits.h>

@@ -17,7 +17,7 @@
  *  Limitation: the per-shard list is linear; thousands of watched keys in one
  *  shard make writes to that shard walk them all.
  */
-#include "internal.h"
+#include "watch.h"
 
 #include <stdlib.h>
 #include <string.h>

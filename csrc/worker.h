@@ -6,7 +6,9 @@
 #ifndef REDISTILL_WORKER_H
 #define REDISTILL_WORKER_H
 
-#include "internal.h"
+#include "fastpath.h"
+#include "gate.h"
+#include "redistill.h"
 
 #include <stdatomic.h>
 

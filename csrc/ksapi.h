@@ -1,0 +1,96 @@
+/* ksapi.h: the keyspace calls the rest of csrc/ makes (keyspace.c): string and key
+ * operations under the stripe locks, prefetch hints, big-value adoption, and ks_view, the
+ * locked view type commands work through.  The layout itself is keyspace.h. */
+#ifndef REDISTILL_KSAPI_H
+#define REDISTILL_KSAPI_H
+
+#include "platform.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include "redistill.h"
+
+/* Receives a value while the stripe lock is held, so the fast path can copy it
+ * straight into a reply.  v == NULL means "no string here" (MGET only): n is 0
+ * for a missing key, 1 for a key of another type.
+ * Returns 0, or -1 when it could not store the bytes (allocation failure). */
+typedef int (*ks_sink)(void *ctx, const char *v, size_t n);
+
+rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now,
+                 ks_sink fn, void *ctx);
+rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val, size_t vlen,
+                 int flags, int64_t expire_at, int64_t now, ks_sink old_fn, void *old_ctx,
+                 int *old_found);
+/* GETEX / GETDEL: fn gets key's string (NULL fn: the lookup alone), then mode (RD_GETEX_*) applies. */
+rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms, int64_t now,
+                   ks_sink fn, void *ctx);
+rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta, int64_t now,
+                    int64_t *result);
+rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
+rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
+/* DEL / EXISTS / TOUCH of several keys (op: RD_MULTI_*), all their stripes locked together. */
+rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, const size_t *klens,
+                   int64_t now, int64_t *count);
+/* Multi-key calls take `stride` so argv-style interleaved arrays work without copying:
+ * key i is keys[i * stride]. */
+rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
+                  const char *const *vals, const size_t *vlens, size_t stride, int64_t now);
+/* MGET: calls fn once per key, in order, with every involved stripe locked. */
+rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
+                  int64_t now, ks_sink fn, void *ctx);
+
+/* Prefetching a batch's keys (conn.c): hash, then bucket (a lock-free hint),
+ * then the chain's first entry (under the lock). */
+uint64_t ks_hash(rd_keyspace *ks, const char *key, size_t klen);
+void ks_prefetch_bucket(rd_keyspace *ks, uint64_t h);
+void ks_prefetch_entry(rd_keyspace *ks, uint64_t h);
+/* h = ks_hash(ks, key, klen) for the command about to run: its keyspace call
+ * reuses it.  ks_set_hint(NULL, NULL, 0, 0) right after the command. */
+void ks_set_hint(rd_keyspace *ks, const char *key, size_t klen, uint64_t h);
+/* A big SET value read straight into its own block (conn.c), as Redis reads a
+ * big bulk into the object it stores: the block is malloc'd, the value sits
+ * ks_adopt_room(klen) bytes from its start, and the block holds nothing else
+ * that is still needed.  ks_adopt_offer before the command; ks_set then builds
+ * the entry in that block instead of copying the value (the key moves in front
+ * of it).  ks_adopt_taken() after it: 1 when an entry took the block (the
+ * caller forgets it, and the command's argument pointers into it), and clears
+ * the offer.  One per thread. */
+size_t ks_adopt_room(size_t klen);
+void ks_adopt_offer(char *block, const char *val, size_t vlen);
+int ks_adopt_taken(void);
+
+/* A type command's keys, all their stripes locked together (ascending, rule 2)
+ * for the whole command.  ks_view_close unlocks, then frees what was removed. */
+typedef struct ks_view {
+    rd_keyspace *ks;
+    int64_t now;
+    int n;
+    const char *const *keys;
+    const size_t *klens;
+    uint64_t *hs, hstack[8];
+    void *dead;        /* entries to free after unlocking */
+    uint64_t set[16];  /* locked stripes, one bit each (KS_NSHARDS bits); unused when n == 1 */
+} ks_view;
+
+rd_status ks_view_open(ks_view *v, rd_keyspace *ks, int n, const char *const *keys,
+                       const size_t *klens);
+void ks_view_close(ks_view *v);
+/* Key i's object of `type`: RD_OK (*obj set), RD_NOT_FOUND, RD_ERR_WRONGTYPE.
+ * Counts a keyspace hit or miss when `read`; touches the access clock. */
+rd_status ks_view_get(ks_view *v, int i, int type, int read, void **obj);
+/* Stores obj as key i's value: a new key, or replacing any old value and its
+ * expiry (SUNIONSTORE).  The entry owns obj from here on (freed on RD_ERR_NOMEM). */
+rd_status ks_view_put(ks_view *v, int i, int type, void *obj);
+/* Key i's object was changed in place: WATCH hook, memory recount, and the key
+ * is deleted once its collection is empty (as Redis). */
+void ks_view_changed(ks_view *v, int i);
+/* Used memory is past maxmemory: type commands then go to Python, which admits
+ * (evicts, or refuses denyoom commands with -OOM) before running them, as Redis. */
+int ks_over_maxmemory(rd_keyspace *ks);
+/* Deletes key i (any type): 1 if it existed. */
+int ks_view_delete(ks_view *v, int i);
+
+/* The keyspace's random source (SPOP, RANDOMKEY and the like). */
+uint64_t ks_random64(void);
+
+#endif
