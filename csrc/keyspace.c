@@ -2,6 +2,9 @@
  *
  * Layouts are in keyspace.h; eviction (evict.c) is reached only through the
  * ev_* hooks: queue upkeep under the lock, evicting before and after it.
+ * The string commands past GET/SET live in ks_string.c and the key commands
+ * (RENAME, COPY, SCAN, KEYS, RANDOMKEY...) in ks_keys.c, on the table
+ * operations keyspace.h declares; these rules bind them too.
  *
  * Rules:
  *  1. A shard's table, counters and entries are touched only under the shard's
