@@ -2,6 +2,9 @@
  *
  * Layouts are in keyspace.h; eviction (evict.c) is reached only through the
  * ev_* hooks: queue upkeep under the lock, evicting before and after it.
+ * The string commands past GET/SET live in ks_string.c and the key commands
+ * (RENAME, COPY, SCAN, KEYS, RANDOMKEY...) in ks_keys.c, on the table
+ * operations keyspace.h declares; these rules bind them too.
  *
  * Rules:
  *  1. A shard's table, counters and entries are touched only under the shard's
@@ -43,12 +46,6 @@
 /* ---- entries -------------------------------------------------------------- */
 
 
-/* Redis: a key is expired once now is past its time (equal is still alive). */
-static inline int is_expired(const entry *e, int64_t now) {
-    int64_t at = entry_expire(e);
-    return at != 0 && now > at;
-}
-
 /* Writes the variable part's lengths and expire for the shape `flags`. */
 static inline void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t vlen, int64_t expire) {
     e->flags = flags;
@@ -63,8 +60,8 @@ static inline void entry_set_shape(entry *e, uint8_t flags, size_t klen, size_t 
 }
 
 /* links: with the queue links (its shard has queues, or will have by the time it is linked). */
-static entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,
-                        int64_t expire, int links, int64_t now) {
+entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,
+                 int64_t expire, int links, int64_t now) {
     uint8_t flags = (uint8_t)(entry_shape(klen, vlen, expire) | (links ? E_LINKS : 0));
     if (klen > UINT32_MAX || vlen > UINT32_MAX) return NULL;
     entry *e = malloc(ENTRY_HDR + entry_meta(flags) + klen + vlen);
@@ -109,8 +106,8 @@ int ks_adopt_taken(void) {
 /* entry_new without the copy: the entry built in the offered block when val is
  * the offered value at its place there; NULL otherwise.  The key's bytes may lie
  * where the header goes (the request's own header did), so they move first. */
-static entry *entry_adopt(const char *key, size_t klen, const char *val, size_t vlen,
-                          int64_t expire, int64_t now) {
+entry *entry_adopt(const char *key, size_t klen, const char *val, size_t vlen,
+                   int64_t expire, int64_t now) {
     entry *e = (entry *)adopt.block;
     if (!e || val != adopt.val || vlen != adopt.vlen || vlen > UINT32_MAX ||
         val != (char *)e + ks_adopt_room(klen))
@@ -176,7 +173,7 @@ static void entry_free(entry *e) {
     free(e);
 }
 
-static void free_chain(entry *e) {
+void free_chain(entry *e) {
     while (e) {
         entry *next = e->next;
         entry_free(e);
@@ -206,10 +203,6 @@ uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen) {
     return key_hash(ks, key, klen);
 }
 
-static inline shard *shard_of(rd_keyspace *ks, uint64_t h) {
-    return &ks->shards[h & (KS_NSHARDS - 1)];
-}
-
 static inline size_t bucket_of(size_t mask, uint64_t h) {
     return (size_t)(h >> KS_SHARD_BITS) & mask;
 }
@@ -229,13 +222,6 @@ static void note_peak(rd_keyspace *ks) {
            !atomic_compare_exchange_weak_explicit(&ks->peak, &old, cur, memory_order_relaxed,
                                                   memory_order_relaxed)) {
     }
-}
-
-static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
-
-/* ---- WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys ---- */
-static inline void watch_hook(shard *s, const entry *e) {
-    if (s->watched) watch_touch(s->watched, entry_key(e), entry_klen(e));
 }
 
 /* Rehashes the whole shard (it holds 1/1024 of the keys, so this is short). */
@@ -264,7 +250,7 @@ static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
 
 /* Unlock, first halving a table that has become mostly empty buckets (done
  * here, never mid-walk, so loops over buckets can unlink freely). */
-static void release(rd_keyspace *ks, shard *s) {
+void release(rd_keyspace *ks, shard *s) {
     size_t buckets = s->mask + 1;
     if (buckets > KS_MIN_BUCKETS && s->count * 8 < buckets) do_resize(ks, s, buckets / 2);
     pthread_mutex_unlock(&s->lock);
@@ -277,7 +263,7 @@ void ks_release_free(rd_keyspace *ks, shard *s, entry *dead) {
 
 /* ---- table operations (shard lock held) ----------------------------------- */
 
-static entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp) {
+entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp) {
     entry **link = &s->table[bucket_of(s->mask, h)];
     for (entry *e; (e = *link) != NULL; link = &e->next) {
         if (entry_klen(e) == klen && memcmp(entry_key(e), key, klen) == 0) {
@@ -297,14 +283,9 @@ static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     ev_unlink(s, e);
 }
 
-static void do_unlink(shard *s, entry **link, entry *e) {
+void do_unlink(shard *s, entry **link, entry *e) {
     watch_hook(s, e);
     do_unlink_quiet(s, link, e);
-}
-
-static inline void push_dead(entry **dead, entry *e) {
-    e->next = *dead;
-    *dead = e;
 }
 
 void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead) {
@@ -341,8 +322,8 @@ void rd_ks_pause_expiry(int on) { atomic_store_explicit(&expiry_paused, on != 0,
 static inline int expiry_is_paused(void) { return atomic_load_explicit(&expiry_paused, memory_order_relaxed); }
 
 /* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
-static entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
-                        entry ***linkp, entry **dead) {
+entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
+                 entry ***linkp, entry **dead) {
     entry *e = do_find(s, h, key, klen, linkp);
     if (e && is_expired(e, now)) {
         if (expiry_is_paused()) return NULL;
@@ -367,7 +348,7 @@ static void drop_stale(shard *s, uint64_t h, const entry *e, int64_t now) {
     }
 }
 
-static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now) {
+void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now) {
     if (expiry_is_paused()) drop_stale(s, h, e, now);
     size_t b = bucket_of(s->mask, h);
     watch_hook(s, e);
@@ -382,8 +363,8 @@ static void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now
 }
 
 /* Puts ne where old was; old goes onto *dead. */
-static void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entry *ne, int64_t now,
-                       entry **dead) {
+void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entry *ne, int64_t now,
+                entry **dead) {
     watch_hook(s, old);
     ne->next = old->next;
     *link = ne;
@@ -398,7 +379,7 @@ static void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entr
 /* e with the shape `flags` (added to its own) and room for an n-byte value, keeping its
  * bytes; a growing value gets slack as sdsMakeRoomFor gives, so repeated APPENDs stay
  * linear.  NULL when the allocator fails (e is then still valid). */
-static entry *entry_room(entry *e, uint8_t flags, size_t n) {
+entry *entry_room(entry *e, uint8_t flags, size_t n) {
     size_t vlen = entry_vlen(e), slack = n <= vlen ? 0 : n < KS_APPEND_SLACK_MAX ? n : KS_APPEND_SLACK_MAX;
     entry *ne;
     if (n > UINT32_MAX) return NULL;
@@ -411,8 +392,8 @@ static entry *entry_room(entry *e, uint8_t flags, size_t n) {
 /* entry_room for e linked at *link: it leaves the accounting and its queue around the
  * realloc (which may move it) and comes back as an access.  NULL when out of memory
  * (e is then as before). */
-static entry *do_reshape(rd_keyspace *ks, shard *s, entry **link, entry *e, uint8_t flags, size_t n,
-                         int64_t now) {
+entry *do_reshape(rd_keyspace *ks, shard *s, entry **link, entry *e, uint8_t flags, size_t n,
+                  int64_t now) {
     entry *ne;
     used_sub(s, entry_mem(e));
     ev_unlink(s, e); /* its queue neighbours must not point at the old place */
@@ -440,9 +421,9 @@ static void do_overwrite(rd_keyspace *ks, shard *s, entry *e, const char *v, siz
 
 /* Stores a new value for key, keeping the expiry (INCR semantics).  Rewrites
  * in place when the allocation has room, as counters usually do. */
-static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
-                          entry *e, entry **link, const char *v, size_t n, int64_t now,
-                          entry **dead) {
+rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
+                   entry *e, entry **link, const char *v, size_t n, int64_t now,
+                   entry **dead) {
     if (e && entry_fits(e, n)) {
         do_overwrite(ks, s, e, v, n, entry_expire(e), now);
         return RD_OK;
@@ -458,22 +439,13 @@ static rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key
 
 /* ---- several shards at once (ascending order) ------------------------------- */
 
-typedef struct shardset {
-    uint64_t bits[KS_NSHARDS / 64];
-} shardset;
-
-static inline void shardset_add(shardset *set, uint64_t h) {
-    unsigned i = (unsigned)(h & (KS_NSHARDS - 1));
-    set->bits[i / 64] |= 1ULL << (i % 64);
-}
-
-static void shardset_lock(rd_keyspace *ks, const shardset *set) {
+void shardset_lock(rd_keyspace *ks, const shardset *set) {
     for (unsigned w = 0; w < KS_NSHARDS / 64; w++)
         for (uint64_t b = set->bits[w]; b; b &= b - 1)
             lock(&ks->shards[w * 64 + (unsigned)__builtin_ctzll(b)]);
 }
 
-static void shardset_release(rd_keyspace *ks, const shardset *set) {
+void shardset_release(rd_keyspace *ks, const shardset *set) {
     for (unsigned w = 0; w < KS_NSHARDS / 64; w++)
         for (uint64_t b = set->bits[w]; b; b &= b - 1)
             release(ks, &ks->shards[w * 64 + (unsigned)__builtin_ctzll(b)]);
@@ -732,9 +704,9 @@ static int64_t mset_growth(rd_keyspace *ks, int npairs, const char *const *keys,
 /* Entries are built before any lock; then every involved shard is locked
  * (ascending) so all pairs appear at once.  Later duplicates win, as in Redis.
  * nx (MSETNX): nothing is written, RD_NOT_DONE, when any of the keys exists. */
-static rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *keys,
-                              const size_t *klens, const char *const *vals, const size_t *vlens,
-                              size_t stride, int64_t now, int nx) {
+rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *keys,
+                       const size_t *klens, const char *const *vals, const size_t *vlens,
+                       size_t stride, int64_t now, int nx) {
     uint64_t hstack[KS_STACK_KEYS];
     entry *estack[KS_STACK_KEYS];
     uint64_t *hs;
@@ -887,13 +859,6 @@ void ks_prefetch_entry(rd_keyspace *ks, uint64_t h) {
 
 /* ---- public API ---------------------------------------------------------------- */
 
-static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void seed_keys(rd_keyspace *ks, uint64_t seed) {
     uint64_t k[2];
     if (seed == 0 && getrandom(k, sizeof k, 0) == (ssize_t)sizeof k) {
@@ -965,7 +930,7 @@ void rd_keyspace_free(rd_keyspace *ks) {
     free(ks);
 }
 
-static int copy_sink(void *ctx, const char *v, size_t n) {
+int copy_sink(void *ctx, const char *v, size_t n) {
     return buf_append(ctx, v, n);
 }
 
@@ -1023,8 +988,8 @@ rd_status rd_ks_exists(rd_keyspace *ks, const char *key, size_t klen) {
 
 /* EXPIRE's conditions as Redis 7.0 expireGenericCommand: a key without a TTL
  * counts as an infinite TTL for GT/LT; a time not in the future deletes. */
-static rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t at, int flags,
-                           int64_t now, entry **dead) {
+rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t at, int flags,
+                    int64_t now, entry **dead) {
     int64_t cur = entry_expire(e);
     if ((flags & RD_EXP_NX) && cur) return RD_NOT_DONE;
     if ((flags & RD_EXP_XX) && !cur) return RD_NOT_DONE;
@@ -1079,7 +1044,7 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
 }
 
 /* Removes e's expiry (it has one): PERSIST, GETEX PERSIST. */
-static void do_persist(shard *s, entry *e) {
+void do_persist(shard *s, entry *e) {
     watch_hook(s, e);
     entry_set_expire(e, 0); /* the slot stays: a later EXPIRE needs no realloc */
     s->expires--;
@@ -1152,8 +1117,8 @@ void ks_lazyfree(void) {
  * command is in the middle of anything (gate.c).  A thread that already holds the
  * gate shared cannot upgrade: it goes on under that hold, stripe by stripe, which
  * is not one instant, so the dispatcher runs these commands without its hold. */
-static void whole_begin(rd_keyspace *ks) { gate_enter_whole(&ks->gate); }
-static void whole_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
+void whole_begin(rd_keyspace *ks) { gate_enter_whole(&ks->gate); }
+void whole_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
 
 /* One instant for every other command: under the gate exclusive the tables are
  * swapped for empty ones (O(stripes), each stripe's lock held for its swap); the
@@ -1277,499 +1242,6 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     v[RD_KS_PEAK_MEMORY] = atomic_load_explicit(&ks->peak, memory_order_relaxed);
     if (v[RD_KS_PEAK_MEMORY] < v[RD_KS_USED_MEMORY]) v[RD_KS_PEAK_MEMORY] = v[RD_KS_USED_MEMORY];
     for (size_t i = 0; i < n && i < RD_KS_NSTATS; i++) out[i] = v[i];
-    return RD_OK;
-}
-
-/* ==== string commands past GET/SET, and multi-key keyspace commands ==========
- * GETEX/GETDEL, GETRANGE, SETRANGE/APPEND, INCRBYFLOAT, MSETNX, DEL/EXISTS/TOUCH
- * over several keys, RENAME, COPY, key facts (TYPE, OBJECT, MEMORY USAGE...),
- * SCAN/KEYS and RANDOMKEY, built on the table operations above. */
-
-
-/* A read of key's string (lock held): counts the hit or miss and touches the
- * access clock.  NULL, with *st RD_NOT_FOUND or RD_ERR_WRONGTYPE, when there
- * is no string there. */
-static entry *do_read_string(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
-                             entry ***linkp, entry **dead, rd_status *st) {
-    entry *e = do_lookup(s, h, key, klen, now, linkp, dead);
-    if (!e) {
-        s->misses++;
-        *st = RD_NOT_FOUND;
-        return NULL;
-    }
-    s->hits++;
-    if (e->type != KS_TYPE_STRING) {
-        *st = RD_ERR_WRONGTYPE;
-        return NULL;
-    }
-    ev_touch(ks, s, e, now);
-    *st = RD_OK;
-    return e;
-}
-
-rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms, int64_t now,
-                   ks_sink fn, void *ctx) {
-    uint64_t h = key_hash(ks, key, klen);
-    shard *s = shard_of(ks, h);
-    entry *dead = NULL, **link, *e;
-    rd_status st = RD_OK;
-
-    lock(s);
-    e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
-    if (e && fn && fn(ctx, entry_val(e), entry_vlen(e)) != 0) {
-        st = RD_ERR_NOMEM;
-    } else if (e) {
-        if (mode == RD_GETEX_DEL) {
-            do_unlink(s, link, e);
-            push_dead(&dead, e);
-        } else if (mode == RD_GETEX_AT) {
-            do_expire(ks, s, link, e, at_ms, 0, now, &dead);
-        } else if (mode == RD_GETEX_PERSIST && entry_expire(e)) {
-            do_persist(s, e);
-        }
-    }
-    release(ks, s);
-    free_chain(dead);
-    return st;
-}
-
-rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
-                      rd_buf *out) {
-    rd_buf_clear(out);
-    return ks_getex(ks, key, klen, mode, at_ms, rd_now_ms(), copy_sink, out);
-}
-
-rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start,
-                         int64_t end, rd_buf *out) {
-    int64_t now = rd_now_ms();
-    uint64_t h = key_hash(ks, key, klen);
-    shard *s = shard_of(ks, h);
-    entry *dead = NULL, **link, *e;
-    rd_status st = RD_OK;
-
-    rd_buf_clear(out);
-    lock(s);
-    e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
-    if (e) {
-        /* getrangeCommand's arithmetic, step by step. */
-        int64_t len = (int64_t)entry_vlen(e);
-        if (!(start < 0 && end < 0 && start > end)) {
-            if (start < 0) start += len;
-            if (end < 0) end += len;
-            if (start < 0) start = 0;
-            if (end < 0) end = 0;
-            if (end >= len) end = len - 1;
-            if (start <= end && len > 0 &&
-                buf_append(out, entry_val(e) + start, (size_t)(end - start + 1)) < 0)
-                st = RD_ERR_NOMEM;
-        }
-    }
-    release(ks, s);
-    free_chain(dead);
-    return st;
-}
-
-/* Writes v at off in key's string (e, or a new entry when e is NULL).  A new
- * string that is all of v (APPEND to a missing key) is built in v's block when
- * it is offered (ks_adopt_offer), as SET's; *key then points at the entry's key. */
-static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const char **key,
-                                size_t klen, entry *e, entry **link, size_t off, const char *v,
-                                size_t n, int64_t now) {
-    size_t olen = e ? entry_vlen(e) : 0, nlen = off + n > olen ? off + n : olen;
-    int fresh = e == NULL;
-    entry *ne;
-
-    if (fresh && off == 0 && (ne = entry_adopt(*key, klen, v, n, 0, now))) {
-        *key = entry_key(ne);
-        do_link(ks, s, h, ne, now);
-        return RD_OK;
-    }
-    if (fresh) {
-        if (!(e = entry_new(*key, klen, NULL, 0, 0, s->ev.linked, now))) return RD_ERR_NOMEM;
-        if (!(ne = entry_room(e, 0, nlen))) {
-            free(e);
-            return RD_ERR_NOMEM;
-        }
-    } else {
-        watch_hook(s, e); /* an in-place write (rule 7) */
-        if (!(ne = do_reshape(ks, s, link, e, 0, nlen, now))) return RD_ERR_NOMEM;
-    }
-    if (off > olen) memset(entry_val(ne) + olen, 0, off - olen);
-    if (n) memcpy(entry_val(ne) + off, v, n);
-    entry_set_vlen(ne, nlen);
-    if (fresh) do_link(ks, s, h, ne, now);
-    return RD_OK;
-}
-
-rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset,
-                         const char *val, size_t vlen, uint64_t max_len, int64_t *newlen) {
-    int64_t now = rd_now_ms();
-    uint64_t h = key_hash(ks, key, klen);
-    shard *s = shard_of(ks, h);
-    entry *dead = NULL, **link, *e;
-    rd_status st = RD_OK;
-
-    lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (e && e->type != KS_TYPE_STRING) {
-        st = RD_ERR_WRONGTYPE;
-    } else {
-        uint64_t olen = e ? entry_vlen(e) : 0, off = offset < 0 ? olen : (uint64_t)offset;
-        *newlen = (int64_t)olen;
-        if (offset >= 0 && vlen == 0) {
-            /* SETRANGE of nothing: no write, not even a new key */
-        } else if (off + vlen > max_len) {
-            st = RD_ERR_TOOBIG;
-        } else {
-            st = do_write_range(ks, s, h, &key, klen, e, link, off, val, vlen, now);
-            if (st == RD_OK) *newlen = (int64_t)(off + vlen > olen ? off + vlen : olen);
-        }
-    }
-    e = st == RD_OK ? do_find(s, h, key, klen, &link) : NULL; /* the entry written */
-    release(ks, s);
-    free_chain(dead);
-    if (e) ev_settle(ks, &e, 1, now); /* growth past maxmemory: evict others (the dispatcher admitted it) */
-    return st;
-}
-
-rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr,
-                            size_t ilen, rd_buf *out) {
-    int64_t now = rd_now_ms();
-    uint64_t h = key_hash(ks, key, klen);
-    shard *s = shard_of(ks, h);
-    entry *dead = NULL, **link, *e;
-    long double value = 0, by;
-    char text[KS_MAX_FLOAT_CHARS];
-    size_t n = 0;
-    rd_status st;
-
-    rd_buf_clear(out);
-    lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    /* incrbyfloatCommand's order: type, the stored value, then the increment. */
-    if (e && e->type != KS_TYPE_STRING)
-        st = RD_ERR_WRONGTYPE;
-    else if ((e && !parse_long_double(entry_val(e), entry_vlen(e), &value)) ||
-             !parse_long_double(incr, ilen, &by))
-        st = RD_ERR_NOTFLOAT;
-    else if (value += by, isnan(value) || isinf(value))
-        st = RD_ERR_NANINF;
-    else if ((n = format_long_double(text, sizeof text, value)) == 0)
-        st = RD_ERR_NOMEM;
-    else
-        st = do_store(ks, s, h, key, klen, e, link, text, n, now, &dead);
-    e = st == RD_OK ? do_find(s, h, key, klen, &link) : NULL; /* the entry written */
-    release(ks, s);
-    free_chain(dead);
-    if (e) ev_settle(ks, &e, 1, now);
-    if (st == RD_OK && buf_append(out, text, n) < 0) st = RD_ERR_NOMEM;
-    return st;
-}
-
-rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
-                       const char **vals, const size_t *vlens) {
-    return mset_generic(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms(), 1);
-}
-
-rd_status rd_ks_multi(rd_keyspace *ks, int op, int nkeys, const char **keys, const size_t *klens,
-                      int64_t *count) {
-    return ks_multi(ks, op, nkeys, keys, klens, rd_now_ms(), count);
-}
-
-/* COPY of a collection: ne (a byte copy of e) gets its own deep copy of the object. */
-static int typed_dup(entry *ne, const entry *e) {
-    const ks_type_ops *ops = ks_types[e->type];
-    typed_val t = {ops->dup(tv_get(e).obj), 0};
-    if (!t.obj) return -1;
-    t.mem = ops->mem(t.obj);
-    tv_put(ne, t);
-    return 0;
-}
-
-/* RENAME and COPY.  dst is looked up before src: a lookup can unlink an
- * expired entry, which would invalidate the other's link, and only a live
- * src lets the code go on.  After src is unlinked dst is found again. */
-static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
-                          size_t dlen, int keep_dst, int copy) {
-    int64_t now = rd_now_ms();
-    uint64_t hs = key_hash(ks, src, slen), hd = key_hash(ks, dst, dlen);
-    shard *ss = shard_of(ks, hs), *sd = shard_of(ks, hd);
-    entry *dead = NULL, **slink, **dlink, *e, *d, *ne;
-    shardset set = {{0}};
-    rd_status st = RD_OK;
-
-    shardset_add(&set, hs);
-    shardset_add(&set, hd);
-    shardset_lock(ks, &set);
-    d = do_lookup(sd, hd, dst, dlen, now, &dlink, &dead);
-    e = do_lookup(ss, hs, src, slen, now, &slink, &dead);
-    if (!e) {
-        st = RD_NOT_FOUND;
-    } else if (slen == dlen && memcmp(src, dst, slen) == 0) {
-        st = keep_dst ? RD_NOT_DONE : RD_OK; /* RENAME k k: nothing to do */
-    } else if (d && keep_dst) {
-        st = RD_NOT_DONE;
-    } else if (!(ne = entry_new(dst, dlen, entry_val(e), entry_vlen(e), entry_expire(e), sd->ev.linked, now))) {
-        st = RD_ERR_NOMEM;
-    } else if (copy && is_typed(e) && typed_dup(ne, e) != 0) {
-        free(ne);
-        st = RD_ERR_NOMEM;
-    } else {
-        ne->type = e->type;
-        if (!copy) {
-            ne->access = e->access; /* RENAME moves the object, LRU clock and all */
-            do_unlink(ss, slink, e);
-            e->type = KS_TYPE_STRING; /* the object now belongs to ne: no double free */
-            push_dead(&dead, e);
-        }
-        d = do_find(sd, hd, dst, dlen, &dlink);
-        if (d)
-            do_replace(ks, sd, dlink, d, ne, now, &dead);
-        else
-            do_link(ks, sd, hd, ne, now);
-    }
-    shardset_release(ks, &set);
-    free_chain(dead);
-    return st;
-}
-
-rd_status rd_ks_rename(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
-                       size_t dlen, int nx) {
-    return move_key(ks, src, slen, dst, dlen, nx, 0);
-}
-
-rd_status rd_ks_copy(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
-                     size_t dlen, int replace) {
-    return move_key(ks, src, slen, dst, dlen, !replace, 1);
-}
-
-/* Redis's tryObjectEncoding for a string value, and whether it would be one
- * of the shared integers 0..9999 (OBJ_SHARED_INTEGERS). */
-static int string_encoding(const char *v, size_t n, int *shared) {
-    long long ll;
-    *shared = 0;
-    if (n <= 20 && str2ll(v, n, &ll)) {
-        *shared = ll >= 0 && ll < 10000;
-        return RD_ENC_INT;
-    }
-    return n <= 44 ? RD_ENC_EMBSTR : RD_ENC_RAW;
-}
-
-rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flags,
-                         int64_t *out, size_t n) {
-    int64_t now = rd_now_ms(), v[RD_INFO_NFIELDS] = {0};
-    uint64_t h = key_hash(ks, key, klen);
-    shard *s = shard_of(ks, h);
-    entry *dead = NULL, **link, *e;
-    int shared;
-
-    lock(s);
-    e = do_lookup(s, h, key, klen, now, &link, &dead);
-    if (flags & RD_INFO_STATS) {
-        if (e)
-            s->hits++;
-        else
-            s->misses++;
-    }
-    if (e) {
-        v[RD_INFO_TYPE] = e->type;
-        v[RD_INFO_EXPIRE] = entry_expire(e);
-        v[RD_INFO_IDLE_MS] = (int64_t)(uint32_t)((uint32_t)now - e->access); /* ms clock (not LFU) */
-        v[RD_INFO_MEMORY] = (int64_t)entry_mem(e);
-        v[RD_INFO_FREQ] = ev_lfu_freq(e, now);
-        v[RD_INFO_ADDR] = (int64_t)(intptr_t)(is_typed(e) ? tv_get(e).obj : (void *)e);
-        if (is_typed(e)) {
-            const ks_type_ops *ops = ks_types[e->type];
-            v[RD_INFO_LEN] = (int64_t)ops->len(tv_get(e).obj);
-            v[RD_INFO_ENCODING] = ops->encoding(tv_get(e).obj);
-        } else {
-            v[RD_INFO_LEN] = (int64_t)entry_vlen(e);
-            v[RD_INFO_ENCODING] = string_encoding(entry_val(e), entry_vlen(e), &shared);
-            v[RD_INFO_SHARED_INT] = shared;
-        }
-        if (flags & RD_INFO_TOUCH) ev_touch(ks, s, e, now);
-    }
-    release(ks, s);
-    free_chain(dead);
-    for (size_t i = 0; i < n && i < RD_INFO_NFIELDS; i++) out[i] = v[i];
-    return e ? RD_OK : RD_NOT_FOUND;
-}
-
-static uint64_t rev64(uint64_t v) {
-    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-    return __builtin_bswap64(v);
-}
-
-/* What one SCAN call keeps: filters, output, and its budgets. */
-typedef struct scan_state {
-    const char *pattern; /* NULL = every key */
-    size_t plen;
-    int type;            /* -1 = any */
-    int64_t now;
-    uint64_t seen, count, buckets_left;
-    rd_buf *out;
-} scan_state;
-
-/* Emits bucket v of s (shard lock held) and returns the next cursor: Redis's
- * dictScan step for one table, incrementing the reversed masked bits. */
-static uint64_t scan_bucket(shard *s, uint64_t v, scan_state *x) {
-    for (entry *e = s->table[v & s->mask]; e; e = e->next) {
-        uint64_t len = entry_klen(e);
-        x->seen++;
-        if (is_expired(e, x->now) || (x->type >= 0 && e->type != x->type) ||
-            (x->pattern && !rd_glob_match(x->pattern, x->plen, entry_key(e), entry_klen(e), 0)))
-            continue;
-        buf_append(x->out, &len, sizeof len);
-        buf_append(x->out, entry_key(e), entry_klen(e));
-    }
-    v |= ~(uint64_t)s->mask;
-    return rev64(rev64(v) + 1);
-}
-
-static int shard_empty(shard *s) {
-    int empty;
-    lock(s);
-    empty = s->count == 0;
-    pthread_mutex_unlock(&s->lock);
-    return empty;
-}
-
-/* One stripe at a time: SCAN promises only what Redis's cursor does over a whole
- * iteration (every key present throughout is returned), not one instant per call. */
-rd_status rd_ks_scan(rd_keyspace *ks, uint64_t cursor, uint64_t count, const char *pattern,
-                     size_t plen, int type, uint64_t *next, rd_buf *out) {
-    scan_state x = {pattern, plen, type, rd_now_ms(), 0, count,
-                    count > UINT64_MAX / 10 ? UINT64_MAX : count * 10, out};
-    unsigned si = (unsigned)(cursor & (KS_NSHARDS - 1));
-    uint64_t v = cursor >> KS_SHARD_BITS;
-
-    rd_buf_clear(out);
-    if (pattern && plen == 1 && pattern[0] == '*') x.pattern = NULL;
-    while (si < KS_NSHARDS && x.seen < x.count && x.buckets_left && !out->failed) {
-        shard *s = &ks->shards[si];
-        lock(s);
-        if (s->count == 0) {
-            v = 0; /* an empty stripe holds nothing a scan must return */
-        } else {
-            do {
-                v = scan_bucket(s, v, &x);
-                x.buckets_left--;
-            } while (v != 0 && x.seen < x.count && x.buckets_left);
-        }
-        release(ks, s);
-        if (v == 0) si++;
-    }
-    /* Skipping the empty stripes that follow lets small scans end in one call. */
-    while (v == 0 && si < KS_NSHARDS && shard_empty(&ks->shards[si])) si++;
-    *next = si >= KS_NSHARDS ? 0 : (v << KS_SHARD_BITS) | si;
-    return out->failed ? RD_ERR_NOMEM : RD_OK;
-}
-
-/* KEYS: one instant, the whole scan under the gate exclusive. */
-rd_status rd_ks_keys(rd_keyspace *ks, const char *pattern, size_t plen, rd_buf *out) {
-    uint64_t next;
-    rd_status st;
-    whole_begin(ks);
-    st = rd_ks_scan(ks, 0, UINT64_MAX, pattern, plen, -1, &next, out);
-    whole_end(ks);
-    return st;
-}
-
-static _Thread_local uint64_t rng_state;
-
-static uint64_t rng_next(void) {
-    if (rng_state == 0) rng_state = (uint64_t)clock_mono_us() ^ (uintptr_t)&rng_state;
-    return splitmix64(&rng_state);
-}
-
-/* A random live key of s into out (shard lock held): a few random buckets,
- * a random entry of the chain, then a walk when the stripe is mostly expired. */
-static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
-    for (int tries = 0; tries < 16; tries++) {
-        entry *e = s->table[rng_next() & s->mask];
-        size_t n = 0;
-        for (entry *x = e; x; x = x->next) n++;
-        if (n == 0) continue;
-        for (size_t k = rng_next() % n; k; k--) e = e->next;
-        if (!is_expired(e, now)) return buf_append(out, entry_key(e), entry_klen(e)), 1;
-    }
-    for (size_t b = 0; b <= s->mask; b++)
-        for (entry *e = s->table[b]; e; e = e->next)
-            if (!is_expired(e, now)) return buf_append(out, entry_key(e), entry_klen(e)), 1;
-    return 0;
-}
-
-static int random_walk(rd_keyspace *ks, unsigned start, int64_t now, rd_buf *out) {
-    for (unsigned i = 0; i < KS_NSHARDS; i++) {
-        shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
-        int found;
-        lock(s);
-        found = s->count && random_in_shard(s, now, out);
-        pthread_mutex_unlock(&s->lock);
-        if (found) return 1;
-    }
-    return 0;
-}
-
-/* A key found under its own stripe's lock existed at that instant: a valid answer.
- * "No key" is true only of one instant, so it is given only after a second walk
- * under the gate exclusive (the keyspace is empty, or nearly). */
-rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
-    int64_t now = rd_now_ms();
-    unsigned start = (unsigned)rng_next();
-    int found;
-
-    rd_buf_clear(out);
-    found = random_walk(ks, start, now, out);
-    if (!found) {
-        whole_begin(ks);
-        found = random_walk(ks, start, now, out);
-        whole_end(ks);
-    }
-    if (!found) return RD_NOT_FOUND;
-    return out->failed ? RD_ERR_NOMEM : RD_OK;
-}
-
-/* ---- INFO keyspace avg_ttl ---------------------------------------------------- */
-
-#define KS_TTL_SAMPLE_BUCKETS 16
-
-/* Mean remaining TTL of the keys with an expiry in up to KS_TTL_SAMPLE_BUCKETS
- * buckets from the active-expiry cursor (which moves, so samples vary). */
-static int ttl_sample(shard *s, int64_t now, double *mean) {
-    double sum = 0;
-    uint64_t n = 0;
-    size_t buckets = s->mask + 1 < KS_TTL_SAMPLE_BUCKETS ? s->mask + 1 : KS_TTL_SAMPLE_BUCKETS;
-    for (size_t i = 0; i < buckets; i++) {
-        for (entry *e = s->table[(s->cursor + i) & s->mask]; e; e = e->next) {
-            int64_t at = entry_expire(e);
-            if (at && at > now) {
-                sum += (double)(at - now);
-                n++;
-            }
-        }
-    }
-    if (!n) return 0;
-    *mean = sum / (double)n;
-    return 1;
-}
-
-rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms) {
-    int64_t now = rd_now_ms();
-    double total = 0, weight = 0;
-    for (unsigned i = 0; i < KS_NSHARDS; i++) {
-        shard *s = &ks->shards[i];
-        double mean;
-        lock(s);
-        if (s->expires && ttl_sample(s, now, &mean)) {
-            total += mean * (double)s->expires;
-            weight += (double)s->expires;
-        }
-        pthread_mutex_unlock(&s->lock);
-    }
-    *avg_ms = weight > 0 ? (int64_t)(total / weight) : 0;
     return RD_OK;
 }
 
@@ -1898,4 +1370,3 @@ int ks_view_delete(ks_view *v, int i) {
     return 1;
 }
 
-uint64_t ks_random64(void) { return rng_next(); }

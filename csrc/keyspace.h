@@ -1,4 +1,5 @@
-/* keyspace.h: the keyspace's private layout (entries, shards, the keyspace), shared by keyspace.c and evict.c only.
+/* keyspace.h: the keyspace's private layout (entries, shards, the keyspace) and table operations,
+ * shared by keyspace.c, ks_string.c, ks_keys.c and evict.c only.
  *
  * Rules: the locking rules of keyspace.c apply to every field here; evict.c
  * touches a shard's entries and eviction state only under that shard's lock.
@@ -215,6 +216,86 @@ void ks_release_free(rd_keyspace *ks, shard *s, entry *dead);
  * the allocator fails adding links (the entries done keep them: a shard without
  * queues accepts that). */
 int ks_shard_reshape_links(shard *s, int links, entry **out);
+
+/* ---- keyspace.c's table operations, for ks_string.c and ks_keys.c ---------------------------- */
+
+/* Hidden: not exported from the library, so not interposable, and calls from keyspace.c's own
+ * GET/SET path stay direct (and inlinable) as when these were static. */
+#define KS_PRIVATE __attribute__((visibility("hidden")))
+
+/* Redis: a key is expired once now is past its time (equal is still alive). */
+static inline int is_expired(const entry *e, int64_t now) {
+    int64_t at = entry_expire(e);
+    return at != 0 && now > at;
+}
+
+static inline shard *shard_of(rd_keyspace *ks, uint64_t h) {
+    return &ks->shards[h & (KS_NSHARDS - 1)];
+}
+
+static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
+
+/* WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys. */
+static inline void watch_hook(shard *s, const entry *e) {
+    if (s->watched) watch_touch(s->watched, entry_key(e), entry_klen(e));
+}
+
+static inline void push_dead(entry **dead, entry *e) {
+    e->next = *dead;
+    *dead = e;
+}
+
+typedef struct shardset {
+    uint64_t bits[KS_NSHARDS / 64];
+} shardset;
+
+static inline void shardset_add(shardset *set, uint64_t h) {
+    unsigned i = (unsigned)(h & (KS_NSHARDS - 1));
+    set->bits[i / 64] |= 1ULL << (i % 64);
+}
+
+static inline uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Shard lock held (rules 1, 4 and 7 of keyspace.c); release unlocks it: */
+KS_PRIVATE entry *do_find(shard *s, uint64_t h, const char *key, size_t klen, entry ***linkp);
+KS_PRIVATE entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
+                            entry ***linkp, entry **dead);
+KS_PRIVATE void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now);
+KS_PRIVATE void do_unlink(shard *s, entry **link, entry *e);
+KS_PRIVATE void do_replace(rd_keyspace *ks, shard *s, entry **link, entry *old, entry *ne, int64_t now,
+                           entry **dead);
+KS_PRIVATE entry *do_reshape(rd_keyspace *ks, shard *s, entry **link, entry *e, uint8_t flags, size_t n,
+                             int64_t now);
+KS_PRIVATE rd_status do_store(rd_keyspace *ks, shard *s, uint64_t h, const char *key, size_t klen,
+                              entry *e, entry **link, const char *v, size_t n, int64_t now,
+                              entry **dead);
+KS_PRIVATE rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t at, int flags,
+                               int64_t now, entry **dead);
+KS_PRIVATE void do_persist(shard *s, entry *e);
+KS_PRIVATE void release(rd_keyspace *ks, shard *s);
+
+/* No lock involved (allocation, copying out; free_chain after the release, rule 4): */
+KS_PRIVATE entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,
+                            int64_t expire, int links, int64_t now);
+KS_PRIVATE entry *entry_adopt(const char *key, size_t klen, const char *val, size_t vlen,
+                              int64_t expire, int64_t now);
+KS_PRIVATE entry *entry_room(entry *e, uint8_t flags, size_t n);
+KS_PRIVATE int copy_sink(void *ctx, const char *v, size_t n);
+KS_PRIVATE void free_chain(entry *e);
+
+/* Several shards in ascending order (rule 2), or the whole keyspace under the gate: */
+KS_PRIVATE void shardset_lock(rd_keyspace *ks, const shardset *set);
+KS_PRIVATE void shardset_release(rd_keyspace *ks, const shardset *set);
+KS_PRIVATE rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *keys,
+                                  const size_t *klens, const char *const *vals, const size_t *vlens,
+                                  size_t stride, int64_t now, int nx);
+KS_PRIVATE void whole_begin(rd_keyspace *ks);
+KS_PRIVATE void whole_end(rd_keyspace *ks);
 
 /* ---- eviction (evict.c) ---------------------------------------------------------------------- */
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every collection type, by KS_TYPE_*: keyspace.c frees, copies and measures typed entries through it. */
+/* Every collection type, by KS_TYPE_*: the keyspace frees, copies (COPY, ks_keys.c) and measures typed entries through it. */
 const ks_type_ops *const ks_types[KS_NTYPES] = {
     [KS_TYPE_HASH] = &hash_type_ops,
     [KS_TYPE_SET] = &set_type_ops,

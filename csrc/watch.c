@@ -6,7 +6,7 @@
  *     pays one pointer test ("is anything in this shard watched?") and, only
  *     when something is, a walk of the shard's few watched keys.
  *  2. Every explicit change of a key (SET, INCR, DEL, EXPIRE, PERSIST, MSET...)
- *     bumps its node's version (keyspace.c calls watch_touch from the
+ *     bumps its node's version (the keyspace calls watch_touch from the
  *     primitives that change entries).  Expiry (lazy or active) and FLUSHALL
  *     do not: Redis 7.0 fails an EXEC for those only when the key was live at
  *     WATCH time, and rd_ks_watch_check tests exactly that (live then, absent
