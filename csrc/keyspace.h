@@ -33,7 +33,7 @@
 typedef struct entry {
     struct entry *next;          /* bucket chain */
     uint32_t access;             /* LFU policies: minutes << 8 | log counter; others: ms clock */
-    uint8_t type;                /* KS_TYPE_* (internal.h): a collection's value is a typed_val */
+    uint8_t type;                /* KS_TYPE_* (types.h): a collection's value is a typed_val */
     uint8_t evbits;              /* S3-FIFO: bits 0-1 frequency, bit 2 = in the small queue */
     uint8_t flags;               /* E_LINKS, E_TTL, E_WIDE: the variable part's shape */
     char data[];                 /* [qprev, qnext: 8+8 if E_LINKS] [expire: 8 if E_TTL]

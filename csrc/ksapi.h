@@ -1,4 +1,4 @@
-/* ksapi.h: the keyspace calls the rest of csrc/ makes (keyspace.c): string and key
+/* ksapi.h: the keyspace calls the rest of csrc/ makes (keyspace.c, ks_string.c, ks_keys.c): string and key
  * operations under the stripe locks, prefetch hints, big-value adoption, and ks_view, the
  * locked view type commands work through.  The layout itself is keyspace.h. */
 #ifndef REDISTILL_KSAPI_H

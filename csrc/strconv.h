@@ -11,7 +11,7 @@ int str2ll(const char *s, size_t len, long long *out);
 /* Writes v in decimal (no NUL); returns the length (at most 20). */
 size_t ll2str(char *dst, long long v);
 
-/* Redis's string2ld and ld2string(LD_STR_HUMAN), shared with INCRBYFLOAT (keyspace.c). */
+/* Redis's string2ld and ld2string(LD_STR_HUMAN), shared with INCRBYFLOAT (ks_string.c). */
 #define KS_MAX_FLOAT_CHARS 5120
 int parse_long_double(const char *p, size_t n, long double *out);
 size_t format_long_double(char *buf, size_t cap, long double v);
