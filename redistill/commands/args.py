@@ -34,8 +34,9 @@ def parse_int(arg: bytes) -> int:
 
 
 def word(arg: bytes) -> bytes:
-    """An option word for case-insensitive comparison (strcasecmp), e.g. word(a) == b"nx"."""
-    return arg.lower()
+    """An option word for case-insensitive comparison, e.g. word(a) == b"nx".  Redis compares with
+    strcasecmp on the C string, so the word ends at the first NUL: "nx\\0junk" is NX."""
+    return arg.split(b"\0", 1)[0].lower()
 
 
 def help_reply(container: str, lines: list[str]) -> list[str]:

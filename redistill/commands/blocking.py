@@ -348,10 +348,10 @@ brpop = _single_pop(_pop_take, b"RPOP")
 
 
 def _end(arg: bytes) -> bytes:
-    word = arg.lower()
-    if word not in (b"left", b"right"):
+    end = word(arg)
+    if end not in (b"left", b"right"):
         raise CommandError(errors.SYNTAX)
-    return word
+    return end
 
 
 # BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout

@@ -171,7 +171,7 @@ def scan(client: Any, args: list[bytes]) -> list:
             pattern = args[i + 1]
         elif opt == b"type" and more:
             # Redis 7.0 compares type names case-insensitively; an unknown name matches nothing.
-            wanted = args[i + 1].split(b"\0", 1)[0].lower().decode("latin-1")
+            wanted = word(args[i + 1]).decode("latin-1")
             type_code = next((c for c, n in TYPE_NAMES.items() if n == wanted), 255)
         else:
             raise CommandError(errors.SYNTAX)

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from redistill import errors
+from redistill.commands.args import word
 from redistill.core import set_python_only
 from redistill.errors import CommandError
 from redistill.protocol import Encoded
@@ -132,7 +133,7 @@ def _redact_hello(args: list[bytes]) -> list[bytes]:
     j = 2
     while j < len(args):
         more = len(args) - 1 - j
-        opt = args[j].lower()
+        opt = word(args[j])
         if opt == b"auth" and more >= 2:
             out[j + 1] = out[j + 2] = _REDACTED
             j += 3

@@ -172,7 +172,7 @@ def command_list(client: Any, args: list[bytes]) -> list[bytes]:
         if kind == b"module":
             names = []  # no modules here
         elif kind == b"aclcat":
-            wanted = "@" + value.decode("latin-1").lower()
+            wanted = "@" + word(value).decode("latin-1")
             names = [s for s in names if wanted in acl_categories(s)]
         elif kind == b"pattern":
             names = [s for s in names if glob_match(value, s.name.encode(), nocase=True)]
