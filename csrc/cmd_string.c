@@ -21,34 +21,23 @@ enum {
 #define SET_ANY_EXPIRE (SET_EX | SET_PX | SET_EXAT | SET_PXAT)
 #define SET_KS_FLAGS (RD_SET_NX | RD_SET_XX | RD_SET_GET | RD_SET_KEEPTTL)
 
-/* Redis compares options as C strings, so "nx\0junk" still reads as NX. */
-static int opt_is(const char *arg, size_t len, const char *name) {
-    size_t i = 0;
-    for (; name[i]; i++) {
-        char c = i < len ? arg[i] : '\0';
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        if (c != name[i]) return 0;
-    }
-    return i == len || arg[i] == '\0';
-}
-
 /* The flag of one SET (for_set) or GETEX option word allowed after `flags`, else 0 (a syntax
  * error).  The exclusions are those of Redis 7.0 parseExtendedStringArgumentsOrReply (an
  * option never excludes itself: "EX 1 EX 2" is legal and the last wins). */
 static int string_option(const char *a, size_t n, int flags, int has_next, int for_set) {
     if (for_set) {
-        if (opt_is(a, n, "nx") && !(flags & RD_SET_XX)) return RD_SET_NX;
-        if (opt_is(a, n, "xx") && !(flags & RD_SET_NX)) return RD_SET_XX;
-        if (opt_is(a, n, "get")) return RD_SET_GET;
-        if (opt_is(a, n, "keepttl") && !(flags & SET_ANY_EXPIRE)) return RD_SET_KEEPTTL;
-    } else if (opt_is(a, n, "persist") && !(flags & SET_ANY_EXPIRE)) {
+        if (arg_is(a, n, "nx") && !(flags & RD_SET_XX)) return RD_SET_NX;
+        if (arg_is(a, n, "xx") && !(flags & RD_SET_NX)) return RD_SET_XX;
+        if (arg_is(a, n, "get")) return RD_SET_GET;
+        if (arg_is(a, n, "keepttl") && !(flags & SET_ANY_EXPIRE)) return RD_SET_KEEPTTL;
+    } else if (arg_is(a, n, "persist") && !(flags & SET_ANY_EXPIRE)) {
         return GETEX_PERSIST;
     }
     if (!has_next || (flags & (RD_SET_KEEPTTL | GETEX_PERSIST))) return 0;
-    if (opt_is(a, n, "ex") && !(flags & (SET_ANY_EXPIRE & ~SET_EX))) return SET_EX;
-    if (opt_is(a, n, "px") && !(flags & (SET_ANY_EXPIRE & ~SET_PX))) return SET_PX;
-    if (opt_is(a, n, "exat") && !(flags & (SET_ANY_EXPIRE & ~SET_EXAT))) return SET_EXAT;
-    if (opt_is(a, n, "pxat") && !(flags & (SET_ANY_EXPIRE & ~SET_PXAT))) return SET_PXAT;
+    if (arg_is(a, n, "ex") && !(flags & (SET_ANY_EXPIRE & ~SET_EX))) return SET_EX;
+    if (arg_is(a, n, "px") && !(flags & (SET_ANY_EXPIRE & ~SET_PX))) return SET_PX;
+    if (arg_is(a, n, "exat") && !(flags & (SET_ANY_EXPIRE & ~SET_EXAT))) return SET_EXAT;
+    if (arg_is(a, n, "pxat") && !(flags & (SET_ANY_EXPIRE & ~SET_PXAT))) return SET_PXAT;
     return 0;
 }
 

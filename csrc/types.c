@@ -153,12 +153,12 @@ void reply_null_array(rd_buf *out, int resp) {
  * as Redis's strcasecmp in the C locale, without tolower's locale lookup per byte. */
 int arg_is(const char *a, size_t n, const char *word) {
     size_t i = 0;
-    for (; i < n && word[i]; i++) {
-        char c = a[i];
+    for (; word[i]; i++) {
+        char c = i < n ? a[i] : '\0';
         if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
         if (c != word[i]) return 0;
     }
-    return i == n && word[i] == '\0';
+    return i == n || a[i] == '\0';
 }
 
 /* ---- HRANDFIELD / SRANDMEMBER ------------------------------------------------------ */

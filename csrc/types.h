@@ -60,7 +60,8 @@ void reply_empty_scan(rd_buf *b);
 int arg_ll(const char *a, size_t n, long long *out);
 /* getLongFromObjectOrReply: 1, or 0 after writing the not-an-integer error. */
 int arg_long(tx_ctx *x, const char *a, size_t n, long long *out);
-/* Case-insensitive whole-word match, binary safe. */
+/* An option word, case-insensitive (word is lowercase): compared as a C string, as Redis's
+ * strcasecmp does, so "nx\0junk" reads as NX. */
 int arg_is(const char *a, size_t n, const char *word);
 
 /* Command-name lookup tables (cmdindex.c): open addressing over lowercase names, filled

@@ -1,4 +1,4 @@
-"""Option words with a NUL inside, for the commands whose options Python parses, against redis-server 7.0.15.
+"""Option words with a NUL inside, for the commands whose options Python or C parses, against redis-server 7.0.15.
 
 Redis compares option words with strcasecmp on the C string, so a word ends at its first NUL:
 "nx\\0" is NX, "replace\\0junk" is REPLACE, and an error that echoes the word ("Unsupported option %s")
@@ -46,7 +46,20 @@ CONNECTION = [
     [b"HELLO", b"2", b"setname\0", b"nm"], [b"HELLO", b"2", b"setnam\0e", b"nm"],
 ]
 
-GROUPS = {"expire": EXPIRE, "keyspace": KEYSPACE, "connection": CONNECTION}
+# Options C parses (types.c arg_is, for the type commands and SORT).
+C_PARSED = [
+    [b"ZADD", b"k2", b"nx\0", b"1", b"a"], [b"ZADD", b"k2", b"CH\0x", b"1", b"a"], [b"ZADD", b"k2", b"incr\0", b"1", b"a"],
+    [b"ZADD", b"k2", b"n\0x", b"1", b"a"], [b"LPOS", b"l", b"b", b"rank\0", b"1"], [b"LPOS", b"l", b"b", b"count\0", b"0"],
+    [b"LPOS", b"l", b"b", b"maxlen\0x", b"0"], [b"SORT", b"l", b"alpha\0"],
+    [b"SORT", b"l", b"ALPHA\0x", b"desc\0", b"limit\0", b"0", b"2"], [b"SORT", b"l", b"alph\0a"],
+    [b"LMPOP", b"1", b"l", b"left\0", b"count\0", b"2"], [b"BLMPOP", b"0.01", b"1", b"l", b"RIGHT\0x", b"COUNT\0", b"1"],
+    [b"LMOVE", b"l", b"l2", b"left\0", b"right\0"], [b"LINSERT", b"l", b"before\0", b"b", b"x"],
+    [b"HSCAN", b"k2", b"0", b"count\0", b"10"], [b"SSCAN", b"k2", b"0", b"match\0", b"*"],
+    [b"ZRANGE", b"k2", b"0", b"-1", b"withscores\0"], [b"ZRANGE", b"k2", b"(1", b"5", b"byscore\0", b"limit\0", b"0", b"1"],
+    [b"ZUNIONSTORE", b"k2", b"1", b"l2", b"aggregate\0", b"max\0"],
+]
+
+GROUPS = {"expire": EXPIRE, "keyspace": KEYSPACE, "connection": CONNECTION, "c-parsed": C_PARSED}
 
 
 def _state(sock: RespSocket) -> list:
