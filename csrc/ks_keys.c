@@ -138,6 +138,20 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
     return e ? RD_OK : RD_NOT_FOUND;
 }
 
+const char *rd_type_name(int type) {
+    if (type == KS_TYPE_STRING) return "string";
+    return type > 0 && type < KS_NTYPES && ks_types[type] ? ks_types[type]->name : "";
+}
+
+const char *rd_encoding_name(int enc) {
+    static const char *const names[] = {
+        [RD_ENC_INT] = "int",           [RD_ENC_EMBSTR] = "embstr",   [RD_ENC_RAW] = "raw",
+        [RD_ENC_LISTPACK] = "listpack", [RD_ENC_HASHTABLE] = "hashtable", [RD_ENC_INTSET] = "intset",
+        [RD_ENC_SKIPLIST] = "skiplist", [RD_ENC_QUICKLIST] = "quicklist",
+    };
+    return enc >= 0 && enc < (int)(sizeof names / sizeof names[0]) && names[enc] ? names[enc] : "";
+}
+
 static uint64_t rev64(uint64_t v) {
     v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
     v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);

@@ -61,11 +61,20 @@ def test_every_handler_is_callable(spec):
 def test_c_gate_and_wakes_columns(spec):
     """The columns C's lists come from say something coherent about the command."""
     assert spec.c in (None, "fast", "tx", "exec") and spec.gate in ("shared", "exclusive", "own")
-    if spec.c is not None:
-        assert "|" not in spec.name and spec.handler is not None
-    if spec.c == "exec":   # never on the fast path: Python runs it under its gate, blocks first, or
+    from redistill.commands import datatypes
+
+    if spec.c is not None:   # a container's tx_<name> serves the subcommands that name datatypes.run
+        assert "|" not in spec.name
+        assert spec.handler is not None or any(s.handler is datatypes.run for s in spec.subcommands.values())
+    if "|" in spec.name and spec.handler is datatypes.run:
+        assert COMMANDS[spec.name.split("|")[0]].c == "exec"
+    if spec.c == "exec":   # never on the fast path: Python runs it under its gate (or without it: "own"
+        # takes it exclusive itself, which a fast-path batch holding it shared cannot), blocks first, or
         # hands a big value over in its block (GETSET, GETDEL, GETEX: the fast path adopts SET's only)
-        assert spec.gate == "exclusive" or "blocking" in spec.flags or spec.name in ("getset", "getdel", "getex")
+        assert spec.gate in ("exclusive", "own") or spec.subcommands or "blocking" in spec.flags \
+            or spec.name in ("getset", "getdel", "getex")
+    if spec.gate == "own":
+        assert spec.c in (None, "exec")
     if spec.wakes:   # only a write adds a key; a blocking command serves its own (blocking.py)
         assert "write" in spec.flags and "blocking" not in spec.flags and spec.key_specs
 
