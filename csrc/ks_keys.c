@@ -258,15 +258,43 @@ static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
     return 0;
 }
 
+/* Looks in stripe i (mod the stripes) for a random live key; 1 when one went to out. */
+static int random_at(rd_keyspace *ks, unsigned i, int64_t now, rd_buf *out) {
+    shard *s = &ks->shards[i & (KS_NSHARDS - 1)];
+    int found;
+    lock(s);
+    found = s->count && random_in_shard(s, now, out);
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}
+
 static int random_walk(rd_keyspace *ks, unsigned start, int64_t now, rd_buf *out) {
+    for (unsigned i = 0; i < KS_NSHARDS; i++)
+        if (random_at(ks, start + i, now, out)) return 1;
+    return 0;
+}
+
+#define KS_RANDOM_PROBES 8
+
+/* A few random stripes first (in a dense keyspace every stripe holds about as many keys, so the
+ * pick is about uniform); when they are empty, a stripe drawn by weight (its key count), so that
+ * in a sparse keyspace the key after the widest run of empty stripes is not the usual answer. */
+static int random_fair(rd_keyspace *ks, int64_t now, rd_buf *out) {
+    size_t counts[KS_NSHARDS];
+    uint64_t total = 0, r;
+    for (int i = 0; i < KS_RANDOM_PROBES; i++)
+        if (random_at(ks, (unsigned)rng_next(), now, out)) return 1;
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
-        shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
-        int found;
+        shard *s = &ks->shards[i];
         lock(s);
-        found = s->count && random_in_shard(s, now, out);
+        counts[i] = s->count;
         pthread_mutex_unlock(&s->lock);
-        if (found) return 1;
+        total += counts[i];
     }
+    if (!total) return 0;
+    r = rng_next() % total;
+    for (unsigned i = 0; i < KS_NSHARDS; r -= counts[i++])
+        if (r < counts[i]) return random_at(ks, i, now, out); /* 0 if it emptied meanwhile: walk */
     return 0;
 }
 
@@ -279,7 +307,7 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
     int found;
 
     rd_buf_clear(out);
-    found = random_walk(ks, start, now, out);
+    found = random_fair(ks, now, out) || random_walk(ks, start, now, out);
     if (!found) {
         whole_begin(ks);
         found = random_walk(ks, start, now, out);

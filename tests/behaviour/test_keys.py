@@ -441,6 +441,17 @@ def test_randomkey(rc):
     assert picks <= keys and len(picks) > 5
 
 
+def test_randomkey_of_a_sparse_keyspace_is_fair(raw):
+    """A few keys in 1,024 stripes: each is picked about as often as the others (Redis's suite checks
+    that 100 picks of 2 keys see both), not the key after the widest run of empty stripes."""
+    names = [b"r%d" % i for i in range(8)]
+    raw.call("MSET", *[x for n in names for x in (n, b"v")])
+    raw.send(cmd("RANDOMKEY") * 800)
+    picks = [parse(r) for r in raw.replies(800, timeout=30)]
+    counts = {n: picks.count(n) for n in names}
+    assert sum(counts.values()) == 800 and min(counts.values()) >= 40, counts   # 100 expected each
+
+
 def test_object_and_memory_usage(rc):
     rc.set("int", "123")
     rc.set("emb", "hello")
