@@ -435,7 +435,8 @@ rd_status rd_type_config(int which, int64_t value);
  * the stripe locks of its keys held for the whole command, appending its
  * complete reply to out in RESP `resp` (2 or 3), errors included.
  * RD_OK (reply written, maybe an error line), RD_NOT_FOUND (not a type
- * command: nothing written).  Arity is the caller's check.  Any thread. */
+ * command: nothing written).  A wrong argument count gets Redis's arity error
+ * (the dispatcher checks it before; a script's call may not).  Any thread. */
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out);
 

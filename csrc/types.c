@@ -376,7 +376,10 @@ rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *ar
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
     tx_ctx x = {ks, out, resp, 0, rd_now_ms()};
     if (!cmd) return RD_NOT_FOUND;
-    cmd->fn(&x, argc, argv, argl);
+    if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) /* handlers trust their arity */
+        resp_add_status_errorf(out, RD_ERR_ARITY, cmd->name);
+    else
+        cmd->fn(&x, argc, argv, argl);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 

@@ -129,6 +129,25 @@ def test_fast_commands_have_one_implementation():
         ks.close()
 
 
+def test_rd_exec_answers_a_wrong_argument_count():
+    """A caller of rd_exec that skipped the dispatcher's arity check (a script's call) gets Redis's
+    error, never a handler reading past argv."""
+    from redistill.errors import wrong_arity
+    from redistill.keyspace import Keyspace
+
+    ks = Keyspace()
+    try:
+        for spec in (s for s in COMMANDS.values() if s.c is not None):
+            wrong = [[b"x"] * spec.arity] if spec.arity > 0 else []
+            if spec.arity not in (1, -1):
+                wrong.append([])
+            for extra in wrong:
+                reply = ks.exec([spec.name.upper().encode(), *extra], 2)
+                assert reply == wrong_arity(spec.name).encode() + b"\r\n", (spec.name, reply)
+    finally:
+        ks.close()
+
+
 # ---- dispatch with stand-ins for the server and the connection ----------------------------------
 
 class _Client(SimpleNamespace):
