@@ -46,6 +46,12 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
     shardset_lock(ks, &set);
     d = do_lookup(sd, hd, dst, dlen, now, &dlink, &dead);
     e = do_lookup(ss, hs, src, slen, now, &slink, &dead);
+    if (copy) { /* COPY reads its source as Redis's lookupKeyRead: a hit or a miss; RENAME writes */
+        if (e)
+            ss->hits++;
+        else
+            ss->misses++;
+    }
     if (!e) {
         st = RD_NOT_FOUND;
     } else if (slen == dlen && memcmp(src, dst, slen) == 0) {
