@@ -368,6 +368,42 @@ static void object_reply(tx_ctx *x, const char *sub, size_t sublen, const int64_
     }
 }
 
+/* addReplyHelp: the usage line, the container's lines, then HELP's own, as status strings. */
+static void reply_help(tx_ctx *x, const char *container, const char *const *lines, int n) {
+    static const char usage[] = " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n";
+    resp_add_array_len(x->out, n + 3);
+    resp_add_raw(x->out, "+", 1);
+    resp_add_raw(x->out, container, strlen(container));
+    resp_add_raw(x->out, usage, sizeof usage - 1);
+    for (int i = 0; i < n; i++) reply_status(x->out, lines[i]);
+    reply_status(x->out, "HELP");
+    reply_status(x->out, "    Prints this help.");
+}
+
+static const char *const object_help[] = {
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+};
+
+/* Only USAGE is served so far. */
+static const char *const memory_help[] = {
+    "USAGE <key> [SAMPLES <count>]",
+    "    Return memory in bytes used by <key> and its value. Nested values are",
+    "    sampled up to <count> times (default: 5, 0 means sample all).",
+};
+
+#define N_LINES(a) ((int)(sizeof a / sizeof a[0]))
+
 /* addReplySubcommandSyntaxError: the dispatcher answers unknown subcommands and arities before
  * a handler runs; this covers a caller of rd_exec that did not. */
 static void subcommand_error(tx_ctx *x, int argc, const char **argv, const size_t *argl, const char *container) {
@@ -376,13 +412,15 @@ static void subcommand_error(tx_ctx *x, int argc, const char **argv, const size_
     resp_add_status_error_words(x->out, RD_ERR_SUBCOMMAND, words, lens);
 }
 
-/* OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ key  (OBJECT HELP is Python's: commands/keys.py) */
+/* OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ key, OBJECT HELP */
 void tx_object(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     static const char *const subs[] = {"encoding", "refcount", "idletime", "freq"};
     int64_t info[RD_INFO_NFIELDS];
     int s = 0;
     while (argc == 3 && s < 4 && !arg_is(argv[1], argl[1], subs[s])) s++;
-    if (argc != 3 || s == 4)
+    if (argc == 2 && arg_is(argv[1], argl[1], "help"))
+        reply_help(x, "OBJECT", object_help, N_LINES(object_help));
+    else if (argc != 3 || s == 4)
         subcommand_error(x, argc, argv, argl, "OBJECT");
     else if (!key_facts(x, argv[2], argl[2], RD_INFO_STATS, info)) /* a read to Redis: counted */
         resp_add_nil(x->out, x->resp);
@@ -391,11 +429,14 @@ void tx_object(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 }
 
 /* MEMORY USAGE key [SAMPLES count]  (the bytes of the entry's allocation: header, key, value;
- * a count is checked as Redis checks it, though nothing here is sampled).  MEMORY HELP is
- * Python's (commands/keys.py). */
+ * a count is checked as Redis checks it, though nothing here is sampled), MEMORY HELP */
 void tx_memory(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     int64_t info[RD_INFO_NFIELDS];
     long long samples;
+    if (argc == 2 && arg_is(argv[1], argl[1], "help")) {
+        reply_help(x, "MEMORY", memory_help, N_LINES(memory_help));
+        return;
+    }
     if (argc < 3 || !arg_is(argv[1], argl[1], "usage")) {
         subcommand_error(x, argc, argv, argl, "MEMORY");
         return;

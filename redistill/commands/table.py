@@ -24,7 +24,7 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
                     path in its block, and the gate="own" ones, which take the gate exclusive
                     themselves, a hold the fast path's shared batch cannot give);
                     on a container (OBJECT, MEMORY) tx_<name> serves the subcommands whose rows
-                    name datatypes.run, as Redis's objectCommand does (HELP stays in Python: text)
+                    name datatypes.run, as Redis's objectCommand does
   gate      how the dispatcher holds the keyspace gate: "shared" (default); "exclusive" (SORT may
             read keys its arguments do not name; MONITOR and CLIENT PAUSE switch the fast path);
             "own" (takes it exclusive itself: an upgrade from shared would deadlock)
@@ -260,11 +260,11 @@ TABLE = [
         command("object|freq", 3, "readonly @keyspace", "datatypes.run", "generic", "4.0.0", "Get the logarithmic access frequency counter of a Redis object", keys=[ks("RO", 2)], tips="nondeterministic_output"),
         command("object|idletime", 3, "readonly @keyspace", "datatypes.run", "generic", "2.2.3", "Get the time since a Redis object was last accessed", keys=[ks("RO", 2)], tips="nondeterministic_output"),
         command("object|refcount", 3, "readonly @keyspace", "datatypes.run", "generic", "2.2.3", "Get the number of references to the value of the key", keys=[ks("RO", 2)], tips="nondeterministic_output"),
-        command("object|help", 2, "loading stale @keyspace", "keys.object_help", "generic", "6.2.0", "Show helpful text about the different subcommands"),
+        command("object|help", 2, "loading stale @keyspace", "datatypes.run", "generic", "6.2.0", "Show helpful text about the different subcommands"),
     ]),
     command("memory", -2, "", None, "server", "4.0.0", "A container for memory diagnostics commands", c="exec", subcommands=[
         command("memory|usage", -3, "readonly", "datatypes.run", "server", "4.0.0", "Estimate the memory usage of a key", keys=[ks("RO", 2)]),
-        command("memory|help", 2, "loading stale", "keys.memory_help", "server", "4.0.0", "Show helpful text about the different subcommands"),
+        command("memory|help", 2, "loading stale", "datatypes.run", "server", "4.0.0", "Show helpful text about the different subcommands"),
     ]),
     # hashes and sets, run whole in C (csrc/t_hash.c, csrc/t_set.c) by datatypes.run
     command("hset", -4, "write denyoom fast @hash", "datatypes.run", "hash", "2.0.0", "Set the string value of a hash field", keys=[ks("RW update", 1)], c="tx"),
