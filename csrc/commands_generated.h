@@ -25,6 +25,13 @@
 
 /* c="tx": type commands (tx_<name>), on the fast path and through rd_exec: X(name, arity) */
 #define TYPE_COMMANDS(X) \
+    X(append, 3) \
+    X(getrange, 4) \
+    X(substr, 4) \
+    X(setrange, 4) \
+    X(incrbyfloat, 3) \
+    X(msetnx, -3) \
+    X(lcs, -3) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \

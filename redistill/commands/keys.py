@@ -8,7 +8,7 @@ from typing import Any
 
 from redistill import errors
 from redistill.commands.args import LLONG_MAX, LLONG_MIN, help_reply, parse_int, parse_ll, word
-from redistill.commands.string import now_ms
+from redistill.keyspace import now_ms
 from redistill.errors import CommandError
 from redistill.keyspace import ENCODING_NAMES, EXPIRE_GT, EXPIRE_LT, EXPIRE_NX, EXPIRE_XX, TYPE_NAMES
 

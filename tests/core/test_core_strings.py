@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from redistill.errors import CommandError
-from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, Keyspace, lcs
+from resp import parse
+
+from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, Keyspace
 
 
 @pytest.fixture
@@ -17,19 +18,23 @@ def kv():
     k.close()
 
 
+def run(kv: Keyspace, *args: bytes):
+    """A command C runs, through rd_exec: its reply decoded."""
+    return parse(kv.exec(list(args), 2))
+
+
 def test_append_and_setrange_grow_in_place_and_by_realloc(kv):
     expected = bytearray()
     for i in range(3000):  # crosses the 1 MB slack limit of entry_room too
         piece = bytes([65 + i % 26]) * (i % 700)
         expected += piece
-        assert kv.setrange(b"k", -1, piece, 1 << 29) == len(expected)
+        assert run(kv, b"APPEND", b"k", piece) == len(expected)
     assert kv.get(b"k") == bytes(expected)
-    assert kv.setrange(b"k", len(expected) + 10, b"!", 1 << 29) == len(expected) + 11
+    assert run(kv, b"SETRANGE", b"k", b"%d" % (len(expected) + 10), b"!") == len(expected) + 11
     assert kv.get(b"k") == bytes(expected) + b"\0" * 10 + b"!"
-    assert kv.setrange(b"k", 0, b"", 1 << 29) == len(expected) + 11
-    assert kv.setrange(b"none", 5, b"", 1 << 29) == 0 and kv.get(b"none") is None
-    with pytest.raises(CommandError, match="proto-max-bulk-len"):
-        kv.setrange(b"k", 100, b"xy", 101)
+    assert run(kv, b"SETRANGE", b"k", b"0", b"") == len(expected) + 11
+    assert run(kv, b"SETRANGE", b"none", b"5", b"") == 0 and kv.get(b"none") is None
+    assert b"proto-max-bulk-len" in run(kv, b"SETRANGE", b"k", b"%d" % (512 << 20), b"xy")
     assert kv.stats()["keys"] == 1
 
 
@@ -43,7 +48,7 @@ def test_entry_shapes_keep_bytes_ttl_and_memory(kv):
     for k in keys:
         kv.set(k, b"v" * 250)
         assert kv.pttl(k) == -1
-        assert kv.setrange(k, 250, b"w" * 10, 1 << 29) == 260  # value crosses 255 bytes
+        assert run(kv, b"SETRANGE", k, b"250", b"w" * 10) == 260  # value crosses 255 bytes
         assert kv.expire(k, far) == 1  # the slot is added behind the header
         assert kv.get(k) == b"v" * 250 + b"w" * 10 and 0 < kv.pttl(k) <= 3_600_000
         assert kv.persist(k) and kv.pttl(k) == -1
@@ -97,26 +102,28 @@ def test_key_info_and_encodings(kv):
 
 
 def test_msetnx_getex_incrbyfloat_randomkey(kv):
-    assert kv.msetnx([(b"a", b"1"), (b"b", b"2")]) is True
-    assert kv.msetnx([(b"b", b"3"), (b"c", b"4")]) is False
+    assert run(kv, b"MSETNX", b"a", b"1", b"b", b"2") == 1
+    assert run(kv, b"MSETNX", b"b", b"3", b"c", b"4") == 0
     assert kv.mget([b"a", b"b", b"c"]) == [b"1", b"2", None]
     assert kv.getex(b"a", GETEX_AT, int(time.time() * 1000) + 100_000) == b"1"
     assert 0 < kv.pttl(b"a") <= 100_000
     assert kv.getex(b"a", GETEX_PERSIST) == b"1" and kv.pttl(b"a") == -1
     assert kv.getex(b"a", GETEX_DEL) == b"1" and kv.get(b"a") is None
-    assert kv.incrbyfloat(b"f", b"0.1") == b"0.1"
-    assert kv.incrbyfloat(b"f", b"0.2") == b"0.3"
-    assert kv.incrbyfloat(b"f", b"-0.3") == b"0"
-    with pytest.raises(CommandError, match="NaN or Infinity"):
-        kv.incrbyfloat(b"f", b"inf")
+    assert run(kv, b"INCRBYFLOAT", b"f", b"0.1") == b"0.1"
+    assert run(kv, b"INCRBYFLOAT", b"f", b"0.2") == b"0.3"
+    assert run(kv, b"INCRBYFLOAT", b"f", b"-0.3") == b"0"
+    assert b"NaN or Infinity" in run(kv, b"INCRBYFLOAT", b"f", b"inf")
     assert kv.randomkey() in (b"b", b"f")
     kv.flush()
     assert kv.randomkey() is None
 
 
-def test_lcs_ranges():
-    assert lcs(b"ohmytext", b"mynewtext") == (b"mytext", [(4, 7, 5, 8), (2, 3, 0, 1)])
-    assert lcs(b"", b"abc") == (b"", [])
+def test_lcs_ranges(kv):
+    kv.mset([(b"a", b"ohmytext"), (b"b", b"mynewtext"), (b"e", b"")])
+    assert run(kv, b"LCS", b"a", b"b") == b"mytext"
+    assert run(kv, b"LCS", b"a", b"b", b"IDX", b"WITHMATCHLEN") == \
+        [b"matches", [[[4, 7], [5, 8], 4], [[2, 3], [0, 1], 2]], b"len", 6]
+    assert run(kv, b"LCS", b"e", b"b", b"IDX") == [b"matches", [], b"len", 0]
 
 
 def test_keys_glob(kv):
