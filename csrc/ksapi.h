@@ -105,6 +105,9 @@ int ks_over_maxmemory(rd_keyspace *ks);
 /* Deletes key i (any type): 1 if it existed. */
 int ks_view_delete(ks_view *v, int i);
 
+/* The keyspace's gate (gate.h), for a worker's batches. */
+struct ks_gate *ks_gate_of(rd_keyspace *ks);
+
 /* The keyspace's random source (SPOP, RANDOMKEY and the like). */
 uint64_t ks_random64(void);
 
