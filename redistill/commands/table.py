@@ -18,7 +18,9 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
             derived from them as Redis's populateCommandLegacyRangeSpec does
   c         where csrc/ runs it:  None  Python only;
             "fast"  the fast path's own handler (fastpath.c, cmd_<name>; c_fn names another);
-            "tx"    a type command (tx_<name>): the fast path and rd_exec;
+            "tx"    a type command (tx_<name>): the fast path and rd_exec (APPEND too: an error
+                    after its big value's block hands the frame to Python whole, as
+                    tests/reliability/test_big_values.py checks);
             "exec"  tx_<name> through rd_exec only (never on the fast path: SORT, the blocking
                     pops' attempt, and GETSET/GETDEL/GETEX, whose big value reaches the Python
                     path in its block)
