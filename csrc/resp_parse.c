@@ -128,6 +128,7 @@ void rd_set_proto_max_bulk_len(int64_t max) {
     __atomic_store_n(&proto_max_bulk_len, max, __ATOMIC_RELAXED);
 }
 
+/* For the string commands and LCS; the parser reads the variable itself (no call per bulk). */
 long long resp_max_bulk_len(void) { return __atomic_load_n(&proto_max_bulk_len, __ATOMIC_RELAXED); }
 
 /* "$<len>\r\n" before each argument. */
@@ -147,7 +148,7 @@ static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int au
         if (q[0] != '$') return fail(p, RD_ERR_PROTO_EXPECTED, q[0]);
         if (!str2ll(q + 1, (size_t)(cr - q - 1), &ll)) return fail(p, RD_ERR_PROTO_BULK_LEN);
     }
-    if (ll < 0 || ll > resp_max_bulk_len()) return fail(p, RD_ERR_PROTO_BULK_LEN);
+    if (ll < 0 || ll > __atomic_load_n(&proto_max_bulk_len, __ATOMIC_RELAXED)) return fail(p, RD_ERR_PROTO_BULK_LEN);
     if (ll > RESP_UNAUTH_BULK_MAX && !authenticated)
         return fail(p, RD_ERR_PROTO_BULK_UNAUTH);
     if (cr[1] != '\n') p->canonical = 0;
