@@ -1,6 +1,9 @@
 /* buf.c: growable byte buffers, the rd_buf handle Python reads keyspace results through. */
 #include "buf.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,4 +79,12 @@ size_t rd_buf_len(const rd_buf *b) {
 void rd_buf_clear(rd_buf *b) {
     b->len = 0;
     b->failed = 0;
+}
+
+/* Hands glibc's free heap back to the kernel (FLUSHALL SYNC, the idle-buffer sweep): it lives in
+ * the lowest layer so that any file may call it. */
+void rd_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }

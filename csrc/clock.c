@@ -1,8 +1,18 @@
 /* clock.c: the clocks every part reads: wall time (frozen while a thread holds the
  * keyspace gate, as Redis caches the time for one command) and a monotonic one for budgets. */
-#include "gate.h"
+#include "clock.h"
 
 #include <time.h>
+
+_Thread_local int64_t gate_now;    /* 0 = not frozen */
+_Thread_local int64_t gate_now_us;
+
+void clock_freeze(void) {
+    gate_now_us = rd_now_us();
+    gate_now = gate_now_us / 1000;
+}
+
+void clock_thaw(void) { gate_now = 0; }
 
 int64_t rd_now_ms(void) {
     struct timespec ts;

@@ -1,5 +1,6 @@
 /* cmd_string.c: the string commands that run in C: GET, SET, SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX,
- * STRLEN, the INCR family, MGET, MSET.  Each writes its complete reply, errors included, in Redis's
+ * STRLEN, the INCR family, INCRBYFLOAT, MGET, MSET, MSETNX, APPEND, GETRANGE/SUBSTR, SETRANGE (LCS is
+ * lcs.c's).  Each writes its complete reply, errors included, in Redis's
  * order: the fast path runs them and Python runs the same handlers through rd_exec. */
 #include "buf.h"
 #include "ksapi.h"
@@ -225,12 +226,16 @@ void cmd_mget(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     }
 }
 
+/* MSET/MSETNX's pairs: 1, or 0 after the arity error (the rule the table cannot express, as in Redis). */
+static int pairs_ok(tx_ctx *x, int argc, const char *command) {
+    if ((argc - 1) % 2 == 0) return 1;
+    resp_add_status_errorf(x->out, RD_ERR_ARITY, command);
+    return 0;
+}
+
 /* MSET key value [key value ...] */
 void cmd_mset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
-    if ((argc - 1) % 2 != 0) { /* the arity rule the table cannot express, as in Redis */
-        resp_add_status_errorf(x->out, RD_ERR_ARITY, "mset");
-        return;
-    }
+    if (!pairs_ok(x, argc, "mset")) return;
     rd_status st = ks_mset(x->ks, (argc - 1) / 2, argv + 1, argl + 1, argv + 2, argl + 2, 2, x->now);
     if (st == RD_OK)
         resp_add_raw(x->out, "+OK\r\n", 5);
@@ -284,4 +289,74 @@ void cmd_strlen(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         resp_add_int(x->out, (long long)n);
     else
         resp_add_status_error(x->out, st);
+}
+
+/* MSETNX key value [key value ...] */
+void tx_msetnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    if (!pairs_ok(x, argc, "msetnx")) return;
+    rd_status st = ks_msetnx(x->ks, (argc - 1) / 2, argv + 1, argl + 1, argv + 2, argl + 2, 2, x->now);
+    if (st == RD_OK || st == RD_NOT_DONE)
+        resp_add_int(x->out, st == RD_OK);
+    else
+        resp_add_status_error(x->out, st);
+}
+
+/* INCRBYFLOAT key increment   (the increment is parsed after the key's type and value, as Redis) */
+void tx_incrbyfloat(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    char text[KS_MAX_FLOAT_CHARS];
+    size_t n = 0;
+    (void)argc;
+    rd_status st = ks_incrbyfloat(x->ks, argv[1], argl[1], argv[2], argl[2], x->now, text, &n);
+    if (st == RD_OK)
+        resp_add_bulk(x->out, text, n);
+    else
+        resp_add_status_error(x->out, st);
+}
+
+/* GETRANGE key start end */
+void tx_getrange(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    long long start, end;
+    (void)argc;
+    if (!arg_long(x, argv[2], argl[2], &start) || !arg_long(x, argv[3], argl[3], &end)) return;
+    rd_status st = ks_getrange(x->ks, argv[1], argl[1], start, end, x->now, resp_bulk_sink, x->out);
+    if (st == RD_NOT_FOUND)
+        resp_add_bulk(x->out, "", 0);
+    else if (st != RD_OK)
+        resp_add_status_error(x->out, st);
+}
+
+/* SUBSTR key start end   (GETRANGE's old name) */
+void tx_substr(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    tx_getrange(x, argc, argv, argl);
+}
+
+/* SETRANGE / APPEND once the arguments are checked: the string's new length.  The size limit is
+ * proto-max-bulk-len as CONFIG SET left it (Redis's checkStringLength). */
+static void write_range(tx_ctx *x, const char *key, size_t klen, long long offset, const char *v,
+                        size_t n) {
+    long long max = resp_max_bulk_len();
+    int64_t len = 0;
+    rd_status st = ks_setrange(x->ks, key, klen, offset, v, n, max < 0 ? 0 : (uint64_t)max, x->now, &len);
+    if (st == RD_OK)
+        resp_add_int(x->out, len);
+    else
+        resp_add_status_error(x->out, st);
+}
+
+/* APPEND key value */
+void tx_append(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    (void)argc;
+    write_range(x, argv[1], argl[1], -1, argv[2], argl[2]);
+}
+
+/* SETRANGE key offset value */
+void tx_setrange(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
+    long long offset;
+    (void)argc;
+    if (!arg_long(x, argv[2], argl[2], &offset)) return;
+    if (offset < 0) {
+        resp_add_status_error(x->out, RD_ERR_OFFSET_RANGE);
+        return;
+    }
+    write_range(x, argv[1], argl[1], offset, argv[3], argl[3]);
 }

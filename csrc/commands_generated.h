@@ -30,6 +30,13 @@
     X(ttl, 2) \
     X(pttl, 2) \
     X(persist, 2) \
+    X(append, 3) \
+    X(getrange, 4) \
+    X(substr, 4) \
+    X(setrange, 4) \
+    X(incrbyfloat, 3) \
+    X(msetnx, -3) \
+    X(lcs, -3) \
     X(touch, -2) \
     X(expireat, -3) \
     X(pexpireat, -3) \

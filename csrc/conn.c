@@ -23,9 +23,6 @@
 #include "worker.h"
 
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -729,12 +726,6 @@ size_t rd_conn_trim(rd_conn *c) {
     }
     mirror_memory(c);
     return freed;
-}
-
-void rd_release_free_memory(void) {
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
 }
 
 rd_status rd_conn_command(rd_conn *c, const char **frame, size_t *len) {

@@ -14,7 +14,7 @@
  *     thread changed its queue meanwhile).  A round stops once it has spent
  *     EV_BUDGET_US (checked every 16 evictions), so no write ever stalls for long.
  *  4. The entries just written (ev_settle's keep[]) are never chosen; an evicted
- *     entry is freed after its shard lock is released (ks_release_free), so a
+ *     entry is freed after its shard lock is released (table->release_free), so a
  *     value being copied out under a lock is never freed under it.
  *  5. Eviction is per shard: LRU is exact LRU within each of the 1024 shards
  *     (the shards split the keys evenly by hash, so together they approximate a
@@ -409,11 +409,11 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
         v = pick(best, p, keep, nkeep, now);
         if (v && v != cand && best->ev.linked && uses_queues(p) && tries < EV_RETRIES) v = NULL;
         else if (v) {
-            if (best->ev.linked && (v->evbits & EV_SMALL)) ghost_put(best, ks_key_hash(ks, entry_key(v), entry_klen(v)));
-            ks_remove(ks, best, v, &dead);
+            if (best->ev.linked && (v->evbits & EV_SMALL)) ghost_put(best, siphash13(entry_key(v), entry_klen(v), ks->k0, ks->k1));
+            ks->table->remove(ks, best, v, &dead);
             best->evicted++;
         }
-        ks_release_free(ks, best, dead);
+        ks->table->release_free(ks, best, dead);
         if (v || tries >= EV_RETRIES) return v != NULL;
     }
 }
@@ -476,7 +476,7 @@ static int by_idle(const void *a, const void *b) {
  * counts and starts them all in its main FIFO), or takes them away (the links are
  * dropped too, so the memory comes back).  -1 when the allocator fails: s then stays
  * without queues and pick samples it. */
-static int shard_set_queues(shard *s, int on) {
+static int shard_set_queues(rd_keyspace *ks, shard *s, int on) {
     entry **all = malloc((s->count ? s->count : 1) * sizeof *all);
     int rc = -1;
     if (!all) return -1;
@@ -485,7 +485,7 @@ static int shard_set_queues(shard *s, int on) {
         memset(&s->ev.small, 0, sizeof s->ev.small);
         s->ev.linked = 0;
     }
-    if (ks_shard_reshape_links(s, on, all) == 0) {
+    if (ks->table->reshape_links(s, on, all) == 0) {
         sort_now = wall_ms(); /* under the shard lock: no entry of s is newer */
         if (on) qsort(all, s->count, sizeof *all, by_idle);
         for (size_t i = 0; i < s->count; i++) {
@@ -513,7 +513,7 @@ static rd_status ev_sync_queues(rd_keyspace *ks) {
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
         pthread_mutex_lock(&s->lock);
-        if (s->ev.linked != on && shard_set_queues(s, on) != 0) st = RD_ERR_NOMEM;
+        if (s->ev.linked != on && shard_set_queues(ks, s, on) != 0) st = RD_ERR_NOMEM;
         pthread_mutex_unlock(&s->lock);
     }
     pthread_mutex_unlock(&sync_lock);
@@ -541,17 +541,17 @@ rd_status rd_ks_set_policy(rd_keyspace *ks, const char *name) {
  * is evicted in the middle of an EXEC on another thread (csrc/gate.c). */
 rd_status rd_ks_admit(rd_keyspace *ks) {
     rd_status st;
-    gate_enter_shared(ks_gate_of(ks));
+    gate_enter_shared(&ks->gate);
     st = ev_admit(ks, rd_now_ms());
-    gate_leave(ks_gate_of(ks));
+    gate_leave(&ks->gate);
     return st;
 }
 
 rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted) {
     uint64_t n;
-    gate_enter_shared(ks_gate_of(ks));
+    gate_enter_shared(&ks->gate);
     n = evict_loop(ks, NULL, 0, rd_now_ms(), budget_us);
-    gate_leave(ks_gate_of(ks));
+    gate_leave(&ks->gate);
     if (evicted) *evicted = n;
     return RD_OK;
 }

@@ -1,4 +1,4 @@
-/* fastpath.h: the fast path's dispatch (fastpath.c, and types.c for type commands) and
+/* fastpath.h: the fast path's dispatch (fastpath.c, and cmdtable.c for type commands) and
  * emulated cluster mode's ownership check (cluster.c). */
 #ifndef REDISTILL_FASTPATH_H
 #define REDISTILL_FASTPATH_H
@@ -25,7 +25,7 @@ extern int cl_enabled;
  * node owns (or it has none); 0 sends it to Python, which writes -MOVED or -CROSSSLOT. */
 int cl_keys_local(int which, int argc, const char **argv, const size_t *argl);
 
-/* The fast path's entry to type commands (types.c): FP_SLOW, nothing written,
+/* The fast path's entry to type commands (cmdtable.c): FP_SLOW, nothing written,
  * for unknown names, bad arity, every error reply (Python writes errors), while
  * used memory is over maxmemory, and while a client is blocked for a write that
  * could wake it. */

@@ -23,28 +23,25 @@
  *     commands without its shared hold, as EXEC.  Nested in a shared hold they
  *     go on under it, stripe by stripe (an upgrade would deadlock).
  *  8. What a FLUSHALL detached from the keyspace while its thread held the gate
- *     is freed when that thread releases it (ks_lazyfree): freeing millions of
- *     keys never delays an EXEC waiting for the gate, nor what queues behind it.
+ *     is freed when that thread releases it (the after_release hook the keyspace
+ *     gives gate_init: ks_lazyfree): freeing millions of keys never delays an
+ *     EXEC waiting for the gate, nor what queues behind it.
+ *  The gate knows nothing of the keyspace (keyspace.c owns it and its public
+ *  rd_ks_shared_begin ... calls), so the two do not call each other in a circle.
  */
 #include "gate.h"
 
 static _Thread_local int depth;     /* nesting of this thread's hold; 0 = not held */
 static _Thread_local int exclusive; /* the hold (depth > 0) is exclusive */
-_Thread_local int64_t gate_now;     /* rule 6; 0 = not held */
-_Thread_local int64_t gate_now_us;  /* the same instant in microseconds */
 
-static void freeze_clock(void) {
-    gate_now_us = rd_now_us();
-    gate_now = gate_now_us / 1000;
-}
-
-int gate_init(ks_gate *g) {
+int gate_init(ks_gate *g, void (*after_release)(void)) {
     pthread_rwlockattr_t attr;
     int rc;
     if (pthread_rwlockattr_init(&attr) != 0) return -1;
     pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     rc = pthread_rwlock_init(&g->lock, &attr);
     pthread_rwlockattr_destroy(&attr);
+    g->after_release = after_release;
     return rc == 0 ? 0 : -1;
 }
 
@@ -53,7 +50,7 @@ void gate_destroy(ks_gate *g) { pthread_rwlock_destroy(&g->lock); }
 void gate_enter_shared(ks_gate *g) {
     if (depth++ > 0) return;
     pthread_rwlock_rdlock(&g->lock);
-    freeze_clock();
+    clock_freeze(); /* rule 6 */
 }
 
 int gate_enter_exclusive(ks_gate *g) {
@@ -65,7 +62,7 @@ int gate_enter_exclusive(ks_gate *g) {
     pthread_rwlock_wrlock(&g->lock);
     depth = 1;
     exclusive = 1;
-    freeze_clock();
+    clock_freeze(); /* rule 6 */
     return 0;
 }
 
@@ -73,7 +70,7 @@ int gate_enter_exclusive(ks_gate *g) {
  * the time per command outside a transaction; a transaction's instant (an
  * exclusive or nested hold) never moves.  Returns the clock. */
 int64_t gate_tick(void) {
-    if (depth == 1 && !exclusive) freeze_clock();
+    if (depth == 1 && !exclusive) clock_freeze(); /* rule 6 */
     return rd_now_ms();
 }
 
@@ -84,18 +81,7 @@ void gate_enter_whole(ks_gate *g) {
 void gate_leave(ks_gate *g) {
     if (depth <= 0 || --depth > 0) return;
     exclusive = 0;
-    gate_now = 0;
+    clock_thaw();
     pthread_rwlock_unlock(&g->lock);
-    ks_lazyfree(); /* rule 8 */
+    if (g->after_release) g->after_release(); /* rule 8 */
 }
-
-/* ---- public API ------------------------------------------------------------- */
-
-void rd_ks_shared_begin(rd_keyspace *ks) { gate_enter_shared(ks_gate_of(ks)); }
-void rd_ks_shared_end(rd_keyspace *ks) { gate_leave(ks_gate_of(ks)); }
-
-rd_status rd_ks_exclusive_begin(rd_keyspace *ks) {
-    return gate_enter_exclusive(ks_gate_of(ks)) == 0 ? RD_OK : RD_NOT_DONE;
-}
-
-void rd_ks_exclusive_end(rd_keyspace *ks) { gate_leave(ks_gate_of(ks)); }

@@ -8,10 +8,15 @@
  * the type commands (both write their whole reply, errors included), buf_* byte buffers.
  *
  * The parts: buf.h (byte buffers), strconv.h (Redis-exact numbers), hash.h (SipHash),
- * ksapi.h (keyspace calls, ks_view), gate.h (the gate and clocks), watch.h (WATCH),
+ * ksapi.h (keyspace calls, ks_view), clock.h (the clocks), gate.h (the gate), watch.h (WATCH),
  * slowlog.h (the fast path's SLOWLOG), resp.h (RESP framing and replies), fastpath.h (fast
  * dispatch, cluster ownership), dict.h (hash/set dictionary), types.h (data types, the handler
  * contract and the generated command lists).
+ *
+ * The files call each other in layers, never in a circle (tools/csrc_layers.py prints them;
+ * tests/unit/test_csrc_layers.py fails on a cycle): a lower part that must reach a higher one
+ * gets a hook set up once (the gate's after_release, the keyspace's ks_table_ops for evict.c,
+ * the type registry cmdtable.c fills at load).
  */
 #ifndef REDISTILL_INTERNAL_H
 #define REDISTILL_INTERNAL_H
@@ -19,6 +24,7 @@
 #include "platform.h"
 
 #include "buf.h"
+#include "clock.h"
 #include "dict.h"
 #include "fastpath.h"
 #include "gate.h"

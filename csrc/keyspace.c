@@ -1,7 +1,9 @@
 /* keyspace.c: the one key table every thread shares: lock stripes, each owning a chained hash table, with lazy and active expiry.
  *
  * Layouts are in keyspace.h; eviction (evict.c) is reached only through the
- * ev_* hooks: queue upkeep under the lock, evicting before and after it.
+ * ev_* hooks: queue upkeep under the lock, evicting before and after it; evict.c
+ * reaches the table only through the ks_table_ops this file lends it (the gate
+ * and WATCH's registry, below it too, call nothing here).
  * The string commands past GET/SET live in ks_string.c and the key commands
  * (RENAME, COPY, SCAN, KEYS, RANDOMKEY...) in ks_keys.c, on the table
  * operations keyspace.h declares; these rules bind them too.
@@ -35,6 +37,9 @@
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
+
+/* The collection types (types.h): filled once at load by cmdtable.c; NULL for strings. */
+const ks_type_ops *ks_types[KS_NTYPES];
 
 #define KS_MIN_BUCKETS 4
 #define KS_EXPIRE_BUCKETS 64 /* buckets one active-expiry visit of a shard scans */
@@ -256,7 +261,7 @@ void release(rd_keyspace *ks, shard *s) {
     pthread_mutex_unlock(&s->lock);
 }
 
-void ks_release_free(rd_keyspace *ks, shard *s, entry *dead) {
+static void release_free(rd_keyspace *ks, shard *s, entry *dead) {
     release(ks, s);
     free_chain(dead);
 }
@@ -288,14 +293,14 @@ void do_unlink(shard *s, entry **link, entry *e) {
     do_unlink_quiet(s, link, e);
 }
 
-void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead) {
+static void remove_entry(rd_keyspace *ks, shard *s, entry *e, entry **dead) {
     entry **link;
     if (do_find(s, key_hash(ks, entry_key(e), entry_klen(e)), entry_key(e), entry_klen(e), &link) != e) return;
     do_unlink(s, link, e);
     push_dead(dead, e);
 }
 
-int ks_shard_reshape_links(shard *s, int links, entry **out) {
+static int reshape_links(shard *s, int links, entry **out) {
     size_t n = 0;
     for (size_t b = 0; b <= s->mask; b++) {
         for (entry **link = &s->table[b], *e; (e = *link) != NULL; link = &e->next) {
@@ -877,6 +882,10 @@ static void free_table(entry **table, size_t buckets) {
     free(table);
 }
 
+static void ks_lazyfree(void); /* the gate's after_release hook (rule 8 of gate.c) */
+
+static const ks_table_ops table_ops = {remove_entry, release_free, reshape_links};
+
 rd_keyspace *rd_keyspace_new(uint64_t seed) {
     rd_keyspace *ks = calloc(1, sizeof *ks);
     if (!ks) return NULL;
@@ -886,12 +895,13 @@ rd_keyspace *rd_keyspace_new(uint64_t seed) {
         return NULL;
     }
     memset(ks->shards, 0, KS_NSHARDS * sizeof(shard));
-    if (gate_init(&ks->gate) != 0) {
+    if (gate_init(&ks->gate, ks_lazyfree) != 0) {
         free(ks->shards);
         free(ks);
         return NULL;
     }
     seed_keys(ks, seed);
+    ks->table = &table_ops;
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
         shard *s = &ks->shards[i];
         s->table = calloc(KS_MIN_BUCKETS, sizeof *s->table);
@@ -1097,7 +1107,7 @@ static void *free_in_background(void *arg) {
 /* With a FLUSHALL ASYNC among them, the tables go to a detached thread, as Redis's
  * lazyfree does, so not even this thread's clients wait; without a thread to be
  * had they are freed here. */
-void ks_lazyfree(void) {
+static void ks_lazyfree(void) {
     detached *d = to_free;
     pthread_t t;
     pthread_attr_t attr;
@@ -1245,9 +1255,41 @@ rd_status rd_ks_stats(rd_keyspace *ks, uint64_t *out, size_t n) {
     return RD_OK;
 }
 
-/* ---- transactions: access for csrc/gate.c and csrc/watch.c ------------------------ */
+/* ---- transactions: the gate and WATCH ----------------------------------------------- */
 
 ks_gate *ks_gate_of(rd_keyspace *ks) { return &ks->gate; }
+
+void rd_ks_shared_begin(rd_keyspace *ks) { gate_enter_shared(&ks->gate); }
+void rd_ks_shared_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
+
+rd_status rd_ks_exclusive_begin(rd_keyspace *ks) {
+    return gate_enter_exclusive(&ks->gate) == 0 ? RD_OK : RD_NOT_DONE;
+}
+
+void rd_ks_exclusive_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
+
+rd_status rd_ks_watch(rd_keyspace *ks, const char *key, size_t klen, uint64_t *version, int *live) {
+    watch_op op = {key, klen, 0, 0, NULL};
+    if (watch_op_init(&op, key, klen) != 0) return RD_ERR_NOMEM;
+    ks_watch_locked(ks, key, klen, rd_now_ms(), watch_add, &op);
+    free(op.spare); /* NULL when it became the key's node */
+    *version = op.version;
+    *live = op.live;
+    return RD_OK;
+}
+
+rd_status rd_ks_unwatch(rd_keyspace *ks, const char *key, size_t klen) {
+    watch_op op = {key, klen, 0, 0, NULL};
+    int rc = ks_watch_locked(ks, key, klen, rd_now_ms(), watch_drop, &op);
+    free(op.spare);
+    return rc == 0 ? RD_OK : RD_NOT_FOUND;
+}
+
+rd_status rd_ks_watch_check(rd_keyspace *ks, const char *key, size_t klen, uint64_t version, int live) {
+    watch_op op = {key, klen, version, live != 0, NULL};
+    int rc = ks_watch_locked(ks, key, klen, rd_now_ms(), watch_check, &op);
+    return rc < 0 ? RD_NOT_FOUND : rc == 0 ? RD_OK : RD_NOT_DONE;
+}
 
 /* The key's state is read without lazy expiry (Redis's keyIsExpired): an
  * expired key stays until a normal access reclaims it. */
@@ -1265,7 +1307,7 @@ int ks_watch_locked(rd_keyspace *ks, const char *key, size_t klen, int64_t now, 
     return rc;
 }
 
-/* ---- type commands' view of their keys (csrc/types.c; rules 1, 2, 4 and 7) ---------- */
+/* ---- type commands' view of their keys (csrc/types.c's tx_open; rules 1, 2, 4 and 7) -- */
 
 _Static_assert(sizeof(((ks_view *)0)->set) == sizeof(shardset), "ks_view.set is a shardset");
 

@@ -80,6 +80,23 @@ typedef struct shard {
     ev_shard ev;
 } shard;
 
+/* What the eviction driver (evict.c) does to the table, lent by keyspace.c through rd_keyspace's
+ * `table` (set once, in rd_keyspace_new): keyspace.c calls evict.c's ev_* hooks on every write,
+ * and evict.c reaches the table only through these, so the two do not call each other in a
+ * circle.  Eviction is the slow path: the indirection costs nothing on the hot one. */
+typedef struct ks_table_ops {
+    /* Shard lock held: unlinks e from its shard (table, counters, queue), pushes it onto *dead. */
+    void (*remove)(rd_keyspace *ks, shard *s, entry *e, entry **dead);
+    /* Unlocks s as every keyspace write does, then frees the entries on dead (remove's list)
+     * and the collections they own: the one way a removed entry is freed (rule 4). */
+    void (*release_free)(rd_keyspace *ks, shard *s, entry *dead);
+    /* Shard lock held: every entry of s reallocated with (links = 1) or without its queue
+     * links and put back in its chain, used_memory following; out[] receives the s->count
+     * entries.  -1 when the allocator fails adding links (the entries done keep them: a
+     * shard without queues accepts that). */
+    int (*reshape_links)(shard *s, int links, entry **out);
+} ks_table_ops;
+
 struct rd_keyspace {
     uint64_t k0, k1;                /* SipHash key */
     shard *shards;
@@ -90,6 +107,7 @@ struct rd_keyspace {
     _Atomic uint64_t maxmemory;     /* 0 = unlimited */
     _Atomic int policy;             /* EV_* */
     _Atomic int queues;             /* the policy needs queues: new entries get links (evict.c) */
+    const ks_table_ops *table;      /* for evict.c */
 };
 
 /* Bytes of the variable part before the key. */
@@ -204,18 +222,7 @@ static inline void used_sub(shard *s, size_t n) {
     atomic_fetch_sub_explicit(s->total, (int64_t)n, memory_order_relaxed);
 }
 
-/* keyspace.c, for evict.c (shard lock held): */
 uint64_t ks_key_hash(const rd_keyspace *ks, const char *key, size_t klen);
-/* Unlinks e from its shard (table, counters, queue) and pushes it onto *dead. */
-void ks_remove(rd_keyspace *ks, shard *s, entry *e, entry **dead);
-/* Unlocks s as every keyspace write does, then frees the entries on dead (ks_remove's list)
- * and the collections they own: the one way a removed entry is freed (rule 4). */
-void ks_release_free(rd_keyspace *ks, shard *s, entry *dead);
-/* Every entry of s reallocated with (links = 1) or without its queue links and put back
- * in its chain, used_memory following; out[] receives the s->count entries.  -1 when
- * the allocator fails adding links (the entries done keep them: a shard without
- * queues accepts that). */
-int ks_shard_reshape_links(shard *s, int links, entry **out);
 
 /* ---- keyspace.c's table operations, for ks_string.c and ks_keys.c ---------------------------- */
 

@@ -68,15 +68,15 @@ rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, i
     return ks_getex(ks, key, klen, mode, at_ms, rd_now_ms(), copy_sink, out);
 }
 
-rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start,
-                         int64_t end, rd_buf *out) {
-    int64_t now = rd_now_ms();
+rd_status ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start, int64_t end,
+                      int64_t now, ks_sink fn, void *ctx) {
     uint64_t h = ks_key_hash(ks, key, klen);
     shard *s = shard_of(ks, h);
     entry *dead = NULL, **link, *e;
     rd_status st = RD_OK;
+    const char *from = "";
+    size_t n = 0;
 
-    rd_buf_clear(out);
     lock(s);
     e = do_read_string(ks, s, h, key, klen, now, &link, &dead, &st);
     if (e) {
@@ -88,10 +88,12 @@ rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
             if (start < 0) start = 0;
             if (end < 0) end = 0;
             if (end >= len) end = len - 1;
-            if (start <= end && len > 0 &&
-                buf_append(out, entry_val(e) + start, (size_t)(end - start + 1)) < 0)
-                st = RD_ERR_NOMEM;
+            if (start <= end && len > 0) {
+                from = entry_val(e) + start;
+                n = (size_t)(end - start + 1);
+            }
         }
+        if (fn(ctx, from, n) != 0) st = RD_ERR_NOMEM;
     }
     release(ks, s);
     free_chain(dead);
@@ -130,9 +132,8 @@ static rd_status do_write_range(rd_keyspace *ks, shard *s, uint64_t h, const cha
     return RD_OK;
 }
 
-rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset,
-                         const char *val, size_t vlen, uint64_t max_len, int64_t *newlen) {
-    int64_t now = rd_now_ms();
+rd_status ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset, const char *val,
+                      size_t vlen, uint64_t max_len, int64_t now, int64_t *newlen) {
     uint64_t h = ks_key_hash(ks, key, klen);
     shard *s = shard_of(ks, h);
     entry *dead = NULL, **link, *e;
@@ -147,7 +148,7 @@ rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
         *newlen = (int64_t)olen;
         if (offset >= 0 && vlen == 0) {
             /* SETRANGE of nothing: no write, not even a new key */
-        } else if (off + vlen > max_len) {
+        } else if ((e || offset >= 0) && off + vlen > max_len) { /* APPEND to no key: no check, as Redis */
             st = RD_ERR_TOOBIG;
         } else {
             st = do_write_range(ks, s, h, &key, klen, e, link, off, val, vlen, now);
@@ -161,18 +162,20 @@ rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t 
     return st;
 }
 
-rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr,
-                            size_t ilen, rd_buf *out) {
-    int64_t now = rd_now_ms();
+rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset,
+                         const char *val, size_t vlen, uint64_t max_len, int64_t *newlen) {
+    return ks_setrange(ks, key, klen, offset, val, vlen, max_len, rd_now_ms(), newlen);
+}
+
+rd_status ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr, size_t ilen,
+                         int64_t now, char *text, size_t *tlen) {
     uint64_t h = ks_key_hash(ks, key, klen);
     shard *s = shard_of(ks, h);
     entry *dead = NULL, **link, *e;
     long double value = 0, by;
-    char text[KS_MAX_FLOAT_CHARS];
     size_t n = 0;
     rd_status st;
 
-    rd_buf_clear(out);
     lock(s);
     e = do_lookup(s, h, key, klen, now, &link, &dead);
     /* incrbyfloatCommand's order: type, the stored value, then the increment. */
@@ -183,7 +186,7 @@ rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const
         st = RD_ERR_NOTFLOAT;
     else if (value += by, isnan(value) || isinf(value))
         st = RD_ERR_NANINF;
-    else if ((n = format_long_double(text, sizeof text, value)) == 0)
+    else if ((n = format_long_double(text, KS_MAX_FLOAT_CHARS, value)) == 0)
         st = RD_ERR_NOMEM;
     else
         st = do_store(ks, s, h, key, klen, e, link, text, n, now, &dead);
@@ -191,11 +194,11 @@ rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const
     release(ks, s);
     free_chain(dead);
     if (e) ev_settle(ks, &e, 1, now);
-    if (st == RD_OK && buf_append(out, text, n) < 0) st = RD_ERR_NOMEM;
+    *tlen = n;
     return st;
 }
 
-rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
-                       const char **vals, const size_t *vlens) {
-    return mset_generic(ks, npairs, keys, klens, vals, vlens, 1, rd_now_ms(), 1);
+rd_status ks_msetnx(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
+                    const char *const *vals, const size_t *vlens, size_t stride, int64_t now) {
+    return mset_generic(ks, npairs, keys, klens, vals, vlens, stride, now, 1);
 }

@@ -26,6 +26,17 @@ rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int6
                    ks_sink fn, void *ctx);
 rd_status ks_incrby(rd_keyspace *ks, const char *key, size_t klen, int64_t delta, int64_t now,
                     int64_t *result);
+/* GETRANGE: fn gets the slice by Redis's index rules (maybe empty) under the lock.
+ * RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE, RD_ERR_NOMEM (fn failed). */
+rd_status ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start, int64_t end,
+                      int64_t now, ks_sink fn, void *ctx);
+/* SETRANGE (offset >= 0) / APPEND (offset -1): rd_ks_setrange at the command's clock. */
+rd_status ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset, const char *val,
+                      size_t vlen, uint64_t max_len, int64_t now, int64_t *newlen);
+/* INCRBYFLOAT: the new value's text (as Redis formats it) in text[KS_MAX_FLOAT_CHARS], *tlen
+ * bytes.  RD_OK, RD_ERR_WRONGTYPE, RD_ERR_NOTFLOAT, RD_ERR_NANINF, RD_ERR_NOMEM. */
+rd_status ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr, size_t ilen,
+                         int64_t now, char *text, size_t *tlen);
 rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
 rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now);
 /* DEL / EXISTS / TOUCH of several keys (op: RD_MULTI_*), all their stripes locked together. */
@@ -35,6 +46,10 @@ rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, 
  * key i is keys[i * stride]. */
 rd_status ks_mset(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
                   const char *const *vals, const size_t *vlens, size_t stride, int64_t now);
+/* MSETNX: every pair written together only if none of the keys exists: RD_OK, RD_NOT_DONE
+ * (some key existed), RD_ERR_NOMEM. */
+rd_status ks_msetnx(rd_keyspace *ks, int npairs, const char *const *keys, const size_t *klens,
+                    const char *const *vals, const size_t *vlens, size_t stride, int64_t now);
 /* MGET: calls fn once per key, in order, with every involved stripe locked. */
 rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const size_t *klens,
                   int64_t now, ks_sink fn, void *ctx);
@@ -94,6 +109,8 @@ int ks_view_delete(ks_view *v, int i);
  * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */
 int ks_lfu_policy(rd_keyspace *ks);
 int ks_shared_integers(rd_keyspace *ks);
+/* The keyspace's gate (gate.h), for a worker's batches. */
+struct ks_gate *ks_gate_of(rd_keyspace *ks);
 
 /* The keyspace's random source (SPOP, RANDOMKEY and the like). */
 uint64_t ks_random64(void);

@@ -76,6 +76,12 @@ typedef enum {
     RD_ERR_LFU_OFF,          /* OBJECT FREQ without an LFU maxmemory-policy */
     RD_ERR_LFU_ON,           /* OBJECT IDLETIME under an LFU maxmemory-policy */
     RD_ERR_SUBCOMMAND,       /* a container's unknown subcommand: %s = the word, %s = container */
+    RD_ERR_OFFSET_RANGE,     /* SETRANGE offset < 0 */
+    RD_ERR_LCS_NOT_STRINGS,  /* LCS of a key of another type */
+    RD_ERR_LCS_IDX_AND_LEN,  /* LCS LEN with IDX */
+    RD_ERR_LCS_TOO_LONG,     /* LCS of a string of 4 GB or more */
+    RD_ERR_LCS_MAXMEM,       /* LCS's table would exceed proto-max-bulk-len */
+    RD_ERR_LCS_NOMEM,        /* LCS's table could not be allocated */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -319,29 +325,14 @@ rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted);
 rd_status rd_ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int64_t at_ms,
                       rd_buf *out);
 
-/* GETRANGE with Redis's index rules (negative = from the end, clamped).
- * RD_OK (out holds the slice, maybe empty), RD_NOT_FOUND, RD_ERR_WRONGTYPE. */
-rd_status rd_ks_getrange(rd_keyspace *ks, const char *key, size_t klen, int64_t start,
-                         int64_t end, rd_buf *out);
-
 /* SETRANGE at offset >= 0, or APPEND with offset -1, as one read-modify-write.
  * Gaps are zero-filled; a missing key is created (SETRANGE with an empty value
- * creates nothing); a result longer than max_len is RD_ERR_TOOBIG.  *newlen is
+ * creates nothing); a result longer than max_len is RD_ERR_TOOBIG (not checked for
+ * an APPEND to a missing key, as Redis).  *newlen is
  * the string's length afterwards.  RD_OK, RD_ERR_WRONGTYPE, RD_ERR_TOOBIG,
  * RD_ERR_NOMEM.  The expiry is kept. */
 rd_status rd_ks_setrange(rd_keyspace *ks, const char *key, size_t klen, int64_t offset,
                          const char *val, size_t vlen, uint64_t max_len, int64_t *newlen);
-
-/* INCRBYFLOAT: incr is parsed like Redis's string2ld (strtold); the result is
- * stored and copied to out as Redis formats it (%.17Lf, trailing zeros cut).
- * RD_OK, RD_ERR_WRONGTYPE, RD_ERR_NOTFLOAT, RD_ERR_NANINF, RD_ERR_NOMEM. */
-rd_status rd_ks_incrbyfloat(rd_keyspace *ks, const char *key, size_t klen, const char *incr,
-                            size_t ilen, rd_buf *out);
-
-/* MSETNX: all pairs are written together only if none of the keys exists.
- * RD_OK (written), RD_NOT_DONE (some key existed), RD_ERR_NOMEM. */
-rd_status rd_ks_msetnx(rd_keyspace *ks, int npairs, const char **keys, const size_t *klens,
-                       const char **vals, const size_t *vlens);
 
 /* DEL / EXISTS / TOUCH over several keys (op: RD_MULTI_*); *count as Redis
  * replies it.  All their stripes are locked together (ascending): one instant.
@@ -391,16 +382,6 @@ rd_status rd_ks_keys(rd_keyspace *ks, const char *pattern, size_t plen, rd_buf *
 /* RANDOMKEY: a random live key copied to out.  RD_OK or RD_NOT_FOUND, which it
  * answers only after a second look under the gate exclusive (as rd_ks_stats). */
 rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
-
-/* ---- LCS (lcs.c) ----------------------------------------------------------- */
-
-/* The LCS command's computation over two byte strings, as Redis 7.0 does it.
- * out: a uint32_t LCS length (native byte order), the LCS bytes, then one
- * record of four uint32_t (a_start, a_end, b_start, b_end) per match range in
- * the order Redis emits them (before any MINMATCHLEN filter).  RD_OK, or
- * RD_ERR_NOMEM when the (len(a)+1) * (len(b)+1) table cannot be allocated.
- * Any thread; no locks. */
-rd_status rd_lcs(const char *a, size_t alen, const char *b, size_t blen, rd_buf *out);
 
 /* Redis's glob (stringmatchlen: * ? [a-z] [^x] and backslash escapes), as
  * KEYS, SCAN MATCH and CONFIG GET use it.  1 = match.  Recursion is bounded as

@@ -12,6 +12,10 @@
 #define RESP_UNAUTH_MBULK_MAX 10               /* Redis 7.0 limits before AUTH */
 #define RESP_UNAUTH_BULK_MAX 16384
 
+/* proto-max-bulk-len as CONFIG SET last set it (rd_set_proto_max_bulk_len): the parser's bulk
+ * limit, and the largest string SETRANGE/APPEND may make and LCS's table (Redis's checks). */
+long long resp_max_bulk_len(void);
+
 typedef struct resp_arg {
     size_t off, len;
 } resp_arg;

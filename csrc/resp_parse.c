@@ -128,6 +128,9 @@ void rd_set_proto_max_bulk_len(int64_t max) {
     __atomic_store_n(&proto_max_bulk_len, max, __ATOMIC_RELAXED);
 }
 
+/* For the string commands and LCS; the parser reads the variable itself (no call per bulk). */
+long long resp_max_bulk_len(void) { return __atomic_load_n(&proto_max_bulk_len, __ATOMIC_RELAXED); }
+
 /* "$<len>\r\n" before each argument. */
 static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int authenticated) {
     const char *q = buf + p->fpos, *cr;

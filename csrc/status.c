@@ -64,6 +64,12 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_LFU_ON] = "-ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
                       "switching between policies at runtime LRU and LFU data will take some time to adjust.",
     [RD_ERR_SUBCOMMAND] = "-ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
+    [RD_ERR_OFFSET_RANGE] = "-ERR offset is out of range",
+    [RD_ERR_LCS_NOT_STRINGS] = "-ERR The specified keys must contain string values",
+    [RD_ERR_LCS_IDX_AND_LEN] = "-ERR If you want both the length and indexes, please just use IDX.",
+    [RD_ERR_LCS_TOO_LONG] = "-ERR String too long for LCS",
+    [RD_ERR_LCS_MAXMEM] = "-ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+    [RD_ERR_LCS_NOMEM] = "-ERR Insufficient memory, failed allocating transient memory for LCS",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",

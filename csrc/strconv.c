@@ -96,3 +96,13 @@ size_t format_long_double(char *buf, size_t cap, long double v) {
     }
     return l;
 }
+
+int arg_is(const char *a, size_t n, const char *word) {
+    size_t i = 0;
+    for (; word[i]; i++) {
+        char c = i < n ? a[i] : '\0';
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != word[i]) return 0;
+    }
+    return i == n || a[i] == '\0';
+}

@@ -16,4 +16,8 @@ size_t ll2str(char *dst, long long v);
 int parse_long_double(const char *p, size_t n, long double *out);
 size_t format_long_double(char *buf, size_t cap, long double v);
 
+/* An option word, case-insensitive (word is lowercase): compared as a C string, as Redis's
+ * strcasecmp does, so "nx\0junk" reads as NX. */
+int arg_is(const char *a, size_t n, const char *word);
+
 #endif

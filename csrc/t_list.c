@@ -615,14 +615,3 @@ void tx_rpoplpush(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 
 /* ---- blocked clients ------------------------------------------------------------- */
 
-static _Atomic int list_waiters;
-
-void rd_set_list_waiters(int n) { list_waiters = n; }
-
-int clients_blocked(void) { return list_waiters; }
-
-int fills_waited_keys(tx_handler fn) {
-#define FILLS(name) fn == tx_##name ||
-    return WAKING_COMMANDS(FILLS) 0;
-#undef FILLS
-}

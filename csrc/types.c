@@ -1,5 +1,6 @@
-/* types.c: the collection types' registry, the type-command table (rd_exec, fp_type_dispatch) and the
- * argument, reply, random-pick and SCAN helpers the t_*.c files share. */
+/* types.c: what the C command handlers share: argument, reply, random-pick and SCAN helpers, the
+ * typed key lookups (tx_open: deferred while clients block) and the encoding thresholds.  The
+ * command table that names every handler is cmdtable.c, above them all. */
 #include "buf.h"
 #include "dict.h"
 #include "fastpath.h"
@@ -13,13 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every collection type, by KS_TYPE_*: the keyspace frees, copies (COPY, ks_keys.c) and measures typed entries through it. */
-const ks_type_ops *const ks_types[KS_NTYPES] = {
-    [KS_TYPE_HASH] = &hash_type_ops,
-    [KS_TYPE_SET] = &set_type_ops,
-    [KS_TYPE_ZSET] = &zset_type_ops,
-    [KS_TYPE_LIST] = &list_type_ops,
-};
 
 /* Redis 7.0's defaults (as CONFIG GET shows them). */
 _Atomic long long ks_type_config[RD_CFG_COUNT] = {
@@ -61,6 +55,12 @@ int arg_long(tx_ctx *x, const char *a, size_t n, long long *out) {
     resp_add_status_error(x->out, RD_ERR_NOTINT);
     return 0;
 }
+
+static _Atomic int list_waiters;
+
+void rd_set_list_waiters(int n) { list_waiters = n; }
+
+int clients_blocked(void) { return list_waiters; }
 
 int tx_open(tx_ctx *x, ks_view *v, const char *const *keys, const size_t *klens, int n) {
     if (ks_view_open(v, x->ks, n, keys, klens) != RD_OK) {
@@ -149,15 +149,6 @@ void reply_null_array(rd_buf *out, int resp) {
 
 /* Case-insensitive whole-word match, binary safe ("GET\0" is not GET); an ASCII fold,
  * as Redis's strcasecmp in the C locale, without tolower's locale lookup per byte. */
-int arg_is(const char *a, size_t n, const char *word) {
-    size_t i = 0;
-    for (; word[i]; i++) {
-        char c = i < n ? a[i] : '\0';
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        if (c != word[i]) return 0;
-    }
-    return i == n || a[i] == '\0';
-}
 
 /* ---- HRANDFIELD / SRANDMEMBER ------------------------------------------------------ */
 
@@ -329,82 +320,4 @@ void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o
     resp_add_array_len(out, a.n);
     buf_append(out, a.items.data, a.items.len);
     buf_release(&a.items);
-}
-
-/* ---- the type-command table ---------------------------------------------------- */
-
-typedef struct tx_command {
-    const char *name;
-    int arity;
-    tx_handler fn;
-} tx_command;
-
-#define TX_ENTRY(name, arity) {#name, arity, tx_##name},
-#define CMD_ENTRY(name, arity, fn) {#name, arity, fn},
-static const tx_command tx_commands[] = {TYPE_COMMANDS(TX_ENTRY) EXEC_COMMANDS(TX_ENTRY) FAST_COMMANDS(CMD_ENTRY)};
-#undef TX_ENTRY
-#undef CMD_ENTRY
-#define N_TX ((int)(sizeof tx_commands / sizeof tx_commands[0]))
-#define TX_ONE(name, arity) +1
-enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: EXEC_COMMANDS come after */
-#undef TX_ONE
-#define FAST_ONE(name, arity, fn) +1
-/* rd_worker counts each command the fast path runs: its own table's, then these. */
-_Static_assert(0 FAST_COMMANDS(FAST_ONE) + N_TX_FAST <= FP_MAX_COMMANDS, "raise FP_MAX_COMMANDS");
-#undef FAST_ONE
-
-int tx_command_count(void) { return N_TX_FAST; }
-
-static name_index tx_names;
-
-__attribute__((constructor)) static void tx_names_build(void) {
-    for (int i = 0; i < N_TX; i++) name_index_add(&tx_names, tx_commands[i].name, i);
-}
-
-static const tx_command *tx_lookup(const char *name, size_t n) {
-    int i = name_index_find(&tx_names, name, n);
-    return i < 0 ? NULL : &tx_commands[i];
-}
-
-int tx_index(const char *name, size_t n) {
-    const tx_command *cmd = tx_lookup(name, n);
-    return cmd ? (int)(cmd - tx_commands) : -1;
-}
-
-rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
-                  rd_buf *out) {
-    const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
-    tx_ctx x = {ks, out, resp, 0, rd_now_ms()};
-    if (!cmd) return RD_NOT_FOUND;
-    if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) /* handlers trust their arity */
-        resp_add_status_errorf(out, RD_ERR_ARITY, cmd->name);
-    else
-        cmd->fn(&x, argc, argv, argl);
-    return out->failed ? RD_ERR_NOMEM : RD_OK;
-}
-
-int fp_type_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
-    const tx_command *cmd = tx_lookup(argv[0], argl[0]);
-    size_t start = x->out->len;
-    tx_ctx t = *x;
-    if (!cmd || cmd - tx_commands >= N_TX_FAST) return FP_SLOW;
-    if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
-    t.defer = fills_waited_keys(cmd->fn); /* Python wakes blocked clients (tx_open) */
-    if (ks_over_maxmemory(x->ks)) return FP_SLOW; /* Python's dispatch admits or refuses it */
-    cmd->fn(&t, argc, argv, argl);
-    /* Errors come before any write in every type command, so Python can run
-     * it again to write (and count) the error. */
-    if (x->out->len > start && x->out->data[start] == '-') {
-        x->out->len = start;
-        return FP_SLOW;
-    }
-    *which = (int)(cmd - tx_commands);
-    return FP_DONE;
-}
-
-rd_status tx_command_at(int i, const char **name, int *arity) {
-    if (i < 0 || i >= N_TX_FAST) return RD_NOT_FOUND;
-    *name = tx_commands[i].name;
-    *arity = tx_commands[i].arity;
-    return RD_OK;
 }

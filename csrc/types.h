@@ -13,6 +13,7 @@
 #include "dict.h"
 #include "ksapi.h"
 #include "redistill.h"
+#include "strconv.h"
 
 /* Entry types, numbered as Redis's OBJ_* (the TYPE names live in types.c). */
 enum { KS_TYPE_STRING = 0, KS_TYPE_LIST = 1, KS_TYPE_SET = 2, KS_TYPE_ZSET = 3, KS_TYPE_HASH = 4,
@@ -32,8 +33,10 @@ typedef struct ks_type_ops {
     void (*each)(const void *obj, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
 } ks_type_ops;
 
-/* Indexed by KS_TYPE_*; NULL for strings (entries hold their bytes themselves). */
-extern const ks_type_ops *const ks_types[KS_NTYPES];
+/* Indexed by KS_TYPE_*; NULL for strings (entries hold their bytes themselves).  Defined by the
+ * keyspace (keyspace.c), which frees, copies and measures typed entries through it, and filled
+ * once at load by cmdtable.c, above the types: so neither calls the other in a circle. */
+extern const ks_type_ops *ks_types[KS_NTYPES];
 extern const ks_type_ops hash_type_ops, set_type_ops;
 extern const ks_type_ops zset_type_ops;
 extern const ks_type_ops list_type_ops;
@@ -60,13 +63,10 @@ void reply_empty_scan(rd_buf *b);
 int arg_ll(const char *a, size_t n, long long *out);
 /* getLongFromObjectOrReply: 1, or 0 after writing the not-an-integer error. */
 int arg_long(tx_ctx *x, const char *a, size_t n, long long *out);
-/* An option word, case-insensitive (word is lowercase): compared as a C string, as Redis's
- * strcasecmp does, so "nx\0junk" reads as NX. */
-int arg_is(const char *a, size_t n, const char *word);
 
 /* Command-name lookup tables (cmdindex.c): open addressing over lowercase names, filled
  * once at load time; NAME_INDEX_SLOTS must stay a power of two above twice the names. */
-#define NAME_INDEX_SLOTS 256
+#define NAME_INDEX_SLOTS 512
 typedef struct name_index {
     struct { const char *name; int id; } slot[NAME_INDEX_SLOTS];
 } name_index;
@@ -132,13 +132,14 @@ EXEC_COMMANDS(TX_DECLARE)
 /* A new empty list object, and an element appended to it (SORT ... STORE builds its result). */
 void *list_obj_new(void);
 int list_obj_push_tail(void *l, const char *p, size_t n);
-/* True for a command that can fill a list or sorted set a blocked client waits on (the table's
- * wakes column, t_list.c). */
-int fills_waited_keys(tx_handler fn);
-/* True while any client is blocked (rd_set_list_waiters). */
+/* True while any client is blocked (rd_set_list_waiters, types.c). */
 int clients_blocked(void);
 
-/* The index of a type command in tx_commands, -1 when name is not one (types.c). */
+/* ---- cmdtable.c: the command table above the handlers ---- */
+/* True for a command that can fill a list or sorted set a blocked client waits on (the table's
+ * wakes column). */
+int fills_waited_keys(tx_handler fn);
+/* The index of a type command in tx_commands, -1 when name is not one. */
 int tx_index(const char *name, size_t n);
 /* Number of type commands (rd_fast_command lists them after fastpath.c's). */
 int tx_command_count(void);

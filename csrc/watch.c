@@ -14,6 +14,8 @@
  *     from counting as a change.
  *  3. A node exists while at least one registration holds it, so a version is
  *     never compared across two lives of a node.
+ *  4. The registry calls nothing in the keyspace: the keyspace runs these
+ *     operations under its locks (ks_watch_locked), never the other way.
  *  Limitation: the per-shard list is linear; thousands of watched keys in one
  *  shard make writes to that shard walk them all.
  */
@@ -53,17 +55,10 @@ void watch_free_all(watch_node *list) {
     }
 }
 
-/* ---- the three operations, each run under the key's shard lock --------------- */
+/* ---- the three operations, each run under the key's shard lock (keyspace.c's
+ * rd_ks_watch, rd_ks_unwatch and rd_ks_watch_check run them through ks_watch_locked) --- */
 
-typedef struct watch_op {
-    const char *key;
-    size_t klen;
-    uint64_t version;
-    int live;
-    watch_node *spare; /* WATCH: allocated before the lock, used when the key has no node yet */
-} watch_op;
-
-static int do_watch(void *ctx, watch_node **list, int state) {
+int watch_add(void *ctx, watch_node **list, int state) {
     watch_op *op = ctx;
     watch_node **link = find_link(list, op->key, op->klen);
     watch_node *n;
@@ -81,7 +76,7 @@ static int do_watch(void *ctx, watch_node **list, int state) {
     return 0;
 }
 
-static int do_unwatch(void *ctx, watch_node **list, int state) {
+int watch_drop(void *ctx, watch_node **list, int state) {
     watch_op *op = ctx;
     watch_node **link = find_link(list, op->key, op->klen);
     (void)state;
@@ -94,7 +89,7 @@ static int do_unwatch(void *ctx, watch_node **list, int state) {
     return 0;
 }
 
-static int do_check(void *ctx, watch_node **list, int state) {
+int watch_check(void *ctx, watch_node **list, int state) {
     watch_op *op = ctx;
     watch_node **link = find_link(list, op->key, op->klen);
     if (!link) return -1;
@@ -102,35 +97,11 @@ static int do_check(void *ctx, watch_node **list, int state) {
     return op->live && state != KS_LIVE ? 1 : 0;
 }
 
-/* ---- public API ------------------------------------------------------------- */
-
-rd_status rd_ks_watch(rd_keyspace *ks, const char *key, size_t klen, uint64_t *version,
-                      int *live) {
-    watch_op op = {key, klen, 0, 0, NULL};
-    if (klen > UINT32_MAX) return RD_ERR_NOMEM;
-    op.spare = malloc(sizeof(watch_node) + klen);
-    if (!op.spare) return RD_ERR_NOMEM;
-    op.spare->version = 0;
-    op.spare->refs = 0;
-    op.spare->klen = (uint32_t)klen;
-    if (klen) memcpy(op.spare->key, key, klen);
-    ks_watch_locked(ks, key, klen, rd_now_ms(), do_watch, &op);
-    free(op.spare); /* NULL when it became the key's node */
-    *version = op.version;
-    *live = op.live;
-    return RD_OK;
-}
-
-rd_status rd_ks_unwatch(rd_keyspace *ks, const char *key, size_t klen) {
-    watch_op op = {key, klen, 0, 0, NULL};
-    int rc = ks_watch_locked(ks, key, klen, rd_now_ms(), do_unwatch, &op);
-    free(op.spare);
-    return rc == 0 ? RD_OK : RD_NOT_FOUND;
-}
-
-rd_status rd_ks_watch_check(rd_keyspace *ks, const char *key, size_t klen, uint64_t version,
-                            int live) {
-    watch_op op = {key, klen, version, live != 0, NULL};
-    int rc = ks_watch_locked(ks, key, klen, rd_now_ms(), do_check, &op);
-    return rc < 0 ? RD_NOT_FOUND : rc == 0 ? RD_OK : RD_NOT_DONE;
+int watch_op_init(watch_op *op, const char *key, size_t klen) {
+    if (klen > UINT32_MAX || !(op->spare = malloc(sizeof(watch_node) + klen))) return -1;
+    op->spare->version = 0;
+    op->spare->refs = 0;
+    op->spare->klen = (uint32_t)klen;
+    if (klen) memcpy(op->spare->key, key, klen);
+    return 0;
 }

@@ -8,6 +8,8 @@
  */
 #include "worker.h"
 
+#include "ksapi.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,29 +61,6 @@ rd_status rd_worker_command_calls(rd_worker *w, uint64_t *calls, uint64_t *faile
 rd_status rd_worker_error_counts(rd_worker *w, uint64_t *out, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] = i < RD_STATUS_COUNT ? load(&w->errors[i]) : 0;
     return RD_OK;
-}
-
-int worker_args(rd_worker *w, int argc) {
-    if (argc <= w->argcap) return 0;
-    int cap = argc < 16 ? 16 : argc;
-    const char **v = realloc(w->argv, (size_t)cap * sizeof *v);
-    if (v) w->argv = v;
-    size_t *l = realloc(w->argl, (size_t)cap * sizeof *l);
-    if (l) w->argl = l;
-    if (!v || !l) return -1;
-    w->argcap = cap;
-    return 0;
-}
-
-/* After a frame wider than ARGS_KEEP the scratch is given back, as the parser
- * gives back its argv: one 3M-argument DEL must not pin 48 MB per worker. */
-void worker_args_shrink(rd_worker *w) {
-    if (w->argcap <= ARGS_KEEP) return;
-    free(w->argv);
-    free(w->argl);
-    w->argv = NULL;
-    w->argl = NULL;
-    w->argcap = 0;
 }
 
 /* ---- the event loop's fast lane ---------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "redistill.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #define ARGS_KEEP 1024 /* argv scratch kept by a worker between frames */
 
@@ -39,8 +40,27 @@ static inline void stat_add(rd_worker *w, int i, uint64_t n) {
 }
 
 /* w->argv/argl hold at least argc entries: 0, or -1 when out of memory. */
-int worker_args(rd_worker *w, int argc);
-/* After a frame wider than ARGS_KEEP the scratch is given back. */
-void worker_args_shrink(rd_worker *w);
+static inline int worker_args(rd_worker *w, int argc) {
+    if (argc <= w->argcap) return 0;
+    int cap = argc < 16 ? 16 : argc;
+    const char **v = realloc(w->argv, (size_t)cap * sizeof *v);
+    if (v) w->argv = v;
+    size_t *l = realloc(w->argl, (size_t)cap * sizeof *l);
+    if (l) w->argl = l;
+    if (!v || !l) return -1;
+    w->argcap = cap;
+    return 0;
+}
+
+/* After a frame wider than ARGS_KEEP the scratch is given back, as the parser
+ * gives back its argv: one 3M-argument DEL must not pin 48 MB per worker. */
+static inline void worker_args_shrink(rd_worker *w) {
+    if (w->argcap <= ARGS_KEEP) return;
+    free(w->argv);
+    free(w->argl);
+    w->argv = NULL;
+    w->argl = NULL;
+    w->argcap = 0;
+}
 
 #endif

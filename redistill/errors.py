@@ -111,9 +111,6 @@ HELLO_NOAUTH = (
 BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special characters."
 NO_MULTI = "Command not allowed inside a transaction"
 MONITOR_KEYSPACE = "Replica can't interact with the keyspace"   # a monitor is a replica to Redis
-OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
-LCS_NOT_STRINGS = "The specified keys must contain string values"
-LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."
 
 
 # Transactions (commands/transactions.py).
@@ -170,7 +167,7 @@ PROTECTED_MODE = (
     "the server to start accepting connections from the outside."
 )
 
-# COMMAND GETKEYS / COUNT, SLOWLOG GET, DEBUG, LCS (commands/server.py, debug.py, keyspace.py).
+# COMMAND GETKEYS / COUNT, SLOWLOG GET, DEBUG (commands/server.py, debug.py).
 COMMAND_ARGS_COUNT = "Invalid number of arguments specified for command"
 COMMAND_ARGS = "Invalid arguments specified for command"
 COMMAND_INVALID = "Invalid command specified"
@@ -178,7 +175,6 @@ COMMAND_NO_KEYS = "The command has no key arguments"
 COUNT_MINUS_ONE = "count should be greater than or equal to -1"           # SLOWLOG GET
 DEBUG_MEMORY_VALUE = "argument must be a memory value bigger than 1 and smaller than 4gb"
 RESP2_UNSUPPORTED = "RESP2 is not supported by this command"              # DEBUG PROTOCOL
-LCS_NOMEM = "Insufficient memory, failed allocating transient memory for LCS"
 
 
 def wrong_protocol_type(types: str) -> str:

@@ -18,7 +18,6 @@ import sys
 import threading
 from typing import Any
 
-from redistill import errors
 from redistill._core import ffi, lib
 from redistill.errors import CommandError
 
@@ -131,18 +130,6 @@ def _check(st: int) -> int:
     if st in _ERRORS:
         raise CommandError.from_status(st)
     return st
-
-
-def lcs(a: bytes, b: bytes) -> tuple[bytes, list[tuple[int, int, int, int]]]:
-    """The longest common subsequence of a and b and its match ranges (a_start, a_end, b_start,
-    b_end) in Redis's order, computed in C (rd_lcs) without the GIL."""
-    buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
-    if lib.rd_lcs(a, len(a), b, len(b), buf) != lib.RD_OK:
-        raise CommandError(errors.LCS_NOMEM)
-    data = ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
-    total = int.from_bytes(data[:4], sys.byteorder)
-    ranges = memoryview(data[4 + total:]).cast("I")
-    return data[4:4 + total], [tuple(ranges[i:i + 4]) for i in range(0, len(ranges), 4)]
 
 
 class _Scratch(threading.local):
@@ -270,9 +257,8 @@ class Keyspace:
             ffi.new("const char *[]", vals), ffi.new("size_t[]", [len(v) for _, v in pairs]),
         ))
 
-    def mget(self, keys: list[bytes], other_type: Any = None) -> list[Any]:
-        """Every key read at one instant; None for a missing key, `other_type` for one of
-        another type."""
+    def mget(self, keys: list[bytes]) -> list[bytes | None]:
+        """Every key read at one instant; None for a missing key or one of another type."""
         s = self._scratch
         _check(lib.rd_ks_mget(self.ptr, len(keys), ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
                               ffi.new("size_t[]", [len(k) for k in keys]), s.buf))
@@ -280,10 +266,8 @@ class Keyspace:
         for _ in keys:
             n = int.from_bytes(data[pos:pos + 8], sys.byteorder)
             pos += 8
-            if n == _NO_VALUE:
+            if n in (_NO_VALUE, _OTHER_TYPE):
                 values.append(None)
-            elif n == _OTHER_TYPE:
-                values.append(other_type)
             else:
                 values.append(data[pos:pos + n])
                 pos += n
@@ -374,35 +358,6 @@ class Keyspace:
         if _check(lib.rd_ks_getex(self.ptr, key, len(key), mode, at_ms, s.buf)) == lib.RD_OK:
             return s.take()
         return None
-
-    def getrange(self, key: bytes, start: int, end: int) -> bytes | None:
-        """GETRANGE's slice (Redis's index rules); None when the key is absent."""
-        s = self._scratch
-        if _check(lib.rd_ks_getrange(self.ptr, key, len(key), start, end, s.buf)) == lib.RD_OK:
-            return s.take()
-        return None
-
-    def setrange(self, key: bytes, offset: int, value: bytes, max_len: int) -> int:
-        """SETRANGE (offset >= 0) or APPEND (offset -1); the new length."""
-        s = self._scratch
-
-        def setrange(val: Any) -> int:
-            return lib.rd_ks_setrange(self.ptr, key, len(key), offset, val, len(value), max_len, s.i64)
-
-        _check(value.store(setrange) if type(value) is BlockValue else setrange(value))
-        return s.i64[0]
-
-    def incrbyfloat(self, key: bytes, increment: bytes) -> bytes:
-        """The new value as Redis formats it."""
-        s = self._scratch
-        _check(lib.rd_ks_incrbyfloat(self.ptr, key, len(key), increment, len(increment), s.buf))
-        return s.take()
-
-    def msetnx(self, pairs: list[tuple[bytes, bytes]]) -> bool:
-        """All pairs written together, or none when any key exists."""
-        keys, klens = _key_array([k for k, _ in pairs])
-        vals, vlens = _key_array([v for _, v in pairs])
-        return _check(lib.rd_ks_msetnx(self.ptr, len(pairs), keys, klens, vals, vlens)) == lib.RD_OK
 
     def _multi(self, op: int, keys: list[bytes]) -> int:
         s = self._scratch

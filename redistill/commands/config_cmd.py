@@ -172,10 +172,9 @@ def _apply(server: Any, new: dict[str, str]) -> None:
             slowlog.slower_than = int(stored.pop("slowlog-log-slower-than"))
         if "slowlog-max-len" in stored:
             slowlog.set_max_len(int(stored.pop("slowlog-max-len")))
-    if "proto-max-bulk-len" in stored:   # the protocol parser's, and SETRANGE's and APPEND's (string.py)
+    if "proto-max-bulk-len" in stored:   # C's: the parser's, SETRANGE's, APPEND's and LCS's limit
         from redistill.core import set_proto_max_bulk_len
-        server.proto_max_bulk_len = int(stored["proto-max-bulk-len"])
-        set_proto_max_bulk_len(server.proto_max_bulk_len)
+        set_proto_max_bulk_len(int(stored["proto-max-bulk-len"]))
     for name, value in stored.items():   # encoding thresholds the C collection types follow
         if value.lstrip("-").isdigit():
             set_type_threshold(name, int(value))

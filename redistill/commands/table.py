@@ -18,7 +18,9 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
             derived from them as Redis's populateCommandLegacyRangeSpec does
   c         where csrc/ runs it:  None  Python only;
             "fast"  the fast path's own handler (fastpath.c, cmd_<name>; c_fn names another);
-            "tx"    a type command (tx_<name>): the fast path and rd_exec;
+            "tx"    a type command (tx_<name>): the fast path and rd_exec (APPEND too: an error
+                    after its big value's block hands the frame to Python whole, as
+                    tests/reliability/test_big_values.py checks);
             "exec"  tx_<name> through rd_exec only (never on the fast path: SORT, the blocking
                     pops' attempt, GETSET/GETDEL/GETEX, whose big value reaches the Python
                     path in its block, and the gate="own" ones, which take the gate exclusive
@@ -231,14 +233,14 @@ TABLE = [
     command("getset", 3, "write denyoom fast @string", "datatypes.run", "string", "1.0.0", "Set the string value of a key and return its old value", keys=[ks("RW access update", 1)], c="exec"),
     command("getdel", 2, "write fast @string", "datatypes.run", "string", "6.2.0", "Get the value of a key and delete the key", keys=[ks("RW access delete", 1)], c="exec"),
     command("getex", -2, "write fast @string", "datatypes.run", "string", "6.2.0", "Get the value of a key and optionally set its expiration", keys=[ks("RW access update", 1, notes="RW and UPDATE because it changes the TTL")], c="exec"),
-    command("append", 3, "write denyoom fast @string", "string.append", "string", "2.0.0", "Append a value to a key", keys=[ks("RW insert", 1)]),
+    command("append", 3, "write denyoom fast @string", "datatypes.run", "string", "2.0.0", "Append a value to a key", keys=[ks("RW insert", 1)], c="tx"),
     command("strlen", 2, "readonly fast @string", "datatypes.run", "string", "2.2.0", "Get the length of the value stored in a key", keys=[ks("RO", 1)], c="fast"),
-    command("getrange", 4, "readonly @string", "string.getrange", "string", "2.4.0", "Get a substring of the string stored at a key", keys=[ks("RO access", 1)]),
-    command("substr", 4, "readonly @string", "string.substr", "string", "1.0.0", "Get a substring of the string stored at a key", keys=[ks("RO access", 1)]),
-    command("setrange", 4, "write denyoom @string", "string.setrange", "string", "2.2.0", "Overwrite part of a string at key starting at the specified offset", keys=[ks("RW update", 1)]),
-    command("incrbyfloat", 3, "write denyoom fast @string", "string.incrbyfloat", "string", "2.6.0", "Increment the float value of a key by the given amount", keys=[ks("RW access update", 1)]),
-    command("msetnx", -3, "write denyoom @string", "string.msetnx", "string", "1.0.1", "Set multiple keys to multiple values, only if none of the keys exist", keys=[ks("OW insert", 1, last=-1, step=2)], tips="request_policy:multi_shard response_policy:agg_min"),
-    command("lcs", -3, "readonly @string", "string.lcs", "string", "7.0.0", "Find longest common substring", keys=[ks("RO access", 1, last=1)]),
+    command("getrange", 4, "readonly @string", "datatypes.run", "string", "2.4.0", "Get a substring of the string stored at a key", keys=[ks("RO access", 1)], c="tx"),
+    command("substr", 4, "readonly @string", "datatypes.run", "string", "1.0.0", "Get a substring of the string stored at a key", keys=[ks("RO access", 1)], c="tx"),
+    command("setrange", 4, "write denyoom @string", "datatypes.run", "string", "2.2.0", "Overwrite part of a string at key starting at the specified offset", keys=[ks("RW update", 1)], c="tx"),
+    command("incrbyfloat", 3, "write denyoom fast @string", "datatypes.run", "string", "2.6.0", "Increment the float value of a key by the given amount", keys=[ks("RW access update", 1)], c="tx"),
+    command("msetnx", -3, "write denyoom @string", "datatypes.run", "string", "1.0.1", "Set multiple keys to multiple values, only if none of the keys exist", keys=[ks("OW insert", 1, last=-1, step=2)], tips="request_policy:multi_shard response_policy:agg_min", c="tx"),
+    command("lcs", -3, "readonly @string", "datatypes.run", "string", "7.0.0", "Find longest common substring", keys=[ks("RO access", 1, last=1)], c="tx"),
     # generic key commands
     command("unlink", -2, "write fast @keyspace", "datatypes.run", "generic", "4.0.0", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", keys=[ks("RM delete", 1, last=-1)], c="fast", c_fn="cmd_del", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("touch", -2, "readonly fast @keyspace", "datatypes.run", "generic", "3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", keys=[ks("RO", 1, last=-1)], c="tx", tips="request_policy:multi_shard response_policy:agg_sum"),

@@ -20,6 +20,14 @@
 
 static rd_keyspace *ks;
 
+/* A command C runs, through rd_exec (its arguments NUL-terminated strings). */
+static void run(rd_buf *b, int argc, const char **argv) {
+    size_t argl[8];
+    for (int j = 0; j < argc; j++) argl[j] = strlen(argv[j]);
+    rd_buf_clear(b);
+    rd_exec(ks, argc, argv, argl, 2, b);
+}
+
 /* The string and key calls past GET/SET: read-modify-write, two-stripe moves, scans, key facts. */
 static void more_ops(int i, const char *key, int kl, rd_buf *b) {
     const char *other = (i & 1) ? "k1" : "k2";
@@ -28,7 +36,7 @@ static void more_ops(int i, const char *key, int kl, rd_buf *b) {
     switch ((i / 10) % 8) {
     case 0: rd_ks_setrange(ks, key, kl, -1, "app", 3, 1 << 20, &r); break;
     case 1: rd_ks_setrange(ks, key, kl, i % 64, "xy", 2, 1 << 20, &r); break;
-    case 2: rd_ks_incrbyfloat(ks, "flt", 3, "0.5", 3, b); break;
+    case 2: run(b, 3, (const char *[]){"INCRBYFLOAT", "flt", "0.5"}); break;
     case 3: rd_ks_rename(ks, key, kl, other, 2, i & 2); break;
     case 4: rd_ks_copy(ks, key, kl, other, 2, 1); break;
     case 5: rd_ks_scan(ks, (uint64_t)i * 977, 20, (i & 1) ? "k1*" : NULL, 3, -1, &next, b); break;
@@ -36,7 +44,7 @@ static void more_ops(int i, const char *key, int kl, rd_buf *b) {
     default: {
         const char *ks_[2] = {key, other};
         size_t kls[2] = {(size_t)kl, 2};
-        rd_ks_msetnx(ks, 2, ks_, kls, ks_, kls);
+        run(b, 5, (const char *[]){"MSETNX", key, key, other, other});
         rd_ks_multi(ks, i % 3, 2, ks_, kls, &r);
         rd_ks_randomkey(ks, b);
         break;

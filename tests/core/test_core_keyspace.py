@@ -166,7 +166,7 @@ def test_fast_command_list():
                "decr": 2, "incrby": 3, "decrby": 3, "mget": -2, "mset": -3,
                "setnx": 3, "setex": 4, "psetex": 4, "strlen": 2, "unlink": -2}
     assert {k: v for k, v in got.items() if k in strings} == strings
-    # the type commands (csrc/types.c) follow, with Redis's arities
+    # the type commands (csrc/cmdtable.c) follow, with Redis's arities
     assert got["hset"] == -4 and got["sadd"] == -3 and got["sintercard"] == -3
     assert len(got) >= len(strings) + 33
     assert lib.rd_fast_command(-1, name, arity) == lib.RD_NOT_FOUND

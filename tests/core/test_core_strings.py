@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from redistill.errors import CommandError
-from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, Keyspace, lcs
+from resp import parse
+
+from redistill.keyspace import GETEX_AT, GETEX_DEL, GETEX_PERSIST, Keyspace
 
 
 @pytest.fixture
@@ -28,19 +29,23 @@ def num(kv: Keyspace, *args) -> int:
     return int(reply[1:-2])
 
 
+def call(kv: Keyspace, *args):
+    """A command C runs, through rd_exec: its reply decoded."""
+    return parse(run(kv, *args))
+
+
 def test_append_and_setrange_grow_in_place_and_by_realloc(kv):
     expected = bytearray()
     for i in range(3000):  # crosses the 1 MB slack limit of entry_room too
         piece = bytes([65 + i % 26]) * (i % 700)
         expected += piece
-        assert kv.setrange(b"k", -1, piece, 1 << 29) == len(expected)
+        assert call(kv, b"APPEND", b"k", piece) == len(expected)
     assert kv.get(b"k") == bytes(expected)
-    assert kv.setrange(b"k", len(expected) + 10, b"!", 1 << 29) == len(expected) + 11
+    assert call(kv, b"SETRANGE", b"k", b"%d" % (len(expected) + 10), b"!") == len(expected) + 11
     assert kv.get(b"k") == bytes(expected) + b"\0" * 10 + b"!"
-    assert kv.setrange(b"k", 0, b"", 1 << 29) == len(expected) + 11
-    assert kv.setrange(b"none", 5, b"", 1 << 29) == 0 and kv.get(b"none") is None
-    with pytest.raises(CommandError, match="proto-max-bulk-len"):
-        kv.setrange(b"k", 100, b"xy", 101)
+    assert call(kv, b"SETRANGE", b"k", b"0", b"") == len(expected) + 11
+    assert call(kv, b"SETRANGE", b"none", b"5", b"") == 0 and kv.get(b"none") is None
+    assert b"proto-max-bulk-len" in call(kv, b"SETRANGE", b"k", b"%d" % (512 << 20), b"xy")
     assert kv.stats()["keys"] == 1
 
 
@@ -54,7 +59,7 @@ def test_entry_shapes_keep_bytes_ttl_and_memory(kv):
     for k in keys:
         kv.set(k, b"v" * 250)
         assert num(kv, b"PTTL", k) == -1
-        assert kv.setrange(k, 250, b"w" * 10, 1 << 29) == 260  # value crosses 255 bytes
+        assert call(kv, b"SETRANGE", k, b"250", b"w" * 10) == 260  # value crosses 255 bytes
         assert num(kv, b"PEXPIREAT", k, far) == 1  # the slot is added behind the header
         assert kv.get(k) == b"v" * 250 + b"w" * 10 and 0 < num(kv, b"PTTL", k) <= 3_600_000
         assert num(kv, b"PERSIST", k) and num(kv, b"PTTL", k) == -1
@@ -108,26 +113,28 @@ def test_key_info_and_encodings(kv):
 
 
 def test_msetnx_getex_incrbyfloat_randomkey(kv):
-    assert kv.msetnx([(b"a", b"1"), (b"b", b"2")]) is True
-    assert kv.msetnx([(b"b", b"3"), (b"c", b"4")]) is False
+    assert call(kv, b"MSETNX", b"a", b"1", b"b", b"2") == 1
+    assert call(kv, b"MSETNX", b"b", b"3", b"c", b"4") == 0
     assert kv.mget([b"a", b"b", b"c"]) == [b"1", b"2", None]
     assert kv.getex(b"a", GETEX_AT, int(time.time() * 1000) + 100_000) == b"1"
     assert 0 < num(kv, b"PTTL", b"a") <= 100_000
     assert kv.getex(b"a", GETEX_PERSIST) == b"1" and num(kv, b"PTTL", b"a") == -1
     assert kv.getex(b"a", GETEX_DEL) == b"1" and kv.get(b"a") is None
-    assert kv.incrbyfloat(b"f", b"0.1") == b"0.1"
-    assert kv.incrbyfloat(b"f", b"0.2") == b"0.3"
-    assert kv.incrbyfloat(b"f", b"-0.3") == b"0"
-    with pytest.raises(CommandError, match="NaN or Infinity"):
-        kv.incrbyfloat(b"f", b"inf")
+    assert call(kv, b"INCRBYFLOAT", b"f", b"0.1") == b"0.1"
+    assert call(kv, b"INCRBYFLOAT", b"f", b"0.2") == b"0.3"
+    assert call(kv, b"INCRBYFLOAT", b"f", b"-0.3") == b"0"
+    assert b"NaN or Infinity" in call(kv, b"INCRBYFLOAT", b"f", b"inf")
     assert run(kv, b"RANDOMKEY") in (b"$1\r\nb\r\n", b"$1\r\nf\r\n")
     run(kv, b"FLUSHALL")
     assert run(kv, b"RANDOMKEY") == b"$-1\r\n"
 
 
-def test_lcs_ranges():
-    assert lcs(b"ohmytext", b"mynewtext") == (b"mytext", [(4, 7, 5, 8), (2, 3, 0, 1)])
-    assert lcs(b"", b"abc") == (b"", [])
+def test_lcs_ranges(kv):
+    kv.mset([(b"a", b"ohmytext"), (b"b", b"mynewtext"), (b"e", b"")])
+    assert call(kv, b"LCS", b"a", b"b") == b"mytext"
+    assert call(kv, b"LCS", b"a", b"b", b"IDX", b"WITHMATCHLEN") == \
+        [b"matches", [[[4, 7], [5, 8], 4], [[2, 3], [0, 1], 2]], b"len", 6]
+    assert call(kv, b"LCS", b"e", b"b", b"IDX") == [b"matches", [], b"len", 0]
 
 
 def test_keys_glob(kv):

@@ -43,8 +43,8 @@ def test_not_a_command_c_runs(ks):
     """rd_exec runs every command C implements (GET included) and refuses the others untouched."""
     buf = lib.rd_buf_new()
     try:
-        argv = [ffi.new("char[]", b"append"), ffi.new("char[]", b"k"), ffi.new("char[]", b"v")]
-        assert lib.rd_exec(ks, 3, ffi.new("const char *[]", argv), ffi.new("size_t[]", [6, 1, 1]), 2, buf) == lib.RD_NOT_FOUND
+        argv = [ffi.new("char[]", b"config"), ffi.new("char[]", b"get"), ffi.new("char[]", b"v")]
+        assert lib.rd_exec(ks, 3, ffi.new("const char *[]", argv), ffi.new("size_t[]", [6, 3, 1]), 2, buf) == lib.RD_NOT_FOUND
         assert lib.rd_buf_len(buf) == 0
         argv = [ffi.new("char[]", b"get"), ffi.new("char[]", b"k")]
         assert lib.rd_exec(ks, 2, ffi.new("const char *[]", argv), ffi.new("size_t[]", [3, 1]), 2, buf) == lib.RD_OK

@@ -269,6 +269,39 @@ LCS = [
         ["LCS", f"ra{n}", f"rb{n}", "IDX", "WITHMATCHLEN"], ["LCS", f"rb{n}", f"ra{n}", "IDX", "MINMATCHLEN", "2"])],
 ]
 
+# The string commands C runs through one handler on both paths (cmd_string.c, lcs.c): every error in
+# Redis's order, the 64-bit extremes of their numbers, NUL-padded option words, MULTI, and
+# proto-max-bulk-len as CONFIG SET changes it (SETRANGE/APPEND's size check, LCS's table limit).
+STRINGS_C = [
+    ["RPUSH", "l", "a"], ["SET", "s", "hello"],
+    ["APPEND", "l", "x"], ["APPEND", "l", ""], ["GETRANGE", "l", "0", "-1"], ["SUBSTR", "l", "0", "1"],
+    ["GETRANGE", "l", "x", "0"], ["SETRANGE", "l", "0", "x"], ["SETRANGE", "l", "0", ""], ["SETRANGE", "l", "-1", "x"],
+    ["SETRANGE", "l", "x", "x"], ["SETRANGE", "l", I64_MAX, "x"], ["INCRBYFLOAT", "l", "x"], ["INCRBYFLOAT", "l", "1"],
+    ["MSETNX", "l", "v", "n", "v"], ["EXISTS", "n"], ["MSETNX", "n", "v", "l"], ["LCS", "l", "s"], ["LCS", "s", "l", "FOO"],
+    ["LCS", "l", "l", "LEN", "IDX"], ["LCS", "s", "nokey", "MINMATCHLEN", "x"], ["LCS", "s", "s", "LEN", "IDX", "FOO"],
+    ["SETRANGE", "s", I64_MIN, "x"], ["SETRANGE", "s", "9223372036854775808", "x"], ["SETRANGE", "s", I64_MAX, ""],
+    ["SETRANGE", "s", "9223372036854775806", "xy"], ["SETRANGE", "nos", I64_MAX, ""], ["EXISTS", "nos"],
+    ["SETRANGE", "nos", "-0", "x"], ["GET", "nos"], ["GETRANGE", "s", I64_MIN, I64_MIN], ["GETRANGE", "s", I64_MAX, I64_MAX],
+    ["GETRANGE", "s", I64_MIN, "-1"], ["GETRANGE", "s", "0", I64_MIN], ["GETRANGE", "s", "-9223372036854775809", "1"],
+    ["GETRANGE", "s", "1", I64_MAX], ["SUBSTR", "s", I64_MIN, I64_MAX], ["GETRANGE", "nokey", I64_MIN, "x"],
+    ["LCS", "s", "s", "IDX", "MINMATCHLEN", I64_MIN], ["LCS", "s", "s", "IDX", "MINMATCHLEN", I64_MAX, "WITHMATCHLEN"],
+    ["LCS", "s", "s", "MINMATCHLEN", "9223372036854775808"], ["LCS", "s", "s", "IDX", "MINMATCHLEN"],
+    [b"LCS", b"s", b"s", b"len\0"], [b"LCS", b"s", b"s", b"IDX\0x", b"WITHMATCHLEN\0"], [b"LCS", b"s", b"s", b"le\0n"],
+    [b"LCS", b"s", b"s", b"minmatchlen\0", b"2", b"idx"], [b"LCS", b"s", b"s", b"len\0", b"idx\0"],
+    ["SET", "fx", "1e4933"], ["INCRBYFLOAT", "fx", "0"], ["INCRBYFLOAT", "fy", "1e4932"], ["INCRBYFLOAT", "fy", "nan"],
+    ["INCRBYFLOAT", "fy", "-nan"], ["INCRBYFLOAT", "fy", "-inf"], ["INCRBYFLOAT", "fy", "infinity"],
+    ["SET", "fy", "1.18973149535723176502e+4932"], ["INCRBYFLOAT", "fy", "1.18973149535723176502e+4932"],
+    ["INCRBYFLOAT", "fy", "-1.18973149535723176502e+4932"], ["GET", "fy"], [b"INCRBYFLOAT", b"fz", b"1.5\0"],
+    ["INCRBYFLOAT", "fz", I64_MAX], ["INCRBYFLOAT", "fz", I64_MIN], ["GET", "fz"],
+    ["MULTI"], ["APPEND", "mq", "a"], ["SETRANGE", "mq", "3", "b"], ["GETRANGE", "mq", "0", "-1"], ["INCRBYFLOAT", "mq", "1"],
+    ["MSETNX", "mq", "x"], ["MSETNX", "mq", "x", "mr", "y"], ["LCS", "mq", "mr"], ["SETRANGE", "mq", "-1", "x"], ["EXEC"],
+    ["CONFIG", "SET", "proto-max-bulk-len", "1048576"], ["SETRANGE", "pb", "1048575", "x"], ["STRLEN", "pb"],
+    ["SETRANGE", "pb", "1048576", "x"], ["SETRANGE", "pb", "1048575", "xy"], ["APPEND", "pb", "y"], ["APPEND", "pb", ""],
+    ["SETRANGE", "pb", "1048580", ""], ["SET", "l1", "a" * 600], ["SET", "l2", "b" * 600], ["LCS", "l1", "l2"],
+    ["LCS", "l1", "l2", "LEN"], ["LCS", "l1", "l2", "IDX"], ["LCS", "s", "s", "IDX"],
+    ["CONFIG", "SET", "proto-max-bulk-len", "536870912"], ["LCS", "l1", "l2", "LEN"], ["APPEND", "pb", "y"],
+]
+
 KEYS_MORE = [
     # UNLINK, TOUCH
     ["MSET", "a", "1", "b", "2", "c", "3"], ["UNLINK", "a", "b", "zz", "a"], ["EXISTS", "a", "b", "c"], ["UNLINK"],
@@ -1229,6 +1262,7 @@ PER_PROTOCOL = {
     "strings_more": STRINGS_MORE,
     "incrbyfloat": INCRBYFLOAT,
     "lcs": LCS,
+    "strings_c": STRINGS_C,
     "keys_more": KEYS_MORE,
     "scan_keys": SCAN_KEYS,
     "keys-in-c": KEYS_IN_C,

@@ -46,7 +46,7 @@ CONNECTION = [
     [b"HELLO", b"2", b"setname\0", b"nm"], [b"HELLO", b"2", b"setnam\0e", b"nm"],
 ]
 
-# Options C parses (types.c arg_is, for the type commands and SORT).
+# Options C parses (strconv.c arg_is, for the type commands and SORT).
 C_PARSED = [
     [b"ZADD", b"k2", b"nx\0", b"1", b"a"], [b"ZADD", b"k2", b"CH\0x", b"1", b"a"], [b"ZADD", b"k2", b"incr\0", b"1", b"a"],
     [b"ZADD", b"k2", b"n\0x", b"1", b"a"], [b"LPOS", b"l", b"b", b"rank\0", b"1"], [b"LPOS", b"l", b"b", b"count\0", b"0"],

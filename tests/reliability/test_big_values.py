@@ -221,6 +221,7 @@ def _script_of_big_values() -> list[tuple[bytes, int]]:
     what was kept."""
     v1 = b"a" * (3 * MB // 2) + b"end1"
     v2 = b"b" * (5 * MB // 4) + b"end2"
+    v3 = b"c" * (40 << 10) + b"end3"  # past the 32 KB block size, under the 1 MB big frame
     long_key = b"k" * 3000  # too long for the block's room: copied
 
     def probe(key: bytes) -> list[tuple[bytes, int]]:
@@ -241,6 +242,14 @@ def _script_of_big_values() -> list[tuple[bytes, int]]:
         (_frame(b"SET", long_key, v1), 1), *probe(long_key),
         (_frame(b"APPEND", b"f", v1), 1), (_frame(b"APPEND", b"f", v2), 1), *probe(b"f"),
         (_frame(b"APPEND", b"l", v2), 1),
+        # APPEND and SETRANGE run their C handler on the fast path: its error after a big value's
+        # frame (wrong type, past proto-max-bulk-len) hands that frame to Python whole
+        (_frame(b"APPEND", b"l", v3) + _frame(b"GET", b"z"), 2), (_frame(b"SETRANGE", b"l", b"0", v1), 1),
+        (_frame(b"SETRANGE", b"f", b"3", v3), 1), (_frame(b"APPEND", b"g", v3) + _frame(b"APPEND", b"g", v1), 2),
+        *probe(b"g"), (_frame(b"CONFIG", b"SET", b"proto-max-bulk-len", b"2097152"), 1),
+        (_frame(b"APPEND", b"f", v1) + _frame(b"STRLEN", b"f"), 2), (_frame(b"SETRANGE", b"f", b"600000", v1), 1),
+        (_frame(b"APPEND", b"h", v1) + _frame(b"APPEND", b"h", v3), 2), *probe(b"f"), *probe(b"h"),
+        (_frame(b"CONFIG", b"SET", b"proto-max-bulk-len", b"536870912"), 1),
         (_frame(b"SET", b"d", v1) + _frame(b"SET", b"e", v2) + _frame(b"GET", b"z"), 3),  # pipelined
         *probe(b"d"), *probe(b"e"),
         (_frame(b"MULTI"), 1), (_frame(b"SET", b"m", v1, b"EX", b"100"), 1), (_frame(b"SET", b"m", v2, b"GET"), 1),

@@ -109,7 +109,7 @@ def test_fast_set_equals_the_c_list():
     # the list, so neither side can shrink unnoticed
     assert set(python) >= {"get", "set", "del", "exists", "ping", "echo", "incr", "decr", "incrby",
                            "decrby", "mget", "mset", "setnx", "setex", "psetex", "strlen", "unlink"}
-    # every hash and set command runs in C (csrc/types.c's table)
+    # every hash and set command runs in C (csrc/cmdtable.c's table)
     assert {n for n, s in COMMANDS.items() if s.group in ("hash", "set")} <= set(python)
 
 
