@@ -429,6 +429,7 @@ def _persistence_section(server: Any) -> list[tuple[str, Any]]:
 
 
 def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
+    from redistill.commands import pubsub   # the registry's counts (csrc/pubsub.c)
     st = server.stats
     t = st.totals()
     errors = sum(int(v.rpartition("=")[2]) for _, v in _table_section(server, "error_stats"))
@@ -451,7 +452,7 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("evicted_clients", 0),
         ("keyspace_hits", ks["hits"]),
         ("keyspace_misses", ks["misses"]),
-        ("pubsub_channels", 0), ("pubsub_patterns", 0),
+        *pubsub.info_fields(),
         ("latest_fork_usec", 0), ("total_forks", 0),
         ("migrate_cached_sockets", 0),
         ("unexpected_error_replies", 0),
