@@ -66,7 +66,7 @@ struct ps_client {
     ps_client *dnext; /* the delivery walk */
     int doverflow;    /* overflow, as the walk took it */
     _Atomic size_t unsent; /* the output still unsent after the last delivery */
-    int64_t soft_since;    /* ms the output went over the soft limit, 0 = under it */
+    int64_t soft_since;    /* the second the output went over the soft limit, 0 = under it */
 };
 
 static pthread_rwlock_t reg_lock;
@@ -89,7 +89,7 @@ __attribute__((constructor)) static void ps_init(void) {
 }
 
 /* Python's thread-local "current subscriber" (rd_ps_enter): its pushes go before its reply. */
-static _Thread_local ps_client *tl_self;
+static _Thread_local rd_conn *tl_self;
 
 /* ---- tables -------------------------------------------------------------------------------- */
 
@@ -206,7 +206,7 @@ static void reply_event(rd_buf *out, int resp, const char *word, const char *p, 
     resp_add_header(out, resp == 3 ? '>' : '*', 3);
     resp_add_bulk(out, word, strlen(word));
     if (p) resp_add_bulk(out, p, n);
-    else resp_add_nil(out, 2);
+    else resp_add_nil(out, resp);
     resp_add_int(out, count);
 }
 
@@ -321,7 +321,7 @@ void ps_client_free(ps_client *s) {
     free(s);
 }
 
-void rd_ps_enter(rd_conn *c) { tl_self = c ? *conn_ps(c) : NULL; }
+void rd_ps_enter(rd_conn *c) { tl_self = c; }
 
 /* ---- publishing ---------------------------------------------------------------------------- */
 
@@ -379,7 +379,7 @@ static long long send_all(ps_chan *e, frame *f, const rd_buf *self_key, rd_buf *
     for (int i = 0; i < e->nsubs; i++) {
         ps_client *s = e->subs[i];
         const rd_buf *msg = frame_for(f, atomic_load_explicit(&s->resp, memory_order_relaxed));
-        if (s->out == self_key || s == tl_self) buf_append(self_out, msg->data, msg->len);
+        if (s->out == self_key || s->c == tl_self) buf_append(self_out, msg->data, msg->len);
         else enqueue(s, msg);
     }
     return e->nsubs;
@@ -501,9 +501,9 @@ static int over_limits(ps_client *s, size_t unsent) {
         s->soft_since = 0;
         return 0;
     }
-    int64_t now = rd_now_ms();
+    int64_t now = rd_now_ms() / 1000; /* whole seconds, as Redis's server.unixtime */
     if (!s->soft_since) s->soft_since = now;
-    return now - s->soft_since > atomic_load_explicit(&lim_secs, memory_order_relaxed) * 1000;
+    return now - s->soft_since > atomic_load_explicit(&lim_secs, memory_order_relaxed);
 }
 
 /* The inbox moved into the output (owner thread): written, and judged against the limits. */

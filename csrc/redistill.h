@@ -655,9 +655,9 @@ rd_status rd_ps_unsubscribe(rd_conn *c, int kind, const char *name, size_t n, rd
 rd_status rd_ps_unsubscribe_all(rd_conn *c, int kind, rd_buf *out);
 /* The connection's subscriptions of a kind.  Owner thread. */
 int64_t rd_ps_client_count(rd_conn *c, int kind);
-/* While set (c with subscriptions, or NULL), this thread's PUBLISH puts c's own messages in the
- * reply before its count, as Redis writes them (the Python path; the fast path knows its
- * connection).  Owner thread of c. */
+/* While set (c, or NULL), this thread's PUBLISH puts c's own messages in the reply before its
+ * count, as Redis writes them (the Python path, for a subscriber or a client in MULTI; the fast
+ * path knows its connection).  Owner thread of c. */
 void rd_ps_enter(rd_conn *c);
 /* PUBLISH (shard 0) / SPUBLISH (1): the number of receivers; self's own pushes go to self_out
  * (self may be NULL).  Any thread. */

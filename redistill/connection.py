@@ -415,7 +415,8 @@ class Connection:
             core.conn_push(self._c, data, len(data))
 
     def _dispatch_subscriber(self, args: list[bytes]) -> bytes:
-        """A subscriber's command: its own PUBLISH messages go before the count, as Redis writes them."""
+        """A subscriber's command (or a transaction's, which may subscribe): its own PUBLISH messages go
+        before the count, as Redis writes them."""
         core.ps_enter(self._c)
         try:
             return dispatch(self, args)
@@ -470,8 +471,8 @@ class Connection:
             else:  # copied out once (or kept where C read it); C may free the frame meanwhile
                 args = decode_big_frame(_buffer(frame[0], n), self._lent_value(frame[0]))
                 _frame_done(c)
-            st = self._answer(self._dispatch_subscriber(args) if self.ps_counts != (0, 0, 0)
-                              else dispatch(self, args))
+            st = self._answer(self._dispatch_subscriber(args)
+                              if self.ps_counts != (0, 0, 0) or self.multi is not None else dispatch(self, args))
         return st
 
     def _lent_value(self, frame: Any) -> tuple[int, BlockValue] | None:
