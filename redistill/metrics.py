@@ -50,7 +50,7 @@ class WorkerStats:
     """One worker's Python-side counters; written only by that worker's thread."""
 
     __slots__ = ("commands", "connections_received", "rejected_connections", "rate_limited",
-                 "timedout_clients", "tls_handshake_failures")
+                 "timedout_clients", "tls_handshake_failures", "obuf_limit_closes")
 
     def __init__(self) -> None:
         self.commands = 0               # commands served by the Python path
@@ -59,6 +59,7 @@ class WorkerStats:
         self.rate_limited = 0           # of which refused by connection_rate_limit
         self.timedout_clients = 0       # closed after `timeout` idle seconds
         self.tls_handshake_failures = 0
+        self.obuf_limit_closes = 0      # closed by the once-a-second sweep over a soft output limit
 
 
 # C counters of a worker slot never attached: commands, bytes in, bytes out, calls per fast
@@ -144,6 +145,7 @@ class Stats:
             "rate_limited_connections": sum(s.rate_limited for s in slots),
             "timedout_clients": sum(s.timedout_clients for s in slots),
             "tls_handshake_failures": sum(s.tls_handshake_failures for s in slots),
+            "obuf_limit_closes": sum(s.obuf_limit_closes for s in slots),
         }
         for name, base in self._base.items():
             totals[name] -= base
@@ -458,6 +460,9 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("unexpected_error_replies", 0),
         ("total_error_replies", errors),
         ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's name
+        # Redis 7.2's name: clients dropped over client-output-buffer-limit (C's pubsub-class drops
+        # at delivery, and the sweep's soft-limit closes)
+        ("client_output_buffer_limit_disconnections", t["obuf_limit_closes"] + pubsub.limit_disconnections()),
         ("redistill_fastpath_commands", t["fast_commands"]),
         ("redistill_python_commands", t["python_commands"]),
         ("redistill_rate_limited_connections", t["rate_limited_connections"]),

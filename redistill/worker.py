@@ -381,6 +381,7 @@ class Worker(threading.Thread):
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()
             elif self._past_soft_limit(conn, now):
+                self.stats.obuf_limit_closes += 1
                 log.warning("Client %s closed for overcoming of output buffer limits.", conn.addr)
                 conn.close()
 

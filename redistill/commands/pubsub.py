@@ -123,3 +123,8 @@ def info_fields() -> list[tuple[str, int]]:
     return [("pubsub_channels", core.ps_count(core.PS_CHANNEL)),
             ("pubsub_patterns", core.ps_count(core.PS_PATTERN)),
             ("pubsubshard_channels", core.ps_count(core.PS_SHARD))]
+
+
+def limit_disconnections() -> int:
+    """Subscribers C dropped over the pubsub output limit (INFO)."""
+    return core.ps_limit_disconnections()
