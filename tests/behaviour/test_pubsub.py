@@ -138,3 +138,38 @@ def test_subscriber_that_never_reads_is_dropped_and_memory_stays_bounded(start_e
         assert b"client_output_buffer_limit_disconnections:1\r\n" in c.call("INFO", "stats")
     for x in (stuck, reader, pub, c):
         x.close()
+
+
+def test_pubsub_limit_from_toml_and_config_set(start_extra, target):
+    """pubsub_output_buffer_limit in TOML is client-output-buffer-limit's pubsub class; CONFIG SET of
+    another class keeps it, and a CONFIG SET of it is what CONFIG GET shows."""
+    if target == "redis":
+        sp = start_extra(args=["--client-output-buffer-limit", "pubsub 1mb 512kb 10"])
+    else:
+        sp = start_extra(config_text='[server]\npubsub_output_buffer_limit = "1mb 512kb 10"\n')
+    c = RawClient(sp.host, sp.port, 10)
+    want = b"normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 10"
+    got = parse(c.call("CONFIG", "GET", "client-output-buffer-limit"))[1]
+    assert got.split(b" pubsub ")[1] == want.split(b" pubsub ")[1]
+    assert c.call("CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0") == b"+OK\r\n"
+    assert parse(c.call("CONFIG", "GET", "client-output-buffer-limit"))[1].endswith(b"pubsub 1048576 524288 10")
+    assert c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 2mb 1mb 5") == b"+OK\r\n"
+    assert parse(c.call("CONFIG", "GET", "client-output-buffer-limit"))[1].endswith(b"pubsub 2097152 1048576 5")
+    c.close()
+
+
+def test_soft_limit_drops_a_subscriber_that_stays_over_it(start_extra, target):
+    """pubsub 0 (no hard limit), soft 100 KB for 1 s: a subscriber that never reads is dropped once its
+    output has stayed over the soft limit for more than a second, also when no more messages come."""
+    sp = start_extra()
+    c = RawClient(sp.host, sp.port, 10)
+    assert c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 100kb 1") == b"+OK\r\n"
+    stuck = RawClient(sp.host, sp.port, 10)
+    stuck.call("SUBSCRIBE", "soft")
+    batch = encode_command("PUBLISH", "soft", b"y" * 65536) * 10
+    for _ in range(20):   # 12.8 MB: more than the kernel's socket buffers hold, then nothing more
+        c.send(batch)
+        c.replies(10)
+    assert _wait(lambda: _numsub(c, "soft") == 0, 15)
+    c.close()
+    stuck.close()
