@@ -349,6 +349,12 @@ static void wake(rd_worker *w) {
     (void)r; /* EAGAIN: the counter is full, so a wake-up is pending anyway */
 }
 
+/* What Redis counts against the limits (getClientOutputBufferMemoryUsage): its reply list, not the
+ * first REPLY_BUF bytes that sit in the client's static buffer (CLIENT LIST's obl and omem alike). */
+#define REPLY_BUF (16u << 10)
+
+static size_t limit_usage(size_t unsent) { return unsent > REPLY_BUF ? unsent - REPLY_BUF : 0; }
+
 /* Queues a message for s on its worker (reg_lock held shared). */
 static void enqueue(ps_client *s, const rd_buf *msg) {
     rd_worker *w = s->w;
@@ -357,7 +363,8 @@ static void enqueue(ps_client *s, const rd_buf *msg) {
     pthread_mutex_lock(&w->ps_mu);
     if (!s->overflow) {
         /* Past the hard limit nothing more is kept: the owner closes it at delivery. */
-        if (hard && s->inbox.len + msg->len + atomic_load_explicit(&s->unsent, memory_order_relaxed) > hard) {
+        size_t unsent = atomic_load_explicit(&s->unsent, memory_order_relaxed);
+        if (hard && limit_usage(s->inbox.len + msg->len + unsent) > hard) {
             s->overflow = 1;
             buf_reset(&s->inbox, 0);
         } else if (buf_append(&s->inbox, msg->data, msg->len) < 0) {
@@ -494,6 +501,7 @@ int rd_worker_pubsub_fd(rd_worker *w) { return w->ps_fd; }
 /* client-output-buffer-limit's pubsub class on what a delivery left unsent: Redis's
  * checkClientOutputBufferLimits (the hard limit at once, the soft one after its seconds). */
 static int over_limits(ps_client *s, size_t unsent) {
+    unsent = limit_usage(unsent);
     uint64_t hard = atomic_load_explicit(&lim_hard, memory_order_relaxed);
     uint64_t soft = atomic_load_explicit(&lim_soft, memory_order_relaxed);
     if (hard && unsent > hard) return 1;
@@ -504,6 +512,13 @@ static int over_limits(ps_client *s, size_t unsent) {
     int64_t now = rd_now_ms() / 1000; /* whole seconds, as Redis's server.unixtime */
     if (!s->soft_since) s->soft_since = now;
     return now - s->soft_since > atomic_load_explicit(&lim_secs, memory_order_relaxed);
+}
+
+int rd_ps_over_limit(rd_conn *c) {
+    ps_client *s = *conn_ps(c);
+    if (!s || !over_limits(s, conn_unsent(c))) return 0;
+    atomic_fetch_add_explicit(&limit_drops, 1, memory_order_relaxed);
+    return 1;
 }
 
 /* The inbox moved into the output (owner thread): written, and judged against the limits. */

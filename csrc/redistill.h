@@ -671,6 +671,10 @@ rd_status rd_ps_channels(int kind, const char *pattern, size_t plen, rd_buf *out
 /* client-output-buffer-limit's pubsub class (0 = no limit), and the subscribers it dropped.  Any thread. */
 void rd_ps_set_limits(uint64_t hard, uint64_t soft, int64_t soft_seconds);
 uint64_t rd_ps_limit_disconnections(void);
+/* 1 (counted) when c is a subscriber over the pubsub limit now, judged as at each delivery, with
+ * the same soft-limit clock: the worker's sweep closes it (a soft limit with no more traffic).
+ * Owner thread. */
+int rd_ps_over_limit(rd_conn *c);
 /* The worker's eventfd: readable when messages wait for its subscribers.  rd_worker_poll
  * delivers them itself; a loop without it (select) calls rd_worker_deliver, which reports
  * as rd_worker_poll does (fds/status of the connections Python must look at).  Owner thread. */

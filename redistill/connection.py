@@ -409,6 +409,11 @@ class Connection:
         self._update_fast()
         return data
 
+    def pubsub_over_limit(self) -> bool:
+        """A subscriber over client-output-buffer-limit's pubsub class (C's check, C's soft-limit clock).
+        Owner thread."""
+        return self._c is not None and bool(core.ps_over_limit(self._c))
+
     def push(self, data: bytes) -> None:
         """Output no reply mode drops (Pub/Sub confirmations), before the pending reply."""
         if data and self._c is not None:

@@ -170,6 +170,7 @@ ps_client_count = lib.rd_ps_client_count        # (c, kind), owner thread
 ps_count = lib.rd_ps_count                      # (kind): INFO's pubsub_channels & co., any thread
 ps_set_limits = lib.rd_ps_set_limits            # (hard, soft, seconds): the pubsub output class
 ps_limit_disconnections = lib.rd_ps_limit_disconnections
+ps_over_limit = lib.rd_ps_over_limit           # (c), owner thread: the sweep's check of a subscriber
 worker_pubsub_fd = lib.rd_worker_pubsub_fd
 worker_deliver = lib.rd_worker_deliver          # (w, fds, statuses, max) -> n, as worker_poll reports
 NULL = ffi.NULL

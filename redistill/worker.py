@@ -38,7 +38,6 @@ from . import core, errors
 from .accepting import AcceptGate
 from .connection import Connection, format_addr
 from .logutil import get_logger
-from .redis_params import class_limits
 
 log = get_logger("redistill.worker")
 
@@ -381,17 +380,18 @@ class Worker(threading.Thread):
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()
             elif self._past_soft_limit(conn, now):
-                self.stats.obuf_limit_closes += 1
+                self.stats.obuf_limit_closes += not conn.subscribed   # C counts its own
                 log.warning("Client %s closed for overcoming of output buffer limits.", conn.addr)
                 conn.close()
 
     def _past_soft_limit(self, conn: Connection, now: float) -> bool:
-        """client-output-buffer-limit's normal soft limit: unsent replies above `soft` bytes for more
-        than `seconds` (checked at each sweep; the hard limit is C's, at each reply)."""
-        if conn.subscribed:   # the pubsub class (C also checks it at each delivery)
-            soft, seconds = class_limits(self.server.config.pubsub_output_buffer_limit)[1:]
-        else:
-            soft, seconds = getattr(self.server, "obuf_soft_limit", (0, 0))
+        """client-output-buffer-limit's soft limit: unsent replies above `soft` bytes for more than
+        `seconds` (checked at each sweep; the hard limit is C's, at each reply).  A subscriber's is the
+        pubsub class, which C also checks at each delivery, with one clock for both."""
+        if conn.subscribed:
+            self._over_soft.pop(conn, None)
+            return conn.pubsub_over_limit()
+        soft, seconds = getattr(self.server, "obuf_soft_limit", (0, 0))
         if not soft or conn.memory()[2] < soft:
             self._over_soft.pop(conn, None)
             return False
