@@ -150,10 +150,25 @@ static int grow(void **v, int *cap, int need, size_t size) {
     return 0;
 }
 
-static int chan_has(const ps_chan *e, const ps_client *s) {
+/* Whether s subscribes to e: whichever of the two lists is shorter is scanned (a channel with
+ * thousands of subscribers, or a client with thousands of channels). */
+static int chan_has(const ps_chan *e, const ps_client *s, int kind) {
+    const ps_list *l = &s->subs[kind];
+    if (l->n < e->nsubs) {
+        for (int i = 0; i < l->n; i++)
+            if (l->v[i] == e) return 1;
+        return 0;
+    }
     for (int i = 0; i < e->nsubs; i++)
         if (e->subs[i] == s) return 1;
     return 0;
+}
+
+/* Frees a channel without subscribers (out of its table; a pattern is out of pat_list already). */
+static void chan_discard(int kind, ps_chan *e) {
+    table_remove(&tables[kind], e);
+    free(e->subs);
+    free(e);
 }
 
 /* Drops s from e's subscribers; frees e when it was the last (the caller drops e from s's list). */
@@ -165,13 +180,11 @@ static void chan_leave(int kind, ps_chan *e, ps_client *s) {
         break;
     }
     if (e->nsubs) return;
-    table_remove(&tables[kind], e);
     if (kind == K_PATTERN) {
         pat_list[e->pos] = pat_list[--npats];
         pat_list[e->pos]->pos = e->pos;
     }
-    free(e->subs);
-    free(e);
+    chan_discard(kind, e);
 }
 
 /* ---- the client's side --------------------------------------------------------------------- */
@@ -212,13 +225,6 @@ static void reply_event(rd_buf *out, int resp, const char *word, const char *p, 
 
 static int kind_ok(int kind) { return kind >= 0 && kind < K_KINDS; }
 
-/* Undoes a channel just added whose subscriber could not be (out of memory). */
-static void chan_discard(int kind, ps_chan *e) {
-    table_remove(&tables[kind], e);
-    free(e->subs);
-    free(e);
-}
-
 rd_status rd_ps_subscribe(rd_conn *c, int fd, int c_writes, int kind, const char *name, size_t n,
                           rd_buf *out) {
     if (!kind_ok(kind)) return RD_NOT_FOUND;
@@ -229,13 +235,13 @@ rd_status rd_ps_subscribe(rd_conn *c, int fd, int c_writes, int kind, const char
     ps_chan *e = s ? table_find(&tables[kind], name, n, h) : NULL;
     if (!s) {
         st = RD_ERR_NOMEM;
-    } else if (!e || !chan_has(e, s)) {
+    } else if (!e || !chan_has(e, s, kind)) {
         int fresh = !e;
         if (fresh) e = table_add(&tables[kind], name, n, h);
         if (!e || grow((void **)&e->subs, &e->cap, e->nsubs + 1, sizeof *e->subs) < 0 ||
             grow((void **)&s->subs[kind].v, &s->subs[kind].cap, s->subs[kind].n + 1, sizeof(ps_chan *)) < 0 ||
             (fresh && kind == K_PATTERN && grow((void **)&pat_list, &pat_cap, npats + 1, sizeof *pat_list) < 0)) {
-            if (fresh && e) chan_discard(kind, e);
+            if (fresh && e) chan_discard(kind, e); /* the channel just added, empty */
             st = RD_ERR_NOMEM;
         } else {
             if (fresh && kind == K_PATTERN) {
@@ -545,7 +551,7 @@ int ps_worker_deliver(rd_worker *w, int *fds, int *status, int max) {
         s->queued = 0;
         s->doverflow = s->overflow;
         if (!s->overflow && s->inbox.len) buf_append(s->out, s->inbox.data, s->inbox.len);
-        buf_reset(&s->inbox, 16 << 10);
+        buf_reset(&s->inbox, 4096); /* a burst's room is not kept per subscriber */
         s->dnext = walk;
         walk = s;
     }
