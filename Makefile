@@ -24,7 +24,7 @@ BUILD_INPUTS := $(sort $(wildcard csrc/*.c csrc/*.h) $(CMD_HEADER)) build_ffi.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
 .PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
-.PHONY: bench bench-deps bench-core
+.PHONY: bench bench-deps bench-core bench-pubsub
 .PHONY: test-redis-suite test-fast-sanitizers test-fast-core test-fast-behaviour-1 test-fast-behaviour-2
 .PHONY: test-fast-reliability test-fast-rest test-python-behaviour-1 test-python-behaviour-2
 .PHONY: test-python-differential test-sanitize
@@ -239,6 +239,11 @@ QUICK ?=
 BENCH_ARGS ?=
 bench: build test-deps bench-deps
 	$(VENV)/bin/python perf/bench.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# PUBLISH fan-out beside redis-server (perf/pubsub_bench.py): messages delivered per second with 1, 10
+# and 100 subscribers, and PUBLISH -P 16.  ARGS passes options, e.g. ARGS="--rounds 5 --threads 2".
+bench-pubsub: build test-deps
+	$(VENV)/bin/python perf/pubsub_bench.py $(ARGS)
 
 bench-deps: $(VENV)/.stamp-bench-deps
 

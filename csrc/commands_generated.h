@@ -128,7 +128,9 @@
     X(linsert, 5) \
     X(lmove, 5) \
     X(rpoplpush, 3) \
-    X(lmpop, -4)
+    X(lmpop, -4) \
+    X(publish, 3) \
+    X(spublish, 3)
 
 /* c="exec": type commands through rd_exec only, never on the fast path: X(name, arity) */
 #define EXEC_COMMANDS(X) \

@@ -17,6 +17,7 @@
  */
 #include "buf.h"
 #include "ksapi.h"
+#include "pubsub.h"
 #include "resp.h"
 #include "slowlog.h"
 #include "types.h"
@@ -70,6 +71,7 @@ struct rd_conn {
     int64_t sl_exact_until; /* ms: time each fast command until then (see segment_end) */
     size_t in_peak;   /* most unconsumed input after a read since the last cron visit */
     uint64_t *mirror; /* rd_conn_mirror_memory: sizes other threads may read, or NULL */
+    ps_client *ps;    /* Pub/Sub subscriptions and inbox (pubsub.c), NULL until the first SUBSCRIBE */
 };
 
 static void mirror_fields(rd_conn *c, int input_only);
@@ -102,6 +104,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
 
 void rd_conn_free(rd_conn *c) {
     if (!c) return;
+    if (c->ps) ps_client_free(c->ps);
     free(c->in);
     free(c->who);
     resp_parser_release(&c->parser);
@@ -112,7 +115,10 @@ void rd_conn_free(rd_conn *c) {
 
 void rd_conn_set_fast(rd_conn *c, int fast) { c->fast = fast != 0; }
 void rd_conn_set_blocked(rd_conn *c, int blocked) { c->blocked = blocked != 0; }
-void rd_conn_set_resp(rd_conn *c, int proto) { c->resp = proto == 3 ? 3 : 2; }
+void rd_conn_set_resp(rd_conn *c, int proto) {
+    c->resp = proto == 3 ? 3 : 2;
+    if (c->ps) ps_client_set_resp(c->ps, c->resp);
+}
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
 void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
@@ -840,4 +846,26 @@ static void mirror_memory(rd_conn *c) { mirror_fields(c, 0); }
 void rd_conn_mirror_memory(rd_conn *c, uint64_t *out) {
     c->mirror = out;
     mirror_memory(c);
+}
+
+/* ---- Pub/Sub's side (pubsub.h) ---------------------------------------------------- */
+
+ps_client **conn_ps(rd_conn *c) { return &c->ps; }
+rd_buf *conn_out(rd_conn *c) { return &c->out; }
+rd_worker *conn_worker(rd_conn *c) { return c->w; }
+int conn_resp(const rd_conn *c) { return c->resp; }
+size_t conn_unsent(const rd_conn *c) { return out_pending(c); }
+
+int conn_send_pushed(rd_conn *c, int fd) {
+    if (c->out.failed) c->broken = 1;
+    if (fd >= 0 && !c->broken) flush(c, fd);
+    if (c->broken) return RD_CLOSE;
+    return out_pending(c) ? RD_NEED_MORE : RD_OK;
+}
+
+int conn_drop_over_limit(rd_conn *c) {
+    c->broken = 1;
+    c->out_sent = c->out.len;
+    out_drained(c);
+    return RD_CLOSE;
 }

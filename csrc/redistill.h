@@ -636,6 +636,46 @@ size_t rd_slowlog_drain(char *out, size_t cap);
  * name change).  Owner thread only. */
 rd_status rd_conn_set_client(rd_conn *c, const char *addr, size_t alen, const char *name, size_t nlen);
 
+/* ---- Pub/Sub (pubsub.c; docs/LOCKING.md) ----------------------------------------------------------- */
+
+/* kind: 0 channels (SUBSCRIBE), 1 patterns (PSUBSCRIBE), 2 shard channels (SSUBSCRIBE).
+ * subscribe/unsubscribe append Redis's confirmation ([kind, name, count], a push in RESP3) to
+ * out; fd is the connection's socket (the key Python's loop knows it by), c_writes 0 when C
+ * cannot write that socket itself (TLS).  unsubscribe_all drops every subscription of a kind,
+ * with one confirmation each (Redis's nil-named one when there were none) when out is not NULL
+ * (RESET and a close: silently).  Owner thread of c; the registry is locked inside. */
+rd_status rd_ps_subscribe(rd_conn *c, int fd, int c_writes, int kind, const char *name, size_t n,
+                          rd_buf *out);
+rd_status rd_ps_unsubscribe(rd_conn *c, int kind, const char *name, size_t n, rd_buf *out);
+rd_status rd_ps_unsubscribe_all(rd_conn *c, int kind, rd_buf *out);
+/* The connection's subscriptions of a kind.  Owner thread. */
+int64_t rd_ps_client_count(rd_conn *c, int kind);
+/* While set (c, or NULL), this thread's PUBLISH puts c's own messages in the reply before its
+ * count, as Redis writes them (the Python path, for a subscriber or a client in MULTI; the fast
+ * path knows its connection).  Owner thread of c. */
+void rd_ps_enter(rd_conn *c);
+/* PUBLISH (shard 0) / SPUBLISH (1): the number of receivers; self's own pushes go to self_out
+ * (self may be NULL).  Any thread. */
+int64_t rd_ps_publish(rd_conn *self, int shard, const char *ch, size_t n, const char *msg, size_t m,
+                      rd_buf *self_out);
+/* PUBSUB NUMSUB / SHARDNUMSUB of one name, INFO's counts of a kind, and PUBSUB CHANNELS /
+ * SHARDCHANNELS as a RESP array (pattern NULL: every one).  Any thread. */
+int64_t rd_ps_numsub(int kind, const char *name, size_t n);
+int64_t rd_ps_count(int kind);
+rd_status rd_ps_channels(int kind, const char *pattern, size_t plen, rd_buf *out);
+/* client-output-buffer-limit's pubsub class (0 = no limit), and the subscribers it dropped.  Any thread. */
+void rd_ps_set_limits(uint64_t hard, uint64_t soft, int64_t soft_seconds);
+uint64_t rd_ps_limit_disconnections(void);
+/* 1 (counted) when c is a subscriber over the pubsub limit now, judged as at each delivery, with
+ * the same soft-limit clock: the worker's sweep closes it (a soft limit with no more traffic).
+ * Owner thread. */
+int rd_ps_over_limit(rd_conn *c);
+/* The worker's eventfd: readable when messages wait for its subscribers.  rd_worker_poll
+ * delivers them itself; a loop without it (select) calls rd_worker_deliver, which reports
+ * as rd_worker_poll does (fds/status of the connections Python must look at).  Owner thread. */
+int rd_worker_pubsub_fd(rd_worker *w);
+int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max);
+
 /* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 
 /* Redis's hash slot of a key (CRC16 XMODEM of the key or of its {hash tag}, mod 16384).  Any thread. */

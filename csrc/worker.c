@@ -9,6 +9,7 @@
 #include "worker.h"
 
 #include "ksapi.h"
+#include "pubsub.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,10 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
     if (!w) return NULL;
     w->ks = ks;
     w->gate = ks_gate_of(ks);
+    if (ps_worker_init(w) < 0) {
+        free(w);
+        return NULL;
+    }
     for (int i = 0; i < RD_W_NSTATS; i++) atomic_init(&w->stats[i], 0);
     for (int i = 0; i < FP_MAX_COMMANDS; i++) {
         atomic_init(&w->calls[i], 0);
@@ -34,6 +39,7 @@ rd_worker *rd_worker_new(rd_keyspace *ks) {
 
 void rd_worker_free(rd_worker *w) {
     if (!w) return;
+    ps_worker_destroy(w);
     free(w->by_fd);
     free(w->argv);
     free(w->argl);
@@ -101,6 +107,12 @@ static int poll_once(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t 
         uint32_t ev = evs[i].events;
         rd_conn *c = fd >= 0 && fd < w->nfds ? w->by_fd[fd] : NULL;
         int st = -1;
+        if (fd == w->ps_fd) { /* Pub/Sub messages from any thread: delivered here, in C */
+            int got = ps_worker_deliver(w, fds + out, status + out, max - out - (n - i - 1));
+            for (int j = out; j < out + got; j++) events[j] = EPOLLIN;
+            out += got;
+            continue;
+        }
         if (c && (ev & EPOLLIN) && !(ev & EPOLLOUT)) {
             st = (int)rd_conn_io(c, fd, 1);
             if (st == RD_OK) continue;

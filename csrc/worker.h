@@ -10,6 +10,7 @@
 #include "gate.h"
 #include "redistill.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -27,6 +28,12 @@ struct rd_worker {
     int argcap;
     rd_conn **by_fd;   /* rd_worker_poll: the attached connection of each fd, or NULL */
     int nfds;
+    /* Pub/Sub delivery (pubsub.c): other threads queue messages under ps_mu and write ps_fd,
+     * an eventfd in this worker's epoll set, once per burst (ps_signalled). */
+    int ps_fd;
+    pthread_mutex_t ps_mu;
+    struct ps_client *ps_pending; /* subscribers with a non-empty inbox (or over the limit) */
+    int ps_signalled;
 };
 
 /* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */

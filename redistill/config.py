@@ -92,6 +92,7 @@ class Config:
     shutdown_grace_period: float = 30.0  # seconds to let clients finish on SIGTERM
     client_output_buffer_limit: int = 1 << 30  # bytes of unsent replies before a client is dropped
     client_query_buffer_limit: int = 1 << 30  # bytes of unparsed input before a client is dropped
+    pubsub_output_buffer_limit: str = "33554432 8388608 60"  # subscribers' "hard soft seconds" (Redis's pubsub class)
     cluster_mode: str = "off"  # "emulated": CLUSTER commands and -MOVED over a static node list
     cluster_nodes: tuple[str, ...] = ()  # "host:port" of every node, in slot order
     cluster_announce: str | None = None  # this node's entry in cluster_nodes (unset: bind:port)
@@ -202,6 +203,8 @@ KNOBS: tuple[Knob, ...] = (
          "unsent reply bytes past which a client that does not read is disconnected (0 = no limit)"),
     Knob("client_query_buffer_limit", "server", "client_query_buffer_limit", "size",
          "unparsed request bytes past which a client is disconnected (at least 1mb)"),
+    Knob("pubsub_output_buffer_limit", "server", "pubsub_output_buffer_limit", "obuf",
+         "client-output-buffer-limit's pubsub class: \"<hard> <soft> <soft seconds>\" (Redis's default \"32mb 8mb 60\")"),
     Knob("cluster_mode", "server", "cluster_mode", "choice",
          "emulated: answer CLUSTER commands and redirect keys of other nodes' slots (-MOVED)",
          choices=CLUSTER_MODES, cli="--cluster-mode", metavar="MODE"),
@@ -383,6 +386,12 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
         if not raw.strip():
             raise bad("empty path")
         return raw
+    if kind == "obuf":   # one class of client-output-buffer-limit, in Redis's syntax and canonical form
+        from redistill import redis_params as rp
+        try:
+            return " ".join(map(str, rp.parse_obuf_limits("pubsub " + raw)["pubsub"]))
+        except rp.ParamError as e:
+            raise bad(str(e)) from None
     # "str": the password.  An empty one means "no password", as in Redis.
     if "\r" in raw or "\n" in raw or "\0" in raw:
         raise ConfigError(f"{where}: must not contain CR, LF or NUL characters")

@@ -76,7 +76,7 @@ class Connection:
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
         "in_exec", "_blocked", "_blocked_silent", "blocked_slowlog",
-        "monitoring", "_mon_lines", "_mon_flush_queued",
+        "monitoring", "_mon_lines", "_mon_flush_queued", "ps_counts",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -119,6 +119,7 @@ class Connection:
         self.monitoring = False        # MONITOR (commands/monitor.py): lines come via monitor_push
         self._mon_lines: collections.deque[bytes] = collections.deque()
         self._mon_flush_queued = False
+        self.ps_counts = (0, 0, 0)     # Pub/Sub: channels, patterns, shard channels (C keeps them)
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
         self._authenticated = not server.config.password
@@ -169,6 +170,7 @@ class Connection:
         self._resp = proto
         if self._c is not None:
             core.conn_set_resp(self._c, proto)
+            self._update_fast()
 
     @property
     def authenticated(self) -> bool:
@@ -373,9 +375,58 @@ class Connection:
         # Fast mode needs the fast path enabled and an authenticated client: before AUTH every
         # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
         # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
+        # A RESP2 subscriber, so that the dispatcher refuses what subscribed mode does not allow.
         core.conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
                                         and not (self._reply_off or self._reply_skip
-                                                 or self._skip_next)))
+                                                 or self._skip_next)
+                                        and not (self._resp == 2 and self.subscribed)))
+
+    # ---- Pub/Sub (commands/pubsub.py; the registry is C's) ---------------------------------------
+    @property
+    def subscribed(self) -> bool:
+        """Redis's CLIENT_PUBSUB: any channel, pattern or shard channel subscription."""
+        return self.ps_counts != (0, 0, 0)
+
+    def pubsub_subscribe(self, kind: int, names: list[bytes]) -> bytes:
+        """(P|S)SUBSCRIBE: the confirmations.  Owner thread."""
+        return self._pubsub(core.ps_subscribe(self._c, self.fd, self.c_reads_socket, kind, names))
+
+    def pubsub_unsubscribe(self, kind: int, names: list[bytes]) -> bytes:
+        """(P|S)UNSUBSCRIBE (no names: all of the kind): the confirmations.  Owner thread."""
+        return self._pubsub(core.ps_unsubscribe(self._c, kind, names))
+
+    def pubsub_reset(self) -> None:
+        """RESET: every subscription goes, without confirmations."""
+        if self.subscribed:
+            for kind in (core.PS_CHANNEL, core.PS_PATTERN, core.PS_SHARD):
+                core.ps_unsubscribe_silently(self._c, kind)
+            self._pubsub(b"")
+
+    def _pubsub(self, data: bytes) -> bytes:
+        c = self._c
+        self.ps_counts = tuple(core.ps_client_count(c, k) for k in (core.PS_CHANNEL, core.PS_PATTERN,
+                                                                     core.PS_SHARD))
+        self._update_fast()
+        return data
+
+    def pubsub_over_limit(self) -> bool:
+        """A subscriber over client-output-buffer-limit's pubsub class (C's check, C's soft-limit clock).
+        Owner thread."""
+        return self._c is not None and bool(core.ps_over_limit(self._c))
+
+    def push(self, data: bytes) -> None:
+        """Output no reply mode drops (Pub/Sub confirmations), before the pending reply."""
+        if data and self._c is not None:
+            core.conn_push(self._c, data, len(data))
+
+    def _dispatch_subscriber(self, args: list[bytes]) -> bytes:
+        """A subscriber's command (or a transaction's, which may subscribe): its own PUBLISH messages go
+        before the count, as Redis writes them."""
+        core.ps_enter(self._c)
+        try:
+            return dispatch(self, args)
+        finally:
+            core.ps_enter(core.NULL)
 
     # ---- events (owner thread) ----------------------------------------------------------------
     def on_event(self, mask: int) -> None:
@@ -387,8 +438,9 @@ class Connection:
         self._settle(_io(c, self.fd, mask & _READ))
 
     def after_io(self, st: int) -> None:
-        """Carries on from an rd_conn_io result that rd_worker_poll got (C ran the io itself)."""
-        if self._c is not None:
+        """Carries on from an rd_conn_io result that rd_worker_poll got (C ran the io itself), or
+        from a Pub/Sub delivery (rd_worker_deliver), which may come while a reply is held."""
+        if self._c is not None and self._held is None:
             self._settle(st)
 
     def _resume_io(self) -> int:
@@ -424,7 +476,8 @@ class Connection:
             else:  # copied out once (or kept where C read it); C may free the frame meanwhile
                 args = decode_big_frame(_buffer(frame[0], n), self._lent_value(frame[0]))
                 _frame_done(c)
-            st = self._answer(dispatch(self, args))
+            st = self._answer(self._dispatch_subscriber(args)
+                              if self.ps_counts != (0, 0, 0) or self.multi is not None else dispatch(self, args))
         return st
 
     def _lent_value(self, frame: Any) -> tuple[int, BlockValue] | None:

@@ -14,6 +14,7 @@ Rules:
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from redistill import _core
@@ -159,3 +160,72 @@ def slowlog_drain() -> bytes:
         return b""
     buf = ffi.new("char[]", size)
     return ffi.unpack(buf, lib.rd_slowlog_drain(buf, size))
+
+
+# ---- Pub/Sub (csrc/pubsub.c; docs/LOCKING.md) -----------------------------------------------------
+# kind: 0 channels, 1 patterns, 2 shard channels.
+PS_CHANNEL, PS_PATTERN, PS_SHARD = 0, 1, 2
+ps_enter = lib.rd_ps_enter                      # (c or ffi.NULL) around a subscriber's slow command
+ps_client_count = lib.rd_ps_client_count        # (c, kind), owner thread
+ps_count = lib.rd_ps_count                      # (kind): INFO's pubsub_channels & co., any thread
+ps_set_limits = lib.rd_ps_set_limits            # (hard, soft, seconds): the pubsub output class
+ps_limit_disconnections = lib.rd_ps_limit_disconnections
+ps_over_limit = lib.rd_ps_over_limit           # (c), owner thread: the sweep's check of a subscriber
+worker_pubsub_fd = lib.rd_worker_pubsub_fd
+worker_deliver = lib.rd_worker_deliver          # (w, fds, statuses, max) -> n, as worker_poll reports
+NULL = ffi.NULL
+
+_ps_bufs = threading.local()
+
+
+def _ps_buf() -> Any:
+    buf = getattr(_ps_bufs, "buf", None)
+    if buf is None:
+        buf = _ps_bufs.buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
+    lib.rd_buf_clear(buf)
+    return buf
+
+
+def _taken(buf: Any, st: int) -> bytes:
+    if st == lib.RD_ERR_NOMEM:
+        raise MemoryError("pubsub: out of memory")
+    return ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
+
+
+def ps_subscribe(c: Any, fd: int, c_writes: bool, kind: int, names: list[bytes]) -> bytes:
+    """Subscribes c (owner thread) to each name; Redis's confirmations, one per name."""
+    buf = _ps_buf()
+    st = lib.RD_OK
+    for name in names:
+        st = lib.rd_ps_subscribe(c, fd, int(c_writes), kind, name, len(name), buf)
+        if st != lib.RD_OK:
+            break
+    return _taken(buf, st)
+
+
+def ps_unsubscribe(c: Any, kind: int, names: list[bytes]) -> bytes:
+    """Unsubscribes c from each name, or from all of the kind when names is empty; the confirmations."""
+    buf = _ps_buf()
+    if not names:
+        return _taken(buf, lib.rd_ps_unsubscribe_all(c, kind, buf))
+    st = lib.RD_OK
+    for name in names:
+        st = lib.rd_ps_unsubscribe(c, kind, name, len(name), buf)
+        if st != lib.RD_OK:
+            break
+    return _taken(buf, st)
+
+
+def ps_unsubscribe_silently(c: Any, kind: int) -> None:
+    lib.rd_ps_unsubscribe_all(c, kind, ffi.NULL)
+
+
+def ps_channels(kind: int, pattern: bytes | None) -> bytes:
+    """PUBSUB CHANNELS / SHARDCHANNELS: the RESP array of active names (matching pattern)."""
+    buf = _ps_buf()
+    pat = ffi.NULL if pattern is None else pattern
+    return _taken(buf, lib.rd_ps_channels(kind, pat, len(pattern or b""), buf))
+
+
+def ps_numsub(kind: int, name: bytes) -> int:
+    return lib.rd_ps_numsub(kind, name, len(name))

@@ -262,6 +262,12 @@ DEBUG_NOT_ALLOWED = ("DEBUG command not allowed. If the enable-debug-command opt
                      "configuration file, and then restart the server.")
 
 
+def subscribed_context(fullname: str) -> str:
+    """A RESP2 subscriber's command other than (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET."""
+    return (f"Can't execute '{fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+            "are allowed in this context")
+
+
 def subcommand_syntax(sub: bytes, container: str) -> str:
     """addReplySubcommandSyntaxError (C's table: tx_object writes it too)."""
     return _core_line("RD_ERR_SUBCOMMAND") % (user_text(sub, None), container)

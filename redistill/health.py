@@ -53,7 +53,7 @@ COUNTERS = frozenset({
     "rejected_connections", "sync_full", "sync_partial_ok", "sync_partial_err", "expired_keys",
     "expired_time_cap_reached_count", "evicted_keys", "evicted_clients", "keyspace_hits",
     "keyspace_misses", "total_forks", "unexpected_error_replies", "total_error_replies",
-    "acl_access_denied_auth", "redistill_fastpath_commands", "redistill_python_commands",
+    "acl_access_denied_auth", "client_output_buffer_limit_disconnections", "redistill_fastpath_commands", "redistill_python_commands",
     "redistill_rate_limited_connections", "redistill_timedout_clients",
     "redistill_tls_handshake_failures", "redistill_auth_delayed_replies", "used_cpu_sys",
     "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children", "rdb_saves", "aof_rewrites",

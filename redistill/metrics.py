@@ -50,7 +50,7 @@ class WorkerStats:
     """One worker's Python-side counters; written only by that worker's thread."""
 
     __slots__ = ("commands", "connections_received", "rejected_connections", "rate_limited",
-                 "timedout_clients", "tls_handshake_failures")
+                 "timedout_clients", "tls_handshake_failures", "obuf_limit_closes")
 
     def __init__(self) -> None:
         self.commands = 0               # commands served by the Python path
@@ -59,6 +59,7 @@ class WorkerStats:
         self.rate_limited = 0           # of which refused by connection_rate_limit
         self.timedout_clients = 0       # closed after `timeout` idle seconds
         self.tls_handshake_failures = 0
+        self.obuf_limit_closes = 0      # closed by the once-a-second sweep over a soft output limit
 
 
 # C counters of a worker slot never attached: commands, bytes in, bytes out, calls per fast
@@ -144,6 +145,7 @@ class Stats:
             "rate_limited_connections": sum(s.rate_limited for s in slots),
             "timedout_clients": sum(s.timedout_clients for s in slots),
             "tls_handshake_failures": sum(s.tls_handshake_failures for s in slots),
+            "obuf_limit_closes": sum(s.obuf_limit_closes for s in slots),
         }
         for name, base in self._base.items():
             totals[name] -= base
@@ -429,6 +431,7 @@ def _persistence_section(server: Any) -> list[tuple[str, Any]]:
 
 
 def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
+    from redistill.commands import pubsub   # the registry's counts (csrc/pubsub.c)
     st = server.stats
     t = st.totals()
     errors = sum(int(v.rpartition("=")[2]) for _, v in _table_section(server, "error_stats"))
@@ -451,12 +454,15 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("evicted_clients", 0),
         ("keyspace_hits", ks["hits"]),
         ("keyspace_misses", ks["misses"]),
-        ("pubsub_channels", 0), ("pubsub_patterns", 0),
+        *pubsub.info_fields(),
         ("latest_fork_usec", 0), ("total_forks", 0),
         ("migrate_cached_sockets", 0),
         ("unexpected_error_replies", 0),
         ("total_error_replies", errors),
         ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's name
+        # Redis 7.2's name: clients dropped over client-output-buffer-limit (C's pubsub-class drops
+        # at delivery, and the sweep's soft-limit closes)
+        ("client_output_buffer_limit_disconnections", t["obuf_limit_closes"] + pubsub.limit_disconnections()),
         ("redistill_fastpath_commands", t["fast_commands"]),
         ("redistill_python_commands", t["python_commands"]),
         ("redistill_rate_limited_connections", t["rate_limited_connections"]),

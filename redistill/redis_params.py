@@ -8,6 +8,7 @@ tools and Redis's own tests see Redis's behaviour (docs/CONFIG.md lists them as 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -197,6 +198,13 @@ def parse_obuf_limits(text: str, current: str = OBUF_DEFAULT) -> dict[str, tuple
 
 def _groups(words: list[str]) -> list[list[str]]:
     return [words[i:i + 4] for i in range(0, len(words) - len(words) % 4, 4)]
+
+
+@functools.lru_cache(maxsize=8)
+def class_limits(text: str) -> tuple[int, int, int]:
+    """A config field holding one class's "hard soft seconds" (canonical), as numbers."""
+    hard, soft, secs = (int(x) for x in text.split())
+    return hard, soft, secs
 
 
 def format_obuf_limits(limits: dict[str, tuple[int, int, int]]) -> str:

@@ -99,6 +99,24 @@ class _Waker:
         self.worker._on_wake()
 
 
+class _Deliverer:
+    """The worker's Pub/Sub eventfd: rd_worker_poll delivers in C; this serves the loops without
+    it (select, the shutdown drain) the same way."""
+    __slots__ = ("worker", "fds", "sts")
+
+    def __init__(self, worker: "Worker") -> None:
+        self.worker = worker
+        self.fds, _, self.sts = core.poll_arrays(_POLL_MAX)
+
+    def on_event(self, mask: int) -> None:
+        w = self.worker
+        n = core.worker_deliver(w.handle, self.fds, self.sts, _POLL_MAX)
+        keys = w.selector.get_map()
+        for key, st in [(keys.get(self.fds[i]), self.sts[i]) for i in range(n)]:
+            if key is not None:
+                key.data.after_io(st)
+
+
 class Worker(threading.Thread):
     """A selectors loop over one listener per bound address and the connections it accepted."""
 
@@ -118,6 +136,7 @@ class Worker(threading.Thread):
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         self.selector.register(self._wake_r, _READ, _Waker(self))
+        self.selector.register(core.worker_pubsub_fd(handle), _READ, _Deliverer(self))
         self._calls: collections.deque[Callable[[], Any]] = collections.deque()
         self._stopping = False
         self._deadline = 0.0           # time.monotonic() by which every client must be closed
@@ -361,12 +380,17 @@ class Worker(threading.Thread):
                 log.log(15, "Closing idle client %s (timeout %ds)", conn.addr, timeout)
                 conn.close()
             elif self._past_soft_limit(conn, now):
+                self.stats.obuf_limit_closes += not conn.subscribed   # C counts its own
                 log.warning("Client %s closed for overcoming of output buffer limits.", conn.addr)
                 conn.close()
 
     def _past_soft_limit(self, conn: Connection, now: float) -> bool:
-        """client-output-buffer-limit's normal soft limit: unsent replies above `soft` bytes for more
-        than `seconds` (checked at each sweep; the hard limit is C's, at each reply)."""
+        """client-output-buffer-limit's soft limit: unsent replies above `soft` bytes for more than
+        `seconds` (checked at each sweep; the hard limit is C's, at each reply).  A subscriber's is the
+        pubsub class, which C also checks at each delivery, with one clock for both."""
+        if conn.subscribed:
+            self._over_soft.pop(conn, None)
+            return conn.pubsub_over_limit()
         soft, seconds = getattr(self.server, "obuf_soft_limit", (0, 0))
         if not soft or conn.memory()[2] < soft:
             self._over_soft.pop(conn, None)

@@ -14,6 +14,7 @@ Rules:
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
 from redistill.commands import monitor, pause
+from redistill.commands import pubsub
 from redistill.commands import table
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
@@ -62,7 +64,7 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
-                                                       monitor, pause, server, transactions)}
+                                                       monitor, pause, pubsub, server, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
@@ -243,6 +245,12 @@ def _run(client: Any, args: list[bytes]) -> Any:
         except CommandError as e:
             _count(spec.name, 2)
             return transactions.rejected(client, spec, e, args)
+    if getattr(client, "subscribed", False) and client.resp == 2:   # Redis's RESP2 subscribed mode
+        if spec.name not in pubsub.SUBSCRIBED_OK:
+            _count(spec.name, 2)
+            return transactions.rejected(client, spec, pubsub.refused(spec.name), args)
+        if spec.name == "ping":
+            spec = _SUBSCRIBED_PING
     queue = getattr(client, "multi", None)
     if queue is not None and "no_multi" in spec.flags:
         _count(spec.name, 2)
@@ -290,6 +298,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
         else:
             ks.shared_end()
 
+
+# PING's row with its subscribed-mode reply (["pong", message]).
+_SUBSCRIBED_PING = dataclasses.replace(COMMANDS["ping"], handler=pubsub.subscribed_ping, fast=False, c=None)
 
 # What a monitor may not run: Redis rejects keyspace commands from replicas.
 _KEYSPACE_FLAGS = frozenset({"write", "readonly", "may_replicate"})

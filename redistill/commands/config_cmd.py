@@ -66,6 +66,7 @@ def config_params(server: Any) -> dict[str, str]:
     # The normal class's hard limit is client_output_buffer_limit (settable at start too).
     limits = rp.parse_obuf_limits(values["client-output-buffer-limit"])
     limits["normal"] = (int(cfg.client_output_buffer_limit),) + limits["normal"][1:]
+    limits["pubsub"] = rp.class_limits(cfg.pubsub_output_buffer_limit)   # settable at start too
     values["client-output-buffer-limit"] = rp.format_obuf_limits(limits)
     slowlog = getattr(server, "slowlog", None)
     if slowlog is not None:
@@ -148,8 +149,10 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     fields = {_FIELDS[n][0]: _FIELDS[n][1](v) for n, v in new.items() if n in _FIELDS}
     normal = None
     if "client-output-buffer-limit" in new:
-        normal = rp.parse_obuf_limits(new["client-output-buffer-limit"])["normal"]
+        limits = rp.parse_obuf_limits(new["client-output-buffer-limit"])
+        normal = limits["normal"]
         fields["client_output_buffer_limit"] = normal[0]
+        fields["pubsub_output_buffer_limit"] = " ".join(map(str, limits["pubsub"]))
     updated = dataclasses.replace(cfg, **fields)
     if updated.max_connections > cfg.max_connections:
         _check_maxclients(server, updated.max_connections)
@@ -162,6 +165,7 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         server.keyspace.set_eviction(min(updated.max_memory, rp.LLONG_MAX), updated.eviction_policy)
     if normal is not None:   # the workers' sweeps enforce the soft limit (Worker._past_soft_limit)
         server.obuf_soft_limit = normal[1:]
+        set_pubsub_limits(updated)
     if "log_level" in fields:
         from redistill.__main__ import _LEVELS   # the mapping logging was set up with at start
         logging.getLogger().setLevel(_LEVELS[updated.log_level])
@@ -181,6 +185,13 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     _overrides.setdefault(id(server), {}).update(stored)
     if {"requirepass", "client-output-buffer-limit", "client-query-buffer-limit"} & new.keys():
         _refresh_connections(server)
+
+
+def set_pubsub_limits(cfg: Any) -> None:
+    """The pubsub class into C, which checks it at each delivery (Worker's sweep: the soft limit
+    of a subscriber that gets no more messages)."""
+    from redistill import core
+    core.ps_set_limits(*rp.class_limits(cfg.pubsub_output_buffer_limit))
 
 
 def _check_maxclients(server: Any, maxclients: int) -> None:

@@ -170,6 +170,8 @@ def client_setinfo(client: Any, args: list[bytes]) -> str:
 def _flags(c: Any) -> str:
     """Redis's client flags letters in Redis's order; N when none applies."""
     flags = "O" if getattr(c, "monitoring", False) else ""
+    if getattr(c, "subscribed", False):
+        flags += "P"
     if _multi_count(c) >= 0:
         flags += "x"   # (Redis's "d", a touched WATCH, is not shown: EXEC finds it out)
     if getattr(c, "blocked", None) is not None:
@@ -202,9 +204,10 @@ def client_line(c: Any, now: float, argv: list[bytes] | None = None) -> str:
     oll = -(-omem // _REPLY_CHUNK)
     events = "rw" if getattr(c, "_writing", False) else "r"
     argv_mem = sum(map(len, argv)) if argv else 0
+    sub, psub, ssub = getattr(c, "ps_counts", (0, 0, 0))
     return (f"id={c.id} addr={c.addr} laddr={c.laddr} fd={c.fd} name={name} "
             f"age={int(now - c.created)} idle={int(now - c.last_interaction)} flags={_flags(c)} "
-            f"db={c.db} sub=0 psub=0 ssub=0 multi={_multi_count(c)} qbuf={qbuf} "
+            f"db={c.db} sub={sub} psub={psub} ssub={ssub} multi={_multi_count(c)} qbuf={qbuf} "
             f"qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem={_multi_mem(c)} rbs={cap} rbp={cap} "
             f"obl={obl} oll={oll} omem={omem} tot-mem={tot} events={events} cmd={c.last_command} "
             f"user=default redir=-1 resp={c.resp}\n")
@@ -221,20 +224,25 @@ def client_info(client: Any, args: list[bytes]) -> Verbatim:
     return Verbatim("txt", client_line(client, time.time(), args))
 
 
-def _client_type(arg: bytes) -> bool:
-    """getClientTypeByName: True for normal (every client here), False for the other types."""
+def _client_type(arg: bytes) -> bytes:
+    """getClientTypeByName: b"normal", b"pubsub", or b"replica" (master, replica, slave: no client is)."""
     kind = word(arg)
     if kind not in (b"normal", b"master", b"replica", b"slave", b"pubsub"):
         raise CommandError(errors.unknown_client_type(arg))
-    return kind == b"normal"
+    return kind if kind in (b"normal", b"pubsub") else b"replica"
+
+
+def _type_of(c: Any) -> bytes:
+    """getClientType: a subscriber is of the pubsub class, every other client normal."""
+    return b"pubsub" if getattr(c, "subscribed", False) else b"normal"
 
 
 # CLIENT LIST [TYPE <NORMAL|MASTER|REPLICA|PUBSUB>] [ID client-id [client-id ...]]
 def client_list(client: Any, args: list[bytes]) -> Verbatim:
     clients = client.server.clients()
     if len(args) == 4 and word(args[2]) == b"type":
-        if not _client_type(args[3]):
-            clients = []
+        kind = _client_type(args[3])
+        clients = [c for c in clients if _type_of(c) == kind]
     elif len(args) > 3 and word(args[2]) == b"id":
         wanted = [parse_ll(a, errors.INVALID_CLIENT_ID) for a in args[3:]]
         by_id = {c.id: c for c in clients}
@@ -289,7 +297,7 @@ def _kill_matching(client: Any, filters: dict[str, Any], skipme: bool) -> int:
         if ("addr" in filters and c.addr != filters["addr"]
                 or "laddr" in filters and c.laddr != filters["laddr"]
                 or "id" in filters and c.id != filters["id"]
-                or filters.get("type") is False
+                or "type" in filters and _type_of(c) != filters["type"]
                 or skipme and c is client):
             continue
         if c is client:
@@ -352,6 +360,7 @@ def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
 def reset(client: Any, args: list[bytes]) -> str:
     transactions.reset_transaction_state(client)
     monitor.stop(client)
+    client.pubsub_reset()
     client.db = 0
     client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
     client.reset_reply_mode()

@@ -263,7 +263,9 @@ def _keys_of(args: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
         spec = spec.subcommands.get(cmd[1].lower().decode("latin-1"))
     if spec is None or spec.handler is None and spec.subcommands is None:
         raise CommandError(errors.COMMAND_INVALID)
-    if not spec.key_specs:
+    # Redis's doesCommandHaveKeys: shard channels (not_key specs) are no keys to GETKEYS, though
+    # cluster routing follows them (command_keys)
+    if all("not_key" in ks.flags for ks in spec.key_specs):
         raise CommandError(errors.COMMAND_NO_KEYS)
     return _keys_and_flags(spec, cmd)
 

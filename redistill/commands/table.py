@@ -361,6 +361,23 @@ TABLE = [
     command("bzpopmin", -3, "write noscript blocking fast @sortedset @blocking", "blocking.bzpopmin", "sorted-set", "5.0.0", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", keys=[ks("RW access delete", 1, last=-2)], c="exec"),
     command("bzpopmax", -3, "write noscript blocking fast @sortedset @blocking", "blocking.bzpopmax", "sorted-set", "5.0.0", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", keys=[ks("RW access delete", 1, last=-2)], c="exec"),
     command("bzmpop", -5, "write blocking @sortedset @blocking", "blocking.bzmpop", "sorted-set", "7.0.0", "Remove and return members with scores in a sorted set or block until one is available", keys=[keynum("RW access delete", 2)]),
+    # Pub/Sub (commands/pubsub.py; the registry and PUBLISH's fan-out are csrc/pubsub.c's)
+    command("subscribe", -2, "pubsub noscript loading stale", "pubsub.subscribe", "pubsub", "2.0.0", "Listen for messages published to the given channels"),
+    command("unsubscribe", -1, "pubsub noscript loading stale", "pubsub.unsubscribe", "pubsub", "2.0.0", "Stop listening for messages posted to the given channels"),
+    command("psubscribe", -2, "pubsub noscript loading stale", "pubsub.psubscribe", "pubsub", "2.0.0", "Listen for messages published to channels matching the given patterns"),
+    command("punsubscribe", -1, "pubsub noscript loading stale", "pubsub.punsubscribe", "pubsub", "2.0.0", "Stop listening for messages posted to channels matching the given patterns"),
+    command("publish", 3, "pubsub loading stale fast", "datatypes.run", "pubsub", "2.0.0", "Post a message to a channel", c="tx"),
+    command("ssubscribe", -2, "pubsub noscript loading stale", "pubsub.ssubscribe", "pubsub", "7.0.0", "Listen for messages published to the given shard channels", keys=[ks("not_key", 1, last=-1)]),
+    command("sunsubscribe", -1, "pubsub noscript loading stale", "pubsub.sunsubscribe", "pubsub", "7.0.0", "Stop listening for messages posted to the given shard channels", keys=[ks("not_key", 1, last=-1)]),
+    command("spublish", 3, "pubsub loading stale fast", "datatypes.run", "pubsub", "7.0.0", "Post a message to a shard channel", keys=[ks("not_key", 1)], c="tx"),
+    command("pubsub", -2, "", None, "pubsub", "2.8.0", "A container for Pub/Sub commands", subcommands=[
+        command("pubsub|channels", -2, "pubsub loading stale", "pubsub.channels", "pubsub", "2.8.0", "List active channels"),
+        command("pubsub|numsub", -2, "pubsub loading stale", "pubsub.numsub", "pubsub", "2.8.0", "Get the count of subscribers for channels"),
+        command("pubsub|numpat", 2, "pubsub loading stale", "pubsub.numpat", "pubsub", "2.8.0", "Get the count of unique patterns pattern subscriptions"),
+        command("pubsub|shardchannels", -2, "pubsub loading stale", "pubsub.shardchannels", "pubsub", "7.0.0", "List active shard channels"),
+        command("pubsub|shardnumsub", -2, "pubsub loading stale", "pubsub.shardnumsub", "pubsub", "7.0.0", "Get the count of subscribers for shard channels"),
+        command("pubsub|help", 2, "loading stale", "pubsub.help_", "pubsub", "6.2.0", "Show helpful text about the different subcommands"),
+    ]),
     # emulated cluster mode (commands/cluster.py; off: "cluster support disabled", as Redis)
     command("readonly", 1, "loading stale fast @connection", "cluster.accept", "cluster", "3.0.0", "Enables read queries for a connection to a cluster replica node"),
     command("readwrite", 1, "loading stale fast @connection", "cluster.accept", "cluster", "3.0.0", "Disables read queries for a connection to a cluster replica node"),

@@ -304,3 +304,37 @@ def test_config_set_port_keeps_each_port_speaking_what_it_spoke(side_by_side, tl
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_pubsub_over_tls(side_by_side, tls_files):
+    """A TLS subscriber gets messages published on the plain port (C queues them, Python encrypts
+    them), in order; and a TLS publisher reaches a plain subscriber."""
+    sp, tp = side_by_side
+    t = tls_client(tls_files, tp, decode_responses=True)
+    p = redis.Redis(host=sp.host, port=sp.port, socket_timeout=10, decode_responses=True)
+    ps = t.pubsub()
+    plain_ps = p.pubsub()
+    try:
+        ps.subscribe("secure")
+        assert ps.get_message(timeout=5)["type"] == "subscribe"
+        for i in range(200):
+            assert p.publish("secure", str(i)) == 1
+        got = []
+        deadline = time.monotonic() + 20
+        while len(got) < 200 and time.monotonic() < deadline:
+            m = ps.get_message(ignore_subscribe_messages=True, timeout=1)
+            if m:
+                got.append(m["data"])
+        assert got == [str(i) for i in range(200)]
+        plain_ps.subscribe("open")
+        assert plain_ps.get_message(timeout=5)["type"] == "subscribe"
+        assert t.publish("open", "from-tls") == 1
+        m = None
+        while m is None and time.monotonic() < deadline:
+            m = plain_ps.get_message(ignore_subscribe_messages=True, timeout=1)
+        assert m and m["data"] == "from-tls"
+    finally:
+        ps.close()
+        plain_ps.close()
+        t.close()
+        p.close()

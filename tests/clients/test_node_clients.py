@@ -22,7 +22,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.parametrize("script", ["ioredis.js", "node_redis.js"])
+@pytest.mark.parametrize("script", ["ioredis.js", "node_redis.js", "node_redis_pubsub.js"])
 def test_node_client(secured, script):
     p = subprocess.run([NODE, script, secured.host, str(secured.port), PASSWORD], cwd=NODE_DIR,
                        capture_output=True, text=True, timeout=120)

@@ -1,5 +1,6 @@
 """The keyspace and connection code under ThreadSanitizer, AddressSanitizer/UBSan and LeakSanitizer, built
-straight from csrc/ with stress_threads.c (threads on the keyspace and connections), stress_evict.c
+straight from csrc/ with stress_threads.c (threads on the keyspace and connections), stress_pubsub.c (Pub/Sub
+across workers: publishers, deliveries and subscriber churn on every thread), stress_evict.c
 (eviction, policy and limit switches under concurrent writers) and leak_check.c (every type made and killed
 every way, eviction included, with used_memory checked to the byte); Python cannot host a TSan build, and
 its own allocations would drown a leak report.  Skips when gcc or the sanitizer runtime is missing."""
@@ -71,7 +72,7 @@ def build_and_run(tmp_path: Path, objects, program: str, flags: list[str]) -> su
 
 @pytest.mark.skipif(GCC is None, reason="gcc not found")
 @pytest.mark.parametrize("flags", [["-fsanitize=thread"], ASAN_UBSAN], ids=["tsan", "asan-ubsan"])
-@pytest.mark.parametrize("program", ["stress_threads.c", "stress_evict.c"])
+@pytest.mark.parametrize("program", ["stress_threads.c", "stress_evict.c", "stress_pubsub.c"])
 def test_stress_under_sanitizer(tmp_path, csrc_objects, flags, program):
     run = build_and_run(tmp_path, csrc_objects, program, flags)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout[-2000:] + run.stderr[-4000:]

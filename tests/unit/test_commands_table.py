@@ -11,7 +11,7 @@ from redistill.commands import COMMANDS, CommandSpec, dispatch
 from redistill.config import Config
 
 REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog", "fast",
-               "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys", "blocking"}
+               "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys", "blocking", "pubsub"}
 
 
 def _all_specs():
@@ -34,14 +34,18 @@ def test_spec_sanity(spec):
     assert spec.flags <= REDIS_FLAGS, spec.flags - REDIS_FLAGS
     assert not {"write", "readonly"} <= spec.flags
     assert all(c.startswith("@") for c in spec.acl)
+    # Shard channels are "not_key" specs (SSUBSCRIBE & co.): Redis gives SUNSUBSCRIBE, of arity -1,
+    # first key 1 too, so only real keys are held to the minimum arity.
+    not_key = any("not_key" in ks.flags for ks in spec.key_specs)
     if spec.first_key:  # key positions inside the minimum arity
-        assert 1 <= spec.first_key < abs(spec.arity) and spec.step >= 1
+        assert 1 <= spec.first_key < abs(spec.arity) + not_key and spec.step >= 1
         assert spec.last_key in (-1, -2) or spec.last_key >= spec.first_key  # -2: BLPOP's keys before the timeout
     else:
         assert spec.last_key == spec.step == 0
     for ks in spec.key_specs:  # Redis's key-spec flags: one access type, then operation flags
-        assert len({"RO", "RW", "OW", "RM"} & set(ks.flags)) == 1, ks
-        assert ks.begin_search[0] == "index" and 1 <= ks.begin_search[1] < abs(spec.arity) or ks.notes
+        assert len({"RO", "RW", "OW", "RM"} & set(ks.flags)) == 1 or ks.flags == ("not_key",), ks
+        assert (ks.begin_search[0] == "index" and 1 <= ks.begin_search[1] < abs(spec.arity) + not_key
+                or ks.notes)
     assert ("movablekeys" in spec.flags) == any(ks.find_keys[0] != "range" for ks in spec.key_specs)
     assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",   # Redis's
                           "sorted-set", "list", "cluster", "bitmap", "hyperloglog", "geo", "stream", "pubsub",
