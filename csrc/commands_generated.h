@@ -25,6 +25,13 @@
 
 /* c="tx": type commands (tx_<name>), on the fast path and through rd_exec: X(name, arity) */
 #define TYPE_COMMANDS(X) \
+    X(setbit, 4) \
+    X(getbit, 3) \
+    X(bitcount, -2) \
+    X(bitpos, -3) \
+    X(bitop, -4) \
+    X(bitfield, -2) \
+    X(bitfield_ro, -2) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \

@@ -66,5 +66,7 @@ int status_of_error(const char *line, size_t len);
 void resp_add_err_text(rd_buf *b, const char *text);
 /* ks_sink that appends v as a bulk to the rd_buf ctx (GET, SET GET: v is never NULL). */
 int resp_bulk_sink(void *ctx, const char *v, size_t n);
+/* proto-max-bulk-len as CONFIG SET last set it (the bit commands' offset limit, in bytes). */
+int64_t resp_proto_max_bulk_len(void);
 
 #endif

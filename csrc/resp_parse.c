@@ -128,6 +128,8 @@ void rd_set_proto_max_bulk_len(int64_t max) {
     __atomic_store_n(&proto_max_bulk_len, max, __ATOMIC_RELAXED);
 }
 
+int64_t resp_proto_max_bulk_len(void) { return __atomic_load_n(&proto_max_bulk_len, __ATOMIC_RELAXED); }
+
 /* "$<len>\r\n" before each argument. */
 static int parse_bulk_header(resp_parser *p, const char *buf, size_t len, int authenticated) {
     const char *q = buf + p->fpos, *cr;

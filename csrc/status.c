@@ -53,6 +53,14 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_WEIGHT_FLOAT] = "-ERR weight value is not a float",
     [RD_ERR_EXPIRE] = "-ERR invalid expire time in '%s' command",
     [RD_ERR_DECR_OVERFLOW] = "-ERR decrement would overflow",
+    [RD_ERR_BIT_OFFSET] = "-ERR bit offset is not an integer or out of range",
+    [RD_ERR_BIT_VALUE] = "-ERR bit is not an integer or out of range",
+    [RD_ERR_BITPOS_BIT] = "-ERR The bit argument must be 1 or 0.",
+    [RD_ERR_BITOP_NOT] = "-ERR BITOP NOT must be called with a single source key.",
+    [RD_ERR_BITFIELD_TYPE] =
+        "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+    [RD_ERR_BITFIELD_OVERFLOW] = "-ERR Invalid OVERFLOW type specified",
+    [RD_ERR_BITFIELD_RO] = "-ERR BITFIELD_RO only supports the GET subcommand",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",
