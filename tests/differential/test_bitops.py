@@ -206,3 +206,16 @@ def test_random_bit_streams_match_redis(socks, seed):
         replies.append([sock.call(*s) for s in steps] + [sock.call("GET", k) for k in RKEYS])
     for i, (want, got) in enumerate(zip(*replies)):
         assert want == got, f"step {i}: {steps[i] if i < len(steps) else 'final GET'!r}\n redis: {want!r}\n redistill: {got!r}"
+
+
+BITFIELD_KEYS = [["k"], ["k", "GET", "u8", "0"], ["k", "get", "u8", "0", "OVERFLOW", "SAT"], ["k", "SET", "u8", "0", "1"],
+                 ["k", "GET", "u8", "0", "INCRBY", "u8", "0", "1"], ["k", "GET", "u8"], ["k", "BAD"], ["k", "OVERFLOW"],
+                 ["k", "INCRBY", "u8", "0"]]
+
+
+@pytest.mark.parametrize("ro", ["BITFIELD", "BITFIELD_RO"])
+def test_bitfield_key_flags_match_redis(socks, ro):
+    """COMMAND GETKEYSANDFLAGS of BITFIELD (variable flags: Redis's bitfieldGetKeys) and BITFIELD_RO."""
+    for argv in BITFIELD_KEYS:
+        want, got = (sock.call("COMMAND", "GETKEYSANDFLAGS", ro, *argv) for sock in socks)
+        assert got == want, argv
