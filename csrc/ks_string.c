@@ -226,7 +226,12 @@ rd_status ks_view_str_room(ks_view *v, int i, size_t n, char **val, size_t *len,
     if (!e) { /* exactly n bytes, as Redis's sdsnewlen for a new bitmap */
         if (!(ne = entry_new(v->keys[i], v->klens[i], NULL, n, 0, s->ev.linked, v->now))) return RD_ERR_NOMEM;
         memset(entry_val(ne), 0, n);
+        /* Redis's dbAdd here signals no WATCH: only a write that follows does (BITFIELD with every
+         * write stopped by FAIL creates the key and leaves the watch intact). */
+        watch_node *watched = s->watched;
+        s->watched = NULL;
         do_link(v->ks, s, v->hs[i], ne, v->now);
+        s->watched = watched;
         *grown = 1;
     } else if (n > olen) { /* sdsgrowzero: greedy room, so bit-by-bit growth stays linear */
         if (!(ne = do_reshape(v->ks, s, link, e, 0, n, v->now))) return RD_ERR_NOMEM;

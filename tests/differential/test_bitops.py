@@ -16,6 +16,7 @@ import random
 import pytest
 
 from .test_string_options import assert_cases_match
+from .test_watch_noop import _outcome as watch_outcome
 
 SETUP = [["SET", "s", "foobar"], ["SET", "n", "123"], ["SET", "ones", b"\xff\xff\xff"], ["HSET", "h", "f", "v"],
          ["SET", "z", b"\x00\x00\x00"], ["SET", "e", ""], ["SET", "t", "abc", "EX", "1000"]]
@@ -219,3 +220,31 @@ def test_bitfield_key_flags_match_redis(socks, ro):
     for argv in BITFIELD_KEYS:
         want, got = (sock.call("COMMAND", "GETKEYSANDFLAGS", ro, *argv) for sock in socks)
         assert got == want, argv
+
+
+# (setup, the command another client runs while "k" is watched): Redis signals the key only when the
+# command changed it (or created or grew the string), so a same-bit SETBIT or a BITFIELD that wrote
+# the same bits, or that FAIL stopped, leaves the watch intact.
+WATCH_CASES = [
+    ([["SET", "k", "\x00"]], ["SETBIT", "k", "0", "0"]),
+    ([["SET", "k", "\x00"]], ["SETBIT", "k", "0", "1"]),
+    ([["SET", "k", "\x00"]], ["SETBIT", "k", "100", "0"]),
+    ([], ["SETBIT", "k", "0", "0"]),
+    ([["SET", "k", "\x00"]], ["BITFIELD", "k", "SET", "u8", "0", "0"]),
+    ([["SET", "k", "\x00"]], ["BITFIELD", "k", "INCRBY", "u8", "0", "1"]),
+    ([["SET", "k", "\xff"]], ["BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "1"]),
+    ([["SET", "k", "\x00"]], ["BITFIELD", "k", "OVERFLOW", "FAIL", "SET", "u8", "80", "300"]),
+    ([], ["BITFIELD", "k", "OVERFLOW", "FAIL", "SET", "u8", "0", "300"]),
+    ([["SET", "k", "\x00"]], ["BITFIELD", "k", "GET", "u8", "0"]),
+    ([["SET", "k", "\x00"]], ["BITFIELD_RO", "k", "GET", "u8", "0"]),
+    ([["SET", "k", "\x00"]], ["BITOP", "NOT", "k", "k"]),
+    ([["SET", "k", "\x00"]], ["BITOP", "AND", "k", "nosuch"]),
+    ([], ["BITOP", "AND", "k", "nosuch"]),
+]
+
+
+@pytest.mark.parametrize("setup,command", WATCH_CASES, ids=[" ".join(c) for _, c in WATCH_CASES])
+def test_watch_broken_only_by_real_bit_changes(redis_server, server, setup, command):
+    want = watch_outcome(redis_server.port, setup, command)
+    got = watch_outcome(server.port, setup, command)
+    assert got == want, f"{command}: redis (reply, EXEC) {want!r}, ours {got!r}"
