@@ -65,6 +65,10 @@ static long long popcount(const unsigned char *p, size_t n) {
 static long long bitpos(const unsigned char *p, size_t n, int bit) {
     uint64_t skip = bit ? 0 : UINT64_MAX;
     size_t i = 0;
+    for (; i + 32 <= n; i += 32) { /* four words per test: long runs go at memory speed */
+        uint64_t a = load64(p + i), b = load64(p + i + 8), c = load64(p + i + 16), d = load64(p + i + 24);
+        if ((bit ? a | b | c | d : a & b & c & d) != skip) break;
+    }
     while (i + 8 <= n && load64(p + i) == skip) i += 8;
     while (i < n && p[i] == (unsigned char)skip) i++;
     if (i == n) return bit ? -1 : (long long)n * 8;
@@ -278,7 +282,11 @@ static void bitop_compute(int op, unsigned char *dst, size_t n, int nsrc, const 
                           const size_t *lens, size_t minlen) {
     size_t j = 0;
     if (op == BITOP_NOT) {
-        for (; j < lens[0]; j++) dst[j] = (unsigned char)~src[0][j];
+        for (; j + 8 <= n; j += 8) {
+            uint64_t w = ~load64(src[0] + j);
+            memcpy(dst + j, &w, 8);
+        }
+        for (; j < n; j++) dst[j] = (unsigned char)~src[0][j];
         return;
     }
     for (; j + 8 <= minlen; j += 8) { /* every source has these bytes: a word at a time */
