@@ -248,3 +248,21 @@ def test_watch_broken_only_by_real_bit_changes(redis_server, server, setup, comm
     want = watch_outcome(redis_server.port, setup, command)
     got = watch_outcome(server.port, setup, command)
     assert got == want, f"{command}: redis (reply, EXEC) {want!r}, ours {got!r}"
+
+
+def test_keyspace_hits_and_misses_match_redis(socks):
+    """Reads count a keyspace hit or miss (GETBIT, BITCOUNT, BITPOS, BITOP's sources, a read-only
+    BITFIELD); writes (SETBIT, a writing BITFIELD, BITOP's destination) count none, as Redis's lookupKeyWrite."""
+    steps = [["SETBIT", "a", "3", "1"], ["SETBIT", "b", "3", "1"], ["GETBIT", "a", "3"], ["GETBIT", "x", "3"],
+             ["BITCOUNT", "a"], ["BITCOUNT", "x"], ["BITPOS", "a", "1"], ["BITPOS", "x", "1"],
+             ["BITOP", "OR", "d", "a", "x", "b"], ["BITFIELD", "a", "GET", "u8", "0"], ["BITFIELD", "x", "GET", "u8", "0"],
+             ["BITFIELD", "a", "SET", "u8", "0", "1"], ["BITFIELD_RO", "x", "GET", "u8", "0"]]
+    stats = []
+    for sock in socks:
+        sock.call("FLUSHALL")
+        sock.call("CONFIG", "RESETSTAT")
+        for s in steps:
+            sock.call(*s)
+        info = sock.call("INFO", "stats").decode()
+        stats.append([line for line in info.split("\r\n") if line.startswith(("keyspace_hits:", "keyspace_misses:"))])
+    assert len(stats[0]) == 2 and stats[0] == stats[1], stats
