@@ -25,6 +25,11 @@
 
 /* c="tx": type commands (tx_<name>), on the fast path and through rd_exec: X(name, arity) */
 #define TYPE_COMMANDS(X) \
+    X(expire, -3) \
+    X(pexpire, -3) \
+    X(ttl, 2) \
+    X(pttl, 2) \
+    X(persist, 2) \
     X(setbit, 4) \
     X(getbit, 3) \
     X(bitcount, -2) \
@@ -32,6 +37,16 @@
     X(bitop, -4) \
     X(bitfield, -2) \
     X(bitfield_ro, -2) \
+    X(touch, -2) \
+    X(expireat, -3) \
+    X(pexpireat, -3) \
+    X(expiretime, 2) \
+    X(pexpiretime, 2) \
+    X(type, 2) \
+    X(scan, -2) \
+    X(rename, 3) \
+    X(renamenx, 3) \
+    X(copy, -3) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \
@@ -117,11 +132,18 @@
 
 /* c="exec": type commands through rd_exec only, never on the fast path: X(name, arity) */
 #define EXEC_COMMANDS(X) \
+    X(dbsize, 1) \
+    X(flushdb, -1) \
+    X(flushall, -1) \
     X(getset, 3) \
     X(getdel, 2) \
     X(getex, -2) \
+    X(keys, 2) \
+    X(randomkey, 1) \
     X(sort, -2) \
     X(sort_ro, -2) \
+    X(object, -2) \
+    X(memory, -2) \
     X(blpop, -3) \
     X(brpop, -3) \
     X(bzpopmin, -3) \
@@ -129,6 +151,9 @@
 
 /* wakes=True among the type commands: they may add a key a blocked client waits on: X(name) */
 #define WAKING_COMMANDS(X) \
+    X(rename) \
+    X(renamenx) \
+    X(copy) \
     X(zadd) \
     X(zincrby) \
     X(zunionstore) \

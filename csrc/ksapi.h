@@ -102,6 +102,11 @@ void ks_view_str_changed(ks_view *v, int i);
  * the caller fills *val before the view closes. */
 rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val);
 
+/* OBJECT under the maxmemory-policy (evict.c): 1 under an LFU policy (FREQ served, IDLETIME
+ * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */
+int ks_lfu_policy(rd_keyspace *ks);
+int ks_shared_integers(rd_keyspace *ks);
+
 /* The keyspace's random source (SPOP, RANDOMKEY and the like). */
 uint64_t ks_random64(void);
 

@@ -53,6 +53,17 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_WEIGHT_FLOAT] = "-ERR weight value is not a float",
     [RD_ERR_EXPIRE] = "-ERR invalid expire time in '%s' command",
     [RD_ERR_DECR_OVERFLOW] = "-ERR decrement would overflow",
+    [RD_ERR_EXPIRE_OPTION] = "-ERR Unsupported option %s",
+    [RD_ERR_EXPIRE_NX] = "-ERR NX and XX, GT or LT options at the same time are not compatible",
+    [RD_ERR_EXPIRE_GT_LT] = "-ERR GT and LT options at the same time are not compatible",
+    [RD_ERR_DB_INDEX] = "-ERR DB index is out of range",
+    [RD_ERR_SAME_OBJECT] = "-ERR source and destination objects are the same",
+    [RD_ERR_LFU_OFF] = "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+                       "that when switching between policies at runtime LRU and LFU data will take some time "
+                       "to adjust.",
+    [RD_ERR_LFU_ON] = "-ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+                      "switching between policies at runtime LRU and LFU data will take some time to adjust.",
+    [RD_ERR_SUBCOMMAND] = "-ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
     [RD_ERR_BIT_OFFSET] = "-ERR bit offset is not an integer or out of range",
     [RD_ERR_BIT_VALUE] = "-ERR bit is not an integer or out of range",
     [RD_ERR_BITPOS_BIT] = "-ERR The bit argument must be 1 or 0.",
