@@ -165,7 +165,7 @@ ASAN_ENV   := LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_strings.py \
               tests/behaviour/test_hashes.py tests/behaviour/test_sets.py \
-              tests/behaviour/test_lists.py \
+              tests/behaviour/test_lists.py tests/behaviour/test_bitops.py \
               tests/behaviour/test_keys.py tests/behaviour/test_concurrency.py \
               tests/behaviour/test_connection.py tests/differential tests/reliability \
               tests/scaleout/test_cluster.py

@@ -34,6 +34,13 @@
     X(getrange, 4) \
     X(substr, 4) \
     X(setrange, 4) \
+    X(setbit, 4) \
+    X(getbit, 3) \
+    X(bitcount, -2) \
+    X(bitpos, -3) \
+    X(bitop, -4) \
+    X(bitfield, -2) \
+    X(bitfield_ro, -2) \
     X(incrbyfloat, 3) \
     X(msetnx, -3) \
     X(lcs, -3) \

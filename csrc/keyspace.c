@@ -77,7 +77,7 @@ entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,
     e->evbits = 0;
     entry_set_shape(e, flags, klen, vlen, expire);
     if (klen) memcpy(entry_key(e), key, klen);
-    if (vlen) memcpy(entry_val(e), val, vlen);
+    if (vlen && val) memcpy(entry_val(e), val, vlen); /* val NULL: the caller fills it */
     return e;
 }
 
@@ -1350,18 +1350,26 @@ static entry *view_lookup(ks_view *v, int i, entry ***link) {
     return do_lookup(s, v->hs[i], v->keys[i], v->klens[i], v->now, link, (entry **)&v->dead);
 }
 
-rd_status ks_view_get(ks_view *v, int i, int type, int read, void **obj) {
+entry *view_entry(ks_view *v, int i, int type, int read, rd_status *st) {
     shard *s = shard_of(v->ks, v->hs[i]);
     entry **link, *e = view_lookup(v, i, &link);
-    if (!e) {
-        if (read) s->misses++;
-        return RD_NOT_FOUND;
+    *st = !e ? RD_NOT_FOUND : e->type != type ? RD_ERR_WRONGTYPE : RD_OK;
+    if (read) {
+        if (e)
+            s->hits++;
+        else
+            s->misses++;
     }
-    if (read) s->hits++;
-    if (e->type != type) return RD_ERR_WRONGTYPE;
+    if (*st != RD_OK) return NULL;
     ev_touch(v->ks, s, e, v->now);
-    *obj = tv_get(e).obj;
-    return RD_OK;
+    return e;
+}
+
+rd_status ks_view_get(ks_view *v, int i, int type, int read, void **obj) {
+    rd_status st;
+    entry *e = view_entry(v, i, type, read, &st);
+    if (e) *obj = tv_get(e).obj;
+    return st;
 }
 
 rd_status ks_view_put(ks_view *v, int i, int type, void *obj) {

@@ -285,6 +285,9 @@ KS_PRIVATE rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e
                                int64_t now, entry **dead);
 KS_PRIVATE void do_persist(shard *s, entry *e);
 KS_PRIVATE void release(rd_keyspace *ks, shard *s);
+/* A view's key i as `type` (lock held by the view): the entry, touched, or NULL with *st
+ * RD_NOT_FOUND or RD_ERR_WRONGTYPE; counts a hit or miss when `read`. */
+KS_PRIVATE entry *view_entry(ks_view *v, int i, int type, int read, rd_status *st);
 
 /* No lock involved (allocation, copying out; free_chain after the release, rule 4): */
 KS_PRIVATE entry *entry_new(const char *key, size_t klen, const char *val, size_t vlen,

@@ -202,3 +202,69 @@ rd_status ks_msetnx(rd_keyspace *ks, int npairs, const char *const *keys, const 
                     const char *const *vals, const size_t *vlens, size_t stride, int64_t now) {
     return mset_generic(ks, npairs, keys, klens, vals, vlens, stride, now, 1);
 }
+
+/* ---- the bit commands' access to a view's strings (t_bitops.c; the view's locks held) ---- */
+
+static entry *view_string(ks_view *v, int i, entry ***link, shard **s) {
+    *s = shard_of(v->ks, v->hs[i]);
+    return do_lookup(*s, v->hs[i], v->keys[i], v->klens[i], v->now, link, (entry **)&v->dead);
+}
+
+rd_status ks_view_str(ks_view *v, int i, int read, const char **val, size_t *len) {
+    rd_status st;
+    entry *e = view_entry(v, i, KS_TYPE_STRING, read, &st);
+    if (e) {
+        *val = entry_val(e);
+        *len = entry_vlen(e);
+    }
+    return st;
+}
+
+rd_status ks_view_str_room(ks_view *v, int i, size_t n, char **val, size_t *len, int *grown) {
+    shard *s;
+    entry **link, *e = view_string(v, i, &link, &s), *ne;
+    size_t olen = e ? entry_vlen(e) : 0;
+    *grown = 0;
+    if (e && e->type != KS_TYPE_STRING) return RD_ERR_WRONGTYPE;
+    if (!e) { /* exactly n bytes, as Redis's sdsnewlen for a new bitmap */
+        if (!(ne = entry_new(v->keys[i], v->klens[i], NULL, n, 0, s->ev.linked, v->now))) return RD_ERR_NOMEM;
+        memset(entry_val(ne), 0, n);
+        /* Redis's dbAdd here signals no WATCH: only a write that follows does (BITFIELD with every
+         * write stopped by FAIL creates the key and leaves the watch intact). */
+        watch_node *watched = s->watched;
+        s->watched = NULL;
+        do_link(v->ks, s, v->hs[i], ne, v->now);
+        s->watched = watched;
+        *grown = 1;
+    } else if (n > olen) { /* sdsgrowzero: greedy room, so bit-by-bit growth stays linear */
+        if (!(ne = do_reshape(v->ks, s, link, e, 0, n, v->now))) return RD_ERR_NOMEM;
+        memset(entry_val(ne) + olen, 0, n - olen);
+        entry_set_vlen(ne, n);
+        *grown = 1;
+    } else {
+        ev_touch(v->ks, s, e, v->now);
+        ne = e;
+    }
+    *val = entry_val(ne);
+    *len = entry_vlen(ne);
+    return RD_OK;
+}
+
+void ks_view_str_changed(ks_view *v, int i) {
+    shard *s;
+    entry **link, *e = view_string(v, i, &link, &s);
+    if (e) watch_hook(s, e); /* an in-place write (rule 7) */
+}
+
+rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val) {
+    shard *s;
+    entry **link, *old = view_string(v, i, &link, &s);
+    entry *e = entry_new(v->keys[i], v->klens[i], NULL, n, 0, s->ev.linked, v->now);
+    if (!e) return RD_ERR_NOMEM;
+    if (old)
+        do_replace(v->ks, s, link, old, e, v->now, (entry **)&v->dead);
+    else
+        do_link(v->ks, s, v->hs[i], e, v->now);
+    *val = entry_val(e);
+    return RD_OK;
+}

@@ -104,6 +104,18 @@ void ks_view_changed(ks_view *v, int i);
 int ks_over_maxmemory(rd_keyspace *ks);
 /* Deletes key i (any type): 1 if it existed. */
 int ks_view_delete(ks_view *v, int i);
+/* The bit commands' strings (ks_string.c).  Pointers stay valid until the view closes, or
+ * until the next call that writes key i.  Key i's string: RD_OK with *val and *len,
+ * RD_NOT_FOUND, RD_ERR_WRONGTYPE; counts a hit or miss when `read`. */
+rd_status ks_view_str(ks_view *v, int i, int read, const char **val, size_t *len);
+/* Key i's string to write in place, at least n bytes long (created, or grown zero-filled, as
+ * Redis's lookupStringForBitCommand): RD_OK with *val, *len and *grown (created or longer),
+ * RD_ERR_WRONGTYPE, RD_ERR_NOMEM.  No WATCH signal: ks_view_str_changed after a real change. */
+rd_status ks_view_str_room(ks_view *v, int i, size_t n, char **val, size_t *len, int *grown);
+void ks_view_str_changed(ks_view *v, int i);
+/* Key i becomes a new n-byte string without expiry, replacing any value (Redis's setKey);
+ * the caller fills *val before the view closes. */
+rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val);
 
 /* OBJECT under the maxmemory-policy (evict.c): 1 under an LFU policy (FREQ served, IDLETIME
  * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */

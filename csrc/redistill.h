@@ -82,6 +82,13 @@ typedef enum {
     RD_ERR_LCS_TOO_LONG,     /* LCS of a string of 4 GB or more */
     RD_ERR_LCS_MAXMEM,       /* LCS's table would exceed proto-max-bulk-len */
     RD_ERR_LCS_NOMEM,        /* LCS's table could not be allocated */
+    RD_ERR_BIT_OFFSET,       /* a bit offset not an integer, negative or past proto-max-bulk-len */
+    RD_ERR_BIT_VALUE,        /* SETBIT's bit not 0 or 1 */
+    RD_ERR_BITPOS_BIT,       /* BITPOS's bit not 0 or 1 */
+    RD_ERR_BITOP_NOT,        /* BITOP NOT with more than one source */
+    RD_ERR_BITFIELD_TYPE,    /* a BITFIELD type other than i1..i64, u1..u63 */
+    RD_ERR_BITFIELD_OVERFLOW, /* OVERFLOW other than WRAP, SAT, FAIL */
+    RD_ERR_BITFIELD_RO,      /* BITFIELD_RO with SET or INCRBY */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */

@@ -70,6 +70,14 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_LCS_TOO_LONG] = "-ERR String too long for LCS",
     [RD_ERR_LCS_MAXMEM] = "-ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
     [RD_ERR_LCS_NOMEM] = "-ERR Insufficient memory, failed allocating transient memory for LCS",
+    [RD_ERR_BIT_OFFSET] = "-ERR bit offset is not an integer or out of range",
+    [RD_ERR_BIT_VALUE] = "-ERR bit is not an integer or out of range",
+    [RD_ERR_BITPOS_BIT] = "-ERR The bit argument must be 1 or 0.",
+    [RD_ERR_BITOP_NOT] = "-ERR BITOP NOT must be called with a single source key.",
+    [RD_ERR_BITFIELD_TYPE] =
+        "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+    [RD_ERR_BITFIELD_OVERFLOW] = "-ERR Invalid OVERFLOW type specified",
+    [RD_ERR_BITFIELD_RO] = "-ERR BITFIELD_RO only supports the GET subcommand",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",

@@ -21,7 +21,8 @@ Method (docs/PERFORMANCE.md shows the results):
   reset so both servers start from the same state: LPUSH/RPUSH start from an empty list; LPOP, RPOP, SPOP
   and ZPOPMIN from a collection holding as many elements as the run pops (so no pop meets an empty key);
   LRANGE_100 is `LRANGE mylist 0 99` on a list of 1000 3-byte elements (redis-benchmark's own lrange_100
-  test would first LPUSH as many elements as it then reads, inside the same run).
+  test would first LPUSH as many elements as it then reads, inside the same run).  SETBIT is
+  `SETBIT bits:<random> 1000 1` (10000 keys of 126 bytes), BITCOUNT `BITCOUNT mybitmap` on a 1 KB string.
 The Redis results are the reference: the tables give each Redistill number as a ratio to Redis's.
 """
 from __future__ import annotations
@@ -80,9 +81,17 @@ TYPE_CELLS = [
     ("ZADD -P 16", "zadd", 16),
     ("ZPOPMIN -P 16", "zpopmin", 16),
     ("LRANGE_100 -P 16", "lrange_100", 16),
+    ("SETBIT -P 16", "setbit", 16),
+    ("BITCOUNT -P 16", "bitcount", 16),
 ]
 TYPE_TESTS = {test for _, test, _ in TYPE_CELLS}
 LRANGE_LIST = 1000  # elements in mylist for LRANGE_100
+BITMAP = bytes(range(256)) * 4  # mybitmap for BITCOUNT: 1 KB, 4096 bits set
+# Cells that are not redis-benchmark tests: the command line itself (redis-benchmark's lrange_100 would
+# first LPUSH n elements in the same run).  __rand_int__ is zero-padded, which a bit offset refuses: in a key.
+COMMAND_TESTS = {"lrange_100": ["LRANGE", "mylist", "0", "99"],
+                 "setbit": ["SETBIT", "bits:__rand_int__", "1000", "1"],
+                 "bitcount": ["BITCOUNT", "mybitmap"]}
 
 
 # ---- servers --------------------------------------------------------------------------------------
@@ -247,6 +256,7 @@ PREP = {
     "spop": lambda n: filled(b"myset", b"SADD", n, lambda i: (b"element:%d" % i,)),
     "zpopmin": lambda n: filled(b"myzset", b"ZADD", n, lambda i: (b"%d" % i, b"element:%d" % i)),
     "lrange_100": lambda n: filled(b"mylist", b"RPUSH", LRANGE_LIST, lambda i: (b"xxx",)),
+    "bitcount": lambda n: [[b"DEL", b"mybitmap"], [b"SETRANGE", b"mybitmap", b"0", BITMAP]],
 }
 
 
@@ -263,8 +273,7 @@ def parse_csv(text: str) -> dict:
 
 def bench_argv(bench: str, port: int, test: str, pipeline: int, clients: int, n: int) -> list[str]:
     rand = TYPE_RANDOM if test in TYPE_TESTS else RANDOM
-    # redis-benchmark's lrange_100 would first LPUSH n elements in the same run: the command itself instead
-    what = ["LRANGE", "mylist", "0", "99"] if test == "lrange_100" else ["-t", test]
+    what = COMMAND_TESTS.get(test, ["-t", test])
     return [bench, "-h", "127.0.0.1", "-p", str(port), "-c", str(clients), "-r", str(rand),
             "-P", str(pipeline), "-n", str(n), "--csv", *what]
 

@@ -24,7 +24,8 @@ TARGETS = [
     ("CPU per op -P 64", ("SET -P 64", "GET -P 64"), "cpu_us_per_op", "<=", 0.5),
     ("p99 latency -P 1", ("SET -P 1", "GET -P 1"), "p99", "<=", 1.0),
     ("data types -P 16", ("LPUSH -P 16", "RPUSH -P 16", "LPOP -P 16", "RPOP -P 16", "SADD -P 16", "HSET -P 16",
-                          "SPOP -P 16", "ZADD -P 16", "ZPOPMIN -P 16", "LRANGE_100 -P 16"), "rps", ">=", 1.0),
+                          "SPOP -P 16", "ZADD -P 16", "ZPOPMIN -P 16", "LRANGE_100 -P 16", "SETBIT -P 16",
+                          "BITCOUNT -P 16"), "rps", ">=", 1.0),
 ]
 GROUPS = (("strings", "Strings"), ("types", "Data types"))
 

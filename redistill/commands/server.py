@@ -249,10 +249,29 @@ def _keys_and_flags(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str,
         keys = _keys_by_specs(spec, cmd)
     except _InvalidSpec:
         raise CommandError(errors.COMMAND_ARGS) from None
-    if any("variable_flags" in ks.flags for ks in spec.key_specs):   # SET: setGetKeys
-        get = any(word(a) == b"get" for a in cmd[3:])
-        keys = [(key, ("RW", "access", "update") if get else ("OW", "update")) for key, _ in keys]
+    if any("variable_flags" in ks.flags for ks in spec.key_specs):
+        flags = _bitfield_key_flags(cmd) if spec.name == "bitfield" else _set_key_flags(cmd)
+        keys = [(key, flags) for key, _ in keys]
     return keys
+
+
+def _set_key_flags(cmd: list[bytes]) -> tuple[str, ...]:
+    """Redis's setGetKeys: SET ... GET reads the key."""
+    return ("RW", "access", "update") if any(word(a) == b"get" for a in cmd[3:]) else ("OW", "update")
+
+
+def _bitfield_key_flags(cmd: list[bytes]) -> tuple[str, ...]:
+    """Redis's bitfieldGetKeys: read-only while only GET and OVERFLOW come (a syntax error counts as a write)."""
+    i = 2
+    while i < len(cmd):
+        rem, w = len(cmd) - i - 1, word(cmd[i])
+        if w == b"get" and rem >= 2:
+            i += 3
+        elif w == b"overflow" and rem >= 1:
+            i += 2
+        else:
+            return ("RW", "access", "update")
+    return ("RO", "access")
 
 
 def _keys_of(args: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:

@@ -565,6 +565,47 @@ ZSET_TEMPLATES: list[Template] = [
 TEMPLATES += ZSET_TEMPLATES
 
 
+# ---- bitmaps (on the string keys); offsets stay small: a valid far offset allocates up to 512 MB ----
+BIT_OFFSETS = [b"0", b"1", b"7", b"8", b"63", b"100", b"1000", b"-1", b"abc", b"", b"4294967296", b"#3", b"1 "]
+BIT_RANGE_ENDS = [b"0", b"1", b"-1", b"2", b"-2", b"5", b"-5", b"17", b"100", b"-100", b"x"] + EXTREMES[:1] + EXTREMES[4:]
+BIT_UNITS = [b"BIT", b"BYTE", b"bit", b"bits", b"bit\x00"]
+BIT_TYPES = [b"u1", b"i1", b"u8", b"i8", b"u16", b"i13", b"u63", b"i64", b"u64", b"i65", b"i0", b"x8", b"", b"u8\x00"]
+BIT_FIELD_OFFSETS = [b"0", b"1", b"3", b"9", b"64", b"100", b"#0", b"#1", b"#7", b"-1", b"#-1", b"#", b"x",
+                     b"4294967296", b"#" + str(2**62 + 1).encode()]
+
+
+def g_bitfield(rnd, ctx):
+    args = [rnd.choice([b"BITFIELD", b"BITFIELD", b"BITFIELD_RO"]), key(rnd)]
+    for _ in range(rnd.randint(0, 4)):
+        op = rnd.choice([b"GET", b"SET", b"INCRBY", b"OVERFLOW", b"get", b"incrby", b"BAD"])
+        if op == b"OVERFLOW":
+            args += [op, rnd.choice([b"WRAP", b"SAT", b"FAIL", b"fail", b"BAD"])]
+            continue
+        args += [op, rnd.choice(BIT_TYPES), rnd.choice(BIT_FIELD_OFFSETS)]
+        if op.upper() in (b"SET", b"INCRBY") and rnd.random() < 0.95:
+            args.append(rnd.choice(INTS + EXTREMES))
+    return one(*args)
+
+
+def g_bitrange(rnd, ctx):
+    tail = [rnd.choice(BIT_RANGE_ENDS) for _ in range(rnd.choice((0, 1, 2, 2)))]
+    if len(tail) == 2 and rnd.random() < 0.6:
+        tail.append(rnd.choice(BIT_UNITS))
+    if rnd.random() < 0.5:
+        return one(b"BITCOUNT", key(rnd), *tail)
+    return one(b"BITPOS", key(rnd), rnd.choice([b"0", b"1", b"1", b"2", b"x"]), *tail)
+
+
+TEMPLATES += [
+    Template("setbit", 3, lambda r, c: one(b"SETBIT", key(r), r.choice(BIT_OFFSETS), r.choice([b"0", b"1", b"2", b"x"]))),
+    Template("getbit", 2, lambda r, c: one(b"GETBIT", key(r), r.choice(BIT_OFFSETS))),
+    Template("bitcount", 3, g_bitrange, needs=("bitpos",)),
+    Template("bitop", 2, lambda r, c: one(b"BITOP", r.choice([b"AND", b"OR", b"XOR", b"NOT", b"not", b"NAND"]),
+                                          *[key(r) for _ in range(r.randint(2, 4))])),
+    Template("bitfield", 3, g_bitfield, needs=("bitfield_ro",)),
+]
+
+
 # ---- pathological glob patterns, on every MATCH path ----
 # Redis's matcher fails a match that needs more than 1000 nested '*'; without that bound, one '*' per
 # recursion level overflowed a worker's stack.  Subjects are runs of 'a' around that length.

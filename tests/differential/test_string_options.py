@@ -77,10 +77,10 @@ GROUPS = {"nul-option-words": NUL_WORDS, "expire-and-error-order": EXPIRE_ORDER,
           "others": OTHERS}
 
 
-def _state(sock: RespSocket) -> list:
+def _state(sock: RespSocket, keys=KEYS) -> list:
     """Each key's type, string value and whether it has an expiry."""
     out = []
-    for k in KEYS:
+    for k in keys:
         kind = sock.call("TYPE", k)
         value = sock.call("GET", k) if kind == b"+string\r\n" else None
         ttl = int(sock.call("PTTL", k)[1:-2])
@@ -88,9 +88,10 @@ def _state(sock: RespSocket) -> list:
     return out
 
 
-def _run(sock: RespSocket, args: list[bytes], mode: str) -> tuple:
+def _run(sock: RespSocket, args: list[bytes], mode: str, setup=SETUP, keys=KEYS) -> tuple:
+    """args on a fresh keyspace made by `setup` (RESP2, RESP3 or queued in MULTI): reply and _state(keys)."""
     assert sock.call("FLUSHALL") == b"+OK\r\n"
-    for cmd in SETUP:
+    for cmd in setup:
         assert sock.call(*cmd)[:1] in (b":", b"+"), cmd
     if mode == "resp3":
         assert sock.call("HELLO", "3")[:1] == b"%"
@@ -102,17 +103,22 @@ def _run(sock: RespSocket, args: list[bytes], mode: str) -> tuple:
         reply = sock.call(*args)
     if mode == "resp3":
         sock.call("HELLO", "2")
-    return reply, _state(sock)
+    return reply, _state(sock, keys)
+
+
+def assert_cases_match(socks, cases, mode, setup=SETUP, keys=KEYS) -> None:
+    """Each case (_run) gives the same reply and keys on redis-server and on the server under test."""
+    ref, sut = socks
+    diffs = []
+    for args in cases:
+        want, got = _run(ref, args, mode, setup, keys), _run(sut, args, mode, setup, keys)
+        if want != got:
+            diffs.append(f"{args!r}\n    redis    : {want!r:.600}\n    redistill: {got!r:.600}")
+    assert not diffs, f"{len(diffs)} of {len(cases)} cases differ:\n" + "\n".join(diffs)
 
 
 @pytest.mark.parametrize("mode", ["resp2", "resp3", "multi"])
 @pytest.mark.parametrize("group", list(GROUPS))
 def test_string_commands_match_redis(socks, group, mode):
-    ref, sut = socks
-    diffs = []
-    for args in GROUPS[group]:
-        want, got = _run(ref, args, mode), _run(sut, args, mode)
-        if want != got:
-            diffs.append(f"{args!r}\n    redis    : {want!r:.600}\n    redistill: {got!r:.600}")
-    assert not diffs, f"{len(diffs)} of {len(GROUPS[group])} cases differ:\n" + "\n".join(diffs)
+    assert_cases_match(socks, GROUPS[group], mode)
 

@@ -38,6 +38,8 @@ def test_every_type_cell_has_a_target_and_runs_with_the_issue_settings():
     assert bench.bench_argv("rb", 1234, "get", 16, 50, 1000)[-2:] == ["-t", "get"]
     # lrange_100 runs the command itself on a pre-filled list (redis-benchmark's test would LPUSH first)
     assert bench.bench_argv("rb", 1234, "lrange_100", 16, 50, 1000)[-4:] == ["LRANGE", "mylist", "0", "99"]
+    # a bit offset refuses redis-benchmark's zero-padded __rand_int__: the random part is the key
+    assert bench.bench_argv("rb", 1234, "setbit", 16, 50, 1000)[-4:] == ["SETBIT", "bits:__rand_int__", "1000", "1"]
 
 
 def test_pop_cells_start_with_as_many_elements_as_they_pop():
