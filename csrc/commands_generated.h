@@ -106,7 +106,20 @@
     X(linsert, 5) \
     X(lmove, 5) \
     X(rpoplpush, 3) \
-    X(lmpop, -4)
+    X(lmpop, -4) \
+    X(xadd, -5) \
+    X(xrange, -4) \
+    X(xrevrange, -4) \
+    X(xlen, 2) \
+    X(xdel, -3) \
+    X(xtrim, -4) \
+    X(xsetid, -3) \
+    X(xgroup, -2) \
+    X(xack, -4) \
+    X(xpending, -3) \
+    X(xclaim, -6) \
+    X(xautoclaim, -6) \
+    X(xinfo, -2)
 
 /* c="exec": type commands through rd_exec only, never on the fast path: X(name, arity) */
 #define EXEC_COMMANDS(X) \
@@ -118,7 +131,9 @@
     X(blpop, -3) \
     X(brpop, -3) \
     X(bzpopmin, -3) \
-    X(bzpopmax, -3)
+    X(bzpopmax, -3) \
+    X(xread, -4) \
+    X(xreadgroup, -7)
 
 /* wakes=True among the type commands: they may add a key a blocked client waits on: X(name) */
 #define WAKING_COMMANDS(X) \
@@ -133,6 +148,8 @@
     X(lpushx) \
     X(rpushx) \
     X(lmove) \
-    X(rpoplpush)
+    X(rpoplpush) \
+    X(xadd) \
+    X(xgroup)
 
 #endif

@@ -21,6 +21,7 @@ const ks_type_ops *const ks_types[KS_NTYPES] = {
     [KS_TYPE_SET] = &set_type_ops,
     [KS_TYPE_ZSET] = &zset_type_ops,
     [KS_TYPE_LIST] = &list_type_ops,
+    [KS_TYPE_STREAM] = &stream_type_ops,
 };
 
 /* Redis 7.0's defaults (as CONFIG GET shows them). */
@@ -28,6 +29,7 @@ _Atomic long long ks_type_config[RD_CFG_COUNT] = {
     [RD_CFG_HASH_MAX_LISTPACK_ENTRIES] = 512, [RD_CFG_HASH_MAX_LISTPACK_VALUE] = 64,
     [RD_CFG_SET_MAX_INTSET_ENTRIES] = 512,    [RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] = 128,
     [RD_CFG_ZSET_MAX_LISTPACK_VALUE] = 64,    [RD_CFG_LIST_MAX_LISTPACK_SIZE] = -2,
+    [RD_CFG_STREAM_NODE_MAX_BYTES] = 4096,    [RD_CFG_STREAM_NODE_MAX_ENTRIES] = 100,
 };
 
 rd_status rd_type_config(int which, int64_t value) {

@@ -16,7 +16,7 @@
 
 /* Entry types, numbered as Redis's OBJ_* (the TYPE names live in types.c). */
 enum { KS_TYPE_STRING = 0, KS_TYPE_LIST = 1, KS_TYPE_SET = 2, KS_TYPE_ZSET = 3, KS_TYPE_HASH = 4,
-       KS_NTYPES };
+       KS_TYPE_STREAM = 6, KS_NTYPES };
 
 /* What the keyspace needs to know about a collection type.  A typed entry's
  * value is a pointer to the type's object, which the entry owns. */
@@ -37,6 +37,7 @@ extern const ks_type_ops *const ks_types[KS_NTYPES];
 extern const ks_type_ops hash_type_ops, set_type_ops;
 extern const ks_type_ops zset_type_ops;
 extern const ks_type_ops list_type_ops;
+extern const ks_type_ops stream_type_ops;
 
 /* Redis's encoding thresholds (CONFIG SET hash-max-listpack-entries ...), by RD_CFG_*. */
 extern _Atomic long long ks_type_config[RD_CFG_COUNT];

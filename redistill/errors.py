@@ -68,6 +68,8 @@ _CORE_TEXTS = {
     "COUNT_POSITIVE": "RD_ERR_COUNT",          # the MPOP family's COUNT
     "NO_SUCH_KEY": "RD_ERR_NOSUCHKEY",         # RENAME, DEBUG OBJECT
     "INVALID_CURSOR": "RD_ERR_CURSOR",         # SCAN
+    "STREAM_BLOCKED_NOGROUP": "RD_ERR_BLOCKED_NOGROUP",   # a blocked XREADGROUP's group is gone
+    "STREAM_BLOCKED_NOKEY": "RD_ERR_BLOCKED_NOKEY",       # ... its stream is gone
 }
 
 
@@ -288,8 +290,7 @@ DEBUG_NOT_ALLOWED = ("DEBUG command not allowed. If the enable-debug-command opt
 
 def subcommand_syntax(sub: bytes, container: str) -> str:
     """addReplySubcommandSyntaxError."""
-    return (f"unknown subcommand or wrong number of arguments for '{user_text(sub, None)}'. "
-            f"Try {container} HELP.")
+    return _core_line("RD_ERR_SUBCOMMAND") % (user_text(sub, None), container)
 
 
 # Emulated cluster mode (redistill/cluster.py, commands/cluster.py): Redis 7.0's texts.

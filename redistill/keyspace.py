@@ -41,11 +41,11 @@ GETEX_DEL = lib.RD_GETEX_DEL          # delete after reading
 
 # Type codes of rd_ks_key_info / rd_ks_scan and Redis's names for them.
 TYPE_STRING = 0
-TYPE_NAMES = {TYPE_STRING: "string", 1: "list", 2: "set", 3: "zset", 4: "hash"}  # Redis's OBJ_* codes
+TYPE_NAMES = {TYPE_STRING: "string", 1: "list", 2: "set", 3: "zset", 4: "hash", 6: "stream"}  # Redis's OBJ_* codes
 ENCODING_NAMES = {lib.RD_ENC_INT: "int", lib.RD_ENC_EMBSTR: "embstr", lib.RD_ENC_RAW: "raw",
                   lib.RD_ENC_LISTPACK: "listpack", lib.RD_ENC_HASHTABLE: "hashtable",
                   lib.RD_ENC_INTSET: "intset", lib.RD_ENC_SKIPLIST: "skiplist",
-                  lib.RD_ENC_QUICKLIST: "quicklist"}
+                  lib.RD_ENC_QUICKLIST: "quicklist", lib.RD_ENC_STREAM: "stream"}
 
 # The thresholds csrc/types.c keeps (OBJECT ENCODING and conversions); process-wide in C.
 _TYPE_THRESHOLDS = {
@@ -60,6 +60,8 @@ _TYPE_THRESHOLDS = {
     "zset-max-ziplist-value": lib.RD_CFG_ZSET_MAX_LISTPACK_VALUE,
     "list-max-listpack-size": lib.RD_CFG_LIST_MAX_LISTPACK_SIZE,
     "list-max-ziplist-size": lib.RD_CFG_LIST_MAX_LISTPACK_SIZE,
+    "stream-node-max-bytes": lib.RD_CFG_STREAM_NODE_MAX_BYTES,
+    "stream-node-max-entries": lib.RD_CFG_STREAM_NODE_MAX_ENTRIES,
 }
 
 
@@ -305,6 +307,12 @@ class Keyspace:
 
     def delete(self, key: bytes) -> bool:
         return _check(lib.rd_ks_del(self.ptr, key, len(key))) == lib.RD_OK
+
+    def stream_last_id(self, key: bytes) -> tuple[bool, int, int]:
+        """(is a stream, ms, seq) of its last generated id (XREAD BLOCK's "$")."""
+        out = ffi.new("uint64_t[2]")
+        st = lib.rd_stream_last_id(self.ptr, key, len(key), out, out + 1)
+        return st == lib.RD_OK, out[0], out[1]
 
     def exists(self, key: bytes) -> bool:
         return _check(lib.rd_ks_exists(self.ptr, key, len(key))) == lib.RD_OK

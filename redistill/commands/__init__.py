@@ -25,6 +25,7 @@ from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
 from redistill.commands import monitor, pause
+from redistill.commands import streams
 from redistill.commands import table
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
@@ -62,7 +63,7 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug, keys,
-                                                       monitor, pause, server, string, transactions)}
+                                                       monitor, pause, server, streams, string, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:

@@ -41,8 +41,10 @@ def test_spec_sanity(spec):
         assert spec.last_key == spec.step == 0
     for ks in spec.key_specs:  # Redis's key-spec flags: one access type, then operation flags
         assert len({"RO", "RW", "OW", "RM"} & set(ks.flags)) == 1, ks
-        assert ks.begin_search[0] == "index" and 1 <= ks.begin_search[1] < abs(spec.arity) or ks.notes
-    assert ("movablekeys" in spec.flags) == any(ks.find_keys[0] != "range" for ks in spec.key_specs)
+        assert ks.begin_search[0] == "index" and 1 <= ks.begin_search[1] < abs(spec.arity) or ks.notes \
+            or ks.begin_search[0] == "keyword" and 1 <= ks.begin_search[2] < abs(spec.arity)
+    assert ("movablekeys" in spec.flags) == any(ks.begin_search[0] != "index" or ks.find_keys[0] != "range"
+                                                for ks in spec.key_specs)
     assert spec.group in {"string", "generic", "connection", "server", "transactions", "hash", "set",   # Redis's
                           "sorted-set", "list", "cluster", "bitmap", "hyperloglog", "geo", "stream", "pubsub",
                           "scripting", "sentinel"}
@@ -62,11 +64,13 @@ def test_c_gate_and_wakes_columns(spec):
     """The columns C's lists come from say something coherent about the command."""
     assert spec.c in (None, "fast", "tx", "exec") and spec.gate in ("shared", "exclusive", "own")
     if spec.c is not None:
-        assert "|" not in spec.name and spec.handler is not None
+        assert "|" not in spec.name and (spec.handler is not None or spec.subcommands)
     if spec.c == "exec":   # never on the fast path: Python runs it under its gate, blocks first, or
         # hands a big value over in its block (GETSET, GETDEL, GETEX: the fast path adopts SET's only)
         assert spec.gate == "exclusive" or "blocking" in spec.flags or spec.name in ("getset", "getdel", "getex")
-    if spec.wakes:   # only a write adds a key; a blocking command serves its own (blocking.py)
+    if spec.wakes and spec.subcommands:   # a container C runs (XGROUP): one of its writes wakes
+        assert any(s.wakes for s in spec.subcommands.values())
+    elif spec.wakes:   # only a write adds a key; a blocking command serves its own (blocking.py)
         assert "write" in spec.flags and "blocking" not in spec.flags and spec.key_specs
 
 
@@ -113,7 +117,10 @@ def test_fast_commands_have_one_implementation():
     ks = Keyspace()
     try:
         for spec in (s for s in COMMANDS.values() if s.fast):
-            assert spec.handler is datatypes.run, spec.name
+            # a container C runs whole (XGROUP, XINFO): its subcommands are C's, but HELP
+            for sub in (spec.subcommands or {}).values():
+                assert sub.handler is datatypes.run or sub.name.endswith("|help"), sub.name
+            assert spec.handler is datatypes.run or spec.subcommands, spec.name
             args = [spec.name.encode()] + [b"x"] * (abs(spec.arity) - 1)
             assert ks.exec(args, 2)[:1] in (b"+", b"-", b":", b"$", b"*", b"%", b"~"), spec.name
     finally:
