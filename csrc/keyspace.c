@@ -169,6 +169,7 @@ static entry *entry_drop_links(entry *e) {
 
 /* Frees an entry and the object a collection entry owns. */
 static void entry_free(entry *e) {
+    if (e->type == KS_TYPE_STREAM) stream_freed(entry_key(e), entry_klen(e)); /* blocked XREADGROUP */
     if (is_typed(e)) ks_types[e->type]->free(tv_get(e).obj);
     free(e);
 }

@@ -470,6 +470,11 @@ rd_status rd_type_config(int which, int64_t value);
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out);
 
+/* The keys of streams freed (DEL, SET over one, FLUSHALL, expiry, eviction) while clients were
+ * blocked, since the last call: each a 4-byte little-endian length then the bytes, appended to
+ * out.  RD_OK, RD_NOT_FOUND (none).  Any thread. */
+rd_status rd_stream_freed_keys(rd_buf *out);
+
 /* A stream's last generated id (XREAD BLOCK's "$"): RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE.
  * Any thread (the key's stripe lock). */
 rd_status rd_stream_last_id(rd_keyspace *ks, const char *key, size_t klen, uint64_t *ms, uint64_t *seq);

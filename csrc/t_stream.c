@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1226,6 +1227,36 @@ void tx_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 
 void tx_xreadgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     stream_xread(x, argc, argv, argl, 1);
+}
+
+/* ---- streams freed while clients are blocked ------------------------------------------------ */
+
+/* Redis unblocks an XREADGROUP whose stream is deleted or overwritten (signalDeletedKeyAsReady):
+ * entry_free queues the key, the server's cron hands the queue to the blocking registry, which
+ * serves the key's waiters as after a write. */
+static pthread_mutex_t freed_lock = PTHREAD_MUTEX_INITIALIZER;
+static rd_buf freed_queue;
+
+void stream_freed(const char *key, size_t n) {
+    unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
+                            (unsigned char)(n >> 24)};
+    if (!clients_blocked()) return;
+    pthread_mutex_lock(&freed_lock);
+    buf_append(&freed_queue, len, 4);
+    buf_append(&freed_queue, key, n);
+    pthread_mutex_unlock(&freed_lock);
+}
+
+rd_status rd_stream_freed_keys(rd_buf *out) {
+    rd_status st = RD_NOT_FOUND;
+    pthread_mutex_lock(&freed_lock);
+    if (freed_queue.len) {
+        buf_append(out, freed_queue.data, freed_queue.len);
+        buf_reset(&freed_queue, 0);
+        st = RD_OK;
+    }
+    pthread_mutex_unlock(&freed_lock);
+    return st;
 }
 
 /* ---- the C API for blocking reads --------------------------------------------------------- */

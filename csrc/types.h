@@ -135,6 +135,9 @@ int list_obj_push_tail(void *l, const char *p, size_t n);
 /* True for a command that can fill a list or sorted set a blocked client waits on (the table's
  * wakes column, t_list.c). */
 int fills_waited_keys(tx_handler fn);
+/* A stream entry is being freed (deleted, overwritten, expired, evicted): while clients are
+ * blocked its key is queued for rd_stream_freed_keys.  Any thread; no stripe lock held. */
+void stream_freed(const char *key, size_t n);
 /* True while any client is blocked (rd_set_list_waiters). */
 int clients_blocked(void);
 

@@ -308,6 +308,20 @@ class Keyspace:
     def delete(self, key: bytes) -> bool:
         return _check(lib.rd_ks_del(self.ptr, key, len(key))) == lib.RD_OK
 
+    def stream_freed_keys(self) -> list[bytes]:
+        """Keys of streams freed while clients were blocked, since the last call (oldest first)."""
+        s = self._scratch
+        lib.rd_buf_clear(s.buf)
+        if lib.rd_stream_freed_keys(s.buf) != lib.RD_OK:
+            return []
+        raw = bytes(ffi.buffer(lib.rd_buf_data(s.buf), lib.rd_buf_len(s.buf)))
+        keys, i = [], 0
+        while i < len(raw):
+            n = int.from_bytes(raw[i:i + 4], "little")
+            keys.append(raw[i + 4:i + 4 + n])
+            i += 4 + n
+        return keys
+
     def stream_last_id(self, key: bytes) -> tuple[bool, int, int]:
         """(is a stream, ms, seq) of its last generated id (XREAD BLOCK's "$")."""
         out = ffi.new("uint64_t[2]")

@@ -33,7 +33,7 @@ from typing import Any, Iterable
 
 from . import health as health_module, metrics
 from .cluster import Topology
-from .commands import pause
+from .commands import pause, streams
 from .logutil import get_logger
 
 log = get_logger("redistill")
@@ -508,6 +508,7 @@ class Server:
                 if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
                     self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
                 self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
+            streams.serve_freed(self)   # blocked XREADGROUPs whose stream went
             self.stats.sample(now)
         except Exception:
             log.exception("cron failed")

@@ -115,6 +115,13 @@ def _count_error(error: CommandError) -> None:
     per_code[code] = per_code.get(code, 0) + 1
 
 
+def count_unblocked_error(name: str, error: CommandError) -> None:
+    """A blocked command answered with an error after its call() returned (a blocked XREADGROUP
+    whose group went): failed_calls and errorstats, as Redis's updateStatsOnUnblock."""
+    _count(name, 3)
+    _count_error(error)
+
+
 def command_stats() -> dict[str, dict[str, int]]:
     """Merged counters of every thread: name -> calls, usec, rejected_calls, failed_calls."""
     merged: dict[str, list[int]] = {}

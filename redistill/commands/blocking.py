@@ -203,7 +203,11 @@ def signal(writer: Any, keys: list[bytes], existed: list[bytes] | None = None) -
             pending = _exec_keys.keys = {}
         pending.update(dict.fromkeys(keys))
         return
-    ks = writer.server.keyspace
+    serve_keys(writer.server.keyspace, keys)
+
+
+def serve_keys(ks: Any, keys: list[bytes]) -> None:
+    """Serves the waiters of keys that changed (a write's, or streams freed: streams.py)."""
     ks.shared_begin()   # the gate before _lock, as every command that registers a waiter
     try:
         with _lock:

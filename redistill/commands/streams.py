@@ -121,14 +121,30 @@ def xreadgroup(client: Any, args: list[bytes]) -> Any:
 
     def take(key: bytes, strict: bool) -> Any:
         reply = client.server.keyspace.exec(served_args + [key, b">"], client.resp)
-        if reply.startswith(b"-NOGROUP"):
+        if reply.startswith((b"-NOGROUP", b"-WRONGTYPE")):   # gone, or no longer a stream
             found, _, _ = client.server.keyspace.stream_last_id(key)
-            return errors.reply_line(errors.STREAM_BLOCKED_NOGROUP if found else errors.STREAM_BLOCKED_NOKEY)
+            return _error_reply(errors.STREAM_BLOCKED_NOGROUP if found else errors.STREAM_BLOCKED_NOKEY)
         if _is_error(reply):
             return blocking.SKIP
         return None if _empty(reply) else reply
 
     return _block(client, keys, take, lambda: _attempt(client, args), timeout)
+
+
+def _error_reply(text: str) -> bytes:
+    """A blocked XREADGROUP's error reply, counted in INFO errorstats as Redis's updateStatsOnUnblock."""
+    from redistill import commands   # the dispatcher imports this module
+    commands.count_unblocked_error("xreadgroup", CommandError(text))
+    return errors.reply_line(text)
+
+
+def serve_freed(server: Any) -> None:
+    """The server's cron: streams deleted or overwritten while clients were blocked (DEL, SET,
+    FLUSHALL, MULTI/EXEC, expiry...) serve their keys' waiters, so a blocked XREADGROUP learns that
+    its stream is gone (-UNBLOCKED) or is no stream (Redis's signalDeletedKeyAsReady)."""
+    keys = server.keyspace.stream_freed_keys()
+    if keys and blocking.waiting():
+        blocking.serve_keys(server.keyspace, keys)
 
 
 def _block(client: Any, keys: list[bytes], take: Any, attempt: Any, timeout_ms: int) -> Any:
