@@ -71,7 +71,7 @@ test-deps: $(VENV)/.stamp-test-deps
 	fi
 
 $(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
-	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
+	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client 'rq==2.12.0'
 	@touch $@
 
 # ioredis and node-redis for tests/clients/test_node_clients.py, pinned by package-lock.json.
