@@ -114,6 +114,8 @@
     X(xdel, -3) \
     X(xtrim, -4) \
     X(xsetid, -3) \
+    X(xread, -4) \
+    X(xreadgroup, -7) \
     X(xgroup, -2) \
     X(xack, -4) \
     X(xpending, -3) \
@@ -131,9 +133,7 @@
     X(blpop, -3) \
     X(brpop, -3) \
     X(bzpopmin, -3) \
-    X(bzpopmax, -3) \
-    X(xread, -4) \
-    X(xreadgroup, -7)
+    X(bzpopmax, -3)
 
 /* wakes=True among the type commands: they may add a key a blocked client waits on: X(name) */
 #define WAKING_COMMANDS(X) \

@@ -954,13 +954,13 @@ void tx_xtrim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     trim_args a;
     ks_view v;
     stream *s;
+    if (parse_trim(x, argc, argv, argl, &a, 0) < 0) return;
     if (tx_open(x, &v, argv + 1, argl + 1, 1) != 0) return;
     if (!stream_get(x, &v, 0, 0, &s)) goto done;
-    if (!s) { /* Redis looks the key up before parsing */
+    if (!s) {
         resp_add_int(x->out, 0);
         goto done;
     }
-    if (parse_trim(x, argc, argv, argl, &a, 0) < 0) goto done;
     {
         long long deleted = stream_trim(s, &a);
         if (deleted) ks_view_changed(&v, 0);
@@ -1073,17 +1073,18 @@ static void reply_range_after(tx_ctx *x, stream *s, const sid *after, long long 
 
 /* XREAD [COUNT n] [BLOCK ms] STREAMS key [key ...] id [id ...]
  * XREADGROUP GROUP g c [COUNT n] [BLOCK ms] [NOACK] STREAMS key [key ...] id [id ...]
- * BLOCK is Python's (commands/streams.py): here it reads as the non-blocking form, whose
- * empty answer is the timeout's (as Redis answers inside MULTI). */
+ * Waiting is Python's (commands/streams.py): with nothing to serve, BLOCK on the fast path hands
+ * the command over; through rd_exec it answers as at its timeout (as Redis inside MULTI). */
 void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, int xreadgroup) {
     long long count = 0;
-    int streams_arg = 0, nstreams = 0, noack = 0, gi = 0;
+    int streams_arg = 0, nstreams = 0, noack = 0, gi = 0, block = 0;
     sid stack[8], *ids = stack;
     ks_view v;
     int opened = 0;
     for (int i = 1; i < argc; i++) {
         int more = argc - i - 1;
         if (arg_is(argv[i], argl[i], "block") && more) {
+            block = 1;
             i++;
         } else if (arg_is(argv[i], argl[i], "count") && more) {
             i++;
@@ -1211,6 +1212,9 @@ void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, in
         (void)changed;
         if (served) {
             reply_patch_len(x->out, at, body, x->resp == 2 ? '*' : '%', served);
+        } else if (block && x->fastpath) { /* it waits: never sent, fp_type_dispatch hands it over */
+            x->out->len = at;
+            resp_add_status_error(x->out, RD_ERR_DEFERRED);
         } else {
             x->out->len = at;
             reply_null_array(x->out, x->resp);

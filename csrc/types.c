@@ -375,6 +375,7 @@ int fp_type_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl,
     const tx_command *cmd = tx_lookup(argv[0], argl[0]);
     size_t start = x->out->len;
     tx_ctx t = *x;
+    t.fastpath = 1;
     if (!cmd || cmd - tx_commands >= N_TX_FAST) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
     t.defer = fills_waited_keys(cmd->fn); /* Python wakes blocked clients (tx_open) */

@@ -18,7 +18,8 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
             derived from them as Redis's populateCommandLegacyRangeSpec does
   c         where csrc/ runs it:  None  Python only;
             "fast"  the fast path's own handler (fastpath.c, cmd_<name>; c_fn names another);
-            "tx"    a type command (tx_<name>): the fast path and rd_exec;
+            "tx"    a type command (tx_<name>): the fast path and rd_exec (XREAD/XREADGROUP: the
+                    handler waits for BLOCK, the fast path hands it those that must wait);
             "exec"  tx_<name> through rd_exec only (never on the fast path: SORT, the blocking
                     pops' attempt, and GETSET/GETDEL/GETEX, whose big value reaches the Python
                     path in its block)
@@ -369,8 +370,8 @@ TABLE = [
     command("xdel", -3, "write fast @stream", "datatypes.run", "stream", "5.0.0", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", keys=[ks("RW delete", 1)], c="tx"),
     command("xtrim", -4, "write @stream", "datatypes.run", "stream", "5.0.0", "Trims the stream to (approximately if '~' is passed) a certain size", keys=[ks("RW delete", 1)], c="tx", tips="nondeterministic_output"),
     command("xsetid", -3, "write denyoom fast @stream", "datatypes.run", "stream", "5.0.0", "An internal command for replicating stream values", keys=[ks("RW update", 1)], c="tx"),
-    command("xread", -4, "readonly blocking @stream", "streams.xread", "stream", "5.0.0", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", keys=[keyword("RO access", "STREAMS", 1, last=-1, limit=2)], c="exec"),
-    command("xreadgroup", -7, "write blocking @stream", "streams.xreadgroup", "stream", "5.0.0", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", keys=[keyword("RO access", "STREAMS", 4, last=-1, limit=2)], c="exec"),
+    command("xread", -4, "readonly blocking @stream", "streams.xread", "stream", "5.0.0", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", keys=[keyword("RO access", "STREAMS", 1, last=-1, limit=2)], c="tx"),
+    command("xreadgroup", -7, "write blocking @stream", "streams.xreadgroup", "stream", "5.0.0", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", keys=[keyword("RO access", "STREAMS", 4, last=-1, limit=2)], c="tx"),
     command("xgroup", -2, "", None, "stream", "5.0.0", "A container for consumer groups commands", c="tx", wakes=True, subcommands=[
         command("xgroup|create", -5, "write denyoom @stream", "datatypes.run", "stream", "5.0.0", "Create a consumer group.", keys=[ks("RW insert", 2)]),
         command("xgroup|setid", -5, "write @stream", "datatypes.run", "stream", "5.0.0", "Set a consumer group to an arbitrary last delivered ID value.", keys=[ks("RW update", 2)]),

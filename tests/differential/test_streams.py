@@ -106,6 +106,8 @@ TRIM = [
     ["XTRIM", "t", "MAXLEN", "1", "LIMIT", "-1"],
     ["XTRIM", "t", "FOO"],
     ["XTRIM", "nosuch", "MAXLEN", "1"],
+    ["XTRIM", "nosuch", "MINID", "(9"],
+    ["XTRIM", "nosuch", "FOO"],
     ["XLEN", "t"],
     ["XADD", "t", "MAXLEN", "3", "100-1", "f", "v"],
     ["XRANGE", "t", "-", "+"],
