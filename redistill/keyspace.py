@@ -324,9 +324,9 @@ class Keyspace:
 
     def stream_last_id(self, key: bytes) -> tuple[bool, int, int]:
         """(is a stream, ms, seq) of its last generated id (XREAD BLOCK's "$")."""
-        out = ffi.new("uint64_t[2]")
-        st = lib.rd_stream_last_id(self.ptr, key, len(key), out, out + 1)
-        return st == lib.RD_OK, out[0], out[1]
+        ms, seq = ffi.new("uint64_t *"), ffi.new("uint64_t *")
+        st = lib.rd_stream_last_id(self.ptr, key, len(key), ms, seq)
+        return st == lib.RD_OK, ms[0], seq[0]
 
     def exists(self, key: bytes) -> bool:
         return _check(lib.rd_ks_exists(self.ptr, key, len(key))) == lib.RD_OK
