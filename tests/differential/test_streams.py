@@ -129,6 +129,19 @@ TRIM = [
     ["XTRIM", "big", "MINID", "~", "210"],
     ["XLEN", "big"],
     ["XINFO", "STREAM", "big"],
+    ["CONFIG", "GET", "stream-node-max-*"],
+    ["CONFIG", "SET", "stream-node-max-entries", "10"],
+    *[["XADD", "cfg", f"{i}-0", "f", "v"] for i in range(1, 36)],
+    ["XINFO", "STREAM", "cfg"],
+    ["XTRIM", "cfg", "MAXLEN", "~", "12"],
+    ["XLEN", "cfg"],
+    ["XTRIM", "cfg", "MINID", "~", "33"],
+    ["XRANGE", "cfg", "-", "+", "COUNT", "1"],
+    ["CONFIG", "SET", "stream-node-max-entries", "0"],
+    *[["XADD", "cfg0", f"{i}-0", "f", "v"] for i in range(1, 150)],
+    ["XTRIM", "cfg0", "MAXLEN", "~", "10"],
+    ["XLEN", "cfg0"],
+    ["CONFIG", "SET", "stream-node-max-entries", "100"],
 ]
 
 SETID = [
