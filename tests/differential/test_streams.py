@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from resp import RespSocket
+
 from .test_differential import compare, run_script
 
 BIN = b"f\x00\r\n\xff"
@@ -329,3 +331,19 @@ def test_stream_script(redis_server, server, name, proto):
     expected = [_mask(s, r) for s, r in zip(steps, run_script(redis_server.host, redis_server.port, steps))]
     got = [_mask(s, r) for s, r in zip(steps, run_script(server.host, server.port, steps))]
     compare(steps, expected, got, f"stream script {name} (RESP{proto})")
+
+
+@pytest.mark.parametrize("name", ["xadd", "xtrim", "xread", "xreadgroup", "xclaim", "xautoclaim", "xpending", "xsetid",
+                                  "xrange", "xack", "xgroup|create", "xgroup|setid", "xgroup|help", "xinfo|stream"])
+def test_command_docs_and_info_bytes_are_redis(redis_server, server, name):
+    """COMMAND DOCS (arguments, history) and COMMAND INFO, raw (containers by subcommand: Redis lists a
+    container's subcommands in its dict's order, which changes with each process's hash seed)."""
+    for sub in ("DOCS", "INFO"):
+        replies = []
+        for sp in (redis_server, server):
+            s = RespSocket(sp.host, sp.port, timeout=10)
+            try:
+                replies.append(s.call("COMMAND", sub, name))
+            finally:
+                s.close()
+        assert replies[1] == replies[0], f"COMMAND {sub} {name}"
