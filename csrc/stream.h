@@ -120,8 +120,9 @@ typedef struct sconsumer {
 typedef struct sgroup {
     sid last_id;
     long long entries_read; /* -1: unknown (SCG_INVALID_ENTRIES_READ) */
-    snack *pel;             /* sorted by id */
-    size_t npel, pcap;
+    snack *pel;             /* sorted by id: pel_mem + pel_off (XACK of the oldest moves the start) */
+    snack *pel_mem;         /* the allocation: pcap entries */
+    size_t npel, pcap, pel_off;
     sconsumer **consumers;  /* sorted by name */
     size_t ncons, ccap;
     size_t nlen;

@@ -91,7 +91,7 @@ fail:
 static void group_free(stream *s, sgroup *g) {
     for (size_t i = 0; i < g->ncons; i++) s_free(s, g->consumers[i]);
     s_free(s, g->consumers);
-    s_free(s, g->pel);
+    s_free(s, g->pel_mem);
     s_free(s, g);
 }
 
@@ -119,7 +119,7 @@ int stream_groups_dup(stream *dst, const stream *src) {
             }
         }
         if (sg->npel) {
-            if (!(g->pel = s_alloc(dst, sg->npel * sizeof *g->pel))) return -1;
+            if (!(g->pel_mem = g->pel = s_alloc(dst, sg->npel * sizeof *g->pel))) return -1;
             g->pcap = g->npel = sg->npel;
             for (size_t k = 0; k < sg->npel; k++) {
                 int found;
@@ -172,12 +172,18 @@ static size_t pel_seek(const sgroup *g, const sid *id, int *found) {
 }
 
 static snack *pel_insert(stream *s, sgroup *g, size_t i, const sid *id) {
-    if (g->npel == g->pcap) {
-        size_t nc = g->pcap ? g->pcap * 2 : 8;
-        snack *a = s_realloc(s, g->pel, nc * sizeof *a);
-        if (!a) return NULL;
-        g->pel = a;
-        g->pcap = nc;
+    if (g->pel_off + g->npel == g->pcap) {
+        if (g->pel_off >= g->pcap / 4 && g->pel_off) { /* room freed at the front: slide back */
+            memmove(g->pel_mem, g->pel, g->npel * sizeof *g->pel);
+            g->pel_off = 0;
+        } else {
+            size_t nc = g->pcap ? g->pcap * 2 : 8;
+            snack *a = s_realloc(s, g->pel_mem, nc * sizeof *a);
+            if (!a) return NULL;
+            g->pel_mem = a;
+            g->pcap = nc;
+        }
+        g->pel = g->pel_mem + g->pel_off;
     }
     memmove(g->pel + i + 1, g->pel + i, (g->npel - i) * sizeof *g->pel);
     g->npel++;
@@ -188,7 +194,13 @@ static snack *pel_insert(stream *s, sgroup *g, size_t i, const sid *id) {
 
 static void pel_remove(sgroup *g, size_t i) {
     if (g->pel[i].consumer) g->pel[i].consumer->npending--;
-    memmove(g->pel + i, g->pel + i + 1, (g->npel - i - 1) * sizeof *g->pel);
+    if (i < g->npel / 2) { /* the shorter side moves: acking the oldest is O(1) */
+        memmove(g->pel + 1, g->pel, i * sizeof *g->pel);
+        g->pel++;
+        g->pel_off++;
+    } else {
+        memmove(g->pel + i, g->pel + i + 1, (g->npel - i - 1) * sizeof *g->pel);
+    }
     g->npel--;
 }
 
