@@ -1341,12 +1341,12 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj) {
     return RD_OK;
 }
 
-void ks_view_changed(ks_view *v, int i) {
+static void view_changed(ks_view *v, int i, int watched) {
     shard *s = shard_of(v->ks, v->hs[i]);
     entry **link, *e = do_find(s, v->hs[i], v->keys[i], v->klens[i], &link);
     typed_val t;
     if (!e || !is_typed(e)) return;
-    watch_hook(s, e); /* an in-place write (rule 7) */
+    if (watched) watch_hook(s, e); /* an in-place write (rule 7) */
     ev_unlink(s, e);  /* its eviction queue counts entry_mem, which changes now */
     t = tv_get(e);
     used_sub(s, t.mem);
@@ -1359,6 +1359,10 @@ void ks_view_changed(ks_view *v, int i) {
         push_dead((entry **)&v->dead, e);
     }
 }
+
+void ks_view_changed(ks_view *v, int i) { view_changed(v, i, 1); }
+
+void ks_view_resized(ks_view *v, int i) { view_changed(v, i, 0); }
 
 int ks_over_maxmemory(rd_keyspace *ks) { return ev_over(ks); }
 

@@ -808,7 +808,7 @@ void tx_xadd(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     }
     if (s->last_id.ms == UINT64_MAX && s->last_id.seq == UINT64_MAX) {
         resp_add_status_error(x->out, RD_ERR_XADD_EXHAUSTED);
-        goto changed;
+        goto failed;
     }
     if (a.id_given) {
         id = a.id;
@@ -816,7 +816,7 @@ void tx_xadd(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             if (s->last_id.ms == a.id.ms) {
                 if (s->last_id.seq == UINT64_MAX) { /* Redis leaves errno unset: its other text */
                     resp_add_status_error(x->out, RD_ERR_TOOLARGE);
-                    goto changed;
+                    goto failed;
                 }
                 id = s->last_id;
                 id.seq++;
@@ -834,24 +834,26 @@ void tx_xadd(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     }
     if (sid_cmp(&id, &s->last_id) <= 0) {
         resp_add_status_error(x->out, RD_ERR_XADD_SMALLER);
-        goto changed;
+        goto failed;
     }
     {
         size_t total = 0;
         for (int i = fpos; i < argc; i++) total += argl[i];
         if (total > NODE_MAX_SIZE) {
             resp_add_status_error(x->out, RD_ERR_TOOLARGE);
-            goto changed;
+            goto failed;
         }
     }
     if (stream_append(s, &id, (argc - fpos) / 2, argv + fpos, argl + fpos) != 0) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
-        goto changed;
+        goto failed;
     }
     reply_sid(x->out, &id);
     stream_trim(s, &a);
-changed:
     ks_view_changed(&v, 0);
+    goto done;
+failed: /* no write for WATCH, as Redis; a stream created just now may have grown */
+    ks_view_resized(&v, 0);
 done:
     ks_view_close(&v);
 }
@@ -1017,7 +1019,7 @@ void tx_xsetid(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     s->last_id = id;
     if (added != -1) s->entries_added = (uint64_t)added;
     if (!sid_zero(&maxdel)) s->max_deleted = maxdel;
-    ks_view_changed(&v, 0);
+    ks_view_resized(&v, 0);
     resp_add_raw(x->out, "+OK\r\n", 5);
 done:
     ks_view_close(&v);
@@ -1203,7 +1205,7 @@ void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, in
                     reply_consumer_history(x, s, g, c, &from, count);
                 } else
                     reply_range_after(x, s, &g->last_id, count, g, c, noack);
-                ks_view_changed(&v, k);
+                ks_view_resized(&v, k);
                 changed = 1;
             } else {
                 reply_range_after(x, s, &ids[k], count, NULL, NULL, 0);

@@ -350,7 +350,7 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             resp_add_raw(x->out, "+OK\r\n", 5);
         else
             resp_add_status_error(x->out, nomem ? RD_ERR_NOMEM : RD_ERR_BUSYGROUP);
-        ks_view_changed(&v, 0);
+        ks_view_resized(&v, 0);
     } else if (setid && (argc == 5 || argc == 7)) {
         if (is_dollar)
             id = s->last_id;
@@ -358,7 +358,7 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             goto done;
         g->last_id = id;
         g->entries_read = entries_read;
-        ks_view_changed(&v, 0);
+        ks_view_resized(&v, 0);
         resp_add_raw(x->out, "+OK\r\n", 5);
     } else if (arg_is(op, opl, "destroy") && argc == 4) {
         if (g) {
@@ -366,7 +366,7 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             size_t i = NAMED_SEEK(s->groups, s->ngroups, argv[3], argl[3], &found);
             ptr_remove((void **)s->groups, &s->ngroups, i);
             group_free(s, g);
-            ks_view_changed(&v, 0);
+            ks_view_resized(&v, 0);
         }
         resp_add_int(x->out, g ? 1 : 0);
     } else if (arg_is(op, opl, "createconsumer") && argc == 5) {
@@ -376,7 +376,7 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
             goto done;
         }
-        if (!found) ks_view_changed(&v, 0);
+        if (!found) ks_view_resized(&v, 0);
         resp_add_int(x->out, found ? 0 : 1);
     } else if (arg_is(op, opl, "delconsumer") && argc == 5) {
         int found;
@@ -389,7 +389,7 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 if (g->pel[k].consumer == c) pel_remove(g, k);
             ptr_remove((void **)g->consumers, &g->ncons, i);
             s_free(s, c);
-            ks_view_changed(&v, 0);
+            ks_view_resized(&v, 0);
         }
         resp_add_int(x->out, pending);
     } else {
@@ -423,7 +423,7 @@ void tx_xack(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             pel_remove(g, i);
             acked++;
         }
-        if (acked) ks_view_changed(&v, 0);
+        if (acked) ks_view_resized(&v, 0);
         resp_add_int(x->out, acked);
     }
 done:
@@ -637,7 +637,7 @@ void tx_xclaim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             k++;
         }
         reply_patch_len(x->out, at, body, '*', k);
-        ks_view_changed(&v, 0);
+        ks_view_resized(&v, 0);
     }
 done:
     if (ids != stack) free(ids);
@@ -733,7 +733,7 @@ void tx_xautoclaim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         }
         resp_add_array_len(x->out, ndel);
         for (long long d = 0; d < ndel; d++) reply_sid(x->out, &deleted[d]);
-        ks_view_changed(&v, 0);
+        ks_view_resized(&v, 0);
     }
 done:
     free(deleted);

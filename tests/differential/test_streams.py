@@ -306,7 +306,32 @@ GROUPS = [
     ["XPENDING", "gcopy", "grp"],
 ]
 
-SCRIPTS = {"basics": BASICS, "trim": TRIM, "setid": SETID, "xread": XREAD, "groups": GROUPS}
+def _watched(*change) -> list:
+    """WATCH w, a stream command on w, then a transaction: EXEC fails only if Redis counts it a write."""
+    return [["WATCH", "w"], list(change), ["MULTI"], ["PING"], ["EXEC"]]
+
+
+WATCH = [
+    ["XADD", "w", "1-1", "f", "v"],
+    ["XGROUP", "CREATE", "w", "g", "0"],
+    *_watched("XREADGROUP", "GROUP", "g", "c", "STREAMS", "w", ">"),
+    *_watched("XACK", "w", "g", "1-1"),
+    *_watched("XCLAIM", "w", "g", "c2", "0", "1-1", "FORCE", "JUSTID"),
+    *_watched("XGROUP", "SETID", "w", "g", "0"),
+    *_watched("XGROUP", "CREATECONSUMER", "w", "g", "c3"),
+    *_watched("XGROUP", "CREATE", "w", "g2", "$"),
+    *_watched("XSETID", "w", "5-5"),
+    *_watched("XADD", "w", "1-1", "f", "v"),
+    *_watched("XADD", "w", "6-1", "f", "v"),
+    *_watched("XDEL", "w", "9-9"),
+    *_watched("XDEL", "w", "6-1"),
+    *_watched("XTRIM", "w", "MAXLEN", "5"),
+    *_watched("XTRIM", "w", "MAXLEN", "0"),
+    *_watched("XGROUP", "DESTROY", "w", "g2"),
+    *_watched("XGROUP", "CREATE", "w2", "g", "$", "MKSTREAM"),
+]
+
+SCRIPTS = {"watch": WATCH, "basics": BASICS, "trim": TRIM, "setid": SETID, "xread": XREAD, "groups": GROUPS}
 
 _MASKED = re.compile(rb":\d{10,}\r\n")   # unix times in ms
 
