@@ -474,6 +474,9 @@ rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *ar
  * blocked, since the last call: each a 4-byte little-endian length then the bytes, appended to
  * out.  RD_OK, RD_NOT_FOUND (none).  Any thread. */
 rd_status rd_stream_freed_keys(rd_buf *out);
+/* An eventfd that becomes readable when rd_stream_freed_keys has keys (read it to reset it);
+ * -1 when it could not be made.  Created on first call.  Any thread. */
+int rd_stream_freed_fd(void);
 
 /* A stream's last generated id (XREAD BLOCK's "$"): RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE.
  * Any thread (the key's stripe lock). */

@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1238,19 +1240,33 @@ void tx_xreadgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 /* ---- streams freed while clients are blocked ------------------------------------------------ */
 
 /* Redis unblocks an XREADGROUP whose stream is deleted or overwritten (signalDeletedKeyAsReady):
- * entry_free queues the key, the server's cron hands the queue to the blocking registry, which
- * serves the key's waiters as after a write. */
+ * entry_free queues the key and wakes the server's cron thread (an eventfd), which hands the queue
+ * to the blocking registry; it serves the key's waiters as after a write. */
 static pthread_mutex_t freed_lock = PTHREAD_MUTEX_INITIALIZER;
 static rd_buf freed_queue;
+static _Atomic int freed_fd = -1; /* an eventfd the cron waits on: readable once keys are queued */
+static pthread_once_t freed_once = PTHREAD_ONCE_INIT;
+
+static void freed_fd_init(void) { freed_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+int rd_stream_freed_fd(void) {
+    pthread_once(&freed_once, freed_fd_init);
+    return freed_fd;
+}
 
 void stream_freed(const char *key, size_t n) {
     unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
                             (unsigned char)(n >> 24)};
     if (!clients_blocked()) return;
+    uint64_t one = 1;
+    int fd = freed_fd;
     pthread_mutex_lock(&freed_lock);
     buf_append(&freed_queue, len, 4);
     buf_append(&freed_queue, key, n);
     pthread_mutex_unlock(&freed_lock);
+    if (fd >= 0 && write(fd, &one, sizeof one) < 0) {
+        /* the counter is full or gone: the cron's next tick drains the queue anyway */
+    }
 }
 
 rd_status rd_stream_freed_keys(rd_buf *out) {

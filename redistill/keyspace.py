@@ -322,6 +322,11 @@ class Keyspace:
             i += 4 + n
         return keys
 
+    @staticmethod
+    def stream_freed_fd() -> int:
+        """An fd readable when stream_freed_keys has keys (read 8 bytes to reset it); -1: none."""
+        return lib.rd_stream_freed_fd()
+
     def stream_last_id(self, key: bytes) -> tuple[bool, int, int]:
         """(is a stream, ms, seq) of its last generated id (XREAD BLOCK's "$")."""
         ms, seq = ffi.new("uint64_t *"), ffi.new("uint64_t *")

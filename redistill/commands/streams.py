@@ -11,10 +11,11 @@ containers' tx_xgroup, tx_xinfo), but HELP.
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from redistill import errors
-from redistill.commands import blocking
+from redistill.commands import blocking, pause
 from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.datatypes import run
 from redistill.errors import CommandError
@@ -138,10 +139,18 @@ def _error_reply(text: str) -> bytes:
     return errors.reply_line(text)
 
 
-def serve_freed(server: Any) -> None:
-    """The server's cron: streams deleted or overwritten while clients were blocked (DEL, SET,
-    FLUSHALL, MULTI/EXEC, expiry...) serve their keys' waiters, so a blocked XREADGROUP learns that
-    its stream is gone (-UNBLOCKED) or is no stream (Redis's signalDeletedKeyAsReady)."""
+def serve_freed(server: Any, fd: int = -1) -> None:
+    """The cron thread, woken by C's eventfd `fd` (or at its tick): streams deleted or overwritten
+    while clients were blocked (DEL, SET, FLUSHALL, MULTI/EXEC, expiry...) serve their keys' waiters,
+    so a blocked XREADGROUP learns that its stream is gone (-UNBLOCKED) or is no stream (Redis's
+    signalDeletedKeyAsReady).  Not while clients are paused (the tick after the pause does it)."""
+    if fd >= 0:
+        try:
+            os.read(fd, 8)
+        except BlockingIOError:
+            pass
+    if pause.active():
+        return
     keys = server.keyspace.stream_freed_keys()
     if keys and blocking.waiting():
         blocking.serve_keys(server.keyspace, keys)
