@@ -620,8 +620,8 @@ void tx_xclaim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 if (found) pel_remove(g, i);
                 continue;
             }
-            if (force && !found) {
-                if (!pel_insert(s, g, i, id)) {
+            if (force && !found) { /* the consumer first: a NACK never names nobody */
+                if ((!c && !(c = group_consumer(s, g, argv[3], argl[3], 1, x->now))) || !pel_insert(s, g, i, id)) {
                     x->out->failed = 1;
                     break;
                 }
