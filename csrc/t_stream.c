@@ -664,10 +664,7 @@ static long long stream_trim(stream *s, const trim_args *a) {
         }
         break;
     }
-    if (s->length == 0)
-        s->first_id.ms = s->first_id.seq = 0;
-    else if (deleted)
-        stream_edge(s, 1, &s->first_id);
+    if (deleted || s->length == 0) stream_update_first(s);
     return deleted;
 }
 
@@ -1169,7 +1166,6 @@ void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, in
     {
         size_t at = x->out->len, body;
         long long served = 0;
-        int changed = 0;
         reply_map_len(x->out, x->resp, 0);
         body = x->out->len;
         for (int k = 0; k < nstreams; k++) {
@@ -1208,12 +1204,10 @@ void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, in
                 } else
                     reply_range_after(x, s, &g->last_id, count, g, c, noack);
                 ks_view_resized(&v, k);
-                changed = 1;
             } else {
                 reply_range_after(x, s, &ids[k], count, NULL, NULL, 0);
             }
         }
-        (void)changed;
         if (served) {
             reply_patch_len(x->out, at, body, x->resp == 2 ? '*' : '%', served);
         } else if (block && x->fastpath) { /* it waits: never sent, fp_type_dispatch hands it over */

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from conftest import make_client
+from servers import make_client
 
 OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
 
