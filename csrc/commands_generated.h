@@ -25,6 +25,21 @@
 
 /* c="tx": type commands (tx_<name>), on the fast path and through rd_exec: X(name, arity) */
 #define TYPE_COMMANDS(X) \
+    X(expire, -3) \
+    X(pexpire, -3) \
+    X(ttl, 2) \
+    X(pttl, 2) \
+    X(persist, 2) \
+    X(touch, -2) \
+    X(expireat, -3) \
+    X(pexpireat, -3) \
+    X(expiretime, 2) \
+    X(pexpiretime, 2) \
+    X(type, 2) \
+    X(scan, -2) \
+    X(rename, 3) \
+    X(renamenx, 3) \
+    X(copy, -3) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \
@@ -116,27 +131,37 @@
     X(xsetid, -3) \
     X(xread, -4) \
     X(xreadgroup, -7) \
-    X(xgroup, -2) \
     X(xack, -4) \
     X(xpending, -3) \
     X(xclaim, -6) \
-    X(xautoclaim, -6) \
-    X(xinfo, -2)
+    X(xautoclaim, -6)
 
 /* c="exec": type commands through rd_exec only, never on the fast path: X(name, arity) */
 #define EXEC_COMMANDS(X) \
+    X(dbsize, 1) \
+    X(flushdb, -1) \
+    X(flushall, -1) \
     X(getset, 3) \
     X(getdel, 2) \
     X(getex, -2) \
+    X(keys, 2) \
+    X(randomkey, 1) \
     X(sort, -2) \
     X(sort_ro, -2) \
+    X(object, -2) \
+    X(memory, -2) \
     X(blpop, -3) \
     X(brpop, -3) \
     X(bzpopmin, -3) \
-    X(bzpopmax, -3)
+    X(bzpopmax, -3) \
+    X(xgroup, -2) \
+    X(xinfo, -2)
 
 /* wakes=True among the type commands: they may add a key a blocked client waits on: X(name) */
 #define WAKING_COMMANDS(X) \
+    X(rename) \
+    X(renamenx) \
+    X(copy) \
     X(zadd) \
     X(zincrby) \
     X(zunionstore) \
@@ -149,7 +174,6 @@
     X(rpushx) \
     X(lmove) \
     X(rpoplpush) \
-    X(xadd) \
-    X(xgroup)
+    X(xadd)
 
 #endif

@@ -555,3 +555,15 @@ rd_status rd_ks_evict(rd_keyspace *ks, int64_t budget_us, uint64_t *evicted) {
     if (evicted) *evicted = n;
     return RD_OK;
 }
+
+/* ---- what OBJECT reports under the policy (cmd_keys.c) ---------------------------------------- */
+
+int ks_lfu_policy(rd_keyspace *ks) { return is_lfu(policy_of(ks)); }
+
+/* Redis's MAXMEMORY_FLAG_NO_SHARED_INTEGERS: under a limit an LRU or LFU policy tells keys apart
+ * by their access clocks, so no value is one of the shared integers. */
+int ks_shared_integers(rd_keyspace *ks) {
+    int p = policy_of(ks);
+    return !atomic_load_explicit(&ks->maxmemory, memory_order_relaxed) ||
+           !(is_lfu(p) || p == EV_ALLKEYS_LRU || p == EV_VOLATILE_LRU);
+}

@@ -46,6 +46,12 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
     shardset_lock(ks, &set);
     d = do_lookup(sd, hd, dst, dlen, now, &dlink, &dead);
     e = do_lookup(ss, hs, src, slen, now, &slink, &dead);
+    if (copy) { /* COPY reads its source as Redis's lookupKeyRead: a hit or a miss; RENAME writes */
+        if (e)
+            ss->hits++;
+        else
+            ss->misses++;
+    }
     if (!e) {
         st = RD_NOT_FOUND;
     } else if (slen == dlen && memcmp(src, dst, slen) == 0) {
@@ -136,6 +142,20 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
     free_chain(dead);
     for (size_t i = 0; i < n && i < RD_INFO_NFIELDS; i++) out[i] = v[i];
     return e ? RD_OK : RD_NOT_FOUND;
+}
+
+const char *rd_type_name(int type) {
+    if (type == KS_TYPE_STRING) return "string";
+    return type > 0 && type < KS_NTYPES && ks_types[type] ? ks_types[type]->name : "";
+}
+
+const char *rd_encoding_name(int enc) {
+    static const char *const names[] = {
+        [RD_ENC_INT] = "int",           [RD_ENC_EMBSTR] = "embstr",   [RD_ENC_RAW] = "raw",
+        [RD_ENC_LISTPACK] = "listpack", [RD_ENC_HASHTABLE] = "hashtable", [RD_ENC_INTSET] = "intset",
+        [RD_ENC_SKIPLIST] = "skiplist", [RD_ENC_QUICKLIST] = "quicklist", [RD_ENC_STREAM] = "stream",
+    };
+    return enc >= 0 && enc < (int)(sizeof names / sizeof names[0]) && names[enc] ? names[enc] : "";
 }
 
 static uint64_t rev64(uint64_t v) {
@@ -244,15 +264,43 @@ static int random_in_shard(shard *s, int64_t now, rd_buf *out) {
     return 0;
 }
 
+/* Looks in stripe i (mod the stripes) for a random live key; 1 when one went to out. */
+static int random_at(rd_keyspace *ks, unsigned i, int64_t now, rd_buf *out) {
+    shard *s = &ks->shards[i & (KS_NSHARDS - 1)];
+    int found;
+    lock(s);
+    found = s->count && random_in_shard(s, now, out);
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}
+
 static int random_walk(rd_keyspace *ks, unsigned start, int64_t now, rd_buf *out) {
+    for (unsigned i = 0; i < KS_NSHARDS; i++)
+        if (random_at(ks, start + i, now, out)) return 1;
+    return 0;
+}
+
+#define KS_RANDOM_PROBES 8
+
+/* A few random stripes first (in a dense keyspace every stripe holds about as many keys, so the
+ * pick is about uniform); when they are empty, a stripe drawn by weight (its key count), so that
+ * in a sparse keyspace the key after the widest run of empty stripes is not the usual answer. */
+static int random_fair(rd_keyspace *ks, int64_t now, rd_buf *out) {
+    size_t counts[KS_NSHARDS];
+    uint64_t total = 0, r;
+    for (int i = 0; i < KS_RANDOM_PROBES; i++)
+        if (random_at(ks, (unsigned)rng_next(), now, out)) return 1;
     for (unsigned i = 0; i < KS_NSHARDS; i++) {
-        shard *s = &ks->shards[(start + i) & (KS_NSHARDS - 1)];
-        int found;
+        shard *s = &ks->shards[i];
         lock(s);
-        found = s->count && random_in_shard(s, now, out);
+        counts[i] = s->count;
         pthread_mutex_unlock(&s->lock);
-        if (found) return 1;
+        total += counts[i];
     }
+    if (!total) return 0;
+    r = rng_next() % total;
+    for (unsigned i = 0; i < KS_NSHARDS; r -= counts[i++])
+        if (r < counts[i]) return random_at(ks, i, now, out); /* 0 if it emptied meanwhile: walk */
     return 0;
 }
 
@@ -265,7 +313,7 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out) {
     int found;
 
     rd_buf_clear(out);
-    found = random_walk(ks, start, now, out);
+    found = random_fair(ks, now, out) || random_walk(ks, start, now, out);
     if (!found) {
         whole_begin(ks);
         found = random_walk(ks, start, now, out);

@@ -93,6 +93,11 @@ int ks_over_maxmemory(rd_keyspace *ks);
 /* Deletes key i (any type): 1 if it existed. */
 int ks_view_delete(ks_view *v, int i);
 
+/* OBJECT under the maxmemory-policy (evict.c): 1 under an LFU policy (FREQ served, IDLETIME
+ * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */
+int ks_lfu_policy(rd_keyspace *ks);
+int ks_shared_integers(rd_keyspace *ks);
+
 /* The keyspace's random source (SPOP, RANDOMKEY and the like). */
 uint64_t ks_random64(void);
 

@@ -108,7 +108,14 @@ typedef enum {
     RD_ERR_XAUTOCLAIM_MEMORY,       /* XAUTOCLAIM COUNT too large to allocate */
     RD_ERR_BLOCKED_NOGROUP,         /* a blocked XREADGROUP whose group was destroyed */
     RD_ERR_BLOCKED_NOKEY,           /* a blocked XREADGROUP whose key was deleted */
-    RD_ERR_SUBCOMMAND,       /* addReplySubcommandSyntaxError: %s subcommand, %s container */
+    RD_ERR_EXPIRE_OPTION,    /* EXPIRE's unknown option: %s = the word, to its first NUL */
+    RD_ERR_EXPIRE_NX,        /* EXPIRE NX with XX, GT or LT */
+    RD_ERR_EXPIRE_GT_LT,     /* EXPIRE GT with LT */
+    RD_ERR_DB_INDEX,         /* a database other than 0 (SELECT, COPY ... DB) */
+    RD_ERR_SAME_OBJECT,      /* COPY of a key onto itself */
+    RD_ERR_LFU_OFF,          /* OBJECT FREQ without an LFU maxmemory-policy */
+    RD_ERR_LFU_ON,           /* OBJECT IDLETIME under an LFU maxmemory-policy */
+    RD_ERR_SUBCOMMAND,       /* a container's unknown subcommand: %s = the word, %s = container */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -400,6 +407,11 @@ rd_status rd_ks_copy(rd_keyspace *ks, const char *src, size_t slen, const char *
  * one key into out[] (n of them at most), flags RD_INFO_*.  RD_OK or RD_NOT_FOUND. */
 rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flags,
                          int64_t *out, size_t n);
+/* Redis's names of an RD_INFO_TYPE code ("string", "list", "set", "zset", "hash") and of an
+ * RD_ENC_* code ("int", "embstr", ...): TYPE, OBJECT ENCODING, DEBUG OBJECT.  "" for another
+ * code.  Any thread. */
+const char *rd_type_name(int type);
+const char *rd_encoding_name(int enc);
 
 /* SCAN step.  The cursor's low 10 bits are a stripe, the rest Redis's
  * reverse-binary bucket cursor in that stripe's table, so every key present
@@ -466,7 +478,8 @@ rd_status rd_type_config(int which, int64_t value);
  * the stripe locks of its keys held for the whole command, appending its
  * complete reply to out in RESP `resp` (2 or 3), errors included.
  * RD_OK (reply written, maybe an error line), RD_NOT_FOUND (not a type
- * command: nothing written).  Arity is the caller's check.  Any thread. */
+ * command: nothing written).  A wrong argument count gets Redis's arity error
+ * (the dispatcher checks it before; a script's call may not).  Any thread. */
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out);
 

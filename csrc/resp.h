@@ -59,6 +59,9 @@ void resp_add_nil(rd_buf *b, int proto);
 void resp_add_status_error(rd_buf *b, rd_status st);
 /* The error line of a status whose text is a format (status.c's "%s" entries). */
 void resp_add_status_errorf(rd_buf *b, rd_status st, ...);
+/* The error line of a status whose "%s" parts are user words (status.c), as addReplyErrorFormat
+ * prints them: words[i] (lens[i] bytes) fills the i-th "%s", cut at its first NUL, CR/LF as spaces. */
+void resp_add_status_error_words(rd_buf *b, rd_status st, const char *const *words, const size_t *lens);
 /* The status whose error line (status.c) `line` starts with, or -1 (an error of the arguments). */
 int status_of_error(const char *line, size_t len);
 /* "-ERR <text>\r\n" with CR/LF in text mapped to spaces (Redis addReplyErrorFormat):

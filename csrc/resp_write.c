@@ -80,6 +80,23 @@ void resp_add_status_errorf(rd_buf *b, rd_status st, ...) {
     buf_append(b, "\r\n", 2);
 }
 
+void resp_add_status_error_words(rd_buf *b, rd_status st, const char *const *words, const size_t *lens) {
+    const char *m = rd_status_message(st);
+    for (; *m; m++) {
+        if (m[0] != '%' || m[1] != 's') {
+            buf_append(b, m, 1);
+            continue;
+        }
+        const char *w = *words++;
+        size_t n = *lens++;
+        const char *nul = memchr(w, '\0', n);
+        if (nul) n = (size_t)(nul - w); /* printed with %s: the word ends at its first NUL */
+        for (size_t i = 0; i < n; i++) buf_append(b, w[i] == '\r' || w[i] == '\n' ? " " : &w[i], 1);
+        m++;
+    }
+    buf_append(b, "\r\n", 2);
+}
+
 void resp_add_err_text(rd_buf *b, const char *text) {
     size_t n = strlen(text);
     if (buf_reserve(b, n + 7) < 0) return;

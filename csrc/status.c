@@ -92,6 +92,16 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_XAUTOCLAIM_MEMORY] = "-ERR Insufficient memory, failed allocating transient memory, COUNT too high.",
     [RD_ERR_BLOCKED_NOGROUP] = "-NOGROUP the consumer group this client was blocked on no longer exists",
     [RD_ERR_BLOCKED_NOKEY] = "-UNBLOCKED the stream key no longer exists",
+    [RD_ERR_EXPIRE_OPTION] = "-ERR Unsupported option %s",
+    [RD_ERR_EXPIRE_NX] = "-ERR NX and XX, GT or LT options at the same time are not compatible",
+    [RD_ERR_EXPIRE_GT_LT] = "-ERR GT and LT options at the same time are not compatible",
+    [RD_ERR_DB_INDEX] = "-ERR DB index is out of range",
+    [RD_ERR_SAME_OBJECT] = "-ERR source and destination objects are the same",
+    [RD_ERR_LFU_OFF] = "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+                       "that when switching between policies at runtime LRU and LFU data will take some time "
+                       "to adjust.",
+    [RD_ERR_LFU_ON] = "-ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+                      "switching between policies at runtime LRU and LFU data will take some time to adjust.",
     [RD_ERR_SUBCOMMAND] = "-ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",

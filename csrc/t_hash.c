@@ -332,7 +332,7 @@ void tx_hscan(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (hash_read(x, &v, &h)) {
         if (!h)
             reply_empty_scan(x->out);
-        else if (scan_opts_parse(x->out, argc, argv, argl, 3, &o) == 0)
+        else if (scan_opts_parse(x->out, argc, argv, argl, 3, &o, NULL) == 0)
             scan_reply(x->out, &h->d, cursor, &o, !h->big, 1);
     }
     ks_view_close(&v);

@@ -383,7 +383,7 @@ void tx_sscan(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (set_read(x, &v, 0, 1, &s)) {
         if (!s)
             reply_empty_scan(x->out);
-        else if (scan_opts_parse(x->out, argc, argv, argl, 3, &o) == 0)
+        else if (scan_opts_parse(x->out, argc, argv, argl, 3, &o, NULL) == 0)
             scan_reply(x->out, &s->d, cursor, &o, !s->big, 0);
     }
     ks_view_close(&v);

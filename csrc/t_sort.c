@@ -166,7 +166,7 @@ static int sort_items(rd_keyspace *ks, sort_job *j, const char *by, size_t bylen
     }
     buf_release(&w);
     if (bad) return -1;
-    qsort_r(j->items, j->n, sizeof *j->items, sort_compare, j);
+    if (j->n > 1) qsort_r(j->items, j->n, sizeof *j->items, sort_compare, j); /* an empty SORT has no array */
     return 0;
 }
 

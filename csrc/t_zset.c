@@ -1294,7 +1294,7 @@ void tx_zscan(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (zset_read(x, &v, 0, 1, &z)) {
         if (!z) {
             reply_empty_scan(x->out);
-        } else if (scan_opts_parse(x->out, argc, argv, argl, 3, &o) == 0) {
+        } else if (scan_opts_parse(x->out, argc, argv, argl, 3, &o, NULL) == 0) {
             zscan_acc a = {.o = &o};
             buf_init(&a.items);
             if (!z->big) { /* a listpack: everything, in order, cursor 0 */

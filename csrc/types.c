@@ -8,9 +8,7 @@
 #include "strconv.h"
 #include "types.h"
 
-#include <ctype.h>
 #include <limits.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,25 +237,36 @@ int arg_random_count(rd_buf *out, const char *a, size_t n, long long *l) {
 
 /* ---- HSCAN / SSCAN ------------------------------------------------------------- */
 
+/* strtoul over the C string (the argument to its first NUL), as parseScanCursorOrReply reads it: no
+ * leading space, an optional sign ("-1" wraps to 2^64 - 1), then digits to the end; "" is 0. */
 int scan_cursor(rd_buf *out, const char *a, size_t n, uint64_t *cursor) {
-    char buf[32], *end;
-    unsigned long long v;
-    /* strtoul over a NUL-terminated copy, as parseScanCursorOrReply does. */
-    if (n >= sizeof buf || memchr(a, '\0', n)) goto bad;
-    memcpy(buf, a, n);
-    buf[n] = '\0';
-    errno = 0;
-    v = strtoull(buf, &end, 10);
-    if (isspace((unsigned char)buf[0]) || *end != '\0' || errno == ERANGE) goto bad;
-    *cursor = v;
+    const char *nul = memchr(a, '\0', n);
+    size_t end = nul ? (size_t)(nul - a) : n, i = 0;
+    int neg = end && a[0] == '-';
+    uint64_t v = 0;
+    if (end && (a[0] == '+' || a[0] == '-') && ++i == end) goto bad; /* a sign alone: no number read */
+    for (; i < end; i++) {
+        unsigned d = (unsigned)((unsigned char)a[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10) goto bad; /* not a digit, or ERANGE */
+        v = v * 10 + d;
+    }
+    *cursor = neg ? 0 - v : v;
     return 0;
 bad:
     resp_add_status_error(out, RD_ERR_CURSOR);
     return -1;
 }
 
+/* SCAN's TYPE name as a type code, compared as Redis 7.0 does (strcasecmp); a name that is no
+ * type's matches no key (KS_NTYPES). */
+static int scan_type(const char *a, size_t n) {
+    int t = 0;
+    while (t < KS_NTYPES && !arg_is(a, n, rd_type_name(t))) t++;
+    return t;
+}
+
 int scan_opts_parse(rd_buf *out, int argc, const char **argv, const size_t *argl, int from,
-                    scan_opts *o) {
+                    scan_opts *o, int *type) {
     o->count = 10;
     o->pat = NULL;
     o->plen = 0;
@@ -275,6 +284,8 @@ int scan_opts_parse(rd_buf *out, int argc, const char **argv, const size_t *argl
             o->pat = argv[j + 1];
             o->plen = argl[j + 1];
             if (o->plen == 1 && o->pat[0] == '*') o->pat = NULL; /* Redis's use_pattern shortcut */
+        } else if (type && arg_is(argv[j], argl[j], "type") && j + 1 < argc) {
+            *type = scan_type(argv[j + 1], argl[j + 1]);
         } else {
             reply_syntax(out);
             return -1;
@@ -367,7 +378,10 @@ rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *ar
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
     tx_ctx x = {ks, out, resp, 0, rd_now_ms(), 0};
     if (!cmd) return RD_NOT_FOUND;
-    cmd->fn(&x, argc, argv, argl);
+    if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) /* handlers trust their arity */
+        resp_add_status_errorf(out, RD_ERR_ARITY, cmd->name);
+    else
+        cmd->fn(&x, argc, argv, argl);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 

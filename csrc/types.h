@@ -107,9 +107,10 @@ typedef struct scan_opts {
     const char *pat; /* NULL = everything */
     size_t plen;
 } scan_opts;
-/* COUNT / MATCH from argv[from]; 0 ok, -1 (error written). */
+/* COUNT / MATCH from argv[from], and TYPE when type is not NULL (SCAN: its type code, or
+ * KS_NTYPES for a name no type has); 0 ok, -1 (error written). */
 int scan_opts_parse(rd_buf *out, int argc, const char **argv, const size_t *argl, int from,
-                    scan_opts *o);
+                    scan_opts *o, int *type);
 /* One HSCAN/SSCAN step over d into out (*2 cursor + elements); `all` for the
  * small encodings, which Redis returns whole with cursor 0. */
 void scan_reply(rd_buf *out, const rdict *d, uint64_t cursor, const scan_opts *o, int all,

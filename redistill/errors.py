@@ -70,6 +70,7 @@ _CORE_TEXTS = {
     "INVALID_CURSOR": "RD_ERR_CURSOR",         # SCAN
     "STREAM_BLOCKED_NOGROUP": "RD_ERR_BLOCKED_NOGROUP",   # a blocked XREADGROUP's group is gone
     "STREAM_BLOCKED_NOKEY": "RD_ERR_BLOCKED_NOKEY",       # ... its stream is gone
+    "DB_OUT_OF_RANGE": "RD_ERR_DB_INDEX",      # SELECT
 }
 
 
@@ -102,7 +103,6 @@ AUTH_NOT_CONFIGURED = (
     "AUTH <password> called without any password configured for the default user. "
     "Are you sure your configuration is correct?"
 )
-DB_OUT_OF_RANGE = "DB index is out of range"
 NOPROTO = "-NOPROTO unsupported protocol version"
 PROTO_NOT_INTEGER = "Protocol version is not an integer or out of range"
 HELLO_NOAUTH = (
@@ -111,22 +111,11 @@ HELLO_NOAUTH = (
     "RESP protocol version at the same time"
 )
 BAD_CLIENT_NAME = "Client names cannot contain spaces, newlines or special characters."
-EXPIRE_FLAGS_NX = "NX and XX, GT or LT options at the same time are not compatible"
-EXPIRE_FLAGS_GT_LT = "GT and LT options at the same time are not compatible"
 NO_MULTI = "Command not allowed inside a transaction"
 MONITOR_KEYSPACE = "Replica can't interact with the keyspace"   # a monitor is a replica to Redis
 OFFSET_OUT_OF_RANGE = "offset is out of range"                            # SETRANGE
 LCS_NOT_STRINGS = "The specified keys must contain string values"
 LCS_IDX_AND_LEN = "If you want both the length and indexes, please just use IDX."
-SAME_OBJECT = "source and destination objects are the same"               # COPY
-LFU_NOT_SELECTED = (
-    "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
-    "switching between policies at runtime LRU and LFU data will take some time to adjust."
-)
-LFU_SELECTED = (
-    "An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching "
-    "between policies at runtime LRU and LFU data will take some time to adjust."
-)
 
 
 # Transactions (commands/transactions.py).
@@ -223,15 +212,6 @@ def unknown_subcommand(sub: bytes, container: str) -> str:
     return f"unknown subcommand '{user_text(sub)}'. Try {container.upper()} HELP."
 
 
-def invalid_expire(command: str) -> str:
-    return _core_line("RD_ERR_EXPIRE") % command
-
-
-def unsupported_option(opt: bytes) -> str:
-    """EXPIRE's unknown-option error (printed with %s: no clip)."""
-    return "Unsupported option " + user_text(opt, None)
-
-
 def hello_syntax(opt: bytes) -> str:
     return f"Syntax error in HELLO option '{user_text(opt, None)}'"
 
@@ -289,7 +269,7 @@ DEBUG_NOT_ALLOWED = ("DEBUG command not allowed. If the enable-debug-command opt
 
 
 def subcommand_syntax(sub: bytes, container: str) -> str:
-    """addReplySubcommandSyntaxError."""
+    """addReplySubcommandSyntaxError (C's table: tx_object writes it too)."""
     return _core_line("RD_ERR_SUBCOMMAND") % (user_text(sub, None), container)
 
 

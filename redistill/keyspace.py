@@ -22,12 +22,6 @@ from redistill import errors
 from redistill._core import ffi, lib
 from redistill.errors import CommandError
 
-# EXPIRE conditions for Keyspace.expire(flags=...), re-exported so commands never import lib.
-EXPIRE_NX = lib.RD_EXP_NX  # only when the key has no expiry
-EXPIRE_XX = lib.RD_EXP_XX  # only when the key has an expiry
-EXPIRE_GT = lib.RD_EXP_GT  # only when the new expiry is greater
-EXPIRE_LT = lib.RD_EXP_LT  # only when the new expiry is less
-
 _ERRORS = frozenset(
     (lib.RD_ERR_WRONGTYPE, lib.RD_ERR_NOTINT, lib.RD_ERR_OVERFLOW, lib.RD_ERR_OOM, lib.RD_ERR_NOMEM,
      lib.RD_ERR_NOTFLOAT, lib.RD_ERR_NANINF, lib.RD_ERR_TOOBIG)
@@ -39,13 +33,10 @@ GETEX_AT = lib.RD_GETEX_AT            # set the expiry (a time not in the future
 GETEX_PERSIST = lib.RD_GETEX_PERSIST  # remove the expiry
 GETEX_DEL = lib.RD_GETEX_DEL          # delete after reading
 
-# Type codes of rd_ks_key_info / rd_ks_scan and Redis's names for them.
-TYPE_STRING = 0
-TYPE_NAMES = {TYPE_STRING: "string", 1: "list", 2: "set", 3: "zset", 4: "hash", 6: "stream"}  # Redis's OBJ_* codes
-ENCODING_NAMES = {lib.RD_ENC_INT: "int", lib.RD_ENC_EMBSTR: "embstr", lib.RD_ENC_RAW: "raw",
-                  lib.RD_ENC_LISTPACK: "listpack", lib.RD_ENC_HASHTABLE: "hashtable",
-                  lib.RD_ENC_INTSET: "intset", lib.RD_ENC_SKIPLIST: "skiplist",
-                  lib.RD_ENC_QUICKLIST: "quicklist", lib.RD_ENC_STREAM: "stream"}
+# Redis's names of rd_ks_key_info's type codes (its OBJ_* codes) and encodings, from C's table.
+TYPE_NAMES = {t: name for t in range(16) if (name := ffi.string(lib.rd_type_name(t)).decode())}
+ENCODING_NAMES = {e: ffi.string(lib.rd_encoding_name(e)).decode()
+                  for e in range(lib.RD_ENC_INT, lib.RD_ENC_STREAM + 1)}
 
 # The thresholds csrc/types.c keeps (OBJECT ENCODING and conversions); process-wide in C.
 _TYPE_THRESHOLDS = {
@@ -336,27 +327,6 @@ class Keyspace:
     def exists(self, key: bytes) -> bool:
         return _check(lib.rd_ks_exists(self.ptr, key, len(key))) == lib.RD_OK
 
-    def expire(self, key: bytes, at_ms: int, flags: int = 0) -> int:
-        """1 when the expiry was set (or the key deleted, at_ms not in the future), else 0.
-        flags: lib.RD_EXP_NX / XX / GT / LT."""
-        return 1 if _check(lib.rd_ks_expire(self.ptr, key, len(key), at_ms, flags)) == lib.RD_OK else 0
-
-    def pttl(self, key: bytes) -> int:
-        """-2 no key, -1 no expiry, else milliseconds left."""
-        s = self._scratch
-        if _check(lib.rd_ks_pttl(self.ptr, key, len(key), s.i64)) == lib.RD_NOT_FOUND:
-            return -2
-        return s.i64[0]
-
-    def persist(self, key: bytes) -> bool:
-        return _check(lib.rd_ks_persist(self.ptr, key, len(key))) == lib.RD_OK
-
-    def flush(self, lazy: bool = False) -> None:
-        """FLUSHALL at one instant; lazy (ASYNC): the keys are freed by a thread of their own."""
-        _check((lib.rd_ks_flush_async if lazy else lib.rd_ks_flush)(self.ptr))
-        if not lazy:  # else glibc keeps the emptied heap; Redis's allocator hands it back
-            lib.rd_release_free_memory()
-
     def active_expire(self, budget_us: int) -> int:
         """Reclaims expired keys for about budget_us microseconds; returns how many."""
         s = self._scratch
@@ -473,17 +443,6 @@ class Keyspace:
     def exists_many(self, keys: list[bytes]) -> int:
         return self._multi(lib.RD_MULTI_EXISTS, keys)
 
-    def touch_many(self, keys: list[bytes]) -> int:
-        return self._multi(lib.RD_MULTI_TOUCH, keys)
-
-    def rename(self, src: bytes, dst: bytes, nx: bool = False) -> bool | None:
-        """None when src is absent, False when NX stopped it, else True."""
-        st = _check(lib.rd_ks_rename(self.ptr, src, len(src), dst, len(dst), int(nx)))
-        return None if st == lib.RD_NOT_FOUND else st == lib.RD_OK
-
-    def copy(self, src: bytes, dst: bytes, replace: bool = False) -> bool:
-        return _check(lib.rd_ks_copy(self.ptr, src, len(src), dst, len(dst), int(replace))) == lib.RD_OK
-
     def key_info(self, key: bytes, *, stats: bool = False, touch: bool = False) -> dict[str, int] | None:
         """Facts about key (type, expire, idle_ms, len, memory, encoding, shared_int), or None."""
         out = ffi.new("int64_t[]", lib.RD_INFO_NFIELDS)
@@ -507,12 +466,6 @@ class Keyspace:
         s = self._scratch
         _check(lib.rd_ks_keys(self.ptr, pattern, len(pattern), s.buf))
         return s.take_records()
-
-    def randomkey(self) -> bytes | None:
-        s = self._scratch
-        if _check(lib.rd_ks_randomkey(self.ptr, s.buf)) == lib.RD_OK:
-            return s.take()
-        return None
 
     def exec(self, args: list[bytes], resp: int) -> bytes:
         """Runs a command C implements (SET, HSET, SADD...) wholly in C: its complete reply in RESP

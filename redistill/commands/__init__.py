@@ -5,7 +5,7 @@ Rules:
     and NOAUTH, in Redis's order (processCommand): existence, arity, then authentication (the
     few arity rules a table can't express, PING's upper bound and MSET's pairs, stay in their
     handlers, as in Redis);
-  - handlers (string.py, keys.py, server.py, connection.py) return a Python value that
+  - handlers (string.py, server.py, connection.py) return a Python value that
     protocol.encode turns into RESP2/RESP3, or raise CommandError;
   - a row's c column marks the commands csrc/ also serves (C's lists are generated from the same
     rows).  C hands every error case of the fast ones to Python, so their handlers must implement
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from redistill import errors
-from redistill.commands import connection, datatypes, keys, server, string, transactions
+from redistill.commands import connection, datatypes, server, string, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
@@ -62,7 +62,7 @@ class CommandSpec:
         return argc == self.arity if self.arity >= 0 else argc >= -self.arity
 
 
-_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug, keys,
+_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
                                                        monitor, pause, server, streams, string, transactions)}
 
 

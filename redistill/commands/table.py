@@ -21,8 +21,11 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
             "tx"    a type command (tx_<name>): the fast path and rd_exec (XREAD/XREADGROUP: the
                     handler waits for BLOCK, the fast path hands it those that must wait);
             "exec"  tx_<name> through rd_exec only (never on the fast path: SORT, the blocking
-                    pops' attempt, and GETSET/GETDEL/GETEX, whose big value reaches the Python
-                    path in its block)
+                    pops' attempt, GETSET/GETDEL/GETEX, whose big value reaches the Python
+                    path in its block, and the gate="own" ones, which take the gate exclusive
+                    themselves, a hold the fast path's shared batch cannot give);
+                    on a container (OBJECT, MEMORY) tx_<name> serves the subcommands whose rows
+                    name datatypes.run, as Redis's objectCommand does
   gate      how the dispatcher holds the keyspace gate: "shared" (default); "exclusive" (SORT may
             read keys its arguments do not name; MONITOR and CLIENT PAUSE switch the fast path);
             "own" (takes it exclusive itself: an upgrade from shared would deadlock)
@@ -157,14 +160,14 @@ TABLE = [
     command("decrby", 3, "write denyoom fast @string", "datatypes.run", "string", "1.0.0", "Decrement the integer value of a key by the given number", keys=[ks("RW access update", 1)], c="fast"),
     command("del", -2, "write @keyspace", "datatypes.run", "generic", "1.0.0", "Delete a key", keys=[ks("RM delete", 1, last=-1)], c="fast", tips="request_policy:multi_shard response_policy:agg_sum"),
     command("exists", -2, "readonly fast @keyspace", "datatypes.run", "generic", "1.0.0", "Determine if a key exists", keys=[ks("RO", 1, last=-1)], c="fast", tips="request_policy:multi_shard response_policy:agg_sum"),
-    command("expire", -3, "write fast @keyspace", "keys.expire", "generic", "1.0.0", "Set a key's time to live in seconds", keys=[ks("RW update", 1)]),
-    command("pexpire", -3, "write fast @keyspace", "keys.pexpire", "generic", "2.6.0", "Set a key's time to live in milliseconds", keys=[ks("RW update", 1)]),
-    command("ttl", 2, "readonly fast @keyspace", "keys.ttl", "generic", "1.0.0", "Get the time to live for a key in seconds", keys=[ks("RO access", 1)], tips="nondeterministic_output"),
-    command("pttl", 2, "readonly fast @keyspace", "keys.pttl", "generic", "2.6.0", "Get the time to live for a key in milliseconds", keys=[ks("RO access", 1)], tips="nondeterministic_output"),
-    command("persist", 2, "write fast @keyspace", "keys.persist", "generic", "2.2.0", "Remove the expiration from a key", keys=[ks("RW update", 1)]),
-    command("dbsize", 1, "readonly fast @keyspace", "keys.dbsize", "server", "1.0.0", "Return the number of keys in the selected database", gate="own", tips="request_policy:all_shards response_policy:agg_sum"),
-    command("flushdb", -1, "write @keyspace @dangerous", "keys.flushdb", "server", "1.0.0", "Remove all keys from the current database", gate="own", tips="request_policy:all_shards response_policy:all_succeeded"),
-    command("flushall", -1, "write @keyspace @dangerous", "keys.flushall", "server", "1.0.0", "Remove all keys from all databases", gate="own", tips="request_policy:all_shards response_policy:all_succeeded"),
+    command("expire", -3, "write fast @keyspace", "datatypes.run", "generic", "1.0.0", "Set a key's time to live in seconds", keys=[ks("RW update", 1)], c="tx"),
+    command("pexpire", -3, "write fast @keyspace", "datatypes.run", "generic", "2.6.0", "Set a key's time to live in milliseconds", keys=[ks("RW update", 1)], c="tx"),
+    command("ttl", 2, "readonly fast @keyspace", "datatypes.run", "generic", "1.0.0", "Get the time to live for a key in seconds", keys=[ks("RO access", 1)], c="tx", tips="nondeterministic_output"),
+    command("pttl", 2, "readonly fast @keyspace", "datatypes.run", "generic", "2.6.0", "Get the time to live for a key in milliseconds", keys=[ks("RO access", 1)], c="tx", tips="nondeterministic_output"),
+    command("persist", 2, "write fast @keyspace", "datatypes.run", "generic", "2.2.0", "Remove the expiration from a key", keys=[ks("RW update", 1)], c="tx"),
+    command("dbsize", 1, "readonly fast @keyspace", "datatypes.run", "server", "1.0.0", "Return the number of keys in the selected database", c="exec", gate="own", tips="request_policy:all_shards response_policy:agg_sum"),
+    command("flushdb", -1, "write @keyspace @dangerous", "datatypes.run", "server", "1.0.0", "Remove all keys from the current database", c="exec", gate="own", tips="request_policy:all_shards response_policy:all_succeeded"),
+    command("flushall", -1, "write @keyspace @dangerous", "datatypes.run", "server", "1.0.0", "Remove all keys from all databases", c="exec", gate="own", tips="request_policy:all_shards response_policy:all_succeeded"),
     command("ping", -1, "fast @connection", "datatypes.run", "connection", "1.0.0", "Ping the server", c="fast", tips="request_policy:all_shards response_policy:all_succeeded"),
     command("echo", 2, "loading stale fast @connection", "datatypes.run", "connection", "1.0.0", "Echo the given string", c="fast"),
     command("auth", -2, "noscript loading stale fast no_auth allow_busy @connection", "connection.auth", "connection", "1.0.0", "Authenticate to the server"),
@@ -244,30 +247,30 @@ TABLE = [
     command("lcs", -3, "readonly @string", "string.lcs", "string", "7.0.0", "Find longest common substring", keys=[ks("RO access", 1, last=1)]),
     # generic key commands
     command("unlink", -2, "write fast @keyspace", "datatypes.run", "generic", "4.0.0", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", keys=[ks("RM delete", 1, last=-1)], c="fast", c_fn="cmd_del", tips="request_policy:multi_shard response_policy:agg_sum"),
-    command("touch", -2, "readonly fast @keyspace", "keys.touch", "generic", "3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", keys=[ks("RO", 1, last=-1)], tips="request_policy:multi_shard response_policy:agg_sum"),
-    command("expireat", -3, "write fast @keyspace", "keys.expireat", "generic", "1.2.0", "Set the expiration for a key as a UNIX timestamp", keys=[ks("RW update", 1)]),
-    command("pexpireat", -3, "write fast @keyspace", "keys.pexpireat", "generic", "2.6.0", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", keys=[ks("RW update", 1)]),
-    command("expiretime", 2, "readonly fast @keyspace", "keys.expiretime", "generic", "7.0.0", "Get the expiration Unix timestamp for a key", keys=[ks("RO access", 1)]),
-    command("pexpiretime", 2, "readonly fast @keyspace", "keys.pexpiretime", "generic", "7.0.0", "Get the expiration Unix timestamp for a key in milliseconds", keys=[ks("RO access", 1)]),
-    command("type", 2, "readonly fast @keyspace", "keys.type_", "generic", "1.0.0", "Determine the type stored at key", keys=[ks("RO", 1)]),
-    command("keys", 2, "readonly @keyspace @dangerous", "keys.keys", "generic", "1.0.0", "Find all keys matching the given pattern", gate="own", tips="request_policy:all_shards nondeterministic_output_order"),
-    command("scan", -2, "readonly @keyspace", "keys.scan", "generic", "2.8.0", "Incrementally iterate the keys space", tips="nondeterministic_output request_policy:special"),
-    command("randomkey", 1, "readonly @keyspace", "keys.randomkey", "generic", "1.0.0", "Return a random key from the keyspace", gate="own", tips="request_policy:all_shards nondeterministic_output"),
-    command("rename", 3, "write @keyspace", "keys.rename", "generic", "1.0.0", "Rename a key", keys=[ks("RW access delete", 1), ks("OW update", 2)], wakes=True),
-    command("renamenx", 3, "write fast @keyspace", "keys.renamenx", "generic", "1.0.0", "Rename a key, only if the new key does not exist", keys=[ks("RW access delete", 1), ks("OW insert", 2)], wakes=True),
-    command("copy", -3, "write denyoom @keyspace", "keys.copy", "generic", "6.2.0", "Copy a key", keys=[ks("RO access", 1), ks("OW update", 2)], wakes=True),
+    command("touch", -2, "readonly fast @keyspace", "datatypes.run", "generic", "3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", keys=[ks("RO", 1, last=-1)], c="tx", tips="request_policy:multi_shard response_policy:agg_sum"),
+    command("expireat", -3, "write fast @keyspace", "datatypes.run", "generic", "1.2.0", "Set the expiration for a key as a UNIX timestamp", keys=[ks("RW update", 1)], c="tx"),
+    command("pexpireat", -3, "write fast @keyspace", "datatypes.run", "generic", "2.6.0", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", keys=[ks("RW update", 1)], c="tx"),
+    command("expiretime", 2, "readonly fast @keyspace", "datatypes.run", "generic", "7.0.0", "Get the expiration Unix timestamp for a key", keys=[ks("RO access", 1)], c="tx"),
+    command("pexpiretime", 2, "readonly fast @keyspace", "datatypes.run", "generic", "7.0.0", "Get the expiration Unix timestamp for a key in milliseconds", keys=[ks("RO access", 1)], c="tx"),
+    command("type", 2, "readonly fast @keyspace", "datatypes.run", "generic", "1.0.0", "Determine the type stored at key", keys=[ks("RO", 1)], c="tx"),
+    command("keys", 2, "readonly @keyspace @dangerous", "datatypes.run", "generic", "1.0.0", "Find all keys matching the given pattern", c="exec", gate="own", tips="request_policy:all_shards nondeterministic_output_order"),
+    command("scan", -2, "readonly @keyspace", "datatypes.run", "generic", "2.8.0", "Incrementally iterate the keys space", c="tx", tips="nondeterministic_output request_policy:special"),
+    command("randomkey", 1, "readonly @keyspace", "datatypes.run", "generic", "1.0.0", "Return a random key from the keyspace", c="exec", gate="own", tips="request_policy:all_shards nondeterministic_output"),
+    command("rename", 3, "write @keyspace", "datatypes.run", "generic", "1.0.0", "Rename a key", keys=[ks("RW access delete", 1), ks("OW update", 2)], c="tx", wakes=True),
+    command("renamenx", 3, "write fast @keyspace", "datatypes.run", "generic", "1.0.0", "Rename a key, only if the new key does not exist", keys=[ks("RW access delete", 1), ks("OW insert", 2)], c="tx", wakes=True),
+    command("copy", -3, "write denyoom @keyspace", "datatypes.run", "generic", "6.2.0", "Copy a key", keys=[ks("RO access", 1), ks("OW update", 2)], c="tx", wakes=True),
     command("sort", -2, "write denyoom @set @sortedset @list @dangerous", "datatypes.run", "generic", "1.0.0", "Sort the elements in a list, set or sorted set", keys=[ks("RO access", 1), unknown("RO access", "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"), unknown("OW update", "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array")], c="exec", gate="exclusive", wakes=True),
     command("sort_ro", -2, "readonly @set @sortedset @list @dangerous", "datatypes.run", "generic", "7.0.0", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", keys=[ks("RO access", 1), unknown("RO access", "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort")], c="exec", gate="exclusive"),
-    command("object", -2, "", None, "generic", "2.2.3", "A container for object introspection commands", subcommands=[
-        command("object|encoding", 3, "readonly @keyspace", "keys.object_encoding", "generic", "2.2.3", "Inspect the internal encoding of a Redis object", keys=[ks("RO", 2)], tips="nondeterministic_output"),
-        command("object|freq", 3, "readonly @keyspace", "keys.object_freq", "generic", "4.0.0", "Get the logarithmic access frequency counter of a Redis object", keys=[ks("RO", 2)], tips="nondeterministic_output"),
-        command("object|idletime", 3, "readonly @keyspace", "keys.object_idletime", "generic", "2.2.3", "Get the time since a Redis object was last accessed", keys=[ks("RO", 2)], tips="nondeterministic_output"),
-        command("object|refcount", 3, "readonly @keyspace", "keys.object_refcount", "generic", "2.2.3", "Get the number of references to the value of the key", keys=[ks("RO", 2)], tips="nondeterministic_output"),
-        command("object|help", 2, "loading stale @keyspace", "keys.object_help", "generic", "6.2.0", "Show helpful text about the different subcommands"),
+    command("object", -2, "", None, "generic", "2.2.3", "A container for object introspection commands", c="exec", subcommands=[
+        command("object|encoding", 3, "readonly @keyspace", "datatypes.run", "generic", "2.2.3", "Inspect the internal encoding of a Redis object", keys=[ks("RO", 2)], tips="nondeterministic_output"),
+        command("object|freq", 3, "readonly @keyspace", "datatypes.run", "generic", "4.0.0", "Get the logarithmic access frequency counter of a Redis object", keys=[ks("RO", 2)], tips="nondeterministic_output"),
+        command("object|idletime", 3, "readonly @keyspace", "datatypes.run", "generic", "2.2.3", "Get the time since a Redis object was last accessed", keys=[ks("RO", 2)], tips="nondeterministic_output"),
+        command("object|refcount", 3, "readonly @keyspace", "datatypes.run", "generic", "2.2.3", "Get the number of references to the value of the key", keys=[ks("RO", 2)], tips="nondeterministic_output"),
+        command("object|help", 2, "loading stale @keyspace", "datatypes.run", "generic", "6.2.0", "Show helpful text about the different subcommands"),
     ]),
-    command("memory", -2, "", None, "server", "4.0.0", "A container for memory diagnostics commands", subcommands=[
-        command("memory|usage", -3, "readonly", "keys.memory_usage", "server", "4.0.0", "Estimate the memory usage of a key", keys=[ks("RO", 2)]),
-        command("memory|help", 2, "loading stale", "keys.memory_help", "server", "4.0.0", "Show helpful text about the different subcommands"),
+    command("memory", -2, "", None, "server", "4.0.0", "A container for memory diagnostics commands", c="exec", subcommands=[
+        command("memory|usage", -3, "readonly", "datatypes.run", "server", "4.0.0", "Estimate the memory usage of a key", keys=[ks("RO", 2)]),
+        command("memory|help", 2, "loading stale", "datatypes.run", "server", "4.0.0", "Show helpful text about the different subcommands"),
     ]),
     # hashes and sets, run whole in C (csrc/t_hash.c, csrc/t_set.c) by datatypes.run
     command("hset", -4, "write denyoom fast @hash", "datatypes.run", "hash", "2.0.0", "Set the string value of a hash field", keys=[ks("RW update", 1)], c="tx"),
@@ -372,7 +375,7 @@ TABLE = [
     command("xsetid", -3, "write denyoom fast @stream", "datatypes.run", "stream", "5.0.0", "An internal command for replicating stream values", keys=[ks("RW update", 1)], c="tx"),
     command("xread", -4, "readonly blocking @stream", "streams.xread", "stream", "5.0.0", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", keys=[keyword("RO access", "STREAMS", 1, last=-1, limit=2)], c="tx"),
     command("xreadgroup", -7, "write blocking @stream", "streams.xreadgroup", "stream", "5.0.0", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", keys=[keyword("RO access", "STREAMS", 4, last=-1, limit=2)], c="tx"),
-    command("xgroup", -2, "", None, "stream", "5.0.0", "A container for consumer groups commands", c="tx", wakes=True, subcommands=[
+    command("xgroup", -2, "", None, "stream", "5.0.0", "A container for consumer groups commands", c="exec", subcommands=[
         command("xgroup|setid", -5, "write @stream", "datatypes.run", "stream", "5.0.0", "Set a consumer group to an arbitrary last delivered ID value.", keys=[ks("RW update", 2)]),
         command("xgroup|create", -5, "write denyoom @stream", "datatypes.run", "stream", "5.0.0", "Create a consumer group.", keys=[ks("RW insert", 2)]),
         command("xgroup|delconsumer", 5, "write @stream", "datatypes.run", "stream", "5.0.0", "Delete a consumer from a consumer group.", keys=[ks("RW delete", 2)]),
@@ -384,7 +387,7 @@ TABLE = [
     command("xpending", -3, "readonly @stream", "datatypes.run", "stream", "5.0.0", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", keys=[ks("RO access", 1)], c="tx", tips="nondeterministic_output"),
     command("xclaim", -6, "write fast @stream", "datatypes.run", "stream", "5.0.0", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", keys=[ks("RW update", 1)], c="tx", tips="nondeterministic_output"),
     command("xautoclaim", -6, "write fast @stream", "datatypes.run", "stream", "6.2.0", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", keys=[ks("RW delete", 1)], c="tx", tips="nondeterministic_output"),
-    command("xinfo", -2, "", None, "stream", "5.0.0", "A container for stream introspection commands", c="tx", subcommands=[
+    command("xinfo", -2, "", None, "stream", "5.0.0", "A container for stream introspection commands", c="exec", subcommands=[
         command("xinfo|stream", -3, "readonly @stream", "datatypes.run", "stream", "5.0.0", "Get information about a stream", keys=[ks("RO access", 2)]),
         command("xinfo|groups", 3, "readonly @stream", "datatypes.run", "stream", "5.0.0", "List the consumer groups of a stream", keys=[ks("RO access", 2)]),
         command("xinfo|consumers", 4, "readonly @stream", "datatypes.run", "stream", "5.0.0", "List the consumers in a consumer group", keys=[ks("RO access", 2)], tips="nondeterministic_output"),

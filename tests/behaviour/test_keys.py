@@ -441,6 +441,28 @@ def test_randomkey(rc):
     assert picks <= keys and len(picks) > 5
 
 
+def test_randomkey_of_a_sparse_keyspace_is_fair(raw):
+    """A few keys in 1,024 stripes: each is picked about as often as the others (Redis's suite checks
+    that 100 picks of 2 keys see both), not the key after the widest run of empty stripes."""
+    names = [b"r%d" % i for i in range(8)]
+    raw.call("MSET", *[x for n in names for x in (n, b"v")])
+    raw.send(cmd("RANDOMKEY") * 800)
+    picks = [parse(r) for r in raw.replies(800, timeout=30)]
+    counts = {n: picks.count(n) for n in names}
+    assert sum(counts.values()) == 800 and min(counts.values()) >= 40, counts   # 100 expected each
+
+
+def test_object_and_memory_help(raw):
+    """Served by C with the rest of OBJECT and MEMORY (a script's call gets them too); MEMORY lists only
+    what Redistill serves."""
+    memory = parse(raw.call("MEMORY", "HELP"))
+    assert memory[0] == b"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    assert memory[1] == b"USAGE <key> [SAMPLES <count>]" and memory[-2:] == [b"HELP", b"    Prints this help."]
+    obj = raw.call("object", "help")
+    assert obj.startswith(b"*15\r\n+OBJECT <subcommand>") and b"+REFCOUNT <key>\r\n" in obj
+    assert raw.call("MEMORY", "HELP", "x") == wrong_args("memory|help")
+
+
 def test_object_and_memory_usage(rc):
     rc.set("int", "123")
     rc.set("emb", "hello")

@@ -19,7 +19,7 @@ def test_c_and_python_glob_agree_on_random_patterns():
         checked = matched = 0
         for _ in range(400):
             subjects = {bytes(rng.choice(subject_bytes) for _ in range(rng.randint(0, 6))) for _ in range(12)}
-            ks.flush()
+            ks.exec([b"FLUSHALL"], 2)
             ks.mset([(s, b"v") for s in subjects])
             for _ in range(10):
                 pattern = bytes(rng.choice(pattern_bytes) for _ in range(rng.randint(0, 7)))

@@ -1,4 +1,4 @@
-"""The issue-3 rd_ks_* calls through redistill.keyspace: read-modify-write growth, RENAME/COPY link
+"""The issue-3 rd_ks_* calls through redistill.keyspace, and the key commands through rd_exec: read-modify-write growth, RENAME/COPY link
 juggling inside one chain (with expired entries around), key facts, MSETNX, GETEX modes, RANDOMKEY.
 Run under ASan/UBSan by `make sanitize`."""
 
@@ -15,6 +15,17 @@ def kv():
     k = Keyspace(seed=99)
     yield k
     k.close()
+
+
+def run(kv: Keyspace, *args) -> bytes:
+    """A key command run whole in C (rd_exec, csrc/cmd_keys.c): its RESP2 reply."""
+    return kv.exec([a if isinstance(a, bytes) else str(a).encode() for a in args], 2)
+
+
+def num(kv: Keyspace, *args) -> int:
+    reply = run(kv, *args)
+    assert reply[:1] == b":", reply
+    return int(reply[1:-2])
 
 
 def test_append_and_setrange_grow_in_place_and_by_realloc(kv):
@@ -42,20 +53,20 @@ def test_entry_shapes_keep_bytes_ttl_and_memory(kv):
     keys = [b"k" * n for n in (1, 16, 255, 256, 300)]
     for k in keys:
         kv.set(k, b"v" * 250)
-        assert kv.pttl(k) == -1
+        assert num(kv, b"PTTL", k) == -1
         assert kv.setrange(k, 250, b"w" * 10, 1 << 29) == 260  # value crosses 255 bytes
-        assert kv.expire(k, far) == 1  # the slot is added behind the header
-        assert kv.get(k) == b"v" * 250 + b"w" * 10 and 0 < kv.pttl(k) <= 3_600_000
-        assert kv.persist(k) and kv.pttl(k) == -1
-        assert kv.expire(k, far) == 1 and kv.pttl(k) > 0  # the slot stayed: set again in place
+        assert num(kv, b"PEXPIREAT", k, far) == 1  # the slot is added behind the header
+        assert kv.get(k) == b"v" * 250 + b"w" * 10 and 0 < num(kv, b"PTTL", k) <= 3_600_000
+        assert num(kv, b"PERSIST", k) and num(kv, b"PTTL", k) == -1
+        assert num(kv, b"PEXPIREAT", k, far) == 1 and num(kv, b"PTTL", k) > 0  # the slot stayed: set again in place
     kv.set(b"short", b"abc")
-    assert kv.expire(b"short", far) == 1
-    assert kv.set(b"short", b"x" * 255, keepttl=True)[0] and kv.pttl(b"short") > 0
-    assert kv.set(b"short", b"y" * 400, keepttl=True)[0] and kv.pttl(b"short") > 0
+    assert num(kv, b"PEXPIREAT", b"short", far) == 1
+    assert kv.set(b"short", b"x" * 255, keepttl=True)[0] and num(kv, b"PTTL", b"short") > 0
+    assert kv.set(b"short", b"y" * 400, keepttl=True)[0] and num(kv, b"PTTL", b"short") > 0
     assert kv.get(b"short") == b"y" * 400
     kv.set(b"tiny", b"1")
-    assert kv.set(b"tiny", b"z" * 3, keepttl=True)[0] and kv.pttl(b"tiny") == -1
-    assert kv.rename(b"short", b"s" * 270) is True and kv.pttl(b"s" * 270) > 0
+    assert kv.set(b"tiny", b"z" * 3, keepttl=True)[0] and num(kv, b"PTTL", b"tiny") == -1
+    assert run(kv, b"RENAME", b"short", b"s" * 270) == b"+OK\r\n" and num(kv, b"PTTL", b"s" * 270) > 0
     assert kv.get(b"s" * 270) == b"y" * 400
     assert kv.stats()["expires"] == len(keys) + 1
     assert kv.mget(keys) == [b"v" * 250 + b"w" * 10] * len(keys)
@@ -68,17 +79,17 @@ def test_rename_and_copy_among_expired_neighbours(kv):
     # must unlink those and relink correctly whichever order they sit in a chain.
     kv.mset([(b"dead%d" % i, b"x") for i in range(2000)])
     for i in range(2000):
-        kv.expire(b"dead%d" % i, int(time.time() * 1000) + 30)
+        num(kv, b"PEXPIRE", b"dead%d" % i, 30)
     kv.mset([(b"live%d" % i, b"v%d" % i) for i in range(2000)])
     time.sleep(0.1)
     for i in range(2000):
-        assert kv.rename(b"live%d" % i, b"dead%d" % i) is True
+        assert run(kv, b"RENAME", b"live%d" % i, b"dead%d" % i) == b"+OK\r\n"
     for i in range(0, 2000, 2):
-        assert kv.copy(b"dead%d" % i, b"live%d" % i) is True
-        assert kv.copy(b"dead%d" % i, b"live%d" % i) is False
-        assert kv.rename(b"dead%d" % i, b"dead%d" % i) is True
-        assert kv.rename(b"dead%d" % i, b"dead%d" % (i + 1), nx=True) is False
-    assert kv.rename(b"nokey", b"x") is None
+        assert num(kv, b"COPY", b"dead%d" % i, b"live%d" % i) == 1
+        assert num(kv, b"COPY", b"dead%d" % i, b"live%d" % i) == 0
+        assert run(kv, b"RENAME", b"dead%d" % i, b"dead%d" % i) == b"+OK\r\n"
+        assert num(kv, b"RENAMENX", b"dead%d" % i, b"dead%d" % (i + 1)) == 0
+    assert run(kv, b"RENAME", b"nokey", b"x") == b"-ERR no such key\r\n"
     assert kv.mget([b"dead%d" % i for i in range(2000)]) == [b"v%d" % i for i in range(2000)]
     assert kv.exists_many([b"live%d" % i for i in range(2000)]) == 1000
     assert kv.stats()["keys"] == 3000
@@ -101,17 +112,17 @@ def test_msetnx_getex_incrbyfloat_randomkey(kv):
     assert kv.msetnx([(b"b", b"3"), (b"c", b"4")]) is False
     assert kv.mget([b"a", b"b", b"c"]) == [b"1", b"2", None]
     assert kv.getex(b"a", GETEX_AT, int(time.time() * 1000) + 100_000) == b"1"
-    assert 0 < kv.pttl(b"a") <= 100_000
-    assert kv.getex(b"a", GETEX_PERSIST) == b"1" and kv.pttl(b"a") == -1
+    assert 0 < num(kv, b"PTTL", b"a") <= 100_000
+    assert kv.getex(b"a", GETEX_PERSIST) == b"1" and num(kv, b"PTTL", b"a") == -1
     assert kv.getex(b"a", GETEX_DEL) == b"1" and kv.get(b"a") is None
     assert kv.incrbyfloat(b"f", b"0.1") == b"0.1"
     assert kv.incrbyfloat(b"f", b"0.2") == b"0.3"
     assert kv.incrbyfloat(b"f", b"-0.3") == b"0"
     with pytest.raises(CommandError, match="NaN or Infinity"):
         kv.incrbyfloat(b"f", b"inf")
-    assert kv.randomkey() in (b"b", b"f")
-    kv.flush()
-    assert kv.randomkey() is None
+    assert run(kv, b"RANDOMKEY") in (b"$1\r\nb\r\n", b"$1\r\nf\r\n")
+    run(kv, b"FLUSHALL")
+    assert run(kv, b"RANDOMKEY") == b"$-1\r\n"
 
 
 def test_lcs_ranges():

@@ -366,6 +366,76 @@ EXPIRY_MORE = [
     ScanAll(()), ["GETSET", "a", "v2"], ["SETNX", "b", "v2"], ["GET", "b"],
 ]
 
+def _expire_bounds() -> list:
+    """Each EXPIRE form with times at the edges of its unit conversion and basetime addition (C truncates
+    LLONG_MIN / 1000 toward zero); absolute forms show the stored time, relative ones only whether the key
+    lived (the two servers' clocks differ by a few ms)."""
+    steps: list = []
+    for cmd in ("EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"):
+        for t in ("9223372036854775", "9223372036854776", "-9223372036854775", "-9223372036854776", I64_MAX,
+                  I64_MIN, "9223372036854775806", "99999999999999999999", "-0", "+7", " 7", "7 ", "0x10", "1e3"):
+            steps += [["SET", "a", "v"], [cmd, "a", t], ["EXISTS", "a"]]
+            if cmd.endswith("AT"):
+                steps.append(["PEXPIRETIME", "a"])
+    return steps
+
+
+# The key commands C runs whole (csrc/cmd_keys.c): argument errors in Redis's order, edges of every
+# parser, the whole-keyspace ones inside MULTI, and OBJECT under the maxmemory-policy (undone at the end).
+KEYS_IN_C = [
+    # SCAN cursors on an empty keyspace: every spelling strtoul accepts is cursor 0 here, as in Redis
+    [b"SCAN", b"0\x00x"], [b"SCAN", b"5\x00"], ["SCAN", "-1"], ["SCAN", "+0"], ["SCAN", ""], ["SCAN", "0" * 40],
+    ["SCAN", "18446744073709551615"], ["SCAN", "18446744073709551616"], ["SCAN", "-18446744073709551615"],
+    ["SCAN", "-18446744073709551616"], ["SCAN", "+"], ["SCAN", "-"], ["SCAN", "+-1"], [b"SCAN", b"\x001"],
+    ["SCAN", "0", "TYPE", "foo"], ["SCAN", "0", "COUNT", "0", "TYPE", "foo"], ["SCAN", "x", "COUNT", "0"],
+    ["SCAN", "0", "TYPE", "string", "COUNT", "-5"], ["SCAN", "0", "TYPE", "hash", "MATCH"], ["RANDOMKEY"],
+    ["HSET", "h", "f", "v"], ["SADD", "st", "1", "2"], ["ZADD", "z", "1", "m"], ["RPUSH", "l", "x", "y"],
+    [b"HSCAN", b"h", b"5\x00x"], ["HSCAN", "h", "0" * 40], ["SSCAN", "st", "-1"], ["ZSCAN", "z", "+0"],
+    ["HSCAN", "h", "0", "TYPE", "hash"], ["SSCAN", "st", "+"],
+    # EXPIRE: option errors before the number, the number before its overflow, all before the key
+    ["EXPIRE", "nokey", "abc", "FOO"], ["EXPIRE", "nokey", "abc", "NX", "XX"], ["EXPIRE", "nokey", "abc"],
+    ["EXPIRE", "nokey", I64_MAX], ["PEXPIREAT", "nokey", "1", "GT", "LT"], ["EXPIREAT", "nokey", "1", "lt", "bad"],
+    [b"EXPIRE", b"h", b"10", b"f\r\no"], [b"EXPIRE", b"h", b"10", b"\xff\x00x"], ["EXPIRE", "h", "10", "x" * 300],
+    *[step for opts in (["NX", "GT"], ["GT", "NX"], ["NX", "LT"], ["XX", "NX"], ["GT", "LT"], ["LT", "GT"],
+                        ["XX", "GT", "LT"], ["XX", "GT"], ["XX", "LT"], ["GT", "GT"], ["NX", "NX"], ["nx", "FOO"],
+                        ["FOO", "nx", "xx"], ["xX", "Gt"])
+      for step in (["PERSIST", "l"], ["EXPIREAT", "l", "4102444800", *opts], ["PEXPIRETIME", "l"],
+                   ["PEXPIREAT", "l", "4102444900000", *opts], ["PEXPIRETIME", "l"],
+                   ["EXPIREAT", "l", "4102444700", *opts], ["EXPIRETIME", "l"])],
+    *_expire_bounds(),
+    # TYPE, the TTL family and PERSIST on every type
+    ["SET", "s", "v"], ["TYPE", "s"], ["TYPE", "h"], ["TYPE", "st"], ["TYPE", "z"], ["TYPE", "l"], ["TYPE", "nokey"],
+    ["EXPIREAT", "h", "4102444800"], ["EXPIRETIME", "h"], ["PEXPIRETIME", "h"], ["PERSIST", "h"], ["PERSIST", "h"],
+    ["TTL", "h"], ["PTTL", "h"], ["EXPIRETIME", "h"], ["PEXPIREAT", "z", "4102444800499"], ["EXPIRETIME", "z"],
+    ["PEXPIREAT", "z", "4102444800500"], ["EXPIRETIME", "z"], ["EXPIRE", "st", "-1"], ["TYPE", "st"],
+    ["TOUCH", "s", "s", "nokey", "h"], ["SADD", "st", "1"],
+    # COPY: DB is an int, then 0 only; same object after the options; RENAME / RENAMENX
+    ["COPY", "s", "s2", "DB", "1"], ["COPY", "s", "s2", "DB", "-1"], ["COPY", "s", "s2", "DB", "2147483648"],
+    ["COPY", "s", "s2", "DB", "-2147483649"], ["COPY", "s", "s", "DB", "1"], ["COPY", "s", "s", "DB", "0"],
+    ["COPY", "s", "s2", "DB", "0", "DB", "1"], ["COPY", "s", "s2", "DB", "1", "FOO"], ["COPY", "s", "s2", "FOO", "DB", "1"],
+    ["COPY", "nokey", "x", "DB", "0"], ["COPY", "s", "s2", "REPLACE", "DB"], ["COPY", "l", "l2"], ["LRANGE", "l2", "0", "-1"],
+    ["COPY", "h", "l2"], ["COPY", "h", "l2", "REPLACE"], ["TYPE", "l2"], ["COPY", "s", "s2", "db", "+0", "replace"],
+    ["RENAME", "nokey", "x"], ["RENAMENX", "nokey", "x"], ["RENAME", "s", "s"], ["RENAMENX", "s", "s"],
+    ["RENAME", "z", "z2"], ["ZRANGE", "z2", "0", "-1"], ["RENAMENX", "z2", "h"], ["RENAMENX", "z2", "fresh"],
+    ["TYPE", "fresh"], ["EXPIRETIME", "fresh"],
+    # the whole-keyspace commands, also queued in a transaction
+    ["FLUSHALL", "SYNC", "x"], ["FLUSHDB", "async", "async"], ["FLUSHALL", ""], ["DBSIZE"],
+    ["MULTI"], ["EXPIRE", "s", "100"], ["TTL", "s"], ["TYPE", "s"], ["FLUSHDB", "x"], ["DBSIZE"], ["KEYS", "s2"],
+    ["COPY", "s", "s", "DB", "1"], ["FLUSHDB"], ["DBSIZE"], ["RANDOMKEY"], ["EXEC"],
+    # OBJECT under the policy (IDLETIME's value itself is left out: the access clocks tick)
+    ["SET", "n0", "42"], ["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"], ["SET", "f", "v"], ["OBJECT", "FREQ", "f"],
+    ["OBJECT", "IDLETIME", "f"], ["OBJECT", "IDLETIME", "nokey"], ["OBJECT", "FREQ", "nokey"],
+    ["CONFIG", "SET", "maxmemory-policy", "volatile-lfu"], ["OBJECT", "IDLETIME", "f"], ["OBJECT", "ENCODING", "f"],
+    ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["OBJECT", "FREQ", "f"], ["OBJECT", "REFCOUNT", "n0"],
+    ["CONFIG", "SET", "maxmemory", "100mb"], ["SET", "n", "42"], ["OBJECT", "REFCOUNT", "n"], ["OBJECT", "ENCODING", "n"],
+    ["CONFIG", "SET", "maxmemory-policy", "allkeys-random"], ["SET", "n2", "42"], ["OBJECT", "REFCOUNT", "n2"],
+    ["CONFIG", "SET", "maxmemory", "0"], ["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+    ["MEMORY", "USAGE", "nokey", "SAMPLES", "-1"], ["MEMORY", "USAGE", "nokey", "SAMPLES", "x"],
+    ["MEMORY", "USAGE", "nokey", "SAMPLES", "1", "SAMPLES"], [b"MEMORY", b"USAGE", b"nokey", b"samples\x00", b"2"],
+    ["MEMORY", "USAGE", "nokey", "SAMPLES", "9223372036854775808"],
+]
+
+
 def encode(*commands: list) -> bytes:
     """Several commands as one RESP byte string (a pipeline sent in one write)."""
     out = b""
@@ -1161,6 +1231,7 @@ PER_PROTOCOL = {
     "lcs": LCS,
     "keys_more": KEYS_MORE,
     "scan_keys": SCAN_KEYS,
+    "keys-in-c": KEYS_IN_C,
     "expiry_more": EXPIRY_MORE,
     "server-commands": SERVER_COMMANDS,
     "transactions": TRANSACTIONS,

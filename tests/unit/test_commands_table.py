@@ -63,14 +63,21 @@ def test_every_handler_is_callable(spec):
 def test_c_gate_and_wakes_columns(spec):
     """The columns C's lists come from say something coherent about the command."""
     assert spec.c in (None, "fast", "tx", "exec") and spec.gate in ("shared", "exclusive", "own")
-    if spec.c is not None:
-        assert "|" not in spec.name and (spec.handler is not None or spec.subcommands)
-    if spec.c == "exec":   # never on the fast path: Python runs it under its gate, blocks first, or
+    from redistill.commands import datatypes
+
+    if spec.c is not None:   # a container's tx_<name> serves the subcommands that name datatypes.run
+        assert "|" not in spec.name
+        assert spec.handler is not None or any(s.handler is datatypes.run for s in spec.subcommands.values())
+    if "|" in spec.name and spec.handler is datatypes.run:
+        assert COMMANDS[spec.name.split("|")[0]].c == "exec"
+    if spec.c == "exec":   # never on the fast path: Python runs it under its gate (or without it: "own"
+        # takes it exclusive itself, which a fast-path batch holding it shared cannot), blocks first, or
         # hands a big value over in its block (GETSET, GETDEL, GETEX: the fast path adopts SET's only)
-        assert spec.gate == "exclusive" or "blocking" in spec.flags or spec.name in ("getset", "getdel", "getex")
-    if spec.wakes and spec.subcommands:   # a container C runs (XGROUP): one of its writes wakes
-        assert any(s.wakes for s in spec.subcommands.values())
-    elif spec.wakes:   # only a write adds a key; a blocking command serves its own (blocking.py)
+        assert spec.gate in ("exclusive", "own") or spec.subcommands or "blocking" in spec.flags \
+            or spec.name in ("getset", "getdel", "getex")
+    if spec.gate == "own":
+        assert spec.c in (None, "exec")
+    if spec.wakes:   # only a write adds a key; a blocking command serves its own (blocking.py)
         assert "write" in spec.flags and "blocking" not in spec.flags and spec.key_specs
 
 
@@ -117,13 +124,29 @@ def test_fast_commands_have_one_implementation():
     ks = Keyspace()
     try:
         for spec in (s for s in COMMANDS.values() if s.fast):
-            # a container C runs whole (XGROUP, XINFO): its subcommands are C's, but HELP
-            for sub in (spec.subcommands or {}).values():
-                assert sub.handler is datatypes.run or sub.name.endswith("|help"), sub.name
             # a blocking read's handler waits (streams.py) and runs C's for the rest
-            assert spec.handler is datatypes.run or spec.subcommands or "blocking" in spec.flags, spec.name
+            assert spec.handler is datatypes.run or "blocking" in spec.flags, spec.name
             args = [spec.name.encode()] + [b"x"] * (abs(spec.arity) - 1)
             assert ks.exec(args, 2)[:1] in (b"+", b"-", b":", b"$", b"*", b"%", b"~"), spec.name
+    finally:
+        ks.close()
+
+
+def test_rd_exec_answers_a_wrong_argument_count():
+    """A caller of rd_exec that skipped the dispatcher's arity check (a script's call) gets Redis's
+    error, never a handler reading past argv."""
+    from redistill.errors import wrong_arity
+    from redistill.keyspace import Keyspace
+
+    ks = Keyspace()
+    try:
+        for spec in (s for s in COMMANDS.values() if s.c is not None):
+            wrong = [[b"x"] * spec.arity] if spec.arity > 0 else []
+            if spec.arity not in (1, -1):
+                wrong.append([])
+            for extra in wrong:
+                reply = ks.exec([spec.name.upper().encode(), *extra], 2)
+                assert reply == wrong_arity(spec.name).encode() + b"\r\n", (spec.name, reply)
     finally:
         ks.close()
 
