@@ -24,7 +24,7 @@ BUILD_INPUTS := $(sort $(wildcard csrc/*.c csrc/*.h) $(CMD_HEADER)) build_ffi.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
 .PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
-.PHONY: bench bench-deps bench-core bench-pubsub
+.PHONY: bench bench-deps bench-core bench-pubsub bench-streams
 .PHONY: test-redis-suite test-fast-sanitizers test-fast-core test-fast-behaviour-1 test-fast-behaviour-2
 .PHONY: test-fast-reliability test-fast-rest test-python-behaviour-1 test-python-behaviour-2
 .PHONY: test-python-differential test-sanitize
@@ -71,7 +71,7 @@ test-deps: $(VENV)/.stamp-test-deps
 	fi
 
 $(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
-	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
+	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client 'rq==2.12.0'
 	@touch $@
 
 # ioredis and node-redis for tests/clients/test_node_clients.py, pinned by package-lock.json.
@@ -205,6 +205,7 @@ sanitize-quick test-sanitize: sanitize-build test-deps
 	  core/test_core_fuzz.py core/test_core_framing.py core/test_core_keyspace.py core/test_core_threads.py \
 	  core/test_core_types.py \
 	  core/test_core_lists.py \
+	  core/test_core_streams.py \
 	  $(SAN_QUICK_LEAKS) \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \
@@ -225,6 +226,11 @@ DURATION ?= 60
 SOAK_ARGS ?=
 soak: build test-deps
 	$(VENV)/bin/python perf/soak.py --duration $(DURATION) $(SOAK_ARGS)
+
+# Streams beside redis-server: XADD -P 16, XRANGE and XREADGROUP COUNT 100, bytes per entry of 1M
+# entries (perf/stream_bench.py; results in docs/PERFORMANCE.md, "Streams").  QUICK=1: a tenth.
+bench-streams: build test-deps
+	$(VENV)/bin/python perf/stream_bench.py $(if $(QUICK),--quick) $(ARGS)
 
 # Eviction hit ratios: Redistill's policies vs redis-server at equal maxmemory (perf/evict_bench.py,
 # results in docs/EVICTION.md).  ARGS passes options, e.g. ARGS="--requests 100000".

@@ -41,6 +41,7 @@ __attribute__((constructor)) static void cmdtable_build(void) {
     ks_types[KS_TYPE_SET] = &set_type_ops;
     ks_types[KS_TYPE_ZSET] = &zset_type_ops;
     ks_types[KS_TYPE_LIST] = &list_type_ops;
+    ks_types[KS_TYPE_STREAM] = &stream_type_ops;
 }
 
 int fills_waited_keys(tx_handler fn) {
@@ -62,7 +63,7 @@ int tx_index(const char *name, size_t n) {
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out) {
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
-    tx_ctx x = {ks, out, resp, 0, rd_now_ms()};
+    tx_ctx x = {ks, out, resp, 0, rd_now_ms(), 0};
     if (!cmd) return RD_NOT_FOUND;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) /* handlers trust their arity */
         resp_add_status_errorf(out, RD_ERR_ARITY, cmd->name);
@@ -75,6 +76,7 @@ int fp_type_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl,
     const tx_command *cmd = tx_lookup(argv[0], argl[0]);
     size_t start = x->out->len;
     tx_ctx t = *x;
+    t.fastpath = 1;
     if (!cmd || cmd - tx_commands >= N_TX_FAST) return FP_SLOW;
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) return FP_SLOW;
     t.defer = fills_waited_keys(cmd->fn); /* Python wakes blocked clients (tx_open) */

@@ -137,7 +137,20 @@
     X(rpoplpush, 3) \
     X(lmpop, -4) \
     X(publish, 3) \
-    X(spublish, 3)
+    X(spublish, 3) \
+    X(xadd, -5) \
+    X(xrange, -4) \
+    X(xrevrange, -4) \
+    X(xlen, 2) \
+    X(xdel, -3) \
+    X(xtrim, -4) \
+    X(xsetid, -3) \
+    X(xread, -4) \
+    X(xreadgroup, -7) \
+    X(xack, -4) \
+    X(xpending, -3) \
+    X(xclaim, -6) \
+    X(xautoclaim, -6)
 
 /* c="exec": type commands through rd_exec only, never on the fast path: X(name, arity) */
 #define EXEC_COMMANDS(X) \
@@ -156,7 +169,9 @@
     X(blpop, -3) \
     X(brpop, -3) \
     X(bzpopmin, -3) \
-    X(bzpopmax, -3)
+    X(bzpopmax, -3) \
+    X(xgroup, -2) \
+    X(xinfo, -2)
 
 /* wakes=True among the type commands: they may add a key a blocked client waits on: X(name) */
 #define WAKING_COMMANDS(X) \
@@ -174,6 +189,7 @@
     X(lpushx) \
     X(rpushx) \
     X(lmove) \
-    X(rpoplpush)
+    X(rpoplpush) \
+    X(xadd)
 
 #endif

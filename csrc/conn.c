@@ -418,7 +418,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
-    tx_ctx x = {w->ks, &c->out, c->resp, 0, now};
+    tx_ctx x = {w->ks, &c->out, c->resp, 0, now, 0};
     uint64_t h;
     int which = 0, r, hinted;
 

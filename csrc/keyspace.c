@@ -174,7 +174,11 @@ static entry *entry_drop_links(entry *e) {
 
 /* Frees an entry and the object a collection entry owns. */
 static void entry_free(entry *e) {
-    if (is_typed(e)) ks_types[e->type]->free(tv_get(e).obj);
+    if (is_typed(e)) {
+        const ks_type_ops *ops = ks_types[e->type];
+        if (ops->key_freed) ops->key_freed(entry_key(e), entry_klen(e));
+        ops->free(tv_get(e).obj);
+    }
     free(e);
 }
 
@@ -1390,12 +1394,12 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj) {
     return RD_OK;
 }
 
-void ks_view_changed(ks_view *v, int i) {
+static void view_changed(ks_view *v, int i, int watched) {
     shard *s = shard_of(v->ks, v->hs[i]);
     entry **link, *e = do_find(s, v->hs[i], v->keys[i], v->klens[i], &link);
     typed_val t;
     if (!e || !is_typed(e)) return;
-    watch_hook(s, e); /* an in-place write (rule 7) */
+    if (watched) watch_hook(s, e); /* an in-place write (rule 7) */
     ev_unlink(s, e);  /* its eviction queue counts entry_mem, which changes now */
     t = tv_get(e);
     used_sub(s, t.mem);
@@ -1408,6 +1412,10 @@ void ks_view_changed(ks_view *v, int i) {
         push_dead((entry **)&v->dead, e);
     }
 }
+
+void ks_view_changed(ks_view *v, int i) { view_changed(v, i, 1); }
+
+void ks_view_resized(ks_view *v, int i) { view_changed(v, i, 0); }
 
 int ks_over_maxmemory(rd_keyspace *ks) { return ev_over(ks); }
 

@@ -99,6 +99,9 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj);
 /* Key i's object was changed in place: WATCH hook, memory recount, and the key
  * is deleted once its collection is empty (as Redis). */
 void ks_view_changed(ks_view *v, int i);
+/* The same recount for a change Redis does not count as a write of the key for WATCH (a stream's
+ * consumer groups: XREADGROUP, XACK, XCLAIM, XGROUP SETID...). */
+void ks_view_resized(ks_view *v, int i);
 /* Used memory is past maxmemory: type commands then go to Python, which admits
  * (evicts, or refuses denyoom commands with -OOM) before running them, as Redis. */
 int ks_over_maxmemory(rd_keyspace *ks);

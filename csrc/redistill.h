@@ -68,6 +68,46 @@ typedef enum {
     RD_ERR_WEIGHT_FLOAT,     /* a WEIGHTS value that is not a float */
     RD_ERR_EXPIRE,           /* an expire time not positive or overflowing: %s = command name */
     RD_ERR_DECR_OVERFLOW,    /* DECRBY of LLONG_MIN (it cannot be negated) */
+    /* streams (t_stream.c, t_stream_cg.c) */
+    RD_ERR_STREAM_ID,               /* an argument that is not a stream id */
+    RD_ERR_XADD_SMALLER,            /* XADD: the id is not above the stream's last */
+    RD_ERR_XADD_ZERO,               /* XADD 0-0 */
+    RD_ERR_XADD_EXHAUSTED,          /* XADD to a stream at the last possible id */
+    RD_ERR_TOOLARGE,                /* XADD of more than 1 GB of fields and values */
+    RD_ERR_MAXLEN_MINID,            /* XADD/XTRIM with MAXLEN and MINID */
+    RD_ERR_MAXLEN_GE0,              /* XADD/XTRIM MAXLEN < 0 */
+    RD_ERR_LIMIT_GE0,               /* XADD/XTRIM LIMIT < 0 */
+    RD_ERR_LIMIT_NO_STRATEGY,       /* LIMIT without MAXLEN or MINID */
+    RD_ERR_XTRIM_STRATEGY,          /* XTRIM without MAXLEN or MINID */
+    RD_ERR_LIMIT_NO_APPROX,         /* LIMIT without ~ */
+    RD_ERR_START_ID,                /* an exclusive start after the last possible id */
+    RD_ERR_END_ID,                  /* an exclusive end before 0-0 */
+    RD_ERR_ENTRIES_ADDED,           /* XSETID ENTRIESADDED < 0 */
+    RD_ERR_XSETID_MAXDEL,           /* XSETID below its MAXDELETEDID */
+    RD_ERR_XSETID_SMALLER,          /* XSETID below the stream's last entry */
+    RD_ERR_XSETID_ADDED,            /* XSETID ENTRIESADDED below the length */
+    RD_ERR_XREAD_UNBALANCED,        /* XREAD STREAMS with an odd count */
+    RD_ERR_XREAD_GROUP,             /* XREAD GROUP */
+    RD_ERR_XREAD_NOACK,             /* XREAD NOACK */
+    RD_ERR_XREADGROUP_MISSING,      /* XREADGROUP without GROUP */
+    RD_ERR_NOGROUP_XREADGROUP,      /* XREADGROUP: %s key, %s group */
+    RD_ERR_XREADGROUP_DOLLAR,       /* XREADGROUP with $ */
+    RD_ERR_XREAD_GT,                /* XREAD with > */
+    RD_ERR_ENTRIES_READ,            /* XGROUP ENTRIESREAD below -1 */
+    RD_ERR_XGROUP_NOKEY,            /* XGROUP on a missing key */
+    RD_ERR_NOGROUP_KEY,             /* XGROUP/XINFO: %s group, %s key */
+    RD_ERR_BUSYGROUP,               /* XGROUP CREATE of an existing group */
+    RD_ERR_NOGROUP_XPENDING,        /* XPENDING/XCLAIM/XAUTOCLAIM: %s key, %s group */
+    RD_ERR_XCLAIM_MINIDLE,          /* XCLAIM min-idle-time not an integer */
+    RD_ERR_XCLAIM_IDLE,             /* XCLAIM IDLE not an integer */
+    RD_ERR_XCLAIM_TIME,             /* XCLAIM TIME not an integer */
+    RD_ERR_XCLAIM_RETRY,            /* XCLAIM RETRYCOUNT not an integer */
+    RD_ERR_XCLAIM_OPTION,           /* XCLAIM: %s the option */
+    RD_ERR_XAUTOCLAIM_MINIDLE,      /* XAUTOCLAIM min-idle-time not an integer */
+    RD_ERR_XAUTOCLAIM_COUNT,        /* XAUTOCLAIM COUNT out of range */
+    RD_ERR_XAUTOCLAIM_MEMORY,       /* XAUTOCLAIM COUNT too large to allocate */
+    RD_ERR_BLOCKED_NOGROUP,         /* a blocked XREADGROUP whose group was destroyed */
+    RD_ERR_BLOCKED_NOKEY,           /* a blocked XREADGROUP whose key was deleted */
     RD_ERR_EXPIRE_OPTION,    /* EXPIRE's unknown option: %s = the word, to its first NUL */
     RD_ERR_EXPIRE_NX,        /* EXPIRE NX with XX, GT or LT */
     RD_ERR_EXPIRE_GT_LT,     /* EXPIRE GT with LT */
@@ -158,7 +198,8 @@ enum {
     RD_ENC_HASHTABLE,     /* hashes and sets past those thresholds */
     RD_ENC_INTSET,        /* small sets of integers (set-max-intset-entries) */
     RD_ENC_SKIPLIST,      /* sorted sets past zset-max-listpack-* */
-    RD_ENC_QUICKLIST      /* lists */
+    RD_ENC_QUICKLIST,     /* lists */
+    RD_ENC_STREAM         /* streams */
 };
 
 /* Keyspace counters, indices into rd_ks_stats' output array. */
@@ -412,6 +453,8 @@ enum {
     RD_CFG_ZSET_MAX_LISTPACK_ENTRIES,     /* zset-max-listpack-entries (128) */
     RD_CFG_ZSET_MAX_LISTPACK_VALUE,       /* zset-max-listpack-value (64) */
     RD_CFG_LIST_MAX_LISTPACK_SIZE,        /* list-max-listpack-size (-2) */
+    RD_CFG_STREAM_NODE_MAX_BYTES,         /* stream-node-max-bytes (4096) */
+    RD_CFG_STREAM_NODE_MAX_ENTRIES,       /* stream-node-max-entries (100) */
     RD_CFG_COUNT
 };
 
@@ -427,6 +470,18 @@ rd_status rd_type_config(int which, int64_t value);
  * (the dispatcher checks it before; a script's call may not).  Any thread. */
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out);
+
+/* The keys of streams freed (DEL, SET over one, FLUSHALL, expiry, eviction) while clients were
+ * blocked, since the last call: each a 4-byte little-endian length then the bytes, appended to
+ * out.  RD_OK, RD_NOT_FOUND (none).  Any thread. */
+rd_status rd_stream_freed_keys(rd_buf *out);
+/* An eventfd that becomes readable when rd_stream_freed_keys has keys (read it to reset it);
+ * -1 when it could not be made.  Created on first call.  Any thread. */
+int rd_stream_freed_fd(void);
+
+/* A stream's last generated id (XREAD BLOCK's "$"): RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE.
+ * Any thread (the key's stripe lock). */
+rd_status rd_stream_last_id(rd_keyspace *ks, const char *key, size_t klen, uint64_t *ms, uint64_t *seq);
 
 /* ---- transactions (gate.c, watch.c) ------------------------------------------ */
 

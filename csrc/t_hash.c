@@ -18,7 +18,7 @@ typedef dobj hobj;
 
 static int hash_encoding(const void *o) { return ((const dobj *)o)->big ? RD_ENC_HASHTABLE : RD_ENC_LISTPACK; }
 
-const ks_type_ops hash_type_ops = {"hash", dobj_free, dobj_dup, dobj_mem, hash_encoding, dobj_len, dobj_each};
+const ks_type_ops hash_type_ops = {"hash", dobj_free, dobj_dup, dobj_mem, hash_encoding, dobj_len, dobj_each, NULL};
 
 /* Sets field to value; Redis's listpack -> hashtable conversion rules. 1 new, 0 updated, -1 nomem. */
 static int hash_set(hobj *h, const char *f, size_t fn, const char *v, size_t vn) {

@@ -17,7 +17,7 @@
 
 /* Entry types, numbered as Redis's OBJ_* (the TYPE names live in types.c). */
 enum { KS_TYPE_STRING = 0, KS_TYPE_LIST = 1, KS_TYPE_SET = 2, KS_TYPE_ZSET = 3, KS_TYPE_HASH = 4,
-       KS_NTYPES };
+       KS_TYPE_STREAM = 6, KS_NTYPES };
 
 /* What the keyspace needs to know about a collection type.  A typed entry's
  * value is a pointer to the type's object, which the entry owns. */
@@ -31,6 +31,8 @@ typedef struct ks_type_ops {
     /* Calls fn on every element (a hash's fields) in the type's own order: list order, a
      * zset's by score, a set's table order.  SORT reads its input this way. */
     void (*each)(const void *obj, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
+    /* The key's entry is being freed (NULL: nothing to do); streams answer blocked XREADGROUPs. */
+    void (*key_freed)(const char *key, size_t n);
 } ks_type_ops;
 
 /* Indexed by KS_TYPE_*; NULL for strings (entries hold their bytes themselves).  Defined by the
@@ -40,6 +42,7 @@ extern const ks_type_ops *ks_types[KS_NTYPES];
 extern const ks_type_ops hash_type_ops, set_type_ops;
 extern const ks_type_ops zset_type_ops;
 extern const ks_type_ops list_type_ops;
+extern const ks_type_ops stream_type_ops;
 
 /* Redis's encoding thresholds (CONFIG SET hash-max-listpack-entries ...), by RD_CFG_*. */
 extern _Atomic long long ks_type_config[RD_CFG_COUNT];
@@ -51,6 +54,7 @@ typedef struct tx_ctx {
     int resp; /* 2 or 3 */
     int defer; /* fast path, a command that can fill a waited key: tx_open fails while any client is blocked */
     int64_t now; /* the command's clock (rd_now_ms); on the fast path the batch's */
+    int fastpath; /* run by the fast path: a read that must block (XREAD BLOCK) hands itself to Python */
 } tx_ctx;
 
 /* RESP3 map / set headers; a flat array / an array in RESP2. */

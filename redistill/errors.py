@@ -68,6 +68,8 @@ _CORE_TEXTS = {
     "COUNT_POSITIVE": "RD_ERR_COUNT",          # the MPOP family's COUNT
     "NO_SUCH_KEY": "RD_ERR_NOSUCHKEY",         # RENAME, DEBUG OBJECT
     "INVALID_CURSOR": "RD_ERR_CURSOR",         # SCAN
+    "STREAM_BLOCKED_NOGROUP": "RD_ERR_BLOCKED_NOGROUP",   # a blocked XREADGROUP's group is gone
+    "STREAM_BLOCKED_NOKEY": "RD_ERR_BLOCKED_NOKEY",       # ... its stream is gone
     "DB_OUT_OF_RANGE": "RD_ERR_DB_INDEX",      # SELECT
 }
 

@@ -35,7 +35,7 @@ GETEX_DEL = lib.RD_GETEX_DEL          # delete after reading
 # Redis's names of rd_ks_key_info's type codes (its OBJ_* codes) and encodings, from C's table.
 TYPE_NAMES = {t: name for t in range(16) if (name := ffi.string(lib.rd_type_name(t)).decode())}
 ENCODING_NAMES = {e: ffi.string(lib.rd_encoding_name(e)).decode()
-                  for e in range(lib.RD_ENC_INT, lib.RD_ENC_QUICKLIST + 1)}
+                  for e in range(lib.RD_ENC_INT, lib.RD_ENC_STREAM + 1)}
 
 # The thresholds csrc/types.c keeps (OBJECT ENCODING and conversions); process-wide in C.
 _TYPE_THRESHOLDS = {
@@ -50,6 +50,8 @@ _TYPE_THRESHOLDS = {
     "zset-max-ziplist-value": lib.RD_CFG_ZSET_MAX_LISTPACK_VALUE,
     "list-max-listpack-size": lib.RD_CFG_LIST_MAX_LISTPACK_SIZE,
     "list-max-ziplist-size": lib.RD_CFG_LIST_MAX_LISTPACK_SIZE,
+    "stream-node-max-bytes": lib.RD_CFG_STREAM_NODE_MAX_BYTES,
+    "stream-node-max-entries": lib.RD_CFG_STREAM_NODE_MAX_ENTRIES,
 }
 
 
@@ -280,6 +282,31 @@ class Keyspace:
 
     def delete(self, key: bytes) -> bool:
         return _check(lib.rd_ks_del(self.ptr, key, len(key))) == lib.RD_OK
+
+    def stream_freed_keys(self) -> list[bytes]:
+        """Keys of streams freed while clients were blocked, since the last call (oldest first)."""
+        s = self._scratch
+        lib.rd_buf_clear(s.buf)
+        if lib.rd_stream_freed_keys(s.buf) != lib.RD_OK:
+            return []
+        raw = bytes(ffi.buffer(lib.rd_buf_data(s.buf), lib.rd_buf_len(s.buf)))
+        keys, i = [], 0
+        while i < len(raw):
+            n = int.from_bytes(raw[i:i + 4], "little")
+            keys.append(raw[i + 4:i + 4 + n])
+            i += 4 + n
+        return keys
+
+    @staticmethod
+    def stream_freed_fd() -> int:
+        """An fd readable when stream_freed_keys has keys (read 8 bytes to reset it); -1: none."""
+        return lib.rd_stream_freed_fd()
+
+    def stream_last_id(self, key: bytes) -> tuple[bool, int, int]:
+        """(is a stream, ms, seq) of its last generated id (XREAD BLOCK's "$")."""
+        ms, seq = ffi.new("uint64_t *"), ffi.new("uint64_t *")
+        st = lib.rd_stream_last_id(self.ptr, key, len(key), ms, seq)
+        return st == lib.RD_OK, ms[0], seq[0]
 
     def exists(self, key: bytes) -> bool:
         return _check(lib.rd_ks_exists(self.ptr, key, len(key))) == lib.RD_OK

@@ -33,7 +33,7 @@ from typing import Any, Iterable
 
 from . import health as health_module, metrics
 from .cluster import Topology
-from .commands import pause
+from .commands import pause, streams
 from .logutil import get_logger
 
 log = get_logger("redistill")
@@ -485,11 +485,18 @@ class Server:
         """hz-10 ticks until a stop is requested; the wakeup pipe cuts the wait short."""
         period = 1.0 / HZ
         next_tick = time.monotonic() + period
+        freed = self.keyspace.stream_freed_fd()   # streams freed while clients block (streams.py)
+        fds = [self._wake_r] + ([freed] if freed >= 0 else [])
         while not self._stop_requested:
             now = time.monotonic()
             if now < next_tick:
-                ready, _, _ = select.select([self._wake_r], [], [], next_tick - now)
-                if ready:
+                ready, _, _ = select.select(fds, [], [], next_tick - now)
+                if freed in ready:
+                    try:
+                        streams.serve_freed(self, freed)
+                    except Exception:
+                        log.exception("serving the waiters of freed streams failed")
+                if self._wake_r in ready:
                     try:
                         os.read(self._wake_r, 4096)
                     except BlockingIOError:
@@ -510,6 +517,7 @@ class Server:
                 if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
                     self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
                 self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
+            streams.serve_freed(self)   # what the eventfd's wake-up left (during a pause)
             self.stats.sample(now)
         except Exception:
             log.exception("cron failed")

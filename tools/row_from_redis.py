@@ -36,8 +36,13 @@ def key_spec(raw) -> str:
     notes = d.get("notes", b"").decode()
     if begin["type"] == b"unknown":
         return f'unknown("{flags}", "{notes}")'
-    index = _map(begin["spec"])["index"]
     spec = _map(find["spec"])
+    if begin["type"] == b"keyword":
+        bs = _map(begin["spec"])
+        extra = "".join(f", {name}={spec[key]}" for name, key, default in
+                        (("last", "lastkey", 0), ("step", "keystep", 1), ("limit", "limit", 0)) if spec[key] != default)
+        return f'keyword("{flags}", "{bs["keyword"].decode()}", {bs["startfrom"]}{extra})'
+    index = _map(begin["spec"])["index"]
     if find["type"] == b"keynum":
         return f'keynum("{flags}", {index})'
     extra = "".join(f", {name}={spec[key]}" for name, key, default in

@@ -27,6 +27,7 @@ from redistill.commands import cluster
 from redistill.commands import debug
 from redistill.commands import monitor, pause
 from redistill.commands import pubsub
+from redistill.commands import streams
 from redistill.commands import table
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
@@ -64,7 +65,7 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
-                                                       monitor, pause, pubsub, server, transactions)}
+                                                       monitor, pause, pubsub, server, streams, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
@@ -114,6 +115,13 @@ def _count_error(error: CommandError) -> None:
     code = error.line[1:].split(" ", 1)[0]
     per_code = _thread_stats()[1]
     per_code[code] = per_code.get(code, 0) + 1
+
+
+def count_unblocked_error(name: str, error: CommandError) -> None:
+    """A blocked command answered with an error after its call() returned (a blocked XREADGROUP
+    whose group went): failed_calls and errorstats, as Redis's updateStatsOnUnblock."""
+    _count(name, 3)
+    _count_error(error)
 
 
 def command_stats() -> dict[str, dict[str, int]]:

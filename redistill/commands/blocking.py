@@ -56,6 +56,7 @@ _exec_keys = threading.local()              # keys signalled inside EXEC on this
 
 UNBLOCKED = errors.reply_line(errors.UNBLOCKED)
 _SKIP = object()   # take()'s answer when the key holds the other type: the waiter stays blocked
+SKIP = _SKIP       # for the other blocking commands (streams.py)
 
 # take(key, strict) -> reply bytes (served), None (nothing to pop) or _SKIP (the key's type is not
 # this waiter's); strict raises the error instead of _SKIP.  A served waiter pops from the ready key.
@@ -176,11 +177,14 @@ def serves(args: list[bytes]) -> bool:
 # exists (setKey's dbOverwrite: a *STORE over a string leaves a BZPOPMIN waiter blocked, and so does
 # a later ZADD into that sorted set; SORT ... STORE will too).
 _READDS = frozenset(("rename", "renamenx", "copy", "restore"))
+# A stream's waiters are signalled by every XADD (signalKeyAsReady), not only when it adds the key;
+# and by XGROUP DESTROY, whose blocked XREADGROUP clients then get -NOGROUP.
+_STREAM_SIGNALS = frozenset(("xadd", "xgroup"))
 
 
 def existing(client: Any, name: str, args: list[bytes]) -> list[bytes] | None:
     """Before a write runs: the waited-on keys among its arguments that exist (it cannot add them)."""
-    if name in _READDS:
+    if name in _READDS or name.split("|")[0] in _STREAM_SIGNALS:
         return None
     ks = client.server.keyspace
     return [k for k in args[1:] if k in _waiters and ks.exists(k)] or None
@@ -199,7 +203,11 @@ def signal(writer: Any, keys: list[bytes], existed: list[bytes] | None = None) -
             pending = _exec_keys.keys = {}
         pending.update(dict.fromkeys(keys))
         return
-    ks = writer.server.keyspace
+    serve_keys(writer.server.keyspace, keys)
+
+
+def serve_keys(ks: Any, keys: list[bytes]) -> None:
+    """Serves the waiters of keys that changed (a write's, or streams freed: streams.py)."""
     ks.shared_begin()   # the gate before _lock, as every command that registers a waiter
     try:
         with _lock:
@@ -289,6 +297,11 @@ def _block(client: Any, keys: list[bytes], take: Take, attempt: Attempt, timeout
     if dest is not None:
         signal(client, [dest])   # the destination may serve another waiter
     return Encoded(reply)
+
+
+def block(client: Any, keys: list[bytes], take: Take, attempt: Attempt, timeout: float, null: bytes) -> Encoded:
+    """Another module's blocking command (XREAD, XREADGROUP): as the pops, through the one registry."""
+    return _block(client, keys, take, attempt, timeout, null)
 
 
 def _attempt(client: Any, args: list[bytes]) -> Attempt:

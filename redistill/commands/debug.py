@@ -187,6 +187,8 @@ def _value_digest(client: Any, key: bytes, digest: bytearray | None = None) -> b
     elif kind == "set":
         for item in _call(client, b"SMEMBERS", key):
             _xor(digest, item)
+    elif kind == "stream":   # entries, groups, consumers, pending entries: XINFO STREAM FULL's bytes
+        _mix(digest, ks.exec([b"XINFO", b"STREAM", key, b"FULL", b"COUNT", b"0"], 2))
     else:
         flat = _call(client, b"ZRANGE", key, b"0", b"-1", b"WITHSCORES") if kind == "zset" \
             else _call(client, b"HGETALL", key)

@@ -37,7 +37,7 @@ def doc(complexity: str, args: str, **extras: Any) -> Doc:
 
 
 _SUFFIX = re.compile(r"^(?P<core>.*?)(?:@(?P<since>[\d.]+))?(?:~(?P<dep>[\d.]+))?(?P<flags>[?*+]*)$", re.S)
-_TOKEN = re.compile(r"^(?P<token>[^=(){}:|\s]*)=(?P<rest>.+)$", re.S)  # MIGRATE has an empty token
+_TOKEN = re.compile(r"^(?P<token>=|[^=(){}:|\s]*)=(?P<rest>.+)$", re.S)  # MIGRATE: an empty token; XADD: "="
 _FLAG_NAMES = (("?", "optional"), ("*", "multiple"), ("+", "multiple_token"))
 
 
@@ -431,4 +431,29 @@ DOCS: dict[str, Doc] = {
     'cluster|nodes': doc('O(N) where N is the total number of Cluster nodes', ''),
     'cluster|shards': doc('O(N) where N is the total number of cluster nodes', ''),
     'cluster|slots': doc('O(N) where N is the total number of Cluster nodes', '', doc_flags=('deprecated',), deprecated_since='7.0.0', replaced_by='`CLUSTER SHARDS`', history=(('4.0.0', 'Added node IDs.'), ('7.0.0', 'Added additional networking metadata field.'))),
+    'xadd': doc('O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.', 'key:key NOMKSTREAM@6.2.0? trim{strategy(MAXLEN|MINID@6.2.0) operator(==equal:pure-token|~=approximately:pure-token)? threshold:string LIMIT=count:integer@6.2.0?}? id_or_auto(*=auto_id:pure-token|id:string) field_value{field:string value:string}*', history=(('6.2.0', 'Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option.'), ('7.0.0', 'Added support for the `<ms>-*` explicit ID form.'))),
+    'xrange': doc('O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).', 'key:key start:string end:string COUNT=count:integer?', history=(('6.2.0', 'Added exclusive ranges.'),)),
+    'xrevrange': doc('O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).', 'key:key end:string start:string COUNT=count:integer?', history=(('6.2.0', 'Added exclusive ranges.'),)),
+    'xlen': doc('O(1)', 'key:key'),
+    'xdel': doc('O(1) for each single item to delete in the stream, regardless of the stream size.', 'key:key id:string*'),
+    'xtrim': doc('O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.', 'key:key trim{strategy(MAXLEN|MINID@6.2.0) operator(==equal:pure-token|~=approximately:pure-token)? threshold:string LIMIT=count:integer@6.2.0?}', history=(('6.2.0', 'Added the `MINID` trimming strategy and the `LIMIT` option.'),)),
+    'xsetid': doc('O(1)', 'key:key last-id:string ENTRIESADDED=entries_added:integer@7.0.0? MAXDELETEDID=max_deleted_entry_id:string@7.0.0?', history=(('7.0.0', 'Added the `entries_added` and `max_deleted_entry_id` arguments.'),)),
+    'xread': doc('For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.', 'COUNT=count:integer? BLOCK=milliseconds:integer? STREAMS=streams{key:key* id:string*}'),
+    'xreadgroup': doc('For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.', 'GROUP=group_consumer{group:string consumer:string} COUNT=count:integer? BLOCK=milliseconds:integer? NOACK? STREAMS=streams{key:key* id:string*}'),
+    'xgroup': doc('Depends on subcommand.', ''),
+    'xgroup|create': doc('O(1)', 'key:key groupname:string id(id:string|$=new_id:pure-token) MKSTREAM? ENTRIESREAD=entries_read:integer?', history=(('7.0.0', 'Added the `entries_read` named argument.'),)),
+    'xgroup|createconsumer': doc('O(1)', 'key:key groupname:string consumername:string'),
+    'xgroup|delconsumer': doc('O(1)', 'key:key groupname:string consumername:string'),
+    'xgroup|destroy': doc("O(N) where N is the number of entries in the group's pending entries list (PEL).", 'key:key groupname:string'),
+    'xgroup|help': doc('O(1)', ''),
+    'xgroup|setid': doc('O(1)', 'key:key groupname:string id(id:string|$=new_id:pure-token) ENTRIESREAD=entries_read:integer?', history=(('7.0.0', 'Added the optional `entries_read` argument.'),)),
+    'xack': doc('O(1) for each message ID processed.', 'key:key group:string id:string*'),
+    'xpending': doc('O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.', 'key:key group:string filters{IDLE=min-idle-time:integer@6.2.0? start:string end:string count:integer consumer:string?}?', history=(('6.2.0', 'Added the `IDLE` option and exclusive range intervals.'),)),
+    'xclaim': doc('O(log N) with N being the number of messages in the PEL of the consumer group.', 'key:key group:string consumer:string min-idle-time:string id:string* IDLE=ms:integer? TIME=unix-time-milliseconds:unix-time? RETRYCOUNT=count:integer? FORCE? JUSTID? LASTID=id:string?'),
+    'xautoclaim': doc('O(1) if COUNT is small.', 'key:key group:string consumer:string min-idle-time:string start:string COUNT=count:integer? JUSTID?', history=(('7.0.0', 'Added an element to the reply array, containing deleted entries the command cleared from the PEL'),)),
+    'xinfo': doc('Depends on subcommand.', ''),
+    'xinfo|consumers': doc('O(1)', 'key:key groupname:string'),
+    'xinfo|groups': doc('O(1)', 'key:key', history=(('7.0.0', 'Added the `entries-read` and `lag` fields'),)),
+    'xinfo|help': doc('O(1)', ''),
+    'xinfo|stream': doc('O(1)', 'key:key FULL=full{COUNT=count:integer?}?', history=(('6.0.0', 'Added the `FULL` modifier.'), ('7.0.0', 'Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields'))),
 }

@@ -104,6 +104,9 @@ def _key_spec_reply(ks: Any) -> dict:
     """One key spec of the table (table.KeySpec) as Redis's addReplyKeySpec writes it."""
     if ks.begin_search[0] == "index":
         begin = {b"type": b"index", b"spec": {b"index": ks.begin_search[1]}}
+    elif ks.begin_search[0] == "keyword":
+        begin = {b"type": b"keyword",
+                 b"spec": {b"keyword": ks.begin_search[1].encode(), b"startfrom": ks.begin_search[2]}}
     else:
         begin = {b"type": b"unknown", b"spec": {}}
     if ks.find_keys[0] == "range":
@@ -209,13 +212,31 @@ class _InvalidSpec(Exception):
     """The arguments do not hold the keys a key spec describes."""
 
 
+def _keyword_first(word: str, startfrom: int, cmd: list[bytes]) -> int | None:
+    """Redis's KSPEC_BS_KEYWORD search: the argument after `word` (case-insensitive), searched
+    from startfrom (from the end when negative), never the last argument; None when absent."""
+    start = startfrom if startfrom > 0 else len(cmd) + startfrom
+    end = len(cmd) - 1 if startfrom > 0 else 1
+    i = start
+    while i != end and 1 <= i < len(cmd):
+        if cmd[i].lower() == word.lower().encode():
+            return i + 1
+        i = i + 1 if start <= end else i - 1
+    return None
+
+
 def _keys_by_specs(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
     """Redis's getKeysUsingKeySpecs: every key spec's keys, with that spec's flags."""
     out = []
     for ks in spec.key_specs:
-        if ks.begin_search[0] != "index" or ks.find_keys[0] == "unknown":
+        if ks.begin_search[0] == "unknown" or ks.find_keys[0] == "unknown":
             raise _InvalidSpec
-        first = ks.begin_search[1]
+        if ks.begin_search[0] == "keyword":
+            first = _keyword_first(ks.begin_search[1], ks.begin_search[2], cmd)
+            if first is None:   # no keys: "Invalid arguments" (XREAD's is the only such spec)
+                raise _InvalidSpec
+        else:
+            first = ks.begin_search[1]
         if ks.find_keys[0] == "range":
             _, lastkey, step, limit = ks.find_keys
             if lastkey >= 0:

@@ -20,7 +20,8 @@ A row:  command(name, arity, flags, handler, group, since, summary, keys=..., c=
             "fast"  the fast path's own handler (fastpath.c, cmd_<name>; c_fn names another);
             "tx"    a type command (tx_<name>): the fast path and rd_exec (APPEND too: an error
                     after its big value's block hands the frame to Python whole, as
-                    tests/reliability/test_big_values.py checks);
+                    tests/reliability/test_big_values.py checks; XREAD/XREADGROUP: the
+                    handler waits for BLOCK, the fast path hands it those that must wait);
             "exec"  tx_<name> through rd_exec only (never on the fast path: SORT, the blocking
                     pops' attempt, GETSET/GETDEL/GETEX, whose big value reaches the Python
                     path in its block, and the gate="own" ones, which take the gate exclusive
@@ -46,7 +47,7 @@ from typing import NamedTuple
 
 class KeySpec(NamedTuple):
     flags: tuple[str, ...]          # RO, RW, OW, RM, access, update, insert, delete, variable_flags
-    begin_search: tuple             # ("index", pos) or ("unknown",)
+    begin_search: tuple             # ("index", pos), ("keyword", word, startfrom) or ("unknown",)
     find_keys: tuple                # ("range", lastkey, keystep, limit), ("keynum", keynumidx,
                                     # firstkey, keystep) or ("unknown",)
     notes: str = ""
@@ -55,6 +56,11 @@ class KeySpec(NamedTuple):
 def ks(flags: str, index: int, last: int = 0, step: int = 1, limit: int = 0, notes: str = "") -> KeySpec:
     """Keys from argument `index` to `last` (relative to index; negative: from the end), every `step`."""
     return KeySpec(tuple(flags.split()), ("index", index), ("range", last, step, limit), notes)
+
+
+def keyword(flags: str, word: str, startfrom: int, last: int = 0, step: int = 1, limit: int = 0) -> KeySpec:
+    """Keys after the argument `word`, searched from `startfrom` (XREAD's STREAMS)."""
+    return KeySpec(tuple(flags.split()), ("keyword", word, startfrom), ("range", last, step, limit))
 
 
 def keynum(flags: str, index: int) -> KeySpec:
@@ -384,6 +390,34 @@ TABLE = [
         command("pubsub|shardchannels", -2, "pubsub loading stale", "pubsub.shardchannels", "pubsub", "7.0.0", "List active shard channels"),
         command("pubsub|shardnumsub", -2, "pubsub loading stale", "pubsub.shardnumsub", "pubsub", "7.0.0", "Get the count of subscribers for shard channels"),
         command("pubsub|help", 2, "loading stale", "pubsub.help_", "pubsub", "6.2.0", "Show helpful text about the different subcommands"),
+    ]),
+    # streams, run whole in C (csrc/t_stream.c, csrc/t_stream_cg.c); XREAD/XREADGROUP BLOCK by streams.py
+    command("xadd", -5, "write denyoom fast @stream", "datatypes.run", "stream", "5.0.0", "Appends a new entry to a stream", keys=[ks("RW update", 1, notes="UPDATE instead of INSERT because of the optional trimming feature")], c="tx", wakes=True, tips="nondeterministic_output"),
+    command("xrange", -4, "readonly @stream", "datatypes.run", "stream", "5.0.0", "Return a range of elements in a stream, with IDs matching the specified IDs interval", keys=[ks("RO access", 1)], c="tx"),
+    command("xrevrange", -4, "readonly @stream", "datatypes.run", "stream", "5.0.0", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", keys=[ks("RO access", 1)], c="tx"),
+    command("xlen", 2, "readonly fast @stream", "datatypes.run", "stream", "5.0.0", "Return the number of entries in a stream", keys=[ks("RO", 1)], c="tx"),
+    command("xdel", -3, "write fast @stream", "datatypes.run", "stream", "5.0.0", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", keys=[ks("RW delete", 1)], c="tx"),
+    command("xtrim", -4, "write @stream", "datatypes.run", "stream", "5.0.0", "Trims the stream to (approximately if '~' is passed) a certain size", keys=[ks("RW delete", 1)], c="tx", tips="nondeterministic_output"),
+    command("xsetid", -3, "write denyoom fast @stream", "datatypes.run", "stream", "5.0.0", "An internal command for replicating stream values", keys=[ks("RW update", 1)], c="tx"),
+    command("xread", -4, "readonly blocking @stream", "streams.xread", "stream", "5.0.0", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", keys=[keyword("RO access", "STREAMS", 1, last=-1, limit=2)], c="tx"),
+    command("xreadgroup", -7, "write blocking @stream", "streams.xreadgroup", "stream", "5.0.0", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", keys=[keyword("RO access", "STREAMS", 4, last=-1, limit=2)], c="tx"),
+    command("xgroup", -2, "", None, "stream", "5.0.0", "A container for consumer groups commands", c="exec", subcommands=[
+        command("xgroup|setid", -5, "write @stream", "datatypes.run", "stream", "5.0.0", "Set a consumer group to an arbitrary last delivered ID value.", keys=[ks("RW update", 2)]),
+        command("xgroup|create", -5, "write denyoom @stream", "datatypes.run", "stream", "5.0.0", "Create a consumer group.", keys=[ks("RW insert", 2)]),
+        command("xgroup|delconsumer", 5, "write @stream", "datatypes.run", "stream", "5.0.0", "Delete a consumer from a consumer group.", keys=[ks("RW delete", 2)]),
+        command("xgroup|createconsumer", 5, "write denyoom @stream", "datatypes.run", "stream", "6.2.0", "Create a consumer in a consumer group.", keys=[ks("RW insert", 2)]),
+        command("xgroup|destroy", 4, "write @stream", "datatypes.run", "stream", "5.0.0", "Destroy a consumer group.", keys=[ks("RW delete", 2)], wakes=True),
+        command("xgroup|help", 2, "loading stale @stream", "streams.xgroup_help", "stream", "5.0.0", "Show helpful text about the different subcommands"),
+    ]),
+    command("xack", -4, "write fast @stream", "datatypes.run", "stream", "5.0.0", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", keys=[ks("RW update", 1)], c="tx"),
+    command("xpending", -3, "readonly @stream", "datatypes.run", "stream", "5.0.0", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", keys=[ks("RO access", 1)], c="tx", tips="nondeterministic_output"),
+    command("xclaim", -6, "write fast @stream", "datatypes.run", "stream", "5.0.0", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", keys=[ks("RW update", 1)], c="tx", tips="nondeterministic_output"),
+    command("xautoclaim", -6, "write fast @stream", "datatypes.run", "stream", "6.2.0", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", keys=[ks("RW delete", 1)], c="tx", tips="nondeterministic_output"),
+    command("xinfo", -2, "", None, "stream", "5.0.0", "A container for stream introspection commands", c="exec", subcommands=[
+        command("xinfo|stream", -3, "readonly @stream", "datatypes.run", "stream", "5.0.0", "Get information about a stream", keys=[ks("RO access", 2)]),
+        command("xinfo|groups", 3, "readonly @stream", "datatypes.run", "stream", "5.0.0", "List the consumer groups of a stream", keys=[ks("RO access", 2)]),
+        command("xinfo|consumers", 4, "readonly @stream", "datatypes.run", "stream", "5.0.0", "List the consumers in a consumer group", keys=[ks("RO access", 2)], tips="nondeterministic_output"),
+        command("xinfo|help", 2, "loading stale @stream", "streams.xinfo_help", "stream", "5.0.0", "Show helpful text about the different subcommands"),
     ]),
     # emulated cluster mode (commands/cluster.py; off: "cluster support disabled", as Redis)
     command("readonly", 1, "loading stale fast @connection", "cluster.accept", "cluster", "3.0.0", "Enables read queries for a connection to a cluster replica node"),

@@ -122,6 +122,7 @@ class Template:
 class Context:
     known: set[str]                              # COMMAND INFO names the server under test knows
     simple: list[Template] = field(default_factory=list)  # templates usable inside MULTI
+    stream_ms: int = 0                           # the last explicit stream id's ms (rising within a run)
 
 
 def one(*args) -> list[Step]:
@@ -604,6 +605,78 @@ TEMPLATES += [
                                           *[key(r) for _ in range(r.randint(2, 4))])),
     Template("bitfield", 3, g_bitfield, needs=("bitfield_ro",)),
 ]
+
+
+# ---- streams: explicit ids (mostly rising, from one counter), small values so that both servers cut
+# nodes at the same entry (stream-node-max-entries) and "~" trims agree; no "*" ids, XINFO STREAM,
+# XPENDING's extended form or XINFO CONSUMERS (times) ----
+SFIELDS = [b"f", b"g"]
+SVALUES = [b"v", b"1", b"", b"xy", b"\x00"]
+
+
+def g_sid(rnd, ctx) -> bytes:
+    ctx.stream_ms += 3  # rising ids within a run, and the same ones for the same seed
+    ms = ctx.stream_ms
+    return rnd.choice([b"%d-%d" % (ms - 2, rnd.randint(0, 2)), b"%d-*" % (ms - 1),
+                       b"%d" % ms, b"0-0", b"1-1", b"x", b"-", b"+", b"(5"])
+
+
+def g_range_id(rnd) -> bytes:
+    return rnd.choice([b"-", b"+", b"0", b"(1-1", b"%d" % rnd.randint(0, 300), b"(%d-1" % rnd.randint(0, 300),
+                       b"x", b"(+", b"(-"])
+
+
+def g_xadd(rnd, ctx):
+    trim = rnd.choice([[], [], [b"MAXLEN", b"5"], [b"MAXLEN", b"=", b"3"], [b"MAXLEN", b"~", b"2"],
+                       [b"MINID", b"%d" % rnd.randint(0, 300)], [b"MAXLEN", b"~", b"1", b"LIMIT", b"100"],
+                       [b"MAXLEN", b"-1"], [b"LIMIT", b"1"], [b"NOMKSTREAM"]])
+    pairs = [x for _ in range(rnd.choice((1, 1, 2))) for x in (rnd.choice(SFIELDS), rnd.choice(SVALUES))]
+    return one(b"XADD", key(rnd), *trim, g_sid(rnd, ctx), *pairs[:rnd.choice((len(pairs), len(pairs), 1))])
+
+
+def g_xread(rnd, ctx):
+    k = key(rnd)
+    count = rnd.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"], [b"COUNT", b"x"]])
+    return one(b"XREAD", *count, b"STREAMS", k, *rnd.choice([[b"0"], [b"$"], [b">"], [b"x"], []]))
+
+
+def g_xreadgroup(rnd, ctx):
+    return one(b"XREADGROUP", b"GROUP", rnd.choice([b"g1", b"g2"]), rnd.choice([b"c1", b"c2"]),
+               *rnd.choice([[], [b"COUNT", b"1"], [b"NOACK"]]), b"STREAMS", key(rnd),
+               rnd.choice([b">", b">", b"0", b"$", b"x"]))
+
+
+def g_xgroup(rnd, ctx):
+    k, g = key(rnd), rnd.choice([b"g1", b"g2"])
+    return one(b"XGROUP", *rnd.choice([[b"CREATE", k, g, rnd.choice([b"$", b"0", b"x"])],
+                                       [b"CREATE", k, g, b"$", b"MKSTREAM"], [b"SETID", k, g, b"0"],
+                                       [b"SETID", k, g, b"$", b"ENTRIESREAD", b"1"], [b"DESTROY", k, g],
+                                       [b"CREATECONSUMER", k, g, b"c1"], [b"DELCONSUMER", k, g, b"c2"],
+                                       [b"CREATE", k, g, b"0", b"ENTRIESREAD", b"-5"], [b"BAD", k, g]]))
+
+
+STREAM_TEMPLATES: list[Template] = [
+    Template("xadd", 6, g_xadd),
+    Template("xlen", 1, lambda r, c: one(b"XLEN", key(r))),
+    Template("xrange", 3, lambda r, c: one(r.choice([b"XRANGE", b"XREVRANGE"]), key(r), g_range_id(r), g_range_id(r),
+                                           *r.choice([[], [b"COUNT", b"2"], [b"COUNT", b"0"], [b"COUNT", b"-1"]])),
+             needs=("xrevrange",)),
+    Template("xdel", 1, lambda r, c: one(b"XDEL", key(r), *[g_range_id(r) for _ in range(r.randint(1, 2))])),
+    Template("xtrim", 1, lambda r, c: one(b"XTRIM", key(r), *r.choice([[b"MAXLEN", b"3"], [b"MINID", b"(9"],
+                                                                       [b"MAXLEN", b"~", b"1"], [b"BAD"], []]))),
+    Template("xsetid", 1, lambda r, c: one(b"XSETID", key(r), g_range_id(r))),
+    Template("xread", 2, g_xread),
+    Template("xgroup|create", 2, g_xgroup),
+    Template("xreadgroup", 2, g_xreadgroup),
+    Template("xack", 1, lambda r, c: one(b"XACK", key(r), r.choice([b"g1", b"g2"]), g_range_id(r))),
+    Template("xpending", 1, lambda r, c: one(b"XPENDING", key(r), r.choice([b"g1", b"g2"]))),
+    Template("xclaim", 1, lambda r, c: one(b"XCLAIM", key(r), b"g1", b"c2", b"0", g_range_id(r),
+                                           *r.choice([[b"JUSTID"], [], [b"FORCE"], [b"RETRYCOUNT", b"3"]]))),
+    Template("xautoclaim", 1, lambda r, c: one(b"XAUTOCLAIM", key(r), b"g1", b"c1", b"0", g_range_id(r),
+                                               *r.choice([[], [b"COUNT", b"1"], [b"JUSTID"]]))),
+    Template("xinfo|groups", 1, lambda r, c: one(b"XINFO", b"GROUPS", key(r))),
+]
+TEMPLATES += STREAM_TEMPLATES
 
 
 # ---- pathological glob patterns, on every MATCH path ----
