@@ -1,5 +1,7 @@
 /* pubsub.c: the Pub/Sub registry (channels, patterns, shard channels -> subscribers), PUBLISH's
  * fan-out, and the per-worker inboxes through which a message reaches a subscriber on any thread.
+ * Nothing here touches a connection, so the command handlers (tx_publish) can sit above it; the
+ * connection's side (SUBSCRIBE's rd_conn, writing the deliveries) is pubsub_conn.c, above conn.c.
  *
  * Rules (docs/LOCKING.md):
  *  1. The registry (the three tables, the pattern list, each client's subscription lists) is under
@@ -7,13 +9,13 @@
  *     (UN)SUBSCRIBE, RESET and a subscriber's close write it.
  *  2. A subscriber's inbox and its worker's pending list are under that worker's ps_mu, taken
  *     inside reg_lock (reg_lock -> ps_mu), never the other way.  Any thread appends to an inbox;
- *     only the owner worker moves it into the connection's output buffer (ps_worker_deliver), so
- *     that buffer stays owner-only.  The owner is woken through its eventfd (one write per burst).
+ *     only the owner worker moves it into the connection's output buffer (ps_worker_take, for
+ *     pubsub_conn.c's ps_worker_deliver), so that buffer stays owner-only.  The owner is woken through its eventfd (one write per burst).
  *  3. A ps_client lives as long as its rd_conn: ps_client_free takes it out of the registry and
  *     off the pending list before the connection goes, so no publisher ever sees it freed.
  *  4. While nobody subscribes none of this runs: PUBLISH finds no channel and no pattern.
  */
-#include "pubsub.h"
+#include "pubsub_reg.h"
 
 #include "hash.h"
 #include "resp.h"
@@ -26,8 +28,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-
-enum { K_CHANNEL, K_PATTERN, K_SHARD, K_KINDS };
 
 typedef struct ps_chan {
     struct ps_chan *next; /* bucket chain */
@@ -43,31 +43,6 @@ typedef struct ps_table {
     ps_chan **b;
     size_t mask, count;
 } ps_table;
-
-typedef struct ps_list {
-    ps_chan **v;
-    int n, cap;
-} ps_list;
-
-struct ps_client {
-    rd_conn *c;
-    rd_worker *w;
-    rd_buf *out; /* the connection's output buffer: identifies the publisher itself */
-    int fd;      /* the socket (Python's selector key) */
-    int c_writes; /* C writes the socket itself (not TLS) */
-    _Atomic int resp;
-    ps_list subs[K_KINDS]; /* under reg_lock */
-    /* under w->ps_mu */
-    rd_buf inbox;
-    ps_client *next;  /* on w->ps_pending */
-    int queued;
-    int overflow;     /* over the hard limit: closes at delivery */
-    /* owner thread */
-    ps_client *dnext; /* the delivery walk */
-    int doverflow;    /* overflow, as the walk took it */
-    _Atomic size_t unsent; /* the output still unsent after the last delivery */
-    int64_t soft_since;    /* the second the output went over the soft limit, 0 = under it */
-};
 
 static pthread_rwlock_t reg_lock;
 static ps_table tables[K_KINDS];
@@ -189,20 +164,17 @@ static void chan_leave(int kind, ps_chan *e, ps_client *s) {
 
 /* ---- the client's side --------------------------------------------------------------------- */
 
-static ps_client *client_of(rd_conn *c, int fd, int c_writes) {
-    ps_client **slot = conn_ps(c);
-    if (*slot) return *slot;
+ps_client *ps_client_new(rd_conn *c, rd_worker *w, rd_buf *out, int fd, int c_writes, int resp) {
     ps_client *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->c = c;
-    s->w = conn_worker(c);
-    s->out = conn_out(c);
+    s->w = w;
+    s->out = out;
     s->fd = fd;
     s->c_writes = c_writes;
-    atomic_init(&s->resp, conn_resp(c));
+    atomic_init(&s->resp, resp);
     atomic_init(&s->unsent, 0);
     buf_init(&s->inbox);
-    *slot = s;
     return s;
 }
 
@@ -223,19 +195,12 @@ static void reply_event(rd_buf *out, int resp, const char *word, const char *p, 
     resp_add_int(out, count);
 }
 
-static int kind_ok(int kind) { return kind >= 0 && kind < K_KINDS; }
-
-rd_status rd_ps_subscribe(rd_conn *c, int fd, int c_writes, int kind, const char *name, size_t n,
-                          rd_buf *out) {
-    if (!kind_ok(kind)) return RD_NOT_FOUND;
+rd_status ps_subscribe(ps_client *s, int kind, const char *name, size_t n, int resp, rd_buf *out) {
     uint64_t h = name_hash(name, n);
     rd_status st = RD_OK;
     pthread_rwlock_wrlock(&reg_lock);
-    ps_client *s = client_of(c, fd, c_writes);
-    ps_chan *e = s ? table_find(&tables[kind], name, n, h) : NULL;
-    if (!s) {
-        st = RD_ERR_NOMEM;
-    } else if (!e || !chan_has(e, s, kind)) {
+    ps_chan *e = table_find(&tables[kind], name, n, h);
+    if (!e || !chan_has(e, s, kind)) {
         int fresh = !e;
         if (fresh) e = table_add(&tables[kind], name, n, h);
         if (!e || grow((void **)&e->subs, &e->cap, e->nsubs + 1, sizeof *e->subs) < 0 ||
@@ -254,7 +219,7 @@ rd_status rd_ps_subscribe(rd_conn *c, int fd, int c_writes, int kind, const char
     }
     long long count = subs_count(s, kind);
     pthread_rwlock_unlock(&reg_lock);
-    if (st == RD_OK) reply_event(out, conn_resp(c), SUB_WORDS[kind], name, n, count);
+    if (st == RD_OK) reply_event(out, resp, SUB_WORDS[kind], name, n, count);
     return st == RD_OK && out->failed ? RD_ERR_NOMEM : st;
 }
 
@@ -267,9 +232,7 @@ static void drop_at(ps_client *s, int kind, int i) {
     chan_leave(kind, e, s);
 }
 
-rd_status rd_ps_unsubscribe(rd_conn *c, int kind, const char *name, size_t n, rd_buf *out) {
-    if (!kind_ok(kind)) return RD_NOT_FOUND;
-    ps_client *s = *conn_ps(c);
+rd_status ps_unsubscribe(ps_client *s, int kind, const char *name, size_t n, int resp, rd_buf *out) {
     pthread_rwlock_wrlock(&reg_lock);
     for (int i = 0; s && i < s->subs[kind].n; i++) {
         ps_chan *e = s->subs[kind].v[i];
@@ -280,14 +243,11 @@ rd_status rd_ps_unsubscribe(rd_conn *c, int kind, const char *name, size_t n, rd
     }
     long long count = subs_count(s, kind);
     pthread_rwlock_unlock(&reg_lock);
-    reply_event(out, conn_resp(c), UNSUB_WORDS[kind], name, n, count);
+    reply_event(out, resp, UNSUB_WORDS[kind], name, n, count);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 
-rd_status rd_ps_unsubscribe_all(rd_conn *c, int kind, rd_buf *out) {
-    if (!kind_ok(kind)) return RD_NOT_FOUND;
-    ps_client *s = *conn_ps(c);
-    int resp = conn_resp(c);
+rd_status ps_unsubscribe_all(ps_client *s, int kind, int resp, rd_buf *out) {
     pthread_rwlock_wrlock(&reg_lock);
     if (out && (!s || !s->subs[kind].n)) /* nothing of this kind: Redis's reply with a nil name */
         reply_event(out, resp, UNSUB_WORDS[kind], NULL, 0, subs_count(s, kind));
@@ -299,12 +259,6 @@ rd_status rd_ps_unsubscribe_all(rd_conn *c, int kind, rd_buf *out) {
     }
     pthread_rwlock_unlock(&reg_lock);
     return out && out->failed ? RD_ERR_NOMEM : RD_OK;
-}
-
-int64_t rd_ps_client_count(rd_conn *c, int kind) {
-    ps_client *s = *conn_ps(c);
-    if (!s || !kind_ok(kind)) return 0;
-    return s->subs[kind].n; /* written only by this thread (the owner) */
 }
 
 void ps_client_set_resp(ps_client *s, int resp) { atomic_store_explicit(&s->resp, resp, memory_order_relaxed); }
@@ -422,11 +376,6 @@ long long ps_publish(int shard, const char *ch, size_t n, const char *msg, size_
     return receivers;
 }
 
-int64_t rd_ps_publish(rd_conn *self, int shard, const char *ch, size_t n, const char *msg, size_t m,
-                      rd_buf *self_out) {
-    return ps_publish(shard, ch, n, msg, m, self ? conn_out(self) : NULL, self_out);
-}
-
 /* PUBLISH channel message */
 void tx_publish(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
@@ -442,7 +391,7 @@ void tx_spublish(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 /* ---- PUBSUB and INFO ------------------------------------------------------------------------- */
 
 int64_t rd_ps_numsub(int kind, const char *name, size_t n) {
-    if (!kind_ok(kind)) return 0;
+    if (!ps_kind_ok(kind)) return 0;
     pthread_rwlock_rdlock(&reg_lock);
     ps_chan *e = table_find(&tables[kind], name, n, name_hash(name, n));
     int64_t subs = e ? e->nsubs : 0;
@@ -451,7 +400,7 @@ int64_t rd_ps_numsub(int kind, const char *name, size_t n) {
 }
 
 int64_t rd_ps_count(int kind) {
-    if (!kind_ok(kind)) return 0;
+    if (!ps_kind_ok(kind)) return 0;
     pthread_rwlock_rdlock(&reg_lock);
     int64_t count = (int64_t)tables[kind].count;
     pthread_rwlock_unlock(&reg_lock);
@@ -459,7 +408,7 @@ int64_t rd_ps_count(int kind) {
 }
 
 rd_status rd_ps_channels(int kind, const char *pat, size_t plen, rd_buf *out) {
-    if (!kind_ok(kind)) return RD_NOT_FOUND;
+    if (!ps_kind_ok(kind)) return RD_NOT_FOUND;
     rd_buf names;
     long long count = 0;
     buf_init(&names);
@@ -506,7 +455,7 @@ int rd_worker_pubsub_fd(rd_worker *w) { return w->ps_fd; }
 
 /* client-output-buffer-limit's pubsub class on what a delivery left unsent: Redis's
  * checkClientOutputBufferLimits (the hard limit at once, the soft one after its seconds). */
-static int over_limits(ps_client *s, size_t unsent) {
+int ps_over_limits(ps_client *s, size_t unsent) {
     unsent = limit_usage(unsent);
     uint64_t hard = atomic_load_explicit(&lim_hard, memory_order_relaxed);
     uint64_t soft = atomic_load_explicit(&lim_soft, memory_order_relaxed);
@@ -520,28 +469,12 @@ static int over_limits(ps_client *s, size_t unsent) {
     return now - s->soft_since > atomic_load_explicit(&lim_secs, memory_order_relaxed);
 }
 
-int rd_ps_over_limit(rd_conn *c) {
-    ps_client *s = *conn_ps(c);
-    if (!s || !over_limits(s, conn_unsent(c))) return 0;
-    atomic_fetch_add_explicit(&limit_drops, 1, memory_order_relaxed);
-    return 1;
-}
+void ps_count_limit_drop(void) { atomic_fetch_add_explicit(&limit_drops, 1, memory_order_relaxed); }
 
-/* The inbox moved into the output (owner thread): written, and judged against the limits. */
-static int deliver_one(ps_client *s) {
-    int st = s->doverflow ? RD_CLOSE : conn_send_pushed(s->c, s->c_writes ? s->fd : -1);
-    if (s->doverflow || (st != RD_CLOSE && over_limits(s, conn_unsent(s->c)))) {
-        st = conn_drop_over_limit(s->c);
-        atomic_fetch_add_explicit(&limit_drops, 1, memory_order_relaxed);
-    }
-    atomic_store_explicit(&s->unsent, conn_unsent(s->c), memory_order_relaxed);
-    return st;
-}
-
-int ps_worker_deliver(rd_worker *w, int *fds, int *status, int max) {
+ps_client *ps_worker_take(rd_worker *w, int max) {
     uint64_t v;
     ps_client *walk = NULL;
-    int out = 0, again;
+    int again;
     ssize_t r = read(w->ps_fd, &v, sizeof v); /* reset the counter: the wake-ups so far are served */
     (void)r;
     pthread_mutex_lock(&w->ps_mu);
@@ -559,18 +492,5 @@ int ps_worker_deliver(rd_worker *w, int *fds, int *status, int max) {
     w->ps_signalled = again;
     pthread_mutex_unlock(&w->ps_mu);
     if (again) wake(w); /* the rest at the next wait: the caller's arrays are full */
-    for (ps_client *s = walk, *next; s; s = next) {
-        next = s->dnext;
-        int st = deliver_one(s);
-        if (st != RD_OK && out < max) {
-            fds[out] = s->fd;
-            status[out] = st;
-            out++;
-        }
-    }
-    return out;
-}
-
-int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max) {
-    return ps_worker_deliver(w, fds, status, max);
+    return walk;
 }

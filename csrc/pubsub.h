@@ -1,4 +1,5 @@
-/* pubsub.h: the Pub/Sub registry and delivery (pubsub.c), and what it needs of a connection (conn.c).
+/* pubsub.h: the Pub/Sub registry (pubsub.c, below the command handlers), its delivery
+ * (pubsub_conn.c, above conn.c), and what the delivery needs of a connection (conn.c).
  *
  * Rules: the registry is under pubsub.c's reg_lock; a subscriber's inbox under its worker's ps_mu,
  * always taken inside reg_lock (docs/LOCKING.md).  Only the owner worker moves an inbox into its
@@ -32,7 +33,7 @@ int ps_worker_deliver(rd_worker *w, int *fds, int *status, int max);
 int ps_worker_init(rd_worker *w);
 void ps_worker_destroy(rd_worker *w);
 
-/* conn.c's side (owner thread). */
+/* conn.c's side, for pubsub_conn.c (owner thread). */
 ps_client **conn_ps(rd_conn *c);
 rd_worker *conn_worker(rd_conn *c);
 rd_buf *conn_out(rd_conn *c);
