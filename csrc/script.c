@@ -197,6 +197,30 @@ static int safe_unpack(lua_State *l) {
     return (int)n;
 }
 
+/* LuaBitOp 1.0.2's tohex overflows on n = -2^31 (bit.tohex(65535, -2147483648) crashes); this is
+ * Redis's patched version.  The number to 32 bits as LuaBitOp's barg does (2^52 + 2^51 added). */
+static uint32_t bit_arg(lua_State *l, int idx) {
+    union {
+        lua_Number n;
+        uint64_t b;
+    } bn;
+    bn.n = luaL_checknumber(l, idx) + 6755399441055744.0;
+    return (uint32_t)bn.b;
+}
+
+static int safe_tohex(lua_State *l) {
+    uint32_t b = bit_arg(l, 1);
+    int32_t n = lua_isnone(l, 2) ? 8 : (int32_t)bit_arg(l, 2);
+    const char *digits = "0123456789abcdef";
+    char buf[8];
+    if (n == INT32_MIN) n = INT32_MIN + 1;
+    if (n < 0) n = -n, digits = "0123456789ABCDEF";
+    if (n > 8) n = 8;
+    for (int i = n; --i >= 0;) buf[i] = digits[b & 15], b >>= 4;
+    lua_pushlstring(l, buf, (size_t)n);
+    return 1;
+}
+
 static int safe_setmetatable(lua_State *l) {
     if (is_protected(l, 1)) return readonly_error(l);
     lua_pushvalue(l, lua_upvalueindex(1));
@@ -280,6 +304,10 @@ static const char err_handler[] =
 static void protect_globals(lua_State *l) {
     static const char *const libs[] = {"string", "cjson", "bit", "cmsgpack", "math", "table", "struct",
                                        "redis", "coroutine", NULL};
+    lua_getglobal(l, "bit"); /* before the library becomes read-only */
+    lua_pushcfunction(l, safe_tohex);
+    lua_setfield(l, -2, "tohex");
+    lua_pop(l, 1);
     for (int i = 0; libs[i]; i++) {
         lua_getglobal(l, libs[i]);
         if (lua_istable(l, -1)) {
