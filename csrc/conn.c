@@ -536,6 +536,35 @@ static void segment_close(rd_conn *c, sl_segment *s, int64_t now_ms) {
     if (bound >= s->thr) segment_end(c, s, rd_now_us(), now_ms);
 }
 
+/* EVALSHA of a cached script, served without Python: the batch's shared hold of the gate becomes an
+ * exclusive one for the script (as the dispatcher's gate="exclusive" hold), then shared again.  1 when
+ * served; 0 leaves it to Python: not EVALSHA[_RO], a script not cached (NOSCRIPT is counted there),
+ * clients blocked (Python serves them after the script), emulated cluster mode (Python routes it).
+ * *gated is 0 afterwards when a busy script elsewhere kept the gate (the batch goes on in busy mode). */
+static int run_evalsha(rd_conn *c, const char *frame, int *gated) {
+    resp_parser *p = &c->parser;
+    rd_worker *w = c->w;
+    const char *base = p->is_inline ? c->scratch.data : frame;
+    int ro;
+    if (p->argc < 3 || !script_fast_ready() || cl_enabled || clients_blocked()) return 0;
+    if (worker_args(w, p->argc) < 0) return 0;
+    for (int i = 0; i < p->argc; i++) {
+        w->argv[i] = base + p->argv[i].off;
+        w->argl[i] = p->argv[i].len;
+    }
+    if (arg_is(w->argv[0], w->argl[0], "evalsha")) ro = 0;
+    else if (arg_is(w->argv[0], w->argl[0], "evalsha_ro")) ro = RD_EVAL_RO;
+    else return 0;
+    if (!rd_script_exists(w->argv[1], w->argl[1])) return 0;
+    gate_leave(w->gate);
+    gate_enter_exclusive(w->gate);
+    rd_script_eval(w->ks, p->argc, w->argv, w->argl, c->resp, RD_EVAL_SHA | ro, &c->out);
+    gate_leave(w->gate);
+    if (gate_enter_shared_or_busy(w->gate) != 0) *gated = 0;
+    worker_args_shrink(w);
+    return 1;
+}
+
 /* Busy mode (a script past busy-reply-threshold): one frame answered here (0), or 1 for Python. */
 static int busy_frame(rd_conn *c, const char *frame) {
     resp_parser *p = &c->parser;
@@ -648,7 +677,12 @@ static int run_batch(rd_conn *c, int fd) {
             if (big && seg.thr >= 0)
                 memcpy(head, c->in + start + val->off, val->len < sizeof head ? val->len : sizeof head);
             int served = busy ? busy_frame(c, c->in + start) == 0
-                              : fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
+                              : fast && (run_fast(c, c->in + start, now, &pf) == FP_DONE ||
+                                         (gated && run_evalsha(c, c->in + start, &gated)));
+            if (!gated && fast) { /* a busy script elsewhere has the gate: busy mode from here */
+                busy = 1;
+                fast = 0;
+            }
             if (served && big && seg.thr >= 0) c->w->argv[vi] = head;
             if (big && ks_adopt_taken()) { /* the block is the entry's now */
                 /* As Redis, the next argument gets a buffer of the same size (a pipeline of

@@ -59,22 +59,37 @@ void gate_enter_shared(ks_gate *g) {
     freeze_clock();
 }
 
-/* As gate_enter_shared, but gives up (-1, not holding it) once a script runs past
- * busy-reply-threshold: a batch then answers -BUSY instead of waiting for the script. */
+/* Waits for the lock (try, then 10 ms slices), giving up (-1) once a script runs past
+ * busy-reply-threshold: the caller answers -BUSY instead of waiting for the script. */
+static int lock_unless_busy(ks_gate *g, int excl) {
+    while ((excl ? pthread_rwlock_trywrlock(&g->lock) : pthread_rwlock_tryrdlock(&g->lock)) != 0) {
+        struct timespec until;
+        if (script_busy()) return -1;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 10 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        if ((excl ? pthread_rwlock_timedwrlock(&g->lock, &until) : pthread_rwlock_timedrdlock(&g->lock, &until)) == 0)
+            break;
+    }
+    return 0;
+}
+
 int gate_enter_shared_or_busy(ks_gate *g) {
     if (depth > 0) {
         depth++;
         return 0;
     }
-    while (pthread_rwlock_tryrdlock(&g->lock) != 0) {
-        struct timespec until;
-        if (script_busy()) return -1;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 10 * 1000000L; /* look at the busy flag every 10 ms */
-        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-        if (pthread_rwlock_timedrdlock(&g->lock, &until) == 0) break;
-    }
+    if (lock_unless_busy(g, 0) != 0) return -1;
     depth = 1;
+    freeze_clock();
+    return 0;
+}
+
+static int gate_enter_exclusive_or_busy(ks_gate *g) {
+    if (depth > 0) return gate_enter_exclusive(g);
+    if (lock_unless_busy(g, 1) != 0) return -2;
+    depth = 1;
+    exclusive = 1;
     freeze_clock();
     return 0;
 }
@@ -122,3 +137,8 @@ rd_status rd_ks_exclusive_begin(rd_keyspace *ks) {
 }
 
 void rd_ks_exclusive_end(rd_keyspace *ks) { gate_leave(ks_gate_of(ks)); }
+
+rd_status rd_ks_gate_begin_unless_busy(rd_keyspace *ks, int excl) {
+    int rc = excl ? gate_enter_exclusive_or_busy(ks_gate_of(ks)) : gate_enter_shared_or_busy(ks_gate_of(ks));
+    return rc == 0 ? RD_OK : rc == -1 && excl ? RD_NOT_DONE : RD_ERR_BUSY;
+}

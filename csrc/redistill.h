@@ -505,6 +505,10 @@ void rd_ks_shared_begin(rd_keyspace *ks);
 void rd_ks_shared_end(rd_keyspace *ks);
 rd_status rd_ks_exclusive_begin(rd_keyspace *ks);
 void rd_ks_exclusive_end(rd_keyspace *ks);
+/* rd_ks_shared_begin (excl 0) or rd_ks_exclusive_begin (1), except that it gives up, holding
+ * nothing, once a script runs past busy-reply-threshold: RD_OK, RD_ERR_BUSY (answer -BUSY), or
+ * RD_NOT_DONE (exclusive from a shared holder, as rd_ks_exclusive_begin).  Any thread. */
+rd_status rd_ks_gate_begin_unless_busy(rd_keyspace *ks, int excl);
 
 /* WATCH key: registers one watcher of key (each needs one rd_ks_unwatch).
  * *version and *live (the key exists and has not expired) are what EXEC hands

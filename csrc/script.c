@@ -734,6 +734,8 @@ void script_dirty(void) { dirty = 1; }
 
 int script_running_here(void) { return running_here; }
 
+int script_fast_ready(void) { return script_python_set(); }
+
 int script_busy(void) { return atomic_load_explicit(&busy, memory_order_relaxed); }
 
 void script_kill_for_shutdown(void) {

@@ -42,6 +42,9 @@ void worker_serve_busy(void);
 /* Marks the running script as having written (SCRIPT KILL then refuses: -UNKILLABLE). */
 void script_dirty(void);
 
+/* Python has registered its redis.call path (the fast path's EVALSHA needs it). */
+int script_python_set(void);
+
 /* script_call.c: redis.* into the table on top of the stack; the global pcall replacement. */
 void script_register_api(lua_State *L);
 int script_pcall(lua_State *L);

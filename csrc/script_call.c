@@ -109,6 +109,8 @@ int script_busy_reply(int argc, const char **argv, const size_t *argl, rd_buf *o
 typedef int (*python_fn)(const char *frame, size_t len, int resp, rd_buf *out);
 static python_fn python_call;
 
+int script_python_set(void) { return python_call != NULL; }
+
 rd_status rd_script_set_python(void *fn) {
     python_call = (python_fn)fn;
     return RD_OK;

@@ -16,4 +16,7 @@ int script_busy(void);
  * the script on this very thread; SHUTDOWN also stops the script, then goes to Python). */
 int script_busy_reply(int argc, const char **argv, const size_t *argl, struct rd_buf *out);
 
+/* The fast path may run EVALSHA itself (the engine is set up: Python's redis.call path is there). */
+int script_fast_ready(void);
+
 #endif

@@ -68,6 +68,7 @@ _CORE_TEXTS = {
     "COUNT_POSITIVE": "RD_ERR_COUNT",          # the MPOP family's COUNT
     "NO_SUCH_KEY": "RD_ERR_NOSUCHKEY",         # RENAME, DEBUG OBJECT
     "INVALID_CURSOR": "RD_ERR_CURSOR",         # SCAN
+    "BUSY": "RD_ERR_BUSY",                     # a script past busy-reply-threshold
 }
 
 

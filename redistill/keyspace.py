@@ -371,6 +371,13 @@ class Keyspace:
         if not self.try_exclusive_begin():
             raise RuntimeError("exclusive_begin while this thread holds the gate shared")
 
+    def gate_begin_unless_busy(self, exclusive: bool) -> bool:
+        """shared_begin or exclusive_begin, or False (holding nothing) once a script is busy."""
+        st = lib.rd_ks_gate_begin_unless_busy(self.ptr, 1 if exclusive else 0)
+        if st == lib.RD_NOT_DONE:
+            raise RuntimeError("exclusive_begin while this thread holds the gate shared")
+        return st == lib.RD_OK
+
     def try_exclusive_begin(self) -> bool:
         """exclusive_begin, or False (nothing done) when this thread holds the gate shared."""
         return lib.rd_ks_exclusive_begin(self.ptr) == lib.RD_OK

@@ -266,10 +266,14 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # after.  A pause is checked under the gate: once CLIENT PAUSE has replied, no write starts.
     ks = client.server.keyspace
     exclusive = spec.name in _GATED
-    if exclusive:
-        ks.exclusive_begin()
-    else:
-        ks.shared_begin()
+    if "allow_busy" in spec.flags:   # waits out a busy script
+        if exclusive:
+            ks.exclusive_begin()
+        else:
+            ks.shared_begin()
+    elif not ks.gate_begin_unless_busy(exclusive):   # a script past busy-reply-threshold holds it
+        _count(spec.name, 2)
+        return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
     try:
         if pause.holds(client, spec):
             return pause.postpone(client, args)

@@ -9,7 +9,9 @@ Rules:
     registered with C at import) and runs through the dispatcher's call() for a stand-in client
     (ScriptClient): the caller's connection state, the script's protocol, never blocking, and keys it
     fills served to blocked clients after the script, as after EXEC;
-  - C checks every command a script calls against the table's rows (register_commands).
+  - C checks every command a script calls against the table's rows (register_commands);
+  - the C fast path runs EVALSHA of a cached script itself (csrc/conn.c run_evalsha): a command that
+    comes back here from it has no connection at hand and runs for a detached stand-in (_Detached).
 """
 from __future__ import annotations
 
@@ -36,15 +38,35 @@ class ScriptClient:
         return getattr(self._caller, name)
 
 
+class _Detached:
+    """The caller of an EVALSHA the C fast path runs (no Connection object at hand): the server, and
+    defaults for the connection state a command may read."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.resp = 2
+        self.multi = None
+        self.watched = {}
+        self.authenticated = True
+        self.name = b""
+        self.addr = "lua"
+        self.monitoring = False
+
+
+_server: Any = None   # the server, once a client has loaded or run a script (the fast path needs one)
+
+
 def run_for_script(frame: bytes, resp: int) -> bytes:
     """redis.call of a command C does not run (C has checked it: known, arity, flags)."""
-    client = _local.client
+    client = getattr(_local, "client", None) or ScriptClient(_Detached(_server))
     client.resp = resp
     args = decode_frame(frame)
     return commands.encode_reply(client, commands.call(client, commands.lookup(args), args))
 
 
 def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
+    global _server
+    _server = client.server
     stand_in = ScriptClient(client)
     _local.client = stand_in
     try:
@@ -85,6 +107,8 @@ def _encoded(reply: bytes) -> Encoded:
 
 # SCRIPT LOAD script
 def script_load(client: Any, args: list[bytes]) -> Encoded:
+    global _server
+    _server = client.server
     return _encoded(core.script_load(args[2]))
 
 
