@@ -69,6 +69,14 @@ test-deps: $(VENV)/.stamp-test-deps
 	    echo "warning: nutcracker missing and no apt-get; the twemproxy scale-out test will skip"; \
 	  fi; \
 	fi
+	@if ! command -v lua5.1 >/dev/null 2>&1 || [ ! -f /usr/include/lua5.1/lua.h ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing lua5.1 and liblua5.1-0-dev (Debian) for the standalone cmsgpack/struct tests"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq lua5.1 liblua5.1-0-dev"; \
+	  else \
+	    echo "warning: lua5.1 or its headers missing and no apt-get; tests/differential/test_lua_libs.py will skip"; \
+	  fi; \
+	fi
 
 $(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
 	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
