@@ -80,9 +80,12 @@ test-deps: $(VENV)/.stamp-test-deps
 
 $(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
 	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
+	@# the script-using libraries of tests/clients/test_script_clients.py
+	$(VENV)/bin/python -m pip install -q 'limits==5.8.0' 'django==5.2.20' 'django-redis==7.0.0'
 	@touch $@
 
-# ioredis and node-redis for tests/clients/test_node_clients.py, pinned by package-lock.json.
+# ioredis and node-redis for tests/clients/test_node_clients.py, and express, express-rate-limit and
+# rate-limit-redis for tests/clients/test_script_clients.py, pinned by package-lock.json.
 # Without npm the node tests skip (they say why).
 NODE_DIR := tests/clients/node
 node-clients: $(NODE_DIR)/node_modules/.package-lock.json
