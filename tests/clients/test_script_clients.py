@@ -58,6 +58,25 @@ def eval_calls(sp) -> int:
     return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("eval", "evalsha"))
 
 
+def run_threads(n: int, body, what: str) -> None:
+    """body() on n threads at once; fails on any exception in one, or a thread still running after 120 s."""
+    errors = []
+
+    def guarded():
+        try:
+            body()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    workers = [threading.Thread(target=guarded) for _ in range(n)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in workers), f"{what} still running after 120 s"
+    assert not errors, errors[:3]
+
+
 # ---- limits ---------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -168,7 +187,7 @@ def test_redis_py_lock(srv):
 def test_redis_py_lock_contention(srv):
     """4 threads take turns: a GET then SET of a counter under the lock never overlaps, none is lost."""
     threads_n, rounds = 4, 25
-    holders, overlaps, errors = [0], [0], []
+    holders, overlaps = [0], [0]
     guard = threading.Lock()
 
     def worker():
@@ -183,18 +202,10 @@ def test_redis_py_lock_contention(srv):
                     r.set("counter", value + 1)
                     with guard:
                         holders[0] -= 1
-        except Exception as e:  # noqa: BLE001 - reported by the main thread
-            errors.append(repr(e))
         finally:
             r.close()
 
-    workers = [threading.Thread(target=worker) for _ in range(threads_n)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in workers), "lock workers still running after 120 s"
-    assert not errors, errors[:3]
+    run_threads(threads_n, worker, "lock workers")
     r = make_client(srv)
     try:
         assert int(r.get("counter")) == threads_n * rounds
@@ -225,24 +236,13 @@ def test_django_redis_incr_concurrent(srv):
     cache = django_cache(srv)
     cache.set("hits", 0, timeout=None)
     before = eval_calls(srv)
-    seen, errors = [], []
+    seen = []
 
     def worker():
-        got = []
-        try:
-            for _ in range(per_thread):
-                got.append(cache.incr("hits"))
-        except Exception as e:  # noqa: BLE001 - reported by the main thread
-            errors.append(repr(e))
+        got = [cache.incr("hits") for _ in range(per_thread)]
         seen.extend(got)
 
-    workers = [threading.Thread(target=worker) for _ in range(threads_n)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in workers), "incr workers still running after 120 s"
-    assert not errors, errors[:3]
+    run_threads(threads_n, worker, "incr workers")
     total = threads_n * per_thread
     assert cache.get("hits") == total
     assert sorted(seen) == list(range(1, total + 1)), "each incr returned a value no other call got"
