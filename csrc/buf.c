@@ -77,3 +77,7 @@ void rd_buf_clear(rd_buf *b) {
     b->len = 0;
     b->failed = 0;
 }
+
+rd_status rd_buf_append(rd_buf *b, const char *p, size_t n) {
+    return buf_append(b, p, n) == 0 ? RD_OK : RD_ERR_NOMEM;
+}

@@ -53,6 +53,19 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_WEIGHT_FLOAT] = "-ERR weight value is not a float",
     [RD_ERR_EXPIRE] = "-ERR invalid expire time in '%s' command",
     [RD_ERR_DECR_OVERFLOW] = "-ERR decrement would overflow",
+    [RD_ERR_NOSCRIPT] = "-NOSCRIPT No matching script. Please use EVAL.",
+    [RD_ERR_NUMKEYS_NEGATIVE] = "-ERR Number of keys can't be negative",
+    [RD_ERR_SCRIPT_RO] = "-ERR Can not execute a script with write flag using *_ro command.",
+    [RD_ERR_NOTBUSY] = "-NOTBUSY No scripts in execution right now.",
+    [RD_ERR_UNKILLABLE] = "-UNKILLABLE Sorry the script already executed write commands against the dataset. "
+                          "You can either wait the script termination or kill the server in a hard way using "
+                          "the SHUTDOWN NOSAVE command.",
+    [RD_ERR_SHEBANG] = "-ERR Invalid script shebang",
+    [RD_ERR_SHEBANG_ENGINE] = "-ERR Unexpected engine in script shebang: %s",
+    [RD_ERR_SHEBANG_FLAG] = "-ERR Unexpected flag in script shebang: %s",
+    [RD_ERR_SHEBANG_OPTION] = "-ERR Unknown lua shebang option: %s",
+    [RD_ERR_SCRIPT_COMPILE] = "-ERR Error compiling script (new function): %s",
+    [RD_ERR_SCRIPT_RUN] = "-ERR Error running script %s, %s",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",

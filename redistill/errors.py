@@ -302,3 +302,9 @@ INVALID_SLOT_OR_COUNT = "Invalid slot or number of keys"
 
 def moved(slot: int, addr: str) -> str:
     return f"-MOVED {slot} {addr}"
+
+
+# Scripting (commands/scripting.py; the engine's own texts are csrc/status.c's).
+SCRIPT_FLUSH_MODE = "SCRIPT FLUSH only support SYNC|ASYNC option"
+SCRIPT_DEBUG_MODE = "Use SCRIPT DEBUG YES/SYNC/NO"
+SCRIPT_DEBUG_UNSUPPORTED = "SCRIPT DEBUG YES/SYNC is not supported: there is no Lua debugger"

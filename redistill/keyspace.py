@@ -496,6 +496,16 @@ class Keyspace:
             return block.store(lambda _ptr: self._exec(args, resp))
         return self._exec(args, resp)
 
+    def script_eval(self, args: list[bytes], resp: int, mode: int) -> bytes:
+        """EVAL/EVALSHA[_RO] (mode: EVAL_SHA, EVAL_RO bits) run by C's Lua engine, under the gate the
+        caller holds exclusive: the complete reply, errors included.  Its own buffer: the script's
+        redis.call may come back into Python, which uses this thread's scratch."""
+        args = [bytes(a) if isinstance(a, BlockValue) else a for a in args]
+        argv, argl = _key_array(args)
+        buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
+        _check(lib.rd_script_eval(self.ptr, len(args), argv, argl, resp, mode, buf))
+        return ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
+
     def _exec(self, args: list[bytes], resp: int) -> bytes:
         s = self._scratch
         argv, argl = _key_array(args)

@@ -25,6 +25,7 @@ from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
 from redistill.commands import monitor, pause
+from redistill.commands import scripting
 from redistill.commands import table
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.errors import CommandError
@@ -62,7 +63,7 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug, keys,
-                                                       monitor, pause, server, string, transactions)}
+                                                       monitor, pause, scripting, server, string, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
@@ -210,6 +211,7 @@ def _all_specs() -> list[CommandSpec]:
 # The table's gate column (table.py says why each command holds the gate the way it does).
 OWN_GATE = frozenset(s.name for s in _all_specs() if s.gate == "own")
 _GATED = frozenset(s.name for s in _all_specs() if s.gate == "exclusive")
+scripting.register_commands(_all_specs())   # what a script's redis.call checks, in C
 
 
 def _run(client: Any, args: list[bytes]) -> Any:

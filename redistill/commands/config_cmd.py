@@ -176,6 +176,9 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         from redistill.core import set_proto_max_bulk_len
         server.proto_max_bulk_len = int(stored["proto-max-bulk-len"])
         set_proto_max_bulk_len(server.proto_max_bulk_len)
+    if "busy-reply-threshold" in stored:   # the Lua hook's (csrc/script.c)
+        from redistill.core import script_set_busy_threshold
+        script_set_busy_threshold(int(stored["busy-reply-threshold"]))
     for name, value in stored.items():   # encoding thresholds the C collection types follow
         if value.lstrip("-").isdigit():
             set_type_threshold(name, int(value))
