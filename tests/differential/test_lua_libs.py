@@ -80,12 +80,17 @@ def run_redis(server, scripts: list[str]) -> list[str]:
     return out
 
 
+def assert_same_texts(bodies: list[str], theirs: list[str], ours: list[str]) -> None:
+    """Redis's text for each snippet, then ours; the first differences are shown."""
+    wrong = [f"{b}\n  redis: {t[:600]}\n  ours:  {o[:600]}" for b, t, o in zip(bodies, theirs, ours) if t != o]
+    assert not wrong, f"{len(wrong)} of {len(bodies)} differ:\n" + "\n".join(wrong[:15])
+
+
 def assert_same(redis_server, lua_modules, bodies: list[str]) -> None:
     scripts = [script(b) for b in bodies]
     ours = run_standalone(lua_modules, scripts)
     theirs = run_redis(redis_server, scripts)
-    wrong = [f"{b}\n  redis: {t[:600]}\n  ours:  {o[:600]}" for b, t, o in zip(bodies, theirs, ours) if t != o]
-    assert not wrong, f"{len(wrong)} of {len(bodies)} differ:\n" + "\n".join(wrong[:15])
+    assert_same_texts(bodies, theirs, ours)
     # a case whose error is the harness's own (a typo, a global Redis forbids) would compare equal and test nothing
     assert not [t for t in theirs if t.startswith("ERROR")], [t for t in theirs if t.startswith("ERROR")][:5]
 
