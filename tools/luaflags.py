@@ -5,6 +5,7 @@ Makefile's gcc lines, tests/core's programs).
     python3 tools/luaflags.py --cflags    ->  -I/usr/include/lua5.1
     python3 tools/luaflags.py --libs      ->  -llua5.1-cjson -llua5.1-bitop -llua5.1 -lm
     python3 tools/luaflags.py --sources   ->  csrc/lua/*.c (our cmsgpack and struct), when present
+    python3 tools/luaflags.py --packages  ->  the Debian packages that provide them (make lua-deps)
 
 All three as shared libraries (Debian's liblua5.1-cjson.a has objects that are not position
 independent, so it cannot go into the extension); at run time that needs the packages liblua5.1-0,
@@ -37,5 +38,5 @@ def sources(root: str = HERE) -> list[str]:
 
 
 if __name__ == "__main__":
-    out = {"--cflags": cflags, "--libs": libs, "--sources": sources}
+    out = {"--cflags": cflags, "--libs": libs, "--sources": sources, "--packages": lambda: list(PACKAGES)}
     print(" ".join(out[sys.argv[1]]()))
