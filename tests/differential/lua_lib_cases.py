@@ -143,7 +143,7 @@ CMSGPACK = (
 
 
 def _random_lua_value(rng: random.Random, depth: int = 0) -> str:
-    kind = rng.choice(["int", "int", "num", "str", "bool", "nil", "array", "map"] if depth < 5
+    kind = rng.choice(["int", "int", "num", "str", "bool", "nil", "array", "map"] if depth < 3
                       else ["int", "num", "str", "bool"])
     if kind == "int":
         return str(rng.choice([rng.randint(-200, 200), rng.randint(-2**40, 2**40), rng.randint(-2**63, 2**63)]))
@@ -156,7 +156,7 @@ def _random_lua_value(rng: random.Random, depth: int = 0) -> str:
         return rng.choice(["true", "false"])
     if kind == "nil":
         return "nil"
-    n = rng.randint(0, 18)
+    n = rng.choice([0, 1, 2, 3, 5, 15, 16, 17])  # across the fix/16-bit header boundary
     if kind == "array":
         return "{" + ", ".join(_random_lua_value(rng, depth + 1) for _ in range(n)) + "}"
     keys = {rng.choice([f"k{rng.randint(0, 30)}", str(rng.randint(1, 20)), f"[{rng.randint(-3, 25)}]",
@@ -167,19 +167,19 @@ def _random_lua_value(rng: random.Random, depth: int = 0) -> str:
 
 def _random_msgpack(rng: random.Random, depth: int = 0) -> bytes:
     """Mostly valid MessagePack (every type byte Redis reads, some it refuses), later cut or flipped."""
-    kind = rng.randrange(12 if depth < 4 else 8)
+    kind = rng.randrange(12 if depth < 3 else 8)
     if kind == 0:
         return bytes([rng.randrange(256)])
     if kind == 1:
         return bytes([rng.choice([0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xca, 0xcb])]) + bytes(
             rng.randrange(256) for _ in range(8))
     if kind in (2, 3):
-        n = rng.choice([0, 3, 31, 32, 300])
+        n = rng.choice([0, 3, 31, 32, 40, 300])
         head = bytes([0xa0 | n]) if n < 32 else bytes([0xd9, n]) if n < 256 else bytes([0xda, n >> 8, n & 0xff])
         return head + bytes(rng.randrange(256) for _ in range(n))
     if kind in (4, 5, 6, 7):
         return bytes([rng.choice([0xc0, 0xc2, 0xc3, 0xc1, 0xc4, 0xd4, 0xe5, 0x05, 0x7f])])
-    n = rng.randint(0, 17)
+    n = rng.choice([0, 1, 2, 3, 15, 16, 17])
     items = b"".join(_random_msgpack(rng, depth + 1) for _ in range(n * (2 if kind >= 10 else 1)))
     if kind >= 10:
         head = bytes([0x80 | n]) if n < 16 else bytes([0xde, 0, n])

@@ -5,6 +5,7 @@ text there as through redis-server's EVAL (packed bytes, unpacked values, error 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +24,9 @@ pytestmark = [
     pytest.mark.skipif(LUA is None, reason="lua5.1 is not installed (make test-deps installs Debian's lua5.1)"),
     pytest.mark.skipif(not (LUA_INCLUDE / "lua.h").exists() or GCC is None,
                        reason="needs gcc and Debian's liblua5.1-0-dev headers in /usr/include/lua5.1"),
+    # no Redistill here: the pass with the fast path on (make test's other differential run) covers it
+    pytest.mark.skipif(os.environ.get("REDISTILL_FASTPATH") == "0",
+                       reason="standalone modules: nothing here depends on REDISTILL_FASTPATH"),
 ]
 
 # Loads the modules, then runs each script (hex on stdin, one per line) as a chunk named like Redis's
@@ -41,21 +45,25 @@ end
 """
 
 
-@pytest.fixture(scope="module")
-def lua_modules(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("lua-modules")
+def build_modules(out: Path, flags: list[str]) -> Path:
+    """cmsgpack.so and struct.so (csrc/lua/) as Lua 5.1 modules in out, with the driver beside them."""
     for name in ("cmsgpack", "struct"):
         subprocess.run([GCC, "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-shared", "-fPIC",
-                        f"-I{LUA_INCLUDE}", "-o", str(out / f"{name}.so"), str(ROOT / "csrc" / "lua" / f"{name}.c")],
-                       check=True, capture_output=True, text=True)
+                        *flags, f"-I{LUA_INCLUDE}", "-o", str(out / f"{name}.so"),
+                        str(ROOT / "csrc" / "lua" / f"{name}.c")], check=True, capture_output=True, text=True)
     (out / "driver.lua").write_text(DRIVER)
     return out
 
 
-def run_standalone(modules: Path, scripts: list[str]) -> list[str]:
+@pytest.fixture(scope="module")
+def lua_modules(tmp_path_factory) -> Path:
+    return build_modules(tmp_path_factory.mktemp("lua-modules"), [])
+
+
+def run_standalone(modules: Path, scripts: list[str], env: dict | None = None) -> list[str]:
     stdin = "".join(s.encode().hex() + "\n" for s in scripts)
     p = subprocess.run([LUA, str(modules / "driver.lua"), str(modules)], input=stdin, capture_output=True,
-                       text=True, errors="replace", timeout=300)
+                       text=True, errors="replace", timeout=300, env=env)
     assert p.returncode == 0, p.stderr[-3000:]
     lines = p.stdout.split("\n")[:-1]
     assert len(lines) == len(scripts), (len(lines), len(scripts), p.stderr[-2000:])
@@ -117,3 +125,20 @@ def test_library_fields_match_redis(redis_server, lua_modules):
             "for k, v in pairs(_G[lib]) do out[lib .. '.' .. k] = type(v) == 'string' and v or type(v) end end "
             "return out")
     assert_same(redis_server, lua_modules, [body])
+
+
+def test_sanitizers_find_nothing(tmp_path, lua_modules):
+    """Every snippet, and more random ones, on modules built with ASan and UBSan (aborting on the first
+    report; lua5.1 itself is not instrumented, so the runtimes are preloaded): the same texts as the
+    plain build, and no report."""
+    runtimes = [subprocess.run([GCC, f"-print-file-name={lib}"], capture_output=True, text=True).stdout.strip()
+                for lib in ("libasan.so", "libubsan.so")]
+    if not all(Path(r).is_absolute() and Path(r).exists() for r in runtimes):
+        pytest.skip("gcc's ASan/UBSan runtimes are not installed")
+    modules = build_modules(tmp_path, ["-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                                       "-fno-omit-frame-pointer"])
+    env = dict(os.environ, LD_PRELOAD=" ".join(runtimes), ASAN_OPTIONS="detect_leaks=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    scripts = [script(b) for b in CMSGPACK + STRUCT + random_cmsgpack_cases(seed=41, count=300)
+               + random_struct_cases(seed=41, count=300)]
+    assert run_standalone(modules, scripts, env) == run_standalone(lua_modules, scripts)
