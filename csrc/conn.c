@@ -18,6 +18,8 @@
 #include "buf.h"
 #include "ksapi.h"
 #include "resp.h"
+#include "script.h"
+#include "script_state.h"
 #include "slowlog.h"
 #include "types.h"
 #include "worker.h"
@@ -29,6 +31,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #define READ_CHUNK (16 * 1024)            /* minimum free room before a recv */
@@ -533,6 +536,49 @@ static void segment_close(rd_conn *c, sl_segment *s, int64_t now_ms) {
     if (bound >= s->thr) segment_end(c, s, rd_now_us(), now_ms);
 }
 
+/* Busy mode (a script past busy-reply-threshold): one frame answered here (0), or 1 for Python. */
+static int busy_frame(rd_conn *c, const char *frame) {
+    resp_parser *p = &c->parser;
+    rd_worker *w = c->w;
+    const char *base = p->is_inline ? c->scratch.data : frame;
+    if (worker_args(w, p->argc) < 0) return 1;
+    for (int i = 0; i < p->argc; i++) {
+        w->argv[i] = base + p->argv[i].off;
+        w->argl[i] = p->argv[i].len;
+    }
+    return script_busy_reply(p->argc, w->argv, w->argl, &c->out);
+}
+
+static int later_has(const rd_worker *w, int fd) {
+    for (int i = 0; i < w->nlater; i++)
+        if (w->later_fd[i] == fd) return 1;
+    return 0;
+}
+
+/* Called by a busy script's hook on its own thread: that worker's other clients are read and
+ * answered (-BUSY, SCRIPT KILL) as on every other worker, since its event loop is inside the script.
+ * What Python must still see (a command for it, a close, output to wait for) is kept for the next
+ * rd_worker_poll; events of sockets C does not serve stay in the (level-triggered) epoll set. */
+void worker_serve_busy(void) {
+    rd_worker *w = worker_here;
+    struct epoll_event evs[64];
+    int n;
+    if (!w || w->epfd <= 0) return;
+    n = epoll_wait(w->epfd, evs, 64, 0);
+    for (int i = 0; i < n && w->nlater < 64; i++) {
+        int fd = evs[i].data.fd;
+        rd_conn *c = fd >= 0 && fd < w->nfds ? w->by_fd[fd] : NULL;
+        if (!c || !(evs[i].events & EPOLLIN) || (evs[i].events & EPOLLOUT) || c->slow || later_has(w, fd))
+            continue;
+        int st = (int)rd_conn_io(c, fd, 1);
+        if (st != RD_OK) {
+            w->later_fd[w->nlater] = fd;
+            w->later_ev[w->nlater] = evs[i].events;
+            w->later_st[w->nlater++] = st;
+        }
+    }
+}
+
 /* One batch: frames are parsed and run until the input runs out, a command
  * needs Python, the output is over the soft limit, or the connection ends. */
 static int run_batch(rd_conn *c, int fd) {
@@ -545,10 +591,17 @@ static int run_batch(rd_conn *c, int fd) {
 
     if (c->blocked) return STOP_IDLE; /* input only piles up until the waiter is served */
     if (c->slow) return STOP_SLOW;
-    if (gated) gate_enter_shared(c->w->gate);
+    /* A script past busy-reply-threshold holds the gate: answer -BUSY instead of waiting. */
+    int busy = script_running_here(); /* a busy script's hook serving this worker (worker_serve_busy) */
+    if (busy)
+        gated = 0;
+    else if (gated && gate_enter_shared_or_busy(c->w->gate) != 0)
+        gated = 0, busy = 1;
+    else if (!gated && c->authenticated && c->in_start < c->in_len && script_busy())
+        busy = 1;
     /* Read under the gate: CLIENT PAUSE and MONITOR set it under the exclusive gate, so a
      * batch either ended before them or sees it. */
-    int fast = c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);
+    int fast = !busy && c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);
     now = rd_now_ms(); /* read after any wait for the gate */
     c->last_ms = now;
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
@@ -585,7 +638,7 @@ static int run_batch(rd_conn *c, int fd) {
             /* The block holds this frame and nothing more: the SET may keep it. */
             int whole = vi && c->in_start == c->in_len && c->in_cap - c->in_len <= BIG_SLACK;
             const resp_arg *val = &c->parser.argv[vi];
-            int big = whole && vi < c->parser.argc;
+            int big = whole && vi < c->parser.argc && !busy;
             if (big) ks_adopt_offer(c->in, c->in + start + val->off, val->len);
             /* SET may keep a big value's block: the command is timed on its own, its entry
              * made from a copy of the value's first bytes taken before. */
@@ -594,7 +647,8 @@ static int run_batch(rd_conn *c, int fd) {
             if (own) segment_end(c, &seg, rd_now_us(), now);
             if (big && seg.thr >= 0)
                 memcpy(head, c->in + start + val->off, val->len < sizeof head ? val->len : sizeof head);
-            int served = fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
+            int served = busy ? busy_frame(c, c->in + start) == 0
+                              : fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
             if (served && big && seg.thr >= 0) c->w->argv[vi] = head;
             if (big && ks_adopt_taken()) { /* the block is the entry's now */
                 /* As Redis, the next argument gets a buffer of the same size (a pipeline of

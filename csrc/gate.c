@@ -28,6 +28,9 @@
  */
 #include "gate.h"
 
+#include <time.h>
+#include "script_state.h"
+
 static _Thread_local int depth;     /* nesting of this thread's hold; 0 = not held */
 static _Thread_local int exclusive; /* the hold (depth > 0) is exclusive */
 _Thread_local int64_t gate_now;     /* rule 6; 0 = not held */
@@ -54,6 +57,26 @@ void gate_enter_shared(ks_gate *g) {
     if (depth++ > 0) return;
     pthread_rwlock_rdlock(&g->lock);
     freeze_clock();
+}
+
+/* As gate_enter_shared, but gives up (-1, not holding it) once a script runs past
+ * busy-reply-threshold: a batch then answers -BUSY instead of waiting for the script. */
+int gate_enter_shared_or_busy(ks_gate *g) {
+    if (depth > 0) {
+        depth++;
+        return 0;
+    }
+    while (pthread_rwlock_tryrdlock(&g->lock) != 0) {
+        struct timespec until;
+        if (script_busy()) return -1;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 10 * 1000000L; /* look at the busy flag every 10 ms */
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        if (pthread_rwlock_timedrdlock(&g->lock, &until) == 0) break;
+    }
+    depth = 1;
+    freeze_clock();
+    return 0;
 }
 
 int gate_enter_exclusive(ks_gate *g) {

@@ -79,6 +79,7 @@ typedef enum {
     RD_ERR_SHEBANG_OPTION,   /* %s = an unknown shebang option */
     RD_ERR_SCRIPT_COMPILE,   /* %s = Lua's compile error */
     RD_ERR_SCRIPT_RUN,       /* %s%s = the script's SHA1, then what Lua raised when no error table */
+    RD_ERR_BUSY,             /* a command while a script runs past busy-reply-threshold */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -448,7 +449,8 @@ enum {
     RD_CMD_NOSCRIPT = 4,       /* noscript: "This Redis command is not allowed from script" */
     RD_CMD_MAY_REPLICATE = 8,  /* may_replicate: refused in read-only scripts, as writes */
     RD_CMD_CONTAINER = 16,     /* has subcommands, registered as "name|sub" */
-    RD_CMD_WAKES = 32          /* may fill a key a blocked client waits on (the table's wakes) */
+    RD_CMD_WAKES = 32,         /* may fill a key a blocked client waits on (the table's wakes) */
+    RD_CMD_ALLOW_BUSY = 64     /* allow_busy: still served while a script is busy */
 };
 /* EVAL variants (rd_script_eval's mode). */
 enum {

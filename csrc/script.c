@@ -14,6 +14,7 @@
 #include "script.h"
 
 #include <lauxlib.h>
+#include <limits.h>
 #include <lualib.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "gate.h"
 #include "ksapi.h"
 #include "resp.h"
+#include "script_state.h"
 #include "sha1.h"
 #include "strconv.h"
 
@@ -31,6 +33,7 @@ LUALIB_API int luaopen_cmsgpack(lua_State *L) __attribute__((weak));
 LUALIB_API int luaopen_struct(lua_State *L) __attribute__((weak));
 
 script_run *script_cur;
+static _Thread_local int running_here; /* script_running_here */
 
 static lua_State *L;
 static int globals_ref = LUA_NOREF; /* the real globals table */
@@ -39,6 +42,7 @@ static int globals_ref = LUA_NOREF; /* the real globals table */
 static _Atomic int running;           /* a script runs now */
 static _Atomic int dirty;             /* ... and it has called a write command */
 static _Atomic int kill_requested;    /* SCRIPT KILL asked it to stop */
+static _Atomic int busy;              /* past busy-reply-threshold: others get -BUSY */
 static _Atomic int64_t busy_threshold_ms = 5000;
 static _Atomic uint64_t stat_vm_bytes, stat_count, stat_cache_bytes;
 
@@ -177,6 +181,46 @@ static int safe_rawset(lua_State *l) {
     return 1;
 }
 
+/* Lua 5.1.5's unpack overflows on huge ranges (unpack({}, -2, 2^31-1) crashes); Redis's copy is
+ * patched, and this is its patched version. */
+static int safe_unpack(lua_State *l) {
+    int i, e;
+    unsigned int n;
+    luaL_checktype(l, 1, LUA_TTABLE);
+    i = luaL_optint(l, 2, 1);
+    e = luaL_opt(l, luaL_checkint, 3, (int)lua_objlen(l, 1));
+    if (i > e) return 0;
+    n = (unsigned int)e - (unsigned int)i;
+    if (n >= INT_MAX || !lua_checkstack(l, (int)++n)) return luaL_error(l, "too many results to unpack");
+    lua_rawgeti(l, 1, i);
+    while (i++ < e) lua_rawgeti(l, 1, i);
+    return (int)n;
+}
+
+/* LuaBitOp 1.0.2's tohex overflows on n = -2^31 (bit.tohex(65535, -2147483648) crashes); this is
+ * Redis's patched version.  The number to 32 bits as LuaBitOp's barg does (2^52 + 2^51 added). */
+static uint32_t bit_arg(lua_State *l, int idx) {
+    union {
+        lua_Number n;
+        uint64_t b;
+    } bn;
+    bn.n = luaL_checknumber(l, idx) + 6755399441055744.0;
+    return (uint32_t)bn.b;
+}
+
+static int safe_tohex(lua_State *l) {
+    uint32_t b = bit_arg(l, 1);
+    int32_t n = lua_isnone(l, 2) ? 8 : (int32_t)bit_arg(l, 2);
+    const char *digits = "0123456789abcdef";
+    char buf[8];
+    if (n == INT32_MIN) n = INT32_MIN + 1;
+    if (n < 0) n = -n, digits = "0123456789ABCDEF";
+    if (n > 8) n = 8;
+    for (int i = n; --i >= 0;) buf[i] = digits[b & 15], b >>= 4;
+    lua_pushlstring(l, buf, (size_t)n);
+    return 1;
+}
+
 static int safe_setmetatable(lua_State *l) {
     if (is_protected(l, 1)) return readonly_error(l);
     lua_pushvalue(l, lua_upvalueindex(1));
@@ -260,6 +304,10 @@ static const char err_handler[] =
 static void protect_globals(lua_State *l) {
     static const char *const libs[] = {"string", "cjson", "bit", "cmsgpack", "math", "table", "struct",
                                        "redis", "coroutine", NULL};
+    lua_getglobal(l, "bit"); /* before the library becomes read-only */
+    lua_pushcfunction(l, safe_tohex);
+    lua_setfield(l, -2, "tohex");
+    lua_pop(l, 1);
     for (int i = 0; libs[i]; i++) {
         lua_getglobal(l, libs[i]);
         if (lua_istable(l, -1)) {
@@ -271,6 +319,8 @@ static void protect_globals(lua_State *l) {
     }
     lua_pushcfunction(l, safe_rawset);
     lua_setglobal(l, "rawset");
+    lua_pushcfunction(l, safe_unpack);
+    lua_setglobal(l, "unpack");
     lua_getglobal(l, "setmetatable");
     lua_pushcclosure(l, safe_setmetatable, 1);
     lua_setglobal(l, "setmetatable");
@@ -419,6 +469,9 @@ static script_entry *create_function(const char *body, size_t len, rd_buf *out) 
 static void busy_hook(lua_State *l, lua_Debug *ar) {
     (void)ar;
     if (!script_cur) return;
+    if (!busy && clock_mono_us() - script_cur->start_us >= busy_threshold_ms * 1000)
+        atomic_store(&busy, 1);
+    if (busy) worker_serve_busy(); /* this thread's other clients get -BUSY (or SCRIPT KILL) too */
     if (kill_requested) {
         /* Every line from now on, so that a pcall in the script cannot swallow the kill. */
         lua_sethook(l, busy_hook, LUA_MASKLINE, 0);
@@ -493,6 +546,7 @@ static void run_function(script_run *r, int nkeys, const char **keys, const size
     push_array(L, nargs, args, alen);
     set_real_global(L, "ARGV");
     script_cur = r;
+    running_here = 1;
     kill_requested = 0;
     dirty = 0;
     running = 1;
@@ -508,7 +562,9 @@ static void run_function(script_run *r, int nkeys, const char **keys, const size
     else
         script_lua_to_reply(L, out, r->resp, r->caller_resp);
     lua_pop(L, 1); /* the error handler */
+    busy = 0;
     running = 0;
+    running_here = 0;
     script_cur = NULL;
     publish_stats();
 }
@@ -607,6 +663,14 @@ void rd_script_flush(void) {
 }
 
 void script_dirty(void) { dirty = 1; }
+
+int script_running_here(void) { return running_here; }
+
+int script_busy(void) { return atomic_load_explicit(&busy, memory_order_relaxed); }
+
+void script_kill_for_shutdown(void) {
+    if (running) kill_requested = 1; /* even after writes: the server is going away */
+}
 
 rd_status rd_script_kill(rd_buf *out) {
     if (!running) {

@@ -34,6 +34,11 @@ typedef struct script_run {
 /* The run in progress, NULL between scripts. */
 extern script_run *script_cur;
 
+/* SHUTDOWN while a script is busy: stop it at its next hook, written or not. */
+void script_kill_for_shutdown(void);
+/* conn.c: answers this thread's worker's other clients while its script is busy. */
+void worker_serve_busy(void);
+
 /* Marks the running script as having written (SCRIPT KILL then refuses: -UNKILLABLE). */
 void script_dirty(void);
 

@@ -12,6 +12,7 @@
 #include "gate.h"
 #include "ksapi.h"
 #include "resp.h"
+#include "script_state.h"
 #include "sha1.h"
 #include "types.h"
 
@@ -84,6 +85,23 @@ static const reg_entry *lookup(int argc, const char **argv, const size_t *argl) 
     memcpy(full + argl[0] + 1, argv[1], argl[1]);
     e = reg_slot(full, argl[0] + 1 + argl[1]);
     return e->name ? e : NULL;
+}
+
+/* ---- busy mode (script_state.h) ------------------------------------------------ */
+
+int script_busy_reply(int argc, const char **argv, const size_t *argl, rd_buf *out) {
+    const reg_entry *e = argc > 0 ? lookup(argc, argv, argl) : NULL;
+    if (!e || (e->arity > 0 ? argc != e->arity : argc < -e->arity)) return 1; /* Python's error */
+    if (!(e->flags & RD_CMD_ALLOW_BUSY)) {
+        resp_add_status_error(out, RD_ERR_BUSY);
+        return 0;
+    }
+    if (name_eq(e, "script|kill", 11)) {
+        rd_script_kill(out);
+        return 0;
+    }
+    if (name_eq(e, "shutdown", 8)) script_kill_for_shutdown();
+    return 1;
 }
 
 /* ---- the Python path ------------------------------------------------------------ */

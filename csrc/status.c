@@ -66,6 +66,7 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_SHEBANG_OPTION] = "-ERR Unknown lua shebang option: %s",
     [RD_ERR_SCRIPT_COMPILE] = "-ERR Error compiling script (new function): %s",
     [RD_ERR_SCRIPT_RUN] = "-ERR Error running script %s, %s",
+    [RD_ERR_BUSY] = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",

@@ -137,7 +137,7 @@ def script_help(client: Any, args: list[bytes]) -> list[str]:
 
 
 _FLAGS = {"write": core.CMD_WRITE, "denyoom": core.CMD_DENYOOM, "noscript": core.CMD_NOSCRIPT,
-          "may_replicate": core.CMD_MAY_REPLICATE}
+          "may_replicate": core.CMD_MAY_REPLICATE, "allow_busy": core.CMD_ALLOW_BUSY}
 
 
 def register_commands(specs: list[Any]) -> None:

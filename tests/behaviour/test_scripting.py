@@ -153,3 +153,70 @@ def test_script_over_maxmemory_gets_oom(start_extra):
     with pytest.raises(redis.exceptions.ResponseError, match="^command not allowed when used memory"):
         c.eval("#!lua\nreturn redis.call('get', 'small')", 0)
     assert c.eval("#!lua flags=allow-oom\nreturn redis.call('del', 'small')", 0) == 1
+
+
+BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+
+def _wait_busy(c, deadline_s: float = 10.0) -> str:
+    """PING until the server answers -BUSY (the script passed busy-reply-threshold)."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        try:
+            c.ping()
+        except redis.exceptions.ResponseError as e:
+            return str(e)
+        time.sleep(0.02)
+    raise AssertionError("the server never answered -BUSY")
+
+
+def test_busy_script_answers_busy_and_script_kill_stops_it(server):
+    """Past busy-reply-threshold every other connection (made before the script: on both worker
+    threads, the script's own included) gets -BUSY; SCRIPT KILL from one of them stops a script that
+    has not written; with no script, -NOTBUSY."""
+    conns = [make_client(server) for _ in range(6)]
+    for cl in conns:
+        cl.ping()
+    conns[0].config_set("busy-reply-threshold", 100)
+    try:
+        runner = make_client(server, socket_timeout=30)
+        result = []
+
+        def run():
+            try:
+                runner.eval("local i = 0 while true do i = i + 1 end", 0)
+            except redis.exceptions.ResponseError as e:
+                result.append(str(e))
+
+        t = threading.Thread(target=run)
+        t.start()
+        for cl in conns[1:]:
+            assert _wait_busy(cl) == BUSY
+        assert conns[2].script_kill()
+        t.join(20)
+        assert result and result[0].startswith("Script killed by user with SCRIPT KILL...")
+        assert conns[3].ping()
+        with pytest.raises(redis.exceptions.ResponseError, match="^NOTBUSY No scripts in execution right now"):
+            conns[4].script_kill()
+    finally:
+        conns[0].config_set("busy-reply-threshold", 5000)
+
+
+def test_busy_script_that_wrote_is_unkillable_until_it_ends(server):
+    conns = [make_client(server) for _ in range(4)]
+    for cl in conns:
+        cl.ping()
+    conns[0].config_set("busy-reply-threshold", 50)
+    try:
+        runner = make_client(server, socket_timeout=30)
+        t = threading.Thread(target=lambda: runner.eval(
+            "redis.call('set', 'wrote', '1') local t = redis.call('time') "
+            "while tonumber(redis.call('time')[1]) < tonumber(t[1]) + 5 do end return 1", 0))
+        t.start()
+        _wait_busy(conns[1])
+        with pytest.raises(redis.exceptions.ResponseError, match="^UNKILLABLE Sorry the script already executed write"):
+            conns[2].script_kill()
+        t.join(20)
+        assert conns[3].get("wrote") == b"1"
+    finally:
+        conns[0].config_set("busy-reply-threshold", 5000)

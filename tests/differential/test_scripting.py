@@ -116,6 +116,9 @@ ERRORS = [
     ev("return _VERSION"), ev("return type(newproxy)"), ev("return type(getfenv)"), ev("return type(gcinfo())"),
     ev("local co = coroutine.create(function() return 5 end) local ok, v = coroutine.resume(co) return v"),
     ev("return math.random() ~= nil"), ev("return ('x'):rep(3)"),
+    ev("return {bit.tohex(65535, -2147483648), bit.tohex(255), bit.tohex(-1, -4), bit.tohex(5, 20)}"),
+    ev("return {unpack({1, 2, 3}, -2, 2147483647)}"), ev("return {unpack({1, 2, 3}, -2147483648, -2)}"),
+    ev("return {unpack({1, 2, 3}, 2, 3)}"), ev("return {unpack({1, 2, 3}, 3, 1)}"),
 ]
 
 SHEBANG = [
