@@ -121,9 +121,8 @@ static void put_header(mp_buf *b, size_t n, unsigned char fix, size_t fix_limit,
 }
 
 static void put_string(mp_buf *b, const char *s, size_t len) {
-    if (len < 32) put_tagged(b, (unsigned char)(0xa0 | len), 0, 0);
-    else if (len <= 0xff) put_tagged(b, 0xd9, len, 1);
-    else put_header(b, len, 0xa0, 0, 0xda);
+    if (len >= 32 && len <= 0xff) put_tagged(b, 0xd9, len, 1); /* str 8: strings only */
+    else put_header(b, len, 0xa0, 32, 0xda);
     memcpy(buf_take(b, len), s, len);
 }
 
