@@ -221,12 +221,65 @@ static int safe_tohex(lua_State *l) {
     return 1;
 }
 
+/* Redis's Lua refuses precompiled chunks (string.dump's output): loadstring and load return nil. */
+static int text_only_load(lua_State *l) {
+    size_t n = 0;
+    const char *s = lua_type(l, 1) == LUA_TSTRING ? lua_tolstring(l, 1, &n) : NULL;
+    if (s && n && s[0] == LUA_SIGNATURE[0]) {
+        lua_pushnil(l);
+        lua_pushliteral(l, "binary chunks are not allowed");
+        return 2;
+    }
+    lua_pushvalue(l, lua_upvalueindex(1));
+    lua_insert(l, 1);
+    lua_call(l, lua_gettop(l) - 1, LUA_MULTRET);
+    return lua_gettop(l);
+}
+
 static int safe_setmetatable(lua_State *l) {
     if (is_protected(l, 1)) return readonly_error(l);
     lua_pushvalue(l, lua_upvalueindex(1));
     lua_insert(l, 1);
     lua_call(l, lua_gettop(l) - 1, LUA_MULTRET);
     return lua_gettop(l);
+}
+
+/* Replaces the table at -1 with an empty table that reads through to it and refuses writes (a
+ * field already present would take a plain assignment without asking __newindex). */
+static void make_view(lua_State *l) {
+    lua_newtable(l);                  /* t, view */
+    lua_newtable(l);                  /* t, view, mt */
+    lua_pushvalue(l, -3);
+    lua_setfield(l, -2, "__index");
+    lua_pushcfunction(l, protected_write);
+    lua_setfield(l, -2, "__newindex");
+    lua_setmetatable(l, -2);
+    lua_replace(l, -2);
+}
+
+/* Real library table -> its read-only proxy (make_proxy), so that no view hands out a real table. */
+static const char proxies_key[] = "redistill_proxies";
+
+/* getmetatable(v) of the value at idx shows a read-only copy of its metatable (__metatable), its
+ * tables replaced by their proxies, so a script can neither change it nor reach a real table
+ * through it (setmetatable refuses a value with __metatable). */
+static void protect_metatable(lua_State *l, int idx) {
+    idx = idx < 0 ? lua_gettop(l) + idx + 1 : idx;
+    if (!lua_getmetatable(l, idx)) return;
+    lua_getfield(l, LUA_REGISTRYINDEX, proxies_key); /* mt, proxies */
+    lua_newtable(l);                                 /* mt, proxies, view */
+    lua_pushnil(l);
+    while (lua_next(l, -4)) {                        /* mt, proxies, view, k, v */
+        if (lua_istable(l, -1)) {
+            lua_rawget(l, -4);                       /* v -> proxies[v] (nil: left out) */
+        }
+        lua_pushvalue(l, -2);
+        lua_insert(l, -2);
+        lua_rawset(l, -4);
+    }
+    make_view(l);                                    /* the copy behind an empty read-only table */
+    lua_setfield(l, -3, "__metatable");              /* mt.__metatable = view */
+    lua_pop(l, 2);
 }
 
 /* Replaces the table at -1 with a read-only proxy of it (the proxy's __index is the table, so a
@@ -238,10 +291,14 @@ static void make_proxy(lua_State *l) {
     lua_setfield(l, -2, "__index");
     lua_pushcfunction(l, protected_write);
     lua_setfield(l, -2, "__newindex");
-    lua_pushboolean(l, 0);
-    lua_setfield(l, -2, "__metatable"); /* setmetatable cannot take the protection off */
     lua_setmetatable(l, -2);
+    lua_getfield(l, LUA_REGISTRYINDEX, proxies_key); /* t, proxy, proxies */
+    lua_pushvalue(l, -3);
+    lua_pushvalue(l, -3);
+    lua_rawset(l, -3);
+    lua_pop(l, 1);
     lua_replace(l, -2);
+    protect_metatable(l, -1);
 }
 
 static void load_lib(lua_State *l, const char *name, lua_CFunction open) {
@@ -304,6 +361,8 @@ static const char err_handler[] =
 static void protect_globals(lua_State *l) {
     static const char *const libs[] = {"string", "cjson", "bit", "cmsgpack", "math", "table", "struct",
                                        "redis", "coroutine", NULL};
+    lua_newtable(l);
+    lua_setfield(l, LUA_REGISTRYINDEX, proxies_key);
     lua_getglobal(l, "bit"); /* before the library becomes read-only */
     lua_pushcfunction(l, safe_tohex);
     lua_setfield(l, -2, "tohex");
@@ -321,6 +380,12 @@ static void protect_globals(lua_State *l) {
     lua_setglobal(l, "rawset");
     lua_pushcfunction(l, safe_unpack);
     lua_setglobal(l, "unpack");
+    lua_getglobal(l, "loadstring");
+    lua_pushcclosure(l, text_only_load, 1);
+    lua_setglobal(l, "loadstring");
+    lua_getglobal(l, "load");
+    lua_pushcclosure(l, text_only_load, 1);
+    lua_setglobal(l, "load");
     lua_getglobal(l, "setmetatable");
     lua_pushcclosure(l, safe_setmetatable, 1);
     lua_setglobal(l, "setmetatable");
@@ -333,6 +398,9 @@ static void protect_globals(lua_State *l) {
     lua_pushvalue(l, -1);
     globals_ref = luaL_ref(l, LUA_REGISTRYINDEX);
     make_proxy(l);
+    lua_pushliteral(l, ""); /* strings' metatable (its __index is the string library) */
+    protect_metatable(l, -1);
+    lua_pop(l, 1);
     lua_pushvalue(l, -1);
     lua_setfield(l, LUA_GLOBALSINDEX, "_G"); /* _G is the proxy too */
     lua_replace(l, LUA_GLOBALSINDEX);        /* scripts compiled from now on see the proxy */

@@ -44,7 +44,7 @@ MAKE_TEST_UNITS = [
     "unit/type/list", "unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
     "unit/scan", "unit/type/list-3", "unit/expire", "unit/other", "unit/multi", "unit/querybuf",
     "unit/introspection", "unit/protocol", "unit/keyspace", "unit/type/incr", "unit/pause",
-    "unit/type/list-2", "unit/introspection-2", "unit/slowlog", "unit/info-command",
+    "unit/type/list-2", "unit/introspection-2", "unit/slowlog", "unit/info-command", "unit/scripting",
 ]
 # The tags the issue measured redis-server 7.0.15 with (246, 694 and 135 passing tests in its three groups).
 ISSUE_TAGS = "-needs:repl -needs:debug -needs:save -needs:config-maxmemory -needs:reset -needs:config-resetstat"
