@@ -32,7 +32,7 @@ LUA_PACKAGES := $(shell $(PYTHON) tools/luaflags.py --packages)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
 .PHONY: all build run test test-suites test-deps lua-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
-.PHONY: bench bench-deps bench-core
+.PHONY: bench bench-deps bench-core bench-scripts
 .PHONY: test-redis-suite test-fast-sanitizers test-fast-core test-fast-behaviour-1 test-fast-behaviour-2
 .PHONY: test-fast-reliability test-fast-rest test-python-behaviour-1 test-python-behaviour-2
 .PHONY: test-python-differential test-sanitize
@@ -88,12 +88,23 @@ test-deps: lua-deps $(VENV)/.stamp-test-deps
 	    echo "warning: nutcracker missing and no apt-get; the twemproxy scale-out test will skip"; \
 	  fi; \
 	fi
+	@if ! command -v lua5.1 >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing lua5.1 (Debian) for the standalone cmsgpack/struct tests"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq lua5.1"; \
+	  else \
+	    echo "warning: lua5.1 missing and no apt-get; tests/differential/test_lua_libs.py will skip"; \
+	  fi; \
+	fi
 
 $(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
 	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client
+	@# the script-using libraries of tests/clients/test_script_clients.py
+	$(VENV)/bin/python -m pip install -q 'limits==5.8.0' 'django==5.2.20' 'django-redis==7.0.0'
 	@touch $@
 
-# ioredis and node-redis for tests/clients/test_node_clients.py, pinned by package-lock.json.
+# ioredis and node-redis for tests/clients/test_node_clients.py, and express, express-rate-limit and
+# rate-limit-redis for tests/clients/test_script_clients.py, pinned by package-lock.json.
 # Without npm the node tests skip (they say why).
 NODE_DIR := tests/clients/node
 node-clients: $(NODE_DIR)/node_modules/.package-lock.json
@@ -258,6 +269,12 @@ QUICK ?=
 BENCH_ARGS ?=
 bench: build test-deps bench-deps
 	$(VENV)/bin/python perf/bench.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# The EVALSHA cells alone (perf/bench.py --group scripts: a rate-limit script and a 10-call script beside
+# Redis, CPU per script call); results in perf/results/, docs/PERFORMANCE.md left alone.  They are
+# skipped, with the reason, while Redistill cannot load scripts.
+bench-scripts: build test-deps bench-deps
+	$(VENV)/bin/python perf/bench.py --group scripts --no-docs $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 bench-deps: $(VENV)/.stamp-bench-deps
 
