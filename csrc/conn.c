@@ -621,13 +621,14 @@ static int run_batch(rd_conn *c, int fd) {
     if (c->blocked) return STOP_IDLE; /* input only piles up until the waiter is served */
     if (c->slow) return STOP_SLOW;
     /* A script past busy-reply-threshold holds the gate: answer -BUSY instead of waiting. */
-    int busy = script_running_here(); /* a busy script's hook serving this worker (worker_serve_busy) */
+    /* A busy script's hook serving this worker (worker_serve_busy): every command is answered here
+     * (Python's loop is inside the script); elsewhere only fast connections are (the others' commands
+     * go to Python, whose dispatcher answers -BUSY and flags a MULTI, as Redis). */
+    int busy = script_running_here() && c->authenticated && c->in_start < c->in_len;
     if (busy)
         gated = 0;
     else if (gated && gate_enter_shared_or_busy(c->w->gate) != 0)
         gated = 0, busy = 1;
-    else if (!gated && c->authenticated && c->in_start < c->in_len && script_busy())
-        busy = 1;
     /* Read under the gate: CLIENT PAUSE and MONITOR set it under the exclusive gate, so a
      * batch either ended before them or sees it. */
     int fast = !busy && c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);

@@ -488,6 +488,8 @@ void rd_script_flush(void);
 /* SCRIPT KILL: +OK (the running script stops at its next hook), -NOTBUSY or -UNKILLABLE appended to
  * out.  Any thread, without the gate. */
 rd_status rd_script_kill(rd_buf *out);
+/* 1 while a script runs past busy-reply-threshold (-BUSY for other clients).  Any thread. */
+int rd_script_busy(void);
 /* busy-reply-threshold in ms (0: no hook).  Any thread. */
 void rd_script_set_busy_threshold(int64_t ms);
 /* Copies RD_SCRIPT_NSTATS counters (as of the last script) into out[].  Any thread. */

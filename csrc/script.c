@@ -738,6 +738,8 @@ int script_fast_ready(void) { return script_python_set(); }
 
 int script_busy(void) { return atomic_load_explicit(&busy, memory_order_relaxed); }
 
+int rd_script_busy(void) { return script_busy(); }
+
 void script_kill_for_shutdown(void) {
     if (running) kill_requested = 1; /* even after writes: the server is going away */
 }

@@ -170,6 +170,7 @@ CMD_ALLOW_BUSY = lib.RD_CMD_ALLOW_BUSY
 script_exists = lib.rd_script_exists            # (sha, len) -> 0/1; gate exclusive
 script_flush = lib.rd_script_flush              # gate exclusive
 script_set_busy_threshold = lib.rd_script_set_busy_threshold   # (ms); any thread
+script_busy = lib.rd_script_busy                # () -> 1 while a script is past busy-reply-threshold
 
 
 def script_command(name: str, arity: int, flags: int) -> None:

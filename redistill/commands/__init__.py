@@ -28,6 +28,7 @@ from redistill.commands import monitor, pause
 from redistill.commands import scripting
 from redistill.commands import table
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
+from redistill.core import script_busy
 from redistill.errors import CommandError
 from redistill.logutil import get_logger
 from redistill.protocol import Encoded, encode
@@ -252,6 +253,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if getattr(client, "monitoring", False) and _KEYSPACE_FLAGS & spec.flags:   # a monitor is a replica to Redis
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.MONITOR_KEYSPACE), args)
+    if "allow_busy" not in spec.flags and script_busy():   # Redis rejects before queueing (flags MULTI)
+        _count(spec.name, 2)
+        return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         if pause.holds(client, spec):   # Redis postpones before queueing
             return pause.postpone(client, args)
@@ -266,14 +270,13 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # after.  A pause is checked under the gate: once CLIENT PAUSE has replied, no write starts.
     ks = client.server.keyspace
     exclusive = spec.name in _GATED
-    if "allow_busy" in spec.flags:   # waits out a busy script
-        if exclusive:
-            ks.exclusive_begin()
-        else:
-            ks.shared_begin()
-    elif not ks.gate_begin_unless_busy(exclusive):   # a script past busy-reply-threshold holds it
-        _count(spec.name, 2)
-        return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+    if not ks.gate_begin_unless_busy(exclusive):   # a script past busy-reply-threshold holds it
+        if "allow_busy" not in spec.flags:
+            _count(spec.name, 2)
+            return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+        # MULTI, WATCH, AUTH, HELLO...: answered now, as Redis does while a script is busy; none
+        # changes a key (SCRIPT KILL and SHUTDOWN take no gate: OWN_GATE)
+        return call(client, spec, args)
     try:
         if pause.holds(client, spec):
             return pause.postpone(client, args)
