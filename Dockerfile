@@ -11,6 +11,7 @@ FROM debian:bookworm-slim AS builder
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       python3 python3-venv python3-dev gcc libc6-dev ca-certificates \
+      liblua5.1-0-dev lua-cjson-dev lua-bitop-dev \
  && rm -rf /var/lib/apt/lists/*
 # Locally added CAs (tools/docker/ca/README.md), so pip works behind a TLS-intercepting proxy.
 COPY tools/docker/ca/ /usr/local/share/ca-certificates/redistill-build/
@@ -20,16 +21,18 @@ WORKDIR /src
 COPY pyproject.toml setup.py build_ffi.py README.md LICENSE ./
 COPY csrc csrc
 COPY redistill redistill
+COPY tools/luaflags.py tools/luaflags.py
 COPY tools/docker/entrypoint.py /opt/redistill/entrypoint.py
 RUN python3 -m venv /opt/redistill \
  && /opt/redistill/bin/pip install --no-cache-dir --disable-pip-version-check . \
  && /opt/redistill/bin/pip uninstall -y pip \
  && cd / && /opt/redistill/bin/python -c "import redistill._core"  # not /src: its tree has no .so
 
-# ---- final: Debian's python3 runtime and the venv, no compiler ----
+# ---- final: Debian's python3 runtime, Lua 5.1 with cjson and bitop (the core links them), the venv ----
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 \
+      liblua5.1-0 lua-cjson lua-bitop \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin redistill \

@@ -18,13 +18,21 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-wrapv
 CMD_HEADER := csrc/commands_generated.h
 
 # Everything that changes the compiled module or the package metadata.
-BUILD_INPUTS := $(sort $(wildcard csrc/*.c csrc/*.h) $(CMD_HEADER)) build_ffi.py setup.py pyproject.toml
+BUILD_INPUTS := $(sort $(wildcard csrc/*.c csrc/*.h csrc/lua/*.c csrc/lua/*.h) $(CMD_HEADER)) build_ffi.py setup.py \
+                pyproject.toml tools/luaflags.py
+
+# The Lua engine's flags for every gcc line that compiles csrc/ (tools/luaflags.py: Debian's Lua 5.1,
+# lua-cjson, lua-bitop; lua-deps installs them); our own Lua libraries are csrc/lua/*.c.
+LUA_CFLAGS  := $(shell $(PYTHON) tools/luaflags.py --cflags)
+LUA_LIBS    := $(shell $(PYTHON) tools/luaflags.py --libs)
+LUA_SOURCES := $(wildcard csrc/lua/*.c)
+LUA_PACKAGES := $(shell $(PYTHON) tools/luaflags.py --packages)
 
 # Root needs no sudo; otherwise use it when it exists.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo sudo)
 
-.PHONY: all build run test test-suites test-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
-.PHONY: bench bench-deps bench-core bench-pubsub bench-streams
+.PHONY: all build run test test-suites test-deps lua-deps test-fast sanitize sanitize-build sanitize-quick fuzz-core soak clean fuzz node-clients bench-evict
+.PHONY: bench bench-deps bench-core bench-pubsub bench-streams bench-scripts
 .PHONY: test-redis-suite test-fast-sanitizers test-fast-core test-fast-behaviour-1 test-fast-behaviour-2
 .PHONY: test-fast-reliability test-fast-rest test-python-behaviour-1 test-python-behaviour-2
 .PHONY: test-python-differential test-sanitize
@@ -33,7 +41,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || ! command -v sudo >/dev/null 2>&1 || echo
 
 all: build
 
-build: $(VENV)/.stamp-build
+build: lua-deps $(VENV)/.stamp-build
+
+# Debian's Lua 5.1 with lua-cjson and lua-bitop, which the C core links (as test-deps installs redis-server).
+lua-deps:
+	@if [ ! -f /usr/include/lua5.1/lua.h ] || ! ls /usr/lib/*/liblua5.1-cjson.so /usr/lib/*/liblua5.1-bitop.so >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(LUA_PACKAGES) (Debian) for the Lua engine the C core links"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq $(LUA_PACKAGES)"; \
+	  else \
+	    echo "error: $(LUA_PACKAGES) (or your system's Lua 5.1, lua-cjson and lua-bitop) are needed to build"; exit 1; \
+	  fi; \
+	fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +70,7 @@ $(CMD_HEADER): redistill/commands/table.py redistill/commands/gen_header.py
 run: build
 	exec $(VENV)/bin/redistill $(ARGS)
 
-test-deps: $(VENV)/.stamp-test-deps
+test-deps: lua-deps $(VENV)/.stamp-test-deps
 	@if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1 \
 	    || ! command -v redis-benchmark >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
@@ -69,12 +88,23 @@ test-deps: $(VENV)/.stamp-test-deps
 	    echo "warning: nutcracker missing and no apt-get; the twemproxy scale-out test will skip"; \
 	  fi; \
 	fi
+	@if ! command -v lua5.1 >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing lua5.1 (Debian) for the standalone cmsgpack/struct tests"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c "apt-get update -qq && apt-get install -y -qq lua5.1"; \
+	  else \
+	    echo "warning: lua5.1 missing and no apt-get; tests/differential/test_lua_libs.py will skip"; \
+	  fi; \
+	fi
 
 $(VENV)/.stamp-test-deps: $(VENV)/bin/python Makefile
 	$(VENV)/bin/python -m pip install -q pytest 'redis>=8' prometheus_client 'rq==2.12.0'
+	@# the script-using libraries of tests/clients/test_script_clients.py
+	$(VENV)/bin/python -m pip install -q 'limits==5.8.0' 'django==5.2.20' 'django-redis==7.0.0'
 	@touch $@
 
-# ioredis and node-redis for tests/clients/test_node_clients.py, pinned by package-lock.json.
+# ioredis and node-redis for tests/clients/test_node_clients.py, and express, express-rate-limit and
+# rate-limit-redis for tests/clients/test_script_clients.py, pinned by package-lock.json.
 # Without npm the node tests skip (they say why).
 NODE_DIR := tests/clients/node
 node-clients: $(NODE_DIR)/node_modules/.package-lock.json
@@ -172,7 +202,7 @@ SAN_SERVER_TESTS := tests/behaviour/test_protocol.py tests/behaviour/test_string
 FUZZ_SECONDS ?= 300
 SANITIZE ?= 1# `make test SANITIZE=0` skips the bounded sanitizer pass
 
-sanitize-build: $(ASAN_VENV)/.stamp-build
+sanitize-build: lua-deps $(ASAN_VENV)/.stamp-build
 
 $(ASAN_VENV)/.stamp-build: $(BUILD_INPUTS) Makefile
 	[ -x $(ASAN_VENV)/bin/python ] || $(PYTHON) -m venv $(ASAN_VENV)
@@ -251,6 +281,12 @@ bench: build test-deps bench-deps
 bench-pubsub: build test-deps
 	$(VENV)/bin/python perf/pubsub_bench.py $(ARGS)
 
+# The EVALSHA cells alone (perf/bench.py --group scripts: a rate-limit script and a 10-call script beside
+# Redis, CPU per script call); results in perf/results/, docs/PERFORMANCE.md left alone.  They are
+# skipped, with the reason, while Redistill cannot load scripts.
+bench-scripts: build test-deps bench-deps
+	$(VENV)/bin/python perf/bench.py --group scripts --no-docs $(if $(QUICK),--quick) $(BENCH_ARGS)
+
 bench-deps: $(VENV)/.stamp-bench-deps
 
 $(VENV)/.stamp-bench-deps: $(VENV)/bin/python
@@ -262,7 +298,8 @@ BENCH_CORE_SECONDS ?= $(if $(QUICK),0.2,1.0)
 BENCH_CORE_KEYS ?= $(if $(QUICK),100000,1000000)
 build/keyspace_bench: perf/keyspace_bench.c $(wildcard csrc/*.c csrc/*.h) $(CMD_HEADER)
 	@mkdir -p build
-	gcc -O2 -g -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icsrc -o $@ perf/keyspace_bench.c $(wildcard csrc/*.c) -lpthread
+	gcc -O2 -g -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icsrc $(LUA_CFLAGS) -o $@ perf/keyspace_bench.c $(wildcard csrc/*.c) \
+	  $(LUA_SOURCES) -lpthread $(LUA_LIBS)
 
 bench-core: build/keyspace_bench
 	./build/keyspace_bench $(BENCH_CORE_SECONDS) $(BENCH_CORE_KEYS)
@@ -339,13 +376,13 @@ $(FT_VENV)/.stamp-build: $(BUILD_INPUTS) redistill/_core_ctypes.py redistill/_co
 	  $(FT_PY) -m pip install -q 'cffi>=2' setuptools wheel && \
 	  $(FT_PY) -m pip install -q --no-build-isolation --no-deps -e . ; \
 	else \
-	  gcc $(FT_CFLAGS) -shared -Icsrc -o $(FT_LIB) csrc/*.c -lpthread && \
+	  gcc $(FT_CFLAGS) -shared -Icsrc $(LUA_CFLAGS) -o $(FT_LIB) csrc/*.c $(LUA_SOURCES) -lpthread $(LUA_LIBS) && \
 	  echo "$(CURDIR)" > "$$($(FT_PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/redistill-tree.pth" ; fi
 	cd /tmp && PYTHONPATH=$(CURDIR) $(CURDIR)/$(FT_PY) -c 'import sys; import redistill._core, redistill.protocol; \
 	  sys.exit("the GIL came back on importing the core" if sys._is_gil_enabled() else 0)'
 	@touch $@
 
-ft-build: $(FT_VENV)/.stamp-build
+ft-build: lua-deps $(FT_VENV)/.stamp-build
 
 test-ft: build test-deps ft-build
 	REDISTILL_PYTHON=$(CURDIR)/$(FT_PY) REDISTILL_EXPECT_FREE_THREADED=1 \

@@ -1,6 +1,7 @@
 """cffi (API mode) build of redistill._core: cdef from csrc/redistill.h, compiled with csrc/*.c.
 
 csrc/commands_generated.h is written first from the command table (redistill/commands/gen_header.py).
+The Lua engine's flags (Debian's Lua 5.1, lua-cjson, lua-bitop) come from tools/luaflags.py.
 
 The cdef is the header minus its preprocessor lines, and set_source includes the
 same header, so the C compiler checks Python's view of the API against the C one.
@@ -20,12 +21,15 @@ CSRC = os.path.join(HERE, "csrc")
 HEADER = os.path.join(CSRC, "redistill.h")
 
 
-def _generate_command_header() -> None:
-    path = os.path.join(HERE, "redistill", "commands", "gen_header.py")
-    spec = importlib.util.spec_from_file_location("redistill_gen_header", path)
+def _load(name: str, *path: str):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, *path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.main([])
+    return module
+
+
+def _generate_command_header() -> None:
+    _load("redistill_gen_header", "redistill", "commands", "gen_header.py").main([])
 
 
 def _cdef_text(path: str) -> str:
@@ -34,18 +38,19 @@ def _cdef_text(path: str) -> str:
 
 
 _generate_command_header()
+luaflags = _load("redistill_luaflags", "tools", "luaflags.py")
 ffibuilder = FFI()
 ffibuilder.cdef(_cdef_text(HEADER))
 ffibuilder.set_source(
     "redistill._core",
     '#include "redistill.h"',
     # setuptools insists on paths relative to setup.py (it builds from this folder).
-    sources=sorted(os.path.relpath(p, HERE) for p in glob.glob(os.path.join(CSRC, "*.c"))),
-    include_dirs=[CSRC],
+    sources=sorted(os.path.relpath(p, HERE) for p in glob.glob(os.path.join(CSRC, "*.c"))) + luaflags.sources(HERE),
+    include_dirs=[CSRC, luaflags.INCLUDE],
     extra_compile_args=["-O2", "-std=c11", "-Wall", "-Wextra", "-D_GNU_SOURCE"]
     + shlex.split(os.environ.get("REDISTILL_CFLAGS", "")),
     extra_link_args=shlex.split(os.environ.get("REDISTILL_LDFLAGS", "")),
-    libraries=["pthread"],
+    libraries=["pthread", *luaflags.LIBRARIES],
 )
 
 if __name__ == "__main__":  # a quick build outside pip: python build_ffi.py

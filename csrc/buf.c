@@ -81,6 +81,10 @@ void rd_buf_clear(rd_buf *b) {
     b->failed = 0;
 }
 
+rd_status rd_buf_append(rd_buf *b, const char *p, size_t n) {
+    return buf_append(b, p, n) == 0 ? RD_OK : RD_ERR_NOMEM;
+}
+
 /* Hands glibc's free heap back to the kernel (FLUSHALL SYNC, the idle-buffer sweep): it lives in
  * the lowest layer so that any file may call it. */
 void rd_release_free_memory(void) {

@@ -19,6 +19,8 @@
 #include "ksapi.h"
 #include "pubsub.h"
 #include "resp.h"
+#include "script.h"
+#include "script_state.h"
 #include "slowlog.h"
 #include "types.h"
 #include "worker.h"
@@ -27,6 +29,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #define READ_CHUNK (16 * 1024)            /* minimum free room before a recv */
@@ -536,6 +539,84 @@ static void segment_close(rd_conn *c, sl_segment *s, int64_t now_ms) {
     if (bound >= s->thr) segment_end(c, s, rd_now_us(), now_ms);
 }
 
+/* EVALSHA of a cached script, served without Python: the batch's shared hold of the gate becomes an
+ * exclusive one for the script (as the dispatcher's gate="exclusive" hold), then shared again.  1 when
+ * served; 0 leaves it to Python: not EVALSHA[_RO], a script not cached (NOSCRIPT is counted there),
+ * clients blocked (Python serves them after the script), emulated cluster mode (Python routes it).
+ * *gated is 0 afterwards when a busy script elsewhere kept the gate (the batch goes on in busy mode). */
+static int run_evalsha(rd_conn *c, const char *frame, int *gated) {
+    resp_parser *p = &c->parser;
+    rd_worker *w = c->w;
+    const char *base = p->is_inline ? c->scratch.data : frame;
+    int ro;
+    if (p->argc < 3 || !script_fast_ready() || cl_enabled || clients_blocked()) return 0;
+    if (worker_args(w, p->argc) < 0) return 0;
+    for (int i = 0; i < p->argc; i++) {
+        w->argv[i] = base + p->argv[i].off;
+        w->argl[i] = p->argv[i].len;
+    }
+    if (arg_is(w->argv[0], w->argl[0], "evalsha")) ro = 0;
+    else if (arg_is(w->argv[0], w->argl[0], "evalsha_ro")) ro = RD_EVAL_RO;
+    else return 0;
+    if (!rd_script_exists(w->argv[1], w->argl[1])) return 0;
+    gate_leave(w->gate);
+    gate_enter_exclusive(w->gate);
+    rd_script_eval(w->ks, p->argc, w->argv, w->argl, c->resp, RD_EVAL_SHA | ro, &c->out);
+    gate_leave(w->gate);
+    if (gate_enter_shared_or_busy(w->gate) != 0) *gated = 0;
+    worker_args_shrink(w);
+    return 1;
+}
+
+/* Busy mode (a script past busy-reply-threshold): one frame answered here (0), or 1 for Python. */
+static int busy_frame(rd_conn *c, const char *frame) {
+    resp_parser *p = &c->parser;
+    rd_worker *w = c->w;
+    const char *base = p->is_inline ? c->scratch.data : frame;
+    if (worker_args(w, p->argc) < 0) return 1;
+    for (int i = 0; i < p->argc; i++) {
+        w->argv[i] = base + p->argv[i].off;
+        w->argl[i] = p->argv[i].len;
+    }
+    return script_busy_reply(p->argc, w->argv, w->argl, &c->out);
+}
+
+static int later_has(const rd_worker *w, int fd) {
+    for (int i = 0; i < w->nlater; i++)
+        if (w->later_fd[i] == fd) return 1;
+    return 0;
+}
+
+/* The worker this thread runs (rd_worker_poll sets it, worker.c); defined in the lower file. */
+_Thread_local rd_worker *worker_here;
+
+/* Called by a busy script's hook on its own thread: that worker's other clients are read and
+ * answered (-BUSY, SCRIPT KILL) as on every other worker, since its event loop is inside the script.
+ * What Python must still see (a command for it, a close, output to wait for) is kept for the next
+ * rd_worker_poll; events of sockets C does not serve stay in the (level-triggered) epoll set. */
+static void worker_serve_busy(void) {
+    rd_worker *w = worker_here;
+    struct epoll_event evs[64];
+    int n;
+    if (!w || w->epfd <= 0) return;
+    n = epoll_wait(w->epfd, evs, 64, 0);
+    for (int i = 0; i < n && w->nlater < 64; i++) {
+        int fd = evs[i].data.fd;
+        rd_conn *c = fd >= 0 && fd < w->nfds ? w->by_fd[fd] : NULL;
+        if (!c || !(evs[i].events & EPOLLIN) || (evs[i].events & EPOLLOUT) || c->slow || later_has(w, fd))
+            continue;
+        int st = (int)rd_conn_io(c, fd, 1);
+        if (st != RD_OK) {
+            w->later_fd[w->nlater] = fd;
+            w->later_ev[w->nlater] = evs[i].events;
+            w->later_st[w->nlater++] = st;
+        }
+    }
+}
+
+/* At load: the busy hook of script.c (a layer below) reaches this worker through it. */
+__attribute__((constructor)) static void register_busy_server(void) { script_set_busy_server(worker_serve_busy); }
+
 /* One batch: frames are parsed and run until the input runs out, a command
  * needs Python, the output is over the soft limit, or the connection ends. */
 static int run_batch(rd_conn *c, int fd) {
@@ -548,10 +629,18 @@ static int run_batch(rd_conn *c, int fd) {
 
     if (c->blocked) return STOP_IDLE; /* input only piles up until the waiter is served */
     if (c->slow) return STOP_SLOW;
-    if (gated) gate_enter_shared(c->w->gate);
+    /* A script past busy-reply-threshold holds the gate: answer -BUSY instead of waiting. */
+    /* A busy script's hook serving this worker (worker_serve_busy): every command is answered here
+     * (Python's loop is inside the script); elsewhere only fast connections are (the others' commands
+     * go to Python, whose dispatcher answers -BUSY and flags a MULTI, as Redis). */
+    int busy = script_running_here() && c->authenticated && c->in_start < c->in_len;
+    if (busy)
+        gated = 0;
+    else if (gated && gate_enter_shared_or_busy(c->w->gate) != 0)
+        gated = 0, busy = 1;
     /* Read under the gate: CLIENT PAUSE and MONITOR set it under the exclusive gate, so a
      * batch either ended before them or sees it. */
-    int fast = c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);
+    int fast = !busy && c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);
     now = rd_now_ms(); /* read after any wait for the gate */
     c->last_ms = now;
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
@@ -588,7 +677,7 @@ static int run_batch(rd_conn *c, int fd) {
             /* The block holds this frame and nothing more: the SET may keep it. */
             int whole = vi && c->in_start == c->in_len && c->in_cap - c->in_len <= BIG_SLACK;
             const resp_arg *val = &c->parser.argv[vi];
-            int big = whole && vi < c->parser.argc;
+            int big = whole && vi < c->parser.argc && !busy;
             if (big) ks_adopt_offer(c->in, c->in + start + val->off, val->len);
             /* SET may keep a big value's block: the command is timed on its own, its entry
              * made from a copy of the value's first bytes taken before. */
@@ -597,7 +686,13 @@ static int run_batch(rd_conn *c, int fd) {
             if (own) segment_end(c, &seg, rd_now_us(), now);
             if (big && seg.thr >= 0)
                 memcpy(head, c->in + start + val->off, val->len < sizeof head ? val->len : sizeof head);
-            int served = fast && run_fast(c, c->in + start, now, &pf) == FP_DONE;
+            int served = busy ? busy_frame(c, c->in + start) == 0
+                              : fast && (run_fast(c, c->in + start, now, &pf) == FP_DONE ||
+                                         (gated && run_evalsha(c, c->in + start, &gated)));
+            if (!gated && fast) { /* a busy script elsewhere has the gate: busy mode from here */
+                busy = 1;
+                fast = 0;
+            }
             if (served && big && seg.thr >= 0) c->w->argv[vi] = head;
             if (big && ks_adopt_taken()) { /* the block is the entry's now */
                 /* As Redis, the next argument gets a buffer of the same size (a pipeline of

@@ -31,6 +31,9 @@
  */
 #include "gate.h"
 
+#include <time.h>
+#include "script_state.h"
+
 static _Thread_local int depth;     /* nesting of this thread's hold; 0 = not held */
 static _Thread_local int exclusive; /* the hold (depth > 0) is exclusive */
 
@@ -51,6 +54,41 @@ void gate_enter_shared(ks_gate *g) {
     if (depth++ > 0) return;
     pthread_rwlock_rdlock(&g->lock);
     clock_freeze(); /* rule 6 */
+}
+
+/* Waits for the lock (try, then 10 ms slices), giving up (-1) once a script runs past
+ * busy-reply-threshold: the caller answers -BUSY instead of waiting for the script. */
+static int lock_unless_busy(ks_gate *g, int excl) {
+    while ((excl ? pthread_rwlock_trywrlock(&g->lock) : pthread_rwlock_tryrdlock(&g->lock)) != 0) {
+        struct timespec until;
+        if (script_busy()) return -1;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 10 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        if ((excl ? pthread_rwlock_timedwrlock(&g->lock, &until) : pthread_rwlock_timedrdlock(&g->lock, &until)) == 0)
+            break;
+    }
+    return 0;
+}
+
+int gate_enter_shared_or_busy(ks_gate *g) {
+    if (depth > 0) {
+        depth++;
+        return 0;
+    }
+    if (lock_unless_busy(g, 0) != 0) return -1;
+    depth = 1;
+    clock_freeze(); /* rule 6 */
+    return 0;
+}
+
+int gate_enter_exclusive_or_busy(ks_gate *g) {
+    if (depth > 0) return gate_enter_exclusive(g);
+    if (lock_unless_busy(g, 1) != 0) return -2;
+    depth = 1;
+    exclusive = 1;
+    clock_freeze(); /* rule 6 */
+    return 0;
 }
 
 int gate_enter_exclusive(ks_gate *g) {

@@ -19,6 +19,10 @@ typedef struct ks_gate {
 int gate_init(ks_gate *g, void (*after_release)(void));
 void gate_destroy(ks_gate *g);
 void gate_enter_shared(ks_gate *g);
+/* The same, or -1 without it once a script is busy (script_state.h): the fast path's batch. */
+int gate_enter_shared_or_busy(ks_gate *g);
+/* Exclusive, or -1 when this thread holds it shared, or -2 once a script is busy (EVAL, EXEC). */
+int gate_enter_exclusive_or_busy(ks_gate *g);
 /* -1 when this thread already holds the gate shared (an upgrade would deadlock). */
 int gate_enter_exclusive(ks_gate *g);
 void gate_leave(ks_gate *g);

@@ -1272,6 +1272,11 @@ rd_status rd_ks_exclusive_begin(rd_keyspace *ks) {
 
 void rd_ks_exclusive_end(rd_keyspace *ks) { gate_leave(&ks->gate); }
 
+rd_status rd_ks_gate_begin_unless_busy(rd_keyspace *ks, int excl) {
+    int rc = excl ? gate_enter_exclusive_or_busy(&ks->gate) : gate_enter_shared_or_busy(&ks->gate);
+    return rc == 0 ? RD_OK : rc == -1 && excl ? RD_NOT_DONE : RD_ERR_BUSY;
+}
+
 rd_status rd_ks_watch(rd_keyspace *ks, const char *key, size_t klen, uint64_t *version, int *live) {
     watch_op op = {key, klen, 0, 0, NULL};
     if (watch_op_init(&op, key, klen) != 0) return RD_ERR_NOMEM;

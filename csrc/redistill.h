@@ -129,6 +129,18 @@ typedef enum {
     RD_ERR_BITFIELD_TYPE,    /* a BITFIELD type other than i1..i64, u1..u63 */
     RD_ERR_BITFIELD_OVERFLOW, /* OVERFLOW other than WRAP, SAT, FAIL */
     RD_ERR_BITFIELD_RO,      /* BITFIELD_RO with SET or INCRBY */
+    RD_ERR_NOSCRIPT,         /* EVALSHA of a SHA1 not in the script cache */
+    RD_ERR_NUMKEYS_NEGATIVE, /* EVAL numkeys < 0 */
+    RD_ERR_SCRIPT_RO,        /* a script without no-writes run by EVAL_RO / EVALSHA_RO */
+    RD_ERR_NOTBUSY,          /* SCRIPT KILL with no script running */
+    RD_ERR_UNKILLABLE,       /* SCRIPT KILL of a script that has written */
+    RD_ERR_SHEBANG,          /* a shebang line without a newline after it */
+    RD_ERR_SHEBANG_ENGINE,   /* %s = the engine named instead of lua */
+    RD_ERR_SHEBANG_FLAG,     /* %s = an unknown flags= entry */
+    RD_ERR_SHEBANG_OPTION,   /* %s = an unknown shebang option */
+    RD_ERR_SCRIPT_COMPILE,   /* %s = Lua's compile error */
+    RD_ERR_SCRIPT_RUN,       /* %s%s = the script's SHA1, then what Lua raised when no error table */
+    RD_ERR_BUSY,             /* a command while a script runs past busy-reply-threshold */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -252,6 +264,8 @@ void rd_buf_free(rd_buf *b);
 const char *rd_buf_data(const rd_buf *b);
 size_t rd_buf_len(const rd_buf *b);
 void rd_buf_clear(rd_buf *b);
+/* Appends n bytes (a reply Python writes for a script's redis.call).  RD_OK or RD_ERR_NOMEM. */
+rd_status rd_buf_append(rd_buf *b, const char *p, size_t n);
 
 /* ---- the keyspace: one per server, shared by every thread ---------------- */
 
@@ -483,6 +497,61 @@ int rd_stream_freed_fd(void);
  * Any thread (the key's stripe lock). */
 rd_status rd_stream_last_id(rd_keyspace *ks, const char *key, size_t klen, uint64_t *ms, uint64_t *seq);
 
+/* ---- Lua scripting (script.c, script_call.c, script_conv.c) ------------------------ */
+
+/* Command flags a script's redis.call checks (rd_script_command), from the command table. */
+enum {
+    RD_CMD_WRITE = 1,          /* write */
+    RD_CMD_DENYOOM = 2,        /* denyoom: refused over maxmemory before the script's first write */
+    RD_CMD_NOSCRIPT = 4,       /* noscript: "This Redis command is not allowed from script" */
+    RD_CMD_MAY_REPLICATE = 8,  /* may_replicate: refused in read-only scripts, as writes */
+    RD_CMD_CONTAINER = 16,     /* has subcommands, registered as "name|sub" */
+    RD_CMD_WAKES = 32,         /* may fill a key a blocked client waits on (the table's wakes) */
+    RD_CMD_ALLOW_BUSY = 64     /* allow_busy: still served while a script is busy */
+};
+/* EVAL variants (rd_script_eval's mode). */
+enum {
+    RD_EVAL_SHA = 1,           /* EVALSHA: argv[1] is the SHA1 of a cached script */
+    RD_EVAL_RO = 2             /* EVAL_RO / EVALSHA_RO: write commands refused */
+};
+/* rd_script_stats' output. */
+enum {
+    RD_SCRIPT_VM_BYTES = 0,    /* the Lua state's heap (used_memory_vm_eval) */
+    RD_SCRIPT_CACHED,          /* scripts in the cache (number_of_cached_scripts) */
+    RD_SCRIPT_CACHE_BYTES,     /* what the cache holds (used_memory_scripts_eval) */
+    RD_SCRIPT_NSTATS
+};
+
+/* Registers one command of the table (name lowercase; a subcommand as "container|sub") for the
+ * checks redis.call makes.  Before any script runs (at import).  RD_OK, RD_ERR_NOMEM. */
+rd_status rd_script_command(const char *name, size_t n, int arity, unsigned flags);
+/* The function redis.call calls for a command C does not run:
+ *   int fn(const char *frame, size_t len, int resp, rd_buf *out)
+ * frame is the command as a canonical multibulk frame; fn appends the complete reply in RESP
+ * `resp` to out (rd_buf_append) and returns 0.  Called on the script's thread with the keyspace
+ * gate held exclusive.  Set once at import. */
+rd_status rd_script_set_python(void *fn);
+/* EVAL/EVALSHA[_RO] script numkeys key... arg... (argv[0] is the command's name): the complete
+ * reply, errors included, appended to out in RESP `resp`.  Under the gate held exclusive.  RD_OK,
+ * RD_ERR_NOMEM; RD_NOT_FOUND when argc < 3 (nothing written). */
+rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp, int mode,
+                         rd_buf *out);
+/* SCRIPT LOAD: the SHA1 as a bulk, or the compile error, appended to out.  Gate exclusive. */
+rd_status rd_script_load(const char *body, size_t len, rd_buf *out);
+/* SCRIPT EXISTS of one SHA1: 1 or 0.  Gate exclusive. */
+int rd_script_exists(const char *sha, size_t len);
+/* SCRIPT FLUSH: a new Lua state and an empty cache.  Gate exclusive. */
+void rd_script_flush(void);
+/* SCRIPT KILL: +OK (the running script stops at its next hook), -NOTBUSY or -UNKILLABLE appended to
+ * out.  Any thread, without the gate. */
+rd_status rd_script_kill(rd_buf *out);
+/* 1 while a script runs past busy-reply-threshold (-BUSY for other clients).  Any thread. */
+int rd_script_busy(void);
+/* busy-reply-threshold in ms (0: no hook).  Any thread. */
+void rd_script_set_busy_threshold(int64_t ms);
+/* Copies RD_SCRIPT_NSTATS counters (as of the last script) into out[].  Any thread. */
+rd_status rd_script_stats(uint64_t *out, size_t n);
+
 /* ---- transactions (gate.c, watch.c) ------------------------------------------ */
 
 /* The gate makes EXEC atomic: every command holds it shared (Python's dispatch
@@ -495,6 +564,10 @@ void rd_ks_shared_begin(rd_keyspace *ks);
 void rd_ks_shared_end(rd_keyspace *ks);
 rd_status rd_ks_exclusive_begin(rd_keyspace *ks);
 void rd_ks_exclusive_end(rd_keyspace *ks);
+/* rd_ks_shared_begin (excl 0) or rd_ks_exclusive_begin (1), except that it gives up, holding
+ * nothing, once a script runs past busy-reply-threshold: RD_OK, RD_ERR_BUSY (answer -BUSY), or
+ * RD_NOT_DONE (exclusive from a shared holder, as rd_ks_exclusive_begin).  Any thread. */
+rd_status rd_ks_gate_begin_unless_busy(rd_keyspace *ks, int excl);
 
 /* WATCH key: registers one watcher of key (each needs one rd_ks_unwatch).
  * *version and *live (the key exists and has not expired) are what EXEC hands

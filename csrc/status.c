@@ -117,6 +117,20 @@ static const char *const messages[RD_STATUS_COUNT] = {
         "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
     [RD_ERR_BITFIELD_OVERFLOW] = "-ERR Invalid OVERFLOW type specified",
     [RD_ERR_BITFIELD_RO] = "-ERR BITFIELD_RO only supports the GET subcommand",
+    [RD_ERR_NOSCRIPT] = "-NOSCRIPT No matching script. Please use EVAL.",
+    [RD_ERR_NUMKEYS_NEGATIVE] = "-ERR Number of keys can't be negative",
+    [RD_ERR_SCRIPT_RO] = "-ERR Can not execute a script with write flag using *_ro command.",
+    [RD_ERR_NOTBUSY] = "-NOTBUSY No scripts in execution right now.",
+    [RD_ERR_UNKILLABLE] = "-UNKILLABLE Sorry the script already executed write commands against the dataset. "
+                          "You can either wait the script termination or kill the server in a hard way using "
+                          "the SHUTDOWN NOSAVE command.",
+    [RD_ERR_SHEBANG] = "-ERR Invalid script shebang",
+    [RD_ERR_SHEBANG_ENGINE] = "-ERR Unexpected engine in script shebang: %s",
+    [RD_ERR_SHEBANG_FLAG] = "-ERR Unexpected flag in script shebang: %s",
+    [RD_ERR_SHEBANG_OPTION] = "-ERR Unknown lua shebang option: %s",
+    [RD_ERR_SCRIPT_COMPILE] = "-ERR Error compiling script (new function): %s",
+    [RD_ERR_SCRIPT_RUN] = "-ERR Error running script %s, %s",
+    [RD_ERR_BUSY] = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",

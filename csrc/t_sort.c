@@ -11,6 +11,7 @@
 #include "dict.h"
 #include "ksapi.h"
 #include "resp.h"
+#include "script_state.h"
 #include "types.h"
 
 #include <errno.h>
@@ -319,7 +320,8 @@ static void sort_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
     if (!a) return;
     buf_init(&j.arena);
     if (load_input(x, argv[1], argl[1], &j, &type) != 0) goto done;
-    if (a->dontsort && type == KS_TYPE_SET && a->store) { /* a stored set must be deterministic */
+    /* A stored set, or one a script reads, must come out in a deterministic order (Redis). */
+    if (a->dontsort && type == KS_TYPE_SET && (a->store || script_running_here())) {
         a->dontsort = 0;
         a->alpha = 1;
         a->by = NULL;

@@ -128,10 +128,22 @@ static int poll_once(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t 
 
 /* Waits again while every event was served in C, so Python (the GIL, its loop,
  * its timers) runs only when it has something to do or the timeout is up. */
+
 int rd_worker_poll(rd_worker *w, int epfd, int timeout_ms, int *fds, uint32_t *events, int *status,
                    int max) {
     int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
     if (max > POLL_MAX) max = POLL_MAX;
+    worker_here = w;
+    w->epfd = epfd;
+    if (w->nlater) { /* served while a script was busy (conn.c: worker_serve_busy) */
+        int n = w->nlater < max ? w->nlater : max;
+        for (int i = 0; i < n; i++) fds[i] = w->later_fd[i], events[i] = w->later_ev[i], status[i] = w->later_st[i];
+        memmove(w->later_fd, w->later_fd + n, (size_t)(w->nlater - n) * sizeof w->later_fd[0]);
+        memmove(w->later_ev, w->later_ev + n, (size_t)(w->nlater - n) * sizeof w->later_ev[0]);
+        memmove(w->later_st, w->later_st + n, (size_t)(w->nlater - n) * sizeof w->later_st[0]);
+        w->nlater -= n;
+        return n;
+    }
     for (;;) {
         int out = poll_once(w, epfd, timeout_ms, fds, events, status, max);
         if (out != -2) return out;

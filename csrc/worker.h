@@ -34,7 +34,15 @@ struct rd_worker {
     pthread_mutex_t ps_mu;
     struct ps_client *ps_pending; /* subscribers with a non-empty inbox (or over the limit) */
     int ps_signalled;
+    int epfd;          /* the last rd_worker_poll's: a busy script's hook serves it (conn.c) */
+    int nlater;        /* events served during a busy script that Python must still see */
+    int later_fd[64];
+    uint32_t later_ev[64];
+    int later_st[64];
 };
+
+/* The worker whose rd_worker_poll runs on this thread (NULL on other threads). */
+extern _Thread_local rd_worker *worker_here;
 
 /* Owner thread only: a plain add published with a relaxed store (one writer, no RMW cost). */
 static inline void counter_add(_Atomic uint64_t *counter, uint64_t n) {

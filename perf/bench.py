@@ -23,6 +23,10 @@ Method (docs/PERFORMANCE.md shows the results):
   LRANGE_100 is `LRANGE mylist 0 99` on a list of 1000 3-byte elements (redis-benchmark's own lrange_100
   test would first LPUSH as many elements as it then reads, inside the same run).  SETBIT is
   `SETBIT bits:<random> 1000 1` (10000 keys of 126 bytes), BITCOUNT `BITCOUNT mybitmap` on a 1 KB string.
+- Script cells (--group scripts, `make bench-scripts`) run `EVALSHA <sha> 1 <prefix>:__rand_int__` with
+  -r 100000 after SCRIPT LOAD on both servers: a fixed-window rate limiter (INCR, then EXPIRE on the first
+  hit) and a script of 10 redis.call.  An op is one script call, so CPU per op is CPU per script call.
+  They are left out, with the reason printed, when a server cannot load the scripts (no EVAL yet).
 The Redis results are the reference: the tables give each Redistill number as a ratio to Redis's.
 """
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -92,6 +97,25 @@ BITMAP = bytes(range(256)) * 4  # mybitmap for BITCOUNT: 1 KB, 4096 bits set
 COMMAND_TESTS = {"lrange_100": ["LRANGE", "mylist", "0", "99"],
                  "setbit": ["SETBIT", "bits:__rand_int__", "1000", "1"],
                  "bitcount": ["BITCOUNT", "mybitmap"]}
+
+# Scripts: (name, test, pipeline); SCRIPTS gives each test its Lua text and its keys' prefix.
+SCRIPT_RANDOM = 100_000
+SCRIPT_CELLS = [
+    ("EVALSHA rate-limit -P 16", "script_ratelimit", 16),
+    ("EVALSHA 10 calls -P 16", "script_10calls", 16),
+]
+SCRIPTS = {
+    "script_ratelimit": ("ratelimit", "local n = redis.call('INCR', KEYS[1]) "
+                                      "if n == 1 then redis.call('EXPIRE', KEYS[1], 60) end return n"),
+    "script_10calls": ("s10", "local k = KEYS[1] redis.call('SET', k, '1') redis.call('INCR', k) "
+                              "redis.call('INCRBY', k, 5) redis.call('GET', k) redis.call('EXPIRE', k, 100) "
+                              "redis.call('TTL', k) redis.call('EXISTS', k) redis.call('HSET', k .. ':h', 'f', 'v') "
+                              "redis.call('HGET', k .. ':h', 'f') return redis.call('DEL', k .. ':h')"),
+}
+
+
+def script_sha(test: str) -> str:
+    return hashlib.sha1(SCRIPTS[test][1].encode()).hexdigest()
 
 
 # ---- servers --------------------------------------------------------------------------------------
@@ -272,10 +296,26 @@ def parse_csv(text: str) -> dict:
 
 
 def bench_argv(bench: str, port: int, test: str, pipeline: int, clients: int, n: int) -> list[str]:
-    rand = TYPE_RANDOM if test in TYPE_TESTS else RANDOM
+    rand = TYPE_RANDOM if test in TYPE_TESTS else SCRIPT_RANDOM if test in SCRIPTS else RANDOM
     what = COMMAND_TESTS.get(test, ["-t", test])
+    if test in SCRIPTS:
+        what = ["EVALSHA", script_sha(test), "1", f"{SCRIPTS[test][0]}:__rand_int__"]
     return [bench, "-h", "127.0.0.1", "-p", str(port), "-c", str(clients), "-r", str(rand),
             "-P", str(pipeline), "-n", str(n), "--csv", *what]
+
+
+def load_scripts(servers: dict[str, Server]) -> str | None:
+    """SCRIPT LOAD of every script cell's script on each server, then one EVALSHA that must answer an
+    integer (redis-benchmark counts error replies as ops).  Returns why a server cannot run them, or None."""
+    for srv in servers.values():
+        for test in SCRIPTS:
+            loaded = command(srv.port, "SCRIPT", "LOAD", SCRIPTS[test][1])
+            if loaded != b"$40\r\n%s\r\n" % script_sha(test).encode():
+                return f"{srv.name} answered SCRIPT LOAD with {loaded[:100]!r}"
+            called = command(srv.port, "EVALSHA", script_sha(test), "1", f"{SCRIPTS[test][0]}:check")
+            if not called.startswith(b":"):
+                return f"{srv.name} answered EVALSHA with {called[:100]!r}"
+    return None
 
 
 def run_cell(bench: str, server: Server, test: str, pipeline: int, n: dict) -> dict:
@@ -369,8 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, help="target seconds per run (default 2.5, quick 0.3)")
     ap.add_argument("--keys", type=int, help="keys loaded for the memory cells (default 1000000, quick 100000)")
     ap.add_argument("--cells", help="comma-separated cell names to run (default: all)")
-    ap.add_argument("--group", choices=("all", "strings", "types"), default="all",
-                    help="strings: the GET/SET cells; types: the data-type cells (default: all)")
+    ap.add_argument("--group", choices=("all", "strings", "types", "scripts"), default="all",
+                    help="strings: the GET/SET cells; types: the data-type cells; scripts: the EVALSHA cells "
+                         "(default: all)")
     ap.add_argument("--memory-only", action="store_true",
                     help="only the memory cell (RSS and used_memory per key), printed; no results files or docs")
     ap.add_argument("--redistill-arg", action="append", default=[],
@@ -385,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (2 if args.quick else 3)
     target = args.seconds or (0.3 if args.quick else 2.5)
     nkeys = args.keys or (100_000 if args.quick else 1_000_000)
-    every = [(*c, "strings") for c in CELLS] + [(*c, "types") for c in TYPE_CELLS]
+    every = [(*c, "strings") for c in CELLS] + [(*c, "types") for c in TYPE_CELLS] + [
+        (*c, "scripts") for c in SCRIPT_CELLS]
     cells = [c for c in every if args.group in ("all", c[3])]
     if args.memory_only:
         cells = []
@@ -407,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         "machine": machine_info(redis_server, bench),
         "load_before": os.getloadavg(),
-        "settings": {"clients": CLIENTS, "random": RANDOM, "type_random": TYPE_RANDOM, "rounds": rounds,
+        "settings": {"clients": CLIENTS, "random": RANDOM, "type_random": TYPE_RANDOM,
+                     "script_random": SCRIPT_RANDOM, "rounds": rounds,
                      "target_seconds": target,
                      "keys": nkeys, "redistill_args": args.redistill_arg},
         "memory": {},
@@ -417,8 +460,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         servers["redis"] = start_redis(redis_server)
         servers["redistill"] = start_redistill(args.redistill_arg)
+        if any(c[3] == "scripts" for c in cells):
+            why = load_scripts(servers)
+            if why:
+                print(f"skipping the script cells: {why} (scripting missing there)", flush=True)
+                cells = [c for c in cells if c[3] != "scripts"]
+                if not cells and not args.memory_only:
+                    return 0
         for name, srv in servers.items():
-            if args.group == "types" and not args.memory_only:  # string keys: not part of a types-only run
+            if args.group in ("types", "scripts") and not args.memory_only:  # string keys: not part of those
                 break
             result["memory"][name] = measure_memory(srv, nkeys)
             m = result["memory"][name]

@@ -26,8 +26,9 @@ TARGETS = [
     ("data types -P 16", ("LPUSH -P 16", "RPUSH -P 16", "LPOP -P 16", "RPOP -P 16", "SADD -P 16", "HSET -P 16",
                           "SPOP -P 16", "ZADD -P 16", "ZPOPMIN -P 16", "LRANGE_100 -P 16", "SETBIT -P 16",
                           "BITCOUNT -P 16"), "rps", ">=", 1.0),
+    ("scripts -P 16", ("EVALSHA rate-limit -P 16", "EVALSHA 10 calls -P 16"), "rps", ">=", 1.0),
 ]
-GROUPS = (("strings", "Strings"), ("types", "Data types"))
+GROUPS = (("strings", "Strings"), ("types", "Data types"), ("scripts", "Scripts (an op is one EVALSHA call)"))
 
 
 def _cell(result: dict, name: str) -> dict | None:
@@ -119,7 +120,8 @@ def machine_text(result: dict) -> str:
         f"- software: Python {m['python']}, {m['redis_server']}, {m['redis_benchmark']}, "
         f"Redistill {m['redistill_commit']} ({extra})",
         f"- load average (1, 5, 15 min) before: {load}; after: {load_after}",
-        f"- redis-benchmark -c {s['clients']} -r {s['random']} (data types: -r {s.get('type_random', '-')}); "
+        f"- redis-benchmark -c {s['clients']} -r {s['random']} (data types: -r {s.get('type_random', '-')}"
+        f"{'; scripts: -r ' + str(s['script_random']) if 'script_random' in s else ''}); "
         f"{s['rounds']} rounds (A B / B A), medians; "
         f"runs sized for {s['target_seconds']} s; {s['keys']:,} keys preloaded",
     ]

@@ -205,6 +205,36 @@ class _FFI:
     def errno(self) -> int:
         return ctypes.get_errno()
 
+    @staticmethod
+    def callback(ctype: str) -> Any:
+        """A decorator making a C function pointer of a Python function, as cffi's: ctype is
+        "ret(*)(params)"; pointer parameters arrive as ints (addresses), as every pointer here."""
+        m = re.fullmatch(r"\s*(.+?)\s*\(\s*\*\s*\)\s*\((.*)\)\s*", ctype)
+        if m is None:
+            raise TypeError(f"ffi.callback: expected 'ret(*)(params)', got {ctype!r}")
+        params = [p.strip() for p in m.group(2).split(",") if p.strip() not in ("", "void")]
+        types = [ctypes.c_void_p if _ctype(p) is _Pointer else _ctype(p) for p in params]
+        restype = _ctype(m.group(1))
+        proto = ctypes.CFUNCTYPE(ctypes.c_void_p if restype is _Pointer else restype, *types)
+        return lambda fn: _Callback(proto(fn))
+
+    @staticmethod
+    def cast(ctype: str, value: Any) -> Any:
+        """Only what the package casts: a callback to "void *" (its address)."""
+        if ctype.strip() != "void *":
+            raise TypeError(f"ffi.cast: only 'void *' is supported, got {ctype!r}")
+        return _address(value)
+
+
+class _Callback:
+    """ffi.callback's result: keeps the ctypes function object alive; passes as its address."""
+
+    __slots__ = ("fn", "_as_parameter_")
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+        self._as_parameter_ = ctypes.cast(fn, ctypes.c_void_p).value
+
 
 LOADER = "ctypes"   # INFO server's redistill_core_loader
 ffi = _FFI()

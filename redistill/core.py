@@ -229,3 +229,65 @@ def ps_channels(kind: int, pattern: bytes | None) -> bytes:
 
 def ps_numsub(kind: int, name: bytes) -> int:
     return lib.rd_ps_numsub(kind, name, len(name))
+
+
+# ---- Lua scripting (csrc/script*.c; the keyspace's face runs EVAL: Keyspace.script_eval) ---------
+EVAL_SHA = lib.RD_EVAL_SHA
+EVAL_RO = lib.RD_EVAL_RO
+CMD_WRITE, CMD_DENYOOM, CMD_NOSCRIPT = lib.RD_CMD_WRITE, lib.RD_CMD_DENYOOM, lib.RD_CMD_NOSCRIPT
+CMD_MAY_REPLICATE, CMD_CONTAINER, CMD_WAKES = lib.RD_CMD_MAY_REPLICATE, lib.RD_CMD_CONTAINER, lib.RD_CMD_WAKES
+CMD_ALLOW_BUSY = lib.RD_CMD_ALLOW_BUSY
+script_exists = lib.rd_script_exists            # (sha, len) -> 0/1; gate exclusive
+script_flush = lib.rd_script_flush              # gate exclusive
+script_set_busy_threshold = lib.rd_script_set_busy_threshold   # (ms); any thread
+script_busy = lib.rd_script_busy                # () -> 1 while a script is past busy-reply-threshold
+
+
+def script_command(name: str, arity: int, flags: int) -> None:
+    """Registers a command for redis.call's checks (at import, before any script)."""
+    raw = name.encode()
+    if lib.rd_script_command(raw, len(raw), arity, flags) != OK:
+        raise MemoryError("rd_script_command failed")
+
+
+_python_call = None   # the C callback object: kept alive for the process
+
+
+def script_set_python(fn: Any) -> None:
+    """fn(frame: bytes, resp: int) -> bytes runs a command C does not implement for redis.call."""
+    global _python_call
+
+    @ffi.callback("int(*)(const char *, size_t, int, rd_buf *)")
+    def call(frame: Any, size: int, resp: int, out: Any) -> int:
+        try:
+            reply = fn(ffi.unpack(frame, size), resp)
+        except Exception:   # never let an exception unwind into C: C writes the internal error
+            return -1
+        return 0 if lib.rd_buf_append(out, reply, len(reply)) == OK else -1
+
+    _python_call = call
+    lib.rd_script_set_python(ffi.cast("void *", call))
+
+
+def _reply_of(call: Any) -> bytes:
+    buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
+    if call(buf) != OK:
+        raise MemoryError("no room for a script's reply")
+    return ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
+
+
+def script_load(body: bytes) -> bytes:
+    """SCRIPT LOAD's complete reply (the SHA1 bulk, or the error line).  Gate exclusive."""
+    return _reply_of(lambda buf: lib.rd_script_load(body, len(body), buf))
+
+
+def script_kill() -> bytes:
+    """SCRIPT KILL's complete reply.  Any thread, without the gate."""
+    return _reply_of(lib.rd_script_kill)
+
+
+def script_stats() -> tuple[int, int, int]:
+    """(Lua heap bytes, cached scripts, cache bytes) as of the last script run or load."""
+    out = ffi.new("uint64_t[]", lib.RD_SCRIPT_NSTATS)
+    lib.rd_script_stats(out, lib.RD_SCRIPT_NSTATS)
+    return out[lib.RD_SCRIPT_VM_BYTES], out[lib.RD_SCRIPT_CACHED], out[lib.RD_SCRIPT_CACHE_BYTES]

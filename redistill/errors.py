@@ -71,6 +71,7 @@ _CORE_TEXTS = {
     "STREAM_BLOCKED_NOGROUP": "RD_ERR_BLOCKED_NOGROUP",   # a blocked XREADGROUP's group is gone
     "STREAM_BLOCKED_NOKEY": "RD_ERR_BLOCKED_NOKEY",       # ... its stream is gone
     "DB_OUT_OF_RANGE": "RD_ERR_DB_INDEX",      # SELECT
+    "BUSY": "RD_ERR_BUSY",                     # a script past busy-reply-threshold
 }
 
 
@@ -285,3 +286,9 @@ INVALID_SLOT_OR_COUNT = "Invalid slot or number of keys"
 
 def moved(slot: int, addr: str) -> str:
     return f"-MOVED {slot} {addr}"
+
+
+# Scripting (commands/scripting.py; the engine's own texts are csrc/status.c's).
+SCRIPT_FLUSH_MODE = "SCRIPT FLUSH only support SYNC|ASYNC option"
+SCRIPT_DEBUG_MODE = "Use SCRIPT DEBUG YES/SYNC/NO"
+SCRIPT_DEBUG_UNSUPPORTED = "SCRIPT DEBUG YES/SYNC is not supported: there is no Lua debugger"

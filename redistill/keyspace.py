@@ -352,6 +352,13 @@ class Keyspace:
         if not self.try_exclusive_begin():
             raise RuntimeError("exclusive_begin while this thread holds the gate shared")
 
+    def gate_begin_unless_busy(self, exclusive: bool) -> bool:
+        """shared_begin or exclusive_begin, or False (holding nothing) once a script is busy."""
+        st = lib.rd_ks_gate_begin_unless_busy(self.ptr, 1 if exclusive else 0)
+        if st == lib.RD_NOT_DONE:
+            raise RuntimeError("exclusive_begin while this thread holds the gate shared")
+        return st == lib.RD_OK
+
     def try_exclusive_begin(self) -> bool:
         """exclusive_begin, or False (nothing done) when this thread holds the gate shared."""
         return lib.rd_ks_exclusive_begin(self.ptr) == lib.RD_OK
@@ -430,6 +437,16 @@ class Keyspace:
         if block is not None:
             return block.store(lambda _ptr: self._exec(args, resp))
         return self._exec(args, resp)
+
+    def script_eval(self, args: list[bytes], resp: int, mode: int) -> bytes:
+        """EVAL/EVALSHA[_RO] (mode: EVAL_SHA, EVAL_RO bits) run by C's Lua engine, under the gate the
+        caller holds exclusive: the complete reply, errors included.  Its own buffer: the script's
+        redis.call may come back into Python, which uses this thread's scratch."""
+        args = [bytes(a) if isinstance(a, BlockValue) else a for a in args]
+        argv, argl = _key_array(args)
+        buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
+        _check(lib.rd_script_eval(self.ptr, len(args), argv, argl, resp, mode, buf))
+        return ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
 
     def _exec(self, args: list[bytes], resp: int) -> bytes:
         s = self._scratch

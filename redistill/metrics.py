@@ -388,6 +388,18 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
     ]
 
 
+def _scripts_memory() -> list[tuple[str, Any]]:
+    """The Lua engine's lines, as Redis 7.0 names them (no functions engine: its VM is 0 bytes)."""
+    from redistill.core import script_stats
+    vm, count, cache = script_stats()
+    return [
+        ("used_memory_lua", vm), ("used_memory_vm_eval", vm), ("used_memory_lua_human", bytes_to_human(vm)),
+        ("used_memory_scripts_eval", cache), ("number_of_cached_scripts", count), ("used_memory_vm_functions", 0),
+        ("used_memory_vm_total", vm), ("used_memory_vm_total_human", bytes_to_human(vm)),
+        ("used_memory_scripts", cache), ("used_memory_scripts_human", bytes_to_human(cache)),
+    ]
+
+
 def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
     cfg = server.config
     used = ks["used_memory"]
@@ -403,6 +415,7 @@ def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("used_memory_peak_human", bytes_to_human(peak)),
         ("used_memory_peak_perc", f"{(used * 100 / peak) if peak else 0:.2f}%"),
         ("used_memory_dataset", used),
+        *_scripts_memory(),
         ("total_system_memory", total),
         ("total_system_memory_human", bytes_to_human(total)),
         ("maxmemory", cfg.max_memory - (1 << 64) if cfg.max_memory >= 1 << 63 else cfg.max_memory),  # Redis's %lld

@@ -14,17 +14,22 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import luaflags  # noqa: E402  (tools/luaflags.py, beside this file: the Lua engine's include path)
+
 CSRC = Path(__file__).resolve().parent.parent / "csrc"
 DEFINED = set("TDBRCVG")   # nm's kinds of global definitions (code, data, bss, read-only, common)
 # One module kept in two files for size: its files call each other freely, as static functions of
 # one file would, and the graph shows them as one node.
-MODULES = {"t_stream_cg": "t_stream"}   # a stream's consumer groups, inside the stream type
+MODULES = {"t_stream_cg": "t_stream",   # a stream's consumer groups, inside the stream type
+           "script_call": "script",     # the Lua engine: redis.call and the type conversions
+           "script_conv": "script"}
 
 
 def _symbols(src: Path, out: Path) -> tuple[str, set[str], set[str]]:
     obj = out / (src.stem + ".o")
-    subprocess.run(["gcc", "-O0", "-std=c11", "-D_GNU_SOURCE", "-fPIC", f"-I{CSRC}", "-c", str(src), "-o", str(obj)],
-                   check=True)
+    subprocess.run(["gcc", "-O0", "-std=c11", "-D_GNU_SOURCE", "-fPIC", f"-I{CSRC}", *luaflags.cflags(),
+                    "-c", str(src), "-o", str(obj)], check=True)
     defs, undef = set(), set()
     for line in subprocess.run(["nm", str(obj)], capture_output=True, text=True, check=True).stdout.splitlines():
         parts = line.split()

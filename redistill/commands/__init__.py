@@ -28,8 +28,10 @@ from redistill.commands import debug
 from redistill.commands import monitor, pause
 from redistill.commands import pubsub
 from redistill.commands import streams
+from redistill.commands import scripting
 from redistill.commands import table
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
+from redistill.core import script_busy
 from redistill.errors import CommandError
 from redistill.logutil import get_logger
 from redistill.protocol import Encoded, encode
@@ -65,7 +67,7 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
-                                                       monitor, pause, pubsub, server, streams, transactions)}
+                                                       monitor, pause, pubsub, scripting, server, streams, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
@@ -220,6 +222,7 @@ def _all_specs() -> list[CommandSpec]:
 # The table's gate column (table.py says why each command holds the gate the way it does).
 OWN_GATE = frozenset(s.name for s in _all_specs() if s.gate == "own")
 _GATED = frozenset(s.name for s in _all_specs() if s.gate == "exclusive")
+scripting.register_commands(_all_specs())   # what a script's redis.call checks, in C
 
 
 def _run(client: Any, args: list[bytes]) -> Any:
@@ -266,6 +269,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if getattr(client, "monitoring", False) and _KEYSPACE_FLAGS & spec.flags:   # a monitor is a replica to Redis
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.MONITOR_KEYSPACE), args)
+    if "allow_busy" not in spec.flags and script_busy():   # Redis rejects before queueing (flags MULTI)
+        _count(spec.name, 2)
+        return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         if pause.holds(client, spec):   # Redis postpones before queueing
             return pause.postpone(client, args)
@@ -280,10 +286,13 @@ def _run(client: Any, args: list[bytes]) -> Any:
     # after.  A pause is checked under the gate: once CLIENT PAUSE has replied, no write starts.
     ks = client.server.keyspace
     exclusive = spec.name in _GATED
-    if exclusive:
-        ks.exclusive_begin()
-    else:
-        ks.shared_begin()
+    if not ks.gate_begin_unless_busy(exclusive):   # a script past busy-reply-threshold holds it
+        if "allow_busy" not in spec.flags:
+            _count(spec.name, 2)
+            return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+        # MULTI, WATCH, AUTH, HELLO...: answered now, as Redis does while a script is busy; none
+        # changes a key (SCRIPT KILL and SHUTDOWN take no gate: OWN_GATE)
+        return call(client, spec, args)
     try:
         if pause.holds(client, spec):
             return pause.postpone(client, args)

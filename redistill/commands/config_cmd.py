@@ -179,6 +179,9 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     if "proto-max-bulk-len" in stored:   # C's: the parser's, SETRANGE's, APPEND's and LCS's limit
         from redistill.core import set_proto_max_bulk_len
         set_proto_max_bulk_len(int(stored["proto-max-bulk-len"]))
+    if "busy-reply-threshold" in stored:   # the Lua hook's (csrc/script.c)
+        from redistill.core import script_set_busy_threshold
+        script_set_busy_threshold(int(stored["busy-reply-threshold"]))
     for name, value in stored.items():   # encoding thresholds the C collection types follow
         if value.lstrip("-").isdigit():
             set_type_threshold(name, int(value))

@@ -456,4 +456,11 @@ DOCS: dict[str, Doc] = {
     'xinfo|groups': doc('O(1)', 'key:key', history=(('7.0.0', 'Added the `entries-read` and `lag` fields'),)),
     'xinfo|help': doc('O(1)', ''),
     'xinfo|stream': doc('O(1)', 'key:key FULL=full{COUNT=count:integer?}?', history=(('6.0.0', 'Added the `FULL` modifier.'), ('7.0.0', 'Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields'))),
+    'setbit': doc('O(1)', 'key:key offset:integer value:integer'),
+    'getbit': doc('O(1)', 'key:key offset:integer'),
+    'bitcount': doc('O(N)', 'key:key index{start:integer end:integer index_unit(BYTE|BIT)@7.0.0?}?', history=(('7.0.0', 'Added the `BYTE|BIT` option.'),)),
+    'bitpos': doc('O(N)', 'key:key bit:integer index{start:integer end_index{end:integer index_unit(BYTE|BIT)@7.0.0?}?}?', history=(('7.0.0', 'Added the `BYTE|BIT` option.'),)),
+    'bitop': doc('O(N)', 'operation:string destkey:key key:key#1*'),
+    'bitfield': doc('O(1) for each subcommand specified', 'key:key operation(GET=encoding_offset{encoding:string offset:integer}|write{OVERFLOW=wrap_sat_fail(WRAP|SAT|FAIL)? write_operation(SET=encoding_offset_value{encoding:string offset:integer value:integer}|INCRBY=encoding_offset_increment{encoding:string offset:integer increment:integer})})?*'),
+    'bitfield_ro': doc('O(1) for each subcommand specified', 'key:key GET=encoding_offset{encoding:string offset:integer}?*+'),
 }

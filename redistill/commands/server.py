@@ -269,6 +269,8 @@ def _keys_and_flags(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str,
     try:
         keys = _keys_by_specs(spec, cmd)
     except _InvalidSpec:
+        if "no_mandatory_keys" in spec.flags:   # EVAL's bad numkeys: no keys, not an error (Redis)
+            return []
         raise CommandError(errors.COMMAND_ARGS) from None
     if any("variable_flags" in ks.flags for ks in spec.key_specs):
         flags = _bitfield_key_flags(cmd) if spec.name == "bitfield" else _set_key_flags(cmd)

@@ -63,9 +63,9 @@ def keyword(flags: str, word: str, startfrom: int, last: int = 0, step: int = 1,
     return KeySpec(tuple(flags.split()), ("keyword", word, startfrom), ("range", last, step, limit))
 
 
-def keynum(flags: str, index: int) -> KeySpec:
+def keynum(flags: str, index: int, notes: str = "") -> KeySpec:
     """A numkeys argument at `index`, the keys right after it."""
-    return KeySpec(tuple(flags.split()), ("index", index), ("keynum", 0, 1, 1))
+    return KeySpec(tuple(flags.split()), ("index", index), ("keynum", 0, 1, 1), notes)
 
 
 def unknown(flags: str, notes: str) -> KeySpec:
@@ -149,6 +149,9 @@ def movable(specs: tuple[KeySpec, ...]) -> bool:
     """Redis's movablekeys: some key spec is not a plain index+range."""
     return any(s.begin_search[0] != "index" or s.find_keys[0] != "range" for s in specs)
 
+
+_EVAL_RW = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"
+_EVAL_RO = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
 
 TABLE = [
     # name, arity, flags and ACL categories, handler, group, since, summary, then the keyword columns
@@ -433,5 +436,18 @@ TABLE = [
         command("cluster|countkeysinslot", 3, "stale", "cluster.countkeysinslot", "cluster", "3.0.0", "Return the number of local keys in the specified hash slot", gate="own"),
         command("cluster|getkeysinslot", 4, "stale", "cluster.getkeysinslot", "cluster", "3.0.0", "Return local key names in the specified hash slot", gate="own", tips="nondeterministic_output"),
         command("cluster|help", 2, "loading stale", "cluster.help_", "cluster", "5.0.0", "Show helpful text about the different subcommands"),
+    ]),
+    # scripting (commands/scripting.py; the engine is csrc/script*.c): a script holds the gate exclusive
+    command("eval", -3, "noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.eval_", "scripting", "2.6.0", "Execute a Lua script server side", keys=[keynum("RW access update", 2, _EVAL_RW)], gate="exclusive"),
+    command("evalsha", -3, "noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.evalsha", "scripting", "2.6.0", "Execute a Lua script server side", keys=[keynum("RW access update", 2)], gate="exclusive"),
+    command("eval_ro", -3, "readonly noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.eval_ro", "scripting", "7.0.0", "Execute a read-only Lua script server side", keys=[keynum("RO access", 2, _EVAL_RO)], gate="exclusive"),
+    command("evalsha_ro", -3, "readonly noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.evalsha_ro", "scripting", "7.0.0", "Execute a read-only Lua script server side", keys=[keynum("RO access", 2)], gate="exclusive"),
+    command("script", -2, "", None, "scripting", "2.6.0", "A container for Lua scripts management commands", subcommands=[
+        command("script|load", 3, "noscript stale @scripting", "scripting.script_load", "scripting", "2.6.0", "Load the specified Lua script into the script cache.", gate="exclusive", tips="request_policy:all_nodes response_policy:all_succeeded"),
+        command("script|exists", -3, "noscript @scripting", "scripting.script_exists", "scripting", "2.6.0", "Check existence of scripts in the script cache.", gate="exclusive", tips="request_policy:all_shards response_policy:agg_logical_and"),
+        command("script|flush", -2, "noscript @scripting", "scripting.script_flush", "scripting", "2.6.0", "Remove all the scripts from the script cache.", gate="exclusive", tips="request_policy:all_nodes response_policy:all_succeeded"),
+        command("script|kill", 2, "noscript allow_busy @scripting", "scripting.script_kill", "scripting", "2.6.0", "Kill the script currently in execution.", gate="own", tips="request_policy:all_shards response_policy:one_succeeded"),
+        command("script|help", 2, "loading stale @scripting", "scripting.script_help", "scripting", "5.0.0", "Show helpful text about the different subcommands"),
+        command("script|debug", 3, "noscript @scripting", "scripting.script_debug", "scripting", "3.2.0", "Set the debug mode for executed scripts."),
     ]),
 ]

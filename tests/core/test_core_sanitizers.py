@@ -5,6 +5,7 @@ across workers: publishers, deliveries and subscriber churn on every thread), st
 every way, eviction included, with used_memory checked to the byte); Python cannot host a TSan build, and
 its own allocations would drown a leak report.  Skips when gcc or the sanitizer runtime is missing."""
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -24,7 +25,16 @@ LEAK_ENV = {**CLEAN_ENV, "ASAN_OPTIONS": "detect_leaks=1", "LSAN_OPTIONS": "dete
 ASAN_UBSAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
 
 
-COMPILE = ["-O1", "-g", "-std=c11", "-Wall", "-Wextra"]
+def _luaflags():
+    """tools/luaflags.py: the Lua engine's compiler and linker flags, as every build of csrc/ takes them."""
+    spec = importlib.util.spec_from_file_location("luaflags", HERE.parent.parent / "tools" / "luaflags.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+LUA = _luaflags()
+COMPILE = ["-O1", "-g", "-std=c11", "-Wall", "-Wextra", *LUA.cflags()]
 
 
 def _gcc(args: list[str]) -> subprocess.CompletedProcess:
@@ -41,7 +51,7 @@ def csrc_objects(tmp_path_factory):
         key = tuple(flags)
         if key not in built:
             out = tmp_path_factory.mktemp("objs")
-            srcs = sorted(CSRC.glob("*.c"))
+            srcs = sorted(CSRC.glob("*.c")) + sorted(CSRC.glob("lua/*.c"))
             objs = [out / (src.stem + ".o") for src in srcs]
             with ThreadPoolExecutor(max_workers=2) as pool:
                 runs = list(pool.map(lambda so: _gcc([*COMPILE, *flags, f"-I{CSRC}", "-c", str(so[0]), "-o",
@@ -60,7 +70,7 @@ def build_and_run(tmp_path: Path, objects, program: str, flags: list[str]) -> su
     """Links program with every csrc/*.c compiled under flags and runs it; skips when the runtime is missing."""
     exe = tmp_path / "prog"
     build = _gcc([*COMPILE, *flags, f"-I{CSRC}", str(HERE / program), *map(str, objects(flags)),
-                  "-o", str(exe), "-lpthread"])
+                  "-o", str(exe), "-lpthread", *LUA.libs()])
     if build.returncode != 0 and "sanitize" in build.stderr:
         pytest.skip(f"sanitizer runtime unavailable: {build.stderr[-300:]}")
     assert build.returncode == 0, build.stderr

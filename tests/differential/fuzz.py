@@ -27,6 +27,7 @@ import select
 import sys
 import time
 from dataclasses import dataclass, field
+from hashlib import sha1
 from pathlib import Path
 from typing import Callable
 
@@ -1251,3 +1252,41 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---- Lua scripts: EVAL / EVALSHA with random sequences of redis.call ----------------------------------
+SCRIPT_KEYS = [b"a", b"b", b"n"]
+SCRIPT_CALLS = [
+    "redis.call('set', {k}, {v})", "redis.call('get', {k})", "redis.call('incr', {k})", "redis.call('del', {k})",
+    "redis.call('incrby', {k}, {v})", "redis.call('lpush', {k}, {v})", "redis.call('lrange', {k}, 0, -1)",
+    "redis.call('hset', {k}, 'f', {v})", "redis.call('hgetall', {k})", "redis.call('sadd', {k}, {v})",
+    "redis.call('zadd', {k}, 1, {v})", "redis.call('zrange', {k}, 0, -1, 'withscores')",
+    "redis.call('exists', {k})", "redis.call('type', {k})", "redis.call('expire', {k}, 100)",
+    "redis.call('ttl', {k})", "redis.call('append', {k}, {v})", "redis.call('mget', {k}, 'nokey')",
+    "redis.pcall('incr', {k})", "redis.pcall('lpush', {k}, {v})", "redis.pcall('nosuch')", "redis.pcall('get')",
+    "redis.call('ping')", "redis.call('echo', {v})",
+]
+SCRIPT_VALUES = ["'v'", "'1'", "'-7'", "'x y'", "''", "3", "1.5", "ARGV[1]", "'3.0'"]
+SCRIPT_RETURNS = ["r", "{r}", "{r, 1, 'z'}", "type(r)", "{ok = 'fine'}", "{err = 'bad'}",
+                  "redis.error_reply('E r')", "{double = 1.5}", "{map = {a = 1}}", "{set = {a = true}}", "nil", "true",
+                  "false", "3.7"]
+
+
+def g_eval(rnd, ctx):
+    """EVAL (or SCRIPT LOAD then EVALSHA) of a script of 1-4 random redis.call/pcall, a random return
+    (the Lua -> RESP conversions), sometimes after redis.setresp(3); KEYS from numkeys."""
+    nkeys = rnd.randint(0, 2)
+    keys = rnd.sample(SCRIPT_KEYS, nkeys)
+    names = [f"KEYS[{i + 1}]" for i in range(nkeys)] + ["'a'", "'b'", "'n'"]
+    body = ["redis.setresp(3)"] if rnd.random() < 0.3 else []
+    body += ["local r = " + rnd.choice(SCRIPT_CALLS).format(k=rnd.choice(names), v=rnd.choice(SCRIPT_VALUES))
+             for _ in range(rnd.randint(1, 4))]
+    body.append("return " + rnd.choice(SCRIPT_RETURNS))
+    script = "\n".join(body).encode()
+    args = [str(nkeys).encode(), *keys, rnd.choice([b"5", b"abc", b"-2"])]
+    if rnd.random() < 0.3:
+        return [(0, [b"SCRIPT", b"LOAD", script]), (0, [b"EVALSHA", sha1(script).hexdigest().encode(), *args])]
+    return [(0, [rnd.choice([b"EVAL", b"eval"]), script, *args])]
+
+
+TEMPLATES.append(Template("eval", 3, g_eval, needs=("script|load", "evalsha")))

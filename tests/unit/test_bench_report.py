@@ -48,3 +48,21 @@ def test_pop_cells_start_with_as_many_elements_as_they_pop():
     members = [m for c in cmds[1:] for m in c[3::2]]
     assert len(members) == len(set(members)) == 1234
     assert sum(len(c) - 2 for c in bench.PREP["lpop"](777)[1:]) == 777
+
+
+def test_script_cells_run_evalsha_with_the_issue_settings_and_have_targets():
+    import hashlib
+
+    names = {name for name, _, _ in bench.SCRIPT_CELLS}
+    covered = {n for label, cells, *_ in report.TARGETS if label == "scripts -P 16" for n in cells}
+    assert names == covered
+    for _, test, pipeline in bench.SCRIPT_CELLS:
+        prefix, text = bench.SCRIPTS[test]
+        argv = bench.bench_argv("rb", 1234, test, pipeline, 50, 1000)
+        assert argv[argv.index("-r") + 1] == "100000" and argv[argv.index("-P") + 1] == "16"
+        assert argv[-4:] == ["EVALSHA", hashlib.sha1(text.encode()).hexdigest(), "1", f"{prefix}:__rand_int__"]
+    # the rate limiter: INCR, then EXPIRE on the first hit; the other script makes 10 calls
+    assert bench.SCRIPTS["script_ratelimit"][1].count("redis.call") == 2
+    assert bench.SCRIPTS["script_10calls"][1].count("redis.call") == 10
+    text = report.markdown({"cells": [cell("EVALSHA 10 calls -P 16", "scripts", 100.0, 110.0)], "memory": {}})
+    assert "**Scripts (an op is one EVALSHA call)**" in text and "| EVALSHA 10 calls -P 16 | 100 | 110 | 1.10x" in text

@@ -11,7 +11,8 @@ from redistill.commands import COMMANDS, CommandSpec, dispatch
 from redistill.config import Config
 
 REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog", "fast",
-               "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys", "blocking", "pubsub"}
+               "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys", "blocking", "pubsub",
+               "skip_monitor", "no_mandatory_keys"}
 
 
 def _all_specs():

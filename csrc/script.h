@@ -1,0 +1,62 @@
+/* script.h: the Lua engine's parts (script.c: the state, the sandbox, the script cache, EVAL and
+ * SCRIPT; script_call.c: redis.call and the other redis.* functions; script_conv.c: replies to Lua
+ * values and back).  One Lua state for the process, as Redis has, used only under the keyspace gate
+ * held exclusive (docs/LOCKING.md), so nothing here takes a lock of its own. */
+#ifndef REDISTILL_SCRIPT_H
+#define REDISTILL_SCRIPT_H
+
+#include "platform.h"
+
+#include <lua.h>
+#include <stdint.h>
+#include "buf.h"
+#include "redistill.h"
+
+/* Redis's shebang flags (SCRIPT_FLAG_*); COMPAT: no shebang, EVAL's old rules. */
+enum {
+    SF_NO_WRITES = 1, SF_ALLOW_OOM = 2, SF_ALLOW_STALE = 4, SF_NO_CLUSTER = 8,
+    SF_ALLOW_CROSS_SLOT = 16, SF_COMPAT = 32
+};
+
+/* One script run (Redis's scriptRunCtx). */
+typedef struct script_run {
+    rd_keyspace *ks;
+    char sha[41];
+    int resp;        /* the protocol redis.call replies in (redis.setresp) */
+    int caller_resp; /* the caller's, for the script's return value */
+    int read_only;   /* EVAL_RO, or a no-writes script: write commands refused */
+    int allow_oom;
+    int oom;         /* over maxmemory when the script started */
+    int dirty;       /* a write command ran (SCRIPT KILL can no longer stop it) */
+    int64_t start_us;
+} script_run;
+
+/* The run in progress, NULL between scripts. */
+extern script_run *script_cur;
+
+/* SHUTDOWN while a script is busy: stop it at its next hook, written or not. */
+void script_kill_for_shutdown(void);
+
+/* Marks the running script as having written (SCRIPT KILL then refuses: -UNKILLABLE). */
+void script_dirty(void);
+
+/* Python has registered its redis.call path (the fast path's EVALSHA needs it). */
+int script_python_set(void);
+
+/* script_call.c: redis.* into the table on top of the stack; the global pcall replacement. */
+void script_register_api(lua_State *L);
+int script_pcall(lua_State *L);
+/* Pushes Redis's error table {err = "CODE msg"} from "-CODE msg" or "msg" (luaPushErrorBuff). */
+void script_push_error(lua_State *L, const char *msg, size_t len);
+/* The command registry Python fills at start (rd_script_command). */
+void script_registry_clear(void);
+
+/* script_conv.c */
+/* Pushes the Lua value of one RESP reply at p (redisProtocolToLuaType); returns the bytes read. */
+size_t script_reply_to_lua(lua_State *L, const char *p, size_t len);
+/* Converts and pops the value on top of the stack into out, in caller_resp (luaReplyToRedisReply). */
+void script_lua_to_reply(lua_State *L, rd_buf *out, int script_resp, int caller_resp);
+/* "-msg\r\n" with CR and LF mapped to spaces (addReplyErrorFormat's sanitising). */
+void script_add_error_line(rd_buf *out, const char *msg, size_t len);
+
+#endif

@@ -1,0 +1,175 @@
+"""Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (Redis 7.0's eval.c).
+
+Rules:
+  - the engine is C (csrc/script*.c: one Lua state for the process); these handlers only hand the
+    command over.  The table holds the gate exclusive around them (gate="exclusive"), so a script is
+    atomic against every worker thread, as EXEC; SCRIPT KILL takes no gate (gate="own"): it must
+    reach a script that holds it;
+  - a script's redis.call runs a command C implements in C; any other comes back here (run_for_script,
+    registered with C at import) and runs through the dispatcher's call() for a stand-in client
+    (ScriptClient): the caller's connection state, the script's protocol, never blocking, and keys it
+    fills served to blocked clients after the script, as after EXEC;
+  - C checks every command a script calls against the table's rows (register_commands);
+  - the C fast path runs EVALSHA of a cached script itself (csrc/conn.c run_evalsha): a command that
+    comes back here from it has no connection at hand and runs for a detached stand-in (_Detached).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from redistill import commands, core, errors
+from redistill.commands import blocking
+from redistill.commands.args import help_reply, word
+from redistill.errors import CommandError
+from redistill.protocol import Encoded, decode_frame
+
+_local = threading.local()   # .client: the ScriptClient of the script running on this thread
+
+
+class ScriptClient:
+    """The caller as a script's commands see it (Redis's lua client): its server and connection
+    state, with the script's protocol, no MULTI, and in_exec so blocking commands answer at once."""
+
+    def __init__(self, caller: Any) -> None:
+        self.__dict__.update(_caller=caller, resp=2, multi=None, in_exec=True, blocked=None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._caller, name)
+
+
+class _Detached:
+    """The caller of an EVALSHA the C fast path runs (no Connection object at hand): the server, and
+    defaults for the connection state a command may read."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.resp = 2
+        self.multi = None
+        self.watched = {}
+        self.authenticated = True
+        self.name = b""
+        self.addr = "lua"
+        self.monitoring = False
+
+
+_server: Any = None   # the server, once a client has loaded or run a script (the fast path needs one)
+
+
+def run_for_script(frame: bytes, resp: int) -> bytes:
+    """redis.call of a command C does not run (C has checked it: known, arity, flags)."""
+    client = getattr(_local, "client", None) or ScriptClient(_Detached(_server))
+    client.resp = resp
+    args = decode_frame(frame)
+    return commands.encode_reply(client, commands.call(client, commands.lookup(args), args))
+
+
+def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
+    global _server
+    _server = client.server
+    stand_in = ScriptClient(client)
+    _local.client = stand_in
+    try:
+        reply = client.server.keyspace.script_eval(args, client.resp, mode)
+    finally:
+        _local.client = None
+        blocking.signal_exec_done(stand_in)
+    if reply[:1] == b"-":   # raised, so INFO errorstats and failed_calls count it
+        raise CommandError(reply[:-2].decode("latin-1"))
+    return Encoded(reply)
+
+
+# EVAL script numkeys [key ...] [arg ...]
+def eval_(client: Any, args: list[bytes]) -> Encoded:
+    return _eval(client, args, 0)
+
+
+# EVALSHA sha1 numkeys [key ...] [arg ...]
+def evalsha(client: Any, args: list[bytes]) -> Encoded:
+    return _eval(client, args, core.EVAL_SHA)
+
+
+# EVAL_RO script numkeys [key ...] [arg ...]
+def eval_ro(client: Any, args: list[bytes]) -> Encoded:
+    return _eval(client, args, core.EVAL_RO)
+
+
+# EVALSHA_RO sha1 numkeys [key ...] [arg ...]
+def evalsha_ro(client: Any, args: list[bytes]) -> Encoded:
+    return _eval(client, args, core.EVAL_SHA | core.EVAL_RO)
+
+
+def _encoded(reply: bytes) -> Encoded:
+    if reply[:1] == b"-":
+        raise CommandError(reply[:-2].decode("latin-1"))
+    return Encoded(reply)
+
+
+# SCRIPT LOAD script
+def script_load(client: Any, args: list[bytes]) -> Encoded:
+    global _server
+    _server = client.server
+    return _encoded(core.script_load(args[2]))
+
+
+# SCRIPT EXISTS sha1 [sha1 ...]
+def script_exists(client: Any, args: list[bytes]) -> list[int]:
+    return [core.script_exists(sha, len(sha)) for sha in args[2:]]
+
+
+# SCRIPT FLUSH [ASYNC|SYNC]: both free the cache before replying (nothing else waits on it).
+def script_flush(client: Any, args: list[bytes]) -> str:
+    if len(args) > 3 or (len(args) == 3 and word(args[2]) not in (b"sync", b"async")):
+        raise CommandError(errors.SCRIPT_FLUSH_MODE)
+    core.script_flush()
+    return "OK"
+
+
+# SCRIPT KILL
+def script_kill(client: Any, args: list[bytes]) -> Encoded:
+    return _encoded(core.script_kill())
+
+
+# SCRIPT DEBUG YES|SYNC|NO: there is no Lua debugger; NO (its default) is accepted.
+def script_debug(client: Any, args: list[bytes]) -> str:
+    mode = args[2].lower()
+    if mode == b"no":
+        return "OK"
+    if mode in (b"yes", b"sync"):
+        raise CommandError(errors.SCRIPT_DEBUG_UNSUPPORTED)
+    raise CommandError(errors.SCRIPT_DEBUG_MODE)
+
+
+# SCRIPT HELP
+def script_help(client: Any, args: list[bytes]) -> list[str]:
+    return help_reply("SCRIPT", [
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
+        "EXISTS <sha1> [<sha1> ...]",
+        "    Return information about the existence of the scripts in the script cache.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Flush the Lua scripts cache. Very dangerous on replicas.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the scripts cache.",
+        "    * SYNC: Synchronously flush the scripts cache.",
+        "KILL",
+        "    Kill the currently executing Lua script.",
+        "LOAD <script>",
+        "    Load a script into the scripts cache without executing it.",
+    ])
+
+
+_FLAGS = {"write": core.CMD_WRITE, "denyoom": core.CMD_DENYOOM, "noscript": core.CMD_NOSCRIPT,
+          "may_replicate": core.CMD_MAY_REPLICATE, "allow_busy": core.CMD_ALLOW_BUSY}
+
+
+def register_commands(specs: list[Any]) -> None:
+    """Gives C every command and subcommand of the table with the flags redis.call checks, and the
+    way back into Python for the commands C does not run."""
+    for spec in specs:
+        flags = sum(bit for name, bit in _FLAGS.items() if name in spec.flags)
+        flags |= core.CMD_CONTAINER if spec.subcommands is not None else 0
+        flags |= core.CMD_WAKES if spec.wakes else 0
+        core.script_command(spec.name, spec.arity, flags)
+    core.script_set_python(run_for_script)
