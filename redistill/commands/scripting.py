@@ -73,7 +73,9 @@ def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
         reply = client.server.keyspace.script_eval(args, client.resp, mode)
     finally:
         _local.client = None
-        blocking.signal_exec_done(stand_in)
+        # The keys the script's commands filled, served now as the caller's (the stand-in is always
+        # in_exec, which would only queue them again); inside MULTI they wait for the EXEC's end.
+        blocking.signal_exec_done(client)
     if reply[:1] == b"-":   # raised, so INFO errorstats and failed_calls count it
         raise CommandError(reply[:-2].decode("latin-1"))
     return Encoded(reply)
