@@ -298,12 +298,14 @@ def test_active_expiry_has_no_long_pauses(server, raw, raw_factory):
 
 
 def test_expiry_millisecond_precision(raw):
+    start = time.monotonic()
     raw.call("SET", "k", "v", "PX", "400")
     time.sleep(0.2)
-    assert raw.call("GET", "k") == b"$1\r\nv\r\n"
-    pttl = int(raw.call("PTTL", "k")[1:-2])
-    assert 0 < pttl <= 200, pttl
-    time.sleep(0.3)
+    got, pttl = raw.call("GET", "k"), int(raw.call("PTTL", "k")[1:-2])
+    if time.monotonic() - start < 0.39:   # a loaded machine may stall us past the expiry: then only the end
+        assert got == b"$1\r\nv\r\n"
+        assert 0 < pttl <= 200, pttl
+    time.sleep(max(0.0, start + 0.5 - time.monotonic()))
     assert raw.call("GET", "k") == b"$-1\r\n"
 
 

@@ -109,7 +109,10 @@ FILE_COMMANDS = [["MODULE", "LOAD", "/tmp/x.so"], ["SAVE"], ["BGSAVE"], ["BGREWR
                  ["DEBUG", "RELOAD"], ["DEBUG", "JMAP"], ["SLAVEOF", "127.0.0.1", "1"],
                  ["REPLICAOF", "127.0.0.1", "1"], ["MIGRATE", "127.0.0.1", "1", "k", "0", "1000"],
                  ["SYNC"], ["PSYNC", "?", "-1"], ["ACL", "LOAD"], ["ACL", "SAVE"],
-                 ["EVAL", "return 1", "0"], ["FUNCTION", "LOAD", "x"], ["CONFIG", "REWRITE"]]
+                 ["FUNCTION", "LOAD", "x"], ["CONFIG", "REWRITE"],
+                 # scripts run, but the sandbox has no io, os, loadfile or dofile
+                 ["EVAL", "return io.open('chosen', 'w')", "0"], ["EVAL", "return os.execute('touch chosen')", "0"],
+                 ["EVAL", "return loadfile('chosen')", "0"], ["EVAL", "return dofile('chosen')", "0"]]
 
 
 def test_no_command_touches_client_chosen_files(server, raw_factory, tmp_path):
