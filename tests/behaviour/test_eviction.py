@@ -104,7 +104,15 @@ def test_other_policies_hold_the_limit_under_a_flood(start_extra, policy):
     st = info(c)
     assert 0 < st["used_memory"] <= 8 * MB and st["evicted_keys"] > 0
     assert st["maxmemory_policy"] == policy
-    assert c.get(keys[0][-1]) == expected_value(keys[0][-1])  # the last write survives
+    if policy in ("allkeys-random", "allkeys-lfu"):
+        # Neither keeps the newest key by rule: random may pick any key, and LFU ties every key never
+        # read (each at LFU_INIT_VAL), as on Redis.  The recent keys that are there hold their values.
+        recent = keys[0][-50:]
+        got = c.mget(recent)
+        assert all(v is None or v == expected_value(k) for k, v in zip(recent, got))
+        assert any(v is not None for v in got)
+    else:
+        assert c.get(keys[0][-1]) == expected_value(keys[0][-1])  # the last write survives
     c.close()
 
 
