@@ -47,8 +47,22 @@ def srv(request, redis_server, server):
     return sp
 
 
+def calls(sp, names) -> int:
+    """How many times the server ran these commands (INFO commandstats)."""
+    c = make_client(sp, decode_responses=True)
+    try:
+        stats = c.info("commandstats")
+    finally:
+        c.close()
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in names)
+
+
 def test_bullmq_jobs(srv):
+    scripts, reads = calls(srv, ("eval", "evalsha")), calls(srv, ("xread",))
     p = subprocess.run([NODE, "bullmq_job.js", srv.host, str(srv.port)], cwd=NODE_DIR, capture_output=True,
                        text=True, timeout=150)
     assert p.returncode == 0, f"bullmq_job.js failed (exit {p.returncode})\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
     assert json.loads(p.stdout.strip().splitlines()[-1]) == EXPECTED
+    # the jobs moved through BullMQ's scripts, and QueueEvents read their events off the stream
+    assert calls(srv, ("eval", "evalsha")) - scripts >= 10
+    assert calls(srv, ("xread",)) - reads >= 1
