@@ -98,16 +98,45 @@ double gh_distance(double lon1, double lat1, double lon2, double lat2) {
     return 2.0 * EARTH_RADIUS * asin(sqrt(a));
 }
 
+void gh_prepare(geo_shape *s) {
+    s->lon_r = deg_rad(s->xy[0]);
+    s->lat_r = deg_rad(s->xy[1]);
+    s->cos_lat = cos(s->lat_r);
+}
+
+/* gh_distance(centre, point), with the centre's terms computed once: the same operations on the
+ * same values, so the same result. */
+static double distance_from(const geo_shape *s, double lon, double lat) {
+    double lat_r, u, v, a;
+    v = sin((deg_rad(lon) - s->lon_r) / 2);
+    if (v == 0.0) return lat_distance(s->xy[1], lat);
+    lat_r = deg_rad(lat);
+    u = sin((lat_r - s->lat_r) / 2);
+    a = u * u + s->cos_lat * cos(lat_r) * v * v;
+    return 2.0 * EARTH_RADIUS * asin(sqrt(a));
+}
+
+/* Surely farther than `limit` from the centre, found without the haversine: no great circle is
+ * shorter than the latitude difference (with a margin far above rounding).  Only within 90
+ * degrees of longitude, where the haversine cannot come out NaN near the antipode (Redis keeps
+ * a point whose distance is NaN). */
+static int surely_beyond(const geo_shape *s, const double xy[2], double limit) {
+    double dlon = fabs(xy[0] - s->xy[0]);
+    return (dlon < 90 || dlon > 270) && EARTH_RADIUS * fabs(deg_rad(xy[1]) - s->lat_r) > limit * (1 + 1e-9) + 1e-6;
+}
+
 int gh_in_shape(const geo_shape *s, double score, double xy[2], double *dist) {
     gh_decode_score(score, xy);
     if (!s->box) {
-        *dist = gh_distance(s->xy[0], s->xy[1], xy[0], xy[1]);
-        return *dist <= s->radius * s->conversion;
+        double limit = s->radius * s->conversion;
+        if (surely_beyond(s, xy, limit)) return 0;
+        *dist = distance_from(s, xy[0], xy[1]);
+        return !(*dist > limit); /* a NaN distance is in, as Redis's test lets it through */
     }
     /* the box: within half its height north-south, half its width east-west at the point's latitude */
     if (lat_distance(xy[1], s->xy[1]) > s->height * s->conversion / 2) return 0;
     if (gh_distance(xy[0], xy[1], s->xy[0], xy[1]) > s->width * s->conversion / 2) return 0;
-    *dist = gh_distance(s->xy[0], s->xy[1], xy[0], xy[1]);
+    *dist = distance_from(s, xy[0], xy[1]);
     return 1;
 }
 

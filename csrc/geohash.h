@@ -31,6 +31,7 @@ typedef struct geo_shape {
     double xy[2];
     double conversion;
     double radius, width, height;
+    double lon_r, lat_r, cos_lat; /* the centre's, set by gh_prepare */
 } geo_shape;
 
 /* A position's cell over the given ranges at `step` bits (geohashEncode): 1, or 0 out of range. */
@@ -41,8 +42,10 @@ uint64_t gh_score(double lon, double lat);
 void gh_decode_score(double score, double xy[2]);
 /* The haversine distance in meters (geohashGetDistance). */
 double gh_distance(double lon1, double lat1, double lon2, double lat2);
-/* geoWithinShape: 1 with the position and its distance (meters) from the shape's centre when
- * the score's cell centre lies in the shape. */
+/* What every point's test reuses of the centre (the same values Redis computes per point). */
+void gh_prepare(geo_shape *s);
+/* geoWithinShape (s prepared): 1 with the position and its distance (meters) from the shape's
+ * centre when the score's cell centre lies in the shape. */
 int gh_in_shape(const geo_shape *s, double score, double xy[2], double *dist);
 /* The cells to scan for a shape (geohashCalculateAreasByShapeWGS84): centre, N, S, E, W, NE, NW,
  * SE, SW; a cell not worth scanning is {0, 0}. */

@@ -523,6 +523,7 @@ static void geo_search(tx_ctx *x, ks_view *v, const void *z, geo_opts *o) {
         return;
     }
     if (o->count && o->sort == SORT_NONE && !o->any) o->sort = SORT_ASC; /* COUNT means the nearest */
+    gh_prepare(&o->shape);
     geo_collect(z, &f);
     if (f.failed) {
         free(f.p);
