@@ -104,7 +104,7 @@ COMMAND_TESTS = {"lrange_100": ["LRANGE", "mylist", "0", "99"],
                  "geoadd": ["GEOADD", "mygeo", "13.361389", "38.115556", "place:__rand_int__"],
                  "geosearch": ["GEOSEARCH", "mygeo", "FROMLONLAT", "13.5", "38.0", "BYRADIUS", "5", "km", "ASC",
                                "COUNT", "10", "WITHDIST"]}
-GEO_POINTS = 10_000  # mygeo for GEOSEARCH: spread over ~100 x 100 km; ~80 of them within the 5 km searched
+GEO_POINTS = 10_000  # mygeo for GEOSEARCH: spread over ~100 x 100 km; 82 of them within the 5 km searched
 
 
 def geo_point(i: int) -> tuple[bytes, bytes, bytes]:
