@@ -13,6 +13,7 @@ shape, unit and option byte for byte.  Run with the fast path on and with REDIST
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -310,3 +311,28 @@ def test_keyspace_hits_and_misses_match_redis(socks):
              ["GEOSEARCHSTORE", "d", "x", "FROMMEMBER", "a", "BYRADIUS", "1", "m"]]
     stats = [hit_miss_stats(sock, steps) for sock in socks]
     assert len(stats[0]) == 2 and stats[0] == stats[1], stats
+
+
+def test_geoadd_and_stores_wake_a_blocked_zset_pop(redis_server, server):
+    """GEOADD and GEOSEARCHSTORE create a sorted set: a client blocked in BZPOPMIN on that key gets
+    its member, as on Redis."""
+    from resp import RespSocket
+    out = []
+    for srv in (redis_server, server):
+        a, b = RespSocket(srv.host, srv.port, timeout=10), RespSocket(srv.host, srv.port, timeout=10)
+        try:
+            a.call("FLUSHALL")
+            a.call("GEOADD", "src", "1", "2", "m")
+            got = []
+            for write in (["GEOADD", "w", "1", "2", "m"], ["GEOSEARCHSTORE", "w", "src", "FROMLONLAT", "1", "2",
+                                                        "BYRADIUS", "1", "km", "STOREDIST"]):
+                b.send(b"*3\r\n$8\r\nBZPOPMIN\r\n$1\r\nw\r\n$2\r\n10\r\n")
+                deadline = time.monotonic() + 5
+                while b"cmd=bzpopmin" not in a.call("CLIENT", "LIST") and time.monotonic() < deadline:
+                    time.sleep(0.01)  # until the pop waits (bounded)
+                got += [a.call(*write), b.replies(1)]
+            out.append(got)
+        finally:
+            a.close()
+            b.close()
+    assert out[0] == out[1] and out[0][1] != [b"*-1\r\n"], out
