@@ -6,7 +6,6 @@
 #include "types.h"
 #include "zset.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +37,8 @@ static double arg_unit(tx_ctx *x, const char *a, size_t n) {
     return -1;
 }
 
-/* A non-negative float (radius, width, height); 0 after the error. */
+/* A radius, width or height: a float, else 0 after its own "need numeric" error (the sign is
+ * checked later, as Redis does). */
 static int arg_extent(tx_ctx *x, const char *a, size_t n, rd_status not_float, double *out) {
     if (!zset_arg_double(a, n, out)) {
         resp_add_status_error(x->out, not_float);
