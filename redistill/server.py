@@ -424,9 +424,21 @@ class Server:
             raise
         old_port, self.port = self.port, port
         log.info("CONFIG SET: now listening on %s:%d", bind, port)
+        # As on Redis, once the reply is sent the old port refuses: the calling worker swaps now and
+        # the others are waited for (bounded: one may be waiting for the gate this command holds).
+        done: list[threading.Event] = []
         for i, worker in enumerate(self.workers):
-            worker.call_soon(functools.partial(worker.swap_listeners, old_port,
-                                               [(group[i], self.main_tls) for group in groups]))
+            swap = functools.partial(worker.swap_listeners, old_port,
+                                     [(group[i], self.main_tls) for group in groups])
+            if worker is threading.current_thread():
+                swap()
+                continue
+            event = threading.Event()
+            done.append(event)
+            worker.call_soon(lambda swap=swap, event=event: (swap(), event.set()))
+        deadline = time.monotonic() + 2
+        for event in done:
+            event.wait(max(0.0, deadline - time.monotonic()))
 
     def _bind_group(self, host: str, port: int, exclusive: bool = True) -> tuple[list[socket.socket], int]:
         """nthreads listeners on host:port; returns them and the port (port 0 -> a real one)."""
