@@ -148,6 +148,16 @@ const char *rd_status_message(rd_status st) {
     return messages[st];
 }
 
+int status_of_code(const char *line, size_t len) {
+    size_t n = 0;
+    while (n < len && line[n] != ' ' && line[n] != '\r') n++;
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = messages[st];
+        if (m && strncmp(m, line, n) == 0 && m[n] == ' ') return st;
+    }
+    return -1;
+}
+
 int status_of_error(const char *line, size_t len) {
     for (int st = 0; st < RD_STATUS_COUNT; st++) {
         const char *m = messages[st];

@@ -112,6 +112,8 @@ def test_fast_set_equals_the_c_list():
         c_list[ffi.string(name[0]).decode()] = arity[0]
         i += 1
     python = {n: s.arity for n, s in COMMANDS.items() if s.fast}
+    # EVALSHA[_RO] of a cached script: conn.c runs and counts them, not the type/fast tables
+    assert {n: c_list.pop(n) for n in ("evalsha", "evalsha_ro")} == {"evalsha": -3, "evalsha_ro": -3}
     assert python == c_list
     # the list, so neither side can shrink unnoticed
     assert set(python) >= {"get", "set", "del", "exists", "ping", "echo", "incr", "decr", "incrby",
