@@ -283,6 +283,19 @@ TABLE = [
     command("memory", -2, "", None, "server", "4.0.0", "A container for memory diagnostics commands", c="exec", subcommands=[
         command("memory|usage", -3, "readonly", "datatypes.run", "server", "4.0.0", "Estimate the memory usage of a key", keys=[ks("RO", 2)]),
         command("memory|help", 2, "loading stale", "datatypes.run", "server", "4.0.0", "Show helpful text about the different subcommands"),
+        command("memory|doctor", 2, "", "memory.doctor", "server", "4.0.0", "Outputs memory problems report", tips="nondeterministic_output request_policy:all_shards response_policy:special"),
+        command("memory|stats", 2, "", "memory.stats", "server", "4.0.0", "Show memory usage details", tips="nondeterministic_output request_policy:all_shards response_policy:special"),
+        command("memory|malloc-stats", 2, "", "memory.malloc_stats", "server", "4.0.0", "Show allocator internal stats", tips="nondeterministic_output request_policy:all_shards response_policy:special"),
+        command("memory|purge", 2, "", "memory.purge", "server", "4.0.0", "Ask the allocator to release memory", tips="request_policy:all_shards response_policy:all_succeeded"),
+    ]),
+    command("latency", -2, "", None, "server", "2.8.13", "A container for latency diagnostics commands", subcommands=[
+        command("latency|doctor", 2, "admin noscript loading stale", "latency.doctor", "server", "2.8.13", "Return a human readable latency analysis report.", tips="nondeterministic_output request_policy:all_nodes response_policy:special"),
+        command("latency|graph", 3, "admin noscript loading stale", "latency.graph", "server", "2.8.13", "Return a latency graph for the event.", tips="nondeterministic_output request_policy:all_nodes response_policy:special"),
+        command("latency|help", 2, "loading stale", "latency.help_", "server", "2.8.13", "Show helpful text about the different subcommands."),
+        command("latency|histogram", -2, "admin noscript loading stale", "latency.histogram", "server", "7.0.0", "Return the cumulative distribution of latencies of a subset of commands or all.", tips="nondeterministic_output request_policy:all_nodes response_policy:special"),
+        command("latency|history", 3, "admin noscript loading stale", "latency.history", "server", "2.8.13", "Return timestamp-latency samples for the event.", tips="nondeterministic_output request_policy:all_nodes response_policy:special"),
+        command("latency|latest", 2, "admin noscript loading stale", "latency.latest", "server", "2.8.13", "Return the latest latency samples for all events.", tips="nondeterministic_output request_policy:all_nodes response_policy:special"),
+        command("latency|reset", -2, "admin noscript loading stale", "latency.reset", "server", "2.8.13", "Reset latency data for one or more events.", tips="request_policy:all_nodes response_policy:all_succeeded"),
     ]),
     # hashes and sets, run whole in C (csrc/t_hash.c, csrc/t_set.c) by datatypes.run
     command("hset", -4, "write denyoom fast @hash", "datatypes.run", "hash", "2.0.0", "Set the string value of a hash field", keys=[ks("RW update", 1)], c="tx"),
