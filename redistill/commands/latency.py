@@ -15,7 +15,7 @@ from typing import Any
 from redistill import errors
 from redistill.commands.args import help_reply
 from redistill.errors import CommandError
-from redistill.protocol import Verbatim
+from redistill.protocol import Encoded, Verbatim, encode
 
 TS_LEN = 160        # Redis's LATENCY_TS_LEN: samples kept per event
 GRAPH_COLS = 80     # LATENCY_GRAPH_COLS
@@ -281,13 +281,13 @@ def _report(events: dict, threshold: int, slowlog: Any) -> str:
     return "".join(text)
 
 
-# LATENCY HISTOGRAM [command ...]
-def histogram(client: Any, args: list[bytes]) -> dict:
+# LATENCY HISTOGRAM [command ...]: a map, with a command named twice in it twice, as Redis's
+def histogram(client: Any, args: list[bytes]) -> Encoded:
     from redistill.commands import COMMANDS   # the table, for names and containers
     rows = histograms()
+    out: list[tuple[bytes, Any]] = []
     if len(args) == 2:
-        return {name.encode(): _cdf(row) for name, row in rows.items() if any(row)}
-    out: dict[bytes, Any] = {}
+        out = [(name.encode(), _cdf(row)) for name, row in rows.items() if any(row)]
     for arg in args[2:]:
         name = arg.decode("latin-1").lower()
         top, _, sub = name.partition("|")
@@ -297,9 +297,11 @@ def histogram(client: Any, args: list[bytes]) -> dict:
         names = [name] if sub or not spec.subcommands else [f"{top}|{s}" for s in spec.subcommands]
         for full in names:
             row = rows.get(full)
-            if row and any(row) and full.encode() not in out:
-                out[full.encode()] = _cdf(row)
-    return out
+            if row and any(row):
+                out.append((full.encode(), _cdf(row)))
+    proto = getattr(client, "resp", 2)
+    head = b"%%%d\r\n" % len(out) if proto == 3 else b"*%d\r\n" % (2 * len(out))
+    return Encoded(head + b"".join(encode(name, proto) + encode(cdf, proto) for name, cdf in out))
 
 
 # LATENCY HELP

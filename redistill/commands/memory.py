@@ -58,8 +58,8 @@ def stats(client: Any, args: list[bytes]) -> dict:
 
 _EMPTY = ("Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used "
           "in these conditions. Please, leave for your mission on Earth and fill it with some data. The new "
-          "Sam and I will be back to our programming as soon as I finished rebooting.")
-_FINE = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base."
+          "Sam and I will be back to our programming as soon as I finished rebooting.\n")
+_FINE = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
 _PEAK = (" * Peak memory: In the past this instance used more than 150% the memory that is currently using. The "
          "allocator is normally not able to release memory after a peak, so you can expect to see a big "
          "fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if "
