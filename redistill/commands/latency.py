@@ -63,7 +63,7 @@ class LatencyMonitor:
 
 MIN_NS, MAX_NS = 1, 1_000_000_000
 FIRST_LEVEL = 10    # the reply's first bucket is 1024 ns (hdr_iter_log_init(..., 1024, 2))
-_LEVELS = 20        # 1024 ns .. 2^29 ns, past LATENCY_HISTOGRAM_MAX_VALUE
+_LEVELS = 21        # 1024 ns .. 2^30 ns, past LATENCY_HISTOGRAM_MAX_VALUE (1 s)
 _local = threading.local()
 _all: list[dict[str, list[int]]] = []
 _all_lock = threading.Lock()
