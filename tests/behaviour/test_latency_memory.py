@@ -57,3 +57,29 @@ def test_memory_doctor_and_stats_with_data(start_extra):
         assert c.memory_purge()
     finally:
         c.close()
+
+
+def test_memory_usage_of_every_type(r):
+    """Every type is measured whole (its exact bytes: SAMPLES is accepted and changes nothing), and a
+    bigger value is bigger; a hash with field TTLs counts its TTL table too."""
+    small, big = {}, {}
+    fill = {
+        "string": lambda k, n: r.set(k, "x" * n),
+        "list": lambda k, n: r.rpush(k, *range(n)),
+        "set": lambda k, n: r.sadd(k, *range(n)),
+        "zset": lambda k, n: r.zadd(k, {str(i): i for i in range(n)}),
+        "hash": lambda k, n: r.hset(k, mapping={str(i): i for i in range(n)}),
+        "stream": lambda k, n: [r.xadd(k, {"f": i}) for i in range(n)],
+    }
+    for t, fn in fill.items():
+        fn(f"{t}:s", 10)
+        fn(f"{t}:b", 1000)
+        small[t], big[t] = r.memory_usage(f"{t}:s"), r.memory_usage(f"{t}:b")
+        assert 0 < small[t] < big[t], t
+        assert r.memory_usage(f"{t}:b", samples=0) == r.memory_usage(f"{t}:b", samples=5) == big[t], t
+    r.hexpire("hash:b", 100, *[str(i) for i in range(500)])
+    with_ttls = r.memory_usage("hash:b")
+    assert with_ttls > big["hash"]
+    r.hpersist("hash:b", *[str(i) for i in range(500)])
+    assert big["hash"] < r.memory_usage("hash:b") < with_ttls   # the TTL table's nodes are gone
+    assert r.memory_usage("nokey") is None
