@@ -70,6 +70,15 @@
     X(hincrbyfloat, 4) \
     X(hrandfield, -2) \
     X(hscan, -3) \
+    X(hexpire, -6) \
+    X(hpexpire, -6) \
+    X(hexpireat, -6) \
+    X(hpexpireat, -6) \
+    X(httl, -5) \
+    X(hpttl, -5) \
+    X(hexpiretime, -5) \
+    X(hpexpiretime, -5) \
+    X(hpersist, -5) \
     X(sadd, -3) \
     X(srem, -3) \
     X(smembers, 2) \

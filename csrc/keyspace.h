@@ -75,6 +75,9 @@ typedef struct shard {
     _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
     uint64_t hits, misses, expired, evicted;
     size_t cursor;        /* next bucket active expiry visits */
+    uint8_t item_ttls;    /* some collection here may have items with a TTL (hash fields): the
+                             active expiry steps through them; cleared after a lap that found none */
+    uint8_t item_ttls_seen; /* one was seen (or given a TTL) in the current lap */
     watch_node *watched;  /* WATCH: keys of this shard some client watches (csrc/watch.c) */
     _Atomic int64_t *total; /* the keyspace's used-memory counter (rd_keyspace.used) */
     ev_shard ev;

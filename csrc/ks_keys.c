@@ -76,6 +76,8 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
             do_replace(ks, sd, dlink, d, ne, now, &dead);
         else
             do_link(ks, sd, hd, ne, now);
+        if (is_typed(ne) && ks_types[ne->type]->expire_items) /* its items keep their TTLs */
+            sd->item_ttls = sd->item_ttls_seen = 1;
     }
     shardset_release(ks, &set);
     free_chain(dead);
@@ -154,6 +156,7 @@ const char *rd_encoding_name(int enc) {
         [RD_ENC_INT] = "int",           [RD_ENC_EMBSTR] = "embstr",   [RD_ENC_RAW] = "raw",
         [RD_ENC_LISTPACK] = "listpack", [RD_ENC_HASHTABLE] = "hashtable", [RD_ENC_INTSET] = "intset",
         [RD_ENC_SKIPLIST] = "skiplist", [RD_ENC_QUICKLIST] = "quicklist", [RD_ENC_STREAM] = "stream",
+        [RD_ENC_LISTPACKEX] = "listpackex",
     };
     return enc >= 0 && enc < (int)(sizeof names / sizeof names[0]) && names[enc] ? names[enc] : "";
 }

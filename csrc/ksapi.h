@@ -102,6 +102,11 @@ void ks_view_changed(ks_view *v, int i);
 /* The same recount for a change Redis does not count as a write of the key for WATCH (a stream's
  * consumer groups: XREADGROUP, XACK, XCLAIM, XGROUP SETID...). */
 void ks_view_resized(ks_view *v, int i);
+/* Key i's value becomes obj, of its type still (the object grew into another allocation: a hash
+ * whose first field gets a TTL); ks_view_changed recounts it. */
+void ks_view_set_obj(ks_view *v, int i, void *obj);
+/* An item of key i's collection got a TTL: the active expiry visits its stripe (expire_items). */
+void ks_view_item_ttls(ks_view *v, int i);
 /* Used memory is past maxmemory: type commands then go to Python, which admits
  * (evicts, or refuses denyoom commands with -OOM) before running them, as Redis. */
 int ks_over_maxmemory(rd_keyspace *ks);

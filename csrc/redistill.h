@@ -111,6 +111,11 @@ typedef enum {
     RD_ERR_EXPIRE_OPTION,    /* EXPIRE's unknown option: %s = the word, to its first NUL */
     RD_ERR_EXPIRE_NX,        /* EXPIRE NX with XX, GT or LT */
     RD_ERR_EXPIRE_GT_LT,     /* EXPIRE GT with LT */
+    RD_ERR_HFE_NEGATIVE,     /* HEXPIRE's time < 0 */
+    RD_ERR_HFE_FIELDS,       /* the hash-field TTL commands without FIELDS where it belongs */
+    RD_ERR_HFE_NUMFIELDS,    /* HEXPIRE's numfields not a positive integer */
+    RD_ERR_HFE_NUMFIELDS_POSITIVE, /* HTTL's / HPERSIST's numfields not a positive integer */
+    RD_ERR_HFE_NUMFIELDS_ARGS, /* numfields other than the fields given */
     RD_ERR_DB_INDEX,         /* a database other than 0 (SELECT, COPY ... DB) */
     RD_ERR_SAME_OBJECT,      /* COPY of a key onto itself */
     RD_ERR_LFU_OFF,          /* OBJECT FREQ without an LFU maxmemory-policy */
@@ -211,7 +216,8 @@ enum {
     RD_ENC_INTSET,        /* small sets of integers (set-max-intset-entries) */
     RD_ENC_SKIPLIST,      /* sorted sets past zset-max-listpack-* */
     RD_ENC_QUICKLIST,     /* lists */
-    RD_ENC_STREAM         /* streams */
+    RD_ENC_STREAM,        /* streams */
+    RD_ENC_LISTPACKEX     /* small hashes whose fields have had a TTL (Redis 7.4) */
 };
 
 /* Keyspace counters, indices into rd_ks_stats' output array. */

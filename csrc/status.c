@@ -95,6 +95,12 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_EXPIRE_OPTION] = "-ERR Unsupported option %s",
     [RD_ERR_EXPIRE_NX] = "-ERR NX and XX, GT or LT options at the same time are not compatible",
     [RD_ERR_EXPIRE_GT_LT] = "-ERR GT and LT options at the same time are not compatible",
+    /* Redis 7.4's hash-field TTL commands (no reference server here: its t_hash.c's texts). */
+    [RD_ERR_HFE_NEGATIVE] = "-ERR invalid expire time, must be >= 0",
+    [RD_ERR_HFE_FIELDS] = "-ERR Mandatory argument FIELDS is missing or not at the right position",
+    [RD_ERR_HFE_NUMFIELDS] = "-ERR Parameter `numFields` should be greater than 0",
+    [RD_ERR_HFE_NUMFIELDS_POSITIVE] = "-ERR Number of fields must be a positive integer",
+    [RD_ERR_HFE_NUMFIELDS_ARGS] = "-ERR The `numfields` parameter must match the number of arguments",
     [RD_ERR_DB_INDEX] = "-ERR DB index is out of range",
     [RD_ERR_SAME_OBJECT] = "-ERR source and destination objects are the same",
     [RD_ERR_LFU_OFF] = "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "

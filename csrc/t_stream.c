@@ -364,7 +364,7 @@ static int stream_encoding(const void *o) {
 static size_t stream_len(const void *o) { return ((const stream *)o)->length + 1; }
 
 const ks_type_ops stream_type_ops = {"stream", stream_free_obj, stream_dup, stream_mem, stream_encoding, stream_len, NULL,
-                                     stream_freed};
+                                     stream_freed, NULL};
 
 /* ---- appending ------------------------------------------------------------------------ */
 

@@ -326,7 +326,7 @@ static void zobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t
         fn(ctx, zn_member(n), n->mlen);
 }
 
-const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len, zobj_each, NULL};
+const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len, zobj_each, NULL, NULL};
 
 /* ---- scores: Redis's parsing and formatting ------------------------------------------ */
 

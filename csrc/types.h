@@ -33,6 +33,9 @@ typedef struct ks_type_ops {
     void (*each)(const void *obj, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
     /* The key's entry is being freed (NULL: nothing to do); streams answer blocked XREADGROUPs. */
     void (*key_freed)(const char *key, size_t n);
+    /* Active expiry of the object's own items (a hash's field TTLs; NULL for types without):
+     * one bounded step that deletes items whose time has passed.  1 while items with a TTL remain. */
+    int (*expire_items)(void *obj, int64_t now);
 } ks_type_ops;
 
 /* Indexed by KS_TYPE_*; NULL for strings (entries hold their bytes themselves).  Defined by the

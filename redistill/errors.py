@@ -180,6 +180,10 @@ DEBUG_MEMORY_VALUE = "argument must be a memory value bigger than 1 and smaller 
 RESP2_UNSUPPORTED = "RESP2 is not supported by this command"              # DEBUG PROTOCOL
 
 
+def latency_no_samples(event: bytes) -> str:   # LATENCY GRAPH
+    return f"No samples available for event '{user_text(event, None)}'"
+
+
 def wrong_protocol_type(types: str) -> str:
     return f"Wrong protocol type name. Please use one of the following: {types}"
 
