@@ -25,6 +25,7 @@ from redistill.commands import connection, datatypes, server, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
+from redistill.commands import migrate
 from redistill.commands import monitor, pause
 from redistill.commands import pubsub
 from redistill.commands import streams
@@ -67,7 +68,7 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
-                                                       monitor, pause, pubsub, scripting, server, streams, transactions)}
+                                                       migrate, monitor, pause, pubsub, scripting, server, streams, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
