@@ -23,7 +23,6 @@
 #include "dict.h"
 #include "redistill.h"
 #include "strconv.h"
-#include "stream.h"
 #include "types.h"
 
 #include <limits.h>
@@ -239,12 +238,7 @@ static void save_binary_double(rd_buf *b, double d) { put(b, &d, sizeof d); } /*
 
 /* ---- listpacks (listpack.c's layout): built in a buffer, then saved as one string ---- */
 
-typedef struct lpw {
-    rd_buf b;
-    size_t count;
-} lpw;
-
-static void lp_begin(lpw *w) {
+void rdb_lp_begin(rdb_lp *w) {
     static const unsigned char header[6] = {0};
     buf_init(&w->b);
     w->count = 0;
@@ -259,7 +253,7 @@ static void lp_backlen(rd_buf *b, uint64_t l) {
     put(b, buf, (size_t)n);
 }
 
-static void lp_add_int(lpw *w, int64_t v) {
+void rdb_lp_add_int(rdb_lp *w, int64_t v) {
     unsigned char e[9];
     size_t n;
     uint64_t u = (uint64_t)v;
@@ -282,12 +276,12 @@ static void lp_add_int(lpw *w, int64_t v) {
     w->count++;
 }
 
-static void lp_add(lpw *w, const char *s, size_t n) {
+void rdb_lp_add(rdb_lp *w, const char *s, size_t n) {
     unsigned char h[5];
     size_t hl;
     long long v;
     if (n > 0 && n < 21 && str2ll(s, n, &v)) { /* lpStringToInt64 is string2ll */
-        lp_add_int(w, v);
+        rdb_lp_add_int(w, v);
         return;
     }
     if (n < 64) {
@@ -309,7 +303,7 @@ static void lp_add(lpw *w, const char *s, size_t n) {
 }
 
 /* Closes the listpack (terminator, total bytes, element count); 0, or -1 when it failed. */
-static int lp_end(lpw *w) {
+static int lp_end(rdb_lp *w) {
     unsigned char *h;
     uint32_t total;
     uint16_t num = w->count < 65535 ? (uint16_t)w->count : 65535;
@@ -322,7 +316,7 @@ static int lp_end(lpw *w) {
     return 0;
 }
 
-static void lp_save(rd_buf *out, lpw *w) {
+void rdb_lp_save(rd_buf *out, rdb_lp *w) {
     if (lp_end(w) == 0)
         rdb_save_string(out, w->b.data, w->b.len);
     else
@@ -336,7 +330,7 @@ static void lp_save(rd_buf *out, lpw *w) {
  * list-max-listpack-size as fill): each node a listpack saved as a string. */
 typedef struct list_saver {
     rd_buf *out;
-    lpw node;
+    rdb_lp node;
     size_t nodes_at;  /* where the node count goes: patched at the end */
     uint64_t nodes;
     long long fill;
@@ -356,9 +350,9 @@ static int node_allows(const list_saver *ls, size_t sz) {
 static void list_flush(list_saver *ls) {
     if (ls->node.count == 0) return;
     rdb_save_len(ls->out, 2); /* QUICKLIST_NODE_CONTAINER_PACKED */
-    lp_save(ls->out, &ls->node);
+    rdb_lp_save(ls->out, &ls->node);
     ls->nodes++;
-    lp_begin(&ls->node);
+    rdb_lp_begin(&ls->node);
 }
 
 static void list_elem(void *ctx, const char *p, size_t n) {
@@ -371,7 +365,7 @@ static void list_elem(void *ctx, const char *p, size_t n) {
         return;
     }
     if (!node_allows(ls, n)) list_flush(ls);
-    lp_add(&ls->node, p, n);
+    rdb_lp_add(&ls->node, p, n);
 }
 
 static void save_list(rd_buf *b, const void *obj) {
@@ -380,7 +374,7 @@ static void save_list(rd_buf *b, const void *obj) {
     /* The node count comes first: 9 bytes kept, then rewritten in its shortest form. */
     ls.nodes_at = b->len;
     put(b, len, sizeof len);
-    lp_begin(&ls.node);
+    rdb_lp_begin(&ls.node);
     list_type_ops.each(obj, list_elem, &ls);
     list_flush(&ls);
     buf_release(&ls.node.b);
@@ -450,14 +444,14 @@ static void save_dict(rd_buf *b, const rdict *d, int values) {
 }
 
 static void save_dict_listpack(rd_buf *b, const rdict *d) {
-    lpw w;
+    rdb_lp w;
     size_t bk;
-    lp_begin(&w);
+    rdb_lp_begin(&w);
     for (dnode *n = dict_first(d, &bk); n; n = dict_next(d, n, &bk)) {
-        lp_add(&w, n->data, n->klen);
-        lp_add(&w, dnode_val(n), n->vlen);
+        rdb_lp_add(&w, n->data, n->klen);
+        rdb_lp_add(&w, dnode_val(n), n->vlen);
     }
-    lp_save(b, &w);
+    rdb_lp_save(b, &w);
 }
 
 /* ---- sorted sets ---- */
@@ -474,8 +468,8 @@ static size_t d2string(char *buf, size_t cap, double v) {
 
 static void zset_lp_member(void *ctx, const char *m, size_t n, double score) {
     char buf[64];
-    lp_add(ctx, m, n);
-    lp_add(ctx, buf, d2string(buf, sizeof buf, score));
+    rdb_lp_add(ctx, m, n);
+    rdb_lp_add(ctx, buf, d2string(buf, sizeof buf, score));
 }
 
 static void zset_sl_member(void *ctx, const char *m, size_t n, double score) {
@@ -484,8 +478,6 @@ static void zset_sl_member(void *ctx, const char *m, size_t n, double score) {
 }
 
 /* ---- the value ---- */
-
-static int save_stream(rd_buf *b, const void *obj);
 
 int rdb_save_value(rd_buf *b, int type, const void *obj, const char *s, size_t n) {
     int enc = type == KS_TYPE_STRING ? 0 : ks_types[type]->encoding(obj);
@@ -514,11 +506,11 @@ int rdb_save_value(rd_buf *b, int type, const void *obj, const char *s, size_t n
         break;
     case KS_TYPE_ZSET:
         if (enc == RD_ENC_LISTPACK) {
-            lpw w;
+            rdb_lp w;
             put_byte(b, RDB_TYPE_ZSET_LISTPACK);
-            lp_begin(&w);
+            rdb_lp_begin(&w);
             zset_obj_walk(obj, 0, zset_lp_member, &w);
-            lp_save(b, &w);
+            rdb_lp_save(b, &w);
         } else { /* from the greatest: Redis's loader then inserts each at the head */
             put_byte(b, RDB_TYPE_ZSET_2);
             rdb_save_len(b, zset_type_ops.len(obj));
@@ -527,7 +519,7 @@ int rdb_save_value(rd_buf *b, int type, const void *obj, const char *s, size_t n
         break;
     case KS_TYPE_STREAM:
         put_byte(b, RDB_TYPE_STREAM_LISTPACKS_2);
-        if (save_stream(b, obj) != 0) b->failed = 1;
+        if (rdb_save_stream(b, obj) != 0) b->failed = 1;
         break;
     default:
         b->failed = 1;
@@ -566,13 +558,13 @@ void rdb_reader_init(rdb_reader *r, const void *p, size_t n) {
     r->err = NULL;
 }
 
-static int fail(rdb_reader *r, const char *why) {
+int rdb_fail(rdb_reader *r, const char *why) {
     if (!r->err) r->err = why;
     return -1;
 }
 
 static int take(rdb_reader *r, void *dst, size_t n) {
-    if ((size_t)(r->end - r->p) < n) return fail(r, "unexpected end of data");
+    if ((size_t)(r->end - r->p) < n) return rdb_fail(r, "unexpected end of data");
     memcpy(dst, r->p, n);
     r->p += n;
     return 0;
@@ -599,7 +591,7 @@ int rdb_load_len(rdb_reader *r, uint64_t *len, int *encoded) {
         *len = 0;
         for (int i = 0; i < n; i++) *len = *len << 8 | b[i];
     } else {
-        return fail(r, "unknown length encoding");
+        return rdb_fail(r, "unknown length encoding");
     }
     return 0;
 }
@@ -628,21 +620,21 @@ int rdb_load_string(rdb_reader *r, rdb_str *s) {
     }
     if (enc && len == 3) { /* RDB_ENC_LZF */
         if (rdb_load_len(r, &clen, NULL) != 0 || rdb_load_len(r, &len, NULL) != 0) return -1;
-        if (clen > (uint64_t)(r->end - r->p)) return fail(r, "unexpected end of data");
+        if (clen > (uint64_t)(r->end - r->p)) return rdb_fail(r, "unexpected end of data");
         /* A back reference of 3 bytes gives at most 264: more than that is not LZF. */
-        if (len > clen * 88 + 32) return fail(r, "invalid LZF compressed string");
-        if (!(s->heap = malloc(len ? len : 1))) return fail(r, "allocation failure");
+        if (len > clen * 88 + 32) return rdb_fail(r, "invalid LZF compressed string");
+        if (!(s->heap = malloc(len ? len : 1))) return rdb_fail(r, "allocation failure");
         if (rdb_lzf_decompress(r->p, clen, s->heap, len) != len) {
             rdb_str_free(s);
-            return fail(r, "invalid LZF compressed string");
+            return rdb_fail(r, "invalid LZF compressed string");
         }
         r->p += clen;
         s->p = s->heap;
         s->n = len;
         return 0;
     }
-    if (enc) return fail(r, "unknown string encoding");
-    if (len > (uint64_t)(r->end - r->p)) return fail(r, "unexpected end of data");
+    if (enc) return rdb_fail(r, "unknown string encoding");
+    if (len > (uint64_t)(r->end - r->p)) return rdb_fail(r, "unexpected end of data");
     s->p = (const char *)r->p;
     s->n = len;
     r->p += len;
@@ -670,29 +662,20 @@ static int load_text_double(rdb_reader *r, double *v) {
     if (take(r, buf, len) != 0) return -1;
     buf[len] = '\0';
     *v = strtod(buf, &end);
-    if (end == buf) return fail(r, "invalid double");
+    if (end == buf) return rdb_fail(r, "invalid double");
     return 0;
 }
 
 /* ---- the blob layouts (each walks a string it was given, checking every byte it reads) ---- */
 
-/* One element of a listpack or ziplist: bytes, or an integer (then also its text in num). */
-typedef struct elem {
-    const char *p;
-    size_t n;
-    int is_int;
-    long long v;
-    char num[24];
-} elem;
-
-static void elem_int(elem *e, long long v) {
+static void elem_int(rdb_elem *e, long long v) {
     e->is_int = 1;
     e->v = v;
     e->n = ll2str(e->num, v);
     e->p = e->num;
 }
 
-static void elem_str(elem *e, const unsigned char *p, size_t n) {
+static void elem_str(rdb_elem *e, const unsigned char *p, size_t n) {
     e->is_int = 0;
     e->p = (const char *)p;
     e->n = n;
@@ -710,13 +693,8 @@ static uint64_t le(const unsigned char *p, int n) {
     return u;
 }
 
-typedef struct blob_it {
-    const unsigned char *p, *end; /* end: the terminator's position */
-    uint64_t count;               /* elements read */
-} blob_it;
-
 /* lpValidateFirst's header checks: total bytes, terminator. */
-static int lp_open(blob_it *it, const rdb_str *s, uint32_t *num) {
+int rdb_lp_open(rdb_lp_it *it, const rdb_str *s, uint32_t *num) {
     const unsigned char *p = (const unsigned char *)s->p;
     uint32_t total;
     if (s->n < 7) return -1;
@@ -730,7 +708,7 @@ static int lp_open(blob_it *it, const rdb_str *s, uint32_t *num) {
 }
 
 /* The next listpack entry: 1, 0 at the end, -1 corrupt. */
-static int lp_next(blob_it *it, elem *e) {
+int rdb_lp_next(rdb_lp_it *it, rdb_elem *e) {
     const unsigned char *p = it->p;
     size_t room = (size_t)(it->end - p), hl, n = 0, size;
     unsigned c;
@@ -788,18 +766,18 @@ backlen: {
 }
 
 /* A listpack's every entry through fn (its count checked against the header); 0 or -1. */
-typedef int (*elem_fn)(void *ctx, elem *e);
+typedef int (*elem_fn)(void *ctx, rdb_elem *e);
 
 static int walk_listpack(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) {
-    blob_it it;
+    rdb_lp_it it;
     uint32_t num;
-    elem e;
+    rdb_elem e;
     int rc;
-    if (lp_open(&it, s, &num) != 0) return fail(r, "invalid listpack header");
-    while ((rc = lp_next(&it, &e)) == 1)
+    if (rdb_lp_open(&it, s, &num) != 0) return rdb_fail(r, "invalid listpack header");
+    while ((rc = rdb_lp_next(&it, &e)) == 1)
         if (fn(ctx, &e) != 0) return -1;
-    if (rc < 0) return fail(r, "invalid listpack entry");
-    if (num != 65535 && num != it.count) return fail(r, "listpack count mismatch");
+    if (rc < 0) return rdb_fail(r, "invalid listpack entry");
+    if (num != 65535 && num != it.count) return rdb_fail(r, "listpack count mismatch");
     return 0;
 }
 
@@ -809,9 +787,9 @@ static int walk_ziplist(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) 
     uint32_t num;
     uint64_t count = 0;
     size_t prev = 0;
-    elem e;
+    rdb_elem e;
     if (s->n < 11 || le(p, 4) != s->n || le(p + 4, 4) >= s->n || p[s->n - 1] != 0xFF)
-        return fail(r, "invalid ziplist header");
+        return rdb_fail(r, "invalid ziplist header");
     num = (uint32_t)le(p + 8, 2);
     end = p + s->n - 1;
     p += 10;
@@ -826,9 +804,9 @@ static int walk_ziplist(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) 
             pl = 5;
             stored_prev = (size_t)le(p + 1, 4);
         } else {
-            return fail(r, "invalid ziplist entry");
+            return rdb_fail(r, "invalid ziplist entry");
         }
-        if (stored_prev != prev || room <= pl) return fail(r, "invalid ziplist entry");
+        if (stored_prev != prev || room <= pl) return rdb_fail(r, "invalid ziplist entry");
         p += pl;
         room -= pl;
         c = p[0];
@@ -836,11 +814,11 @@ static int walk_ziplist(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) 
             n = c & 0x3F;
             hl = 1;
         } else if ((c >> 6) == 1) {
-            if (room < 2) return fail(r, "invalid ziplist entry");
+            if (room < 2) return rdb_fail(r, "invalid ziplist entry");
             n = (size_t)(c & 0x3F) << 8 | p[1];
             hl = 2;
         } else if (c == 0x80) {
-            if (room < 5) return fail(r, "invalid ziplist entry");
+            if (room < 5) return rdb_fail(r, "invalid ziplist entry");
             n = (size_t)p[1] << 24 | (size_t)p[2] << 16 | (size_t)p[3] << 8 | p[4];
             hl = 5;
         } else {
@@ -849,16 +827,16 @@ static int walk_ziplist(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) 
             if (bytes == 0 && c >= 0xF1 && c <= 0xFD) {
                 elem_int(&e, (long long)(c & 0x0F) - 1);
             } else if (bytes == 0) {
-                return fail(r, "invalid ziplist entry");
+                return rdb_fail(r, "invalid ziplist entry");
             } else {
-                if (room < 1 + (size_t)bytes) return fail(r, "invalid ziplist entry");
+                if (room < 1 + (size_t)bytes) return rdb_fail(r, "invalid ziplist entry");
                 elem_int(&e, sign_extend(le(p + 1, bytes), bytes * 8));
                 hl += (size_t)bytes;
             }
             p += hl;
             goto got;
         }
-        if (room < hl || room - hl < n) return fail(r, "invalid ziplist entry");
+        if (room < hl || room - hl < n) return rdb_fail(r, "invalid ziplist entry");
         elem_str(&e, p + hl, n);
         p += hl + n;
     got:
@@ -866,7 +844,7 @@ static int walk_ziplist(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) 
         count++;
         if (fn(ctx, &e) != 0) return -1;
     }
-    if (num != 65535 && num != count) return fail(r, "ziplist count mismatch");
+    if (num != 65535 && num != count) return rdb_fail(r, "ziplist count mismatch");
     return 0;
 }
 
@@ -874,29 +852,29 @@ static int walk_ziplist(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) 
  * with a free-bytes count after its length), 0xFF. */
 static int walk_zipmap(rdb_reader *r, const rdb_str *s, elem_fn fn, void *ctx) {
     const unsigned char *p = (const unsigned char *)s->p, *end = p + s->n;
-    elem e;
-    if (s->n < 2 || end[-1] != 0xFF) return fail(r, "invalid zipmap");
+    rdb_elem e;
+    if (s->n < 2 || end[-1] != 0xFF) return rdb_fail(r, "invalid zipmap");
     p++;
     for (int k = 0;; k ^= 1) {
         size_t len;
         unsigned free_bytes = 0;
-        if (p >= end) return fail(r, "invalid zipmap");
+        if (p >= end) return rdb_fail(r, "invalid zipmap");
         if (p[0] == 255) {
-            if (k == 1 || p != end - 1) return fail(r, "invalid zipmap");
+            if (k == 1 || p != end - 1) return rdb_fail(r, "invalid zipmap");
             return 0;
         }
         if (p[0] < 254) {
             len = *p++;
         } else {
-            if (end - p < 5) return fail(r, "invalid zipmap");
+            if (end - p < 5) return rdb_fail(r, "invalid zipmap");
             len = (size_t)le(p + 1, 4);
             p += 5;
         }
         if (k == 1) {
-            if (p >= end) return fail(r, "invalid zipmap");
+            if (p >= end) return rdb_fail(r, "invalid zipmap");
             free_bytes = *p++;
         }
-        if ((size_t)(end - p) < len + free_bytes) return fail(r, "invalid zipmap");
+        if ((size_t)(end - p) < len + free_bytes) return rdb_fail(r, "invalid zipmap");
         elem_str(&e, p, len);
         p += len + free_bytes;
         if (fn(ctx, &e) != 0) return -1;
@@ -925,7 +903,7 @@ static int dload_add(dload *l, const char *p, size_t n) {
         if (!l->non_int && !str2ll(p, n, &v)) l->non_int = 1;
         rc = dict_set(&l->o->d, p, n, NULL, 0);
     } else if (!l->have_key) {
-        if (!(l->key = malloc(n ? n : 1))) return fail(l->r, "allocation failure");
+        if (!(l->key = malloc(n ? n : 1))) return rdb_fail(l->r, "allocation failure");
         memcpy(l->key, p, n);
         l->klen = n;
         l->have_key = 1;
@@ -936,12 +914,12 @@ static int dload_add(dload *l, const char *p, size_t n) {
         l->key = NULL;
         l->have_key = 0;
     }
-    if (rc < 0) return fail(l->r, "allocation failure");
-    if (rc == 0) return fail(l->r, l->hash ? "duplicate hash fields" : "duplicate set members");
+    if (rc < 0) return rdb_fail(l->r, "allocation failure");
+    if (rc == 0) return rdb_fail(l->r, l->hash ? "duplicate hash fields" : "duplicate set members");
     return 0;
 }
 
-static int dload_elem(void *ctx, elem *e) { return dload_add(ctx, e->p, e->n); }
+static int dload_elem(void *ctx, rdb_elem *e) { return dload_add(ctx, e->p, e->n); }
 
 /* The encoding Redis ends with after loading: its thresholds decide. */
 static void dload_settle(dload *l) {
@@ -965,20 +943,20 @@ typedef struct zload {
 
 static int zload_add(zload *l, const char *m, size_t n, double score) {
     int rc;
-    if (isnan(score)) return fail(l->r, "sorted set with a NaN score");
+    if (isnan(score)) return rdb_fail(l->r, "sorted set with a NaN score");
     if (n > l->maxlen) l->maxlen = n;
     rc = zset_obj_add(l->z, score, m, n);
-    if (rc < 0) return fail(l->r, "allocation failure");
-    if (rc > 0) return fail(l->r, "duplicate sorted set members");
+    if (rc < 0) return rdb_fail(l->r, "allocation failure");
+    if (rc > 0) return rdb_fail(l->r, "duplicate sorted set members");
     return 0;
 }
 
-static int zload_elem(void *ctx, elem *e) {
+static int zload_elem(void *ctx, rdb_elem *e) {
     zload *l = ctx;
     double score;
     int rc;
     if (!l->have_member) {
-        if (!(l->member = malloc(e->n ? e->n : 1))) return fail(l->r, "allocation failure");
+        if (!(l->member = malloc(e->n ? e->n : 1))) return rdb_fail(l->r, "allocation failure");
         memcpy(l->member, e->p, e->n);
         l->mlen = e->n;
         l->have_member = 1;
@@ -988,11 +966,11 @@ static int zload_elem(void *ctx, elem *e) {
         score = (double)e->v;
     } else { /* zzlStrtod */
         char buf[128], *end;
-        if (e->n == 0 || e->n >= sizeof buf) return fail(l->r, "invalid sorted set score");
+        if (e->n == 0 || e->n >= sizeof buf) return rdb_fail(l->r, "invalid sorted set score");
         memcpy(buf, e->p, e->n);
         buf[e->n] = '\0';
         score = strtod(buf, &end);
-        if (end != buf + e->n) return fail(l->r, "invalid sorted set score");
+        if (end != buf + e->n) return rdb_fail(l->r, "invalid sorted set score");
     }
     rc = zload_add(l, l->member, l->mlen, score);
     free(l->member);
@@ -1006,9 +984,9 @@ static void zload_settle(zload *l) {
                               (long long)l->maxlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE]);
 }
 
-static int list_elem_add(void *ctx, elem *e) {
+static int list_elem_add(void *ctx, rdb_elem *e) {
     void **lr = ctx; /* {list, reader} */
-    if (list_obj_push_tail(lr[0], e->p, e->n) != 0) return fail(lr[1], "allocation failure");
+    if (list_obj_push_tail(lr[0], e->p, e->n) != 0) return rdb_fail(lr[1], "allocation failure");
     return 0;
 }
 
@@ -1018,7 +996,7 @@ static int load_list(rdb_reader *r, int rdbtype, rdb_value *v) {
     uint64_t n, container = 2;
     void *lr[2] = {NULL, r};
     rdb_str s;
-    if (!(v->obj = lr[0] = list_obj_new())) return fail(r, "allocation failure");
+    if (!(v->obj = lr[0] = list_obj_new())) return rdb_fail(r, "allocation failure");
     if (rdbtype == RDB_TYPE_LIST_ZIPLIST) {
         if (rdb_load_string(r, &s) != 0) return -1;
         int rc = walk_ziplist(r, &s, list_elem_add, lr);
@@ -1030,11 +1008,11 @@ static int load_list(rdb_reader *r, int rdbtype, rdb_value *v) {
         int rc;
         if (rdbtype == RDB_TYPE_LIST_QUICKLIST_2) {
             if (rdb_load_len(r, &container, NULL) != 0) return -1;
-            if (container != 1 && container != 2) return fail(r, "invalid quicklist node container");
+            if (container != 1 && container != 2) return rdb_fail(r, "invalid quicklist node container");
         }
         if (rdb_load_string(r, &s) != 0) return -1;
         if (rdbtype == RDB_TYPE_LIST || container == 1) {
-            rc = list_obj_push_tail(lr[0], s.p, s.n) != 0 ? fail(r, "allocation failure") : 0;
+            rc = list_obj_push_tail(lr[0], s.p, s.n) != 0 ? rdb_fail(r, "allocation failure") : 0;
         } else if (rdbtype == RDB_TYPE_LIST_QUICKLIST) {
             rc = walk_ziplist(r, &s, list_elem_add, lr);
         } else {
@@ -1053,13 +1031,13 @@ static int load_intset(rdb_reader *r, dload *l) {
     if (rdb_load_string(r, &s) != 0) return -1;
     if (s.n < 8) {
         rdb_str_free(&s);
-        return fail(r, "invalid intset");
+        return rdb_fail(r, "invalid intset");
     }
     enc = (uint32_t)le((const unsigned char *)s.p, 4);
     len = (uint32_t)le((const unsigned char *)s.p + 4, 4);
     if ((enc != 2 && enc != 4 && enc != 8) || (s.n - 8) / enc != len || (s.n - 8) % enc != 0) {
         rdb_str_free(&s);
-        return fail(r, "invalid intset");
+        return rdb_fail(r, "invalid intset");
     }
     for (uint32_t i = 0; i < len && rc == 0; i++) {
         char num[24];
@@ -1075,7 +1053,7 @@ static int load_dict(rdb_reader *r, int rdbtype, rdb_value *v, int hash) {
     rdb_str s;
     uint64_t n;
     int rc = 0;
-    if (!(v->obj = l.o)) return fail(r, "allocation failure");
+    if (!(v->obj = l.o)) return rdb_fail(r, "allocation failure");
     if (rdbtype == RDB_TYPE_SET_INTSET) {
         rc = load_intset(r, &l);
     } else if (rdbtype == RDB_TYPE_SET || rdbtype == RDB_TYPE_HASH) {
@@ -1099,7 +1077,7 @@ static int load_dict(rdb_reader *r, int rdbtype, rdb_value *v, int hash) {
         else
             rc = walk_listpack(r, &s, dload_elem, &l);
         rdb_str_free(&s);
-        if (rc == 0 && l.have_key) rc = fail(r, "a hash field without a value");
+        if (rc == 0 && l.have_key) rc = rdb_fail(r, "a hash field without a value");
     }
     dload_release(&l);
     if (rc == 0) dload_settle(&l);
@@ -1111,7 +1089,7 @@ static int load_zset(rdb_reader *r, int rdbtype, rdb_value *v) {
     rdb_str s;
     uint64_t n;
     int rc = 0;
-    if (!(v->obj = l.z)) return fail(r, "allocation failure");
+    if (!(v->obj = l.z)) return rdb_fail(r, "allocation failure");
     if (rdbtype == RDB_TYPE_ZSET || rdbtype == RDB_TYPE_ZSET_2) {
         if (rdb_load_len(r, &n, NULL) != 0) return -1;
         while (n-- && rc == 0) {
@@ -1131,14 +1109,12 @@ static int load_zset(rdb_reader *r, int rdbtype, rdb_value *v) {
         else
             rc = walk_listpack(r, &s, zload_elem, &l);
         rdb_str_free(&s);
-        if (rc == 0 && l.have_member) rc = fail(r, "a sorted set member without a score");
+        if (rc == 0 && l.have_member) rc = rdb_fail(r, "a sorted set member without a score");
     }
     free(l.member);
     if (rc == 0) zload_settle(&l);
     return rc;
 }
-
-static int load_stream(rdb_reader *r, int rdbtype, rdb_value *v);
 
 int rdb_load_value(rdb_reader *r, rdb_value *v) {
     unsigned char t;
@@ -1155,7 +1131,7 @@ int rdb_load_value(rdb_reader *r, rdb_value *v) {
         } else if ((v->str = malloc(s.n ? s.n : 1)) != NULL) {
             memcpy(v->str, s.p, s.n);
         } else {
-            return fail(r, "allocation failure");
+            return rdb_fail(r, "allocation failure");
         }
         v->len = s.n;
         return 0;
@@ -1189,13 +1165,13 @@ int rdb_load_value(rdb_reader *r, rdb_value *v) {
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2:
         v->type = KS_TYPE_STREAM;
-        rc = load_stream(r, t, v);
+        rc = rdb_load_stream(r, t, &v->obj);
         break;
     default:
-        return fail(r, "unknown object type");
+        return rdb_fail(r, "unknown object type");
     }
     if (rc == 0 && v->type != KS_TYPE_STREAM && ks_types[v->type]->len(v->obj) == 0)
-        rc = fail(r, "empty collection"); /* Redis refuses empty keys (RDB_LOAD_ERR_EMPTY_KEY) */
+        rc = rdb_fail(r, "empty collection"); /* Redis refuses empty keys (RDB_LOAD_ERR_EMPTY_KEY) */
     if (rc != 0) rdb_value_free(v);
     return rc;
 }
@@ -1205,18 +1181,4 @@ void rdb_value_free(rdb_value *v) {
     free(v->str);
     v->obj = NULL;
     v->str = NULL;
-}
-
-/* ==== streams ================================================================================= */
-
-static int save_stream(rd_buf *b, const void *obj) {
-    (void)b;
-    (void)obj;
-    return -1;
-}
-
-static int load_stream(rdb_reader *r, int rdbtype, rdb_value *v) {
-    (void)rdbtype;
-    (void)v;
-    return fail(r, "streams are not supported yet");
 }

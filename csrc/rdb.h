@@ -70,6 +70,44 @@ void rdb_value_free(rdb_value *v);
 /* verifyDumpPayload: length, version (at most RDB_VERSION) and CRC64.  1 valid. */
 int rdb_verify_payload(const void *p, size_t n);
 
+/* ---- listpacks (listpack.c's layout), for the types that save them (rdb_stream.c too) ---- */
+typedef struct rdb_lp {
+    rd_buf b;
+    size_t count;
+} rdb_lp;
+
+void rdb_lp_begin(rdb_lp *w);
+/* lpAppend: a string that is an integer (string2ll) goes in an integer encoding. */
+void rdb_lp_add(rdb_lp *w, const char *s, size_t n);
+void rdb_lp_add_int(rdb_lp *w, int64_t v);
+/* Closes the listpack, saves it to out as one string, releases w. */
+void rdb_lp_save(rd_buf *out, rdb_lp *w);
+
+/* One element read from a listpack or ziplist: bytes, or an integer (then also its text in num). */
+typedef struct rdb_elem {
+    const char *p;
+    size_t n;
+    int is_int;
+    long long v;
+    char num[24];
+} rdb_elem;
+
+typedef struct rdb_lp_it {
+    const unsigned char *p, *end; /* end: the terminator's position */
+    uint64_t count;               /* elements read */
+} rdb_lp_it;
+
+/* A listpack's header checked (total bytes, terminator): 0 with its element count, or -1. */
+int rdb_lp_open(rdb_lp_it *it, const rdb_str *s, uint32_t *num);
+/* The next entry, every byte checked (its backlen too): 1, 0 at the end, -1 corrupt. */
+int rdb_lp_next(rdb_lp_it *it, rdb_elem *e);
+/* Records why reading failed (the first reason stays): -1. */
+int rdb_fail(rdb_reader *r, const char *why);
+
+/* Streams (rdb_stream.c): RDB_TYPE_STREAM_LISTPACKS_2's body; loading takes that and type 15. */
+int rdb_save_stream(rd_buf *b, const void *obj);
+int rdb_load_stream(rdb_reader *r, int rdbtype, void **obj);
+
 /* LZF (liblzf 3.6 as Redis configures it): out_len bytes at most; 0 when it does not fit. */
 size_t rdb_lzf_compress(const void *in, size_t in_len, void *out, size_t out_len);
 size_t rdb_lzf_decompress(const void *in, size_t in_len, void *out, size_t out_len);

@@ -62,13 +62,16 @@ def _fill(kv: Keyspace) -> list[str]:
         ["HSET", "hash", "f", "v", "n", "12"], ["HSET", "bighash", *[x for i in range(700) for x in (f"f{i}", f"{i}")]],
         ["ZADD", "zset", "1.5", "a", "-inf", "b", "3", "c"],
         ["ZADD", "bigzset", *[x for i in range(300) for x in (str(i / 7), f"m{i}")]],
+        *[["XADD", "stream", f"{i + 1}-1", "f", str(i), "n", "x" * (i % 9)] for i in range(150)],
+        ["XGROUP", "CREATE", "stream", "g", "0"], ["XREADGROUP", "GROUP", "g", "c1", "COUNT", "3", "STREAMS", "stream", ">"],
+        ["XREADGROUP", "GROUP", "g", "c2", "COUNT", "2", "STREAMS", "stream", ">"],
     ]
     for c in cmds:
         assert not run(kv, *c).startswith(b"-"), c
-    return [c[1] for c in cmds]
+    return list(dict.fromkeys(c[1] for c in cmds if not c[0].startswith("XGROUP") and c[0] != "XREADGROUP"))
 
 
-READERS = {b"string": ["GET"], b"list": ["LRANGE", None, "0", "-1"], b"set": ["SMEMBERS"],
+READERS = {b"stream": ["XINFO", "STREAM", None, "FULL"], b"string": ["GET"], b"list": ["LRANGE", None, "0", "-1"], b"set": ["SMEMBERS"],
            b"hash": ["HGETALL"], b"zset": ["ZRANGE", None, "0", "-1", "WITHSCORES"]}
 
 
