@@ -81,7 +81,7 @@ static rd_status restore_decode(const char **argv, const size_t *argl, long long
     if (!arg_ll(argv[2], argl[2], ttl)) return RD_ERR_NOTINT;
     if (*ttl < 0) return RD_ERR_RESTORE_TTL;
     if (!rdb_verify_payload(argv[3], argl[3])) return RD_ERR_DUMP_PAYLOAD;
-    rdb_reader_init(&r, argv[3], argl[3] - 10);
+    rdb_reader_init(&r, argv[3], argl[3]); /* as Redis's: the footer too, so a value may run into it */
     return rdb_load_value(&r, v) == 0 ? RD_OK : RD_ERR_BAD_DATA;
 }
 

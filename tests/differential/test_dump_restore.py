@@ -245,6 +245,8 @@ def test_restore_errors_and_options_match(pair):
         ["RESTORE", "l", "1", p, "REPLACE", "ABSTTL"], ["EXISTS", "l"], ["RESTORE", "n2", "100000", p],
         ["RESTORE", "n3", "0", p, "IDLETIME", "100"], ["OBJECT", "IDLETIME", "n3"], ["DUMP", "nokey"],
         ["RESTORE", "n4"], ["DUMP"],
+        ["RESTORE", "n5", "0", _payload(b"\x00\x0aabc")], ["GET", "n5"],   # Redis reads on into the footer
+        ["RESTORE", "n6", "0", _payload(b"\x00\x0fabc")],
     ]
     diffs = [(c, _raw(ref, *c), _raw(sut, *c)) for c in cases if _raw(ref, *c) != _raw(sut, *c)]
     assert not diffs, diffs
