@@ -681,7 +681,8 @@ TEMPLATES += STREAM_TEMPLATES
 
 
 # ---- DUMP / RESTORE: payloads built here, valid and broken (Redis's CRC-64 in Python) ----
-def _crc64(data: bytes) -> int:
+def crc64(data: bytes) -> int:
+    """Redis's CRC-64 (Jones, reflected), bit by bit: the tests' own, not the server's."""
     crc = 0
     for byte in data:
         crc ^= byte
@@ -690,9 +691,10 @@ def _crc64(data: bytes) -> int:
     return crc
 
 
-def _payload(body: bytes, version: int = 10) -> bytes:
+def dump_payload(body: bytes, version: int = 10) -> bytes:
+    """A DUMP payload: body, RDB version, CRC-64 (little-endian)."""
     head = body + version.to_bytes(2, "little")
-    return head + _crc64(head).to_bytes(8, "little")
+    return head + crc64(head).to_bytes(8, "little")
 
 
 # A string, an int8 and int32 string, plain list, set, hash and text-score zset (loaded as listpack,
@@ -700,8 +702,8 @@ def _payload(body: bytes, version: int = 10) -> bytes:
 DUMP_BODIES = [b"\x00\x05hello", b"\x00\xc0\x7b", b"\x00\xc2\x00\x00\x01\x80", b"\x01\x02\x01a\x02bb",
                b"\x02\x03\x011\x012\x013", b"\x04\x01\x01f\x01v", b"\x03\x02\x01a\x031.5\x01b\xfe",
                b"\x02\x00", b"\x02\x02\x01a\x01a", b"\x06\x00", b"\x00\x0aabc"]
-RESTORE_PAYLOADS = [_payload(b) for b in DUMP_BODIES] + [
-    _payload(b"\x00\x01x", 11), _payload(b"\x00\x01x")[:-1] + b"\x00", b"", b"\x00\x01x"]
+RESTORE_PAYLOADS = [dump_payload(b) for b in DUMP_BODIES] + [
+    dump_payload(b"\x00\x01x", 11), dump_payload(b"\x00\x01x")[:-1] + b"\x00", b"", b"\x00\x01x"]
 
 
 def g_restore(rnd, ctx):

@@ -26,6 +26,8 @@ import pytest
 
 from servers import make_client
 
+from .fuzz import dump_payload
+
 RNG = random.Random(7)
 
 # Keys whose DUMP is byte for byte Redis's (built by the same commands on both servers).
@@ -128,21 +130,6 @@ def test_restore_round_trip_every_type(pair, direction):
         assert content(dst, key + ":r") == content(src, key), key
 
 
-def _crc64(data: bytes) -> int:
-    """Redis's CRC-64 (Jones, reflected), bit by bit: the test's own, not the server's."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
-    return crc
-
-
-def _payload(body: bytes, version: int = 10) -> bytes:
-    head = body + struct.pack("<H", version)
-    return head + struct.pack("<Q", _crc64(head))
-
-
 def _len(n: int) -> bytes:
     return bytes([n]) if n < 64 else struct.pack(">H", 0x4000 | n) if n < 16384 else b"\x80" + struct.pack(">I", n)
 
@@ -196,7 +183,7 @@ OLD = {
 
 @pytest.mark.parametrize("name", list(OLD))
 def test_older_encodings_restore_alike(pair, name):
-    payload = _payload(OLD[name])
+    payload = dump_payload(OLD[name])
     for c in pair:
         c.flushall()
         assert c.restore("k", 0, payload) == b"OK"
@@ -212,7 +199,7 @@ def test_stream_type_15_restores_alike(pair):
         ref.xadd("s", {"f": i}, id=f"{i}-1")
     body = ref.dump("s")[:-10]
     assert body[-9:] == bytes([5, 5, 1, 1, 1, 0, 0, 5, 0])   # length, last, first, max-deleted, added, groups
-    payload = _payload(b"\x0f" + body[1:-6] + body[-1:])
+    payload = dump_payload(b"\x0f" + body[1:-6] + body[-1:])
     for c in pair:
         c.delete("t")
         assert c.restore("t", 0, payload) == b"OK"
@@ -235,9 +222,9 @@ def test_restore_errors_and_options_match(pair):
     bad_crc = p[:-1] + bytes([p[-1] ^ 1])
     cases = [
         ["RESTORE", "k", "0", p], ["RESTORE", "k", "-1", p], ["RESTORE", "n", "-1", p], ["RESTORE", "n", "x", p],
-        ["RESTORE", "n", "0", bad_crc], ["RESTORE", "n", "0", b"short"], ["RESTORE", "n", "0", _payload(p[:-10], 11)],
-        ["RESTORE", "n", "0", _payload(b"\x00\x85ab")], ["RESTORE", "n", "0", _payload(b"\x04\x00")],
-        ["RESTORE", "n", "0", _payload(b"\x02\x02\x01a\x01a")], ["RESTORE", "n", "0", _payload(b"\x06abc")],
+        ["RESTORE", "n", "0", bad_crc], ["RESTORE", "n", "0", b"short"], ["RESTORE", "n", "0", dump_payload(p[:-10], 11)],
+        ["RESTORE", "n", "0", dump_payload(b"\x00\x85ab")], ["RESTORE", "n", "0", dump_payload(b"\x04\x00")],
+        ["RESTORE", "n", "0", dump_payload(b"\x02\x02\x01a\x01a")], ["RESTORE", "n", "0", dump_payload(b"\x06abc")],
         ["RESTORE", "n", "0", p, "IDLETIME", "-1"], ["RESTORE", "n", "0", p, "FREQ", "256"],
         ["RESTORE", "n", "0", p, "FREQ", "x"], ["RESTORE", "n", "0", p, "IDLETIME", "1", "FREQ", "1"],
         ["RESTORE", "n", "0", p, "BOGUS"], ["RESTORE", "n", "0", p, "IDLETIME"], ["RESTORE", "k", "0", p, "BOGUS"],
@@ -245,8 +232,8 @@ def test_restore_errors_and_options_match(pair):
         ["RESTORE", "l", "1", p, "REPLACE", "ABSTTL"], ["EXISTS", "l"], ["RESTORE", "n2", "100000", p],
         ["RESTORE", "n3", "0", p, "IDLETIME", "100"], ["OBJECT", "IDLETIME", "n3"], ["DUMP", "nokey"],
         ["RESTORE", "n4"], ["DUMP"],
-        ["RESTORE", "n5", "0", _payload(b"\x00\x0aabc")], ["GET", "n5"],   # Redis reads on into the footer
-        ["RESTORE", "n6", "0", _payload(b"\x00\x0fabc")],
+        ["RESTORE", "n5", "0", dump_payload(b"\x00\x0aabc")], ["GET", "n5"],   # Redis reads on into the footer
+        ["RESTORE", "n6", "0", dump_payload(b"\x00\x0fabc")],
     ]
     diffs = [(c, _raw(ref, *c), _raw(sut, *c)) for c in cases if _raw(ref, *c) != _raw(sut, *c)]
     assert not diffs, diffs
