@@ -54,6 +54,8 @@
     X(rename, 3) \
     X(renamenx, 3) \
     X(copy, -3) \
+    X(dump, 2) \
+    X(restore, -4) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \
@@ -187,6 +189,7 @@
     X(rename) \
     X(renamenx) \
     X(copy) \
+    X(restore) \
     X(zadd) \
     X(zincrby) \
     X(zunionstore) \

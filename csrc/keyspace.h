@@ -331,6 +331,7 @@ void ev_unlink(shard *s, entry *e);                                         /* k
 void ev_replace(rd_keyspace *ks, shard *s, entry *old, entry *ne, int64_t now); /* new value */
 void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now);            /* read or update */
 unsigned ev_lfu_freq(const entry *e, int64_t now); /* OBJECT FREQ: the decayed LFU counter (LFU policies) */
+void ev_set_access(rd_keyspace *ks, entry *e, long long freq, long long idle_ms, int64_t now); /* RESTORE */
 /* Puts back an entry taken out with ev_unlink (realloc'd in place: APPEND, SETRANGE), as an access. */
 void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now);
 void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard and zeroed its used: queues and ghost go */

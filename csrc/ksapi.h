@@ -125,6 +125,16 @@ void ks_view_str_changed(ks_view *v, int i);
  * the caller fills *val before the view closes. */
 rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val);
 
+/* DUMP: key i whatever its type: RD_OK with *type and a string's val and len or a collection's
+ * *obj (valid until the view closes), or RD_NOT_FOUND; counts a hit or miss when `read`. */
+rd_status ks_view_any(ks_view *v, int i, int read, int *type, void **obj, const char **val, size_t *len);
+/* RESTORE: key i becomes a new value of `type` (a string's n bytes copied from str, or obj, which
+ * the entry owns from here on: freed on RD_ERR_NOMEM) expiring at `expire` (0: never).  An old
+ * value is deleted first (Redis's dbDelete + dbAdd: no access history kept); then freq / idle_ms
+ * (-1: not given) set the access clock as the maxmemory-policy reads it. */
+rd_status ks_view_restore(ks_view *v, int i, int type, void *obj, const char *str, size_t n, int64_t expire,
+                          long long freq, long long idle_ms);
+
 /* OBJECT under the maxmemory-policy (evict.c): 1 under an LFU policy (FREQ served, IDLETIME
  * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */
 int ks_lfu_policy(rd_keyspace *ks);

@@ -146,6 +146,12 @@ typedef enum {
     RD_ERR_SCRIPT_COMPILE,   /* %s = Lua's compile error */
     RD_ERR_SCRIPT_RUN,       /* %s%s = the script's SHA1, then what Lua raised when no error table */
     RD_ERR_BUSY,             /* a command while a script runs past busy-reply-threshold */
+    RD_ERR_BUSYKEY,          /* RESTORE (no REPLACE) onto an existing key */
+    RD_ERR_RESTORE_TTL,      /* RESTORE with a negative TTL */
+    RD_ERR_RESTORE_IDLETIME, /* RESTORE IDLETIME < 0 */
+    RD_ERR_RESTORE_FREQ,     /* RESTORE FREQ outside 0..255 */
+    RD_ERR_DUMP_PAYLOAD,     /* RESTORE payload: version or CRC64 wrong */
+    RD_ERR_BAD_DATA,         /* RESTORE payload that does not decode */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -456,6 +462,11 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
  * Redis bounds it (a match that needs more than 1000 nested '*' fails), so at
  * most ~1000 small frames of stack whatever the pattern.  Any thread; no locks. */
 int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
+
+/* Redis's CRC-64 (Jones polynomial, reflected; crc64(0, "123456789") = 0xe9c6d914c4b8d9ca), the
+ * checksum of DUMP payloads and RDB files: crc continues a previous call's result (start at 0).
+ * Any thread; no locks. */
+uint64_t rd_crc64(uint64_t crc, const void *p, size_t n);
 
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the

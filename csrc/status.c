@@ -137,6 +137,12 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_SCRIPT_COMPILE] = "-ERR Error compiling script (new function): %s",
     [RD_ERR_SCRIPT_RUN] = "-ERR Error running script %s, %s",
     [RD_ERR_BUSY] = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+    [RD_ERR_BUSYKEY] = "-BUSYKEY Target key name already exists.",
+    [RD_ERR_RESTORE_TTL] = "-ERR Invalid TTL value, must be >= 0",
+    [RD_ERR_RESTORE_IDLETIME] = "-ERR Invalid IDLETIME value, must be >= 0",
+    [RD_ERR_RESTORE_FREQ] = "-ERR Invalid FREQ value, must be >= 0 and <= 255",
+    [RD_ERR_DUMP_PAYLOAD] = "-ERR DUMP payload version or checksum are wrong",
+    [RD_ERR_BAD_DATA] = "-ERR Bad data format",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",

@@ -461,6 +461,11 @@ static int stream_append(stream *s, const sid *id, int nf, const char **argv, co
     return 0;
 }
 
+int stream_obj_append(stream *s, const sid *id, int nf, const char **argv, const size_t *argl) {
+    if (s->length && sid_cmp(id, &s->last_id) <= 0) return 1; /* ids only grow */
+    return stream_append(s, id, nf, argv, argl);
+}
+
 /* ---- iteration ------------------------------------------------------------------------- */
 
 void siter_start(siter *it, const stream *s, const sid *start, const sid *end, int rev) {

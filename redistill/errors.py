@@ -130,6 +130,13 @@ def execabort_because(line: str) -> str:
     return "-EXECABORT Transaction discarded because of: " + reason
 
 
+# MIGRATE (commands/migrate.py).
+MIGRATE_KEYS = "When using MIGRATE KEYS option, the key argument must be set to the empty string"
+MIGRATE_CONNECT = "-IOERR error or timeout connecting to the client"
+MIGRATE_IO = "-IOERR error or timeout %s to target instance"   # writing / reading
+MIGRATE_TARGET = "-ERR Target instance replied with error: %s"
+
+
 # CLIENT, MONITOR and blocking commands.
 INVALID_CLIENT_ID = "Invalid client ID"                                   # CLIENT NO-EVICT / UNPAUSE ids
 NO_SUCH_CLIENT = "No such client"                                         # CLIENT KILL

@@ -26,6 +26,7 @@ from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
 from redistill.commands import latency, memory
+from redistill.commands import migrate
 from redistill.commands import monitor, pause
 from redistill.commands import pubsub
 from redistill.commands import streams
@@ -68,8 +69,8 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
-                                                       latency, memory, monitor, pause, pubsub, scripting, server,
-                                                       streams, transactions)}
+                                                       latency, memory, migrate, monitor, pause, pubsub, scripting,
+                                                       server, streams, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
