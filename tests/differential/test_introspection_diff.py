@@ -120,14 +120,14 @@ def test_object_freq_and_idletime_follow_the_policy(both):
 
 @pytest.mark.parametrize("proto", [2, 3])
 def test_latency_histogram_buckets_are_redis(both, proto):
-    """A 25 ms command lands in hdr_histogram's 2^25 ns bucket, labelled 33816 us by Redis; CONFIG
-    RESETSTAT empties the histograms (and is itself the first call after it)."""
+    """A 180 ms command lands in hdr_histogram's 2^28 ns bucket, labelled 270532 us by Redis (which
+    spans 135 to 270 ms: margin for a loaded machine); CONFIG RESETSTAT empties the histograms."""
     pair = both(proto)
     _same(pair, "CONFIG", "RESETSTAT")
     _same(pair, "LATENCY", "HISTOGRAM", "debug")
-    _same(pair, "DEBUG", "SLEEP", "0.025")
+    _same(pair, "DEBUG", "SLEEP", "0.18")
     _same(pair, "LATENCY", "HISTOGRAM", "debug", "blabla")
     _same(pair, "LATENCY", "HISTOGRAM", "debug", "debug")   # named twice: in the map twice
     _same(pair, "CONFIG", "SET", "latency-tracking", "no")
-    _same(pair, "DEBUG", "SLEEP", "0.025")
+    _same(pair, "DEBUG", "SLEEP", "0.18")
     _same(pair, "LATENCY", "HISTOGRAM", "debug")              # not tracked: still one call
