@@ -351,6 +351,17 @@ TEMPLATES: list[Template] = [
     Template("object|freq", 1, lambda r, c: one(b"OBJECT", b"FREQ", key(r))),
     Template("memory|usage", 1, lambda r, c: one(b"MEMORY", b"USAGE", key(r), *r.choice([[], [b"SAMPLES", b"5"],
                                                                                         [b"BAD"]]))),
+    Template("memory|help", 1, lambda r, c: one(b"MEMORY", b"HELP", *r.choice([[], [b"x"]]))),
+    # LATENCY where Redis 7.0 is deterministic: no threshold is set, so no event; unknown names only
+    Template("latency|latest", 1, lambda r, c: one(b"LATENCY", r.choice([b"LATEST", b"latest"]))),
+    Template("latency|history", 1, lambda r, c: one(b"LATENCY", b"HISTORY", r.choice([b"command", b"x", b""]))),
+    Template("latency|graph", 1, lambda r, c: one(b"LATENCY", b"GRAPH", r.choice([b"command", b"x\r\ny"]))),
+    Template("latency|reset", 1, lambda r, c: one(b"LATENCY", b"RESET", *r.sample([b"command", b"x", b"y"],
+                                                                                r.randint(0, 2)))),
+    Template("latency|histogram", 1, lambda r, c: one(b"LATENCY", b"HISTOGRAM",
+                                                      *r.sample([b"nosuch", b"client|nosuch", b"x|y"],
+                                                                r.randint(1, 3)))),
+    Template("latency|help", 1, lambda r, c: one(b"LATENCY", b"HELP")),
     # hashes and sets: keys shared with the string templates, so WRONGTYPE comes up often
     Template("hset", 3, lambda r, c: one(r.choice([b"HSET", b"HMSET"]), key(r),
                                          *[x for _ in range(r.randint(0, 3)) for x in (r.choice(FIELDS), value(r))])),

@@ -24,6 +24,7 @@ import time
 
 import pytest
 
+from resp import RespSocket
 from servers import make_client
 
 from .fuzz import dump_payload
@@ -297,6 +298,28 @@ def test_migrate_errors_and_auth_match(pair, start_extra):
         assert _migrate(sut, *case) == ref_reply, case
         assert sut.exists("k", "k2") == ref.exists("k", "k2"), case
         locked_client.close()
+
+
+MIGRATE_ARGVS = [
+    ["a", "2", "b", "c", "d"], ["h", "1", "", "0", "5", "KEYS", "k1", "k2"], ["h", "1", "x", "0", "5", "KEYS", "k1"],
+    ["h", "1", "", "0", "5", "AUTH", "keys", "KEYS", "k1"], ["h", "1", "", "0", "5", "AUTH2", "u", "keys", "KEYS", "k1"],
+    ["h", "1", "k", "0", "5", "COPY", "REPLACE"], ["h", "1", "", "0", "5"], ["h", "1", "", "0", "5", "KEYS"],
+    ["h", "1", "k", "0", "5", "AUTH"], ["h", "1", "", "0", "5", "auth", "KEYS"], ["h", "1", "", "0", "5", "KEYS", "a", "KEYS", "b"],
+    ["h", "1", "", "0", "5", "AUTH", "KEYS", "x"], ["h", "1", "k", "0", "5", "keys", "a", "b"],
+]
+
+
+@pytest.mark.parametrize("sub", ["GETKEYS", "GETKEYSANDFLAGS"])
+def test_migrate_getkeys_match(redis_server, server, sub):
+    """MIGRATE's keys as Redis finds them: its key specs, or migrateGetKeys once KEYS is there."""
+    socks = [RespSocket("127.0.0.1", s.port, timeout=10) for s in (redis_server, server)]
+    try:
+        for argv in MIGRATE_ARGVS:
+            want, got = (s.call("COMMAND", sub, "MIGRATE", *argv) for s in socks)
+            assert got == want, argv
+    finally:
+        for s in socks:
+            s.close()
 
 
 def test_migrate_does_not_stall_the_worker(pair, server):
