@@ -98,6 +98,16 @@
     X(sdiffstore, -3) \
     X(sintercard, -3) \
     X(sscan, -3) \
+    X(geoadd, -5) \
+    X(geodist, -4) \
+    X(geohash, -2) \
+    X(geopos, -2) \
+    X(geosearch, -7) \
+    X(geosearchstore, -8) \
+    X(georadius, -6) \
+    X(georadius_ro, -6) \
+    X(georadiusbymember, -5) \
+    X(georadiusbymember_ro, -5) \
     X(zadd, -4) \
     X(zincrby, 4) \
     X(zscore, 3) \
@@ -190,6 +200,10 @@
     X(renamenx) \
     X(copy) \
     X(restore) \
+    X(geoadd) \
+    X(geosearchstore) \
+    X(georadius) \
+    X(georadiusbymember) \
     X(zadd) \
     X(zincrby) \
     X(zunionstore) \

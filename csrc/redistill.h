@@ -152,6 +152,18 @@ typedef enum {
     RD_ERR_RESTORE_FREQ,     /* RESTORE FREQ outside 0..255 */
     RD_ERR_DUMP_PAYLOAD,     /* RESTORE payload: version or CRC64 wrong */
     RD_ERR_BAD_DATA,         /* RESTORE payload that does not decode */
+    RD_ERR_GEO_LONLAT,       /* GEO: %f,%f = a longitude,latitude pair past the limits */
+    RD_ERR_GEO_UNIT,         /* GEO: a unit other than m, km, ft, mi */
+    RD_ERR_GEO_RADIUS,       /* GEO: a radius that is no float */
+    RD_ERR_GEO_WIDTH,        /* GEO BYBOX: a width that is no float */
+    RD_ERR_GEO_HEIGHT,       /* GEO BYBOX: a height that is no float */
+    RD_ERR_GEO_RADIUS_NEG,   /* GEO: a negative radius */
+    RD_ERR_GEO_BOX_NEG,      /* GEO BYBOX: a negative width or height */
+    RD_ERR_GEO_MEMBER,       /* GEO: FROMMEMBER / BYMEMBER of a member not in the set */
+    RD_ERR_GEO_STORE_WITH,   /* GEO: %s = the command, STORE with WITHDIST, WITHHASH or WITHCOORD */
+    RD_ERR_GEO_FROM,         /* GEOSEARCH: %s = the command as sent, no FROMMEMBER or FROMLONLAT */
+    RD_ERR_GEO_BY,           /* GEOSEARCH: %s = the command as sent, no BYRADIUS or BYBOX */
+    RD_ERR_GEO_ANY,          /* GEO: ANY without COUNT */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */

@@ -254,8 +254,8 @@ def _keys_by_specs(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str, 
             raise _InvalidSpec
         if ks.begin_search[0] == "keyword":
             first = _keyword_first(ks.begin_search[1], ks.begin_search[2], cmd)
-            if first is None:   # no keys: "Invalid arguments" (XREAD's is the only such spec)
-                raise _InvalidSpec
+            if first is None:   # this spec finds no key (GEORADIUS without STORE)
+                continue
         else:
             first = ks.begin_search[1]
         if ks.find_keys[0] == "range":
@@ -277,6 +277,8 @@ def _keys_by_specs(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str, 
         if last >= len(cmd) or last < first or first >= len(cmd):
             raise _InvalidSpec
         out.extend((cmd[i], ks.flags) for i in range(first, last + 1, step))
+    if not out:   # no key at all is "Invalid arguments" (XREAD without STREAMS), as Redis's commandGetKeys
+        raise _InvalidSpec
     return out
 
 

@@ -619,6 +619,62 @@ TEMPLATES += [
 ]
 
 
+# ---- geo: a few spots near the poles' limits and the antimeridian, and some past the limits or not numbers.
+# GEOADD and the stores write their own keys (GEO_KEYS): members at mixed scores would meet the lex range
+# commands, whose result on such a set Redis leaves undefined (it follows the skiplist's random levels);
+# the reads also take the other keys, whose ZADD scores decode too ----
+GEO_SPOTS = [(b"13.361389", b"38.115556"), (b"15.087269", b"37.502669"), (b"-180", b"85.05112878"), (b"0", b"0"),
+             (b"180", b"-85.05112878"), (b"179.9999", b"-0.0001"), (b"-179.9999", b"0.0001"), (b"12.5", b"85"),
+             (b"181", b"0"), (b"0", b"85.06"), (b"x", b"1"), (b"1", b"")]
+GEO_UNITS = [b"m", b"km", b"mi", b"ft", b"KM", b"yd"]
+GEO_SIZES = [b"0", b"1", b"500", b"300000", b"20000000", b"-1", b"x", b"1e3", b"inf"]
+GEO_KEYS = [b"geo1", b"{tag}geo2"]
+
+
+def geo_key(rnd: random.Random, write: bool = False) -> bytes:
+    return rnd.choice(GEO_KEYS) if write or rnd.random() < 0.7 else key(rnd)
+
+
+def g_geoadd(rnd, ctx):
+    flags = rnd.sample([b"NX", b"XX", b"CH", b"ch"], rnd.choice((0, 0, 1, 2)))
+    triples = [x for _ in range(rnd.choice((1, 1, 2, 3))) for x in (*rnd.choice(GEO_SPOTS), rnd.choice(ZMEMBERS))]
+    if rnd.random() < 0.05:
+        triples = triples[:-1]  # not triples: a syntax error
+    return one(b"GEOADD", geo_key(rnd, True), *flags, *triples)
+
+
+def g_geosearch(rnd, ctx):
+    opts = rnd.sample([b"WITHDIST", b"WITHCOORD", b"WITHHASH", b"ASC", b"DESC", b"ANY"], rnd.choice((0, 1, 2, 3)))
+    if rnd.random() < 0.4:
+        opts += [b"COUNT", rnd.choice([b"1", b"2", b"5", b"0", b"-1", b"x"])]
+    rnd.shuffle(opts)
+    radius = [rnd.choice(GEO_SIZES), rnd.choice(GEO_UNITS)]
+    kind = rnd.randrange(5)
+    if kind == 0:
+        store = rnd.choice([[], [], [b"STORE", geo_key(rnd, True)], [b"STOREDIST", geo_key(rnd, True)]])
+        return one(rnd.choice([b"GEORADIUS", b"GEORADIUS_RO"]), geo_key(rnd), *rnd.choice(GEO_SPOTS), *radius, *opts, *store)
+    if kind == 1:
+        store = rnd.choice([[], [], [b"STORE", geo_key(rnd, True)], [b"STOREDIST", geo_key(rnd, True)]])
+        return one(rnd.choice([b"GEORADIUSBYMEMBER", b"GEORADIUSBYMEMBER_RO"]), geo_key(rnd), rnd.choice(ZMEMBERS), *radius,
+                   *opts, *store)
+    center = rnd.choice([[b"FROMMEMBER", rnd.choice(ZMEMBERS)], [b"FROMLONLAT", *rnd.choice(GEO_SPOTS)], []])
+    shape = rnd.choice([[b"BYRADIUS", *radius], [b"BYBOX", rnd.choice(GEO_SIZES), *radius], []])
+    if kind == 2:
+        return one(b"GEOSEARCHSTORE", geo_key(rnd, True), geo_key(rnd), *center, *shape, *opts, *rnd.choice([[], [b"STOREDIST"]]))
+    return one(b"GEOSEARCH", geo_key(rnd), *center, *shape, *opts)
+
+
+TEMPLATES += [
+    Template("geoadd", 3, g_geoadd),
+    Template("geopos", 1, lambda r, c: one(r.choice([b"GEOPOS", b"GEOHASH"]), geo_key(r), *r.sample(ZMEMBERS, r.randint(0, 3))),
+             needs=("geohash",)),
+    Template("geodist", 1, lambda r, c: one(b"GEODIST", geo_key(r), r.choice(ZMEMBERS), r.choice(ZMEMBERS),
+                                            *r.choice([[], [b"km"], [b"FT"], [b"yd"], [b"m", b"x"]]))),
+    Template("geosearch", 3, g_geosearch, needs=("geosearchstore", "georadius", "georadius_ro", "georadiusbymember",
+                                                 "georadiusbymember_ro")),
+]
+
+
 # ---- streams: explicit ids (mostly rising, from one counter), small values so that both servers cut
 # nodes at the same entry (stream-node-max-entries) and "~" trims agree; no "*" ids, XINFO STREAM,
 # XPENDING's extended form or XINFO CONSUMERS (times) ----
