@@ -119,6 +119,11 @@ void ks_view_str_changed(ks_view *v, int i);
 /* Key i becomes a new n-byte string without expiry, replacing any value (Redis's setKey);
  * the caller fills *val before the view closes. */
 rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val);
+/* Key i's string (it exists) becomes the n bytes at val, keeping its expiry, as Redis edits an sds in
+ * place (HyperLogLog): in its chunk when they fit, else grown with APPEND's slack, or with `exact` into
+ * a chunk of their size.  RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE, RD_ERR_NOMEM.  No WATCH signal:
+ * ks_view_str_changed after a change Redis signals. */
+rd_status ks_view_str_set(ks_view *v, int i, const char *val, size_t n, int exact);
 
 /* OBJECT under the maxmemory-policy (evict.c): 1 under an LFU policy (FREQ served, IDLETIME
  * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */
