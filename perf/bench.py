@@ -23,6 +23,8 @@ Method (docs/PERFORMANCE.md shows the results):
   LRANGE_100 is `LRANGE mylist 0 99` on a list of 1000 3-byte elements (redis-benchmark's own lrange_100
   test would first LPUSH as many elements as it then reads, inside the same run).  SETBIT is
   `SETBIT bits:<random> 1000 1` (10000 keys of 126 bytes), BITCOUNT `BITCOUNT mybitmap` on a 1 KB string.
+  PFADD is `PFADD myhll element:<random>` from an empty key (sparse for its first ~2,000 elements, then
+  dense), PFCOUNT `PFCOUNT myhll` on a dense HLL of 10,000 elements whose cardinality is cached.
 - Script cells (--group scripts, `make bench-scripts`) run `EVALSHA <sha> 1 <prefix>:__rand_int__` with
   -r 100000 after SCRIPT LOAD on both servers: a fixed-window rate limiter (INCR, then EXPIRE on the first
   hit) and a script of 10 redis.call.  An op is one script call, so CPU per op is CPU per script call.
@@ -88,6 +90,8 @@ TYPE_CELLS = [
     ("LRANGE_100 -P 16", "lrange_100", 16),
     ("SETBIT -P 16", "setbit", 16),
     ("BITCOUNT -P 16", "bitcount", 16),
+    ("PFADD -P 16", "pfadd", 16),
+    ("PFCOUNT -P 16", "pfcount", 16),
 ]
 TYPE_TESTS = {test for _, test, _ in TYPE_CELLS}
 LRANGE_LIST = 1000  # elements in mylist for LRANGE_100
@@ -96,7 +100,10 @@ BITMAP = bytes(range(256)) * 4  # mybitmap for BITCOUNT: 1 KB, 4096 bits set
 # first LPUSH n elements in the same run).  __rand_int__ is zero-padded, which a bit offset refuses: in a key.
 COMMAND_TESTS = {"lrange_100": ["LRANGE", "mylist", "0", "99"],
                  "setbit": ["SETBIT", "bits:__rand_int__", "1000", "1"],
-                 "bitcount": ["BITCOUNT", "mybitmap"]}
+                 "bitcount": ["BITCOUNT", "mybitmap"],
+                 "pfadd": ["PFADD", "myhll", "element:__rand_int__"],
+                 "pfcount": ["PFCOUNT", "myhll"]}
+HLL_ELEMENTS = 10_000  # myhll for PFCOUNT: dense, its cardinality cached after the first count
 
 # Scripts: (name, test, pipeline); SCRIPTS gives each test its Lua text and its keys' prefix.
 SCRIPT_RANDOM = 100_000
@@ -281,6 +288,8 @@ PREP = {
     "zpopmin": lambda n: filled(b"myzset", b"ZADD", n, lambda i: (b"%d" % i, b"element:%d" % i)),
     "lrange_100": lambda n: filled(b"mylist", b"RPUSH", LRANGE_LIST, lambda i: (b"xxx",)),
     "bitcount": lambda n: [[b"DEL", b"mybitmap"], [b"SETRANGE", b"mybitmap", b"0", BITMAP]],
+    "pfadd": lambda n: [[b"DEL", b"myhll"]],
+    "pfcount": lambda n: filled(b"myhll", b"PFADD", HLL_ELEMENTS, lambda i: (b"element:%d" % i,)) + [[b"PFCOUNT", b"myhll"]],
 }
 
 
