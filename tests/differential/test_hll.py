@@ -42,6 +42,7 @@ PFADD = [
     ["PFADD", "short", "a", "b", "c", "d", "e", "f", "g"], ["PFADD", "enc", "a"], ["PFADD", "dlen", "a"],
     ["PFADD", "hdr", "a"], ["PFADD", "new", *[f"e{i}" for i in range(200)]],
     ["PFADD", "sp", *[f"e{i}" for i in range(3000)]],       # promoted to dense on the way
+    ["PFADD", "ttl", *[f"e{i}" for i in range(3000)]],      # promoted, keeping its expiry
 ]
 
 PFCOUNT = [
