@@ -41,6 +41,11 @@
     X(bitop, -4) \
     X(bitfield, -2) \
     X(bitfield_ro, -2) \
+    X(pfadd, -2) \
+    X(pfcount, -2) \
+    X(pfmerge, -2) \
+    X(pfdebug, 3) \
+    X(pfselftest, 1) \
     X(incrbyfloat, 3) \
     X(msetnx, -3) \
     X(lcs, -3) \

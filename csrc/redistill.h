@@ -164,6 +164,15 @@ typedef enum {
     RD_ERR_GEO_FROM,         /* GEOSEARCH: %s = the command as sent, no FROMMEMBER or FROMLONLAT */
     RD_ERR_GEO_BY,           /* GEOSEARCH: %s = the command as sent, no BYRADIUS or BYBOX */
     RD_ERR_GEO_ANY,          /* GEO: ANY without COUNT */
+    RD_ERR_HLL_INVALID,      /* a HyperLogLog whose sparse runs do not cover its registers */
+    RD_ERR_HLL_WRONGTYPE,    /* a string that is no HyperLogLog (magic, encoding or dense length) */
+    RD_ERR_PFDEBUG_NOKEY,    /* PFDEBUG of a missing key */
+    RD_ERR_PFDEBUG_NOT_SPARSE, /* PFDEBUG DECODE of a dense HyperLogLog */
+    RD_ERR_PFDEBUG_SUBCOMMAND, /* PFDEBUG's unknown subcommand: %s = the word */
+    RD_ERR_PFSELFTEST_REGISTER, /* PFSELFTEST: %ld register, %ld value set, %ld value read */
+    RD_ERR_PFSELFTEST_SPARSE,   /* PFSELFTEST: a small HyperLogLog was not sparse */
+    RD_ERR_PFSELFTEST_DISAGREE, /* PFSELFTEST: dense and sparse estimates differ */
+    RD_ERR_PFSELFTEST_ERROR,    /* PFSELFTEST: %ld cardinality, %ld error too big */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -498,6 +507,7 @@ enum {
     RD_CFG_LIST_MAX_LISTPACK_SIZE,        /* list-max-listpack-size (-2) */
     RD_CFG_STREAM_NODE_MAX_BYTES,         /* stream-node-max-bytes (4096) */
     RD_CFG_STREAM_NODE_MAX_ENTRIES,       /* stream-node-max-entries (100) */
+    RD_CFG_HLL_SPARSE_MAX_BYTES,          /* hll-sparse-max-bytes (3000) */
     RD_CFG_COUNT
 };
 

@@ -1644,10 +1644,6 @@ void zset_each_in(const void *o, double min, double max, zset_elem_fn fn, void *
         if (fn(ctx, zn_member(n), n->mlen, n->score)) return;
 }
 
-void *zset_obj_new(void) { return zobj_new(); }
-
-int zset_obj_add(void *z, double score, const char *m, size_t n) { return zinsert(z, score, m, n); }
-
 void zset_obj_free(void *z) { zobj_free(z); }
 
 void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen) { store_result(x, v, i, z, maxlen); }

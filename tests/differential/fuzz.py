@@ -67,11 +67,12 @@ EXPIRE_FLAGS = [b"NX", b"XX", b"GT", b"LT", b"gt", b"BAD"]
 # CONFIG parameters with the same default on both servers and no effect on the replies we compare; the
 # fuzzer sets them back to DEFAULTS at the start of every run.
 CONFIG_DEFAULTS = {b"slowlog-max-len": b"128", b"maxmemory-policy": b"noeviction",
-                   b"notify-keyspace-events": b"", b"lazyfree-lazy-user-del": b"no"}
+                   b"notify-keyspace-events": b"", b"lazyfree-lazy-user-del": b"no", b"hll-sparse-max-bytes": b"3000"}
 CONFIG_VALUES = {b"slowlog-max-len": [b"128", b"10", b"-1", b"abc", b"0"],
                  b"maxmemory-policy": [b"noeviction", b"allkeys-lru", b"volatile-ttl", b"sometimes", b""],
                  b"notify-keyspace-events": [b"", b"KEA", b"Z?"],
-                 b"lazyfree-lazy-user-del": [b"yes", b"no", b"maybe"]}
+                 b"lazyfree-lazy-user-del": [b"yes", b"no", b"maybe"],
+                 b"hll-sparse-max-bytes": [b"3000", b"0", b"100", b"1kb", b"-1"]}
 # Exact names only (glob patterns are in scripts.py): Redis has ~200 parameters, a pattern would compare
 # the whole list. Names the server under test does not list are left out (see known_commands).
 CONFIG_GET_PARAMS = [b"save", b"appendonly", b"databases", b"maxmemory", b"maxmemory-policy",
@@ -672,6 +673,24 @@ TEMPLATES += [
                                             *r.choice([[], [b"km"], [b"FT"], [b"yd"], [b"m", b"x"]]))),
     Template("geosearch", 3, g_geosearch, needs=("geosearchstore", "georadius", "georadius_ro", "georadiusbymember",
                                                  "georadiusbymember_ro")),
+]
+
+
+# ---- HyperLogLog (on the string keys): elements from a small pool, so registers repeat and PFADD answers 0
+# too; the string commands' SETRANGE/APPEND corrupt some of them, as Redis's own fuzzing test does ----
+HLL_ELEMENTS = [b"a", b"b", b"", b"\x00", b"x" * 70] + [b"%d" % i for i in range(40)]
+HLL_DEBUG = [b"ENCODING", b"DECODE", b"TODENSE", b"GETREG", b"decode", b"BAD"]
+
+
+def g_pfadd(rnd, ctx):
+    return one(b"PFADD", key(rnd), *[rnd.choice(HLL_ELEMENTS) for _ in range(rnd.choice((0, 1, 1, 3, 10)))])
+
+
+TEMPLATES += [
+    Template("pfadd", 3, g_pfadd),
+    Template("pfcount", 2, lambda r, c: one(b"PFCOUNT", *[key(r) for _ in range(r.choice((1, 1, 2, 3)))])),
+    Template("pfmerge", 1, lambda r, c: one(b"PFMERGE", *[key(r) for _ in range(r.randint(1, 3))])),
+    Template("pfdebug", 1, lambda r, c: one(b"PFDEBUG", r.choice(HLL_DEBUG), key(r))),
 ]
 
 
