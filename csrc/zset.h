@@ -22,12 +22,10 @@ int zset_score(const void *z, const char *m, size_t n, double *score);
 /* Calls fn on each element with min <= score < max, in order, until fn returns nonzero. */
 typedef int (*zset_elem_fn)(void *ctx, const char *m, size_t n, double score);
 void zset_each_in(const void *z, double min, double max, zset_elem_fn fn, void *ctx);
-/* A new empty sorted set (NULL: no memory); its elements added one by one (absent ones:
- * 0, -1 no memory); freed, or stored as view key i with its count as the reply (when empty,
- * key i is deleted and the reply is 0), its encoding picked from its size and maxlen, the
- * longest member (zsetConvertToListpackIfNeeded). */
-void *zset_obj_new(void);
-int zset_obj_add(void *z, double score, const char *m, size_t n);
+/* A sorted set built with zset_obj_new/zset_obj_add (types.h, shared with the RDB loader) is
+ * freed, or stored as view key i with its count as the reply (when empty, key i is deleted and
+ * the reply is 0), its encoding picked from its size and maxlen, the longest member
+ * (zsetConvertToListpackIfNeeded). */
 void zset_obj_free(void *z);
 void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen);
 
