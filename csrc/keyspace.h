@@ -74,6 +74,7 @@ typedef struct shard {
     size_t count, expires;
     _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
     uint64_t hits, misses, expired, evicted;
+    uint64_t changes;     /* explicit key writes (watch_hook): INFO's rdb_changes_since_last_save */
     size_t cursor;        /* next bucket active expiry visits */
     uint8_t item_ttls;    /* some collection here may have items with a TTL (hash fields): the
                              active expiry steps through them; cleared after a lap that found none */
@@ -247,6 +248,7 @@ static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
 
 /* WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys. */
 static inline void watch_hook(shard *s, const entry *e) {
+    s->changes++;
     if (s->watched) watch_touch(s->watched, entry_key(e), entry_klen(e));
 }
 

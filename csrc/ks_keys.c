@@ -409,3 +409,42 @@ rd_status rd_ks_avg_ttl(rd_keyspace *ks, int64_t *avg_ms) {
 }
 
 uint64_t ks_random64(void) { return rng_next(); }
+
+int ks_walk_shard(rd_keyspace *ks, unsigned si, int64_t now, ks_walk_fn fn, void *ctx) {
+    shard *s = &ks->shards[si & (KS_NSHARDS - 1)];
+    int rc = 0;
+    gate_enter_shared(&ks->gate);
+    lock(s);
+    for (size_t b = 0; s->count && b <= s->mask && rc == 0; b++)
+        for (entry *e = s->table[b]; e && rc == 0; e = e->next) {
+            ks_item it;
+            if (is_expired(e, now)) continue;
+            it.key = entry_key(e);
+            it.klen = entry_klen(e);
+            it.type = e->type;
+            it.obj = is_typed(e) ? tv_get(e).obj : NULL;
+            it.val = is_typed(e) ? NULL : entry_val(e);
+            it.vlen = is_typed(e) ? 0 : entry_vlen(e);
+            it.expire = entry_expire(e);
+            it.idle_ms = (int64_t)(uint32_t)((uint32_t)now - e->access);
+            it.freq = ev_lfu_freq(e, now);
+            rc = fn(ctx, &it);
+        }
+    pthread_mutex_unlock(&s->lock);
+    gate_leave(&ks->gate);
+    return rc;
+}
+
+rd_status rd_ks_totals(rd_keyspace *ks, uint64_t *out, size_t n) {
+    uint64_t v[3] = {0, 0, 0};
+    for (unsigned i = 0; i < KS_NSHARDS; i++) {
+        shard *s = &ks->shards[i];
+        lock(s);
+        v[0] += s->count;
+        v[1] += s->expires;
+        v[2] += s->changes;
+        pthread_mutex_unlock(&s->lock);
+    }
+    for (size_t i = 0; i < n && i < 3; i++) out[i] = v[i];
+    return RD_OK;
+}

@@ -140,6 +140,21 @@ rd_status ks_view_any(ks_view *v, int i, int read, int *type, void **obj, const 
 rd_status ks_view_restore(ks_view *v, int i, int type, void *obj, const char *str, size_t n, int64_t expire,
                           long long freq, long long idle_ms);
 
+/* A snapshot's view of one live key (rdb_file.c): valid only inside the walk's callback. */
+typedef struct ks_item {
+    const char *key, *val; /* val: a string's bytes; a collection's is obj */
+    size_t klen, vlen;
+    int type;
+    const void *obj;
+    int64_t expire;        /* 0: none */
+    int64_t idle_ms;       /* the LRU clock's idle time */
+    unsigned freq;         /* the LFU counter, decayed to now */
+} ks_item;
+typedef int (*ks_walk_fn)(void *ctx, const ks_item *it);
+/* Every live key of stripe si, under its lock and the gate shared (never halfway through an
+ * EXEC): one instant for that stripe.  fn returns nonzero to stop; that value is returned. */
+int ks_walk_shard(rd_keyspace *ks, unsigned si, int64_t now, ks_walk_fn fn, void *ctx);
+
 /* OBJECT under the maxmemory-policy (evict.c): 1 under an LFU policy (FREQ served, IDLETIME
  * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */
 int ks_lfu_policy(rd_keyspace *ks);

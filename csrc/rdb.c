@@ -497,26 +497,32 @@ static void zset_sl_member(void *ctx, const char *m, size_t n, double score) {
 
 /* ---- the value ---- */
 
-int rdb_save_value(rd_buf *b, int type, const void *obj, const char *s, size_t n) {
+/* The type byte, then the key when there is one (an RDB file's record), then the value. */
+static void put_type(rd_buf *b, int rdbtype, const char *key, size_t klen) {
+    put_byte(b, rdbtype);
+    if (key) rdb_save_string(b, key, klen);
+}
+
+int rdb_save_keyed(rd_buf *b, const char *key, size_t klen, int type, const void *obj, const char *s, size_t n) {
     int enc = type == KS_TYPE_STRING ? 0 : ks_types[type]->encoding(obj);
     switch (type) {
     case KS_TYPE_STRING:
-        put_byte(b, RDB_TYPE_STRING);
+        put_type(b, RDB_TYPE_STRING, key, klen);
         rdb_save_string(b, s, n);
         break;
     case KS_TYPE_LIST:
-        put_byte(b, RDB_TYPE_LIST_QUICKLIST_2);
+        put_type(b, RDB_TYPE_LIST_QUICKLIST_2, key, klen);
         save_list(b, obj);
         break;
     case KS_TYPE_SET:
-        put_byte(b, enc == RD_ENC_INTSET ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET);
+        put_type(b, enc == RD_ENC_INTSET ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET, key, klen);
         if (enc == RD_ENC_INTSET)
             save_intset(b, &((const dobj *)obj)->d);
         else
             save_dict(b, &((const dobj *)obj)->d, 0);
         break;
     case KS_TYPE_HASH:
-        put_byte(b, enc == RD_ENC_LISTPACK ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH);
+        put_type(b, enc == RD_ENC_LISTPACK ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH, key, klen);
         if (enc == RD_ENC_LISTPACK)
             save_dict_listpack(b, &((const dobj *)obj)->d);
         else
@@ -525,24 +531,28 @@ int rdb_save_value(rd_buf *b, int type, const void *obj, const char *s, size_t n
     case KS_TYPE_ZSET:
         if (enc == RD_ENC_LISTPACK) {
             rdb_lp w;
-            put_byte(b, RDB_TYPE_ZSET_LISTPACK);
+            put_type(b, RDB_TYPE_ZSET_LISTPACK, key, klen);
             rdb_lp_begin(&w);
             zset_obj_walk(obj, 0, zset_lp_member, &w);
             rdb_lp_save(b, &w);
         } else { /* from the greatest: Redis's loader then inserts each at the head */
-            put_byte(b, RDB_TYPE_ZSET_2);
+            put_type(b, RDB_TYPE_ZSET_2, key, klen);
             rdb_save_len(b, zset_type_ops.len(obj));
             zset_obj_walk(obj, 1, zset_sl_member, b);
         }
         break;
     case KS_TYPE_STREAM:
-        put_byte(b, RDB_TYPE_STREAM_LISTPACKS_2);
+        put_type(b, RDB_TYPE_STREAM_LISTPACKS_2, key, klen);
         if (rdb_save_stream(b, obj) != 0) b->failed = 1;
         break;
     default:
         b->failed = 1;
     }
     return b->failed ? -1 : 0;
+}
+
+int rdb_save_value(rd_buf *b, int type, const void *obj, const char *s, size_t n) {
+    return rdb_save_keyed(b, NULL, 0, type, obj, s, n);
 }
 
 int rdb_dump_payload(rd_buf *b, int type, const void *obj, const char *s, size_t n) {
@@ -1136,9 +1146,14 @@ static int load_zset(rdb_reader *r, int rdbtype, rdb_value *v) {
 
 int rdb_load_value(rdb_reader *r, rdb_value *v) {
     unsigned char t;
-    int rc;
     memset(v, 0, sizeof *v);
     if (take(r, &t, 1) != 0) return -1;
+    return rdb_load_typed(r, t, v);
+}
+
+int rdb_load_typed(rdb_reader *r, int t, rdb_value *v) {
+    int rc;
+    memset(v, 0, sizeof *v);
     switch (t) {
     case RDB_TYPE_STRING: {
         rdb_str s;

@@ -30,6 +30,8 @@ void rdb_save_millis(rd_buf *b, int64_t ms);
 /* The object type byte and the value of a key of KS_TYPE_* `type`: a string's n bytes at s, or
  * a collection's object.  0, or -1 when b failed. */
 int rdb_save_value(rd_buf *b, int type, const void *obj, const char *s, size_t n);
+/* An RDB file's record: the type byte, the key (key != NULL), then the value. */
+int rdb_save_keyed(rd_buf *b, const char *key, size_t klen, int type, const void *obj, const char *s, size_t n);
 /* DUMP's payload: the value, then RDB_VERSION (2 bytes) and the CRC64 of all before (8 bytes),
  * both little-endian. */
 int rdb_dump_payload(rd_buf *b, int type, const void *obj, const char *s, size_t n);
@@ -69,6 +71,8 @@ typedef struct rdb_value {
 /* Reads an object type byte and its value: 0, or -1 with r->err (corrupt, truncated, a type
  * Redistill has no object for, an empty collection, allocation failure).  Nothing leaks on -1. */
 int rdb_load_value(rdb_reader *r, rdb_value *v);
+/* The same after the type byte t was read (an RDB file's record has the key in between). */
+int rdb_load_typed(rdb_reader *r, int t, rdb_value *v);
 void rdb_value_free(rdb_value *v);
 /* verifyDumpPayload: length, version (at most RDB_VERSION) and CRC64.  1 valid. */
 int rdb_verify_payload(const void *p, size_t n);

@@ -489,6 +489,43 @@ int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, 
  * Any thread; no locks. */
 uint64_t rd_crc64(uint64_t crc, const void *p, size_t n);
 
+/* ---- RDB files (rdb_file.c) ------------------------------------------------- */
+
+/* rd_ks_totals' out[]: keys, keys with an expiry, explicit key writes since start (the base of
+ * rdb_changes_since_last_save).  Any thread; one stripe lock at a time. */
+rd_status rd_ks_totals(rd_keyspace *ks, uint64_t *out, size_t n);
+
+/* What rd_rdb_save stores of each key's access history, as Redis under its maxmemory-policy:
+ * nothing, the LRU idle time (seconds), or the LFU counter. */
+enum { RD_RDB_ACCESS_NONE = 0, RD_RDB_ACCESS_IDLE = 1, RD_RDB_ACCESS_FREQ = 2 };
+
+/* Writes a whole RDB file (version 10) to fd: the header, naux / 2 aux fields (aux[2i] name,
+ * aux[2i+1] value), db 0's keys, EOF and the CRC64.  The keyspace is walked stripe by stripe while
+ * other threads serve: each stripe is one instant (its lock, and the gate shared), the file is not.
+ * out[]: keys written, bytes written, errno of a failed write.  RD_OK, RD_ERR_NOMEM,
+ * RD_ERR_INTERNAL (a write failed: out[2]).  The caller syncs and renames.  Any thread. */
+rd_status rd_rdb_save(rd_keyspace *ks, int fd, const char **aux, const size_t *auxl, int naux, int mode,
+                      uint64_t *out, size_t n);
+
+/* The state of a load in steps, indices of rd_rdb_load's st[] (zeroed before the first step). */
+enum {
+    RD_RDB_ST_OFFSET = 0,  /* bytes read so far */
+    RD_RDB_ST_KEYS = 1,    /* keys loaded */
+    RD_RDB_ST_EXPIRED = 2, /* keys skipped: already expired */
+    RD_RDB_ST_SKIPPED = 3, /* keys of another database, function libraries: skipped */
+    RD_RDB_ST_DB = 4,      /* the database being read */
+    RD_RDB_ST_DONE = 5,    /* 1 once EOF and the checksum were read */
+    RD_RDB_ST_VERSION = 6, /* the file's RDB version */
+    RD_RDB_NSTATE = 8
+};
+
+/* Loads up to max_records records (keys or opcodes) of the RDB file data[0..n) from st's offset
+ * into ks (keys present are replaced; expired ones skipped).  RD_OK (st[RD_RDB_ST_DONE] says
+ * whether it is finished), or RD_ERR_BAD_DATA with a one-line reason naming the byte offset in err
+ * (keys loaded before stay: the caller flushes).  Any thread. */
+rd_status rd_rdb_load(rd_keyspace *ks, const char *data, size_t n, uint64_t max_records, uint64_t *st,
+                      rd_buf *err);
+
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the
  * shard's count of such keys (exact while shards are that small); 0 when no

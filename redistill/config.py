@@ -100,6 +100,7 @@ class Config:
     password: str | None = None
     protected_mode: bool = True
     enable_debug_command: str = "no"  # DEBUG: "no", "yes" or "local" (loopback clients), as Redis
+    enable_protected_configs: str = "no"  # CONFIG SET dir/dbfilename: "no", "yes" or "local", as Redis
     tls_enabled: bool = False
     tls_port: int = 0  # 0 = the main port speaks TLS when tls_enabled
     tls_cert_path: str | None = None
@@ -108,6 +109,11 @@ class Config:
     # [memory]
     max_memory: int = 0  # bytes, 0 = unlimited
     eviction_policy: str = "allkeys-lru"
+    # [persistence]
+    dir: str = "."  # where snapshots are written and read
+    dbfilename: str = "dump.rdb"
+    snapshot_on_shutdown: bool = False  # save on SIGTERM / SHUTDOWN without NOSAVE
+    load_on_start: bool = True  # load dir/dbfilename at start when it exists
     # [logging]
     log_level: str = "notice"
     log_format: str = "text"
@@ -225,6 +231,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("enable_debug_command", "security", "enable_debug_command", "choice",
          "allow DEBUG: no, yes, or local (loopback clients only)", choices=DEBUG_COMMAND_MODES,
          cli="--enable-debug-command", metavar="MODE"),
+    Knob("enable_protected_configs", "security", "enable_protected_configs", "choice",
+         "allow CONFIG SET of dir and dbfilename: no, yes, or local (loopback clients only)",
+         choices=DEBUG_COMMAND_MODES, cli="--enable-protected-configs", metavar="MODE"),
     Knob("tls_enabled", "security", "tls_enabled", "bool", "serve TLS"),
     Knob("tls_port", "security", "tls_port", "int", "TLS port", 0, 65535,
          note="0 = the main port speaks TLS"),
@@ -238,6 +247,14 @@ KNOBS: tuple[Knob, ...] = (
     Knob("eviction_policy", "memory", "eviction_policy", "choice",
          "what to evict when max_memory is reached", choices=EVICTION_POLICIES,
          cli="--maxmemory-policy", metavar="POLICY"),
+    # [persistence]
+    Knob("dir", "persistence", "dir", "path", "directory of the RDB snapshot", cli="--dir", metavar="DIR"),
+    Knob("dbfilename", "persistence", "dbfilename", "str", "file name of the RDB snapshot in dir",
+         cli="--dbfilename", metavar="NAME"),
+    Knob("snapshot_on_shutdown", "persistence", "snapshot_on_shutdown", "bool",
+         "save a snapshot on SIGTERM and on SHUTDOWN without NOSAVE", cli="--snapshot-on-shutdown"),
+    Knob("load_on_start", "persistence", "load_on_start", "bool",
+         "load the snapshot at start when the file exists", cli="--load-on-start"),
     # [logging]
     Knob("log_level", "logging", "level", "choice", "log verbosity", choices=LOG_LEVELS,
          cli="--loglevel", metavar="LEVEL"),
@@ -678,6 +695,7 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "databases": "1",
         "protected-mode": "yes" if cfg.protected_mode else "no",
         "enable-debug-command": cfg.enable_debug_command,
+        "enable-protected-configs": cfg.enable_protected_configs,
         "loglevel": cfg.log_level,
         "io-threads": str(cfg.threads),
         "tls-port": str((cfg.tls_port or cfg.port) if cfg.tls_enabled else 0),
@@ -686,4 +704,6 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "tls-ca-cert-file": cfg.tls_ca_cert_path or "",
         "cluster-enabled": "yes" if cfg.cluster_mode == "emulated" else "no",
         "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
+        "dir": cfg.dir,
+        "dbfilename": cfg.dbfilename,
     }

@@ -267,8 +267,13 @@ NO_SHUTDOWN = "No shutdown in progress."
 
 
 def persistence_off(command: str) -> str:
-    """SAVE, BGSAVE, BGREWRITEAOF: Redistill keeps data in memory only."""
-    return f"{command} is not supported: persistence is off (Redistill keeps data in memory only)"
+    """BGREWRITEAOF: Redistill has no append-only file."""
+    return f"{command} is not supported: Redistill has no append-only file (snapshots only: BGSAVE)"
+
+
+BGSAVE_IN_PROGRESS = "Background save already in progress"
+SAVE_FAILED = "-ERR"   # Redis's shared.err: SAVE whose write failed (the reason is in the log)
+RELOAD_LOAD_FAILED = "Error trying to load the RDB dump, check server logs."
 
 
 DEBUG_NOT_ALLOWED = ("DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "

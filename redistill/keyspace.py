@@ -14,6 +14,7 @@ Rules:
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any
@@ -334,6 +335,46 @@ class Keyspace:
         s = self._scratch
         _check(lib.rd_ks_evict(self.ptr, budget_us, s.u64))
         return s.u64[0]
+
+    # ---- RDB files (csrc/rdb_file.c; persistence.py drives them) ------------------------------
+    RDB_ACCESS = {"none": lib.RD_RDB_ACCESS_NONE, "idle": lib.RD_RDB_ACCESS_IDLE, "freq": lib.RD_RDB_ACCESS_FREQ}
+
+    def totals(self) -> tuple[int, int, int]:
+        """(keys, keys with an expiry, key writes since start), one stripe at a time."""
+        out = ffi.new("uint64_t[3]")
+        lib.rd_ks_totals(self.ptr, out, 3)
+        return out[0], out[1], out[2]
+
+    def flush(self) -> None:
+        """Every key removed (FLUSHALL's rd_ks_flush)."""
+        _check(lib.rd_ks_flush(self.ptr))
+
+    def rdb_save(self, fd: int, aux: list[tuple[bytes, bytes]], access: str) -> tuple[int, int]:
+        """Writes a whole RDB file to fd: (keys, bytes).  OSError when a write failed."""
+        flat = [x for pair in aux for x in pair]
+        ptrs, lens = _key_array(flat)
+        out = ffi.new("uint64_t[3]")
+        st = lib.rd_rdb_save(self.ptr, fd, ptrs, lens, len(flat), self.RDB_ACCESS[access], out, 3)
+        if st == lib.RD_ERR_INTERNAL:
+            raise OSError(out[2], os.strerror(out[2]))
+        if st != lib.RD_OK:
+            raise MemoryError("out of memory while saving")
+        return out[0], out[1]
+
+    @staticmethod
+    def rdb_load_state() -> Any:
+        """The state of a load in steps (rd_rdb_load's st[]), indexed by RDB_ST."""
+        return ffi.new("uint64_t[]", lib.RD_RDB_NSTATE)
+
+    RDB_ST = {"offset": lib.RD_RDB_ST_OFFSET, "keys": lib.RD_RDB_ST_KEYS, "expired": lib.RD_RDB_ST_EXPIRED,
+              "skipped": lib.RD_RDB_ST_SKIPPED, "done": lib.RD_RDB_ST_DONE}
+
+    def rdb_load(self, data: bytes, st: Any, max_records: int) -> None:
+        """One step of loading data (a whole RDB file) from st's offset; ValueError naming the offset
+        of what is corrupt or truncated."""
+        s = self._scratch
+        if lib.rd_rdb_load(self.ptr, data, len(data), max_records, st, s.buf) != lib.RD_OK:
+            raise ValueError(s.take().decode("latin-1"))
 
     def avg_ttl(self) -> int:
         """INFO keyspace avg_ttl: estimated mean remaining TTL (ms) of keys with an expiry."""

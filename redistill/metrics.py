@@ -431,11 +431,8 @@ def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
 
 
 def _persistence_section(server: Any) -> list[tuple[str, Any]]:
-    return [
-        ("loading", 0), ("async_loading", 0), ("rdb_changes_since_last_save", 0),
-        ("rdb_bgsave_in_progress", 0), ("rdb_last_save_time", int(server.start_time)),
-        ("rdb_last_bgsave_status", "ok"), ("rdb_last_bgsave_time_sec", -1),
-        ("rdb_current_bgsave_time_sec", -1), ("rdb_saves", 0), ("aof_enabled", 0),
+    return server.persistence.info_fields() + [
+        ("aof_enabled", 0),
         ("aof_rewrite_in_progress", 0), ("aof_rewrite_scheduled", 0),
         ("aof_last_rewrite_time_sec", -1), ("aof_current_rewrite_time_sec", -1),
         ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", 0),

@@ -117,6 +117,9 @@ class Server:
         self.cluster = Topology.from_config(cfg)  # emulated cluster mode's topology, None when off
         self.workers: list[Any] = []
         self.shutting_down = False      # health endpoint answers 503 once set
+        from .persistence import Persistence
+        self.persistence = Persistence(self)
+        self.saved_for_shutdown = False  # SHUTDOWN saved already: the stop does not save again
         self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
@@ -283,6 +286,12 @@ class Server:
         self.keyspace = Keyspace(int.from_bytes(os.urandom(8), "little") or 1)
         self.keyspace.set_eviction(cfg.max_memory, cfg.eviction_policy)
         self.startup_memory = self.keyspace.stats().get("used_memory", 0)
+        if not self.persistence.load_at_start():   # before any worker accepts a client
+            for group, _ in listeners:
+                for s in group:
+                    s.close()
+            self._free(core, self.workers)
+            return 1
         from .commands.config_cmd import set_pubsub_limits
         set_pubsub_limits(cfg)
         self._configure_cluster()
@@ -569,6 +578,7 @@ class Server:
             log.warning("%d worker threads did not stop in time; leaving their C memory to the OS",
                         len(alive))
         else:
+            self._save_on_stop()
             self._free(core, self.workers)
         if self.health is not None:
             self.health.stop()
@@ -578,6 +588,19 @@ class Server:
         os.close(self._wake_r)
         os.close(self._wake_w)
         return 0
+
+    def _save_on_stop(self) -> None:
+        """snapshot_on_shutdown: once every worker has stopped, so the snapshot has every write."""
+        if not self.config.snapshot_on_shutdown or self.saved_for_shutdown:
+            return
+        log.info("Saving the final RDB snapshot before exiting.")
+        running = self.persistence.bgsave_thread
+        if running is not None:
+            running.join()
+        try:
+            self.persistence.save()
+        except Exception as e:   # the process exits anyway: say so, keep the old snapshot
+            log.warning("Error trying to save the DB, can't exit cleanly: %s", e)
 
     def _free(self, core: Any, workers: list[Any]) -> None:
         """Frees the C handles; only when no worker thread can touch them any more."""

@@ -51,6 +51,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "protected-mode": ("protected_mode", lambda v: v == "yes"),
     "loglevel": ("log_level", str),
     "client-query-buffer-limit": ("client_query_buffer_limit", int),
+    "dir": ("dir", str),
+    "dbfilename": ("dbfilename", str),
 }
 _AT_START = {"tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"}
 _SLOWLOG = {"slowlog-log-slower-than": "slower_than", "slowlog-max-len": "max_len"}
@@ -62,7 +64,7 @@ def config_params(server: Any) -> dict[str, str]:
     stored = _overrides.get(id(server), {})
     values = {p.name: stored.get(p.name, p.default) for p in rp.PARAMS}
     values.update(config_module.redis_params(cfg))
-    values["dir"] = os.getcwd()
+    values["dir"] = os.path.abspath(cfg.dir)   # Redis shows its working directory, absolute
     # The normal class's hard limit is client_output_buffer_limit (settable at start too).
     limits = rp.parse_obuf_limits(values["client-output-buffer-limit"])
     limits["normal"] = (int(cfg.client_output_buffer_limit),) + limits["normal"][1:]
@@ -101,7 +103,7 @@ def config_get(client: Any, args: list[bytes]) -> dict[bytes, bytes]:
 def config_set(client: Any, args: list[bytes]) -> str:
     if len(args) % 2:  # a name without its value (fewer than one pair is an arity error)
         raise CommandError(errors.SYNTAX)
-    targets = _check_names(args)
+    targets = _check_names(client, args)
     server = client.server
     with _config_lock:
         current = config_params(server)
@@ -121,7 +123,7 @@ def config_set(client: Any, args: list[bytes]) -> str:
     return "OK"
 
 
-def _check_names(args: list[bytes]) -> list[tuple[rp.Param, str, bytes]]:
+def _check_names(client: Any, args: list[bytes]) -> list[tuple[rp.Param, str, bytes]]:
     """(parameter, name as Redis spells it, value) per pair; the first bad name raises Redis's error."""
     out: list[tuple[rp.Param, str, bytes]] = []
     for i in range(2, len(args), 2):
@@ -132,12 +134,17 @@ def _check_names(args: list[bytes]) -> list[tuple[rp.Param, str, bytes]]:
         param, spelled = hit
         if "immutable" in param.flags:
             raise CommandError(errors.config_set_failed(raw, errors.CONFIG_IMMUTABLE))
-        if "protected" in param.flags:   # enable-protected-configs is "no" and immutable here
+        if "protected" in param.flags and not _protected_allowed(client):   # enable-protected-configs
             raise CommandError(errors.config_set_failed(raw, errors.CONFIG_PROTECTED))
         if any(spelled == s for _, s, _ in out):   # an alias and its name are two entries, as in Redis
             raise CommandError(errors.config_set_failed(raw, errors.CONFIG_DUPLICATE))
         out.append((param, spelled, args[i + 1]))
     return out
+
+
+def _protected_allowed(client: Any) -> bool:
+    from redistill.commands.debug import protected_action_allowed
+    return protected_action_allowed(client, getattr(client.server.config, "enable_protected_configs", "no"))
 
 
 def _apply(server: Any, new: dict[str, str]) -> None:
@@ -158,6 +165,7 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         _check_maxclients(server, updated.max_connections)
     if "bind" in new or "port" in new:
         _rebind(server, updated, "port" if "port" in new else "bind")
+    _check_snapshot_path(new)
     # Nothing below can fail: the change is whole from here on.
     server.config = updated
     if "max_memory" in fields or "eviction_policy" in fields:
@@ -193,6 +201,15 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     _overrides.setdefault(id(server), {}).update(stored)
     if {"requirepass", "client-output-buffer-limit", "client-query-buffer-limit"} & new.keys():
         _refresh_connections(server)
+
+
+def _check_snapshot_path(new: dict[str, str]) -> None:
+    """Redis's checks of dir (it must be a directory: Redis chdirs there) and dbfilename (a base name)."""
+    if "dir" in new and not os.path.isdir(new["dir"]):
+        reason = "Not a directory" if os.path.exists(new["dir"]) else "No such file or directory"
+        raise CommandError(errors.config_set_failed(b"dir", reason))
+    if "dbfilename" in new and os.path.basename(new["dbfilename"]) != new["dbfilename"]:
+        raise CommandError(errors.config_set_failed(b"dbfilename", "dbfilename can't be a path, just a filename"))
 
 
 def set_pubsub_limits(cfg: Any) -> None:

@@ -2,8 +2,9 @@
 
 Allowed by `enable_debug_command` (Redis's enable-debug-command: no by default, yes, or local for loopback
 clients).  Implemented: HELP, LOG, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, DIGEST, DIGEST-VALUE, POPULATE,
-PROTOCOL, ERROR, QUICKLIST-PACKED-THRESHOLD (validated, no effect: lists have no packed/plain nodes here).
-Everything that needs persistence (RELOAD, LOADAOF, RESTART, CRASH-AND-RECOVER), replication
+PROTOCOL, ERROR, QUICKLIST-PACKED-THRESHOLD (validated, no effect: lists have no packed/plain nodes here),
+RELOAD (save, flush, load the snapshot: not one instant for other clients, which keep running).
+What needs an append-only file or a restart (LOADAOF, RESTART, CRASH-AND-RECOVER), replication
 (CHANGE-REPL-ID, REPLICATE) or Redis's own allocator and structures (HTSTATS, JMAP, LISTPACK, QUICKLIST,
 SDSLEN, MALLCTL, STRUCTSIZE, STRINGMATCH-TEST...) answers Redis's unknown-subcommand error.
 """
@@ -43,7 +44,11 @@ def _atoi(b: bytes) -> int:
 
 
 def _allowed(client: Any) -> bool:
-    mode = getattr(client.server.config, "enable_debug_command", "no")
+    return protected_action_allowed(client, getattr(client.server.config, "enable_debug_command", "no"))
+
+
+def protected_action_allowed(client: Any, mode: str) -> bool:
+    """Redis's enable-debug-command / enable-protected-configs: "yes", or "local" from loopback."""
     if mode == "yes":
         return True
     if mode != "local":
@@ -87,6 +92,11 @@ def _help(client: Any, args: list[bytes]) -> list[str]:
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Available options:",
+        "    * MERGE: Merge the content of the RDB instead of flushing the existing data.",
+        "    * NOFLUSH: Do not flush the RDB before loading it.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
         "QUICKLIST-PACKED-THRESHOLD <size>",
         "    Accepted for compatibility (1 byte to 4gb); Redistill's lists have no plain nodes.",
         "SLEEP <seconds>",
@@ -288,7 +298,32 @@ def _error(client: Any, args: list[bytes]) -> Any:
 
 
 # name -> (handler, arity: exact when >= 0, at least -arity when < 0), as debug.c's argc checks
+# DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]   (keys in the file replace keys present: MERGE's behaviour)
+def _reload(client: Any, args: list[bytes]) -> str:
+    from redistill.persistence import LoadError, SaveInProgress
+    opts = {word(a) for a in args[2:]}
+    if not opts <= {b"merge", b"noflush", b"nosave"}:
+        raise CommandError("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+    p = client.server.persistence
+    if b"nosave" not in opts:
+        try:
+            p.save()
+        except (SaveInProgress, OSError, MemoryError) as e:
+            log.warning("DEBUG RELOAD: error saving the DB: %s", e)
+            raise CommandError(errors.SAVE_FAILED) from None
+    if b"noflush" not in opts:
+        client.server.keyspace.flush()
+    try:
+        p.load()
+    except LoadError as e:
+        log.warning("DEBUG RELOAD: %s", e)
+        raise CommandError(errors.RELOAD_LOAD_FAILED) from None
+    log.warning("DB reloaded by DEBUG RELOAD")
+    return "OK"
+
+
 _SUBCOMMANDS: dict[bytes, tuple[Any, int]] = {
+    b"reload": (_reload, -2),
     b"help": (_help, 2),
     b"log": (_log, 3),
     b"sleep": (_sleep, 3),

@@ -383,25 +383,54 @@ def time_(client: Any, args: list[bytes]) -> list[bytes]:
     return [b"%d" % (now_us // 1_000_000), b"%d" % (now_us % 1_000_000)]
 
 
-# LASTSAVE   (nothing is ever saved: the start time, as Redis reports before its first save and
-#             as INFO persistence's rdb_last_save_time)
+# LASTSAVE   (the last successful save, or the start)
 def lastsave(client: Any, args: list[bytes]) -> int:
-    return int(client.server.start_time)
+    return client.server.persistence.last_save_time
 
 
-# SAVE / BGSAVE [SCHEDULE] / BGREWRITEAOF   (persistence is off: see errors.persistence_off)
+# SAVE   (on this thread, while the other workers keep serving: docs/LOCKING.md)
 def save(client: Any, args: list[bytes]) -> str:
-    raise CommandError(errors.persistence_off("SAVE"))
+    from redistill.persistence import SaveInProgress
+    try:
+        client.server.persistence.save()
+    except SaveInProgress:
+        raise CommandError(errors.BGSAVE_IN_PROGRESS) from None
+    except (OSError, MemoryError) as e:
+        log.warning("Error saving DB on disk: %s", e)
+        raise CommandError(errors.SAVE_FAILED) from None
+    return "OK"
 
 
+# BGSAVE [SCHEDULE]   (a thread, not a fork)
 def bgsave(client: Any, args: list[bytes]) -> str:
+    from redistill.persistence import SaveInProgress
     if len(args) > 2 or len(args) == 2 and word(args[1]) != b"schedule":
         raise CommandError(errors.SYNTAX)
-    raise CommandError(errors.persistence_off("BGSAVE"))
+    try:
+        client.server.persistence.bgsave()
+    except SaveInProgress:
+        raise CommandError(errors.BGSAVE_IN_PROGRESS) from None
+    return "Background saving started"
 
 
+# BGREWRITEAOF   (no append-only file)
 def bgrewriteaof(client: Any, args: list[bytes]) -> str:
     raise CommandError(errors.persistence_off("BGREWRITEAOF"))
+
+
+def _save_for_shutdown(server: Any, force: bool) -> None:
+    """SHUTDOWN's final save, as Redis's: a failure refuses the shutdown unless FORCE."""
+    log.info("Saving the final RDB snapshot before exiting.")
+    running = server.persistence.bgsave_thread
+    if running is not None:
+        running.join()   # Redis kills its child; a thread cannot be: its snapshot completes first
+    try:
+        server.persistence.save()
+        server.saved_for_shutdown = True
+    except Exception as e:
+        log.warning("Error trying to save the DB, can't exit: %s", e)
+        if not force:
+            raise CommandError(errors.SHUTDOWN_FAILED) from None
 
 
 # SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
@@ -416,10 +445,11 @@ def shutdown(client: Any, args: list[bytes]) -> str:
         raise CommandError(errors.SYNTAX)
     if b"abort" in opts:
         raise CommandError(errors.NO_SHUTDOWN)   # a shutdown here starts at once: nothing to abort
-    if b"save" in opts and b"force" not in opts:
-        # Redis fails SHUTDOWN when its final save fails; here there is nothing to save to.
-        log.warning("SHUTDOWN SAVE refused: persistence is off (use SHUTDOWN NOSAVE, or add FORCE)")
-        raise CommandError(errors.SHUTDOWN_FAILED)
+    server = client.server
+    if b"nosave" in opts:
+        server.saved_for_shutdown = True    # nor does the stop save (snapshot_on_shutdown)
+    elif b"save" in opts or server.config.snapshot_on_shutdown:
+        _save_for_shutdown(server, force=b"force" in opts)
     log.warning("User requested shutdown (client id=%s addr=%s)", client.id, client.addr)
     # As Redis: the connection closes without a reply; the other clients are drained.
     drop_reply = getattr(client, "drop_reply", None)

@@ -449,17 +449,14 @@ def test_time(rawp):
     assert abs(int(rep[0]) - time.time()) < 60 and 0 <= int(rep[1]) < 1_000_000
 
 
-def test_persistence_commands_say_persistence_is_off(raw, server):
+def test_lastsave_and_no_append_only_file(raw, server):
     lastsave = raw.call("LASTSAVE")
     assert re.fullmatch(rb":\d+\r\n", lastsave)
-    if server.is_redis:
-        pytest.skip("Redis persists")
-    for cmd in ("SAVE", "BGSAVE", "BGREWRITEAOF"):
-        assert raw.call(cmd) == (b"-ERR %s is not supported: persistence is off (Redistill keeps data in memory "
-                                 b"only)\r\n" % cmd.encode())
-    assert raw.call("BGSAVE", "SCHEDULE").startswith(b"-ERR BGSAVE is not supported")
     persistence = info_dict(parse(raw.call("INFO", "persistence")))["Persistence"]
     assert lastsave == b":%s\r\n" % persistence["rdb_last_save_time"].encode()
+    if server.is_redis:
+        pytest.skip("Redis has an append-only file")
+    assert raw.call("BGREWRITEAOF").startswith(b"-ERR BGREWRITEAOF is not supported")
     assert raw.call("CONFIG", "REWRITE").startswith(b"-ERR CONFIG REWRITE is not supported")
 
 
@@ -588,14 +585,17 @@ def test_shutdown_stops_the_server(start_extra, args):
         other.close()
 
 
-def test_shutdown_save_fails_without_persistence(start_extra, target):
-    if target == "redis":
-        pytest.skip("Redis can save")
+def test_shutdown_save_fails_when_the_save_fails(start_extra, tmp_path):
+    """SHUTDOWN SAVE whose save fails (its dir is gone) refuses to stop; FORCE stops anyway."""
     from resp import RespSocket
 
-    srv = start_extra()
+    srv = start_extra(["--enable-protected-configs", "yes"])
+    gone = tmp_path / "gone"
+    gone.mkdir()
     c = RespSocket(srv.host, srv.port)
     try:
+        assert c.call("CONFIG", "SET", "dir", str(gone)) == b"+OK\r\n"
+        gone.rmdir()
         assert c.call("SHUTDOWN", "SAVE") == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
         assert c.call("PING") == b"+PONG\r\n"
         c.send(b"*3\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n$5\r\nFORCE\r\n")
