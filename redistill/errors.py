@@ -273,6 +273,7 @@ def persistence_off(command: str) -> str:
 
 BGSAVE_IN_PROGRESS = "Background save already in progress"
 SAVE_FAILED = "-ERR"   # Redis's shared.err: SAVE whose write failed (the reason is in the log)
+RELOAD_OPTIONS = "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
 RELOAD_LOAD_FAILED = "Error trying to load the RDB dump, check server logs."
 
 

@@ -162,7 +162,7 @@ class Persistence:
                 data = f.read()
         except OSError as e:
             raise LoadError(f"Can't read {path}: {e.strerror}") from None
-        log.info("Loading RDB produced by %s (%d bytes)", path, len(data))
+        log.info("Loading RDB file %s (%d bytes)", path, len(data))
         self.loading = {"start": started, "total": len(data), "loaded": 0}
         st = ks.rdb_load_state()
         idx = ks.RDB_ST

@@ -303,7 +303,7 @@ def _reload(client: Any, args: list[bytes]) -> str:
     from redistill.persistence import LoadError, SaveInProgress
     opts = {word(a) for a in args[2:]}
     if not opts <= {b"merge", b"noflush", b"nosave"}:
-        raise CommandError("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+        raise CommandError(errors.RELOAD_OPTIONS)
     p = client.server.persistence
     if b"nosave" not in opts:
         try:

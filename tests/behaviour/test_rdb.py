@@ -224,7 +224,7 @@ def test_kill_9_during_a_save_leaves_the_previous_snapshot(tmp_path):
         old_size = (tmp_path / "dump.rdb").stat().st_size
         big = os.urandom(4096)                    # incompressible, so the save takes a while
         p = c.pipeline(transaction=False)
-        for i in range(40000):
+        for i in range(10000):
             p.set(f"big{i}", big)
         p.execute()
         c.set("generation", "new")
@@ -254,8 +254,7 @@ def _start_fails(tmp_path: Path) -> subprocess.CompletedProcess:
                           cwd=tmp_path, env=env, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
-def test_corrupt_file_refuses_to_start_naming_the_offset(tmp_path, damage):
+def test_corrupt_file_refuses_to_start_naming_the_offset(tmp_path):
     ours = start_server("redistill", ["--dir", str(tmp_path)])
     c = make_client(ours)
     c.mset({f"k{i}": "v" * 50 for i in range(500)})
@@ -264,19 +263,16 @@ def test_corrupt_file_refuses_to_start_naming_the_offset(tmp_path, damage):
     c.close()
     stop_and_check(ours)
     path = tmp_path / "dump.rdb"
-    data = bytearray(path.read_bytes())
-    if damage == "truncate":
-        data = data[:len(data) // 2]
-    elif damage == "flip":
-        data[len(data) // 2] ^= 0x01              # parses, but the checksum catches it
-    else:
-        data = b"REDIS0010" + b"\xfe\x00\x00\x03k1\xc0" + b"\x07" * 20
-    path.write_bytes(bytes(data))
-    done = _start_fails(tmp_path)
-    err = (done.stdout + done.stderr).decode(errors="replace")
-    assert done.returncode == 1, err
-    assert "offset" in err and "dump.rdb" in err, err
-    assert "Ready to accept" not in err
+    good = path.read_bytes()
+    flipped = bytearray(good)
+    flipped[len(good) // 2] ^= 0x01               # still parses: the checksum catches it
+    for damaged in (good[:len(good) // 2], bytes(flipped), b"REDIS0010\xfe\x00\x00\x03k1\xc0" + b"\x07" * 20):
+        path.write_bytes(damaged)
+        done = _start_fails(tmp_path)
+        err = (done.stdout + done.stderr).decode(errors="replace")
+        assert done.returncode == 1, err
+        assert "offset" in err and "dump.rdb" in err, err
+        assert "Ready to accept" not in err
 
 
 def test_config_set_dir_and_dbfilename_are_protected(start_extra):

@@ -213,7 +213,7 @@ def test_unknown_key(tmp_path):
 
 def test_unknown_section(tmp_path):
     msg = error_of(["--config", write(tmp_path / "u.toml", "[cluster]\nenabled = true\n")])
-    assert "[cluster]" in msg and "unknown section" in msg and "server, security, memory, logging" in msg
+    assert "[cluster]" in msg and "unknown section" in msg and "server, security, memory, persistence, logging" in msg
 
 
 def test_top_level_key(tmp_path):

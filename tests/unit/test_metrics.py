@@ -21,14 +21,20 @@ class FakeKeyspace:
     def stats(self):
         return dict(self._stats)
 
+    def totals(self):
+        return self._stats.get("keys", 0), self._stats.get("expires", 0), 0
+
 
 def make_server(keys=0, expires=0, used=0, nworkers=2):
     cfg = SimpleNamespace(port=6390, threads=nworkers, max_connections=123, max_memory=0,
                           eviction_policy="allkeys-lru", fastpath=True)
-    return SimpleNamespace(
+    from redistill.persistence import Persistence
+    server = SimpleNamespace(
         config=cfg, keyspace=FakeKeyspace(keys, expires, used), start_time=time.time() - 90000,
         run_id="ab" * 20, stats=Stats(nworkers), clients=lambda: [object(), object()],
     )
+    server.persistence = Persistence(server)
+    return server
 
 
 def sections_of(text):
