@@ -341,7 +341,7 @@ class Keyspace:
 
     def totals(self) -> tuple[int, int, int]:
         """(keys, keys with an expiry, key writes since start), one stripe at a time."""
-        out = ffi.new("uint64_t[3]")
+        out = ffi.new("uint64_t[]", 3)
         lib.rd_ks_totals(self.ptr, out, 3)
         return out[0], out[1], out[2]
 
@@ -353,7 +353,7 @@ class Keyspace:
         """Writes a whole RDB file to fd: (keys, bytes).  OSError when a write failed."""
         flat = [x for pair in aux for x in pair]
         ptrs, lens = _key_array(flat)
-        out = ffi.new("uint64_t[3]")
+        out = ffi.new("uint64_t[]", 3)
         st = lib.rd_rdb_save(self.ptr, fd, ptrs, lens, len(flat), self.RDB_ACCESS[access], out, 3)
         if st == lib.RD_ERR_INTERNAL:
             raise OSError(out[2], os.strerror(out[2]))
