@@ -132,6 +132,20 @@ class Persistence:
         self.changes_at_save = changes
         self.saves += 1
 
+    def snapshot_bytes(self) -> bytes:
+        """A whole RDB file in memory, for SYNC: written to a temporary file in dir (not the snapshot's
+        own name), read back and removed."""
+        tmp = self._temp_path(background=True).replace("temp-", "temp-sync-")
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.unlink(tmp)
+            self.server.keyspace.rdb_save(fd, self._aux(), self._access_mode())
+            os.lseek(fd, 0, os.SEEK_SET)
+            with os.fdopen(os.dup(fd), "rb") as f:
+                return f.read()
+        finally:
+            os.close(fd)
+
     def _aux(self) -> list[tuple[bytes, bytes]]:
         from redistill import metrics
         ks = self.server.keyspace

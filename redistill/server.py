@@ -590,13 +590,14 @@ class Server:
         return 0
 
     def _save_on_stop(self) -> None:
-        """snapshot_on_shutdown: once every worker has stopped, so the snapshot has every write."""
-        if not self.config.snapshot_on_shutdown or self.saved_for_shutdown:
-            return
-        log.info("Saving the final RDB snapshot before exiting.")
+        """snapshot_on_shutdown: once every worker has stopped, so the snapshot has every write.
+        A BGSAVE still running is waited for first: its thread reads the keyspace about to be freed."""
         running = self.persistence.bgsave_thread
         if running is not None:
             running.join()
+        if not self.config.snapshot_on_shutdown or self.saved_for_shutdown:
+            return
+        log.info("Saving the final RDB snapshot before exiting.")
         try:
             self.persistence.save()
         except Exception as e:   # the process exits anyway: say so, keep the old snapshot

@@ -236,6 +236,8 @@ DOCS: dict[str, Doc] = {
     'slowlog|reset': doc('O(N) where N is the number of entries in the slowlog', ''),
     'lastsave': doc('O(1)', ''),
     'save': doc('O(N) where N is the total number of keys in all databases', ''),
+    'sync': doc('', ''),
+    'replconf': doc('O(1)', '', doc_flags=('syscmd',)),
     'bgsave': doc('O(1)', 'SCHEDULE@3.2.2?', history=(('3.2.2', 'Added the `SCHEDULE` option.'),)),
     'bgrewriteaof': doc('O(1)', ''),
     'reset': doc('O(1)', ''),

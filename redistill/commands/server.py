@@ -12,7 +12,7 @@ from redistill.commands.docs import docs_fields
 from redistill.errors import CommandError
 from redistill.keyspace import glob_match
 from redistill.logutil import get_logger
-from redistill.protocol import SetReply, Verbatim
+from redistill.protocol import Encoded, SetReply, Verbatim
 
 log = get_logger("redistill")
 
@@ -411,6 +411,18 @@ def bgsave(client: Any, args: list[bytes]) -> str:
     except SaveInProgress:
         raise CommandError(errors.BGSAVE_IN_PROGRESS) from None
     return "Background saving started"
+
+
+# SYNC   (redis-cli --rdb: a full transfer, then the connection closes; no replication stream)
+def sync(client: Any, args: list[bytes]) -> Encoded:
+    data = client.server.persistence.snapshot_bytes()
+    client.close_after_reply()
+    return Encoded(b"$%d\r\n" % len(data) + data)
+
+
+# REPLCONF ...   (what redis-cli --rdb sends first: accepted, nothing to configure)
+def replconf(client: Any, args: list[bytes]) -> str:
+    return "OK"
 
 
 # BGREWRITEAOF   (no append-only file)

@@ -204,6 +204,8 @@ TABLE = [
     command("lastsave", 1, "loading stale fast @admin @dangerous", "server.lastsave", "server", "1.0.0", "Get the UNIX time stamp of the last successful save to disk", tips="nondeterministic_output"),
     command("save", 1, "admin noscript no_async_loading no_multi", "server.save", "server", "1.0.0", "Synchronously save the dataset to disk"),
     command("bgsave", -1, "admin noscript no_async_loading", "server.bgsave", "server", "1.0.0", "Asynchronously save the dataset to disk"),
+    command("sync", 1, "admin noscript no_async_loading no_multi", "server.sync", "server", "1.0.0", "Internal command used for replication"),
+    command("replconf", -1, "admin noscript loading stale allow_busy", "server.replconf", "server", "3.0.0", "An internal command for configuring the replication stream"),
     command("bgrewriteaof", 1, "admin noscript no_async_loading", "server.bgrewriteaof", "server", "1.0.0", "Asynchronously rewrite the append-only file"),
     command("shutdown", -1, "admin noscript loading stale no_multi allow_busy", "server.shutdown", "server", "1.0.0", "Synchronously save the dataset to disk and then shut down the server"),
     command("debug", -2, "admin noscript loading stale", "debug.debug", "server", "1.0.0", "A container for debugging commands"),

@@ -148,9 +148,15 @@ def test_redistill_file_loads_into_redis_equal(tmp_path):
         info = c.info("persistence")
         assert info["rdb_changes_since_last_save"] == 0 and info["rdb_saves"] == 1
         assert c.lastsave().timestamp() == pytest.approx(time.time(), abs=5)
+        cli = subprocess.run(["redis-cli", "-p", str(ours.port), "--rdb", str(tmp_path / "cli.rdb")],
+                             capture_output=True, timeout=60)   # REPLCONF, SYNC: a full transfer
+        assert cli.returncode == 0 and b"Transfer finished with success" in cli.stderr + cli.stdout, cli
+        assert c.ping()      # only the SYNC connection closed
         c.close()
     finally:
         stop_and_check(ours)
+    check = subprocess.run(["redis-check-rdb", str(tmp_path / "cli.rdb")], capture_output=True, timeout=60)
+    assert b"RDB looks OK" in check.stdout and b"[info] %d keys read" % len(want) in check.stdout, check
     redis = redis_with_file(tmp_path / "dump.rdb")
     try:
         rc = make_client(redis)
