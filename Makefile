@@ -263,6 +263,11 @@ soak: build test-deps
 bench-streams: build test-deps
 	$(VENV)/bin/python perf/stream_bench.py $(if $(QUICK),--quick) $(ARGS)
 
+# RDB snapshots beside redis-server: SAVE and start-up load speed of 1M keys, GET/SET during BGSAVE
+# (perf/rdb_bench.py; results in docs/PERFORMANCE.md, "RDB snapshots").
+bench-rdb: build test-deps
+	$(VENV)/bin/python perf/rdb_bench.py $(ARGS)
+
 # Eviction hit ratios: Redistill's policies vs redis-server at equal maxmemory (perf/evict_bench.py,
 # results in docs/EVICTION.md).  ARGS passes options, e.g. ARGS="--requests 100000".
 bench-evict: build test-deps
