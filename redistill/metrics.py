@@ -437,7 +437,7 @@ def _persistence_section(server: Any) -> list[tuple[str, Any]]:
         ("aof_last_rewrite_time_sec", -1), ("aof_current_rewrite_time_sec", -1),
         ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", 0),
         ("aof_last_write_status", "ok"), ("module_fork_in_progress", 0),
-    ]
+    ] + server.persistence.loading_fields()
 
 
 def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:

@@ -216,12 +216,11 @@ class Persistence:
         return True
 
     def info_fields(self) -> list[tuple[str, Any]]:
-        """INFO persistence's rdb_* and loading_* fields, Redis 7.0's names and order."""
+        """INFO persistence's fields before the AOF ones, Redis 7.0's names and order."""
         now = time.time()
         running = self.bgsave_in_progress()
-        loading = self.loading
-        out: list[tuple[str, Any]] = [
-            ("loading", int(loading is not None)), ("async_loading", 0),
+        return [
+            ("loading", int(self.loading is not None)), ("async_loading", 0),
             ("current_cow_peak", 0), ("current_cow_size", 0), ("current_cow_size_age", 0),
             ("current_fork_perc", "0.00"), ("current_save_keys_processed", 0), ("current_save_keys_total", 0),
             ("rdb_changes_since_last_save", self.changes_since_save()),
@@ -232,14 +231,18 @@ class Persistence:
             ("rdb_saves", self.saves), ("rdb_last_cow_size", 0),
             ("rdb_last_load_keys_expired", self.last_load[1]), ("rdb_last_load_keys_loaded", self.last_load[0]),
         ]
-        if loading is not None:
-            total, done, elapsed = loading["total"], loading["loaded"], now - loading["start"]
-            perc = 100.0 * done / total if total else 0.0
-            eta = int(elapsed * (total - done) / done) if done else 1
-            out[1:1] = [("loading_start_time", int(loading["start"])), ("loading_total_bytes", int(total)),
-                        ("loading_rdb_used_mem", 0), ("loading_loaded_bytes", int(done)),
-                        ("loading_loaded_perc", f"{perc:.2f}"), ("loading_eta_seconds", eta)]
-        return out
+
+    def loading_fields(self) -> list[tuple[str, Any]]:
+        """INFO persistence's loading_* fields, last in the section, while a load runs."""
+        loading = self.loading
+        if loading is None:
+            return []
+        total, done, elapsed = loading["total"], loading["loaded"], time.time() - loading["start"]
+        perc = 100.0 * done / total if total else 0.0
+        eta = int(elapsed * (total - done) / done) if done else 1
+        return [("loading_start_time", int(loading["start"])), ("loading_total_bytes", int(total)),
+                ("loading_rdb_used_mem", 0), ("loading_loaded_bytes", int(done)),
+                ("loading_loaded_perc", f"{perc:.2f}"), ("loading_eta_seconds", eta)]
 
 
 def _unlink_quietly(path: str) -> None:
