@@ -322,3 +322,43 @@ def test_debug_reload_keeps_the_data(start_extra, target, tmp_path):
     finally:
         c.close()
 
+
+
+def test_bgsave_while_clients_write_gives_a_whole_file(tmp_path):
+    """Writers on other connections during a BGSAVE: the file loads whole, every key that no one
+    touched is in it, and each written key holds one of the values it was given."""
+    from servers import run_threads
+
+    ours = start_server("redistill", ["--dir", str(tmp_path), "--enable-debug-command", "yes"])
+    try:
+        c = make_client(ours)
+        c.execute_command("DEBUG", "POPULATE", 200000, "stable", 64)
+        stop = time.monotonic() + 30
+
+        def writer(w):
+            wc = make_client(ours)
+            i = 0
+            while c.info("persistence")["rdb_bgsave_in_progress"] and time.monotonic() < stop:
+                wc.set(f"w{w}:{i % 500}", f"v{i}")
+                wc.rpush(f"list{w}", i)
+                i += 1
+            wc.close()
+
+        c.bgsave()
+        run_threads([lambda: writer(0), lambda: writer(1)])
+        wait_for_save(c)
+        assert c.info("persistence")["rdb_last_bgsave_status"] == "ok"
+        c.close()
+    finally:
+        stop_and_check(ours)
+    again = start_server("redistill", ["--dir", str(tmp_path)])
+    try:
+        c = make_client(again)
+        assert all(c.exists(f"stable:{i}") for i in range(0, 200000, 997))
+        assert len(list(c.scan_iter("stable:*", count=10000))) == 200000
+        for w in (0, 1):
+            items = c.lrange(f"list{w}", 0, -1)
+            assert items == [str(i).encode() for i in range(len(items))]   # a prefix of the pushes
+        c.close()
+    finally:
+        stop_and_check(again)
