@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from servers import RawClient, make_client, start_server, stop_and_check
+from servers import RawClient, make_client, servers_for_module
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 MAX_ABS_MS = 2**46 - 1  # Redis 7.4's HFE_MAX_ABS_TIME_MSEC
@@ -199,9 +199,8 @@ def _debug_server(target):
     """One server with DEBUG enabled for the module's expiry tests (DEBUG SET-ACTIVE-EXPIRE)."""
     if target == "redis":
         pytest.skip("Redis 7.0 has no hash-field TTLs")
-    sp = start_server(target, ["--enable-debug-command", "yes"])
-    yield sp
-    stop_and_check(sp)
+    for (sp,) in servers_for_module((target, ["--enable-debug-command", "yes"])):
+        yield sp
 
 
 @pytest.fixture

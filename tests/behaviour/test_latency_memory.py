@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from servers import make_client, start_server, stop_and_check
+from servers import make_client, servers_for_module
 
 
 def _wait(fn, what: str, timeout: float = 10.0) -> None:
@@ -21,9 +21,8 @@ def _wait(fn, what: str, timeout: float = 10.0) -> None:
 @pytest.fixture(scope="module")
 def _own_server(target):
     """A server of this module's own: its latency events and memory peak are the tests' business."""
-    sp = start_server(target)
-    yield sp
-    stop_and_check(sp)
+    for (sp,) in servers_for_module((target, [])):
+        yield sp
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from resp import RespSocket, parse
-from servers import REDIS_SERVER, start_server, stop_and_check
+from servers import REDIS_SERVER, servers_for_module
 
 ENABLE = ["--enable-debug-command", "yes"]
 
@@ -21,10 +21,7 @@ def _servers(target):
     """One redis-server and one server under test for the module, DEBUG enabled on both."""
     if REDIS_SERVER is None:
         pytest.skip("redis-server binary not found")
-    servers = [start_server("redis", ENABLE), start_server(target, ENABLE)]
-    yield servers
-    for sp in servers:
-        stop_and_check(sp)
+    yield from servers_for_module(("redis", ENABLE), (target, ENABLE))
 
 
 @pytest.fixture
