@@ -235,6 +235,7 @@ def test_restore_errors_and_options_match(pair):
         ["RESTORE", "n4"], ["DUMP"],
         ["RESTORE", "n5", "0", dump_payload(b"\x00\x0aabc")], ["GET", "n5"],   # Redis reads on into the footer
         ["RESTORE", "n6", "0", dump_payload(b"\x00\x0fabc")],
+        ["RESTORE-ASKING", "ra", "0", p], ["GET", "ra"], ["RESTORE-ASKING", "ra", "0", p], ["RESTORE-ASKING", "ra"],
     ]
     diffs = [(c, _raw(ref, *c), _raw(sut, *c)) for c in cases if _raw(ref, *c) != _raw(sut, *c)]
     assert not diffs, diffs
