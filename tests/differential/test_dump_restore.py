@@ -301,6 +301,22 @@ def test_migrate_errors_and_auth_match(pair, start_extra):
         locked_client.close()
 
 
+def test_migrate_inside_multi_and_scripts(pair, redis_server, server):
+    """Where nothing may block (EXEC, a script), the transfer runs inline, as Redis's always does."""
+    ref, sut = pair
+    sut.flushall()
+    ref.flushall()
+    sut.set("m1", "v1")
+    sut.set("m2", "v2")
+    p = sut.pipeline(transaction=True)
+    p.execute_command("MIGRATE", redis_server.host, redis_server.port, "m1", 0, 5000)
+    p.get("m1")
+    assert p.execute() == [b"OK", None]
+    assert sut.eval("return redis.call('MIGRATE', ARGV[1], ARGV[2], 'm2', 0, 5000, 'COPY')", 0,
+                    redis_server.host, redis_server.port) == b"OK"
+    assert ref.mget("m1", "m2") == [b"v1", b"v2"] and sut.get("m2") == b"v2"
+
+
 MIGRATE_ARGVS = [
     ["a", "2", "b", "c", "d"], ["h", "1", "", "0", "5", "KEYS", "k1", "k2"], ["h", "1", "x", "0", "5", "KEYS", "k1"],
     ["h", "1", "", "0", "5", "AUTH", "keys", "KEYS", "k1"], ["h", "1", "", "0", "5", "AUTH2", "u", "keys", "KEYS", "k1"],
