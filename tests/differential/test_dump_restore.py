@@ -119,6 +119,27 @@ def test_dump_bytes_equal_redis(pair):
     assert sut.dump("missing") is None
 
 
+@pytest.mark.parametrize("param,value", [("list-max-listpack-size", "5"), ("list-max-listpack-size", "-1"),
+                                         ("list-max-listpack-size", "1"), ("stream-node-max-entries", "5"),
+                                         ("stream-node-max-bytes", "200")])
+def test_dump_bytes_follow_node_sizes(pair, param, value):
+    """A list's quicklist nodes and a stream's listpacks split where Redis's would, by the settings."""
+    ref, sut = pair
+    try:
+        for c in pair:
+            c.config_set(param, value)
+            c.delete("L", "S")
+            c.rpush("L", *[f"v{i}" * (i % 13) for i in range(700)])
+            for i in range(60):
+                c.xadd("S", {"a": i, "b": "x" * (i % 20)}, id=f"1-{i + 1}")
+        assert ref.dump("L") == sut.dump("L") and ref.dump("S") == sut.dump("S")
+    finally:
+        for c in pair:
+            c.config_set("list-max-listpack-size", "-2")
+            c.config_set("stream-node-max-entries", "100")
+            c.config_set("stream-node-max-bytes", "4096")
+
+
 @pytest.mark.parametrize("direction", ["redis-to-redistill", "redistill-to-redis"])
 def test_restore_round_trip_every_type(pair, direction):
     src, dst = pair if direction == "redis-to-redistill" else pair[::-1]
