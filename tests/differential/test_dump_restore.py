@@ -338,6 +338,60 @@ def test_migrate_inside_multi_and_scripts(pair, redis_server, server):
     assert ref.mget("m1", "m2") == [b"v1", b"v2"] and sut.get("m2") == b"v2"
 
 
+class _HeldTarget:
+    """A MIGRATE target that answers +OK to each command (SELECT, RESTORE) only when the test says so."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.got = threading.Event()    # a RESTORE arrived
+        self.go = threading.Event()     # reply now
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        conn, _ = self.listener.accept()
+        with conn:
+            data = b""
+            while b"RESTORE" not in data:
+                data += conn.recv(65536)
+            self.got.set()
+            self.go.wait(10)
+            conn.sendall(b"+OK\r\n" * (2 if b"SELECT" in data else 1))   # SELECT's, then RESTORE's
+
+    def close(self):
+        self.go.set()
+        self.listener.close()
+        self.thread.join(10)
+
+
+def test_migrate_keeps_a_key_written_during_the_transfer(pair, server):
+    """The source key is deleted only while it still holds what was sent; meanwhile the worker serves."""
+    ref, sut = pair
+    for changed in (False, True):
+        sut.set("mk", "old")
+        target = _HeldTarget()
+        client = make_client(server, protocol=2)
+        try:
+            out = {}
+            t = threading.Thread(target=lambda: out.setdefault("r", _migrate(client, "127.0.0.1", target.port,
+                                                                               "mk", 0, 5000)))
+            t.start()
+            assert target.got.wait(10)
+            assert sut.get("mk") == b"old"          # served while the MIGRATE waits for its target
+            if changed:
+                sut.set("mk", "new")
+            target.go.set()
+            t.join(10)
+            assert out["r"] == b"OK"
+            assert sut.get("mk") == (b"new" if changed else None)
+        finally:
+            client.close()
+            target.close()
+
+
 MIGRATE_ARGVS = [
     ["a", "2", "b", "c", "d"], ["h", "1", "", "0", "5", "KEYS", "k1", "k2"], ["h", "1", "x", "0", "5", "KEYS", "k1"],
     ["h", "1", "", "0", "5", "AUTH", "keys", "KEYS", "k1"], ["h", "1", "", "0", "5", "AUTH2", "u", "keys", "KEYS", "k1"],
