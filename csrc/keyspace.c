@@ -27,6 +27,7 @@
  *     (csrc/watch.c).  New write paths must keep this true.
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <limits.h>
 #include <malloc.h>
@@ -339,6 +340,7 @@ entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now
         do_unlink_quiet(s, *linkp, e);
         push_dead(dead, e);
         s->expired++;
+        notify(NOTIFY_EXPIRED, "expired", key, klen);
         return NULL;
     }
     return e;
@@ -361,6 +363,7 @@ void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now) {
     if (expiry_is_paused()) drop_stale(s, h, e, now);
     size_t b = bucket_of(s->mask, h);
     watch_hook(s, e);
+    notify(NOTIFY_NEW, "new", entry_key(e), entry_klen(e));
     e->next = s->table[b];
     s->table[b] = e;
     s->count++;
@@ -627,6 +630,7 @@ rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now) {
     if (e) {
         do_unlink(s, link, e);
         push_dead(&dead, e);
+        notify(NOTIFY_GENERIC, "del", key, klen);
     }
     release(ks, s);
     free_chain(dead);
@@ -680,6 +684,7 @@ rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, 
         if (op == RD_MULTI_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
+            notify(NOTIFY_GENERIC, "del", keys[i], klens[i]);
         } else {
             s->hits++;
             if (op == RD_MULTI_TOUCH) ev_touch(ks, s, e, now);
@@ -1012,6 +1017,7 @@ rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t a
     if (at <= now) {
         do_unlink(s, link, e);
         push_dead(dead, e);
+        notify(NOTIFY_GENERIC, "del", entry_key(e), entry_klen(e));
         return RD_OK;
     }
     if (!(e->flags & E_TTL) && !(e = do_reshape(ks, s, link, e, E_TTL, entry_vlen(e), now)))
@@ -1019,6 +1025,7 @@ rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t a
     if (!cur) s->expires++;
     watch_hook(s, e);
     entry_set_expire(e, at);
+    notify(NOTIFY_GENERIC, "expire", entry_key(e), entry_klen(e));
     return RD_OK;
 }
 
@@ -1060,6 +1067,7 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
 /* Removes e's expiry (it has one): PERSIST, GETEX PERSIST. */
 void do_persist(shard *s, entry *e) {
     watch_hook(s, e);
+    notify(NOTIFY_GENERIC, "persist", entry_key(e), entry_klen(e));
     entry_set_expire(e, 0); /* the slot stays: a later EXPIRE needs no realloc */
     s->expires--;
 }
@@ -1191,6 +1199,7 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
                 entry *e = *link;
                 if (is_expired(e, now)) {
                     do_unlink_quiet(s, link, e);
+                    notify(NOTIFY_EXPIRED, "expired", entry_key(e), entry_klen(e));
                     push_dead(&dead, e);
                     n++;
                 } else {
@@ -1415,6 +1424,7 @@ static void view_changed(ks_view *v, int i, int watched) {
     if (ks_types[e->type]->len(t.obj) == 0) { /* Redis deletes a key whose collection empties */
         do_unlink_quiet(s, link, e);
         push_dead((entry **)&v->dead, e);
+        notify(NOTIFY_GENERIC, "del", v->keys[i], v->klens[i]);
     }
 }
 

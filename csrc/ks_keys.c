@@ -8,6 +8,7 @@
  * by WATCH; KEYS and RANDOMKEY's "no key" take the gate exclusive (whole_begin).
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -72,6 +73,7 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
             push_dead(&dead, e);
         }
         d = do_find(sd, hd, dst, dlen, &dlink);
+        if (d) notify(NOTIFY_NEW, "new", dst, dlen); /* Redis deletes dst, then dbAdd */
         if (d)
             do_replace(ks, sd, dlink, d, ne, now, &dead);
         else

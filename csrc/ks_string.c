@@ -10,6 +10,7 @@
  * seen by WATCH (do_link/do_replace/do_unlink, or watch_hook for in-place writes).
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -51,6 +52,7 @@ rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int6
         if (mode == RD_GETEX_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
+            notify(NOTIFY_GENERIC, "del", key, klen);
         } else if (mode == RD_GETEX_AT) {
             do_expire(ks, s, link, e, at_ms, 0, now, &dead);
         } else if (mode == RD_GETEX_PERSIST && entry_expire(e)) {

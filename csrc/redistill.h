@@ -811,6 +811,14 @@ int rd_ps_over_limit(rd_conn *c);
 int rd_worker_pubsub_fd(rd_worker *w);
 int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max);
 
+/* ---- keyspace notifications (notify.c; docs/LOCKING.md) ------------------------------------ */
+
+/* notify-keyspace-events as Redis's NOTIFY_* bits (K 1, E 2, g 4, $ 8, l 16, s 32, h 64, z 128,
+ * x 256, e 512, t 1024, m 2048, d 8192, n 16384).  Any thread. */
+void rd_notify_set_flags(int flags);
+/* Redis's notifyKeyspaceEvent(type, event, key) for a write Python makes itself.  Any thread. */
+void rd_notify(int type, const char *event, const char *key, size_t klen);
+
 /* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 
 /* Redis's hash slot of a key (CRC16 XMODEM of the key or of its {hash tag}, mod 16384).  Any thread. */

@@ -239,6 +239,16 @@ def _keyspace_events(text: str) -> str:
     return types + ("n" if "n" in chars and types != "A" else "") + "".join(c for c in "KEm" if c in chars)
 
 
+# notify-keyspace-events' letters as Redis's NOTIFY_* bits (csrc/notify.h); "A" is NOTIFY_ALL.
+_EVENT_BITS = {"K": 1, "E": 2, "g": 4, "$": 8, "l": 16, "s": 32, "h": 64, "z": 128, "x": 256,
+               "e": 512, "t": 1024, "m": 2048, "d": 8192, "n": 16384}
+
+
+def keyspace_event_flags(text: str) -> int:
+    """keyspaceEventsStringToFlags of a valid notify-keyspace-events value."""
+    return sum(_EVENT_BITS[c] for c in set(text.replace("A", _EVENT_TYPES)))
+
+
 def _bind(text: str) -> str:
     addrs = split_args(text)
     if len(addrs) > 16:
