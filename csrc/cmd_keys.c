@@ -431,7 +431,7 @@ void tx_object(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         reply_help(x, "OBJECT", object_help, N_LINES(object_help));
     else if (argc != 3 || s == 4)
         subcommand_error(x, argc, argv, argl, "OBJECT");
-    else if (!key_facts(x, argv[2], argl[2], RD_INFO_STATS, info)) /* a read to Redis: counted */
+    else if (!key_facts(x, argv[2], argl[2], RD_INFO_STATS | RD_INFO_NONOTIFY, info)) /* a read to Redis: counted */
         resp_add_nil(x->out, x->resp);
     else
         object_reply(x, argv[1], argl[1], info);

@@ -246,7 +246,6 @@ static int pairs_ok(tx_ctx *x, int argc, const char *command) {
 void cmd_mset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (!pairs_ok(x, argc, "mset")) return;
     rd_status st = ks_mset(x->ks, (argc - 1) / 2, argv + 1, argl + 1, argv + 2, argl + 2, 2, x->now);
-    for (int j = 1; st == RD_OK && j < argc; j += 2) notify_set(argv[j], argl[j], 0);
     if (st == RD_OK)
         resp_add_raw(x->out, "+OK\r\n", 5);
     else
@@ -306,7 +305,6 @@ void cmd_strlen(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 void tx_msetnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (!pairs_ok(x, argc, "msetnx")) return;
     rd_status st = ks_msetnx(x->ks, (argc - 1) / 2, argv + 1, argl + 1, argv + 2, argl + 2, 2, x->now);
-    for (int j = 1; st == RD_OK && j < argc; j += 2) notify_set(argv[j], argl[j], 0);
     if (st == RD_OK || st == RD_NOT_DONE)
         resp_add_int(x->out, st == RD_OK);
     else

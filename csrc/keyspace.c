@@ -481,6 +481,7 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
     e = do_lookup(s, h, key, klen, now, &link, &dead);
     if (!e) {
         s->misses++;
+        notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
         st = RD_NOT_FOUND;
     } else {
         s->hits++;
@@ -558,6 +559,7 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     else if (flags & RD_SET_GET) {
         if (!e) {
             s->misses++;
+            notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
             st = RD_ERR_WRONGTYPE;
         } else {
@@ -637,7 +639,7 @@ rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now) {
     return e ? RD_OK : RD_NOT_FOUND;
 }
 
-/* EXISTS counts hits/misses but does not touch the LRU clock (LOOKUP_NOTOUCH). */
+/* EXISTS counts hits/misses but does not touch the LRU clock (LOOKUP_NOTOUCH); a miss is a keymiss. */
 rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now) {
     uint64_t h = key_hash(ks, key, klen);
     shard *s = shard_of(ks, h);
@@ -648,7 +650,7 @@ rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now) 
     if (e)
         s->hits++;
     else
-        s->misses++;
+        s->misses++, notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
     release(ks, s);
     free_chain(dead);
     return e ? RD_OK : RD_NOT_FOUND;
@@ -678,6 +680,7 @@ rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, 
         entry *e = do_lookup(s, hs[i], keys[i], klens[i], now, &link, &dead);
         if (!e) {
             if (op != RD_MULTI_DEL) s->misses++;
+            if (op != RD_MULTI_DEL) notify(NOTIFY_KEY_MISS, "keymiss", keys[i], klens[i]);
             continue;
         }
         n++;
@@ -770,6 +773,7 @@ rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *keys,
             do_replace(ks, s, link, e, es[j], now, &dead);
         else
             do_link(ks, s, hs[j], es[j], now);
+        notify(NOTIFY_STRING, "set", keys[i], klens[i]); /* after each key's "new", as Redis */
     }
     shardset_release(ks, &set);
     free_chain(dead);
@@ -810,6 +814,7 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
         int rc;
         if (!e) {
             s->misses++;
+            notify(NOTIFY_KEY_MISS, "keymiss", keys[i], klens[i]);
             rc = fn(ctx, NULL, 0);
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
             rc = fn(ctx, NULL, 1);
@@ -1058,6 +1063,7 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
         *ms = at ? at - now : -1; /* never negative: expired keys are absent */
     } else {
         s->misses++;
+        notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
     }
     release(ks, s);
     free_chain(dead);
@@ -1376,7 +1382,7 @@ entry *view_entry(ks_view *v, int i, int type, int read, rd_status *st) {
         if (e)
             s->hits++;
         else
-            s->misses++;
+            s->misses++, notify(NOTIFY_KEY_MISS, "keymiss", v->keys[i], v->klens[i]);
     }
     if (*st != RD_OK) return NULL;
     ev_touch(v->ks, s, e, v->now);

@@ -51,7 +51,7 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
         if (e)
             ss->hits++;
         else
-            ss->misses++;
+            ss->misses++, notify(NOTIFY_KEY_MISS, "keymiss", src, slen);
     }
     if (!e) {
         st = RD_NOT_FOUND;
@@ -120,7 +120,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
         if (e)
             s->hits++;
         else
-            s->misses++;
+            s->misses++, notify((flags & RD_INFO_NONOTIFY) ? 0 : NOTIFY_KEY_MISS, "keymiss", key, klen);
     }
     if (e) {
         v[RD_INFO_TYPE] = e->type;

@@ -24,6 +24,7 @@ static entry *do_read_string(rd_keyspace *ks, shard *s, uint64_t h, const char *
     entry *e = do_lookup(s, h, key, klen, now, linkp, dead);
     if (!e) {
         s->misses++;
+        notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
         *st = RD_NOT_FOUND;
         return NULL;
     }

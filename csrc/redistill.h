@@ -188,7 +188,8 @@ enum {
 /* rd_ks_key_info flags and output fields. */
 enum {
     RD_INFO_STATS = 1,    /* count a keyspace hit or miss */
-    RD_INFO_TOUCH = 2     /* update the key's access clock */
+    RD_INFO_TOUCH = 2,    /* update the key's access clock */
+    RD_INFO_NONOTIFY = 4  /* a miss fires no keymiss event (Redis's LOOKUP_NONOTIFY: OBJECT) */
 };
 enum {
     RD_INFO_TYPE = 0,     /* value type: 0 = string */

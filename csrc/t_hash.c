@@ -83,6 +83,7 @@ static void hset_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
             rc = hash_set(h, argv[j], argl[j], argv[j + 1], argl[j + 1]);
             added += rc == 1;
         }
+        notify(NOTIFY_HASH, "hset", argv[1], argl[1]);
         ks_view_changed(&v, 0);
         if (rc < 0)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
@@ -115,6 +116,7 @@ void tx_hsetnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             ks_view_changed(&v, 0);
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else {
+            notify(NOTIFY_HASH, "hset", argv[1], argl[1]);
             ks_view_changed(&v, 0);
             resp_add_int(x->out, 1);
         }
@@ -187,6 +189,7 @@ void tx_hdel(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (hash_read(x, &v, &h)) {
         long long n = 0;
         for (int j = 2; h && j < argc; j++) n += dict_del(&h->d, argv[j], argl[j]);
+        if (n) notify(NOTIFY_HASH, "hdel", argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -249,6 +252,7 @@ void tx_hincrby(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         } else {
             wrote = 1;
             resp_add_int(x->out, value);
+            notify(NOTIFY_HASH, "hincrby", argv[1], argl[1]);
         }
         if (wrote || h->d.count == 0) ks_view_changed(&v, 0); /* drops a hash left empty */
     }
@@ -285,6 +289,7 @@ void tx_hincrbyfloat(tx_ctx *x, int argc, const char **argv, const size_t *argl)
         } else {
             wrote = 1;
             resp_add_bulk(x->out, text, len);
+            notify(NOTIFY_HASH, "hincrbyfloat", argv[1], argl[1]);
         }
         if (wrote || h->d.count == 0) ks_view_changed(&v, 0);
     }

@@ -678,6 +678,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         double newscore = 0;
         rc = zset_add(z, scores[j], argv[idx + j * 2 + 1], argl[idx + j * 2 + 1], flags, &out, &newscore);
         if (rc <= 0) {
+            if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", argv[1], argl[1]);
             if (rc < 0 || added || updated) ks_view_changed(&v, 0);
             if (rc == 0)
                 resp_add_status_error(x->out, RD_ERR_SCORE_NAN);
@@ -690,6 +691,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         processed += !(out & OUT_NOP);
         score = newscore;
     }
+    if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", argv[1], argl[1]);
     if (added || updated) ks_view_changed(&v, 0); /* as Redis, a no-op ZADD leaves WATCH intact */
     if (!(flags & ZADD_INCR))
         resp_add_int(x->out, (flags & ZADD_CH) ? added + updated : added);
@@ -840,21 +842,23 @@ static int rank_bounds(long long llen, long long start, long long end, long long
 
 /* Stores the result r at view key i (the key owns r from here): its count, or 0 and no key when
  * empty.  `maxlen` >= 0: zsetConvertToListpackIfNeeded picks the encoding from the result. */
-static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen) {
+static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen, const char *event) {
     long long card = (long long)r->length;
     if (card == 0) {
         zobj_free(r);
-        ks_view_delete(v, i);
+        if (ks_view_delete(v, i)) notify(NOTIFY_GENERIC, "del", v->keys[i], v->klens[i]);
         resp_add_int(x->out, 0);
         return;
     }
     if (maxlen >= 0)
         r->big = card > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
                  maxlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE];
-    if (ks_view_put(v, i, KS_TYPE_ZSET, r) == RD_OK)
-        resp_add_int(x->out, card);
-    else
+    if (ks_view_put(v, i, KS_TYPE_ZSET, r) != RD_OK) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
+        return;
+    }
+    notify(NOTIFY_ZSET, event, v->keys[i], v->klens[i]);
+    resp_add_int(x->out, card);
 }
 
 /* Where a range goes: a reply (elements gathered, then the length written first) or a
@@ -1003,7 +1007,7 @@ static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t 
         else if (s.failed)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         else
-            store_result(x, &v, 1, s.dst, -1), s.dst = NULL; /* the key owns it now */
+            store_result(x, &v, 1, s.dst, -1, "zrangestore"), s.dst = NULL; /* the key owns it now */
     }
     if (s.dst) zobj_free(s.dst);
     buf_release(&s.items);
@@ -1048,6 +1052,7 @@ void tx_zrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             znode *node = zfind(z, argv[j], argl[j]);
             if (node) zremove(z, node), n++;
         }
+        if (n) notify(NOTIFY_ZSET, "zrem", argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -1089,6 +1094,8 @@ static void remrange_command(tx_ctx *x, const char **argv, const size_t *argl, i
                 node = next;
             }
         }
+        if (n) notify(NOTIFY_ZSET, by == BY_RANK ? "zremrangebyrank" : by == BY_SCORE ? "zremrangebyscore" : "zremrangebylex",
+                      argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -1128,6 +1135,7 @@ static void pop_elements(tx_ctx *x, ks_view *v, int i, zobj *z, long long count,
         reply_double(x, node->score);
         zremove(z, node);
     }
+    notify(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", v->keys[i], v->klens[i]);
     ks_view_changed(v, i);
 }
 
@@ -1472,7 +1480,7 @@ static int zop_options(tx_ctx *x, int argc, const char **argv, const size_t *arg
 /* Key i as a zset or a set source; 0 after WRONGTYPE. */
 static int zsrc_read(tx_ctx *x, ks_view *v, int i, zsrc *s) {
     void *o = NULL;
-    rd_status st = ks_view_get(v, i, KS_TYPE_ZSET, 0, &o);
+    rd_status st = ks_view_get(v, i, KS_TYPE_ZSET, 1, &o); /* lookupKeyRead: a hit, or a miss and keymiss */
     s->weight = 1.0;
     if (st == RD_OK) {
         s->z = o;
@@ -1554,7 +1562,8 @@ static void zop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
         reply_all(x, c.dst, o.withscores);
         zobj_free(c.dst);
     } else {
-        store_result(x, &v, 0, c.dst, (long long)c.maxlen);
+        store_result(x, &v, 0, c.dst, (long long)c.maxlen,
+                     op == OP_UNION ? "zunionstore" : op == OP_INTER ? "zinterstore" : "zdiffstore");
     }
     goto done;
 nomem:

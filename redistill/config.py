@@ -674,6 +674,11 @@ def _check_cluster(cfg: Config, origin: dict[str, str]) -> None:
                       "bind is not that address)")
 
 
+def _events_shown(canon: str) -> str:
+    from redistill.redis_params import keyspace_events_shown
+    return keyspace_events_shown(canon)
+
+
 def redis_params(cfg: Config) -> dict[str, str]:
     """Redis's parameter names and values, as CONFIG GET prints them."""
     return {
@@ -696,5 +701,5 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "tls-ca-cert-file": cfg.tls_ca_cert_path or "",
         "cluster-enabled": "yes" if cfg.cluster_mode == "emulated" else "no",
         "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
-        "notify-keyspace-events": cfg.notify_keyspace_events,
+        "notify-keyspace-events": _events_shown(cfg.notify_keyspace_events),
     }
