@@ -7,6 +7,7 @@
 #include "pubsub.h"
 
 _Atomic int notify_classes;
+_Thread_local rd_buf *notify_self;
 
 void rd_notify_set_flags(int flags) {
     /* Without K or E no channel is ever written to: keep the hot-path test at 0. */
@@ -21,7 +22,7 @@ static void publish(const char *prefix, const char *name, size_t n, const char *
     if (plen + n > sizeof stack && !(ch = malloc(plen + n))) return;
     memcpy(ch, prefix, plen);
     memcpy(ch + plen, name, n);
-    ps_publish(0, ch, plen + n, msg, m, NULL, NULL);
+    ps_publish(0, ch, plen + n, msg, m, notify_self, notify_self);
     if (ch != stack) free(ch);
 }
 

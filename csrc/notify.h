@@ -12,6 +12,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include "buf.h"
 #include "redistill.h"
 
 /* The classes: Redis's NOTIFY_* bits (server.h), also what rd_notify_set_flags takes. */
@@ -34,6 +35,20 @@ enum {
 
 /* The classes on, with K and/or E (0 when neither: nothing can be published). */
 extern _Atomic int notify_classes;
+
+/* The output of the client whose command runs on this thread: its own events go there at once,
+ * before its reply, as Redis writes them (a subscribed RESP3 client, or rd_ps_enter's).  Set by
+ * the outermost entry that runs commands (a fast-path batch, rd_exec, a script) and kept by the
+ * nested ones (a script's redis.call must not get pushes in its reply). */
+extern _Thread_local rd_buf *notify_self;
+
+static inline rd_buf *notify_self_enter(rd_buf *out) {
+    rd_buf *prev = notify_self;
+    if (!prev) notify_self = out;
+    return prev;
+}
+
+static inline void notify_self_leave(rd_buf *prev) { notify_self = prev; }
 
 void notify_fire(int type, const char *event, const char *key, size_t klen);
 

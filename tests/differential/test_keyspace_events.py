@@ -186,12 +186,16 @@ def test_masks(sides, classes):
     run(sides(), classes, [("SET", "k", "v"), ("EXPIRE", "k", "10"), ("LPUSH", "l", "x"), ("DEL", "k", "l")])
 
 
+TRANSACTION = [
+    ("MULTI",), ("SET", "t", "1"), ("INCR", "t"), ("RPUSH", "tl", "a"), ("DEL", "t"), ("EXEC",),
+    ("EVAL", "redis.call('hset', KEYS[1], 'f', 'v'); redis.call('hdel', KEYS[1], 'f'); "
+             "return redis.call('set', KEYS[2], 'x', 'EX', 5)", "2", "th", "ts"),
+]
+
+
 def test_transactions_and_scripts(sides):
     """Inside MULTI/EXEC and EVAL, each command fires its events where it runs."""
-    cmds = [("MULTI",), ("SET", "t", "1"), ("INCR", "t"), ("RPUSH", "tl", "a"), ("DEL", "t"), ("EXEC",),
-            ("EVAL", "redis.call('hset', KEYS[1], 'f', 'v'); redis.call('hdel', KEYS[1], 'f'); "
-                     "return redis.call('set', KEYS[2], 'x', 'EX', 5)", "2", "th", "ts")]
-    run(sides(), "KEA", cmds)
+    run(sides(), "KEA", TRANSACTION)
 
 
 def test_expired_lazy_and_active(sides):
@@ -211,3 +215,48 @@ def test_expired_lazy_and_active(sides):
     for s in pair:   # nobody reads it: only the active cycle can reclaim it (bounded wait)
         assert s.sub.reply(timeout=10).endswith(b"__keyspace@0__:active\r\n$7\r\nexpired\r\n")
         assert s.sub.reply(timeout=10).endswith(b"__keyevent@0__:expired\r\n$6\r\nactive\r\n")
+
+
+
+
+def test_evicted(sides):
+    """`evicted` for every key a lowered maxmemory pushes out (the order is each server's choice)."""
+    pair = sides()
+    saved = []
+    for s in pair:
+        s.w.send(encode_command("CONFIG", "GET", "maxmemory-policy"))
+        saved.append(s.w.reply().split(b"\r\n")[-2])
+        s.call("CONFIG", "SET", "notify-keyspace-events", "Ee", "maxmemory-policy", "allkeys-lru")
+        for i in range(10):
+            s.call("SET", "ev%d" % i, "v")
+    try:
+        for s in pair:
+            assert s.call("CONFIG", "SET", "maxmemory", "1") == b"+OK\r\n"
+        names = [sorted(s.sub.reply(timeout=10).split(b"\r\n")[-2] for _ in range(10)) for s in pair]
+        assert names[1] == names[0] == sorted(b"ev%d" % i for i in range(10))
+    finally:
+        for s, policy in zip(pair, saved):
+            s.call("CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", policy)
+    assert pair[1].events() == pair[0].events() == []
+
+
+def test_every_worker_gets_them(server):
+    """Subscribers spread over the worker threads all get every event, in order."""
+    subs = [RespSocket(server.host, server.port, timeout=10) for _ in range(6)]
+    w = RespSocket(server.host, server.port, timeout=10)
+    try:
+        w.send(encode_command("CONFIG", "SET", "notify-keyspace-events", "E$"))
+        assert w.reply() == b"+OK\r\n"
+        for s in subs:
+            s.send(encode_command("SUBSCRIBE", "__keyevent@0__:set"))
+            s.reply()
+        for i in range(50):
+            w.send(encode_command("SET", "k%d" % i, "v"))
+        w.replies(50)
+        for s in subs:
+            assert [r.split(b"\r\n")[-2] for r in s.replies(50)] == [b"k%d" % i for i in range(50)]
+        w.send(encode_command("CONFIG", "SET", "notify-keyspace-events", ""))
+        w.reply()
+    finally:
+        for s in subs + [w]:
+            s.close()
