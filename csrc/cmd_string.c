@@ -105,7 +105,7 @@ void cmd_get(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 }
 
 /* setGenericCommand's events for a SET that happened (with an expiry: at). */
-static void notify_set(const char *key, size_t klen, int64_t at) {
+static __attribute__((cold, noinline)) void notify_set(const char *key, size_t klen, int64_t at) {
     notify(NOTIFY_STRING, "set", key, klen);
     if (at) notify(NOTIFY_GENERIC, "expire", key, klen);
 }
@@ -116,7 +116,7 @@ static inline void set_reply(tx_ctx *x, const char *key, size_t klen, const char
                              int flags, int64_t at) {
     int found = 0;
     rd_status st = ks_set(x->ks, key, klen, val, vlen, flags, at, x->now, resp_bulk_sink, x->out, &found);
-    if (st == RD_OK) notify_set(key, klen, at);
+    if (st == RD_OK && notify_enabled()) notify_set(key, klen, at);
     if (st != RD_OK && st != RD_NOT_DONE)
         resp_add_status_error(x->out, st);
     else if ((flags & RD_SET_GET) && !found)
@@ -257,7 +257,7 @@ void cmd_setnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
     rd_status st = ks_set(x->ks, argv[1], argl[1], argv[2], argl[2], RD_SET_NX, 0, x->now, NULL,
                           NULL, NULL);
-    if (st == RD_OK) notify_set(argv[1], argl[1], 0);
+    if (st == RD_OK && notify_enabled()) notify_set(argv[1], argl[1], 0);
     if (st == RD_OK || st == RD_NOT_DONE)
         resp_add_int(x->out, st == RD_OK);
     else

@@ -12,7 +12,9 @@
  *  1. A shard's table, counters and entries are touched only under the shard's
  *     mutex.  Each shard resizes its own table, so growth never stalls the others.
  *  2. Several shards are locked only in ascending index order (MSET, MGET):
- *     no deadlock.  No other lock is ever taken while a shard lock is held.
+ *     no deadlock.  No other lock is ever taken while a shard lock is held, but the
+ *     Pub/Sub registry's by a keyspace event (notify.c; docs/LOCKING.md), which never
+ *     waits for a shard lock.
  *  3. Values are copied in before the lock is taken (a 100 MB SET holds no lock
  *     while copying) and copied out under it (through a ks_sink).
  *  4. Entries leave the table under the lock and are freed after it is released.
@@ -331,16 +333,21 @@ void rd_ks_pause_expiry(int on) { atomic_store_explicit(&expiry_paused, on != 0,
 
 static inline int expiry_is_paused(void) { return atomic_load_explicit(&expiry_paused, memory_order_relaxed); }
 
+/* Lazy expiry of e, linked at *link: unlinked onto *dead.  Out of line, so the hit path of
+ * do_lookup keeps its registers. */
+static __attribute__((noinline)) void lazy_expire(shard *s, entry **link, entry *e, entry **dead) {
+    do_unlink_quiet(s, link, e);
+    push_dead(dead, e);
+    s->expired++;
+    notify(NOTIFY_EXPIRED, "expired", entry_key(e), entry_klen(e));
+}
+
 /* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
 entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
                  entry ***linkp, entry **dead) {
     entry *e = do_find(s, h, key, klen, linkp);
     if (e && is_expired(e, now)) {
-        if (expiry_is_paused()) return NULL;
-        do_unlink_quiet(s, *linkp, e);
-        push_dead(dead, e);
-        s->expired++;
-        notify(NOTIFY_EXPIRED, "expired", key, klen);
+        if (!expiry_is_paused()) lazy_expire(s, *linkp, e, dead);
         return NULL;
     }
     return e;
