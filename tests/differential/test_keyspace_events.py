@@ -260,3 +260,32 @@ def test_every_worker_gets_them(server):
     finally:
         for s in subs + [w]:
             s.close()
+
+
+
+def test_own_events_before_the_reply(redis_server, server):
+    """A RESP3 client subscribed to the events of its own SET, INCR, DEL... gets them before each
+    reply (inside EXEC's array before the command's reply, before a script's reply), as Redis writes
+    them; its other commands' events come before the reply too (FEATURES.md: a difference)."""
+    socks = [RespSocket(srv.host, srv.port, timeout=10) for srv in (redis_server, server)]
+    try:
+        for s in socks:
+            for cmd in [("HELLO", "3"), ("FLUSHALL",), ("CONFIG", "SET", "notify-keyspace-events", "KEA"),
+                        ("SUBSCRIBE", "__keyevent@0__:set", "__keyspace@0__:own2")]:
+                s.send(encode_command(*cmd))
+            s.replies(5)
+        cmds = [("SET", "own1", "a"), ("SET", "own2", "1"), ("INCR", "own2"), ("DEL", "own2"), ("MULTI",),
+                ("SET", "own1", "b"), ("INCRBY", "own2", "5"), ("EXEC",),
+                ("EVAL", "redis.call('set', KEYS[1], 'c'); return redis.call('del', KEYS[2])", "2", "own1", "own2"),
+                ("CONFIG", "SET", "notify-keyspace-events", "")]
+        got = []
+        for s in socks:
+            for cmd in cmds:
+                s.send(encode_command(*cmd))
+            got.append(b"".join(s.replies(len(cmds) + 9)))   # + the pushes outside any array
+            s.send(encode_command("PING", "end"))
+            assert s.reply() == b"$3\r\nend\r\n"   # nothing more came
+        assert got[1] == got[0]
+    finally:
+        for s in socks:
+            s.close()
