@@ -180,10 +180,20 @@ def test_every_class_together_with_new_keys(sides, proto):
     assert any(b"__keyevent@0__:new" in e for e in events)
 
 
-@pytest.mark.parametrize("classes", ["K$", "E$", "Kg", "g", "AK", "gl$E", "KEA"])
+MASKED = [("SET", "k", "v"), ("EXPIRE", "k", "10"), ("LPUSH", "l", "x"), ("DEL", "k", "l")]
+
+
+@pytest.mark.parametrize("classes", ["K$", "E$", "Kg", "AK", "gl$E", "KEA"])
 def test_masks(sides, classes):
-    """Only the classes asked for, on the channels asked for (K, E): none without either."""
-    run(sides(), classes, [("SET", "k", "v"), ("EXPIRE", "k", "10"), ("LPUSH", "l", "x"), ("DEL", "k", "l")])
+    """Only the classes asked for, on the channels asked for (K, E)."""
+    run(sides(), classes, MASKED)
+
+
+def test_no_channel_no_events(sides):
+    """Classes without K or E publish nothing; adding E turns them on."""
+    pair = sides()
+    assert run(pair, "gl$", MASKED) == []
+    assert run(pair, "gl$E", MASKED)
 
 
 TRANSACTION = [
