@@ -102,6 +102,8 @@ static void expire_generic(tx_ctx *x, int argc, const char **argv, const size_t 
         resp_add_status_error(x->out, st);
     else
         resp_add_int(x->out, st == RD_OK);
+    /* After the reply, as Redis writes them; a time not in the future deleted the key. */
+    if (st == RD_OK) notify(NOTIFY_GENERIC, when + basetime <= rd_now_ms() ? "del" : "expire", argv[1], argl[1]);
 }
 
 /* EXPIRE key seconds [NX|XX|GT|LT] */

@@ -1029,7 +1029,6 @@ rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t a
     if (at <= now) {
         do_unlink(s, link, e);
         push_dead(dead, e);
-        notify(NOTIFY_GENERIC, "del", entry_key(e), entry_klen(e));
         return RD_OK;
     }
     if (!(e->flags & E_TTL) && !(e = do_reshape(ks, s, link, e, E_TTL, entry_vlen(e), now)))
@@ -1037,7 +1036,6 @@ rd_status do_expire(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t a
     if (!cur) s->expires++;
     watch_hook(s, e);
     entry_set_expire(e, at);
-    notify(NOTIFY_GENERIC, "expire", entry_key(e), entry_klen(e));
     return RD_OK;
 }
 

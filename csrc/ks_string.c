@@ -56,6 +56,7 @@ rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int6
             notify(NOTIFY_GENERIC, "del", key, klen);
         } else if (mode == RD_GETEX_AT) {
             do_expire(ks, s, link, e, at_ms, 0, now, &dead);
+            notify(NOTIFY_GENERIC, at_ms <= now ? "del" : "expire", key, klen);
         } else if (mode == RD_GETEX_PERSIST && entry_expire(e)) {
             do_persist(s, e);
         }

@@ -83,7 +83,6 @@ static void hset_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
             rc = hash_set(h, argv[j], argl[j], argv[j + 1], argl[j + 1]);
             added += rc == 1;
         }
-        notify(NOTIFY_HASH, "hset", argv[1], argl[1]);
         ks_view_changed(&v, 0);
         if (rc < 0)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
@@ -91,6 +90,7 @@ static void hset_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
             resp_add_raw(x->out, "+OK\r\n", 5);
         else
             resp_add_int(x->out, added);
+        notify(NOTIFY_HASH, "hset", argv[1], argl[1]); /* after the reply, as hsetCommand */
     }
     ks_view_close(&v);
 }
@@ -116,9 +116,9 @@ void tx_hsetnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             ks_view_changed(&v, 0);
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else {
-            notify(NOTIFY_HASH, "hset", argv[1], argl[1]);
             ks_view_changed(&v, 0);
             resp_add_int(x->out, 1);
+            notify(NOTIFY_HASH, "hset", argv[1], argl[1]);
         }
     }
     ks_view_close(&v);

@@ -218,12 +218,12 @@ static void push_command(tx_ctx *x, int argc, const char **argv, const size_t *a
         if (!(l = list_create(x, &v, 0))) goto done;
     }
     for (int j = 2; j < argc && rc == 0; j++) rc = list_push(l, argv[j], argl[j], where);
-    notify(NOTIFY_LIST, where == L_HEAD ? "lpush" : "rpush", argv[1], argl[1]);
     ks_view_changed(&v, 0);
     if (rc != 0)
         resp_add_status_error(x->out, RD_ERR_NOMEM);
     else
         resp_add_int(x->out, (long long)l->count);
+    notify(NOTIFY_LIST, where == L_HEAD ? "lpush" : "rpush", argv[1], argl[1]); /* after the reply */
 done:
     ks_view_close(&v);
 }

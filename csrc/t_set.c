@@ -296,7 +296,7 @@ static void setop_command(tx_ctx *x, int argc, const char **argv, const size_t *
         free(sets);
         return;
     }
-    if (read_sets(x, &v, store, n, !store, sets)) {
+    if (read_sets(x, &v, store, n, 1, sets)) { /* lookupKeyRead, STORE too: hits, misses, keymiss */
         if (!(r = set_op(sets, n, op, 0))) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else if (!store) {
@@ -311,9 +311,9 @@ static void setop_command(tx_ctx *x, int argc, const char **argv, const size_t *
             if (ks_view_put(&v, 0, KS_TYPE_SET, r) != RD_OK) {
                 resp_add_status_error(x->out, RD_ERR_NOMEM);
             } else {
+                resp_add_int(x->out, card);
                 notify(NOTIFY_SET, op == OP_INTER ? "sinterstore" : op == OP_UNION ? "sunionstore" : "sdiffstore",
                        argv[1], argl[1]);
-                resp_add_int(x->out, card);
             }
         }
     }

@@ -691,7 +691,6 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         processed += !(out & OUT_NOP);
         score = newscore;
     }
-    if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", argv[1], argl[1]);
     if (added || updated) ks_view_changed(&v, 0); /* as Redis, a no-op ZADD leaves WATCH intact */
     if (!(flags & ZADD_INCR))
         resp_add_int(x->out, (flags & ZADD_CH) ? added + updated : added);
@@ -699,6 +698,7 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         reply_double(x, score);
     else
         resp_add_nil(x->out, x->resp);
+    if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", argv[1], argl[1]);
 done:
     ks_view_close(&v);
     if (scores != few) free(scores);
@@ -857,8 +857,8 @@ static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen
         resp_add_status_error(x->out, RD_ERR_NOMEM);
         return;
     }
-    notify(NOTIFY_ZSET, event, v->keys[i], v->klens[i]);
     resp_add_int(x->out, card);
+    notify(NOTIFY_ZSET, event, v->keys[i], v->klens[i]); /* after the reply, as Redis */
 }
 
 /* Where a range goes: a reply (elements gathered, then the length written first) or a
