@@ -98,12 +98,13 @@ static void expire_generic(tx_ctx *x, int argc, const char **argv, const size_t 
         return;
     }
     rd_status st = rd_ks_expire(x->ks, argv[1], argl[1], when + basetime, flags);
+    int gone = st == RD_OK && when + basetime <= rd_now_ms(); /* a time not in the future deleted it */
+    if (gone) notify(NOTIFY_GENERIC, "del", argv[1], argl[1]); /* before the reply, as Redis; "expire" after */
     if (st == RD_ERR_NOMEM)
         resp_add_status_error(x->out, st);
     else
         resp_add_int(x->out, st == RD_OK);
-    /* After the reply, as Redis writes them; a time not in the future deleted the key. */
-    if (st == RD_OK) notify(NOTIFY_GENERIC, when + basetime <= rd_now_ms() ? "del" : "expire", argv[1], argl[1]);
+    if (st == RD_OK && !gone) notify(NOTIFY_GENERIC, "expire", argv[1], argl[1]);
 }
 
 /* EXPIRE key seconds [NX|XX|GT|LT] */

@@ -451,9 +451,9 @@ void tx_lset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         } else {
             elem_free(l, lget(l, (size_t)i));
             *lslot(l, (size_t)i) = e;
-            notify(NOTIFY_LIST, "lset", argv[1], argl[1]);
             ks_view_changed(&v, 0);
             resp_add_raw(x->out, "+OK\r\n", 5);
+            notify(NOTIFY_LIST, "lset", argv[1], argl[1]); /* after the reply, as lsetCommand */
         }
     }
     ks_view_close(&v);
@@ -584,9 +584,9 @@ static void move_command(tx_ctx *x, const char **argv, const size_t *argl, int f
     src->mem -= malloc_usable_size(e);
     dst->mem += malloc_usable_size(e);
     link_end(dst, e, to);
+    notify(NOTIFY_LIST, to == L_HEAD ? "lpush" : "rpush", argv[2], argl[2]); /* lmoveHandlePush: before the reply */
     reply_elem(x, e);
     if (src != dst) list_shrink(src);
-    notify(NOTIFY_LIST, to == L_HEAD ? "lpush" : "rpush", argv[2], argl[2]);
     notify(NOTIFY_LIST, from == L_HEAD ? "lpop" : "rpop", argv[1], argl[1]);
     ks_view_changed(&v, 1);
     ks_view_changed(&v, 0);

@@ -161,21 +161,21 @@ void tx_spop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             if (!s) {
                 resp_add_nil(x->out, x->resp);
             } else {
+                notify(NOTIFY_SET, "spop", argv[1], argl[1]); /* before the reply, as spopCommand */
                 pop_one(x, s);
-                notify(NOTIFY_SET, "spop", argv[1], argl[1]);
                 ks_view_changed(&v, 0);
             }
         } else if (!s || count == 0) {
             reply_set_len(x->out, x->resp, 0);
         } else if ((unsigned long long)count >= s->d.count) {
-            emit_members(x, s); /* the whole set, then the key goes */
             notify(NOTIFY_SET, "spop", argv[1], argl[1]);
+            emit_members(x, s); /* the whole set, then the key goes */
             ks_view_delete(&v, 0);
             notify(NOTIFY_GENERIC, "del", argv[1], argl[1]);
         } else {
+            notify(NOTIFY_SET, "spop", argv[1], argl[1]);
             reply_set_len(x->out, x->resp, count);
             for (long long i = 0; i < count; i++) pop_one(x, s);
-            notify(NOTIFY_SET, "spop", argv[1], argl[1]);
             ks_view_changed(&v, 0);
         }
     }
@@ -304,8 +304,8 @@ static void setop_command(tx_ctx *x, int argc, const char **argv, const size_t *
             dobj_free(r);
         } else if (r->d.count == 0) {
             dobj_free(r);
-            if (ks_view_delete(&v, 0)) notify(NOTIFY_GENERIC, "del", argv[1], argl[1]);
             resp_add_int(x->out, 0);
+            if (ks_view_delete(&v, 0)) notify(NOTIFY_GENERIC, "del", argv[1], argl[1]);
         } else {
             long long card = (long long)r->d.count;
             if (ks_view_put(&v, 0, KS_TYPE_SET, r) != RD_OK) {

@@ -1022,9 +1022,9 @@ void tx_xsetid(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     s->last_id = id;
     if (added != -1) s->entries_added = (uint64_t)added;
     if (!sid_zero(&maxdel)) s->max_deleted = maxdel;
-    notify(NOTIFY_STREAM, "xsetid", argv[1], argl[1]);
     ks_view_resized(&v, 0);
     resp_add_raw(x->out, "+OK\r\n", 5);
+    notify(NOTIFY_STREAM, "xsetid", argv[1], argl[1]);
 done:
     ks_view_close(&v);
 }

@@ -349,8 +349,8 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             goto done;
         }
         if (group_create(s, argv[3], argl[3], &id, entries_read, &nomem)) {
-            notify(NOTIFY_STREAM, "xgroup-create", argv[2], argl[2]);
             resp_add_raw(x->out, "+OK\r\n", 5);
+            notify(NOTIFY_STREAM, "xgroup-create", argv[2], argl[2]);
         } else
             resp_add_status_error(x->out, nomem ? RD_ERR_NOMEM : RD_ERR_BUSYGROUP);
         ks_view_resized(&v, 0);
@@ -361,19 +361,19 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             goto done;
         g->last_id = id;
         g->entries_read = entries_read;
-        notify(NOTIFY_STREAM, "xgroup-setid", argv[2], argl[2]);
         ks_view_resized(&v, 0);
         resp_add_raw(x->out, "+OK\r\n", 5);
+        notify(NOTIFY_STREAM, "xgroup-setid", argv[2], argl[2]);
     } else if (arg_is(op, opl, "destroy") && argc == 4) {
         if (g) {
             int found;
             size_t i = NAMED_SEEK(s->groups, s->ngroups, argv[3], argl[3], &found);
             ptr_remove((void **)s->groups, &s->ngroups, i);
             group_free(s, g);
-            notify(NOTIFY_STREAM, "xgroup-destroy", argv[2], argl[2]);
             ks_view_resized(&v, 0);
         }
         resp_add_int(x->out, g ? 1 : 0);
+        if (g) notify(NOTIFY_STREAM, "xgroup-destroy", argv[2], argl[2]);
     } else if (arg_is(op, opl, "createconsumer") && argc == 5) {
         int found;
         NAMED_SEEK(g->consumers, g->ncons, argv[4], argl[4], &found);

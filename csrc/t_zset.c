@@ -846,8 +846,8 @@ static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen
     long long card = (long long)r->length;
     if (card == 0) {
         zobj_free(r);
-        if (ks_view_delete(v, i)) notify(NOTIFY_GENERIC, "del", v->keys[i], v->klens[i]);
         resp_add_int(x->out, 0);
+        if (ks_view_delete(v, i)) notify(NOTIFY_GENERIC, "del", v->keys[i], v->klens[i]);
         return;
     }
     if (maxlen >= 0)

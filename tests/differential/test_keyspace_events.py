@@ -278,15 +278,19 @@ def test_every_worker_gets_them(server):
 
 def test_own_events_and_their_reply(redis_server, server):
     """A RESP3 client subscribed to the events of its own commands gets each where Redis writes it:
-    SET, INCR, DEL's before the reply (inside EXEC's array, before a script's reply), HSET, LPUSH,
-    ZADD, EXPIRE and the *STORE commands' after it (FEATURES.md lists the commands that differ)."""
+    SET, INCR, DEL, SPOP's before the reply (inside EXEC's array, before a script's reply), HSET, LPUSH,
+    ZADD, EXPIRE, LSET, XGROUP and the *STORE commands' after it (FEATURES.md lists those that differ)."""
     socks = [RespSocket(srv.host, srv.port, timeout=10) for srv in (redis_server, server)]
     cmds = [("SET", "own1", "a"), ("SET", "own2", "1"), ("INCR", "own2"), ("DEL", "own2"), ("MULTI",),
             ("SET", "own1", "b"), ("INCRBY", "own2", "5"), ("EXEC",),
             ("EVAL", "redis.call('set', KEYS[1], 'c'); return redis.call('del', KEYS[2])", "2", "own1", "own2"),
             ("HSET", "oh", "f", "v"), ("LPUSH", "ol", "x"), ("RPUSH", "ol", "y"), ("ZADD", "oz", "1", "m"),
             ("EXPIRE", "own1", "100"), ("SINTERSTORE", "os", "ol2", "ol3"), ("SADD", "os1", "a"),
-            ("SUNIONSTORE", "os", "os1"), ("ZUNIONSTORE", "oz2", "1", "oz"), ("CONFIG", "SET", "notify-keyspace-events", "")]
+            ("SUNIONSTORE", "os", "os1"), ("ZUNIONSTORE", "oz2", "1", "oz"), ("LSET", "ol", "0", "z"),
+            ("LMOVE", "ol", "ol4", "LEFT", "RIGHT"), ("SADD", "os2", "a"), ("SPOP", "os2"), ("SADD", "os2", "b"),
+            ("SPOP", "os2", "5"), ("SDIFFSTORE", "os", "os1", "os1"), ("XGROUP", "CREATE", "ox", "g", "$", "MKSTREAM"),
+            ("XGROUP", "SETID", "ox", "g", "0"), ("XSETID", "ox", "5-5"), ("XGROUP", "DESTROY", "ox", "g"),
+            ("PEXPIREAT", "own1", "1"), ("CONFIG", "SET", "notify-keyspace-events", "")]
     try:
         got = []
         for s in socks:
