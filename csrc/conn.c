@@ -658,6 +658,7 @@ static int run_batch(rd_conn *c, int fd) {
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
     sl_segment seg = {gated ? sl_threshold() : -1, gated ? gate_now_us : 0, 0, 0};
     int exact = seg.thr >= 0 && (seg.thr < SL_EXACT_US || c->sl_exact_until > now);
+    rd_buf *self = notify_self_enter(&c->out);
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -749,6 +750,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         resp_next_frame(&c->parser);
     }
+    notify_self_leave(self);
     if (gated) gate_leave(c->w->gate);
     if (seg.thr >= 0 && !exact) segment_close(c, &seg, now);
     if (c->out.failed) c->broken = 1;

@@ -22,6 +22,7 @@
  *     per shard.  LFU, random, TTL and volatile-lru sample EV_SAMPLES keys of a shard.
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +423,7 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
             if (best->ev.linked && (v->evbits & EV_SMALL)) ghost_put(best, siphash13(entry_key(v), entry_klen(v), ks->k0, ks->k1));
             ks->table->remove(ks, best, v, &dead);
             best->evicted++;
+            notify(NOTIFY_EVICTED, "evicted", entry_key(v), entry_klen(v));
         }
         ks->table->release_free(ks, best, dead);
         if (v || tries >= EV_RETRIES) return v != NULL;

@@ -220,7 +220,8 @@ enum {
 /* rd_ks_key_info flags and output fields. */
 enum {
     RD_INFO_STATS = 1,    /* count a keyspace hit or miss */
-    RD_INFO_TOUCH = 2     /* update the key's access clock */
+    RD_INFO_TOUCH = 2,    /* update the key's access clock */
+    RD_INFO_NONOTIFY = 4  /* a miss fires no keymiss event (Redis's LOOKUP_NONOTIFY: OBJECT) */
 };
 enum {
     RD_INFO_TYPE = 0,     /* value type: 0 = string */
@@ -849,6 +850,14 @@ int rd_ps_over_limit(rd_conn *c);
  * as rd_worker_poll does (fds/status of the connections Python must look at).  Owner thread. */
 int rd_worker_pubsub_fd(rd_worker *w);
 int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max);
+
+/* ---- keyspace notifications (notify.c; docs/LOCKING.md) ------------------------------------ */
+
+/* notify-keyspace-events as Redis's NOTIFY_* bits (K 1, E 2, g 4, $ 8, l 16, s 32, h 64, z 128,
+ * x 256, e 512, t 1024, m 2048, d 8192, n 16384).  Any thread. */
+void rd_notify_set_flags(int flags);
+/* Redis's notifyKeyspaceEvent(type, event, key) for a write Python makes itself.  Any thread. */
+void rd_notify(int type, const char *event, const char *key, size_t klen);
 
 /* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include "commands_generated.h"
 #include "dict.h"
 #include "ksapi.h"
+#include "notify.h" /* the handlers fire keyspace events */
 #include "redistill.h"
 #include "strconv.h"
 

@@ -283,8 +283,9 @@ class Server:
         self.keyspace = Keyspace(int.from_bytes(os.urandom(8), "little") or 1)
         self.keyspace.set_eviction(cfg.max_memory, cfg.eviction_policy)
         self.startup_memory = self.keyspace.stats().get("used_memory", 0)
-        from .commands.config_cmd import set_pubsub_limits
+        from .commands.config_cmd import set_keyspace_events, set_pubsub_limits
         set_pubsub_limits(cfg)
+        set_keyspace_events(cfg)
         self._configure_cluster()
         try:
             for i in range(self.nthreads):
