@@ -22,6 +22,7 @@
 #include "script.h"
 #include "script_state.h"
 #include "slowlog.h"
+#include "tracking.h"
 #include "types.h"
 #include "worker.h"
 
@@ -75,6 +76,7 @@ struct rd_conn {
     size_t in_peak;   /* most unconsumed input after a read since the last cron visit */
     uint64_t *mirror; /* rd_conn_mirror_memory: sizes other threads may read, or NULL */
     ps_client *ps;    /* Pub/Sub subscriptions and inbox (pubsub.c), NULL until the first SUBSCRIBE */
+    trk_client *trk;  /* client-side caching's record (tracking.c), from rd_trk_attach */
 };
 
 static void mirror_fields(rd_conn *c, int input_only);
@@ -107,6 +109,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
 
 void rd_conn_free(rd_conn *c) {
     if (!c) return;
+    trk_client_free(c->trk); /* out of the id map before its inbox goes */
     if (c->ps) ps_client_free(c->ps);
     free(c->in);
     free(c->who);
@@ -858,6 +861,7 @@ rd_status rd_conn_take_block(rd_conn *c, char **block, size_t *val_at, size_t *v
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    if (c->trk && trk_after_reply(c->trk, &c->out) < 0) c->broken = 1; /* its own invalidations follow it */
     check_hard_limit(c);
     c->slow = 0;
     c->slow_block = 0;
@@ -946,6 +950,7 @@ void rd_conn_mirror_memory(rd_conn *c, uint64_t *out) {
 /* ---- Pub/Sub's side (pubsub.h) ---------------------------------------------------- */
 
 ps_client **conn_ps(rd_conn *c) { return &c->ps; }
+trk_client **conn_trk(rd_conn *c) { return &c->trk; }
 rd_buf *conn_out(rd_conn *c) { return &c->out; }
 rd_worker *conn_worker(rd_conn *c) { return c->w; }
 int conn_resp(const rd_conn *c) { return c->resp; }

@@ -336,6 +336,7 @@ entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now
     entry *e = do_find(s, h, key, klen, linkp);
     if (e && is_expired(e, now)) {
         if (expiry_is_paused()) return NULL;
+        trk_key_expired(entry_key(e), entry_klen(e));
         do_unlink_quiet(s, *linkp, e);
         push_dead(dead, e);
         s->expired++;
@@ -1116,6 +1117,7 @@ static void ks_lazyfree(void) {
     pthread_t t;
     pthread_attr_t attr;
     int started = 0, async = 0;
+    trk_after_gate(); /* the invalidations of what this hold changed */
     to_free = NULL;
     if (!d) return;
     for (detached *x = d; x; x = x->next) async |= x->async;
@@ -1167,6 +1169,7 @@ static rd_status flush(rd_keyspace *ks, int async) {
         ev_shard_reset(s);
         pthread_mutex_unlock(&s->lock);
     }
+    trk_flushed();
     d->async = async;
     d->next = to_free;
     to_free = d;
@@ -1190,6 +1193,7 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
             while (*link) {
                 entry *e = *link;
                 if (is_expired(e, now)) {
+                    trk_key_expired(entry_key(e), entry_klen(e));
                     do_unlink_quiet(s, link, e);
                     push_dead(&dead, e);
                     n++;

@@ -9,6 +9,7 @@
 #define REDISTILL_KEYSPACE_H
 
 #include "internal.h"
+#include "tracking.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -245,6 +246,7 @@ static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
 /* WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys. */
 static inline void watch_hook(shard *s, const entry *e) {
     if (s->watched) watch_touch(s->watched, entry_key(e), entry_klen(e));
+    trk_key_changed(entry_key(e), entry_klen(e));
 }
 
 static inline void push_dead(entry **dead, entry *e) {

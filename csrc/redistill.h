@@ -811,6 +811,39 @@ int rd_ps_over_limit(rd_conn *c);
 int rd_worker_pubsub_fd(rd_worker *w);
 int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max);
 
+/* ---- client-side caching (tracking.c; docs/LOCKING.md) ---------------------------------------------- */
+
+/* A client's tracking flags (CLIENT TRACKING's options; BROKEN_REDIR: its redirection target is gone). */
+enum {
+    RD_TRK_ON = 1,
+    RD_TRK_BCAST = 2,
+    RD_TRK_OPTIN = 4,
+    RD_TRK_OPTOUT = 8,
+    RD_TRK_NOLOOP = 16,
+    RD_TRK_BROKEN_REDIR = 32
+};
+/* Registers connection c under its client id (fd and c_writes as rd_ps_subscribe's), so that it
+ * can track keys and receive invalidations, its own or redirected ones.  Once, at its creation;
+ * rd_conn_free unregisters it.  RD_OK or RD_ERR_NOMEM.  Owner thread. */
+rd_status rd_trk_attach(rd_conn *c, uint64_t id, int fd, int c_writes);
+/* CLIENT TRACKING ON (flags RD_TRK_*, redirect 0 = none; BCAST's prefixes, none = every key) and OFF.
+ * The options are checked by the caller.  Owner thread; the tables are locked inside. */
+rd_status rd_trk_enable(rd_conn *c, int flags, uint64_t redirect, int n, const char **prefixes,
+                        const size_t *plens);
+void rd_trk_disable(rd_conn *c);
+/* c's flags now (RD_TRK_BROKEN_REDIR is set by a delivery).  Owner thread. */
+int rd_trk_flags(rd_conn *c);
+/* The keys a read-only command of c is about to read: c may cache them (call it before the
+ * read).  Evicts keys over tracking-table-max-keys.  Owner thread. */
+rd_status rd_trk_remember(rd_conn *c, int n, const char **keys, const size_t *klens);
+/* While set (c, or NULL), the invalidations this thread sends to c wait for c's next reply
+ * (rd_conn_reply appends them), and c's NOLOOP skips c's own changes.  Owner thread of c. */
+void rd_trk_enter(rd_conn *c);
+/* tracking-table-max-keys (0 = no limit; applied now).  Any thread. */
+void rd_trk_set_max_keys(uint64_t n);
+/* INFO: tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes.  Any thread. */
+void rd_trk_stats(uint64_t *out);
+
 /* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 
 /* Redis's hash slot of a key (CRC16 XMODEM of the key or of its {hash tag}, mod 16384).  Any thread. */

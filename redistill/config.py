@@ -93,6 +93,7 @@ class Config:
     client_output_buffer_limit: int = 1 << 30  # bytes of unsent replies before a client is dropped
     client_query_buffer_limit: int = 1 << 30  # bytes of unparsed input before a client is dropped
     pubsub_output_buffer_limit: str = "33554432 8388608 60"  # subscribers' "hard soft seconds" (Redis's pubsub class)
+    tracking_table_max_keys: int = 1000000  # client-side caching's tracked keys, 0 = no limit
     cluster_mode: str = "off"  # "emulated": CLUSTER commands and -MOVED over a static node list
     cluster_nodes: tuple[str, ...] = ()  # "host:port" of every node, in slot order
     cluster_announce: str | None = None  # this node's entry in cluster_nodes (unset: bind:port)
@@ -205,6 +206,9 @@ KNOBS: tuple[Knob, ...] = (
          "unparsed request bytes past which a client is disconnected (at least 1mb)"),
     Knob("pubsub_output_buffer_limit", "server", "pubsub_output_buffer_limit", "obuf",
          "client-output-buffer-limit's pubsub class: \"<hard> <soft> <soft seconds>\" (Redis's default \"32mb 8mb 60\")"),
+    Knob("tracking_table_max_keys", "server", "tracking_table_max_keys", "int",
+         "keys the client-side caching table tracks; past it random keys are invalidated (Redis's "
+         "tracking-table-max-keys)", 0, 2**63 - 1, note="0 = no limit"),
     Knob("cluster_mode", "server", "cluster_mode", "choice",
          "emulated: answer CLUSTER commands and redirect keys of other nodes' slots (-MOVED)",
          choices=CLUSTER_MODES, cli="--cluster-mode", metavar="MODE"),
@@ -686,4 +690,5 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "tls-ca-cert-file": cfg.tls_ca_cert_path or "",
         "cluster-enabled": "yes" if cfg.cluster_mode == "emulated" else "no",
         "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
+        "tracking-table-max-keys": str(cfg.tracking_table_max_keys),
     }

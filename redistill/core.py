@@ -231,6 +231,42 @@ def ps_numsub(kind: int, name: bytes) -> int:
     return lib.rd_ps_numsub(kind, name, len(name))
 
 
+# ---- client-side caching (csrc/tracking.c; docs/LOCKING.md) --------------------------------------
+TRK_ON, TRK_BCAST, TRK_OPTIN, TRK_OPTOUT = lib.RD_TRK_ON, lib.RD_TRK_BCAST, lib.RD_TRK_OPTIN, lib.RD_TRK_OPTOUT
+TRK_NOLOOP, TRK_BROKEN_REDIR = lib.RD_TRK_NOLOOP, lib.RD_TRK_BROKEN_REDIR
+trk_attach = lib.rd_trk_attach                  # (c, id, fd, c_writes) at a connection's creation
+trk_disable = lib.rd_trk_disable                # (c), owner thread
+trk_flags = lib.rd_trk_flags                    # (c) -> RD_TRK_*, owner thread
+trk_enter = lib.rd_trk_enter                    # (c or NULL) around a tracking client's command
+trk_set_max_keys = lib.rd_trk_set_max_keys      # (n): tracking-table-max-keys
+
+
+def _keys_arg(keys: list[bytes]) -> tuple[Any, Any]:
+    return (ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
+            ffi.new("size_t[]", [len(k) for k in keys]))
+
+
+def trk_enable(c: Any, flags: int, redirect: int, prefixes: list[bytes]) -> None:
+    """CLIENT TRACKING ON with checked options (owner thread)."""
+    p, n = _keys_arg(prefixes)
+    if lib.rd_trk_enable(c, flags, redirect, len(prefixes), p, n) != lib.RD_OK:
+        raise MemoryError("tracking: out of memory")
+
+
+def trk_remember(c: Any, keys: list[bytes]) -> None:
+    """The keys c's read-only command is about to read (owner thread)."""
+    if keys:
+        p, n = _keys_arg(keys)
+        lib.rd_trk_remember(c, len(keys), p, n)
+
+
+def trk_stats() -> tuple[int, int, int, int]:
+    """INFO's tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes."""
+    out = ffi.new("uint64_t[]", 4)
+    lib.rd_trk_stats(out)
+    return out[0], out[1], out[2], out[3]
+
+
 # ---- Lua scripting (csrc/script*.c; the keyspace's face runs EVAL: Keyspace.script_eval) ---------
 EVAL_SHA = lib.RD_EVAL_SHA
 EVAL_RO = lib.RD_EVAL_RO

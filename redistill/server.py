@@ -281,6 +281,7 @@ class Server:
         self.keyspace.set_eviction(cfg.max_memory, cfg.eviction_policy)
         from .commands.config_cmd import set_pubsub_limits
         set_pubsub_limits(cfg)
+        core.trk_set_max_keys(cfg.tracking_table_max_keys)
         self._configure_cluster()
         try:
             for i in range(self.nthreads):

@@ -51,6 +51,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "protected-mode": ("protected_mode", lambda v: v == "yes"),
     "loglevel": ("log_level", str),
     "client-query-buffer-limit": ("client_query_buffer_limit", int),
+    "tracking-table-max-keys": ("tracking_table_max_keys", int),
 }
 _AT_START = {"tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"}
 _SLOWLOG = {"slowlog-log-slower-than": "slower_than", "slowlog-max-len": "max_len"}
@@ -166,6 +167,9 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     if normal is not None:   # the workers' sweeps enforce the soft limit (Worker._past_soft_limit)
         server.obuf_soft_limit = normal[1:]
         set_pubsub_limits(updated)
+    if "tracking_table_max_keys" in fields:   # C evicts tracked keys over it now
+        from redistill.core import trk_set_max_keys
+        trk_set_max_keys(updated.tracking_table_max_keys)
     if "log_level" in fields:
         from redistill.__main__ import _LEVELS   # the mapping logging was set up with at start
         logging.getLogger().setLevel(_LEVELS[updated.log_level])
