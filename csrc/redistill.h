@@ -507,8 +507,12 @@ enum {
     RD_CMD_MAY_REPLICATE = 8,  /* may_replicate: refused in read-only scripts, as writes */
     RD_CMD_CONTAINER = 16,     /* has subcommands, registered as "name|sub" */
     RD_CMD_WAKES = 32,         /* may fill a key a blocked client waits on (the table's wakes) */
-    RD_CMD_ALLOW_BUSY = 64     /* allow_busy: still served while a script is busy */
+    RD_CMD_ALLOW_BUSY = 64,    /* allow_busy: still served while a script is busy */
+    RD_CMD_READONLY = 128      /* readonly: a tracking caller then remembers the script's keys */
 };
+/* 1 when the script run last on this thread's gate hold called a read-only command (client-side
+ * caching: Redis's tracking then remembers the script's declared keys).  Under the gate. */
+int rd_script_read_seen(void);
 /* EVAL variants (rd_script_eval's mode). */
 enum {
     RD_EVAL_SHA = 1,           /* EVALSHA: argv[1] is the SHA1 of a cached script */
@@ -839,6 +843,9 @@ rd_status rd_trk_remember(rd_conn *c, int n, const char **keys, const size_t *kl
 /* While set (c, or NULL), the invalidations this thread sends to c wait for c's next reply
  * (rd_conn_reply appends them), and c's NOLOOP skips c's own changes.  Owner thread of c. */
 void rd_trk_enter(rd_conn *c);
+/* The invalidations waiting for c's reply (rd_trk_enter), written now: those of the keys evicted
+ * before its command runs, which Redis sends before the reply.  Owner thread. */
+rd_status rd_trk_flush_self(rd_conn *c);
 /* tracking-table-max-keys (0 = no limit; applied now).  Any thread. */
 void rd_trk_set_max_keys(uint64_t n);
 /* INFO: tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes.  Any thread. */

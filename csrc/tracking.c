@@ -47,6 +47,7 @@ typedef struct trk_key { /* a tracked key and the ids that may cache it */
     uint64_t hash;
     uint64_t *ids;
     uint32_t n, cap;
+    uint64_t fresh; /* the command (tl_cmd) whose remember added the last id, 0: none */
     size_t len;
     char key[];
 } trk_key;
@@ -75,6 +76,8 @@ static const uint64_t K0 = 0x747261636b696e67ULL, K1 = 0x0123456789abcdefULL;
 
 static _Thread_local rd_buf tl_keys; /* [u32 len][key] per changed key */
 static _Thread_local const rd_conn *tl_cur; /* the tracking client whose command runs here */
+static _Thread_local uint64_t tl_cmd;       /* that command's number (commands, below) */
+static _Atomic uint64_t commands;
 
 /* ---- tables (trk_lock held) ------------------------------------------------------------------ */
 
@@ -139,8 +142,9 @@ static void key_drop(trk_key *e) {
     free(e);
 }
 
-/* id may cache k (once): 0, or -1 when out of memory. */
-static int key_add_id(const char *k, size_t n, uint64_t h, uint64_t id) {
+/* id may cache k (once): 0, or -1 when out of memory.  fresh: the running command's number when its
+ * remember adds id now. */
+static int key_add_id(const char *k, size_t n, uint64_t h, uint64_t id, uint64_t fresh) {
     trk_key *e = key_find(k, n, h);
     if (!e) {
         e = calloc(1, sizeof *e + n + 1);
@@ -162,6 +166,7 @@ static int key_add_id(const char *k, size_t n, uint64_t h, uint64_t id) {
         e->cap = cap;
     }
     e->ids[e->n++] = id;
+    e->fresh = fresh;
     total_items++;
     return 0;
 }
@@ -219,12 +224,11 @@ static void send_key(trk_client *t, const char *k, size_t n) {
     buf_release(&payload);
 }
 
-static int key_add_id(const char *k, size_t n, uint64_t h, uint64_t id);
-
 /* Redis's trackingInvalidateKey without the BCAST half: each client that may cache k is told,
  * and k leaves the table.  origin: the client whose command changed it (NOLOOP), or NULL.  A key
- * that expired under origin's own command is no news to origin: Redis remembers a read's keys
- * after it, so the expiry a read causes finds only the others (rule 2 remembers before). */
+ * that expired under the very command that started tracking it for origin is no news to origin:
+ * Redis remembers a read's keys after it, so that expiry finds only the others (rule 2 remembers
+ * before); origin stays tracking it. */
 static void invalidate_key(const char *k, size_t n, uint64_t h, const rd_conn *origin, int expired) {
     trk_key *e = key_find(k, n, h);
     uint64_t keep = 0;
@@ -232,7 +236,8 @@ static void invalidate_key(const char *k, size_t n, uint64_t h, const rd_conn *o
     for (uint32_t i = 0; i < e->n; i++) {
         trk_client *t = client_find(e->ids[i]);
         if (!t || !t->flags || (t->flags & RD_TRK_BCAST)) continue;
-        if (expired && origin && t->c == origin) {
+        int fresh = e->fresh && e->fresh == tl_cmd && e->ids[e->n - 1] == t->id;
+        if (expired && origin && t->c == origin && fresh) {
             keep = t->id;
             continue;
         }
@@ -240,7 +245,7 @@ static void invalidate_key(const char *k, size_t n, uint64_t h, const rd_conn *o
         send_key(t, k, n);
     }
     key_drop(e);
-    if (keep) key_add_id(k, n, h, keep);
+    if (keep) key_add_id(k, n, h, keep, 0);
 }
 
 /* ---- BCAST (trk_lock held) -------------------------------------------------------------------- */
@@ -518,15 +523,22 @@ int trk_flags(trk_client *t) {
 
 rd_status trk_remember(trk_client *t, int n, const char **k, const size_t *klen) {
     rd_status st = RD_OK;
+    /* What this hold changed so far (a transaction's earlier commands) is news from before the read:
+     * told now, as Redis tells it at each write, not at the hold's end after this remember. */
+    trk_after_gate();
     pthread_mutex_lock(&trk_lock);
     for (int i = 0; i < n && st == RD_OK; i++)
-        if (key_add_id(k[i], klen[i], key_hash(k[i], klen[i]), t->id) < 0) st = RD_ERR_NOMEM;
+        if (key_add_id(k[i], klen[i], key_hash(k[i], klen[i]), t->id, t->c == tl_cur ? tl_cmd : 0) < 0)
+            st = RD_ERR_NOMEM;
     limit_keys();
     pthread_mutex_unlock(&trk_lock);
     return st;
 }
 
-void rd_trk_enter(rd_conn *c) { tl_cur = c; }
+void rd_trk_enter(rd_conn *c) {
+    tl_cur = c;
+    if (c) tl_cmd = atomic_fetch_add_explicit(&commands, 1, memory_order_relaxed) + 1;
+}
 
 void rd_trk_set_max_keys(uint64_t n) {
     pthread_mutex_lock(&trk_lock);

@@ -32,6 +32,11 @@ int rd_trk_flags(rd_conn *c) {
     return t ? trk_flags(t) : 0;
 }
 
+rd_status rd_trk_flush_self(rd_conn *c) {
+    trk_client *t = *conn_trk(c);
+    return t && trk_after_reply(t, conn_out(c)) < 0 ? RD_ERR_NOMEM : RD_OK;
+}
+
 rd_status rd_trk_remember(rd_conn *c, int n, const char **keys, const size_t *klens) {
     trk_client *t = *conn_trk(c);
     return t ? trk_remember(t, n, keys, klens) : RD_ERR_NOMEM;

@@ -238,6 +238,7 @@ trk_attach = lib.rd_trk_attach                  # (c, id, fd, c_writes) at a con
 trk_disable = lib.rd_trk_disable                # (c), owner thread
 trk_flags = lib.rd_trk_flags                    # (c) -> RD_TRK_*, owner thread
 trk_enter = lib.rd_trk_enter                    # (c or NULL) around a tracking client's command
+trk_flush_self = lib.rd_trk_flush_self          # (c): its waiting invalidations, before its reply
 trk_set_max_keys = lib.rd_trk_set_max_keys      # (n): tracking-table-max-keys
 
 
@@ -273,6 +274,8 @@ EVAL_RO = lib.RD_EVAL_RO
 CMD_WRITE, CMD_DENYOOM, CMD_NOSCRIPT = lib.RD_CMD_WRITE, lib.RD_CMD_DENYOOM, lib.RD_CMD_NOSCRIPT
 CMD_MAY_REPLICATE, CMD_CONTAINER, CMD_WAKES = lib.RD_CMD_MAY_REPLICATE, lib.RD_CMD_CONTAINER, lib.RD_CMD_WAKES
 CMD_ALLOW_BUSY = lib.RD_CMD_ALLOW_BUSY
+CMD_READONLY = lib.RD_CMD_READONLY
+script_read_seen = lib.rd_script_read_seen     # () -> 1 when the last script called a read-only command
 script_exists = lib.rd_script_exists            # (sha, len) -> 0/1; gate exclusive
 script_flush = lib.rd_script_flush              # gate exclusive
 script_set_busy_threshold = lib.rd_script_set_busy_threshold   # (ms); any thread

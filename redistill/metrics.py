@@ -424,6 +424,7 @@ def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("maxmemory_policy", cfg.eviction_policy),
         ("mem_fragmentation_ratio", f"{(rss / used) if used else 0:.2f}"),
         ("mem_fragmentation_bytes", rss - used),
+        ("mem_not_counted_for_evict", 0),   # no replication or AOF buffers here
         ("mem_allocator", "libc"),
         ("active_defrag_running", 0),
         ("lazyfree_pending_objects", 0),

@@ -513,6 +513,8 @@ class Server:
                     w.call_soon(lambda w=w: w.trim_idle(TRIM_IDLE_SECONDS, HZ))
 
     def _cron(self, now: float) -> None:
+        if getattr(self, "cron_paused", False):   # DEBUG PAUSE-CRON 1
+            return
         try:
             if not pause.active():   # CLIENT PAUSE keeps the dataset still, as Redis
                 if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off

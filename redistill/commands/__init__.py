@@ -258,6 +258,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
         except CommandError as e:
             _count(spec.name, 2)
             return transactions.rejected(client, spec, e, args)
+        finally:
+            if getattr(client, "tracking", None) is not None:   # the evicted keys' news come first
+                tracking.flush_self(client)
     if getattr(client, "subscribed", False) and client.resp == 2:   # Redis's RESP2 subscribed mode
         if spec.name not in pubsub.SUBSCRIBED_OK:
             _count(spec.name, 2)

@@ -178,18 +178,34 @@ def redir_of(c: Any) -> int:
     return -1 if t is None else t.redirect
 
 
+def _remembers(t: Tracking) -> bool:
+    """BCAST remembers nothing; OPTIN only after CACHING YES, OPTOUT unless CACHING NO."""
+    if t.flags & core.TRK_BCAST:
+        return False
+    return not ((t.flags & core.TRK_OPTIN and not t.caching) or (t.flags & core.TRK_OPTOUT and t.caching))
+
+
 def remember(client: Any, spec: Any, keys: Any) -> None:
     """Redis's trackingRememberKeys for a read-only command (keys: a callable giving its keys)."""
-    t = client.tracking
-    if t.flags & core.TRK_BCAST or "readonly" not in spec.flags or spec.name in _NOT_REMEMBERED:
-        return
-    if (t.flags & core.TRK_OPTIN and not t.caching) or (t.flags & core.TRK_OPTOUT and t.caching):
+    if "readonly" not in spec.flags or spec.name in _NOT_REMEMBERED or not _remembers(client.tracking):
         return
     try:
         found = keys()
     except CommandError:   # a bad numkeys: the command fails; Redis finds no key
         return
     core.trk_remember(client.c_handle, list(found))
+
+
+def remember_declared(client: Any, args: list[bytes]) -> None:
+    """A script that called a read-only command: Redis remembers the keys EVAL declared."""
+    if _remembers(client.tracking):
+        numkeys = int(args[2])   # the script ran, so numkeys was valid
+        core.trk_remember(client.c_handle, list(args[3:3 + numkeys]))
+
+
+def flush_self(client: Any) -> None:
+    """What eviction before the command told this client goes before its reply, as on Redis."""
+    core.trk_flush_self(client.c_handle)
 
 
 def after_command(client: Any, args: list[bytes]) -> None:
