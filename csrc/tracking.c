@@ -399,6 +399,8 @@ static void bcast_send(void) {
 
 /* ---- the keyspace's side --------------------------------------------------------------------- */
 
+static void invalidate_all(void);
+
 #define EXPIRED_BIT 0x80000000u /* in a noted key's length: it expired */
 
 void trk_note(const char *key, size_t klen, int expired) {
@@ -411,7 +413,9 @@ void trk_note(const char *key, size_t klen, int expired) {
 void trk_flush(void) {
     trk_tl_pending = 0;
     pthread_mutex_lock(&trk_lock);
-    for (size_t off = 0; off < tl_keys.len;) {
+    if (tl_keys.failed) /* out of memory noting keys: which changed is lost, so everything did */
+        invalidate_all();
+    for (size_t off = 0; !tl_keys.failed && off < tl_keys.len;) {
         uint32_t len;
         memcpy(&len, tl_keys.data + off, sizeof len);
         int expired = (len & EXPIRED_BIT) != 0;
@@ -423,11 +427,11 @@ void trk_flush(void) {
     }
     if (nprefixes) bcast_send();
     pthread_mutex_unlock(&trk_lock);
-    buf_reset(&tl_keys, 4096);
+    buf_reset(&tl_keys, 4096); /* clears failed too */
 }
 
-void trk_flushed(void) {
-    pthread_mutex_lock(&trk_lock);
+/* Every tracking client is told to drop everything (Redis's null), and the table is emptied. */
+static void invalidate_all(void) {
     for (size_t i = 0; ids.b && i <= ids.mask; i++) {
         for (trk_client *t = ids.b[i]; t; t = t->next) {
             if (!t->flags) continue;
@@ -445,6 +449,11 @@ void trk_flushed(void) {
     }
     keys.count = 0;
     total_items = 0;
+}
+
+void trk_flushed(void) {
+    pthread_mutex_lock(&trk_lock);
+    invalidate_all();
     pthread_mutex_unlock(&trk_lock);
 }
 
