@@ -77,6 +77,7 @@ struct rd_conn {
     uint64_t *mirror; /* rd_conn_mirror_memory: sizes other threads may read, or NULL */
     ps_client *ps;    /* Pub/Sub subscriptions and inbox (pubsub.c), NULL until the first SUBSCRIBE */
     trk_client *trk;  /* client-side caching's record (tracking.c), from rd_trk_attach */
+    int trk_fast;     /* it tracks in the plain mode: its fast reads remember their keys */
 };
 
 static void mirror_fields(rd_conn *c, int input_only);
@@ -419,6 +420,35 @@ static int count_error(rd_worker *w, int which, const char *reply, size_t len) {
     return 0;
 }
 
+/* A plain-mode tracking client's fast command: a read-only one's keys are remembered before it runs
+ * (tracking.c, rule 2).  -1 when Python must run it (keys after a numkeys argument). */
+static int trk_before(rd_conn *c, int argc, const char **argv, const size_t *argl) {
+    int first, last, step;
+    if (!trk_read_keys(fp_command_index(argv[0], argl[0]), &first, &last, &step)) return 0;
+    if (first < 0) return -1;
+    last = last < 0 ? argc + last : last;
+    if (last >= argc) last = argc - 1;
+    if (first > last) return 0; /* a bad arity: the handler answers it */
+    int n = (last - first) / step + 1;
+    const char **keys = malloc((size_t)n * sizeof *keys);
+    size_t *lens = malloc((size_t)n * sizeof *lens);
+    int st = keys && lens ? 0 : -1;
+    for (int i = 0; st == 0 && i < n; i++) {
+        keys[i] = argv[first + i * step];
+        lens[i] = argl[first + i * step];
+    }
+    if (st == 0 && trk_remember(c->trk, n, keys, lens) != RD_OK) st = -1;
+    free(keys);
+    free(lens);
+    return st;
+}
+
+/* ... and after it: what it changed is told now, its own messages right after its reply. */
+static void trk_after(rd_conn *c) {
+    trk_after_gate();
+    if (trk_after_reply(c->trk, &c->out) < 0) c->broken = 1;
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
 static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
     resp_parser *p = &c->parser;
@@ -433,6 +463,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
+    if (c->trk_fast && trk_before(c, p->argc, w->argv, w->argl) < 0) return FP_SLOW;
     hinted = p->argc >= 2 && prefetched_hash(pf, w->argv[1], w->argl[1], &h);
     if (hinted) ks_set_hint(w->ks, w->argv[1], w->argl[1], h); /* the command reuses the hash */
     size_t before = c->out.len;
@@ -446,6 +477,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
         return FP_SLOW;
     }
     counter_add(&w->calls[which], 1);
+    if (c->trk_fast) trk_after(c);
     return FP_DONE;
 }
 
@@ -644,6 +676,7 @@ static int run_batch(rd_conn *c, int fd) {
     /* Read under the gate: CLIENT PAUSE and MONITOR set it under the exclusive gate, so a
      * batch either ended before them or sees it. */
     int fast = !busy && c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);
+    if (c->trk_fast) rd_trk_enter(c); /* its own invalidations follow its replies; NOLOOP */
     now = rd_now_ms(); /* read after any wait for the gate */
     c->last_ms = now;
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
@@ -691,7 +724,7 @@ static int run_batch(rd_conn *c, int fd) {
                 memcpy(head, c->in + start + val->off, val->len < sizeof head ? val->len : sizeof head);
             int served = busy ? busy_frame(c, c->in + start) == 0
                               : fast && (run_fast(c, c->in + start, now, &pf) == FP_DONE ||
-                                         (gated && run_evalsha(c, c->in + start, &gated)));
+                                         (gated && !c->trk_fast && run_evalsha(c, c->in + start, &gated)));
             if (!gated && fast) { /* a busy script elsewhere has the gate: busy mode from here */
                 busy = 1;
                 fast = 0;
@@ -737,6 +770,10 @@ static int run_batch(rd_conn *c, int fd) {
         resp_next_frame(&c->parser);
     }
     if (gated) gate_leave(c->w->gate);
+    if (c->trk_fast) {
+        trk_after(c); /* a handed-over command's earlier changes, told before Python runs it */
+        rd_trk_enter(NULL);
+    }
     if (seg.thr >= 0 && !exact) segment_close(c, &seg, now);
     if (c->out.failed) c->broken = 1;
     stat_add(c->w, RD_W_COMMANDS, done);
@@ -951,6 +988,7 @@ void rd_conn_mirror_memory(rd_conn *c, uint64_t *out) {
 
 ps_client **conn_ps(rd_conn *c) { return &c->ps; }
 trk_client **conn_trk(rd_conn *c) { return &c->trk; }
+void conn_set_trk_fast(rd_conn *c, int on) { c->trk_fast = on != 0; }
 rd_buf *conn_out(rd_conn *c) { return &c->out; }
 rd_worker *conn_worker(rd_conn *c) { return c->w; }
 int conn_resp(const rd_conn *c) { return c->resp; }

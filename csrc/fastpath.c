@@ -49,6 +49,13 @@ int fp_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int 
     return FP_DONE;
 }
 
+int fp_command_index(const char *name, size_t n) {
+    const fp_command *cmd = fp_lookup(name, n);
+    if (cmd) return (int)(cmd - fast_commands);
+    int i = tx_index(name, n);
+    return i < 0 ? -1 : (int)N_FAST + i;
+}
+
 rd_status rd_fast_command(int i, const char **name, int *arity) {
     if (i >= 0 && (size_t)i >= N_FAST) return tx_command_at(i - (int)N_FAST, name, arity);
     if (i < 0) return RD_NOT_FOUND;

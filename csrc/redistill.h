@@ -846,6 +846,10 @@ void rd_trk_enter(rd_conn *c);
 /* The invalidations waiting for c's reply (rd_trk_enter), written now: those of the keys evicted
  * before its command runs, which Redis sends before the reply.  Owner thread. */
 rd_status rd_trk_flush_self(rd_conn *c);
+/* The key positions of the i-th rd_fast_command when it is read-only (Redis's first, last, step;
+ * -1 first: keys after a numkeys argument, left to Python), so a plain-mode tracking client's fast
+ * reads remember their keys.  Start-up only, before any worker runs. */
+rd_status rd_trk_command_keys(int i, int first, int last, int step);
 /* tracking-table-max-keys (0 = no limit; applied now).  Any thread. */
 void rd_trk_set_max_keys(uint64_t n);
 /* INFO: tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes.  Any thread. */

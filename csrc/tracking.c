@@ -21,6 +21,7 @@
 #include "tracking.h"
 
 #include "buf.h"
+#include "fastpath.h"
 #include "hash.h"
 #include "pubsub_reg.h"
 #include "resp.h"
@@ -474,6 +475,35 @@ static void limit_keys(void) {
             break;
         }
     }
+}
+
+/* ---- the fast path's read-only commands (their keys, written once at start-up) ------------------- */
+
+typedef struct read_spec {
+    int first, last, step; /* Redis's legacy key triple; first 0: not a read (or no keys), -1: movable */
+} read_spec;
+
+static read_spec read_specs[FP_MAX_COMMANDS];
+
+rd_status rd_trk_command_keys(int i, int first, int last, int step) {
+    if (i < 0 || i >= FP_MAX_COMMANDS || step < 0 || (first > 0 && step == 0)) return RD_NOT_FOUND;
+    read_specs[i] = (read_spec){first, last, step};
+    return RD_OK;
+}
+
+int trk_read_keys(int i, int *first, int *last, int *step) {
+    if (i < 0 || i >= FP_MAX_COMMANDS) return 0;
+    *first = read_specs[i].first;
+    *last = read_specs[i].last;
+    *step = read_specs[i].step;
+    return *first != 0;
+}
+
+int trk_plain(const trk_client *t) {
+    pthread_mutex_lock(&trk_lock); /* a delivery may set RD_TRK_BROKEN_REDIR meanwhile */
+    int f = t->flags & ~RD_TRK_BROKEN_REDIR;
+    pthread_mutex_unlock(&trk_lock);
+    return f == RD_TRK_ON || f == (RD_TRK_ON | RD_TRK_NOLOOP);
 }
 
 /* ---- a client's side (tracking_conn.c maps a connection to its record) -------------------------- */

@@ -57,6 +57,13 @@ rd_status trk_enable(trk_client *t, int flags, uint64_t redirect, int n, const c
 void trk_disable(trk_client *t);
 int trk_flags(trk_client *t);
 rd_status trk_remember(trk_client *t, int n, const char **k, const size_t *klen);
+/* The fast path's part: the key positions of read-only command i (rd_fast_command's order): 1 with
+ * them (first -1: they follow a numkeys argument), 0 when it reads no key; and whether t tracks in
+ * the plain mode (no BCAST, OPTIN, OPTOUT), which the fast path serves.  Owner thread. */
+int trk_read_keys(int i, int *first, int *last, int *step);
+int trk_plain(const trk_client *t);
+/* conn.c's flag: c tracks in the plain mode (its fast reads remember their keys). */
+void conn_set_trk_fast(rd_conn *c, int on);
 /* conn.c's slot for the connection's record (owner thread). */
 trk_client **conn_trk(rd_conn *c);
 

@@ -19,11 +19,15 @@ rd_status rd_trk_attach(rd_conn *c, uint64_t id, int fd, int c_writes) {
 rd_status rd_trk_enable(rd_conn *c, int flags, uint64_t redirect, int n, const char **prefixes,
                         const size_t *plens) {
     trk_client *t = *conn_trk(c);
-    return t ? trk_enable(t, flags, redirect, n, prefixes, plens) : RD_ERR_NOMEM;
+    if (!t) return RD_ERR_NOMEM;
+    rd_status st = trk_enable(t, flags, redirect, n, prefixes, plens);
+    conn_set_trk_fast(c, trk_plain(t));
+    return st;
 }
 
 void rd_trk_disable(rd_conn *c) {
     trk_client *t = *conn_trk(c);
+    conn_set_trk_fast(c, 0);
     if (t) trk_disable(t);
 }
 

@@ -381,12 +381,13 @@ class Connection:
         # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
         # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
         # A RESP2 subscriber, so that the dispatcher refuses what subscribed mode does not allow.
-        # A tracking client, whose reads are remembered in Python (commands/tracking.py).
+        # A BCAST, OPTIN or OPTOUT tracking client, whose reads are remembered in Python
+        # (commands/tracking.py); a plain one's fast reads remember their keys in C.
         core.conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
                                         and not (self._reply_off or self._reply_skip
                                                  or self._skip_next)
                                         and not (self._resp == 2 and self.subscribed)
-                                        and self.tracking is None))
+                                        and (self.tracking is None or self.tracking.plain)))
 
     # ---- Pub/Sub (commands/pubsub.py; the registry is C's) ---------------------------------------
     @property
@@ -442,8 +443,8 @@ class Connection:
         return self._c
 
     def set_tracking(self, mode: Any) -> None:
-        """CLIENT TRACKING ON (mode) / OFF (None).  A tracking client's commands take the Python path,
-        where its reads are remembered before they run.  Owner thread."""
+        """CLIENT TRACKING ON (mode) / OFF (None).  A BCAST, OPTIN or OPTOUT client's commands take
+        the Python path, where its reads are remembered before they run.  Owner thread."""
         self.tracking = mode
         self._update_fast()
 

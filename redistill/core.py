@@ -240,6 +240,7 @@ trk_flags = lib.rd_trk_flags                    # (c) -> RD_TRK_*, owner thread
 trk_enter = lib.rd_trk_enter                    # (c or NULL) around a tracking client's command
 trk_flush_self = lib.rd_trk_flush_self          # (c): its waiting invalidations, before its reply
 trk_set_max_keys = lib.rd_trk_set_max_keys      # (n): tracking-table-max-keys
+trk_command_keys = lib.rd_trk_command_keys      # (i, first, last, step): a fast read's keys, start-up
 
 
 def _keys_arg(keys: list[bytes]) -> tuple[Any, Any]:

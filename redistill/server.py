@@ -282,6 +282,7 @@ class Server:
         from .commands.config_cmd import set_pubsub_limits
         set_pubsub_limits(cfg)
         core.trk_set_max_keys(cfg.tracking_table_max_keys)
+        self._configure_tracking()
         self._configure_cluster()
         try:
             for i in range(self.nthreads):
@@ -326,6 +327,12 @@ class Server:
         configure_cluster(self.cluster.owned_bitmap(),
                           [(-1, 0, 0) if "movablekeys" in s.flags else (s.first_key, s.last_key, s.step)
                            for s in specs])
+
+    def _configure_tracking(self) -> None:
+        """Gives C's fast path the read-only fast commands' key positions (client-side caching)."""
+        from .commands import COMMANDS, tracking
+        from .keyspace import fast_command_names
+        tracking.configure_fast_reads([COMMANDS[name] for name in fast_command_names()])
 
     def _tls_context(self) -> Any:
         if not self.config.tls_enabled:

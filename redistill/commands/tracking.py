@@ -4,9 +4,10 @@ client reads.  The tracking table, BCAST's prefixes and the invalidation message
 as Redis's clientCommand does, keeps the client's mode for CLIENT LIST and TRACKINGINFO, and tells C
 which keys a tracking client's read-only commands read (before they run: see tracking.c's rule 2).
 
-A tracking client runs its commands on the Python path (Connection._update_fast), so reads are
-remembered here; every other client keeps the fast path, which pays one relaxed load per write
-while somebody tracks, nothing while nobody does.
+A plain-mode tracking client keeps the fast path, whose reads remember their keys in C (the key
+positions configure_fast_reads gives it); BCAST, OPTIN and OPTOUT clients run their commands on the
+Python path (Connection._update_fast), where call() remembers.  A client that does not track pays one
+flag test per batch and per command; a write pays one relaxed load of C's "anybody tracking" flag.
 """
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ class Tracking:
     """A tracking client's mode (owner thread only): RD_TRK_* flags, the redirection (0: none),
     BCAST's prefixes in the order given, and CLIENT CACHING's flag for the next command."""
     __slots__ = ("flags", "redirect", "prefixes", "caching")
+
+    @property
+    def plain(self) -> bool:
+        """No BCAST, OPTIN or OPTOUT: the fast path serves it (C remembers its fast reads' keys)."""
+        return not self.flags & (core.TRK_BCAST | core.TRK_OPTIN | core.TRK_OPTOUT)
 
     def __init__(self) -> None:
         self.flags = 0
@@ -213,6 +219,16 @@ def after_command(client: Any, args: list[bytes]) -> None:
     t = client.tracking
     if t is not None and t.caching and client.multi is None and word(args[0]) != b"client":
         t.caching = False
+
+
+def configure_fast_reads(specs: list[Any]) -> None:
+    """The key positions of the fast path's read-only commands (rd_fast_command's order, specs),
+    which a plain-mode tracking client's fast reads remember.  Start-up only."""
+    for i, s in enumerate(specs):
+        if "readonly" not in s.flags or s.name in _NOT_REMEMBERED or s.first_key == 0:
+            continue
+        first, last, step = (-1, 0, 0) if "movablekeys" in s.flags else (s.first_key, s.last_key, s.step)
+        core.trk_command_keys(i, first, last, step)
 
 
 def info_clients() -> int:

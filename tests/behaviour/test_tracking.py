@@ -4,6 +4,7 @@ and invalidations reaching tracking clients whichever worker thread serves them.
 
 from __future__ import annotations
 
+import os
 import re
 
 from resp import RespSocket
@@ -100,4 +101,22 @@ def test_many_trackers_on_both_threads(server):
     finally:
         for t in trackers:
             t.close()
+        w.close()
+
+
+def test_plain_tracking_reads_stay_on_the_fast_path(server):
+    """A plain-mode tracker's GETs run in C (the fast-path counter moves) and still remember their
+    keys."""
+    w = RespSocket(server.host, server.port, timeout=10)
+    t = _tracker(server)
+    try:
+        before = _info(w, "redistill_fastpath_commands")
+        for i in range(50):
+            t.call("GET", f"fp:{i}")
+        if os.environ.get("REDISTILL_FASTPATH") != "0":
+            assert _info(w, "redistill_fastpath_commands") - before >= 50
+        w.call("SET", "fp:7", "x")
+        assert t.reply() == PUSH % (4, b"fp:7")
+    finally:
+        t.close()
         w.close()

@@ -97,6 +97,10 @@ def test_resp3_own_write_invalidation_follows_the_reply(pair):
     t.send("SET", "tk", "1")
     t.send("PING")
     t.same(3)                             # +OK, invalidate [tk], +PONG
+    t.send("GET", "tk")                   # one pipeline: read, own write, read again
+    t.send("SET", "tk", "2")
+    t.send("GET", "tk")
+    t.same(4)                             # $1 1, +OK, invalidate [tk], $1 2
 
 
 def test_noloop_skips_own_writes(pair):
