@@ -449,25 +449,15 @@ static void trk_after(rd_conn *c) {
     if (trk_after_reply(c->trk, &c->out) < 0) c->broken = 1;
 }
 
-/* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
-static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
-    resp_parser *p = &c->parser;
+/* The command in the worker's argv, run and counted: FP_DONE or FP_SLOW. */
+static int run_args(rd_conn *c, tx_ctx *x, int argc, prefetched *pf) {
     rd_worker *w = c->w;
-    const char *base = p->is_inline ? c->scratch.data : frame;
-    tx_ctx x = {w->ks, &c->out, c->resp, 0, now, 0};
     uint64_t h;
     int which = 0, r, hinted;
-
-    if (worker_args(w, p->argc) < 0) return FP_SLOW;
-    for (int i = 0; i < p->argc; i++) {
-        w->argv[i] = base + p->argv[i].off;
-        w->argl[i] = p->argv[i].len;
-    }
-    if (c->trk_fast && trk_before(c, p->argc, w->argv, w->argl) < 0) return FP_SLOW;
-    hinted = p->argc >= 2 && prefetched_hash(pf, w->argv[1], w->argl[1], &h);
+    hinted = argc >= 2 && prefetched_hash(pf, w->argv[1], w->argl[1], &h);
     if (hinted) ks_set_hint(w->ks, w->argv[1], w->argl[1], h); /* the command reuses the hash */
     size_t before = c->out.len;
-    r = fp_dispatch(&x, p->argc, w->argv, w->argl, &which);
+    r = fp_dispatch(x, argc, w->argv, w->argl, &which);
     if (hinted) ks_set_hint(NULL, NULL, 0, 0);
     worker_args_shrink(w);
     if (r != FP_DONE) return FP_SLOW;
@@ -477,8 +467,31 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
         return FP_SLOW;
     }
     counter_add(&w->calls[which], 1);
-    if (c->trk_fast) trk_after(c);
     return FP_DONE;
+}
+
+/* A plain-mode tracking client's command: its keys remembered before, its news told after. */
+static int run_tracked(rd_conn *c, tx_ctx *x, int argc, prefetched *pf) {
+    if (trk_before(c, argc, c->w->argv, c->w->argl) < 0) return FP_SLOW;
+    int r = run_args(c, x, argc, pf);
+    if (r == FP_DONE) trk_after(c);
+    return r;
+}
+
+/* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
+static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
+    resp_parser *p = &c->parser;
+    rd_worker *w = c->w;
+    const char *base = p->is_inline ? c->scratch.data : frame;
+    tx_ctx x = {w->ks, &c->out, c->resp, 0, now, 0};
+
+    if (worker_args(w, p->argc) < 0) return FP_SLOW;
+    for (int i = 0; i < p->argc; i++) {
+        w->argv[i] = base + p->argv[i].off;
+        w->argl[i] = p->argv[i].len;
+    }
+    if (c->trk_fast) return run_tracked(c, &x, p->argc, pf); /* nobody else pays more than this test */
+    return run_args(c, &x, p->argc, pf);
 }
 
 /* ---- SLOWLOG of fast commands ------------------------------------------------ */
