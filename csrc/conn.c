@@ -401,7 +401,7 @@ static void prefetch_batch(rd_conn *c, size_t from, prefetched *pf) {
 }
 
 /* The prefetched hash of this key, when prefetch_batch saw it: 1 and *h set. */
-static int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_t *h) {
+__attribute__((always_inline)) static inline int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_t *h) {
     while (pf->next < pf->n && pf->key[pf->next] < key) pf->next++;
     if (pf->next == pf->n || pf->key[pf->next] != key || pf->klen[pf->next] != klen) return 0;
     *h = pf->hash[pf->next++];

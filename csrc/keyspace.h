@@ -243,8 +243,10 @@ static inline shard *shard_of(rd_keyspace *ks, uint64_t h) {
 
 static inline void lock(shard *s) { pthread_mutex_lock(&s->lock); }
 
-/* WATCH hook (csrc/watch.c): one pointer test unless the shard has watched keys. */
-static inline void watch_hook(shard *s, const entry *e) {
+/* WATCH (csrc/watch.c) and client-side caching (csrc/tracking.c) hooks: a pointer test and a relaxed
+ * load while no key of the shard is watched and nobody tracks.  Always inlined: as a call it cost each
+ * write ~20 instructions. */
+__attribute__((always_inline)) static inline void watch_hook(shard *s, const entry *e) {
     if (s->watched) watch_touch(s->watched, entry_key(e), entry_klen(e));
     trk_key_changed(entry_key(e), entry_klen(e));
 }

@@ -21,17 +21,17 @@ extern _Atomic int trk_live;
 /* This thread noted changed keys not yet turned into invalidations. */
 extern _Thread_local int trk_tl_pending;
 
-void trk_note(const char *key, size_t klen, int expired);
+__attribute__((cold)) void trk_note(const char *key, size_t klen, int expired);
 void trk_flush(void);
 
 /* A key changed (a write, an eviction): Redis's signalModifiedKey's tracking half. */
 static inline void trk_key_changed(const char *key, size_t klen) {
-    if (atomic_load_explicit(&trk_live, memory_order_relaxed)) trk_note(key, klen, 0);
+    if (__builtin_expect(atomic_load_explicit(&trk_live, memory_order_relaxed), 0)) trk_note(key, klen, 0);
 }
 
 /* A key expired (lazily or actively). */
 static inline void trk_key_expired(const char *key, size_t klen) {
-    if (atomic_load_explicit(&trk_live, memory_order_relaxed)) trk_note(key, klen, 1);
+    if (__builtin_expect(atomic_load_explicit(&trk_live, memory_order_relaxed), 0)) trk_note(key, klen, 1);
 }
 
 /* The thread's outermost gate hold ended: its noted keys' invalidations go out. */
