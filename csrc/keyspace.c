@@ -292,6 +292,8 @@ static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     ev_unlink(s, e);
 }
 
+void ks_trk_changed(const entry *e) { trk_note(entry_key(e), entry_klen(e), 0); }
+
 void do_unlink(shard *s, entry **link, entry *e) {
     watch_hook(s, e);
     do_unlink_quiet(s, link, e);

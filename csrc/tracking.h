@@ -2,7 +2,7 @@
  * write and expiry paths, FLUSHALL, the gate's release), and what conn.c tells it.  The table,
  * the clients and the delivery live in tracking.c (docs/LOCKING.md).
  *
- * Rules: the keyspace only notes a changed key in this thread's list (trk_key_changed, under its
+ * Rules: the keyspace only notes a changed key in this thread's list (trk_note, under its
  * shard lock: no lock taken, one relaxed load while nobody tracks); the list is turned into
  * invalidations when the thread's outermost gate hold ends (trk_after_gate), with no shard lock
  * held.  FLUSHALL's null invalidations and table reset run inside its exclusive hold.
@@ -23,11 +23,6 @@ extern _Thread_local int trk_tl_pending;
 
 __attribute__((cold)) void trk_note(const char *key, size_t klen, int expired);
 void trk_flush(void);
-
-/* A key changed (a write, an eviction): Redis's signalModifiedKey's tracking half. */
-static inline void trk_key_changed(const char *key, size_t klen) {
-    if (__builtin_expect(atomic_load_explicit(&trk_live, memory_order_relaxed), 0)) trk_note(key, klen, 0);
-}
 
 /* A key expired (lazily or actively). */
 static inline void trk_key_expired(const char *key, size_t klen) {
