@@ -53,6 +53,13 @@ static const char *const script_names[] = {"evalsha", "evalsha_ro"};
 
 int fp_script_slot(int ro) { return (int)N_FAST + tx_command_count() + (ro != 0); }
 
+int fp_command_index(const char *name, size_t n) {
+    const fp_command *cmd = fp_lookup(name, n);
+    if (cmd) return (int)(cmd - fast_commands);
+    int i = tx_index(name, n);
+    return i < 0 || i >= tx_command_count() ? -1 : (int)N_FAST + i; /* EXEC-only ones: no slot */
+}
+
 rd_status rd_fast_command(int i, const char **name, int *arity) {
     if (i < 0) return RD_NOT_FOUND;
     if ((size_t)i >= N_FAST && i < fp_script_slot(0)) return tx_command_at(i - (int)N_FAST, name, arity);

@@ -28,6 +28,8 @@ extern int cl_enabled;
 /* 1 when the keys of the which-th fast command (rd_fast_command order) all hash to one slot this
  * node owns (or it has none); 0 sends it to Python, which writes -MOVED or -CROSSSLOT. */
 int cl_keys_local(int which, int argc, const char **argv, const size_t *argl);
+/* The command's index in rd_fast_command's order (its fast table, then the type commands), or -1. */
+int fp_command_index(const char *name, size_t n);
 
 /* The fast path's entry to type commands (cmdtable.c): FP_SLOW, nothing written,
  * for unknown names, bad arity, every error reply (Python writes errors), while

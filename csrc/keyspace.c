@@ -296,6 +296,8 @@ static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     ev_unlink(s, e);
 }
 
+void ks_trk_changed(const entry *e) { trk_note(entry_key(e), entry_klen(e), 0); }
+
 void do_unlink(shard *s, entry **link, entry *e) {
     watch_hook(s, e);
     do_unlink_quiet(s, link, e);
@@ -341,6 +343,7 @@ static __attribute__((noinline)) void lazy_expire(shard *s, entry **link, entry 
     push_dead(dead, e);
     s->expired++;
     notify(NOTIFY_EXPIRED, "expired", entry_key(e), entry_klen(e));
+    trk_key_expired(entry_key(e), entry_klen(e));
 }
 
 /* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
@@ -1136,6 +1139,7 @@ static void ks_lazyfree(void) {
     pthread_t t;
     pthread_attr_t attr;
     int started = 0, async = 0;
+    trk_after_gate(); /* the invalidations of what this hold changed */
     to_free = NULL;
     if (!d) return;
     for (detached *x = d; x; x = x->next) async |= x->async;
@@ -1187,6 +1191,7 @@ static rd_status flush(rd_keyspace *ks, int async) {
         ev_shard_reset(s);
         pthread_mutex_unlock(&s->lock);
     }
+    trk_flushed();
     d->async = async;
     d->next = to_free;
     to_free = d;
@@ -1242,6 +1247,7 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
             while (*link) {
                 entry *e = *link;
                 if (is_expired(e, now)) {
+                    trk_key_expired(entry_key(e), entry_klen(e));
                     do_unlink_quiet(s, link, e);
                     notify(NOTIFY_EXPIRED, "expired", entry_key(e), entry_klen(e));
                     push_dead(&dead, e);

@@ -342,6 +342,15 @@ static void enqueue(ps_client *s, const rd_buf *msg) {
     if (signal) wake(w);
 }
 
+void ps_push(ps_client *s, const rd_buf *msg) { enqueue(s, msg); }
+
+int ps_subscribed(ps_client *s) {
+    pthread_rwlock_rdlock(&reg_lock);
+    int any = s->subs[K_CHANNEL].n || s->subs[K_PATTERN].n || s->subs[K_SHARD].n;
+    pthread_rwlock_unlock(&reg_lock);
+    return any;
+}
+
 static long long send_all(ps_chan *e, frame *f, const rd_buf *self_key, rd_buf *self_out) {
     for (int i = 0; i < e->nsubs; i++) {
         ps_client *s = e->subs[i];

@@ -547,8 +547,12 @@ enum {
     RD_CMD_MAY_REPLICATE = 8,  /* may_replicate: refused in read-only scripts, as writes */
     RD_CMD_CONTAINER = 16,     /* has subcommands, registered as "name|sub" */
     RD_CMD_WAKES = 32,         /* may fill a key a blocked client waits on (the table's wakes) */
-    RD_CMD_ALLOW_BUSY = 64     /* allow_busy: still served while a script is busy */
+    RD_CMD_ALLOW_BUSY = 64,    /* allow_busy: still served while a script is busy */
+    RD_CMD_READONLY = 128      /* readonly: a tracking caller then remembers the script's keys */
 };
+/* 1 when the script run last on this thread's gate hold called a read-only command (client-side
+ * caching: Redis's tracking then remembers the script's declared keys).  Under the gate. */
+int rd_script_read_seen(void);
 /* EVAL variants (rd_script_eval's mode). */
 enum {
     RD_EVAL_SHA = 1,           /* EVALSHA: argv[1] is the SHA1 of a cached script */
@@ -858,6 +862,44 @@ int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max);
 void rd_notify_set_flags(int flags);
 /* Redis's notifyKeyspaceEvent(type, event, key) for a write Python makes itself.  Any thread. */
 void rd_notify(int type, const char *event, const char *key, size_t klen);
+/* ---- client-side caching (tracking.c; docs/LOCKING.md) ---------------------------------------------- */
+/* A client's tracking flags (CLIENT TRACKING's options; BROKEN_REDIR: its redirection target is gone). */
+enum {
+    RD_TRK_ON = 1,
+    RD_TRK_BCAST = 2,
+    RD_TRK_OPTIN = 4,
+    RD_TRK_OPTOUT = 8,
+    RD_TRK_NOLOOP = 16,
+    RD_TRK_BROKEN_REDIR = 32
+};
+/* Registers connection c under its client id (fd and c_writes as rd_ps_subscribe's), so that it
+ * can track keys and receive invalidations, its own or redirected ones.  Once, at its creation;
+ * rd_conn_free unregisters it.  RD_OK or RD_ERR_NOMEM.  Owner thread. */
+rd_status rd_trk_attach(rd_conn *c, uint64_t id, int fd, int c_writes);
+/* CLIENT TRACKING ON (flags RD_TRK_*, redirect 0 = none; BCAST's prefixes, none = every key) and OFF.
+ * The options are checked by the caller.  Owner thread; the tables are locked inside. */
+rd_status rd_trk_enable(rd_conn *c, int flags, uint64_t redirect, int n, const char **prefixes,
+                        const size_t *plens);
+void rd_trk_disable(rd_conn *c);
+/* c's flags now (RD_TRK_BROKEN_REDIR is set by a delivery).  Owner thread. */
+int rd_trk_flags(rd_conn *c);
+/* The keys a read-only command of c is about to read: c may cache them (call it before the
+ * read).  Evicts keys over tracking-table-max-keys.  Owner thread. */
+rd_status rd_trk_remember(rd_conn *c, int n, const char **keys, const size_t *klens);
+/* While set (c, or NULL), the invalidations this thread sends to c wait for c's next reply
+ * (rd_conn_reply appends them), and c's NOLOOP skips c's own changes.  Owner thread of c. */
+void rd_trk_enter(rd_conn *c);
+/* The invalidations waiting for c's reply (rd_trk_enter), written now: those of the keys evicted
+ * before its command runs, which Redis sends before the reply.  Owner thread. */
+rd_status rd_trk_flush_self(rd_conn *c);
+/* The key positions of the i-th rd_fast_command when it is read-only (Redis's first, last, step;
+ * -1 first: keys after a numkeys argument, left to Python), so a plain-mode tracking client's fast
+ * reads remember their keys.  Start-up only, before any worker runs. */
+rd_status rd_trk_command_keys(int i, int first, int last, int step);
+/* tracking-table-max-keys (0 = no limit; applied now).  Any thread. */
+void rd_trk_set_max_keys(uint64_t n);
+/* INFO: tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes.  Any thread. */
+void rd_trk_stats(uint64_t *out);
 
 /* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 

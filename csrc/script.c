@@ -41,6 +41,7 @@ static int globals_ref = LUA_NOREF; /* the real globals table */
 /* What other threads read without the gate (rd_script_kill, rd_script_stats). */
 static _Atomic int running;           /* a script runs now */
 static _Atomic int dirty;             /* ... and it has called a write command */
+static _Atomic int reads;             /* ... or a read-only one (rd_script_read_seen) */
 static _Atomic int kill_requested;    /* SCRIPT KILL asked it to stop */
 static _Atomic int64_t busy_threshold_ms = 5000;
 static _Atomic uint64_t stat_vm_bytes, stat_count, stat_cache_bytes;
@@ -616,6 +617,7 @@ static void run_function(script_run *r, int nkeys, const char **keys, const size
     script_running_flag = 1;
     kill_requested = 0;
     dirty = 0;
+    atomic_store_explicit(&reads, 0, memory_order_relaxed);
     running = 1;
     if (busy_threshold_ms > 0) lua_sethook(L, busy_hook, LUA_MASKCOUNT, 100000);
     err = lua_pcall(L, 0, 1, -2);
@@ -732,6 +734,10 @@ void rd_script_flush(void) {
 }
 
 void script_dirty(void) { dirty = 1; }
+
+void script_read(void) { atomic_store_explicit(&reads, 1, memory_order_relaxed); }
+
+int rd_script_read_seen(void) { return atomic_load_explicit(&reads, memory_order_relaxed); }
 
 int script_fast_ready(void) { return script_python_set(); }
 

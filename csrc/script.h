@@ -39,6 +39,8 @@ void script_kill_for_shutdown(void);
 
 /* Marks the running script as having written (SCRIPT KILL then refuses: -UNKILLABLE). */
 void script_dirty(void);
+/* Marks the running script as having called a read-only command (rd_script_read_seen). */
+void script_read(void);
 
 /* Python has registered its redis.call path (the fast path's EVALSHA needs it). */
 int script_python_set(void);

@@ -242,6 +242,7 @@ static int redis_call(lua_State *L, int raise) {
         r->dirty = 1;
         script_dirty();
     }
+    if (e->flags & RD_CMD_READONLY) script_read();
     buf_init(&out);
     /* A command that may fill a key a client blocks on goes through Python while any client is
      * blocked, which serves the waiters (after the script, as EXEC's are). */

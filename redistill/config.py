@@ -94,6 +94,7 @@ class Config:
     client_query_buffer_limit: int = 1 << 30  # bytes of unparsed input before a client is dropped
     pubsub_output_buffer_limit: str = "33554432 8388608 60"  # subscribers' "hard soft seconds" (Redis's pubsub class)
     notify_keyspace_events: str = ""  # Redis's notify-keyspace-events classes, canonical ("" = off)
+    tracking_table_max_keys: int = 1000000  # client-side caching's tracked keys, 0 = no limit
     cluster_mode: str = "off"  # "emulated": CLUSTER commands and -MOVED over a static node list
     cluster_nodes: tuple[str, ...] = ()  # "host:port" of every node, in slot order
     cluster_announce: str | None = None  # this node's entry in cluster_nodes (unset: bind:port)
@@ -209,6 +210,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("notify_keyspace_events", "server", "notify_keyspace_events", "events",
          "keyspace notifications: Redis's notify-keyspace-events classes (K E g $ l s h z x e t m d n A)",
          cli="--notify-keyspace-events", metavar="CLASSES", note="\"\" = off"),
+    Knob("tracking_table_max_keys", "server", "tracking_table_max_keys", "int",
+         "keys the client-side caching table tracks; past it random keys are invalidated (Redis's "
+         "tracking-table-max-keys)", 0, 2**63 - 1, note="0 = no limit"),
     Knob("cluster_mode", "server", "cluster_mode", "choice",
          "emulated: answer CLUSTER commands and redirect keys of other nodes' slots (-MOVED)",
          choices=CLUSTER_MODES, cli="--cluster-mode", metavar="MODE"),
@@ -702,4 +706,5 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "cluster-enabled": "yes" if cfg.cluster_mode == "emulated" else "no",
         "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
         "notify-keyspace-events": _events_shown(cfg.notify_keyspace_events),
+        "tracking-table-max-keys": str(cfg.tracking_table_max_keys),
     }

@@ -232,12 +232,52 @@ def ps_numsub(kind: int, name: bytes) -> int:
     return lib.rd_ps_numsub(kind, name, len(name))
 
 
+# ---- client-side caching (csrc/tracking.c; docs/LOCKING.md) --------------------------------------
+TRK_ON, TRK_BCAST, TRK_OPTIN, TRK_OPTOUT = lib.RD_TRK_ON, lib.RD_TRK_BCAST, lib.RD_TRK_OPTIN, lib.RD_TRK_OPTOUT
+TRK_NOLOOP, TRK_BROKEN_REDIR = lib.RD_TRK_NOLOOP, lib.RD_TRK_BROKEN_REDIR
+trk_attach = lib.rd_trk_attach                  # (c, id, fd, c_writes) at a connection's creation
+trk_disable = lib.rd_trk_disable                # (c), owner thread
+trk_flags = lib.rd_trk_flags                    # (c) -> RD_TRK_*, owner thread
+trk_enter = lib.rd_trk_enter                    # (c or NULL) around a tracking client's command
+trk_flush_self = lib.rd_trk_flush_self          # (c): its waiting invalidations, before its reply
+trk_set_max_keys = lib.rd_trk_set_max_keys      # (n): tracking-table-max-keys
+trk_command_keys = lib.rd_trk_command_keys      # (i, first, last, step): a fast read's keys, start-up
+
+
+def _keys_arg(keys: list[bytes]) -> tuple[Any, Any]:
+    return (ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
+            ffi.new("size_t[]", [len(k) for k in keys]))
+
+
+def trk_enable(c: Any, flags: int, redirect: int, prefixes: list[bytes]) -> None:
+    """CLIENT TRACKING ON with checked options (owner thread)."""
+    p, n = _keys_arg(prefixes)
+    if lib.rd_trk_enable(c, flags, redirect, len(prefixes), p, n) != lib.RD_OK:
+        raise MemoryError("tracking: out of memory")
+
+
+def trk_remember(c: Any, keys: list[bytes]) -> None:
+    """The keys c's read-only command is about to read (owner thread)."""
+    if keys:
+        p, n = _keys_arg(keys)
+        lib.rd_trk_remember(c, len(keys), p, n)
+
+
+def trk_stats() -> tuple[int, int, int, int]:
+    """INFO's tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes."""
+    out = ffi.new("uint64_t[]", 4)
+    lib.rd_trk_stats(out)
+    return out[0], out[1], out[2], out[3]
+
+
 # ---- Lua scripting (csrc/script*.c; the keyspace's face runs EVAL: Keyspace.script_eval) ---------
 EVAL_SHA = lib.RD_EVAL_SHA
 EVAL_RO = lib.RD_EVAL_RO
 CMD_WRITE, CMD_DENYOOM, CMD_NOSCRIPT = lib.RD_CMD_WRITE, lib.RD_CMD_DENYOOM, lib.RD_CMD_NOSCRIPT
 CMD_MAY_REPLICATE, CMD_CONTAINER, CMD_WAKES = lib.RD_CMD_MAY_REPLICATE, lib.RD_CMD_CONTAINER, lib.RD_CMD_WAKES
 CMD_ALLOW_BUSY = lib.RD_CMD_ALLOW_BUSY
+CMD_READONLY = lib.RD_CMD_READONLY
+script_read_seen = lib.rd_script_read_seen     # () -> 1 when the last script called a read-only command
 script_exists = lib.rd_script_exists            # (sha, len) -> 0/1; gate exclusive
 script_flush = lib.rd_script_flush              # gate exclusive
 script_set_busy_threshold = lib.rd_script_set_busy_threshold   # (ms); any thread

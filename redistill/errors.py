@@ -257,9 +257,32 @@ def maxclients_over_fd_limit(allowed: int) -> str:
     return f"The operating system is not able to handle the specified number of clients, try with {allowed}"
 
 
+# ---- CLIENT TRACKING / CACHING (Redis's clientCommand) ----
+
+TRACKING_ONE_REDIRECT = "A client can only redirect to a single other client"
+TRACKING_NO_REDIRECT_TARGET = "The client ID you want redirect to does not exist"
+TRACKING_PREFIX_NEEDS_BCAST = "PREFIX option requires BCAST mode to be enabled"
+TRACKING_BCAST_SWITCH = ("You can't switch BCAST mode on/off before disabling tracking for this client, "
+                         "and then re-enabling it with a different mode.")
+TRACKING_BCAST_OPTIN = "OPTIN and OPTOUT are not compatible with BCAST"
+TRACKING_OPTIN_OPTOUT = "You can't specify both OPTIN mode and OPTOUT mode"
+TRACKING_OPT_SWITCH = ("You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
+                       "and then re-enabling it with a different mode.")
+CACHING_NOT_TRACKING = ("CLIENT CACHING can be called only when the client is in tracking mode with OPTIN "
+                        "or OPTOUT mode enabled")
+CACHING_YES = "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+CACHING_NO = "CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+
+
+def tracking_prefix_overlap(prefix: bytes, other: bytes, existing: bool) -> str:
+    """checkPrefixCollisionsOrReply's two texts."""
+    which = "an existing prefix" if existing else "another provided prefix"
+    return (f"Prefix '{prefix.decode('latin-1')}' overlaps with {which} '{other.decode('latin-1')}'. "
+            "Prefixes for a single client must not overlap.")
+
+
 # ---- server and connection commands Redistill does not support (texts of our own) ----
 
-TRACKING_UNSUPPORTED = "CLIENT TRACKING ON is not supported: Redistill has no client-side caching"
 CONFIG_REWRITE_UNSUPPORTED = ("CONFIG REWRITE is not supported: Redistill's configuration lives in "
                               "redistill.toml, which is never rewritten")
 SHUTDOWN_FAILED = "Errors trying to SHUTDOWN. Check logs."  # Redis's text when the final save fails

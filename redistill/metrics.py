@@ -376,6 +376,7 @@ def _blocked_clients(timed: bool = False) -> int:
 
 
 def _clients_section(server: Any) -> list[tuple[str, Any]]:
+    from redistill.commands import tracking   # csrc/tracking.c's count
     return [
         ("connected_clients", _connected_clients(server)),
         ("cluster_connections", 0),
@@ -383,7 +384,7 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
         ("client_recent_max_input_buffer", 0),
         ("client_recent_max_output_buffer", 0),
         ("blocked_clients", _blocked_clients()),
-        ("tracking_clients", 0),
+        ("tracking_clients", tracking.info_clients()),
         ("clients_in_timeout_table", _blocked_clients(timed=True)),
     ]
 
@@ -423,6 +424,7 @@ def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("maxmemory_policy", cfg.eviction_policy),
         ("mem_fragmentation_ratio", f"{(rss / used) if used else 0:.2f}"),
         ("mem_fragmentation_bytes", rss - used),
+        ("mem_not_counted_for_evict", 0),   # no replication or AOF buffers here
         ("mem_allocator", "libc"),
         ("active_defrag_running", 0),
         ("lazyfree_pending_objects", 0),
@@ -444,7 +446,7 @@ def _persistence_section(server: Any) -> list[tuple[str, Any]]:
 
 
 def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
-    from redistill.commands import migrate, pubsub   # their counts (csrc/pubsub.c, the MIGRATE cache)
+    from redistill.commands import migrate, pubsub, tracking   # their counts (pubsub.c, tracking.c, the MIGRATE cache)
     st = server.stats
     t = st.totals()
     errors = sum(int(v.rpartition("=")[2]) for _, v in _table_section(server, "error_stats"))
@@ -470,6 +472,7 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         *pubsub.info_fields(),
         ("latest_fork_usec", 0), ("total_forks", 0),
         ("migrate_cached_sockets", migrate.cached_sockets()),
+        *tracking.info_keyspace_fields(),
         ("unexpected_error_replies", 0),
         ("total_error_replies", errors),
         ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's name

@@ -286,6 +286,8 @@ class Server:
         from .commands.config_cmd import set_keyspace_events, set_pubsub_limits
         set_pubsub_limits(cfg)
         set_keyspace_events(cfg)
+        core.trk_set_max_keys(cfg.tracking_table_max_keys)
+        self._configure_tracking()
         self._configure_cluster()
         try:
             for i in range(self.nthreads):
@@ -330,6 +332,12 @@ class Server:
         configure_cluster(self.cluster.owned_bitmap(),
                           [(-1, 0, 0) if "movablekeys" in s.flags else (s.first_key, s.last_key, s.step)
                            for s in specs])
+
+    def _configure_tracking(self) -> None:
+        """Gives C's fast path the read-only fast commands' key positions (client-side caching)."""
+        from .commands import COMMANDS, tracking
+        from .keyspace import fast_command_names
+        tracking.configure_fast_reads([COMMANDS[name] for name in fast_command_names()])
 
     def _tls_context(self) -> Any:
         if not self.config.tls_enabled:
@@ -536,6 +544,8 @@ class Server:
         self.latency.add_sample_if_needed(event, (time.perf_counter_ns() - start) // 1_000_000)
 
     def _cron(self, now: float) -> None:
+        if getattr(self, "cron_paused", False):   # DEBUG PAUSE-CRON 1
+            return
         try:
             if not pause.active():   # CLIENT PAUSE keeps the dataset still, as Redis
                 if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off

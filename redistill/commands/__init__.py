@@ -32,6 +32,7 @@ from redistill.commands import pubsub
 from redistill.commands import streams
 from redistill.commands import scripting
 from redistill.commands import table
+from redistill.commands import tracking
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.core import script_busy
 from redistill.errors import CommandError
@@ -70,7 +71,7 @@ class CommandSpec:
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
                                                        latency, memory, migrate, monitor, pause, pubsub, scripting,
-                                                       server, streams, transactions)}
+                                                       server, streams, tracking, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
@@ -259,6 +260,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
         except CommandError as e:
             _count(spec.name, 2)
             return transactions.rejected(client, spec, e, args)
+        finally:
+            if getattr(client, "tracking", None) is not None:   # the evicted keys' news come first
+                tracking.flush_self(client)
     if getattr(client, "subscribed", False) and client.resp == 2:   # Redis's RESP2 subscribed mode
         if spec.name not in pubsub.SUBSCRIBED_OK:
             _count(spec.name, 2)
@@ -368,6 +372,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     start = time.perf_counter_ns()
     fills = spec.wakes
     existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
+    if getattr(client, "tracking", None) is not None:   # before the read: csrc/tracking.c, rule 2
+        tracking.remember(client, spec, lambda: server.command_keys(spec, args))
     try:
         result = spec.handler(client, args)
     except blocking.Upgrade:   # nothing done: _run runs it again under the gate exclusive

@@ -52,6 +52,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "loglevel": ("log_level", str),
     "client-query-buffer-limit": ("client_query_buffer_limit", int),
     "notify-keyspace-events": ("notify_keyspace_events", str),
+    "tracking-table-max-keys": ("tracking_table_max_keys", int),
 }
 _AT_START = {"tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"}
 _SLOWLOG = {"slowlog-log-slower-than": "slower_than", "slowlog-max-len": "max_len"}
@@ -170,6 +171,9 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         set_pubsub_limits(updated)
     if "notify_keyspace_events" in fields:
         set_keyspace_events(updated)
+    if "tracking_table_max_keys" in fields:   # C evicts tracked keys over it now
+        from redistill.core import trk_set_max_keys
+        trk_set_max_keys(updated.tracking_table_max_keys)
     if "log_level" in fields:
         from redistill.__main__ import _LEVELS   # the mapping logging was set up with at start
         logging.getLogger().setLevel(_LEVELS[updated.log_level])

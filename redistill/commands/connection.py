@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from redistill import errors
-from redistill.commands import monitor, transactions
+from redistill.commands import monitor, tracking, transactions
 from redistill.commands.args import help_reply, parse_int, parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import SetReply, Verbatim
@@ -176,6 +176,7 @@ def _flags(c: Any) -> str:
         flags += "x"   # (Redis's "d", a touched WATCH, is not shown: EXEC finds it out)
     if getattr(c, "blocked", None) is not None:
         flags += "b"   # waiting in BLPOP & co.
+    flags += tracking.list_flags(c)
     if c.no_evict:
         flags += "e"
     if c.no_touch:
@@ -210,7 +211,7 @@ def client_line(c: Any, now: float, argv: list[bytes] | None = None) -> str:
             f"db={c.db} sub={sub} psub={psub} ssub={ssub} multi={_multi_count(c)} qbuf={qbuf} "
             f"qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem={_multi_mem(c)} rbs={cap} rbp={cap} "
             f"obl={obl} oll={oll} omem={omem} tot-mem={tot} events={events} cmd={c.last_command} "
-            f"user=default redir=-1 resp={c.resp}\n")
+            f"user=default redir={tracking.redir_of(c)} resp={c.resp}\n")
 
 
 def _multi_mem(c: Any) -> int:
@@ -336,31 +337,14 @@ def client_reply(client: Any, args: list[bytes]) -> str:
     return "OK"   # sent only for ON: the connection drops the replies of OFF and SKIP
 
 
-# CLIENT GETREDIR   (no tracking, so never redirecting)
-def client_getredir(client: Any, args: list[bytes]) -> int:
-    return -1
-
-
-# CLIENT TRACKING ON|OFF [...]   (client-side caching is not supported)
-def client_tracking(client: Any, args: list[bytes]) -> str:
-    if word(args[2]) == b"off":
-        return "OK"
-    if word(args[2]) != b"on":
-        raise CommandError(errors.SYNTAX)
-    raise CommandError(errors.TRACKING_UNSUPPORTED)
-
-
-# CLIENT TRACKINGINFO
-def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
-    return {b"flags": SetReply([b"off"]), b"redirect": -1, b"prefixes": []}
-
-
 # RESET   (clearClientConnectionState: leaves MULTI, unwatches, RESP2, no name, replies on,
 #          deauthenticates when a password is set; lib-name/lib-ver and NO-EVICT are kept)
 def reset(client: Any, args: list[bytes]) -> str:
     transactions.reset_transaction_state(client)
     monitor.stop(client)
     client.pubsub_reset()
+    if client.tracking is not None:   # disableTracking
+        tracking.client_tracking(client, [b"client", b"tracking", b"off"])
     client.db = 0
     client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
     client.reset_reply_mode()

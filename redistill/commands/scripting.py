@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from redistill import commands, core, errors
-from redistill.commands import blocking
+from redistill.commands import blocking, tracking
 from redistill.commands.args import help_reply, word
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, decode_frame
@@ -32,7 +32,8 @@ class ScriptClient:
     state, with the script's protocol, no MULTI, and in_exec so blocking commands answer at once."""
 
     def __init__(self, caller: Any) -> None:
-        self.__dict__.update(_caller=caller, resp=2, multi=None, in_exec=True, blocked=None)
+        # tracking: the script's own commands remember nothing (the script's declared keys are, _eval)
+        self.__dict__.update(_caller=caller, resp=2, multi=None, in_exec=True, blocked=None, tracking=None)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._caller, name)
@@ -71,6 +72,8 @@ def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
     _local.client = stand_in
     try:
         reply = client.server.keyspace.script_eval(args, client.resp, mode)
+        if getattr(client, "tracking", None) is not None and core.script_read_seen():
+            tracking.remember_declared(client, args)   # still under the script's exclusive gate
     finally:
         _local.client = None
         # The keys the script's commands filled, served now as the caller's (the stand-in is always
@@ -163,7 +166,8 @@ def script_help(client: Any, args: list[bytes]) -> list[str]:
 
 
 _FLAGS = {"write": core.CMD_WRITE, "denyoom": core.CMD_DENYOOM, "noscript": core.CMD_NOSCRIPT,
-          "may_replicate": core.CMD_MAY_REPLICATE, "allow_busy": core.CMD_ALLOW_BUSY}
+          "may_replicate": core.CMD_MAY_REPLICATE, "allow_busy": core.CMD_ALLOW_BUSY,
+          "readonly": core.CMD_READONLY}
 
 
 def register_commands(specs: list[Any]) -> None:

@@ -45,7 +45,7 @@ MAKE_TEST_UNITS = [
     "unit/scan", "unit/bitops", "unit/type/list-3", "unit/expire", "unit/other", "unit/multi", "unit/querybuf",
     "unit/introspection", "unit/protocol", "unit/keyspace", "unit/type/incr", "unit/pause",
     "unit/type/list-2", "unit/introspection-2", "unit/slowlog", "unit/info-command", "unit/bitfield",
-    "unit/pubsub", "unit/pubsubshard",
+    "unit/pubsub", "unit/pubsubshard", "unit/tracking",
     "unit/type/stream", "unit/type/stream-cgroups",
     "unit/scripting", "unit/latency-monitor",
     "unit/dump",
