@@ -251,6 +251,7 @@ def test_lazy_expiry_on_every_read(dbg):
 
 def test_active_expiry_reclaims_unread_fields(dbg):
     """Nothing reads these hashes: the cron's sweep deletes their expired fields, and the keys they empty."""
+    start = time.monotonic()
     for i in range(300):
         dbg.call("HSET", f"h{i}", "a", "1", "b", "2")
         fields = ["a"] if i % 3 == 0 else ["a", "b"]
@@ -259,7 +260,8 @@ def test_active_expiry_reclaims_unread_fields(dbg):
     assert dbg.call(*big) == b":2000\r\n"
     fields = [f"f{i}" for i in range(1500)]
     assert dbg.call("HPEXPIRE", "big", "2000", "FIELDS", "1500", *fields).startswith(b"*1500\r\n:1\r\n")
-    assert dbg.call("DBSIZE") == b":301\r\n"
+    if time.monotonic() - start < 1.9:   # a loaded machine may take past the TTL to set them up
+        assert dbg.call("DBSIZE") == b":301\r\n"
     # every third hash keeps b; the others empty and go; big keeps 500 fields
     _wait(lambda: dbg.call("DBSIZE") == b":101\r\n", "active expiry did not delete the emptied hashes")
     _wait(lambda: dbg.call("HLEN", "big") == b":500\r\n", "active expiry did not reach big's fields")
