@@ -41,13 +41,14 @@ from servers import start_server  # noqa: E402
 
 # Every unit `make test` runs, longest first (so that parallel jobs finish together).
 MAKE_TEST_UNITS = [
-    "unit/type/list", "unit/type/zset", "unit/type/hash", "unit/type/set", "unit/type/string",
+    "unit/type/list", "unit/type/zset", "unit/geo", "unit/type/hash", "unit/type/set", "unit/type/string",
     "unit/scan", "unit/bitops", "unit/type/list-3", "unit/expire", "unit/other", "unit/multi", "unit/querybuf",
     "unit/introspection", "unit/protocol", "unit/keyspace", "unit/type/incr", "unit/pause",
     "unit/type/list-2", "unit/introspection-2", "unit/slowlog", "unit/info-command", "unit/bitfield",
     "unit/pubsub", "unit/pubsubshard",
     "unit/type/stream", "unit/type/stream-cgroups",
-    "unit/scripting",
+    "unit/scripting", "unit/latency-monitor",
+    "unit/dump",
 ]
 # Units that pass whole but are too slow for make test's time budget, run by hand (`runner.py --slow`, or by
 # name): unit/hyperloglog takes 80-120 s against redis-server itself, nearly all of it in the Tcl client
