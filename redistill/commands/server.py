@@ -93,6 +93,10 @@ def acl_categories(spec: Any) -> list[str]:
     return sorted(cats, key=lambda c: _ACL_ORDER.index(c) if c in _ACL_ORDER else len(_ACL_ORDER))
 
 
+# Flags Redis keeps out of COMMAND INFO on purpose (addReplyCommandFlags): may_replicate still makes a
+# read-only script refuse the command and CLIENT PAUSE WRITE hold it.
+_HIDDEN_FLAGS = frozenset({"may_replicate"})
+
 # Redis's command flag order (COMMAND INFO lists them in it).
 _FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
                "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth",
@@ -125,7 +129,7 @@ def _key_spec_reply(ks: Any) -> dict:
 def command_info_entry(spec: Any) -> list:
     """addReplyCommandInfo: name, arity, flags, first/last/step, ACL categories, tips, key specs,
     subcommands."""
-    flags = sorted(spec.flags, key=lambda f: _FLAG_ORDER.index(f) if f in _FLAG_ORDER else 99)
+    flags = sorted(spec.flags - _HIDDEN_FLAGS, key=lambda f: _FLAG_ORDER.index(f) if f in _FLAG_ORDER else 99)
     subs = [command_info_entry(s) for s in (spec.subcommands or {}).values()]
     return [spec.name.encode(), spec.arity, SetReply(flags), spec.first_key, spec.last_key,
             spec.step, SetReply(acl_categories(spec)), SetReply(t.encode() for t in spec.tips),

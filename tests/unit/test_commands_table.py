@@ -12,7 +12,7 @@ from redistill.config import Config
 
 REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog", "fast",
                "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys", "blocking", "pubsub",
-               "skip_monitor", "no_mandatory_keys", "asking"}
+               "skip_monitor", "no_mandatory_keys", "asking", "may_replicate"}
 
 
 def _all_specs():
