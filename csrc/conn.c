@@ -578,7 +578,7 @@ static int busy_frame(rd_conn *c, const char *frame) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return script_busy_reply(p->argc, w->argv, w->argl, &c->out);
+    return script_busy_reply(p->argc, w->argv, w->argl, c->resp, &c->out);
 }
 
 static int later_has(const rd_worker *w, int fd) {

@@ -89,15 +89,23 @@ static const reg_entry *lookup(int argc, const char **argv, const size_t *argl) 
 
 /* ---- busy mode (script_state.h) ------------------------------------------------ */
 
-int script_busy_reply(int argc, const char **argv, const size_t *argl, rd_buf *out) {
+int script_busy_reply(int argc, const char **argv, const size_t *argl, int resp, rd_buf *out) {
     const reg_entry *e = argc > 0 ? lookup(argc, argv, argl) : NULL;
     if (!e || (e->arity > 0 ? argc != e->arity : argc < -e->arity)) return 1; /* Python's error */
     if (!(e->flags & RD_CMD_ALLOW_BUSY)) {
-        resp_add_status_error(out, RD_ERR_BUSY);
+        resp_add_status_error(out, script_busy() == 2 ? RD_ERR_BUSY_FUNCTION : RD_ERR_BUSY);
         return 0;
     }
     if (name_eq(e, "script|kill", 11)) {
         rd_script_kill(out);
+        return 0;
+    }
+    if (name_eq(e, "function|kill", 13)) {
+        rd_function_kill(out);
+        return 0;
+    }
+    if (name_eq(e, "function|stats", 14)) {
+        rd_function_stats(resp, out);
         return 0;
     }
     if (name_eq(e, "shutdown", 8)) script_kill_for_shutdown();

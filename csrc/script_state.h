@@ -24,7 +24,7 @@ void script_serve_busy(void);
  * (unknown command, wrong arity, or allowed while busy: Redis's allow_busy), 0 after writing its reply
  * to out (-BUSY; SCRIPT KILL and FUNCTION KILL are answered here, since Python may be stuck behind
  * the script on this very thread; SHUTDOWN also stops the script, then goes to Python). */
-int script_busy_reply(int argc, const char **argv, const size_t *argl, struct rd_buf *out);
+int script_busy_reply(int argc, const char **argv, const size_t *argl, int resp, struct rd_buf *out);
 
 /* The fast path may run EVALSHA itself (the engine is set up: Python's redis.call path is there). */
 int script_fast_ready(void);

@@ -1,4 +1,5 @@
-"""Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (Redis 7.0's eval.c).
+"""Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (Redis 7.0's eval.c); FUNCTION, FCALL
+and FCALL_RO (functions.c).
 
 Rules:
   - the engine is C (csrc/script*.c: one Lua state for the process); these handlers only hand the
@@ -65,12 +66,17 @@ def run_for_script(frame: bytes, resp: int) -> bytes:
 
 
 def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
+    return _run(client, lambda ks: ks.script_eval(args, client.resp, mode))
+
+
+def _run(client: Any, run: Any) -> Encoded:
+    """A script (EVAL) or a function (FCALL) run by C for client: run(keyspace) -> its reply."""
     global _server
     _server = client.server
     stand_in = ScriptClient(client)
     _local.client = stand_in
     try:
-        reply = client.server.keyspace.script_eval(args, client.resp, mode)
+        reply = run(client.server.keyspace)
     finally:
         _local.client = None
         # The keys the script's commands filled, served now as the caller's (the stand-in is always
@@ -159,6 +165,135 @@ def script_help(client: Any, args: list[bytes]) -> list[str]:
         "    Kill the currently executing Lua script.",
         "LOAD <script>",
         "    Load a script into the scripts cache without executing it.",
+    ])
+
+
+# FCALL function numkeys [key ...] [arg ...]
+def fcall(client: Any, args: list[bytes]) -> Encoded:
+    return _run(client, lambda ks: ks.function_call(args, client.resp, False))
+
+
+# FCALL_RO function numkeys [key ...] [arg ...]
+def fcall_ro(client: Any, args: list[bytes]) -> Encoded:
+    return _run(client, lambda ks: ks.function_call(args, client.resp, True))
+
+
+# FUNCTION LOAD [REPLACE] code
+def function_load(client: Any, args: list[bytes]) -> Encoded:
+    global _server
+    _server = client.server
+    replace = False
+    for opt in args[2:-1]:
+        if word(opt) != b"replace":
+            raise CommandError(errors.function_load_option(opt))
+        replace = True
+    return _encoded(core.function_load(args[-1], replace))
+
+
+# FUNCTION DELETE library-name
+def function_delete(client: Any, args: list[bytes]) -> Encoded:
+    return _encoded(core.function_delete(args[2]))
+
+
+# FUNCTION FLUSH [ASYNC|SYNC]: both free the libraries before replying.
+def function_flush(client: Any, args: list[bytes]) -> str:
+    if len(args) > 3:
+        raise CommandError(errors.subcommand_syntax(args[1], "FUNCTION"))
+    if len(args) == 3 and word(args[2]) not in (b"sync", b"async"):
+        raise CommandError(errors.FUNCTION_FLUSH_MODE)
+    core.function_flush()
+    return "OK"
+
+
+# FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]
+def function_list(client: Any, args: list[bytes]) -> Encoded:
+    withcode, pattern, i = False, None, 2
+    while i < len(args):
+        opt = word(args[i])
+        if not withcode and opt == b"withcode":
+            withcode = True
+        elif pattern is None and opt == b"libraryname":
+            if i >= len(args) - 1:
+                raise CommandError(errors.FUNCTION_LIST_NO_PATTERN)
+            i += 1
+            pattern = args[i]
+        else:
+            raise CommandError(errors.function_list_argument(args[i]))
+        i += 1
+    return Encoded(core.function_list(pattern, withcode, client.resp))
+
+
+# FUNCTION DUMP
+def function_dump(client: Any, args: list[bytes]) -> Encoded:
+    return Encoded(core.function_dump())
+
+
+_POLICIES = {b"append": core.FN_APPEND, b"replace": core.FN_REPLACE, b"flush": core.FN_FLUSH}
+
+
+# FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]
+def function_restore(client: Any, args: list[bytes]) -> Encoded:
+    global _server
+    _server = client.server
+    if len(args) > 4:
+        raise CommandError(errors.subcommand_syntax(args[1], "FUNCTION"))
+    policy = _POLICIES.get(word(args[3])) if len(args) == 4 else core.FN_APPEND
+    if policy is None:
+        raise CommandError(errors.FUNCTION_RESTORE_POLICY)
+    return _encoded(core.function_restore(args[2], policy))
+
+
+# FUNCTION STATS (allow_busy: answered while a function runs; C answers it on the function's own thread)
+def function_stats(client: Any, args: list[bytes]) -> Encoded:
+    return _encoded(core.function_stats(client.resp))
+
+
+# FUNCTION KILL
+def function_kill(client: Any, args: list[bytes]) -> Encoded:
+    return _encoded(core.function_kill())
+
+
+# FUNCTION HELP
+def function_help(client: Any, args: list[bytes]) -> list[str]:
+    return help_reply("FUNCTION", [
+        "LOAD [REPLACE] <FUNCTION CODE>",
+        "    Create a new library with the given library name and code.",
+        "DELETE <LIBRARY NAME>",
+        "    Delete the given library.",
+        "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+        "    Return general information on all the libraries:",
+        "    * Library name",
+        "    * The engine used to run the Library",
+        "    * Library description",
+        "    * Functions list",
+        "    * Library code (if WITHCODE is given)",
+        "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+        "STATS",
+        "    Return information about the current function running:",
+        "    * Function name",
+        "    * Command used to run the function",
+        "    * Duration in MS that the function is running",
+        "    If no function is running, return nil",
+        "    In addition, returns a list of available engines.",
+        "KILL",
+        "    Kill the current running function.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Delete all the libraries.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the libraries.",
+        "    * SYNC: Synchronously flush the libraries.",
+        "DUMP",
+        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION "
+        "RESTORE command",
+        "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+        "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+        "    control how to handle existing libraries (default APPEND):",
+        "    * FLUSH: delete all existing libraries.",
+        "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+        "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+        "      in case of functions name collision with another library).",
     ])
 
 
