@@ -241,9 +241,7 @@ static const char *add_function(fn_lib *lib, const reg_args *a) {
     fn_func *f, **tail = &lib->funcs;
     size_t nlen = a->name.len, dlen = a->desc.len;
     if (a->name.failed || a->desc.failed) return "Out of memory";
-    if (!valid_name(a->name.data, nlen))
-        return "Library names can only contain letters, numbers, or underscores(_) and must be at least one "
-               "character long";
+    if (!valid_name(a->name.data, nlen)) return rd_status_message(RD_ERR_FN_BAD_NAME); /* "-ERR ...": the code is kept */
     for (f = lib->funcs; f; f = f->next) {
         if (f->name_len == nlen && memcmp(f->name, a->name.data, nlen) == 0)
             return "Function already exists in the library";

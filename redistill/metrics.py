@@ -389,14 +389,17 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
 
 
 def _scripts_memory() -> list[tuple[str, Any]]:
-    """The Lua engine's lines, as Redis 7.0 names them (no functions engine: its VM is 0 bytes)."""
-    from redistill.core import script_stats
+    """The Lua engines' lines (EVAL's state and the functions' one), as Redis 7.0 names them."""
+    from redistill.core import function_info, script_stats
     vm, count, cache = script_stats()
+    fvm, nlibs, nfuncs, fbytes = function_info()
     return [
         ("used_memory_lua", vm), ("used_memory_vm_eval", vm), ("used_memory_lua_human", bytes_to_human(vm)),
-        ("used_memory_scripts_eval", cache), ("number_of_cached_scripts", count), ("used_memory_vm_functions", 0),
-        ("used_memory_vm_total", vm), ("used_memory_vm_total_human", bytes_to_human(vm)),
-        ("used_memory_scripts", cache), ("used_memory_scripts_human", bytes_to_human(cache)),
+        ("used_memory_scripts_eval", cache), ("number_of_cached_scripts", count),
+        ("number_of_functions", nfuncs), ("number_of_libraries", nlibs), ("used_memory_vm_functions", fvm),
+        ("used_memory_vm_total", vm + fvm), ("used_memory_vm_total_human", bytes_to_human(vm + fvm)),
+        ("used_memory_functions", fbytes),
+        ("used_memory_scripts", cache + fbytes), ("used_memory_scripts_human", bytes_to_human(cache + fbytes)),
     ]
 
 

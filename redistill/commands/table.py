@@ -450,8 +450,8 @@ TABLE = [
         command("script|help", 2, "loading stale @scripting", "scripting.script_help", "scripting", "5.0.0", "Show helpful text about the different subcommands"),
         command("script|debug", 3, "noscript @scripting", "scripting.script_debug", "scripting", "3.2.0", "Set the debug mode for executed scripts."),
     ]),
-    command("fcall", -3, "noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.fcall", "scripting", "7.0.0", "Invoke a function", keys=[keynum("RW access update", 2)], gate="exclusive"),
-    command("fcall_ro", -3, "readonly noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.fcall_ro", "scripting", "7.0.0", "Invoke a read-only function", keys=[keynum("RO access", 2)], gate="exclusive"),
+    command("fcall", -3, "noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.fcall", "scripting", "7.0.0", "Invoke a function", keys=[keynum("RW access update", 2, _EVAL_RW)], gate="exclusive"),
+    command("fcall_ro", -3, "readonly noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.fcall_ro", "scripting", "7.0.0", "Invoke a read-only function", keys=[keynum("RO access", 2, _EVAL_RO)], gate="exclusive"),
     command("function", -2, "", None, "scripting", "7.0.0", "A container for function commands", subcommands=[
         command("function|load", -3, "write denyoom noscript @scripting", "scripting.function_load", "scripting", "7.0.0", "Create a function with the given arguments (name, code, description)", gate="exclusive", tips="request_policy:all_shards response_policy:all_succeeded"),
         command("function|delete", 3, "write noscript @scripting", "scripting.function_delete", "scripting", "7.0.0", "Delete a function by name", gate="exclusive", tips="request_policy:all_shards response_policy:all_succeeded"),
