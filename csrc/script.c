@@ -399,6 +399,15 @@ static int protect_globals(lua_State *l) {
     lua_pushvalue(l, -1);
     gref = luaL_ref(l, LUA_REGISTRYINDEX);
     make_proxy(l);
+    /* getmetatable(_G) shows the real globals' metatable (Redis's: __index is the missing-global
+     * error), read-only, not the proxy's. */
+    lua_getmetatable(l, -1);
+    lua_newtable(l);
+    lua_pushcfunction(l, protected_read);
+    lua_setfield(l, -2, "__index");
+    make_view(l);
+    lua_setfield(l, -2, "__metatable");
+    lua_pop(l, 1);
     lua_pushliteral(l, ""); /* strings' metatable (its __index is the string library) */
     protect_metatable(l, -1);
     lua_pop(l, 1);
