@@ -573,6 +573,12 @@ int rd_script_busy(void);
 void rd_script_set_busy_threshold(int64_t ms);
 /* Copies RD_SCRIPT_NSTATS counters (as of the last script) into out[].  Any thread. */
 rd_status rd_script_stats(uint64_t *out, size_t n);
+/* INFO commandstats of the calls scripts made to a command C ran (the ones Python ran it counts
+ * itself): out[0] calls, out[1] failed, out[2] rejected by redis.call's checks (any command).
+ * RD_NOT_FOUND for a name not registered.  Any thread. */
+rd_status rd_script_call_stats(const char *name, size_t n, uint64_t *out);
+/* CONFIG RESETSTAT of those counters.  Any thread. */
+void rd_script_call_stats_reset(void);
 
 /* ---- functions (function.c, function_dump.c): FUNCTION and FCALL ----------------- */
 

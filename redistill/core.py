@@ -288,6 +288,18 @@ def script_kill() -> bytes:
     return _reply_of(lib.rd_script_kill)
 
 
+script_call_stats_reset = lib.rd_script_call_stats_reset   # CONFIG RESETSTAT; any thread
+
+
+def script_call_stats(name: str) -> tuple[int, int, int] | None:
+    """(calls, failed, rejected) of a command as scripts called it in C, or None when not registered."""
+    raw = name.encode()
+    out = ffi.new("uint64_t[3]")
+    if lib.rd_script_call_stats(raw, len(raw), out) != OK:
+        return None
+    return out[0], out[1], out[2]
+
+
 def script_stats() -> tuple[int, int, int]:
     """(Lua heap bytes, cached scripts, cache bytes) as of the last script run or load."""
     out = ffi.new("uint64_t[]", lib.RD_SCRIPT_NSTATS)

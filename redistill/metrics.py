@@ -206,22 +206,25 @@ class Stats:
         return sum(self._out_kbps) / _SAMPLES
 
 
-def commandstats_rows(python: dict[str, dict[str, int]],
-                      fast: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
+def commandstats_rows(python: dict[str, dict[str, int]], fast: dict[str, tuple[int, int]],
+                      script: dict[str, tuple[int, int, int]] | None = None) -> list[tuple[str, str]]:
     """INFO commandstats lines: the dispatcher's rows (name -> calls, usec, rejected_calls,
-    failed_calls) plus the (calls, failed calls) C ran for the fast commands.  C does not time
-    its commands (a clock read per command would cost more than GET itself), so usec covers
-    Python only and usec_per_call divides it by the Python calls."""
+    failed_calls) plus the (calls, failed calls) C ran for the fast commands and the (calls, failed,
+    rejected) of scripts' calls C ran or refused.  C does not time its commands (a clock read per
+    command would cost more than GET itself), so usec covers Python only and usec_per_call divides it
+    by the Python calls."""
+    script = script or {}
     rows = []
-    for name in sorted(set(python) | set(fast)):
+    for name in sorted(set(python) | set(fast) | set(script)):
         s = python.get(name, {})
         c_calls, c_failed = fast.get(name, (0, 0))
+        l_calls, l_failed, l_rejected = script.get(name, (0, 0, 0))
         py_calls, usec = s.get("calls", 0), s.get("usec", 0)
         per_call = usec / py_calls if py_calls else 0.0
         rows.append((f"cmdstat_{name}",
-                     f"calls={py_calls + c_calls},usec={usec},usec_per_call={per_call:.2f},"
-                     f"rejected_calls={s.get('rejected_calls', 0)},"
-                     f"failed_calls={s.get('failed_calls', 0) + c_failed}"))
+                     f"calls={py_calls + c_calls + l_calls},usec={usec},usec_per_call={per_call:.2f},"
+                     f"rejected_calls={s.get('rejected_calls', 0) + l_rejected},"
+                     f"failed_calls={s.get('failed_calls', 0) + c_failed + l_failed}"))
     return rows
 
 

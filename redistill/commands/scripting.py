@@ -301,9 +301,23 @@ _FLAGS = {"write": core.CMD_WRITE, "denyoom": core.CMD_DENYOOM, "noscript": core
           "may_replicate": core.CMD_MAY_REPLICATE, "allow_busy": core.CMD_ALLOW_BUSY}
 
 
+_registered: list[str] = []   # every name register_commands gave C
+
+
+def call_stats() -> dict[str, tuple[int, int, int]]:
+    """name -> (calls, failed, rejected) of the calls scripts made that C counted (INFO commandstats)."""
+    out = {}
+    for name in _registered:
+        row = core.script_call_stats(name)
+        if row and any(row):
+            out[name] = row
+    return out
+
+
 def register_commands(specs: list[Any]) -> None:
     """Gives C every command and subcommand of the table with the flags redis.call checks, and the
     way back into Python for the commands C does not run."""
+    _registered[:] = [spec.name for spec in specs]
     for spec in specs:
         flags = sum(bit for name, bit in _FLAGS.items() if name in spec.flags)
         flags |= core.CMD_CONTAINER if spec.subcommands is not None else 0

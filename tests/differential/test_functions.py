@@ -239,3 +239,35 @@ def test_restore_bad_payloads_alike(socks):
             got = [_call(s, "FUNCTION", "RESTORE", payload, *policy) for s in socks]
             assert got[0] == got[1], (payload, policy, got)
             assert _lists(socks[0]) == _lists(socks[1]), (payload, policy)
+
+
+# ---- INFO commandstats of the commands scripts call -------------------------------------------------
+
+STATS_SCRIPT = ("redis.call('set', KEYS[1], 0) redis.call('expire', KEYS[1], 100) redis.call('get', KEYS[1]) "
+                "redis.pcall('get') redis.pcall('nosuch') pcall(redis.call, 'lpush', KEYS[1], 1) "
+                "redis.call('incr', KEYS[1]) return redis.pcall('hset', KEYS[1], 'a', 'b')")
+
+
+def _cmdstats(s: RespSocket) -> dict[str, tuple[str, ...]]:
+    """cmdstat_<name> -> (calls, rejected_calls, failed_calls), without the timings."""
+    out = {}
+    for line in _bulk(_call(s, "INFO", "commandstats")).decode().splitlines():
+        if line.startswith("cmdstat_"):
+            name, fields = line.split(":", 1)
+            kv = dict(f.split("=") for f in fields.split(","))
+            out[name] = (kv["calls"], kv["rejected_calls"], kv["failed_calls"])
+    return out
+
+
+def test_script_calls_in_commandstats(socks):
+    """The commands scripts and functions call (run in C or in Python, refused by redis.call's checks,
+    failed) count in INFO commandstats as on Redis."""
+    for s in socks:
+        assert _call(s, "FUNCTION", "FLUSH") == b"+OK\r\n"
+        _call(s, "FUNCTION", "LOAD", "#!lua name=st\nredis.register_function('st', function(keys) "
+              "redis.call('set', keys[1], 'x') return redis.pcall('lpush', keys[1], 1) end)")
+        assert _call(s, "CONFIG", "RESETSTAT") == b"+OK\r\n"
+    replies = [[_call(s, "EVAL", STATS_SCRIPT, "1", "k"), _call(s, "FCALL", "st", "1", "k"),
+                _call(s, "EVAL", "return redis.call('set', 'k2', 'v')", "0")] for s in socks]
+    assert replies[0] == replies[1]
+    assert _cmdstats(socks[0]) == _cmdstats(socks[1])
