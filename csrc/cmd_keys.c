@@ -395,8 +395,16 @@ static const char *const object_help[] = {
     "    <key>.",
 };
 
-/* Only USAGE is served so far. */
+/* MEMORY's subcommands past USAGE and HELP run in Python (commands/memory.py). */
 static const char *const memory_help[] = {
+    "DOCTOR",
+    "    Return memory problems reports.",
+    "MALLOC-STATS",
+    "    Return internal statistics report from the memory allocator.",
+    "PURGE",
+    "    Attempt to purge dirty pages for reclamation by the allocator.",
+    "STATS",
+    "    Return information about the memory usage of the server.",
     "USAGE <key> [SAMPLES <count>]",
     "    Return memory in bytes used by <key> and its value. Nested values are",
     "    sampled up to <count> times (default: 5, 0 means sample all).",

@@ -54,6 +54,8 @@
     X(rename, 3) \
     X(renamenx, 3) \
     X(copy, -3) \
+    X(dump, 2) \
+    X(restore, -4) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \
@@ -70,6 +72,15 @@
     X(hincrbyfloat, 4) \
     X(hrandfield, -2) \
     X(hscan, -3) \
+    X(hexpire, -6) \
+    X(hpexpire, -6) \
+    X(hexpireat, -6) \
+    X(hpexpireat, -6) \
+    X(httl, -5) \
+    X(hpttl, -5) \
+    X(hexpiretime, -5) \
+    X(hpexpiretime, -5) \
+    X(hpersist, -5) \
     X(sadd, -3) \
     X(srem, -3) \
     X(smembers, 2) \
@@ -178,6 +189,7 @@
     X(rename) \
     X(renamenx) \
     X(copy) \
+    X(restore) \
     X(zadd) \
     X(zincrby) \
     X(zunionstore) \

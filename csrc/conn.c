@@ -416,6 +416,16 @@ static int count_error(rd_worker *w, int which, const char *reply, size_t len) {
     return 0;
 }
 
+/* A script's call in INFO commandstats, and its error reply (any text) in errorstats by its code;
+ * a code no status has (a script's own {err="MYCODE ..."}) counts as a failed call only. */
+static void count_script(rd_worker *w, int which, const char *reply, size_t len) {
+    counter_add(&w->calls[which], 1);
+    if (len == 0 || reply[0] != '-') return;
+    counter_add(&w->failed[which], 1);
+    int st = status_of_code(reply, len);
+    if (st >= 0) counter_add(&w->errors[st], 1);
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
 static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
     resp_parser *p = &c->parser;
@@ -561,7 +571,9 @@ static int run_evalsha(rd_conn *c, const char *frame, int *gated) {
     if (!rd_script_exists(w->argv[1], w->argl[1])) return 0;
     gate_leave(w->gate);
     gate_enter_exclusive(w->gate);
+    size_t before = c->out.len;
     rd_script_eval(w->ks, p->argc, w->argv, w->argl, c->resp, RD_EVAL_SHA | ro, &c->out);
+    count_script(w, fp_script_slot(ro != 0), c->out.data + before, c->out.len - before);
     gate_leave(w->gate);
     if (gate_enter_shared_or_busy(w->gate) != 0) *gated = 0;
     worker_args_shrink(w);

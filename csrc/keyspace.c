@@ -253,6 +253,7 @@ static int do_resize(rd_keyspace *ks, shard *s, size_t buckets) {
     s->table = t;
     s->mask = mask;
     s->cursor &= mask;
+    s->item_ttls_seen = s->item_ttls; /* the lap may skip buckets: do not end the visits on it */
     used_add(s, malloc_usable_size(t) + KS_MALLOC_OVERHEAD);
     return 0;
 }
@@ -1177,14 +1178,46 @@ static rd_status flush(rd_keyspace *ks, int async) {
 rd_status rd_ks_flush(rd_keyspace *ks) { return flush(ks, 0); }
 rd_status rd_ks_flush_async(rd_keyspace *ks) { return flush(ks, 1); }
 
+/* e's collection changed in place (shard lock held): its memory is counted again, through its
+ * eviction queue; a collection left empty is unlinked onto *dead, as Redis deletes such a key. */
+static void typed_recount(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t now, entry **dead) {
+    typed_val t;
+    ev_unlink(s, e); /* its eviction queue counts entry_mem, which changes now */
+    t = tv_get(e);
+    used_sub(s, t.mem);
+    t.mem = ks_types[e->type]->mem(t.obj);
+    used_add(s, t.mem);
+    tv_put(e, t);
+    ev_requeue(ks, s, e, now);
+    if (ks_types[e->type]->len(t.obj) == 0) {
+        do_unlink_quiet(s, link, e);
+        push_dead(dead, e);
+    }
+}
+
+/* One active-expiry step through the items with a TTL of e's collection (a hash's fields), shard
+ * lock held: the items reclaimed; e may be gone after it (emptied: *link is then its successor).
+ * No WATCH signal, as for keys (rule 7). */
+static uint64_t expire_items(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t now, entry **dead) {
+    const ks_type_ops *ops = ks_types[e->type];
+    size_t before, after;
+    if (!ops || !ops->expire_items) return 0;
+    before = ops->len(tv_get(e).obj);
+    if (ops->expire_items(tv_get(e).obj, now)) s->item_ttls_seen = 1;
+    after = ops->len(tv_get(e).obj);
+    if (after != before) typed_recount(ks, s, link, e, now, dead);
+    return before - after;
+}
+
 /* One active-expiry visit: up to KS_EXPIRE_BUCKETS buckets from the shard's cursor. */
 static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
     entry *dead = NULL;
     uint64_t n = 0;
 
     lock(s);
-    if (s->expires) {
+    if (s->expires || s->item_ttls) {
         size_t todo = s->mask + 1 < KS_EXPIRE_BUCKETS ? s->mask + 1 : KS_EXPIRE_BUCKETS;
+        uint64_t items = 0;
         for (; todo; todo--) {
             entry **link = &s->table[s->cursor];
             while (*link) {
@@ -1193,13 +1226,20 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
                     do_unlink_quiet(s, link, e);
                     push_dead(&dead, e);
                     n++;
+                } else if (s->item_ttls && is_typed(e) && (items += expire_items(ks, s, link, e, now, &dead), *link != e)) {
+                    /* emptied by its items' expiry and unlinked: *link is its successor */
                 } else {
                     link = &e->next;
                 }
             }
             s->cursor = (s->cursor + 1) & s->mask;
+            if (s->cursor == 0) { /* a lap ends: stop visiting a stripe where no item has a TTL */
+                s->item_ttls = s->item_ttls_seen;
+                s->item_ttls_seen = 0;
+            }
         }
         s->expired += n;
+        n += items;
     }
     release(ks, s);
     free_chain(dead);
@@ -1402,23 +1442,27 @@ rd_status ks_view_put(ks_view *v, int i, int type, void *obj) {
 static void view_changed(ks_view *v, int i, int watched) {
     shard *s = shard_of(v->ks, v->hs[i]);
     entry **link, *e = do_find(s, v->hs[i], v->keys[i], v->klens[i], &link);
-    typed_val t;
     if (!e || !is_typed(e)) return;
     if (watched) watch_hook(s, e); /* an in-place write (rule 7) */
-    ev_unlink(s, e);  /* its eviction queue counts entry_mem, which changes now */
-    t = tv_get(e);
-    used_sub(s, t.mem);
-    t.mem = ks_types[e->type]->mem(t.obj);
-    used_add(s, t.mem);
-    tv_put(e, t);
-    ev_requeue(v->ks, s, e, v->now);
-    if (ks_types[e->type]->len(t.obj) == 0) { /* Redis deletes a key whose collection empties */
-        do_unlink_quiet(s, link, e);
-        push_dead((entry **)&v->dead, e);
-    }
+    typed_recount(v->ks, s, link, e, v->now, (entry **)&v->dead);
 }
 
 void ks_view_changed(ks_view *v, int i) { view_changed(v, i, 1); }
+
+void ks_view_set_obj(ks_view *v, int i, void *obj) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    entry **link, *e = do_find(s, v->hs[i], v->keys[i], v->klens[i], &link);
+    typed_val t;
+    if (!e || !is_typed(e)) return;
+    t = tv_get(e);
+    t.obj = obj;
+    tv_put(e, t);
+}
+
+void ks_view_item_ttls(ks_view *v, int i) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    s->item_ttls = s->item_ttls_seen = 1;
+}
 
 void ks_view_resized(ks_view *v, int i) { view_changed(v, i, 0); }
 

@@ -111,6 +111,11 @@ typedef enum {
     RD_ERR_EXPIRE_OPTION,    /* EXPIRE's unknown option: %s = the word, to its first NUL */
     RD_ERR_EXPIRE_NX,        /* EXPIRE NX with XX, GT or LT */
     RD_ERR_EXPIRE_GT_LT,     /* EXPIRE GT with LT */
+    RD_ERR_HFE_NEGATIVE,     /* HEXPIRE's time < 0 */
+    RD_ERR_HFE_FIELDS,       /* the hash-field TTL commands without FIELDS where it belongs */
+    RD_ERR_HFE_NUMFIELDS,    /* HEXPIRE's numfields not a positive integer */
+    RD_ERR_HFE_NUMFIELDS_POSITIVE, /* HTTL's / HPERSIST's numfields not a positive integer */
+    RD_ERR_HFE_NUMFIELDS_ARGS, /* numfields other than the fields given */
     RD_ERR_DB_INDEX,         /* a database other than 0 (SELECT, COPY ... DB) */
     RD_ERR_SAME_OBJECT,      /* COPY of a key onto itself */
     RD_ERR_LFU_OFF,          /* OBJECT FREQ without an LFU maxmemory-policy */
@@ -141,6 +146,12 @@ typedef enum {
     RD_ERR_SCRIPT_COMPILE,   /* %s = Lua's compile error */
     RD_ERR_SCRIPT_RUN,       /* %s%s = the script's SHA1, then what Lua raised when no error table */
     RD_ERR_BUSY,             /* a command while a script runs past busy-reply-threshold */
+    RD_ERR_BUSYKEY,          /* RESTORE (no REPLACE) onto an existing key */
+    RD_ERR_RESTORE_TTL,      /* RESTORE with a negative TTL */
+    RD_ERR_RESTORE_IDLETIME, /* RESTORE IDLETIME < 0 */
+    RD_ERR_RESTORE_FREQ,     /* RESTORE FREQ outside 0..255 */
+    RD_ERR_DUMP_PAYLOAD,     /* RESTORE payload: version or CRC64 wrong */
+    RD_ERR_BAD_DATA,         /* RESTORE payload that does not decode */
     RD_ERR_BUSY_FUNCTION,    /* the same while a function (FCALL) runs */
     RD_ERR_FN_NOT_FOUND,     /* FCALL of an unknown function */
     RD_ERR_FN_NUMKEYS,       /* FCALL numkeys not an integer */
@@ -158,9 +169,7 @@ typedef enum {
     RD_ERR_FN_NONE,          /* a library that registered no function */
     RD_ERR_FN_EXISTS,        /* %s = a function another library has */
     RD_ERR_FN_RESTORE_LIB_EXISTS, /* %s = a library FUNCTION RESTORE APPEND finds */
-    RD_ERR_FN_PAYLOAD,       /* FUNCTION RESTORE: bad RDB version or CRC64 */
     RD_ERR_FN_NOT_FUNCTION,  /* FUNCTION RESTORE: an opcode other than a function library's */
-    RD_ERR_FN_READ_TYPE,     /* FUNCTION RESTORE: truncated before an opcode */
     RD_ERR_FN_LOAD_PAYLOAD,  /* FUNCTION RESTORE: a library's string cannot be read */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
@@ -232,7 +241,8 @@ enum {
     RD_ENC_INTSET,        /* small sets of integers (set-max-intset-entries) */
     RD_ENC_SKIPLIST,      /* sorted sets past zset-max-listpack-* */
     RD_ENC_QUICKLIST,     /* lists */
-    RD_ENC_STREAM         /* streams */
+    RD_ENC_STREAM,        /* streams */
+    RD_ENC_LISTPACKEX     /* small hashes whose fields have had a TTL (Redis 7.4) */
 };
 
 /* Keyspace counters, indices into rd_ks_stats' output array. */
@@ -472,6 +482,11 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
  * most ~1000 small frames of stack whatever the pattern.  Any thread; no locks. */
 int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
 
+/* Redis's CRC-64 (Jones polynomial, reflected; crc64(0, "123456789") = 0xe9c6d914c4b8d9ca), the
+ * checksum of DUMP payloads and RDB files: crc continues a previous call's result (start at 0).
+ * Any thread; no locks. */
+uint64_t rd_crc64(uint64_t crc, const void *p, size_t n);
+
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the
  * shard's count of such keys (exact while shards are that small); 0 when no
@@ -616,8 +631,6 @@ rd_status rd_function_dump(rd_buf *out);
 rd_status rd_function_restore(const char *payload, size_t len, int policy, rd_buf *out);
 /* Copies RD_FN_NINFO counters into out[].  Any thread. */
 rd_status rd_function_info(uint64_t *out, size_t n);
-/* Redis's crc64 (Jones polynomial, reflected) of n bytes, continuing crc (0 to start).  Any thread. */
-uint64_t rd_crc64(uint64_t crc, const void *p, size_t n);
 
 /* ---- transactions (gate.c, watch.c) ------------------------------------------ */
 

@@ -95,6 +95,12 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_EXPIRE_OPTION] = "-ERR Unsupported option %s",
     [RD_ERR_EXPIRE_NX] = "-ERR NX and XX, GT or LT options at the same time are not compatible",
     [RD_ERR_EXPIRE_GT_LT] = "-ERR GT and LT options at the same time are not compatible",
+    /* Redis 7.4's hash-field TTL commands (no reference server here: its t_hash.c's texts). */
+    [RD_ERR_HFE_NEGATIVE] = "-ERR invalid expire time, must be >= 0",
+    [RD_ERR_HFE_FIELDS] = "-ERR Mandatory argument FIELDS is missing or not at the right position",
+    [RD_ERR_HFE_NUMFIELDS] = "-ERR Parameter `numFields` should be greater than 0",
+    [RD_ERR_HFE_NUMFIELDS_POSITIVE] = "-ERR Number of fields must be a positive integer",
+    [RD_ERR_HFE_NUMFIELDS_ARGS] = "-ERR The `numfields` parameter must match the number of arguments",
     [RD_ERR_DB_INDEX] = "-ERR DB index is out of range",
     [RD_ERR_SAME_OBJECT] = "-ERR source and destination objects are the same",
     [RD_ERR_LFU_OFF] = "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
@@ -131,6 +137,12 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_SCRIPT_COMPILE] = "-ERR Error compiling script (new function): %s",
     [RD_ERR_SCRIPT_RUN] = "-ERR Error running script %s, %s",
     [RD_ERR_BUSY] = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+    [RD_ERR_BUSYKEY] = "-BUSYKEY Target key name already exists.",
+    [RD_ERR_RESTORE_TTL] = "-ERR Invalid TTL value, must be >= 0",
+    [RD_ERR_RESTORE_IDLETIME] = "-ERR Invalid IDLETIME value, must be >= 0",
+    [RD_ERR_RESTORE_FREQ] = "-ERR Invalid FREQ value, must be >= 0 and <= 255",
+    [RD_ERR_DUMP_PAYLOAD] = "-ERR DUMP payload version or checksum are wrong",
+    [RD_ERR_BAD_DATA] = "-ERR Bad data format",
     [RD_ERR_BUSY_FUNCTION] = "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.",
     [RD_ERR_FN_NOT_FOUND] = "-ERR Function not found",
     [RD_ERR_FN_NUMKEYS] = "-ERR Bad number of keys provided",
@@ -149,9 +161,7 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_FN_NONE] = "-ERR No functions registered",
     [RD_ERR_FN_EXISTS] = "-ERR Function %s already exists",
     [RD_ERR_FN_RESTORE_LIB_EXISTS] = "-ERR Library %s already exists",
-    [RD_ERR_FN_PAYLOAD] = "-ERR DUMP payload version or checksum are wrong",
     [RD_ERR_FN_NOT_FUNCTION] = "-ERR given type is not a function",
-    [RD_ERR_FN_READ_TYPE] = "-ERR can not read data type",
     [RD_ERR_FN_LOAD_PAYLOAD] = "-ERR Failed loading library payload",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
@@ -168,6 +178,16 @@ static const char *const messages[RD_STATUS_COUNT] = {
 const char *rd_status_message(rd_status st) {
     if ((unsigned)st >= RD_STATUS_COUNT || !messages[st]) return "";
     return messages[st];
+}
+
+int status_of_code(const char *line, size_t len) {
+    size_t n = 0;
+    while (n < len && line[n] != ' ' && line[n] != '\r') n++;
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = messages[st];
+        if (m && strncmp(m, line, n) == 0 && m[n] == ' ') return st;
+    }
+    return -1;
 }
 
 int status_of_error(const char *line, size_t len) {

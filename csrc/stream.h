@@ -146,6 +146,16 @@ void stream_free_obj(void *o);
 /* XREADGROUP's part of XREAD's handler. */
 void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, int group);
 
+/* The RDB loader (rdb_stream.c): an entry appended (0; 1 when id is not above the last one; -1
+ * nomem); a group created (NULL: the name exists, or *nomem); a pending entry added in id order
+ * (NULL: already there, or nomem) and found; a pending entry given to a consumer. */
+int stream_obj_append(stream *s, const sid *id, int nf, const char **argv, const size_t *argl);
+sgroup *stream_group_add(stream *s, const char *name, size_t n, const sid *last, long long entries_read,
+                         int *nomem);
+snack *stream_pel_add(stream *s, sgroup *g, const sid *id);
+snack *stream_pel_find(sgroup *g, const sid *id);
+void stream_nack_assign(snack *k, sconsumer *c);
+
 /* A stream entry is being freed (stream_type_ops.key_freed) (deleted, overwritten, expired, evicted): while clients are
  * blocked its key is queued for rd_stream_freed_keys.  Any thread; no stripe lock held. */
 void stream_freed(const char *key, size_t n);

@@ -145,7 +145,7 @@ static void list_each(const void *o, void (*fn)(void *ctx, const char *p, size_t
     for (size_t i = 0; i < l->count; i++) fn(ctx, lget(l, i)->data, lget(l, i)->len);
 }
 
-const ks_type_ops list_type_ops = {"list", list_free, list_dup, list_mem, list_encoding, list_len, list_each, NULL};
+const ks_type_ops list_type_ops = {"list", list_free, list_dup, list_mem, list_encoding, list_len, list_each, NULL, NULL};
 
 void *list_obj_new(void) { return list_new(); }
 

@@ -16,7 +16,7 @@ typedef dobj sobj;
 
 static int set_encoding(const void *o) { return ((const dobj *)o)->big ? RD_ENC_HASHTABLE : RD_ENC_INTSET; }
 
-const ks_type_ops set_type_ops = {"set", dobj_free, dobj_dup, dobj_mem, set_encoding, dobj_len, dobj_each, NULL};
+const ks_type_ops set_type_ops = {"set", dobj_free, dobj_dup, dobj_mem, set_encoding, dobj_len, dobj_each, NULL, NULL};
 
 /* setTypeAdd: 1 added, 0 present, -1 nomem.  An intset holds only integers
  * (string2ll) and at most set-max-intset-entries of them. */

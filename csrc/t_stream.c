@@ -364,7 +364,7 @@ static int stream_encoding(const void *o) {
 static size_t stream_len(const void *o) { return ((const stream *)o)->length + 1; }
 
 const ks_type_ops stream_type_ops = {"stream", stream_free_obj, stream_dup, stream_mem, stream_encoding, stream_len, NULL,
-                                     stream_freed};
+                                     stream_freed, NULL};
 
 /* ---- appending ------------------------------------------------------------------------ */
 
@@ -459,6 +459,11 @@ static int stream_append(stream *s, const sid *id, int nf, const char **argv, co
     s->last_id = *id;
     if (s->length == 1) s->first_id = *id;
     return 0;
+}
+
+int stream_obj_append(stream *s, const sid *id, int nf, const char **argv, const size_t *argl) {
+    if (s->length && sid_cmp(id, &s->last_id) <= 0) return 1; /* ids only grow */
+    return stream_append(s, id, nf, argv, argl);
 }
 
 /* ---- iteration ------------------------------------------------------------------------- */

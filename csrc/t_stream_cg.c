@@ -231,6 +231,25 @@ int group_deliver(stream *s, sgroup *g, sconsumer *c, const sid *id, int noack, 
     return 0;
 }
 
+sgroup *stream_group_add(stream *s, const char *name, size_t n, const sid *last, long long entries_read,
+                         int *nomem) {
+    return group_create(s, name, n, last, entries_read, nomem);
+}
+
+snack *stream_pel_add(stream *s, sgroup *g, const sid *id) {
+    int found;
+    size_t i = pel_seek(g, id, &found);
+    return found ? NULL : pel_insert(s, g, i, id);
+}
+
+snack *stream_pel_find(sgroup *g, const sid *id) {
+    int found;
+    size_t i = pel_seek(g, id, &found);
+    return found ? &g->pel[i] : NULL;
+}
+
+void stream_nack_assign(snack *k, sconsumer *c) { nack_assign(k, c); }
+
 /* One entry of the stream by id, as XRANGE prints it; 0 when it is not there. */
 static int reply_entry_by_id(tx_ctx *x, const stream *s, const sid *id) {
     sentry e;

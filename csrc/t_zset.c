@@ -326,7 +326,38 @@ static void zobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t
         fn(ctx, zn_member(n), n->mlen);
 }
 
-const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len, zobj_each, NULL};
+const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len, zobj_each, NULL, NULL};
+
+/* ---- the RDB loader's and writer's access (rdb.c) ---------------------------------------- */
+
+void *zset_obj_new(void) {
+    zobj *z = zobj_new();
+    if (z) z->big = 1; /* raw scores while loading: zset_obj_settle decides the encoding */
+    return z;
+}
+
+int zset_obj_add(void *o, double score, const char *m, size_t n) {
+    zobj *z = o;
+    int big = z->big;
+    if (zfind(z, m, n)) return 1;
+    if (zinsert(z, score, m, n) != 0) return -1;
+    z->big = big;
+    return 0;
+}
+
+void zset_obj_settle(void *o, int big) {
+    zobj *z = o;
+    z->big = big;
+    if (!big) /* a listpack's text score: -0 is stored as 0, as zinsert does */
+        for (znode *n = z->header->lv[0].forward; n; n = n->lv[0].forward) n->score = lp_score(z, n->score);
+}
+
+void zset_obj_walk(const void *o, int rev, void (*fn)(void *ctx, const char *m, size_t n, double score),
+                   void *ctx) {
+    const zobj *z = o;
+    for (const znode *n = rev ? z->tail : z->header->lv[0].forward; n; n = rev ? n->backward : n->lv[0].forward)
+        fn(ctx, zn_member(n), n->mlen, n->score);
+}
 
 /* ---- scores: Redis's parsing and formatting ------------------------------------------ */
 

@@ -25,7 +25,8 @@ MODULES = {"t_stream_cg": "t_stream",   # a stream's consumer groups, inside the
            "script_call": "script",     # the Lua engine: redis.call and the type conversions
            "script_conv": "script",
            "function": "script",       # the functions engine: FUNCTION and FCALL beside EVAL
-           "function_dump": "script"}
+           "function_dump": "script",
+           "rdb_stream": "rdb"}        # the RDB encoding: streams apart
 
 
 def _symbols(src: Path, out: Path) -> tuple[str, set[str], set[str]]:

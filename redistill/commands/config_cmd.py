@@ -176,6 +176,11 @@ def _apply(server: Any, new: dict[str, str]) -> None:
             slowlog.slower_than = int(stored.pop("slowlog-log-slower-than"))
         if "slowlog-max-len" in stored:
             slowlog.set_max_len(int(stored.pop("slowlog-max-len")))
+    if "latency-monitor-threshold" in stored and getattr(server, "latency", None) is not None:
+        server.latency.threshold = int(stored["latency-monitor-threshold"])
+    if "latency-tracking" in stored:
+        from redistill.commands import latency
+        latency.tracking = stored["latency-tracking"] == "yes"
     if "proto-max-bulk-len" in stored:   # C's: the parser's, SETRANGE's, APPEND's and LCS's limit
         from redistill.core import set_proto_max_bulk_len
         set_proto_max_bulk_len(int(stored["proto-max-bulk-len"]))

@@ -25,11 +25,12 @@ def info(client: Any, args: list[bytes]) -> Verbatim:
 
 # ---- CONFIG (GET and SET: config_cmd.py) ----------------------------------------------------------
 
-# CONFIG RESETSTAT   (INFO's counters, commandstats and errorstats; not the slowlog, as Redis)
+# CONFIG RESETSTAT   (INFO's counters, commandstats, errorstats and LATENCY HISTOGRAM; not the slowlog, as Redis)
 def config_resetstat(client: Any, args: list[bytes]) -> str:
     from redistill import commands   # the table imports this module first
 
     commands.reset_stats()
+    commands.latency.reset_histograms()   # Redis's resetCommandTableStats drops them too
     core.script_call_stats_reset()
     stats = getattr(client.server, "stats", None)
     if stats is not None and hasattr(stats, "reset"):

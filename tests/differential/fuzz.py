@@ -680,6 +680,62 @@ STREAM_TEMPLATES: list[Template] = [
 TEMPLATES += STREAM_TEMPLATES
 
 
+# ---- DUMP / RESTORE: payloads built here, valid and broken (Redis's CRC-64 in Python) ----
+def crc64(data: bytes) -> int:
+    """Redis's CRC-64 (Jones, reflected), bit by bit: the tests' own, not the server's."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+    return crc
+
+
+def dump_payload(body: bytes, version: int = 10) -> bytes:
+    """A DUMP payload: body, RDB version, CRC-64 (little-endian)."""
+    head = body + version.to_bytes(2, "little")
+    return head + crc64(head).to_bytes(8, "little")
+
+
+# A string, an int8 and int32 string, plain list, set, hash and text-score zset (loaded as listpack,
+# intset, listpack...), an empty set, duplicate members, an unknown type, a truncated string.
+DUMP_BODIES = [b"\x00\x05hello", b"\x00\xc0\x7b", b"\x00\xc2\x00\x00\x01\x80", b"\x01\x02\x01a\x02bb",
+               b"\x02\x03\x011\x012\x013", b"\x04\x01\x01f\x01v", b"\x03\x02\x01a\x031.5\x01b\xfe",
+               b"\x02\x00", b"\x02\x02\x01a\x01a", b"\x06\x00", b"\x00\x0aabc"]
+RESTORE_PAYLOADS = [dump_payload(b) for b in DUMP_BODIES] + [
+    dump_payload(b"\x00\x01x", 11), dump_payload(b"\x00\x01x")[:-1] + b"\x00", b"", b"\x00\x01x"]
+
+
+def g_restore(rnd, ctx):
+    args = [b"RESTORE", key(rnd), rnd.choice([b"0", b"0", b"100000000", b"-1", b"abc"]), rnd.choice(RESTORE_PAYLOADS)]
+    for _ in range(rnd.choice((0, 1, 1, 2, 3))):
+        opt = rnd.choice([b"REPLACE", b"replace", b"ABSTTL", b"IDLETIME", b"FREQ", b"BAD"])
+        args.append(opt)
+        if opt in (b"IDLETIME", b"FREQ") and rnd.random() < 0.9:
+            args.append(rnd.choice([b"0", b"10", b"255", b"256", b"-1", b"x"]))
+    return [(0, args)]
+
+
+def g_dump_block(rnd, ctx):
+    """DUMP of a string, an RPUSHed list or a sorted set only this block writes: the layouts Redis's DUMP
+    bytes follow from the value alone (a hash's or a set's order is each server's own)."""
+    kind = rnd.choice(["string", "list", "zset"])
+    if kind == "string":
+        fill = [b"SET", b"dumpk", value(rnd)]
+    elif kind == "list":
+        fill = [b"RPUSH", b"dumpk", *[value(rnd) for _ in range(rnd.randint(1, 40))]]
+    else:
+        fill = [b"ZADD", b"dumpk", *[x for _ in range(rnd.randint(1, 140)) for x in (rnd.choice(FLOATS[:7]),
+                                                                                     rnd.choice(ZMEMBERS + VALUES))]]
+    return [(0, [b"DEL", b"dumpk"]), (0, fill), (0, [b"DUMP", b"dumpk"])]
+
+
+TEMPLATES += [
+    Template("restore", 3, g_restore),
+    Template("dump", 2, g_dump_block, in_txn=False, needs=("restore", "del", "rpush", "zadd")),
+]
+
+
 # ---- pathological glob patterns, on every MATCH path ----
 # Redis's matcher fails a match that needs more than 1000 nested '*'; without that bound, one '*' per
 # recursion level overflowed a worker's stack.  Subjects are runs of 'a' around that length.

@@ -271,3 +271,17 @@ def test_script_calls_in_commandstats(socks):
                 _call(s, "EVAL", "return redis.call('set', 'k2', 'v')", "0")] for s in socks]
     assert replies[0] == replies[1]
     assert _cmdstats(socks[0]) == _cmdstats(socks[1])
+
+
+def test_dump_bytes_equal_redis(socks):
+    """FUNCTION DUMP of no library, and of one (short code kept plain, long code LZF-compressed as Redis
+    compresses it), is Redis's payload byte for byte."""
+    codes = [None, "#!lua name=s\nredis.register_function('s', function() return 1 end)", LIBS[0], LIBS[1]]
+    for code in codes:
+        dumps = []
+        for s in socks:
+            assert _call(s, "FUNCTION", "FLUSH") == b"+OK\r\n"
+            if code:
+                _call(s, "FUNCTION", "LOAD", code)
+            dumps.append(_call(s, "FUNCTION", "DUMP"))
+        assert dumps[0] == dumps[1], code
