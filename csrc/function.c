@@ -285,24 +285,17 @@ static int l_register_function(lua_State *l) {
     return 0;
 }
 
-static int missing_global(lua_State *l) {
-    const char *name = lua_tostring(l, 2);
-    return luaL_error(l, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
-}
-
-static int readonly_table(lua_State *l) { return luaL_error(l, "Attempt to modify a readonly table"); }
-
 /* t (on top) reads missing names as an error and refuses writes: replaced by an empty view of it. */
 static void protect(lua_State *l) {
     lua_newtable(l); /* t's own metatable: a missing name is an error */
-    lua_pushcfunction(l, missing_global);
+    lua_pushcfunction(l, script_missing_global);
     lua_setfield(l, -2, "__index");
     lua_setmetatable(l, -2);
     lua_newtable(l); /* t, view */
     lua_newtable(l); /* t, view, mt */
     lua_pushvalue(l, -3);
     lua_setfield(l, -2, "__index");
-    lua_pushcfunction(l, readonly_table);
+    lua_pushcfunction(l, script_readonly_write);
     lua_setfield(l, -2, "__newindex");
     lua_pushboolean(l, 0);
     lua_setfield(l, -2, "__metatable");
@@ -594,14 +587,6 @@ void rd_function_flush(void) {
 
 /* ---- FCALL -------------------------------------------------------------------------- */
 
-static void push_array(lua_State *l, int n, const char **argv, const size_t *argl) {
-    lua_createtable(l, n, 0);
-    for (int i = 0; i < n; i++) {
-        lua_pushlstring(l, argv[i], argl[i]);
-        lua_rawseti(l, -2, i + 1);
-    }
-}
-
 rd_status rd_function_call(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp, int ro,
                            rd_buf *out) {
     script_run r;
@@ -616,14 +601,7 @@ rd_status rd_function_call(rd_keyspace *ks, int argc, const char **argv, const s
         resp_add_status_error(out, RD_ERR_FN_NUMKEYS);
         return RD_OK;
     }
-    if (numkeys > argc - 3) {
-        resp_add_status_error(out, RD_ERR_NUMKEYS_ARGS);
-        return RD_OK;
-    }
-    if (numkeys < 0) {
-        resp_add_status_error(out, RD_ERR_NUMKEYS_NEGATIVE);
-        return RD_OK;
-    }
+    if (script_bad_numkeys(numkeys, argc, out)) return RD_OK;
     memset(&r, 0, sizeof r);
     if (script_prepare(&r, ks, f->flags, ro, resp, out) != 0) return RD_OK;
     r.is_function = 1;
@@ -631,8 +609,8 @@ rd_status rd_function_call(rd_keyspace *ks, int argc, const char **argv, const s
     r.name_len = f->name_len;
     r.argc = argc, r.argv = argv, r.argl = argl;
     lua_rawgeti(FL, LUA_REGISTRYINDEX, f->ref);
-    push_array(FL, (int)numkeys, argv + 3, argl + 3);
-    push_array(FL, argc - 3 - (int)numkeys, argv + 3 + numkeys, argl + 3 + numkeys);
+    script_push_array(FL, (int)numkeys, argv + 3, argl + 3);
+    script_push_array(FL, argc - 3 - (int)numkeys, argv + 3 + numkeys, argl + 3 + numkeys);
     script_exec(FL, fl_globals_ref, &r, 2, out);
     stat_vm_bytes = script_lua_bytes(FL);
     return out->failed ? RD_ERR_NOMEM : RD_OK;

@@ -146,19 +146,19 @@ void script_status_with(rd_buf *out, rd_status st, const char *a, size_t an, con
 
 /* ---- the sandbox ------------------------------------------------------------------ */
 
-static int protected_read(lua_State *l) {
+int script_missing_global(lua_State *l) {
     const char *name = lua_tostring(l, 2);
     return luaL_error(l, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
 }
 
-static int protected_write(lua_State *l) { return luaL_error(l, "Attempt to modify a readonly table"); }
+int script_readonly_write(lua_State *l) { return luaL_error(l, "Attempt to modify a readonly table"); }
 
 /* Is the table at idx one of the read-only proxies? */
 static int is_protected(lua_State *l, int idx) {
     int yes = 0;
     if (lua_type(l, idx) == LUA_TTABLE && lua_getmetatable(l, idx)) {
         lua_getfield(l, -1, "__newindex");
-        yes = lua_tocfunction(l, -1) == protected_write;
+        yes = lua_tocfunction(l, -1) == script_readonly_write;
         lua_pop(l, 2);
     }
     return yes;
@@ -251,7 +251,7 @@ static void make_view(lua_State *l) {
     lua_newtable(l);                  /* t, view, mt */
     lua_pushvalue(l, -3);
     lua_setfield(l, -2, "__index");
-    lua_pushcfunction(l, protected_write);
+    lua_pushcfunction(l, script_readonly_write);
     lua_setfield(l, -2, "__newindex");
     lua_setmetatable(l, -2);
     lua_replace(l, -2);
@@ -289,7 +289,7 @@ static void make_proxy(lua_State *l) {
     lua_newtable(l);                  /* t, proxy, mt */
     lua_pushvalue(l, -3);
     lua_setfield(l, -2, "__index");
-    lua_pushcfunction(l, protected_write);
+    lua_pushcfunction(l, script_readonly_write);
     lua_setfield(l, -2, "__newindex");
     lua_setmetatable(l, -2);
     lua_getfield(l, LUA_REGISTRYINDEX, proxies_key); /* t, proxy, proxies */
@@ -393,7 +393,7 @@ static int protect_globals(lua_State *l) {
     /* A missing global is an error: the real table's own metatable. */
     lua_pushvalue(l, LUA_GLOBALSINDEX);
     lua_newtable(l);
-    lua_pushcfunction(l, protected_read);
+    lua_pushcfunction(l, script_missing_global);
     lua_setfield(l, -2, "__index");
     lua_setmetatable(l, -2);
     lua_pushvalue(l, -1);
@@ -403,7 +403,7 @@ static int protect_globals(lua_State *l) {
      * error), read-only, not the proxy's. */
     lua_getmetatable(l, -1);
     lua_newtable(l);
-    lua_pushcfunction(l, protected_read);
+    lua_pushcfunction(l, script_missing_global);
     lua_setfield(l, -2, "__index");
     make_view(l);
     lua_setfield(l, -2, "__metatable");
@@ -584,7 +584,7 @@ static void busy_hook(lua_State *l, lua_Debug *ar) {
     }
 }
 
-static void push_array(lua_State *l, int n, const char **argv, const size_t *argl) {
+void script_push_array(lua_State *l, int n, const char **argv, const size_t *argl) {
     lua_createtable(l, n, 0);
     for (int i = 0; i < n; i++) {
         lua_pushlstring(l, argv[i], argl[i]);
@@ -670,6 +670,13 @@ void script_exec(lua_State *l, int gref, script_run *r, int nargs, rd_buf *out) 
     publish_stats();
 }
 
+int script_bad_numkeys(long long numkeys, int argc, rd_buf *out) {
+    if (numkeys > argc - 3) resp_add_status_error(out, RD_ERR_NUMKEYS_ARGS);
+    else if (numkeys < 0) resp_add_status_error(out, RD_ERR_NUMKEYS_NEGATIVE);
+    else return 0;
+    return 1;
+}
+
 int script_prepare(script_run *r, rd_keyspace *ks, unsigned flags, int ro, int resp, rd_buf *out) {
     /* Before the run, as processCommand and scriptPrepareForRun check (rd_ks_admit evicts first). */
     r->oom = rd_ks_admit(ks) == RD_ERR_OOM;
@@ -714,14 +721,7 @@ rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const siz
         resp_add_status_error(out, RD_ERR_NOTINT);
         return RD_OK;
     }
-    if (numkeys > argc - 3) {
-        resp_add_status_error(out, RD_ERR_NUMKEYS_ARGS);
-        return RD_OK;
-    }
-    if (numkeys < 0) {
-        resp_add_status_error(out, RD_ERR_NUMKEYS_NEGATIVE);
-        return RD_OK;
-    }
+    if (script_bad_numkeys(numkeys, argc, out)) return RD_OK;
     if (state_init() != 0) {
         resp_add_status_error(out, RD_ERR_NOMEM);
         return RD_OK;
@@ -745,9 +745,9 @@ rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const siz
     r.argc = argc, r.argv = argv, r.argl = argl;
     function_name(fname, r.sha);
     lua_getfield(L, LUA_REGISTRYINDEX, fname);
-    push_array(L, (int)numkeys, argv + 3, argl + 3);
+    script_push_array(L, (int)numkeys, argv + 3, argl + 3);
     set_real_global(L, "KEYS");
-    push_array(L, argc - 3 - (int)numkeys, argv + 3 + numkeys, argl + 3 + numkeys);
+    script_push_array(L, argc - 3 - (int)numkeys, argv + 3 + numkeys, argl + 3 + numkeys);
     set_real_global(L, "ARGV");
     script_exec(L, globals_ref, &r, 0, out);
     return out->failed ? RD_ERR_NOMEM : RD_OK;

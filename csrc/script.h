@@ -40,6 +40,9 @@ typedef struct script_run {
 /* A sandboxed Lua state (Redis's libraries, the redis table, the error handler, read-only globals
  * behind a proxy); *globals_ref is the registry reference of its real globals table.  NULL: no memory. */
 lua_State *script_sandbox_new(int *globals_ref);
+/* EVAL's and FCALL's numkeys against argc (more keys than arguments, negative): 0, or 1 after
+ * writing the error. */
+int script_bad_numkeys(long long numkeys, int argc, rd_buf *out);
 /* Redis's scriptPrepareForRun checks for a script with shebang flags (ro: EVAL_RO/FCALL_RO), then
  * the run's fields; 0, or -1 after writing the error. */
 int script_prepare(script_run *r, rd_keyspace *ks, unsigned flags, int ro, int resp, rd_buf *out);
@@ -48,6 +51,11 @@ int script_prepare(script_run *r, rd_keyspace *ks, unsigned flags, int ro, int r
 void script_exec(lua_State *l, int globals_ref, script_run *r, int nargs, rd_buf *out);
 /* The error line of status st, its "%s" parts filled with a and b (CR, LF as spaces). */
 void script_status_with(rd_buf *out, rd_status st, const char *a, size_t an, const char *b, size_t bn);
+/* The sandbox's metamethods: a missing global's error (__index), a read-only table's (__newindex). */
+int script_missing_global(lua_State *l);
+int script_readonly_write(lua_State *l);
+/* Pushes the array {argv[0], ..., argv[n-1]} (KEYS, ARGV). */
+void script_push_array(lua_State *l, int n, const char **argv, const size_t *argl);
 /* Heap bytes of a Lua state. */
 uint64_t script_lua_bytes(lua_State *l);
 /* The SF_* flag of a shebang flag name (register_function's flags, case-insensitive): 0, or -1. */
