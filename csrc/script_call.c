@@ -278,8 +278,10 @@ static int redis_call(lua_State *L, int raise) {
     }
     buf_init(&out);
     /* A command that may fill a key a client blocks on goes through Python while any client is
-     * blocked, which serves the waiters (after the script, as EXEC's are). */
-    if (((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
+     * blocked, which serves the waiters (after the script, as EXEC's are); every command does while a
+     * monitor watches (Python feeds it). */
+    if (atomic_load_explicit(&script_python_only_flag, memory_order_relaxed) ||
+        ((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
         rd_exec(r->ks, argc, call_argv, call_argl, r->resp, &out) == RD_NOT_FOUND) {
         run_in_python(argc, call_argv, call_argl, r->resp, &out); /* Python's dispatcher counts it */
     } else {

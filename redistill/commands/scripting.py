@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 from redistill import commands, core, errors
-from redistill.commands import blocking
+from redistill.commands import blocking, monitor
 from redistill.commands.args import help_reply, word
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, decode_frame
@@ -33,7 +33,7 @@ class ScriptClient:
     state, with the script's protocol, no MULTI, and in_exec so blocking commands answer at once."""
 
     def __init__(self, caller: Any) -> None:
-        self.__dict__.update(_caller=caller, resp=2, multi=None, in_exec=True, blocked=None)
+        self.__dict__.update(_caller=caller, resp=2, multi=None, in_exec=True, blocked=None, addr="lua")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._caller, name)
@@ -66,13 +66,16 @@ def run_for_script(frame: bytes, resp: int) -> bytes:
 
 
 def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
-    return _run(client, lambda ks: ks.script_eval(args, client.resp, mode))
+    return _run(client, args, lambda ks: ks.script_eval(args, client.resp, mode))
 
 
-def _run(client: Any, run: Any) -> Encoded:
-    """A script (EVAL) or a function (FCALL) run by C for client: run(keyspace) -> its reply."""
+def _run(client: Any, args: list[bytes], run: Any) -> Encoded:
+    """A script (EVAL) or a function (FCALL) run by C for client: run(keyspace) -> its reply.  Fed to
+    the monitors before the commands it calls, as Redis feeds it."""
     global _server
     _server = client.server
+    if monitor.active():
+        monitor.feed(client, args)
     stand_in = ScriptClient(client)
     _local.client = stand_in
     try:
@@ -170,12 +173,12 @@ def script_help(client: Any, args: list[bytes]) -> list[str]:
 
 # FCALL function numkeys [key ...] [arg ...]
 def fcall(client: Any, args: list[bytes]) -> Encoded:
-    return _run(client, lambda ks: ks.function_call(args, client.resp, False))
+    return _run(client, args, lambda ks: ks.function_call(args, client.resp, False))
 
 
 # FCALL_RO function numkeys [key ...] [arg ...]
 def fcall_ro(client: Any, args: list[bytes]) -> Encoded:
-    return _run(client, lambda ks: ks.function_call(args, client.resp, True))
+    return _run(client, args, lambda ks: ks.function_call(args, client.resp, True))
 
 
 # FUNCTION LOAD [REPLACE] code

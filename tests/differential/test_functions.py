@@ -285,3 +285,33 @@ def test_dump_bytes_equal_redis(socks):
                 _call(s, "FUNCTION", "LOAD", code)
             dumps.append(_call(s, "FUNCTION", "DUMP"))
         assert dumps[0] == dumps[1], code
+
+
+def _monitor_lines(host: str, port: int, steps: list[list[str]]) -> list[bytes]:
+    """The MONITOR lines of steps, timestamps cut and a client's address kept only when it is "lua"."""
+    mon, cl = RespSocket(host, port, timeout=10), RespSocket(host, port, timeout=10)
+    try:
+        assert mon.call("MONITOR") == b"+OK\r\n"
+        for step in steps:
+            cl.call(*step)
+        lines = []
+        while not lines or not lines[-1].endswith(b'"PING"\r\n'):
+            if len(lines) > 20:
+                break
+            if not lines:
+                cl.call("PING")
+            lines.append(mon.reply())
+        untimed = [re.sub(rb"^\+[0-9.]+ ", b"+<t> ", line) for line in lines]
+        return [re.sub(rb"^\+<t> \[0 (?!lua\])[^\]]*\]", b"+<t> [0 <client>]", line) for line in untimed]
+    finally:
+        mon.close()
+        cl.close()
+
+
+def test_monitor_shows_scripts_and_their_commands(redis_server, server):
+    """EVAL and FCALL reach MONITOR before the commands they run, which show as the "lua" client's."""
+    steps = [["FUNCTION", "LOAD", "REPLACE", "#!lua name=mon\nredis.register_function('mon', function(keys) "
+              "return redis.call('set', keys[1], 'v') end)"],
+             ["EVAL", "redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])", "1", "k", "a b"],
+             ["FCALL", "mon", "1", "f"], ["EVAL", "return redis.pcall('nosuch')", "0"]]
+    assert _monitor_lines(server.host, server.port, steps) == _monitor_lines(redis_server.host, redis_server.port, steps)
