@@ -55,6 +55,12 @@ fn_func *fn_ctx_find(const fn_ctx *x, const char *name, size_t n) {
     return NULL;
 }
 
+int function_flags(const char *name, size_t n, unsigned *flags) {
+    const fn_func *f = fn_ctx_find(&fn_cur, name, n);
+    if (f) *flags = f->flags;
+    return f != NULL;
+}
+
 fn_lib *fn_ctx_find_lib(const fn_ctx *x, const char *name, size_t n) {
     for (fn_lib *l = x->libs; l; l = l->next)
         if (l->name_len == n && memcmp(l->name, name, n) == 0) return l;

@@ -572,6 +572,12 @@ rd_status rd_script_set_python(void *fn);
  * RD_ERR_NOMEM; RD_NOT_FOUND when argc < 3 (nothing written). */
 rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp, int mode,
                          rd_buf *out);
+/* What rd_script_may_write's s is. */
+enum { RD_SCRIPT_BODY = 0, RD_SCRIPT_SHA = 1, RD_SCRIPT_FUNCTION = 2 };
+/* Whether EVAL (s: the body), EVALSHA (the SHA1) or FCALL (the function's name), ro for their _RO
+ * forms, may write as Redis judges it from the script's flags (CLIENT PAUSE WRITE holds it).  Gate
+ * held, shared or exclusive. */
+int rd_script_may_write(int kind, int ro, const char *s, size_t n);
 /* SCRIPT LOAD: the SHA1 as a bulk, or the compile error, appended to out.  Gate exclusive. */
 rd_status rd_script_load(const char *body, size_t len, rd_buf *out);
 /* SCRIPT EXISTS of one SHA1: 1 or 0.  Gate exclusive. */

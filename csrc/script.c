@@ -584,6 +584,8 @@ static void busy_hook(lua_State *l, lua_Debug *ar) {
     }
 }
 
+void script_busy_check(lua_State *l) { busy_hook(l, NULL); }
+
 void script_push_array(lua_State *l, int n, const char **argv, const size_t *argl) {
     lua_createtable(l, n, 0);
     for (int i = 0; i < n; i++) {
@@ -751,6 +753,31 @@ rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const siz
     set_real_global(L, "ARGV");
     script_exec(L, globals_ref, &r, 0, out);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
+}
+
+/* Redis's evalGetCommandFlags / fcallGetCommandFlags, reduced to "may it write": a script with
+ * shebang flags (every function has flags) writes unless no-writes; one without keeps its
+ * command's flags (EVAL, EVALSHA and FCALL may replicate; the _RO forms do not). */
+int rd_script_may_write(int kind, int ro, const char *s, size_t n) {
+    unsigned flags = SF_COMPAT;
+    if (kind == RD_SCRIPT_BODY) {
+        size_t skip;
+        rd_buf err;
+        buf_init(&err);
+        if (parse_shebang(s, n, &flags, &skip, &err) != 0) flags = SF_COMPAT;
+        buf_release(&err);
+    } else if (kind == RD_SCRIPT_SHA) {
+        char sha[41];
+        const script_entry *e = NULL;
+        if (n == 40) {
+            sha_of_arg(sha, s, n);
+            e = cache_find(sha);
+        }
+        if (e) flags = e->flags;
+    } else if (!function_flags(s, n, &flags)) {
+        flags = SF_COMPAT;
+    }
+    return flags & SF_COMPAT ? !ro : !(flags & SF_NO_WRITES);
 }
 
 rd_status rd_script_load(const char *body, size_t len, rd_buf *out) {

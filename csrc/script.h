@@ -54,6 +54,10 @@ void script_status_with(rd_buf *out, rd_status st, const char *a, size_t an, con
 /* The sandbox's metamethods: a missing global's error (__index), a read-only table's (__newindex). */
 int script_missing_global(lua_State *l);
 int script_readonly_write(lua_State *l);
+/* The busy hook's work (busy-reply-threshold, serving the worker's other clients, SCRIPT KILL) run
+ * from redis.call after a command that went through Python: such calls are slow, so a script making
+ * them runs few Lua instructions between the count hook's calls. */
+void script_busy_check(lua_State *l);
 /* Pushes the array {argv[0], ..., argv[n-1]} (KEYS, ARGV). */
 void script_push_array(lua_State *l, int n, const char **argv, const size_t *argl);
 /* Heap bytes of a Lua state. */
@@ -67,8 +71,8 @@ int script_flag_names(unsigned flags, const char **names);
 void script_stats_running(rd_buf *out, int resp);
 /* 0: no script runs, 1: an EVAL script, 2: a function.  Any thread. */
 int script_running_kind(void);
-/* function.c: FUNCTION STATS' engines entry. */
-void function_stats_engines(rd_buf *out, int resp);
+/* function.c: a function's flags by name (1), or 0 when there is none of that name. */
+int function_flags(const char *name, size_t n, unsigned *flags);
 
 /* The run in progress, NULL between scripts. */
 extern script_run *script_cur;

@@ -232,6 +232,8 @@ static int nomem_error(lua_State *L) {
     return lua_error(L);
 }
 
+static int slow_call; /* the last redis.call went through Python (one script runs at a time) */
+
 static int redis_call(lua_State *L, int raise) {
     script_run *r = script_cur;
     int argc = lua_gettop(L), j;
@@ -241,6 +243,10 @@ static int redis_call(lua_State *L, int raise) {
     if (!r) {
         push_error_str(L, "redis.call/pcall can only be called inside a script invocation");
         return lua_error(L);
+    }
+    if (slow_call) { /* before anything is allocated: the check may raise the kill */
+        slow_call = 0;
+        script_busy_check(L);
     }
     if (argc == 0) {
         push_error_str(L, "Please specify at least one argument for this redis lib call");
@@ -284,6 +290,7 @@ static int redis_call(lua_State *L, int raise) {
         ((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
         rd_exec(r->ks, argc, call_argv, call_argl, r->resp, &out) == RD_NOT_FOUND) {
         run_in_python(argc, call_argv, call_argl, r->resp, &out); /* Python's dispatcher counts it */
+        slow_call = 1;
     } else {
         count(&e->calls);
         if (out.len && out.data[0] == '-') count(&e->failed);

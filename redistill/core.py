@@ -242,6 +242,12 @@ script_flush = lib.rd_script_flush              # gate exclusive
 script_set_busy_threshold = lib.rd_script_set_busy_threshold   # (ms); any thread
 script_busy = lib.rd_script_busy                # () -> 1 (EVAL) or 2 (a function) while a script is busy
 function_flush = lib.rd_function_flush          # gate exclusive
+SCRIPT_BODY, SCRIPT_SHA, SCRIPT_FUNCTION = lib.RD_SCRIPT_BODY, lib.RD_SCRIPT_SHA, lib.RD_SCRIPT_FUNCTION
+
+
+def script_may_write(kind: int, ro: bool, s: bytes) -> bool:
+    """EVAL/EVALSHA/FCALL (kind) of s may write, by the script's flags (CLIENT PAUSE WRITE).  Gate held."""
+    return bool(lib.rd_script_may_write(kind, 1 if ro else 0, s, len(s)))
 FN_APPEND, FN_REPLACE, FN_FLUSH = lib.RD_FN_APPEND, lib.RD_FN_REPLACE, lib.RD_FN_FLUSH
 
 

@@ -276,12 +276,12 @@ def _run(client: Any, args: list[bytes]) -> Any:
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
-        if pause.holds(client, spec):   # Redis postpones before queueing
+        if pause.holds(client, spec, args):   # Redis postpones before queueing
             return pause.postpone(client, args)
         queue.append((spec, args))
         return "QUEUED"
     if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
-        if pause.holds(client, spec):   # checked just before (see commands/pause.py)
+        if pause.holds(client, spec, args):   # checked just before (see commands/pause.py)
             return pause.postpone(client, args)
         return call(client, spec, args)
     # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it;
@@ -297,7 +297,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
         # changes a key (SCRIPT KILL and SHUTDOWN take no gate: OWN_GATE)
         return call(client, spec, args)
     try:
-        if pause.holds(client, spec):
+        if pause.holds(client, spec, args):
             return pause.postpone(client, args)
         try:
             if exclusive or "write" not in spec.flags or not blocking.serves(args):
@@ -309,7 +309,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
         ks.shared_end()
         exclusive = True
         ks.exclusive_begin()
-        if pause.holds(client, spec):
+        if pause.holds(client, spec, args):
             return pause.postpone(client, args)
         return call(client, spec, args)
     finally:
