@@ -300,7 +300,7 @@ script_call_stats_reset = lib.rd_script_call_stats_reset   # CONFIG RESETSTAT; a
 def script_call_stats(name: str) -> tuple[int, int, int] | None:
     """(calls, failed, rejected) of a command as scripts called it in C, or None when not registered."""
     raw = name.encode()
-    out = ffi.new("uint64_t[3]")
+    out = ffi.new("uint64_t[]", 3)
     if lib.rd_script_call_stats(raw, len(raw), out) != OK:
         return None
     return out[0], out[1], out[2]
