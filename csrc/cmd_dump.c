@@ -5,6 +5,7 @@
 #include "ksapi.h"
 #include "rdb.h"
 #include "resp.h"
+#include "stream.h"
 #include "strconv.h"
 #include "types.h"
 
@@ -12,14 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* DUMP key: the payload is built under the key's stripe lock (a consistent value), then sent. */
+/* DUMP key: the payload is written under the key's stripe lock (a consistent value) straight into
+ * the reply, its bulk header put in front once its length is known (no second copy of a big one). */
 void tx_dump(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     ks_view v;
     int type, rc;
     void *obj = NULL;
     const char *val = NULL;
-    size_t len = 0;
-    rd_buf payload;
+    size_t len = 0, at = x->out->len;
+    int failed = x->out->failed;
     (void)argc;
     if (tx_open(x, &v, argv + 1, argl + 1, 1) != 0) return;
     if (ks_view_any(&v, 0, 1, &type, &obj, &val, &len) != RD_OK) {
@@ -27,14 +29,17 @@ void tx_dump(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         resp_add_nil(x->out, x->resp);
         return;
     }
-    buf_init(&payload);
-    rc = rdb_dump_payload(&payload, type, obj, val, len);
+    rc = rdb_dump_payload(x->out, type, obj, val, len);
     ks_view_close(&v);
-    if (rc == 0)
-        resp_add_bulk(x->out, payload.data, payload.len);
-    else
+    if (rc == 0) {
+        reply_patch_len(x->out, at, at, '$', (long long)(x->out->len - at));
+        resp_add_raw(x->out, "\r\n", 2);
+    }
+    if ((rc != 0 || x->out->failed) && !failed) { /* a partial payload goes: the error instead */
+        x->out->len = at;
+        x->out->failed = 0;
         resp_add_status_error(x->out, RD_ERR_NOMEM);
-    buf_release(&payload);
+    }
 }
 
 typedef struct restore_opts {
@@ -114,7 +119,7 @@ void tx_restore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             if (o.replace) ks_view_delete(&v, 0);
             resp_add_raw(x->out, "+OK\r\n", 5);
         } else {
-            st = ks_view_restore(&v, 0, val.type, val.obj, val.str, val.len, ttl, o.freq,
+            st = ks_view_restore(&v, 0, val.type, val.obj, val.bytes, val.len, ttl, o.freq,
                                  o.idle >= 0 ? (o.idle > LLONG_MAX / 1000 ? LLONG_MAX : o.idle * 1000) : -1);
             val.obj = NULL; /* the entry owns it now, or it was freed */
             if (st == RD_OK)

@@ -41,6 +41,11 @@
     X(bitop, -4) \
     X(bitfield, -2) \
     X(bitfield_ro, -2) \
+    X(pfadd, -2) \
+    X(pfcount, -2) \
+    X(pfmerge, -2) \
+    X(pfdebug, 3) \
+    X(pfselftest, 1) \
     X(incrbyfloat, 3) \
     X(msetnx, -3) \
     X(lcs, -3) \
@@ -98,6 +103,16 @@
     X(sdiffstore, -3) \
     X(sintercard, -3) \
     X(sscan, -3) \
+    X(geoadd, -5) \
+    X(geodist, -4) \
+    X(geohash, -2) \
+    X(geopos, -2) \
+    X(geosearch, -7) \
+    X(geosearchstore, -8) \
+    X(georadius, -6) \
+    X(georadius_ro, -6) \
+    X(georadiusbymember, -5) \
+    X(georadiusbymember_ro, -5) \
     X(zadd, -4) \
     X(zincrby, 4) \
     X(zscore, 3) \
@@ -190,6 +205,10 @@
     X(renamenx) \
     X(copy) \
     X(restore) \
+    X(geoadd) \
+    X(geosearchstore) \
+    X(georadius) \
+    X(georadiusbymember) \
     X(zadd) \
     X(zincrby) \
     X(zunionstore) \

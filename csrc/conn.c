@@ -723,8 +723,12 @@ static int run_batch(rd_conn *c, int fd) {
                 done++;
                 if (exact || own) {
                     int64_t t = rd_now_us();
-                    if (t - seg.start_us >= seg.thr)
+                    if (t - seg.start_us < seg.thr)
+                        ;
+                    else if (c->w->argv) /* NULL: run_fast gave back the scratch of a frame of > ARGS_KEEP */
                         slow_entry(c, c->parser.argc, c->w->argv, c->w->argl, t - seg.start_us);
+                    else if (!big) /* its head read again from the input (a big SET never gets here) */
+                        slow_frame(c, start, t - seg.start_us);
                     seg.start_us = t;
                 } else {
                     seg.n++;

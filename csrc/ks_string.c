@@ -268,3 +268,23 @@ rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val) {
     *val = entry_val(e);
     return RD_OK;
 }
+
+rd_status ks_view_str_set(ks_view *v, int i, const char *val, size_t n, int exact) {
+    shard *s;
+    entry **link, *e = view_string(v, i, &link, &s), *ne;
+    if (!e) return RD_NOT_FOUND;
+    if (e->type != KS_TYPE_STRING) return RD_ERR_WRONGTYPE;
+    if (exact && !entry_fits(e, n)) { /* a chunk of the value's size, not the doubled room of growth */
+        if (!(ne = entry_new(v->keys[i], v->klens[i], val, n, entry_expire(e), s->ev.linked, v->now)))
+            return RD_ERR_NOMEM;
+        watch_node *watched = s->watched; /* the caller signals a change Redis signals */
+        s->watched = NULL;
+        do_replace(v->ks, s, link, e, ne, v->now, (entry **)&v->dead);
+        s->watched = watched;
+        return RD_OK;
+    }
+    if (!entry_fits(e, n) && !(e = do_reshape(v->ks, s, link, e, 0, n, v->now))) return RD_ERR_NOMEM;
+    memmove(entry_val(e), val, n);
+    entry_set_vlen(e, n);
+    return RD_OK;
+}

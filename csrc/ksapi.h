@@ -124,6 +124,11 @@ void ks_view_str_changed(ks_view *v, int i);
 /* Key i becomes a new n-byte string without expiry, replacing any value (Redis's setKey);
  * the caller fills *val before the view closes. */
 rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val);
+/* Key i's string (it exists) becomes the n bytes at val, keeping its expiry, as Redis edits an sds in
+ * place (HyperLogLog): in its chunk when they fit, else grown with APPEND's slack, or with `exact` into
+ * a chunk of their size.  RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE, RD_ERR_NOMEM.  No WATCH signal:
+ * ks_view_str_changed after a change Redis signals. */
+rd_status ks_view_str_set(ks_view *v, int i, const char *val, size_t n, int exact);
 
 /* DUMP: key i whatever its type: RD_OK with *type and a string's val and len or a collection's
  * *obj (valid until the view closes), or RD_NOT_FOUND; counts a hit or miss when `read`. */

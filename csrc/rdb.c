@@ -27,6 +27,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,33 +43,54 @@
 #define LZF_NEXT(v, p) (((v) << 8) | (p)[2])
 #define LZF_IDX(h) ((((h) >> (3 * 8 - LZF_HLOG)) - (h) * 5) & (LZF_HSIZE - 1))
 
+/* The hash table, per thread and reused: a slot is (call << 32 | offset) and counts only in the
+ * call that wrote it, so each call starts from an empty table without clearing 512 KB (Redis leaves
+ * it uninitialised; a snapshot compresses millions of small strings).  Freed at the thread's exit. */
+static __thread uint64_t *lzf_tab;
+static __thread uint32_t lzf_call;
+static pthread_key_t lzf_key;
+static pthread_once_t lzf_once = PTHREAD_ONCE_INIT;
+
+static void lzf_key_init(void) { pthread_key_create(&lzf_key, free); }
+
+static uint64_t *lzf_table(void) {
+    if (!lzf_tab) {
+        pthread_once(&lzf_once, lzf_key_init);
+        if (!(lzf_tab = calloc(LZF_HSIZE, sizeof *lzf_tab))) return NULL;
+        pthread_setspecific(lzf_key, lzf_tab);
+    }
+    if (++lzf_call == 0) { /* 2^32 calls later: old stamps would match again */
+        memset(lzf_tab, 0, LZF_HSIZE * sizeof *lzf_tab);
+        lzf_call = 1;
+    }
+    return lzf_tab;
+}
+
 size_t rdb_lzf_compress(const void *in_data, size_t in_len, void *out_data, size_t out_len) {
     const unsigned char *ip = in_data, *in_end = ip + in_len, *ref;
     unsigned char *op = out_data, *out_end = op + out_len;
-    uint32_t *htab; /* offsets from in_data + 1 (0: empty), as Redis's LZF_USE_OFFSETS */
+    uint64_t *htab, stamp;
     unsigned hval;
     size_t off;
     int lit;
-    if (!in_len || !out_len || in_len < 3) return 0;
-    if (!(htab = calloc(LZF_HSIZE, sizeof *htab))) return 0;
+    if (!in_len || !out_len || in_len < 3 || in_len > UINT32_MAX) return 0;
+    if (!(htab = lzf_table())) return 0;
+    stamp = (uint64_t)lzf_call << 32;
     lit = 0;
     op++; /* start run */
     hval = LZF_FRST(ip);
     while (ip < in_end - 2) {
-        uint32_t *hslot;
+        uint64_t *hslot;
         hval = LZF_NEXT(hval, ip);
         hslot = htab + LZF_IDX(hval);
-        ref = *hslot ? (const unsigned char *)in_data + *hslot : NULL;
-        *hslot = (uint32_t)(ip - (const unsigned char *)in_data);
+        ref = (*hslot & ~0xFFFFFFFFull) == stamp && (uint32_t)*hslot ? (const unsigned char *)in_data + (uint32_t)*hslot : NULL;
+        *hslot = stamp | (uint32_t)(ip - (const unsigned char *)in_data);
         if (ref && ref < ip && (off = (size_t)(ip - ref - 1)) < LZF_MAX_OFF && ref > (const unsigned char *)in_data &&
             ref[2] == ip[2] && ref[1] == ip[1] && ref[0] == ip[0]) {
             unsigned len = 2;
             size_t maxlen = (size_t)(in_end - ip) - len;
             maxlen = maxlen > LZF_MAX_REF ? LZF_MAX_REF : maxlen;
-            if (op + 3 + 1 >= out_end && op - !lit + 3 + 1 >= out_end) {
-                free(htab);
-                return 0;
-            }
+            if (op + 3 + 1 >= out_end && op - !lit + 3 + 1 >= out_end) return 0;
             op[-lit - 1] = (unsigned char)(lit - 1); /* stop run */
             op -= !lit;                             /* undo run if length is zero */
             /* liblzf's unrolled first 16 steps do not check maxlen: kept, the output is its */
@@ -95,16 +117,13 @@ size_t rdb_lzf_compress(const void *in_data, size_t in_len, void *out_data, size
             ip -= 2; /* VERY_FAST: hash the two positions before the next */
             hval = LZF_FRST(ip);
             hval = LZF_NEXT(hval, ip);
-            htab[LZF_IDX(hval)] = (uint32_t)(ip - (const unsigned char *)in_data);
+            htab[LZF_IDX(hval)] = stamp | (uint32_t)(ip - (const unsigned char *)in_data);
             ip++;
             hval = LZF_NEXT(hval, ip);
-            htab[LZF_IDX(hval)] = (uint32_t)(ip - (const unsigned char *)in_data);
+            htab[LZF_IDX(hval)] = stamp | (uint32_t)(ip - (const unsigned char *)in_data);
             ip++;
         } else {
-            if (op >= out_end) {
-                free(htab);
-                return 0;
-            }
+            if (op >= out_end) return 0;
             lit++;
             *op++ = *ip++;
             if (lit == LZF_MAX_LIT) {
@@ -114,7 +133,6 @@ size_t rdb_lzf_compress(const void *in_data, size_t in_len, void *out_data, size
             }
         }
     }
-    free(htab);
     if (op + 3 > out_end) return 0; /* at most 3 bytes can be missing here */
     while (ip < in_end) {
         lit++;
@@ -1128,11 +1146,14 @@ int rdb_load_value(rdb_reader *r, rdb_value *v) {
         if (rdb_load_string(r, &s) != 0) return -1;
         if (s.heap) {
             v->str = s.heap;
-        } else if ((v->str = malloc(s.n ? s.n : 1)) != NULL) {
+        } else if (s.p != s.num) {
+            v->bytes = s.p; /* borrowed from the input */
+        } else if ((v->str = malloc(s.n)) != NULL) { /* an integer's text: s dies here */
             memcpy(v->str, s.p, s.n);
         } else {
             return rdb_fail(r, "allocation failure");
         }
+        if (v->str) v->bytes = v->str;
         v->len = s.n;
         return 0;
     }

@@ -55,10 +55,13 @@ int rdb_load_string(rdb_reader *r, rdb_str *s);
 void rdb_str_free(rdb_str *s);
 int rdb_load_millis(rdb_reader *r, int64_t *ms);
 
-/* One key's value: a KS_TYPE_* with its object, or a string's bytes (malloc'd, str/len). */
+/* One key's value: a KS_TYPE_* with its object, or a string's len bytes at `bytes`: in the input
+ * itself when it was stored plain (valid as long as the input is: no copy of a big value), else in
+ * str, which the value owns. */
 typedef struct rdb_value {
     int type;
     void *obj;
+    const char *bytes;
     char *str;
     size_t len;
 } rdb_value;

@@ -152,6 +152,27 @@ typedef enum {
     RD_ERR_RESTORE_FREQ,     /* RESTORE FREQ outside 0..255 */
     RD_ERR_DUMP_PAYLOAD,     /* RESTORE payload: version or CRC64 wrong */
     RD_ERR_BAD_DATA,         /* RESTORE payload that does not decode */
+    RD_ERR_GEO_LONLAT,       /* GEO: %f,%f = a longitude,latitude pair past the limits */
+    RD_ERR_GEO_UNIT,         /* GEO: a unit other than m, km, ft, mi */
+    RD_ERR_GEO_RADIUS,       /* GEO: a radius that is no float */
+    RD_ERR_GEO_WIDTH,        /* GEO BYBOX: a width that is no float */
+    RD_ERR_GEO_HEIGHT,       /* GEO BYBOX: a height that is no float */
+    RD_ERR_GEO_RADIUS_NEG,   /* GEO: a negative radius */
+    RD_ERR_GEO_BOX_NEG,      /* GEO BYBOX: a negative width or height */
+    RD_ERR_GEO_MEMBER,       /* GEO: FROMMEMBER / BYMEMBER of a member not in the set */
+    RD_ERR_GEO_STORE_WITH,   /* GEO: %s = the command, STORE with WITHDIST, WITHHASH or WITHCOORD */
+    RD_ERR_GEO_FROM,         /* GEOSEARCH: %s = the command as sent, no FROMMEMBER or FROMLONLAT */
+    RD_ERR_GEO_BY,           /* GEOSEARCH: %s = the command as sent, no BYRADIUS or BYBOX */
+    RD_ERR_GEO_ANY,          /* GEO: ANY without COUNT */
+    RD_ERR_HLL_INVALID,      /* a HyperLogLog whose sparse runs do not cover its registers */
+    RD_ERR_HLL_WRONGTYPE,    /* a string that is no HyperLogLog (magic, encoding or dense length) */
+    RD_ERR_PFDEBUG_NOKEY,    /* PFDEBUG of a missing key */
+    RD_ERR_PFDEBUG_NOT_SPARSE, /* PFDEBUG DECODE of a dense HyperLogLog */
+    RD_ERR_PFDEBUG_SUBCOMMAND, /* PFDEBUG's unknown subcommand: %s = the word */
+    RD_ERR_PFSELFTEST_REGISTER, /* PFSELFTEST: %ld register, %ld value set, %ld value read */
+    RD_ERR_PFSELFTEST_SPARSE,   /* PFSELFTEST: a small HyperLogLog was not sparse */
+    RD_ERR_PFSELFTEST_DISAGREE, /* PFSELFTEST: dense and sparse estimates differ */
+    RD_ERR_PFSELFTEST_ERROR,    /* PFSELFTEST: %ld cardinality, %ld error too big */
     RD_ERR_BUSY_FUNCTION,    /* the same while a function (FCALL) runs */
     RD_ERR_FN_NOT_FOUND,     /* FCALL of an unknown function */
     RD_ERR_FN_NUMKEYS,       /* FCALL numkeys not an integer */
@@ -505,6 +526,7 @@ enum {
     RD_CFG_LIST_MAX_LISTPACK_SIZE,        /* list-max-listpack-size (-2) */
     RD_CFG_STREAM_NODE_MAX_BYTES,         /* stream-node-max-bytes (4096) */
     RD_CFG_STREAM_NODE_MAX_ENTRIES,       /* stream-node-max-entries (100) */
+    RD_CFG_HLL_SPARSE_MAX_BYTES,          /* hll-sparse-max-bytes (3000) */
     RD_CFG_COUNT
 };
 

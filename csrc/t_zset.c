@@ -5,6 +5,7 @@
 #include "resp.h"
 #include "strconv.h"
 #include "types.h"
+#include "zset.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -608,7 +609,6 @@ static void emit_len(tx_ctx *x, long long n, int withscores) {
 
 /* ---- ZADD / ZINCRBY ------------------------------------------------------------------ */
 
-enum { ZADD_NX = 1, ZADD_XX = 2, ZADD_GT = 4, ZADD_LT = 8, ZADD_CH = 16, ZADD_INCR = 32 };
 enum { OUT_NOP = 1, OUT_ADDED = 2, OUT_UPDATED = 4 };
 
 /* zsetAdd: 1 done (*out flags, *newscore), 0 = the result is NaN, -1 nomem. */
@@ -649,11 +649,7 @@ static int zset_add(zobj *z, double score, const char *m, size_t mlen, int flags
 
 static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *argl, int flags) {
     int idx = 2, elements;
-    long long added = 0, updated = 0, processed = 0;
-    double few[8], *scores = few, score = 0; /* few: no malloc for the usual one-pair ZADD */
-    size_t maxlen = 0;
-    ks_view v;
-    zobj *z;
+    double few[8], *scores = few; /* few: no malloc for the usual one-pair ZADD */
     for (; idx < argc; idx++) {
         const char *a = argv[idx];
         size_t n = argl[idx];
@@ -696,18 +692,27 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
             if (scores != few) free(scores);
             return;
         }
-        if (argl[idx + j * 2 + 1] > maxlen) maxlen = argl[idx + j * 2 + 1];
     }
-    if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) {
-        if (scores != few) free(scores);
-        return;
-    }
+    zadd_scores(x, argv[1], argl[1], flags, elements, scores, argv + idx + 1, argl + idx + 1, 2);
+    if (scores != few) free(scores);
+}
+
+void zadd_scores(tx_ctx *x, const char *key, size_t klen, int flags, int elements, const double *scores,
+                 const char *const *members, const size_t *mlens, size_t stride) {
+    long long added = 0, updated = 0, processed = 0;
+    double score = 0;
+    size_t maxlen = 0;
+    ks_view v;
+    zobj *z;
+    for (int j = 0; j < elements; j++)
+        if (mlens[j * stride] > maxlen) maxlen = mlens[j * stride];
+    if (open_keys(x, &v, &key, &klen, 1) != 0) return;
     if (!zset_read(x, &v, 0, 0, &z)) goto done;
     if (!z && !(flags & ZADD_XX) && !(z = zset_create(x, &v, 0, elements, maxlen))) goto done;
     for (int j = 0; z && j < elements; j++) {
         int out, rc;
         double newscore = 0;
-        rc = zset_add(z, scores[j], argv[idx + j * 2 + 1], argl[idx + j * 2 + 1], flags, &out, &newscore);
+        rc = zset_add(z, scores[j], members[j * stride], mlens[j * stride], flags, &out, &newscore);
         if (rc <= 0) {
             if (rc < 0 || added || updated) ks_view_changed(&v, 0);
             if (rc == 0)
@@ -730,7 +735,6 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         resp_add_nil(x->out, x->resp);
 done:
     ks_view_close(&v);
-    if (scores != few) free(scores);
 }
 
 /* ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...] */
@@ -1622,3 +1626,24 @@ void tx_zdiff(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 void tx_zintercard(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     zop_command(x, argc, argv, argl, OP_INTER, 0, 1);
 }
+
+/* ---- for the commands built on sorted sets (zset.h) ------------------------------------ */
+
+int zset_arg_double(const char *a, size_t n, double *out) { return arg_double(a, n, out); }
+
+int zset_score(const void *z, const char *m, size_t n, double *score) {
+    znode *node = zfind(z, m, n);
+    if (!node) return 0;
+    *score = node->score;
+    return 1;
+}
+
+void zset_each_in(const void *o, double min, double max, zset_elem_fn fn, void *ctx) {
+    zspec p = {.lex = 0, .s = {min, max, 0, 1}};
+    for (znode *n = o ? first_in(o, &p) : NULL; n && lte_max(n->score, &p.s); n = n->lv[0].forward)
+        if (fn(ctx, zn_member(n), n->mlen, n->score)) return;
+}
+
+void zset_obj_free(void *z) { zobj_free(z); }
+
+void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen) { store_result(x, v, i, z, maxlen); }

@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from servers import RawClient, make_client
+from servers import RawClient, make_client, servers_for_module
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 MAX_ABS_MS = 2**46 - 1  # Redis 7.4's HFE_MAX_ABS_TIME_MSEC
@@ -194,12 +194,21 @@ def test_errors_in_redis_order(raw):
 
 # ---- lazy and active expiry --------------------------------------------------------------------
 
-@pytest.fixture
-def dbg(start_extra, target):
+@pytest.fixture(scope="module")
+def _debug_server(target):
+    """One server with DEBUG enabled for the module's expiry tests (DEBUG SET-ACTIVE-EXPIRE)."""
     if target == "redis":
         pytest.skip("Redis 7.0 has no hash-field TTLs")
-    sp = start_extra(args=["--enable-debug-command", "yes"])
-    c = RawClient(sp.host, sp.port, 10.0)
+    for (sp,) in servers_for_module((target, ["--enable-debug-command", "yes"])):
+        yield sp
+
+
+@pytest.fixture
+def dbg(_debug_server):
+    """A raw client on it, the server emptied and its sweep on."""
+    c = RawClient(_debug_server.host, _debug_server.port, 10.0)
+    assert c.call("FLUSHALL") == b"+OK\r\n"
+    assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == b"+OK\r\n"
     yield c
     c.close()
 
