@@ -274,7 +274,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return transactions.rejected(client, spec, CommandError(errors.MONITOR_KEYSPACE), args)
     if "allow_busy" not in spec.flags and script_busy():   # Redis rejects before queueing (flags MULTI)
         _count(spec.name, 2)
-        return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+        return transactions.rejected(client, spec, _busy(), args)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
         if pause.holds(client, spec, args):   # Redis postpones before queueing
             return pause.postpone(client, args)
@@ -292,7 +292,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not ks.gate_begin_unless_busy(exclusive):   # a script past busy-reply-threshold holds it
         if "allow_busy" not in spec.flags:
             _count(spec.name, 2)
-            return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+            return transactions.rejected(client, spec, _busy(), args)
         # MULTI, WATCH, AUTH, HELLO...: answered now, as Redis does while a script is busy; none
         # changes a key (SCRIPT KILL and SHUTDOWN take no gate: OWN_GATE)
         return call(client, spec, args)
@@ -317,6 +317,11 @@ def _run(client: Any, args: list[bytes]) -> Any:
             ks.exclusive_end()
         else:
             ks.shared_end()
+
+
+def _busy() -> CommandError:
+    """-BUSY naming the kill that stops the running script: FUNCTION KILL for a function."""
+    return CommandError(errors.BUSY_FUNCTION if script_busy() == 2 else errors.BUSY)
 
 
 # PING's row with its subscribed-mode reply (["pong", message]).
