@@ -320,7 +320,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
 
 
 def _busy() -> CommandError:
-    """-BUSY naming the kill that stops the running script: FUNCTION KILL for a function."""
+    """The busy error that names the kill for the running script (FUNCTION KILL for a function)."""
     return CommandError(errors.BUSY_FUNCTION if script_busy() == 2 else errors.BUSY)
 
 
