@@ -86,7 +86,10 @@ static void mirror_memory(rd_conn *c);
 /* MONITOR or CLIENT PAUSE: every command goes to Python (rd_set_python_only). */
 static _Atomic int python_only;
 
-void rd_set_python_only(int on) { atomic_store_explicit(&python_only, on != 0, memory_order_relaxed); }
+void rd_set_python_only(int on) {
+    atomic_store_explicit(&python_only, on != 0, memory_order_relaxed);
+    atomic_store_explicit(&script_python_only_flag, on != 0, memory_order_relaxed);
+}
 
 /* Why a batch stopped. */
 enum { STOP_IDLE, STOP_SLOW, STOP_FULL };
@@ -639,7 +642,7 @@ static int busy_frame(rd_conn *c, const char *frame) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return script_busy_reply(p->argc, w->argv, w->argl, &c->out);
+    return script_busy_reply(p->argc, w->argv, w->argl, c->resp, &c->out);
 }
 
 static int later_has(const rd_worker *w, int fd) {

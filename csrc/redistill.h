@@ -173,6 +173,25 @@ typedef enum {
     RD_ERR_PFSELFTEST_SPARSE,   /* PFSELFTEST: a small HyperLogLog was not sparse */
     RD_ERR_PFSELFTEST_DISAGREE, /* PFSELFTEST: dense and sparse estimates differ */
     RD_ERR_PFSELFTEST_ERROR,    /* PFSELFTEST: %ld cardinality, %ld error too big */
+    RD_ERR_BUSY_FUNCTION,    /* the same while a function (FCALL) runs */
+    RD_ERR_FN_NOT_FOUND,     /* FCALL of an unknown function */
+    RD_ERR_FN_NUMKEYS,       /* FCALL numkeys not an integer */
+    RD_ERR_FN_LIB_NOT_FOUND, /* FUNCTION DELETE of an unknown library */
+    RD_ERR_FN_NO_METADATA,   /* FUNCTION LOAD code without "#!" */
+    RD_ERR_FN_BAD_METADATA,  /* a shebang without a newline, or empty */
+    RD_ERR_FN_NAME_TWICE,    /* name= twice in the shebang */
+    RD_ERR_FN_METADATA_VALUE, /* %s = an unknown shebang word */
+    RD_ERR_FN_NO_NAME,       /* a shebang without name= */
+    RD_ERR_FN_BAD_NAME,      /* a library or function name outside [A-Za-z0-9_]+ */
+    RD_ERR_FN_ENGINE,        /* %s = the engine, not LUA */
+    RD_ERR_FN_LIB_EXISTS,    /* %s = the library FUNCTION LOAD without REPLACE would overwrite */
+    RD_ERR_FN_COMPILE,       /* %s = Lua's compile error */
+    RD_ERR_FN_REGISTER,      /* %s = the error the library's code raised while loading */
+    RD_ERR_FN_NONE,          /* a library that registered no function */
+    RD_ERR_FN_EXISTS,        /* %s = a function another library has */
+    RD_ERR_FN_RESTORE_LIB_EXISTS, /* %s = a library FUNCTION RESTORE APPEND finds */
+    RD_ERR_FN_NOT_FUNCTION,  /* FUNCTION RESTORE: an opcode other than a function library's */
+    RD_ERR_FN_LOAD_PAYLOAD,  /* FUNCTION RESTORE: a library's string cannot be read */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -580,6 +599,12 @@ rd_status rd_script_set_python(void *fn);
  * RD_ERR_NOMEM; RD_NOT_FOUND when argc < 3 (nothing written). */
 rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp, int mode,
                          rd_buf *out);
+/* What rd_script_may_write's s is. */
+enum { RD_SCRIPT_BODY = 0, RD_SCRIPT_SHA = 1, RD_SCRIPT_FUNCTION = 2 };
+/* Whether EVAL (s: the body), EVALSHA (the SHA1) or FCALL (the function's name), ro for their _RO
+ * forms, may write as Redis judges it from the script's flags (CLIENT PAUSE WRITE holds it).  Gate
+ * held, shared or exclusive. */
+int rd_script_may_write(int kind, int ro, const char *s, size_t n);
 /* SCRIPT LOAD: the SHA1 as a bulk, or the compile error, appended to out.  Gate exclusive. */
 rd_status rd_script_load(const char *body, size_t len, rd_buf *out);
 /* SCRIPT EXISTS of one SHA1: 1 or 0.  Gate exclusive. */
@@ -589,12 +614,56 @@ void rd_script_flush(void);
 /* SCRIPT KILL: +OK (the running script stops at its next hook), -NOTBUSY or -UNKILLABLE appended to
  * out.  Any thread, without the gate. */
 rd_status rd_script_kill(rd_buf *out);
-/* 1 while a script runs past busy-reply-threshold (-BUSY for other clients).  Any thread. */
+/* 1 while a script runs past busy-reply-threshold (-BUSY for other clients), 2 when that script is
+ * a function (FCALL).  Any thread. */
 int rd_script_busy(void);
 /* busy-reply-threshold in ms (0: no hook).  Any thread. */
 void rd_script_set_busy_threshold(int64_t ms);
 /* Copies RD_SCRIPT_NSTATS counters (as of the last script) into out[].  Any thread. */
 rd_status rd_script_stats(uint64_t *out, size_t n);
+/* INFO commandstats of the calls scripts made to a command C ran (the ones Python ran it counts
+ * itself): out[0] calls, out[1] failed, out[2] rejected by redis.call's checks (any command).
+ * RD_NOT_FOUND for a name not registered.  Any thread. */
+rd_status rd_script_call_stats(const char *name, size_t n, uint64_t *out);
+/* CONFIG RESETSTAT of those counters.  Any thread. */
+void rd_script_call_stats_reset(void);
+
+/* ---- functions (function.c, function_dump.c): FUNCTION and FCALL ----------------- */
+
+/* FUNCTION RESTORE policies. */
+enum { RD_FN_APPEND = 0, RD_FN_REPLACE = 1, RD_FN_FLUSH = 2 };
+/* rd_function_info's output. */
+enum {
+    RD_FN_VM_BYTES = 0,        /* the functions' Lua state heap (used_memory_vm_functions) */
+    RD_FN_LIBRARIES,           /* libraries loaded */
+    RD_FN_FUNCTIONS,           /* functions registered */
+    RD_FN_BYTES,               /* what the libraries hold (used_memory_functions) */
+    RD_FN_NINFO
+};
+
+/* FUNCTION LOAD [REPLACE] code: the library's name as a bulk, or the error.  Gate exclusive. */
+rd_status rd_function_load(const char *code, size_t len, int replace, rd_buf *out);
+/* FUNCTION DELETE name: +OK or -ERR Library not found.  Gate exclusive. */
+rd_status rd_function_delete(const char *name, size_t len, rd_buf *out);
+/* FUNCTION FLUSH: every library freed.  Gate exclusive. */
+void rd_function_flush(void);
+/* FCALL/FCALL_RO name numkeys key... arg... (argv[0] is the command's name): the complete reply in
+ * RESP resp.  Gate exclusive.  RD_OK, RD_ERR_NOMEM. */
+rd_status rd_function_call(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp, int ro,
+                           rd_buf *out);
+/* FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE] (pattern NULL: every library).  Gate exclusive. */
+rd_status rd_function_list(const char *pattern, size_t plen, int withcode, int resp, rd_buf *out);
+/* FUNCTION STATS (the running function included).  Any thread: busy mode answers it. */
+rd_status rd_function_stats(int resp, rd_buf *out);
+/* FUNCTION KILL: as SCRIPT KILL, for a function.  Any thread, without the gate. */
+rd_status rd_function_kill(rd_buf *out);
+/* FUNCTION DUMP: the payload (Redis 7.0's: RDB_OPCODE_FUNCTION2 strings, RDB version 10, CRC64) as a
+ * bulk.  Gate exclusive. */
+rd_status rd_function_dump(rd_buf *out);
+/* FUNCTION RESTORE payload [policy]: +OK or the error; nothing changes on an error.  Gate exclusive. */
+rd_status rd_function_restore(const char *payload, size_t len, int policy, rd_buf *out);
+/* Copies RD_FN_NINFO counters into out[].  Any thread. */
+rd_status rd_function_info(uint64_t *out, size_t n);
 
 /* ---- transactions (gate.c, watch.c) ------------------------------------------ */
 

@@ -281,7 +281,15 @@ script_read_seen = lib.rd_script_read_seen     # () -> 1 when the last script ca
 script_exists = lib.rd_script_exists            # (sha, len) -> 0/1; gate exclusive
 script_flush = lib.rd_script_flush              # gate exclusive
 script_set_busy_threshold = lib.rd_script_set_busy_threshold   # (ms); any thread
-script_busy = lib.rd_script_busy                # () -> 1 while a script is past busy-reply-threshold
+script_busy = lib.rd_script_busy                # () -> 1 (EVAL) or 2 (a function) while a script is busy
+function_flush = lib.rd_function_flush          # gate exclusive
+SCRIPT_BODY, SCRIPT_SHA, SCRIPT_FUNCTION = lib.RD_SCRIPT_BODY, lib.RD_SCRIPT_SHA, lib.RD_SCRIPT_FUNCTION
+
+
+def script_may_write(kind: int, ro: bool, s: bytes) -> bool:
+    """EVAL/EVALSHA/FCALL (kind) of s may write, by the script's flags (CLIENT PAUSE WRITE).  Gate held."""
+    return bool(lib.rd_script_may_write(kind, 1 if ro else 0, s, len(s)))
+FN_APPEND, FN_REPLACE, FN_FLUSH = lib.RD_FN_APPEND, lib.RD_FN_REPLACE, lib.RD_FN_FLUSH
 
 
 def script_command(name: str, arity: int, flags: int) -> None:
@@ -327,8 +335,61 @@ def script_kill() -> bytes:
     return _reply_of(lib.rd_script_kill)
 
 
+script_call_stats_reset = lib.rd_script_call_stats_reset   # CONFIG RESETSTAT; any thread
+
+
+def script_call_stats(name: str) -> tuple[int, int, int] | None:
+    """(calls, failed, rejected) of a command as scripts called it in C, or None when not registered."""
+    raw = name.encode()
+    out = ffi.new("uint64_t[]", 3)
+    if lib.rd_script_call_stats(raw, len(raw), out) != OK:
+        return None
+    return out[0], out[1], out[2]
+
+
 def script_stats() -> tuple[int, int, int]:
     """(Lua heap bytes, cached scripts, cache bytes) as of the last script run or load."""
     out = ffi.new("uint64_t[]", lib.RD_SCRIPT_NSTATS)
     lib.rd_script_stats(out, lib.RD_SCRIPT_NSTATS)
     return out[lib.RD_SCRIPT_VM_BYTES], out[lib.RD_SCRIPT_CACHED], out[lib.RD_SCRIPT_CACHE_BYTES]
+
+
+# ---- functions (csrc/function*.c; FCALL runs through Keyspace.function_call) ----------------------
+def function_load(code: bytes, replace: bool) -> bytes:
+    """FUNCTION LOAD's complete reply (the library's name, or the error).  Gate exclusive."""
+    return _reply_of(lambda buf: lib.rd_function_load(code, len(code), 1 if replace else 0, buf))
+
+
+def function_delete(name: bytes) -> bytes:
+    return _reply_of(lambda buf: lib.rd_function_delete(name, len(name), buf))
+
+
+def function_list(pattern: bytes | None, withcode: bool, resp: int) -> bytes:
+    pat = ffi.NULL if pattern is None else pattern
+    return _reply_of(lambda buf: lib.rd_function_list(pat, 0 if pattern is None else len(pattern),
+                                                      1 if withcode else 0, resp, buf))
+
+
+def function_stats(resp: int) -> bytes:
+    """FUNCTION STATS' complete reply.  Any thread (the running function's entry included)."""
+    return _reply_of(lambda buf: lib.rd_function_stats(resp, buf))
+
+
+def function_kill() -> bytes:
+    """FUNCTION KILL's complete reply.  Any thread, without the gate."""
+    return _reply_of(lib.rd_function_kill)
+
+
+def function_dump() -> bytes:
+    return _reply_of(lib.rd_function_dump)
+
+
+def function_restore(payload: bytes, policy: int) -> bytes:
+    return _reply_of(lambda buf: lib.rd_function_restore(payload, len(payload), policy, buf))
+
+
+def function_info() -> tuple[int, int, int, int]:
+    """(Lua heap bytes, libraries, functions, libraries' bytes)."""
+    out = ffi.new("uint64_t[]", lib.RD_FN_NINFO)
+    lib.rd_function_info(out, lib.RD_FN_NINFO)
+    return (out[lib.RD_FN_VM_BYTES], out[lib.RD_FN_LIBRARIES], out[lib.RD_FN_FUNCTIONS], out[lib.RD_FN_BYTES])

@@ -72,6 +72,7 @@ _CORE_TEXTS = {
     "STREAM_BLOCKED_NOKEY": "RD_ERR_BLOCKED_NOKEY",       # ... its stream is gone
     "DB_OUT_OF_RANGE": "RD_ERR_DB_INDEX",      # SELECT
     "BUSY": "RD_ERR_BUSY",                     # a script past busy-reply-threshold
+    "BUSY_FUNCTION": "RD_ERR_BUSY_FUNCTION",   # ... a function (FCALL)
 }
 
 
@@ -326,3 +327,14 @@ def moved(slot: int, addr: str) -> str:
 SCRIPT_FLUSH_MODE = "SCRIPT FLUSH only support SYNC|ASYNC option"
 SCRIPT_DEBUG_MODE = "Use SCRIPT DEBUG YES/SYNC/NO"
 SCRIPT_DEBUG_UNSUPPORTED = "SCRIPT DEBUG YES/SYNC is not supported: there is no Lua debugger"
+FUNCTION_FLUSH_MODE = "FUNCTION FLUSH only supports SYNC|ASYNC option"
+FUNCTION_RESTORE_POLICY = "Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."
+FUNCTION_LIST_NO_PATTERN = "library name argument was not given"
+
+
+def function_load_option(opt: bytes) -> str:
+    return f"Unknown option given: {user_text(opt, None)}"
+
+
+def function_list_argument(arg: bytes) -> str:
+    return f"Unknown argument {user_text(arg, None)}"

@@ -206,22 +206,25 @@ class Stats:
         return sum(self._out_kbps) / _SAMPLES
 
 
-def commandstats_rows(python: dict[str, dict[str, int]],
-                      fast: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
+def commandstats_rows(python: dict[str, dict[str, int]], fast: dict[str, tuple[int, int]],
+                      script: dict[str, tuple[int, int, int]] | None = None) -> list[tuple[str, str]]:
     """INFO commandstats lines: the dispatcher's rows (name -> calls, usec, rejected_calls,
-    failed_calls) plus the (calls, failed calls) C ran for the fast commands.  C does not time
-    its commands (a clock read per command would cost more than GET itself), so usec covers
-    Python only and usec_per_call divides it by the Python calls."""
+    failed_calls) plus the (calls, failed calls) C ran for the fast commands and the (calls, failed,
+    rejected) of scripts' calls C ran or refused.  C does not time its commands (a clock read per
+    command would cost more than GET itself), so usec covers Python only and usec_per_call divides it
+    by the Python calls."""
+    script = script or {}
     rows = []
-    for name in sorted(set(python) | set(fast)):
+    for name in sorted(set(python) | set(fast) | set(script)):
         s = python.get(name, {})
         c_calls, c_failed = fast.get(name, (0, 0))
+        l_calls, l_failed, l_rejected = script.get(name, (0, 0, 0))
         py_calls, usec = s.get("calls", 0), s.get("usec", 0)
         per_call = usec / py_calls if py_calls else 0.0
         rows.append((f"cmdstat_{name}",
-                     f"calls={py_calls + c_calls},usec={usec},usec_per_call={per_call:.2f},"
-                     f"rejected_calls={s.get('rejected_calls', 0)},"
-                     f"failed_calls={s.get('failed_calls', 0) + c_failed}"))
+                     f"calls={py_calls + c_calls + l_calls},usec={usec},usec_per_call={per_call:.2f},"
+                     f"rejected_calls={s.get('rejected_calls', 0) + l_rejected},"
+                     f"failed_calls={s.get('failed_calls', 0) + c_failed + l_failed}"))
     return rows
 
 
@@ -390,14 +393,17 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
 
 
 def _scripts_memory() -> list[tuple[str, Any]]:
-    """The Lua engine's lines, as Redis 7.0 names them (no functions engine: its VM is 0 bytes)."""
-    from redistill.core import script_stats
+    """The Lua engines' lines (EVAL's state and the functions' one), as Redis 7.0 names them."""
+    from redistill.core import function_info, script_stats
     vm, count, cache = script_stats()
+    fvm, nlibs, nfuncs, fbytes = function_info()
     return [
         ("used_memory_lua", vm), ("used_memory_vm_eval", vm), ("used_memory_lua_human", bytes_to_human(vm)),
-        ("used_memory_scripts_eval", cache), ("number_of_cached_scripts", count), ("used_memory_vm_functions", 0),
-        ("used_memory_vm_total", vm), ("used_memory_vm_total_human", bytes_to_human(vm)),
-        ("used_memory_scripts", cache), ("used_memory_scripts_human", bytes_to_human(cache)),
+        ("used_memory_scripts_eval", cache), ("number_of_cached_scripts", count),
+        ("number_of_functions", nfuncs), ("number_of_libraries", nlibs), ("used_memory_vm_functions", fvm),
+        ("used_memory_vm_total", vm + fvm), ("used_memory_vm_total_human", bytes_to_human(vm + fvm)),
+        ("used_memory_functions", fbytes),
+        ("used_memory_scripts", cache + fbytes), ("used_memory_scripts_human", bytes_to_human(cache + fbytes)),
     ]
 
 

@@ -157,10 +157,10 @@ class Server:
 
     def command_stats(self) -> list[tuple[str, str]]:
         """INFO commandstats rows (cmdstat_<name>, "calls=...,usec=..."): the dispatcher's
-        counters plus the calls the C fast path ran."""
-        from .commands import command_stats
+        counters plus the calls the C fast path ran and the ones scripts made in C."""
+        from .commands import command_stats, scripting
 
-        return metrics.commandstats_rows(command_stats(), self.stats.fast_command_calls())
+        return metrics.commandstats_rows(command_stats(), self.stats.fast_command_calls(), scripting.call_stats())
 
     def error_stats(self) -> list[tuple[str, str]]:
         """INFO errorstats rows (errorstat_<CODE>, "count=N"): the dispatcher's error replies

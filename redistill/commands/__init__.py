@@ -278,14 +278,14 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return transactions.rejected(client, spec, CommandError(errors.MONITOR_KEYSPACE), args)
     if "allow_busy" not in spec.flags and script_busy():   # Redis rejects before queueing (flags MULTI)
         _count(spec.name, 2)
-        return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+        return transactions.rejected(client, spec, _busy(), args)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
-        if pause.holds(client, spec):   # Redis postpones before queueing
+        if pause.holds(client, spec, args):   # Redis postpones before queueing
             return pause.postpone(client, args)
         queue.append((spec, args))
         return "QUEUED"
     if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
-        if pause.holds(client, spec):   # checked just before (see commands/pause.py)
+        if pause.holds(client, spec, args):   # checked just before (see commands/pause.py)
             return pause.postpone(client, args)
         return call(client, spec, args)
     # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it;
@@ -296,12 +296,12 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not ks.gate_begin_unless_busy(exclusive):   # a script past busy-reply-threshold holds it
         if "allow_busy" not in spec.flags:
             _count(spec.name, 2)
-            return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+            return transactions.rejected(client, spec, _busy(), args)
         # MULTI, WATCH, AUTH, HELLO...: answered now, as Redis does while a script is busy; none
         # changes a key (SCRIPT KILL and SHUTDOWN take no gate: OWN_GATE)
         return call(client, spec, args)
     try:
-        if pause.holds(client, spec):
+        if pause.holds(client, spec, args):
             return pause.postpone(client, args)
         try:
             if exclusive or "write" not in spec.flags or not blocking.serves(args):
@@ -313,7 +313,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
         ks.shared_end()
         exclusive = True
         ks.exclusive_begin()
-        if pause.holds(client, spec):
+        if pause.holds(client, spec, args):
             return pause.postpone(client, args)
         return call(client, spec, args)
     finally:
@@ -321,6 +321,11 @@ def _run(client: Any, args: list[bytes]) -> Any:
             ks.exclusive_end()
         else:
             ks.shared_end()
+
+
+def _busy() -> CommandError:
+    """The busy error that names the kill for the running script (FUNCTION KILL for a function)."""
+    return CommandError(errors.BUSY_FUNCTION if script_busy() == 2 else errors.BUSY)
 
 
 # PING's row with its subscribed-mode reply (["pong", message]).

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from redistill import errors
+from redistill import core, errors
 from redistill.commands import table
 from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.config_cmd import config_get, config_params, config_set  # noqa: F401 (the table's)
@@ -31,6 +31,7 @@ def config_resetstat(client: Any, args: list[bytes]) -> str:
 
     commands.reset_stats()
     commands.latency.reset_histograms()   # Redis's resetCommandTableStats drops them too
+    core.script_call_stats_reset()
     stats = getattr(client.server, "stats", None)
     if stats is not None and hasattr(stats, "reset"):
         stats.reset(client.server)

@@ -492,4 +492,17 @@ TABLE = [
         command("script|help", 2, "loading stale @scripting", "scripting.script_help", "scripting", "5.0.0", "Show helpful text about the different subcommands"),
         command("script|debug", 3, "noscript @scripting", "scripting.script_debug", "scripting", "3.2.0", "Set the debug mode for executed scripts."),
     ]),
+    command("fcall", -3, "noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.fcall", "scripting", "7.0.0", "Invoke a function", keys=[keynum("RW access update", 2, _EVAL_RW)], gate="exclusive"),
+    command("fcall_ro", -3, "readonly noscript stale skip_monitor no_mandatory_keys @scripting", "scripting.fcall_ro", "scripting", "7.0.0", "Invoke a read-only function", keys=[keynum("RO access", 2, _EVAL_RO)], gate="exclusive"),
+    command("function", -2, "", None, "scripting", "7.0.0", "A container for function commands", subcommands=[
+        command("function|load", -3, "write denyoom noscript @scripting", "scripting.function_load", "scripting", "7.0.0", "Create a function with the given arguments (name, code, description)", gate="exclusive", tips="request_policy:all_shards response_policy:all_succeeded"),
+        command("function|delete", 3, "write noscript @scripting", "scripting.function_delete", "scripting", "7.0.0", "Delete a function by name", gate="exclusive", tips="request_policy:all_shards response_policy:all_succeeded"),
+        command("function|flush", -2, "write noscript @scripting", "scripting.function_flush", "scripting", "7.0.0", "Deleting all functions", gate="exclusive", tips="request_policy:all_shards response_policy:all_succeeded"),
+        command("function|list", -2, "noscript @scripting", "scripting.function_list", "scripting", "7.0.0", "List information about all the functions", gate="exclusive", tips="nondeterministic_output_order"),
+        command("function|dump", 2, "noscript @scripting", "scripting.function_dump", "scripting", "7.0.0", "Dump all functions into a serialized binary payload", gate="exclusive"),
+        command("function|restore", -3, "write denyoom noscript @scripting", "scripting.function_restore", "scripting", "7.0.0", "Restore all the functions on the given payload", gate="exclusive", tips="request_policy:all_shards response_policy:all_succeeded"),
+        command("function|stats", 2, "noscript allow_busy @scripting", "scripting.function_stats", "scripting", "7.0.0", "Return information about the function currently running (name, description, duration)", gate="own", tips="nondeterministic_output request_policy:all_shards response_policy:special"),
+        command("function|kill", 2, "noscript allow_busy @scripting", "scripting.function_kill", "scripting", "7.0.0", "Kill the function currently in execution.", gate="own", tips="request_policy:all_shards response_policy:one_succeeded"),
+        command("function|help", 2, "loading stale @scripting", "scripting.function_help", "scripting", "7.0.0", "Show helpful text about the different subcommands"),
+    ]),
 ]
