@@ -24,6 +24,18 @@ extern int cl_enabled;
 /* 1 when the keys of the which-th fast command (rd_fast_command order) all hash to one slot this
  * node owns (or it has none); 0 sends it to Python, which writes -MOVED or -CROSSSLOT. */
 int cl_keys_local(int which, int argc, const char **argv, const size_t *argl);
+/* The which-th fast command's key arguments for argc arguments: first (0: none), last, step; 0
+ * when they follow a numkeys argument (movable), or do not fit argc. */
+int cl_key_range(int which, int argc, int *first, int *last, int *step);
+
+/* ACL (acl.c): the handle of a connection with no user yet (open); whether a handle allows
+ * everything; 1 when it allows the which-th fast command with these arguments for sure (0: Python
+ * decides and writes -NOPERM).  acl_retain takes a reference (rd_acl_release drops it). */
+struct rd_acl;
+struct rd_acl *acl_default_handle(void);
+int acl_is_open(const struct rd_acl *a);
+int acl_fast_ok(const struct rd_acl *a, int which, int argc, const char **argv, const size_t *argl);
+void acl_retain(struct rd_acl *a);
 
 /* The fast path's entry to type commands (cmdtable.c): FP_SLOW, nothing written,
  * for unknown names, bad arity, every error reply (Python writes errors), while

@@ -822,4 +822,26 @@ void rd_cluster_configure(const unsigned char *owned);
  * -1 = keys follow a numkeys argument: always left to Python in cluster mode).  Start-up only. */
 rd_status rd_cluster_command_keys(int i, int first, int last, int step);
 
+/* ---- ACL: the fast path's copy of a user's permissions (acl.c) -------------------------- */
+
+typedef struct rd_acl rd_acl;
+/* A handle that allows nothing, with one reference (the caller's).  Any thread. */
+rd_acl *rd_acl_new(void);
+/* Drops one reference; the handle goes with the last.  Any thread. */
+void rd_acl_release(rd_acl *a);
+/* Rewrites a handle: open = every command, key and channel (no check at all); else bit i of
+ * bits (nbytes <= 20) allows the i-th rd_fast_command, and unless allkeys its keys must each
+ * match one of the patterns ("p1\0p2\0...", plen bytes in all; patterns that allow reading and
+ * writing).  Whatever it does not allow goes to Python.  Under the keyspace gate held exclusive
+ * (connections on every worker read it).  RD_OK, RD_ERR_NOMEM (the handle unchanged). */
+rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t nbytes, int allkeys,
+                        const char *patterns, size_t plen);
+/* The connection's user's handle (NULL: the open one); takes a reference, drops the previous
+ * handle's.  Owner thread. */
+void rd_conn_set_acl(rd_conn *c, rd_acl *a);
+/* on = 1 before a restricted user's script runs, on = 0 after it (a count): meanwhile redis.call
+ * hands every command to Python (rd_script_set_python's function), which checks it against the
+ * user.  Any thread. */
+void rd_script_set_acl_python(int on);
+
 #endif

@@ -5,6 +5,7 @@
 #include "script.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,14 @@ int script_busy_reply(int argc, const char **argv, const size_t *argl, rd_buf *o
 
 typedef int (*python_fn)(const char *frame, size_t len, int resp, rd_buf *out);
 static python_fn python_call;
+/* Scripts of restricted users started and not ended: while any, Python checks every command
+ * (a count, as two threads' EVALs may overlap while one waits for the gate). */
+static _Atomic int acl_python;
+
+void rd_script_set_acl_python(int on) {
+    if (on) atomic_fetch_add_explicit(&acl_python, 1, memory_order_relaxed);
+    else atomic_fetch_sub_explicit(&acl_python, 1, memory_order_relaxed);
+}
 
 int script_python_set(void) { return python_call != NULL; }
 
@@ -245,7 +254,7 @@ static int redis_call(lua_State *L, int raise) {
     buf_init(&out);
     /* A command that may fill a key a client blocks on goes through Python while any client is
      * blocked, which serves the waiters (after the script, as EXEC's are). */
-    if (((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
+    if (atomic_load_explicit(&acl_python, memory_order_relaxed) || ((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
         rd_exec(r->ks, argc, call_argv, call_argl, r->resp, &out) == RD_NOT_FOUND)
         run_in_python(argc, call_argv, call_argl, r->resp, &out);
     lua_pop(L, argc); /* the arguments were pointing into these strings until now */

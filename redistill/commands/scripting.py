@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from redistill import commands, core, errors
-from redistill.commands import blocking
+from redistill.commands import acl_cmd, blocking
 from redistill.commands.args import help_reply, word
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, decode_frame
@@ -51,6 +51,7 @@ class _Detached:
         self.name = b""
         self.addr = "lua"
         self.monitoring = False
+        self.user = None   # the default user: the fast path runs only its scripts (csrc/conn.c)
 
 
 _server: Any = None   # the server, once a client has loaded or run a script (the fast path needs one)
@@ -61,7 +62,9 @@ def run_for_script(frame: bytes, resp: int) -> bytes:
     client = getattr(_local, "client", None) or ScriptClient(_Detached(_server))
     client.resp = resp
     args = decode_frame(frame)
-    return commands.encode_reply(client, commands.call(client, commands.lookup(args), args))
+    spec = commands.lookup(args)
+    refused = acl_cmd.script_error(client, spec, args)   # a restricted user's: C sends them all here
+    return commands.encode_reply(client, refused if refused is not None else commands.call(client, spec, args))
 
 
 def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
@@ -69,9 +72,14 @@ def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
     _server = client.server
     stand_in = ScriptClient(client)
     _local.client = stand_in
+    restricted = not acl_cmd.user_of(client).open()
+    if restricted:   # every redis.call comes back to run_for_script, which checks the user
+        core.script_set_acl_python(1)
     try:
         reply = client.server.keyspace.script_eval(args, client.resp, mode)
     finally:
+        if restricted:
+            core.script_set_acl_python(0)
         _local.client = None
         # The keys the script's commands filled, served now as the caller's (the stand-in is always
         # in_exec, which would only queue them again); inside MULTI they wait for the EXEC's end.
