@@ -81,6 +81,8 @@ class _Universe:
                 cmd.subs.append(self._add(sub, cmd))
         self.all_bits = (1 << len(self.order)) - 1
         self.cat_mask = {c: sum(1 << cmd.id for cmd in self.order if c in cmd.cats) for c in CATEGORIES}
+        # what +@cat/-@cat changes: each command in it with its subcommands (ACLChangeSelectorPerm)
+        self.cat_family = {c: _or(self.family_mask(cmd) for cmd in self.order if c in cmd.cats) for c in CATEGORIES}
 
     def _add(self, row: table.Row, parent: _Cmd | None) -> _Cmd:
         cmd = _Cmd(row, len(self.order), parent)
@@ -93,6 +95,13 @@ class _Universe:
 
     def family_mask(self, cmd: _Cmd) -> int:
         return (1 << cmd.id) | sum(1 << s.id for s in cmd.subs)
+
+
+def _or(masks: Iterable[int]) -> int:
+    out = 0
+    for m in masks:
+        out |= m
+    return out
 
 
 _universe: _Universe | None = None
@@ -179,10 +188,10 @@ class Selector:
             if op[1:] not in self.channels:
                 self.channels.append(op[1:])
         elif op[:2] in ("+@", "-@"):
-            mask = universe().cat_mask.get(op[2:].lower())
-            if mask is None:
+            category = op[2:].lower()
+            if category not in universe().cat_mask:
                 raise RuleError(_UNKNOWN)
-            self._set_category(mask, op[0] == "+")
+            self._set_category(category, op[0] == "+")
         elif op[:1] == "+":
             self._allow(op[1:])
         elif op[:1] == "-":
@@ -259,11 +268,12 @@ class Selector:
             self.bits &= ~mask
             self.allcommands = False
 
-    def _set_category(self, mask: int, allow: bool) -> None:
+    def _set_category(self, category: str, allow: bool) -> None:
         u = universe()
-        for cmd in u.order:
-            if mask >> cmd.id & 1:
-                self._change(cmd, allow)
+        self._set_bits(u.cat_family[category], allow)
+        mask = u.cat_mask[category]
+        for cid in [c for c in self.firstargs if mask >> c & 1]:
+            del self.firstargs[cid]
 
     # -- description (ACLDescribeSelectorCommandRules) --
     def describe_commands(self) -> str:
@@ -665,6 +675,17 @@ class Registry:
                     return
             self.log.insert(0, entry)
             del self.log[max(self.log_max, 0):]
+
+    def set_log_max(self, n: int) -> None:
+        with self.lock:
+            self.log_max = n
+            del self.log[max(n, 0):]
+
+    def reset_denied(self) -> None:
+        """CONFIG RESETSTAT: INFO's acl_access_denied_* from 0."""
+        with self.lock:
+            for reason in self.denied:
+                self.denied[reason] = 0
 
     def reset_log(self) -> None:
         with self.lock:

@@ -656,9 +656,9 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
                                   "expected a PEM file path")
 
 
-def configured_users(cfg: Config, origin: dict[str, str] | None = None) -> dict[str, Any]:
-    """The ACL users of `users` and then `aclfile` (name -> acl.User); ConfigError naming the bad
-    entry and rule."""
+def configured_users(cfg: Config, origin: dict[str, str] | None = None, with_file: bool = True) -> dict[str, Any]:
+    """The ACL users of `users` and then (with_file) `aclfile` (name -> acl.User); ConfigError
+    naming the bad entry and rule."""
     from redistill import acl
     where_users = (origin or {}).get("users", "security.users")
     users: dict[str, Any] = {}
@@ -671,7 +671,7 @@ def configured_users(cfg: Config, origin: dict[str, str] | None = None) -> dict[
         if name in users:
             raise ConfigError(f"{where_users}[{i}]: user '{name}' is defined twice")
         users[name] = user
-    if cfg.aclfile:
+    if cfg.aclfile and with_file:
         try:
             users = acl.load_file(cfg.aclfile, False, users)
         except acl.RuleError as e:

@@ -265,10 +265,11 @@ def _aclfile(client: Any) -> str:
 
 # ACL LOAD
 def load(client: Any, args: list[bytes]) -> str:
+    from redistill.config import configured_users
     path = _aclfile(client)
     reg = _registry(client)
-    try:
-        users = acl.load_file(path, reg.pubsub_default)
+    try:   # over the TOML's users, as at start
+        users = acl.load_file(path, reg.pubsub_default, configured_users(client.server.config, with_file=False))
     except acl.RuleError as e:
         raise CommandError(errors.acl_load_failed(str(e))) from None
     for gone in reg.replace_all(users):

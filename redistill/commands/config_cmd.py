@@ -186,10 +186,14 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         if value.lstrip("-").isdigit():
             set_type_threshold(name, int(value))
     _overrides.setdefault(id(server), {}).update(stored)
-    if "requirepass" in new:   # the default user's password (redistill/acl.py)
-        server_acl = getattr(server, "acl", None)
-        if server_acl is not None:
+    server_acl = getattr(server, "acl", None)   # ACL users and log (redistill/acl.py)
+    if server_acl is not None:
+        if "requirepass" in new:   # the default user's password
             server_acl.set_default_password(new["requirepass"] or None)
+        if "acllog-max-len" in new:
+            server_acl.set_log_max(int(new["acllog-max-len"]))
+        if "acl-pubsub-default" in new:   # the channels of users and selectors created from now on
+            server_acl.pubsub_default = new["acl-pubsub-default"] == "allchannels"
     if {"requirepass", "client-output-buffer-limit", "client-query-buffer-limit"} & new.keys():
         refresh_connections(server)
 
