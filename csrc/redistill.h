@@ -529,7 +529,8 @@ rd_status rd_script_command(const char *name, size_t n, int arity, unsigned flag
  *   int fn(const char *frame, size_t len, int resp, rd_buf *out)
  * frame is the command as a canonical multibulk frame; fn appends the complete reply in RESP
  * `resp` to out (rd_buf_append) and returns 0.  Called on the script's thread with the keyspace
- * gate held exclusive.  Set once at import. */
+ * gate held exclusive.  Set once at import.  resp 0 (redis.acl_check_cmd of a restricted user's
+ * script, see rd_script_set_acl_python) asks only whether the script's user may run it: ":1" or ":0". */
 rd_status rd_script_set_python(void *fn);
 /* EVAL/EVALSHA[_RO] script numkeys key... arg... (argv[0] is the command's name): the complete
  * reply, errors included, appended to out in RESP `resp`.  Under the gate held exclusive.  RD_OK,

@@ -421,9 +421,11 @@ static int l_setresp(lua_State *L) {
     return 0;
 }
 
-/* No ACL users here: every known command is permitted. */
+/* Whether the script's user may run the command: an unrestricted user (no restricted script
+ * running anywhere) may run every known command; otherwise Python checks the user's rules (its
+ * function called with resp 0). */
 static int l_acl_check_cmd(lua_State *L) {
-    int argc = lua_gettop(L);
+    int argc = lua_gettop(L), allowed = 1;
     size_t n;
     const char *name;
     if (!need_run(L, "redis.acl_check_cmd")) return lua_error(L);
@@ -436,7 +438,18 @@ static int l_acl_check_cmd(lua_State *L) {
         push_error_str(L, "Invalid command passed to redis.acl_check_cmd()");
         return lua_error(L);
     }
-    lua_pushboolean(L, 1);
+    if (atomic_load_explicit(&acl_python, memory_order_relaxed) && grow_args(argc) == 0) {
+        rd_buf out;
+        for (int i = 0; i < argc; i++) {
+            call_argv[i] = lua_tolstring(L, i + 1, &call_argl[i]);
+            if (!call_argv[i]) call_argv[i] = "", call_argl[i] = 0;
+        }
+        buf_init(&out);
+        run_in_python(argc, call_argv, call_argl, 0, &out);
+        allowed = out.len >= 2 && out.data[0] == ':' && out.data[1] == '1';
+        buf_release(&out);
+    }
+    lua_pushboolean(L, allowed);
     return 1;
 }
 

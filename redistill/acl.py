@@ -220,6 +220,8 @@ class Selector:
                 else:
                     raise RuleError(_SYNTAX)
                 offset += 1
+            if not flags:   # "%~x", "%": no permission named
+                raise RuleError(_SYNTAX)
         pattern = op[offset:]
         if _has_spaces(pattern):
             raise RuleError(_SYNTAX)
@@ -496,6 +498,17 @@ class User:
             if reason > relevant or (reason == relevant and pos > last):
                 relevant, last = reason, pos
         return relevant, last
+
+
+    def unrestricted_read(self, cmd: _Cmd, args: list[bytes], spec: Any) -> bool:
+        """ACLUserCheckCmdWithUnrestrictedKeyAccess for reading: some selector allows the command and
+        reads every key (allkeys, or a "*" pattern that allows reading)."""
+        lazy = _Lazy(spec, args, cmd)
+        for s in self.selectors:
+            if s.check(cmd, args, lazy)[0] == OK and (
+                    s.allkeys or any(f & READ and p == "*" for f, p in s.patterns)):
+                return True
+        return False
 
 
 _CHANNEL_ARGS = {"subscribe": (False, None), "ssubscribe": (False, None), "psubscribe": (True, None),

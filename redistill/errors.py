@@ -337,5 +337,9 @@ def acl_command_not_found(arg: bytes) -> str:
     return f"Command '{user_text(arg, None)}' not found"
 
 
+def sort_acl(option: str) -> str:
+    return f"{option} option of SORT denied due to insufficient ACL permissions."
+
+
 def acl_load_failed(text: str) -> str:
     return text

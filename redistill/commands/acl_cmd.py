@@ -71,6 +71,47 @@ def script_error(client: Any, spec: Any, args: list[bytes]) -> CommandError | No
     return None if result is None else CommandError(errors.script_acl(_SCRIPT[result[0]]))
 
 
+def sort_error(client: Any, args: list[bytes]) -> CommandError | None:
+    """Redis's sortCommandGeneric: a BY pattern with a '*' or a GET needs read access to every key,
+    which the user's rules may not give (the options before them are parsed as Redis does, so that
+    an earlier error is still C's)."""
+    user = user_of(client)
+    if user.open():
+        return None
+    j, readonly = 2, word(args[0]) == b"sort_ro"
+    full: bool | None = None
+    while j < len(args):
+        opt, left = word(args[j]), len(args) - j - 1
+        if opt in (b"asc", b"desc", b"alpha"):
+            pass
+        elif opt == b"limit" and left >= 2:
+            if not (_is_long(args[j + 1]) and _is_long(args[j + 2])):
+                return None
+            j += 2
+        elif opt == b"store" and left >= 1 and not readonly:
+            j += 1
+        elif opt in (b"by", b"get") and left >= 1:
+            if opt == b"get" or b"*" in args[j + 1]:
+                if full is None:
+                    from redistill.commands import lookup
+                    full = user.unrestricted_read(acl.universe().lookup(lookup(args).name), args, lookup(args))
+                if not full:
+                    return CommandError(errors.sort_acl(opt.decode().upper()))
+            j += 1
+        else:
+            return None
+        j += 1
+    return None
+
+
+def _is_long(arg: bytes) -> bool:
+    try:
+        parse_ll(arg)
+        return True
+    except CommandError:
+        return False
+
+
 def log_denial(client: Any, reason: int, context: str, obj: str, username: str | None = None) -> None:
     from redistill.commands.connection import client_line
     caller = getattr(client, "_caller", client)   # a script's stand-in: its caller, as Redis
@@ -194,7 +235,7 @@ def cat(client: Any, args: list[bytes]) -> list[bytes]:
     if len(args) == 2:
         return [c.encode() for c in acl.CATEGORIES]
     if len(args) > 3:
-        raise CommandError(errors.unknown_subcommand(args[1], "acl"))
+        raise CommandError(errors.subcommand_syntax(args[1], "ACL"))
     category = _text(args[2]).lower()
     if category not in acl.CATEGORIES:
         raise CommandError(errors.acl_unknown_category(args[2][:128]))
@@ -204,7 +245,7 @@ def cat(client: Any, args: list[bytes]) -> list[bytes]:
 # ACL GENPASS [bits]
 def genpass(client: Any, args: list[bytes]) -> bytes:
     if len(args) > 3:
-        raise CommandError(errors.unknown_subcommand(args[1], "acl"))
+        raise CommandError(errors.subcommand_syntax(args[1], "ACL"))
     bits = parse_ll(args[2]) if len(args) == 3 else 256
     if bits <= 0 or bits > acl.GENPASS_MAX_BITS:
         raise CommandError(errors.ACL_GENPASS_BITS)
@@ -215,7 +256,7 @@ def genpass(client: Any, args: list[bytes]) -> bytes:
 # ACL LOG [count | RESET]
 def log(client: Any, args: list[bytes]) -> Any:
     if len(args) > 3:
-        raise CommandError(errors.unknown_subcommand(args[1], "acl"))
+        raise CommandError(errors.subcommand_syntax(args[1], "ACL"))
     count = 10
     if len(args) == 3:
         if word(args[2]) == b"reset":

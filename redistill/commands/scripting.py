@@ -60,9 +60,11 @@ _server: Any = None   # the server, once a client has loaded or run a script (th
 def run_for_script(frame: bytes, resp: int) -> bytes:
     """redis.call of a command C does not run (C has checked it: known, arity, flags)."""
     client = getattr(_local, "client", None) or ScriptClient(_Detached(_server))
-    client.resp = resp
     args = decode_frame(frame)
     spec = commands.lookup(args)
+    if resp == 0:   # redis.acl_check_cmd: may the script's user run it? (not logged, as Redis)
+        return b":1\r\n" if acl_cmd.check(client, spec, args)[0] == 0 else b":0\r\n"
+    client.resp = resp
     refused = acl_cmd.script_error(client, spec, args)   # a restricted user's: C sends them all here
     return commands.encode_reply(client, refused if refused is not None else commands.call(client, spec, args))
 

@@ -96,7 +96,7 @@ BAD_RULES = [
     ("bad1", "~*", "~x"), ("bad2", "&*", "&x"), ("bad3", "+nosuchcmd"), ("bad4", "-@nosuchcat"),
     ("bad5", "#abc"), ("bad6", "<notthere"), ("bad7", "!" + "b" * 64), ("bad8", "what"),
     ("bad9", "+config|get|x"), ("bad10", "+select|"), ("bad11", "(~x", "+get"), ("bad12", "%X~k"),
-    ("bad13", "(+get", "+nosuch)"), ("bad14", "+@all", "~a b"),
+    ("bad13", "(+get", "+nosuch)"), ("bad14", "+@all", "~a b"), ("bad15", "%~x"), ("bad16", "%"), ("bad17", "%RR~k"),
 ]
 
 
@@ -258,3 +258,21 @@ def test_genpass(pair):
     same(pair, "ACL", "SAVE")
     same(pair, "ACL", "NOSUCH")
     same(pair, "ACL", "HELP")
+
+
+def test_sort_by_get_and_acl_check_cmd(pair):
+    """SORT's BY pattern and GET need read access to every key; redis.acl_check_cmd checks the
+    script's user."""
+    same(pair, "RPUSH", "mylist", "2", "1")
+    same(pair, "ACL", "SETUSER", "srt", "reset", "on", ">pw", "+@all", "~mylist", "%W~*")
+    for args in (("SORT", "mylist", "BY", "w*"), ("SORT", "mylist", "BY", "nosort"), ("SORT", "mylist", "GET", "#"),
+                 ("SORT", "mylist", "LIMIT", "x", "1", "GET", "#"), ("SORT_RO", "mylist", "GET", "w*"),
+                 ("SORT", "mylist", "BY", "w*", "nosuchopt"), ("SORT", "mylist", "nosuchopt", "BY", "w*"),
+                 ("EVAL", "return redis.acl_check_cmd('get', 'mylist')", "0"),
+                 ("EVAL", "return redis.acl_check_cmd('get', 'other')", "0"),
+                 ("EVAL", "return redis.acl_check_cmd('set', 'other', 'v')", "0"),
+                 ("EVAL", "return redis.acl_check_cmd('nosuch')", "0")):
+        same(pair, *args, user="srt", password="pw")
+    same(pair, "ACL", "SETUSER", "srt", "%R~*")
+    same(pair, "SORT", "mylist", "BY", "w*", user="srt", password="pw")
+    same(pair, "SORT", "mylist", "GET", "#", user="srt", password="pw")

@@ -47,7 +47,7 @@ MAKE_TEST_UNITS = [
     "unit/type/list-2", "unit/introspection-2", "unit/slowlog", "unit/info-command", "unit/bitfield",
     "unit/pubsub", "unit/pubsubshard",
     "unit/type/stream", "unit/type/stream-cgroups",
-    "unit/scripting",
+    "unit/scripting", "unit/acl", "unit/acl-v2",
 ]
 # The tags the issue measured redis-server 7.0.15 with (246, 694 and 135 passing tests in its three groups).
 ISSUE_TAGS = "-needs:repl -needs:debug -needs:save -needs:config-maxmemory -needs:reset -needs:config-resetstat"
