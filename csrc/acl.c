@@ -18,16 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct rd_acl {
-    _Atomic int refs;
-    int open;    /* every command, key and channel: nothing to check */
-    int allkeys; /* the bits decide alone */
-    unsigned char bits[(FP_MAX_COMMANDS + 7) / 8];
-    int npat;
-    char **pat;
-    size_t *plen;
-};
-
 /* The handle of connections that have none yet: open, never freed. */
 static rd_acl acl_open_handle = {.refs = 1, .open = 1, .allkeys = 1};
 
@@ -93,8 +83,6 @@ rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t n
     a->npat = n;
     return RD_OK;
 }
-
-int acl_is_open(const rd_acl *a) { return a->open; }
 
 static int acl_key_ok(const rd_acl *a, const char *key, size_t klen) {
     for (int i = 0; i < a->npat; i++)

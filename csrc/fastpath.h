@@ -5,6 +5,8 @@
 
 #include "platform.h"
 
+#include <stdatomic.h>
+
 #include <stddef.h>
 
 enum { FP_DONE = 0, FP_SLOW = 1 };
@@ -28,12 +30,22 @@ int cl_keys_local(int which, int argc, const char **argv, const size_t *argl);
  * when they follow a numkeys argument (movable), or do not fit argc. */
 int cl_key_range(int which, int argc, int *first, int *last, int *step);
 
-/* ACL (acl.c): the handle of a connection with no user yet (open); whether a handle allows
- * everything; 1 when it allows the which-th fast command with these arguments for sure (0: Python
- * decides and writes -NOPERM).  acl_retain takes a reference (rd_acl_release drops it). */
-struct rd_acl;
+/* ACL (acl.c): a user's permissions as the fast path checks them.  Defined here so that the check
+ * of an open handle (the default user's) inlines to one load and branch per command. */
+struct rd_acl {
+    _Atomic int refs;
+    int open;    /* every command, key and channel: nothing to check */
+    int allkeys; /* the bits decide alone */
+    unsigned char bits[(FP_MAX_COMMANDS + 7) / 8];
+    int npat;
+    char **pat;
+    size_t *plen;
+};
+static inline int acl_is_open(const struct rd_acl *a) { return a->open; }
+/* The handle of a connection with no user yet (open); 1 when a handle allows the which-th fast
+ * command with these arguments for sure (0: Python decides and writes -NOPERM).  acl_retain takes
+ * a reference (rd_acl_release drops it). */
 struct rd_acl *acl_default_handle(void);
-int acl_is_open(const struct rd_acl *a);
 int acl_fast_ok(const struct rd_acl *a, int which, int argc, const char **argv, const size_t *argl);
 void acl_retain(struct rd_acl *a);
 

@@ -276,3 +276,18 @@ def test_sort_by_get_and_acl_check_cmd(pair):
     same(pair, "ACL", "SETUSER", "srt", "%R~*")
     same(pair, "SORT", "mylist", "BY", "w*", user="srt", password="pw")
     same(pair, "SORT", "mylist", "GET", "#", user="srt", password="pw")
+
+
+def test_setuser_is_redacted_in_slowlog(pair):
+    for sp in pair:
+        s = _conn(sp)
+        try:
+            s.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+            s.call("SLOWLOG", "RESET")
+            s.call("ACL", "SETUSER", "redactme", "on", ">secret-pw")
+            s.call("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+            entries = parse(s.call("SLOWLOG", "GET", "10"))
+            setuser = [e for e in entries if e[3][:2] == [b"ACL", b"SETUSER"]]
+            assert setuser and setuser[0][3] == [b"ACL", b"SETUSER", b"(redacted)", b"(redacted)", b"(redacted)"]
+        finally:
+            s.close()
