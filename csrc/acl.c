@@ -15,6 +15,7 @@
 #include "redistill.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,8 +34,10 @@ static void acl_clear_patterns(rd_acl *a) {
     for (int i = 0; i < a->npat; i++) free(a->pat[i]);
     free(a->pat);
     free(a->plen);
+    free(a->lit);
     a->pat = NULL;
     a->plen = NULL;
+    a->lit = NULL;
     a->npat = 0;
 }
 
@@ -49,6 +52,14 @@ void rd_acl_release(rd_acl *a) {
     free(a);
 }
 
+/* The literal length of a "literal*" pattern (no other glob character), else SIZE_MAX. */
+static size_t literal_prefix(const char *p, size_t len) {
+    if (len == 0 || p[len - 1] != '*') return SIZE_MAX;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (p[i] == '*' || p[i] == '?' || p[i] == '[' || p[i] == '\\') return SIZE_MAX;
+    return len - 1;
+}
+
 rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t nbytes, int allkeys,
                         const char *patterns, size_t plen) {
     if (!a || a == &acl_open_handle || nbytes > sizeof a->bits) return RD_NOT_FOUND;
@@ -56,9 +67,11 @@ rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t n
     for (size_t i = 0; i < plen; i++) n += patterns[i] == '\0';
     char **pat = n ? calloc((size_t)n, sizeof *pat) : NULL;
     size_t *lens = n ? calloc((size_t)n, sizeof *lens) : NULL;
-    if (n && (!pat || !lens)) {
+    size_t *lit = n ? calloc((size_t)n, sizeof *lit) : NULL;
+    if (n && (!pat || !lens || !lit)) {
         free(pat);
         free(lens);
+        free(lit);
         return RD_ERR_NOMEM;
     }
     for (int i = 0, off = 0; i < n; i++) { /* "pattern\0pattern\0..." */
@@ -67,10 +80,12 @@ rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t n
             for (int j = 0; j < i; j++) free(pat[j]);
             free(pat);
             free(lens);
+            free(lit);
             return RD_ERR_NOMEM;
         }
         memcpy(pat[i], patterns + off, len + 1);
         lens[i] = len;
+        lit[i] = literal_prefix(pat[i], len);
         off += (int)len + 1;
     }
     acl_clear_patterns(a);
@@ -80,13 +95,18 @@ rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t n
     a->allkeys = allkeys != 0;
     a->pat = pat;
     a->plen = lens;
+    a->lit = lit;
     a->npat = n;
     return RD_OK;
 }
 
 static int acl_key_ok(const rd_acl *a, const char *key, size_t klen) {
-    for (int i = 0; i < a->npat; i++)
-        if (rd_glob_match(a->pat[i], a->plen[i], key, klen, 0)) return 1;
+    for (int i = 0; i < a->npat; i++) {
+        size_t lit = a->lit[i];
+        if (lit != SIZE_MAX ? klen >= lit && memcmp(key, a->pat[i], lit) == 0
+                            : rd_glob_match(a->pat[i], a->plen[i], key, klen, 0))
+            return 1;
+    }
     return 0;
 }
 

@@ -40,6 +40,8 @@ struct rd_acl {
     int npat;
     char **pat;
     size_t *plen;
+    size_t *lit; /* per pattern: its literal length when it is "literal*" (the usual "app:*"), matched
+                    by memcmp; SIZE_MAX for any other pattern (the glob matcher) */
 };
 static inline int acl_is_open(const struct rd_acl *a) { return a->open; }
 /* The handle of a connection with no user yet (open); 1 when a handle allows the which-th fast

@@ -98,6 +98,26 @@ def test_fast_path_pipeline_enforces_keys_and_commands(shared, target):
     assert {(e["reason"], e["object"]) for e in log} >= {("key", "x:15"), ("command", "incr")}
 
 
+def test_fast_path_key_patterns(shared):
+    """Literal-prefix patterns ("app:*", matched by memcmp in C), other globs, exact names, R/W-only
+    patterns and several keys per command: allowed and refused as Redis's glob says."""
+    sp = shared
+    rules = ["on", ">pw", "+@all", "~pre:*", "~k[ab]?", "~exact", "~*\\*", "%R~ro:*", "%W~wo:*"]
+    assert raw(sp).call("ACL", "SETUSER", "globs", *rules) == b"+OK\r\n"
+    c = raw(sp, "globs", "pw")
+    cases = [(("SET", "pre:1", "v"), True), (("SET", "pre:", "v"), True), (("SET", "pre", "v"), False),
+             (("SET", "xpre:1", "v"), False), (("SET", "ka1", "v"), True), (("SET", "kc1", "v"), False),
+             (("SET", "ka12", "v"), False), (("SET", "exact", "v"), True), (("SET", "exactly", "v"), False),
+             (("SET", "a*", "v"), True), (("SET", "a", "v"), False), (("GET", "ro:1"), True),
+             (("SET", "ro:1", "v"), False), (("SET", "wo:1", "v"), True), (("GET", "wo:1"), False),
+             (("MGET", "pre:1", "ka1", "exact"), True), (("MGET", "pre:1", "kc1"), False),
+             (("MSET", "pre:2", "v", "kb9", "v"), True), (("MSET", "pre:2", "v", "zz", "v"), False),
+             (("DEL", "pre:1", "nope"), False)]
+    c.send(b"".join(_encode(*cmd) for cmd, _ in cases))
+    for (cmd, allowed), reply in zip(cases, c.replies(len(cases))):
+        assert (reply != NOPERM_KEY) is allowed, (cmd, reply)
+
+
 def _encode(*args) -> bytes:
     from resp import encode_command
     return encode_command(*args)
