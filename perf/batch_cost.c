@@ -7,8 +7,8 @@
  * Prints the best of 7 rounds (thread CPU time per batch).  To price a change to the batch loop (the
  * transactions gate, say), build it from both trees and run them one after the other.
  *
- *   /tmp/bc acl      the same keys named app:NNNN, the connection's user limited to ~app:* +get +set
- *                    (the fast path's ACL check: a bit and a glob match per command, csrc/acl.c)
+ *   /tmp/bc acl      the same batches, the connection's user limited to ~key:* +get +set (the fast
+ *                    path's ACL check: a bit and a key pattern per command, csrc/acl.c)
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -22,7 +22,6 @@
 
 static rd_keyspace *ks;
 static rd_acl *acl; /* "acl" mode: the restricted user's handle, else NULL (the open default) */
-static const char *prefix = "key";
 
 static double cpu_ns(void) {
     struct timespec t;
@@ -34,9 +33,9 @@ static double cpu_ns(void) {
 static size_t make_batch(char *buf, int get, int id) {
     size_t n = 0;
     for (int i = 0; i < 16; i++)
-        n += (size_t)(get ? sprintf(buf + n, "*2\r\n$3\r\nGET\r\n$8\r\n%.3s:%04d\r\n", prefix, i + 16 * id)
-                          : sprintf(buf + n, "*3\r\n$3\r\nSET\r\n$8\r\n%.3s:%04d\r\n$3\r\nxxx\r\n",
-                                    prefix, i + 16 * id));
+        n += (size_t)(get ? sprintf(buf + n, "*2\r\n$3\r\nGET\r\n$8\r\nkey:%04d\r\n", i + 16 * id)
+                          : sprintf(buf + n, "*3\r\n$3\r\nSET\r\n$8\r\nkey:%04d\r\n$3\r\nxxx\r\n",
+                                    i + 16 * id));
     return n;
 }
 
@@ -69,7 +68,7 @@ static void *run(void *arg) {
     return NULL;
 }
 
-/* The user of `~app:*` `+get` `+set`: their bits, and their key positions (Python sets them at start). */
+/* The user of `~key:*` `+get` `+set`: their bits, and their key positions (Python sets them at start). */
 static rd_acl *restricted_user(void) {
     unsigned char bits[20] = {0};
     const char *name;
@@ -80,7 +79,7 @@ static rd_acl *restricted_user(void) {
         rd_cluster_command_keys(i, 1, 1, 1);
     }
     rd_acl *a = rd_acl_new();
-    if (a) rd_acl_update(a, 0, bits, sizeof bits, 0, "app:*", 6);
+    if (a) rd_acl_update(a, 0, bits, sizeof bits, 0, "key:*", 6);
     return a;
 }
 
@@ -90,8 +89,7 @@ int main(int argc, char **argv) {
     if (!ks) return 1;
     if (argc > 1 && !strcmp(argv[1], "acl")) {
         acl = restricted_user();
-        prefix = "app";
-        puts("(user limited to ~app:* +get +set)");
+        puts("(user limited to ~key:* +get +set)");
     }
     puts("-- 1 thread");
     run((void *)0);
