@@ -236,6 +236,7 @@ sanitize-quick test-sanitize: sanitize-build test-deps
 	  core/test_core_types.py \
 	  core/test_core_lists.py \
 	  core/test_core_streams.py \
+	  core/test_core_dump.py \
 	  $(SAN_QUICK_LEAKS) \
 	  -k "not million"
 	REDISTILL_PYTHON=$(CURDIR)/$(ASAN_PY) REDISTILL_FUZZ_SECONDS=5 $(VENV)/bin/python -m pytest -q \

@@ -26,7 +26,7 @@ enum { N_TX_FAST = 0 TYPE_COMMANDS(TX_ONE) }; /* the fast path's share: EXEC_COM
 #undef TX_ONE
 #define FAST_ONE(name, arity, fn) +1
 /* rd_worker counts each command the fast path runs: its own table's, then these. */
-_Static_assert(0 FAST_COMMANDS(FAST_ONE) + N_TX_FAST <= FP_MAX_COMMANDS, "raise FP_MAX_COMMANDS");
+_Static_assert(0 FAST_COMMANDS(FAST_ONE) + N_TX_FAST + 2 <= FP_MAX_COMMANDS, "raise FP_MAX_COMMANDS"); /* + EVALSHA[_RO] */
 #undef FAST_ONE
 
 int tx_command_count(void) { return N_TX_FAST; }
@@ -65,10 +65,12 @@ rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *ar
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
     tx_ctx x = {ks, out, resp, 0, rd_now_ms(), 0, NULL};
     if (!cmd) return RD_NOT_FOUND;
+    rd_buf *self = notify_self_enter(out);
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) /* handlers trust their arity */
         resp_add_status_errorf(out, RD_ERR_ARITY, cmd->name);
     else
         cmd->fn(&x, argc, argv, argl);
+    notify_self_leave(self);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 

@@ -41,6 +41,11 @@
     X(bitop, -4) \
     X(bitfield, -2) \
     X(bitfield_ro, -2) \
+    X(pfadd, -2) \
+    X(pfcount, -2) \
+    X(pfmerge, -2) \
+    X(pfdebug, 3) \
+    X(pfselftest, 1) \
     X(incrbyfloat, 3) \
     X(msetnx, -3) \
     X(lcs, -3) \
@@ -54,6 +59,8 @@
     X(rename, 3) \
     X(renamenx, 3) \
     X(copy, -3) \
+    X(dump, 2) \
+    X(restore, -4) \
     X(hset, -4) \
     X(hsetnx, 4) \
     X(hget, 3) \
@@ -70,6 +77,15 @@
     X(hincrbyfloat, 4) \
     X(hrandfield, -2) \
     X(hscan, -3) \
+    X(hexpire, -6) \
+    X(hpexpire, -6) \
+    X(hexpireat, -6) \
+    X(hpexpireat, -6) \
+    X(httl, -5) \
+    X(hpttl, -5) \
+    X(hexpiretime, -5) \
+    X(hpexpiretime, -5) \
+    X(hpersist, -5) \
     X(sadd, -3) \
     X(srem, -3) \
     X(smembers, 2) \
@@ -87,6 +103,16 @@
     X(sdiffstore, -3) \
     X(sintercard, -3) \
     X(sscan, -3) \
+    X(geoadd, -5) \
+    X(geodist, -4) \
+    X(geohash, -2) \
+    X(geopos, -2) \
+    X(geosearch, -7) \
+    X(geosearchstore, -8) \
+    X(georadius, -6) \
+    X(georadius_ro, -6) \
+    X(georadiusbymember, -5) \
+    X(georadiusbymember_ro, -5) \
     X(zadd, -4) \
     X(zincrby, 4) \
     X(zscore, 3) \
@@ -178,6 +204,11 @@
     X(rename) \
     X(renamenx) \
     X(copy) \
+    X(restore) \
+    X(geoadd) \
+    X(geosearchstore) \
+    X(georadius) \
+    X(georadiusbymember) \
     X(zadd) \
     X(zincrby) \
     X(zunionstore) \

@@ -426,6 +426,16 @@ static int count_error(rd_worker *w, int which, const char *reply, size_t len) {
     return 0;
 }
 
+/* A script's call in INFO commandstats, and its error reply (any text) in errorstats by its code;
+ * a code no status has (a script's own {err="MYCODE ..."}) counts as a failed call only. */
+static void count_script(rd_worker *w, int which, const char *reply, size_t len) {
+    counter_add(&w->calls[which], 1);
+    if (len == 0 || reply[0] != '-') return;
+    counter_add(&w->failed[which], 1);
+    int st = status_of_code(reply, len);
+    if (st >= 0) counter_add(&w->errors[st], 1);
+}
+
 /* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
 static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
     resp_parser *p = &c->parser;
@@ -572,7 +582,9 @@ static int run_evalsha(rd_conn *c, const char *frame, int *gated) {
     if (!rd_script_exists(w->argv[1], w->argl[1])) return 0;
     gate_leave(w->gate);
     gate_enter_exclusive(w->gate);
+    size_t before = c->out.len;
     rd_script_eval(w->ks, p->argc, w->argv, w->argl, c->resp, RD_EVAL_SHA | ro, &c->out);
+    count_script(w, fp_script_slot(ro != 0), c->out.data + before, c->out.len - before);
     gate_leave(w->gate);
     if (gate_enter_shared_or_busy(w->gate) != 0) *gated = 0;
     worker_args_shrink(w);
@@ -657,6 +669,7 @@ static int run_batch(rd_conn *c, int fd) {
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
     sl_segment seg = {gated ? sl_threshold() : -1, gated ? gate_now_us : 0, 0, 0};
     int exact = seg.thr >= 0 && (seg.thr < SL_EXACT_US || c->sl_exact_until > now);
+    rd_buf *self = notify_self_enter(&c->out);
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -719,8 +732,12 @@ static int run_batch(rd_conn *c, int fd) {
                 done++;
                 if (exact || own) {
                     int64_t t = rd_now_us();
-                    if (t - seg.start_us >= seg.thr)
+                    if (t - seg.start_us < seg.thr)
+                        ;
+                    else if (c->w->argv) /* NULL: run_fast gave back the scratch of a frame of > ARGS_KEEP */
                         slow_entry(c, c->parser.argc, c->w->argv, c->w->argl, t - seg.start_us);
+                    else if (!big) /* its head read again from the input (a big SET never gets here) */
+                        slow_frame(c, start, t - seg.start_us);
                     seg.start_us = t;
                 } else {
                     seg.n++;
@@ -744,6 +761,7 @@ static int run_batch(rd_conn *c, int fd) {
         }
         resp_next_frame(&c->parser);
     }
+    notify_self_leave(self);
     if (gated) gate_leave(c->w->gate);
     if (seg.thr >= 0 && !exact) segment_close(c, &seg, now);
     if (c->out.failed) c->broken = 1;

@@ -107,24 +107,35 @@ int dict_set(rdict *d, const char *k, size_t kn, const char *v, size_t vn) {
     return 1;
 }
 
-int dict_del(rdict *d, const char *k, size_t kn) {
-    dnode **link, *n;
-    if (!d->table) return 0;
-    link = dict_link(d, k, kn);
-    if (!(n = *link)) return 0;
-    *link = n->next;
-    d->mem -= malloc_usable_size(n);
-    free(n);
-    d->count--;
-    /* Shrink a mostly empty table, so random picks find nodes quickly. */
+/* Shrink a mostly empty table, so random picks find nodes quickly. */
+static void dict_shrink(rdict *d) {
     if (d->count == 0) {
         d->mem -= malloc_usable_size(d->table);
         free(d->table);
         d->table = NULL;
         d->mask = 0;
-    } else if (d->mask + 1 > DICT_MIN_BUCKETS && d->count * 8 < d->mask + 1) {
-        dict_resize(d, (d->mask + 1) / 2);
+    } else {
+        while (d->mask + 1 > DICT_MIN_BUCKETS && d->count * 8 < d->mask + 1 &&
+               dict_resize(d, (d->mask + 1) / 2) == 0) {
+        }
     }
+}
+
+static void node_unlink(rdict *d, dnode **link) {
+    dnode *n = *link;
+    *link = n->next;
+    d->mem -= malloc_usable_size(n);
+    free(n);
+    d->count--;
+}
+
+int dict_del(rdict *d, const char *k, size_t kn) {
+    dnode **link;
+    if (!d->table) return 0;
+    link = dict_link(d, k, kn);
+    if (!*link) return 0;
+    node_unlink(d, link);
+    dict_shrink(d);
     return 1;
 }
 
@@ -193,6 +204,25 @@ uint64_t dict_scan(const rdict *d, uint64_t v, void (*fn)(void *ctx, dnode *n), 
     return rev64(rev64(v) + 1);
 }
 
+/* The table keeps its size until the end, so the cursor stays valid for the whole walk. */
+uint64_t dict_sweep(rdict *d, uint64_t v, size_t max_buckets, int (*drop)(void *ctx, const dnode *n),
+                    void *ctx) {
+    size_t before = d->count;
+    if (!d->table) return 0;
+    do {
+        for (dnode **link = &d->table[v & d->mask]; *link;) {
+            if (drop(ctx, *link))
+                node_unlink(d, link);
+            else
+                link = &(*link)->next;
+        }
+        v |= ~(uint64_t)d->mask;
+        v = rev64(rev64(v) + 1);
+    } while (v != 0 && --max_buckets > 0);
+    if (d->count != before) dict_shrink(d);
+    return v;
+}
+
 /* ---- the object hashes and sets share --------------------------------------------- */
 
 dobj *dobj_new(void) {
@@ -200,6 +230,7 @@ dobj *dobj_new(void) {
     if (!o) return NULL;
     dict_init(&o->d);
     o->big = 0;
+    o->ttls = 0;
     return o;
 }
 

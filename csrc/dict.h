@@ -29,6 +29,11 @@ dnode *dict_find(const rdict *d, const char *k, size_t kn);
 int dict_set(rdict *d, const char *k, size_t kn, const char *v, size_t vn);
 /* 1 removed, 0 absent. */
 int dict_del(rdict *d, const char *k, size_t kn);
+/* Visits up to max_buckets buckets from cursor, in dict_scan's order, unlinking and freeing every
+ * node drop() returns 1 for (drop must not change d; it may change another dict), then shrinks a
+ * mostly empty table.  Returns the next cursor, 0 after the last bucket. */
+uint64_t dict_sweep(rdict *d, uint64_t cursor, size_t max_buckets, int (*drop)(void *ctx, const dnode *n),
+                    void *ctx);
 /* A random node (random non-empty bucket, random chain position); NULL if empty. */
 dnode *dict_random(const rdict *d);
 /* Deep copy into dst; -1 on allocation failure (dst left empty). */
@@ -45,6 +50,7 @@ dnode *dict_next(const rdict *d, dnode *n, size_t *b);
 typedef struct dobj {
     rdict d;
     int big;
+    int ttls; /* hashes: 1 when this is t_hash.c's hash_ttl (its fields may have TTLs); in the padding */
 } dobj;
 
 /* The type ops hashes and sets share (dict.c). */

@@ -22,6 +22,7 @@
  *     per shard.  LFU, random, TTL and volatile-lru sample EV_SAMPLES keys of a shard.
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,16 @@ static unsigned lfu_decayed(uint32_t access, int64_t now) {
 }
 
 unsigned ev_lfu_freq(const entry *e, int64_t now) { return lfu_decayed(e->access, now); }
+
+/* objectSetLRUOrLFU: an LFU policy takes freq (0..255, -1: none), the others an idle time (-1:
+ * none; past 2^31 ms, ~24.8 days, it is capped, as the ms access clock is 32 bits). */
+void ev_set_access(rd_keyspace *ks, entry *e, long long freq, long long idle_ms, int64_t now) {
+    if (is_lfu(policy_of(ks))) {
+        if (freq >= 0) e->access = lfu_minutes(now) << 8 | (uint32_t)freq;
+    } else if (idle_ms >= 0) {
+        e->access = (uint32_t)now - (uint32_t)(idle_ms < 0x7FFFFFFF ? idle_ms : 0x7FFFFFFF);
+    }
+}
 
 static unsigned lfu_incr(ev_shard *ev, unsigned counter) {
     if (counter == 255) return 255;
@@ -412,6 +423,7 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
             if (best->ev.linked && (v->evbits & EV_SMALL)) ghost_put(best, siphash13(entry_key(v), entry_klen(v), ks->k0, ks->k1));
             ks->table->remove(ks, best, v, &dead);
             best->evicted++;
+            notify(NOTIFY_EVICTED, "evicted", entry_key(v), entry_klen(v));
         }
         ks->table->release_free(ks, best, dead);
         if (v || tries >= EV_RETRIES) return v != NULL;

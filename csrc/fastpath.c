@@ -58,9 +58,19 @@ int fp_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int 
     return FP_DONE;
 }
 
+static const char *const script_names[] = {"evalsha", "evalsha_ro"};
+
+int fp_script_slot(int ro) { return (int)N_FAST + tx_command_count() + (ro != 0); }
+
 rd_status rd_fast_command(int i, const char **name, int *arity) {
-    if (i >= 0 && (size_t)i >= N_FAST) return tx_command_at(i - (int)N_FAST, name, arity);
     if (i < 0) return RD_NOT_FOUND;
+    if ((size_t)i >= N_FAST && i < fp_script_slot(0)) return tx_command_at(i - (int)N_FAST, name, arity);
+    if (i == fp_script_slot(0) || i == fp_script_slot(1)) {
+        *name = script_names[i - fp_script_slot(0)];
+        *arity = -3;
+        return RD_OK;
+    }
+    if ((size_t)i >= N_FAST) return RD_NOT_FOUND;
     *name = fast_commands[i].name;
     *arity = fast_commands[i].arity;
     return RD_OK;

@@ -12,7 +12,7 @@
 enum { FP_DONE = 0, FP_SLOW = 1 };
 
 /* Room for per-command call counters in rd_worker (fastpath.c checks the table fits). */
-#define FP_MAX_COMMANDS 160
+#define FP_MAX_COMMANDS 256
 
 /* Runs argv if it is a fast command with a valid arity: FP_DONE after its reply (an argument
  * error among them, which the caller drops: Python runs the same handler through rd_exec to
@@ -20,6 +20,10 @@ enum { FP_DONE = 0, FP_SLOW = 1 };
  * index in the table (rd_fast_command order).  x->now is the batch's clock. */
 struct tx_ctx;
 int fp_dispatch(struct tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which);
+
+/* The counter slot of EVALSHA (ro 0) or EVALSHA_RO (ro 1), which the fast path runs itself
+ * (conn.c): after the fast and type commands, in rd_fast_command order too. */
+int fp_script_slot(int ro);
 
 /* Emulated cluster mode (cluster.c): set at start-up, read-only afterwards. */
 extern int cl_enabled;

@@ -75,6 +75,9 @@ typedef struct shard {
     _Atomic size_t used;  /* bytes of entries and table; written under the lock, summed without it */
     uint64_t hits, misses, expired, evicted;
     size_t cursor;        /* next bucket active expiry visits */
+    uint8_t item_ttls;    /* some collection here may have items with a TTL (hash fields): the
+                             active expiry steps through them; cleared after a lap that found none */
+    uint8_t item_ttls_seen; /* one was seen (or given a TTL) in the current lap */
     watch_node *watched;  /* WATCH: keys of this shard some client watches (csrc/watch.c) */
     _Atomic int64_t *total; /* the keyspace's used-memory counter (rd_keyspace.used) */
     ev_shard ev;
@@ -328,6 +331,7 @@ void ev_unlink(shard *s, entry *e);                                         /* k
 void ev_replace(rd_keyspace *ks, shard *s, entry *old, entry *ne, int64_t now); /* new value */
 void ev_touch(rd_keyspace *ks, shard *s, entry *e, int64_t now);            /* read or update */
 unsigned ev_lfu_freq(const entry *e, int64_t now); /* OBJECT FREQ: the decayed LFU counter (LFU policies) */
+void ev_set_access(rd_keyspace *ks, entry *e, long long freq, long long idle_ms, int64_t now); /* RESTORE */
 /* Puts back an entry taken out with ev_unlink (realloc'd in place: APPEND, SETRANGE), as an access. */
 void ev_requeue(rd_keyspace *ks, shard *s, entry *e, int64_t now);
 void ev_shard_reset(shard *s);  /* FLUSHALL emptied the shard and zeroed its used: queues and ghost go */

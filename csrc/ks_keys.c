@@ -8,6 +8,7 @@
  * by WATCH; KEYS and RANDOMKEY's "no key" take the gate exclusive (whole_begin).
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -50,7 +51,7 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
         if (e)
             ss->hits++;
         else
-            ss->misses++;
+            ss->misses++, notify(NOTIFY_KEY_MISS, "keymiss", src, slen);
     }
     if (!e) {
         st = RD_NOT_FOUND;
@@ -72,10 +73,13 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
             push_dead(&dead, e);
         }
         d = do_find(sd, hd, dst, dlen, &dlink);
+        if (d) notify(NOTIFY_NEW, "new", dst, dlen); /* Redis deletes dst, then dbAdd */
         if (d)
             do_replace(ks, sd, dlink, d, ne, now, &dead);
         else
             do_link(ks, sd, hd, ne, now);
+        if (is_typed(ne) && ks_types[ne->type]->expire_items) /* its items keep their TTLs */
+            sd->item_ttls = sd->item_ttls_seen = 1;
     }
     shardset_release(ks, &set);
     free_chain(dead);
@@ -90,6 +94,47 @@ rd_status rd_ks_rename(rd_keyspace *ks, const char *src, size_t slen, const char
 rd_status rd_ks_copy(rd_keyspace *ks, const char *src, size_t slen, const char *dst,
                      size_t dlen, int replace) {
     return move_key(ks, src, slen, dst, dlen, !replace, 1);
+}
+
+rd_status ks_view_any(ks_view *v, int i, int read, int *type, void **obj, const char **val, size_t *len) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    entry **link, *e = do_lookup(s, v->hs[i], v->keys[i], v->klens[i], v->now, &link, (entry **)&v->dead);
+    if (read) {
+        if (e)
+            s->hits++;
+        else
+            s->misses++;
+    }
+    if (!e) return RD_NOT_FOUND;
+    ev_touch(v->ks, s, e, v->now);
+    *type = e->type;
+    if (is_typed(e)) {
+        *obj = tv_get(e).obj;
+    } else {
+        *val = entry_val(e);
+        *len = entry_vlen(e);
+    }
+    return RD_OK;
+}
+
+rd_status ks_view_restore(ks_view *v, int i, int type, void *obj, const char *str, size_t n, int64_t expire,
+                          long long freq, long long idle_ms) {
+    shard *s = shard_of(v->ks, v->hs[i]);
+    entry *e;
+    if (type == KS_TYPE_STRING) {
+        e = entry_new(v->keys[i], v->klens[i], str, n, expire, s->ev.linked, v->now);
+    } else {
+        typed_val t = {obj, ks_types[type]->mem(obj)};
+        if ((e = entry_new(v->keys[i], v->klens[i], (const char *)&t, sizeof t, expire, s->ev.linked, v->now)))
+            e->type = (uint8_t)type;
+        else
+            ks_types[type]->free(obj);
+    }
+    if (!e) return RD_ERR_NOMEM;
+    ks_view_delete(v, i);
+    do_link(v->ks, s, v->hs[i], e, v->now);
+    ev_set_access(v->ks, e, freq, idle_ms, v->now);
+    return RD_OK;
 }
 
 /* Redis's tryObjectEncoding for a string value, and whether it would be one
@@ -118,7 +163,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
         if (e)
             s->hits++;
         else
-            s->misses++;
+            s->misses++, notify((flags & RD_INFO_NONOTIFY) ? 0 : NOTIFY_KEY_MISS, "keymiss", key, klen);
     }
     if (e) {
         v[RD_INFO_TYPE] = e->type;
@@ -154,6 +199,7 @@ const char *rd_encoding_name(int enc) {
         [RD_ENC_INT] = "int",           [RD_ENC_EMBSTR] = "embstr",   [RD_ENC_RAW] = "raw",
         [RD_ENC_LISTPACK] = "listpack", [RD_ENC_HASHTABLE] = "hashtable", [RD_ENC_INTSET] = "intset",
         [RD_ENC_SKIPLIST] = "skiplist", [RD_ENC_QUICKLIST] = "quicklist", [RD_ENC_STREAM] = "stream",
+        [RD_ENC_LISTPACKEX] = "listpackex",
     };
     return enc >= 0 && enc < (int)(sizeof names / sizeof names[0]) && names[enc] ? names[enc] : "";
 }

@@ -10,6 +10,7 @@
  * seen by WATCH (do_link/do_replace/do_unlink, or watch_hook for in-place writes).
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static entry *do_read_string(rd_keyspace *ks, shard *s, uint64_t h, const char *
     entry *e = do_lookup(s, h, key, klen, now, linkp, dead);
     if (!e) {
         s->misses++;
+        notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
         *st = RD_NOT_FOUND;
         return NULL;
     }
@@ -51,8 +53,10 @@ rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int6
         if (mode == RD_GETEX_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
+            notify(NOTIFY_GENERIC, "del", key, klen);
         } else if (mode == RD_GETEX_AT) {
             do_expire(ks, s, link, e, at_ms, 0, now, &dead);
+            notify(NOTIFY_GENERIC, at_ms <= now ? "del" : "expire", key, klen);
         } else if (mode == RD_GETEX_PERSIST && entry_expire(e)) {
             do_persist(s, e);
         }
@@ -266,5 +270,25 @@ rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val) {
     else
         do_link(v->ks, s, v->hs[i], e, v->now);
     *val = entry_val(e);
+    return RD_OK;
+}
+
+rd_status ks_view_str_set(ks_view *v, int i, const char *val, size_t n, int exact) {
+    shard *s;
+    entry **link, *e = view_string(v, i, &link, &s), *ne;
+    if (!e) return RD_NOT_FOUND;
+    if (e->type != KS_TYPE_STRING) return RD_ERR_WRONGTYPE;
+    if (exact && !entry_fits(e, n)) { /* a chunk of the value's size, not the doubled room of growth */
+        if (!(ne = entry_new(v->keys[i], v->klens[i], val, n, entry_expire(e), s->ev.linked, v->now)))
+            return RD_ERR_NOMEM;
+        watch_node *watched = s->watched; /* the caller signals a change Redis signals */
+        s->watched = NULL;
+        do_replace(v->ks, s, link, e, ne, v->now, (entry **)&v->dead);
+        s->watched = watched;
+        return RD_OK;
+    }
+    if (!entry_fits(e, n) && !(e = do_reshape(v->ks, s, link, e, 0, n, v->now))) return RD_ERR_NOMEM;
+    memmove(entry_val(e), val, n);
+    entry_set_vlen(e, n);
     return RD_OK;
 }

@@ -102,6 +102,11 @@ void ks_view_changed(ks_view *v, int i);
 /* The same recount for a change Redis does not count as a write of the key for WATCH (a stream's
  * consumer groups: XREADGROUP, XACK, XCLAIM, XGROUP SETID...). */
 void ks_view_resized(ks_view *v, int i);
+/* Key i's value becomes obj, of its type still (the object grew into another allocation: a hash
+ * whose first field gets a TTL); ks_view_changed recounts it. */
+void ks_view_set_obj(ks_view *v, int i, void *obj);
+/* An item of key i's collection got a TTL: the active expiry visits its stripe (expire_items). */
+void ks_view_item_ttls(ks_view *v, int i);
 /* Used memory is past maxmemory: type commands then go to Python, which admits
  * (evicts, or refuses denyoom commands with -OOM) before running them, as Redis. */
 int ks_over_maxmemory(rd_keyspace *ks);
@@ -119,6 +124,21 @@ void ks_view_str_changed(ks_view *v, int i);
 /* Key i becomes a new n-byte string without expiry, replacing any value (Redis's setKey);
  * the caller fills *val before the view closes. */
 rd_status ks_view_str_new(ks_view *v, int i, size_t n, char **val);
+/* Key i's string (it exists) becomes the n bytes at val, keeping its expiry, as Redis edits an sds in
+ * place (HyperLogLog): in its chunk when they fit, else grown with APPEND's slack, or with `exact` into
+ * a chunk of their size.  RD_OK, RD_NOT_FOUND, RD_ERR_WRONGTYPE, RD_ERR_NOMEM.  No WATCH signal:
+ * ks_view_str_changed after a change Redis signals. */
+rd_status ks_view_str_set(ks_view *v, int i, const char *val, size_t n, int exact);
+
+/* DUMP: key i whatever its type: RD_OK with *type and a string's val and len or a collection's
+ * *obj (valid until the view closes), or RD_NOT_FOUND; counts a hit or miss when `read`. */
+rd_status ks_view_any(ks_view *v, int i, int read, int *type, void **obj, const char **val, size_t *len);
+/* RESTORE: key i becomes a new value of `type` (a string's n bytes copied from str, or obj, which
+ * the entry owns from here on: freed on RD_ERR_NOMEM) expiring at `expire` (0: never).  An old
+ * value is deleted first (Redis's dbDelete + dbAdd: no access history kept); then freq / idle_ms
+ * (-1: not given) set the access clock as the maxmemory-policy reads it. */
+rd_status ks_view_restore(ks_view *v, int i, int type, void *obj, const char *str, size_t n, int64_t expire,
+                          long long freq, long long idle_ms);
 
 /* OBJECT under the maxmemory-policy (evict.c): 1 under an LFU policy (FREQ served, IDLETIME
  * refused); 1 when values 0..9999 count as Redis's shared integers (OBJECT REFCOUNT). */

@@ -346,7 +346,7 @@ static long long send_all(ps_chan *e, frame *f, const rd_buf *self_key, rd_buf *
     for (int i = 0; i < e->nsubs; i++) {
         ps_client *s = e->subs[i];
         const rd_buf *msg = frame_for(f, atomic_load_explicit(&s->resp, memory_order_relaxed));
-        if (s->out == self_key || s->c == tl_self) buf_append(self_out, msg->data, msg->len);
+        if (self_out && (s->out == self_key || s->c == tl_self)) buf_append(self_out, msg->data, msg->len);
         else enqueue(s, msg);
     }
     return e->nsubs;

@@ -111,6 +111,11 @@ typedef enum {
     RD_ERR_EXPIRE_OPTION,    /* EXPIRE's unknown option: %s = the word, to its first NUL */
     RD_ERR_EXPIRE_NX,        /* EXPIRE NX with XX, GT or LT */
     RD_ERR_EXPIRE_GT_LT,     /* EXPIRE GT with LT */
+    RD_ERR_HFE_NEGATIVE,     /* HEXPIRE's time < 0 */
+    RD_ERR_HFE_FIELDS,       /* the hash-field TTL commands without FIELDS where it belongs */
+    RD_ERR_HFE_NUMFIELDS,    /* HEXPIRE's numfields not a positive integer */
+    RD_ERR_HFE_NUMFIELDS_POSITIVE, /* HTTL's / HPERSIST's numfields not a positive integer */
+    RD_ERR_HFE_NUMFIELDS_ARGS, /* numfields other than the fields given */
     RD_ERR_DB_INDEX,         /* a database other than 0 (SELECT, COPY ... DB) */
     RD_ERR_SAME_OBJECT,      /* COPY of a key onto itself */
     RD_ERR_LFU_OFF,          /* OBJECT FREQ without an LFU maxmemory-policy */
@@ -141,6 +146,33 @@ typedef enum {
     RD_ERR_SCRIPT_COMPILE,   /* %s = Lua's compile error */
     RD_ERR_SCRIPT_RUN,       /* %s%s = the script's SHA1, then what Lua raised when no error table */
     RD_ERR_BUSY,             /* a command while a script runs past busy-reply-threshold */
+    RD_ERR_BUSYKEY,          /* RESTORE (no REPLACE) onto an existing key */
+    RD_ERR_RESTORE_TTL,      /* RESTORE with a negative TTL */
+    RD_ERR_RESTORE_IDLETIME, /* RESTORE IDLETIME < 0 */
+    RD_ERR_RESTORE_FREQ,     /* RESTORE FREQ outside 0..255 */
+    RD_ERR_DUMP_PAYLOAD,     /* RESTORE payload: version or CRC64 wrong */
+    RD_ERR_BAD_DATA,         /* RESTORE payload that does not decode */
+    RD_ERR_GEO_LONLAT,       /* GEO: %f,%f = a longitude,latitude pair past the limits */
+    RD_ERR_GEO_UNIT,         /* GEO: a unit other than m, km, ft, mi */
+    RD_ERR_GEO_RADIUS,       /* GEO: a radius that is no float */
+    RD_ERR_GEO_WIDTH,        /* GEO BYBOX: a width that is no float */
+    RD_ERR_GEO_HEIGHT,       /* GEO BYBOX: a height that is no float */
+    RD_ERR_GEO_RADIUS_NEG,   /* GEO: a negative radius */
+    RD_ERR_GEO_BOX_NEG,      /* GEO BYBOX: a negative width or height */
+    RD_ERR_GEO_MEMBER,       /* GEO: FROMMEMBER / BYMEMBER of a member not in the set */
+    RD_ERR_GEO_STORE_WITH,   /* GEO: %s = the command, STORE with WITHDIST, WITHHASH or WITHCOORD */
+    RD_ERR_GEO_FROM,         /* GEOSEARCH: %s = the command as sent, no FROMMEMBER or FROMLONLAT */
+    RD_ERR_GEO_BY,           /* GEOSEARCH: %s = the command as sent, no BYRADIUS or BYBOX */
+    RD_ERR_GEO_ANY,          /* GEO: ANY without COUNT */
+    RD_ERR_HLL_INVALID,      /* a HyperLogLog whose sparse runs do not cover its registers */
+    RD_ERR_HLL_WRONGTYPE,    /* a string that is no HyperLogLog (magic, encoding or dense length) */
+    RD_ERR_PFDEBUG_NOKEY,    /* PFDEBUG of a missing key */
+    RD_ERR_PFDEBUG_NOT_SPARSE, /* PFDEBUG DECODE of a dense HyperLogLog */
+    RD_ERR_PFDEBUG_SUBCOMMAND, /* PFDEBUG's unknown subcommand: %s = the word */
+    RD_ERR_PFSELFTEST_REGISTER, /* PFSELFTEST: %ld register, %ld value set, %ld value read */
+    RD_ERR_PFSELFTEST_SPARSE,   /* PFSELFTEST: a small HyperLogLog was not sparse */
+    RD_ERR_PFSELFTEST_DISAGREE, /* PFSELFTEST: dense and sparse estimates differ */
+    RD_ERR_PFSELFTEST_ERROR,    /* PFSELFTEST: %ld cardinality, %ld error too big */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -188,7 +220,8 @@ enum {
 /* rd_ks_key_info flags and output fields. */
 enum {
     RD_INFO_STATS = 1,    /* count a keyspace hit or miss */
-    RD_INFO_TOUCH = 2     /* update the key's access clock */
+    RD_INFO_TOUCH = 2,    /* update the key's access clock */
+    RD_INFO_NONOTIFY = 4  /* a miss fires no keymiss event (Redis's LOOKUP_NONOTIFY: OBJECT) */
 };
 enum {
     RD_INFO_TYPE = 0,     /* value type: 0 = string */
@@ -211,7 +244,8 @@ enum {
     RD_ENC_INTSET,        /* small sets of integers (set-max-intset-entries) */
     RD_ENC_SKIPLIST,      /* sorted sets past zset-max-listpack-* */
     RD_ENC_QUICKLIST,     /* lists */
-    RD_ENC_STREAM         /* streams */
+    RD_ENC_STREAM,        /* streams */
+    RD_ENC_LISTPACKEX     /* small hashes whose fields have had a TTL (Redis 7.4) */
 };
 
 /* Keyspace counters, indices into rd_ks_stats' output array. */
@@ -451,6 +485,11 @@ rd_status rd_ks_randomkey(rd_keyspace *ks, rd_buf *out);
  * most ~1000 small frames of stack whatever the pattern.  Any thread; no locks. */
 int rd_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase);
 
+/* Redis's CRC-64 (Jones polynomial, reflected; crc64(0, "123456789") = 0xe9c6d914c4b8d9ca), the
+ * checksum of DUMP payloads and RDB files: crc continues a previous call's result (start at 0).
+ * Any thread; no locks. */
+uint64_t rd_crc64(uint64_t crc, const void *p, size_t n);
+
 /* INFO keyspace avg_ttl: an estimate of the mean remaining TTL (ms) of keys
  * with an expiry, from a sample of up to 16 buckets per shard weighted by the
  * shard's count of such keys (exact while shards are that small); 0 when no
@@ -469,6 +508,7 @@ enum {
     RD_CFG_LIST_MAX_LISTPACK_SIZE,        /* list-max-listpack-size (-2) */
     RD_CFG_STREAM_NODE_MAX_BYTES,         /* stream-node-max-bytes (4096) */
     RD_CFG_STREAM_NODE_MAX_ENTRIES,       /* stream-node-max-entries (100) */
+    RD_CFG_HLL_SPARSE_MAX_BYTES,          /* hll-sparse-max-bytes (3000) */
     RD_CFG_COUNT
 };
 
@@ -811,6 +851,14 @@ int rd_ps_over_limit(rd_conn *c);
  * as rd_worker_poll does (fds/status of the connections Python must look at).  Owner thread. */
 int rd_worker_pubsub_fd(rd_worker *w);
 int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max);
+
+/* ---- keyspace notifications (notify.c; docs/LOCKING.md) ------------------------------------ */
+
+/* notify-keyspace-events as Redis's NOTIFY_* bits (K 1, E 2, g 4, $ 8, l 16, s 32, h 64, z 128,
+ * x 256, e 512, t 1024, m 2048, d 8192, n 16384).  Any thread. */
+void rd_notify_set_flags(int flags);
+/* Redis's notifyKeyspaceEvent(type, event, key) for a write Python makes itself.  Any thread. */
+void rd_notify(int type, const char *event, const char *key, size_t klen);
 
 /* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 

@@ -68,6 +68,9 @@ void resp_add_status_errorf(rd_buf *b, rd_status st, ...);
 void resp_add_status_error_words(rd_buf *b, rd_status st, const char *const *words, const size_t *lens);
 /* The status whose error line (status.c) `line` starts with, or -1 (an error of the arguments). */
 int status_of_error(const char *line, size_t len);
+/* The first status whose error code (the reply's first word, "-ERR") is line's, or -1: a script's
+ * error counted in INFO errorstats under its code. */
+int status_of_code(const char *line, size_t len);
 /* "-ERR <text>\r\n" with CR/LF in text mapped to spaces (Redis addReplyErrorFormat):
  * for protocol errors, whose text the parser built. */
 void resp_add_err_text(rd_buf *b, const char *text);

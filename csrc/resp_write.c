@@ -69,7 +69,7 @@ void resp_add_status_error(rd_buf *b, rd_status st) {
 }
 
 void resp_add_status_errorf(rd_buf *b, rd_status st, ...) {
-    char line[256]; /* the arguments are command names: a line always fits */
+    char line[1024]; /* the arguments are command names or two %f numbers (309 digits at most): a line always fits */
     va_list ap;
     va_start(ap, st);
     int n = vsnprintf(line, sizeof line, rd_status_message(st), ap);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include "gate.h"
 #include "ksapi.h"
+#include "notify.h"
 #include "resp.h"
 #include "script_state.h"
 #include "sha1.h"
@@ -699,8 +700,10 @@ rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const siz
     r.read_only = (mode & RD_EVAL_RO) || (!(e->flags & SF_COMPAT) && (e->flags & SF_NO_WRITES));
     r.allow_oom = !(e->flags & SF_COMPAT) && (e->flags & SF_ALLOW_OOM);
     r.start_us = clock_mono_us();
+    rd_buf *self = notify_self_enter(out); /* the caller's own events before the script's reply */
     run_function(&r, (int)numkeys, argv + 3, argl + 3, argc - 3 - (int)numkeys, argv + 3 + numkeys,
                  argl + 3 + numkeys, out);
+    notify_self_leave(self);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 

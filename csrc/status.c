@@ -95,6 +95,12 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_EXPIRE_OPTION] = "-ERR Unsupported option %s",
     [RD_ERR_EXPIRE_NX] = "-ERR NX and XX, GT or LT options at the same time are not compatible",
     [RD_ERR_EXPIRE_GT_LT] = "-ERR GT and LT options at the same time are not compatible",
+    /* Redis 7.4's hash-field TTL commands (no reference server here: its t_hash.c's texts). */
+    [RD_ERR_HFE_NEGATIVE] = "-ERR invalid expire time, must be >= 0",
+    [RD_ERR_HFE_FIELDS] = "-ERR Mandatory argument FIELDS is missing or not at the right position",
+    [RD_ERR_HFE_NUMFIELDS] = "-ERR Parameter `numFields` should be greater than 0",
+    [RD_ERR_HFE_NUMFIELDS_POSITIVE] = "-ERR Number of fields must be a positive integer",
+    [RD_ERR_HFE_NUMFIELDS_ARGS] = "-ERR The `numfields` parameter must match the number of arguments",
     [RD_ERR_DB_INDEX] = "-ERR DB index is out of range",
     [RD_ERR_SAME_OBJECT] = "-ERR source and destination objects are the same",
     [RD_ERR_LFU_OFF] = "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
@@ -117,6 +123,18 @@ static const char *const messages[RD_STATUS_COUNT] = {
         "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
     [RD_ERR_BITFIELD_OVERFLOW] = "-ERR Invalid OVERFLOW type specified",
     [RD_ERR_BITFIELD_RO] = "-ERR BITFIELD_RO only supports the GET subcommand",
+    [RD_ERR_GEO_LONLAT] = "-ERR invalid longitude,latitude pair %f,%f",
+    [RD_ERR_GEO_UNIT] = "-ERR unsupported unit provided. please use M, KM, FT, MI",
+    [RD_ERR_GEO_RADIUS] = "-ERR need numeric radius",
+    [RD_ERR_GEO_WIDTH] = "-ERR need numeric width",
+    [RD_ERR_GEO_HEIGHT] = "-ERR need numeric height",
+    [RD_ERR_GEO_RADIUS_NEG] = "-ERR radius cannot be negative",
+    [RD_ERR_GEO_BOX_NEG] = "-ERR height or width cannot be negative",
+    [RD_ERR_GEO_MEMBER] = "-ERR could not decode requested zset member",
+    [RD_ERR_GEO_STORE_WITH] = "-ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options",
+    [RD_ERR_GEO_FROM] = "-ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s",
+    [RD_ERR_GEO_BY] = "-ERR exactly one of BYRADIUS and BYBOX can be specified for %s",
+    [RD_ERR_GEO_ANY] = "-ERR the ANY argument requires COUNT argument",
     [RD_ERR_NOSCRIPT] = "-NOSCRIPT No matching script. Please use EVAL.",
     [RD_ERR_NUMKEYS_NEGATIVE] = "-ERR Number of keys can't be negative",
     [RD_ERR_SCRIPT_RO] = "-ERR Can not execute a script with write flag using *_ro command.",
@@ -131,6 +149,21 @@ static const char *const messages[RD_STATUS_COUNT] = {
     [RD_ERR_SCRIPT_COMPILE] = "-ERR Error compiling script (new function): %s",
     [RD_ERR_SCRIPT_RUN] = "-ERR Error running script %s, %s",
     [RD_ERR_BUSY] = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+    [RD_ERR_BUSYKEY] = "-BUSYKEY Target key name already exists.",
+    [RD_ERR_RESTORE_TTL] = "-ERR Invalid TTL value, must be >= 0",
+    [RD_ERR_RESTORE_IDLETIME] = "-ERR Invalid IDLETIME value, must be >= 0",
+    [RD_ERR_RESTORE_FREQ] = "-ERR Invalid FREQ value, must be >= 0 and <= 255",
+    [RD_ERR_DUMP_PAYLOAD] = "-ERR DUMP payload version or checksum are wrong",
+    [RD_ERR_BAD_DATA] = "-ERR Bad data format",
+    [RD_ERR_HLL_INVALID] = "-INVALIDOBJ Corrupted HLL object detected",
+    [RD_ERR_HLL_WRONGTYPE] = "-WRONGTYPE Key is not a valid HyperLogLog string value.",
+    [RD_ERR_PFDEBUG_NOKEY] = "-ERR The specified key does not exist",
+    [RD_ERR_PFDEBUG_NOT_SPARSE] = "-ERR HLL encoding is not sparse",
+    [RD_ERR_PFDEBUG_SUBCOMMAND] = "-ERR Unknown PFDEBUG subcommand '%s'",
+    [RD_ERR_PFSELFTEST_REGISTER] = "-ERR TESTFAILED Register %ld should be %ld but is %ld",
+    [RD_ERR_PFSELFTEST_SPARSE] = "-ERR TESTFAILED sparse encoding not used",
+    [RD_ERR_PFSELFTEST_DISAGREE] = "-ERR TESTFAILED dense/sparse disagree",
+    [RD_ERR_PFSELFTEST_ERROR] = "-ERR TESTFAILED Too big error. card:%ld abserr:%ld",
 
     [RD_ERR_PROTO_MBULK_BIG] = "-ERR Protocol error: too big mbulk count string",
     [RD_ERR_PROTO_MBULK_LEN] = "-ERR Protocol error: invalid multibulk length",
@@ -146,6 +179,16 @@ static const char *const messages[RD_STATUS_COUNT] = {
 const char *rd_status_message(rd_status st) {
     if ((unsigned)st >= RD_STATUS_COUNT || !messages[st]) return "";
     return messages[st];
+}
+
+int status_of_code(const char *line, size_t len) {
+    size_t n = 0;
+    while (n < len && line[n] != ' ' && line[n] != '\r') n++;
+    for (int st = 0; st < RD_STATUS_COUNT; st++) {
+        const char *m = messages[st];
+        if (m && strncmp(m, line, n) == 0 && m[n] == ' ') return st;
+    }
+    return -1;
 }
 
 int status_of_error(const char *line, size_t len) {

@@ -130,8 +130,10 @@ typedef struct sgroup {
 } sgroup;
 
 sgroup *stream_group_find(const stream *s, const char *name, size_t n);
-/* streamLookupConsumer (seen_time refreshed) or, with create, streamCreateConsumer; NULL on nomem. */
-sconsumer *group_consumer(stream *s, sgroup *g, const char *name, size_t n, int create, int64_t now);
+/* streamLookupConsumer (seen_time refreshed) or, with create, streamCreateConsumer (its event on
+ * key); NULL on nomem. */
+sconsumer *group_consumer(stream *s, sgroup *g, const char *name, size_t n, int create, int64_t now,
+                          const char *key, size_t klen);
 /* XREADGROUP delivering entry id to c: the group's last id and read counter, and (unless noack)
  * its NACK.  0, -1 nomem. */
 int group_deliver(stream *s, sgroup *g, sconsumer *c, const sid *id, int noack, int64_t now);
@@ -145,6 +147,16 @@ stream *stream_new(void);
 void stream_free_obj(void *o);
 /* XREADGROUP's part of XREAD's handler. */
 void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, int group);
+
+/* The RDB loader (rdb_stream.c): an entry appended (0; 1 when id is not above the last one; -1
+ * nomem); a group created (NULL: the name exists, or *nomem); a pending entry added in id order
+ * (NULL: already there, or nomem) and found; a pending entry given to a consumer. */
+int stream_obj_append(stream *s, const sid *id, int nf, const char **argv, const size_t *argl);
+sgroup *stream_group_add(stream *s, const char *name, size_t n, const sid *last, long long entries_read,
+                         int *nomem);
+snack *stream_pel_add(stream *s, sgroup *g, const sid *id);
+snack *stream_pel_find(sgroup *g, const sid *id);
+void stream_nack_assign(snack *k, sconsumer *c);
 
 /* A stream entry is being freed (stream_type_ops.key_freed) (deleted, overwritten, expired, evicted): while clients are
  * blocked its key is queued for rd_stream_freed_keys.  Any thread; no stripe lock held. */

@@ -5,6 +5,7 @@
 #include "resp.h"
 #include "strconv.h"
 #include "types.h"
+#include "zset.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -326,7 +327,38 @@ static void zobj_each(const void *o, void (*fn)(void *ctx, const char *p, size_t
         fn(ctx, zn_member(n), n->mlen);
 }
 
-const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len, zobj_each, NULL};
+const ks_type_ops zset_type_ops = {"zset", zobj_free, zobj_dup, zobj_mem, zobj_encoding, zobj_len, zobj_each, NULL, NULL};
+
+/* ---- the RDB loader's and writer's access (rdb.c) ---------------------------------------- */
+
+void *zset_obj_new(void) {
+    zobj *z = zobj_new();
+    if (z) z->big = 1; /* raw scores while loading: zset_obj_settle decides the encoding */
+    return z;
+}
+
+int zset_obj_add(void *o, double score, const char *m, size_t n) {
+    zobj *z = o;
+    int big = z->big;
+    if (zfind(z, m, n)) return 1;
+    if (zinsert(z, score, m, n) != 0) return -1;
+    z->big = big;
+    return 0;
+}
+
+void zset_obj_settle(void *o, int big) {
+    zobj *z = o;
+    z->big = big;
+    if (!big) /* a listpack's text score: -0 is stored as 0, as zinsert does */
+        for (znode *n = z->header->lv[0].forward; n; n = n->lv[0].forward) n->score = lp_score(z, n->score);
+}
+
+void zset_obj_walk(const void *o, int rev, void (*fn)(void *ctx, const char *m, size_t n, double score),
+                   void *ctx) {
+    const zobj *z = o;
+    for (const znode *n = rev ? z->tail : z->header->lv[0].forward; n; n = rev ? n->backward : n->lv[0].forward)
+        fn(ctx, zn_member(n), n->mlen, n->score);
+}
 
 /* ---- scores: Redis's parsing and formatting ------------------------------------------ */
 
@@ -577,7 +609,6 @@ static void emit_len(tx_ctx *x, long long n, int withscores) {
 
 /* ---- ZADD / ZINCRBY ------------------------------------------------------------------ */
 
-enum { ZADD_NX = 1, ZADD_XX = 2, ZADD_GT = 4, ZADD_LT = 8, ZADD_CH = 16, ZADD_INCR = 32 };
 enum { OUT_NOP = 1, OUT_ADDED = 2, OUT_UPDATED = 4 };
 
 /* zsetAdd: 1 done (*out flags, *newscore), 0 = the result is NaN, -1 nomem. */
@@ -618,11 +649,7 @@ static int zset_add(zobj *z, double score, const char *m, size_t mlen, int flags
 
 static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *argl, int flags) {
     int idx = 2, elements;
-    long long added = 0, updated = 0, processed = 0;
-    double few[8], *scores = few, score = 0; /* few: no malloc for the usual one-pair ZADD */
-    size_t maxlen = 0;
-    ks_view v;
-    zobj *z;
+    double few[8], *scores = few; /* few: no malloc for the usual one-pair ZADD */
     for (; idx < argc; idx++) {
         const char *a = argv[idx];
         size_t n = argl[idx];
@@ -665,19 +692,29 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
             if (scores != few) free(scores);
             return;
         }
-        if (argl[idx + j * 2 + 1] > maxlen) maxlen = argl[idx + j * 2 + 1];
     }
-    if (open_keys(x, &v, argv + 1, argl + 1, 1) != 0) {
-        if (scores != few) free(scores);
-        return;
-    }
+    zadd_scores(x, argv[1], argl[1], flags, elements, scores, argv + idx + 1, argl + idx + 1, 2);
+    if (scores != few) free(scores);
+}
+
+void zadd_scores(tx_ctx *x, const char *key, size_t klen, int flags, int elements, const double *scores,
+                 const char *const *members, const size_t *mlens, size_t stride) {
+    long long added = 0, updated = 0, processed = 0;
+    double score = 0;
+    size_t maxlen = 0;
+    ks_view v;
+    zobj *z;
+    for (int j = 0; j < elements; j++)
+        if (mlens[j * stride] > maxlen) maxlen = mlens[j * stride];
+    if (open_keys(x, &v, &key, &klen, 1) != 0) return;
     if (!zset_read(x, &v, 0, 0, &z)) goto done;
     if (!z && !(flags & ZADD_XX) && !(z = zset_create(x, &v, 0, elements, maxlen))) goto done;
     for (int j = 0; z && j < elements; j++) {
         int out, rc;
         double newscore = 0;
-        rc = zset_add(z, scores[j], argv[idx + j * 2 + 1], argl[idx + j * 2 + 1], flags, &out, &newscore);
+        rc = zset_add(z, scores[j], members[j * stride], mlens[j * stride], flags, &out, &newscore);
         if (rc <= 0) {
+            if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key, klen);
             if (rc < 0 || added || updated) ks_view_changed(&v, 0);
             if (rc == 0)
                 resp_add_status_error(x->out, RD_ERR_SCORE_NAN);
@@ -697,9 +734,9 @@ static void zadd_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
         reply_double(x, score);
     else
         resp_add_nil(x->out, x->resp);
+    if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key, klen);
 done:
     ks_view_close(&v);
-    if (scores != few) free(scores);
 }
 
 /* ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...] */
@@ -840,21 +877,23 @@ static int rank_bounds(long long llen, long long start, long long end, long long
 
 /* Stores the result r at view key i (the key owns r from here): its count, or 0 and no key when
  * empty.  `maxlen` >= 0: zsetConvertToListpackIfNeeded picks the encoding from the result. */
-static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen) {
+static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen, const char *event) {
     long long card = (long long)r->length;
     if (card == 0) {
         zobj_free(r);
-        ks_view_delete(v, i);
         resp_add_int(x->out, 0);
+        if (ks_view_delete(v, i)) notify(NOTIFY_GENERIC, "del", v->keys[i], v->klens[i]);
         return;
     }
     if (maxlen >= 0)
         r->big = card > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
                  maxlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE];
-    if (ks_view_put(v, i, KS_TYPE_ZSET, r) == RD_OK)
-        resp_add_int(x->out, card);
-    else
+    if (ks_view_put(v, i, KS_TYPE_ZSET, r) != RD_OK) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
+        return;
+    }
+    resp_add_int(x->out, card);
+    notify(NOTIFY_ZSET, event, v->keys[i], v->klens[i]); /* after the reply, as Redis */
 }
 
 /* Where a range goes: a reply (elements gathered, then the length written first) or a
@@ -1003,7 +1042,7 @@ static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t 
         else if (s.failed)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         else
-            store_result(x, &v, 1, s.dst, -1), s.dst = NULL; /* the key owns it now */
+            store_result(x, &v, 1, s.dst, -1, "zrangestore"), s.dst = NULL; /* the key owns it now */
     }
     if (s.dst) zobj_free(s.dst);
     buf_release(&s.items);
@@ -1048,6 +1087,7 @@ void tx_zrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             znode *node = zfind(z, argv[j], argl[j]);
             if (node) zremove(z, node), n++;
         }
+        if (n) notify(NOTIFY_ZSET, "zrem", argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -1089,6 +1129,8 @@ static void remrange_command(tx_ctx *x, const char **argv, const size_t *argl, i
                 node = next;
             }
         }
+        if (n) notify(NOTIFY_ZSET, by == BY_RANK ? "zremrangebyrank" : by == BY_SCORE ? "zremrangebyscore" : "zremrangebylex",
+                      argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -1128,6 +1170,7 @@ static void pop_elements(tx_ctx *x, ks_view *v, int i, zobj *z, long long count,
         reply_double(x, node->score);
         zremove(z, node);
     }
+    notify(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", v->keys[i], v->klens[i]);
     ks_view_changed(v, i);
 }
 
@@ -1472,7 +1515,7 @@ static int zop_options(tx_ctx *x, int argc, const char **argv, const size_t *arg
 /* Key i as a zset or a set source; 0 after WRONGTYPE. */
 static int zsrc_read(tx_ctx *x, ks_view *v, int i, zsrc *s) {
     void *o = NULL;
-    rd_status st = ks_view_get(v, i, KS_TYPE_ZSET, 0, &o);
+    rd_status st = ks_view_get(v, i, KS_TYPE_ZSET, 1, &o); /* lookupKeyRead: a hit, or a miss and keymiss */
     s->weight = 1.0;
     if (st == RD_OK) {
         s->z = o;
@@ -1554,7 +1597,8 @@ static void zop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
         reply_all(x, c.dst, o.withscores);
         zobj_free(c.dst);
     } else {
-        store_result(x, &v, 0, c.dst, (long long)c.maxlen);
+        store_result(x, &v, 0, c.dst, (long long)c.maxlen,
+                     op == OP_UNION ? "zunionstore" : op == OP_INTER ? "zinterstore" : "zdiffstore");
     }
     goto done;
 nomem:
@@ -1590,4 +1634,27 @@ void tx_zdiff(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 /* ZINTERCARD numkeys key [key ...] [LIMIT limit] */
 void tx_zintercard(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     zop_command(x, argc, argv, argl, OP_INTER, 0, 1);
+}
+
+/* ---- for the commands built on sorted sets (zset.h) ------------------------------------ */
+
+int zset_arg_double(const char *a, size_t n, double *out) { return arg_double(a, n, out); }
+
+int zset_score(const void *z, const char *m, size_t n, double *score) {
+    znode *node = zfind(z, m, n);
+    if (!node) return 0;
+    *score = node->score;
+    return 1;
+}
+
+void zset_each_in(const void *o, double min, double max, zset_elem_fn fn, void *ctx) {
+    zspec p = {.lex = 0, .s = {min, max, 0, 1}};
+    for (znode *n = o ? first_in(o, &p) : NULL; n && lte_max(n->score, &p.s); n = n->lv[0].forward)
+        if (fn(ctx, zn_member(n), n->mlen, n->score)) return;
+}
+
+void zset_obj_free(void *z) { zobj_free(z); }
+
+void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen, const char *event) {
+    store_result(x, v, i, z, maxlen, event);
 }

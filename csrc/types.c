@@ -20,6 +20,7 @@ _Atomic long long ks_type_config[RD_CFG_COUNT] = {
     [RD_CFG_SET_MAX_INTSET_ENTRIES] = 512,    [RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] = 128,
     [RD_CFG_ZSET_MAX_LISTPACK_VALUE] = 64,    [RD_CFG_LIST_MAX_LISTPACK_SIZE] = -2,
     [RD_CFG_STREAM_NODE_MAX_BYTES] = 4096,    [RD_CFG_STREAM_NODE_MAX_ENTRIES] = 100,
+    [RD_CFG_HLL_SPARSE_MAX_BYTES] = 3000,
 };
 
 rd_status rd_type_config(int which, int64_t value) {

@@ -12,6 +12,7 @@
 #include "commands_generated.h"
 #include "dict.h"
 #include "ksapi.h"
+#include "notify.h" /* the handlers fire keyspace events */
 #include "redistill.h"
 #include "strconv.h"
 
@@ -33,6 +34,9 @@ typedef struct ks_type_ops {
     void (*each)(const void *obj, void (*fn)(void *ctx, const char *p, size_t n), void *ctx);
     /* The key's entry is being freed (NULL: nothing to do); streams answer blocked XREADGROUPs. */
     void (*key_freed)(const char *key, size_t n);
+    /* Active expiry of the object's own items (a hash's field TTLs; NULL for types without):
+     * one bounded step that deletes items whose time has passed.  1 while items with a TTL remain. */
+    int (*expire_items)(void *obj, int64_t now);
 } ks_type_ops;
 
 /* Indexed by KS_TYPE_*; NULL for strings (entries hold their bytes themselves).  Defined by the
@@ -137,6 +141,14 @@ EXEC_COMMANDS(TX_DECLARE)
 /* A new empty list object, and an element appended to it (SORT ... STORE builds its result). */
 void *list_obj_new(void);
 int list_obj_push_tail(void *l, const char *p, size_t n);
+/* Sorted-set objects for the RDB loader and writer (rdb.c): a new empty set; a member added
+ * (0, 1 when it was there already, -1 allocation failure); the encoding chosen once loaded
+ * (Redis converts after loading); every member with its score, highest first when rev. */
+void *zset_obj_new(void);
+int zset_obj_add(void *z, double score, const char *m, size_t n);
+void zset_obj_settle(void *z, int big);
+void zset_obj_walk(const void *z, int rev, void (*fn)(void *ctx, const char *m, size_t n, double score),
+                   void *ctx);
 /* True while any client is blocked (rd_set_list_waiters, types.c). */
 int clients_blocked(void);
 

@@ -23,6 +23,10 @@ Method (docs/PERFORMANCE.md shows the results):
   LRANGE_100 is `LRANGE mylist 0 99` on a list of 1000 3-byte elements (redis-benchmark's own lrange_100
   test would first LPUSH as many elements as it then reads, inside the same run).  SETBIT is
   `SETBIT bits:<random> 1000 1` (10000 keys of 126 bytes), BITCOUNT `BITCOUNT mybitmap` on a 1 KB string.
+  GEOADD adds `place:<random>` at one position to `mygeo` (emptied first); GEOSEARCH asks `mygeo`, holding
+  10,000 points over ~100 x 100 km, for the 10 nearest within 5 km, with distances (82 inside).
+  PFADD is `PFADD myhll element:<random>` from an empty key (sparse for its first ~2,000 elements, then
+  dense), PFCOUNT `PFCOUNT myhll` on a dense HLL of 10,000 elements whose cardinality is cached.
 - Script cells (--group scripts, `make bench-scripts`) run `EVALSHA <sha> 1 <prefix>:__rand_int__` with
   -r 100000 after SCRIPT LOAD on both servers: a fixed-window rate limiter (INCR, then EXPIRE on the first
   hit) and a script of 10 redis.call.  An op is one script call, so CPU per op is CPU per script call.
@@ -88,6 +92,10 @@ TYPE_CELLS = [
     ("LRANGE_100 -P 16", "lrange_100", 16),
     ("SETBIT -P 16", "setbit", 16),
     ("BITCOUNT -P 16", "bitcount", 16),
+    ("GEOADD -P 16", "geoadd", 16),
+    ("GEOSEARCH -P 16", "geosearch", 16),
+    ("PFADD -P 16", "pfadd", 16),
+    ("PFCOUNT -P 16", "pfcount", 16),
 ]
 TYPE_TESTS = {test for _, test, _ in TYPE_CELLS}
 LRANGE_LIST = 1000  # elements in mylist for LRANGE_100
@@ -96,7 +104,20 @@ BITMAP = bytes(range(256)) * 4  # mybitmap for BITCOUNT: 1 KB, 4096 bits set
 # first LPUSH n elements in the same run).  __rand_int__ is zero-padded, which a bit offset refuses: in a key.
 COMMAND_TESTS = {"lrange_100": ["LRANGE", "mylist", "0", "99"],
                  "setbit": ["SETBIT", "bits:__rand_int__", "1000", "1"],
-                 "bitcount": ["BITCOUNT", "mybitmap"]}
+                 "bitcount": ["BITCOUNT", "mybitmap"],
+                 "geoadd": ["GEOADD", "mygeo", "13.361389", "38.115556", "place:__rand_int__"],
+                 "geosearch": ["GEOSEARCH", "mygeo", "FROMLONLAT", "13.5", "38.0", "BYRADIUS", "5", "km", "ASC",
+                               "COUNT", "10", "WITHDIST"],
+                 "pfadd": ["PFADD", "myhll", "element:__rand_int__"],
+                 "pfcount": ["PFCOUNT", "myhll"]}
+HLL_ELEMENTS = 10_000  # myhll for PFCOUNT: dense, its cardinality cached after the first count
+GEO_POINTS = 10_000  # mygeo for GEOSEARCH: spread over ~100 x 100 km; 82 of them within the 5 km searched
+
+
+def geo_point(i: int) -> tuple[bytes, bytes, bytes]:
+    """Point i of mygeo: a fixed scatter (Weyl sequences) over lon 13-14, lat 37.5-38.5."""
+    return (b"%.6f" % (13 + (i * 0.6180339887) % 1), b"%.6f" % (37.5 + (i * 0.7548776662) % 1), b"place:%d" % i)
+
 
 # Scripts: (name, test, pipeline); SCRIPTS gives each test its Lua text and its keys' prefix.
 SCRIPT_RANDOM = 100_000
@@ -281,6 +302,10 @@ PREP = {
     "zpopmin": lambda n: filled(b"myzset", b"ZADD", n, lambda i: (b"%d" % i, b"element:%d" % i)),
     "lrange_100": lambda n: filled(b"mylist", b"RPUSH", LRANGE_LIST, lambda i: (b"xxx",)),
     "bitcount": lambda n: [[b"DEL", b"mybitmap"], [b"SETRANGE", b"mybitmap", b"0", BITMAP]],
+    "geoadd": lambda n: [[b"DEL", b"mygeo"]],
+    "geosearch": lambda n: filled(b"mygeo", b"GEOADD", GEO_POINTS, geo_point),
+    "pfadd": lambda n: [[b"DEL", b"myhll"]],
+    "pfcount": lambda n: filled(b"myhll", b"PFADD", HLL_ELEMENTS, lambda i: (b"element:%d" % i,)) + [[b"PFCOUNT", b"myhll"]],
 }
 
 

@@ -25,7 +25,7 @@ TARGETS = [
     ("p99 latency -P 1", ("SET -P 1", "GET -P 1"), "p99", "<=", 1.0),
     ("data types -P 16", ("LPUSH -P 16", "RPUSH -P 16", "LPOP -P 16", "RPOP -P 16", "SADD -P 16", "HSET -P 16",
                           "SPOP -P 16", "ZADD -P 16", "ZPOPMIN -P 16", "LRANGE_100 -P 16", "SETBIT -P 16",
-                          "BITCOUNT -P 16"), "rps", ">=", 1.0),
+                          "BITCOUNT -P 16", "GEOADD -P 16", "GEOSEARCH -P 16", "PFADD -P 16", "PFCOUNT -P 16"), "rps", ">=", 1.0),
     ("scripts -P 16", ("EVALSHA rate-limit -P 16", "EVALSHA 10 calls -P 16"), "rps", ">=", 1.0),
 ]
 GROUPS = (("strings", "Strings"), ("types", "Data types"), ("scripts", "Scripts (an op is one EVALSHA call)"))

@@ -93,6 +93,7 @@ class Config:
     client_output_buffer_limit: int = 1 << 30  # bytes of unsent replies before a client is dropped
     client_query_buffer_limit: int = 1 << 30  # bytes of unparsed input before a client is dropped
     pubsub_output_buffer_limit: str = "33554432 8388608 60"  # subscribers' "hard soft seconds" (Redis's pubsub class)
+    notify_keyspace_events: str = ""  # Redis's notify-keyspace-events classes, canonical ("" = off)
     cluster_mode: str = "off"  # "emulated": CLUSTER commands and -MOVED over a static node list
     cluster_nodes: tuple[str, ...] = ()  # "host:port" of every node, in slot order
     cluster_announce: str | None = None  # this node's entry in cluster_nodes (unset: bind:port)
@@ -210,6 +211,9 @@ KNOBS: tuple[Knob, ...] = (
          "unparsed request bytes past which a client is disconnected (at least 1mb)"),
     Knob("pubsub_output_buffer_limit", "server", "pubsub_output_buffer_limit", "obuf",
          "client-output-buffer-limit's pubsub class: \"<hard> <soft> <soft seconds>\" (Redis's default \"32mb 8mb 60\")"),
+    Knob("notify_keyspace_events", "server", "notify_keyspace_events", "events",
+         "keyspace notifications: Redis's notify-keyspace-events classes (K E g $ l s h z x e t m d n A)",
+         cli="--notify-keyspace-events", metavar="CLASSES", note="\"\" = off"),
     Knob("cluster_mode", "server", "cluster_mode", "choice",
          "emulated: answer CLUSTER commands and redirect keys of other nodes' slots (-MOVED)",
          choices=CLUSTER_MODES, cli="--cluster-mode", metavar="MODE"),
@@ -400,6 +404,12 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
         if not raw.strip():
             raise bad("empty path")
         return raw
+    if kind == "events":   # notify-keyspace-events, in Redis's canonical form
+        from redistill import redis_params as rp
+        try:
+            return rp.parse(rp.lookup("notify-keyspace-events")[0], raw)
+        except rp.ParamError as e:
+            raise bad(str(e)) from None
     if kind == "obuf":   # one class of client-output-buffer-limit, in Redis's syntax and canonical form
         from redistill import redis_params as rp
         try:
@@ -703,6 +713,11 @@ def _check_cluster(cfg: Config, origin: dict[str, str]) -> None:
                       "bind is not that address)")
 
 
+def _events_shown(canon: str) -> str:
+    from redistill.redis_params import keyspace_events_shown
+    return keyspace_events_shown(canon)
+
+
 def redis_params(cfg: Config) -> dict[str, str]:
     """Redis's parameter names and values, as CONFIG GET prints them."""
     return {
@@ -725,4 +740,5 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "tls-ca-cert-file": cfg.tls_ca_cert_path or "",
         "cluster-enabled": "yes" if cfg.cluster_mode == "emulated" else "no",
         "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
+        "notify-keyspace-events": _events_shown(cfg.notify_keyspace_events),
     }

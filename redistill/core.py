@@ -184,6 +184,7 @@ ps_set_limits = lib.rd_ps_set_limits            # (hard, soft, seconds): the pub
 ps_limit_disconnections = lib.rd_ps_limit_disconnections
 ps_over_limit = lib.rd_ps_over_limit           # (c), owner thread: the sweep's check of a subscriber
 worker_pubsub_fd = lib.rd_worker_pubsub_fd
+notify_set_flags = lib.rd_notify_set_flags      # (flags): notify-keyspace-events as NOTIFY_* bits, any thread
 worker_deliver = lib.rd_worker_deliver          # (w, fds, statuses, max) -> n, as worker_poll reports
 NULL = ffi.NULL
 

@@ -130,6 +130,13 @@ def execabort_because(line: str) -> str:
     return "-EXECABORT Transaction discarded because of: " + reason
 
 
+# MIGRATE (commands/migrate.py).
+MIGRATE_KEYS = "When using MIGRATE KEYS option, the key argument must be set to the empty string"
+MIGRATE_CONNECT = "-IOERR error or timeout connecting to the client"
+MIGRATE_IO = "-IOERR error or timeout %s to target instance"   # writing / reading
+MIGRATE_TARGET = "-ERR Target instance replied with error: %s"
+
+
 # CLIENT, MONITOR and blocking commands.
 INVALID_CLIENT_ID = "Invalid client ID"                                   # CLIENT NO-EVICT / UNPAUSE ids
 NO_SUCH_CLIENT = "No such client"                                         # CLIENT KILL
@@ -178,6 +185,10 @@ COMMAND_NO_KEYS = "The command has no key arguments"
 COUNT_MINUS_ONE = "count should be greater than or equal to -1"           # SLOWLOG GET
 DEBUG_MEMORY_VALUE = "argument must be a memory value bigger than 1 and smaller than 4gb"
 RESP2_UNSUPPORTED = "RESP2 is not supported by this command"              # DEBUG PROTOCOL
+
+
+def latency_no_samples(event: bytes) -> str:   # LATENCY GRAPH
+    return f"No samples available for event '{user_text(event, None)}'"
 
 
 def wrong_protocol_type(types: str) -> str:

@@ -52,6 +52,7 @@ _TYPE_THRESHOLDS = {
     "list-max-ziplist-size": lib.RD_CFG_LIST_MAX_LISTPACK_SIZE,
     "stream-node-max-bytes": lib.RD_CFG_STREAM_NODE_MAX_BYTES,
     "stream-node-max-entries": lib.RD_CFG_STREAM_NODE_MAX_ENTRIES,
+    "hll-sparse-max-bytes": lib.RD_CFG_HLL_SPARSE_MAX_BYTES,
 }
 
 

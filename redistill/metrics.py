@@ -444,7 +444,7 @@ def _persistence_section(server: Any) -> list[tuple[str, Any]]:
 
 
 def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
-    from redistill.commands import pubsub   # the registry's counts (csrc/pubsub.c)
+    from redistill.commands import migrate, pubsub   # their counts (csrc/pubsub.c, the MIGRATE cache)
     st = server.stats
     t = st.totals()
     errors = sum(int(v.rpartition("=")[2]) for _, v in _table_section(server, "error_stats"))
@@ -469,7 +469,7 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("keyspace_misses", ks["misses"]),
         *pubsub.info_fields(),
         ("latest_fork_usec", 0), ("total_forks", 0),
-        ("migrate_cached_sockets", 0),
+        ("migrate_cached_sockets", migrate.cached_sockets()),
         ("unexpected_error_replies", 0),
         ("total_error_replies", errors),
         ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's names

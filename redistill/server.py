@@ -121,6 +121,9 @@ class Server:
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
         self.acl = self._acl_registry(cfg)   # ACL users (redistill/acl.py), the ACL LOG
+        from .commands.latency import LatencyMonitor
+        self.latency = LatencyMonitor()  # LATENCY's events (commands/latency.py)
+        self.startup_memory = 0         # used_memory once the keyspace exists (MEMORY STATS)
         self._clients: dict[int, Any] = {}
         self._clients_lock = threading.Lock()
         self._admitted = 0              # connections admitted (registered or being set up)
@@ -293,8 +296,10 @@ class Server:
 
         self.keyspace = Keyspace(int.from_bytes(os.urandom(8), "little") or 1)
         self.keyspace.set_eviction(cfg.max_memory, cfg.eviction_policy)
-        from .commands.config_cmd import set_pubsub_limits
+        self.startup_memory = self.keyspace.stats().get("used_memory", 0)
+        from .commands.config_cmd import set_keyspace_events, set_pubsub_limits
         set_pubsub_limits(cfg)
+        set_keyspace_events(cfg)
         self._configure_cluster()
         try:
             for i in range(self.nthreads):
@@ -436,9 +441,21 @@ class Server:
             raise
         old_port, self.port = self.port, port
         log.info("CONFIG SET: now listening on %s:%d", bind, port)
+        # As on Redis, once the reply is sent the old port refuses: the calling worker swaps now and
+        # the others are waited for (bounded: one may be waiting for the gate this command holds).
+        done: list[threading.Event] = []
         for i, worker in enumerate(self.workers):
-            worker.call_soon(functools.partial(worker.swap_listeners, old_port,
-                                               [(group[i], self.main_tls) for group in groups]))
+            swap = functools.partial(worker.swap_listeners, old_port,
+                                     [(group[i], self.main_tls) for group in groups])
+            if worker is threading.current_thread():
+                swap()
+                continue
+            event = threading.Event()
+            done.append(event)
+            worker.call_soon(lambda swap=swap, event=event: (swap(), event.set()))
+        deadline = time.monotonic() + 2
+        for event in done:
+            event.wait(max(0.0, deadline - time.monotonic()))
 
     def _bind_group(self, host: str, port: int, exclusive: bool = True) -> tuple[list[socket.socket], int]:
         """nthreads listeners on host:port; returns them and the port (port 0 -> a real one)."""
@@ -523,12 +540,20 @@ class Server:
                 for w in self.workers:
                     w.call_soon(lambda w=w: w.trim_idle(TRIM_IDLE_SECONDS, HZ))
 
+    def _timed(self, event: str, fn: Any, budget_us: int) -> None:
+        """A cron sweep, sampled for the latency monitor when it took past its threshold (as
+        Redis's activeExpireCycle and performEvictions)."""
+        start = time.perf_counter_ns()
+        fn(budget_us)
+        self.latency.add_sample_if_needed(event, (time.perf_counter_ns() - start) // 1_000_000)
+
     def _cron(self, now: float) -> None:
         try:
             if not pause.active():   # CLIENT PAUSE keeps the dataset still, as Redis
                 if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off
-                    self.keyspace.active_expire(ACTIVE_EXPIRE_BUDGET_US)
-                self.keyspace.evict(EVICT_BUDGET_US)  # catches up after CONFIG SET maxmemory lowers it
+                    self._timed("expire-cycle", self.keyspace.active_expire, ACTIVE_EXPIRE_BUDGET_US)
+                # catches up after CONFIG SET maxmemory lowers it
+                self._timed("eviction-cycle", self.keyspace.evict, EVICT_BUDGET_US)
             streams.serve_freed(self)   # what the eventfd's wake-up left (during a pause)
             self.stats.sample(now)
         except Exception:

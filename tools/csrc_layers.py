@@ -23,7 +23,8 @@ DEFINED = set("TDBRCVG")   # nm's kinds of global definitions (code, data, bss, 
 # one file would, and the graph shows them as one node.
 MODULES = {"t_stream_cg": "t_stream",   # a stream's consumer groups, inside the stream type
            "script_call": "script",     # the Lua engine: redis.call and the type conversions
-           "script_conv": "script"}
+           "script_conv": "script",
+           "rdb_stream": "rdb"}        # the RDB encoding: streams apart
 
 
 def _symbols(src: Path, out: Path) -> tuple[str, set[str], set[str]]:

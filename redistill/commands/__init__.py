@@ -25,6 +25,8 @@ from redistill.commands import acl_cmd, connection, datatypes, server, transacti
 from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
+from redistill.commands import latency, memory
+from redistill.commands import migrate
 from redistill.commands import monitor, pause
 from redistill.commands import pubsub
 from redistill.commands import streams
@@ -67,7 +69,8 @@ class CommandSpec:
 
 
 _MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (acl_cmd, blocking, cluster, connection, datatypes, debug,
-                                                       monitor, pause, pubsub, scripting, server, streams, transactions)}
+                                                       latency, memory, migrate, monitor, pause, pubsub, scripting,
+                                                       server, streams, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
@@ -354,6 +357,16 @@ def _routing_keys(spec: CommandSpec, args: list[bytes]) -> list[bytes]:
 _UNMONITORED = frozenset({"admin", "skip_monitor"})
 
 
+def _note_latency(client: Any, spec: CommandSpec, ns: int, usec: int) -> None:
+    """The latency monitor's sample and the command's histogram (Redis's call()); a blocked
+    command's wait is not its latency."""
+    mon = getattr(client.server, "latency", None)
+    if mon is not None and mon.threshold:
+        mon.add_sample_if_needed("fast-command" if "fast" in spec.flags else "command", usec // 1000)
+    if latency.tracking and getattr(client, "blocked", None) is None:
+        latency.record(spec.name, ns)
+
+
 def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     """Runs a checked command's handler (Redis's call()): its result, or the CommandError;
     counts it for INFO commandstats.  Used by _run and by EXEC for the queued commands."""
@@ -371,7 +384,9 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
         log.exception("internal error in %s", spec.name)
         _count(spec.name, 3)
         result = CommandError(errors.INTERNAL)
-    usec = (time.perf_counter_ns() - start) // 1000
+    ns = time.perf_counter_ns() - start
+    usec = ns // 1000
+    _note_latency(client, spec, ns, usec)
     if monitor.active() and not _UNMONITORED & spec.flags:   # after it ran, as Redis 7.0's call()
         monitor.feed(client, args)
     _count(spec.name, 0)

@@ -51,6 +51,7 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "protected-mode": ("protected_mode", lambda v: v == "yes"),
     "loglevel": ("log_level", str),
     "client-query-buffer-limit": ("client_query_buffer_limit", int),
+    "notify-keyspace-events": ("notify_keyspace_events", str),
 }
 _AT_START = {"tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"}
 _SLOWLOG = {"slowlog-log-slower-than": "slower_than", "slowlog-max-len": "max_len"}
@@ -115,7 +116,8 @@ def config_set(client: Any, args: list[bytes]) -> str:
                     canon = rp.parse(param, text)
             except rp.ParamError as e:
                 raise CommandError(errors.config_set_failed(spelled.encode("latin-1"), str(e))) from None
-            if canon != current[param.name]:
+            # notify-keyspace-events' shown text drops "n" after "A": compare the full value.
+            if canon != current[param.name] or param.name == "notify-keyspace-events":
                 new[param.name] = canon
         _apply(server, new)
     return "OK"
@@ -166,6 +168,8 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     if normal is not None:   # the workers' sweeps enforce the soft limit (Worker._past_soft_limit)
         server.obuf_soft_limit = normal[1:]
         set_pubsub_limits(updated)
+    if "notify_keyspace_events" in fields:
+        set_keyspace_events(updated)
     if "log_level" in fields:
         from redistill.__main__ import _LEVELS   # the mapping logging was set up with at start
         logging.getLogger().setLevel(_LEVELS[updated.log_level])
@@ -176,6 +180,11 @@ def _apply(server: Any, new: dict[str, str]) -> None:
             slowlog.slower_than = int(stored.pop("slowlog-log-slower-than"))
         if "slowlog-max-len" in stored:
             slowlog.set_max_len(int(stored.pop("slowlog-max-len")))
+    if "latency-monitor-threshold" in stored and getattr(server, "latency", None) is not None:
+        server.latency.threshold = int(stored["latency-monitor-threshold"])
+    if "latency-tracking" in stored:
+        from redistill.commands import latency
+        latency.tracking = stored["latency-tracking"] == "yes"
     if "proto-max-bulk-len" in stored:   # C's: the parser's, SETRANGE's, APPEND's and LCS's limit
         from redistill.core import set_proto_max_bulk_len
         set_proto_max_bulk_len(int(stored["proto-max-bulk-len"]))
@@ -203,6 +212,12 @@ def set_pubsub_limits(cfg: Any) -> None:
     of a subscriber that gets no more messages)."""
     from redistill import core
     core.ps_set_limits(*rp.class_limits(cfg.pubsub_output_buffer_limit))
+
+
+def set_keyspace_events(cfg: Any) -> None:
+    """notify-keyspace-events into C (csrc/notify.c), which every write checks."""
+    from redistill import core
+    core.notify_set_flags(rp.keyspace_event_flags(cfg.notify_keyspace_events))
 
 
 def _check_maxclients(server: Any, maxclients: int) -> None:

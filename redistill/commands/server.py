@@ -25,11 +25,12 @@ def info(client: Any, args: list[bytes]) -> Verbatim:
 
 # ---- CONFIG (GET and SET: config_cmd.py) ----------------------------------------------------------
 
-# CONFIG RESETSTAT   (INFO's counters, commandstats and errorstats; not the slowlog, as Redis)
+# CONFIG RESETSTAT   (INFO's counters, commandstats, errorstats and LATENCY HISTOGRAM; not the slowlog, as Redis)
 def config_resetstat(client: Any, args: list[bytes]) -> str:
     from redistill import commands   # the table imports this module first
 
     commands.reset_stats()
+    commands.latency.reset_histograms()   # Redis's resetCommandTableStats drops them too
     stats = getattr(client.server, "stats", None)
     if stats is not None and hasattr(stats, "reset"):
         stats.reset(client.server)
@@ -205,10 +206,30 @@ def _sort_keys(cmd: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
     return [(cmd[1], _READ)] + ([] if store is None else [(store, _OVERWRITE)])
 
 
+def _migrate_keys(cmd: list[bytes]) -> list[tuple[bytes, tuple[str, ...]]]:
+    """MIGRATE's keys as Redis 7.0 finds them: by its key specs while the KEYS spec (searched from
+    the end) finds no KEYS; once it does, that spec is incomplete and Redis falls back to
+    migrateGetKeys: everything after the first KEYS (AUTH's and AUTH2's arguments stepped over), no
+    key when the key argument is not empty (MIGRATE's own syntax error), and no key is an error."""
+    if _keyword_first("KEYS", -2, cmd) is None:
+        return [(cmd[3], _MOVED)]
+    first, num, i = 3, 1, 6
+    while i < len(cmd):
+        w = word(cmd[i])
+        if w == b"keys":
+            first, num = (i + 1, len(cmd) - i - 1) if not cmd[3] else (first, 0)
+            break
+        i += {b"auth": 1, b"auth2": 2}.get(w, 0) + 1
+    if not num:
+        raise CommandError(errors.COMMAND_ARGS)
+    return [(k, _MOVED) for k in cmd[first:first + num]]
+
+
 _SORT_SKIP = {b"limit": 2, b"get": 1, b"by": 1}
-_READ, _OVERWRITE = ("RO", "access"), ("OW", "update")
-# Redis's getkeys functions, for the commands whose key specs cannot find every key ("unknown").
-_GETKEYS = {"sort": _sort_keys, "sort_ro": lambda cmd: [(cmd[1], _READ)]}
+_READ, _OVERWRITE, _MOVED = ("RO", "access"), ("OW", "update"), ("RW", "access", "delete")
+# Redis's getkeys functions, for the commands whose key specs cannot find every key ("unknown",
+# "incomplete").
+_GETKEYS = {"sort": _sort_keys, "sort_ro": lambda cmd: [(cmd[1], _READ)], "migrate": _migrate_keys}
 
 
 class _InvalidSpec(Exception):
@@ -236,8 +257,8 @@ def _keys_by_specs(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str, 
             raise _InvalidSpec
         if ks.begin_search[0] == "keyword":
             first = _keyword_first(ks.begin_search[1], ks.begin_search[2], cmd)
-            if first is None:   # no keys: "Invalid arguments" (XREAD's is the only such spec)
-                raise _InvalidSpec
+            if first is None:   # this spec finds no key (GEORADIUS without STORE)
+                continue
         else:
             first = ks.begin_search[1]
         if ks.find_keys[0] == "range":
@@ -259,6 +280,8 @@ def _keys_by_specs(spec: Any, cmd: list[bytes]) -> list[tuple[bytes, tuple[str, 
         if last >= len(cmd) or last < first or first >= len(cmd):
             raise _InvalidSpec
         out.extend((cmd[i], ks.flags) for i in range(first, last + 1, step))
+    if not out:   # no key at all is "Invalid arguments" (XREAD without STREAMS), as Redis's commandGetKeys
+        raise _InvalidSpec
     return out
 
 

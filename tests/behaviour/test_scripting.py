@@ -155,6 +155,27 @@ def test_script_cache_in_info_memory_and_flush(r):
     assert r.info("memory")["used_memory_scripts_eval"] == 0
 
 
+def test_evalsha_calls_and_errors_in_commandstats(start_extra):
+    """EVALSHA of a cached script runs in C on the fast path: INFO commandstats and errorstats
+    still count it (calls, failed calls, the error's code), as Redis does."""
+    sp = start_extra()
+    r = make_client(sp)
+    try:
+        sha = r.script_load("return redis.call('incr', KEYS[1])")
+        r.set("s", "x")
+        r.config_resetstat()
+        assert r.evalsha(sha, 1, "n") == 1
+        for cmd in (r.evalsha, r.evalsha_ro):
+            with pytest.raises(redis.exceptions.ResponseError):
+                cmd(sha, 1, "s")
+        stats = r.info("commandstats")
+        assert (stats["cmdstat_evalsha"]["calls"], stats["cmdstat_evalsha"]["failed_calls"]) == (2, 1)
+        assert (stats["cmdstat_evalsha_ro"]["calls"], stats["cmdstat_evalsha_ro"]["failed_calls"]) == (1, 1)
+        assert r.info("errorstats")["errorstat_ERR"]["count"] == 2
+    finally:
+        r.close()
+
+
 def test_script_over_maxmemory_gets_oom(start_extra):
     """Over maxmemory (noeviction), a script's first write is refused with -OOM; reads still run; a
     shebang script without allow-oom is refused before it runs, allow-oom lets it write."""

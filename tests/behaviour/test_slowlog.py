@@ -47,6 +47,18 @@ def test_fast_commands_are_logged_with_redis_fields(c):
     assert [e[5] for e in entries[:3]] == [b"renamed", b"renamed", b"fast-one"]
 
 
+def test_a_fast_command_of_more_than_1024_arguments_is_logged(c):
+    """A fast-path command wider than the worker's kept argument scratch (1024), timed one by one
+    (a threshold under 1 ms): its entry is read from the frame again, as Redis trims it (the scratch
+    is given back right after the command; reading it crashed the server)."""
+    assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
+    assert c.call("SLOWLOG", "RESET") == b"+OK\r\n"
+    assert c.call("SADD", "wide", *[str(i) for i in range(1100)]) == b":1100\r\n"
+    assert c.call("PING") == b"+PONG\r\n"
+    logged = [e[3] for e in _entries(c, "2")]
+    assert logged[1] == [b"SADD", b"wide"] + [str(i).encode() for i in range(29)] + [b"... (1071 more arguments)"]
+
+
 def test_max_len_and_get_count_cover_fast_commands(c):
     assert c.call("CONFIG", "SET", "slowlog-log-slower-than", "0") == b"+OK\r\n"
     assert c.call("CONFIG", "SET", "slowlog-max-len", "10") == b"+OK\r\n"
@@ -71,7 +83,9 @@ def test_threshold_off_and_default_leave_quick_fast_commands_out(c):
     c.send(b"".join(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" for _ in range(100)))   # one pipelined batch
     for _ in range(100):
         assert c.reply() == b"$1\r\nv\r\n"
-    assert _entries(c) == []   # the CONFIG SET itself is judged by the new threshold, as Redis
+    # The CONFIG SET itself is judged by the new threshold, as Redis.  A command preempted past
+    # 10 ms of wall time on a loaded machine is rightly logged: anything logged must have taken that.
+    assert [e for e in _entries(c) if e[2] < 10000] == []
 
 
 def test_a_slow_fast_path_command_is_logged_above_a_threshold(c):
@@ -84,8 +98,8 @@ def test_a_slow_fast_path_command_is_logged_above_a_threshold(c):
     c.call("GET", "nokey")
     assert c.call("SUNIONSTORE", "copy", "big", timeout=30) == b":300000\r\n"
     logged = [e for e in _entries(c) if e[3][0].upper() != b"SLOWLOG"]
-    assert [e[3] for e in logged] == [[b"SUNIONSTORE", b"copy", b"big"]]
-    assert logged[0][2] >= 2000
+    assert [e[3] for e in logged if e[3][0] == b"SUNIONSTORE"] == [[b"SUNIONSTORE", b"copy", b"big"]]
+    assert all(e[2] >= 2000 for e in logged), logged   # a GET appears only if load stalled it 2 ms
 
 
 def test_pipelined_and_big_value_commands_are_logged(c):

@@ -11,7 +11,9 @@ def test_idle_sweep_and_slow_commands_run_while_a_client_streams_fast_commands()
     # One worker: the busy client and the idle one share its loop.  The busy client's events are all
     # served in C; the once-a-second sweep (a Python timer, also prompted by the cron's call_soon on
     # the wake-up socket) must still close the idle client, and a slow command must still reach Python.
-    sp = start_server("redistill", ["--threads", "1"], config_text="[server]\ntimeout = 1\n")
+    # timeout = 3, not 1: under CI's load this test process itself can stall past a second between
+    # two SETs, and then the sweep rightly closes the busy client too.
+    sp = start_server("redistill", ["--threads", "1"], config_text="[server]\ntimeout = 3\n")
     busy, idle = RespSocket(sp.host, sp.port), RespSocket(sp.host, sp.port)
     try:
         assert idle.call("PING") == b"+PONG\r\n"

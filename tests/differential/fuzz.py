@@ -67,11 +67,12 @@ EXPIRE_FLAGS = [b"NX", b"XX", b"GT", b"LT", b"gt", b"BAD"]
 # CONFIG parameters with the same default on both servers and no effect on the replies we compare; the
 # fuzzer sets them back to DEFAULTS at the start of every run.
 CONFIG_DEFAULTS = {b"slowlog-max-len": b"128", b"maxmemory-policy": b"noeviction",
-                   b"notify-keyspace-events": b"", b"lazyfree-lazy-user-del": b"no"}
+                   b"notify-keyspace-events": b"", b"lazyfree-lazy-user-del": b"no", b"hll-sparse-max-bytes": b"3000"}
 CONFIG_VALUES = {b"slowlog-max-len": [b"128", b"10", b"-1", b"abc", b"0"],
                  b"maxmemory-policy": [b"noeviction", b"allkeys-lru", b"volatile-ttl", b"sometimes", b""],
                  b"notify-keyspace-events": [b"", b"KEA", b"Z?"],
-                 b"lazyfree-lazy-user-del": [b"yes", b"no", b"maybe"]}
+                 b"lazyfree-lazy-user-del": [b"yes", b"no", b"maybe"],
+                 b"hll-sparse-max-bytes": [b"3000", b"0", b"100", b"1kb", b"-1"]}
 # Exact names only (glob patterns are in scripts.py): Redis has ~200 parameters, a pattern would compare
 # the whole list. Names the server under test does not list are left out (see known_commands).
 CONFIG_GET_PARAMS = [b"save", b"appendonly", b"databases", b"maxmemory", b"maxmemory-policy",
@@ -351,6 +352,17 @@ TEMPLATES: list[Template] = [
     Template("object|freq", 1, lambda r, c: one(b"OBJECT", b"FREQ", key(r))),
     Template("memory|usage", 1, lambda r, c: one(b"MEMORY", b"USAGE", key(r), *r.choice([[], [b"SAMPLES", b"5"],
                                                                                         [b"BAD"]]))),
+    Template("memory|help", 1, lambda r, c: one(b"MEMORY", b"HELP", *r.choice([[], [b"x"]]))),
+    # LATENCY where Redis 7.0 is deterministic: no threshold is set, so no event; unknown names only
+    Template("latency|latest", 1, lambda r, c: one(b"LATENCY", r.choice([b"LATEST", b"latest"]))),
+    Template("latency|history", 1, lambda r, c: one(b"LATENCY", b"HISTORY", r.choice([b"command", b"x", b""]))),
+    Template("latency|graph", 1, lambda r, c: one(b"LATENCY", b"GRAPH", r.choice([b"command", b"x\r\ny"]))),
+    Template("latency|reset", 1, lambda r, c: one(b"LATENCY", b"RESET", *r.sample([b"command", b"x", b"y"],
+                                                                                r.randint(0, 2)))),
+    Template("latency|histogram", 1, lambda r, c: one(b"LATENCY", b"HISTOGRAM",
+                                                      *r.sample([b"nosuch", b"client|nosuch", b"x|y"],
+                                                                r.randint(1, 3)))),
+    Template("latency|help", 1, lambda r, c: one(b"LATENCY", b"HELP")),
     # hashes and sets: keys shared with the string templates, so WRONGTYPE comes up often
     Template("hset", 3, lambda r, c: one(r.choice([b"HSET", b"HMSET"]), key(r),
                                          *[x for _ in range(r.randint(0, 3)) for x in (r.choice(FIELDS), value(r))])),
@@ -608,6 +620,80 @@ TEMPLATES += [
 ]
 
 
+# ---- geo: a few spots near the poles' limits and the antimeridian, and some past the limits or not numbers.
+# GEOADD and the stores write their own keys (GEO_KEYS): members at mixed scores would meet the lex range
+# commands, whose result on such a set Redis leaves undefined (it follows the skiplist's random levels);
+# the reads also take the other keys, whose ZADD scores decode too ----
+GEO_SPOTS = [(b"13.361389", b"38.115556"), (b"15.087269", b"37.502669"), (b"-180", b"85.05112878"), (b"0", b"0"),
+             (b"180", b"-85.05112878"), (b"179.9999", b"-0.0001"), (b"-179.9999", b"0.0001"), (b"12.5", b"85"),
+             (b"181", b"0"), (b"0", b"85.06"), (b"x", b"1"), (b"1", b"")]
+GEO_UNITS = [b"m", b"km", b"mi", b"ft", b"KM", b"yd"]
+GEO_SIZES = [b"0", b"1", b"500", b"300000", b"20000000", b"-1", b"x", b"1e3", b"inf"]
+GEO_KEYS = [b"geo1", b"{tag}geo2"]
+
+
+def geo_key(rnd: random.Random, write: bool = False) -> bytes:
+    return rnd.choice(GEO_KEYS) if write or rnd.random() < 0.7 else key(rnd)
+
+
+def g_geoadd(rnd, ctx):
+    flags = rnd.sample([b"NX", b"XX", b"CH", b"ch"], rnd.choice((0, 0, 1, 2)))
+    triples = [x for _ in range(rnd.choice((1, 1, 2, 3))) for x in (*rnd.choice(GEO_SPOTS), rnd.choice(ZMEMBERS))]
+    if rnd.random() < 0.05:
+        triples = triples[:-1]  # not triples: a syntax error
+    return one(b"GEOADD", geo_key(rnd, True), *flags, *triples)
+
+
+def g_geosearch(rnd, ctx):
+    opts = rnd.sample([b"WITHDIST", b"WITHCOORD", b"WITHHASH", b"ASC", b"DESC", b"ANY"], rnd.choice((0, 1, 2, 3)))
+    if rnd.random() < 0.4:
+        opts += [b"COUNT", rnd.choice([b"1", b"2", b"5", b"0", b"-1", b"x"])]
+    rnd.shuffle(opts)
+    radius = [rnd.choice(GEO_SIZES), rnd.choice(GEO_UNITS)]
+    kind = rnd.randrange(5)
+    if kind == 0:
+        store = rnd.choice([[], [], [b"STORE", geo_key(rnd, True)], [b"STOREDIST", geo_key(rnd, True)]])
+        return one(rnd.choice([b"GEORADIUS", b"GEORADIUS_RO"]), geo_key(rnd), *rnd.choice(GEO_SPOTS), *radius, *opts, *store)
+    if kind == 1:
+        store = rnd.choice([[], [], [b"STORE", geo_key(rnd, True)], [b"STOREDIST", geo_key(rnd, True)]])
+        return one(rnd.choice([b"GEORADIUSBYMEMBER", b"GEORADIUSBYMEMBER_RO"]), geo_key(rnd), rnd.choice(ZMEMBERS), *radius,
+                   *opts, *store)
+    center = rnd.choice([[b"FROMMEMBER", rnd.choice(ZMEMBERS)], [b"FROMLONLAT", *rnd.choice(GEO_SPOTS)], []])
+    shape = rnd.choice([[b"BYRADIUS", *radius], [b"BYBOX", rnd.choice(GEO_SIZES), *radius], []])
+    if kind == 2:
+        return one(b"GEOSEARCHSTORE", geo_key(rnd, True), geo_key(rnd), *center, *shape, *opts, *rnd.choice([[], [b"STOREDIST"]]))
+    return one(b"GEOSEARCH", geo_key(rnd), *center, *shape, *opts)
+
+
+TEMPLATES += [
+    Template("geoadd", 3, g_geoadd),
+    Template("geopos", 1, lambda r, c: one(r.choice([b"GEOPOS", b"GEOHASH"]), geo_key(r), *r.sample(ZMEMBERS, r.randint(0, 3))),
+             needs=("geohash",)),
+    Template("geodist", 1, lambda r, c: one(b"GEODIST", geo_key(r), r.choice(ZMEMBERS), r.choice(ZMEMBERS),
+                                            *r.choice([[], [b"km"], [b"FT"], [b"yd"], [b"m", b"x"]]))),
+    Template("geosearch", 3, g_geosearch, needs=("geosearchstore", "georadius", "georadius_ro", "georadiusbymember",
+                                                 "georadiusbymember_ro")),
+]
+
+
+# ---- HyperLogLog (on the string keys): elements from a small pool, so registers repeat and PFADD answers 0
+# too; the string commands' SETRANGE/APPEND corrupt some of them, as Redis's own fuzzing test does ----
+HLL_ELEMENTS = [b"a", b"b", b"", b"\x00", b"x" * 70] + [b"%d" % i for i in range(40)]
+HLL_DEBUG = [b"ENCODING", b"DECODE", b"TODENSE", b"GETREG", b"decode", b"BAD"]
+
+
+def g_pfadd(rnd, ctx):
+    return one(b"PFADD", key(rnd), *[rnd.choice(HLL_ELEMENTS) for _ in range(rnd.choice((0, 1, 1, 3, 10)))])
+
+
+TEMPLATES += [
+    Template("pfadd", 3, g_pfadd),
+    Template("pfcount", 2, lambda r, c: one(b"PFCOUNT", *[key(r) for _ in range(r.choice((1, 1, 2, 3)))])),
+    Template("pfmerge", 1, lambda r, c: one(b"PFMERGE", *[key(r) for _ in range(r.randint(1, 3))])),
+    Template("pfdebug", 1, lambda r, c: one(b"PFDEBUG", r.choice(HLL_DEBUG), key(r))),
+]
+
+
 # ---- streams: explicit ids (mostly rising, from one counter), small values so that both servers cut
 # nodes at the same entry (stream-node-max-entries) and "~" trims agree; no "*" ids, XINFO STREAM,
 # XPENDING's extended form or XINFO CONSUMERS (times) ----
@@ -678,6 +764,62 @@ STREAM_TEMPLATES: list[Template] = [
     Template("xinfo|groups", 1, lambda r, c: one(b"XINFO", b"GROUPS", key(r))),
 ]
 TEMPLATES += STREAM_TEMPLATES
+
+
+# ---- DUMP / RESTORE: payloads built here, valid and broken (Redis's CRC-64 in Python) ----
+def crc64(data: bytes) -> int:
+    """Redis's CRC-64 (Jones, reflected), bit by bit: the tests' own, not the server's."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+    return crc
+
+
+def dump_payload(body: bytes, version: int = 10) -> bytes:
+    """A DUMP payload: body, RDB version, CRC-64 (little-endian)."""
+    head = body + version.to_bytes(2, "little")
+    return head + crc64(head).to_bytes(8, "little")
+
+
+# A string, an int8 and int32 string, plain list, set, hash and text-score zset (loaded as listpack,
+# intset, listpack...), an empty set, duplicate members, an unknown type, a truncated string.
+DUMP_BODIES = [b"\x00\x05hello", b"\x00\xc0\x7b", b"\x00\xc2\x00\x00\x01\x80", b"\x01\x02\x01a\x02bb",
+               b"\x02\x03\x011\x012\x013", b"\x04\x01\x01f\x01v", b"\x03\x02\x01a\x031.5\x01b\xfe",
+               b"\x02\x00", b"\x02\x02\x01a\x01a", b"\x06\x00", b"\x00\x0aabc"]
+RESTORE_PAYLOADS = [dump_payload(b) for b in DUMP_BODIES] + [
+    dump_payload(b"\x00\x01x", 11), dump_payload(b"\x00\x01x")[:-1] + b"\x00", b"", b"\x00\x01x"]
+
+
+def g_restore(rnd, ctx):
+    args = [b"RESTORE", key(rnd), rnd.choice([b"0", b"0", b"100000000", b"-1", b"abc"]), rnd.choice(RESTORE_PAYLOADS)]
+    for _ in range(rnd.choice((0, 1, 1, 2, 3))):
+        opt = rnd.choice([b"REPLACE", b"replace", b"ABSTTL", b"IDLETIME", b"FREQ", b"BAD"])
+        args.append(opt)
+        if opt in (b"IDLETIME", b"FREQ") and rnd.random() < 0.9:
+            args.append(rnd.choice([b"0", b"10", b"255", b"256", b"-1", b"x"]))
+    return [(0, args)]
+
+
+def g_dump_block(rnd, ctx):
+    """DUMP of a string, an RPUSHed list or a sorted set only this block writes: the layouts Redis's DUMP
+    bytes follow from the value alone (a hash's or a set's order is each server's own)."""
+    kind = rnd.choice(["string", "list", "zset"])
+    if kind == "string":
+        fill = [b"SET", b"dumpk", value(rnd)]
+    elif kind == "list":
+        fill = [b"RPUSH", b"dumpk", *[value(rnd) for _ in range(rnd.randint(1, 40))]]
+    else:
+        fill = [b"ZADD", b"dumpk", *[x for _ in range(rnd.randint(1, 140)) for x in (rnd.choice(FLOATS[:7]),
+                                                                                     rnd.choice(ZMEMBERS + VALUES))]]
+    return [(0, [b"DEL", b"dumpk"]), (0, fill), (0, [b"DUMP", b"dumpk"])]
+
+
+TEMPLATES += [
+    Template("restore", 3, g_restore),
+    Template("dump", 2, g_dump_block, in_txn=False, needs=("restore", "del", "rpush", "zadd")),
+]
 
 
 # ---- pathological glob patterns, on every MATCH path ----

@@ -257,12 +257,15 @@ def test_keyspace_hits_and_misses_match_redis(socks):
              ["BITCOUNT", "a"], ["BITCOUNT", "x"], ["BITPOS", "a", "1"], ["BITPOS", "x", "1"],
              ["BITOP", "OR", "d", "a", "x", "b"], ["BITFIELD", "a", "GET", "u8", "0"], ["BITFIELD", "x", "GET", "u8", "0"],
              ["BITFIELD", "a", "SET", "u8", "0", "1"], ["BITFIELD_RO", "x", "GET", "u8", "0"]]
-    stats = []
-    for sock in socks:
-        sock.call("FLUSHALL")
-        sock.call("CONFIG", "RESETSTAT")
-        for s in steps:
-            sock.call(*s)
-        info = sock.call("INFO", "stats").decode()
-        stats.append([line for line in info.split("\r\n") if line.startswith(("keyspace_hits:", "keyspace_misses:"))])
+    stats = [hit_miss_stats(sock, steps) for sock in socks]
     assert len(stats[0]) == 2 and stats[0] == stats[1], stats
+
+
+def hit_miss_stats(sock, steps) -> list[str]:
+    """INFO's keyspace_hits and keyspace_misses lines after `steps` on an empty keyspace."""
+    sock.call("FLUSHALL")
+    sock.call("CONFIG", "RESETSTAT")
+    for s in steps:
+        sock.call(*s)
+    info = sock.call("INFO", "stats").decode()
+    return [line for line in info.split("\r\n") if line.startswith(("keyspace_hits:", "keyspace_misses:"))]

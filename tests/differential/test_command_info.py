@@ -11,7 +11,10 @@ from redistill.commands import COMMANDS
 from resp import RespSocket, parse
 
 # Commands Redis 7.0 does not have (7.2 ones Redistill already serves): COMMAND INFO answers nil there.
-NEWER_THAN_REDIS = {"client|setinfo", "client|no-touch"}
+NEWER_THAN_REDIS = {"client|setinfo", "client|no-touch",
+                    # Redis 7.4's hash-field TTLs
+                    "hexpire", "hpexpire", "hexpireat", "hpexpireat", "httl", "hpttl", "hexpiretime",
+                    "hpexpiretime", "hpersist"}
 NEWER_THAN_REDIS_BYTES = {n.encode() for n in NEWER_THAN_REDIS}
 
 SPECS = [spec for top in COMMANDS.values() for spec in (top, *(top.subcommands or {}).values())]

@@ -22,7 +22,9 @@ REQUIRED_HEADERS = ["# Server", "# Clients", "# Memory", "# Stats", "# Keyspace"
 
 
 def _flush(host: str, port: int) -> None:
-    s = RespSocket(host, port)
+    # Generous: this FLUSHALL frees what the previous script left, up to a 512 MB SETRANGE value,
+    # which takes seconds on both servers when the machine is loaded (CI runs eleven phases at once).
+    s = RespSocket(host, port, timeout=60)
     try:
         assert s.call("FLUSHALL") == b"+OK\r\n"
     finally:
@@ -32,7 +34,7 @@ def _flush(host: str, port: int) -> None:
 def run_script(host: str, port: int, steps: list) -> list:
     """Run steps on one fresh connection; returns one outcome per step (bytes, or a '<...>' marker)."""
     _flush(host, port)
-    s = RespSocket(host, port, timeout=10)
+    s = RespSocket(host, port, timeout=30)  # a 512 MB SETRANGE step takes ~8 s on either server beside 6 CPU hogs
     out: list = []
     dead = None
     try:

@@ -13,7 +13,7 @@ from redistill import core, errors
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "csrc" / "status.c"
 HOLE = "\0"   # a formatted part: "%s" in the table, "{...}" in an f-string
-FORMATS = {"%s", "%c", "%ld"}   # what both C's printf and Python's % read alike
+FORMATS = {"%s", "%c", "%ld", "%f"}   # what both C's printf and Python's % read alike
 
 
 _line = core.status_message

@@ -65,5 +65,5 @@ def test_unsupported_families_are_listed():
     """The data types and subsystems we do not have are written down, not left out."""
     rows = doc_rows()
     for name in ("fcall", "cluster|meet",
-                 "replicaof", "psync", "pfadd", "geoadd"):
+                 "replicaof", "psync"):
         assert rows.get(name, ("",))[0] == "not supported", name
