@@ -65,7 +65,8 @@ def run_for_script(frame: bytes, resp: int) -> bytes:
     if resp == 0:   # redis.acl_check_cmd: may the script's user run it? (not logged, as Redis)
         return b":1\r\n" if acl_cmd.check(client, spec, args)[0] == 0 else b":0\r\n"
     client.resp = resp
-    refused = acl_cmd.script_error(client, spec, args)   # a restricted user's: C sends them all here
+    # a restricted user's script sends every command here (rd_script_set_acl_python); others skip the check
+    refused = acl_cmd.script_error(client, spec, args) if getattr(_local, "restricted", False) else None
     return commands.encode_reply(client, refused if refused is not None else commands.call(client, spec, args))
 
 
@@ -74,7 +75,7 @@ def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
     _server = client.server
     stand_in = ScriptClient(client)
     _local.client = stand_in
-    restricted = not acl_cmd.user_of(client).open()
+    restricted = _local.restricted = not acl_cmd.user_of(client).open()
     if restricted:   # every redis.call comes back to run_for_script, which checks the user
         core.script_set_acl_python(1)
     try:
@@ -83,6 +84,7 @@ def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
         if restricted:
             core.script_set_acl_python(0)
         _local.client = None
+        _local.restricted = False
         # The keys the script's commands filled, served now as the caller's (the stand-in is always
         # in_exec, which would only queue them again); inside MULTI they wait for the EXEC's end.
         blocking.signal_exec_done(client)
