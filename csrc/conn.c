@@ -78,6 +78,7 @@ struct rd_conn {
     ps_client *ps;    /* Pub/Sub subscriptions and inbox (pubsub.c), NULL until the first SUBSCRIBE */
     trk_client *trk;  /* client-side caching's record (tracking.c), from rd_trk_attach */
     int trk_fast;     /* it tracks in the plain mode: its fast reads remember their keys */
+    rd_acl *acl;      /* the user's permissions (acl.c), never NULL; one reference held */
 };
 
 static void mirror_fields(rd_conn *c, int input_only);
@@ -105,6 +106,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
     c->authenticated = 1;
     c->last_ms = rd_now_ms();
     c->in_max = IN_MAX;
+    c->acl = acl_default_handle();
     resp_parser_init(&c->parser);
     buf_init(&c->scratch);
     buf_init(&c->out);
@@ -115,6 +117,7 @@ void rd_conn_free(rd_conn *c) {
     if (!c) return;
     trk_client_free(c->trk); /* out of the id map before its inbox goes */
     if (c->ps) ps_client_free(c->ps);
+    rd_acl_release(c->acl);
     free(c->in);
     free(c->who);
     resp_parser_release(&c->parser);
@@ -131,6 +134,13 @@ void rd_conn_set_resp(rd_conn *c, int proto) {
 }
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
+void rd_conn_set_acl(rd_conn *c, rd_acl *a) {
+    rd_acl *old = c->acl;
+    if (!a) a = acl_default_handle();
+    acl_retain(a);
+    c->acl = a;
+    rd_acl_release(old);
+}
 void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
 void rd_conn_set_input_limit(rd_conn *c, uint64_t max) { c->in_max = max ? (size_t)max : IN_MAX; }
 
@@ -497,7 +507,7 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     resp_parser *p = &c->parser;
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
-    tx_ctx x = {w->ks, &c->out, c->resp, 0, now, 0};
+    tx_ctx x = {w->ks, &c->out, c->resp, 0, now, 0, acl_is_open(c->acl) ? NULL : c->acl};
 
     if (worker_args(w, p->argc) < 0) return FP_SLOW;
     for (int i = 0; i < p->argc; i++) {
@@ -611,7 +621,8 @@ static int run_evalsha(rd_conn *c, const char *frame, int *gated) {
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     int ro;
-    if (p->argc < 3 || !script_fast_ready() || cl_enabled || clients_blocked()) return 0;
+    if (p->argc < 3 || !script_fast_ready() || cl_enabled || clients_blocked() || !acl_is_open(c->acl))
+        return 0; /* a restricted user's script: Python checks each of its commands */
     if (worker_args(w, p->argc) < 0) return 0;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;

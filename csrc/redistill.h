@@ -592,7 +592,8 @@ rd_status rd_script_command(const char *name, size_t n, int arity, unsigned flag
  *   int fn(const char *frame, size_t len, int resp, rd_buf *out)
  * frame is the command as a canonical multibulk frame; fn appends the complete reply in RESP
  * `resp` to out (rd_buf_append) and returns 0.  Called on the script's thread with the keyspace
- * gate held exclusive.  Set once at import. */
+ * gate held exclusive.  Set once at import.  resp 0 (redis.acl_check_cmd of a restricted user's
+ * script, see rd_script_set_acl_python) asks only whether the script's user may run it: ":1" or ":0". */
 rd_status rd_script_set_python(void *fn);
 /* EVAL/EVALSHA[_RO] script numkeys key... arg... (argv[0] is the command's name): the complete
  * reply, errors included, appended to out in RESP `resp`.  Under the gate held exclusive.  RD_OK,
@@ -980,5 +981,27 @@ void rd_cluster_configure(const unsigned char *owned);
 /* Key positions of the i-th rd_fast_command (Redis's first, last, step; first 0 = no keys,
  * -1 = keys follow a numkeys argument: always left to Python in cluster mode).  Start-up only. */
 rd_status rd_cluster_command_keys(int i, int first, int last, int step);
+
+/* ---- ACL: the fast path's copy of a user's permissions (acl.c) -------------------------- */
+
+typedef struct rd_acl rd_acl;
+/* A handle that allows nothing, with one reference (the caller's).  Any thread. */
+rd_acl *rd_acl_new(void);
+/* Drops one reference; the handle goes with the last.  Any thread. */
+void rd_acl_release(rd_acl *a);
+/* Rewrites a handle: open = every command, key and channel (no check at all); else bit i of
+ * bits (nbytes <= 20) allows the i-th rd_fast_command, and unless allkeys its keys must each
+ * match one of the patterns ("p1\0p2\0...", plen bytes in all; patterns that allow reading and
+ * writing).  Whatever it does not allow goes to Python.  Under the keyspace gate held exclusive
+ * (connections on every worker read it).  RD_OK, RD_ERR_NOMEM (the handle unchanged). */
+rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t nbytes, int allkeys,
+                        const char *patterns, size_t plen);
+/* The connection's user's handle (NULL: the open one); takes a reference, drops the previous
+ * handle's.  Owner thread. */
+void rd_conn_set_acl(rd_conn *c, rd_acl *a);
+/* on = 1 before a restricted user's script runs, on = 0 after it (a count): meanwhile redis.call
+ * hands every command to Python (rd_script_set_python's function), which checks it against the
+ * user.  Any thread. */
+void rd_script_set_acl_python(int on);
 
 #endif

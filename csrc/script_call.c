@@ -141,6 +141,14 @@ int script_busy_reply(int argc, const char **argv, const size_t *argl, int resp,
 
 typedef int (*python_fn)(const char *frame, size_t len, int resp, rd_buf *out);
 static python_fn python_call;
+/* Scripts of restricted users started and not ended: while any, Python checks every command
+ * (a count, as two threads' EVALs may overlap while one waits for the gate). */
+static _Atomic int acl_python;
+
+void rd_script_set_acl_python(int on) {
+    if (on) atomic_fetch_add_explicit(&acl_python, 1, memory_order_relaxed);
+    else atomic_fetch_sub_explicit(&acl_python, 1, memory_order_relaxed);
+}
 
 int script_python_set(void) { return python_call != NULL; }
 
@@ -286,8 +294,10 @@ static int redis_call(lua_State *L, int raise) {
     buf_init(&out);
     /* A command that may fill a key a client blocks on goes through Python while any client is
      * blocked, which serves the waiters (after the script, as EXEC's are); every command does while a
-     * monitor watches (Python feeds it). */
+     * monitor watches (Python feeds it), or while the script's user is not the open default one (Python
+     * checks its ACL). */
     if (atomic_load_explicit(&script_python_only_flag, memory_order_relaxed) ||
+        atomic_load_explicit(&acl_python, memory_order_relaxed) ||
         ((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
         rd_exec(r->ks, argc, call_argv, call_argl, r->resp, &out) == RD_NOT_FOUND) {
         run_in_python(argc, call_argv, call_argl, r->resp, &out); /* Python's dispatcher counts it */
@@ -460,9 +470,11 @@ static int l_setresp(lua_State *L) {
     return 0;
 }
 
-/* No ACL users here: every known command is permitted. */
+/* Whether the script's user may run the command: an unrestricted user (no restricted script
+ * running anywhere) may run every known command; otherwise Python checks the user's rules (its
+ * function called with resp 0). */
 static int l_acl_check_cmd(lua_State *L) {
-    int argc = lua_gettop(L);
+    int argc = lua_gettop(L), allowed = 1;
     size_t n;
     const char *name;
     if (!need_run(L, "redis.acl_check_cmd")) return lua_error(L);
@@ -475,7 +487,18 @@ static int l_acl_check_cmd(lua_State *L) {
         push_error_str(L, "Invalid command passed to redis.acl_check_cmd()");
         return lua_error(L);
     }
-    lua_pushboolean(L, 1);
+    if (atomic_load_explicit(&acl_python, memory_order_relaxed) && grow_args(argc) == 0) {
+        rd_buf out;
+        for (int i = 0; i < argc; i++) {
+            call_argv[i] = lua_tolstring(L, i + 1, &call_argl[i]);
+            if (!call_argv[i]) call_argv[i] = "", call_argl[i] = 0;
+        }
+        buf_init(&out);
+        run_in_python(argc, call_argv, call_argl, 0, &out);
+        allowed = out.len >= 2 && out.data[0] == ':' && out.data[1] == '1';
+        buf_release(&out);
+    }
+    lua_pushboolean(L, allowed);
     return 1;
 }
 

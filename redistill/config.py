@@ -100,6 +100,8 @@ class Config:
     cluster_announce: str | None = None  # this node's entry in cluster_nodes (unset: bind:port)
     # [security]
     password: str | None = None
+    users: tuple[str, ...] = ()  # ACL users, "name rule rule..." each (redistill/acl.py)
+    aclfile: str | None = None  # ACL LOAD / ACL SAVE's file, loaded at start over `users`
     protected_mode: bool = True
     enable_debug_command: str = "no"  # DEBUG: "no", "yes" or "local" (loopback clients), as Redis
     tls_enabled: bool = False
@@ -165,6 +167,9 @@ class Knob:
             return "a file path"
         if self.kind == "addr":
             return 'one "host:port"'
+        if self.kind == "users":
+            return ('"name rule rule..." entries (a TOML array of strings; one per line in the environment '
+                    'and on the command line)')
         if self.kind == "addrs":
             return '"host:port" entries (a TOML array of strings; comma-separated in the environment and on the command line)'
         return "a string"
@@ -228,6 +233,10 @@ KNOBS: tuple[Knob, ...] = (
          cli="--requirepass", metavar="PW"),
     Knob("password", "security", "password_file", "file",
          "file holding the password (whitespace stripped); exclusive with password"),
+    Knob("users", "security", "users", "users",
+         "ACL users: one \"name rule rule...\" string each, with ACL SETUSER's rules"),
+    Knob("aclfile", "security", "aclfile", "path", "ACL file (ACL LOAD, ACL SAVE), loaded at start",
+         cli="--aclfile", metavar="PATH"),
     Knob("protected_mode", "security", "protected_mode", "bool",
          "without a password, accept only loopback clients"),
     Knob("enable_debug_command", "security", "enable_debug_command", "choice",
@@ -373,6 +382,11 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
             raise bad(f"invalid size {_describe(raw)}") from None
     if kind == "addrs":
         return _convert_addrs(knob, raw, where, from_text, bad, wrong_type)
+    if kind == "users":
+        items = raw.splitlines() if from_text else raw
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise wrong_type()
+        return tuple(i.strip() for i in items if i.strip())
     # the string kinds
     if not isinstance(raw, str):
         raise wrong_type()
@@ -637,6 +651,8 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
                           "small; expected a size of at least 1mb")
     if cfg.cluster_mode == "emulated":
         _check_cluster(cfg, origin)
+    if cfg.users or cfg.aclfile:
+        configured_users(cfg, origin)
     if cfg.tls_enabled:
         if cfg.tls_port and cfg.tls_port in (cfg.port, cfg.health_check_port):
             raise ConfigError(f"{origin['tls_port']}: {cfg.tls_port} is already used by "
@@ -652,6 +668,29 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
             if path is not None and not os.path.isfile(path):
                 raise ConfigError(f"{origin[field]}: {_describe(path)} is not a readable file; "
                                   "expected a PEM file path")
+
+
+def configured_users(cfg: Config, origin: dict[str, str] | None = None, with_file: bool = True) -> dict[str, Any]:
+    """The ACL users of `users` and then (with_file) `aclfile` (name -> acl.User); ConfigError
+    naming the bad entry and rule."""
+    from redistill import acl
+    where_users = (origin or {}).get("users", "security.users")
+    users: dict[str, Any] = {}
+    for i, entry in enumerate(cfg.users):
+        name, _, rules = entry.partition(" ")
+        try:
+            user = acl.parse_rules(name, rules.split(), False)
+        except acl.RuleError as e:
+            raise ConfigError(f"{where_users}[{i}]: {e}") from None
+        if name in users:
+            raise ConfigError(f"{where_users}[{i}]: user '{name}' is defined twice")
+        users[name] = user
+    if cfg.aclfile and with_file:
+        try:
+            users = acl.load_file(cfg.aclfile, False, users)
+        except acl.RuleError as e:
+            raise ConfigError(f"{(origin or {}).get('aclfile', 'security.aclfile')}: {e}") from None
+    return users
 
 
 def _check_cluster(cfg: Config, origin: dict[str, str]) -> None:

@@ -76,7 +76,7 @@ class Connection:
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
         "in_exec", "_blocked", "_blocked_silent", "blocked_slowlog",
-        "monitoring", "_mon_lines", "_mon_flush_queued", "ps_counts", "tracking",
+        "monitoring", "_mon_lines", "_mon_flush_queued", "ps_counts", "tracking", "user",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -123,7 +123,8 @@ class Connection:
         self.tracking: Any = None      # CLIENT TRACKING's mode (commands/tracking.py), None when off
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
-        self._authenticated = not server.config.password
+        self.user = server.acl.default   # the ACL user (redistill/acl.py); C gets its handle below
+        self._authenticated = not server.acl.auth_required()
         self.no_evict = False          # CLIENT NO-EVICT (flag e; no client eviction exists here)
         self.no_touch = False          # CLIENT NO-TOUCH (flag T)
         self._reply_off = False        # CLIENT REPLY OFF, or SKIP for the current command
@@ -144,6 +145,7 @@ class Connection:
             raise MemoryError("rd_trk_attach failed")
         self._tell_c_client()
         core.conn_set_authenticated(c, int(self._authenticated))
+        core.conn_set_acl(c, self.user.c_handle)
         core.conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
         core.conn_set_input_limit(c, int(getattr(server.config, "client_query_buffer_limit", 0)))
         self._update_fast()
@@ -182,7 +184,13 @@ class Connection:
         # As Redis's authRequired(): without a password nobody needs AUTH, even a client that
         # connected while one was set (and that needs it again if a password is set again).  Such
         # a client stays out of fast mode, so the dispatcher checks this at each command.
-        return self._authenticated or not self.server.config.password
+        return self._authenticated or not self.server.acl.auth_required()
+
+    def set_user(self, user: Any) -> None:
+        """AUTH, HELLO AUTH, RESET: the user whose rules apply from the next command (C too)."""
+        self.user = user
+        if self._c is not None:
+            core.conn_set_acl(self._c, user.c_handle)
 
     def set_authenticated(self, value: bool) -> None:
         self._authenticated = bool(value)

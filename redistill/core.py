@@ -114,6 +114,18 @@ conn_set_fast = lib.rd_conn_set_fast
 conn_set_blocked = lib.rd_conn_set_blocked
 conn_set_resp = lib.rd_conn_set_resp
 conn_set_authenticated = lib.rd_conn_set_authenticated
+conn_set_acl = lib.rd_conn_set_acl
+script_set_acl_python = lib.rd_script_set_acl_python
+
+
+def acl_new() -> Any:
+    """A C ACL handle (csrc/acl.c), released when the returned object goes."""
+    return ffi.gc(lib.rd_acl_new(), lib.rd_acl_release)
+
+
+def acl_update(handle: Any, open_: int, bits: bytes, allkeys: int, patterns: bytes) -> None:
+    if lib.rd_acl_update(handle, open_, bits, len(bits), allkeys, patterns, len(patterns)) != OK:
+        raise MemoryError("rd_acl_update")
 conn_set_client = lib.rd_conn_set_client
 conn_set_output_limit = lib.rd_conn_set_output_limit
 conn_set_input_limit = lib.rd_conn_set_input_limit

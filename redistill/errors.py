@@ -338,3 +338,35 @@ def function_load_option(opt: bytes) -> str:
 
 def function_list_argument(arg: bytes) -> str:
     return f"Unknown argument {user_text(arg, None)}"
+# ACL (commands/acl_cmd.py): Redis 7.0's texts.
+NOPERM_KEY = "-NOPERM this user has no permissions to access one of the keys used as arguments"
+NOPERM_CHANNEL = "-NOPERM this user has no permissions to access one of the channels used as arguments"
+ACL_USERNAME_SPACES = "Usernames can't contain spaces or null characters"
+ACL_DEFAULT_UNDELETABLE = "The 'default' user cannot be removed"
+ACL_GENPASS_BITS = ("ACL GENPASS argument must be the number of bits for the output password, a positive "
+                    "number up to 4096")
+ACL_NO_FILE = ("This Redis instance is not configured to use an ACL file. You may want to specify users via "
+               "the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+               "configuration file set) in order to store users in the Redis configuration.")
+ACL_SAVE_FAILED = ("There was an error trying to save the ACLs. Please check the server logs for more "
+                   "information")
+def noperm_command(fullname: str) -> str:
+    return f"-NOPERM this user has no permissions to run the '{fullname}' command"
+def noperm_exec(reason: str) -> str:
+    """A queued command the rules no longer allow when EXEC runs it."""
+    return ("-NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+            f"call. This command is no longer allowed for the following reason: {reason}")
+def script_acl(reason: str) -> str:
+    return f"The user executing the script {reason}"
+def acl_rule_error(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+def acl_unknown_category(arg: bytes) -> str:
+    return f"Unknown category '{user_text(arg)}'"
+def acl_user_not_found(arg: bytes) -> str:
+    return f"User '{user_text(arg, None)}' not found"
+def acl_command_not_found(arg: bytes) -> str:
+    return f"Command '{user_text(arg, None)}' not found"
+def sort_acl(option: str) -> str:
+    return f"{option} option of SORT denied due to insufficient ACL permissions."
+def acl_load_failed(text: str) -> str:
+    return text

@@ -481,7 +481,8 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         *tracking.info_keyspace_fields(),
         ("unexpected_error_replies", 0),
         ("total_error_replies", errors),
-        ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's name
+        ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's names
+        *_acl_denials(server),
         # Redis 7.2's name: clients dropped over client-output-buffer-limit (C's pubsub-class drops
         # at delivery, and the sweep's soft-limit closes)
         ("client_output_buffer_limit_disconnections", t["obuf_limit_closes"] + pubsub.limit_disconnections()),
@@ -575,3 +576,11 @@ def info_sections(server: Any, sections: Iterable[str | bytes] = ()) -> list[tup
 def build_info(server: Any, sections: Iterable[str | bytes] = ()) -> str:
     """Redis's INFO text for the requested sections ([] = default), in Redis's order."""
     return "\r\n".join(_lines(title, rows) for title, rows in info_sections(server, sections))
+
+
+def _acl_denials(server: Any) -> list[tuple[str, int]]:
+    """Commands, keys and channels the ACL refused (redistill/acl.py counts them as it logs)."""
+    registry = getattr(server, "acl", None)
+    denied = registry.denied if registry is not None else {}
+    return [("acl_access_denied_cmd", denied.get(1, 0)), ("acl_access_denied_key", denied.get(2, 0)),
+            ("acl_access_denied_channel", denied.get(4, 0))]

@@ -120,6 +120,7 @@ class Server:
         self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
+        self.acl = self._acl_registry(cfg)   # ACL users (redistill/acl.py), the ACL LOG
         from .commands.latency import LatencyMonitor
         self.latency = LatencyMonitor()  # LATENCY's events (commands/latency.py)
         self.startup_memory = 0         # used_memory once the keyspace exists (MEMORY STATS)
@@ -142,6 +143,19 @@ class Server:
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
+
+    @staticmethod
+    def _acl_registry(cfg: Any) -> Any:
+        """The default user (requirepass its password), then the users of `users` and `aclfile`
+        (validated already by load_config), each with its C handle for the fast path."""
+        from . import acl
+        from .config import configured_users
+        registry = acl.Registry(cfg.password)
+        if getattr(cfg, "users", ()) or getattr(cfg, "aclfile", None):
+            registry.replace_all(configured_users(cfg))
+        for user in registry.users.values():
+            acl.sync_c(user)
+        return registry
 
     # ---- the interface commands use ------------------------------------------------------------
     def clients(self) -> list[Any]:
@@ -325,11 +339,9 @@ class Server:
         it hands commands for other nodes' slots to Python (which replies -MOVED/-CROSSSLOT)."""
         from .commands import COMMANDS
         from .keyspace import configure_cluster, fast_command_names
-        if self.cluster is None:
-            configure_cluster(None, [])
-            return
         specs = [COMMANDS[name] for name in fast_command_names()]
-        configure_cluster(self.cluster.owned_bitmap(),
+        # the key positions in every mode: the fast path's ACL check reads them too
+        configure_cluster(None if self.cluster is None else self.cluster.owned_bitmap(),
                           [(-1, 0, 0) if "movablekeys" in s.flags else (s.first_key, s.last_key, s.step)
                            for s in specs])
 

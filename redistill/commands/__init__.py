@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from redistill import errors
-from redistill.commands import connection, datatypes, server, transactions
+from redistill.commands import acl_cmd, connection, datatypes, server, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
@@ -69,7 +69,7 @@ class CommandSpec:
         return argc == self.arity if self.arity >= 0 else argc >= -self.arity
 
 
-_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
+_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (acl_cmd, blocking, cluster, connection, datatypes, debug,
                                                        latency, memory, migrate, monitor, pause, pubsub, scripting,
                                                        server, streams, tracking, transactions)}
 
@@ -241,6 +241,11 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.NOAUTH), args)
+    if not (getattr(client, "multi", None) is not None and "no_multi" in spec.flags):   # that error first
+        refused = acl_cmd.toplevel_error(client, spec, args)
+        if refused is not None:
+            _count(spec.name, 2)
+            return transactions.rejected(client, spec, refused, args)
     topology = getattr(client.server, "cluster", None)
     if topology is not None:  # emulated cluster mode: Redis redirects before its OOM check
         moved = _cluster_redirect(topology, client, spec, args)

@@ -199,8 +199,16 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         if value.lstrip("-").isdigit():
             set_type_threshold(name, int(value))
     _overrides.setdefault(id(server), {}).update(stored)
+    server_acl = getattr(server, "acl", None)   # ACL users and log (redistill/acl.py)
+    if server_acl is not None:
+        if "requirepass" in new:   # the default user's password
+            server_acl.set_default_password(new["requirepass"] or None)
+        if "acllog-max-len" in new:
+            server_acl.set_log_max(int(new["acllog-max-len"]))
+        if "acl-pubsub-default" in new:   # the channels of users and selectors created from now on
+            server_acl.pubsub_default = new["acl-pubsub-default"] == "allchannels"
     if {"requirepass", "client-output-buffer-limit", "client-query-buffer-limit"} & new.keys():
-        _refresh_connections(server)
+        refresh_connections(server)
 
 
 def set_pubsub_limits(cfg: Any) -> None:
@@ -244,7 +252,7 @@ def _rebind(server: Any, updated: Any, name: str) -> None:
         raise CommandError(errors.config_set_failed(name.encode(), reason)) from None
 
 
-def _refresh_connections(server: Any) -> None:
+def refresh_connections(server: Any) -> None:
     """Connected clients take the new password state and buffer limits, each on its own thread."""
     for worker in getattr(server, "workers", ()):
         if worker is threading.current_thread():   # this client's next command sees the change

@@ -20,7 +20,7 @@ import threading
 from typing import Any
 
 from redistill import commands, core, errors
-from redistill.commands import blocking, monitor, tracking
+from redistill.commands import acl_cmd, blocking, monitor, tracking
 from redistill.commands.args import help_reply, word
 from redistill.errors import CommandError
 from redistill.protocol import Encoded, decode_frame
@@ -54,6 +54,7 @@ class _Detached:
         self.name = b""
         self.addr = "lua"
         self.monitoring = False
+        self.user = None   # the default user: the fast path runs only its scripts (csrc/conn.c)
 
 
 _server: Any = None   # the server, once a client has loaded or run a script (the fast path needs one)
@@ -62,9 +63,14 @@ _server: Any = None   # the server, once a client has loaded or run a script (th
 def run_for_script(frame: bytes, resp: int) -> bytes:
     """redis.call of a command C does not run (C has checked it: known, arity, flags)."""
     client = getattr(_local, "client", None) or ScriptClient(_Detached(_server))
-    client.resp = resp
     args = decode_frame(frame)
-    return commands.encode_reply(client, commands.call(client, commands.lookup(args), args))
+    spec = commands.lookup(args)
+    if resp == 0:   # redis.acl_check_cmd: may the script's user run it? (not logged, as Redis)
+        return b":1\r\n" if acl_cmd.check(client, spec, args)[0] == 0 else b":0\r\n"
+    client.resp = resp
+    # a restricted user's script sends every command here (rd_script_set_acl_python); others skip the check
+    refused = acl_cmd.script_error(client, spec, args) if getattr(_local, "restricted", False) else None
+    return commands.encode_reply(client, refused if refused is not None else commands.call(client, spec, args))
 
 
 def _eval(client: Any, args: list[bytes], mode: int) -> Encoded:
@@ -80,12 +86,18 @@ def _run(client: Any, args: list[bytes], run: Any) -> Encoded:
         monitor.feed(client, args)
     stand_in = ScriptClient(client)
     _local.client = stand_in
+    restricted = _local.restricted = not acl_cmd.user_of(client).open()
+    if restricted:   # every redis.call comes back to run_for_script, which checks the user
+        core.script_set_acl_python(1)
     try:
         reply = run(client.server.keyspace)
         if getattr(client, "tracking", None) is not None and core.script_read_seen():
             tracking.remember_declared(client, args)   # still under the script's exclusive gate
     finally:
+        if restricted:
+            core.script_set_acl_python(0)
         _local.client = None
+        _local.restricted = False
         # The keys the script's commands filled, served now as the caller's (the stand-in is always
         # in_exec, which would only queue them again); inside MULTI they wait for the EXEC's end.
         blocking.signal_exec_done(client)

@@ -35,6 +35,9 @@ def config_resetstat(client: Any, args: list[bytes]) -> str:
     stats = getattr(client.server, "stats", None)
     if stats is not None and hasattr(stats, "reset"):
         stats.reset(client.server)
+    registry = getattr(client.server, "acl", None)
+    if registry is not None:
+        registry.reset_denied()
     return "OK"
 
 

@@ -47,7 +47,7 @@ MAKE_TEST_UNITS = [
     "unit/type/list-2", "unit/introspection-2", "unit/slowlog", "unit/info-command", "unit/bitfield",
     "unit/pubsub", "unit/pubsubshard", "unit/tracking",
     "unit/type/stream", "unit/type/stream-cgroups",
-    "unit/scripting", "unit/functions", "unit/latency-monitor",
+    "unit/scripting", "unit/functions", "unit/latency-monitor", "unit/acl", "unit/acl-v2",
     "unit/dump",
 ]
 # Units that pass whole but are too slow for make test's time budget, run by hand (`runner.py --slow`, or by
