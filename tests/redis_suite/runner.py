@@ -48,7 +48,7 @@ MAKE_TEST_UNITS = [
     "unit/pubsub", "unit/pubsubshard", "unit/tracking",
     "unit/type/stream", "unit/type/stream-cgroups",
     "unit/scripting", "unit/functions", "unit/latency-monitor", "unit/acl", "unit/acl-v2",
-    "unit/dump",
+    "unit/dump", "unit/sort",
 ]
 # Units that pass whole but are too slow for make test's time budget, run by hand (`runner.py --slow`, or by
 # name): unit/hyperloglog takes 80-120 s against redis-server itself, nearly all of it in the Tcl client
