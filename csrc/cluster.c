@@ -4,7 +4,8 @@
  * Python owns the topology (redistill/cluster.py) and writes every -MOVED / -CROSSSLOT reply; C
  * only keeps the 16384-bit ownership map and each fast command's key positions, so it can hand a
  * command that must be redirected to Python (FP_SLOW, before any side effect).  Both are written
- * once at start-up, before any worker thread runs, and only read afterwards. */
+ * once at start-up, before any worker thread runs, and only read afterwards.  The key positions
+ * are set in every mode: the fast path's ACL check (acl.c) finds keys with them too. */
 #include "fastpath.h"
 #include "redistill.h"
 
@@ -53,6 +54,16 @@ rd_status rd_cluster_command_keys(int i, int first, int last, int step) {
     if (i < 0 || i >= FP_MAX_COMMANDS || step < 0 || (first > 0 && step == 0)) return RD_NOT_FOUND;
     cl_specs[i] = (cl_keyspec){first, last, step};
     return RD_OK;
+}
+
+int cl_key_range(int which, int argc, int *first, int *last, int *step) {
+    if (which < 0 || which >= FP_MAX_COMMANDS) return 0;
+    cl_keyspec s = cl_specs[which];
+    if (s.first == CL_MOVABLE) return 0;
+    *first = s.first >= argc ? 0 : s.first; /* no keys (or a bad arity Python reports) */
+    *last = s.last < 0 ? argc + s.last : s.last;
+    *step = s.step;
+    return *last < argc;
 }
 
 static int cl_owns(int slot) { return cl_owned[slot >> 3] >> (slot & 7) & 1; }

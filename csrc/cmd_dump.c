@@ -116,15 +116,16 @@ void tx_restore(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         /* ttl + now wraps as Redis's long long sum does; a time already past deletes (REPLACE). */
         if (ttl && !o.absttl) ttl = (long long)((unsigned long long)ttl + (unsigned long long)v.now);
         if (ttl && ttl <= v.now) {
-            if (o.replace) ks_view_delete(&v, 0);
+            if (o.replace && ks_view_delete(&v, 0)) notify(NOTIFY_GENERIC, "del", argv[1], argl[1]);
             resp_add_raw(x->out, "+OK\r\n", 5);
         } else {
             st = ks_view_restore(&v, 0, val.type, val.obj, val.bytes, val.len, ttl, o.freq,
                                  o.idle >= 0 ? (o.idle > LLONG_MAX / 1000 ? LLONG_MAX : o.idle * 1000) : -1);
             val.obj = NULL; /* the entry owns it now, or it was freed */
-            if (st == RD_OK)
+            if (st == RD_OK) {
+                notify(NOTIFY_GENERIC, "restore", argv[1], argl[1]); /* before the reply, as Redis */
                 resp_add_raw(x->out, "+OK\r\n", 5);
-            else
+            } else
                 resp_add_status_error(x->out, st);
         }
     }

@@ -2,6 +2,7 @@
  * arguments and writes its whole reply, errors included, in Redis 7.0's order, over the keyspace
  * calls of ks_keys.c and keyspace.c.  The fast path and rd_exec run the same handler. */
 #include "ksapi.h"
+#include "notify.h"
 #include "resp.h"
 #include "types.h"
 
@@ -97,10 +98,13 @@ static void expire_generic(tx_ctx *x, int argc, const char **argv, const size_t 
         return;
     }
     rd_status st = rd_ks_expire(x->ks, argv[1], argl[1], when + basetime, flags);
+    int gone = st == RD_OK && when + basetime <= rd_now_ms(); /* a time not in the future deleted it */
+    if (gone) notify(NOTIFY_GENERIC, "del", argv[1], argl[1]); /* before the reply, as Redis; "expire" after */
     if (st == RD_ERR_NOMEM)
         resp_add_status_error(x->out, st);
     else
         resp_add_int(x->out, st == RD_OK);
+    if (st == RD_OK && !gone) notify(NOTIFY_GENERIC, "expire", argv[1], argl[1]);
 }
 
 /* EXPIRE key seconds [NX|XX|GT|LT] */
@@ -282,10 +286,17 @@ void tx_scan(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 
 /* ---- RENAME, RENAMENX, COPY ---------------------------------------------------------------- */
 
+/* renameGenericCommand's events. */
+static void notify_rename(const char **argv, const size_t *argl) {
+    notify(NOTIFY_GENERIC, "rename_from", argv[1], argl[1]);
+    notify(NOTIFY_GENERIC, "rename_to", argv[2], argl[2]);
+}
+
 static void rename_generic(tx_ctx *x, const char **argv, const size_t *argl, int nx) {
     rd_status st;
     if (deferred(x)) return;
     st = rd_ks_rename(x->ks, argv[1], argl[1], argv[2], argl[2], nx);
+    if (st == RD_OK && !(argl[1] == argl[2] && memcmp(argv[1], argv[2], argl[1]) == 0)) notify_rename(argv, argl);
     if (st == RD_NOT_FOUND)
         resp_add_status_error(x->out, RD_ERR_NOSUCHKEY);
     else if (st != RD_OK && st != RD_NOT_DONE)
@@ -339,6 +350,7 @@ void tx_copy(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     }
     if (deferred(x)) return;
     st = rd_ks_copy(x->ks, argv[1], argl[1], argv[2], argl[2], replace);
+    if (st == RD_OK) notify(NOTIFY_GENERIC, "copy_to", argv[2], argl[2]);
     if (st == RD_OK || st == RD_NOT_DONE || st == RD_NOT_FOUND)
         resp_add_int(x->out, st == RD_OK);
     else
@@ -430,7 +442,7 @@ void tx_object(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         reply_help(x, "OBJECT", object_help, N_LINES(object_help));
     else if (argc != 3 || s == 4)
         subcommand_error(x, argc, argv, argl, "OBJECT");
-    else if (!key_facts(x, argv[2], argl[2], RD_INFO_STATS, info)) /* a read to Redis: counted */
+    else if (!key_facts(x, argv[2], argl[2], RD_INFO_STATS | RD_INFO_NONOTIFY, info)) /* a read to Redis: counted */
         resp_add_nil(x->out, x->resp);
     else
         object_reply(x, argv[1], argl[1], info);

@@ -4,6 +4,7 @@
  * order: the fast path runs them and Python runs the same handlers through rd_exec. */
 #include "buf.h"
 #include "ksapi.h"
+#include "notify.h"
 #include "resp.h"
 #include "strconv.h"
 #include "types.h"
@@ -103,12 +104,19 @@ void cmd_get(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         resp_add_status_error(x->out, st);
 }
 
+/* setGenericCommand's events for a SET that happened (with an expiry: at). */
+static __attribute__((cold, noinline)) void notify_set(const char *key, size_t klen, int64_t at) {
+    notify(NOTIFY_STRING, "set", key, klen);
+    if (at) notify(NOTIFY_GENERIC, "expire", key, klen);
+}
+
 /* setGenericCommand once the arguments are checked: +OK, or with RD_SET_GET the old value (nil
  * without one, whether or not NX/XX let the write happen); nil when NX/XX stopped a plain SET. */
 static inline void set_reply(tx_ctx *x, const char *key, size_t klen, const char *val, size_t vlen,
                              int flags, int64_t at) {
     int found = 0;
     rd_status st = ks_set(x->ks, key, klen, val, vlen, flags, at, x->now, resp_bulk_sink, x->out, &found);
+    if (st == RD_OK && notify_enabled()) notify_set(key, klen, at);
     if (st != RD_OK && st != RD_NOT_DONE)
         resp_add_status_error(x->out, st);
     else if ((flags & RD_SET_GET) && !found)
@@ -164,6 +172,7 @@ void tx_getex(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
 static void incr_reply(tx_ctx *x, const char *key, size_t klen, int64_t delta) {
     int64_t v;
     rd_status st = ks_incrby(x->ks, key, klen, delta, x->now, &v);
+    if (st == RD_OK) notify(NOTIFY_STRING, "incrby", key, klen);
     if (st == RD_OK)
         resp_add_int(x->out, v);
     else
@@ -248,6 +257,7 @@ void cmd_setnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     (void)argc;
     rd_status st = ks_set(x->ks, argv[1], argl[1], argv[2], argl[2], RD_SET_NX, 0, x->now, NULL,
                           NULL, NULL);
+    if (st == RD_OK && notify_enabled()) notify_set(argv[1], argl[1], 0);
     if (st == RD_OK || st == RD_NOT_DONE)
         resp_add_int(x->out, st == RD_OK);
     else
@@ -307,6 +317,7 @@ void tx_incrbyfloat(tx_ctx *x, int argc, const char **argv, const size_t *argl) 
     size_t n = 0;
     (void)argc;
     rd_status st = ks_incrbyfloat(x->ks, argv[1], argl[1], argv[2], argl[2], x->now, text, &n);
+    if (st == RD_OK) notify(NOTIFY_STRING, "incrbyfloat", argv[1], argl[1]);
     if (st == RD_OK)
         resp_add_bulk(x->out, text, n);
     else
@@ -337,6 +348,7 @@ static void write_range(tx_ctx *x, const char *key, size_t klen, long long offse
     long long max = resp_max_bulk_len();
     int64_t len = 0;
     rd_status st = ks_setrange(x->ks, key, klen, offset, v, n, max < 0 ? 0 : (uint64_t)max, x->now, &len);
+    if (st == RD_OK && (offset < 0 || n)) notify(NOTIFY_STRING, offset < 0 ? "append" : "setrange", key, klen);
     if (st == RD_OK)
         resp_add_int(x->out, len);
     else

@@ -63,12 +63,14 @@ int tx_index(const char *name, size_t n) {
 rd_status rd_exec(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp,
                   rd_buf *out) {
     const tx_command *cmd = argc > 0 ? tx_lookup(argv[0], argl[0]) : NULL;
-    tx_ctx x = {ks, out, resp, 0, rd_now_ms(), 0};
+    tx_ctx x = {ks, out, resp, 0, rd_now_ms(), 0, NULL};
     if (!cmd) return RD_NOT_FOUND;
+    rd_buf *self = notify_self_enter(out);
     if (cmd->arity > 0 ? argc != cmd->arity : argc < -cmd->arity) /* handlers trust their arity */
         resp_add_status_errorf(out, RD_ERR_ARITY, cmd->name);
     else
         cmd->fn(&x, argc, argv, argl);
+    notify_self_leave(self);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
 

@@ -22,6 +22,7 @@
 #include "script.h"
 #include "script_state.h"
 #include "slowlog.h"
+#include "tracking.h"
 #include "types.h"
 #include "worker.h"
 
@@ -75,6 +76,9 @@ struct rd_conn {
     size_t in_peak;   /* most unconsumed input after a read since the last cron visit */
     uint64_t *mirror; /* rd_conn_mirror_memory: sizes other threads may read, or NULL */
     ps_client *ps;    /* Pub/Sub subscriptions and inbox (pubsub.c), NULL until the first SUBSCRIBE */
+    trk_client *trk;  /* client-side caching's record (tracking.c), from rd_trk_attach */
+    int trk_fast;     /* it tracks in the plain mode: its fast reads remember their keys */
+    rd_acl *acl;      /* the user's permissions (acl.c), never NULL; one reference held */
 };
 
 static void mirror_fields(rd_conn *c, int input_only);
@@ -83,7 +87,10 @@ static void mirror_memory(rd_conn *c);
 /* MONITOR or CLIENT PAUSE: every command goes to Python (rd_set_python_only). */
 static _Atomic int python_only;
 
-void rd_set_python_only(int on) { atomic_store_explicit(&python_only, on != 0, memory_order_relaxed); }
+void rd_set_python_only(int on) {
+    atomic_store_explicit(&python_only, on != 0, memory_order_relaxed);
+    atomic_store_explicit(&script_python_only_flag, on != 0, memory_order_relaxed);
+}
 
 /* Why a batch stopped. */
 enum { STOP_IDLE, STOP_SLOW, STOP_FULL };
@@ -99,6 +106,7 @@ rd_conn *rd_conn_new(rd_worker *w) {
     c->authenticated = 1;
     c->last_ms = rd_now_ms();
     c->in_max = IN_MAX;
+    c->acl = acl_default_handle();
     resp_parser_init(&c->parser);
     buf_init(&c->scratch);
     buf_init(&c->out);
@@ -107,7 +115,9 @@ rd_conn *rd_conn_new(rd_worker *w) {
 
 void rd_conn_free(rd_conn *c) {
     if (!c) return;
+    trk_client_free(c->trk); /* out of the id map before its inbox goes */
     if (c->ps) ps_client_free(c->ps);
+    rd_acl_release(c->acl);
     free(c->in);
     free(c->who);
     resp_parser_release(&c->parser);
@@ -124,6 +134,13 @@ void rd_conn_set_resp(rd_conn *c, int proto) {
 }
 void rd_conn_set_authenticated(rd_conn *c, int authenticated) { c->authenticated = authenticated != 0; }
 void rd_conn_close_after_reply(rd_conn *c) { c->closing = 1; }
+void rd_conn_set_acl(rd_conn *c, rd_acl *a) {
+    rd_acl *old = c->acl;
+    if (!a) a = acl_default_handle();
+    acl_retain(a);
+    c->acl = a;
+    rd_acl_release(old);
+}
 void rd_conn_set_output_limit(rd_conn *c, uint64_t hard) { c->out_hard = (size_t)hard; }
 void rd_conn_set_input_limit(rd_conn *c, uint64_t max) { c->in_max = max ? (size_t)max : IN_MAX; }
 
@@ -397,7 +414,7 @@ static void prefetch_batch(rd_conn *c, size_t from, prefetched *pf) {
 }
 
 /* The prefetched hash of this key, when prefetch_batch saw it: 1 and *h set. */
-static int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_t *h) {
+__attribute__((always_inline)) static inline int prefetched_hash(prefetched *pf, const char *key, size_t klen, uint64_t *h) {
     while (pf->next < pf->n && pf->key[pf->next] < key) pf->next++;
     if (pf->next == pf->n || pf->key[pf->next] != key || pf->klen[pf->next] != klen) return 0;
     *h = pf->hash[pf->next++];
@@ -426,24 +443,45 @@ static void count_script(rd_worker *w, int which, const char *reply, size_t len)
     if (st >= 0) counter_add(&w->errors[st], 1);
 }
 
-/* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
-static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
-    resp_parser *p = &c->parser;
+/* A plain-mode tracking client's fast command: a read-only one's keys are remembered before it runs
+ * (tracking.c, rule 2).  -1 when Python must run it (keys after a numkeys argument). */
+static int trk_before(rd_conn *c, int argc, const char **argv, const size_t *argl) {
+    int first, last, step;
+    if (!trk_read_keys(fp_command_index(argv[0], argl[0]), &first, &last, &step)) return 0;
+    if (first < 0) return -1;
+    last = last < 0 ? argc + last : last;
+    if (last >= argc) last = argc - 1;
+    if (first > last) return 0; /* a bad arity: the handler answers it */
+    int n = (last - first) / step + 1;
+    const char **keys = malloc((size_t)n * sizeof *keys);
+    size_t *lens = malloc((size_t)n * sizeof *lens);
+    int st = keys && lens ? 0 : -1;
+    for (int i = 0; st == 0 && i < n; i++) {
+        keys[i] = argv[first + i * step];
+        lens[i] = argl[first + i * step];
+    }
+    if (st == 0 && trk_remember(c->trk, n, keys, lens) != RD_OK) st = -1;
+    free(keys);
+    free(lens);
+    return st;
+}
+
+/* ... and after it: what it changed is told now, its own messages right after its reply. */
+static void trk_after(rd_conn *c) {
+    trk_after_gate();
+    if (trk_after_reply(c->trk, &c->out) < 0) c->broken = 1;
+}
+
+/* The command in the worker's argv, run and counted: FP_DONE or FP_SLOW.  Inlined in both callers:
+ * as a call it costs every fast command ~20 instructions (callgrind, keyspace_bench conn-set). */
+__attribute__((always_inline)) static inline int run_args(rd_conn *c, tx_ctx *x, int argc, prefetched *pf) {
     rd_worker *w = c->w;
-    const char *base = p->is_inline ? c->scratch.data : frame;
-    tx_ctx x = {w->ks, &c->out, c->resp, 0, now, 0};
     uint64_t h;
     int which = 0, r, hinted;
-
-    if (worker_args(w, p->argc) < 0) return FP_SLOW;
-    for (int i = 0; i < p->argc; i++) {
-        w->argv[i] = base + p->argv[i].off;
-        w->argl[i] = p->argv[i].len;
-    }
-    hinted = p->argc >= 2 && prefetched_hash(pf, w->argv[1], w->argl[1], &h);
+    hinted = argc >= 2 && prefetched_hash(pf, w->argv[1], w->argl[1], &h);
     if (hinted) ks_set_hint(w->ks, w->argv[1], w->argl[1], h); /* the command reuses the hash */
     size_t before = c->out.len;
-    r = fp_dispatch(&x, p->argc, w->argv, w->argl, &which);
+    r = fp_dispatch(x, argc, w->argv, w->argl, &which);
     if (hinted) ks_set_hint(NULL, NULL, 0, 0);
     worker_args_shrink(w);
     if (r != FP_DONE) return FP_SLOW;
@@ -454,6 +492,30 @@ static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) 
     }
     counter_add(&w->calls[which], 1);
     return FP_DONE;
+}
+
+/* A plain-mode tracking client's command: its keys remembered before, its news told after. */
+static int run_tracked(rd_conn *c, tx_ctx *x, int argc, prefetched *pf) {
+    if (trk_before(c, argc, c->w->argv, c->w->argl) < 0) return FP_SLOW;
+    int r = run_args(c, x, argc, pf);
+    if (r == FP_DONE) trk_after(c);
+    return r;
+}
+
+/* Runs the parsed frame in C if it can: FP_DONE or FP_SLOW. */
+static int run_fast(rd_conn *c, const char *frame, int64_t now, prefetched *pf) {
+    resp_parser *p = &c->parser;
+    rd_worker *w = c->w;
+    const char *base = p->is_inline ? c->scratch.data : frame;
+    tx_ctx x = {w->ks, &c->out, c->resp, 0, now, 0, acl_is_open(c->acl) ? NULL : c->acl};
+
+    if (worker_args(w, p->argc) < 0) return FP_SLOW;
+    for (int i = 0; i < p->argc; i++) {
+        w->argv[i] = base + p->argv[i].off;
+        w->argl[i] = p->argv[i].len;
+    }
+    if (c->trk_fast) return run_tracked(c, &x, p->argc, pf); /* nobody else pays more than this test */
+    return run_args(c, &x, p->argc, pf);
 }
 
 /* ---- SLOWLOG of fast commands ------------------------------------------------ */
@@ -559,7 +621,8 @@ static int run_evalsha(rd_conn *c, const char *frame, int *gated) {
     rd_worker *w = c->w;
     const char *base = p->is_inline ? c->scratch.data : frame;
     int ro;
-    if (p->argc < 3 || !script_fast_ready() || cl_enabled || clients_blocked()) return 0;
+    if (p->argc < 3 || !script_fast_ready() || cl_enabled || clients_blocked() || !acl_is_open(c->acl))
+        return 0; /* a restricted user's script: Python checks each of its commands */
     if (worker_args(w, p->argc) < 0) return 0;
     for (int i = 0; i < p->argc; i++) {
         w->argv[i] = base + p->argv[i].off;
@@ -590,7 +653,7 @@ static int busy_frame(rd_conn *c, const char *frame) {
         w->argv[i] = base + p->argv[i].off;
         w->argl[i] = p->argv[i].len;
     }
-    return script_busy_reply(p->argc, w->argv, w->argl, &c->out);
+    return script_busy_reply(p->argc, w->argv, w->argl, c->resp, &c->out);
 }
 
 static int later_has(const rd_worker *w, int fd) {
@@ -653,11 +716,13 @@ static int run_batch(rd_conn *c, int fd) {
     /* Read under the gate: CLIENT PAUSE and MONITOR set it under the exclusive gate, so a
      * batch either ended before them or sees it. */
     int fast = !busy && c->fast && !atomic_load_explicit(&python_only, memory_order_relaxed);
+    if (c->trk_fast) rd_trk_enter(c); /* its own invalidations follow its replies; NOLOOP */
     now = rd_now_ms(); /* read after any wait for the gate */
     c->last_ms = now;
     /* SLOWLOG: one threshold read per batch; per command only a test of `exact`. */
     sl_segment seg = {gated ? sl_threshold() : -1, gated ? gate_now_us : 0, 0, 0};
     int exact = seg.thr >= 0 && (seg.thr < SL_EXACT_US || c->sl_exact_until > now);
+    rd_buf *self = notify_self_enter(&c->out);
     while (!c->closing && !c->broken) {
         if (can_flush && out_pending(c) > FLUSH_EARLY) {
             flush(c, fd);
@@ -700,7 +765,7 @@ static int run_batch(rd_conn *c, int fd) {
                 memcpy(head, c->in + start + val->off, val->len < sizeof head ? val->len : sizeof head);
             int served = busy ? busy_frame(c, c->in + start) == 0
                               : fast && (run_fast(c, c->in + start, now, &pf) == FP_DONE ||
-                                         (gated && run_evalsha(c, c->in + start, &gated)));
+                                         (gated && !c->trk_fast && run_evalsha(c, c->in + start, &gated)));
             if (!gated && fast) { /* a busy script elsewhere has the gate: busy mode from here */
                 busy = 1;
                 fast = 0;
@@ -749,7 +814,12 @@ static int run_batch(rd_conn *c, int fd) {
         }
         resp_next_frame(&c->parser);
     }
+    notify_self_leave(self);
     if (gated) gate_leave(c->w->gate);
+    if (c->trk_fast) {
+        trk_after(c); /* a handed-over command's earlier changes, told before Python runs it */
+        rd_trk_enter(NULL);
+    }
     if (seg.thr >= 0 && !exact) segment_close(c, &seg, now);
     if (c->out.failed) c->broken = 1;
     stat_add(c->w, RD_W_COMMANDS, done);
@@ -874,6 +944,7 @@ rd_status rd_conn_take_block(rd_conn *c, char **block, size_t *val_at, size_t *v
 
 rd_status rd_conn_reply(rd_conn *c, const char *data, size_t len) {
     if (buf_append(&c->out, data, len) < 0) c->broken = 1;
+    if (c->trk && trk_after_reply(c->trk, &c->out) < 0) c->broken = 1; /* its own invalidations follow it */
     check_hard_limit(c);
     c->slow = 0;
     c->slow_block = 0;
@@ -962,6 +1033,8 @@ void rd_conn_mirror_memory(rd_conn *c, uint64_t *out) {
 /* ---- Pub/Sub's side (pubsub.h) ---------------------------------------------------- */
 
 ps_client **conn_ps(rd_conn *c) { return &c->ps; }
+trk_client **conn_trk(rd_conn *c) { return &c->trk; }
+void conn_set_trk_fast(rd_conn *c, int on) { c->trk_fast = on != 0; }
 rd_buf *conn_out(rd_conn *c) { return &c->out; }
 rd_worker *conn_worker(rd_conn *c) { return c->w; }
 int conn_resp(const rd_conn *c) { return c->resp; }

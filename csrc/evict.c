@@ -22,6 +22,8 @@
  *     per shard.  LFU, random, TTL and volatile-lru sample EV_SAMPLES keys of a shard.
  */
 #include "keyspace.h"
+#include "notify.h"
+#include "script_state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +424,7 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
             if (best->ev.linked && (v->evbits & EV_SMALL)) ghost_put(best, siphash13(entry_key(v), entry_klen(v), ks->k0, ks->k1));
             ks->table->remove(ks, best, v, &dead);
             best->evicted++;
+            notify(NOTIFY_EVICTED, "evicted", entry_key(v), entry_klen(v));
         }
         ks->table->release_free(ks, best, dead);
         if (v || tries >= EV_RETRIES) return v != NULL;
@@ -432,7 +435,7 @@ static int evict_one(rd_keyspace *ks, int p, const entry *const *keep, int nkeep
 
 int ev_refuse(rd_keyspace *ks, int64_t delta) {
     uint64_t max = atomic_load_explicit(&ks->maxmemory, memory_order_relaxed);
-    if (delta <= 0 || !max || policy_of(ks) != EV_NOEVICTION) return 0;
+    if (delta <= 0 || !max || policy_of(ks) != EV_NOEVICTION || script_running_here()) return 0;
     return atomic_load_explicit(&ks->used, memory_order_relaxed) + delta > (int64_t)max;
 }
 
@@ -452,6 +455,9 @@ static uint64_t evict_loop(rd_keyspace *ks, const entry *const *keep, int nkeep,
 
 rd_status ev_admit(rd_keyspace *ks, int64_t now) {
     if (!ev_over(ks) || (evict_loop(ks, NULL, 0, now, EV_BUDGET_US) > 0 && !ev_over(ks))) return RD_OK;
+    /* A script's writes were judged before it ran and at each redis.call (allow-oom, or a script
+     * that has already written, may go on writing), as Redis judges them: not here. */
+    if (script_running_here()) return RD_OK;
     /* Still over.  Redis refuses the write once nothing is left to evict (maxmemory 1
      * after evicting everything), and lets it run only while its time limit, not the
      * keys, cut eviction short: a second round tells the two apart. */

@@ -35,8 +35,17 @@ static int fp_cluster_ok(const fp_command *cmd, int argc, const char **argv, con
     return cl_keys_local(cmd ? i : (int)N_FAST + i, argc, argv, argl);
 }
 
+/* The user may not be allowed: 0 sends it to Python, which checks the whole user. */
+static int fp_acl_ok(const struct rd_acl *acl, const fp_command *cmd, int argc, const char **argv,
+                     const size_t *argl) {
+    int i = cmd ? (int)(cmd - fast_commands) : tx_index(argv[0], argl[0]);
+    if (i < 0) return 0;
+    return acl_fast_ok(acl, cmd ? i : (int)N_FAST + i, argc, argv, argl);
+}
+
 int fp_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int *which) {
     const fp_command *cmd = fp_lookup(argv[0], argl[0]);
+    if (x->acl && !fp_acl_ok(x->acl, cmd, argc, argv, argl)) return FP_SLOW;
     if (cl_enabled && !fp_cluster_ok(cmd, argc, argv, argl)) return FP_SLOW;
     if (!cmd) {
         int rc = fp_type_dispatch(x, argc, argv, argl, which);
@@ -52,6 +61,13 @@ int fp_dispatch(tx_ctx *x, int argc, const char **argv, const size_t *argl, int 
 static const char *const script_names[] = {"evalsha", "evalsha_ro"};
 
 int fp_script_slot(int ro) { return (int)N_FAST + tx_command_count() + (ro != 0); }
+
+int fp_command_index(const char *name, size_t n) {
+    const fp_command *cmd = fp_lookup(name, n);
+    if (cmd) return (int)(cmd - fast_commands);
+    int i = tx_index(name, n);
+    return i < 0 || i >= tx_command_count() ? -1 : (int)N_FAST + i; /* EXEC-only ones: no slot */
+}
 
 rd_status rd_fast_command(int i, const char **name, int *arity) {
     if (i < 0) return RD_NOT_FOUND;

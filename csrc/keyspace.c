@@ -12,7 +12,9 @@
  *  1. A shard's table, counters and entries are touched only under the shard's
  *     mutex.  Each shard resizes its own table, so growth never stalls the others.
  *  2. Several shards are locked only in ascending index order (MSET, MGET):
- *     no deadlock.  No other lock is ever taken while a shard lock is held.
+ *     no deadlock.  No other lock is ever taken while a shard lock is held, but the
+ *     Pub/Sub registry's by a keyspace event (notify.c; docs/LOCKING.md), which never
+ *     waits for a shard lock.
  *  3. Values are copied in before the lock is taken (a 100 MB SET holds no lock
  *     while copying) and copied out under it (through a ks_sink).
  *  4. Entries leave the table under the lock and are freed after it is released.
@@ -27,6 +29,7 @@
  *     (csrc/watch.c).  New write paths must keep this true.
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <limits.h>
 #include <malloc.h>
@@ -293,6 +296,8 @@ static void do_unlink_quiet(shard *s, entry **link, entry *e) {
     ev_unlink(s, e);
 }
 
+void ks_trk_changed(const entry *e) { trk_note(entry_key(e), entry_klen(e), 0); }
+
 void do_unlink(shard *s, entry **link, entry *e) {
     watch_hook(s, e);
     do_unlink_quiet(s, link, e);
@@ -331,15 +336,22 @@ void rd_ks_pause_expiry(int on) { atomic_store_explicit(&expiry_paused, on != 0,
 
 static inline int expiry_is_paused(void) { return atomic_load_explicit(&expiry_paused, memory_order_relaxed); }
 
+/* Lazy expiry of e, linked at *link: unlinked onto *dead.  Out of line, so the hit path of
+ * do_lookup keeps its registers. */
+static __attribute__((noinline)) void lazy_expire(shard *s, entry **link, entry *e, entry **dead) {
+    do_unlink_quiet(s, link, e);
+    push_dead(dead, e);
+    s->expired++;
+    notify(NOTIFY_EXPIRED, "expired", entry_key(e), entry_klen(e));
+    trk_key_expired(entry_key(e), entry_klen(e));
+}
+
 /* do_find plus lazy expiry: an expired entry is unlinked onto *dead. */
 entry *do_lookup(shard *s, uint64_t h, const char *key, size_t klen, int64_t now,
                  entry ***linkp, entry **dead) {
     entry *e = do_find(s, h, key, klen, linkp);
     if (e && is_expired(e, now)) {
-        if (expiry_is_paused()) return NULL;
-        do_unlink_quiet(s, *linkp, e);
-        push_dead(dead, e);
-        s->expired++;
+        if (!expiry_is_paused()) lazy_expire(s, *linkp, e, dead);
         return NULL;
     }
     return e;
@@ -362,6 +374,7 @@ void do_link(rd_keyspace *ks, shard *s, uint64_t h, entry *e, int64_t now) {
     if (expiry_is_paused()) drop_stale(s, h, e, now);
     size_t b = bucket_of(s->mask, h);
     watch_hook(s, e);
+    notify(NOTIFY_NEW, "new", entry_key(e), entry_klen(e));
     e->next = s->table[b];
     s->table[b] = e;
     s->count++;
@@ -479,6 +492,7 @@ rd_status ks_get(rd_keyspace *ks, const char *key, size_t klen, int64_t now, ks_
     e = do_lookup(s, h, key, klen, now, &link, &dead);
     if (!e) {
         s->misses++;
+        notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
         st = RD_NOT_FOUND;
     } else {
         s->hits++;
@@ -556,6 +570,7 @@ rd_status ks_set(rd_keyspace *ks, const char *key, size_t klen, const char *val,
     else if (flags & RD_SET_GET) {
         if (!e) {
             s->misses++;
+            notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
             st = RD_ERR_WRONGTYPE;
         } else {
@@ -628,13 +643,14 @@ rd_status ks_del(rd_keyspace *ks, const char *key, size_t klen, int64_t now) {
     if (e) {
         do_unlink(s, link, e);
         push_dead(&dead, e);
+        notify(NOTIFY_GENERIC, "del", key, klen);
     }
     release(ks, s);
     free_chain(dead);
     return e ? RD_OK : RD_NOT_FOUND;
 }
 
-/* EXISTS counts hits/misses but does not touch the LRU clock (LOOKUP_NOTOUCH). */
+/* EXISTS counts hits/misses but does not touch the LRU clock (LOOKUP_NOTOUCH); a miss is a keymiss. */
 rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now) {
     uint64_t h = key_hash(ks, key, klen);
     shard *s = shard_of(ks, h);
@@ -645,7 +661,7 @@ rd_status ks_exists(rd_keyspace *ks, const char *key, size_t klen, int64_t now) 
     if (e)
         s->hits++;
     else
-        s->misses++;
+        s->misses++, notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
     release(ks, s);
     free_chain(dead);
     return e ? RD_OK : RD_NOT_FOUND;
@@ -675,12 +691,14 @@ rd_status ks_multi(rd_keyspace *ks, int op, int nkeys, const char *const *keys, 
         entry *e = do_lookup(s, hs[i], keys[i], klens[i], now, &link, &dead);
         if (!e) {
             if (op != RD_MULTI_DEL) s->misses++;
+            if (op != RD_MULTI_DEL) notify(NOTIFY_KEY_MISS, "keymiss", keys[i], klens[i]);
             continue;
         }
         n++;
         if (op == RD_MULTI_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
+            notify(NOTIFY_GENERIC, "del", keys[i], klens[i]);
         } else {
             s->hits++;
             if (op == RD_MULTI_TOUCH) ev_touch(ks, s, e, now);
@@ -766,6 +784,7 @@ rd_status mset_generic(rd_keyspace *ks, int npairs, const char *const *keys,
             do_replace(ks, s, link, e, es[j], now, &dead);
         else
             do_link(ks, s, hs[j], es[j], now);
+        notify(NOTIFY_STRING, "set", keys[i], klens[i]); /* after each key's "new", as Redis */
     }
     shardset_release(ks, &set);
     free_chain(dead);
@@ -806,6 +825,7 @@ rd_status ks_mget(rd_keyspace *ks, int nkeys, const char *const *keys, const siz
         int rc;
         if (!e) {
             s->misses++;
+            notify(NOTIFY_KEY_MISS, "keymiss", keys[i], klens[i]);
             rc = fn(ctx, NULL, 0);
         } else if (s->hits++, e->type != KS_TYPE_STRING) {
             rc = fn(ctx, NULL, 1);
@@ -1052,6 +1072,7 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
         *ms = at ? at - now : -1; /* never negative: expired keys are absent */
     } else {
         s->misses++;
+        notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
     }
     release(ks, s);
     free_chain(dead);
@@ -1061,6 +1082,7 @@ rd_status rd_ks_pttl(rd_keyspace *ks, const char *key, size_t klen, int64_t *ms)
 /* Removes e's expiry (it has one): PERSIST, GETEX PERSIST. */
 void do_persist(shard *s, entry *e) {
     watch_hook(s, e);
+    notify(NOTIFY_GENERIC, "persist", entry_key(e), entry_klen(e));
     entry_set_expire(e, 0); /* the slot stays: a later EXPIRE needs no realloc */
     s->expires--;
 }
@@ -1117,6 +1139,7 @@ static void ks_lazyfree(void) {
     pthread_t t;
     pthread_attr_t attr;
     int started = 0, async = 0;
+    trk_after_gate(); /* the invalidations of what this hold changed */
     to_free = NULL;
     if (!d) return;
     for (detached *x = d; x; x = x->next) async |= x->async;
@@ -1168,6 +1191,7 @@ static rd_status flush(rd_keyspace *ks, int async) {
         ev_shard_reset(s);
         pthread_mutex_unlock(&s->lock);
     }
+    trk_flushed();
     d->async = async;
     d->next = to_free;
     to_free = d;
@@ -1180,7 +1204,7 @@ rd_status rd_ks_flush_async(rd_keyspace *ks) { return flush(ks, 1); }
 
 /* e's collection changed in place (shard lock held): its memory is counted again, through its
  * eviction queue; a collection left empty is unlinked onto *dead, as Redis deletes such a key. */
-static void typed_recount(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t now, entry **dead) {
+static int typed_recount(rd_keyspace *ks, shard *s, entry **link, entry *e, int64_t now, entry **dead) {
     typed_val t;
     ev_unlink(s, e); /* its eviction queue counts entry_mem, which changes now */
     t = tv_get(e);
@@ -1189,10 +1213,10 @@ static void typed_recount(rd_keyspace *ks, shard *s, entry **link, entry *e, int
     used_add(s, t.mem);
     tv_put(e, t);
     ev_requeue(ks, s, e, now);
-    if (ks_types[e->type]->len(t.obj) == 0) {
-        do_unlink_quiet(s, link, e);
-        push_dead(dead, e);
-    }
+    if (ks_types[e->type]->len(t.obj) != 0) return 0;
+    do_unlink_quiet(s, link, e);
+    push_dead(dead, e);
+    return 1;
 }
 
 /* One active-expiry step through the items with a TTL of e's collection (a hash's fields), shard
@@ -1223,7 +1247,9 @@ static uint64_t expire_visit(rd_keyspace *ks, shard *s, int64_t now) {
             while (*link) {
                 entry *e = *link;
                 if (is_expired(e, now)) {
+                    trk_key_expired(entry_key(e), entry_klen(e));
                     do_unlink_quiet(s, link, e);
+                    notify(NOTIFY_EXPIRED, "expired", entry_key(e), entry_klen(e));
                     push_dead(&dead, e);
                     n++;
                 } else if (s->item_ttls && is_typed(e) && (items += expire_items(ks, s, link, e, now, &dead), *link != e)) {
@@ -1407,7 +1433,7 @@ entry *view_entry(ks_view *v, int i, int type, int read, rd_status *st) {
         if (e)
             s->hits++;
         else
-            s->misses++;
+            s->misses++, notify(NOTIFY_KEY_MISS, "keymiss", v->keys[i], v->klens[i]);
     }
     if (*st != RD_OK) return NULL;
     ev_touch(v->ks, s, e, v->now);
@@ -1444,7 +1470,8 @@ static void view_changed(ks_view *v, int i, int watched) {
     entry **link, *e = do_find(s, v->hs[i], v->keys[i], v->klens[i], &link);
     if (!e || !is_typed(e)) return;
     if (watched) watch_hook(s, e); /* an in-place write (rule 7) */
-    typed_recount(v->ks, s, link, e, v->now, (entry **)&v->dead);
+    if (typed_recount(v->ks, s, link, e, v->now, (entry **)&v->dead)) /* Redis deletes a key whose collection empties */
+        notify(NOTIFY_GENERIC, "del", v->keys[i], v->klens[i]);
 }
 
 void ks_view_changed(ks_view *v, int i) { view_changed(v, i, 1); }

@@ -8,6 +8,7 @@
  * by WATCH; KEYS and RANDOMKEY's "no key" take the gate exclusive (whole_begin).
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -50,7 +51,7 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
         if (e)
             ss->hits++;
         else
-            ss->misses++;
+            ss->misses++, notify(NOTIFY_KEY_MISS, "keymiss", src, slen);
     }
     if (!e) {
         st = RD_NOT_FOUND;
@@ -72,6 +73,7 @@ static rd_status move_key(rd_keyspace *ks, const char *src, size_t slen, const c
             push_dead(&dead, e);
         }
         d = do_find(sd, hd, dst, dlen, &dlink);
+        if (d) notify(NOTIFY_NEW, "new", dst, dlen); /* Redis deletes dst, then dbAdd */
         if (d)
             do_replace(ks, sd, dlink, d, ne, now, &dead);
         else
@@ -161,7 +163,7 @@ rd_status rd_ks_key_info(rd_keyspace *ks, const char *key, size_t klen, int flag
         if (e)
             s->hits++;
         else
-            s->misses++;
+            s->misses++, notify((flags & RD_INFO_NONOTIFY) ? 0 : NOTIFY_KEY_MISS, "keymiss", key, klen);
     }
     if (e) {
         v[RD_INFO_TYPE] = e->type;

@@ -10,6 +10,7 @@
  * seen by WATCH (do_link/do_replace/do_unlink, or watch_hook for in-place writes).
  */
 #include "keyspace.h"
+#include "notify.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static entry *do_read_string(rd_keyspace *ks, shard *s, uint64_t h, const char *
     entry *e = do_lookup(s, h, key, klen, now, linkp, dead);
     if (!e) {
         s->misses++;
+        notify(NOTIFY_KEY_MISS, "keymiss", key, klen);
         *st = RD_NOT_FOUND;
         return NULL;
     }
@@ -51,8 +53,10 @@ rd_status ks_getex(rd_keyspace *ks, const char *key, size_t klen, int mode, int6
         if (mode == RD_GETEX_DEL) {
             do_unlink(s, link, e);
             push_dead(&dead, e);
+            notify(NOTIFY_GENERIC, "del", key, klen);
         } else if (mode == RD_GETEX_AT) {
             do_expire(ks, s, link, e, at_ms, 0, now, &dead);
+            notify(NOTIFY_GENERIC, at_ms <= now ? "del" : "expire", key, klen);
         } else if (mode == RD_GETEX_PERSIST && entry_expire(e)) {
             do_persist(s, e);
         }

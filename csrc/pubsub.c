@@ -342,11 +342,20 @@ static void enqueue(ps_client *s, const rd_buf *msg) {
     if (signal) wake(w);
 }
 
+void ps_push(ps_client *s, const rd_buf *msg) { enqueue(s, msg); }
+
+int ps_subscribed(ps_client *s) {
+    pthread_rwlock_rdlock(&reg_lock);
+    int any = s->subs[K_CHANNEL].n || s->subs[K_PATTERN].n || s->subs[K_SHARD].n;
+    pthread_rwlock_unlock(&reg_lock);
+    return any;
+}
+
 static long long send_all(ps_chan *e, frame *f, const rd_buf *self_key, rd_buf *self_out) {
     for (int i = 0; i < e->nsubs; i++) {
         ps_client *s = e->subs[i];
         const rd_buf *msg = frame_for(f, atomic_load_explicit(&s->resp, memory_order_relaxed));
-        if (s->out == self_key || s->c == tl_self) buf_append(self_out, msg->data, msg->len);
+        if (self_out && (s->out == self_key || s->c == tl_self)) buf_append(self_out, msg->data, msg->len);
         else enqueue(s, msg);
     }
     return e->nsubs;

@@ -1,5 +1,6 @@
 /* pubsub_reg.h: what the registry (pubsub.c) lends the connection side (pubsub_conn.c), which sits
- * above conn.c while the registry sits below the command handlers.  Only these two files include it.
+ * above conn.c while the registry sits below the command handlers.  Only these two files and
+ * tracking.c (client-side caching's delivery) include it.
  *
  * Every lock (reg_lock, a worker's ps_mu) is taken inside pubsub.c; pubsub_conn.c only maps a
  * connection to its ps_client and writes the sockets (docs/LOCKING.md).
@@ -36,6 +37,10 @@ struct ps_client {
     int64_t soft_since;    /* the second the output went over the soft limit, 0 = under it */
 };
 
+/* Client-side caching (tracking.c, whose trk_lock keeps s alive): a message queued for s's
+ * worker to deliver, and whether s is in Pub/Sub mode (any subscription).  Any thread. */
+void ps_push(ps_client *s, const rd_buf *msg);
+int ps_subscribed(ps_client *s);
 static inline int ps_kind_ok(int kind) { return kind >= 0 && kind < K_KINDS; }
 
 /* A new subscriber for connection c (not yet in any table); NULL when out of memory. */

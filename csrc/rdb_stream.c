@@ -369,11 +369,11 @@ static int load_group(rdb_reader *r, stream *s, int rdbtype) {
         sconsumer *con;
         int64_t seen;
         if (rdb_load_string(r, &cname) != 0) return -1;
-        if (group_consumer(s, g, cname.p, cname.n, -1, 0)) {
+        if (group_consumer(s, g, cname.p, cname.n, -1, 0, NULL, 0)) {
             rdb_str_free(&cname);
             return rdb_fail(r, "duplicate stream consumer");
         }
-        con = group_consumer(s, g, cname.p, cname.n, 1, 0);
+        con = group_consumer(s, g, cname.p, cname.n, 1, 0, NULL, 0);
         rdb_str_free(&cname);
         if (!con) return rdb_fail(r, "allocation failure");
         if (rdb_load_millis(r, &seen) || load_u64(r, &npel)) return -1;

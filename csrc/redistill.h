@@ -173,6 +173,25 @@ typedef enum {
     RD_ERR_PFSELFTEST_SPARSE,   /* PFSELFTEST: a small HyperLogLog was not sparse */
     RD_ERR_PFSELFTEST_DISAGREE, /* PFSELFTEST: dense and sparse estimates differ */
     RD_ERR_PFSELFTEST_ERROR,    /* PFSELFTEST: %ld cardinality, %ld error too big */
+    RD_ERR_BUSY_FUNCTION,    /* the same while a function (FCALL) runs */
+    RD_ERR_FN_NOT_FOUND,     /* FCALL of an unknown function */
+    RD_ERR_FN_NUMKEYS,       /* FCALL numkeys not an integer */
+    RD_ERR_FN_LIB_NOT_FOUND, /* FUNCTION DELETE of an unknown library */
+    RD_ERR_FN_NO_METADATA,   /* FUNCTION LOAD code without "#!" */
+    RD_ERR_FN_BAD_METADATA,  /* a shebang without a newline, or empty */
+    RD_ERR_FN_NAME_TWICE,    /* name= twice in the shebang */
+    RD_ERR_FN_METADATA_VALUE, /* %s = an unknown shebang word */
+    RD_ERR_FN_NO_NAME,       /* a shebang without name= */
+    RD_ERR_FN_BAD_NAME,      /* a library or function name outside [A-Za-z0-9_]+ */
+    RD_ERR_FN_ENGINE,        /* %s = the engine, not LUA */
+    RD_ERR_FN_LIB_EXISTS,    /* %s = the library FUNCTION LOAD without REPLACE would overwrite */
+    RD_ERR_FN_COMPILE,       /* %s = Lua's compile error */
+    RD_ERR_FN_REGISTER,      /* %s = the error the library's code raised while loading */
+    RD_ERR_FN_NONE,          /* a library that registered no function */
+    RD_ERR_FN_EXISTS,        /* %s = a function another library has */
+    RD_ERR_FN_RESTORE_LIB_EXISTS, /* %s = a library FUNCTION RESTORE APPEND finds */
+    RD_ERR_FN_NOT_FUNCTION,  /* FUNCTION RESTORE: an opcode other than a function library's */
+    RD_ERR_FN_LOAD_PAYLOAD,  /* FUNCTION RESTORE: a library's string cannot be read */
     /* Protocol errors (resp_parse.c): the connection closes after the reply. */
     RD_ERR_PROTO_MBULK_BIG,    /* a multibulk header line over 64 KB */
     RD_ERR_PROTO_MBULK_LEN,    /* a multibulk count that is no integer or too large */
@@ -220,7 +239,8 @@ enum {
 /* rd_ks_key_info flags and output fields. */
 enum {
     RD_INFO_STATS = 1,    /* count a keyspace hit or miss */
-    RD_INFO_TOUCH = 2     /* update the key's access clock */
+    RD_INFO_TOUCH = 2,    /* update the key's access clock */
+    RD_INFO_NONOTIFY = 4  /* a miss fires no keymiss event (Redis's LOOKUP_NONOTIFY: OBJECT) */
 };
 enum {
     RD_INFO_TYPE = 0,     /* value type: 0 = string */
@@ -583,8 +603,12 @@ enum {
     RD_CMD_MAY_REPLICATE = 8,  /* may_replicate: refused in read-only scripts, as writes */
     RD_CMD_CONTAINER = 16,     /* has subcommands, registered as "name|sub" */
     RD_CMD_WAKES = 32,         /* may fill a key a blocked client waits on (the table's wakes) */
-    RD_CMD_ALLOW_BUSY = 64     /* allow_busy: still served while a script is busy */
+    RD_CMD_ALLOW_BUSY = 64,    /* allow_busy: still served while a script is busy */
+    RD_CMD_READONLY = 128      /* readonly: a tracking caller then remembers the script's keys */
 };
+/* 1 when the script run last on this thread's gate hold called a read-only command (client-side
+ * caching: Redis's tracking then remembers the script's declared keys).  Under the gate. */
+int rd_script_read_seen(void);
 /* EVAL variants (rd_script_eval's mode). */
 enum {
     RD_EVAL_SHA = 1,           /* EVALSHA: argv[1] is the SHA1 of a cached script */
@@ -605,13 +629,20 @@ rd_status rd_script_command(const char *name, size_t n, int arity, unsigned flag
  *   int fn(const char *frame, size_t len, int resp, rd_buf *out)
  * frame is the command as a canonical multibulk frame; fn appends the complete reply in RESP
  * `resp` to out (rd_buf_append) and returns 0.  Called on the script's thread with the keyspace
- * gate held exclusive.  Set once at import. */
+ * gate held exclusive.  Set once at import.  resp 0 (redis.acl_check_cmd of a restricted user's
+ * script, see rd_script_set_acl_python) asks only whether the script's user may run it: ":1" or ":0". */
 rd_status rd_script_set_python(void *fn);
 /* EVAL/EVALSHA[_RO] script numkeys key... arg... (argv[0] is the command's name): the complete
  * reply, errors included, appended to out in RESP `resp`.  Under the gate held exclusive.  RD_OK,
  * RD_ERR_NOMEM; RD_NOT_FOUND when argc < 3 (nothing written). */
 rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp, int mode,
                          rd_buf *out);
+/* What rd_script_may_write's s is. */
+enum { RD_SCRIPT_BODY = 0, RD_SCRIPT_SHA = 1, RD_SCRIPT_FUNCTION = 2 };
+/* Whether EVAL (s: the body), EVALSHA (the SHA1) or FCALL (the function's name), ro for their _RO
+ * forms, may write as Redis judges it from the script's flags (CLIENT PAUSE WRITE holds it).  Gate
+ * held, shared or exclusive. */
+int rd_script_may_write(int kind, int ro, const char *s, size_t n);
 /* SCRIPT LOAD: the SHA1 as a bulk, or the compile error, appended to out.  Gate exclusive. */
 rd_status rd_script_load(const char *body, size_t len, rd_buf *out);
 /* SCRIPT EXISTS of one SHA1: 1 or 0.  Gate exclusive. */
@@ -621,12 +652,56 @@ void rd_script_flush(void);
 /* SCRIPT KILL: +OK (the running script stops at its next hook), -NOTBUSY or -UNKILLABLE appended to
  * out.  Any thread, without the gate. */
 rd_status rd_script_kill(rd_buf *out);
-/* 1 while a script runs past busy-reply-threshold (-BUSY for other clients).  Any thread. */
+/* 1 while a script runs past busy-reply-threshold (-BUSY for other clients), 2 when that script is
+ * a function (FCALL).  Any thread. */
 int rd_script_busy(void);
 /* busy-reply-threshold in ms (0: no hook).  Any thread. */
 void rd_script_set_busy_threshold(int64_t ms);
 /* Copies RD_SCRIPT_NSTATS counters (as of the last script) into out[].  Any thread. */
 rd_status rd_script_stats(uint64_t *out, size_t n);
+/* INFO commandstats of the calls scripts made to a command C ran (the ones Python ran it counts
+ * itself): out[0] calls, out[1] failed, out[2] rejected by redis.call's checks (any command).
+ * RD_NOT_FOUND for a name not registered.  Any thread. */
+rd_status rd_script_call_stats(const char *name, size_t n, uint64_t *out);
+/* CONFIG RESETSTAT of those counters.  Any thread. */
+void rd_script_call_stats_reset(void);
+
+/* ---- functions (function.c, function_dump.c): FUNCTION and FCALL ----------------- */
+
+/* FUNCTION RESTORE policies. */
+enum { RD_FN_APPEND = 0, RD_FN_REPLACE = 1, RD_FN_FLUSH = 2 };
+/* rd_function_info's output. */
+enum {
+    RD_FN_VM_BYTES = 0,        /* the functions' Lua state heap (used_memory_vm_functions) */
+    RD_FN_LIBRARIES,           /* libraries loaded */
+    RD_FN_FUNCTIONS,           /* functions registered */
+    RD_FN_BYTES,               /* what the libraries hold (used_memory_functions) */
+    RD_FN_NINFO
+};
+
+/* FUNCTION LOAD [REPLACE] code: the library's name as a bulk, or the error.  Gate exclusive. */
+rd_status rd_function_load(const char *code, size_t len, int replace, rd_buf *out);
+/* FUNCTION DELETE name: +OK or -ERR Library not found.  Gate exclusive. */
+rd_status rd_function_delete(const char *name, size_t len, rd_buf *out);
+/* FUNCTION FLUSH: every library freed.  Gate exclusive. */
+void rd_function_flush(void);
+/* FCALL/FCALL_RO name numkeys key... arg... (argv[0] is the command's name): the complete reply in
+ * RESP resp.  Gate exclusive.  RD_OK, RD_ERR_NOMEM. */
+rd_status rd_function_call(rd_keyspace *ks, int argc, const char **argv, const size_t *argl, int resp, int ro,
+                           rd_buf *out);
+/* FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE] (pattern NULL: every library).  Gate exclusive. */
+rd_status rd_function_list(const char *pattern, size_t plen, int withcode, int resp, rd_buf *out);
+/* FUNCTION STATS (the running function included).  Any thread: busy mode answers it. */
+rd_status rd_function_stats(int resp, rd_buf *out);
+/* FUNCTION KILL: as SCRIPT KILL, for a function.  Any thread, without the gate. */
+rd_status rd_function_kill(rd_buf *out);
+/* FUNCTION DUMP: the payload (Redis 7.0's: RDB_OPCODE_FUNCTION2 strings, RDB version 10, CRC64) as a
+ * bulk.  Gate exclusive. */
+rd_status rd_function_dump(rd_buf *out);
+/* FUNCTION RESTORE payload [policy]: +OK or the error; nothing changes on an error.  Gate exclusive. */
+rd_status rd_function_restore(const char *payload, size_t len, int policy, rd_buf *out);
+/* Copies RD_FN_NINFO counters into out[].  Any thread. */
+rd_status rd_function_info(uint64_t *out, size_t n);
 
 /* ---- transactions (gate.c, watch.c) ------------------------------------------ */
 
@@ -887,6 +962,52 @@ int rd_ps_over_limit(rd_conn *c);
 int rd_worker_pubsub_fd(rd_worker *w);
 int rd_worker_deliver(rd_worker *w, int *fds, int *status, int max);
 
+/* ---- keyspace notifications (notify.c; docs/LOCKING.md) ------------------------------------ */
+
+/* notify-keyspace-events as Redis's NOTIFY_* bits (K 1, E 2, g 4, $ 8, l 16, s 32, h 64, z 128,
+ * x 256, e 512, t 1024, m 2048, d 8192, n 16384).  Any thread. */
+void rd_notify_set_flags(int flags);
+/* Redis's notifyKeyspaceEvent(type, event, key) for a write Python makes itself.  Any thread. */
+void rd_notify(int type, const char *event, const char *key, size_t klen);
+/* ---- client-side caching (tracking.c; docs/LOCKING.md) ---------------------------------------------- */
+/* A client's tracking flags (CLIENT TRACKING's options; BROKEN_REDIR: its redirection target is gone). */
+enum {
+    RD_TRK_ON = 1,
+    RD_TRK_BCAST = 2,
+    RD_TRK_OPTIN = 4,
+    RD_TRK_OPTOUT = 8,
+    RD_TRK_NOLOOP = 16,
+    RD_TRK_BROKEN_REDIR = 32
+};
+/* Registers connection c under its client id (fd and c_writes as rd_ps_subscribe's), so that it
+ * can track keys and receive invalidations, its own or redirected ones.  Once, at its creation;
+ * rd_conn_free unregisters it.  RD_OK or RD_ERR_NOMEM.  Owner thread. */
+rd_status rd_trk_attach(rd_conn *c, uint64_t id, int fd, int c_writes);
+/* CLIENT TRACKING ON (flags RD_TRK_*, redirect 0 = none; BCAST's prefixes, none = every key) and OFF.
+ * The options are checked by the caller.  Owner thread; the tables are locked inside. */
+rd_status rd_trk_enable(rd_conn *c, int flags, uint64_t redirect, int n, const char **prefixes,
+                        const size_t *plens);
+void rd_trk_disable(rd_conn *c);
+/* c's flags now (RD_TRK_BROKEN_REDIR is set by a delivery).  Owner thread. */
+int rd_trk_flags(rd_conn *c);
+/* The keys a read-only command of c is about to read: c may cache them (call it before the
+ * read).  Evicts keys over tracking-table-max-keys.  Owner thread. */
+rd_status rd_trk_remember(rd_conn *c, int n, const char **keys, const size_t *klens);
+/* While set (c, or NULL), the invalidations this thread sends to c wait for c's next reply
+ * (rd_conn_reply appends them), and c's NOLOOP skips c's own changes.  Owner thread of c. */
+void rd_trk_enter(rd_conn *c);
+/* The invalidations waiting for c's reply (rd_trk_enter), written now: those of the keys evicted
+ * before its command runs, which Redis sends before the reply.  Owner thread. */
+rd_status rd_trk_flush_self(rd_conn *c);
+/* The key positions of the i-th rd_fast_command when it is read-only (Redis's first, last, step;
+ * -1 first: keys after a numkeys argument, left to Python), so a plain-mode tracking client's fast
+ * reads remember their keys.  Start-up only, before any worker runs. */
+rd_status rd_trk_command_keys(int i, int first, int last, int step);
+/* tracking-table-max-keys (0 = no limit; applied now).  Any thread. */
+void rd_trk_set_max_keys(uint64_t n);
+/* INFO: tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes.  Any thread. */
+void rd_trk_stats(uint64_t *out);
+
 /* ---- emulated cluster mode (cluster.c) ---------------------------------------- */
 
 /* Redis's hash slot of a key (CRC16 XMODEM of the key or of its {hash tag}, mod 16384).  Any thread. */
@@ -897,5 +1018,27 @@ void rd_cluster_configure(const unsigned char *owned);
 /* Key positions of the i-th rd_fast_command (Redis's first, last, step; first 0 = no keys,
  * -1 = keys follow a numkeys argument: always left to Python in cluster mode).  Start-up only. */
 rd_status rd_cluster_command_keys(int i, int first, int last, int step);
+
+/* ---- ACL: the fast path's copy of a user's permissions (acl.c) -------------------------- */
+
+typedef struct rd_acl rd_acl;
+/* A handle that allows nothing, with one reference (the caller's).  Any thread. */
+rd_acl *rd_acl_new(void);
+/* Drops one reference; the handle goes with the last.  Any thread. */
+void rd_acl_release(rd_acl *a);
+/* Rewrites a handle: open = every command, key and channel (no check at all); else bit i of
+ * bits (nbytes <= 20) allows the i-th rd_fast_command, and unless allkeys its keys must each
+ * match one of the patterns ("p1\0p2\0...", plen bytes in all; patterns that allow reading and
+ * writing).  Whatever it does not allow goes to Python.  Under the keyspace gate held exclusive
+ * (connections on every worker read it).  RD_OK, RD_ERR_NOMEM (the handle unchanged). */
+rd_status rd_acl_update(rd_acl *a, int open, const unsigned char *bits, size_t nbytes, int allkeys,
+                        const char *patterns, size_t plen);
+/* The connection's user's handle (NULL: the open one); takes a reference, drops the previous
+ * handle's.  Owner thread. */
+void rd_conn_set_acl(rd_conn *c, rd_acl *a);
+/* on = 1 before a restricted user's script runs, on = 0 after it (a count): meanwhile redis.call
+ * hands every command to Python (rd_script_set_python's function), which checks it against the
+ * user.  Any thread. */
+void rd_script_set_acl_python(int on);
 
 #endif

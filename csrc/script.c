@@ -19,8 +19,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <pthread.h>
 #include "gate.h"
 #include "ksapi.h"
+#include "notify.h"
 #include "resp.h"
 #include "script_state.h"
 #include "sha1.h"
@@ -38,8 +41,9 @@ static lua_State *L;
 static int globals_ref = LUA_NOREF; /* the real globals table */
 
 /* What other threads read without the gate (rd_script_kill, rd_script_stats). */
-static _Atomic int running;           /* a script runs now */
+static _Atomic int running;           /* a script runs now: 1 EVAL, 2 a function */
 static _Atomic int dirty;             /* ... and it has called a write command */
+static _Atomic int reads;             /* ... or a read-only one (rd_script_read_seen) */
 static _Atomic int kill_requested;    /* SCRIPT KILL asked it to stop */
 static _Atomic int64_t busy_threshold_ms = 5000;
 static _Atomic uint64_t stat_vm_bytes, stat_count, stat_cache_bytes;
@@ -119,14 +123,14 @@ static void cache_clear(void) {
 }
 
 static void publish_stats(void) {
-    stat_vm_bytes = L ? (uint64_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (uint64_t)lua_gc(L, LUA_GCCOUNTB, 0) : 0;
+    stat_vm_bytes = L ? script_lua_bytes(L) : 0;
     stat_count = nscripts;
     stat_cache_bytes = cache_bytes;
 }
 
 /* The error line of status st, its "%s" parts filled with the given texts (any bytes: CR and LF
  * become spaces, as addReplyErrorFormat writes them). */
-static void status_with(rd_buf *out, rd_status st, const char *a, size_t an, const char *b, size_t bn) {
+void script_status_with(rd_buf *out, rd_status st, const char *a, size_t an, const char *b, size_t bn) {
     const char *fmt = rd_status_message(st), *hole;
     rd_buf line;
     buf_init(&line);
@@ -144,19 +148,19 @@ static void status_with(rd_buf *out, rd_status st, const char *a, size_t an, con
 
 /* ---- the sandbox ------------------------------------------------------------------ */
 
-static int protected_read(lua_State *l) {
+int script_missing_global(lua_State *l) {
     const char *name = lua_tostring(l, 2);
     return luaL_error(l, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
 }
 
-static int protected_write(lua_State *l) { return luaL_error(l, "Attempt to modify a readonly table"); }
+int script_readonly_write(lua_State *l) { return luaL_error(l, "Attempt to modify a readonly table"); }
 
 /* Is the table at idx one of the read-only proxies? */
 static int is_protected(lua_State *l, int idx) {
     int yes = 0;
     if (lua_type(l, idx) == LUA_TTABLE && lua_getmetatable(l, idx)) {
         lua_getfield(l, -1, "__newindex");
-        yes = lua_tocfunction(l, -1) == protected_write;
+        yes = lua_tocfunction(l, -1) == script_readonly_write;
         lua_pop(l, 2);
     }
     return yes;
@@ -249,7 +253,7 @@ static void make_view(lua_State *l) {
     lua_newtable(l);                  /* t, view, mt */
     lua_pushvalue(l, -3);
     lua_setfield(l, -2, "__index");
-    lua_pushcfunction(l, protected_write);
+    lua_pushcfunction(l, script_readonly_write);
     lua_setfield(l, -2, "__newindex");
     lua_setmetatable(l, -2);
     lua_replace(l, -2);
@@ -287,7 +291,7 @@ static void make_proxy(lua_State *l) {
     lua_newtable(l);                  /* t, proxy, mt */
     lua_pushvalue(l, -3);
     lua_setfield(l, -2, "__index");
-    lua_pushcfunction(l, protected_write);
+    lua_pushcfunction(l, script_readonly_write);
     lua_setfield(l, -2, "__newindex");
     lua_setmetatable(l, -2);
     lua_getfield(l, LUA_REGISTRYINDEX, proxies_key); /* t, proxy, proxies */
@@ -356,7 +360,8 @@ static const char err_handler[] =
     "end\n";
 
 /* Locks the globals: every library table becomes a proxy, then the globals themselves. */
-static void protect_globals(lua_State *l) {
+static int protect_globals(lua_State *l) {
+    int gref;
     static const char *const libs[] = {"string", "cjson", "bit", "cmsgpack", "math", "table", "struct",
                                        "redis", "coroutine", NULL};
     lua_newtable(l);
@@ -390,45 +395,60 @@ static void protect_globals(lua_State *l) {
     /* A missing global is an error: the real table's own metatable. */
     lua_pushvalue(l, LUA_GLOBALSINDEX);
     lua_newtable(l);
-    lua_pushcfunction(l, protected_read);
+    lua_pushcfunction(l, script_missing_global);
     lua_setfield(l, -2, "__index");
     lua_setmetatable(l, -2);
     lua_pushvalue(l, -1);
-    globals_ref = luaL_ref(l, LUA_REGISTRYINDEX);
+    gref = luaL_ref(l, LUA_REGISTRYINDEX);
     make_proxy(l);
+    /* getmetatable(_G) shows the real globals' metatable (Redis's: __index is the missing-global
+     * error), read-only, not the proxy's. */
+    lua_getmetatable(l, -1);
+    lua_newtable(l);
+    lua_pushcfunction(l, script_missing_global);
+    lua_setfield(l, -2, "__index");
+    make_view(l);
+    lua_setfield(l, -2, "__metatable");
+    lua_pop(l, 1);
     lua_pushliteral(l, ""); /* strings' metatable (its __index is the string library) */
     protect_metatable(l, -1);
     lua_pop(l, 1);
     lua_pushvalue(l, -1);
     lua_setfield(l, LUA_GLOBALSINDEX, "_G"); /* _G is the proxy too */
     lua_replace(l, LUA_GLOBALSINDEX);        /* scripts compiled from now on see the proxy */
+    return gref;
+}
+
+lua_State *script_sandbox_new(int *gref) {
+    lua_State *l = luaL_newstate();
+    if (!l) return NULL;
+    load_lib(l, "", luaopen_base);
+    load_lib(l, LUA_TABLIBNAME, luaopen_table);
+    load_lib(l, LUA_STRLIBNAME, luaopen_string);
+    load_lib(l, LUA_MATHLIBNAME, luaopen_math);
+    load_lib(l, LUA_DBLIBNAME, luaopen_debug);
+    load_lib(l, "cjson", luaopen_cjson);
+    load_lib(l, "bit", luaopen_bit);
+    /* ---- cmsgpack and struct (csrc/lua/) are registered here when linked in. ---- */
+    if (luaopen_struct) load_lib(l, "struct", luaopen_struct);
+    if (luaopen_cmsgpack) load_lib(l, "cmsgpack", luaopen_cmsgpack);
+    drop_unlisted_globals(l);
+    lua_pushcfunction(l, script_pcall);
+    lua_setglobal(l, "pcall");
+    lua_newtable(l);
+    script_register_api(l);
+    lua_setglobal(l, "redis");
+    if (luaL_loadbuffer(l, err_handler, sizeof err_handler - 1, "@err_handler_def") || lua_pcall(l, 0, 0, 0)) {
+        lua_close(l);
+        return NULL;
+    }
+    *gref = protect_globals(l);
+    return l;
 }
 
 static int state_init(void) {
     if (L) return 0;
-    if (!(L = luaL_newstate())) return -1;
-    load_lib(L, "", luaopen_base);
-    load_lib(L, LUA_TABLIBNAME, luaopen_table);
-    load_lib(L, LUA_STRLIBNAME, luaopen_string);
-    load_lib(L, LUA_MATHLIBNAME, luaopen_math);
-    load_lib(L, LUA_DBLIBNAME, luaopen_debug);
-    load_lib(L, "cjson", luaopen_cjson);
-    load_lib(L, "bit", luaopen_bit);
-    /* ---- cmsgpack and struct (csrc/lua/) are registered here when linked in. ---- */
-    if (luaopen_struct) load_lib(L, "struct", luaopen_struct);
-    if (luaopen_cmsgpack) load_lib(L, "cmsgpack", luaopen_cmsgpack);
-    drop_unlisted_globals(L);
-    lua_pushcfunction(L, script_pcall);
-    lua_setglobal(L, "pcall");
-    lua_newtable(L);
-    script_register_api(L);
-    lua_setglobal(L, "redis");
-    if (luaL_loadbuffer(L, err_handler, sizeof err_handler - 1, "@err_handler_def") || lua_pcall(L, 0, 0, 0)) {
-        lua_close(L);
-        L = NULL;
-        return -1;
-    }
-    protect_globals(L);
+    if (!(L = script_sandbox_new(&globals_ref))) return -1;
     publish_stats();
     return 0;
 }
@@ -451,13 +471,29 @@ static int parse_flag_list(const char *p, size_t n, unsigned *flags, rd_buf *err
         for (k = 0; k < sizeof shebang_flags / sizeof shebang_flags[0]; k++)
             if (strlen(shebang_flags[k].name) == i - start && memcmp(shebang_flags[k].name, p + start, i - start) == 0) break;
         if (k == sizeof shebang_flags / sizeof shebang_flags[0]) {
-            status_with(err, RD_ERR_SHEBANG_FLAG, p + start, i - start, NULL, 0);
+            script_status_with(err, RD_ERR_SHEBANG_FLAG, p + start, i - start, NULL, 0);
             return -1;
         }
         *flags |= shebang_flags[k].flag;
         start = i + 1;
     }
     return 0;
+}
+
+int script_flag_of(const char *name, size_t n, unsigned *flag) {
+    for (size_t k = 0; k < sizeof shebang_flags / sizeof shebang_flags[0]; k++)
+        if (strlen(shebang_flags[k].name) == n && strncasecmp(shebang_flags[k].name, name, n) == 0) {
+            *flag = shebang_flags[k].flag;
+            return 0;
+        }
+    return -1;
+}
+
+int script_flag_names(unsigned flags, const char **names) {
+    int n = 0;
+    for (size_t k = 0; k < sizeof shebang_flags / sizeof shebang_flags[0]; k++)
+        if (flags & shebang_flags[k].flag) names[n++] = shebang_flags[k].name;
+    return n;
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
@@ -484,13 +520,13 @@ static int parse_shebang(const char *body, size_t len, unsigned *flags, size_t *
         if (first) {
             first = 0;
             if (p - w != 5 || memcmp(w, "#!lua", 5) != 0) {
-                status_with(err, RD_ERR_SHEBANG_ENGINE, w, (size_t)(p - w), NULL, 0);
+                script_status_with(err, RD_ERR_SHEBANG_ENGINE, w, (size_t)(p - w), NULL, 0);
                 return -1;
             }
         } else if (p - w >= 6 && memcmp(w, "flags=", 6) == 0) {
             if (parse_flag_list(w + 6, (size_t)(p - w - 6), flags, err) != 0) return -1;
         } else {
-            status_with(err, RD_ERR_SHEBANG_OPTION, w, (size_t)(p - w), NULL, 0);
+            script_status_with(err, RD_ERR_SHEBANG_OPTION, w, (size_t)(p - w), NULL, 0);
             return -1;
         }
     }
@@ -516,7 +552,7 @@ static script_entry *create_function(const char *body, size_t len, rd_buf *out) 
     if (luaL_loadbuffer(L, body + skip, len - skip, "@user_script")) {
         size_t n = 0;
         const char *msg = lua_tolstring(L, -1, &n);
-        status_with(out, RD_ERR_SCRIPT_COMPILE, msg ? msg : "", n, NULL, 0);
+        script_status_with(out, RD_ERR_SCRIPT_COMPILE, msg ? msg : "", n, NULL, 0);
         lua_pop(L, 1);
         return NULL;
     }
@@ -532,11 +568,15 @@ static script_entry *create_function(const char *body, size_t len, rd_buf *out) 
 
 /* ---- running ------------------------------------------------------------------------ */
 
+/* Held by the run's end while the script is busy and by FUNCTION STATS' readers on other threads,
+ * so that a reader never sees the caller's command after the run has returned. */
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void busy_hook(lua_State *l, lua_Debug *ar) {
     (void)ar;
     if (!script_cur) return;
     if (!script_busy_flag && clock_mono_us() - script_cur->start_us >= busy_threshold_ms * 1000)
-        atomic_store(&script_busy_flag, 1);
+        atomic_store(&script_busy_flag, script_cur->is_function ? 2 : 1);
     if (script_busy_flag) script_serve_busy(); /* this thread's other clients get -BUSY (or SCRIPT KILL) too */
     if (kill_requested) {
         /* Every line from now on, so that a pcall in the script cannot swallow the kill. */
@@ -546,7 +586,9 @@ static void busy_hook(lua_State *l, lua_Debug *ar) {
     }
 }
 
-static void push_array(lua_State *l, int n, const char **argv, const size_t *argl) {
+void script_busy_check(lua_State *l) { busy_hook(l, NULL); }
+
+void script_push_array(lua_State *l, int n, const char **argv, const size_t *argl) {
     lua_createtable(l, n, 0);
     for (int i = 0; i < n; i++) {
         lua_pushlstring(l, argv[i], argl[i]);
@@ -562,11 +604,11 @@ static void set_real_global(lua_State *l, const char *name) {
 }
 
 /* The error a raised Lua error becomes (luaCallFunction). */
-static void error_reply(lua_State *l, const char *sha, rd_buf *out) {
+static void error_reply(lua_State *l, const script_run *r, rd_buf *out) {
     rd_buf msg;
     if (!lua_istable(l, -1)) {
         const char *m = lua_isstring(l, -1) ? lua_tostring(l, -1) : "execution failure";
-        status_with(out, RD_ERR_SCRIPT_RUN, sha, 40, m, strlen(m) > 100 ? 100 : strlen(m));
+        script_status_with(out, RD_ERR_SCRIPT_RUN, r->name, r->name_len, m, strlen(m) > 100 ? 100 : strlen(m));
         lua_pop(l, 1);
         return;
     }
@@ -582,7 +624,7 @@ static void error_reply(lua_State *l, const char *sha, rd_buf *out) {
         if (text) resp_add_raw(&msg, text, strlen(text));
         if (line && source) {
             resp_add_raw(&msg, " script: ", 9);
-            resp_add_raw(&msg, sha, 40);
+            resp_add_raw(&msg, r->name, r->name_len);
             resp_add_raw(&msg, ", on ", 5);
             resp_add_raw(&msg, source, strlen(source));
             resp_add_raw(&msg, ":", 1);
@@ -597,42 +639,71 @@ static void error_reply(lua_State *l, const char *sha, rd_buf *out) {
     lua_pop(l, 1);
 }
 
-static void run_function(script_run *r, int nkeys, const char **keys, const size_t *klen, int nargs,
-                         const char **args, const size_t *alen, rd_buf *out) {
-    char fname[43];
+void script_exec(lua_State *l, int gref, script_run *r, int nargs, rd_buf *out) {
     int err;
     static long gc_count;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, globals_ref);
-    lua_getfield(L, -1, "__redis__err__handler");
-    lua_replace(L, -2);
-    function_name(fname, r->sha);
-    lua_getfield(L, LUA_REGISTRYINDEX, fname);
-    push_array(L, nkeys, keys, klen);
-    set_real_global(L, "KEYS");
-    push_array(L, nargs, args, alen);
-    set_real_global(L, "ARGV");
+    lua_rawgeti(l, LUA_REGISTRYINDEX, gref);
+    lua_getfield(l, -1, "__redis__err__handler");
+    lua_replace(l, -2);
+    lua_insert(l, -(nargs + 2)); /* the handler under the function and its arguments */
     script_cur = r;
     script_running_flag = 1;
     kill_requested = 0;
     dirty = 0;
-    running = 1;
-    if (busy_threshold_ms > 0) lua_sethook(L, busy_hook, LUA_MASKCOUNT, 100000);
-    err = lua_pcall(L, 0, 1, -2);
-    lua_sethook(L, NULL, 0, 0);
+    atomic_store_explicit(&reads, 0, memory_order_relaxed);
+    running = r->is_function ? 2 : 1;
+    rd_buf *self = notify_self_enter(out); /* the caller's own events before the script's reply */
+    if (busy_threshold_ms > 0) lua_sethook(l, busy_hook, LUA_MASKCOUNT, 100000);
+    err = lua_pcall(l, nargs, 1, -(nargs + 2));
+    lua_sethook(l, NULL, 0, 0);
     if (++gc_count == 50) { /* a GC step now and then, not a full cycle at a bad moment (Redis) */
-        lua_gc(L, LUA_GCSTEP, 50);
+        lua_gc(l, LUA_GCSTEP, 50);
         gc_count = 0;
     }
     if (err)
-        error_reply(L, r->sha, out);
+        error_reply(l, r, out);
     else
-        script_lua_to_reply(L, out, r->resp, r->caller_resp);
-    lua_pop(L, 1); /* the error handler */
-    script_busy_flag = 0;
+        script_lua_to_reply(l, out, r->resp, r->caller_resp);
+    lua_pop(l, 1); /* the error handler */
+    notify_self_leave(self);
+    if (script_busy_flag) { /* FUNCTION STATS may be reading the run from another thread */
+        pthread_mutex_lock(&stats_lock);
+        script_busy_flag = 0;
+        pthread_mutex_unlock(&stats_lock);
+    }
     running = 0;
     script_running_flag = 0;
     script_cur = NULL;
     publish_stats();
+}
+
+int script_bad_numkeys(long long numkeys, int argc, rd_buf *out) {
+    if (numkeys > argc - 3) resp_add_status_error(out, RD_ERR_NUMKEYS_ARGS);
+    else if (numkeys < 0) resp_add_status_error(out, RD_ERR_NUMKEYS_NEGATIVE);
+    else return 0;
+    return 1;
+}
+
+int script_prepare(script_run *r, rd_keyspace *ks, unsigned flags, int ro, int resp, rd_buf *out) {
+    /* Before the run, as processCommand and scriptPrepareForRun check (rd_ks_admit evicts first). */
+    r->oom = rd_ks_admit(ks) == RD_ERR_OOM;
+    if (!(flags & SF_COMPAT)) {
+        if (!(flags & SF_NO_WRITES) && ro) {
+            resp_add_status_error(out, RD_ERR_SCRIPT_RO);
+            return -1;
+        }
+        if (r->oom && !(flags & (SF_ALLOW_OOM | SF_NO_WRITES))) {
+            resp_add_status_error(out, RD_ERR_OOM);
+            return -1;
+        }
+    }
+    r->ks = ks;
+    r->resp = 2;
+    r->caller_resp = resp;
+    r->read_only = ro || (!(flags & SF_COMPAT) && (flags & SF_NO_WRITES));
+    r->allow_oom = !(flags & SF_COMPAT) && (flags & SF_ALLOW_OOM);
+    r->start_us = clock_mono_us();
+    return 0;
 }
 
 /* The first 40 characters of an EVALSHA's argument, lowercase (evalCalcFunctionName). */
@@ -647,6 +718,7 @@ rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const siz
     script_run r;
     script_entry *e;
     long long numkeys;
+    char fname[43];
     if (argc < 3) return RD_NOT_FOUND;
     if ((mode & RD_EVAL_SHA) && argl[1] != 40) {
         resp_add_status_error(out, RD_ERR_NOSCRIPT);
@@ -656,14 +728,7 @@ rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const siz
         resp_add_status_error(out, RD_ERR_NOTINT);
         return RD_OK;
     }
-    if (numkeys > argc - 3) {
-        resp_add_status_error(out, RD_ERR_NUMKEYS_ARGS);
-        return RD_OK;
-    }
-    if (numkeys < 0) {
-        resp_add_status_error(out, RD_ERR_NUMKEYS_NEGATIVE);
-        return RD_OK;
-    }
+    if (script_bad_numkeys(numkeys, argc, out)) return RD_OK;
     if (state_init() != 0) {
         resp_add_status_error(out, RD_ERR_NOMEM);
         return RD_OK;
@@ -681,27 +746,43 @@ rd_status rd_script_eval(rd_keyspace *ks, int argc, const char **argv, const siz
     } else {
         memcpy(r.sha, e->sha, 41);
     }
-    /* Before the run, as processCommand and scriptPrepareForRun check (rd_ks_admit evicts first). */
-    r.oom = rd_ks_admit(ks) == RD_ERR_OOM;
-    if (!(e->flags & SF_COMPAT)) {
-        if (!(e->flags & SF_NO_WRITES) && (mode & RD_EVAL_RO)) {
-            resp_add_status_error(out, RD_ERR_SCRIPT_RO);
-            return RD_OK;
-        }
-        if (r.oom && !(e->flags & (SF_ALLOW_OOM | SF_NO_WRITES))) {
-            resp_add_status_error(out, RD_ERR_OOM);
-            return RD_OK;
-        }
-    }
-    r.ks = ks;
-    r.resp = 2;
-    r.caller_resp = resp;
-    r.read_only = (mode & RD_EVAL_RO) || (!(e->flags & SF_COMPAT) && (e->flags & SF_NO_WRITES));
-    r.allow_oom = !(e->flags & SF_COMPAT) && (e->flags & SF_ALLOW_OOM);
-    r.start_us = clock_mono_us();
-    run_function(&r, (int)numkeys, argv + 3, argl + 3, argc - 3 - (int)numkeys, argv + 3 + numkeys,
-                 argl + 3 + numkeys, out);
+    if (script_prepare(&r, ks, e->flags, mode & RD_EVAL_RO, resp, out) != 0) return RD_OK;
+    r.name = r.sha;
+    r.name_len = 40;
+    r.argc = argc, r.argv = argv, r.argl = argl;
+    function_name(fname, r.sha);
+    lua_getfield(L, LUA_REGISTRYINDEX, fname);
+    script_push_array(L, (int)numkeys, argv + 3, argl + 3);
+    set_real_global(L, "KEYS");
+    script_push_array(L, argc - 3 - (int)numkeys, argv + 3 + numkeys, argl + 3 + numkeys);
+    set_real_global(L, "ARGV");
+    script_exec(L, globals_ref, &r, 0, out);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
+}
+
+/* Redis's evalGetCommandFlags / fcallGetCommandFlags, reduced to "may it write": a script with
+ * shebang flags (every function has flags) writes unless no-writes; one without keeps its
+ * command's flags (EVAL, EVALSHA and FCALL may replicate; the _RO forms do not). */
+int rd_script_may_write(int kind, int ro, const char *s, size_t n) {
+    unsigned flags = SF_COMPAT;
+    if (kind == RD_SCRIPT_BODY) {
+        size_t skip;
+        rd_buf err;
+        buf_init(&err);
+        if (parse_shebang(s, n, &flags, &skip, &err) != 0) flags = SF_COMPAT;
+        buf_release(&err);
+    } else if (kind == RD_SCRIPT_SHA) {
+        char sha[41];
+        const script_entry *e = NULL;
+        if (n == 40) {
+            sha_of_arg(sha, s, n);
+            e = cache_find(sha);
+        }
+        if (e) flags = e->flags;
+    } else if (!function_flags(s, n, &flags)) {
+        flags = SF_COMPAT;
+    }
+    return flags & SF_COMPAT ? !ro : !(flags & SF_NO_WRITES);
 }
 
 rd_status rd_script_load(const char *body, size_t len, rd_buf *out) {
@@ -730,25 +811,66 @@ void rd_script_flush(void) {
 
 void script_dirty(void) { dirty = 1; }
 
+void script_read(void) { atomic_store_explicit(&reads, 1, memory_order_relaxed); }
+
+int rd_script_read_seen(void) { return atomic_load_explicit(&reads, memory_order_relaxed); }
+
 int script_fast_ready(void) { return script_python_set(); }
 
 int rd_script_busy(void) { return script_busy(); }
+
+uint64_t script_lua_bytes(lua_State *l) {
+    return (uint64_t)lua_gc(l, LUA_GCCOUNT, 0) * 1024 + (uint64_t)lua_gc(l, LUA_GCCOUNTB, 0);
+}
 
 void script_kill_for_shutdown(void) {
     if (running) kill_requested = 1; /* even after writes: the server is going away */
 }
 
-rd_status rd_script_kill(rd_buf *out) {
-    if (!running) {
+/* Redis's scriptKill: SCRIPT KILL stops an EVAL script, FUNCTION KILL a function. */
+static void kill_run(int function, rd_buf *out) {
+    int kind = running;
+    if (!kind) {
         resp_add_status_error(out, RD_ERR_NOTBUSY);
     } else if (dirty) {
         resp_add_status_error(out, RD_ERR_UNKILLABLE);
+    } else if (function != (kind == 2)) {
+        resp_add_status_error(out, function ? RD_ERR_BUSY : RD_ERR_BUSY_FUNCTION);
     } else {
         kill_requested = 1;
         resp_add_raw(out, "+OK\r\n", 5);
     }
+}
+
+rd_status rd_script_kill(rd_buf *out) {
+    kill_run(0, out);
     return out->failed ? RD_ERR_NOMEM : RD_OK;
 }
+
+rd_status rd_function_kill(rd_buf *out) {
+    kill_run(1, out);
+    return out->failed ? RD_ERR_NOMEM : RD_OK;
+}
+
+void script_stats_running(rd_buf *out, int resp) {
+    pthread_mutex_lock(&stats_lock);
+    if (running != 2 || !script_cur) {
+        resp_add_nil(out, resp);
+    } else {
+        const script_run *r = script_cur;
+        resp_add_header(out, resp == 3 ? '%' : '*', resp == 3 ? 3 : 6);
+        resp_add_bulk(out, "name", 4);
+        resp_add_bulk(out, r->name, r->name_len);
+        resp_add_bulk(out, "command", 7);
+        resp_add_array_len(out, r->argc);
+        for (int i = 0; i < r->argc; i++) resp_add_bulk(out, r->argv[i], r->argl[i]);
+        resp_add_bulk(out, "duration_ms", 11);
+        resp_add_int(out, (clock_mono_us() - r->start_us) / 1000);
+    }
+    pthread_mutex_unlock(&stats_lock);
+}
+
+int script_running_kind(void) { return running; }
 
 void rd_script_set_busy_threshold(int64_t ms) { busy_threshold_ms = ms; }
 

@@ -28,8 +28,51 @@ typedef struct script_run {
     int allow_oom;
     int oom;         /* over maxmemory when the script started */
     int dirty;       /* a write command ran (SCRIPT KILL can no longer stop it) */
+    int is_function; /* FCALL (FUNCTION KILL stops it, FUNCTION STATS shows it), else EVAL */
+    const char *name; /* in error suffixes: the SHA1, or the function's name */
+    size_t name_len;
+    int argc;         /* the caller's command (FUNCTION STATS) */
+    const char **argv;
+    const size_t *argl;
     int64_t start_us;
 } script_run;
+
+/* A sandboxed Lua state (Redis's libraries, the redis table, the error handler, read-only globals
+ * behind a proxy); *globals_ref is the registry reference of its real globals table.  NULL: no memory. */
+lua_State *script_sandbox_new(int *globals_ref);
+/* EVAL's and FCALL's numkeys against argc (more keys than arguments, negative): 0, or 1 after
+ * writing the error. */
+int script_bad_numkeys(long long numkeys, int argc, rd_buf *out);
+/* Redis's scriptPrepareForRun checks for a script with shebang flags (ro: EVAL_RO/FCALL_RO), then
+ * the run's fields; 0, or -1 after writing the error. */
+int script_prepare(script_run *r, rd_keyspace *ks, unsigned flags, int ro, int resp, rd_buf *out);
+/* Runs the function under nargs arguments on top of l's stack (both popped) as run r: the busy hook,
+ * the reply or the error (with r->name) appended to out.  globals_ref: the state's real globals. */
+void script_exec(lua_State *l, int globals_ref, script_run *r, int nargs, rd_buf *out);
+/* The error line of status st, its "%s" parts filled with a and b (CR, LF as spaces). */
+void script_status_with(rd_buf *out, rd_status st, const char *a, size_t an, const char *b, size_t bn);
+/* The sandbox's metamethods: a missing global's error (__index), a read-only table's (__newindex). */
+int script_missing_global(lua_State *l);
+int script_readonly_write(lua_State *l);
+/* The busy hook's work (busy-reply-threshold, serving the worker's other clients, SCRIPT KILL) run
+ * from redis.call after a command that went through Python: such calls are slow, so a script making
+ * them runs few Lua instructions between the count hook's calls. */
+void script_busy_check(lua_State *l);
+/* Pushes the array {argv[0], ..., argv[n-1]} (KEYS, ARGV). */
+void script_push_array(lua_State *l, int n, const char **argv, const size_t *argl);
+/* Heap bytes of a Lua state. */
+uint64_t script_lua_bytes(lua_State *l);
+/* The SF_* flag of a shebang flag name (register_function's flags, case-insensitive): 0, or -1. */
+int script_flag_of(const char *name, size_t n, unsigned *flag);
+/* The names of flags' SF_* bits, in Redis's order (FUNCTION LIST). */
+int script_flag_names(unsigned flags, const char **names);
+/* FUNCTION STATS' running_script entry (nil when no function runs) and FUNCTION KILL, for any
+ * thread (busy mode answers them in C). */
+void script_stats_running(rd_buf *out, int resp);
+/* 0: no script runs, 1: an EVAL script, 2: a function.  Any thread. */
+int script_running_kind(void);
+/* function.c: a function's flags by name (1), or 0 when there is none of that name. */
+int function_flags(const char *name, size_t n, unsigned *flags);
 
 /* The run in progress, NULL between scripts. */
 extern script_run *script_cur;
@@ -39,6 +82,8 @@ void script_kill_for_shutdown(void);
 
 /* Marks the running script as having written (SCRIPT KILL then refuses: -UNKILLABLE). */
 void script_dirty(void);
+/* Marks the running script as having called a read-only command (rd_script_read_seen). */
+void script_read(void);
 
 /* Python has registered its redis.call path (the fast path's EVALSHA needs it). */
 int script_python_set(void);

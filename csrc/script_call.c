@@ -5,6 +5,7 @@
 #include "script.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ typedef struct reg_entry {
     size_t n;
     int arity;
     unsigned flags; /* RD_CMD_* */
+    /* INFO commandstats of the calls scripts make: written by the script's thread (one script runs
+     * at a time), read by INFO's (relaxed atomics). */
+    _Atomic uint64_t calls, failed, rejected;
 } reg_entry;
 
 static reg_entry reg[REG_SLOTS];
@@ -67,6 +71,27 @@ rd_status rd_script_command(const char *name, size_t n, int arity, unsigned flag
     return RD_OK;
 }
 
+static void count(_Atomic uint64_t *c) {
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+rd_status rd_script_call_stats(const char *name, size_t n, uint64_t *out) {
+    const reg_entry *e = n && n <= 64 ? reg_slot(name, n) : NULL;
+    if (!e || !e->name) return RD_NOT_FOUND;
+    out[0] = atomic_load_explicit(&e->calls, memory_order_relaxed);
+    out[1] = atomic_load_explicit(&e->failed, memory_order_relaxed);
+    out[2] = atomic_load_explicit(&e->rejected, memory_order_relaxed);
+    return RD_OK;
+}
+
+void rd_script_call_stats_reset(void) {
+    for (int i = 0; i < REG_SLOTS; i++) {
+        atomic_store_explicit(&reg[i].calls, 0, memory_order_relaxed);
+        atomic_store_explicit(&reg[i].failed, 0, memory_order_relaxed);
+        atomic_store_explicit(&reg[i].rejected, 0, memory_order_relaxed);
+    }
+}
+
 void script_registry_clear(void) {
     for (int i = 0; i < REG_SLOTS; i++) free(reg[i].name);
     memset(reg, 0, sizeof reg);
@@ -74,8 +99,8 @@ void script_registry_clear(void) {
 
 /* Redis's lookupCommand: a container with a second argument resolves to its subcommand (NULL when
  * it has none of that name); a container alone is itself (its arity then fails). */
-static const reg_entry *lookup(int argc, const char **argv, const size_t *argl) {
-    const reg_entry *e = reg_slot(argv[0], argl[0]);
+static reg_entry *lookup(int argc, const char **argv, const size_t *argl) {
+    reg_entry *e = reg_slot(argv[0], argl[0]);
     char full[160];
     if (!e->name) return NULL;
     if (!(e->flags & RD_CMD_CONTAINER) || argc < 2) return e;
@@ -89,15 +114,23 @@ static const reg_entry *lookup(int argc, const char **argv, const size_t *argl) 
 
 /* ---- busy mode (script_state.h) ------------------------------------------------ */
 
-int script_busy_reply(int argc, const char **argv, const size_t *argl, rd_buf *out) {
+int script_busy_reply(int argc, const char **argv, const size_t *argl, int resp, rd_buf *out) {
     const reg_entry *e = argc > 0 ? lookup(argc, argv, argl) : NULL;
     if (!e || (e->arity > 0 ? argc != e->arity : argc < -e->arity)) return 1; /* Python's error */
     if (!(e->flags & RD_CMD_ALLOW_BUSY)) {
-        resp_add_status_error(out, RD_ERR_BUSY);
+        resp_add_status_error(out, script_busy() == 2 ? RD_ERR_BUSY_FUNCTION : RD_ERR_BUSY);
         return 0;
     }
     if (name_eq(e, "script|kill", 11)) {
         rd_script_kill(out);
+        return 0;
+    }
+    if (name_eq(e, "function|kill", 13)) {
+        rd_function_kill(out);
+        return 0;
+    }
+    if (name_eq(e, "function|stats", 14)) {
+        rd_function_stats(resp, out);
         return 0;
     }
     if (name_eq(e, "shutdown", 8)) script_kill_for_shutdown();
@@ -108,6 +141,14 @@ int script_busy_reply(int argc, const char **argv, const size_t *argl, rd_buf *o
 
 typedef int (*python_fn)(const char *frame, size_t len, int resp, rd_buf *out);
 static python_fn python_call;
+/* Scripts of restricted users started and not ended: while any, Python checks every command
+ * (a count, as two threads' EVALs may overlap while one waits for the gate). */
+static _Atomic int acl_python;
+
+void rd_script_set_acl_python(int on) {
+    if (on) atomic_fetch_add_explicit(&acl_python, 1, memory_order_relaxed);
+    else atomic_fetch_sub_explicit(&acl_python, 1, memory_order_relaxed);
+}
 
 int script_python_set(void) { return python_call != NULL; }
 
@@ -199,15 +240,21 @@ static int nomem_error(lua_State *L) {
     return lua_error(L);
 }
 
+static int slow_call; /* the last redis.call went through Python (one script runs at a time) */
+
 static int redis_call(lua_State *L, int raise) {
     script_run *r = script_cur;
     int argc = lua_gettop(L), j;
-    const reg_entry *e;
+    reg_entry *e;
     const char *err;
     rd_buf out;
     if (!r) {
         push_error_str(L, "redis.call/pcall can only be called inside a script invocation");
         return lua_error(L);
+    }
+    if (slow_call) { /* before anything is allocated: the check may raise the kill */
+        slow_call = 0;
+        script_busy_check(L);
     }
     if (argc == 0) {
         push_error_str(L, "Please specify at least one argument for this redis lib call");
@@ -231,6 +278,7 @@ static int redis_call(lua_State *L, int raise) {
     e = lookup(argc, call_argv, call_argl);
     err = check_command(r, e, argc);
     if (err) {
+        if (e) count(&e->rejected); /* Redis's incrCommandStatsOnError(REJECTED) */
         lua_pop(L, argc);
         push_error_str(L, err);
         lua_pushstring(L, "ignore_error_stats_update");
@@ -242,12 +290,22 @@ static int redis_call(lua_State *L, int raise) {
         r->dirty = 1;
         script_dirty();
     }
+    if (e->flags & RD_CMD_READONLY) script_read();
     buf_init(&out);
     /* A command that may fill a key a client blocks on goes through Python while any client is
-     * blocked, which serves the waiters (after the script, as EXEC's are). */
-    if (((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
-        rd_exec(r->ks, argc, call_argv, call_argl, r->resp, &out) == RD_NOT_FOUND)
-        run_in_python(argc, call_argv, call_argl, r->resp, &out);
+     * blocked, which serves the waiters (after the script, as EXEC's are); every command does while a
+     * monitor watches (Python feeds it), or while the script's user is not the open default one (Python
+     * checks its ACL). */
+    if (atomic_load_explicit(&script_python_only_flag, memory_order_relaxed) ||
+        atomic_load_explicit(&acl_python, memory_order_relaxed) ||
+        ((e->flags & RD_CMD_WAKES) && clients_blocked()) ||
+        rd_exec(r->ks, argc, call_argv, call_argl, r->resp, &out) == RD_NOT_FOUND) {
+        run_in_python(argc, call_argv, call_argl, r->resp, &out); /* Python's dispatcher counts it */
+        slow_call = 1;
+    } else {
+        count(&e->calls);
+        if (out.len && out.data[0] == '-') count(&e->failed);
+    }
     lua_pop(L, argc); /* the arguments were pointing into these strings until now */
     if (out.failed || out.len == 0) {
         buf_release(&out);
@@ -412,9 +470,11 @@ static int l_setresp(lua_State *L) {
     return 0;
 }
 
-/* No ACL users here: every known command is permitted. */
+/* Whether the script's user may run the command: an unrestricted user (no restricted script
+ * running anywhere) may run every known command; otherwise Python checks the user's rules (its
+ * function called with resp 0). */
 static int l_acl_check_cmd(lua_State *L) {
-    int argc = lua_gettop(L);
+    int argc = lua_gettop(L), allowed = 1;
     size_t n;
     const char *name;
     if (!need_run(L, "redis.acl_check_cmd")) return lua_error(L);
@@ -427,7 +487,18 @@ static int l_acl_check_cmd(lua_State *L) {
         push_error_str(L, "Invalid command passed to redis.acl_check_cmd()");
         return lua_error(L);
     }
-    lua_pushboolean(L, 1);
+    if (atomic_load_explicit(&acl_python, memory_order_relaxed) && grow_args(argc) == 0) {
+        rd_buf out;
+        for (int i = 0; i < argc; i++) {
+            call_argv[i] = lua_tolstring(L, i + 1, &call_argl[i]);
+            if (!call_argv[i]) call_argv[i] = "", call_argl[i] = 0;
+        }
+        buf_init(&out);
+        run_in_python(argc, call_argv, call_argl, 0, &out);
+        allowed = out.len >= 2 && out.data[0] == ':' && out.data[1] == '1';
+        buf_release(&out);
+    }
+    lua_pushboolean(L, allowed);
     return 1;
 }
 

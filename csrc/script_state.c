@@ -7,6 +7,7 @@
 
 _Thread_local int script_running_flag;
 _Atomic int script_busy_flag;
+_Atomic int script_python_only_flag;
 static void (*busy_server)(void);
 
 int script_running_here(void) { return script_running_flag; }

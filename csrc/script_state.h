@@ -12,6 +12,9 @@ struct rd_buf;
  * connections read it without calling up into script.c; script.c writes it. */
 extern _Thread_local int script_running_flag; /* a script runs on this thread */
 extern _Atomic int script_busy_flag;          /* the running script is past busy-reply-threshold */
+/* MONITOR or CLIENT PAUSE is on (conn.c's rd_set_python_only): a script's commands go through Python's
+ * dispatcher too, which feeds them to the monitors. */
+extern _Atomic int script_python_only_flag;
 /* A script runs on this thread now (SORT then orders a set's output, as Redis does for scripts). */
 int script_running_here(void);
 /* A script has run past busy-reply-threshold (any thread; one relaxed load): other clients get -BUSY. */
@@ -24,7 +27,7 @@ void script_serve_busy(void);
  * (unknown command, wrong arity, or allowed while busy: Redis's allow_busy), 0 after writing its reply
  * to out (-BUSY; SCRIPT KILL and FUNCTION KILL are answered here, since Python may be stuck behind
  * the script on this very thread; SHUTDOWN also stops the script, then goes to Python). */
-int script_busy_reply(int argc, const char **argv, const size_t *argl, struct rd_buf *out);
+int script_busy_reply(int argc, const char **argv, const size_t *argl, int resp, struct rd_buf *out);
 
 /* The fast path may run EVALSHA itself (the engine is set up: Python's redis.call path is there). */
 int script_fast_ready(void);

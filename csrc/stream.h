@@ -130,8 +130,10 @@ typedef struct sgroup {
 } sgroup;
 
 sgroup *stream_group_find(const stream *s, const char *name, size_t n);
-/* streamLookupConsumer (seen_time refreshed) or, with create, streamCreateConsumer; NULL on nomem. */
-sconsumer *group_consumer(stream *s, sgroup *g, const char *name, size_t n, int create, int64_t now);
+/* streamLookupConsumer (seen_time refreshed) or, with create, streamCreateConsumer (its event on
+ * key); NULL on nomem. */
+sconsumer *group_consumer(stream *s, sgroup *g, const char *name, size_t n, int create, int64_t now,
+                          const char *key, size_t klen);
 /* XREADGROUP delivering entry id to c: the group's last id and read counter, and (unless noack)
  * its NACK.  0, -1 nomem. */
 int group_deliver(stream *s, sgroup *g, sconsumer *c, const sid *id, int noack, int64_t now);

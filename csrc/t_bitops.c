@@ -100,6 +100,7 @@ void tx_setbit(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         int old = (*b & mask) != 0;
         if (grown || old != on) {
             *b = (unsigned char)(on ? *b | mask : *b & ~mask);
+            notify(NOTIFY_STRING, "setbit", argv[1], argl[1]);
             ks_view_str_changed(&v, 0);
         }
         resp_add_int(x->out, old);
@@ -327,12 +328,13 @@ static void bitop_run(tx_ctx *x, ks_view *v, int op, int nsrc, const unsigned ch
         if (n < minlen) minlen = n;
     }
     if (maxlen == 0) {
-        ks_view_delete(v, 0);
+        if (ks_view_delete(v, 0)) notify(NOTIFY_GENERIC, "del", v->keys[0], v->klens[0]);
     } else if ((st = ks_view_str_new(v, 0, maxlen, &dst)) != RD_OK) { /* sources stay valid: see ksapi.h */
         resp_add_status_error(x->out, st);
         return;
     } else {
         bitop_compute(op, (unsigned char *)dst, maxlen, nsrc, src, lens, minlen);
+        notify(NOTIFY_STRING, "set", v->keys[0], v->klens[0]);
     }
     resp_add_int(x->out, (long long)maxlen);
 }
@@ -559,6 +561,7 @@ static void bf_run(tx_ctx *x, ks_view *v, const bf_op *ops, int nops, int64_t hi
         else
             bf_write(x, &ops[j], (unsigned char *)p, grown, &changed);
     }
+    if (changed) notify(NOTIFY_STRING, "setbit", v->keys[0], v->klens[0]);
     if (changed) ks_view_str_changed(v, 0);
 }
 

@@ -208,6 +208,7 @@ typedef struct geo_opts {
     int frommember, fromloc, byradius, bybox;
     long long count;
     int store; /* argv index of the STORE key, 0 for none */
+    int searchstore; /* GEOSEARCHSTORE: its store's keyspace event is "geosearchstore" */
 } geo_opts;
 
 /* GEOSEARCH's FROMMEMBER / GEORADIUSBYMEMBER's member: its position; 0 after the error. */
@@ -505,7 +506,7 @@ static void store_points(tx_ctx *x, ks_view *v, const geo_opts *o, const geo_poi
             return;
         }
     }
-    zset_obj_store(x, v, 1, dst, (long long)maxlen);
+    zset_obj_store(x, v, 1, dst, (long long)maxlen, o->searchstore ? "geosearchstore" : "georadiusstore");
 }
 
 /* Everything after the options: the search, the order, the reply or the store. */
@@ -515,7 +516,7 @@ static void geo_search(tx_ctx *x, ks_view *v, const void *z, geo_opts *o) {
     if (!z) { /* no source: the destination goes, or an empty reply */
         void *empty = o->store ? zset_obj_new() : NULL;
         if (empty)
-            zset_obj_store(x, v, 1, empty, 0);
+            zset_obj_store(x, v, 1, empty, 0, NULL); /* empty: deleted, a "del" event */
         else if (o->store)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         else
@@ -563,7 +564,7 @@ static void georadius_generic(tx_ctx *x, int argc, const char **argv, const size
     keys[1] = o.store ? argv[o.store] : NULL, klens[1] = o.store ? argl[o.store] : 0;
     if (tx_open(x, &v, keys, klens, o.store ? 2 : 1) != 0) return;
     if (!tx_get(x, &v, 0, KS_TYPE_ZSET, 1, &z)) goto done;
-    o = (geo_opts){.store = (flags & G_SEARCHSTORE) ? 1 : 0};
+    o = (geo_opts){.store = (flags & G_SEARCHSTORE) ? 1 : 0, .searchstore = (flags & G_SEARCHSTORE) != 0};
     if (flags & G_COORDS) {
         if (!arg_lonlat(x, argv + 2, argl + 2, o.shape.xy) || !arg_radius(x, argv + 4, argl + 4, &o.shape)) goto done;
     } else if ((flags & G_MEMBER) && z) {

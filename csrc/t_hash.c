@@ -248,6 +248,7 @@ static void hset_generic(tx_ctx *x, int argc, const char **argv, const size_t *a
             resp_add_raw(x->out, "+OK\r\n", 5);
         else
             resp_add_int(x->out, added);
+        notify(NOTIFY_HASH, "hset", argv[1], argl[1]); /* after the reply, as hsetCommand */
     }
     ks_view_close(&v);
 }
@@ -275,6 +276,7 @@ void tx_hsetnx(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         } else {
             ks_view_changed(&v, 0);
             resp_add_int(x->out, 1);
+            notify(NOTIFY_HASH, "hset", argv[1], argl[1]);
         }
     }
     ks_view_close(&v);
@@ -347,6 +349,7 @@ void tx_hdel(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         long long n = 0;
         h = expire_named(x, &v, h, argv + 2, argl + 2, argc - 2, 1);
         for (int j = 2; h && j < argc; j++) n += field_del(h, argv[j], argl[j]);
+        if (n) notify(NOTIFY_HASH, "hdel", argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -411,6 +414,7 @@ void tx_hincrby(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         } else {
             wrote = 1;
             resp_add_int(x->out, value);
+            notify(NOTIFY_HASH, "hincrby", argv[1], argl[1]);
         }
         if (wrote || h->d.count == 0) ks_view_changed(&v, 0); /* drops a hash left empty */
     }
@@ -447,6 +451,7 @@ void tx_hincrbyfloat(tx_ctx *x, int argc, const char **argv, const size_t *argl)
         } else {
             wrote = 1;
             resp_add_bulk(x->out, text, len);
+            notify(NOTIFY_HASH, "hincrbyfloat", argv[1], argl[1]);
         }
         if (wrote || h->d.count == 0) ks_view_changed(&v, 0);
     }

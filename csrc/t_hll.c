@@ -435,6 +435,7 @@ static void pfadd_sparse(tx_ctx *x, ks_view *v, const char *cur, size_t len, int
     } else {
         if (created || changed) ks_view_str_changed(v, 0);
         resp_add_int(x->out, created || changed);
+        if (created || changed) notify(NOTIFY_STRING, "pfadd", v->keys[0], v->klens[0]);
     }
 }
 
@@ -453,6 +454,7 @@ static void pfadd_dense(tx_ctx *x, ks_view *v, size_t len, int nele, const char 
         ks_view_str_changed(v, 0);
     }
     resp_add_int(x->out, changed);
+    if (changed) notify(NOTIFY_STRING, "pfadd", v->keys[0], v->klens[0]);
 }
 
 /* PFADD key [element ...] */
@@ -592,6 +594,7 @@ void tx_pfmerge(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 } else {
                     ks_view_str_changed(&v, 0);
                     resp_add_raw(x->out, "+OK\r\n", 5);
+                    notify(NOTIFY_STRING, "pfadd", v.keys[0], v.klens[0]); /* PFMERGE's, as Redis names it */
                 }
             }
         }

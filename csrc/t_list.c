@@ -223,6 +223,7 @@ static void push_command(tx_ctx *x, int argc, const char **argv, const size_t *a
         resp_add_status_error(x->out, RD_ERR_NOMEM);
     else
         resp_add_int(x->out, (long long)l->count);
+    notify(NOTIFY_LIST, where == L_HEAD ? "lpush" : "rpush", argv[1], argl[1]); /* after the reply */
 done:
     ks_view_close(&v);
 }
@@ -243,6 +244,7 @@ static void pop_elements(tx_ctx *x, ks_view *v, int i, lobj *l, long long count,
         elem_free(l, e);
     }
     list_shrink(l);
+    notify(NOTIFY_LIST, where == L_HEAD ? "lpop" : "rpop", v->keys[i], v->klens[i]);
     ks_view_changed(v, i);
 }
 
@@ -451,6 +453,7 @@ void tx_lset(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             *lslot(l, (size_t)i) = e;
             ks_view_changed(&v, 0);
             resp_add_raw(x->out, "+OK\r\n", 5);
+            notify(NOTIFY_LIST, "lset", argv[1], argl[1]); /* after the reply, as lsetCommand */
         }
     }
     ks_view_close(&v);
@@ -485,6 +488,7 @@ void tx_lrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         l->count = kept;
         if (removed) {
             list_shrink(l);
+            notify(NOTIFY_LIST, "lrem", argv[1], argl[1]);
             ks_view_changed(&v, 0);
         }
     }
@@ -511,6 +515,7 @@ void tx_ltrim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         l->head = (l->head + (size_t)keep_from) & (l->cap - 1);
         l->count = (size_t)keep;
         list_shrink(l);
+        notify(NOTIFY_LIST, "ltrim", argv[1], argl[1]);
         ks_view_changed(&v, 0); /* Redis signals the key even when nothing went */
     }
     resp_add_raw(x->out, "+OK\r\n", 5);
@@ -543,6 +548,7 @@ void tx_linsert(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else {
             link_at(l, i + (size_t)after, e);
+            notify(NOTIFY_LIST, "linsert", argv[1], argl[1]);
             ks_view_changed(&v, 0);
             resp_add_int(x->out, (long long)l->count);
         }
@@ -578,8 +584,10 @@ static void move_command(tx_ctx *x, const char **argv, const size_t *argl, int f
     src->mem -= malloc_usable_size(e);
     dst->mem += malloc_usable_size(e);
     link_end(dst, e, to);
+    notify(NOTIFY_LIST, to == L_HEAD ? "lpush" : "rpush", argv[2], argl[2]); /* lmoveHandlePush: before the reply */
     reply_elem(x, e);
     if (src != dst) list_shrink(src);
+    notify(NOTIFY_LIST, from == L_HEAD ? "lpop" : "rpop", argv[1], argl[1]);
     ks_view_changed(&v, 1);
     ks_view_changed(&v, 0);
 done:

@@ -77,6 +77,7 @@ void tx_sadd(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (open_keys(x, &v, argv, argl, 1, 1) != 0) return;
     if ((s = set_write(x, &v, 0)) != NULL) {
         for (int j = 2; j < argc && rc >= 0; j++) added += (rc = set_add(s, argv[j], argl[j])) == 1;
+        if (added) notify(NOTIFY_SET, "sadd", argv[1], argl[1]);
         if (added || rc < 0) ks_view_changed(&v, 0); /* Redis signals WATCH only when it added */
         if (rc < 0)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
@@ -94,6 +95,7 @@ void tx_srem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (set_read(x, &v, 0, 0, &s)) {
         long long n = 0;
         for (int j = 2; s && j < argc; j++) n += dict_del(&s->d, argv[j], argl[j]);
+        if (n) notify(NOTIFY_SET, "srem", argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -159,15 +161,19 @@ void tx_spop(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             if (!s) {
                 resp_add_nil(x->out, x->resp);
             } else {
+                notify(NOTIFY_SET, "spop", argv[1], argl[1]); /* before the reply, as spopCommand */
                 pop_one(x, s);
                 ks_view_changed(&v, 0);
             }
         } else if (!s || count == 0) {
             reply_set_len(x->out, x->resp, 0);
         } else if ((unsigned long long)count >= s->d.count) {
+            notify(NOTIFY_SET, "spop", argv[1], argl[1]);
             emit_members(x, s); /* the whole set, then the key goes */
             ks_view_delete(&v, 0);
+            notify(NOTIFY_GENERIC, "del", argv[1], argl[1]);
         } else {
+            notify(NOTIFY_SET, "spop", argv[1], argl[1]);
             reply_set_len(x->out, x->resp, count);
             for (long long i = 0; i < count; i++) pop_one(x, s);
             ks_view_changed(&v, 0);
@@ -215,9 +221,11 @@ void tx_smove(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     } else if (!dict_del(&src->d, argv[3], argl[3])) {
         resp_add_int(x->out, 0);
     } else {
+        notify(NOTIFY_SET, "srem", argv[1], argl[1]);
         ks_view_changed(&v, 0);
         if ((dst = set_write(x, &v, 1)) != NULL) {
             int rc = set_add(dst, argv[3], argl[3]);
+            if (rc == 1) notify(NOTIFY_SET, "sadd", argv[2], argl[2]);
             /* As Redis: the destination changed only if the member was new there (a WATCH on it
              * survives a move of a member it already had). */
             if (rc != 0) ks_view_changed(&v, 1);
@@ -288,7 +296,7 @@ static void setop_command(tx_ctx *x, int argc, const char **argv, const size_t *
         free(sets);
         return;
     }
-    if (read_sets(x, &v, store, n, !store, sets)) {
+    if (read_sets(x, &v, store, n, 1, sets)) { /* lookupKeyRead, STORE too: hits, misses, keymiss */
         if (!(r = set_op(sets, n, op, 0))) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         } else if (!store) {
@@ -296,14 +304,17 @@ static void setop_command(tx_ctx *x, int argc, const char **argv, const size_t *
             dobj_free(r);
         } else if (r->d.count == 0) {
             dobj_free(r);
-            ks_view_delete(&v, 0);
             resp_add_int(x->out, 0);
+            if (ks_view_delete(&v, 0)) notify(NOTIFY_GENERIC, "del", argv[1], argl[1]);
         } else {
             long long card = (long long)r->d.count;
-            if (ks_view_put(&v, 0, KS_TYPE_SET, r) == RD_OK)
-                resp_add_int(x->out, card);
-            else
+            if (ks_view_put(&v, 0, KS_TYPE_SET, r) != RD_OK) {
                 resp_add_status_error(x->out, RD_ERR_NOMEM);
+            } else {
+                resp_add_int(x->out, card);
+                notify(NOTIFY_SET, op == OP_INTER ? "sinterstore" : op == OP_UNION ? "sunionstore" : "sdiffstore",
+                       argv[1], argl[1]);
+            }
         }
     }
     ks_view_close(&v);

@@ -277,9 +277,10 @@ static void store_result(tx_ctx *x, const sort_args *a, void *list, long long ou
             resp_add_status_error(x->out, RD_ERR_NOMEM);
             return;
         }
+        notify(NOTIFY_LIST, "sortstore", keys[0], klens[0]);
     } else {
         ks_types[KS_TYPE_LIST]->free(list);
-        ks_view_delete(&v, 0);
+        if (ks_view_delete(&v, 0)) notify(NOTIFY_GENERIC, "del", keys[0], klens[0]);
     }
     ks_view_close(&v);
     resp_add_int(x->out, outlen);

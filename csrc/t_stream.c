@@ -854,7 +854,8 @@ void tx_xadd(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         goto failed;
     }
     reply_sid(x->out, &id);
-    stream_trim(s, &a);
+    notify(NOTIFY_STREAM, "xadd", argv[1], argl[1]);
+    if (stream_trim(s, &a)) notify(NOTIFY_STREAM, "xtrim", argv[1], argl[1]);
     ks_view_changed(&v, 0);
     goto done;
 failed: /* no write for WATCH, as Redis; a stream created just now may have grown */
@@ -948,6 +949,7 @@ void tx_xdel(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             deleted++;
         }
         if (deleted && (s->length == 0 || first)) stream_update_first(s);
+        if (deleted) notify(NOTIFY_STREAM, "xdel", argv[1], argl[1]);
         if (deleted) ks_view_changed(&v, 0);
         resp_add_int(x->out, deleted);
     }
@@ -970,6 +972,7 @@ void tx_xtrim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     }
     {
         long long deleted = stream_trim(s, &a);
+        if (deleted) notify(NOTIFY_STREAM, "xtrim", argv[1], argl[1]);
         if (deleted) ks_view_changed(&v, 0);
         resp_add_int(x->out, deleted);
     }
@@ -1026,6 +1029,7 @@ void tx_xsetid(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
     if (!sid_zero(&maxdel)) s->max_deleted = maxdel;
     ks_view_resized(&v, 0);
     resp_add_raw(x->out, "+OK\r\n", 5);
+    notify(NOTIFY_STREAM, "xsetid", argv[1], argl[1]);
 done:
     ks_view_close(&v);
 }
@@ -1198,7 +1202,8 @@ void stream_xread(tx_ctx *x, int argc, const char **argv, const size_t *argl, in
             if (x->resp == 2) resp_add_array_len(x->out, 2);
             resp_add_bulk(x->out, argv[streams_arg + k], argl[streams_arg + k]);
             if (g) {
-                sconsumer *c = group_consumer(s, g, argv[gi + 1], argl[gi + 1], 1, x->now);
+                sconsumer *c = group_consumer(s, g, argv[gi + 1], argl[gi + 1], 1, x->now, argv[streams_arg + k],
+                                              argl[streams_arg + k]);
                 if (!c) {
                     x->out->failed = 1;
                     break;

@@ -132,7 +132,8 @@ int stream_groups_dup(stream *dst, const stream *src) {
     return 0;
 }
 
-sconsumer *group_consumer(stream *s, sgroup *g, const char *name, size_t n, int create, int64_t now) {
+sconsumer *group_consumer(stream *s, sgroup *g, const char *name, size_t n, int create, int64_t now,
+                          const char *key, size_t klen) {
     int found;
     size_t i = NAMED_SEEK(g->consumers, g->ncons, name, n, &found);
     sconsumer *c;
@@ -149,6 +150,7 @@ sconsumer *group_consumer(stream *s, sgroup *g, const char *name, size_t n, int 
         s_free(s, c);
         return NULL;
     }
+    notify(NOTIFY_STREAM, "xgroup-createconsumer", key, klen);
     return c;
 }
 
@@ -365,9 +367,10 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
             goto done;
         }
-        if (group_create(s, argv[3], argl[3], &id, entries_read, &nomem))
+        if (group_create(s, argv[3], argl[3], &id, entries_read, &nomem)) {
             resp_add_raw(x->out, "+OK\r\n", 5);
-        else
+            notify(NOTIFY_STREAM, "xgroup-create", argv[2], argl[2]);
+        } else
             resp_add_status_error(x->out, nomem ? RD_ERR_NOMEM : RD_ERR_BUSYGROUP);
         ks_view_resized(&v, 0);
     } else if (setid && (argc == 5 || argc == 7)) {
@@ -379,6 +382,7 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         g->entries_read = entries_read;
         ks_view_resized(&v, 0);
         resp_add_raw(x->out, "+OK\r\n", 5);
+        notify(NOTIFY_STREAM, "xgroup-setid", argv[2], argl[2]);
     } else if (arg_is(op, opl, "destroy") && argc == 4) {
         if (g) {
             int found;
@@ -388,10 +392,11 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             ks_view_resized(&v, 0);
         }
         resp_add_int(x->out, g ? 1 : 0);
+        if (g) notify(NOTIFY_STREAM, "xgroup-destroy", argv[2], argl[2]);
     } else if (arg_is(op, opl, "createconsumer") && argc == 5) {
         int found;
         NAMED_SEEK(g->consumers, g->ncons, argv[4], argl[4], &found);
-        if (!found && !group_consumer(s, g, argv[4], argl[4], 1, x->now)) {
+        if (!found && !group_consumer(s, g, argv[4], argl[4], 1, x->now, argv[2], argl[2])) {
             resp_add_status_error(x->out, RD_ERR_NOMEM);
             goto done;
         }
@@ -408,6 +413,7 @@ void tx_xgroup(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 if (g->pel[k].consumer == c) pel_remove(g, k);
             ptr_remove((void **)g->consumers, &g->ncons, i);
             s_free(s, c);
+            notify(NOTIFY_STREAM, "xgroup-delconsumer", argv[2], argl[2]);
             ks_view_resized(&v, 0);
         }
         resp_add_int(x->out, pending);
@@ -515,7 +521,7 @@ void tx_xpending(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
         int found;
         size_t at, body;
         long long k = 0;
-        if (cname && !(c = group_consumer(s, g, cname, cnl, -1, x->now))) {
+        if (cname && !(c = group_consumer(s, g, cname, cnl, -1, x->now, NULL, 0))) {
             resp_add_array_len(x->out, 0);
             goto done;
         }
@@ -640,7 +646,8 @@ void tx_xclaim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 continue;
             }
             if (force && !found) { /* the consumer first: a NACK never names nobody */
-                if ((!c && !(c = group_consumer(s, g, argv[3], argl[3], 1, x->now))) || !pel_insert(s, g, i, id)) {
+                if ((!c && !(c = group_consumer(s, g, argv[3], argl[3], 1, x->now, argv[1], argl[1]))) ||
+                    !pel_insert(s, g, i, id)) {
                     x->out->failed = 1;
                     break;
                 }
@@ -648,7 +655,7 @@ void tx_xclaim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             }
             if (!found) continue;
             if (g->pel[i].consumer && minidle && x->now - g->pel[i].delivery_time < minidle) continue;
-            if (!c && !(c = group_consumer(s, g, argv[3], argl[3], 1, x->now))) {
+            if (!c && !(c = group_consumer(s, g, argv[3], argl[3], 1, x->now, argv[1], argl[1]))) {
                 x->out->failed = 1;
                 break;
             }
@@ -727,7 +734,7 @@ void tx_xautoclaim(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
                 i++;
                 continue;
             }
-            if (!c && !(c = group_consumer(s, g, argv[3], argl[3], 1, x->now))) {
+            if (!c && !(c = group_consumer(s, g, argv[3], argl[3], 1, x->now, argv[1], argl[1]))) {
                 x->out->failed = 1;
                 break;
             }

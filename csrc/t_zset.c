@@ -714,6 +714,7 @@ void zadd_scores(tx_ctx *x, const char *key, size_t klen, int flags, int element
         double newscore = 0;
         rc = zset_add(z, scores[j], members[j * stride], mlens[j * stride], flags, &out, &newscore);
         if (rc <= 0) {
+            if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key, klen);
             if (rc < 0 || added || updated) ks_view_changed(&v, 0);
             if (rc == 0)
                 resp_add_status_error(x->out, RD_ERR_SCORE_NAN);
@@ -733,6 +734,7 @@ void zadd_scores(tx_ctx *x, const char *key, size_t klen, int flags, int element
         reply_double(x, score);
     else
         resp_add_nil(x->out, x->resp);
+    if (added || updated) notify(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key, klen);
 done:
     ks_view_close(&v);
 }
@@ -875,21 +877,23 @@ static int rank_bounds(long long llen, long long start, long long end, long long
 
 /* Stores the result r at view key i (the key owns r from here): its count, or 0 and no key when
  * empty.  `maxlen` >= 0: zsetConvertToListpackIfNeeded picks the encoding from the result. */
-static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen) {
+static void store_result(tx_ctx *x, ks_view *v, int i, zobj *r, long long maxlen, const char *event) {
     long long card = (long long)r->length;
     if (card == 0) {
         zobj_free(r);
-        ks_view_delete(v, i);
         resp_add_int(x->out, 0);
+        if (ks_view_delete(v, i)) notify(NOTIFY_GENERIC, "del", v->keys[i], v->klens[i]);
         return;
     }
     if (maxlen >= 0)
         r->big = card > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_ENTRIES] ||
                  maxlen > ks_type_config[RD_CFG_ZSET_MAX_LISTPACK_VALUE];
-    if (ks_view_put(v, i, KS_TYPE_ZSET, r) == RD_OK)
-        resp_add_int(x->out, card);
-    else
+    if (ks_view_put(v, i, KS_TYPE_ZSET, r) != RD_OK) {
         resp_add_status_error(x->out, RD_ERR_NOMEM);
+        return;
+    }
+    resp_add_int(x->out, card);
+    notify(NOTIFY_ZSET, event, v->keys[i], v->klens[i]); /* after the reply, as Redis */
 }
 
 /* Where a range goes: a reply (elements gathered, then the length written first) or a
@@ -1038,7 +1042,7 @@ static void zrange_generic(tx_ctx *x, int argc, const char **argv, const size_t 
         else if (s.failed)
             resp_add_status_error(x->out, RD_ERR_NOMEM);
         else
-            store_result(x, &v, 1, s.dst, -1), s.dst = NULL; /* the key owns it now */
+            store_result(x, &v, 1, s.dst, -1, "zrangestore"), s.dst = NULL; /* the key owns it now */
     }
     if (s.dst) zobj_free(s.dst);
     buf_release(&s.items);
@@ -1083,6 +1087,7 @@ void tx_zrem(tx_ctx *x, int argc, const char **argv, const size_t *argl) {
             znode *node = zfind(z, argv[j], argl[j]);
             if (node) zremove(z, node), n++;
         }
+        if (n) notify(NOTIFY_ZSET, "zrem", argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -1124,6 +1129,8 @@ static void remrange_command(tx_ctx *x, const char **argv, const size_t *argl, i
                 node = next;
             }
         }
+        if (n) notify(NOTIFY_ZSET, by == BY_RANK ? "zremrangebyrank" : by == BY_SCORE ? "zremrangebyscore" : "zremrangebylex",
+                      argv[1], argl[1]);
         if (n) ks_view_changed(&v, 0);
         resp_add_int(x->out, n);
     }
@@ -1163,6 +1170,7 @@ static void pop_elements(tx_ctx *x, ks_view *v, int i, zobj *z, long long count,
         reply_double(x, node->score);
         zremove(z, node);
     }
+    notify(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", v->keys[i], v->klens[i]);
     ks_view_changed(v, i);
 }
 
@@ -1507,7 +1515,7 @@ static int zop_options(tx_ctx *x, int argc, const char **argv, const size_t *arg
 /* Key i as a zset or a set source; 0 after WRONGTYPE. */
 static int zsrc_read(tx_ctx *x, ks_view *v, int i, zsrc *s) {
     void *o = NULL;
-    rd_status st = ks_view_get(v, i, KS_TYPE_ZSET, 0, &o);
+    rd_status st = ks_view_get(v, i, KS_TYPE_ZSET, 1, &o); /* lookupKeyRead: a hit, or a miss and keymiss */
     s->weight = 1.0;
     if (st == RD_OK) {
         s->z = o;
@@ -1589,7 +1597,8 @@ static void zop_command(tx_ctx *x, int argc, const char **argv, const size_t *ar
         reply_all(x, c.dst, o.withscores);
         zobj_free(c.dst);
     } else {
-        store_result(x, &v, 0, c.dst, (long long)c.maxlen);
+        store_result(x, &v, 0, c.dst, (long long)c.maxlen,
+                     op == OP_UNION ? "zunionstore" : op == OP_INTER ? "zinterstore" : "zdiffstore");
     }
     goto done;
 nomem:
@@ -1646,4 +1655,6 @@ void zset_each_in(const void *o, double min, double max, zset_elem_fn fn, void *
 
 void zset_obj_free(void *z) { zobj_free(z); }
 
-void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen) { store_result(x, v, i, z, maxlen); }
+void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen, const char *event) {
+    store_result(x, v, i, z, maxlen, event);
+}

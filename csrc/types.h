@@ -12,6 +12,7 @@
 #include "commands_generated.h"
 #include "dict.h"
 #include "ksapi.h"
+#include "notify.h" /* the handlers fire keyspace events */
 #include "redistill.h"
 #include "strconv.h"
 
@@ -58,6 +59,7 @@ typedef struct tx_ctx {
     int defer; /* fast path, a command that can fill a waited key: tx_open fails while any client is blocked */
     int64_t now; /* the command's clock (rd_now_ms); on the fast path the batch's */
     int fastpath; /* run by the fast path: a read that must block (XREAD BLOCK) hands itself to Python */
+    const struct rd_acl *acl; /* fast path: the user's handle when it restricts (acl.c), else NULL */
 } tx_ctx;
 
 /* RESP3 map / set headers; a flat array / an array in RESP2. */

@@ -25,8 +25,8 @@ void zset_each_in(const void *z, double min, double max, zset_elem_fn fn, void *
 /* A sorted set built with zset_obj_new/zset_obj_add (types.h, shared with the RDB loader) is
  * freed, or stored as view key i with its count as the reply (when empty, key i is deleted and
  * the reply is 0), its encoding picked from its size and maxlen, the longest member
- * (zsetConvertToListpackIfNeeded). */
+ * (zsetConvertToListpackIfNeeded); `event` its keyspace event. */
 void zset_obj_free(void *z);
-void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen);
+void zset_obj_store(tx_ctx *x, ks_view *v, int i, void *z, long long maxlen, const char *event);
 
 #endif

@@ -93,11 +93,15 @@ class Config:
     client_output_buffer_limit: int = 1 << 30  # bytes of unsent replies before a client is dropped
     client_query_buffer_limit: int = 1 << 30  # bytes of unparsed input before a client is dropped
     pubsub_output_buffer_limit: str = "33554432 8388608 60"  # subscribers' "hard soft seconds" (Redis's pubsub class)
+    notify_keyspace_events: str = ""  # Redis's notify-keyspace-events classes, canonical ("" = off)
+    tracking_table_max_keys: int = 1000000  # client-side caching's tracked keys, 0 = no limit
     cluster_mode: str = "off"  # "emulated": CLUSTER commands and -MOVED over a static node list
     cluster_nodes: tuple[str, ...] = ()  # "host:port" of every node, in slot order
     cluster_announce: str | None = None  # this node's entry in cluster_nodes (unset: bind:port)
     # [security]
     password: str | None = None
+    users: tuple[str, ...] = ()  # ACL users, "name rule rule..." each (redistill/acl.py)
+    aclfile: str | None = None  # ACL LOAD / ACL SAVE's file, loaded at start over `users`
     protected_mode: bool = True
     enable_debug_command: str = "no"  # DEBUG: "no", "yes" or "local" (loopback clients), as Redis
     enable_protected_configs: str = "no"  # CONFIG SET dir/dbfilename: "no", "yes" or "local", as Redis
@@ -169,6 +173,9 @@ class Knob:
             return "a file path"
         if self.kind == "addr":
             return 'one "host:port"'
+        if self.kind == "users":
+            return ('"name rule rule..." entries (a TOML array of strings; one per line in the environment '
+                    'and on the command line)')
         if self.kind == "addrs":
             return '"host:port" entries (a TOML array of strings; comma-separated in the environment and on the command line)'
         return "a string"
@@ -211,6 +218,12 @@ KNOBS: tuple[Knob, ...] = (
          "unparsed request bytes past which a client is disconnected (at least 1mb)"),
     Knob("pubsub_output_buffer_limit", "server", "pubsub_output_buffer_limit", "obuf",
          "client-output-buffer-limit's pubsub class: \"<hard> <soft> <soft seconds>\" (Redis's default \"32mb 8mb 60\")"),
+    Knob("notify_keyspace_events", "server", "notify_keyspace_events", "events",
+         "keyspace notifications: Redis's notify-keyspace-events classes (K E g $ l s h z x e t m d n A)",
+         cli="--notify-keyspace-events", metavar="CLASSES", note="\"\" = off"),
+    Knob("tracking_table_max_keys", "server", "tracking_table_max_keys", "int",
+         "keys the client-side caching table tracks; past it random keys are invalidated (Redis's "
+         "tracking-table-max-keys)", 0, 2**63 - 1, note="0 = no limit"),
     Knob("cluster_mode", "server", "cluster_mode", "choice",
          "emulated: answer CLUSTER commands and redirect keys of other nodes' slots (-MOVED)",
          choices=CLUSTER_MODES, cli="--cluster-mode", metavar="MODE"),
@@ -226,6 +239,10 @@ KNOBS: tuple[Knob, ...] = (
          cli="--requirepass", metavar="PW"),
     Knob("password", "security", "password_file", "file",
          "file holding the password (whitespace stripped); exclusive with password"),
+    Knob("users", "security", "users", "users",
+         "ACL users: one \"name rule rule...\" string each, with ACL SETUSER's rules"),
+    Knob("aclfile", "security", "aclfile", "path", "ACL file (ACL LOAD, ACL SAVE), loaded at start",
+         cli="--aclfile", metavar="PATH"),
     Knob("protected_mode", "security", "protected_mode", "bool",
          "without a password, accept only loopback clients"),
     Knob("enable_debug_command", "security", "enable_debug_command", "choice",
@@ -382,6 +399,11 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
             raise bad(f"invalid size {_describe(raw)}") from None
     if kind == "addrs":
         return _convert_addrs(knob, raw, where, from_text, bad, wrong_type)
+    if kind == "users":
+        items = raw.splitlines() if from_text else raw
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise wrong_type()
+        return tuple(i.strip() for i in items if i.strip())
     # the string kinds
     if not isinstance(raw, str):
         raise wrong_type()
@@ -403,6 +425,12 @@ def _convert(knob: Knob, raw: Any, where: str, from_text: bool) -> Any:
         if not raw.strip():
             raise bad("empty path")
         return raw
+    if kind == "events":   # notify-keyspace-events, in Redis's canonical form
+        from redistill import redis_params as rp
+        try:
+            return rp.parse(rp.lookup("notify-keyspace-events")[0], raw)
+        except rp.ParamError as e:
+            raise bad(str(e)) from None
     if kind == "obuf":   # one class of client-output-buffer-limit, in Redis's syntax and canonical form
         from redistill import redis_params as rp
         try:
@@ -640,6 +668,8 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
                           "small; expected a size of at least 1mb")
     if cfg.cluster_mode == "emulated":
         _check_cluster(cfg, origin)
+    if cfg.users or cfg.aclfile:
+        configured_users(cfg, origin)
     if cfg.tls_enabled:
         if cfg.tls_port and cfg.tls_port in (cfg.port, cfg.health_check_port):
             raise ConfigError(f"{origin['tls_port']}: {cfg.tls_port} is already used by "
@@ -655,6 +685,29 @@ def _check_together(cfg: Config, origin: dict[str, str]) -> None:
             if path is not None and not os.path.isfile(path):
                 raise ConfigError(f"{origin[field]}: {_describe(path)} is not a readable file; "
                                   "expected a PEM file path")
+
+
+def configured_users(cfg: Config, origin: dict[str, str] | None = None, with_file: bool = True) -> dict[str, Any]:
+    """The ACL users of `users` and then (with_file) `aclfile` (name -> acl.User); ConfigError
+    naming the bad entry and rule."""
+    from redistill import acl
+    where_users = (origin or {}).get("users", "security.users")
+    users: dict[str, Any] = {}
+    for i, entry in enumerate(cfg.users):
+        name, _, rules = entry.partition(" ")
+        try:
+            user = acl.parse_rules(name, rules.split(), False)
+        except acl.RuleError as e:
+            raise ConfigError(f"{where_users}[{i}]: {e}") from None
+        if name in users:
+            raise ConfigError(f"{where_users}[{i}]: user '{name}' is defined twice")
+        users[name] = user
+    if cfg.aclfile and with_file:
+        try:
+            users = acl.load_file(cfg.aclfile, False, users)
+        except acl.RuleError as e:
+            raise ConfigError(f"{(origin or {}).get('aclfile', 'security.aclfile')}: {e}") from None
+    return users
 
 
 def _check_cluster(cfg: Config, origin: dict[str, str]) -> None:
@@ -679,6 +732,11 @@ def _check_cluster(cfg: Config, origin: dict[str, str]) -> None:
     raise ConfigError(f"{where}: this node ({me}, from bind:port, {origin['bind']} and {origin['port']}) "
                       "is not in the list; expected its own entry there (set cluster_announce to it when "
                       "bind is not that address)")
+
+
+def _events_shown(canon: str) -> str:
+    from redistill.redis_params import keyspace_events_shown
+    return keyspace_events_shown(canon)
 
 
 def redis_params(cfg: Config) -> dict[str, str]:
@@ -706,4 +764,6 @@ def redis_params(cfg: Config) -> dict[str, str]:
         "client-query-buffer-limit": str(cfg.client_query_buffer_limit),
         "dir": cfg.dir,
         "dbfilename": cfg.dbfilename,
+        "notify-keyspace-events": _events_shown(cfg.notify_keyspace_events),
+        "tracking-table-max-keys": str(cfg.tracking_table_max_keys),
     }

@@ -34,7 +34,7 @@ import time
 from typing import Any
 
 from . import core
-from .commands import dispatch, monitor
+from .commands import dispatch, monitor, tracking
 from .commands.transactions import reset_transaction_state
 from .keyspace import BlockValue
 from .protocol import BIG_FRAME, decode_big_frame, decode_frame
@@ -76,7 +76,7 @@ class Connection:
         "no_evict", "no_touch", "_reply_off", "_reply_skip", "_skip_next", "_mem",
         "multi", "multi_failed", "watched",
         "in_exec", "_blocked", "_blocked_silent", "blocked_slowlog",
-        "monitoring", "_mon_lines", "_mon_flush_queued", "ps_counts",
+        "monitoring", "_mon_lines", "_mon_flush_queued", "ps_counts", "tracking", "user",
     )
 
     # C may recv/send on the socket itself (rd_worker_poll): False for a socket C cannot read
@@ -120,9 +120,11 @@ class Connection:
         self._mon_lines: collections.deque[bytes] = collections.deque()
         self._mon_flush_queued = False
         self.ps_counts = (0, 0, 0)     # Pub/Sub: channels, patterns, shard channels (C keeps them)
+        self.tracking: Any = None      # CLIENT TRACKING's mode (commands/tracking.py), None when off
         self._resp = 2
         self._fastpath = bool(server.config.fastpath)
-        self._authenticated = not server.config.password
+        self.user = server.acl.default   # the ACL user (redistill/acl.py); C gets its handle below
+        self._authenticated = not server.acl.auth_required()
         self.no_evict = False          # CLIENT NO-EVICT (flag e; no client eviction exists here)
         self.no_touch = False          # CLIENT NO-TOUCH (flag T)
         self._reply_off = False        # CLIENT REPLY OFF, or SKIP for the current command
@@ -137,8 +139,13 @@ class Connection:
             self._c = None
             raise MemoryError("rd_worker_attach failed")
         core.conn_set_resp(c, 2)
+        if core.trk_attach(c, self.id, self.fd, int(self.c_reads_socket)) != _OK:
+            core.conn_free(c)
+            self._c = None
+            raise MemoryError("rd_trk_attach failed")
         self._tell_c_client()
         core.conn_set_authenticated(c, int(self._authenticated))
+        core.conn_set_acl(c, self.user.c_handle)
         core.conn_set_output_limit(c, int(getattr(server.config, "client_output_buffer_limit", 0)))
         core.conn_set_input_limit(c, int(getattr(server.config, "client_query_buffer_limit", 0)))
         self._update_fast()
@@ -177,7 +184,13 @@ class Connection:
         # As Redis's authRequired(): without a password nobody needs AUTH, even a client that
         # connected while one was set (and that needs it again if a password is set again).  Such
         # a client stays out of fast mode, so the dispatcher checks this at each command.
-        return self._authenticated or not self.server.config.password
+        return self._authenticated or not self.server.acl.auth_required()
+
+    def set_user(self, user: Any) -> None:
+        """AUTH, HELLO AUTH, RESET: the user whose rules apply from the next command (C too)."""
+        self.user = user
+        if self._c is not None:
+            core.conn_set_acl(self._c, user.c_handle)
 
     def set_authenticated(self, value: bool) -> None:
         self._authenticated = bool(value)
@@ -376,10 +389,13 @@ class Connection:
         # command must reach the dispatcher (NOAUTH); inside MULTI, to be queued; with
         # CLIENT REPLY OFF/SKIP, so the dispatcher can drop the replies.
         # A RESP2 subscriber, so that the dispatcher refuses what subscribed mode does not allow.
+        # A BCAST, OPTIN or OPTOUT tracking client, whose reads are remembered in Python
+        # (commands/tracking.py); a plain one's fast reads remember their keys in C.
         core.conn_set_fast(self._c, int(self._fastpath and self._authenticated and self.multi is None
                                         and not (self._reply_off or self._reply_skip
                                                  or self._skip_next)
-                                        and not (self._resp == 2 and self.subscribed)))
+                                        and not (self._resp == 2 and self.subscribed)
+                                        and (self.tracking is None or self.tracking.plain)))
 
     # ---- Pub/Sub (commands/pubsub.py; the registry is C's) ---------------------------------------
     @property
@@ -427,6 +443,30 @@ class Connection:
             return dispatch(self, args)
         finally:
             core.ps_enter(core.NULL)
+
+    # ---- client-side caching (commands/tracking.py; the table is C's) -------------------------------
+    @property
+    def c_handle(self) -> Any:
+        """The rd_conn (None once closed), for the C calls of commands/tracking.py."""
+        return self._c
+
+    def set_tracking(self, mode: Any) -> None:
+        """CLIENT TRACKING ON (mode) / OFF (None).  A BCAST, OPTIN or OPTOUT client's commands take
+        the Python path, where its reads are remembered before they run.  Owner thread."""
+        self.tracking = mode
+        self._update_fast()
+
+    def _dispatch_tracking(self, args: list[bytes]) -> bytes:
+        """A tracking client's command: the invalidations of its own changes wait in C for its reply
+        (rd_conn_reply appends them after it), and NOLOOP knows who changed a key."""
+        core.trk_enter(self._c)
+        try:
+            if self.ps_counts != (0, 0, 0) or self.multi is not None:
+                return self._dispatch_subscriber(args)
+            return dispatch(self, args)
+        finally:
+            core.trk_enter(core.NULL)
+            tracking.after_command(self, args)
 
     # ---- events (owner thread) ----------------------------------------------------------------
     def on_event(self, mask: int) -> None:
@@ -476,8 +516,11 @@ class Connection:
             else:  # copied out once (or kept where C read it); C may free the frame meanwhile
                 args = decode_big_frame(_buffer(frame[0], n), self._lent_value(frame[0]))
                 _frame_done(c)
-            st = self._answer(self._dispatch_subscriber(args)
-                              if self.ps_counts != (0, 0, 0) or self.multi is not None else dispatch(self, args))
+            if self.tracking is not None:
+                st = self._answer(self._dispatch_tracking(args))
+            else:
+                st = self._answer(self._dispatch_subscriber(args)
+                                  if self.ps_counts != (0, 0, 0) or self.multi is not None else dispatch(self, args))
         return st
 
     def _lent_value(self, frame: Any) -> tuple[int, BlockValue] | None:

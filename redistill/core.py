@@ -114,6 +114,18 @@ conn_set_fast = lib.rd_conn_set_fast
 conn_set_blocked = lib.rd_conn_set_blocked
 conn_set_resp = lib.rd_conn_set_resp
 conn_set_authenticated = lib.rd_conn_set_authenticated
+conn_set_acl = lib.rd_conn_set_acl
+script_set_acl_python = lib.rd_script_set_acl_python
+
+
+def acl_new() -> Any:
+    """A C ACL handle (csrc/acl.c), released when the returned object goes."""
+    return ffi.gc(lib.rd_acl_new(), lib.rd_acl_release)
+
+
+def acl_update(handle: Any, open_: int, bits: bytes, allkeys: int, patterns: bytes) -> None:
+    if lib.rd_acl_update(handle, open_, bits, len(bits), allkeys, patterns, len(patterns)) != OK:
+        raise MemoryError("rd_acl_update")
 conn_set_client = lib.rd_conn_set_client
 conn_set_output_limit = lib.rd_conn_set_output_limit
 conn_set_input_limit = lib.rd_conn_set_input_limit
@@ -172,6 +184,7 @@ ps_set_limits = lib.rd_ps_set_limits            # (hard, soft, seconds): the pub
 ps_limit_disconnections = lib.rd_ps_limit_disconnections
 ps_over_limit = lib.rd_ps_over_limit           # (c), owner thread: the sweep's check of a subscriber
 worker_pubsub_fd = lib.rd_worker_pubsub_fd
+notify_set_flags = lib.rd_notify_set_flags      # (flags): notify-keyspace-events as NOTIFY_* bits, any thread
 worker_deliver = lib.rd_worker_deliver          # (w, fds, statuses, max) -> n, as worker_poll reports
 NULL = ffi.NULL
 
@@ -231,16 +244,64 @@ def ps_numsub(kind: int, name: bytes) -> int:
     return lib.rd_ps_numsub(kind, name, len(name))
 
 
+# ---- client-side caching (csrc/tracking.c; docs/LOCKING.md) --------------------------------------
+TRK_ON, TRK_BCAST, TRK_OPTIN, TRK_OPTOUT = lib.RD_TRK_ON, lib.RD_TRK_BCAST, lib.RD_TRK_OPTIN, lib.RD_TRK_OPTOUT
+TRK_NOLOOP, TRK_BROKEN_REDIR = lib.RD_TRK_NOLOOP, lib.RD_TRK_BROKEN_REDIR
+trk_attach = lib.rd_trk_attach                  # (c, id, fd, c_writes) at a connection's creation
+trk_disable = lib.rd_trk_disable                # (c), owner thread
+trk_flags = lib.rd_trk_flags                    # (c) -> RD_TRK_*, owner thread
+trk_enter = lib.rd_trk_enter                    # (c or NULL) around a tracking client's command
+trk_flush_self = lib.rd_trk_flush_self          # (c): its waiting invalidations, before its reply
+trk_set_max_keys = lib.rd_trk_set_max_keys      # (n): tracking-table-max-keys
+trk_command_keys = lib.rd_trk_command_keys      # (i, first, last, step): a fast read's keys, start-up
+
+
+def _keys_arg(keys: list[bytes]) -> tuple[Any, Any]:
+    return (ffi.new("const char *[]", [ffi.from_buffer(k) for k in keys]),
+            ffi.new("size_t[]", [len(k) for k in keys]))
+
+
+def trk_enable(c: Any, flags: int, redirect: int, prefixes: list[bytes]) -> None:
+    """CLIENT TRACKING ON with checked options (owner thread)."""
+    p, n = _keys_arg(prefixes)
+    if lib.rd_trk_enable(c, flags, redirect, len(prefixes), p, n) != lib.RD_OK:
+        raise MemoryError("tracking: out of memory")
+
+
+def trk_remember(c: Any, keys: list[bytes]) -> None:
+    """The keys c's read-only command is about to read (owner thread)."""
+    if keys:
+        p, n = _keys_arg(keys)
+        lib.rd_trk_remember(c, len(keys), p, n)
+
+
+def trk_stats() -> tuple[int, int, int, int]:
+    """INFO's tracking_clients, tracking_total_keys, tracking_total_items, tracking_total_prefixes."""
+    out = ffi.new("uint64_t[]", 4)
+    lib.rd_trk_stats(out)
+    return out[0], out[1], out[2], out[3]
+
+
 # ---- Lua scripting (csrc/script*.c; the keyspace's face runs EVAL: Keyspace.script_eval) ---------
 EVAL_SHA = lib.RD_EVAL_SHA
 EVAL_RO = lib.RD_EVAL_RO
 CMD_WRITE, CMD_DENYOOM, CMD_NOSCRIPT = lib.RD_CMD_WRITE, lib.RD_CMD_DENYOOM, lib.RD_CMD_NOSCRIPT
 CMD_MAY_REPLICATE, CMD_CONTAINER, CMD_WAKES = lib.RD_CMD_MAY_REPLICATE, lib.RD_CMD_CONTAINER, lib.RD_CMD_WAKES
 CMD_ALLOW_BUSY = lib.RD_CMD_ALLOW_BUSY
+CMD_READONLY = lib.RD_CMD_READONLY
+script_read_seen = lib.rd_script_read_seen     # () -> 1 when the last script called a read-only command
 script_exists = lib.rd_script_exists            # (sha, len) -> 0/1; gate exclusive
 script_flush = lib.rd_script_flush              # gate exclusive
 script_set_busy_threshold = lib.rd_script_set_busy_threshold   # (ms); any thread
-script_busy = lib.rd_script_busy                # () -> 1 while a script is past busy-reply-threshold
+script_busy = lib.rd_script_busy                # () -> 1 (EVAL) or 2 (a function) while a script is busy
+function_flush = lib.rd_function_flush          # gate exclusive
+SCRIPT_BODY, SCRIPT_SHA, SCRIPT_FUNCTION = lib.RD_SCRIPT_BODY, lib.RD_SCRIPT_SHA, lib.RD_SCRIPT_FUNCTION
+
+
+def script_may_write(kind: int, ro: bool, s: bytes) -> bool:
+    """EVAL/EVALSHA/FCALL (kind) of s may write, by the script's flags (CLIENT PAUSE WRITE).  Gate held."""
+    return bool(lib.rd_script_may_write(kind, 1 if ro else 0, s, len(s)))
+FN_APPEND, FN_REPLACE, FN_FLUSH = lib.RD_FN_APPEND, lib.RD_FN_REPLACE, lib.RD_FN_FLUSH
 
 
 def script_command(name: str, arity: int, flags: int) -> None:
@@ -286,8 +347,61 @@ def script_kill() -> bytes:
     return _reply_of(lib.rd_script_kill)
 
 
+script_call_stats_reset = lib.rd_script_call_stats_reset   # CONFIG RESETSTAT; any thread
+
+
+def script_call_stats(name: str) -> tuple[int, int, int] | None:
+    """(calls, failed, rejected) of a command as scripts called it in C, or None when not registered."""
+    raw = name.encode()
+    out = ffi.new("uint64_t[]", 3)
+    if lib.rd_script_call_stats(raw, len(raw), out) != OK:
+        return None
+    return out[0], out[1], out[2]
+
+
 def script_stats() -> tuple[int, int, int]:
     """(Lua heap bytes, cached scripts, cache bytes) as of the last script run or load."""
     out = ffi.new("uint64_t[]", lib.RD_SCRIPT_NSTATS)
     lib.rd_script_stats(out, lib.RD_SCRIPT_NSTATS)
     return out[lib.RD_SCRIPT_VM_BYTES], out[lib.RD_SCRIPT_CACHED], out[lib.RD_SCRIPT_CACHE_BYTES]
+
+
+# ---- functions (csrc/function*.c; FCALL runs through Keyspace.function_call) ----------------------
+def function_load(code: bytes, replace: bool) -> bytes:
+    """FUNCTION LOAD's complete reply (the library's name, or the error).  Gate exclusive."""
+    return _reply_of(lambda buf: lib.rd_function_load(code, len(code), 1 if replace else 0, buf))
+
+
+def function_delete(name: bytes) -> bytes:
+    return _reply_of(lambda buf: lib.rd_function_delete(name, len(name), buf))
+
+
+def function_list(pattern: bytes | None, withcode: bool, resp: int) -> bytes:
+    pat = ffi.NULL if pattern is None else pattern
+    return _reply_of(lambda buf: lib.rd_function_list(pat, 0 if pattern is None else len(pattern),
+                                                      1 if withcode else 0, resp, buf))
+
+
+def function_stats(resp: int) -> bytes:
+    """FUNCTION STATS' complete reply.  Any thread (the running function's entry included)."""
+    return _reply_of(lambda buf: lib.rd_function_stats(resp, buf))
+
+
+def function_kill() -> bytes:
+    """FUNCTION KILL's complete reply.  Any thread, without the gate."""
+    return _reply_of(lib.rd_function_kill)
+
+
+def function_dump() -> bytes:
+    return _reply_of(lib.rd_function_dump)
+
+
+def function_restore(payload: bytes, policy: int) -> bytes:
+    return _reply_of(lambda buf: lib.rd_function_restore(payload, len(payload), policy, buf))
+
+
+def function_info() -> tuple[int, int, int, int]:
+    """(Lua heap bytes, libraries, functions, libraries' bytes)."""
+    out = ffi.new("uint64_t[]", lib.RD_FN_NINFO)
+    lib.rd_function_info(out, lib.RD_FN_NINFO)
+    return (out[lib.RD_FN_VM_BYTES], out[lib.RD_FN_LIBRARIES], out[lib.RD_FN_FUNCTIONS], out[lib.RD_FN_BYTES])

@@ -72,6 +72,7 @@ _CORE_TEXTS = {
     "STREAM_BLOCKED_NOKEY": "RD_ERR_BLOCKED_NOKEY",       # ... its stream is gone
     "DB_OUT_OF_RANGE": "RD_ERR_DB_INDEX",      # SELECT
     "BUSY": "RD_ERR_BUSY",                     # a script past busy-reply-threshold
+    "BUSY_FUNCTION": "RD_ERR_BUSY_FUNCTION",   # ... a function (FCALL)
 }
 
 
@@ -257,9 +258,32 @@ def maxclients_over_fd_limit(allowed: int) -> str:
     return f"The operating system is not able to handle the specified number of clients, try with {allowed}"
 
 
+# ---- CLIENT TRACKING / CACHING (Redis's clientCommand) ----
+
+TRACKING_ONE_REDIRECT = "A client can only redirect to a single other client"
+TRACKING_NO_REDIRECT_TARGET = "The client ID you want redirect to does not exist"
+TRACKING_PREFIX_NEEDS_BCAST = "PREFIX option requires BCAST mode to be enabled"
+TRACKING_BCAST_SWITCH = ("You can't switch BCAST mode on/off before disabling tracking for this client, "
+                         "and then re-enabling it with a different mode.")
+TRACKING_BCAST_OPTIN = "OPTIN and OPTOUT are not compatible with BCAST"
+TRACKING_OPTIN_OPTOUT = "You can't specify both OPTIN mode and OPTOUT mode"
+TRACKING_OPT_SWITCH = ("You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
+                       "and then re-enabling it with a different mode.")
+CACHING_NOT_TRACKING = ("CLIENT CACHING can be called only when the client is in tracking mode with OPTIN "
+                        "or OPTOUT mode enabled")
+CACHING_YES = "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+CACHING_NO = "CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+
+
+def tracking_prefix_overlap(prefix: bytes, other: bytes, existing: bool) -> str:
+    """checkPrefixCollisionsOrReply's two texts."""
+    which = "an existing prefix" if existing else "another provided prefix"
+    return (f"Prefix '{prefix.decode('latin-1')}' overlaps with {which} '{other.decode('latin-1')}'. "
+            "Prefixes for a single client must not overlap.")
+
+
 # ---- server and connection commands Redistill does not support (texts of our own) ----
 
-TRACKING_UNSUPPORTED = "CLIENT TRACKING ON is not supported: Redistill has no client-side caching"
 CONFIG_REWRITE_UNSUPPORTED = ("CONFIG REWRITE is not supported: Redistill's configuration lives in "
                               "redistill.toml, which is never rewritten")
 SHUTDOWN_FAILED = "Errors trying to SHUTDOWN. Check logs."  # Redis's text when the final save fails
@@ -309,3 +333,46 @@ def moved(slot: int, addr: str) -> str:
 SCRIPT_FLUSH_MODE = "SCRIPT FLUSH only support SYNC|ASYNC option"
 SCRIPT_DEBUG_MODE = "Use SCRIPT DEBUG YES/SYNC/NO"
 SCRIPT_DEBUG_UNSUPPORTED = "SCRIPT DEBUG YES/SYNC is not supported: there is no Lua debugger"
+FUNCTION_FLUSH_MODE = "FUNCTION FLUSH only supports SYNC|ASYNC option"
+FUNCTION_RESTORE_POLICY = "Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."
+FUNCTION_LIST_NO_PATTERN = "library name argument was not given"
+
+
+def function_load_option(opt: bytes) -> str:
+    return f"Unknown option given: {user_text(opt, None)}"
+
+
+def function_list_argument(arg: bytes) -> str:
+    return f"Unknown argument {user_text(arg, None)}"
+# ACL (commands/acl_cmd.py): Redis 7.0's texts.
+NOPERM_KEY = "-NOPERM this user has no permissions to access one of the keys used as arguments"
+NOPERM_CHANNEL = "-NOPERM this user has no permissions to access one of the channels used as arguments"
+ACL_USERNAME_SPACES = "Usernames can't contain spaces or null characters"
+ACL_DEFAULT_UNDELETABLE = "The 'default' user cannot be removed"
+ACL_GENPASS_BITS = ("ACL GENPASS argument must be the number of bits for the output password, a positive "
+                    "number up to 4096")
+ACL_NO_FILE = ("This Redis instance is not configured to use an ACL file. You may want to specify users via "
+               "the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+               "configuration file set) in order to store users in the Redis configuration.")
+ACL_SAVE_FAILED = ("There was an error trying to save the ACLs. Please check the server logs for more "
+                   "information")
+def noperm_command(fullname: str) -> str:
+    return f"-NOPERM this user has no permissions to run the '{fullname}' command"
+def noperm_exec(reason: str) -> str:
+    """A queued command the rules no longer allow when EXEC runs it."""
+    return ("-NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+            f"call. This command is no longer allowed for the following reason: {reason}")
+def script_acl(reason: str) -> str:
+    return f"The user executing the script {reason}"
+def acl_rule_error(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+def acl_unknown_category(arg: bytes) -> str:
+    return f"Unknown category '{user_text(arg)}'"
+def acl_user_not_found(arg: bytes) -> str:
+    return f"User '{user_text(arg, None)}' not found"
+def acl_command_not_found(arg: bytes) -> str:
+    return f"Command '{user_text(arg, None)}' not found"
+def sort_acl(option: str) -> str:
+    return f"{option} option of SORT denied due to insufficient ACL permissions."
+def acl_load_failed(text: str) -> str:
+    return text

@@ -490,6 +490,14 @@ class Keyspace:
         _check(lib.rd_script_eval(self.ptr, len(args), argv, argl, resp, mode, buf))
         return ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
 
+    def function_call(self, args: list[bytes], resp: int, ro: bool) -> bytes:
+        """FCALL/FCALL_RO, as script_eval."""
+        args = [bytes(a) if isinstance(a, BlockValue) else a for a in args]
+        argv, argl = _key_array(args)
+        buf = ffi.gc(lib.rd_buf_new(), lib.rd_buf_free)
+        _check(lib.rd_function_call(self.ptr, len(args), argv, argl, resp, 1 if ro else 0, buf))
+        return ffi.unpack(lib.rd_buf_data(buf), lib.rd_buf_len(buf))
+
     def _exec(self, args: list[bytes], resp: int) -> bytes:
         s = self._scratch
         argv, argl = _key_array(args)

@@ -206,22 +206,25 @@ class Stats:
         return sum(self._out_kbps) / _SAMPLES
 
 
-def commandstats_rows(python: dict[str, dict[str, int]],
-                      fast: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
+def commandstats_rows(python: dict[str, dict[str, int]], fast: dict[str, tuple[int, int]],
+                      script: dict[str, tuple[int, int, int]] | None = None) -> list[tuple[str, str]]:
     """INFO commandstats lines: the dispatcher's rows (name -> calls, usec, rejected_calls,
-    failed_calls) plus the (calls, failed calls) C ran for the fast commands.  C does not time
-    its commands (a clock read per command would cost more than GET itself), so usec covers
-    Python only and usec_per_call divides it by the Python calls."""
+    failed_calls) plus the (calls, failed calls) C ran for the fast commands and the (calls, failed,
+    rejected) of scripts' calls C ran or refused.  C does not time its commands (a clock read per
+    command would cost more than GET itself), so usec covers Python only and usec_per_call divides it
+    by the Python calls."""
+    script = script or {}
     rows = []
-    for name in sorted(set(python) | set(fast)):
+    for name in sorted(set(python) | set(fast) | set(script)):
         s = python.get(name, {})
         c_calls, c_failed = fast.get(name, (0, 0))
+        l_calls, l_failed, l_rejected = script.get(name, (0, 0, 0))
         py_calls, usec = s.get("calls", 0), s.get("usec", 0)
         per_call = usec / py_calls if py_calls else 0.0
         rows.append((f"cmdstat_{name}",
-                     f"calls={py_calls + c_calls},usec={usec},usec_per_call={per_call:.2f},"
-                     f"rejected_calls={s.get('rejected_calls', 0)},"
-                     f"failed_calls={s.get('failed_calls', 0) + c_failed}"))
+                     f"calls={py_calls + c_calls + l_calls},usec={usec},usec_per_call={per_call:.2f},"
+                     f"rejected_calls={s.get('rejected_calls', 0) + l_rejected},"
+                     f"failed_calls={s.get('failed_calls', 0) + c_failed + l_failed}"))
     return rows
 
 
@@ -376,6 +379,7 @@ def _blocked_clients(timed: bool = False) -> int:
 
 
 def _clients_section(server: Any) -> list[tuple[str, Any]]:
+    from redistill.commands import tracking   # csrc/tracking.c's count
     return [
         ("connected_clients", _connected_clients(server)),
         ("cluster_connections", 0),
@@ -383,20 +387,23 @@ def _clients_section(server: Any) -> list[tuple[str, Any]]:
         ("client_recent_max_input_buffer", 0),
         ("client_recent_max_output_buffer", 0),
         ("blocked_clients", _blocked_clients()),
-        ("tracking_clients", 0),
+        ("tracking_clients", tracking.info_clients()),
         ("clients_in_timeout_table", _blocked_clients(timed=True)),
     ]
 
 
 def _scripts_memory() -> list[tuple[str, Any]]:
-    """The Lua engine's lines, as Redis 7.0 names them (no functions engine: its VM is 0 bytes)."""
-    from redistill.core import script_stats
+    """The Lua engines' lines (EVAL's state and the functions' one), as Redis 7.0 names them."""
+    from redistill.core import function_info, script_stats
     vm, count, cache = script_stats()
+    fvm, nlibs, nfuncs, fbytes = function_info()
     return [
         ("used_memory_lua", vm), ("used_memory_vm_eval", vm), ("used_memory_lua_human", bytes_to_human(vm)),
-        ("used_memory_scripts_eval", cache), ("number_of_cached_scripts", count), ("used_memory_vm_functions", 0),
-        ("used_memory_vm_total", vm), ("used_memory_vm_total_human", bytes_to_human(vm)),
-        ("used_memory_scripts", cache), ("used_memory_scripts_human", bytes_to_human(cache)),
+        ("used_memory_scripts_eval", cache), ("number_of_cached_scripts", count),
+        ("number_of_functions", nfuncs), ("number_of_libraries", nlibs), ("used_memory_vm_functions", fvm),
+        ("used_memory_vm_total", vm + fvm), ("used_memory_vm_total_human", bytes_to_human(vm + fvm)),
+        ("used_memory_functions", fbytes),
+        ("used_memory_scripts", cache + fbytes), ("used_memory_scripts_human", bytes_to_human(cache + fbytes)),
     ]
 
 
@@ -423,6 +430,7 @@ def _memory_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         ("maxmemory_policy", cfg.eviction_policy),
         ("mem_fragmentation_ratio", f"{(rss / used) if used else 0:.2f}"),
         ("mem_fragmentation_bytes", rss - used),
+        ("mem_not_counted_for_evict", 0),   # no replication or AOF buffers here
         ("mem_allocator", "libc"),
         ("active_defrag_running", 0),
         ("lazyfree_pending_objects", 0),
@@ -441,7 +449,7 @@ def _persistence_section(server: Any) -> list[tuple[str, Any]]:
 
 
 def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
-    from redistill.commands import migrate, pubsub   # their counts (csrc/pubsub.c, the MIGRATE cache)
+    from redistill.commands import migrate, pubsub, tracking   # their counts (pubsub.c, tracking.c, the MIGRATE cache)
     st = server.stats
     t = st.totals()
     errors = sum(int(v.rpartition("=")[2]) for _, v in _table_section(server, "error_stats"))
@@ -467,9 +475,11 @@ def _stats_section(server: Any, ks: dict[str, int]) -> list[tuple[str, Any]]:
         *pubsub.info_fields(),
         ("latest_fork_usec", 0), ("total_forks", 0),
         ("migrate_cached_sockets", migrate.cached_sockets()),
+        *tracking.info_keyspace_fields(),
         ("unexpected_error_replies", 0),
         ("total_error_replies", errors),
-        ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's name
+        ("acl_access_denied_auth", getattr(server, "auth_failures", 0)),   # Redis 7.2's names
+        *_acl_denials(server),
         # Redis 7.2's name: clients dropped over client-output-buffer-limit (C's pubsub-class drops
         # at delivery, and the sweep's soft-limit closes)
         ("client_output_buffer_limit_disconnections", t["obuf_limit_closes"] + pubsub.limit_disconnections()),
@@ -563,3 +573,11 @@ def info_sections(server: Any, sections: Iterable[str | bytes] = ()) -> list[tup
 def build_info(server: Any, sections: Iterable[str | bytes] = ()) -> str:
     """Redis's INFO text for the requested sections ([] = default), in Redis's order."""
     return "\r\n".join(_lines(title, rows) for title, rows in info_sections(server, sections))
+
+
+def _acl_denials(server: Any) -> list[tuple[str, int]]:
+    """Commands, keys and channels the ACL refused (redistill/acl.py counts them as it logs)."""
+    registry = getattr(server, "acl", None)
+    denied = registry.denied if registry is not None else {}
+    return [("acl_access_denied_cmd", denied.get(1, 0)), ("acl_access_denied_key", denied.get(2, 0)),
+            ("acl_access_denied_channel", denied.get(4, 0))]

@@ -231,12 +231,28 @@ _EVENT_TYPES = "g$lshzxetd"  # what "A" stands for, in the order Redis writes th
 
 
 def _keyspace_events(text: str) -> str:
-    """keyspaceEventsStringToFlags then keyspaceEventsFlagsToString: "KEA" reads back as "AKE"."""
+    """keyspaceEventsStringToFlags then keyspaceEventsFlagsToString ("KEA" reads back as "AKE"), but
+    keeping "n" after "A", which Redis's text drops while its flags keep it (keyspace_events_shown)."""
     if any(ch not in "AgKEg$lshzxetdmn" for ch in text):
         raise ParamError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
     chars = set(text.replace("A", _EVENT_TYPES))
     types = "A" if set(_EVENT_TYPES) <= chars else "".join(c for c in _EVENT_TYPES if c in chars)
-    return types + ("n" if "n" in chars and types != "A" else "") + "".join(c for c in "KEm" if c in chars)
+    return types + ("n" if "n" in chars else "") + "".join(c for c in "KEm" if c in chars)
+
+
+def keyspace_events_shown(canon: str) -> str:
+    """What CONFIG GET prints for _keyspace_events' text: Redis writes no "n" after "A"."""
+    return canon.replace("An", "A", 1) if canon.startswith("An") else canon
+
+
+# notify-keyspace-events' letters as Redis's NOTIFY_* bits (csrc/notify.h); "A" is NOTIFY_ALL.
+_EVENT_BITS = {"K": 1, "E": 2, "g": 4, "$": 8, "l": 16, "s": 32, "h": 64, "z": 128, "x": 256,
+               "e": 512, "t": 1024, "m": 2048, "d": 8192, "n": 16384}
+
+
+def keyspace_event_flags(text: str) -> int:
+    """keyspaceEventsStringToFlags of a valid notify-keyspace-events value."""
+    return sum(_EVENT_BITS[c] for c in set(text.replace("A", _EVENT_TYPES)))
 
 
 def _bind(text: str) -> str:

@@ -123,6 +123,7 @@ class Server:
         self.active_expire_enabled = True  # the cron's expiry sweep (DEBUG SET-ACTIVE-EXPIRE)
         from .commands.slowlog import Slowlog  # here: the commands package imports the C core
         self.slowlog = Slowlog()        # SLOWLOG (commands/slowlog.py), fed by commands.dispatch
+        self.acl = self._acl_registry(cfg)   # ACL users (redistill/acl.py), the ACL LOG
         from .commands.latency import LatencyMonitor
         self.latency = LatencyMonitor()  # LATENCY's events (commands/latency.py)
         self.startup_memory = 0         # used_memory once the keyspace exists (MEMORY STATS)
@@ -146,6 +147,19 @@ class Server:
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
 
+    @staticmethod
+    def _acl_registry(cfg: Any) -> Any:
+        """The default user (requirepass its password), then the users of `users` and `aclfile`
+        (validated already by load_config), each with its C handle for the fast path."""
+        from . import acl
+        from .config import configured_users
+        registry = acl.Registry(cfg.password)
+        if getattr(cfg, "users", ()) or getattr(cfg, "aclfile", None):
+            registry.replace_all(configured_users(cfg))
+        for user in registry.users.values():
+            acl.sync_c(user)
+        return registry
+
     # ---- the interface commands use ------------------------------------------------------------
     def clients(self) -> list[Any]:
         """Every connected client on every thread, ordered by id (a snapshot)."""
@@ -160,10 +174,10 @@ class Server:
 
     def command_stats(self) -> list[tuple[str, str]]:
         """INFO commandstats rows (cmdstat_<name>, "calls=...,usec=..."): the dispatcher's
-        counters plus the calls the C fast path ran."""
-        from .commands import command_stats
+        counters plus the calls the C fast path ran and the ones scripts made in C."""
+        from .commands import command_stats, scripting
 
-        return metrics.commandstats_rows(command_stats(), self.stats.fast_command_calls())
+        return metrics.commandstats_rows(command_stats(), self.stats.fast_command_calls(), scripting.call_stats())
 
     def error_stats(self) -> list[tuple[str, str]]:
         """INFO errorstats rows (errorstat_<CODE>, "count=N"): the dispatcher's error replies
@@ -292,8 +306,11 @@ class Server:
                     s.close()
             self._free(core, self.workers)
             return 1
-        from .commands.config_cmd import set_pubsub_limits
+        from .commands.config_cmd import set_keyspace_events, set_pubsub_limits
         set_pubsub_limits(cfg)
+        set_keyspace_events(cfg)
+        core.trk_set_max_keys(cfg.tracking_table_max_keys)
+        self._configure_tracking()
         self._configure_cluster()
         try:
             for i in range(self.nthreads):
@@ -331,13 +348,17 @@ class Server:
         it hands commands for other nodes' slots to Python (which replies -MOVED/-CROSSSLOT)."""
         from .commands import COMMANDS
         from .keyspace import configure_cluster, fast_command_names
-        if self.cluster is None:
-            configure_cluster(None, [])
-            return
         specs = [COMMANDS[name] for name in fast_command_names()]
-        configure_cluster(self.cluster.owned_bitmap(),
+        # the key positions in every mode: the fast path's ACL check reads them too
+        configure_cluster(None if self.cluster is None else self.cluster.owned_bitmap(),
                           [(-1, 0, 0) if "movablekeys" in s.flags else (s.first_key, s.last_key, s.step)
                            for s in specs])
+
+    def _configure_tracking(self) -> None:
+        """Gives C's fast path the read-only fast commands' key positions (client-side caching)."""
+        from .commands import COMMANDS, tracking
+        from .keyspace import fast_command_names
+        tracking.configure_fast_reads([COMMANDS[name] for name in fast_command_names()])
 
     def _tls_context(self) -> Any:
         if not self.config.tls_enabled:
@@ -544,6 +565,8 @@ class Server:
         self.latency.add_sample_if_needed(event, (time.perf_counter_ns() - start) // 1_000_000)
 
     def _cron(self, now: float) -> None:
+        if getattr(self, "cron_paused", False):   # DEBUG PAUSE-CRON 1
+            return
         try:
             if not pause.active():   # CLIENT PAUSE keeps the dataset still, as Redis
                 if self.active_expire_enabled:  # DEBUG SET-ACTIVE-EXPIRE 0 turns the sweep off

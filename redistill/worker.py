@@ -62,11 +62,13 @@ _TRIM_RELEASE_BYTES = 8 << 20  # idle buffers freed in one pass past which memor
 PROTECTED_MODE_ERROR = errors.reply_line(errors.PROTECTED_MODE)
 
 
-def protected_mode_refuses(cfg: Any, addr: Any) -> bool:
-    """Redis's protected mode: with it on and no password, only loopback peers (127.0.0.0/8,
-    ::1, IPv4-mapped loopback, unix sockets) may connect.  cfg is read per accept, so CONFIG SET
-    protected-mode / requirepass apply to the next connection."""
-    if not getattr(cfg, "protected_mode", False) or getattr(cfg, "password", None):
+def protected_mode_refuses(cfg: Any, addr: Any, default_nopass: bool | None = None) -> bool:
+    """Redis's protected mode: with it on and no password for the default user, only loopback peers
+    (127.0.0.0/8, ::1, IPv4-mapped loopback, unix sockets) may connect.  Read per accept, so CONFIG
+    SET protected-mode / requirepass and ACL SETUSER default apply to the next connection."""
+    if default_nopass is None:
+        default_nopass = not getattr(cfg, "password", None)
+    if not getattr(cfg, "protected_mode", False) or not default_nopass:
         return False
     if not (isinstance(addr, tuple) and addr and isinstance(addr[0], str)):
         return False  # a unix socket: local by definition
@@ -301,7 +303,7 @@ class Worker(threading.Thread):
                 self._reject(sock, addr, _RATE_LIMIT_ERROR, "connection_rate_limit reached "
                              f"({server.config.connection_rate_limit}/s)")
                 continue
-            if protected_mode_refuses(server.config, addr):
+            if protected_mode_refuses(server.config, addr, server.acl.default.nopass):
                 stats.rejected_connections += 1
                 self._reject(sock, addr, PROTECTED_MODE_ERROR, "protected mode (no password set)")
                 continue

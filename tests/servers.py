@@ -189,6 +189,16 @@ def stop_and_check(sp: ServerProcess) -> None:
                            f"(None = needed SIGKILL after {STOP_TIMEOUT}s)\n{sp.stderr_text()}")
 
 
+def servers_for_module(*kinds_and_args: tuple[str, list[str]]):
+    """Body of a module-scoped fixture (`yield from`): the servers started, yielded as a list, then
+    stopped and checked, for tests whose server-wide state (latency events, the memory peak, DEBUG
+    switches) must not leak into the shared session server."""
+    servers = [start_server(kind, list(args)) for kind, args in kinds_and_args]
+    yield servers
+    for sp in servers:
+        stop_and_check(sp)
+
+
 def _flushall(host: str, port: int) -> None:
     s = RespSocket(host, port)
     try:

@@ -24,6 +24,8 @@ DEFINED = set("TDBRCVG")   # nm's kinds of global definitions (code, data, bss, 
 MODULES = {"t_stream_cg": "t_stream",   # a stream's consumer groups, inside the stream type
            "script_call": "script",     # the Lua engine: redis.call and the type conversions
            "script_conv": "script",
+           "function": "script",       # the functions engine: FUNCTION and FCALL beside EVAL
+           "function_dump": "script",
            "rdb_stream": "rdb"}        # the RDB encoding: streams apart
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from redistill import errors
-from redistill.commands import connection, datatypes, server, transactions
+from redistill.commands import acl_cmd, connection, datatypes, server, transactions
 from redistill.commands import blocking
 from redistill.commands import cluster
 from redistill.commands import debug
@@ -32,6 +32,7 @@ from redistill.commands import pubsub
 from redistill.commands import streams
 from redistill.commands import scripting
 from redistill.commands import table
+from redistill.commands import tracking
 from redistill.commands.connection import REDIS_VERSION  # noqa: F401  (re-exported for INFO)
 from redistill.core import script_busy
 from redistill.errors import CommandError
@@ -68,9 +69,9 @@ class CommandSpec:
         return argc == self.arity if self.arity >= 0 else argc >= -self.arity
 
 
-_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (blocking, cluster, connection, datatypes, debug,
+_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (acl_cmd, blocking, cluster, connection, datatypes, debug,
                                                        latency, memory, migrate, monitor, pause, pubsub, scripting,
-                                                       server, streams, transactions)}
+                                                       server, streams, tracking, transactions)}
 
 
 def _spec(row: table.Row) -> CommandSpec:
@@ -240,6 +241,11 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not client.authenticated and "no_auth" not in spec.flags:
         _count(spec.name, 2)
         return transactions.rejected(client, spec, CommandError(errors.NOAUTH), args)
+    if not (getattr(client, "multi", None) is not None and "no_multi" in spec.flags):   # that error first
+        refused = acl_cmd.toplevel_error(client, spec, args)
+        if refused is not None:
+            _count(spec.name, 2)
+            return transactions.rejected(client, spec, refused, args)
     topology = getattr(client.server, "cluster", None)
     if topology is not None:  # emulated cluster mode: Redis redirects before its OOM check
         moved = _cluster_redirect(topology, client, spec, args)
@@ -259,6 +265,9 @@ def _run(client: Any, args: list[bytes]) -> Any:
         except CommandError as e:
             _count(spec.name, 2)
             return transactions.rejected(client, spec, e, args)
+        finally:
+            if getattr(client, "tracking", None) is not None:   # the evicted keys' news come first
+                tracking.flush_self(client)
     if getattr(client, "subscribed", False) and client.resp == 2:   # Redis's RESP2 subscribed mode
         if spec.name not in pubsub.SUBSCRIBED_OK:
             _count(spec.name, 2)
@@ -274,14 +283,14 @@ def _run(client: Any, args: list[bytes]) -> Any:
         return transactions.rejected(client, spec, CommandError(errors.MONITOR_KEYSPACE), args)
     if "allow_busy" not in spec.flags and script_busy():   # Redis rejects before queueing (flags MULTI)
         _count(spec.name, 2)
-        return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+        return transactions.rejected(client, spec, _busy(), args)
     if queue is not None and spec.name not in transactions.NOT_QUEUED:
-        if pause.holds(client, spec):   # Redis postpones before queueing
+        if pause.holds(client, spec, args):   # Redis postpones before queueing
             return pause.postpone(client, args)
         queue.append((spec, args))
         return "QUEUED"
     if spec.name in OWN_GATE:  # takes the keyspace gate exclusive itself
-        if pause.holds(client, spec):   # checked just before (see commands/pause.py)
+        if pause.holds(client, spec, args):   # checked just before (see commands/pause.py)
             return pause.postpone(client, args)
         return call(client, spec, args)
     # Every other command holds the gate shared (SORT exclusive), so no EXEC interleaves with it;
@@ -292,12 +301,12 @@ def _run(client: Any, args: list[bytes]) -> Any:
     if not ks.gate_begin_unless_busy(exclusive):   # a script past busy-reply-threshold holds it
         if "allow_busy" not in spec.flags:
             _count(spec.name, 2)
-            return transactions.rejected(client, spec, CommandError(errors.BUSY), args)
+            return transactions.rejected(client, spec, _busy(), args)
         # MULTI, WATCH, AUTH, HELLO...: answered now, as Redis does while a script is busy; none
         # changes a key (SCRIPT KILL and SHUTDOWN take no gate: OWN_GATE)
         return call(client, spec, args)
     try:
-        if pause.holds(client, spec):
+        if pause.holds(client, spec, args):
             return pause.postpone(client, args)
         try:
             if exclusive or "write" not in spec.flags or not blocking.serves(args):
@@ -309,7 +318,7 @@ def _run(client: Any, args: list[bytes]) -> Any:
         ks.shared_end()
         exclusive = True
         ks.exclusive_begin()
-        if pause.holds(client, spec):
+        if pause.holds(client, spec, args):
             return pause.postpone(client, args)
         return call(client, spec, args)
     finally:
@@ -317,6 +326,11 @@ def _run(client: Any, args: list[bytes]) -> Any:
             ks.exclusive_end()
         else:
             ks.shared_end()
+
+
+def _busy() -> CommandError:
+    """The busy error that names the kill for the running script (FUNCTION KILL for a function)."""
+    return CommandError(errors.BUSY_FUNCTION if script_busy() == 2 else errors.BUSY)
 
 
 # PING's row with its subscribed-mode reply (["pong", message]).
@@ -368,6 +382,8 @@ def call(client: Any, spec: CommandSpec, args: list[bytes]) -> Any:
     start = time.perf_counter_ns()
     fills = spec.wakes
     existed = blocking.existing(client, spec.name, args) if fills and blocking.waiting() else None
+    if getattr(client, "tracking", None) is not None:   # before the read: csrc/tracking.c, rule 2
+        tracking.remember(client, spec, lambda: server.command_keys(spec, args))
     try:
         result = spec.handler(client, args)
     except blocking.Upgrade:   # nothing done: _run runs it again under the gate exclusive

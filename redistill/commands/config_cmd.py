@@ -53,6 +53,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "client-query-buffer-limit": ("client_query_buffer_limit", int),
     "dir": ("dir", str),
     "dbfilename": ("dbfilename", str),
+    "notify-keyspace-events": ("notify_keyspace_events", str),
+    "tracking-table-max-keys": ("tracking_table_max_keys", int),
 }
 _AT_START = {"tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"}
 _SLOWLOG = {"slowlog-log-slower-than": "slower_than", "slowlog-max-len": "max_len"}
@@ -117,7 +119,8 @@ def config_set(client: Any, args: list[bytes]) -> str:
                     canon = rp.parse(param, text)
             except rp.ParamError as e:
                 raise CommandError(errors.config_set_failed(spelled.encode("latin-1"), str(e))) from None
-            if canon != current[param.name]:
+            # notify-keyspace-events' shown text drops "n" after "A": compare the full value.
+            if canon != current[param.name] or param.name == "notify-keyspace-events":
                 new[param.name] = canon
         _apply(server, new)
     return "OK"
@@ -174,6 +177,11 @@ def _apply(server: Any, new: dict[str, str]) -> None:
     if normal is not None:   # the workers' sweeps enforce the soft limit (Worker._past_soft_limit)
         server.obuf_soft_limit = normal[1:]
         set_pubsub_limits(updated)
+    if "notify_keyspace_events" in fields:
+        set_keyspace_events(updated)
+    if "tracking_table_max_keys" in fields:   # C evicts tracked keys over it now
+        from redistill.core import trk_set_max_keys
+        trk_set_max_keys(updated.tracking_table_max_keys)
     if "log_level" in fields:
         from redistill.__main__ import _LEVELS   # the mapping logging was set up with at start
         logging.getLogger().setLevel(_LEVELS[updated.log_level])
@@ -199,8 +207,16 @@ def _apply(server: Any, new: dict[str, str]) -> None:
         if value.lstrip("-").isdigit():
             set_type_threshold(name, int(value))
     _overrides.setdefault(id(server), {}).update(stored)
+    server_acl = getattr(server, "acl", None)   # ACL users and log (redistill/acl.py)
+    if server_acl is not None:
+        if "requirepass" in new:   # the default user's password
+            server_acl.set_default_password(new["requirepass"] or None)
+        if "acllog-max-len" in new:
+            server_acl.set_log_max(int(new["acllog-max-len"]))
+        if "acl-pubsub-default" in new:   # the channels of users and selectors created from now on
+            server_acl.pubsub_default = new["acl-pubsub-default"] == "allchannels"
     if {"requirepass", "client-output-buffer-limit", "client-query-buffer-limit"} & new.keys():
-        _refresh_connections(server)
+        refresh_connections(server)
 
 
 def _check_snapshot_path(new: dict[str, str]) -> None:
@@ -217,6 +233,12 @@ def set_pubsub_limits(cfg: Any) -> None:
     of a subscriber that gets no more messages)."""
     from redistill import core
     core.ps_set_limits(*rp.class_limits(cfg.pubsub_output_buffer_limit))
+
+
+def set_keyspace_events(cfg: Any) -> None:
+    """notify-keyspace-events into C (csrc/notify.c), which every write checks."""
+    from redistill import core
+    core.notify_set_flags(rp.keyspace_event_flags(cfg.notify_keyspace_events))
 
 
 def _check_maxclients(server: Any, maxclients: int) -> None:
@@ -247,7 +269,7 @@ def _rebind(server: Any, updated: Any, name: str) -> None:
         raise CommandError(errors.config_set_failed(name.encode(), reason)) from None
 
 
-def _refresh_connections(server: Any) -> None:
+def refresh_connections(server: Any) -> None:
     """Connected clients take the new password state and buffer limits, each on its own thread."""
     for worker in getattr(server, "workers", ()):
         if worker is threading.current_thread():   # this client's next command sees the change

@@ -2,12 +2,11 @@
 run wholly in C (csrc/cmd_conn.c): their table lines name datatypes.run."""
 from __future__ import annotations
 
-import hmac
 import time
 from typing import Any
 
 from redistill import errors
-from redistill.commands import monitor, transactions
+from redistill.commands import monitor, tracking, transactions
 from redistill.commands.args import help_reply, parse_int, parse_ll, word
 from redistill.errors import CommandError
 from redistill.protocol import SetReply, Verbatim
@@ -15,15 +14,17 @@ from redistill.protocol import SetReply, Verbatim
 REDIS_VERSION = "7.0.0"  # what HELLO reports as Redis's version; INFO should print the same
 
 
-def credentials_ok(client: Any, user: bytes, password: bytes) -> bool:
-    """Only the "default" user exists.  With no password configured it is Redis's "nopass"
-    default user, which accepts any password."""
-    configured = client.server.config.password
-    if user != b"default":
-        return False
-    if not configured:
-        return True
-    return hmac.compare_digest(password, configured.encode("utf-8"))
+def credentials_ok(client: Any, user: bytes, password: bytes, argv0: bytes = b"auth") -> Any:
+    """The user AUTH user pass names, when it exists, is on and the password is one of its own (or it
+    is nopass); else None, with the failure in ACL LOG."""
+    found = client.server.acl.authenticate(user, password)
+    if found is None:
+        from redistill import acl
+        from redistill.commands import acl_cmd
+        context = "multi" if getattr(client, "multi", None) is not None else "toplevel"
+        # the log's object: the command's name as the client sent it, as Redis
+        acl_cmd.log_denial(client, acl.DENIED_AUTH, context, argv0.decode("latin-1"), user.decode("latin-1"))
+    return found
 
 
 def _host(client: Any) -> str:
@@ -33,17 +34,18 @@ def _host(client: Any) -> str:
 def auth_failed(client: Any) -> CommandError:
     """WRONGPASS, after recording the failure: an address that keeps failing gets its replies
     held back (server.auth_failed), through the worker's timers, never by sleeping."""
-    record = getattr(client.server, "auth_failed", None)
+    record = getattr(client.server, "auth_failed", None)   # counts acl_access_denied_auth too
     delay = record(_host(client)) if record is not None else 0.0
     if delay > 0 and hasattr(client, "delay_reply"):
         client.delay_reply(delay)
     return CommandError(errors.WRONGPASS)
 
 
-def auth_succeeded(client: Any) -> None:
+def auth_succeeded(client: Any, user: Any) -> None:
+    client.set_user(user)
     client.set_authenticated(True)
     forget = getattr(client.server, "auth_succeeded", None)
-    if forget is not None and client.server.config.password:
+    if forget is not None and client.server.acl.auth_required():
         forget(_host(client))
 
 
@@ -52,14 +54,15 @@ def auth(client: Any, args: list[bytes]) -> str:
     if len(args) > 3:
         raise CommandError(errors.SYNTAX)
     if len(args) == 2:
-        if not client.server.config.password:
+        if client.server.acl.default.nopass:
             raise CommandError(errors.AUTH_NOT_CONFIGURED)
         user, password = b"default", args[1]
     else:
         user, password = args[1], args[2]
-    if not credentials_ok(client, user, password):
+    found = credentials_ok(client, user, password, args[0])
+    if found is None:
         raise auth_failed(client)  # a failed AUTH leaves the client as it was
-    auth_succeeded(client)
+    auth_succeeded(client, found)
     return "OK"
 
 
@@ -72,9 +75,10 @@ def hello(client: Any, args: list[bytes]) -> dict:
             raise CommandError(errors.NOPROTO)
     credentials, name = _hello_options(args)
     if credentials is not None:
-        if not credentials_ok(client, *credentials):
+        found = credentials_ok(client, *credentials, args[0])
+        if found is None:
             raise auth_failed(client)
-        auth_succeeded(client)
+        auth_succeeded(client, found)
     if not client.authenticated:
         raise CommandError(errors.HELLO_NOAUTH)
     if name is not None:
@@ -176,6 +180,7 @@ def _flags(c: Any) -> str:
         flags += "x"   # (Redis's "d", a touched WATCH, is not shown: EXEC finds it out)
     if getattr(c, "blocked", None) is not None:
         flags += "b"   # waiting in BLPOP & co.
+    flags += tracking.list_flags(c)
     if c.no_evict:
         flags += "e"
     if c.no_touch:
@@ -210,7 +215,12 @@ def client_line(c: Any, now: float, argv: list[bytes] | None = None) -> str:
             f"db={c.db} sub={sub} psub={psub} ssub={ssub} multi={_multi_count(c)} qbuf={qbuf} "
             f"qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem={_multi_mem(c)} rbs={cap} rbp={cap} "
             f"obl={obl} oll={oll} omem={omem} tot-mem={tot} events={events} cmd={c.last_command} "
-            f"user=default redir=-1 resp={c.resp}\n")
+            f"user={_username(c)} redir={tracking.redir_of(c)} resp={c.resp}\n")
+
+
+def _username(c: Any) -> str:
+    user = getattr(c, "user", None)
+    return "default" if user is None else user.name
 
 
 def _multi_mem(c: Any) -> int:
@@ -279,8 +289,9 @@ def client_kill(client: Any, args: list[bytes]) -> Any:
         elif opt == b"laddr":
             filters["laddr"] = value.decode("latin-1")
         elif opt == b"user":
-            if value != b"default":   # the only user that exists
+            if client.server.acl.get(value.decode("latin-1")) is None:
                 raise CommandError(errors.no_such_user(value))
+            filters["user"] = value.decode("latin-1")
         elif opt == b"skipme":
             if word(value) not in (b"yes", b"no"):
                 raise CommandError(errors.SYNTAX)
@@ -298,6 +309,7 @@ def _kill_matching(client: Any, filters: dict[str, Any], skipme: bool) -> int:
                 or "laddr" in filters and c.laddr != filters["laddr"]
                 or "id" in filters and c.id != filters["id"]
                 or "type" in filters and _type_of(c) != filters["type"]
+                or "user" in filters and _username(c) != filters["user"]
                 or skipme and c is client):
             continue
         if c is client:
@@ -336,36 +348,20 @@ def client_reply(client: Any, args: list[bytes]) -> str:
     return "OK"   # sent only for ON: the connection drops the replies of OFF and SKIP
 
 
-# CLIENT GETREDIR   (no tracking, so never redirecting)
-def client_getredir(client: Any, args: list[bytes]) -> int:
-    return -1
-
-
-# CLIENT TRACKING ON|OFF [...]   (client-side caching is not supported)
-def client_tracking(client: Any, args: list[bytes]) -> str:
-    if word(args[2]) == b"off":
-        return "OK"
-    if word(args[2]) != b"on":
-        raise CommandError(errors.SYNTAX)
-    raise CommandError(errors.TRACKING_UNSUPPORTED)
-
-
-# CLIENT TRACKINGINFO
-def client_trackinginfo(client: Any, args: list[bytes]) -> dict:
-    return {b"flags": SetReply([b"off"]), b"redirect": -1, b"prefixes": []}
-
-
 # RESET   (clearClientConnectionState: leaves MULTI, unwatches, RESP2, no name, replies on,
 #          deauthenticates when a password is set; lib-name/lib-ver and NO-EVICT are kept)
 def reset(client: Any, args: list[bytes]) -> str:
     transactions.reset_transaction_state(client)
     monitor.stop(client)
     client.pubsub_reset()
+    if client.tracking is not None:   # disableTracking
+        tracking.client_tracking(client, [b"client", b"tracking", b"off"])
     client.db = 0
     client.name = None   # NO-EVICT / NO-TOUCH stay: Redis 7.0's RESET keeps them too
     client.reset_reply_mode()
     client.set_resp(2)
-    if client.server.config.password:
+    client.set_user(client.server.acl.default)
+    if client.server.acl.auth_required():
         client.set_authenticated(False)
     return "RESET"
 

@@ -15,3 +15,12 @@ def run(client: Any, args: list[bytes]) -> Encoded:
     if reply[:1] == b"-":  # an error line: raised, so INFO errorstats and failed_calls count it
         raise CommandError(reply[:-2].decode("latin-1"))
     return Encoded(reply)
+
+
+# SORT, SORT_RO: BY patterns and GET read keys the arguments do not name (acl_cmd.sort_error)
+def sort(client: Any, args: list[bytes]) -> Encoded:
+    from redistill.commands.acl_cmd import sort_error   # acl_cmd imports the package
+    refused = sort_error(client, args)
+    if refused is not None:
+        raise refused
+    return run(client, args)

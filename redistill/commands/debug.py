@@ -84,6 +84,8 @@ def _help(client: Any, args: list[bytes]) -> list[str]:
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys named key:<num>. If <prefix> is specified then",
         "    it is used instead of the 'key' prefix.",
+        "PAUSE-CRON <0|1>",
+        "    Stop periodic cron job processing.",
         "PROTOCOL <type>",
         "    Reply with a test value of the specified type. <type> can be: string,",
         "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
@@ -121,6 +123,12 @@ def _sleep(client: Any, args: list[bytes]) -> str:
 # DEBUG SET-ACTIVE-EXPIRE <0|1>   (the cron's expiry sweep; lazy expiry on access stays)
 def _set_active_expire(client: Any, args: list[bytes]) -> str:
     client.server.active_expire_enabled = _atoi(args[2]) != 0
+    return "OK"
+
+
+# DEBUG PAUSE-CRON <0|1>   (the main thread's cron: expiry, eviction, stats sampling)
+def _pause_cron(client: Any, args: list[bytes]) -> str:
+    client.server.cron_paused = _atoi(args[2]) != 0
     return "OK"
 
 
@@ -328,6 +336,7 @@ _SUBCOMMANDS: dict[bytes, tuple[Any, int]] = {
     b"log": (_log, 3),
     b"sleep": (_sleep, 3),
     b"set-active-expire": (_set_active_expire, 3),
+    b"pause-cron": (_pause_cron, 3),
     b"quicklist-packed-threshold": (_quicklist_packed_threshold, 3),
     b"object": (_object, 3),
     b"populate": (_populate, -3),  # at most 5: checked in _populate

@@ -219,8 +219,10 @@ def _sparkline_range(values: list[int], labels: list[str], lo: int, hi: int, off
 
 # LATENCY DOCTOR
 def doctor(client: Any, args: list[bytes]) -> Verbatim:
+    from redistill.commands.config_cmd import config_params   # CONFIG's view of hz
     mon = _monitor(client)
-    return Verbatim("txt", _report(mon.snapshot(), mon.threshold, client.server.slowlog))
+    hz = int(config_params(client.server).get("hz", "10"))
+    return Verbatim("txt", _report(mon.snapshot(), mon.threshold, client.server.slowlog, hz))
 
 
 _DISABLED = ("I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. "
@@ -230,24 +232,37 @@ _DISABLED = ("I'm sorry, Dave, I can't do that. Latency monitoring is disabled i
 _NOTHING = ("Dave, no latency spike was observed during the lifetime of this Redis instance, not in the "
             "slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think "
             "things over.\n")
-_ADVICE = {
-    "slowlog_enabled": "- Enable the Slow Log using: CONFIG SET slowlog-log-slower-than {slower}. "
-                       "Also consider increasing the slow log length, for example with "
-                       "CONFIG SET slowlog-max-len 1024.\n",
+_ADVICE = {   # in Redis's order; each checked against redis-server 7.0.15's report
+    "slowlog_enabled": "- There are latency issues with potentially slow commands you are using. Try to enable "
+                       "the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than "
+                       "{slower}'. If the Slow log is disabled Redis is not able to log slow commands execution "
+                       "for you.\n",
     "slowlog_tuning": "- Your current Slow Log configuration only logs events that are slower than your "
-                      "configured latency monitor threshold. Please use CONFIG SET slowlog-log-slower-than "
-                      "{slower}.\n",
+                      "configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than "
+                      "{slower}'.\n",
     "slowlog_inspect": "- Check your Slow Log to understand what are the commands you are running which are "
                        "too slow to execute. Please check https://redis.io/commands/slowlog for more "
                        "information.\n",
+    "scheduler": "- The system is slow to execute Redis code paths not containing system calls. This usually "
+                 "means the system does not provide Redis CPU time to run for long periods. You should try to:\n"
+                 "  1) Lower the system load.\n"
+                 "  2) Use a computer / VM just for Redis if you are running other software in the same system.\n"
+                 "  3) Check if you have a \"noisy neighbour\" problem.\n"
+                 "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in your "
+                 "system.\n"
+                 "  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if you "
+                 "are using Jemalloc. However this may create fragmentation problems.\n",
+    "hz": "- In order to make the Redis keys expiring process more incremental, try to set the 'hz' "
+          "configuration parameter to 100 using 'CONFIG SET hz 100'.\n",
     "large_objects": "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a "
                      "blocking operation. If you have very large objects that are often deleted, expired, "
                      "or evicted, try to fragment those objects into multiple smaller objects.\n",
 }
 
 
-def _report(events: dict, threshold: int, slowlog: Any) -> str:
-    """createLatencyReport: each event's analysis, then the advice its kind calls for."""
+def _report(events: dict, threshold: int, slowlog: Any, hz: int) -> str:
+    """createLatencyReport: each event's analysis, then the advice its kind calls for (the events
+    recorded here: command, fast-command, expire-cycle; eviction-cycle gets none)."""
     if not threshold and not events:
         return _DISABLED
     if not events:
@@ -263,15 +278,17 @@ def _report(events: dict, threshold: int, slowlog: Any) -> str:
         period = (now - min(t for t, _ in samples)) or 1
         text.append(f"{num}. {event}: {len(lats)} latency spikes (average {avg}ms, mean deviation {mad}ms, "
                     f"period {period / len(lats):.2f} sec). Worst all time event {top}ms.")
-        if event in ("command", "fast-command"):
+        if event == "command":
             slower = getattr(slowlog, "slower_than", -1)
             if slower < 0 or getattr(slowlog, "max_len", 0) == 0:
                 advice.add("slowlog_enabled")
             elif slower // 1000 > threshold:
                 advice.add("slowlog_tuning")
             advice.update(("slowlog_inspect", "large_objects"))
-        elif event in ("expire-cycle", "eviction-cycle"):
-            advice.add("large_objects")
+        elif event == "fast-command":
+            advice.add("scheduler")
+        elif event == "expire-cycle" and hz < 100:
+            advice.add("hz")
         text.append("\n")
     if advice:
         text.append("\nI have a few advices for you:\n\n")

@@ -87,13 +87,27 @@ def _close(link: _Link) -> None:
         pass
 
 
+_sweeping = False   # one timer chain for the whole cache, on the worker that started it
+
+
+def _start_sweep(worker: Any) -> None:
+    """After a transfer (on its client's worker): the sweep runs while the cache holds links."""
+    global _sweeping
+    with _cache_lock:
+        if _sweeping or not _cache:
+            return
+        _sweeping = True
+    worker.call_later(1.0, lambda: _sweep(worker))
+
+
 def _sweep(worker: Any) -> None:
-    """migrateCloseTimedoutSockets, on a worker timer while the cache holds links."""
+    """migrateCloseTimedoutSockets, once a second while the cache holds links."""
+    global _sweeping
     now = time.monotonic()
     with _cache_lock:
         stale = [n for n, link in _cache.items() if now - link.last_use > CACHE_TTL]
         dead = [_cache.pop(n) for n in stale]
-        more = bool(_cache)
+        _sweeping = more = bool(_cache)
     for link in dead:
         _close(link)
     if more:
@@ -183,6 +197,8 @@ def migrate(client: Any, args: list[bytes]) -> Any:
                opts["username"], opts["password"], b"RESTORE-ASKING" if cluster else b"RESTORE", items)
     if client.in_exec:   # MULTI/EXEC, scripts: no blocking, the transfer runs here
         reply = _finish(client, job, _transfer(job), own_gate=False)
+        if getattr(client, "worker", None) is not None:   # a script's caller has none at hand
+            _start_sweep(client.worker)
         if reply[:1] == b"-":   # raised, so INFO errorstats counts it
             raise CommandError(reply[:-2].decode("latin-1"))
         return Encoded(reply)
@@ -193,7 +209,7 @@ def migrate(client: Any, args: list[bytes]) -> Any:
     def run() -> None:
         reply = _transfer(job)
         worker.call_soon(lambda: waiter.done(_finish(client, job, reply, own_gate=True)))
-        worker.call_soon(lambda: _sweep(worker))
+        worker.call_soon(lambda: _start_sweep(worker))
 
     threading.Thread(target=run, name="migrate", daemon=True).start()
     return Encoded(b"")

@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Any
 
-from redistill import errors
+from redistill import core, errors
 from redistill.commands import monitor
 from redistill.commands.args import LLONG_MAX, parse_ll, word
 from redistill.errors import CommandError
@@ -52,20 +52,37 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def holds(client: Any, spec: Any) -> bool:
+def holds(client: Any, spec: Any, args: list[bytes] | None = None) -> bool:
     """Whether the pause postpones this command (Redis's processCommand check)."""
     if _kind == OFF or getattr(client, "monitoring", False) or not active():
         return False
     if _kind == ALL:
         return True
-    if _may_replicate(spec):
+    if _may_replicate(client, spec, args):
         return True
     queue = getattr(client, "multi", None)
-    return spec.name == "exec" and queue is not None and any(_may_replicate(s) for s, _ in queue)
+    return spec.name == "exec" and bool(queue) and any(_may_replicate(client, s, a) for s, a in queue)
 
 
-def _may_replicate(spec: Any) -> bool:
-    return "write" in spec.flags or "may_replicate" in spec.flags
+# The scripting commands whose flags come from the script (Redis's evalGetCommandFlags): kind, _RO.
+_SCRIPTS = {"eval": (core.SCRIPT_BODY, False), "eval_ro": (core.SCRIPT_BODY, True),
+            "evalsha": (core.SCRIPT_SHA, False), "evalsha_ro": (core.SCRIPT_SHA, True),
+            "fcall": (core.SCRIPT_FUNCTION, False), "fcall_ro": (core.SCRIPT_FUNCTION, True)}
+
+
+def _may_replicate(client: Any, spec: Any, args: list[bytes] | None) -> bool:
+    script = _SCRIPTS.get(spec.name)
+    if script is None:
+        return "write" in spec.flags or "may_replicate" in spec.flags
+    if args is None or len(args) < 2:
+        return True
+    ks = client.server.keyspace   # the script cache and the functions change under the gate exclusive
+    if not ks.gate_begin_unless_busy(False):
+        return True
+    try:
+        return core.script_may_write(script[0], script[1], bytes(args[1]))
+    finally:
+        ks.shared_end()
 
 
 def postpone(client: Any, args: list[bytes]) -> Encoded:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from redistill import errors
+from redistill import core, errors
 from redistill.commands import table
 from redistill.commands.args import help_reply, parse_ll, word
 from redistill.commands.config_cmd import config_get, config_params, config_set  # noqa: F401 (the table's)
@@ -31,9 +31,13 @@ def config_resetstat(client: Any, args: list[bytes]) -> str:
 
     commands.reset_stats()
     commands.latency.reset_histograms()   # Redis's resetCommandTableStats drops them too
+    core.script_call_stats_reset()
     stats = getattr(client.server, "stats", None)
     if stats is not None and hasattr(stats, "reset"):
         stats.reset(client.server)
+    registry = getattr(client.server, "acl", None)
+    if registry is not None:
+        registry.reset_denied()
     return "OK"
 
 
@@ -93,6 +97,10 @@ def acl_categories(spec: Any) -> list[str]:
     return sorted(cats, key=lambda c: _ACL_ORDER.index(c) if c in _ACL_ORDER else len(_ACL_ORDER))
 
 
+# Flags Redis keeps out of COMMAND INFO on purpose (addReplyCommandFlags): may_replicate still makes a
+# read-only script refuse the command and CLIENT PAUSE WRITE hold it.
+_HIDDEN_FLAGS = frozenset({"may_replicate"})
+
 # Redis's command flag order (COMMAND INFO lists them in it).
 _FLAG_ORDER = ("write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
                "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth",
@@ -125,7 +133,7 @@ def _key_spec_reply(ks: Any) -> dict:
 def command_info_entry(spec: Any) -> list:
     """addReplyCommandInfo: name, arity, flags, first/last/step, ACL categories, tips, key specs,
     subcommands."""
-    flags = sorted(spec.flags, key=lambda f: _FLAG_ORDER.index(f) if f in _FLAG_ORDER else 99)
+    flags = sorted(spec.flags - _HIDDEN_FLAGS, key=lambda f: _FLAG_ORDER.index(f) if f in _FLAG_ORDER else 99)
     subs = [command_info_entry(s) for s in (spec.subcommands or {}).values()]
     return [spec.name.encode(), spec.arity, SetReply(flags), spec.first_key, spec.last_key,
             spec.step, SetReply(acl_categories(spec)), SetReply(t.encode() for t in spec.tips),

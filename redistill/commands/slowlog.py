@@ -41,6 +41,8 @@ def _redacted(args: list[bytes]) -> list[bytes]:
         for i in range(2, len(out) - 1, 2):
             if out[i].lower() in (b"requirepass", b"masterauth", b"masteruser"):   # SENSITIVE_CONFIG
                 out[i + 1] = REDACTED
+    elif name == b"acl" and len(out) > 2 and out[1].lower() == b"setuser":   # its rules carry passwords
+        out[2:] = [REDACTED] * (len(out) - 2)
     return out
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from redistill import commands, errors
-from redistill.commands import blocking, monitor
+from redistill.commands import acl_cmd, blocking, monitor
 from redistill.errors import CommandError
 from redistill.keyspace import BlockValue
 from redistill.protocol import NULL_ARRAY, Encoded
@@ -54,7 +54,10 @@ def exec_(client: Any, args: list[bytes]) -> Any:
                 queue = [(spec, [bytes(a) if type(a) is BlockValue else a for a in argv]) for spec, argv in queue]
             client.in_exec = True  # blocking commands answer at once (commands/blocking.py)
             for spec, argv in queue:
-                parts.append(commands.encode_reply(client, commands.call(client, spec, argv)))
+                # the rules may have changed since it was queued (Redis checks again)
+                refused = acl_cmd.exec_error(client, spec, argv)
+                result = refused if refused is not None else commands.call(client, spec, argv)
+                parts.append(commands.encode_reply(client, result))
             return Encoded(b"".join(parts))
         finally:
             client.in_exec = False

@@ -492,13 +492,11 @@ def test_reset_with_redis_py(rc):
 
 # ---- TRACKING / GETREDIR --------------------------------------------------------------------------
 
-def test_tracking_is_not_supported(raw, server):
+def test_tracking_off_and_getredir_without_tracking(raw):
+    """Before any CLIENT TRACKING ON: GETREDIR -1 and OFF accepted, as Redis (the rest of client-side
+    caching: tests/differential/test_tracking_diff.py)."""
     assert raw.call("CLIENT", "GETREDIR") == b":-1\r\n"
     assert raw.call("CLIENT", "TRACKING", "off") == b"+OK\r\n"
-    if server.is_redis:
-        return
-    assert raw.call("CLIENT", "TRACKING", "on") == (
-        b"-ERR CLIENT TRACKING ON is not supported: Redistill has no client-side caching\r\n")
 
 
 def test_client_list_shows_multi(raw, raw_factory):

@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from servers import RawClient, make_client
+from servers import RawClient, make_client, servers_for_module
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 MAX_ABS_MS = 2**46 - 1  # Redis 7.4's HFE_MAX_ABS_TIME_MSEC
@@ -194,12 +194,21 @@ def test_errors_in_redis_order(raw):
 
 # ---- lazy and active expiry --------------------------------------------------------------------
 
-@pytest.fixture
-def dbg(start_extra, target):
+@pytest.fixture(scope="module")
+def _debug_server(target):
+    """One server with DEBUG enabled for the module's expiry tests (DEBUG SET-ACTIVE-EXPIRE)."""
     if target == "redis":
         pytest.skip("Redis 7.0 has no hash-field TTLs")
-    sp = start_extra(args=["--enable-debug-command", "yes"])
-    c = RawClient(sp.host, sp.port, 10.0)
+    for (sp,) in servers_for_module((target, ["--enable-debug-command", "yes"])):
+        yield sp
+
+
+@pytest.fixture
+def dbg(_debug_server):
+    """A raw client on it, the server emptied and its sweep on."""
+    c = RawClient(_debug_server.host, _debug_server.port, 10.0)
+    assert c.call("FLUSHALL") == b"+OK\r\n"
+    assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == b"+OK\r\n"
     yield c
     c.close()
 
@@ -242,6 +251,7 @@ def test_lazy_expiry_on_every_read(dbg):
 
 def test_active_expiry_reclaims_unread_fields(dbg):
     """Nothing reads these hashes: the cron's sweep deletes their expired fields, and the keys they empty."""
+    start = time.monotonic()
     for i in range(300):
         dbg.call("HSET", f"h{i}", "a", "1", "b", "2")
         fields = ["a"] if i % 3 == 0 else ["a", "b"]
@@ -250,7 +260,8 @@ def test_active_expiry_reclaims_unread_fields(dbg):
     assert dbg.call(*big) == b":2000\r\n"
     fields = [f"f{i}" for i in range(1500)]
     assert dbg.call("HPEXPIRE", "big", "2000", "FIELDS", "1500", *fields).startswith(b"*1500\r\n:1\r\n")
-    assert dbg.call("DBSIZE") == b":301\r\n"
+    if time.monotonic() - start < 1.9:   # a loaded machine may take past the TTL to set them up
+        assert dbg.call("DBSIZE") == b":301\r\n"
     # every third hash keeps b; the others empty and go; big keeps 500 fields
     _wait(lambda: dbg.call("DBSIZE") == b":101\r\n", "active expiry did not delete the emptied hashes")
     _wait(lambda: dbg.call("HLEN", "big") == b":500\r\n", "active expiry did not reach big's fields")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import time
 
-from servers import make_client
+import pytest
+
+from servers import make_client, servers_for_module
 
 
 def _wait(fn, what: str, timeout: float = 10.0) -> None:
@@ -16,49 +18,60 @@ def _wait(fn, what: str, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
+@pytest.fixture(scope="module")
+def _own_server(target):
+    """A server of this module's own: its latency events and memory peak are the tests' business."""
+    for (sp,) in servers_for_module((target, [])):
+        yield sp
+
+
+@pytest.fixture
+def own(_own_server):
+    c = make_client(_own_server)
+    c.flushall()
+    c.config_set("latency-monitor-threshold", 0)
+    c.execute_command("LATENCY", "RESET")
+    yield c
+    c.close()
+
+
 def _doctor(c) -> str:
     return c.execute_command("MEMORY", "DOCTOR").decode()
 
 
-def test_a_slow_expire_cycle_is_an_event(start_extra):
+def test_a_slow_expire_cycle_is_an_event(own):
     """Freeing an expired 150,000-member set inside the cron's sweep takes past a 1 ms threshold."""
-    c = make_client(start_extra())
-    try:
-        assert c.eval("for i = 1, tonumber(ARGV[1]) do redis.call('sadd', KEYS[1], i) end", 1, "big",
-                      150_000) is None
-        assert c.config_set("latency-monitor-threshold", 1)
-        assert c.pexpire("big", 200)
-        _wait(lambda: c.dbsize() == 0, "the set never expired")
-        # the cron notes the sample once its sweep has returned: a moment after the key is gone
-        _wait(lambda: b"expire-cycle" in {e[0] for e in c.execute_command("LATENCY", "LATEST")},
-              "no expire-cycle event")
-        events = {e[0]: e for e in c.execute_command("LATENCY", "LATEST")}
-        _, at, latest, worst = events[b"expire-cycle"]
-        assert abs(at - time.time()) < 30 and 1 <= latest <= worst
-        assert c.execute_command("LATENCY", "HISTORY", "expire-cycle")[-1][1] == latest
-        assert c.execute_command("LATENCY", "RESET", "expire-cycle") == 1
-        assert c.execute_command("LATENCY", "HISTORY", "expire-cycle") == []
-    finally:
-        c.close()
+    c = own
+    assert c.eval("for i = 1, tonumber(ARGV[1]) do redis.call('sadd', KEYS[1], i) end", 1, "big",
+                  150_000) is None
+    assert c.config_set("latency-monitor-threshold", 1)
+    assert c.pexpire("big", 200)
+    _wait(lambda: c.dbsize() == 0, "the set never expired")
+    # the cron notes the sample once its sweep has returned: a moment after the key is gone
+    _wait(lambda: b"expire-cycle" in {e[0] for e in c.execute_command("LATENCY", "LATEST")},
+          "no expire-cycle event")
+    events = {e[0]: e for e in c.execute_command("LATENCY", "LATEST")}
+    _, at, latest, worst = events[b"expire-cycle"]
+    assert abs(at - time.time()) < 30 and 1 <= latest <= worst
+    assert c.execute_command("LATENCY", "HISTORY", "expire-cycle")[-1][1] == latest
+    assert c.execute_command("LATENCY", "RESET", "expire-cycle") == 1
+    assert c.execute_command("LATENCY", "HISTORY", "expire-cycle") == []
 
 
-def test_memory_doctor_and_stats_with_data(start_extra):
-    c = make_client(start_extra())
-    try:
-        assert _doctor(c).startswith("Hi Sam, this instance is empty")
-        for i in range(80):
-            c.set(f"k{i}", "x" * 250_000)   # 20 MB
-        stats = c.memory_stats()
-        assert stats["keys.count"] == 80 and stats["dataset.bytes"] >= 20_000_000
-        assert stats["total.allocated"] >= stats["dataset.bytes"]
-        doctor = _doctor(c)
-        assert "Peak memory" not in doctor and "empty" not in doctor
-        c.delete(*[f"k{i}" for i in range(30, 80)])   # 7.5 MB left: the peak is more than 150% of it
-        assert c.memory_stats()["peak.percentage"] < 50
-        assert "* Peak memory: In the past this instance used more than 150%" in _doctor(c)
-        assert c.memory_purge()
-    finally:
-        c.close()
+def test_memory_doctor_and_stats_with_data(own):
+    c = own
+    assert _doctor(c).startswith("Hi Sam, this instance is empty")
+    for i in range(80):
+        c.set(f"k{i}", "x" * 250_000)   # 20 MB
+    stats = c.memory_stats()
+    assert stats["keys.count"] == 80 and stats["dataset.bytes"] >= 20_000_000
+    assert stats["total.allocated"] >= stats["dataset.bytes"]
+    doctor = _doctor(c)
+    assert "Peak memory" not in doctor and "empty" not in doctor
+    c.delete(*[f"k{i}" for i in range(30, 80)])   # 7.5 MB left: the peak is more than 150% of it
+    assert c.memory_stats()["peak.percentage"] < 50
+    assert "* Peak memory: In the past this instance used more than 150%" in _doctor(c)
+    assert c.memory_purge()
 
 
 def test_memory_usage_of_every_type(r):

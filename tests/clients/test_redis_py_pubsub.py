@@ -117,3 +117,27 @@ def test_asyncio_pubsub(server):
             await r.aclose()
 
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_keyspace_notifications(server, proto):
+    """The everyday use of keyspace notifications: invalidate or react on writes and expiry, with
+    redis-py's psubscribe on __keyevent@0__:* (its documented recipe)."""
+    r = redis.Redis(host=server.host, port=server.port, protocol=proto, decode_responses=True)
+    ps = r.pubsub()
+    try:
+        r.config_set("notify-keyspace-events", "Eg$x")
+        assert r.config_get("notify-keyspace-events") == {"notify-keyspace-events": "g$xE"}
+        ps.psubscribe("__keyevent@0__:*")
+        assert ps.get_message(timeout=5)["type"] == "psubscribe"
+        r.incr("hits")
+        r.delete("hits")
+        r.set("session:1", "a", px=50)
+        seen = [(m["channel"], m["data"]) for m in (_next(ps) for _ in range(5))]
+        assert seen == [("__keyevent@0__:incrby", "hits"), ("__keyevent@0__:del", "hits"),
+                        ("__keyevent@0__:set", "session:1"), ("__keyevent@0__:expire", "session:1"),
+                        ("__keyevent@0__:expired", "session:1")]   # the active cycle finds it
+    finally:
+        r.config_set("notify-keyspace-events", "")
+        ps.close()
+        r.close()

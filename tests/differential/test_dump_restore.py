@@ -119,6 +119,27 @@ def test_dump_bytes_equal_redis(pair):
     assert sut.dump("missing") is None
 
 
+@pytest.mark.parametrize("param,value", [("list-max-listpack-size", "5"), ("list-max-listpack-size", "-1"),
+                                         ("list-max-listpack-size", "1"), ("stream-node-max-entries", "5"),
+                                         ("stream-node-max-bytes", "200")])
+def test_dump_bytes_follow_node_sizes(pair, param, value):
+    """A list's quicklist nodes and a stream's listpacks split where Redis's would, by the settings."""
+    ref, sut = pair
+    try:
+        for c in pair:
+            c.config_set(param, value)
+            c.delete("L", "S")
+            c.rpush("L", *[f"v{i}" * (i % 13) for i in range(700)])
+            for i in range(60):
+                c.xadd("S", {"a": i, "b": "x" * (i % 20)}, id=f"1-{i + 1}")
+        assert ref.dump("L") == sut.dump("L") and ref.dump("S") == sut.dump("S")
+    finally:
+        for c in pair:
+            c.config_set("list-max-listpack-size", "-2")
+            c.config_set("stream-node-max-entries", "100")
+            c.config_set("stream-node-max-bytes", "4096")
+
+
 @pytest.mark.parametrize("direction", ["redis-to-redistill", "redistill-to-redis"])
 def test_restore_round_trip_every_type(pair, direction):
     src, dst = pair if direction == "redis-to-redistill" else pair[::-1]
@@ -235,6 +256,7 @@ def test_restore_errors_and_options_match(pair):
         ["RESTORE", "n4"], ["DUMP"],
         ["RESTORE", "n5", "0", dump_payload(b"\x00\x0aabc")], ["GET", "n5"],   # Redis reads on into the footer
         ["RESTORE", "n6", "0", dump_payload(b"\x00\x0fabc")],
+        ["RESTORE-ASKING", "ra", "0", p], ["GET", "ra"], ["RESTORE-ASKING", "ra", "0", p], ["RESTORE-ASKING", "ra"],
     ]
     diffs = [(c, _raw(ref, *c), _raw(sut, *c)) for c in cases if _raw(ref, *c) != _raw(sut, *c)]
     assert not diffs, diffs
@@ -298,6 +320,76 @@ def test_migrate_errors_and_auth_match(pair, start_extra):
         assert _migrate(sut, *case) == ref_reply, case
         assert sut.exists("k", "k2") == ref.exists("k", "k2"), case
         locked_client.close()
+
+
+def test_migrate_inside_multi_and_scripts(pair, redis_server, server):
+    """Where nothing may block (EXEC, a script), the transfer runs inline, as Redis's always does."""
+    ref, sut = pair
+    sut.flushall()
+    ref.flushall()
+    sut.set("m1", "v1")
+    sut.set("m2", "v2")
+    p = sut.pipeline(transaction=True)
+    p.execute_command("MIGRATE", redis_server.host, redis_server.port, "m1", 0, 5000)
+    p.get("m1")
+    assert p.execute() == [b"OK", None]
+    assert sut.eval("return redis.call('MIGRATE', ARGV[1], ARGV[2], 'm2', 0, 5000, 'COPY')", 0,
+                    redis_server.host, redis_server.port) == b"OK"
+    assert ref.mget("m1", "m2") == [b"v1", b"v2"] and sut.get("m2") == b"v2"
+
+
+class _HeldTarget:
+    """A MIGRATE target that answers +OK to each command (SELECT, RESTORE) only when the test says so."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.got = threading.Event()    # a RESTORE arrived
+        self.go = threading.Event()     # reply now
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        conn, _ = self.listener.accept()
+        with conn:
+            data = b""
+            while b"RESTORE" not in data:
+                data += conn.recv(65536)
+            self.got.set()
+            self.go.wait(10)
+            conn.sendall(b"+OK\r\n" * (2 if b"SELECT" in data else 1))   # SELECT's, then RESTORE's
+
+    def close(self):
+        self.go.set()
+        self.listener.close()
+        self.thread.join(10)
+
+
+def test_migrate_keeps_a_key_written_during_the_transfer(pair, server):
+    """The source key is deleted only while it still holds what was sent; meanwhile the worker serves."""
+    ref, sut = pair
+    for changed in (False, True):
+        sut.set("mk", "old")
+        target = _HeldTarget()
+        client = make_client(server, protocol=2)
+        try:
+            out = {}
+            t = threading.Thread(target=lambda: out.setdefault("r", _migrate(client, "127.0.0.1", target.port,
+                                                                               "mk", 0, 5000)))
+            t.start()
+            assert target.got.wait(10)
+            assert sut.get("mk") == b"old"          # served while the MIGRATE waits for its target
+            if changed:
+                sut.set("mk", "new")
+            target.go.set()
+            t.join(10)
+            assert out["r"] == b"OK"
+            assert sut.get("mk") == (b"new" if changed else None)
+        finally:
+            client.close()
+            target.close()
 
 
 MIGRATE_ARGVS = [

@@ -12,6 +12,7 @@ move between the two servers with GET/SET both ways.  Run with the fast path on 
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -293,3 +294,42 @@ def test_crowded_sparse_edits_match_redis(socks, max_bytes):
         sock.call("DEL", "m")
     assert socks[1].call("PFMERGE", "m", "k") == socks[0].call("PFMERGE", "m", "k") == b"+OK\r\n"
     assert socks[1].call("GET", "m") == socks[0].call("GET", "m")
+
+
+def test_pfcount_is_refused_in_read_only_scripts_as_redis(socks):
+    """PFCOUNT may write its cached cardinality (Redis's hidden may_replicate flag): a read-only script
+    refuses it as a write, an ordinary script runs it, and COMMAND INFO does not show the flag."""
+    cases = [["PFADD", "k", "a"], ["EVAL_RO", "return redis.call('pfcount', KEYS[1])", "1", "k"],
+             ["EVAL", "#!lua flags=no-writes\nreturn redis.call('pfcount', KEYS[1])", "1", "k"],
+             ["EVAL", "return redis.call('pfcount', KEYS[1])", "1", "k"], ["COMMAND", "INFO", "pfcount"]]
+    got = []
+    for sock in socks:
+        sock.call("FLUSHALL")
+        got.append([sock.call(*c) for c in cases])
+    assert got[0] == got[1]
+
+
+def _paused_pfcount(port: int) -> tuple:
+    """PFCOUNT from a second client while the first holds CLIENT PAUSE WRITE: whether it waited (blocked
+    client count, polled for up to 5 s), then its reply once unpaused."""
+    a, b = RespSocket("127.0.0.1", port, timeout=10), RespSocket("127.0.0.1", port, timeout=10)
+    try:
+        a.call("FLUSHALL")
+        a.call("PFADD", "k", "x")
+        assert a.call("CLIENT", "PAUSE", "20000", "WRITE") == b"+OK\r\n"
+        b.send(b"*2\r\n$7\r\nPFCOUNT\r\n$1\r\nk\r\n")
+        deadline, blocked = time.monotonic() + 5, False
+        while not blocked and time.monotonic() < deadline:
+            blocked = b"blocked_clients:1\r\n" in a.call("INFO", "clients")
+            time.sleep(0.02)
+        a.call("CLIENT", "UNPAUSE")
+        return blocked, b.reply()
+    finally:
+        a.call("CLIENT", "UNPAUSE")
+        a.close()
+        b.close()
+
+
+def test_pfcount_is_held_by_client_pause_write(redis_server, server):
+    want, got = _paused_pfcount(redis_server.port), _paused_pfcount(server.port)
+    assert want == (True, b":1\r\n") and got == want, (want, got)

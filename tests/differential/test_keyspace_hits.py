@@ -17,6 +17,8 @@ COMMANDS = [
     ["RENAME", "k", "k4"], ["RENAMENX", "k", "t"], ["RENAME", "nok", "x"], ["EXPIRE", "k", "100"],
     ["EXPIRE", "nok", "100"], ["PEXPIREAT", "k", "1"], ["PERSIST", "t"], ["RANDOMKEY"], ["SCAN", "0"],
     ["KEYS", "*"], ["DBSIZE"], ["GET", "k"], ["GET", "nok"],
+    ["SINTERSTORE", "d", "nok", "nos"], ["SUNIONSTORE", "d", "nos"], ["SDIFFSTORE", "d", "nos", "nos"],
+    ["SINTER", "nos"], ["ZUNIONSTORE", "d", "2", "noz", "noz2"], ["ZINTER", "1", "noz"], ["ZDIFFSTORE", "d", "1", "noz"],
 ]
 
 

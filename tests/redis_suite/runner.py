@@ -45,10 +45,10 @@ MAKE_TEST_UNITS = [
     "unit/scan", "unit/bitops", "unit/type/list-3", "unit/expire", "unit/other", "unit/multi", "unit/querybuf",
     "unit/introspection", "unit/protocol", "unit/keyspace", "unit/type/incr", "unit/pause",
     "unit/type/list-2", "unit/introspection-2", "unit/slowlog", "unit/info-command", "unit/bitfield",
-    "unit/pubsub", "unit/pubsubshard",
+    "unit/pubsub", "unit/pubsubshard", "unit/tracking",
     "unit/type/stream", "unit/type/stream-cgroups",
-    "unit/scripting", "unit/latency-monitor",
-    "unit/dump",
+    "unit/scripting", "unit/functions", "unit/latency-monitor", "unit/acl", "unit/acl-v2",
+    "unit/dump", "unit/sort",
 ]
 # Units that pass whole but are too slow for make test's time budget, run by hand (`runner.py --slow`, or by
 # name): unit/hyperloglog takes 80-120 s against redis-server itself, nearly all of it in the Tcl client

@@ -6,13 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from redistill import commands
+from redistill import acl, commands
 from redistill.commands import COMMANDS, CommandSpec, dispatch
 from redistill.config import Config
 
 REDIS_FLAGS = {"write", "readonly", "denyoom", "admin", "noscript", "loading", "stale", "skip_slowlog", "fast",
                "no_auth", "allow_busy", "no_async_loading", "no_multi", "movablekeys", "blocking", "pubsub",
-               "skip_monitor", "no_mandatory_keys", "asking"}
+               "skip_monitor", "no_mandatory_keys", "asking", "may_replicate"}
 
 
 def _all_specs():
@@ -169,6 +169,9 @@ class _Client(SimpleNamespace):
     def set_authenticated(self, b):
         self.authenticated = b
 
+    def set_user(self, user):
+        self.user = user
+
     def close_after_reply(self):
         self.closing = True
 
@@ -178,7 +181,7 @@ def client():
     from redistill.keyspace import Keyspace
 
     ks = Keyspace()
-    server = SimpleNamespace(config=Config(password="pw"), keyspace=ks, clients=lambda: [c],
+    server = SimpleNamespace(config=Config(password="pw"), keyspace=ks, clients=lambda: [c], acl=acl.Registry("pw"),
                              info=lambda sections: "# Server\r\n")
     c = _Client(id=7, name=None, lib_name="", lib_ver="", resp=2, authenticated=True, server=server,
                 addr="127.0.0.1:1", laddr="127.0.0.1:2", fd=9, created=time.time(),

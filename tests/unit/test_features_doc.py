@@ -64,6 +64,6 @@ def test_partial_rows_say_what_is_missing():
 def test_unsupported_families_are_listed():
     """The data types and subsystems we do not have are written down, not left out."""
     rows = doc_rows()
-    for name in ("fcall", "cluster|meet",
+    for name in ("cluster|meet",
                  "replicaof", "psync"):
         assert rows.get(name, ("",))[0] == "not supported", name
