@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import socket
 import sys
-from pathlib import Path
-
 import time
+from pathlib import Path
 
 import pytest
 
