@@ -142,10 +142,13 @@ def test_expire_non_positive_deletes(raw, cmd, arg):
 
 
 def test_lazy_expiry(rc):
+    start = time.monotonic()
     rc.set("k", "v", px=100)
     rc.set("e", "v")
     rc.pexpire("e", 100)
-    assert rc.get("k") == b"v"
+    got = rc.get("k")
+    if time.monotonic() - start < 0.09:   # a loaded machine may take past the 100 ms to get here
+        assert got == b"v"
     time.sleep(0.25)
     assert rc.get("k") is None
     assert rc.exists("e") == 0
