@@ -110,9 +110,9 @@ KEYS = [
     Sleep(0.2), ["GET", "a"],
 ]
 
-EXPIRY = [
-    ["SET", "a", "v", "PX", "150"], ["SET", "b", "v"], ["PEXPIRE", "b", "150"], ["SET", "c", "v", "EX", "100"],
-    ["GET", "a"], ["EXISTS", "a", "b"], Sleep(0.4),
+EXPIRY = [  # 600 ms: the reads right after must come before it even on a loaded machine
+    ["SET", "a", "v", "PX", "600"], ["SET", "b", "v"], ["PEXPIRE", "b", "600"], ["SET", "c", "v", "EX", "100"],
+    ["GET", "a"], ["EXISTS", "a", "b"], Sleep(0.85),
     ["GET", "a"], ["EXISTS", "a", "b", "c"], ["TTL", "a"], ["PTTL", "b"], ["MGET", "a", "b", "c"], ["DEL", "a"],
     ["INCR", "a"], ["TTL", "a"], ["SET", "b", "new", "NX"], ["GET", "b"], ["PERSIST", "c"], ["TTL", "c"],
     ["SET", "d", "v", "PX", "100"], Sleep(0.3), ["SET", "d", "w", "XX"], ["SET", "d", "w", "GET"], ["DBSIZE"],

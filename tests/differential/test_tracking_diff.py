@@ -207,6 +207,12 @@ def test_redirect_broken(pair):
     t.call_each(("CLIENT", "TRACKING", "on", "REDIRECT", ra), ("CLIENT", "TRACKING", "on", "REDIRECT", rb))
     t.call("GET", "bk")
     r.call("QUIT")
+    # QUIT's +OK comes before its worker closes the connection: the SET (maybe on the other worker) waits
+    # until the redirection target is gone on each server, as Redis's single thread orders them.
+    for s, rid in ((w.a, ra), (w.b, rb)):
+        deadline = time.monotonic() + 10
+        while b"id=" + rid + b" " in s.call("CLIENT", "LIST") and time.monotonic() < deadline:
+            time.sleep(0.02)
     w.call("SET", "bk", "1")
     pushes = [s.reply() for s in (t.a, t.b)]   # tracking-redir-broken with each server's own id
     assert pushes == [b">2\r\n$21\r\ntracking-redir-broken\r\n:%s\r\n" % i for i in (ra, rb)]
