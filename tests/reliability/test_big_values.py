@@ -69,7 +69,8 @@ def test_big_set_peaks_at_the_value(start_extra, fastpath, shape):
         grown = status_bytes(sp.proc.pid, "VmHWM") - base
         assert c.call("STRLEN", "big") == b":%d\r\n" % size
         assert c.call("GETRANGE", "big", "-4", "-1") == b"$4\r\nvend\r\n"
-        assert c.call("TTL", "big") == (b":100\r\n" if ttl else b":-1\r\n")
+        # EX 100: 99 once the big value's transfer and the read took past half a second (a loaded machine)
+        assert c.call("TTL", "big") in ((b":100\r\n", b":99\r\n") if ttl else (b":-1\r\n",))
         assert grown < 1.5 * size, f"peak RSS grew by {grown / MB:.0f} MB for a {size // MB} MB value"
     finally:
         c.close()
