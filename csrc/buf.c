@@ -92,3 +92,14 @@ void rd_release_free_memory(void) {
     malloc_trim(0);
 #endif
 }
+
+int array_grow(void **v, int *cap, int need, size_t size) {
+    if (need <= *cap) return 0;
+    int n = *cap ? *cap * 2 : 4;
+    while (n < need) n *= 2;
+    void *p = realloc(*v, (size_t)n * size);
+    if (!p) return -1;
+    *v = p;
+    *cap = n;
+    return 0;
+}

@@ -22,5 +22,8 @@ int buf_reserve(rd_buf *b, size_t extra);
 int buf_append(rd_buf *b, const void *p, size_t n);
 /* Empties b and gives back memory above `keep` bytes of capacity. */
 void buf_reset(rd_buf *b, size_t keep);
+/* An array *v of *cap elements of `size` bytes grown (doubling, from 4) to hold at least `need`;
+ * 0, or -1 with *v unchanged when realloc fails. */
+int array_grow(void **v, int *cap, int need, size_t size);
 
 #endif

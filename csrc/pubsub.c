@@ -17,6 +17,7 @@
  */
 #include "pubsub_reg.h"
 
+#include "buf.h"
 #include "hash.h"
 #include "resp.h"
 #include "types.h"
@@ -114,17 +115,6 @@ static void table_remove(ps_table *t, ps_chan *e) {
     t->count--;
 }
 
-static int grow(void **v, int *cap, int need, size_t size) {
-    if (need <= *cap) return 0;
-    int n = *cap ? *cap * 2 : 4;
-    while (n < need) n *= 2;
-    void *p = realloc(*v, (size_t)n * size);
-    if (!p) return -1;
-    *v = p;
-    *cap = n;
-    return 0;
-}
-
 /* Whether s subscribes to e: whichever of the two lists is shorter is scanned (a channel with
  * thousands of subscribers, or a client with thousands of channels). */
 static int chan_has(const ps_chan *e, const ps_client *s, int kind) {
@@ -203,9 +193,9 @@ rd_status ps_subscribe(ps_client *s, int kind, const char *name, size_t n, int r
     if (!e || !chan_has(e, s, kind)) {
         int fresh = !e;
         if (fresh) e = table_add(&tables[kind], name, n, h);
-        if (!e || grow((void **)&e->subs, &e->cap, e->nsubs + 1, sizeof *e->subs) < 0 ||
-            grow((void **)&s->subs[kind].v, &s->subs[kind].cap, s->subs[kind].n + 1, sizeof(ps_chan *)) < 0 ||
-            (fresh && kind == K_PATTERN && grow((void **)&pat_list, &pat_cap, npats + 1, sizeof *pat_list) < 0)) {
+        if (!e || array_grow((void **)&e->subs, &e->cap, e->nsubs + 1, sizeof *e->subs) < 0 ||
+            array_grow((void **)&s->subs[kind].v, &s->subs[kind].cap, s->subs[kind].n + 1, sizeof(ps_chan *)) < 0 ||
+            (fresh && kind == K_PATTERN && array_grow((void **)&pat_list, &pat_cap, npats + 1, sizeof *pat_list) < 0)) {
             if (fresh && e) chan_discard(kind, e); /* the channel just added, empty */
             st = RD_ERR_NOMEM;
         } else {

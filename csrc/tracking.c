@@ -257,22 +257,11 @@ static trk_prefix *prefix_find(const char *p, size_t n) {
     return NULL;
 }
 
-static int grow(void **v, int *cap, int need, size_t size) {
-    if (need <= *cap) return 0;
-    int n = *cap ? *cap * 2 : 4;
-    while (n < need) n *= 2;
-    void *p = realloc(*v, (size_t)n * size);
-    if (!p) return -1;
-    *v = p;
-    *cap = n;
-    return 0;
-}
-
 static int prefix_join(trk_client *t, const char *p, size_t n) {
     trk_prefix *x = prefix_find(p, n);
     if (!x) {
         char *copy = malloc(n + 1);
-        if (!copy || grow((void **)&prefixes, &prefix_cap, nprefixes + 1, sizeof *prefixes) < 0) {
+        if (!copy || array_grow((void **)&prefixes, &prefix_cap, nprefixes + 1, sizeof *prefixes) < 0) {
             free(copy);
             return -1;
         }
@@ -285,7 +274,7 @@ static int prefix_join(trk_client *t, const char *p, size_t n) {
     }
     for (int i = 0; i < x->n; i++)
         if (x->clients[i] == t) return 0;
-    if (grow((void **)&x->clients, &x->cap, x->n + 1, sizeof *x->clients) < 0) return -1;
+    if (array_grow((void **)&x->clients, &x->cap, x->n + 1, sizeof *x->clients) < 0) return -1;
     x->clients[x->n++] = t;
     return 0;
 }
