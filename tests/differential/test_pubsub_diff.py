@@ -9,57 +9,8 @@ import time
 
 import pytest
 
-from resp import RespSocket, encode_command
-
 ERR_CTX = (b"-ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
            b"are allowed in this context\r\n")
-
-
-class Pair:
-    """The same commands on a redis-server connection and a server-under-test connection."""
-
-    def __init__(self, redis_server, server):
-        self.a = RespSocket(redis_server.host, redis_server.port, timeout=10)
-        self.b = RespSocket(server.host, server.port, timeout=10)
-
-    def send(self, *args) -> None:
-        for s in (self.a, self.b):
-            s.send(encode_command(*args))
-
-    def same(self, n: int = 1, unordered: bool = False) -> list[bytes]:
-        """The next n replies (or pushes), asserted equal on both servers (unordered: as multisets,
-        for one PUBLISH's pmessages, which Redis sends in its pattern dict's order)."""
-        ra, rb = self.a.replies(n), self.b.replies(n)
-        if unordered:
-            assert sorted(rb) == sorted(ra)
-        else:
-            assert rb == ra
-        return ra
-
-    def call(self, *args, n: int = 1) -> list[bytes]:
-        self.send(*args)
-        return self.same(n)
-
-    def close(self) -> None:
-        self.a.close()
-        self.b.close()
-
-
-@pytest.fixture
-def pair(redis_server, server):
-    opened: list[Pair] = []
-
-    def factory(proto: int = 2) -> Pair:
-        p = Pair(redis_server, server)
-        opened.append(p)
-        if proto == 3:
-            p.send("HELLO", "3")
-            p.a.reply(), p.b.reply()   # the id differs
-        return p
-
-    yield factory
-    for p in opened:
-        p.close()
 
 
 @pytest.mark.parametrize("proto", [2, 3])
