@@ -216,6 +216,21 @@ def make_client(server, **kw):
     return redis.Redis(host=server.host, port=server.port, **kw)
 
 
+def wait_busy(c, deadline_s: float = 10.0) -> str:
+    """PING (a redis-py client) until the server answers -BUSY (a script or function passed
+    busy-reply-threshold): that error's text."""
+    import redis
+
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        try:
+            c.ping()
+        except redis.exceptions.ResponseError as e:
+            return str(e)
+        time.sleep(0.02)
+    raise AssertionError("the server never answered -BUSY")
+
+
 class RawClient(RespSocket):
     """A raw socket: send(bytes), reply() -> raw bytes of one reply, expect_closed()."""
 

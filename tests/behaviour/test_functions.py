@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from resp import RespSocket, parse
-from servers import make_client
+from servers import make_client, wait_busy
 
 LIB = """#!lua name=mylib
 local function bump(keys, args) return redis.call('incrby', keys[1], args[1]) end
@@ -48,17 +48,6 @@ def test_redis_py_function_api(r):
     assert r.function_list() == []
 
 
-def _wait_busy(c, deadline_s: float = 10.0) -> str:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        try:
-            c.ping()
-        except redis.exceptions.ResponseError as e:
-            return str(e)
-        time.sleep(0.02)
-    raise AssertionError("the server never answered -BUSY")
-
-
 def _run_in_thread(fn):
     result = []
 
@@ -89,7 +78,7 @@ def test_busy_function_stats_and_function_kill(server):
         runner = make_client(server, socket_timeout=30)
         t, result = _run_in_thread(lambda: runner.fcall("spin", 0))
         for cl in conns[1:]:
-            assert _wait_busy(cl) == BUSY_FUNCTION
+            assert wait_busy(cl) == BUSY_FUNCTION
         for s in raw:
             stats = parse(s.call("FUNCTION", "STATS"))
             running = dict(zip(stats[1][0::2], stats[1][1::2]))
@@ -118,7 +107,7 @@ def test_function_kill_does_not_stop_an_eval_script(server):
     try:
         runner = make_client(server, socket_timeout=30)
         t, result = _run_in_thread(lambda: runner.eval("local i = 0 while true do i = i + 1 end", 0))
-        assert _wait_busy(conns[1]) == BUSY_EVAL
+        assert wait_busy(conns[1]) == BUSY_EVAL
         for cl in conns[1:3]:
             with pytest.raises(redis.exceptions.ResponseError, match=f"^{BUSY_EVAL}$"):
                 cl.execute_command("FUNCTION", "KILL")

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from resp import RespSocket
-from servers import make_client, run_threads
+from servers import make_client, run_threads, wait_busy
 
 # GET, spin, SET: a read-modify-write that loses updates unless nothing runs between its GET and SET.
 SLOW_INCR = """
@@ -196,18 +196,6 @@ def test_script_over_maxmemory_gets_oom(start_extra):
 BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 
 
-def _wait_busy(c, deadline_s: float = 10.0) -> str:
-    """PING until the server answers -BUSY (the script passed busy-reply-threshold)."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        try:
-            c.ping()
-        except redis.exceptions.ResponseError as e:
-            return str(e)
-        time.sleep(0.02)
-    raise AssertionError("the server never answered -BUSY")
-
-
 def test_busy_script_answers_busy_and_script_kill_stops_it(server):
     """Past busy-reply-threshold every other connection (made before the script: on both worker
     threads, the script's own included) gets -BUSY; SCRIPT KILL from one of them stops a script that
@@ -229,7 +217,7 @@ def test_busy_script_answers_busy_and_script_kill_stops_it(server):
         t = threading.Thread(target=run)
         t.start()
         for cl in conns[1:]:
-            assert _wait_busy(cl) == BUSY
+            assert wait_busy(cl) == BUSY
         assert conns[2].script_kill()
         t.join(20)
         assert result and result[0].startswith("Script killed by user with SCRIPT KILL...")
@@ -251,7 +239,7 @@ def test_busy_script_that_wrote_is_unkillable_until_it_ends(server):
             "redis.call('set', 'wrote', '1') local t = redis.call('time') "
             "while tonumber(redis.call('time')[1]) < tonumber(t[1]) + 5 do end return 1", 0))
         t.start()
-        _wait_busy(conns[1])
+        wait_busy(conns[1])
         with pytest.raises(redis.exceptions.ResponseError, match="^UNKILLABLE Sorry the script already executed write"):
             conns[2].script_kill()
         t.join(20)
