@@ -105,6 +105,17 @@ def wait_for_save(c, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
+def loaded_contents(sp) -> dict:
+    """contents() of a server just started on a snapshot, which is stopped afterwards."""
+    try:
+        c = make_client(sp)
+        got = contents(c)
+        c.close()
+        return got
+    finally:
+        stop_and_check(sp)
+
+
 def redis_with_file(rdb: Path):
     """A redis-server started on a directory holding rdb as dump.rdb."""
     d = Path(rdb).parent
@@ -157,13 +168,7 @@ def test_redistill_file_loads_into_redis_equal(tmp_path):
         stop_and_check(ours)
     check = subprocess.run(["redis-check-rdb", str(tmp_path / "cli.rdb")], capture_output=True, timeout=60)
     assert b"RDB looks OK" in check.stdout and b"[info] %d keys read" % len(want) in check.stdout, check
-    redis = redis_with_file(tmp_path / "dump.rdb")
-    try:
-        rc = make_client(redis)
-        assert contents(rc) == want
-        rc.close()
-    finally:
-        stop_and_check(redis)
+    assert loaded_contents(redis_with_file(tmp_path / "dump.rdb")) == want
 
 
 def test_bgsave_then_restart_with_other_dbfilename(tmp_path):
@@ -185,13 +190,7 @@ def test_bgsave_then_restart_with_other_dbfilename(tmp_path):
         stop_and_check(ours)
     assert (tmp_path / "snap.rdb").exists() and not (tmp_path / "dump.rdb").exists()
     assert not list(tmp_path.glob("temp-*.rdb"))
-    again = start_server("redistill", ["--dir", str(tmp_path), "--dbfilename", "snap.rdb"])
-    try:
-        c = make_client(again)
-        assert contents(c) == want
-        c.close()
-    finally:
-        stop_and_check(again)
+    assert loaded_contents(start_server("redistill", ["--dir", str(tmp_path), "--dbfilename", "snap.rdb"])) == want
 
 
 def test_sigterm_with_snapshot_on_shutdown_restarts_warm(tmp_path):
