@@ -9,7 +9,7 @@ import time
 import pytest
 
 from resp import RespSocket, encode_command as cmd
-from servers import start_server, stop_and_check
+from servers import make_client, start_server, stop_and_check
 
 
 def blocked_count(r) -> int:
@@ -194,10 +194,15 @@ def test_idle_timeout_spares_blocked_clients(start_extra):
     """`timeout` closes idle clients but not one blocked in BLPOP (as Redis's clientsCron)."""
     import socket
 
-    sp = start_extra(config_text="[server]\ntimeout = 1\n")
+    # timeout 2, not 1: on a loaded machine a worker can go a second without reading the waiter's BLPOP,
+    # and the sweep then rightly closes it before it blocks (seen once in CI)
+    sp = start_extra(config_text="[server]\ntimeout = 2\n")
     waiter = Blocked(sp, "BLPOP", "l", "0")
     idle = RespSocket(sp.host, sp.port, timeout=10)
     try:
+        info = make_client(sp)
+        wait_blocked_count(info, 1)
+        info.close()
         assert idle.call("PING") == b"+PONG\r\n"   # idle from after waiter blocked
         idle.sock.settimeout(10)
         try:
